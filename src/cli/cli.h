@@ -1,0 +1,70 @@
+/*
+ * cli.h - the command-line front end: one file per subcommand, dispatched
+ * from the table in main.c.
+ *
+ * Exit codes: 0 success; 1 the operation failed (I/O, corrupt data, a proof
+ * or signature that does not verify); 2 usage error (unknown command or
+ * option, missing argument).  Only this layer prints or exits.
+ */
+#ifndef OSAFE_CLI_H
+#define OSAFE_CLI_H
+
+#include "core/status.h"
+
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
+
+struct cli_cmd {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+    const char *usage; /* full help text, printed by `osafe help NAME` */
+};
+
+/* The table (main.c); NULL-terminated. */
+extern const struct cli_cmd cli_commands[];
+const struct cli_cmd *cli_find(const char *name);
+
+int cmd_help(int argc, char **argv);
+int cmd_version(int argc, char **argv);
+int cmd_key(int argc, char **argv);
+int cmd_log(int argc, char **argv);
+extern const char usage_help[], usage_version[], usage_key[], usage_log[];
+
+/* Subcommands of `osafe log` living in their own files. */
+int log_prove(int argc, char **argv);
+int log_consistency(int argc, char **argv);
+int log_verify_inclusion(int argc, char **argv);
+int log_verify_consistency(int argc, char **argv);
+int log_verify(int argc, char **argv);
+
+/* Print "osafe WHAT: message" to stderr and return EXIT_FAIL. */
+int cli_fail(const char *what, const osafe_err *e);
+/* Print "osafe WHAT: <formatted>" to stderr and return EXIT_USAGE. */
+int cli_usage_error(const char *what, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* ---- option parsing ---------------------------------------------------- */
+
+enum opt_kind { OPT_FLAG, OPT_STRING };
+
+struct opt {
+    const char *name;   /* without the leading "--" */
+    enum opt_kind kind;
+    void *out;          /* int * for OPT_FLAG, const char ** for OPT_STRING */
+};
+
+/*
+ * Parse argv[1..argc) (argv[0] is the command name): options anywhere,
+ * "--name value" or "--name=value", "--" ends options.  Positional arguments
+ * are moved to the front of argv + 1 and counted in *npos.  Returns 0,
+ * EXIT_USAGE after printing the error, or -1 when --help/-h was given (the
+ * caller prints its usage).
+ */
+int opts_parse(const char *cmd, int argc, char **argv, const struct opt *opts,
+               int *npos);
+
+/* Parse a decimal uint64 argument; prints a usage error on failure. */
+int cli_u64(const char *cmd, const char *what, const char *s,
+            unsigned long long *out);
+
+#endif

@@ -1,0 +1,47 @@
+/*
+ * main.c - `osafe`: the table of subcommands and the dispatcher.
+ */
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+const struct cli_cmd cli_commands[] = {
+    {"help", cmd_help, "show help for osafe or one command", usage_help},
+    {"key", cmd_key, "generate signing keys", usage_key},
+    {"log", cmd_log, "create, append to, prove and audit transparency logs",
+     usage_log},
+    {"version", cmd_version, "print the version", usage_version},
+    {NULL, NULL, NULL, NULL},
+};
+
+const struct cli_cmd *cli_find(const char *name)
+{
+    for (const struct cli_cmd *c = cli_commands; c->name; c++)
+        if (!strcmp(c->name, name))
+            return c;
+    return NULL;
+}
+
+int main(int argc, char **argv)
+{
+    if (sodium_init() < 0) {
+        fprintf(stderr, "osafe: cannot initialise libsodium\n");
+        return EXIT_FAIL;
+    }
+    if (argc < 2)
+        return cmd_help(1, argv);
+    const char *name = argv[1];
+    if (!strcmp(name, "--help") || !strcmp(name, "-h"))
+        return cmd_help(1, argv);
+    if (!strcmp(name, "--version"))
+        return cmd_version(1, argv);
+    const struct cli_cmd *c = cli_find(name);
+    if (!c) {
+        fprintf(stderr,
+                "osafe: unknown command '%s' (see 'osafe --help')\n", name);
+        return EXIT_USAGE;
+    }
+    return c->run(argc - 1, argv + 1);
+}

@@ -1,0 +1,59 @@
+#include "core/status.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+const char *osafe_strerror(int code)
+{
+    switch (code) {
+#define OSAFE_X(name, val, desc) \
+    case val:                    \
+        return desc;
+        OSAFE_STATUS_MAP(OSAFE_X)
+#undef OSAFE_X
+    }
+    return "unknown error";
+}
+
+int osafe_errf(osafe_err *e, int code, const char *fmt, ...)
+{
+    if (e) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+        va_end(ap);
+        e->code = code;
+    }
+    return code;
+}
+
+int osafe_errno(osafe_err *e, int code, int errno_value, const char *fmt, ...)
+{
+    if (e) {
+        va_list ap;
+        va_start(ap, fmt);
+        int n = vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+        va_end(ap);
+        if (n >= 0 && (size_t)n < sizeof e->msg)
+            snprintf(e->msg + n, sizeof e->msg - (size_t)n, ": %s",
+                     strerror(errno_value));
+        e->code = code;
+    }
+    return code;
+}
+
+int osafe_errprefix(osafe_err *e, const char *fmt, ...)
+{
+    if (!e)
+        return 0;
+    char old[OSAFE_ERR_MAX];
+    memcpy(old, e->msg, sizeof old);
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+    va_end(ap);
+    if (n >= 0 && (size_t)n < sizeof e->msg)
+        snprintf(e->msg + n, sizeof e->msg - (size_t)n, "%s", old);
+    return e->code;
+}
