@@ -99,7 +99,9 @@ int tlog_read_tile_file(const char *dir, int level, uint64_t index,
                      ? (size_t)OSAFE_TILE_WIDTH * (2 + OSAFE_LOG_ENTRY_MAX)
                      : TLOG_TILE_BYTES;
     int rc = fsx_read_file(path, max, &buf, &n, e);
+    char partial[TLOG_TILE_PATH_MAX] = "";
     if (rc == OSAFE_ENOTFOUND && width < OSAFE_TILE_WIDTH && allow_full) {
+        memcpy(partial, rel, sizeof partial);
         tlog_tile_path(rel, level, index, 0);
         join(path, sizeof path, dir, rel);
         rc = fsx_read_file(path, max, &buf, &n, e);
@@ -117,6 +119,10 @@ int tlog_read_tile_file(const char *dir, int level, uint64_t index,
                 ents[width - 1].len;
         }
     }
+    if (rc == OSAFE_ENOTFOUND && partial[0])
+        return osafe_errf(e, OSAFE_ECORRUPT,
+                          "%s: missing (and no full tile %s either)", partial,
+                          rel);
     if (rc == OSAFE_ENOTFOUND)
         return osafe_errf(e, OSAFE_ECORRUPT, "%s: missing", rel);
     if (rc)
@@ -151,11 +157,14 @@ static int log_read_node(void *ctx, int level, uint64_t index, tlog_hash *out,
                           "node %d/%llu is not complete at size %llu", level,
                           (unsigned long long)index,
                           (unsigned long long)log->head.size);
-    struct tile_cache *c = &log->cache[L];
+    if (!log->cache[L] &&
+        !(log->cache[L] = calloc(TLOG_CACHE_SLOTS, sizeof(struct tile_cache))))
+        return osafe_errf(e, OSAFE_ENOMEM, "out of memory");
+    struct tile_cache *c = &log->cache[L][t % TLOG_CACHE_SLOTS];
     if (!c->valid || c->index != t || c->width != width) {
         uint8_t *data;
         size_t len;
-        c->valid = 0;
+        c->valid = c->inner = 0;
         int rc = tlog_read_tile_file(log->dir, L, t, width, &data, &len, 1, e);
         if (rc)
             return rc;
@@ -165,8 +174,30 @@ static int log_read_node(void *ctx, int level, uint64_t index, tlog_hash *out,
         c->index = t;
         c->width = width;
     }
-    tlog_subtree_root(&c->h[off], count, out);
+    if (r == 0) {
+        *out = c->h[off];
+        return 0;
+    }
+    if (!c->inner) {
+        /* Level k starts at 512 - (512 >> k) in h[]. */
+        for (int k = 1; k <= OSAFE_TILE_HEIGHT; k++) {
+            tlog_hash *below = c->h + 512 - (512 >> (k - 1));
+            tlog_hash *here = c->h + 512 - (512 >> k);
+            for (unsigned i = 0; i < (width >> k); i++)
+                tlog_node_hash(&here[i], &below[2 * i], &below[2 * i + 1]);
+        }
+        c->inner = 1;
+    }
+    *out = c->h[512 - (512 >> r) + (off >> r)];
     return 0;
+}
+
+void tlog_log_drop_cache(tlog_log *log)
+{
+    for (int L = 0; L < OSAFE_TILE_LEVELS_MAX; L++)
+        if (log->cache[L])
+            for (int i = 0; i < TLOG_CACHE_SLOTS; i++)
+                log->cache[L][i].valid = 0;
 }
 
 tlog_reader tlog_log_reader(tlog_log *log)
@@ -200,8 +231,7 @@ static int read_checkpoint(tlog_log *log, const tlog_verifier *v, osafe_err *e)
     log->note.data = text;
     log->note.len = len;
     log->note.cap = len + 1;
-    for (int i = 0; i < OSAFE_TILE_LEVELS_MAX; i++)
-        log->cache[i].valid = 0;
+    tlog_log_drop_cache(log);
     return 0;
 }
 
@@ -338,6 +368,8 @@ void tlog_log_close(tlog_log *log)
     if (log->lockfd >= 0)
         close(log->lockfd); /* releases the flock */
     tlog_signer_wipe(&log->signer);
+    for (int i = 0; i < OSAFE_TILE_LEVELS_MAX; i++)
+        free(log->cache[i]);
     buf_release(&log->note);
     buf_release(&log->bundle);
     free(log->dir);

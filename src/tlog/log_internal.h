@@ -10,11 +10,19 @@
 #define TLOG_CONFIG_NAME ".osafe-log"
 #define CONFIG_MAX 8192
 
+/*
+ * A tile read from disk, with the tree levels inside it (tree levels 8L+1 ..
+ * 8L+8 are not stored in tiles) computed once, when first asked for: a proof
+ * needs up to 255 interior hashes of a tile, and upper tiles are shared by
+ * every proof, so keeping them turns most of a proof into lookups.
+ */
+#define TLOG_CACHE_SLOTS 16 /* per tile level; direct-mapped by index */
 struct tile_cache {
     int valid;
+    int inner;  /* levels[1..8] computed */
     uint64_t index;
     unsigned width;
-    tlog_hash h[OSAFE_TILE_WIDTH];
+    tlog_hash h[2 * OSAFE_TILE_WIDTH - 1]; /* level 0, then 1, 2, ... 8 */
 };
 
 struct tlog_log {
@@ -27,7 +35,7 @@ struct tlog_log {
     osafe_buf note;
     tlog_edge edge;      /* writers only */
     osafe_buf bundle;    /* writers only: the partial entry bundle */
-    struct tile_cache cache[OSAFE_TILE_LEVELS_MAX];
+    struct tile_cache *cache[OSAFE_TILE_LEVELS_MAX]; /* TLOG_CACHE_SLOTS each, lazily */
 };
 
 /* One file of a batch, written in step 2. */
@@ -42,5 +50,8 @@ struct batch {
     struct pending *p;
     size_t n, cap;
 };
+
+/* Forget cached tiles (their widths change when the log grows). */
+void tlog_log_drop_cache(tlog_log *log);
 
 #endif

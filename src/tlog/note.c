@@ -102,9 +102,11 @@ int tlog_signer_parse(const char *text, size_t len, tlog_signer *s,
                           "not a private key (expected 'PRIVATE+KEY+...')");
     const char *name = text + sizeof prefix - 1;
     const char *end = text + len;
+    /* Split at the next two '+' only: base64 may contain '+' (as Go's
+     * note.NewSigner does with strings.Cut). */
     const char *p1 = memchr(name, '+', (size_t)(end - name));
     const char *p2 = p1 ? memchr(p1 + 1, '+', (size_t)(end - p1 - 1)) : NULL;
-    if (!p2 || memchr(p2 + 1, '+', (size_t)(end - p2 - 1)))
+    if (!p2)
         return osafe_errf(e, OSAFE_EINVAL,
                           "malformed private key (expected "
                           "PRIVATE+KEY+name+id+key)");
