@@ -28,7 +28,12 @@ int cmd_help(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_key(int argc, char **argv);
 int cmd_log(int argc, char **argv);
-extern const char usage_help[], usage_version[], usage_key[], usage_log[];
+int cmd_serve(int argc, char **argv);
+int cmd_token(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+extern const char usage_help[], usage_version[], usage_key[], usage_log[],
+    usage_serve[], usage_token[], usage_import[], usage_export[];
 
 /* Subcommands of `osafe log` living in their own files. */
 int log_prove(int argc, char **argv);

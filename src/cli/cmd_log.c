@@ -53,12 +53,12 @@ const char usage_log[] =
     "Exit status: 0 ok, 1 failure (I/O, corrupt log, proof or signature\n"
     "does not verify), 2 usage error.\n";
 
+/* Print the usage when opts_parse saw --help; the caller then stops with
+ * EXIT_OK (help_or returns -1, not 0, so that it does not go on). */
 static int help_or(int rc)
 {
-    if (rc == -1) {
+    if (rc == -1)
         fputs(usage_log, stdout);
-        return EXIT_OK;
-    }
     return rc;
 }
 
@@ -70,7 +70,7 @@ static int log_init(int argc, char **argv)
                          {NULL, 0, NULL}};
     int np, rc = help_or(opts_parse("log init", argc, argv, opts, &np));
     if (rc)
-        return rc;
+        return rc < 0 ? EXIT_OK : rc;
     if (np != 1)
         return cli_usage_error("log init", "expected one DIR");
     if (!origin)
@@ -126,7 +126,7 @@ static int log_append(int argc, char **argv)
                          {NULL, 0, NULL}};
     int np, rc = help_or(opts_parse("log append", argc, argv, opts, &np));
     if (rc)
-        return rc;
+        return rc < 0 ? EXIT_OK : rc;
     if (np < 1)
         return cli_usage_error("log append", "expected DIR");
     if (lines && np > 1)
@@ -192,7 +192,7 @@ static int log_checkpoint(int argc, char **argv)
 {
     int np, rc = help_or(opts_parse("log checkpoint", argc, argv, NULL, &np));
     if (rc)
-        return rc;
+        return rc < 0 ? EXIT_OK : rc;
     if (np != 1)
         return cli_usage_error("log checkpoint", "expected one DIR");
     osafe_err e;
@@ -210,7 +210,7 @@ static int log_get(int argc, char **argv)
 {
     int np, rc = help_or(opts_parse("log get", argc, argv, NULL, &np));
     if (rc)
-        return rc;
+        return rc < 0 ? EXIT_OK : rc;
     unsigned long long index;
     if (np != 2)
         return cli_usage_error("log get", "expected DIR INDEX");

@@ -14,12 +14,12 @@
 #include "tlog/log.h"
 #include "tlog/proof.h"
 
+/* Print the usage when opts_parse saw --help; the caller then stops with
+ * EXIT_OK (help_or returns -1, not 0, so that it does not go on). */
 static int help_or(int rc)
 {
-    if (rc == -1) {
+    if (rc == -1)
         fputs(usage_log, stdout);
-        return EXIT_OK;
-    }
     return rc;
 }
 
@@ -31,7 +31,7 @@ int log_prove(int argc, char **argv)
                          {NULL, 0, NULL}};
     int np, rc = help_or(opts_parse("log prove", argc, argv, opts, &np));
     if (rc)
-        return rc;
+        return rc < 0 ? EXIT_OK : rc;
     if (np != 2)
         return cli_usage_error("log prove", "expected DIR INDEX");
     unsigned long long index, size = 0;
@@ -88,7 +88,7 @@ int log_consistency(int argc, char **argv)
 {
     int np, rc = help_or(opts_parse("log consistency", argc, argv, NULL, &np));
     if (rc)
-        return rc;
+        return rc < 0 ? EXIT_OK : rc;
     if (np != 2 && np != 3)
         return cli_usage_error("log consistency", "expected DIR OLD [NEW]");
     unsigned long long m, n = 0;
@@ -142,7 +142,7 @@ int log_verify_inclusion(int argc, char **argv)
     const char *cmd = "log verify-inclusion";
     int np, rc = help_or(opts_parse(cmd, argc, argv, opts, &np));
     if (rc)
-        return rc;
+        return rc < 0 ? EXIT_OK : rc;
     if (np)
         return cli_usage_error(cmd, "unexpected argument '%s'", argv[1]);
     if (!vkey || !proof)
@@ -206,7 +206,7 @@ int log_verify_consistency(int argc, char **argv)
     const char *cmd = "log verify-consistency";
     int np, rc = help_or(opts_parse(cmd, argc, argv, opts, &np));
     if (rc)
-        return rc;
+        return rc < 0 ? EXIT_OK : rc;
     if (np)
         return cli_usage_error(cmd, "unexpected argument '%s'", argv[1]);
     if (!vkey || !oldf || !newf)

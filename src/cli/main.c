@@ -8,10 +8,17 @@
 #include "cli/cli.h"
 
 const struct cli_cmd cli_commands[] = {
+    {"export", cmd_export, "export published records (AVID, OSV, CSV, STIX)",
+     usage_export},
     {"help", cmd_help, "show help for osafe or one command", usage_help},
+    {"import", cmd_import, "import records (AVID, OSV, ATLAS, CSV)",
+     usage_import},
     {"key", cmd_key, "generate signing keys", usage_key},
     {"log", cmd_log, "create, append to, prove and audit transparency logs",
      usage_log},
+    {"serve", cmd_serve, "serve the registry API and the log over HTTP",
+     usage_serve},
+    {"token", cmd_token, "create API accounts and tokens", usage_token},
     {"version", cmd_version, "print the version", usage_version},
     {NULL, NULL, NULL, NULL},
 };
@@ -38,6 +45,11 @@ int main(int argc, char **argv)
     if (!strcmp(name, "--version"))
         return cmd_version(1, argv);
     const struct cli_cmd *c = cli_find(name);
+    if (!c && name[0] == '-') {
+        fprintf(stderr, "osafe: unknown option '%s' (see 'osafe --help')\n",
+                name);
+        return EXIT_USAGE;
+    }
     if (!c) {
         fprintf(stderr,
                 "osafe: unknown command '%s' (see 'osafe --help')\n", name);

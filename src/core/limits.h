@@ -41,4 +41,84 @@
 /* Largest file read whole by a CLI command (an entry to check, a proof). */
 #define OSAFE_FILE_READ_MAX (64u << 20)
 
+/* Embedded HTTP server (server/http.c).  Request bodies are JSON documents
+ * (an incident report, a log entry batch); 1 MiB is far above any honest
+ * one and small enough that max_conns of them cannot take the machine. */
+#define OSAFE_HTTP_BODY_MAX (1u << 20)
+
+/* Bytes of a chunked body past max_body that we read and throw away so the
+ * client still gets its 413 (MHD cannot answer mid-upload); past this the
+ * connection is closed without an answer. */
+#define OSAFE_HTTP_DRAIN_MAX (1u << 20)
+
+/* Worker threads: the default suits a small host; the ceiling stops a typo
+ * ("400") from spawning hundreds of threads. */
+#define OSAFE_HTTP_THREADS 4
+#define OSAFE_HTTP_THREADS_MAX 64
+
+/* Idle seconds before a connection is dropped; MHD's default 0 means never,
+ * which lets slow or silent clients pin connections forever. */
+#define OSAFE_HTTP_CONN_TIMEOUT_S 30
+
+/* Concurrent connections in total and from one address: enough for a proxy
+ * in front of us, small enough that one client cannot take all slots. */
+#define OSAFE_HTTP_MAX_CONNS 512
+#define OSAFE_HTTP_PER_IP_CONNS 64
+
+/* Per-connection memory pool; the request line and headers must fit in it
+ * (MHD answers 431 otherwise), so this is also the header size ceiling. */
+#define OSAFE_HTTP_CONN_MEMORY (64u << 10)
+
+/* Kernel accept queue of the listening socket. */
+#define OSAFE_HTTP_LISTEN_BACKLOG 128
+
+/* Extra headers one handler may set: handlers set a few, a loop that sets
+ * hundreds is a bug. */
+#define OSAFE_HTTP_RESP_HEADERS_MAX 32
+
+/* Message text of one JSON error answer, and one line of MHD's log: long
+ * enough to name the problem, too short to echo a request body. */
+#define OSAFE_HTTP_ERR_MSG_MAX 1024
+#define OSAFE_HTTP_LOG_LINE_MAX 512
+
+/* Largest JSON text canon_json/canon_parse read: the same 1 MiB as an HTTP
+ * body, so every body the server accepts can be parsed and canonicalized. */
+#define OSAFE_CANON_INPUT_MAX (1u << 20)
+
+/* Records nest 4-5 levels; canonicalization recurses once per level, so 64
+ * keeps hostile nesting far from the stack's end (jansson alone allows 2048). */
+#define OSAFE_CANON_DEPTH_MAX 64
+
+
+/* ---- registry store ---- */
+
+/* Writers wait this long for SQLite's write lock before giving up: longer
+ * than any single transaction of ours (a publish is one fsync'd append). */
+#define OSAFE_DB_BUSY_TIMEOUT_MS 10000
+
+/* Search words shorter than three characters (two-character Chinese words,
+ * say) fall back to a LIKE scan each; a query may carry this many. */
+#define OSAFE_SEARCH_MAX_SHORT 8
+
+/* Page sizes of list and search. */
+#define OSAFE_PAGE_DEFAULT 50
+#define OSAFE_PAGE_MAX 500
+
+/* YAML documents loaded by core/yamlx (the ATLAS data file is ~0.5 MB):
+ * input bytes, collection nesting and node count bound the tree built in
+ * memory; aliases are refused, so no document can expand beyond its size. */
+#define OSAFE_YAML_MAX_BYTES (16u << 20)
+#define OSAFE_YAML_MAX_DEPTH 64
+#define OSAFE_YAML_MAX_NODES 1000000u
+
+/* CSV rows read by core/csv: a row with more fields or bytes than this is
+ * not a spreadsheet export but a broken or hostile file. */
+#define OSAFE_CSV_MAX_FIELDS 1024u
+#define OSAFE_CSV_MAX_ROW (16u << 20)
+
+/* Foreign files handed to exch_import (AVID JSONL is ~4 MB today) and the
+ * records one file may hold. */
+#define OSAFE_EXCH_MAX_BYTES (256u << 20)
+#define OSAFE_EXCH_MAX_RECORDS 1000000u
+
 #endif

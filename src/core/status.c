@@ -24,6 +24,21 @@ int osafe_errf(osafe_err *e, int code, const char *fmt, ...)
         vsnprintf(e->msg, sizeof e->msg, fmt, ap);
         va_end(ap);
         e->code = code;
+        e->field[0] = '\0';
+    }
+    return code;
+}
+
+int osafe_err_field(osafe_err *e, int code, const char *field,
+                    const char *fmt, ...)
+{
+    if (e) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+        va_end(ap);
+        e->code = code;
+        snprintf(e->field, sizeof e->field, "%s", field);
     }
     return code;
 }
@@ -39,6 +54,7 @@ int osafe_errno(osafe_err *e, int code, int errno_value, const char *fmt, ...)
             snprintf(e->msg + n, sizeof e->msg - (size_t)n, ": %s",
                      strerror(errno_value));
         e->code = code;
+        e->field[0] = '\0';
     }
     return code;
 }

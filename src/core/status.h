@@ -25,7 +25,10 @@
     X(ELOCKED, -7, "locked by another process")                          \
     X(ETOOBIG, -8, "too large")                                          \
     X(EEXIST, -9, "already exists")                                      \
-    X(ESTATE, -10, "operation not allowed in this state")
+    X(ESTATE, -10, "operation not allowed in this state")              \
+    X(EAUTH, -11, "authentication required")                          \
+    X(EPERM, -12, "permission denied")                                \
+    X(EUNSUPPORTED, -13, "unsupported media type")
 
 enum osafe_status {
 #define OSAFE_X(name, val, desc) OSAFE_##name = val,
@@ -38,6 +41,7 @@ enum osafe_status {
 typedef struct osafe_err {
     int code;
     char msg[OSAFE_ERR_MAX];
+    char field[96]; /* the input field at fault ("title.text"), or "" */
 } osafe_err;
 
 /* Short description of a status code ("corrupt data"); never NULL. */
@@ -49,6 +53,11 @@ const char *osafe_strerror(int code);
  */
 int osafe_errf(osafe_err *e, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* Like osafe_errf, also naming the input field at fault. */
+int osafe_err_field(osafe_err *e, int code, const char *field,
+                    const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 /* Like osafe_errf, appending ": strerror(errno_value)". */
 int osafe_errno(osafe_err *e, int code, int errno_value, const char *fmt, ...)

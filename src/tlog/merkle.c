@@ -48,6 +48,11 @@ static int is_pow2(uint64_t n)
 int tlog_range_hash(const tlog_reader *r, uint64_t lo, uint64_t hi,
                     tlog_hash *out, osafe_err *e)
 {
+    /* An empty or inverted range is no subtree (and would leave parts[]
+     * below empty). */
+    if (hi <= lo)
+        return osafe_errf(e, OSAFE_EINVAL, "empty range [%llu, %llu)",
+                          (unsigned long long)lo, (unsigned long long)hi);
     uint64_t n = hi - lo;
     if (is_pow2(n)) {
         int level = __builtin_ctzll(n);

@@ -50,6 +50,19 @@ static int all_digits(const char *s, size_t n)
     return n > 0;
 }
 
+/* The group grammar parsed below admits spellings no writer produces,
+ * such as leading zero groups ("x000/001" for 1); like Go's sumdb/tlog,
+ * accept a path only if it is exactly the one tlog_tile_path writes. */
+static int canonical(const char *path, int level, uint64_t index,
+                     unsigned width)
+{
+    char want[TLOG_TILE_PATH_MAX];
+    if (tlog_tile_path(want, level, index, width) != 0 ||
+        strcmp(want, path) != 0)
+        return -1;
+    return 0;
+}
+
 int tlog_tile_parse(const char *path, int *level, uint64_t *index,
                     unsigned *width)
 {
@@ -92,7 +105,7 @@ int tlog_tile_parse(const char *path, int *level, uint64_t *index,
     *index = v;
     *width = 0;
     if (*p == '\0')
-        return 0;
+        return canonical(path, *level, *index, 0);
     if (strncmp(p, ".p/", 3) != 0)
         return -1;
     p += 3;
@@ -102,7 +115,7 @@ int tlog_tile_parse(const char *path, int *level, uint64_t *index,
         w > 255)
         return -1;
     *width = (unsigned)w;
-    return 0;
+    return canonical(path, *level, *index, *width);
 }
 
 unsigned tlog_tile_width(int level, uint64_t index, uint64_t size)

@@ -1,0 +1,145 @@
+/*
+ * cmd_serve.c - `osafe serve`: the registry's HTTP API and log mirror.
+ */
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "core/fsx.h"
+#include "registry/registry.h"
+#include "server/api.h"
+#include "server/http.h"
+#include "tlog/log.h"
+
+const char usage_serve[] =
+    "usage: osafe serve [--db FILE] [--listen ADDR:PORT] [--log DIR]\n"
+    "                   [--key FILE.key] [--origin ORIGIN] [--threads N]\n"
+    "\n"
+    "Serve the incident registry's JSON API under /api/v1/ (docs/API.md)\n"
+    "and the transparency log read-only under /log/ (C2SP tlog-tiles).\n"
+    "\n"
+    "--db FILE        SQLite database (default ./osafe.db; created)\n"
+    "--listen A:P     address (default 127.0.0.1:8420; loopback unless told)\n"
+    "--log DIR        transparency log (default ./osafe-log; created)\n"
+    "--key FILE.key   log signing key (default DIR.key; created with the log\n"
+    "                 if absent, and its path printed)\n"
+    "--origin ORIGIN  the log's origin when it is created (default\n"
+    "                 localhost/osafe-log)\n"
+    "--threads N      HTTP worker threads (default 4)\n"
+    "\n"
+    "Accounts: `osafe token create`.  Stop with SIGINT or SIGTERM.\n";
+
+static int ensure_log(const char *dir, const char *key, const char *origin,
+                      osafe_err *e)
+{
+    char cp[PATH_MAX];
+    snprintf(cp, sizeof cp, "%s/checkpoint", dir);
+    if (fsx_exists(cp))
+        return 0;
+    if (!fsx_exists(key)) {
+        tlog_signer s;
+        osafe_buf k = OSAFE_BUF_INIT, v = OSAFE_BUF_INIT;
+        char vpath[PATH_MAX];
+        snprintf(vpath, sizeof vpath, "%.*s.vkey",
+                 (int)(strlen(key) > 4 && !strcmp(key + strlen(key) - 4, ".key")
+                           ? strlen(key) - 4
+                           : strlen(key)),
+                 key);
+        int rc = tlog_signer_generate(origin, &s, e);
+        if (!rc && (tlog_signer_format(&s, &k) || buf_putc(&k, '\n') ||
+                    tlog_verifier_format(&s.v, &v) || buf_putc(&v, '\n')))
+            rc = osafe_errf(e, OSAFE_ENOMEM, "out of memory");
+        tlog_signer_wipe(&s);
+        if (!rc)
+            rc = fsx_write_new(key, k.data, k.len, 0600, e);
+        if (!rc && !fsx_exists(vpath))
+            rc = fsx_write_new(vpath, v.data, v.len, 0644, e);
+        if (k.data)
+            memset(k.data, 0, k.len);
+        buf_release(&k);
+        buf_release(&v);
+        if (rc)
+            return rc;
+        fprintf(stderr,
+                "osafe serve: created log key %s (verifier key %s)\n", key,
+                vpath);
+    }
+    int rc = tlog_log_init(dir, origin, key, e);
+    if (!rc)
+        fprintf(stderr, "osafe serve: created log %s (origin %s)\n", dir,
+                origin);
+    return rc;
+}
+
+int cmd_serve(int argc, char **argv)
+{
+    const char *db = "osafe.db", *listen = "127.0.0.1:8420",
+               *logdir = "osafe-log", *key = NULL,
+               *origin = "localhost/osafe-log", *threads = NULL;
+    struct opt opts[] = {{"db", OPT_STRING, &db},
+                         {"listen", OPT_STRING, &listen},
+                         {"log", OPT_STRING, &logdir},
+                         {"key", OPT_STRING, &key},
+                         {"origin", OPT_STRING, &origin},
+                         {"threads", OPT_STRING, &threads},
+                         {NULL, 0, NULL}};
+    int np, rc = opts_parse("serve", argc, argv, opts, &np);
+    if (rc == -1) {
+        fputs(usage_serve, stdout);
+        return EXIT_OK;
+    }
+    if (rc)
+        return rc;
+    if (np)
+        return cli_usage_error("serve", "unexpected argument '%s'", argv[1]);
+    unsigned long long nthreads = 4;
+    if (threads && ((rc = cli_u64("serve", "--threads", threads, &nthreads)) ||
+                    nthreads < 1 || nthreads > 64))
+        return rc ? rc : cli_usage_error("serve", "--threads must be 1..64");
+    char keybuf[PATH_MAX];
+    if (!key) {
+        snprintf(keybuf, sizeof keybuf, "%s.key", logdir);
+        key = keybuf;
+    }
+    osafe_err e;
+    if (ensure_log(logdir, key, origin, &e) != 0)
+        return cli_fail("serve", &e);
+
+    /* Signals are taken synchronously below; block them before any thread
+     * starts so that the workers inherit the mask. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    registry *reg;
+    reg_opts ro = {db, logdir, key, "OSAFE", origin, (unsigned)nthreads + 1};
+    if (reg_open(&ro, &reg, &e) != 0)
+        return cli_fail("serve", &e);
+    http_opts ho;
+    http_opts_default(&ho);
+    ho.listen = listen;
+    ho.threads = (unsigned)nthreads;
+    api_ctx ctx = {reg, logdir};
+    http_server *srv;
+    if (http_server_start(&ho, api_handle, &ctx, &srv, &e) != 0) {
+        reg_close(reg);
+        return cli_fail("serve", &e);
+    }
+    /* The bound port is printed on its own so that scripts (and tests using
+     * port 0) can read it. */
+    fprintf(stderr, "osafe serve: database %s, log %s\n", db, logdir);
+    printf("listening on port %u\n", http_server_port(srv));
+    fflush(stdout);
+    int sig = 0;
+    sigwait(&set, &sig);
+    fprintf(stderr, "osafe serve: signal %d, stopping\n", sig);
+    http_server_stop(srv);
+    reg_close(reg);
+    return EXIT_OK;
+}

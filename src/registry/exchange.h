@@ -1,0 +1,198 @@
+/*
+ * exchange.h - conversion between foreign formats and native record JSON.
+ *
+ * Pure: no database, no files, no clock except where an export must carry a
+ * timestamp the record lacks.  The registry stores what the importers emit
+ * and the CLI (`osafe import FORMAT FILE...`, `osafe export FORMAT`) feeds
+ * files through here.  Mapping decisions are documented at the top of each
+ * exchange_<format>.c.
+ *
+ * Import: exch_import parses a whole file and calls fn once per foreign
+ * record with an exch_item.  A record that cannot be mapped is *rejected*
+ * (status "rejected", record NULL, reason naming the field) and the import
+ * goes on; only a file that cannot be parsed at all fails, with an error
+ * naming the line and column.  Every accepted record is a native *draft*:
+ * record_type, lang, title, description, ai_relation ("unclear" when the
+ * source does not say), occurred_start (precision "unknown" when the source
+ * has no date), countries_occurred (["ZZ"] when unknown), severity
+ * {scale "oecd-2025", level}, harm_types, hazards (AILuminate hazard codes
+ * of design/risk-taxonomy.md where a source category maps), ai_systems (>= 1,
+ * name "unknown" allowed), references (>= 1: the source's own page is always
+ * added), tlp "CLEAR", license, aliases [source id], and
+ * extensions.<format>.raw holding the foreign record verbatim.  Fields the
+ * registry mints (id, state, version, dates of its own, submitter) are left
+ * to it.
+ *
+ * Export: lossy where the target has no place for a field; a reference back
+ * to the native record (its id) is always added.  AVID and OSV take only
+ * TLP:CLEAR records; fields restricted by field_markings beyond the level
+ * of the export are removed before mapping.
+ */
+#ifndef OSAFE_REGISTRY_EXCHANGE_H
+#define OSAFE_REGISTRY_EXCHANGE_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+#include "core/status.h"
+
+typedef enum { EXCH_AVID, EXCH_OSV, EXCH_ATLAS, EXCH_CSV, EXCH_STIX } exch_format;
+
+/* "avid", "osv", "atlas", "csv", "stix" -> *f; 0 or OSAFE_EINVAL. */
+int exch_format_parse(const char *name, exch_format *f);
+/* The name of a format ("avid"...). */
+const char *exch_format_name(exch_format f);
+
+/* One foreign record -> one native draft. */
+typedef struct exch_item {
+    json_t *record;          /* native record (owned by the item), NULL if rejected */
+    char source_key[160];    /* stable identity of the source record: "avid:AVID-2022-R0001",
+                                "osv:GHSA-...", "atlas:AML.CS0000", "csv:<sha256 of the row>" */
+    char status[16];         /* "ok" or "rejected" */
+    char reason[256];        /* why rejected, naming the field */
+} exch_item;
+
+/* Called per record; the callee may steal item->record (set it to NULL).
+ * A negative return stops the import, which returns that code. */
+typedef int (*exch_item_fn)(void *ctx, exch_item *item);
+
+/*
+ * Parse a whole file of the given format and emit one item per record.
+ * AVID: one report/vulnerability JSON object, or JSON Lines of them.  OSV:
+ * one JSON object or an array of them (JSON Lines accepted too).  ATLAS: the
+ * ATLAS data YAML (its case-studies list), or one case-study YAML (bare, or
+ * the website's {meta, study} download).  CSV: the columns of
+ * exch_csv_header (a header row first; column order free).  STIX is export
+ * only (OSAFE_EINVAL).  license_hint (SPDX id, may be NULL) overrides the
+ * per-format licence: AVID "MIT", ATLAS "Apache-2.0", OSV by database
+ * (GHSA "CC-BY-4.0", RUSTSEC "CC0-1.0", else "NOASSERTION"), CSV the row's
+ * license column, else the hint, else the row is rejected.
+ * Returns 0, the callback's negative code, or an error (unparseable file,
+ * OSAFE_ETOOBIG past OSAFE_EXCH_MAX_BYTES / OSAFE_EXCH_MAX_RECORDS).
+ */
+int exch_import(exch_format f, const char *text, size_t len,
+                const char *license_hint, exch_item_fn fn, void *ctx,
+                osafe_err *e);
+
+/* Native -> foreign; *out is a new reference.  The record needs an "id". */
+int exch_export_avid(const json_t *rec, json_t **out, osafe_err *e);
+int exch_export_osv(const json_t *rec, json_t **out, osafe_err *e);
+/* The CSV header row, then one row per record (both end with CRLF). */
+int exch_csv_header(osafe_buf *out);
+int exch_export_csv_row(const json_t *rec, osafe_buf *out, osafe_err *e);
+/* STIX 2.1 bundle: one incident (incident, hazard) or vulnerability
+ * (vulnerability, finding) SDO per record with id UUIDv5(EXCH_STIX_NS, our
+ * id), TLP 2.0 marking definitions by the record's tlp, external
+ * references, an osafe identity and extension-definition for the AI
+ * properties.  The bundle id is UUIDv5 of the record ids, so re-exports of
+ * the same records are identical apart from fall-back timestamps. */
+int exch_export_stix_bundle(json_t *const *recs, size_t n, json_t **bundle,
+                            osafe_err *e);
+
+/* Namespace of our STIX ids (a fixed random UUID, never to change). */
+#define EXCH_STIX_NS "4b4fa40d-ce51-4a33-b3c9-048edb4a5ff0"
+
+/* SHA-1 (FIPS 180-4), only for UUIDv5 (RFC 9562 section 5.5): never use it
+ * where collision resistance matters. */
+void exch_sha1(const void *data, size_t len, uint8_t out[20]);
+/* UUIDv5 of name in namespace ns ("xxxxxxxx-xxxx-..."); out has 37 bytes.
+ * 0, or OSAFE_EINVAL if ns is not a UUID. */
+int exch_uuid5(const char *ns, const char *name, char out[37]);
+
+/* Longest native title, in code points (OSV summary limit). */
+#define EXCH_TITLE_MAX 120
+
+/* ------------------------------------------------------------------------
+ * Internal: shared by the exchange_*.c files only (double underscore).
+ * ---------------------------------------------------------------------- */
+
+/* Reject the item: record freed, status "rejected", reason formatted. */
+void exch__reject(exch_item *it, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Hand the item to fn (status "ok" when it holds a record); frees what fn
+ * did not steal; counts records against OSAFE_EXCH_MAX_RECORDS. */
+int exch__emit(exch_item *it, size_t *count, exch_item_fn fn, void *ctx,
+               osafe_err *e);
+void exch__key(exch_item *it, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Call each(value, index, ctx) for every top-level JSON value of text
+ * (one value, JSON Lines, or concatenated values); arrays are entered one
+ * level when unwrap_arrays.  Syntax errors fail with line/column. */
+typedef int (*exch__json_fn)(json_t *value, size_t index, void *ctx);
+int exch__json_each(const char *what, const char *text, size_t len,
+                    int unwrap_arrays, exch__json_fn each, void *ctx,
+                    osafe_err *e);
+
+/* Value helpers; all return borrowed pointers or NULL. */
+const char *exch__str(const json_t *obj, const char *key);
+/* A non-empty string after trimming whitespace? */
+int exch__nonblank(const char *s);
+/* Dotted path lookup ("problemtype.description.value"). */
+const json_t *exch__path(const json_t *root, const char *dotted);
+
+/* New draft with record_type and lang set. */
+json_t *exch__draft(const char *record_type, const char *lang);
+/* title {lang, text}: one line, <= EXCH_TITLE_MAX code points ("..." cut). */
+int exch__set_title(json_t *rec, const char *lang, const char *text);
+int exch__add_description(json_t *rec, const char *lang, const char *text);
+/* Partial date "YYYY", "YYYY-MM" or "YYYY-MM-DD"; its precision or NULL. */
+const char *exch__date_precision(const char *date);
+/* occurred_start etc. {date, precision}; date NULL -> precision "unknown". */
+int exch__set_pdate(json_t *rec, const char *field, const char *date);
+/* Append a string to the array rec[field] unless already there. */
+int exch__add_unique(json_t *rec, const char *field, const char *s);
+/* Reference {url, type, title?} unless the URL is already there; URLs that
+ * are not http(s) are skipped (returns 1). */
+int exch__add_ref(json_t *rec, const char *url, const char *type,
+                  const char *title);
+/* ai_systems entry {kind, name}; returns the new object (borrowed). */
+json_t *exch__add_system(json_t *rec, const char *kind, const char *name);
+/* Classification {namespace, ns_version?, code, label?}. */
+int exch__add_class(json_t *rec, const char *ns, const char *ns_version,
+                    const char *code, const char *label);
+/* Fill defaults for required fields the importer did not set, then store
+ * raw (a new reference is taken) under extensions.<ns>.raw. */
+int exch__finish(json_t *rec, const char *ns, json_t *raw,
+                 const char *license);
+/* ISO 639-2/3 or 639-1 language -> BCP 47 primary tag ("eng" -> "en"). */
+const char *exch__lang(const char *code);
+/* BCP 47 -> ISO 639-2 ("en" -> "eng"); NULL when not in the table. */
+const char *exch__lang3(const char *bcp47);
+int exch__url_ok(const char *url);
+/* First CVE id (CVE-YYYY-NNNN+) in s, copied to out[32]; 1 if found. */
+int exch__find_cve(const char *s, char out[32]);
+
+/* Export side. */
+/* Severity of the TLP names: CLEAR 0 ... RED 4; -1 if unknown. */
+int exch__tlp_rank(const char *tlp);
+/* Deep copy of rec without fields whose field_markings are stricter than
+ * level (a TLP name); OSAFE_EINVAL on a malformed selector. */
+int exch__redact(const json_t *rec, const char *level, json_t **out,
+                 osafe_err *e);
+/* Check a record can be exported publicly (tlp CLEAR, id present, no
+ * embargo in the future) and return its redacted copy. */
+int exch__public_copy(const json_t *rec, const char *fmt, json_t **out,
+                      osafe_err *e);
+/* "<origin.node_url>/records/<id>" when the record has an http(s) origin,
+ * else "urn:osafe:<id>". */
+int exch__canonical_url(const json_t *rec, char *out, size_t cap);
+/* English (else first) text of title / description. */
+const char *exch__title_text(const json_t *rec);
+const char *exch__desc_text(const json_t *rec, const char **lang);
+/* Current UTC time as "YYYY-MM-DDTHH:MM:SSZ". */
+void exch__now(char out[32]);
+
+/* Per-format entry points (exchange_<format>.c). */
+int exch__import_avid(const char *text, size_t len, const char *license,
+                      exch_item_fn fn, void *ctx, osafe_err *e);
+int exch__import_osv(const char *text, size_t len, const char *license,
+                     exch_item_fn fn, void *ctx, osafe_err *e);
+int exch__import_atlas(const char *text, size_t len, const char *license,
+                       exch_item_fn fn, void *ctx, osafe_err *e);
+int exch__import_csv(const char *text, size_t len, const char *license,
+                     exch_item_fn fn, void *ctx, osafe_err *e);
+
+#endif

@@ -1,0 +1,312 @@
+/*
+ * publish.c - everything that writes to the transparency log: publication,
+ * withdrawal, evidence; and the inclusion proofs readers get back.
+ */
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/enc.h"
+#include "core/limits.h"
+#include "registry/reg_internal.h"
+#include "registry/validate.h"
+#include "tlog/proof.h"
+
+int reg_log_append(registry *r, const void *entry, size_t len,
+                   int64_t *index, osafe_err *e)
+{
+    tlog_entry ent = {entry, len};
+    uint64_t first;
+    pthread_mutex_lock(&r->log_mu);
+    int rc = tlog_log_append(r->log, &ent, 1, &first, e);
+    if (rc == OSAFE_ESTATE) {
+        /* A failed append leaves the handle unusable; reopen it so that
+         * one bad moment (a full disk) does not stop the node for good. */
+        char *dir = strdup(tlog_log_dir(r->log));
+        tlog_log_close(r->log);
+        r->log = NULL;
+        if (dir && tlog_log_open(dir, TLOG_OPEN_WRITE, NULL, &r->log, e) == 0)
+            rc = tlog_log_append(r->log, &ent, 1, &first, e);
+        free(dir);
+    }
+    pthread_mutex_unlock(&r->log_mu);
+    if (rc == 0)
+        *index = (int64_t)first;
+    return rc;
+}
+
+static void sha256_hex(char out[65], const void *a, size_t alen,
+                       const void *b, size_t blen)
+{
+    crypto_hash_sha256_state st;
+    uint8_t h[32];
+    crypto_hash_sha256_init(&st);
+    if (alen)
+        crypto_hash_sha256_update(&st, a, alen);
+    crypto_hash_sha256_update(&st, b, blen);
+    crypto_hash_sha256_final(&st, h);
+    hex_encode(out, h, 32);
+}
+
+/* The log entry for a published version: the record itself when it is
+ * CLEAR and fits an entry, else a statement with a commitment (salted for
+ * restricted levels, so that the public log does not let anyone confirm a
+ * guessed content). */
+static int make_entry(const store_version *v, const char *id, int version,
+                      const char *tlp, osafe_buf *entry, uint8_t salt[32],
+                      int *has_salt, osafe_err *e)
+{
+    buf_reset(entry);
+    *has_salt = 0;
+    if (!strcmp(tlp, "CLEAR") && v->body_len <= OSAFE_LOG_ENTRY_MAX)
+        return buf_append(entry, v->body, v->body_len)
+                   ? osafe_errf(e, OSAFE_ENOMEM, "out of memory")
+                   : 0;
+    char hex[65];
+    json_t *st;
+    if (!strcmp(tlp, "CLEAR")) {
+        sha256_hex(hex, NULL, 0, v->body, v->body_len);
+        st = json_pack("{s:s, s:s, s:i, s:s, s:s}", "type",
+                       "osafe.record-digest/v1", "id", id, "version", version,
+                       "tlp", tlp, "sha256", hex);
+    } else {
+        randombytes_buf(salt, 32);
+        *has_salt = 1;
+        sha256_hex(hex, salt, 32, v->body, v->body_len);
+        st = json_pack("{s:s, s:s, s:i, s:s, s:s}", "type", "osafe.record/v1",
+                       "id", id, "version", version, "tlp", tlp, "commitment",
+                       hex);
+    }
+    int rc = st ? reg_canon(st, entry, e)
+                : osafe_errf(e, OSAFE_ENOMEM, "out of memory");
+    json_decref(st);
+    return rc;
+}
+
+int reg_publish(registry *r, osafe_store *s, const reg_caller *c,
+                store_record *rec, store_version *v, int64_t *index,
+                osafe_err *e)
+{
+    json_error_t je;
+    json_t *j = json_loadb(v->body, v->body_len, 0, &je);
+    if (!j)
+        return osafe_errf(e, OSAFE_ECORRUPT, "stored version %s/%d: %s",
+                          rec->id, v->version, je.text);
+    char now[32];
+    store_now(now);
+    int rc = rec_validate(j, 1, 0, e);
+    const char *tlp = json_string_value(json_object_get(j, "tlp"));
+    /* Chain amendments: each published version names the digest of the
+     * one it replaces, so history cannot be rewritten unnoticed. */
+    store_version prev;
+    memset(&prev, 0, sizeof prev);
+    if (!rc && rec->published_version > 0 &&
+        !(rc = s->ops->version_get(s, rec->id, rec->published_version, &prev,
+                                   e))) {
+        char hex[65];
+        sha256_hex(hex, NULL, 0, prev.body, prev.body_len);
+        json_error_t pe;
+        json_t *pj = json_loadb(prev.body, prev.body_len, 0, &pe);
+        json_t *first = pj ? json_object_get(pj, "published") : NULL;
+        json_object_set_new(j, "prev_digest", json_string(hex));
+        json_object_set_new(j, "published",
+                            json_string(first ? json_string_value(first)
+                                              : now));
+        json_decref(pj);
+    } else if (!rc) {
+        json_object_set_new(j, "published", json_string(now));
+    }
+    store_version_release(&prev);
+    osafe_buf body = OSAFE_BUF_INIT, entry = OSAFE_BUF_INIT,
+              text = OSAFE_BUF_INIT;
+    if (!rc) {
+        json_object_set_new(j, "state", json_string("published"));
+        json_object_set_new(j, "modified", json_string(now));
+        rc = reg_canon(j, &body, e);
+    }
+    if (!rc) {
+        free(v->body);
+        v->body = buf_detach(&body, &v->body_len);
+        snprintf(v->state, sizeof v->state, "published");
+        snprintf(v->tlp, sizeof v->tlp, "%s", tlp);
+        snprintf(v->modified, sizeof v->modified, "%s", now);
+        rc = make_entry(v, rec->id, v->version, tlp, &entry, v->salt,
+                        &v->has_salt, e);
+    }
+    /* Row first (uncommitted), then the durable append: the caller commits
+     * only once the entry is on disk. */
+    if (!rc) {
+        free(v->log_entry);
+        v->log_entry_len = entry.len;
+        v->log_entry = (uint8_t *)buf_detach(&entry, NULL);
+        pthread_mutex_lock(&r->log_mu);
+        v->log_index = (int64_t)tlog_log_head(r->log)->size;
+        pthread_mutex_unlock(&r->log_mu);
+        rc = s->ops->version_put(s, v, e);
+    }
+    if (!rc && !(rc = reg_search_text(j, &text)) &&
+        !(rc = s->ops->index_put(s, rec->id, 1, text.data, e)))
+        rc = s->ops->index_put(s, rec->id, 0, text.data, e);
+    if (!rc) {
+        snprintf(rec->state, sizeof rec->state, "published");
+        snprintf(rec->pub_tlp, sizeof rec->pub_tlp, "%s", tlp);
+        snprintf(rec->tlp, sizeof rec->tlp, "%s", tlp);
+        rec->published_version = v->version;
+        snprintf(rec->modified, sizeof rec->modified, "%s", now);
+        rc = s->ops->record_update(s, rec, e);
+    }
+    if (!rc) {
+        rc = reg_log_append(r, v->log_entry, v->log_entry_len, index, e);
+        if (!rc && *index != v->log_index)
+            rc = osafe_errf(e, OSAFE_ESTATE,
+                            "log index moved under a write transaction "
+                            "(%lld, expected %lld): is another process "
+                            "appending to %s?",
+                            (long long)*index, (long long)v->log_index,
+                            r->log_dir);
+    }
+    (void)c;
+    buf_release(&body);
+    buf_release(&entry);
+    buf_release(&text);
+    json_decref(j);
+    return rc;
+}
+
+int reg_withdraw(registry *r, const reg_caller *c, const char *id,
+                 const char *body, size_t len, char **out, osafe_err *e)
+{
+    json_t *j = reg_parse(body, len, e);
+    if (!j)
+        return OSAFE_EINVAL;
+    const char *reason = json_string_value(json_object_get(j, "reason"));
+    if (!reason || !*reason) {
+        json_decref(j);
+        return osafe_err_field(e, OSAFE_EINVAL, "reason",
+                               "field 'reason': required to withdraw");
+    }
+    if (!c->authenticated) {
+        json_decref(j);
+        return osafe_errf(e, OSAFE_EAUTH, "a token is required");
+    }
+    store_record rec;
+    int64_t index = -1;
+    osafe_store *s = reg_store_get(r);
+    int rc = s->ops->begin(s, e);
+    if (!rc) {
+        rc = reg_load_visible(s, c, id, &rec, e);
+        if (!rc && !reg_can_write(c, &rec) && !reg_is_staff(c))
+            rc = osafe_errf(e, OSAFE_EPERM,
+                            "record '%s' belongs to another organisation", id);
+        if (!rc && (!strcmp(rec.state, "withdrawn") ||
+                    !strcmp(rec.state, "merged")))
+            rc = osafe_errf(e, OSAFE_ESTATE, "record '%s' is already %s", id,
+                            rec.state);
+        char now[32];
+        store_now(now);
+        if (!rc && rec.published_version > 0) {
+            /* The withdrawal itself is logged: a record can leave the
+             * registry, never its history. */
+            json_t *st = json_pack("{s:s, s:s, s:i, s:s, s:s}", "type",
+                                   "osafe.withdrawal/v1", "id", id, "version",
+                                   rec.published_version, "tlp", rec.pub_tlp,
+                                   "withdrawn", now);
+            if (st && !strcmp(rec.pub_tlp, "CLEAR"))
+                json_object_set_new(st, "reason", json_string(reason));
+            osafe_buf entry = OSAFE_BUF_INIT;
+            rc = st ? reg_canon(st, &entry, e)
+                    : osafe_errf(e, OSAFE_ENOMEM, "out of memory");
+            json_decref(st);
+            if (!rc)
+                rc = reg_log_append(r, entry.data, entry.len, &index, e);
+            buf_release(&entry);
+        }
+        if (!rc) {
+            snprintf(rec.state, sizeof rec.state, "withdrawn");
+            snprintf(rec.modified, sizeof rec.modified, "%s", now);
+            rc = s->ops->record_update(s, &rec, e);
+        }
+        if (rc == 0)
+            rc = s->ops->commit(s, e);
+        if (rc)
+            s->ops->rollback(s);
+    }
+    reg_store_put(r, s);
+    json_decref(j);
+    if (!rc && !(*out = reg_status_json(id, rec.version, "withdrawn", index)))
+        rc = osafe_errf(e, OSAFE_ENOMEM, "out of memory");
+    return rc;
+}
+
+int reg_proof(registry *r, const reg_caller *c, const char *id, int version,
+              char **out, osafe_err *e)
+{
+    store_record rec;
+    store_version v;
+    memset(&v, 0, sizeof v);
+    osafe_store *s = reg_store_get(r);
+    int rc = reg_load_visible(s, c, id, &rec, e);
+    if (!rc && version == 0)
+        version = rec.published_version;
+    if (!rc && version == 0)
+        rc = osafe_errf(e, OSAFE_ESTATE, "record '%s' is not published", id);
+    if (!rc)
+        rc = s->ops->version_get(s, id, version, &v, e);
+    reg_store_put(r, s);
+    if (!rc && v.log_index < 0)
+        rc = osafe_errf(e, OSAFE_ESTATE, "version %d of '%s' is not published",
+                        version, id);
+    if (!rc && !reg_tlp_allows(c, &rec, v.tlp))
+        rc = osafe_errf(e, OSAFE_ENOTFOUND, "no record '%s'", id);
+    tlog_hash proof[TLOG_PROOF_MAX], leaf, root;
+    size_t n = 0;
+    uint64_t size = 0;
+    osafe_buf doc = OSAFE_BUF_INIT, note = OSAFE_BUF_INIT;
+    if (!rc) {
+        pthread_mutex_lock(&r->log_mu);
+        size = tlog_log_head(r->log)->size;
+        tlog_reader rd = tlog_log_reader(r->log);
+        size_t nl;
+        const char *cp = tlog_log_checkpoint_note(r->log, &nl);
+        rc = buf_append(&note, cp, nl);
+        if (!rc)
+            rc = tlog_prove_inclusion(&rd, (uint64_t)v.log_index, size, proof,
+                                      &n, e);
+        if (!rc)
+            rc = tlog_tree_hash(&rd, size, &root, e);
+        pthread_mutex_unlock(&r->log_mu);
+    }
+    if (!rc) {
+        tlog_leaf_hash(&leaf, v.log_entry, v.log_entry_len);
+        rc = tlog_inclusion_json((uint64_t)v.log_index, size, &leaf, &root,
+                                 proof, n, &doc);
+    }
+    json_t *o = NULL;
+    if (!rc) {
+        json_error_t je;
+        o = json_loadb(doc.data, doc.len, 0, &je);
+        char *b64 = malloc(OSAFE_B64_LEN(v.log_entry_len) + 1);
+        if (o && b64) {
+            b64_encode(b64, v.log_entry, v.log_entry_len);
+            json_object_set_new(o, "id", json_string(id));
+            json_object_set_new(o, "version", json_integer(version));
+            json_object_set_new(o, "checkpoint", json_string(note.data));
+            json_object_set_new(o, "entry", json_string(b64));
+            if (v.has_salt) {
+                char hex[65];
+                hex_encode(hex, v.salt, 32);
+                json_object_set_new(o, "salt", json_string(hex));
+            }
+        }
+        free(b64);
+        if (!o || !(*out = json_dumps(o, JSON_INDENT(2) |
+                                             JSON_PRESERVE_ORDER)))
+            rc = osafe_errf(e, OSAFE_ENOMEM, "out of memory");
+    }
+    json_decref(o);
+    buf_release(&doc);
+    buf_release(&note);
+    store_version_release(&v);
+    return rc;
+}

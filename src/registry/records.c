@@ -1,0 +1,502 @@
+/*
+ * records.c - creating, editing, submitting, amending, withdrawing and
+ * reading records (see registry.h for the contract).
+ *
+ * A version's body is the client's fields plus the fields the server owns
+ * (schema_version, id, version, state, origin, reported, modified, and at
+ * publication published and prev_digest), canonicalised with RFC 8785 and
+ * stored as those exact bytes.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/canon.h"
+#include "core/limits.h"
+#include "registry/reg_internal.h"
+#include "registry/validate.h"
+
+static const char *const server_fields[] = {
+    "schema_version", "id", "state", "version", "published", "modified",
+    "withdrawn", "withdrawn_reason", "merged_into", "origin", "reported",
+    "prev_digest", "signatures", NULL};
+
+json_t *reg_parse(const char *body, size_t len, osafe_err *e)
+{
+    json_t *j = canon_parse(body, len, e);
+    if (j && !json_is_object(j)) {
+        json_decref(j);
+        osafe_err_field(e, OSAFE_EINVAL, "", "the body must be a JSON object");
+        return NULL;
+    }
+    if (!j && e && e->code == 0)
+        e->code = OSAFE_EINVAL;
+    return j;
+}
+
+int reg_canon(const json_t *v, osafe_buf *out, osafe_err *e)
+{
+    buf_reset(out);
+    return canon_value(v, out, e);
+}
+
+static void add_text(osafe_buf *out, const json_t *v)
+{
+    const char *s = json_string_value(v);
+    if (s) {
+        buf_puts(out, s);
+        buf_putc(out, '\n');
+    }
+}
+
+int reg_search_text(const json_t *rec, osafe_buf *out)
+{
+    size_t i;
+    json_t *x;
+    buf_reset(out);
+    add_text(out, json_object_get(rec, "id"));
+    add_text(out, json_object_get(json_object_get(rec, "title"), "text"));
+    json_array_foreach(json_object_get(rec, "description"), i, x)
+        add_text(out, json_object_get(x, "text"));
+    json_array_foreach(json_object_get(rec, "references"), i, x) {
+        add_text(out, json_object_get(x, "url"));
+        add_text(out, json_object_get(x, "title"));
+        add_text(out, json_object_get(x, "publisher"));
+    }
+    json_array_foreach(json_object_get(rec, "ai_systems"), i, x)
+        add_text(out, json_object_get(x, "name"));
+    json_array_foreach(json_object_get(rec, "aliases"), i, x)
+        add_text(out, x);
+    return out->data ? 0 : buf_puts(out, "");
+}
+
+char *reg_status_json(const char *id, int version, const char *state,
+                      int64_t log_index)
+{
+    json_t *o = json_pack("{s:s, s:i, s:s}", "id", id, "version", version,
+                          "state", state);
+    if (o && log_index >= 0)
+        json_object_set_new(o, "log_index", json_integer(log_index));
+    char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    json_decref(o);
+    return s;
+}
+
+int reg_load_visible(osafe_store *s, const reg_caller *c, const char *id,
+                     store_record *rec, osafe_err *e)
+{
+    int rc = s->ops->record_get(s, id, rec, e);
+    if (rc)
+        return rc;
+    if (reg_owner_view(c, rec) ||
+        (rec->published_version > 0 && reg_tlp_allows(c, rec, rec->pub_tlp)))
+        return 0;
+    return osafe_errf(e, OSAFE_ENOTFOUND, "no record '%s'", id);
+}
+
+/* Drop the server's fields, leaving what the client wrote. */
+static void strip_server(json_t *rec)
+{
+    for (const char *const *f = server_fields; *f; f++)
+        json_object_del(rec, *f);
+}
+
+/* Add the server's fields to client content. */
+static int finish(registry *r, json_t *rec, const char *id, int version,
+                  const char *state, const char *reported, const char *now)
+{
+    json_t *origin = json_pack("{s:s, s:s}", "node_id", r->node_id,
+                               "original_id", id);
+    return json_object_set_new(rec, "schema_version",
+                               json_string(REC_SCHEMA_VERSION)) ||
+           json_object_set_new(rec, "id", json_string(id)) ||
+           json_object_set_new(rec, "version", json_integer(version)) ||
+           json_object_set_new(rec, "state", json_string(state)) ||
+           json_object_set_new(rec, "origin", origin) ||
+           json_object_set_new(rec, "reported", json_string(reported)) ||
+           json_object_set_new(rec, "modified", json_string(now));
+}
+
+static const char *tlp_of(const json_t *rec)
+{
+    const char *t = json_string_value(json_object_get(rec, "tlp"));
+    /* A draft without a level is treated as the strictest shared one until
+     * its author chooses. */
+    return t ? t : "AMBER+STRICT";
+}
+
+/* Store version (id, version) of rec in state, with its search text. */
+static int put_version(osafe_store *s, json_t *rec, const char *id,
+                       int version, const char *state, int64_t author,
+                       const char *created, const char *now, osafe_err *e)
+{
+    osafe_buf body = OSAFE_BUF_INIT, text = OSAFE_BUF_INIT;
+    store_version v;
+    memset(&v, 0, sizeof v);
+    int rc = reg_canon(rec, &body, e);
+    if (!rc) {
+        snprintf(v.record_id, sizeof v.record_id, "%s", id);
+        v.version = version;
+        snprintf(v.state, sizeof v.state, "%s", state);
+        snprintf(v.tlp, sizeof v.tlp, "%s", tlp_of(rec));
+        v.body = body.data;
+        v.body_len = body.len;
+        v.author = author;
+        snprintf(v.created, sizeof v.created, "%s", created);
+        snprintf(v.modified, sizeof v.modified, "%s", now);
+        v.log_index = -1;
+        rc = s->ops->version_put(s, &v, e);
+    }
+    if (!rc && (rc = reg_search_text(rec, &text)) == 0)
+        rc = s->ops->index_put(s, id, 0, text.data, e);
+    buf_release(&body);
+    buf_release(&text);
+    return rc;
+}
+
+static int create_locked(registry *r, osafe_store *s, const reg_caller *c,
+                         json_t *rec, char id[32], osafe_err *e)
+{
+    char now[32];
+    store_now(now);
+    store_record row;
+    memset(&row, 0, sizeof row);
+    int rc = s->ops->next_id(s, r->prefix, atoi(now), row.id, e);
+    if (rc)
+        return rc;
+    snprintf(id, 32, "%s", row.id);
+    snprintf(row.state, sizeof row.state, "draft");
+    snprintf(row.tlp, sizeof row.tlp, "%s", tlp_of(rec));
+    snprintf(row.org, sizeof row.org, "%s", c->acct.org);
+    row.owner = c->acct.id;
+    row.version = 1;
+    snprintf(row.created, sizeof row.created, "%s", now);
+    snprintf(row.modified, sizeof row.modified, "%s", now);
+    if (finish(r, rec, row.id, 1, "draft", now, now))
+        return osafe_errf(e, OSAFE_ENOMEM, "out of memory");
+    if ((rc = s->ops->record_insert(s, &row, e)))
+        return rc;
+    return put_version(s, rec, row.id, 1, "draft", c->acct.id, now, now, e);
+}
+
+int reg_create(registry *r, const reg_caller *c, const char *body,
+               size_t len, char **out, osafe_err *e)
+{
+    if (!c->authenticated)
+        return osafe_errf(e, OSAFE_EAUTH, "a token is required to file "
+                                          "records");
+    json_t *rec = reg_parse(body, len, e);
+    if (!rec)
+        return OSAFE_EINVAL;
+    int rc = rec_validate(rec, 0, 1, e);
+    char id[32];
+    osafe_store *s = reg_store_get(r);
+    if (!rc && !(rc = s->ops->begin(s, e))) {
+        rc = create_locked(r, s, c, rec, id, e);
+        if (!rc)
+            rc = s->ops->commit(s, e);
+        if (rc)
+            s->ops->rollback(s);
+    }
+    reg_store_put(r, s);
+    json_decref(rec);
+    if (!rc && !(*out = reg_status_json(id, 1, "draft", -1)))
+        rc = osafe_errf(e, OSAFE_ENOMEM, "out of memory");
+    return rc;
+}
+
+/* RFC 7396 JSON merge patch of target with patch (both objects). */
+static int merge_patch(json_t *target, json_t *patch)
+{
+    const char *k;
+    json_t *v;
+    json_object_foreach(patch, k, v) {
+        if (json_is_null(v)) {
+            json_object_del(target, k);
+        } else if (json_is_object(v)) {
+            json_t *t = json_object_get(target, k);
+            if (!json_is_object(t)) {
+                t = json_object();
+                if (!t || json_object_set_new(target, k, t))
+                    return -1;
+            }
+            if (merge_patch(t, v))
+                return -1;
+        } else if (json_object_set(target, k, v)) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Load the working version's body as JSON. */
+static int load_version_json(osafe_store *s, const char *id, int version,
+                             store_version *v, json_t **rec, osafe_err *e)
+{
+    int rc = s->ops->version_get(s, id, version, v, e);
+    if (rc)
+        return rc;
+    json_error_t je;
+    *rec = json_loadb(v->body, v->body_len, 0, &je);
+    if (!*rec) {
+        store_version_release(v);
+        return osafe_errf(e, OSAFE_ECORRUPT, "stored version %s/%d: %s", id,
+                          version, je.text);
+    }
+    return 0;
+}
+
+/* Common frame of the state-changing calls: a write transaction, the
+ * record row, and the caller's right to change it. */
+static int begin_write(osafe_store *s, const reg_caller *c, const char *id,
+                       store_record *rec, osafe_err *e)
+{
+    if (!c->authenticated)
+        return osafe_errf(e, OSAFE_EAUTH, "a token is required");
+    int rc = s->ops->begin(s, e);
+    if (rc)
+        return rc;
+    if ((rc = reg_load_visible(s, c, id, rec, e)))
+        goto fail;
+    if (!reg_can_write(c, rec)) {
+        rc = osafe_errf(e, OSAFE_EPERM, "record '%s' belongs to another "
+                                        "organisation",
+                        id);
+        goto fail;
+    }
+    return 0;
+fail:
+    s->ops->rollback(s);
+    return rc;
+}
+
+static int end_write(osafe_store *s, int rc, osafe_err *e)
+{
+    if (rc == 0 && (rc = s->ops->commit(s, e)) == 0)
+        return 0;
+    s->ops->rollback(s);
+    return rc;
+}
+
+int reg_patch(registry *r, const reg_caller *c, const char *id,
+              const char *body, size_t len, char **out, osafe_err *e)
+{
+    json_t *patch = reg_parse(body, len, e);
+    if (!patch)
+        return OSAFE_EINVAL;
+    store_record rec;
+    store_version v;
+    json_t *cur = NULL;
+    osafe_store *s = reg_store_get(r);
+    int rc = rec_check_patch(patch, e);
+    if (!rc && !(rc = begin_write(s, c, id, &rec, e))) {
+        rc = load_version_json(s, id, rec.version, &v, &cur, e);
+        if (!rc && strcmp(v.state, "draft"))
+            rc = osafe_errf(e, OSAFE_ESTATE,
+                            "version %d of '%s' is %s; only drafts can be "
+                            "edited",
+                            rec.version, id, v.state);
+        char now[32];
+        store_now(now);
+        if (!rc) {
+            strip_server(cur);
+            if (merge_patch(cur, patch))
+                rc = osafe_errf(e, OSAFE_ENOMEM, "out of memory");
+        }
+        if (!rc)
+            rc = rec_validate(cur, 0, 1, e);
+        if (!rc && finish(r, cur, id, rec.version, "draft", rec.created, now))
+            rc = osafe_errf(e, OSAFE_ENOMEM, "out of memory");
+        if (!rc)
+            rc = put_version(s, cur, id, rec.version, "draft", v.author,
+                             v.created, now, e);
+        if (!rc) {
+            snprintf(rec.tlp, sizeof rec.tlp, "%s", tlp_of(cur));
+            snprintf(rec.modified, sizeof rec.modified, "%s", now);
+            rc = s->ops->record_update(s, &rec, e);
+        }
+        if (v.body)
+            store_version_release(&v);
+        rc = end_write(s, rc, e);
+    }
+    reg_store_put(r, s);
+    json_decref(patch);
+    json_decref(cur);
+    if (!rc && !(*out = reg_status_json(id, rec.version, "draft", -1)))
+        rc = osafe_errf(e, OSAFE_ENOMEM, "out of memory");
+    return rc;
+}
+
+/* Change the state of the working version (and of the record), checking
+ * the current one; for submit also completeness. */
+static int set_state(registry *r, osafe_store *s, const reg_caller *c,
+                     const char *id, const char *from, const char *to,
+                     const char *reason, store_record *rec, osafe_err *e)
+{
+    store_version v;
+    json_t *cur = NULL;
+    int rc = load_version_json(s, id, rec->version, &v, &cur, e);
+    if (rc)
+        return rc;
+    char now[32];
+    store_now(now);
+    if (strcmp(v.state, from))
+        rc = osafe_errf(e, OSAFE_ESTATE, "version %d of '%s' is %s, not %s",
+                        rec->version, id, v.state, from);
+    if (!rc && !strcmp(to, "submitted"))
+        rc = rec_validate(cur, 1, 0, e);
+    if (!rc) {
+        json_object_set_new(cur, "state", json_string(to));
+        json_object_set_new(cur, "modified", json_string(now));
+        rc = put_version(s, cur, id, rec->version, to, v.author, v.created,
+                         now, e);
+    }
+    if (!rc && reason) {
+        /* put_version replaced the row: record the review on it */
+        store_version w;
+        if (!(rc = s->ops->version_get(s, id, rec->version, &w, e))) {
+            free(w.review_reason);
+            w.review_reason = strdup(reason);
+            w.reviewer = c->acct.id;
+            rc = s->ops->version_put(s, &w, e);
+            store_version_release(&w);
+        }
+    }
+    if (!rc) {
+        if (strcmp(rec->state, "withdrawn") && strcmp(rec->state, "merged"))
+            snprintf(rec->state, sizeof rec->state, "%s", to);
+        snprintf(rec->modified, sizeof rec->modified, "%s", now);
+        rc = s->ops->record_update(s, rec, e);
+    }
+    (void)r;
+    store_version_release(&v);
+    json_decref(cur);
+    return rc;
+}
+
+int reg_submit(registry *r, const reg_caller *c, const char *id, char **out,
+               osafe_err *e)
+{
+    store_record rec;
+    osafe_store *s = reg_store_get(r);
+    int rc = begin_write(s, c, id, &rec, e);
+    if (!rc)
+        rc = end_write(
+            s, set_state(r, s, c, id, "draft", "submitted", NULL, &rec, e), e);
+    reg_store_put(r, s);
+    if (!rc && !(*out = reg_status_json(id, rec.version, "submitted", -1)))
+        rc = osafe_errf(e, OSAFE_ENOMEM, "out of memory");
+    return rc;
+}
+
+int reg_review(registry *r, const reg_caller *c, const char *id,
+               const char *body, size_t len, char **out, osafe_err *e)
+{
+    json_t *j = reg_parse(body, len, e);
+    if (!j)
+        return OSAFE_EINVAL;
+    const char *d = json_string_value(json_object_get(j, "decision"));
+    const char *reason = json_string_value(json_object_get(j, "reason"));
+    json_t *rj = json_object_get(j, "reason");
+    int rc = 0;
+    if (!d || (strcmp(d, "accept") && strcmp(d, "reject") &&
+               strcmp(d, "changes")))
+        rc = osafe_err_field(e, OSAFE_EINVAL, "decision",
+                             "field 'decision': must be accept, reject or "
+                             "changes");
+    else if (rj && !reason)
+        rc = osafe_err_field(e, OSAFE_EINVAL, "reason",
+                             "field 'reason': must be a string");
+    else if (strcmp(d, "accept") && (!reason || !*reason))
+        rc = osafe_err_field(e, OSAFE_EINVAL, "reason",
+                             "field 'reason': required to reject or ask "
+                             "for changes");
+    else if (!c->authenticated)
+        rc = osafe_errf(e, OSAFE_EAUTH, "a token is required");
+    else if (!reg_is_staff(c))
+        rc = osafe_errf(e, OSAFE_EPERM, "only reviewers and admins review");
+    if (rc) {
+        json_decref(j);
+        return rc;
+    }
+    store_record rec;
+    int64_t index = -1;
+    osafe_store *s = reg_store_get(r);
+    if (!(rc = s->ops->begin(s, e))) {
+        rc = reg_load_visible(s, c, id, &rec, e);
+        store_version v;
+        memset(&v, 0, sizeof v);
+        if (!rc)
+            rc = s->ops->version_get(s, id, rec.version, &v, e);
+        if (!rc && strcmp(v.state, "submitted"))
+            rc = osafe_errf(e, OSAFE_ESTATE,
+                            "version %d of '%s' is %s; only submitted "
+                            "versions are reviewed",
+                            rec.version, id, v.state);
+        if (!rc && v.author == c->acct.id && strcmp(c->acct.role, "admin"))
+            rc = osafe_errf(e, OSAFE_EPERM,
+                            "reviewers cannot review their own submission");
+        if (!rc && !strcmp(d, "accept")) {
+            if (reason)
+                v.review_reason = strdup(reason);
+            v.reviewer = c->acct.id;
+            rc = reg_publish(r, s, c, &rec, &v, &index, e);
+        } else if (!rc) {
+            rc = set_state(r, s, c, id, "submitted",
+                           !strcmp(d, "reject") ? "rejected" : "draft",
+                           reason, &rec, e);
+        }
+        store_version_release(&v);
+        rc = end_write(s, rc, e);
+    }
+    reg_store_put(r, s);
+    if (!rc && !(*out = reg_status_json(
+                     id, rec.version,
+                     !strcmp(d, "accept")   ? "published"
+                     : !strcmp(d, "reject") ? "rejected"
+                                            : "draft",
+                     index)))
+        rc = osafe_errf(e, OSAFE_ENOMEM, "out of memory");
+    json_decref(j); /* d and reason point into j */
+    return rc;
+}
+
+int reg_import(registry *r, const reg_caller *c, const char *source_key,
+               const char *json, size_t len, int publish, char id[32],
+               int *existing, osafe_err *e)
+{
+    *existing = 0;
+    json_t *rec = reg_parse(json, len, e);
+    if (!rec)
+        return OSAFE_EINVAL;
+    int rc = rec_validate(rec, publish, 1, e);
+    osafe_store *s = reg_store_get(r);
+    if (!rc && !(rc = s->ops->begin(s, e))) {
+        int found = s->ops->source_get(s, source_key, id, e);
+        if (found == 0) {
+            *existing = 1;
+        } else if (found != OSAFE_ENOTFOUND) {
+            rc = found;
+        } else if (!(rc = create_locked(r, s, c, rec, id, e)) &&
+                   !(rc = s->ops->source_put(s, source_key, id, e)) &&
+                   publish) {
+            store_record row;
+            store_version v;
+            int64_t index;
+            memset(&v, 0, sizeof v);
+            if (!(rc = s->ops->record_get(s, id, &row, e)) &&
+                !(rc = s->ops->version_get(s, id, 1, &v, e))) {
+                v.reviewer = c->acct.id;
+                rc = reg_publish(r, s, c, &row, &v, &index, e);
+            }
+            store_version_release(&v);
+        }
+        if (!rc && !*existing)
+            rc = s->ops->commit(s, e);
+        if (rc || *existing)
+            s->ops->rollback(s);
+    }
+    reg_store_put(r, s);
+    json_decref(rec);
+    return rc;
+}

@@ -1,0 +1,156 @@
+/*
+ * registry.c - opening the registry, the connection pool, callers and
+ * tokens.
+ */
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/enc.h"
+#include "registry/reg_internal.h"
+
+int reg_open(const reg_opts *o, registry **out, osafe_err *e)
+{
+    *out = NULL;
+    registry *r = calloc(1, sizeof *r);
+    if (!r || !(r->log_dir = strdup(o->log_dir))) {
+        free(r);
+        return osafe_errf(e, OSAFE_ENOMEM, "out of memory");
+    }
+    snprintf(r->prefix, sizeof r->prefix, "%s",
+             o->id_prefix ? o->id_prefix : "OSAFE");
+    snprintf(r->node_id, sizeof r->node_id, "%s",
+             o->node_id ? o->node_id : "localhost");
+    pthread_mutex_init(&r->pool_mu, NULL);
+    pthread_cond_init(&r->pool_cv, NULL);
+    pthread_mutex_init(&r->log_mu, NULL);
+    r->npool = o->connections ? o->connections : 4;
+    if (r->npool > REG_POOL_MAX)
+        r->npool = REG_POOL_MAX;
+    int rc = 0;
+    for (unsigned i = 0; rc == 0 && i < r->npool; i++) {
+        rc = store_sqlite_open(o->db_path, &r->pool[i], e);
+        if (rc == 0)
+            r->free[r->nfree++] = r->pool[i];
+    }
+    if (rc == 0)
+        rc = tlog_log_open(o->log_dir, TLOG_OPEN_WRITE, o->key_path, &r->log,
+                           e);
+    if (rc == 0) {
+        /* Entries beyond what the database knows were appended by a publish
+         * whose commit never happened (a crash in between): they prove
+         * nothing was acknowledged, so they are reported, not reused. */
+        int64_t maxi = -1;
+        uint64_t size = tlog_log_head(r->log)->size;
+        if (r->pool[0]->ops->max_log_index(r->pool[0], &maxi, e) == 0 &&
+            (uint64_t)(maxi + 1) < size)
+            fprintf(stderr,
+                    "osafe: log %s holds %llu entries after the last one the "
+                    "database records (%lld): unacknowledged publications "
+                    "from an interrupted run\n",
+                    o->log_dir,
+                    (unsigned long long)(size - (uint64_t)(maxi + 1)),
+                    (long long)maxi);
+    }
+    if (rc) {
+        reg_close(r);
+        return rc;
+    }
+    *out = r;
+    return 0;
+}
+
+void reg_close(registry *r)
+{
+    if (!r)
+        return;
+    for (unsigned i = 0; i < r->npool; i++)
+        if (r->pool[i])
+            r->pool[i]->ops->close(r->pool[i]);
+    tlog_log_close(r->log);
+    pthread_mutex_destroy(&r->pool_mu);
+    pthread_cond_destroy(&r->pool_cv);
+    pthread_mutex_destroy(&r->log_mu);
+    free(r->log_dir);
+    free(r);
+}
+
+const char *reg_log_dir(const registry *r)
+{
+    return r->log_dir;
+}
+
+osafe_store *reg_store_get(registry *r)
+{
+    pthread_mutex_lock(&r->pool_mu);
+    while (r->nfree == 0)
+        pthread_cond_wait(&r->pool_cv, &r->pool_mu);
+    osafe_store *s = r->free[--r->nfree];
+    pthread_mutex_unlock(&r->pool_mu);
+    return s;
+}
+
+void reg_store_put(registry *r, osafe_store *s)
+{
+    pthread_mutex_lock(&r->pool_mu);
+    r->free[r->nfree++] = s;
+    pthread_cond_signal(&r->pool_cv);
+    pthread_mutex_unlock(&r->pool_mu);
+}
+
+void reg_token_hash(const char *token, char out[65])
+{
+    uint8_t h[32];
+    crypto_hash_sha256(h, (const uint8_t *)token, strlen(token));
+    hex_encode(out, h, 32);
+}
+
+int reg_auth(registry *r, const char *token, reg_caller *c, osafe_err *e)
+{
+    memset(c, 0, sizeof *c);
+    if (!token || !*token)
+        return 0;
+    char hash[65];
+    reg_token_hash(token, hash);
+    osafe_store *s = reg_store_get(r);
+    int rc = s->ops->account_by_token(s, hash, &c->acct, e);
+    reg_store_put(r, s);
+    if (rc == OSAFE_ENOTFOUND)
+        return osafe_errf(e, OSAFE_EAUTH, "invalid token");
+    if (rc)
+        return rc;
+    c->authenticated = 1;
+    return 0;
+}
+
+int reg_token_create(osafe_store *s, const char *name, const char *role,
+                     const char *org, char *token, size_t toklen,
+                     osafe_err *e)
+{
+    if (strcmp(role, "reporter") && strcmp(role, "reviewer") &&
+        strcmp(role, "admin"))
+        return osafe_err_field(e, OSAFE_EINVAL, "role",
+                               "role must be reporter, reviewer or admin");
+    if (!name || !*name || strlen(name) >= sizeof ((store_account *)0)->name)
+        return osafe_err_field(e, OSAFE_EINVAL, "name",
+                               "name must be 1 to 127 bytes");
+    if (org && strlen(org) >= sizeof ((store_account *)0)->org)
+        return osafe_err_field(e, OSAFE_EINVAL, "org",
+                               "org must be at most 127 bytes");
+    uint8_t raw[32];
+    char hex[65], hash[65];
+    if (toklen < 80)
+        return osafe_errf(e, OSAFE_EINVAL, "token buffer too small");
+    randombytes_buf(raw, sizeof raw);
+    hex_encode(hex, raw, sizeof raw);
+    sodium_memzero(raw, sizeof raw);
+    snprintf(token, toklen, "osafe_%s", hex);
+    sodium_memzero(hex, sizeof hex);
+    reg_token_hash(token, hash);
+    int64_t id;
+    int rc = s->ops->account_create(s, name, role, org, hash, &id, e);
+    if (rc)
+        sodium_memzero(token, toklen);
+    return rc;
+}

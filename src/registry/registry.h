@@ -1,0 +1,133 @@
+/*
+ * registry.h - the incident registry: records, their review workflow, TLP
+ * sharing rules, versions, and publication into the transparency log.
+ *
+ * The HTTP API (src/server/api.c) and the CLI (import, export, token) are
+ * thin clients of these functions, so every rule lives here once.
+ *
+ * Threads: a registry handle is shared by all server threads.  Each call
+ * borrows a database connection from a small pool and the single log writer
+ * under a mutex; calls may run concurrently.
+ *
+ * Results: functions that answer a request return 0 and a malloc'd JSON
+ * text in *out (the caller frees), or a negative status with *e filled:
+ *   OSAFE_EINVAL -> 422 (e->field names the field), OSAFE_EAUTH -> 401,
+ *   OSAFE_EPERM -> 403, OSAFE_ENOTFOUND -> 404, OSAFE_ESTATE -> 409,
+ *   anything else -> 500.
+ * A failed call changes nothing.
+ *
+ * Publication: a version's canonical JSON (RFC 8785) is stored byte for
+ * byte and served as stored.  The log entry is that JSON for TLP:CLEAR, and
+ * for other levels a salted commitment {"type":"osafe.record/v1", "id",
+ * "version", "tlp", "commitment": hex SHA-256(salt || canonical JSON)};
+ * authorised readers get the salt with the proof.  A version is
+ * acknowledged only after both the database commit and the log append are
+ * durable.
+ */
+#ifndef OSAFE_REGISTRY_H
+#define OSAFE_REGISTRY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/status.h"
+#include "store/store.h"
+
+typedef struct registry registry;
+
+typedef struct reg_opts {
+    const char *db_path;   /* SQLite file */
+    const char *log_dir;   /* transparency log directory */
+    const char *key_path;  /* log signing key (NULL: the one the log knows) */
+    const char *id_prefix; /* record ids PREFIX-YYYY-NNNNN ("OSAFE") */
+    const char *node_id;   /* this node's name in records' "origin" */
+    unsigned connections;  /* database connections in the pool */
+} reg_opts;
+
+int reg_open(const reg_opts *o, registry **out, osafe_err *e);
+void reg_close(registry *r);
+const char *reg_log_dir(const registry *r);
+
+/* ---- callers ------------------------------------------------------------ */
+
+typedef struct reg_caller {
+    int authenticated;
+    store_account acct; /* valid when authenticated */
+} reg_caller;
+
+/* token NULL or "" -> anonymous caller; an unknown token -> OSAFE_EAUTH. */
+int reg_auth(registry *r, const char *token, reg_caller *c, osafe_err *e);
+
+/* Create an account; writes the new token (shown once; only its hash is
+ * stored) into token (at least 80 bytes). */
+int reg_token_create(osafe_store *s, const char *name, const char *role,
+                     const char *org, char *token, size_t toklen,
+                     osafe_err *e);
+
+/* SHA-256 of a token, as lowercase hex (65 bytes with the NUL). */
+void reg_token_hash(const char *token, char out[65]);
+
+/* ---- records ------------------------------------------------------------ */
+
+int reg_create(registry *r, const reg_caller *c, const char *body,
+               size_t len, char **out, osafe_err *e);
+int reg_patch(registry *r, const reg_caller *c, const char *id,
+              const char *body, size_t len, char **out, osafe_err *e);
+int reg_submit(registry *r, const reg_caller *c, const char *id, char **out,
+               osafe_err *e);
+/* body: {"decision": "accept"|"reject"|"changes", "reason": "..."} */
+int reg_review(registry *r, const reg_caller *c, const char *id,
+               const char *body, size_t len, char **out, osafe_err *e);
+/* body: the new content (empty: start from the published one) */
+int reg_amend(registry *r, const reg_caller *c, const char *id,
+              const char *body, size_t len, char **out, osafe_err *e);
+/* body: {"reason": "..."} */
+int reg_withdraw(registry *r, const reg_caller *c, const char *id,
+                 const char *body, size_t len, char **out, osafe_err *e);
+
+typedef struct reg_meta {
+    int version;
+    char state[16];
+    char tlp[16];
+    int64_t log_index; /* -1 if this version is not published */
+} reg_meta;
+
+/* The exact stored bytes of the version the caller may see (version 0: the
+ * latest such).  *body is malloc'd. */
+int reg_get(registry *r, const reg_caller *c, const char *id, int version,
+            char **body, size_t *len, reg_meta *meta, osafe_err *e);
+int reg_list(registry *r, const reg_caller *c, const store_filter *f,
+             char **out, osafe_err *e);
+int reg_search(registry *r, const reg_caller *c, const char *q, int limit,
+               char **out, osafe_err *e);
+/* Inclusion proof of a published version against the latest checkpoint,
+ * in the JSON form `osafe log verify-inclusion --proof` reads, plus the
+ * entry and (for authorised readers of a commitment) the salt. */
+int reg_proof(registry *r, const reg_caller *c, const char *id, int version,
+              char **out, osafe_err *e);
+/* body: {"to": ID, "relation": "duplicate_of"|"same_incident"|"related"|
+ * "report_of"} (reviewers); duplicate_of marks the record merged. */
+int reg_link(registry *r, const reg_caller *c, const char *id,
+             const char *body, size_t len, char **out, osafe_err *e);
+int reg_links(registry *r, const reg_caller *c, const char *id, char **out,
+              osafe_err *e);
+/* Attach evaluation evidence (a JSON object) to a record. */
+int reg_evidence(registry *r, const reg_caller *c, const char *id,
+                 const char *body, size_t len, char **out, osafe_err *e);
+
+/* ---- imports (CLI) ------------------------------------------------------ */
+
+/*
+ * Create a record from an imported native draft, owned by caller, unless
+ * source_key was imported before (then *existing is set to 1 and id to the
+ * earlier record).  With publish, the record is published at once.
+ */
+int reg_import(registry *r, const reg_caller *c, const char *source_key,
+               const char *json, size_t len, int publish, char id[32],
+               int *existing, osafe_err *e);
+
+/* Borrow / return a pooled database connection (for CLI exporters). */
+osafe_store *reg_store_get(registry *r);
+void reg_store_put(registry *r, osafe_store *s);
+
+#endif

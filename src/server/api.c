@@ -1,0 +1,385 @@
+/*
+ * api.c - routing: method and path to a registry call, registry status to
+ * HTTP status.  No rule about records lives here (see registry.h).
+ */
+#include "server/api.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/limits.h"
+#include "tlog/tile.h"
+
+static int http_status(int code)
+{
+    switch (code) {
+    case OSAFE_EINVAL:
+        return 422;
+    case OSAFE_EAUTH:
+        return 401;
+    case OSAFE_EPERM:
+        return 403;
+    case OSAFE_ENOTFOUND:
+        return 404;
+    case OSAFE_ESTATE:
+    case OSAFE_EEXIST:
+        return 409;
+    case OSAFE_ETOOBIG:
+        return 413;
+    case OSAFE_EUNSUPPORTED:
+        return 415;
+    default:
+        return 500;
+    }
+}
+
+static const char *status_code_name(int status)
+{
+    switch (status) {
+    case 400: return "bad_request";
+    case 401: return "unauthorized";
+    case 403: return "forbidden";
+    case 404: return "not_found";
+    case 405: return "method_not_allowed";
+    case 409: return "conflict";
+    case 413: return "too_large";
+    case 415: return "unsupported_media_type";
+    case 422: return "invalid";
+    default: return "internal";
+    }
+}
+
+static void fail(http_resp *w, const osafe_err *e)
+{
+    int st = http_status(e->code);
+    if (st == 500) {
+        /* Details of internal failures go to the operator, not the caller. */
+        fprintf(stderr, "osafe serve: internal error: %s\n", e->msg);
+        http_resp_error(w, 500, "internal", NULL, "internal error");
+        return;
+    }
+    if (st == 401)
+        http_resp_header(w, "WWW-Authenticate", "Bearer realm=\"osafe\"");
+    http_resp_error(w, st, status_code_name(st), e->field[0] ? e->field : NULL,
+                    "%s", e->msg);
+}
+
+static void reply(http_resp *w, int status, int rc, char *json,
+                  const osafe_err *e)
+{
+    if (rc)
+        fail(w, e);
+    else
+        http_resp_json(w, status, json);
+    free(json);
+}
+
+/* Bodies must be JSON: a request with a body and another media type (or
+ * none) is refused before anything reads it. */
+static int check_json_body(const http_req *q, http_resp *w, int patch)
+{
+    size_t len;
+    http_req_body(q, &len);
+    if (len == 0)
+        return 0;
+    const char *ct = http_req_header(q, "Content-Type");
+    size_t n = 0;
+    if (ct)
+        while (ct[n] && ct[n] != ';' && ct[n] != ' ')
+            n++;
+    if (ct && ((n == 16 && !strncasecmp(ct, "application/json", 16)) ||
+               (patch && n == 28 &&
+                !strncasecmp(ct, "application/merge-patch+json", 28))))
+        return 0;
+    http_resp_error(w, 415, "unsupported_media_type", NULL,
+                    "request bodies must be application/json%s",
+                    patch ? " or application/merge-patch+json" : "");
+    return -1;
+}
+
+static int caller(api_ctx *a, const http_req *q, http_resp *w, reg_caller *c)
+{
+    osafe_err e;
+    const char *h = http_req_header(q, "Authorization");
+    const char *token = NULL;
+    if (h) {
+        if (strncasecmp(h, "Bearer ", 7) != 0 || !h[7]) {
+            http_resp_header(w, "WWW-Authenticate", "Bearer realm=\"osafe\"");
+            http_resp_error(w, 401, "unauthorized", NULL,
+                            "Authorization must be 'Bearer <token>'");
+            return -1;
+        }
+        token = h + 7;
+    }
+    if (reg_auth(a->reg, token, c, &e) != 0) {
+        fail(w, &e);
+        return -1;
+    }
+    return 0;
+}
+
+static int valid_id(const char *s, size_t n)
+{
+    if (n == 0 || n >= 32)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') ||
+              s[i] == '-' || s[i] == '_'))
+            return 0;
+    return 1;
+}
+
+static void method_not_allowed(http_resp *w, const char *allow)
+{
+    http_resp_header(w, "Allow", allow);
+    http_resp_error(w, 405, "method_not_allowed", NULL,
+                    "method not allowed here (allowed: %s)", allow);
+}
+
+/* Parse an optional positive integer query argument. */
+static int query_int(const http_req *q, http_resp *w, const char *name,
+                     int def, int min, int max, int *out)
+{
+    const char *v = http_req_query(q, name);
+    *out = def;
+    if (!v)
+        return 0;
+    char *end;
+    long x = strtol(v, &end, 10);
+    if (!*v || *end || x < min || x > max) {
+        http_resp_error(w, 400, "bad_request", name,
+                        "query parameter '%s' must be an integer from %d to "
+                        "%d",
+                        name, min, max);
+        return -1;
+    }
+    *out = (int)x;
+    return 0;
+}
+
+static void serve_log(api_ctx *a, const http_req *q, http_resp *w,
+                      const char *rel)
+{
+    if (strcmp(http_req_method(q), "GET") && strcmp(http_req_method(q), "HEAD"))
+        return method_not_allowed(w, "GET, HEAD");
+    char path[4096];
+    if (!strcmp(rel, "checkpoint")) {
+        snprintf(path, sizeof path, "%s/checkpoint", a->log_dir);
+        /* tlog-tiles: the checkpoint may be cached a few seconds at most */
+        http_resp_file(w, path, "text/plain; charset=utf-8",
+                       "public, max-age=2");
+        return;
+    }
+    int level;
+    uint64_t index;
+    unsigned width;
+    /* Only names the spec produces are served, so no other file of the
+     * directory (its configuration, its lock) can be reached. */
+    if (tlog_tile_parse(rel, &level, &index, &width) != 0) {
+        http_resp_error(w, 404, "not_found", NULL, "no such log resource");
+        return;
+    }
+    snprintf(path, sizeof path, "%s/%s", a->log_dir, rel);
+    http_resp_file(w, path, "application/octet-stream",
+                   width ? "public, max-age=3600"
+                         : "public, max-age=31536000, immutable");
+}
+
+static void records_collection(api_ctx *a, const http_req *q, http_resp *w,
+                               const reg_caller *c)
+{
+    osafe_err e;
+    char *out = NULL;
+    const char *m = http_req_method(q);
+    size_t len;
+    const char *body = http_req_body(q, &len);
+    if (!strcmp(m, "POST")) {
+        if (check_json_body(q, w, 0))
+            return;
+        if (len == 0)
+            return (void)http_resp_error(w, 422, "invalid", NULL,
+                                         "a record is required");
+        int rc = reg_create(a->reg, c, body, len, &out, &e);
+        if (!rc) {
+            char loc[96];
+            const char *id = strstr(out, "\"id\":\"");
+            if (id) {
+                snprintf(loc, sizeof loc, "/api/v1/records/%.*s",
+                         (int)strcspn(id + 6, "\""), id + 6);
+                http_resp_header(w, "Location", loc);
+            }
+        }
+        return reply(w, 201, rc, out, &e);
+    }
+    if (strcmp(m, "GET"))
+        return method_not_allowed(w, "GET, POST");
+    store_filter f;
+    memset(&f, 0, sizeof f);
+    f.state = http_req_query(q, "status");
+    f.hazard = http_req_query(q, "hazard");
+    f.severity = http_req_query(q, "severity");
+    f.country = http_req_query(q, "country");
+    f.model = http_req_query(q, "model");
+    f.language = http_req_query(q, "language");
+    f.tlp = http_req_query(q, "tlp");
+    f.since = http_req_query(q, "since");
+    f.until = http_req_query(q, "until");
+    f.cursor = http_req_query(q, "cursor");
+    if (query_int(q, w, "limit", OSAFE_PAGE_DEFAULT, 1, OSAFE_PAGE_MAX,
+                  &f.limit))
+        return;
+    int rc = reg_list(a->reg, c, &f, &out, &e);
+    reply(w, 200, rc, out, &e);
+}
+
+/* /api/v1/records/{id}[/action] */
+static void record_item(api_ctx *a, const http_req *q, http_resp *w,
+                        const reg_caller *c, const char *rest)
+{
+    const char *slash = strchr(rest, '/');
+    size_t idlen = slash ? (size_t)(slash - rest) : strlen(rest);
+    if (!valid_id(rest, idlen))
+        return (void)http_resp_error(w, 404, "not_found", NULL,
+                                     "no such record");
+    char id[32];
+    memcpy(id, rest, idlen);
+    id[idlen] = '\0';
+    const char *action = slash ? slash + 1 : "";
+    const char *m = http_req_method(q);
+    size_t len;
+    const char *body = http_req_body(q, &len);
+    osafe_err e;
+    char *out = NULL;
+    int rc;
+
+    if (!*action) {
+        if (!strcmp(m, "PATCH")) {
+            if (check_json_body(q, w, 1))
+                return;
+            rc = reg_patch(a->reg, c, id, body, len, &out, &e);
+            return reply(w, 200, rc, out, &e);
+        }
+        if (strcmp(m, "GET"))
+            return method_not_allowed(w, "GET, PATCH");
+        int version;
+        if (query_int(q, w, "version", 0, 1, 1 << 30, &version))
+            return;
+        char *rec;
+        size_t rlen;
+        reg_meta meta;
+        if ((rc = reg_get(a->reg, c, id, version, &rec, &rlen, &meta, &e)))
+            return fail(w, &e);
+        /* The stored bytes, as they were hashed: never re-serialised. */
+        char v[32];
+        snprintf(v, sizeof v, "%d", meta.version);
+        http_resp_header(w, "X-Osafe-Version", v);
+        http_resp_header(w, "X-Osafe-State", meta.state);
+        http_resp_header(w, "X-Osafe-TLP", meta.tlp);
+        if (meta.log_index >= 0) {
+            snprintf(v, sizeof v, "%lld", (long long)meta.log_index);
+            http_resp_header(w, "X-Osafe-Log-Index", v);
+        }
+        http_resp_body(w, "application/json; charset=utf-8", rec, rlen);
+        free(rec);
+        return;
+    }
+    if (!strcmp(action, "proof") || !strcmp(action, "links")) {
+        if (!strcmp(action, "links") && !strcmp(m, "POST")) {
+            if (check_json_body(q, w, 0))
+                return;
+            rc = reg_link(a->reg, c, id, body, len, &out, &e);
+            return reply(w, 200, rc, out, &e);
+        }
+        if (strcmp(m, "GET"))
+            return method_not_allowed(
+                w, !strcmp(action, "links") ? "GET, POST" : "GET");
+        if (!strcmp(action, "links")) {
+            rc = reg_links(a->reg, c, id, &out, &e);
+            return reply(w, 200, rc, out, &e);
+        }
+        int version;
+        if (query_int(q, w, "version", 0, 1, 1 << 30, &version))
+            return;
+        rc = reg_proof(a->reg, c, id, version, &out, &e);
+        return reply(w, 200, rc, out, &e);
+    }
+    static const char *const posts[] = {"submit", "review", "amend",
+                                        "withdraw", "evidence", NULL};
+    int known = 0;
+    for (const char *const *p = posts; *p; p++)
+        known |= !strcmp(action, *p);
+    if (!known)
+        return (void)http_resp_error(w, 404, "not_found", NULL,
+                                     "no such route");
+    if (strcmp(m, "POST"))
+        return method_not_allowed(w, "POST");
+    if (check_json_body(q, w, 0))
+        return;
+    if (!strcmp(action, "submit"))
+        rc = reg_submit(a->reg, c, id, &out, &e);
+    else if (!strcmp(action, "review"))
+        rc = reg_review(a->reg, c, id, body, len, &out, &e);
+    else if (!strcmp(action, "amend"))
+        rc = reg_amend(a->reg, c, id, body, len, &out, &e);
+    else if (!strcmp(action, "withdraw"))
+        rc = reg_withdraw(a->reg, c, id, body, len, &out, &e);
+    else
+        rc = reg_evidence(a->reg, c, id, body, len, &out, &e);
+    reply(w, !strcmp(action, "amend") || !strcmp(action, "evidence") ? 201
+                                                                      : 200,
+          rc, out, &e);
+}
+
+void api_handle(void *ctx, const http_req *q, http_resp *w)
+{
+    api_ctx *a = ctx;
+    const char *path = http_req_path(q);
+    const char *m = http_req_method(q);
+    if (!strncmp(path, "/log/", 5))
+        return serve_log(a, q, w, path + 5);
+    if (!strcmp(path, "/") || !strcmp(path, "/api/v1") ||
+        !strcmp(path, "/api/v1/")) {
+        if (strcmp(m, "GET"))
+            return method_not_allowed(w, "GET");
+        return (void)http_resp_json(
+            w, 200,
+            "{\"name\":\"osafe\",\"api\":\"/api/v1/\",\"openapi\":"
+            "\"/api/v1/openapi.json\",\"log\":\"/log/checkpoint\"}");
+    }
+    if (!strcmp(path, "/api/v1/openapi.json")) {
+        if (strcmp(m, "GET"))
+            return method_not_allowed(w, "GET");
+        return (void)http_resp_json(w, 200, osafe_openapi_json);
+    }
+    reg_caller c;
+    if (!strcmp(path, "/api/v1/records")) {
+        if (caller(a, q, w, &c) == 0)
+            records_collection(a, q, w, &c);
+        return;
+    }
+    if (!strncmp(path, "/api/v1/records/", 16)) {
+        if (caller(a, q, w, &c) == 0)
+            record_item(a, q, w, &c, path + 16);
+        return;
+    }
+    if (!strcmp(path, "/api/v1/search")) {
+        if (strcmp(m, "GET"))
+            return method_not_allowed(w, "GET");
+        if (caller(a, q, w, &c))
+            return;
+        const char *qs = http_req_query(q, "q");
+        int limit;
+        if (!qs || !*qs)
+            return (void)http_resp_error(w, 400, "bad_request", "q",
+                                         "query parameter 'q' is required");
+        if (query_int(q, w, "limit", OSAFE_PAGE_DEFAULT, 1, OSAFE_PAGE_MAX,
+                      &limit))
+            return;
+        osafe_err e;
+        char *out = NULL;
+        int rc = reg_search(a->reg, &c, qs, limit, &out, &e);
+        return reply(w, 200, rc, out, &e);
+    }
+    http_resp_error(w, 404, "not_found", NULL, "no such route: %s", path);
+}

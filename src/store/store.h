@@ -1,0 +1,165 @@
+/*
+ * store.h - the registry's storage interface.
+ *
+ * Everything the registry keeps durably goes through this table of
+ * operations, so that a second backend (PostgreSQL) implements store_ops
+ * and nothing above changes.  The SQLite backend (store_sqlite.c) is the
+ * embedded default: one file, WAL, foreign keys, synchronous=FULL.
+ *
+ * Concurrency: one osafe_store handle per thread (each wraps its own
+ * connection); handles of one database may be used from different threads
+ * at once.  Writes that must be atomic run between store_begin() and
+ * store_commit()/store_rollback(); store_begin takes the database's write
+ * lock at once, so two writers serialize instead of deadlocking.
+ *
+ * Ownership: every pointer a store function returns inside a struct is
+ * malloc'd and belongs to the caller, who releases the struct with the
+ * matching *_release function.  Strings passed in are borrowed.
+ *
+ * Times are RFC 3339 UTC strings ("2026-11-28T10:00:00Z").
+ */
+#ifndef OSAFE_STORE_H
+#define OSAFE_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/status.h"
+
+typedef struct osafe_store osafe_store;
+
+typedef struct store_account {
+    int64_t id;
+    char name[128];
+    char role[16];  /* reporter | reviewer | admin */
+    char org[128];  /* "" when none */
+} store_account;
+
+/* The record as a whole (one row per record id). */
+typedef struct store_record {
+    char id[32];
+    char state[16];       /* draft submitted published rejected withdrawn merged */
+    char tlp[16];         /* of the latest version */
+    char pub_tlp[16];     /* of the latest published version, "" if none */
+    char org[128];        /* owning organisation, "" if none */
+    int64_t owner;        /* account id of the creator */
+    int version;          /* latest version */
+    int published_version; /* latest published version, 0 if none */
+    char merged_into[32];
+    char created[32], modified[32];
+} store_record;
+
+/* One version of a record. */
+typedef struct store_version {
+    char record_id[32];
+    int version;
+    char state[16];       /* draft submitted published rejected */
+    char tlp[16];
+    char *body;           /* canonical JSON (RFC 8785), exact bytes */
+    size_t body_len;
+    int64_t author;
+    char created[32], modified[32];
+    char *review_reason;  /* NULL if none */
+    int64_t reviewer;     /* 0 if none */
+    int64_t log_index;    /* -1 until published */
+    uint8_t *log_entry;   /* the exact bytes appended to the log, or NULL */
+    size_t log_entry_len;
+    uint8_t salt[32];     /* commitment salt (non-CLEAR), all zero if none */
+    int has_salt;
+} store_version;
+
+void store_version_release(store_version *v);
+
+/* Who may see what: computed by the registry from the caller (tlp.c) and
+ * applied by the backend in its queries. */
+typedef struct store_visibility {
+    int all;              /* node staff: every record, any state */
+    int authenticated;    /* GREEN visible */
+    int64_t account;      /* own records (any state, any TLP); 0 = none */
+    const char *org;      /* same-org records (unpublished, AMBER*); NULL */
+} store_visibility;
+
+typedef struct store_filter {
+    const char *state, *hazard, *severity, *country, *model, *language, *tlp;
+    const char *since, *until; /* on the version's occurred_start date */
+    const char *cursor;        /* record id to continue after ("" = start) */
+    int limit;
+} store_filter;
+
+/* A page of record ids with the version the caller may see of each. */
+typedef struct store_page {
+    size_t n;
+    char (*ids)[32];
+    int *versions;
+    char next_cursor[32]; /* "" when this is the last page */
+} store_page;
+
+void store_page_release(store_page *p);
+
+struct store_ops {
+    void (*close)(osafe_store *s);
+    int (*begin)(osafe_store *s, osafe_err *e);
+    int (*commit)(osafe_store *s, osafe_err *e);
+    void (*rollback)(osafe_store *s);
+
+    int (*account_create)(osafe_store *s, const char *name, const char *role,
+                          const char *org, const char *token_hash,
+                          int64_t *id, osafe_err *e);
+    int (*account_by_token)(osafe_store *s, const char *token_hash,
+                            store_account *a, osafe_err *e);
+    int (*account_count)(osafe_store *s, int64_t *n, osafe_err *e);
+
+    /* Mint the next id "PREFIX-YYYY-NNNNN" (inside a transaction). */
+    int (*next_id)(osafe_store *s, const char *prefix, int year, char out[32],
+                   osafe_err *e);
+    int (*record_insert)(osafe_store *s, const store_record *r,
+                         osafe_err *e);
+    int (*record_update)(osafe_store *s, const store_record *r,
+                         osafe_err *e);
+    int (*record_get)(osafe_store *s, const char *id, store_record *r,
+                      osafe_err *e);
+    /* Insert or replace version (record_id, version). */
+    int (*version_put)(osafe_store *s, const store_version *v, osafe_err *e);
+    int (*version_get)(osafe_store *s, const char *id, int version,
+                       store_version *v, osafe_err *e);
+    /* Replace the search text of a record's published version
+     * (published = 1) or of its latest working version (0); all languages
+     * in one string.  Search matches each against who may see it. */
+    int (*index_put)(osafe_store *s, const char *id, int published,
+                     const char *text, osafe_err *e);
+    int (*list)(osafe_store *s, const store_visibility *vis,
+                const store_filter *f, store_page *out, osafe_err *e);
+    int (*search)(osafe_store *s, const store_visibility *vis,
+                  const char *query, int limit, store_page *out,
+                  osafe_err *e);
+
+    int (*link_put)(osafe_store *s, const char *from, const char *to,
+                    const char *relation, int64_t author, osafe_err *e);
+    /* JSON array text of {"from","to","relation","created"} (caller frees) */
+    int (*links_json)(osafe_store *s, const char *id, char **json,
+                      osafe_err *e);
+    int (*evidence_put)(osafe_store *s, const char *id, const char *body,
+                        size_t len, int64_t author, int64_t log_index,
+                        int64_t *evidence_id, osafe_err *e);
+
+    /* Imports: source key -> record id, for idempotence. */
+    int (*source_get)(osafe_store *s, const char *key, char id[32],
+                      osafe_err *e);
+    int (*source_put)(osafe_store *s, const char *key, const char *id,
+                      osafe_err *e);
+
+    /* Highest log index any version or evidence row holds (-1 if none). */
+    int (*max_log_index)(osafe_store *s, int64_t *out, osafe_err *e);
+};
+
+struct osafe_store {
+    const struct store_ops *ops;
+};
+
+/* Open (creating and migrating as needed) the SQLite database at path. */
+int store_sqlite_open(const char *path, osafe_store **out, osafe_err *e);
+
+/* Current time as RFC 3339 UTC (second precision). */
+void store_now(char out[32]);
+
+#endif

@@ -1,0 +1,655 @@
+/*
+ * store_sqlite.c - the embedded SQLite backend of store.h.
+ *
+ * Durability: WAL journal with synchronous=FULL, so a transaction that
+ * returned from COMMIT survives power loss.  Schema changes are numbered
+ * migrations run at open inside one transaction each (PRAGMA user_version
+ * holds the number applied), so an old database is brought up to date and
+ * a crash mid-migration leaves the previous version intact.
+ *
+ * All SQL is prepared with bound parameters; no text from a request is
+ * ever spliced into a statement.
+ */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/limits.h"
+#include "store/store.h"
+#include "store/store_sqlite_int.h"
+
+static const char *const migrations[] = {
+    /* 1: the registry's first schema */
+    "CREATE TABLE accounts("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL,"
+    "  role TEXT NOT NULL CHECK (role IN ('reporter','reviewer','admin')),"
+    "  org TEXT NOT NULL DEFAULT '',"
+    "  token_hash TEXT NOT NULL UNIQUE,"
+    "  created TEXT NOT NULL);"
+    "CREATE TABLE records("
+    "  id TEXT PRIMARY KEY,"
+    "  state TEXT NOT NULL,"
+    "  tlp TEXT NOT NULL,"
+    "  pub_tlp TEXT NOT NULL DEFAULT '',"
+    "  org TEXT NOT NULL DEFAULT '',"
+    "  owner INTEGER NOT NULL REFERENCES accounts(id),"
+    "  version INTEGER NOT NULL,"
+    "  published_version INTEGER NOT NULL DEFAULT 0,"
+    "  merged_into TEXT NOT NULL DEFAULT '',"
+    "  created TEXT NOT NULL,"
+    "  modified TEXT NOT NULL);"
+    "CREATE TABLE versions("
+    "  record_id TEXT NOT NULL REFERENCES records(id),"
+    "  version INTEGER NOT NULL,"
+    "  state TEXT NOT NULL,"
+    "  tlp TEXT NOT NULL,"
+    "  body TEXT NOT NULL CHECK (json_valid(body)),"
+    "  author INTEGER REFERENCES accounts(id),"
+    "  created TEXT NOT NULL,"
+    "  modified TEXT NOT NULL,"
+    "  review_reason TEXT,"
+    "  reviewer INTEGER,"
+    "  log_index INTEGER,"
+    "  log_entry BLOB,"
+    "  salt BLOB,"
+    "  PRIMARY KEY (record_id, version));"
+    "CREATE UNIQUE INDEX versions_log ON versions(log_index)"
+    "  WHERE log_index IS NOT NULL;"
+    "CREATE TABLE links("
+    "  from_id TEXT NOT NULL REFERENCES records(id),"
+    "  to_id TEXT NOT NULL REFERENCES records(id),"
+    "  relation TEXT NOT NULL,"
+    "  author INTEGER,"
+    "  created TEXT NOT NULL,"
+    "  PRIMARY KEY (from_id, to_id, relation));"
+    "CREATE TABLE evidence("
+    "  id INTEGER PRIMARY KEY,"
+    "  record_id TEXT NOT NULL REFERENCES records(id),"
+    "  body TEXT NOT NULL CHECK (json_valid(body)),"
+    "  author INTEGER,"
+    "  log_index INTEGER,"
+    "  created TEXT NOT NULL);"
+    "CREATE TABLE sources("
+    "  source_key TEXT PRIMARY KEY,"
+    "  record_id TEXT NOT NULL REFERENCES records(id),"
+    "  created TEXT NOT NULL);"
+    "CREATE TABLE counters(name TEXT PRIMARY KEY, value INTEGER NOT NULL);"
+    /* Two indexes over the same text: words (case- and accent-folded, for
+     * scripts that separate words) and trigrams (substrings, for Chinese,
+     * Japanese and anything unicode61 cannot split). */
+    "CREATE VIRTUAL TABLE fts_words USING fts5(record_id UNINDEXED,"
+    "  published UNINDEXED, text, tokenize = 'unicode61 remove_diacritics 2');"
+    "CREATE VIRTUAL TABLE fts_tri USING fts5(record_id UNINDEXED,"
+    "  published UNINDEXED, text, tokenize = 'trigram');",
+};
+
+static int db_err(struct sq_store *s, osafe_err *e, const char *what)
+{
+    return osafe_errf(e, OSAFE_EIO, "database: %s: %s", what,
+                      sqlite3_errmsg(s->db));
+}
+
+int sq_exec(struct sq_store *s, const char *sql, osafe_err *e)
+{
+    char *msg = NULL;
+    if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+        int rc = osafe_errf(e, OSAFE_EIO, "database: %s",
+                            msg ? msg : sqlite3_errmsg(s->db));
+        sqlite3_free(msg);
+        return rc;
+    }
+    return 0;
+}
+
+int sq_prepare(struct sq_store *s, sqlite3_stmt **st, const char *sql,
+               osafe_err *e)
+{
+    if (sqlite3_prepare_v2(s->db, sql, -1, st, NULL) != SQLITE_OK)
+        return db_err(s, e, "prepare");
+    return 0;
+}
+
+/* Run a statement that returns no rows; finalizes it. */
+int sq_done(struct sq_store *s, sqlite3_stmt *st, osafe_err *e)
+{
+    int r = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (r == SQLITE_CONSTRAINT)
+        return osafe_errf(e, OSAFE_EEXIST, "database: %s",
+                          sqlite3_errmsg(s->db));
+    if (r != SQLITE_DONE && r != SQLITE_ROW)
+        return db_err(s, e, "write");
+    return 0;
+}
+
+void sq_text(char *out, size_t n, sqlite3_stmt *st, int col)
+{
+    const unsigned char *t = sqlite3_column_text(st, col);
+    snprintf(out, n, "%s", t ? (const char *)t : "");
+}
+
+static int migrate(struct sq_store *s, osafe_err *e)
+{
+    sqlite3_stmt *st;
+    int rc = sq_prepare(s, &st, "PRAGMA user_version", e);
+    if (rc)
+        return rc;
+    int have = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+    sqlite3_finalize(st);
+    int want = (int)(sizeof migrations / sizeof migrations[0]);
+    if (have > want)
+        return osafe_errf(e, OSAFE_ESTATE,
+                          "database schema version %d is newer than this "
+                          "osafe (%d); upgrade osafe",
+                          have, want);
+    for (int v = have; v < want; v++) {
+        char pragma[64];
+        snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", v + 1);
+        if ((rc = sq_exec(s, "BEGIN IMMEDIATE", e)))
+            return rc;
+        if ((rc = sq_exec(s, migrations[v], e)) ||
+            (rc = sq_exec(s, pragma, e)) || (rc = sq_exec(s, "COMMIT", e))) {
+            sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+            return osafe_errprefix(e, "migration %d: ", v + 1);
+        }
+    }
+    return 0;
+}
+
+static void sq_close(osafe_store *base)
+{
+    struct sq_store *s = (struct sq_store *)base;
+    if (!s)
+        return;
+    sqlite3_close_v2(s->db);
+    free(s);
+}
+
+static int sq_begin(osafe_store *base, osafe_err *e)
+{
+    return sq_exec((struct sq_store *)base, "BEGIN IMMEDIATE", e);
+}
+
+static int sq_commit(osafe_store *base, osafe_err *e)
+{
+    return sq_exec((struct sq_store *)base, "COMMIT", e);
+}
+
+static void sq_rollback(osafe_store *base)
+{
+    struct sq_store *s = (struct sq_store *)base;
+    if (!sqlite3_get_autocommit(s->db))
+        sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* ---- accounts ----------------------------------------------------------- */
+
+static int sq_account_create(osafe_store *base, const char *name,
+                             const char *role, const char *org,
+                             const char *token_hash, int64_t *id,
+                             osafe_err *e)
+{
+    struct sq_store *s = (struct sq_store *)base;
+    sqlite3_stmt *st;
+    char now[32];
+    store_now(now);
+    int rc = sq_prepare(s, &st,
+                        "INSERT INTO accounts(name, role, org, token_hash, "
+                        "created) VALUES (?, ?, ?, ?, ?)",
+                        e);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, role, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, org ? org : "", -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 4, token_hash, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 5, now, -1, SQLITE_TRANSIENT);
+    if ((rc = sq_done(s, st, e)))
+        return rc;
+    *id = sqlite3_last_insert_rowid(s->db);
+    return 0;
+}
+
+static int sq_account_by_token(osafe_store *base, const char *token_hash,
+                               store_account *a, osafe_err *e)
+{
+    struct sq_store *s = (struct sq_store *)base;
+    sqlite3_stmt *st;
+    int rc = sq_prepare(s, &st,
+                        "SELECT id, name, role, org FROM accounts WHERE "
+                        "token_hash = ?",
+                        e);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(st, 1, token_hash, -1, SQLITE_TRANSIENT);
+    int r = sqlite3_step(st);
+    if (r == SQLITE_ROW) {
+        a->id = sqlite3_column_int64(st, 0);
+        sq_text(a->name, sizeof a->name, st, 1);
+        sq_text(a->role, sizeof a->role, st, 2);
+        sq_text(a->org, sizeof a->org, st, 3);
+        rc = 0;
+    } else {
+        rc = r == SQLITE_DONE ? osafe_errf(e, OSAFE_ENOTFOUND, "no such token")
+                              : db_err(s, e, "read account");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int sq_account_count(osafe_store *base, int64_t *n, osafe_err *e)
+{
+    struct sq_store *s = (struct sq_store *)base;
+    sqlite3_stmt *st;
+    int rc = sq_prepare(s, &st, "SELECT count(*) FROM accounts", e);
+    if (rc)
+        return rc;
+    *n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_finalize(st);
+    return 0;
+}
+
+/* ---- ids, records, versions -------------------------------------------- */
+
+static int sq_next_id(osafe_store *base, const char *prefix, int year,
+                      char out[32], osafe_err *e)
+{
+    struct sq_store *s = (struct sq_store *)base;
+    char name[48];
+    snprintf(name, sizeof name, "%s-%d", prefix, year);
+    sqlite3_stmt *st;
+    int rc = sq_prepare(s, &st,
+                        "INSERT INTO counters(name, value) VALUES (?, 1) "
+                        "ON CONFLICT(name) DO UPDATE SET value = value + 1 "
+                        "RETURNING value",
+                        e);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(st) != SQLITE_ROW) {
+        rc = db_err(s, e, "mint id");
+        sqlite3_finalize(st);
+        return rc;
+    }
+    long long n = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    snprintf(out, 32, "%s-%d-%05lld", prefix, year, n);
+    return 0;
+}
+
+static void bind_record(sqlite3_stmt *st, const store_record *r)
+{
+    sqlite3_bind_text(st, 1, r->state, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, r->tlp, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, r->pub_tlp, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 4, r->org, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 5, r->owner);
+    sqlite3_bind_int(st, 6, r->version);
+    sqlite3_bind_int(st, 7, r->published_version);
+    sqlite3_bind_text(st, 8, r->merged_into, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 9, r->created, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 10, r->modified, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 11, r->id, -1, SQLITE_TRANSIENT);
+}
+
+static int sq_record_insert(osafe_store *base, const store_record *r,
+                            osafe_err *e)
+{
+    struct sq_store *s = (struct sq_store *)base;
+    sqlite3_stmt *st;
+    int rc = sq_prepare(s, &st,
+                        "INSERT INTO records(state, tlp, pub_tlp, org, owner, "
+                        "version, published_version, merged_into, created, "
+                        "modified, id) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                        e);
+    if (rc)
+        return rc;
+    bind_record(st, r);
+    return sq_done(s, st, e);
+}
+
+static int sq_record_update(osafe_store *base, const store_record *r,
+                            osafe_err *e)
+{
+    struct sq_store *s = (struct sq_store *)base;
+    sqlite3_stmt *st;
+    int rc = sq_prepare(s, &st,
+                        "UPDATE records SET state=?, tlp=?, pub_tlp=?, org=?, "
+                        "owner=?, version=?, published_version=?, "
+                        "merged_into=?, created=?, modified=? WHERE id=?",
+                        e);
+    if (rc)
+        return rc;
+    bind_record(st, r);
+    return sq_done(s, st, e);
+}
+
+static int sq_record_get(osafe_store *base, const char *id, store_record *r,
+                         osafe_err *e)
+{
+    struct sq_store *s = (struct sq_store *)base;
+    sqlite3_stmt *st;
+    int rc = sq_prepare(s, &st,
+                        "SELECT id, state, tlp, pub_tlp, org, owner, version, "
+                        "published_version, merged_into, created, modified "
+                        "FROM records WHERE id = ?",
+                        e);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+    int x = sqlite3_step(st);
+    if (x == SQLITE_ROW) {
+        memset(r, 0, sizeof *r);
+        sq_text(r->id, sizeof r->id, st, 0);
+        sq_text(r->state, sizeof r->state, st, 1);
+        sq_text(r->tlp, sizeof r->tlp, st, 2);
+        sq_text(r->pub_tlp, sizeof r->pub_tlp, st, 3);
+        sq_text(r->org, sizeof r->org, st, 4);
+        r->owner = sqlite3_column_int64(st, 5);
+        r->version = sqlite3_column_int(st, 6);
+        r->published_version = sqlite3_column_int(st, 7);
+        sq_text(r->merged_into, sizeof r->merged_into, st, 8);
+        sq_text(r->created, sizeof r->created, st, 9);
+        sq_text(r->modified, sizeof r->modified, st, 10);
+    } else {
+        rc = x == SQLITE_DONE
+                 ? osafe_errf(e, OSAFE_ENOTFOUND, "no record '%s'", id)
+                 : db_err(s, e, "read record");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int sq_version_put(osafe_store *base, const store_version *v,
+                          osafe_err *e)
+{
+    struct sq_store *s = (struct sq_store *)base;
+    sqlite3_stmt *st;
+    int rc = sq_prepare(
+        s, &st,
+        "INSERT OR REPLACE INTO versions(record_id, version, state, tlp, "
+        "body, author, created, modified, review_reason, reviewer, "
+        "log_index, log_entry, salt) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        e);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(st, 1, v->record_id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 2, v->version);
+    sqlite3_bind_text(st, 3, v->state, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 4, v->tlp, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 5, v->body, (int)v->body_len, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 6, v->author);
+    sqlite3_bind_text(st, 7, v->created, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 8, v->modified, -1, SQLITE_TRANSIENT);
+    if (v->review_reason)
+        sqlite3_bind_text(st, 9, v->review_reason, -1, SQLITE_TRANSIENT);
+    if (v->reviewer)
+        sqlite3_bind_int64(st, 10, v->reviewer);
+    if (v->log_index >= 0)
+        sqlite3_bind_int64(st, 11, v->log_index);
+    if (v->log_entry)
+        sqlite3_bind_blob(st, 12, v->log_entry, (int)v->log_entry_len,
+                          SQLITE_TRANSIENT);
+    if (v->has_salt)
+        sqlite3_bind_blob(st, 13, v->salt, 32, SQLITE_TRANSIENT);
+    return sq_done(s, st, e);
+}
+
+void store_version_release(store_version *v)
+{
+    free(v->body);
+    free(v->review_reason);
+    free(v->log_entry);
+    memset(v, 0, sizeof *v);
+}
+
+static char *dup_blob(const void *p, size_t n)
+{
+    char *d = malloc(n + 1);
+    if (d) {
+        if (n)
+            memcpy(d, p, n);
+        d[n] = '\0';
+    }
+    return d;
+}
+
+static int sq_version_get(osafe_store *base, const char *id, int version,
+                          store_version *v, osafe_err *e)
+{
+    struct sq_store *s = (struct sq_store *)base;
+    sqlite3_stmt *st;
+    int rc = sq_prepare(s, &st,
+                        "SELECT record_id, version, state, tlp, body, author, "
+                        "created, modified, review_reason, reviewer, "
+                        "log_index, log_entry, salt FROM versions WHERE "
+                        "record_id = ? AND version = ?",
+                        e);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 2, version);
+    memset(v, 0, sizeof *v);
+    int x = sqlite3_step(st);
+    if (x == SQLITE_ROW) {
+        sq_text(v->record_id, sizeof v->record_id, st, 0);
+        v->version = sqlite3_column_int(st, 1);
+        sq_text(v->state, sizeof v->state, st, 2);
+        sq_text(v->tlp, sizeof v->tlp, st, 3);
+        v->body_len = (size_t)sqlite3_column_bytes(st, 4);
+        v->body = dup_blob(sqlite3_column_text(st, 4), v->body_len);
+        v->author = sqlite3_column_int64(st, 5);
+        sq_text(v->created, sizeof v->created, st, 6);
+        sq_text(v->modified, sizeof v->modified, st, 7);
+        if (sqlite3_column_type(st, 8) != SQLITE_NULL)
+            v->review_reason = dup_blob(sqlite3_column_text(st, 8),
+                                        (size_t)sqlite3_column_bytes(st, 8));
+        v->reviewer = sqlite3_column_int64(st, 9);
+        v->log_index = sqlite3_column_type(st, 10) == SQLITE_NULL
+                           ? -1
+                           : sqlite3_column_int64(st, 10);
+        if (sqlite3_column_type(st, 11) != SQLITE_NULL) {
+            v->log_entry_len = (size_t)sqlite3_column_bytes(st, 11);
+            v->log_entry = (uint8_t *)dup_blob(sqlite3_column_blob(st, 11),
+                                               v->log_entry_len);
+        }
+        if (sqlite3_column_bytes(st, 12) == 32) {
+            memcpy(v->salt, sqlite3_column_blob(st, 12), 32);
+            v->has_salt = 1;
+        }
+        if (!v->body) {
+            store_version_release(v);
+            rc = osafe_errf(e, OSAFE_ENOMEM, "out of memory");
+        }
+    } else {
+        rc = x == SQLITE_DONE ? osafe_errf(e, OSAFE_ENOTFOUND,
+                                           "record '%s' has no version %d",
+                                           id, version)
+                              : db_err(s, e, "read version");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* ---- links, evidence, sources ----------------------------------------- */
+
+static int sq_link_put(osafe_store *base, const char *from, const char *to,
+                       const char *relation, int64_t author, osafe_err *e)
+{
+    struct sq_store *s = (struct sq_store *)base;
+    sqlite3_stmt *st;
+    char now[32];
+    store_now(now);
+    int rc = sq_prepare(s, &st,
+                        "INSERT OR IGNORE INTO links(from_id, to_id, "
+                        "relation, author, created) VALUES (?,?,?,?,?)",
+                        e);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(st, 1, from, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, to, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, relation, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 4, author);
+    sqlite3_bind_text(st, 5, now, -1, SQLITE_TRANSIENT);
+    return sq_done(s, st, e);
+}
+
+static int sq_links_json(osafe_store *base, const char *id, char **json,
+                         osafe_err *e)
+{
+    struct sq_store *s = (struct sq_store *)base;
+    sqlite3_stmt *st;
+    int rc = sq_prepare(s, &st,
+                        "SELECT coalesce(json_group_array(json_object("
+                        "'from', from_id, 'to', to_id, 'relation', relation, "
+                        "'created', created)), '[]') FROM (SELECT * FROM "
+                        "links WHERE from_id = ?1 OR to_id = ?1 ORDER BY "
+                        "created, from_id, to_id)",
+                        e);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        *json = dup_blob(sqlite3_column_text(st, 0),
+                         (size_t)sqlite3_column_bytes(st, 0));
+    else
+        rc = db_err(s, e, "read links");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int sq_evidence_put(osafe_store *base, const char *id,
+                           const char *body, size_t len, int64_t author,
+                           int64_t log_index, int64_t *evidence_id,
+                           osafe_err *e)
+{
+    struct sq_store *s = (struct sq_store *)base;
+    sqlite3_stmt *st;
+    char now[32];
+    store_now(now);
+    int rc = sq_prepare(s, &st,
+                        "INSERT INTO evidence(record_id, body, author, "
+                        "log_index, created) VALUES (?,?,?,?,?)",
+                        e);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, body, (int)len, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 3, author);
+    if (log_index >= 0)
+        sqlite3_bind_int64(st, 4, log_index);
+    sqlite3_bind_text(st, 5, now, -1, SQLITE_TRANSIENT);
+    if ((rc = sq_done(s, st, e)))
+        return rc;
+    *evidence_id = sqlite3_last_insert_rowid(s->db);
+    return 0;
+}
+
+static int sq_source_get(osafe_store *base, const char *key, char id[32],
+                         osafe_err *e)
+{
+    struct sq_store *s = (struct sq_store *)base;
+    sqlite3_stmt *st;
+    int rc = sq_prepare(
+        s, &st, "SELECT record_id FROM sources WHERE source_key = ?", e);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        sq_text(id, 32, st, 0);
+    else
+        rc = OSAFE_ENOTFOUND;
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int sq_source_put(osafe_store *base, const char *key, const char *id,
+                         osafe_err *e)
+{
+    struct sq_store *s = (struct sq_store *)base;
+    sqlite3_stmt *st;
+    char now[32];
+    store_now(now);
+    int rc = sq_prepare(s, &st,
+                        "INSERT INTO sources(source_key, record_id, created) "
+                        "VALUES (?,?,?)",
+                        e);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, now, -1, SQLITE_TRANSIENT);
+    return sq_done(s, st, e);
+}
+
+static int sq_max_log_index(osafe_store *base, int64_t *out, osafe_err *e)
+{
+    struct sq_store *s = (struct sq_store *)base;
+    sqlite3_stmt *st;
+    int rc = sq_prepare(s, &st,
+                        "SELECT max(coalesce((SELECT max(log_index) FROM "
+                        "versions), -1), coalesce((SELECT max(log_index) FROM "
+                        "evidence), -1))",
+                        e);
+    if (rc)
+        return rc;
+    *out = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
+    sqlite3_finalize(st);
+    return 0;
+}
+
+static const struct store_ops sq_ops = {
+    sq_close,          sq_begin,         sq_commit,
+    sq_rollback,       sq_account_create, sq_account_by_token,
+    sq_account_count,  sq_next_id,       sq_record_insert,
+    sq_record_update,  sq_record_get,    sq_version_put,
+    sq_version_get,    sq_index_put,     sq_list,
+    sq_search,         sq_link_put,      sq_links_json,
+    sq_evidence_put,   sq_source_get,    sq_source_put,
+    sq_max_log_index,
+};
+
+int store_sqlite_open(const char *path, osafe_store **out, osafe_err *e)
+{
+    *out = NULL;
+    struct sq_store *s = calloc(1, sizeof *s);
+    if (!s)
+        return osafe_errf(e, OSAFE_ENOMEM, "out of memory");
+    s->base.ops = &sq_ops;
+    if (sqlite3_open_v2(path, &s->db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+                            SQLITE_OPEN_NOMUTEX,
+                        NULL) != SQLITE_OK) {
+        int rc = osafe_errf(e, OSAFE_EIO, "database %s: %s", path,
+                            s->db ? sqlite3_errmsg(s->db) : "cannot open");
+        sq_close(&s->base);
+        return rc;
+    }
+    sqlite3_busy_timeout(s->db, OSAFE_DB_BUSY_TIMEOUT_MS);
+    sqlite3_extended_result_codes(s->db, 0);
+    int rc = sq_exec(s,
+                     "PRAGMA journal_mode = WAL;"
+                     "PRAGMA synchronous = FULL;"
+                     "PRAGMA foreign_keys = ON;",
+                     e);
+    if (!rc)
+        rc = migrate(s, e);
+    if (rc) {
+        osafe_errprefix(e, "%s: ", path);
+        sq_close(&s->base);
+        return rc;
+    }
+    *out = &s->base;
+    return 0;
+}
+
+void store_now(char out[32])
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}

@@ -1,0 +1,30 @@
+/*
+ * store_sqlite_int.h - shared between the SQLite backend's files.
+ */
+#ifndef OSAFE_STORE_SQLITE_INT_H
+#define OSAFE_STORE_SQLITE_INT_H
+
+#include <sqlite3.h>
+
+#include "store/store.h"
+
+struct sq_store {
+    osafe_store base; /* first: a struct sq_store * is an osafe_store * */
+    sqlite3 *db;
+};
+
+int sq_exec(struct sq_store *s, const char *sql, osafe_err *e);
+int sq_prepare(struct sq_store *s, sqlite3_stmt **st, const char *sql,
+               osafe_err *e);
+int sq_done(struct sq_store *s, sqlite3_stmt *st, osafe_err *e);
+void sq_text(char *out, size_t n, sqlite3_stmt *st, int col);
+
+/* store_sqlite_query.c */
+int sq_index_put(osafe_store *s, const char *id, int published,
+                 const char *text, osafe_err *e);
+int sq_list(osafe_store *s, const store_visibility *vis,
+            const store_filter *f, store_page *out, osafe_err *e);
+int sq_search(osafe_store *s, const store_visibility *vis, const char *query,
+              int limit, store_page *out, osafe_err *e);
+
+#endif

@@ -1,0 +1,284 @@
+/*
+ * store_sqlite_query.c - listing with filters, and multilingual search.
+ *
+ * Both apply the caller's visibility in SQL (see visible_sql): a record is
+ * shown either as its latest version, to its owner, its organisation and
+ * node staff, or as its latest published version, to everyone its TLP level
+ * allows.  Nothing is filtered after the query, so pagination stays exact.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/limits.h"
+#include "core/utf8.h"
+#include "store/store_sqlite_int.h"
+
+/* Parameters ?1..?4: all, account, org, authenticated.  Yields (id, v, w):
+ * v = the version the caller sees (0: none), w = 1 if that is the working
+ * (owner) view. */
+#define VISIBLE_SQL                                                           \
+    "vis AS (SELECT r.id, CASE WHEN ?1 OR r.owner = ?2 OR (r.org <> '' "      \
+    "  AND r.org IS ?3) OR r.state IN ('withdrawn', 'merged') THEN r.state "    \
+    "  ELSE 'published' END AS state, CASE "                                  \
+    "  WHEN ?1 OR r.owner = ?2 OR (r.org <> '' AND r.org IS ?3) THEN r.version " \
+    "  WHEN r.published_version > 0 AND (r.pub_tlp = 'CLEAR' OR "             \
+    "       (?4 AND r.pub_tlp = 'GREEN')) THEN r.published_version "          \
+    "  ELSE 0 END AS v, "                                                     \
+    "  (?1 OR r.owner = ?2 OR (r.org <> '' AND r.org IS ?3)) AS w "            \
+    "  FROM records r) "
+
+static void bind_vis(sqlite3_stmt *st, const store_visibility *vis)
+{
+    sqlite3_bind_int(st, 1, vis->all);
+    sqlite3_bind_int64(st, 2, vis->account);
+    if (vis->org && *vis->org)
+        sqlite3_bind_text(st, 3, vis->org, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 4, vis->authenticated);
+}
+
+int sq_index_put(osafe_store *base, const char *id, int published,
+                 const char *text, osafe_err *e)
+{
+    struct sq_store *s = (struct sq_store *)base;
+    static const char *const tables[] = {"fts_words", "fts_tri"};
+    for (int t = 0; t < 2; t++) {
+        char sql[160];
+        sqlite3_stmt *st;
+        snprintf(sql, sizeof sql,
+                 "DELETE FROM %s WHERE record_id = ? AND published = ?",
+                 tables[t]);
+        int rc = sq_prepare(s, &st, sql, e);
+        if (rc)
+            return rc;
+        sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int(st, 2, published);
+        if ((rc = sq_done(s, st, e)))
+            return rc;
+        snprintf(sql, sizeof sql,
+                 "INSERT INTO %s(record_id, published, text) VALUES (?,?,?)",
+                 tables[t]);
+        if ((rc = sq_prepare(s, &st, sql, e)))
+            return rc;
+        sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int(st, 2, published);
+        sqlite3_bind_text(st, 3, text, -1, SQLITE_TRANSIENT);
+        if ((rc = sq_done(s, st, e)))
+            return rc;
+    }
+    return 0;
+}
+
+void store_page_release(store_page *p)
+{
+    free(p->ids);
+    free(p->versions);
+    memset(p, 0, sizeof *p);
+}
+
+/* Collect (id, version) rows into a page; one extra row tells whether a
+ * next page exists. */
+static int collect(struct sq_store *s, sqlite3_stmt *st, int limit,
+                   store_page *out, osafe_err *e)
+{
+    memset(out, 0, sizeof *out);
+    out->ids = malloc((size_t)limit * sizeof *out->ids);
+    out->versions = malloc((size_t)limit * sizeof *out->versions);
+    if (!out->ids || !out->versions) {
+        sqlite3_finalize(st);
+        store_page_release(out);
+        return osafe_errf(e, OSAFE_ENOMEM, "out of memory");
+    }
+    int r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        if (out->n == (size_t)limit) {
+            snprintf(out->next_cursor, sizeof out->next_cursor, "%s",
+                     out->ids[out->n - 1]);
+            break;
+        }
+        sq_text(out->ids[out->n], sizeof out->ids[0], st, 0);
+        out->versions[out->n] = sqlite3_column_int(st, 1);
+        out->n++;
+    }
+    sqlite3_finalize(st);
+    if (r != SQLITE_ROW && r != SQLITE_DONE) {
+        store_page_release(out);
+        return osafe_errf(e, OSAFE_EIO, "database: query: %s",
+                          sqlite3_errmsg(s->db));
+    }
+    return 0;
+}
+
+static void bind_opt(sqlite3_stmt *st, int i, const char *v)
+{
+    if (v && *v)
+        sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+}
+
+int sq_list(osafe_store *base, const store_visibility *vis,
+            const store_filter *f, store_page *out, osafe_err *e)
+{
+    struct sq_store *s = (struct sq_store *)base;
+    sqlite3_stmt *st;
+    int rc = sq_prepare(
+        s, &st,
+        "WITH " VISIBLE_SQL
+        "SELECT vis.id, vis.v FROM vis JOIN versions x ON "
+        "  x.record_id = vis.id AND x.version = vis.v "
+        "WHERE vis.v > 0 AND vis.id > ?5 "
+        "AND (?6 IS NULL OR vis.state = ?6) "
+        "AND (?7 IS NULL OR x.tlp = ?7) "
+        "AND (?8 IS NULL OR EXISTS (SELECT 1 FROM json_each(x.body, "
+        "  '$.hazards') WHERE value = ?8)) "
+        "AND (?9 IS NULL OR json_extract(x.body, '$.severity.level') = ?9) "
+        "AND (?10 IS NULL OR EXISTS (SELECT 1 FROM json_each(x.body, "
+        "  '$.countries_occurred') WHERE value = ?10)) "
+        "AND (?11 IS NULL OR EXISTS (SELECT 1 FROM json_each(x.body, "
+        "  '$.ai_systems') WHERE json_extract(value, '$.name') = ?11)) "
+        "AND (?12 IS NULL OR json_extract(x.body, '$.lang') = ?12 OR "
+        "  EXISTS (SELECT 1 FROM json_each(x.body, '$.description') WHERE "
+        "  json_extract(value, '$.lang') = ?12)) "
+        "AND (?13 IS NULL OR json_extract(x.body, '$.occurred_start.date') "
+        "  >= ?13) "
+        "AND (?14 IS NULL OR substr(json_extract(x.body, "
+        "  '$.occurred_start.date'), 1, length(?14)) <= ?14) "
+        "ORDER BY vis.id LIMIT ?15",
+        e);
+    if (rc)
+        return rc;
+    bind_vis(st, vis);
+    sqlite3_bind_text(st, 5, f->cursor ? f->cursor : "", -1,
+                      SQLITE_TRANSIENT);
+    bind_opt(st, 6, f->state);
+    bind_opt(st, 7, f->tlp);
+    bind_opt(st, 8, f->hazard);
+    bind_opt(st, 9, f->severity);
+    bind_opt(st, 10, f->country);
+    bind_opt(st, 11, f->model);
+    bind_opt(st, 12, f->language);
+    bind_opt(st, 13, f->since);
+    bind_opt(st, 14, f->until);
+    sqlite3_bind_int(st, 15, f->limit + 1);
+    return collect(s, st, f->limit, out, e);
+}
+
+/* Turn the user's words into an FTS5 query of quoted phrases (so no FTS
+ * syntax can be injected): every word must match.  With min_chars, words
+ * shorter than that (in code points) are left out and counted in *short. */
+static int fts_query(const char *q, size_t min_chars, osafe_buf *out,
+                     int *nshort, osafe_buf *like)
+{
+    const char *p = q;
+    *nshort = 0;
+    while (*p) {
+        while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+            p++;
+        const char *w = p;
+        while (*p && *p != ' ' && *p != '\t' && *p != '\n' && *p != '\r')
+            p++;
+        if (p == w)
+            break;
+        size_t chars = 0;
+        for (const char *c = w; c < p; c++)
+            if (((unsigned char)*c & 0xC0) != 0x80)
+                chars++;
+        if (chars < min_chars) {
+            (*nshort)++;
+            if (like) {
+                /* A LIKE pattern per short word, joined by a 0x1F byte the
+                 * caller splits on; % and _ are escaped. */
+                if (like->len)
+                    buf_putc(like, '\x1f');
+                buf_putc(like, '%');
+                for (const char *c = w; c < p; c++) {
+                    if (*c == '%' || *c == '_' || *c == '\\')
+                        buf_putc(like, '\\');
+                    buf_putc(like, *c);
+                }
+                buf_putc(like, '%');
+            }
+            continue;
+        }
+        if (out->len)
+            buf_putc(out, ' ');
+        buf_putc(out, '"');
+        for (const char *c = w; c < p; c++) {
+            if (*c == '"')
+                buf_putc(out, '"');
+            buf_putc(out, *c);
+        }
+        if (buf_putc(out, '"'))
+            return OSAFE_ENOMEM;
+    }
+    return 0;
+}
+
+int sq_search(osafe_store *base, const store_visibility *vis,
+              const char *query, int limit, store_page *out, osafe_err *e)
+{
+    struct sq_store *s = (struct sq_store *)base;
+    osafe_buf words = OSAFE_BUF_INIT, tri = OSAFE_BUF_INIT,
+              like = OSAFE_BUF_INIT;
+    int nshort_w, nshort_t;
+    if (!utf8_valid(query, strlen(query)))
+        return osafe_errf(e, OSAFE_EINVAL, "query is not valid UTF-8");
+    if (fts_query(query, 1, &words, &nshort_w, NULL) ||
+        fts_query(query, 3, &tri, &nshort_t, &like)) {
+        buf_release(&words);
+        buf_release(&tri);
+        buf_release(&like);
+        return osafe_errf(e, OSAFE_ENOMEM, "out of memory");
+    }
+    if (words.len == 0) {
+        buf_release(&words);
+        buf_release(&tri);
+        buf_release(&like);
+        return osafe_errf(e, OSAFE_EINVAL, "empty query");
+    }
+    /* Trigram candidates need every word: long ones through MATCH, short
+     * ones (two-character Chinese words, say) through LIKE on the same
+     * table. Up to OSAFE_SEARCH_MAX_SHORT short words are honoured. */
+    char *pat[OSAFE_SEARCH_MAX_SHORT] = {0};
+    int npat = 0;
+    for (char *p = like.data; p && npat < OSAFE_SEARCH_MAX_SHORT;) {
+        pat[npat++] = p;
+        char *sep = strchr(p, '\x1f');
+        if (sep)
+            *sep++ = '\0';
+        p = sep;
+    }
+    char sql[2048];
+    int at = snprintf(
+        sql, sizeof sql,
+        "WITH " VISIBLE_SQL ", m AS ("
+        "  SELECT record_id, published FROM fts_words WHERE fts_words "
+        "  MATCH ?5 "
+        "  UNION SELECT record_id, published FROM fts_tri WHERE %s",
+        tri.len ? "fts_tri MATCH ?6" : "?6 IS NULL");
+    for (int i = 0; i < npat; i++)
+        at += snprintf(sql + at, sizeof sql - (size_t)at,
+                       " AND text LIKE ?%d ESCAPE '\\'", 8 + i);
+    snprintf(sql + at, sizeof sql - (size_t)at,
+             ") SELECT DISTINCT vis.id, vis.v FROM vis JOIN m ON "
+             "m.record_id = vis.id WHERE vis.v > 0 AND "
+             "((vis.w AND m.published = 0) OR (NOT vis.w AND m.published = "
+             "1)) ORDER BY vis.id LIMIT ?7");
+    sqlite3_stmt *st;
+    int rc = sq_prepare(s, &st, sql, e);
+    if (!rc) {
+        bind_vis(st, vis);
+        sqlite3_bind_text(st, 5, words.data, -1, SQLITE_TRANSIENT);
+        if (tri.len)
+            sqlite3_bind_text(st, 6, tri.data, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int(st, 7, limit + 1);
+        for (int i = 0; i < npat; i++)
+            sqlite3_bind_text(st, 8 + i, pat[i], -1, SQLITE_TRANSIENT);
+        rc = collect(s, st, limit, out, e);
+    }
+    out->next_cursor[0] = '\0'; /* search returns one ranked page */
+    buf_release(&words);
+    buf_release(&tri);
+    buf_release(&like);
+    return rc;
+}
