@@ -234,10 +234,15 @@ int log_verify_consistency(int argc, char **argv)
         tlog_checkpoint ca, cb;
         tlog_note n;
         if (tlog_note_open(a, alen, &v, 1, &n, &e) ||
-            tlog_checkpoint_parse(a, n.text_len, &ca, &e) ||
-            tlog_note_open(b, blen, &v, 1, &n, &e) ||
-            tlog_checkpoint_parse(b, n.text_len, &cb, &e))
+            tlog_checkpoint_parse(a, n.text_len, &ca, &e)) {
+            osafe_errprefix(&e, "%s: ", oldf);
             goto out;
+        }
+        if (tlog_note_open(b, blen, &v, 1, &n, &e) ||
+            tlog_checkpoint_parse(b, n.text_len, &cb, &e)) {
+            osafe_errprefix(&e, "%s: ", newf);
+            goto out;
+        }
         if (ca.size != cb.size) {
             osafe_errf(&e, OSAFE_EINVAL,
                        "sizes differ (%llu, %llu): --proof is required",

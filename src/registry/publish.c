@@ -18,6 +18,10 @@ int reg_log_append(registry *r, const void *entry, size_t len,
 {
     tlog_entry ent = {entry, len};
     uint64_t first;
+    if (!r->log)
+        return osafe_errf(e, OSAFE_ESTATE,
+                          "opened without its transparency log: nothing can "
+                          "be published");
     pthread_mutex_lock(&r->log_mu);
     int rc = tlog_log_append(r->log, &ent, 1, &first, e);
     if (rc == OSAFE_ESTATE) {
@@ -140,10 +144,16 @@ int reg_publish(registry *r, osafe_store *s, const reg_caller *c,
         free(v->log_entry);
         v->log_entry_len = entry.len;
         v->log_entry = (uint8_t *)buf_detach(&entry, NULL);
-        pthread_mutex_lock(&r->log_mu);
-        v->log_index = (int64_t)tlog_log_head(r->log)->size;
-        pthread_mutex_unlock(&r->log_mu);
-        rc = s->ops->version_put(s, v, e);
+        if (!r->log)
+            rc = osafe_errf(e, OSAFE_ESTATE,
+                            "opened without its transparency log: nothing "
+                            "can be published");
+        if (!rc) {
+            pthread_mutex_lock(&r->log_mu);
+            v->log_index = (int64_t)tlog_log_head(r->log)->size;
+            pthread_mutex_unlock(&r->log_mu);
+            rc = s->ops->version_put(s, v, e);
+        }
     }
     if (!rc && !(rc = reg_search_text(j, &text)) &&
         !(rc = s->ops->index_put(s, rec->id, 1, text.data, e)))
@@ -259,6 +269,8 @@ int reg_proof(registry *r, const reg_caller *c, const char *id, int version,
                         version, id);
     if (!rc && !reg_tlp_allows(c, &rec, v.tlp))
         rc = osafe_errf(e, OSAFE_ENOTFOUND, "no record '%s'", id);
+    if (!rc && !r->log)
+        rc = osafe_errf(e, OSAFE_ESTATE, "opened without its log");
     tlog_hash proof[TLOG_PROOF_MAX], leaf, root;
     size_t n = 0;
     uint64_t size = 0;

@@ -14,7 +14,7 @@ int reg_open(const reg_opts *o, registry **out, osafe_err *e)
 {
     *out = NULL;
     registry *r = calloc(1, sizeof *r);
-    if (!r || !(r->log_dir = strdup(o->log_dir))) {
+    if (!r || (o->log_dir && !(r->log_dir = strdup(o->log_dir)))) {
         free(r);
         return osafe_errf(e, OSAFE_ENOMEM, "out of memory");
     }
@@ -34,10 +34,10 @@ int reg_open(const reg_opts *o, registry **out, osafe_err *e)
         if (rc == 0)
             r->free[r->nfree++] = r->pool[i];
     }
-    if (rc == 0)
+    if (rc == 0 && o->log_dir)
         rc = tlog_log_open(o->log_dir, TLOG_OPEN_WRITE, o->key_path, &r->log,
                            e);
-    if (rc == 0) {
+    if (rc == 0 && r->log) {
         /* Entries beyond what the database knows were appended by a publish
          * whose commit never happened (a crash in between): they prove
          * nothing was acknowledged, so they are reported, not reused. */

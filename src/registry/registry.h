@@ -37,7 +37,8 @@ typedef struct registry registry;
 
 typedef struct reg_opts {
     const char *db_path;   /* SQLite file */
-    const char *log_dir;   /* transparency log directory */
+    const char *log_dir;   /* transparency log directory (NULL: none; then
+                            * nothing can be published) */
     const char *key_path;  /* log signing key (NULL: the one the log knows) */
     const char *id_prefix; /* record ids PREFIX-YYYY-NNNNN ("OSAFE") */
     const char *node_id;   /* this node's name in records' "origin" */

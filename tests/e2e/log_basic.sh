@@ -205,6 +205,10 @@ sed "s/^$size\$/$((size + 1))/" "$T/r300" >"$T/r-size"
 expect_fail 1 "does not verify" \
     "$OSAFE" log verify-inclusion --vkey "$VKEY" --proof "$T/r-size" \
     --entry "$E/300"
+sed "2s/.*/$((size + 1))/" "$C/$size" >"$T/cp-bad"
+expect_fail 1 "checkpoint: signature by key '$ORIGIN' does not verify" \
+    "$OSAFE" log verify-inclusion --vkey "$VKEY" --proof "$T/p300.json" \
+    --checkpoint "$T/cp-bad" --entry "$E/300"
 expect_fail 1 "--checkpoint is required with a JSON proof" \
     "$OSAFE" log verify-inclusion --vkey "$VKEY" --proof "$T/p300.json" \
     --entry "$E/300"
@@ -260,6 +264,23 @@ tamper_first_hash "$T/c.json" "$T/c-bad.json"
 run "$OSAFE" log verify-consistency --vkey "$VKEY" --old "$C/211" \
     --new "$C/561" --proof "$T/c-bad.json"
 [ "$rc" = 1 ] || fail "a tampered consistency proof gave exit $rc"
+sed '2s/.*/210/' "$C/211" >"$T/cp-bad"
+expect_fail 1 "old checkpoint: signature by key '$ORIGIN' does not verify" \
+    "$OSAFE" log verify-consistency --vkey "$VKEY" --old "$T/cp-bad" \
+    --new "$C/561" --proof "$T/c.json"
+expect_fail 1 "new checkpoint: signature by key '$ORIGIN' does not verify" \
+    "$OSAFE" log verify-consistency --vkey "$VKEY" --old "$C/211" \
+    --new "$T/cp-bad" --proof "$T/c.json"
+expect_fail 1 "$T/cp-bad: signature by key '$ORIGIN' does not verify" \
+    "$OSAFE" log verify-consistency --vkey "$VKEY" --old "$T/cp-bad" \
+    --new "$C/211"
+expect_fail 1 "$T/cp-bad: signature by key '$ORIGIN' does not verify" \
+    "$OSAFE" log verify-consistency --vkey "$VKEY" --old "$C/211" \
+    --new "$T/cp-bad"
+ok "$OSAFE" key generate ex.org/stranger --out "$T/k2"
+expect_fail 1 "not signed by any known key" \
+    "$OSAFE" log verify-consistency --vkey "$T/k2/ex.org_stranger.vkey" \
+    --old "$C/211" --new "$C/561" --proof "$T/c.json"
 expect_fail 1 "no consistency proof from size 561 to size 211" \
     "$OSAFE" log consistency "$L" 561 211
 expect_fail 1 "NEW $((size + 1)) is larger than the log" \

@@ -1,0 +1,321 @@
+/*
+ * bench_api.c - registry figures for docs/PERFORMANCE.md.
+ *
+ *   bench_api [--records N] [--clients C] [--seconds S]
+ *
+ * Starts the real server stack in-process (registry + HTTP on a loopback
+ * port, as `osafe serve` does) on a temporary database and log, then over
+ * HTTP with libcurl (keep-alive, one connection per client thread):
+ * 1. ingest: create + submit + accept (publication into the log included)
+ *    of N records, with 1 client and with C clients;
+ * 2. reads under load: C clients for S seconds issuing GET record, list
+ *    and search requests at random; p50 / p99 latency of each.
+ */
+#include <curl/curl.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/fsx.h"
+#include "registry/registry.h"
+#include "server/api.h"
+#include "server/http.h"
+#include "tlog/log.h"
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static void die(const char *what, const char *msg)
+{
+    fprintf(stderr, "bench_api: %s: %s\n", what, msg);
+    exit(1);
+}
+
+static unsigned port;
+static char reporter[96], reviewer[96];
+static const char *example;
+
+struct resp {
+    char buf[65536];
+    size_t len;
+};
+
+static size_t on_data(char *p, size_t sz, size_t n, void *ud)
+{
+    struct resp *r = ud;
+    size_t k = sz * n;
+    if (r->len + k < sizeof r->buf) {
+        memcpy(r->buf + r->len, p, k);
+        r->len += k;
+        r->buf[r->len] = '\0';
+    }
+    return k;
+}
+
+static long request(CURL *c, const char *method, const char *path,
+                    const char *token, const char *body, struct resp *r)
+{
+    char url[512], auth[160];
+    struct curl_slist *h = NULL;
+    snprintf(url, sizeof url, "http://127.0.0.1:%u%s", port, path);
+    r->len = 0;
+    r->buf[0] = '\0';
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    if (token) {
+        snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
+        h = curl_slist_append(h, auth);
+    }
+    if (body) {
+        h = curl_slist_append(h, "Content-Type: application/json");
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+    } else {
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, NULL);
+        curl_easy_setopt(c, CURLOPT_HTTPGET, !strcmp(method, "GET") ? 1L : 0L);
+        if (strcmp(method, "GET")) {
+            curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
+            curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, 0L);
+        }
+    }
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+    long code = 0;
+    if (curl_easy_perform(c) == CURLE_OK)
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+    curl_slist_free_all(h);
+    return code;
+}
+
+/* ---- ingest ------------------------------------------------------------- */
+
+struct ingest {
+    int n;
+    int base;
+    char (*ids)[32];
+};
+
+static void *ingest_thread(void *arg)
+{
+    struct ingest *g = arg;
+    CURL *c = curl_easy_init();
+    struct resp *r = malloc(sizeof *r);
+    char path[128];
+    for (int i = 0; i < g->n; i++) {
+        if (request(c, "POST", "/api/v1/records", reporter, example, r) != 201)
+            die("create", r->buf);
+        const char *p = strstr(r->buf, "\"id\":\"");
+        snprintf(g->ids[g->base + i], 32, "%.*s", 16, p + 6);
+        snprintf(path, sizeof path, "/api/v1/records/%s/submit",
+                 g->ids[g->base + i]);
+        if (request(c, "POST", path, reporter, NULL, r) != 200)
+            die("submit", r->buf);
+        snprintf(path, sizeof path, "/api/v1/records/%s/review",
+                 g->ids[g->base + i]);
+        if (request(c, "POST", path, reviewer, "{\"decision\":\"accept\"}",
+                    r) != 200)
+            die("review", r->buf);
+    }
+    free(r);
+    curl_easy_cleanup(c);
+    return NULL;
+}
+
+static double ingest(int n, int clients, char (*ids)[32], int base)
+{
+    pthread_t t[64];
+    struct ingest g[64];
+    double t0 = now();
+    for (int i = 0; i < clients; i++) {
+        g[i] = (struct ingest){n / clients, base + i * (n / clients), ids};
+        pthread_create(&t[i], NULL, ingest_thread, &g[i]);
+    }
+    for (int i = 0; i < clients; i++)
+        pthread_join(t[i], NULL);
+    return (double)(n / clients * clients) / (now() - t0);
+}
+
+/* ---- reads under load --------------------------------------------------- */
+
+enum { R_GET, R_LIST, R_SEARCH, R_KINDS };
+static const char *const kind_names[] = {"GET record", "list (limit 20)",
+                                         "search"};
+
+struct reader {
+    double until;
+    char (*ids)[32];
+    int nids;
+    unsigned seed;
+    double *lat[R_KINDS];
+    size_t n[R_KINDS], cap;
+};
+
+static void *read_thread(void *arg)
+{
+    struct reader *d = arg;
+    CURL *c = curl_easy_init();
+    struct resp *r = malloc(sizeof *r);
+    static const char *const queries[] = {"french", "model", "%E6%B3%84%E9%9C%B2",
+                                          "instructions"};
+    char path[256];
+    while (now() < d->until) {
+        int k = (int)(rand_r(&d->seed) % R_KINDS);
+        if (d->n[k] == d->cap)
+            continue;
+        if (k == R_GET)
+            snprintf(path, sizeof path, "/api/v1/records/%s",
+                     d->ids[rand_r(&d->seed) % (unsigned)d->nids]);
+        else if (k == R_LIST)
+            snprintf(path, sizeof path, "/api/v1/records?limit=20&country=FR");
+        else
+            snprintf(path, sizeof path, "/api/v1/search?q=%s&limit=20",
+                     queries[rand_r(&d->seed) % 4]);
+        double t0 = now();
+        long code = request(c, "GET", path, NULL, NULL, r);
+        double dt = (now() - t0) * 1e3;
+        if (code != 200)
+            die(kind_names[k], r->buf);
+        d->lat[k][d->n[k]++] = dt;
+    }
+    free(r);
+    curl_easy_cleanup(c);
+    return NULL;
+}
+
+static int cmp(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+int main(int argc, char **argv)
+{
+    int records = 400, clients = 4;
+    double seconds = 10;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        if (!strcmp(argv[i], "--records"))
+            records = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--clients"))
+            clients = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--seconds"))
+            seconds = atof(argv[i + 1]);
+    }
+    if (clients < 1 || clients > 64 || records < clients)
+        die("arguments", "need 1 <= clients <= 64 and records >= clients");
+    if (sodium_init() < 0)
+        return 1;
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    osafe_err e;
+    char dir[] = "/tmp/osafe-bench-api-XXXXXX";
+    if (!mkdtemp(dir))
+        die("mkdtemp", "failed");
+    char db[256], logdir[256], key[256];
+    snprintf(db, sizeof db, "%s/osafe.db", dir);
+    snprintf(logdir, sizeof logdir, "%s/log", dir);
+    snprintf(key, sizeof key, "%s/log.key", dir);
+
+    tlog_signer s;
+    osafe_buf kb = OSAFE_BUF_INIT;
+    tlog_signer_generate("bench.osafe.dev/registry", &s, &e);
+    tlog_signer_format(&s, &kb);
+    tlog_signer_wipe(&s);
+    if (fsx_write_new(key, kb.data, kb.len, 0600, &e) ||
+        tlog_log_init(logdir, "bench.osafe.dev/registry", key, &e))
+        die("log", e.msg);
+    buf_release(&kb);
+    osafe_store *st;
+    if (store_sqlite_open(db, &st, &e) ||
+        reg_token_create(st, "r", "reporter", "acme", reporter,
+                         sizeof reporter, &e) ||
+        reg_token_create(st, "v", "reviewer", "", reviewer, sizeof reviewer,
+                         &e))
+        die("tokens", e.msg);
+    st->ops->close(st);
+
+    const char *shared = getenv("OSAFE_SHARED") ? getenv("OSAFE_SHARED")
+                                                  : "../shared";
+    char ex[512];
+    snprintf(ex, sizeof ex, "%s/design/examples/minimal-incident.json",
+             shared);
+    char *text;
+    size_t len;
+    if (fsx_read_file(ex, 1 << 20, &text, &len, &e))
+        die("example record", e.msg);
+    example = text;
+
+    registry *reg;
+    reg_opts ro = {db, logdir, key, "OSAFE", "bench", 8};
+    if (reg_open(&ro, &reg, &e))
+        die("registry", e.msg);
+    http_opts ho;
+    http_opts_default(&ho);
+    ho.listen = "127.0.0.1:0";
+    ho.threads = 4;
+    api_ctx ctx = {reg, logdir};
+    http_server *srv;
+    if (http_server_start(&ho, api_handle, &ctx, &srv, &e))
+        die("server", e.msg);
+    port = http_server_port(srv);
+
+    char (*ids)[32] = calloc((size_t)records * 2, 32);
+    printf("registry ingest through the API (create + submit + accept, "
+           "durable publication into the log):\n");
+    double r1 = ingest(records / 2, 1, ids, 0);
+    printf("  1 client : %7.1f records/s\n", r1);
+    double rc = ingest(records / 2, clients, ids, records / 2);
+    printf("  %d clients: %7.1f records/s (%.2fx one client)\n", clients, rc,
+           rc / r1);
+
+    printf("read latency under load (%d clients, %.0f s, %d published "
+           "records):\n",
+           clients, seconds, records);
+    struct reader rd[64];
+    pthread_t t[64];
+    double until = now() + seconds;
+    for (int i = 0; i < clients; i++) {
+        rd[i] = (struct reader){until, ids, records, (unsigned)i * 7919 + 1,
+                                {0}, {0}, 200000};
+        for (int k = 0; k < R_KINDS; k++)
+            rd[i].lat[k] = malloc(rd[i].cap * sizeof(double));
+        pthread_create(&t[i], NULL, read_thread, &rd[i]);
+    }
+    size_t total = 0;
+    for (int i = 0; i < clients; i++)
+        pthread_join(t[i], NULL);
+    for (int k = 0; k < R_KINDS; k++) {
+        size_t n = 0;
+        for (int i = 0; i < clients; i++)
+            n += rd[i].n[k];
+        double *all = malloc((n ? n : 1) * sizeof *all);
+        size_t at = 0;
+        for (int i = 0; i < clients; i++) {
+            memcpy(all + at, rd[i].lat[k], rd[i].n[k] * sizeof *all);
+            at += rd[i].n[k];
+            free(rd[i].lat[k]);
+        }
+        qsort(all, n, sizeof *all, cmp);
+        total += n;
+        if (n)
+            printf("  %-16s p50 %6.2f ms  p99 %6.2f ms  (%zu requests)\n",
+                   kind_names[k], all[n / 2], all[n * 99 / 100], n);
+        free(all);
+    }
+    printf("  throughput: %.0f reads/s\n", (double)total / seconds);
+    http_server_stop(srv);
+    reg_close(reg);
+    free(ids);
+    free(text);
+    fsx_remove_tree(dir, NULL);
+    curl_global_cleanup();
+    return 0;
+}
