@@ -32,8 +32,12 @@ int cmd_serve(int argc, char **argv);
 int cmd_token(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_suite(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
+int cmd_classify(int argc, char **argv);
 extern const char usage_help[], usage_version[], usage_key[], usage_log[],
-    usage_serve[], usage_token[], usage_import[], usage_export[];
+    usage_serve[], usage_token[], usage_import[], usage_export[],
+    usage_suite[], usage_eval[], usage_classify[];
 
 /* Subcommands of `osafe log` living in their own files. */
 int log_prove(int argc, char **argv);

@@ -8,6 +8,10 @@
 #include "cli/cli.h"
 
 const struct cli_cmd cli_commands[] = {
+    {"classify", cmd_classify, "label model answers (refusal detector)",
+     usage_classify},
+    {"eval", cmd_eval, "evaluate a model on a suite; report, compare, publish",
+     usage_eval},
     {"export", cmd_export, "export published records (AVID, OSV, CSV, STIX)",
      usage_export},
     {"help", cmd_help, "show help for osafe or one command", usage_help},
@@ -18,6 +22,8 @@ const struct cli_cmd cli_commands[] = {
      usage_log},
     {"serve", cmd_serve, "serve the registry API and the log over HTTP",
      usage_serve},
+    {"suite", cmd_suite, "import, validate and describe evaluation suites",
+     usage_suite},
     {"token", cmd_token, "create API accounts and tokens", usage_token},
     {"version", cmd_version, "print the version", usage_version},
     {NULL, NULL, NULL, NULL},

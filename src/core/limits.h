@@ -121,4 +121,57 @@
 #define OSAFE_EXCH_MAX_BYTES (256u << 20)
 #define OSAFE_EXCH_MAX_RECORDS 1000000u
 
+
+/* ---- evaluation runs ---- */
+
+/* samples.jsonl is fdatasync'ed every this many lines (and at the end): a
+ * power cut loses at most these; a killed process loses nothing. */
+#define OSAFE_EVAL_SYNC_EVERY 64
+
+/* A run's samples.jsonl is read whole by resume, report and compare. */
+#define OSAFE_EVAL_SAMPLES_MAX (2048u << 20)
+
+/* ---- evaluation client (eval/client.c) and response cache (eval/cache.c) */
+
+/* One model answer, decoded: 100k tokens of text plus JSON framing and
+ * logprobs fit with room; a server streaming garbage is cut off here (in the
+ * write callback: CURLOPT_MAXFILESIZE misses chunked bodies before 8.4). */
+#define OSAFE_EVAL_RESPONSE_MAX (8u << 20)
+
+/* Requests in flight: far above what one inference server absorbs, low
+ * enough that a typo cannot open tens of thousands of sockets. */
+#define OSAFE_EVAL_CONCURRENCY_MAX 1024u
+
+/* Extra attempts per request: with a 30 s backoff cap, 20 retries already
+ * wait up to ten minutes on one item. */
+#define OSAFE_EVAL_RETRIES_MAX 20u
+
+/* Exponential backoff with full jitter: the first retry waits up to the
+ * base, each later one up to twice as long, never more than the cap. */
+#define OSAFE_EVAL_BACKOFF_BASE_MS 500u
+#define OSAFE_EVAL_BACKOFF_CAP_MS 30000u
+
+/* Longest Retry-After we obey; a server asking for more (an hour-long quota
+ * reset) gets the item recorded as an error instead of a silent stall. */
+#define OSAFE_EVAL_RETRY_AFTER_MAX_MS 120000u
+
+/* Per-attempt timeout when none is given: long generations on a CPU take
+ * minutes; without any, libcurl would wait forever on a stuck server. */
+#define OSAFE_EVAL_TIMEOUT_DEFAULT_MS 300000u
+
+/* TCP + TLS handshake: a server that has not accepted within this time is
+ * down or overloaded; the attempt fails (and is retried) early. */
+#define OSAFE_EVAL_CONNECT_TIMEOUT_MS 10000u
+
+/* Bytes of a server's error message quoted in an item's error: enough for
+ * "model 'x' not found", too short to echo a prompt back into results. */
+#define OSAFE_EVAL_ERR_BODY_MAX 300u
+
+/* Base endpoint URL, and the request body sent (prompt plus framing). */
+#define OSAFE_EVAL_URL_MAX 2048u
+#define OSAFE_EVAL_REQUEST_MAX (16u << 20)
+
+/* One cache file: an answer plus the key and framing around it. */
+#define OSAFE_EVAL_CACHE_ENTRY_MAX (OSAFE_EVAL_RESPONSE_MAX + (64u << 10))
+
 #endif

@@ -448,14 +448,22 @@ int exch__finish(json_t *rec, const char *ns, json_t *raw,
             json_pack("{s:s, s:s}", "scale", "oecd-2025", "level",
                       type && !strcmp(type, "incident") ? "incident"
                                                         : "hazard"));
-    if (!json_object_get(rec, "harm_types"))
-        bad |= json_object_set_new(rec, "harm_types", json_array());
+    if (json_array_size(json_object_get(rec, "harm_types")) == 0)
+        bad |= json_object_set_new(rec, "harm_types",
+                                   json_pack("[s]", "unknown"));
     if (!json_object_get(rec, "hazards"))
         bad |= json_object_set_new(rec, "hazards", json_array());
     if (json_array_size(json_object_get(rec, "ai_systems")) == 0)
         bad |= exch__add_system(rec, "system", "unknown") ? 0 : -1;
     if (!json_object_get(rec, "references"))
         bad |= json_object_set_new(rec, "references", json_array());
+    if (!json_object_get(rec, "submitter")) {
+        char who[64];
+        snprintf(who, sizeof who, "%s-import", ns);
+        bad |= json_object_set_new(rec, "submitter",
+                                   json_pack("{s:s, s:s}", "pseudonym", who,
+                                             "role", "researcher"));
+    }
     if (!json_object_get(rec, "tlp"))
         bad |= json_object_set_new(rec, "tlp", json_string("CLEAR"));
     bad |= json_object_set_new(rec, "license", json_string(license));
@@ -494,20 +502,24 @@ const char *exch__lang(const char *code)
 {
     if (!code)
         return NULL;
-    size_t n = strlen(code);
     for (size_t i = 0; i < sizeof lang_table / sizeof *lang_table; i++)
         if (!strcasecmp(code, lang_table[i][0]))
             return lang_table[i][1];
-    if (n < 2 || n > 35)
+    /* BCP 47, loosely: 2-3 letters, then subtags of 1-8 letters/digits. */
+    size_t n = 0;
+    while ((code[n] | 32) >= 'a' && (code[n] | 32) <= 'z')
+        n++;
+    if (n < 2 || n > 3)
         return NULL;
-    for (size_t i = 0; i < n; i++) {
-        char c = code[i];
-        int alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-        int digit = c >= '0' && c <= '9';
-        if (!(alpha || (i >= 2 && (digit || c == '-'))))
+    while (code[n] == '-') {
+        size_t k = ++n;
+        while ((code[n] >= '0' && code[n] <= '9') ||
+               ((code[n] | 32) >= 'a' && (code[n] | 32) <= 'z'))
+            n++;
+        if (n - k < 1 || n - k > 8)
             return NULL;
     }
-    return code;
+    return code[n] ? NULL : code;
 }
 
 const char *exch__lang3(const char *bcp47)

@@ -15,12 +15,15 @@
  * record_type, lang, title, description, ai_relation ("unclear" when the
  * source does not say), occurred_start (precision "unknown" when the source
  * has no date), countries_occurred (["ZZ"] when unknown), severity
- * {scale "oecd-2025", level}, harm_types, hazards (AILuminate hazard codes
+ * {scale "oecd-2025", level}, hazards (AILuminate hazard codes
  * of design/risk-taxonomy.md where a source category maps), ai_systems (>= 1,
  * name "unknown" allowed), references (>= 1: the source's own page is always
- * added), tlp "CLEAR", license, aliases [source id], and
- * extensions.<format>.raw holding the foreign record verbatim.  Fields the
- * registry mints (id, state, version, dates of its own, submitter) are left
+ * added), harm_types (["unknown"] when no source category maps), tlp "CLEAR",
+ * license, aliases [source id], submitter (the reporter the source names,
+ * else {pseudonym "<format>-import", role "researcher"}: the channel the
+ * record came through), and extensions.<format>.raw holding the foreign
+ * record verbatim.  Accepted records pass rec_validate(rec, 1, 1, ...).
+ * Fields the registry mints (id, state, version, its own dates) are left
  * to it.
  *
  * Export: lossy where the target has no place for a field; a reference back

@@ -198,10 +198,14 @@ static int cs_map(exch_item *it, const json_t *cs, atlas_ctx *c)
     bad |= exch__add_ref(rec, page, "REPORT", "MITRE ATLAS case study") < 0;
     bad |= exch__add_unique(rec, "aliases", id);
     const char *reporter = exch__str(cs, "reporter");
-    if (exch__nonblank(reporter))
+    if (exch__nonblank(reporter)) {
         bad |= json_object_set_new(rec, "credits",
                                    json_pack("[{s:s, s:s}]", "name", reporter,
                                              "type", "REPORTER"));
+        bad |= json_object_set_new(rec, "submitter",
+                                   json_pack("{s:s, s:s}", "pseudonym",
+                                             reporter, "role", "researcher"));
+    }
     bad |= exch__finish(rec, "atlas", (json_t *)cs, c->license);
     if (c->version)
         bad |= json_object_set_new(

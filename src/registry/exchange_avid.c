@@ -381,6 +381,11 @@ static int avid_map(exch_item *it, json_t *o, const char *license)
         if (!cr)
             bad |= json_object_set_new(rec, "credits", cr = json_array());
         bad |= json_array_append_new(cr, json_pack("{s:s}", "name", v));
+        if (!json_object_get(rec, "submitter"))
+            bad |= json_object_set_new(rec, "submitter",
+                                       json_pack("{s:s, s:s, s:s}",
+                                                 "pseudonym", v, "role",
+                                                 "researcher", "org", "AVID"));
     }
     bad |= exch__finish(rec, "avid", o, license);
     if (bad) {
@@ -492,7 +497,7 @@ int exch_export_avid(const json_t *in, json_t **out, osafe_err *e)
     int rc = exch__public_copy(in, "avid", &rec, e);
     if (rc)
         return rc;
-    const char *id = exch__str(rec, "id");
+    const char *id = exch__str(in, "id"); /* outlives rec */
     const char *title = exch__title_text(rec);
     const char *tlang = exch__str(json_object_get(rec, "title"), "lang");
     const char *dlang, *desc = exch__desc_text(rec, &dlang);

@@ -270,13 +270,14 @@ static int osv_map(exch_item *it, json_t *o, const char *hint)
             if (!repo)
                 repo = exch__str(rg, "repo");
         }
-        json_t *sys = exch__add_system(rec, "component", name ? name : repo);
+        const char *given = exch__str(pkg, "purl");
+        json_t *sys = exch__add_system(rec, "component",
+                                       name ? name : given ? given : repo);
         if (!sys) {
             bad = 1;
             break;
         }
         char purl[512];
-        const char *given = exch__str(pkg, "purl");
         if (given && !strncmp(given, "pkg:", 4))
             snprintf(purl, sizeof purl, "%s", given);
         else
@@ -324,6 +325,12 @@ static int osv_map(exch_item *it, json_t *o, const char *hint)
         if (!cr)
             bad |= json_object_set_new(rec, "credits", cr = json_array());
         bad |= json_array_append_new(cr, c);
+        const char *t = exch__str(x, "type");
+        if (t && (!strcmp(t, "REPORTER") || !strcmp(t, "FINDER")) &&
+            !json_object_get(rec, "submitter"))
+            bad |= json_object_set_new(rec, "submitter",
+                                       json_pack("{s:s, s:s}", "pseudonym",
+                                                 name, "role", "researcher"));
     }
     json_array_foreach(exch__path(o, "database_specific.cwe_ids"), i, x) {
         if (exch__nonblank(json_string_value(x)))
@@ -442,7 +449,7 @@ int exch_export_osv(const json_t *in, json_t **out, osafe_err *e)
     int rc = exch__public_copy(in, "osv", &rec, e);
     if (rc)
         return rc;
-    const char *id = exch__str(rec, "id");
+    const char *id = exch__str(in, "id"); /* outlives rec */
     const char *title = exch__title_text(rec);
     const char *desc = exch__desc_text(rec, NULL);
     if (!exch__nonblank(title)) {

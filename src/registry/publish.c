@@ -264,6 +264,11 @@ int reg_proof(registry *r, const reg_caller *c, const char *id, int version,
     if (!rc)
         rc = s->ops->version_get(s, id, version, &v, e);
     reg_store_put(r, s);
+    /* Readers who see only published versions learn nothing about the
+     * others (as with reg_get): not found, not "not published". */
+    if (!rc && !reg_owner_view(c, &rec) &&
+        (v.log_index < 0 || !reg_tlp_allows(c, &rec, v.tlp)))
+        rc = osafe_errf(e, OSAFE_ENOTFOUND, "no record '%s'", id);
     if (!rc && v.log_index < 0)
         rc = osafe_errf(e, OSAFE_ESTATE, "version %d of '%s' is not published",
                         version, id);

@@ -246,6 +246,17 @@ static int load_version_json(osafe_store *s, const char *id, int version,
     return 0;
 }
 
+/* Withdrawn and merged are final: no version of such a record may be
+ * edited, submitted or reviewed any more (publishing one would bring the
+ * record back). */
+static int reg_check_open(const store_record *rec, osafe_err *e)
+{
+    if (!strcmp(rec->state, "withdrawn") || !strcmp(rec->state, "merged"))
+        return osafe_errf(e, OSAFE_ESTATE, "record '%s' is %s", rec->id,
+                          rec->state);
+    return 0;
+}
+
 /* Common frame of the state-changing calls: a write transaction, the
  * record row, and the caller's right to change it. */
 static int begin_write(osafe_store *s, const reg_caller *c, const char *id,
@@ -264,6 +275,8 @@ static int begin_write(osafe_store *s, const reg_caller *c, const char *id,
                         id);
         goto fail;
     }
+    if ((rc = reg_check_open(rec, e)))
+        goto fail;
     return 0;
 fail:
     s->ops->rollback(s);
@@ -426,6 +439,8 @@ int reg_review(registry *r, const reg_caller *c, const char *id,
         rc = reg_load_visible(s, c, id, &rec, e);
         store_version v;
         memset(&v, 0, sizeof v);
+        if (!rc)
+            rc = reg_check_open(&rec, e);
         if (!rc)
             rc = s->ops->version_get(s, id, rec.version, &v, e);
         if (!rc && strcmp(v.state, "submitted"))

@@ -116,6 +116,22 @@ int reg_links(registry *r, const reg_caller *c, const char *id, char **out,
 int reg_evidence(registry *r, const reg_caller *c, const char *id,
                  const char *body, size_t len, char **out, osafe_err *e);
 
+/* ---- evaluation results -------------------------------------------------- */
+
+/*
+ * Publish an evaluation run: body {"manifest": {...}, "results": {...},
+ * "samples_sha256": hex} (what `osafe eval publish` sends).  Stored as
+ * canonical JSON under a new id EVAL-YYYY-NNNNN and appended to the log
+ * (whole when it fits an entry, else as {"type":"osafe.evaluation-digest/v1",
+ * "id","sha256"}).  Evaluations of open models are public (TLP:CLEAR).
+ * Answers {"id","log_index"}.
+ */
+int reg_evaluation_publish(registry *r, const reg_caller *c, const char *body,
+                           size_t len, char **out, osafe_err *e);
+/* The stored bytes of an evaluation. */
+int reg_evaluation_get(registry *r, const char *id, char **body, size_t *len,
+                       int64_t *log_index, osafe_err *e);
+
 /* ---- imports (CLI) ------------------------------------------------------ */
 
 /*

@@ -26,22 +26,35 @@ static int same_org(const reg_caller *c, const store_record *rec)
     return c->authenticated && rec->org[0] && !strcmp(rec->org, c->acct.org);
 }
 
+static int is_owner(const reg_caller *c, const store_record *rec)
+{
+    return c->authenticated && c->acct.id == rec->owner;
+}
+
+/* The organisation shares a record unless its level is RED, which is for
+ * the submitting account alone (and staff). */
+static int org_shares(const reg_caller *c, const store_record *rec,
+                      const char *tlp)
+{
+    return same_org(c, rec) && strcmp(tlp, "RED") != 0;
+}
+
 int reg_owner_view(const reg_caller *c, const store_record *rec)
 {
-    return reg_is_staff(c) ||
-           (c->authenticated && c->acct.id == rec->owner) || same_org(c, rec);
+    return reg_is_staff(c) || is_owner(c, rec) ||
+           org_shares(c, rec, rec->tlp);
 }
 
 int reg_tlp_allows(const reg_caller *c, const store_record *rec,
                    const char *tlp)
 {
-    if (reg_owner_view(c, rec))
+    if (reg_is_staff(c) || is_owner(c, rec))
         return 1;
     if (!strcmp(tlp, "CLEAR"))
         return 1;
     if (!strcmp(tlp, "GREEN"))
         return c->authenticated;
-    return 0; /* AMBER, AMBER+STRICT, RED: covered by the owner view */
+    return org_shares(c, rec, tlp); /* AMBER, AMBER+STRICT; never RED */
 }
 
 int reg_can_write(const reg_caller *c, const store_record *rec)
@@ -50,7 +63,7 @@ int reg_can_write(const reg_caller *c, const store_record *rec)
         return 0;
     if (!strcmp(c->acct.role, "admin"))
         return 1;
-    return c->acct.id == rec->owner || same_org(c, rec);
+    return is_owner(c, rec) || org_shares(c, rec, rec->tlp);
 }
 
 void reg_visibility(const reg_caller *c, store_visibility *v)

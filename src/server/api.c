@@ -331,6 +331,41 @@ static void record_item(api_ctx *a, const http_req *q, http_resp *w,
           rc, out, &e);
 }
 
+/* /api/v1/evaluations[/{id}] */
+static void evaluations(api_ctx *a, const http_req *q, http_resp *w,
+                        const reg_caller *c, const char *rest)
+{
+    const char *m = http_req_method(q);
+    osafe_err e;
+    if (!*rest) {
+        if (strcmp(m, "POST"))
+            return method_not_allowed(w, "POST");
+        if (check_json_body(q, w, 0))
+            return;
+        size_t len;
+        const char *body = http_req_body(q, &len);
+        char *out = NULL;
+        int rc = reg_evaluation_publish(a->reg, c, body, len, &out, &e);
+        return reply(w, 201, rc, out, &e);
+    }
+    rest++; /* the '/' */
+    if (!valid_id(rest, strlen(rest)))
+        return (void)http_resp_error(w, 404, "not_found", NULL,
+                                     "no such evaluation");
+    if (strcmp(m, "GET"))
+        return method_not_allowed(w, "GET");
+    char *body;
+    size_t len;
+    int64_t index;
+    if (reg_evaluation_get(a->reg, rest, &body, &len, &index, &e) != 0)
+        return fail(w, &e);
+    char v[32];
+    snprintf(v, sizeof v, "%lld", (long long)index);
+    http_resp_header(w, "X-Osafe-Log-Index", v);
+    http_resp_body(w, "application/json; charset=utf-8", body, len);
+    free(body);
+}
+
 void api_handle(void *ctx, const http_req *q, http_resp *w)
 {
     api_ctx *a = ctx;
@@ -361,6 +396,12 @@ void api_handle(void *ctx, const http_req *q, http_resp *w)
     if (!strncmp(path, "/api/v1/records/", 16)) {
         if (caller(a, q, w, &c) == 0)
             record_item(a, q, w, &c, path + 16);
+        return;
+    }
+    if (!strcmp(path, "/api/v1/evaluations") ||
+        !strncmp(path, "/api/v1/evaluations/", 20)) {
+        if (caller(a, q, w, &c) == 0)
+            evaluations(a, q, w, &c, path + 19);
         return;
     }
     if (!strcmp(path, "/api/v1/search")) {

@@ -148,8 +148,15 @@ struct store_ops {
     int (*source_put)(osafe_store *s, const char *key, const char *id,
                       osafe_err *e);
 
-    /* Highest log index any version or evidence row holds (-1 if none). */
+    /* Highest log index any row holds (-1 if none). */
     int (*max_log_index)(osafe_store *s, int64_t *out, osafe_err *e);
+
+    /* Published evaluation runs (canonical JSON, exact bytes). */
+    int (*evaluation_put)(osafe_store *s, const char *id, const char *body,
+                          size_t len, int64_t author, int64_t log_index,
+                          const void *entry, size_t entry_len, osafe_err *e);
+    int (*evaluation_get)(osafe_store *s, const char *id, char **body,
+                          size_t *len, int64_t *log_index, osafe_err *e);
 };
 
 struct osafe_store {

@@ -84,6 +84,14 @@ static const char *const migrations[] = {
     "  published UNINDEXED, text, tokenize = 'unicode61 remove_diacritics 2');"
     "CREATE VIRTUAL TABLE fts_tri USING fts5(record_id UNINDEXED,"
     "  published UNINDEXED, text, tokenize = 'trigram');",
+    /* 2: published evaluation runs */
+    "CREATE TABLE evaluations("
+    "  id TEXT PRIMARY KEY,"
+    "  body TEXT NOT NULL CHECK (json_valid(body)),"
+    "  author INTEGER REFERENCES accounts(id),"
+    "  log_index INTEGER UNIQUE,"
+    "  log_entry BLOB,"
+    "  created TEXT NOT NULL);",
 };
 
 static int db_err(struct sq_store *s, osafe_err *e, const char *what)
@@ -592,13 +600,62 @@ static int sq_max_log_index(osafe_store *base, int64_t *out, osafe_err *e)
     int rc = sq_prepare(s, &st,
                         "SELECT max(coalesce((SELECT max(log_index) FROM "
                         "versions), -1), coalesce((SELECT max(log_index) FROM "
-                        "evidence), -1))",
+                        "evidence), -1), coalesce((SELECT max(log_index) FROM "
+                        "evaluations), -1))",
                         e);
     if (rc)
         return rc;
     *out = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
     sqlite3_finalize(st);
     return 0;
+}
+
+static int sq_evaluation_put(osafe_store *base, const char *id,
+                             const char *body, size_t len, int64_t author,
+                             int64_t log_index, const void *entry,
+                             size_t entry_len, osafe_err *e)
+{
+    struct sq_store *s = (struct sq_store *)base;
+    sqlite3_stmt *st;
+    char now[32];
+    store_now(now);
+    int rc = sq_prepare(s, &st,
+                        "INSERT INTO evaluations(id, body, author, log_index, "
+                        "log_entry, created) VALUES (?,?,?,?,?,?)",
+                        e);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, body, (int)len, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 3, author);
+    sqlite3_bind_int64(st, 4, log_index);
+    sqlite3_bind_blob(st, 5, entry, (int)entry_len, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 6, now, -1, SQLITE_TRANSIENT);
+    return sq_done(s, st, e);
+}
+
+static int sq_evaluation_get(osafe_store *base, const char *id, char **body,
+                             size_t *len, int64_t *log_index, osafe_err *e)
+{
+    struct sq_store *s = (struct sq_store *)base;
+    sqlite3_stmt *st;
+    int rc = sq_prepare(s, &st,
+                        "SELECT body, log_index FROM evaluations WHERE id = ?",
+                        e);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        *len = (size_t)sqlite3_column_bytes(st, 0);
+        *body = dup_blob(sqlite3_column_text(st, 0), *len);
+        *log_index = sqlite3_column_int64(st, 1);
+        if (!*body)
+            rc = osafe_errf(e, OSAFE_ENOMEM, "out of memory");
+    } else {
+        rc = osafe_errf(e, OSAFE_ENOTFOUND, "no evaluation '%s'", id);
+    }
+    sqlite3_finalize(st);
+    return rc;
 }
 
 static const struct store_ops sq_ops = {
@@ -609,7 +666,7 @@ static const struct store_ops sq_ops = {
     sq_version_get,    sq_index_put,     sq_list,
     sq_search,         sq_link_put,      sq_links_json,
     sq_evidence_put,   sq_source_get,    sq_source_put,
-    sq_max_log_index,
+    sq_max_log_index,  sq_evaluation_put, sq_evaluation_get,
 };
 
 int store_sqlite_open(const char *path, osafe_store **out, osafe_err *e)

@@ -17,16 +17,21 @@
 
 /* Parameters ?1..?4: all, account, org, authenticated.  Yields (id, v, w):
  * v = the version the caller sees (0: none), w = 1 if that is the working
- * (owner) view. */
+ * (owner) view.  Same rules as src/registry/tlp.c: the organisation shares
+ * a record unless its level is RED (the submitting account's alone). */
+#define SAME_ORG_SQL "(r.org <> '' AND r.org IS ?3)"
+#define OWNER_VIEW_SQL                                                        \
+    "(?1 OR r.owner = ?2 OR (" SAME_ORG_SQL " AND r.tlp <> 'RED'))"
 #define VISIBLE_SQL                                                           \
-    "vis AS (SELECT r.id, CASE WHEN ?1 OR r.owner = ?2 OR (r.org <> '' "      \
-    "  AND r.org IS ?3) OR r.state IN ('withdrawn', 'merged') THEN r.state "    \
+    "vis AS (SELECT r.id, CASE WHEN " OWNER_VIEW_SQL " OR r.state IN "        \
+    "  ('withdrawn', 'merged') THEN r.state "                                 \
     "  ELSE 'published' END AS state, CASE "                                  \
-    "  WHEN ?1 OR r.owner = ?2 OR (r.org <> '' AND r.org IS ?3) THEN r.version " \
+    "  WHEN " OWNER_VIEW_SQL " THEN r.version "                               \
     "  WHEN r.published_version > 0 AND (r.pub_tlp = 'CLEAR' OR "             \
-    "       (?4 AND r.pub_tlp = 'GREEN')) THEN r.published_version "          \
-    "  ELSE 0 END AS v, "                                                     \
-    "  (?1 OR r.owner = ?2 OR (r.org <> '' AND r.org IS ?3)) AS w "            \
+    "       (?4 AND r.pub_tlp = 'GREEN') OR (" SAME_ORG_SQL " AND "           \
+    "       r.pub_tlp IN ('AMBER', 'AMBER+STRICT'))) "                         \
+    "  THEN r.published_version "                                             \
+    "  ELSE 0 END AS v, " OWNER_VIEW_SQL " AS w "                             \
     "  FROM records r) "
 
 static void bind_vis(sqlite3_stmt *st, const store_visibility *vis)

@@ -41,10 +41,15 @@ struct tmp {
     char key[96];
 };
 
+/* The directory of the running test, for the teardown to remove when an
+ * assertion ends the test early. */
+static char current_root[64];
+
 static void tmp_make(struct tmp *t)
 {
     snprintf(t->root, sizeof t->root, "/tmp/osafe-test-log-XXXXXX");
     assert_non_null(mkdtemp(t->root));
+    snprintf(current_root, sizeof current_root, "%s", t->root);
     snprintf(t->log, sizeof t->log, "%s/log", t->root);
     snprintf(t->key, sizeof t->key, "%s/key", t->root);
 }
@@ -53,6 +58,16 @@ static void tmp_remove(struct tmp *t)
 {
     assert_int_equal(fsx_remove_tree(t->root, NULL), 0);
     assert_false(fsx_exists(t->root));
+    current_root[0] = '\0';
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    if (current_root[0])
+        fsx_remove_tree(current_root, NULL);
+    current_root[0] = '\0';
+    return 0;
 }
 
 static void write_file(const char *path, const char *text, int mode)
@@ -93,6 +108,22 @@ static void file_equals(const char *dir, const char *rel, const void *want,
     free(got);
 }
 
+/* Flip one bit of byte `at` of dir/rel, in place. */
+static void flip_bit(const char *dir, const char *rel, size_t at)
+{
+    size_t len;
+    char *data = slurp(dir, rel, &len);
+    assert_true(at < len);
+    data[at] ^= 0x08;
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, rel);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, len, f), len);
+    assert_int_equal(fclose(f), 0);
+    free(data);
+}
+
 static tlog_log *open_log(const char *dir, int mode)
 {
     tlog_log *log;
@@ -103,6 +134,50 @@ static tlog_log *open_log(const char *dir, int mode)
 }
 
 /* ---- Tessera interop ---------------------------------------------------- */
+
+/* The published proofs of the Tessera log, generated through r. */
+static void check_tessera_proofs(json_t *j, const tlog_reader *rd)
+{
+    tlog_reader r = *rd;
+    osafe_err e = {0};
+    json_t *ps = json_object_get(json_object_get(j, "computed_inclusion_proofs"),
+                                 "proofs");
+    assert_true(json_array_size(ps) > 0);
+    for (size_t k = 0; k < json_array_size(ps); k++) {
+        json_t *p = json_array_get(ps, k);
+        tlog_hash h[TLOG_PROOF_MAX], want;
+        size_t n;
+        uint64_t idx = (uint64_t)json_integer_value(
+            json_object_get(p, "leaf_index"));
+        uint64_t size = (uint64_t)json_integer_value(
+            json_object_get(p, "tree_size"));
+        assert_int_equal(tlog_prove_inclusion(&r, idx, size, h, &n, &e), 0);
+        json_t *pb = json_object_get(p, "proof_b64");
+        assert_int_equal(n, json_array_size(pb));
+        for (size_t i = 0; i < n; i++) {
+            vec_hash_b64(&want, json_array_get(pb, i));
+            assert_memory_equal(h[i].b, want.b, 32);
+        }
+    }
+    ps = json_object_get(json_object_get(j, "computed_consistency_proofs"),
+                         "proofs");
+    assert_true(json_array_size(ps) > 0);
+    for (size_t k = 0; k < json_array_size(ps); k++) {
+        json_t *p = json_array_get(ps, k);
+        tlog_hash h[TLOG_PROOF_MAX], want;
+        size_t n;
+        uint64_t s1 = (uint64_t)json_integer_value(json_object_get(p, "size1"));
+        uint64_t s2 = (uint64_t)json_integer_value(json_object_get(p, "size2"));
+        assert_int_equal(tlog_prove_consistency(&r, s1, s2, h, &n, &e), 0);
+        json_t *pb = json_object_get(p, "proof_b64");
+        assert_int_equal(n, json_array_size(pb));
+        for (size_t i = 0; i < n; i++) {
+            vec_hash_b64(&want, json_array_get(pb, i));
+            assert_memory_equal(h[i].b, want.b, 32);
+        }
+    }
+}
+
 
 static void test_tessera_interop(void **state)
 {
@@ -164,44 +239,14 @@ static void test_tessera_interop(void **state)
     assert_int_equal(tlog_log_open(t.log, TLOG_OPEN_WRITE, NULL, &second, &e),
                      OSAFE_ELOCKED);
 
-    /* The published proofs, generated from the tiles. */
+    /* The published proofs, from the writer (which holds the partial
+     * tiles in memory) and from a reader (which reads the tile files). */
     tlog_reader r = tlog_log_reader(log);
-    json_t *ps = json_object_get(json_object_get(j, "computed_inclusion_proofs"),
-                                 "proofs");
-    assert_true(json_array_size(ps) > 0);
-    for (size_t k = 0; k < json_array_size(ps); k++) {
-        json_t *p = json_array_get(ps, k);
-        tlog_hash h[TLOG_PROOF_MAX], want;
-        size_t n;
-        uint64_t idx = (uint64_t)json_integer_value(
-            json_object_get(p, "leaf_index"));
-        uint64_t size = (uint64_t)json_integer_value(
-            json_object_get(p, "tree_size"));
-        assert_int_equal(tlog_prove_inclusion(&r, idx, size, h, &n, &e), 0);
-        json_t *pb = json_object_get(p, "proof_b64");
-        assert_int_equal(n, json_array_size(pb));
-        for (size_t i = 0; i < n; i++) {
-            vec_hash_b64(&want, json_array_get(pb, i));
-            assert_memory_equal(h[i].b, want.b, 32);
-        }
-    }
-    ps = json_object_get(json_object_get(j, "computed_consistency_proofs"),
-                         "proofs");
-    assert_true(json_array_size(ps) > 0);
-    for (size_t k = 0; k < json_array_size(ps); k++) {
-        json_t *p = json_array_get(ps, k);
-        tlog_hash h[TLOG_PROOF_MAX], want;
-        size_t n;
-        uint64_t s1 = (uint64_t)json_integer_value(json_object_get(p, "size1"));
-        uint64_t s2 = (uint64_t)json_integer_value(json_object_get(p, "size2"));
-        assert_int_equal(tlog_prove_consistency(&r, s1, s2, h, &n, &e), 0);
-        json_t *pb = json_object_get(p, "proof_b64");
-        assert_int_equal(n, json_array_size(pb));
-        for (size_t i = 0; i < n; i++) {
-            vec_hash_b64(&want, json_array_get(pb, i));
-            assert_memory_equal(h[i].b, want.b, 32);
-        }
-    }
+    check_tessera_proofs(j, &r);
+    tlog_log *rd = open_log(t.log, TLOG_OPEN_READ);
+    r = tlog_log_reader(rd);
+    check_tessera_proofs(j, &r);
+    tlog_log_close(rd);
 
     /* Entries read back; the auditor agrees. */
     osafe_buf b = OSAFE_BUF_INIT;
@@ -227,18 +272,16 @@ static void test_tessera_interop(void **state)
     assert_int_equal(st.bytes, bytes);
     tlog_log_close(log);
 
-    /* One flipped bit in the partial tile: the auditor and the writer both
-     * notice, and the log is not extended. */
-    size_t len;
-    char *tile = slurp(t.log, "tile/0/000.p/15", &len);
-    tile[200] ^= 0x08;
-    char path[512];
-    snprintf(path, sizeof path, "%s/tile/0/000.p/15", t.log);
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(tile, 1, len, f), len);
-    fclose(f);
-    free(tile);
+    /* One flipped bit in an entry, then in the partial tile: the auditor
+     * and the writer both notice, and the log is not extended. */
+    flip_bit(t.log, "tile/entries/000.p/15", 31);
+    assert_int_equal(tlog_log_audit(t.log, &v, &st, &e), OSAFE_ECORRUPT);
+    assert_int_equal(tlog_log_open(t.log, TLOG_OPEN_WRITE, NULL, &log, &e),
+                     OSAFE_ECORRUPT);
+    assert_non_null(strstr(e.msg, "entry 5 does not match"));
+    flip_bit(t.log, "tile/entries/000.p/15", 31);
+    assert_int_equal(tlog_log_audit(t.log, &v, &st, &e), 0);
+    flip_bit(t.log, "tile/0/000.p/15", 200);
     assert_int_equal(tlog_log_audit(t.log, &v, &st, &e), OSAFE_ECORRUPT);
     assert_non_null(strstr(e.msg, "tile/0/000.p/15"));
     assert_int_equal(tlog_log_open(t.log, TLOG_OPEN_WRITE, NULL, &log, &e),
@@ -298,7 +341,7 @@ static void check_proofs(tlog_log *log, struct grown *g)
     /* Consistency from every earlier checkpoint, and inclusion in it. */
     for (size_t k = 0; k < g->nsizes; k++) {
         uint64_t old = g->sizes[k];
-        if (old == 0)
+        if (old == 0 || old > c->size)
             continue;
         assert_int_equal(tlog_prove_consistency(&r, old, c->size, h, &n, &e),
                          0);
@@ -439,6 +482,17 @@ static void test_boundaries(void **state)
     uint64_t first;
     assert_int_equal(tlog_log_append(log, &x, 1, &first, &e), OSAFE_ESTATE);
     tlog_log_close(log);
+
+    /* A level-1 partial tile that disagrees with the levels below it: only
+     * the root comparison can tell. */
+    flip_bit(g.t.log, "tile/1/001.p/1", 3);
+    assert_int_equal(tlog_log_open(g.t.log, TLOG_OPEN_WRITE, NULL, &log, &e),
+                     OSAFE_ECORRUPT);
+    assert_non_null(strstr(e.msg, "root"));
+    tlog_audit_stats st;
+    assert_int_equal(tlog_log_audit(g.t.log, &g.s.v, &st, &e),
+                     OSAFE_ECORRUPT);
+    assert_non_null(strstr(e.msg, "tile/1/001.p/1"));
     grown_free(&g);
 }
 
@@ -496,7 +550,6 @@ static void test_refusals_and_reopen(void **state)
         assert_memory_equal(b.data, want, n);
         tlog_log_close(log);
     }
-    buf_release(&b);
 
     /* Opening with another key is refused. */
     tlog_signer other;
@@ -531,15 +584,82 @@ static void test_refusals_and_reopen(void **state)
     assert_int_equal(tlog_log_open(g.t.root, TLOG_OPEN_READ, NULL, &log, &e),
                      OSAFE_ENOTFOUND);
 
-    /* A reader follows the writer with tlog_log_refresh. */
+    /* A reader keeps serving its checkpoint (561 = 2 * 256 + 49) while the
+     * writer completes tile 2 and removes its partial files: the full tile
+     * and bundle stand in.  tlog_log_refresh then moves it on. */
     tlog_log *rd = open_log(g.t.log, TLOG_OPEN_READ);
     assert_int_equal(tlog_log_head(rd)->size, 561);
+    assert_true(exists(g.t.log, "tile/0/002.p/49"));
     append_batch(&g, 1);
+    append_batch(&g, 300);
+    assert_false(exists(g.t.log, "tile/0/002.p"));
+    assert_false(exists(g.t.log, "tile/entries/002.p"));
     assert_int_equal(tlog_log_head(rd)->size, 561);
-    assert_int_equal(tlog_log_refresh(rd, &e), 0);
-    assert_int_equal(tlog_log_head(rd)->size, 562);
     check_proofs(rd, &g);
+    for (uint64_t i = 512; i < 561; i++) {
+        char want[64];
+        size_t n = make_entry(i, want);
+        assert_int_equal(tlog_log_read_entry(rd, i, &b, &e), 0);
+        assert_int_equal(b.len, n);
+        assert_memory_equal(b.data, want, n);
+    }
+    assert_int_equal(tlog_log_read_entry(rd, 561, &b, &e), OSAFE_ENOTFOUND);
+    assert_int_equal(tlog_log_refresh(rd, &e), 0);
+    assert_int_equal(tlog_log_head(rd)->size, 862);
+    check_proofs(rd, &g);
+    assert_int_equal(tlog_log_read_entry(rd, 861, &b, &e), 0);
+    buf_release(&b);
     tlog_log_close(rd);
+    grown_free(&g);
+}
+
+/* An append that fails half way acknowledges nothing; the files it left
+ * beyond the checkpoint are ignored and overwritten after a reopen. */
+static void test_failed_append(void **state)
+{
+    (void)state;
+    struct grown g;
+    grown_init(&g, "example.org/failed");
+    append_batch(&g, 300);
+    size_t before_len;
+    char *before = slurp(g.t.log, "checkpoint", &before_len);
+    /* A plain file where the batch needs the directory of tile 2's partial
+     * tile (refused even to root, unlike a permission change). */
+    char block[256];
+    snprintf(block, sizeof block, "%s/tile/0/002.p", g.t.log);
+    write_file(block, "in the way\n", 0644);
+
+    tlog_log *log = open_log(g.t.log, TLOG_OPEN_WRITE);
+    /* Other entries than the ones appended after the reopen, so that a
+     * leftover file would show. */
+    tlog_entry ents[300];
+    char data[300][64];
+    for (int i = 0; i < 300; i++) {
+        ents[i].data = data[i];
+        ents[i].len = make_entry(1000000 + (uint64_t)i, data[i]);
+    }
+    uint64_t first = 7;
+    osafe_err e = {0};
+    int rc = tlog_log_append(log, ents, 300, &first, &e);
+    assert_int_equal(rc, OSAFE_EIO);
+    assert_non_null(strstr(e.msg, "002.p"));
+    assert_int_equal(first, 7);
+    assert_int_equal(tlog_log_head(log)->size, 300);
+    file_equals(g.t.log, "checkpoint", before, before_len);
+    free(before);
+    /* The full tile of the batch was written before the failure. */
+    assert_true(exists(g.t.log, "tile/0/001"));
+    /* The handle refuses to go on. */
+    assert_int_equal(tlog_log_append(log, ents, 1, &first, &e), OSAFE_ESTATE);
+    tlog_log_close(log);
+
+    tlog_audit_stats st;
+    assert_int_equal(tlog_log_audit(g.t.log, &g.s.v, &st, &e), 0);
+    assert_int_equal(st.size, 300);
+    assert_int_equal(unlink(block), 0);
+    append_batch(&g, 300);
+    append_batch(&g, 1);
+    assert_int_equal(g.mt.size, 601);
     grown_free(&g);
 }
 
@@ -548,9 +668,10 @@ int main(void)
     if (sodium_init() < 0)
         return 1;
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_tessera_interop),
-        cmocka_unit_test(test_boundaries),
-        cmocka_unit_test(test_refusals_and_reopen),
+        cmocka_unit_test_teardown(test_tessera_interop, teardown),
+        cmocka_unit_test_teardown(test_boundaries, teardown),
+        cmocka_unit_test_teardown(test_refusals_and_reopen, teardown),
+        cmocka_unit_test_teardown(test_failed_append, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -169,6 +169,12 @@ static void test_json_round_trips(void **state)
         assert_int_equal(tlog_check_inclusion(note, strlen(note), &v, &p,
                                               &leaf, &c, &e),
                          0);
+        /* A document claiming another tree size than the checkpoint's. */
+        p.size = size - 1;
+        assert_int_equal(tlog_check_inclusion(note, strlen(note), &v, &p,
+                                              &leaf, &c, &e),
+                         OSAFE_EVERIFY);
+        p.size = size;
         /* Against a checkpoint of another size. */
         const char *other = jstr(json_array_get(cps, size - 1), "checkpoint");
         assert_int_equal(tlog_check_inclusion(other, strlen(other), &v, &p,

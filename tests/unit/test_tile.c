@@ -382,11 +382,14 @@ static void check_edge_nodes(const tlog_edge *edge, tlog_memtree *t)
         assert_int_equal(edge->n[L], n & 255);
         for (int r = 0; r < 8; r++) {
             int level = 8 * L + r;
-            for (uint64_t i = 0; i < t->count[level]; i++) {
+            /* Two past the last complete node: incomplete nodes are never
+             * on the edge. */
+            for (uint64_t i = 0; i < t->count[level] + 2; i++) {
                 tlog_hash h;
                 uint64_t first = i << r;
                 int inside = edge->n[L] && (first >> 8) == (n >> 8) &&
                              (first & 255) + (1u << r) <= edge->n[L];
+                assert_true(!inside || i < t->count[level]);
                 /* Only nodes near the right edge can be inside. */
                 if (!inside && i + 300 < t->count[level])
                     continue;

@@ -1,0 +1,390 @@
+/*
+ * cmd_eval.c - `osafe eval run | merge | report | compare | publish`.
+ */
+#include <curl/curl.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "core/enc.h"
+#include "core/fsx.h"
+#include "core/limits.h"
+#include "eval/run.h"
+
+const char usage_eval[] =
+    "usage: osafe eval run SUITE --endpoint URL --model NAME --out RUNDIR\n"
+    "                [--api-key-env VAR] [--concurrency N] [--rps R]\n"
+    "                [--timeout SECONDS] [--retries N] [--temperature T]\n"
+    "                [--max-tokens N] [--seed N] [--epochs K] [--limit N]\n"
+    "                [--shard k/n] [--resume] [--no-cache] [--completions]\n"
+    "                [--scorer NAME] [--judge-endpoint URL --judge-model M\n"
+    "                [--judge-api-key-env VAR] [--rubric TEXT|@FILE]] [--quiet]\n"
+    "       osafe eval merge RUNDIR... --out RUNDIR\n"
+    "       osafe eval report RUNDIR [--json]\n"
+    "       osafe eval compare RUN_A RUN_B [--json]\n"
+    "       osafe eval publish RUNDIR --server URL --token TOKEN\n"
+    "\n"
+    "run      Send every item of SUITE (a suite directory) to an\n"
+    "         OpenAI-compatible endpoint (llama.cpp server, vLLM, Ollama,\n"
+    "         hosted APIs: /v1/chat/completions, or /v1/completions with\n"
+    "         --completions), score the answers, and write RUNDIR/\n"
+    "         manifest.json, samples.jsonl (as answers arrive) and\n"
+    "         results.json.  Defaults: concurrency 4, no rate limit, timeout\n"
+    "         120 s, 4 retries (429 and 5xx, exponential backoff with jitter,\n"
+    "         Retry-After honoured), 1 epoch, scorer from the suite.\n"
+    "         --shard k/n runs every n-th item from the k-th, so n machines\n"
+    "         split a run; --resume continues a killed run; answers are\n"
+    "         cached in $XDG_CACHE_HOME/osafe (~/.cache/osafe), so an\n"
+    "         identical rerun costs no requests (--no-cache: off).  The API\n"
+    "         key is read from the environment variable named by\n"
+    "         --api-key-env and never written anywhere.\n"
+    "merge    Join shard runs of one suite and configuration.\n"
+    "report   Scores per suite, hazard and language with 95% intervals\n"
+    "         (Wilson; clustered when epochs > 1; seeded bootstrap); for\n"
+    "         refusal suites unsafe compliance and over-refusal.  Errors\n"
+    "         are reported apart, never counted as passes or failures.\n"
+    "compare  Paired comparison over the items both runs scored: the\n"
+    "         difference with a 95% interval and the exact McNemar test.\n"
+    "         Runs of different suites (hash) are refused.\n"
+    "publish  Send the manifest, the results and the SHA-256 of\n"
+    "         samples.jsonl to a registry, which stores them and appends\n"
+    "         them to its transparency log.\n";
+
+static int help_or(int rc)
+{
+    if (rc == -1) {
+        fputs(usage_eval, stdout);
+        return -1;
+    }
+    return rc;
+}
+
+static int num(const char *what, const char *s, double min, double max,
+               double *out)
+{
+    char *end;
+    double v = s ? strtod(s, &end) : 0;
+    if (!s || !*s || *end || !(v >= min && v <= max))
+        return cli_usage_error("eval run", "%s must be a number from %g to %g",
+                               what, min, max);
+    *out = v;
+    return 0;
+}
+
+static int eval_run_cmd(int argc, char **argv)
+{
+    const char *endpoint = NULL, *model = NULL, *out = NULL, *keyenv = NULL,
+               *conc = NULL, *rps = NULL, *timeout = NULL, *retries = NULL,
+               *temp = NULL, *maxtok = NULL, *seed = NULL, *epochs = NULL,
+               *limit = NULL, *shard = NULL, *scorer = NULL, *jend = NULL,
+               *jmodel = NULL, *jkeyenv = NULL, *rubric = NULL;
+    int resume = 0, nocache = 0, completions = 0, quiet = 0;
+    struct opt opts[] = {
+        {"endpoint", OPT_STRING, &endpoint}, {"model", OPT_STRING, &model},
+        {"out", OPT_STRING, &out}, {"api-key-env", OPT_STRING, &keyenv},
+        {"concurrency", OPT_STRING, &conc}, {"rps", OPT_STRING, &rps},
+        {"timeout", OPT_STRING, &timeout}, {"retries", OPT_STRING, &retries},
+        {"temperature", OPT_STRING, &temp}, {"max-tokens", OPT_STRING, &maxtok},
+        {"seed", OPT_STRING, &seed}, {"epochs", OPT_STRING, &epochs},
+        {"limit", OPT_STRING, &limit}, {"shard", OPT_STRING, &shard},
+        {"scorer", OPT_STRING, &scorer},
+        {"judge-endpoint", OPT_STRING, &jend},
+        {"judge-model", OPT_STRING, &jmodel},
+        {"judge-api-key-env", OPT_STRING, &jkeyenv},
+        {"rubric", OPT_STRING, &rubric}, {"resume", OPT_FLAG, &resume},
+        {"no-cache", OPT_FLAG, &nocache},
+        {"completions", OPT_FLAG, &completions}, {"quiet", OPT_FLAG, &quiet},
+        {NULL, 0, NULL}};
+    int np, rc = help_or(opts_parse("eval run", argc, argv, opts, &np));
+    if (rc)
+        return rc < 0 ? EXIT_OK : rc;
+    if (np != 1)
+        return cli_usage_error("eval run", "expected one SUITE directory");
+    if (!endpoint || !model || !out)
+        return cli_usage_error("eval run",
+                               "--endpoint, --model and --out are required");
+    run_opts o;
+    memset(&o, 0, sizeof o);
+    o.suite_dir = argv[1];
+    o.endpoint = endpoint;
+    o.model = model;
+    o.out_dir = out;
+    o.resume = resume;
+    o.no_cache = nocache;
+    o.completions = completions;
+    o.scorer = scorer;
+    o.quiet = quiet;
+    o.temperature = -1;
+    double v;
+    o.concurrency = 4;
+    o.timeout_ms = 120000;
+    o.retries = 4;
+    o.epochs = 1;
+    o.shard_k = o.shard_n = 1;
+    if (conc && (rc = num("--concurrency", conc, 1, 256, &v)))
+        return rc;
+    if (conc)
+        o.concurrency = (unsigned)v;
+    if (rps && (rc = num("--rps", rps, 0, 1e6, &o.rps)))
+        return rc;
+    if (timeout && (rc = num("--timeout", timeout, 0.1, 86400, &v)))
+        return rc;
+    if (timeout)
+        o.timeout_ms = (unsigned)(v * 1000);
+    if (retries && (rc = num("--retries", retries, 0, 20, &v)))
+        return rc;
+    if (retries)
+        o.retries = (unsigned)v;
+    if (temp && (rc = num("--temperature", temp, 0, 10, &o.temperature)))
+        return rc;
+    if (maxtok && (rc = num("--max-tokens", maxtok, 1, 1e7, &v)))
+        return rc;
+    if (maxtok)
+        o.max_tokens = (long)v;
+    if (seed && (rc = num("--seed", seed, -9e15, 9e15, &v)))
+        return rc;
+    if (seed) {
+        o.seed = (int64_t)v;
+        o.has_seed = 1;
+    }
+    if (epochs && (rc = num("--epochs", epochs, 1, 1000, &v)))
+        return rc;
+    if (epochs)
+        o.epochs = (unsigned)v;
+    if (limit && (rc = num("--limit", limit, 1, 1e9, &v)))
+        return rc;
+    if (limit)
+        o.limit = (size_t)v;
+    if (shard) {
+        unsigned k, n;
+        char extra;
+        if (sscanf(shard, "%u/%u%c", &k, &n, &extra) != 2 || n < 1 || k < 1 ||
+            k > n)
+            return cli_usage_error("eval run",
+                                   "--shard must be k/n with 1 <= k <= n");
+        o.shard_k = k;
+        o.shard_n = n;
+    }
+    if (keyenv) {
+        o.api_key = getenv(keyenv);
+        o.api_key_env = keyenv;
+        if (!o.api_key || !*o.api_key)
+            return cli_usage_error("eval run",
+                                   "--api-key-env %s: the variable is not set",
+                                   keyenv);
+    }
+    if (jkeyenv && !(o.judge_api_key = getenv(jkeyenv)))
+        return cli_usage_error("eval run",
+                               "--judge-api-key-env %s: the variable is not "
+                               "set",
+                               jkeyenv);
+    o.judge_endpoint = jend;
+    o.judge_model = jmodel;
+    char *rubric_text = NULL;
+    osafe_err e;
+    if (rubric && rubric[0] == '@') {
+        size_t len;
+        if (fsx_read_file(rubric + 1, 1 << 20, &rubric_text, &len, &e) != 0)
+            return cli_fail("eval run", &e);
+        o.rubric = rubric_text;
+    } else {
+        o.rubric = rubric;
+    }
+    rc = eval_run(&o, &e);
+    free(rubric_text);
+    if (rc)
+        return cli_fail("eval run", &e);
+    json_t *r;
+    if (eval_results(out, &r, &e) != 0)
+        return cli_fail("eval run", &e);
+    if (!quiet)
+        eval_report_text(r, stdout);
+    json_decref(r);
+    return EXIT_OK;
+}
+
+static int eval_report_cmd(int argc, char **argv)
+{
+    int json = 0;
+    struct opt opts[] = {{"json", OPT_FLAG, &json}, {NULL, 0, NULL}};
+    int np, rc = help_or(opts_parse("eval report", argc, argv, opts, &np));
+    if (rc)
+        return rc < 0 ? EXIT_OK : rc;
+    if (np != 1)
+        return cli_usage_error("eval report", "expected one RUNDIR");
+    osafe_err e;
+    json_t *r;
+    if (eval_results(argv[1], &r, &e) != 0)
+        return cli_fail("eval report", &e);
+    if (json) {
+        char *t = json_dumps(r, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        if (t)
+            printf("%s\n", t);
+        free(t);
+    } else {
+        eval_report_text(r, stdout);
+    }
+    json_decref(r);
+    return EXIT_OK;
+}
+
+static int eval_compare_cmd(int argc, char **argv)
+{
+    int json = 0;
+    struct opt opts[] = {{"json", OPT_FLAG, &json}, {NULL, 0, NULL}};
+    int np, rc = help_or(opts_parse("eval compare", argc, argv, opts, &np));
+    if (rc)
+        return rc < 0 ? EXIT_OK : rc;
+    if (np != 2)
+        return cli_usage_error("eval compare", "expected RUN_A RUN_B");
+    osafe_err e;
+    json_t *c;
+    if (eval_compare(argv[1], argv[2], &c, &e) != 0)
+        return cli_fail("eval compare", &e);
+    if (json) {
+        char *t = json_dumps(c, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        if (t)
+            printf("%s\n", t);
+        free(t);
+    } else {
+        eval_compare_text(c, stdout);
+    }
+    json_decref(c);
+    return EXIT_OK;
+}
+
+static int eval_merge_cmd(int argc, char **argv)
+{
+    const char *out = NULL;
+    struct opt opts[] = {{"out", OPT_STRING, &out}, {NULL, 0, NULL}};
+    int np, rc = help_or(opts_parse("eval merge", argc, argv, opts, &np));
+    if (rc)
+        return rc < 0 ? EXIT_OK : rc;
+    if (np < 1 || !out)
+        return cli_usage_error("eval merge", "expected RUNDIR... --out RUNDIR");
+    osafe_err e;
+    if (eval_merge(argv + 1, (size_t)np, out, &e) != 0)
+        return cli_fail("eval merge", &e);
+    json_t *r;
+    if (eval_results(out, &r, &e) != 0)
+        return cli_fail("eval merge", &e);
+    eval_report_text(r, stdout);
+    json_decref(r);
+    return EXIT_OK;
+}
+
+static size_t collect(char *p, size_t sz, size_t n, void *ud)
+{
+    osafe_buf *b = ud;
+    return buf_append(b, p, sz * n) ? 0 : sz * n;
+}
+
+static int eval_publish_cmd(int argc, char **argv)
+{
+    const char *server = NULL, *token = NULL;
+    struct opt opts[] = {{"server", OPT_STRING, &server},
+                         {"token", OPT_STRING, &token},
+                         {NULL, 0, NULL}};
+    int np, rc = help_or(opts_parse("eval publish", argc, argv, opts, &np));
+    if (rc)
+        return rc < 0 ? EXIT_OK : rc;
+    if (np != 1 || !server || !token)
+        return cli_usage_error("eval publish",
+                               "expected RUNDIR --server URL --token TOKEN");
+    osafe_err e;
+    char path[4096];
+    char *samples, *mtext, *rtext;
+    size_t slen, mlen, rlen;
+    json_t *r;
+    if (eval_results(argv[1], &r, &e) != 0)
+        return cli_fail("eval publish", &e);
+    json_decref(r);
+    snprintf(path, sizeof path, "%s/samples.jsonl", argv[1]);
+    if (fsx_read_file(path, OSAFE_EVAL_SAMPLES_MAX, &samples, &slen, &e))
+        return cli_fail("eval publish", &e);
+    uint8_t h[32];
+    char hex[65];
+    crypto_hash_sha256(h, (const uint8_t *)samples, slen);
+    hex_encode(hex, h, 32);
+    free(samples);
+    snprintf(path, sizeof path, "%s/manifest.json", argv[1]);
+    if (fsx_read_file(path, 1 << 20, &mtext, &mlen, &e))
+        return cli_fail("eval publish", &e);
+    snprintf(path, sizeof path, "%s/results.json", argv[1]);
+    if (fsx_read_file(path, 1 << 20, &rtext, &rlen, &e)) {
+        free(mtext);
+        return cli_fail("eval publish", &e);
+    }
+    json_error_t je;
+    json_t *body = json_pack("{s:o, s:o, s:s}", "manifest",
+                             json_loadb(mtext, mlen, 0, &je), "results",
+                             json_loadb(rtext, rlen, 0, &je), "samples_sha256",
+                             hex);
+    free(mtext);
+    free(rtext);
+    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    json_decref(body);
+    if (!text) {
+        osafe_errf(&e, OSAFE_EINVAL, "%s: manifest or results unreadable",
+                   argv[1]);
+        return cli_fail("eval publish", &e);
+    }
+    CURL *c = curl_easy_init();
+    char url[2048], auth[256], err[CURL_ERROR_SIZE] = "";
+    osafe_buf resp = OSAFE_BUF_INIT;
+    struct curl_slist *hdr = NULL;
+    size_t ul = strlen(server);
+    snprintf(url, sizeof url, "%.*s/api/v1/evaluations",
+             (int)(ul && server[ul - 1] == '/' ? ul - 1 : ul), server);
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
+    hdr = curl_slist_append(hdr, auth);
+    hdr = curl_slist_append(hdr, "Content-Type: application/json");
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, text);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &resp);
+    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, err);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 60000L);
+    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+    long code = 0;
+    CURLcode cr = curl_easy_perform(c);
+    if (cr == CURLE_OK)
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+    curl_slist_free_all(hdr);
+    curl_easy_cleanup(c);
+    free(text);
+    if (cr != CURLE_OK)
+        osafe_errf(&e, OSAFE_EIO, "%s: %s", url,
+                   err[0] ? err : curl_easy_strerror(cr));
+    else if (code != 201)
+        osafe_errf(&e, OSAFE_EIO, "%s answered %ld: %s", url, code,
+                   resp.data ? resp.data : "");
+    else
+        printf("%s\n", resp.data ? resp.data : "");
+    buf_release(&resp);
+    return cr == CURLE_OK && code == 201 ? EXIT_OK : cli_fail("eval publish", &e);
+}
+
+int cmd_eval(int argc, char **argv)
+{
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        fputs(usage_eval, argc < 2 ? stderr : stdout);
+        return argc < 2 ? EXIT_USAGE : EXIT_OK;
+    }
+    static const struct {
+        const char *name;
+        int (*run)(int, char **);
+    } cmds[] = {{"run", eval_run_cmd},         {"merge", eval_merge_cmd},
+                {"report", eval_report_cmd},   {"compare", eval_compare_cmd},
+                {"publish", eval_publish_cmd}};
+    for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
+        if (!strcmp(argv[1], cmds[i].name))
+            return cmds[i].run(argc - 1, argv + 1);
+    return cli_usage_error("eval", "unknown subcommand '%s' (see 'osafe help "
+                                   "eval')",
+                           argv[1]);
+}

@@ -1,0 +1,476 @@
+/*
+ * stats.c - Wilson intervals, cluster-robust standard errors, a seeded
+ * cluster bootstrap, Newcombe's paired interval and the exact McNemar test.
+ *
+ * Formulas, references and caveats: docs/EVALUATION-stats.md.  Everything
+ * here is plain IEEE-754 binary64 arithmetic with no library calls whose
+ * result could differ between machines on the bootstrap path, so a
+ * bootstrap with a given seed gives the same bits everywhere (that path
+ * uses only +, -, *, / on doubles and integer arithmetic).
+ */
+#if defined(__clang__)
+/* Clang may fuse a * b + c into one rounding; GCC does not in ISO C mode.
+ * Fusing would change bootstrap bits between machines. */
+#pragma STDC FP_CONTRACT OFF
+#endif
+
+#include "eval/stats.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+/* ---- helpers ---- */
+
+/* Neumaier's compensated sum: the error of n additions stays O(eps)
+ * instead of O(n eps). */
+typedef struct ksum {
+    double s, c;
+} ksum;
+
+static void ksum_add(ksum *k, double x)
+{
+    double t = k->s + x;
+    if (fabs(k->s) >= fabs(x))
+        k->c += (k->s - t) + x;
+    else
+        k->c += (x - t) + k->s;
+    k->s = t;
+}
+
+static double ksum_get(const ksum *k)
+{
+    return k->s + k->c;
+}
+
+static double clamp01(double x)
+{
+    return x < 0 ? 0 : x > 1 ? 1 : x;
+}
+
+/* ---- Wilson ---- */
+
+/* The Wilson bounds are the roots of
+ *   (n + z^2) p^2 - (2k + z^2) p + k^2/n = 0.
+ * The upper root is a sum of positive terms (no cancellation); the lower
+ * root is taken from the product of the roots, k^2 / (n (n + z^2)), so it
+ * keeps full relative precision even when it is tiny (k = 1, n = 10^9). */
+static void wilson_z(double k, double n, double z, double *lo, double *hi)
+{
+    double z2 = z * z;
+    double a = n + z2;
+    double disc = z2 + 4.0 * k * ((n - k) / n); /* (b^2 - 4ac) / z^2 */
+    double up = (2.0 * k + z2 + z * sqrt(disc)) / (2.0 * a);
+    double low = (k * (k / n)) / (a * up);
+    double rate = k / n;
+    if (k <= 0)
+        low = 0;
+    if (k >= n)
+        up = 1;
+    /* Rounding must not put the estimate outside its own interval. */
+    *lo = fmin(clamp01(low), rate);
+    *hi = fmax(clamp01(up), rate);
+}
+
+void stats_wilson(double k, size_t n, prop_ci *out)
+{
+    out->n = n;
+    out->k = k;
+    if (isnan(k)) {
+        out->rate = out->lo = out->hi = NAN;
+        return;
+    }
+    if (n == 0) {
+        out->k = 0;
+        out->rate = 0;
+        out->lo = 0;
+        out->hi = 1;
+        return;
+    }
+    double dn = (double)n;
+    if (k < 0)
+        k = 0;
+    if (k > dn)
+        k = dn;
+    out->k = k;
+    out->rate = k / dn;
+    wilson_z(k, dn, STATS_Z95, &out->lo, &out->hi);
+}
+
+/* ---- clustered standard error ---- */
+
+/* Checks the inputs every clustered function needs: returns 0 when usable. */
+static int check_samples(const double *score, const size_t *cluster, size_t n,
+                         size_t nclusters)
+{
+    if (n == 0 || !score || !cluster || nclusters == 0)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        if (cluster[i] >= nclusters || !isfinite(score[i]))
+            return -1;
+    return 0;
+}
+
+void stats_clustered(const double *score, const size_t *cluster, size_t n,
+                     size_t nclusters, clustered *out)
+{
+    out->n = n;
+    out->nclusters = 0;
+    out->mean = out->se = out->lo = out->hi = NAN;
+    if (check_samples(score, cluster, n, nclusters) != 0)
+        return;
+
+    ksum tot = {0, 0};
+    int in01 = 1;
+    for (size_t i = 0; i < n; i++) {
+        ksum_add(&tot, score[i]);
+        if (score[i] < 0 || score[i] > 1)
+            in01 = 0;
+    }
+    double mean = ksum_get(&tot) / (double)n;
+    if (in01)
+        mean = clamp01(mean);
+    out->mean = mean;
+
+    /* Residual sums per cluster: S_g = sum over i in g of (y_i - mean). */
+    double *res = calloc(nclusters, sizeof *res);
+    unsigned char *seen = calloc(nclusters, 1);
+    if (!res || !seen) {
+        free(res);
+        free(seen);
+        return; /* se, lo, hi stay NaN */
+    }
+    for (size_t i = 0; i < n; i++) {
+        res[cluster[i]] += score[i] - mean;
+        seen[cluster[i]] = 1;
+    }
+    size_t G = 0;
+    ksum ss = {0, 0};
+    for (size_t g = 0; g < nclusters; g++) {
+        if (!seen[g])
+            continue;
+        G++;
+        ksum_add(&ss, res[g] * res[g]);
+    }
+    free(res);
+    free(seen);
+    out->nclusters = G;
+    if (G < 2)
+        return; /* one cluster: no between-cluster variance to estimate */
+
+    double dG = (double)G;
+    double v = (dG / (dG - 1.0)) * ksum_get(&ss);
+    out->se = sqrt(v) / (double)n;
+    out->lo = mean - STATS_Z95 * out->se;
+    out->hi = mean + STATS_Z95 * out->se;
+    if (in01) {
+        out->lo = clamp01(out->lo);
+        out->hi = clamp01(out->hi);
+    }
+}
+
+/* ---- PRNG: splitmix64 seeding xoshiro256** ---- */
+
+uint64_t stats_splitmix64(uint64_t *state)
+{
+    uint64_t z = (*state += UINT64_C(0x9e3779b97f4a7c15));
+    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+    return z ^ (z >> 31);
+}
+
+void stats_rng_seed(stats_rng *r, uint64_t seed)
+{
+    uint64_t sm = seed;
+    for (int i = 0; i < 4; i++)
+        r->s[i] = stats_splitmix64(&sm);
+}
+
+static uint64_t rotl(uint64_t x, int k)
+{
+    return (x << k) | (x >> (64 - k));
+}
+
+uint64_t stats_rng_next(stats_rng *r)
+{
+    uint64_t *s = r->s;
+    uint64_t result = rotl(s[1] * 5, 7) * 9;
+    uint64_t t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotl(s[3], 45);
+    return result;
+}
+
+/* High and low 64 bits of the 128-bit product a * b, portably. */
+static uint64_t mul64(uint64_t a, uint64_t b, uint64_t *lo)
+{
+    uint64_t a0 = a & 0xffffffffu, a1 = a >> 32;
+    uint64_t b0 = b & 0xffffffffu, b1 = b >> 32;
+    uint64_t p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0, p11 = a1 * b1;
+    uint64_t mid = (p00 >> 32) + (p01 & 0xffffffffu) + (p10 & 0xffffffffu);
+    *lo = (mid << 32) | (p00 & 0xffffffffu);
+    return p11 + (p01 >> 32) + (p10 >> 32) + (mid >> 32);
+}
+
+uint64_t stats_rng_below(stats_rng *r, uint64_t bound)
+{
+    /* Lemire (2019), "Fast random integer generation in an interval":
+     * the high word of x * bound, rejecting the low words below
+     * 2^64 mod bound, is exactly uniform on [0, bound). */
+    if (bound == 0)
+        return 0;
+    uint64_t lo, hi = mul64(stats_rng_next(r), bound, &lo);
+    if (lo < bound) {
+        uint64_t thresh = (0 - bound) % bound;
+        while (lo < thresh)
+            hi = mul64(stats_rng_next(r), bound, &lo);
+    }
+    return hi;
+}
+
+/* ---- bootstrap ---- */
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+double stats_quantile_sorted(const double *x, size_t m, double p)
+{
+    if (m == 0 || !(p >= 0 && p <= 1))
+        return NAN;
+    /* Hyndman & Fan type 7: h = (m - 1) p, linear between neighbours.
+     * Written as separate statements so no compiler fuses them. */
+    double h = (double)(m - 1) * p;
+    double fl = floor(h);
+    size_t j = (size_t)fl;
+    if (j >= m - 1)
+        return x[m - 1];
+    double frac = h - fl;
+    double d = x[j + 1] - x[j];
+    double t = frac * d;
+    return x[j] + t;
+}
+
+void stats_bootstrap(const double *score, const size_t *cluster, size_t n,
+                     size_t nclusters, unsigned B, uint64_t seed, double *lo,
+                     double *hi)
+{
+    *lo = *hi = NAN;
+    if (B == 0 || check_samples(score, cluster, n, nclusters) != 0)
+        return;
+
+    /* Per-cluster sums and counts, then the non-empty clusters packed in
+     * cluster-index order (the order is part of the reproducible result). */
+    double *csum = calloc(nclusters, sizeof *csum);
+    double *ccnt = calloc(nclusters, sizeof *ccnt);
+    double *est = malloc((size_t)B * sizeof *est);
+    if (!csum || !ccnt || !est)
+        goto out;
+    for (size_t i = 0; i < n; i++) {
+        csum[cluster[i]] += score[i];
+        ccnt[cluster[i]] += 1.0;
+    }
+    size_t G = 0;
+    int in01 = 1;
+    for (size_t g = 0; g < nclusters; g++) {
+        if (ccnt[g] == 0)
+            continue;
+        csum[G] = csum[g];
+        ccnt[G] = ccnt[g];
+        G++;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (score[i] < 0 || score[i] > 1)
+            in01 = 0;
+
+    stats_rng rng;
+    stats_rng_seed(&rng, seed);
+    for (unsigned b = 0; b < B; b++) {
+        double s = 0, c = 0;
+        for (size_t j = 0; j < G; j++) {
+            uint64_t g = stats_rng_below(&rng, (uint64_t)G);
+            s += csum[g];
+            c += ccnt[g];
+        }
+        est[b] = s / c;
+    }
+    qsort(est, B, sizeof *est, cmp_double);
+    *lo = stats_quantile_sorted(est, B, 0.025);
+    *hi = stats_quantile_sorted(est, B, 0.975);
+    if (in01) {
+        *lo = clamp01(*lo);
+        *hi = clamp01(*hi);
+    }
+out:
+    free(csum);
+    free(ccnt);
+    free(est);
+}
+
+/* ---- exact binomial tail (p = 1/2) ---- */
+
+#define LN_2PI 1.837877066409345483560659472811235279722794947275566825634
+#define LN2 0.693147180559945309417232121458176568075500134360255254120
+
+/* stirlerr(n) = ln n! - ln(sqrt(2 pi n) (n/e)^n), n >= 1.  Loader (2000):
+ * lgamma directly for small n (where it is exact to a few ulps of a
+ * number below 30), the Stirling series beyond, truncated where the next
+ * term is below 1e-16. */
+static double stirlerr(double n)
+{
+    const double S0 = 1.0 / 12, S1 = 1.0 / 360, S2 = 1.0 / 1260,
+                 S3 = 1.0 / 1680, S4 = 1.0 / 1188;
+    if (n <= 15)
+        return lgamma(n + 1) - (n + 0.5) * log(n) + n - 0.5 * LN_2PI;
+    double nn = n * n;
+    if (n > 500)
+        return (S0 - S1 / nn) / n;
+    if (n > 80)
+        return (S0 - (S1 - S2 / nn) / nn) / n;
+    if (n > 35)
+        return (S0 - (S1 - (S2 - S3 / nn) / nn) / nn) / n;
+    return (S0 - (S1 - (S2 - (S3 - S4 / nn) / nn) / nn) / nn) / n;
+}
+
+/* bd0(x, np) = x ln(x / np) + np - x, the deviance term, by a series
+ * when x is near np (where the direct form cancels). */
+static double bd0(double x, double np)
+{
+    if (fabs(x - np) < 0.1 * (x + np)) {
+        double v = (x - np) / (x + np);
+        double s = (x - np) * v;
+        double ej = 2 * x * v;
+        double v2 = v * v;
+        for (int j = 1; j < 1000; j++) {
+            ej *= v2;
+            double s1 = s + ej / (2 * j + 1);
+            if (s1 == s)
+                return s1;
+            s = s1;
+        }
+        return s;
+    }
+    return x * log(x / np) + np - x;
+}
+
+/* ln P(X = k), X ~ Binomial(m, 1/2), 0 <= k <= m, m >= 1 (Loader 2000). */
+static double log_binom_half_pmf(double k, double m)
+{
+    if (k == 0 || k == m)
+        return -m * LN2;
+    double h = m / 2;
+    double lc = stirlerr(m) - stirlerr(k) - stirlerr(m - k) - bd0(k, h) -
+                bd0(m - k, h);
+    double lf = LN_2PI + log(k) + log1p(-k / m);
+    return lc - 0.5 * lf;
+}
+
+double stats_binom_half_logcdf(size_t k, size_t m)
+{
+    if (k >= m)
+        return 0;
+    if (m == 0)
+        return 0;
+    double dm = (double)m;
+    /* P(X <= k) = P(X = k) * sum_{i <= k} P(X = i) / P(X = k); the ratios
+     * P(X = i - 1) / P(X = i) = i / (m - i + 1) are below 1 while
+     * i <= (m + 1) / 2, so for k below the mean the terms fall and the sum
+     * stops when they no longer change it. */
+    size_t kk = k;
+    int upper = 0;
+    if (2 * kk > m) { /* use the complement's symmetry for the tail */
+        upper = 1;
+        kk = m - k - 1; /* P(X <= k) = 1 - P(X <= m - k - 1) */
+    }
+    double t = 1, s = 1;
+    for (size_t i = kk; i > 0; i--) {
+        t *= (double)i / (double)(m - i + 1);
+        s += t;
+        if (t < s * 1e-20)
+            break;
+    }
+    double lp = log_binom_half_pmf((double)kk, dm) + log(s);
+    if (upper)
+        return log1p(-exp(lp));
+    return lp;
+}
+
+double stats_mcnemar_exact_log(size_t b, size_t c)
+{
+    if (b > SIZE_MAX - c)
+        return NAN;
+    size_t m = b + c;
+    size_t k = b < c ? b : c;
+    if (m == 0 || 2 * k == m)
+        return 0; /* p = 1 */
+    double lp = LN2 + stats_binom_half_logcdf(k, m);
+    return lp > 0 ? 0 : lp;
+}
+
+double stats_mcnemar_exact(size_t b, size_t c)
+{
+    double lp = stats_mcnemar_exact_log(b, c);
+    if (isnan(lp))
+        return NAN;
+    return lp >= 0 ? 1.0 : exp(lp);
+}
+
+/* ---- paired difference ---- */
+
+void stats_paired(size_t n, size_t both_pass, size_t a_only, size_t b_only,
+                  paired *out)
+{
+    out->n = n;
+    out->b = a_only;
+    out->c = b_only;
+    out->diff = out->lo = out->hi = out->p_value = NAN;
+    if (both_pass > n || a_only > n - both_pass ||
+        b_only > n - both_pass - a_only)
+        return; /* cells do not fit in n */
+    out->p_value = stats_mcnemar_exact(a_only, b_only);
+    if (n == 0) {
+        out->diff = 0;
+        out->lo = -1;
+        out->hi = 1;
+        return;
+    }
+    /* Newcombe (1998) method 10, in his notation with run B first:
+     * e = both pass, f = B only, g = A only, h = neither;
+     * theta = p1 - p2 = (f - g) / n with p1 = rate B, p2 = rate A. */
+    double dn = (double)n;
+    double e = (double)both_pass, f = (double)b_only, g = (double)a_only;
+    double h = (double)(n - both_pass - a_only - b_only);
+    double p1 = (e + f) / dn, p2 = (e + g) / dn;
+    double theta = (f - g) / dn;
+    double l1, u1, l2, u2;
+    wilson_z(e + f, dn, STATS_Z95, &l1, &u1);
+    wilson_z(e + g, dn, STATS_Z95, &l2, &u2);
+
+    /* phi: the correlation of the two outcomes, with Newcombe's
+     * correction: numerator eh - fg replaced by max(eh - fg - n/2, 0) when
+     * eh > fg; 0 when a margin is empty. */
+    double phi = 0;
+    double den = sqrt((e + f) * (g + h)) * sqrt((e + g) * (f + h));
+    if (den > 0) {
+        double num = e * h - f * g;
+        if (num > 0)
+            num = fmax(num - dn / 2, 0);
+        phi = num / den;
+    }
+    double dl1 = p1 - l1, du2 = u2 - p2, du1 = u1 - p1, dl2 = p2 - l2;
+    double vl = dl1 * dl1 - 2 * phi * dl1 * du2 + du2 * du2;
+    double vu = du1 * du1 - 2 * phi * du1 * dl2 + dl2 * dl2;
+    out->diff = theta;
+    out->lo = fmax(theta - sqrt(fmax(vl, 0)), -1);
+    out->hi = fmin(theta + sqrt(fmax(vu, 0)), 1);
+    if (out->lo > theta)
+        out->lo = theta;
+    if (out->hi < theta)
+        out->hi = theta;
+}

@@ -1,0 +1,112 @@
+/*
+ * evaluations.c - published evaluation runs (see registry.h).
+ */
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/enc.h"
+#include "core/limits.h"
+#include "registry/reg_internal.h"
+
+int reg_evaluation_publish(registry *r, const reg_caller *c, const char *body,
+                           size_t len, char **out, osafe_err *e)
+{
+    if (!c->authenticated)
+        return osafe_errf(e, OSAFE_EAUTH, "a token is required to publish "
+                                          "evaluations");
+    json_t *j = reg_parse(body, len, e);
+    if (!j)
+        return OSAFE_EINVAL;
+    json_t *m = json_object_get(j, "manifest");
+    const char *sh = json_string_value(json_object_get(j, "samples_sha256"));
+    const char *k;
+    json_t *v;
+    int rc = 0;
+    json_object_foreach(j, k, v) if (!rc && strcmp(k, "manifest") &&
+                                     strcmp(k, "results") &&
+                                     strcmp(k, "samples_sha256"))
+        rc = osafe_err_field(e, OSAFE_EINVAL, k, "field '%s': unknown field", k);
+    if (rc) {
+    } else if (!json_is_object(m) ||
+               !json_is_string(json_object_get(json_object_get(m, "suite"),
+                                               "hash")))
+        rc = osafe_err_field(e, OSAFE_EINVAL, "manifest",
+                             "field 'manifest': must be a run manifest with "
+                             "suite.hash");
+    else if (!json_is_object(json_object_get(j, "results")))
+        rc = osafe_err_field(e, OSAFE_EINVAL, "results",
+                             "field 'results': must be an object");
+    else if (!sh || strlen(sh) != 64 || strspn(sh, "0123456789abcdef") != 64)
+        rc = osafe_err_field(e, OSAFE_EINVAL, "samples_sha256",
+                             "field 'samples_sha256': must be 64 lowercase "
+                             "hex digits");
+    osafe_buf canon = OSAFE_BUF_INIT, entry = OSAFE_BUF_INIT;
+    char id[32];
+    int64_t index = -1;
+    osafe_store *s = reg_store_get(r);
+    if (!rc && !(rc = s->ops->begin(s, e))) {
+        char now[32];
+        store_now(now);
+        rc = s->ops->next_id(s, "EVAL", atoi(now), id, e);
+        if (!rc) {
+            json_object_set_new(j, "id", json_string(id));
+            json_object_set_new(j, "published", json_string(now));
+            rc = reg_canon(j, &canon, e);
+        }
+        if (!rc && canon.len <= OSAFE_LOG_ENTRY_MAX) {
+            rc = buf_append(&entry, canon.data, canon.len);
+        } else if (!rc) {
+            uint8_t h[32];
+            char hex[65];
+            crypto_hash_sha256(h, (const uint8_t *)canon.data, canon.len);
+            hex_encode(hex, h, 32);
+            json_t *st = json_pack("{s:s, s:s, s:s}", "type",
+                                   "osafe.evaluation-digest/v1", "id", id,
+                                   "sha256", hex);
+            rc = st ? reg_canon(st, &entry, e)
+                    : osafe_errf(e, OSAFE_ENOMEM, "out of memory");
+            json_decref(st);
+        }
+        if (!rc && r->log) {
+            pthread_mutex_lock(&r->log_mu);
+            index = (int64_t)tlog_log_head(r->log)->size;
+            pthread_mutex_unlock(&r->log_mu);
+        }
+        if (!rc)
+            rc = s->ops->evaluation_put(s, id, canon.data, canon.len,
+                                        c->acct.id, index, entry.data,
+                                        entry.len, e);
+        int64_t got;
+        if (!rc && !(rc = reg_log_append(r, entry.data, entry.len, &got, e)) &&
+            got != index)
+            rc = osafe_errf(e, OSAFE_ESTATE, "log index moved under a write "
+                                             "transaction");
+        if (!rc)
+            rc = s->ops->commit(s, e);
+        if (rc)
+            s->ops->rollback(s);
+    }
+    reg_store_put(r, s);
+    json_decref(j);
+    buf_release(&canon);
+    buf_release(&entry);
+    if (!rc) {
+        json_t *o = json_pack("{s:s, s:I}", "id", id, "log_index",
+                              (json_int_t)index);
+        if (!o || !(*out = json_dumps(o, JSON_COMPACT)))
+            rc = osafe_errf(e, OSAFE_ENOMEM, "out of memory");
+        json_decref(o);
+    }
+    return rc;
+}
+
+int reg_evaluation_get(registry *r, const char *id, char **body, size_t *len,
+                       int64_t *log_index, osafe_err *e)
+{
+    osafe_store *s = reg_store_get(r);
+    int rc = s->ops->evaluation_get(s, id, body, len, log_index, e);
+    reg_store_put(r, s);
+    return rc;
+}
