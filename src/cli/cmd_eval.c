@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "core/buf.h"
 #include "core/enc.h"
 #include "core/fsx.h"
 #include "core/limits.h"

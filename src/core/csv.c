@@ -21,7 +21,7 @@ struct csv_reader {
     osafe_buf row;          /* field bytes of the current row */
     size_t *offs;           /* start of each field in row.data */
     char **fields;
-    size_t cap;             /* entries in offs and fields */
+    size_t cap; /* entries in offs and fields */
 };
 
 int csv_reader_open(const char *text, size_t len, csv_reader **out,
@@ -143,7 +143,8 @@ static int csv_quoted(csv_reader *r, const char *q, osafe_err *e)
             r->p = r->end;
             return osafe_errf(e, OSAFE_EINVAL,
                               "csv: line %zu, column %zu: quoted field never "
-                              "closed", qline, qcol);
+                              "closed",
+                              qline, qcol);
         }
         r->p++; /* the quote */
         if (r->p < r->end && *r->p == '"') {
@@ -199,7 +200,8 @@ int csv_next(csv_reader *r, char ***fields, size_t *nfields, osafe_err *e)
             r->p = r->end;
             return osafe_errf(e, OSAFE_EINVAL,
                               "csv: line %zu, column %zu: field is not UTF-8 "
-                              "text (or holds a NUL byte)", fline, fcol);
+                              "text (or holds a NUL byte)",
+                              fline, fcol);
         }
         if ((rc = csv_append(r, "", 1, e))) /* the field's terminator */
             return rc;

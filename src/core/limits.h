@@ -174,4 +174,51 @@
 /* One cache file: an answer plus the key and framing around it. */
 #define OSAFE_EVAL_CACHE_ENTRY_MAX (OSAFE_EVAL_RESPONSE_MAX + (64u << 10))
 
+/* ---- evaluation suites (eval/suite.c) ---- */
+
+/* suite.yaml is a dozen lines of metadata; 1 MiB is far past any honest one. */
+#define OSAFE_SUITE_YAML_MAX (1u << 20)
+/* One items.jsonl line is parsed by canon_parse, so its input ceiling. */
+#define OSAFE_SUITE_LINE_MAX OSAFE_CANON_INPUT_MAX
+/* Items of one suite: 16x the 1M-item benchmark suite; stops runaway files. */
+#define OSAFE_SUITE_MAX_ITEMS (1u << 24)
+/* Item ids go into run records, cache keys and messages: keep them short. */
+#define OSAFE_SUITE_ID_MAX 256
+/* Chat turns in one item's input: multi-turn probes use tens, not more. */
+#define OSAFE_SUITE_MAX_MESSAGES 1024u
+/* Multiple-choice answers are letters, so A..Z. */
+#define OSAFE_SUITE_MAX_CHOICES 26u
+/* BCP 47 tags: RFC 5646 asks for 35 characters of room; extensions more. */
+#define OSAFE_SUITE_LANG_MAX 64
+/* A benchmark file read whole by an importer (largest today ~0.4 MB; the
+ * AILuminate practice set is ~4 MB a locale). */
+#define OSAFE_SUITE_IMPORT_MAX (256u << 20)
+
+/* ---- evaluation scorers (eval/score.c, eval/refusal.c) ---- */
+
+/* The refusal detector reads the first 64 KiB of a normalised response:
+ * refusals open an answer, and the length past that point only confirms
+ * that content was given (it counts as content, unread). */
+#define OSAFE_REFUSAL_SCAN_MAX (64u << 10)
+
+/* PCRE2 limits for suite-supplied `regex` references: match() calls
+ * (backtracking steps), nesting depth and heap bytes of one match; a
+ * catastrophic pattern fails the one item with an error instead of
+ * hanging the run. */
+#define OSAFE_REGEX_MATCH_LIMIT 1000000u
+#define OSAFE_REGEX_DEPTH_LIMIT 10000u
+#define OSAFE_REGEX_HEAP_LIMIT_KIB (16u << 10)
+
+/* A regex reference longer than this is not a pattern but a mistake. */
+#define OSAFE_REGEX_PATTERN_MAX 4096u
+
+/* One line of `osafe classify refusal` input (a prompt and a response in
+ * JSON): 16 MiB, like a CSV row. */
+#define OSAFE_CLASSIFY_LINE_MAX (16u << 20)
+
+/* Judge requests quote the item and the answer; each is cut to this many
+ * bytes (on a UTF-8 boundary) so that one huge answer cannot make a
+ * request the judge endpoint refuses. */
+#define OSAFE_JUDGE_QUOTE_MAX (32u << 10)
+
 #endif

@@ -9,9 +9,9 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
@@ -21,9 +21,9 @@
 #define CORE_TAG "tag:yaml.org,2002:"
 
 typedef struct yx_frame {
-    json_t *node;  /* borrowed: owned by its parent or the root */
+    json_t *node; /* borrowed: owned by its parent or the root */
     int is_map;
-    char *key;     /* pending key of a mapping (malloc'd), NULL if none */
+    char *key; /* pending key of a mapping (malloc'd), NULL if none */
 } yx_frame;
 
 typedef struct yx_state {
@@ -34,11 +34,10 @@ typedef struct yx_state {
     osafe_err *e;
 } yx_state;
 
-static int yx_fail(yx_state *st, int code, yaml_mark_t m, const char *fmt,
-                   ...) __attribute__((format(printf, 4, 5)));
+static int yx_fail(yx_state *st, int code, yaml_mark_t m, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
-static int yx_fail(yx_state *st, int code, yaml_mark_t m, const char *fmt,
-                   ...)
+static int yx_fail(yx_state *st, int code, yaml_mark_t m, const char *fmt, ...)
 {
     char what[OSAFE_ERR_MAX / 2];
     va_list ap;
@@ -77,8 +76,8 @@ static int yx_tag_ok(yx_state *st, const yaml_char_t *tag, yaml_mark_t m,
     char sb[64];
     if (!strncmp(t, CORE_TAG, strlen(CORE_TAG))) {
         const char *s = t + strlen(CORE_TAG);
-        static const char *const scalar_tags[] = {"str", "int", "float",
-                                                  "bool", "null"};
+        static const char *const scalar_tags[] = {"str", "int", "float", "bool",
+                                                  "null"};
         if (!strcmp(kind, "scalar")) {
             for (size_t i = 0; i < sizeof scalar_tags / sizeof *scalar_tags;
                  i++)
@@ -136,7 +135,8 @@ static int yx_scalar_value(yx_state *st, const yaml_event_t *ev,
                  !strcmp(v, "FALSE"))
             *out = json_false();
         else
-            return yx_fail(st, OSAFE_EINVAL, m, "!!bool value is not a "
+            return yx_fail(st, OSAFE_EINVAL, m,
+                           "!!bool value is not a "
                            "boolean");
         return 0;
     }
@@ -150,13 +150,15 @@ static int yx_scalar_value(yx_state *st, const yaml_event_t *ev,
             p += 2;
         }
         if (!*p || *p == '+' || *p == '-' || *p == ' ')
-            return yx_fail(st, OSAFE_EINVAL, m, "!!int value is not an "
+            return yx_fail(st, OSAFE_EINVAL, m,
+                           "!!int value is not an "
                            "integer");
         errno = 0;
         char *end;
         unsigned long long u = strtoull(p, &end, base);
         if (*end || errno || u > (unsigned long long)LLONG_MAX + neg)
-            return yx_fail(st, OSAFE_EINVAL, m, "!!int value is not a 64-bit "
+            return yx_fail(st, OSAFE_EINVAL, m,
+                           "!!int value is not a 64-bit "
                            "integer");
         json_int_t iv = neg ? (json_int_t)(0 - u) : (json_int_t)u;
         *out = json_integer(iv);
@@ -167,7 +169,8 @@ static int yx_scalar_value(yx_state *st, const yaml_event_t *ev,
     char *end;
     double d = strtod(v, &end);
     if (n == 0 || *end || errno || !isfinite(d))
-        return yx_fail(st, OSAFE_EINVAL, m, "!!float value is not a finite "
+        return yx_fail(st, OSAFE_EINVAL, m,
+                       "!!float value is not a finite "
                        "number");
     *out = json_real(d);
     return *out ? 0 : yx_fail(st, OSAFE_ENOMEM, m, "out of memory");
@@ -221,7 +224,8 @@ static int yx_scalar(yx_state *st, const yaml_event_t *ev)
             return yx_fail(st, OSAFE_EINVAL, m, "key contains a NUL");
         if (ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
             !strcmp(v, "<<"))
-            return yx_fail(st, OSAFE_EINVAL, m, "merge keys are not "
+            return yx_fail(st, OSAFE_EINVAL, m,
+                           "merge keys are not "
                            "allowed");
         json_t *probe = json_stringn(v, n); /* UTF-8 check */
         if (!probe)
@@ -241,10 +245,10 @@ static int yx_scalar(yx_state *st, const yaml_event_t *ev)
 static int yx_start(yx_state *st, const yaml_event_t *ev, int is_map)
 {
     yaml_mark_t m = ev->start_mark;
-    const yaml_char_t *anchor = is_map ? ev->data.mapping_start.anchor
-                                       : ev->data.sequence_start.anchor;
-    const yaml_char_t *tag = is_map ? ev->data.mapping_start.tag
-                                    : ev->data.sequence_start.tag;
+    const yaml_char_t *anchor =
+        is_map ? ev->data.mapping_start.anchor : ev->data.sequence_start.anchor;
+    const yaml_char_t *tag =
+        is_map ? ev->data.mapping_start.tag : ev->data.sequence_start.tag;
     const char *core;
     int rc;
     if (anchor)
@@ -254,10 +258,12 @@ static int yx_start(yx_state *st, const yaml_event_t *ev, int is_map)
         return rc;
     yx_frame *top = st->depth ? &st->stack[st->depth - 1] : NULL;
     if (top && top->is_map && !top->key)
-        return yx_fail(st, OSAFE_EINVAL, m, "mapping keys must be "
+        return yx_fail(st, OSAFE_EINVAL, m,
+                       "mapping keys must be "
                        "scalars");
     if (st->depth >= OSAFE_YAML_MAX_DEPTH)
-        return yx_fail(st, OSAFE_ETOOBIG, m, "nesting deeper than the limit"
+        return yx_fail(st, OSAFE_ETOOBIG, m,
+                       "nesting deeper than the limit"
                        " (OSAFE_YAML_MAX_DEPTH)");
     json_t *node = is_map ? json_object() : json_array();
     if (!node)

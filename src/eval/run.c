@@ -22,19 +22,28 @@
 #include "eval/score.h"
 #include "eval/suite.h"
 
-/* One (item, epoch) to produce. */
+/* One (item, epoch) in flight.  Its item JSON is a reference of its own
+ * (the suite reader moves on). */
 struct work {
-    const suite_item *item;
+    suite_item item;
     unsigned epoch;
     json_t *body;        /* the request */
     char key[65];        /* cache key */
-    char *text;          /* answer, once known */
-    json_t *sample;      /* the sample as written (phase 1) */
+    json_t *sample;      /* kept for the judge (phase 2) only */
+    struct work *next;   /* judge list */
 };
 
 struct run {
     const run_opts *o;
-    suite *s;
+    suite_reader *rd;    /* pass 2: items in file order */
+    size_t index;        /* items read so far */
+    size_t nitems;       /* items in the suite, after --limit */
+    unsigned epoch;      /* epoch of the current item, 0: read the next */
+    suite_item cur;
+    struct done_set done;
+    gen_params gp;
+    client *c;
+    size_t inflight, window;
     score_kind kind;
     int fd;              /* samples.jsonl, O_APPEND */
     char cache[PATH_MAX];
@@ -42,9 +51,19 @@ struct run {
     struct progress prog;
     char fingerprint[128];
     unsigned lines_since_sync;
+    size_t skipped;
+    struct work *judged; /* samples waiting for the judge */
     osafe_err *e;
     int failed;          /* a write failed: stop */
 };
+
+static void work_free(struct work *w)
+{
+    json_decref(w->body);
+    json_decref(w->item.json);
+    json_decref(w->sample);
+    free(w);
+}
 
 /* Write one sample line with a single write(): a killed run leaves whole
  * lines, or a torn last line that resume cuts off. */
@@ -71,12 +90,12 @@ static int write_sample(struct run *r, const json_t *sample)
 
 static json_t *new_sample(const struct work *w)
 {
-    const suite_item *it = w->item;
-    json_t *s = json_pack("{s:s, s:i, s:O, s:s, s:s, s:s}", "item_id", it->id,
-                          "epoch", (int)w->epoch, "request", w->body, "lang",
-                          it->lang, "hazard", it->hazard, "expected",
-                          it->expected);
-    return s;
+    const suite_item *it = &w->item;
+    return json_pack("{s:s, s:i, s:O, s:s, s:s, s:s}", "item_id", it->id,
+                     "epoch", (int)w->epoch, "request", w->body, "lang",
+                     it->lang ? it->lang : "", "hazard",
+                     it->hazard ? it->hazard : "", "expected",
+                     it->expected ? it->expected : "");
 }
 
 static void set_score(json_t *s, const score_result *sr)
@@ -109,50 +128,143 @@ static void set_answer(json_t *s, const json_t *ans, double latency,
     json_object_set_new(s, "cached", json_boolean(cached));
 }
 
-/* Score an answered sample (not for the judge, which needs a request). */
-static int score_sample(struct run *r, struct work *w, json_t *s)
+/* Score an answered sample; the judge scores later (phase 2), so its
+ * samples are written without a score and kept. */
+static void score_sample(struct run *r, struct work *w, json_t *s)
 {
     score_result sr;
     osafe_err se;
     memset(&sr, 0, sizeof sr);
-    const char *text = json_string_value(json_object_get(s, "response"));
     if (r->kind == SCORE_JUDGE)
-        return 0; /* phase 2 */
-    if (!text) {
+        return;
+    const char *text = json_string_value(json_object_get(s, "response"));
+    if (!text)
         snprintf(sr.error, sizeof sr.error, "no answer text");
-    } else if (score_item(r->kind, w->item->json, text, &sr, &se) != 0) {
-        snprintf(sr.error, sizeof sr.error, "scoring: %s", se.msg);
-    }
+    else if (score_item(r->kind, w->item.json, text, &sr, &se) != 0)
+        snprintf(sr.error, sizeof sr.error, "scoring: %.140s", se.msg);
     set_score(s, &sr);
-    return 0;
+}
+
+/* A sample is complete: write it, then keep the work for the judge or
+ * free it. */
+static void finish(struct run *r, struct work *w, json_t *s)
+{
+    if (write_sample(r, s) != 0)
+        r->failed = 1;
+    r->prog.done++;
+    if (r->kind == SCORE_JUDGE && !r->failed) {
+        w->sample = s;
+        w->next = r->judged;
+        r->judged = w;
+    } else {
+        json_decref(s);
+        work_free(w);
+    }
+    progress_tick(&r->prog, 0);
+}
+
+/* The next (item, epoch) of this shard not finished yet, or NULL at the
+ * end (or on a suite error, with r->failed set). */
+static struct work *next_work(struct run *r)
+{
+    const run_opts *o = r->o;
+    unsigned epochs = o->epochs ? o->epochs : 1;
+    for (;;) {
+        if (r->epoch == 0 || r->epoch > epochs) {
+            if (r->index >= r->nitems)
+                return NULL;
+            int x = suite_reader_next(r->rd, &r->cur, r->e);
+            if (x <= 0) {
+                if (x < 0)
+                    r->failed = 1;
+                return NULL;
+            }
+            /* The slice of this shard: items in file order, the first
+             * --limit of them, every n-th from the k-th.  Deterministic, so
+             * n machines running k = 1..n cover the suite exactly once. */
+            size_t i = r->index++;
+            if (i % o->shard_n != o->shard_k - 1)
+                continue;
+            r->epoch = 1;
+        }
+        unsigned ep = r->epoch++;
+        if (run_done_has(&r->done, r->cur.id, ep)) {
+            r->skipped++;
+            continue;
+        }
+        struct work *w = calloc(1, sizeof *w);
+        if (!w) {
+            osafe_errf(r->e, OSAFE_ENOMEM, "out of memory");
+            r->failed = 1;
+            return NULL;
+        }
+        w->item = r->cur;
+        json_incref(w->item.json);
+        w->epoch = ep;
+        w->body = client_body(&r->gp, w->item.input, o->completions, r->e);
+        if (!w->body) {
+            work_free(w);
+            r->failed = 1;
+            return NULL;
+        }
+        cache_key(o->endpoint, w->body, ep, w->key);
+        return w;
+    }
+}
+
+/* Keep the client's queue full but short: memory stays flat in the size of
+ * the suite.  Cached answers are resolved here, without a request. */
+static void feed(struct run *r)
+{
+    while (!r->failed && r->inflight < r->window) {
+        struct work *w = next_work(r);
+        if (!w)
+            return;
+        json_t *ans = NULL;
+        osafe_err ce;
+        if (r->use_cache && cache_get(r->cache, w->key, &ans, &ce) == 0) {
+            /* Answered before, by any run into any directory. */
+            json_t *s = new_sample(w);
+            set_answer(s, ans, 0, 0, 1);
+            json_decref(ans);
+            score_sample(r, w, s);
+            r->prog.cached++;
+            finish(r, w, s);
+            continue;
+        }
+        if (client_submit(r->c, w->body, w, r->e) != 0) {
+            work_free(w);
+            r->failed = 1;
+            return;
+        }
+        r->inflight++;
+    }
 }
 
 static void on_answer(void *ctx, const client_result *res)
 {
     struct run *r = ctx;
     struct work *w = res->user;
-    if (r->failed)
-        return;
+    r->inflight--;
     json_t *s = new_sample(w);
     if (!res->error) {
-        json_t *ans = json_pack("{s:s?, s:s?, s:I, s:I}", "response",
-                                res->text, "finish_reason",
-                                res->finish_reason, "prompt_tokens",
-                                (json_int_t)res->prompt_tokens,
-                                "completion_tokens",
-                                (json_int_t)res->completion_tokens);
-        if (res->prompt_tokens < 0)
-            json_object_set_new(ans, "prompt_tokens", json_null());
-        if (res->completion_tokens < 0)
-            json_object_set_new(ans, "completion_tokens", json_null());
+        json_t *ans = json_pack("{s:s?, s:s?}", "response", res->text,
+                                "finish_reason", res->finish_reason);
+        json_object_set_new(ans, "prompt_tokens",
+                            res->prompt_tokens >= 0
+                                ? json_integer(res->prompt_tokens)
+                                : json_null());
+        json_object_set_new(ans, "completion_tokens",
+                            res->completion_tokens >= 0
+                                ? json_integer(res->completion_tokens)
+                                : json_null());
         if (res->fingerprint && !r->fingerprint[0])
             snprintf(r->fingerprint, sizeof r->fingerprint, "%s",
                      res->fingerprint);
         set_answer(s, ans, res->latency_ms, res->attempts, 0);
         if (r->use_cache && res->text) {
             osafe_err ce;
-            cache_put(r->cache, w->key, ans, &ce); /* a cache miss later is
-                                                      harmless */
+            cache_put(r->cache, w->key, ans, &ce); /* best effort */
         }
         json_decref(ans);
         score_sample(r, w, s);
@@ -166,11 +278,11 @@ static void on_answer(void *ctx, const client_result *res)
         json_object_set_new(s, "error", json_string(res->error));
         r->prog.errors++;
     }
-    if (write_sample(r, s) != 0)
-        r->failed = 1;
-    w->sample = s;
-    r->prog.done++;
-    progress_tick(&r->prog, 0);
+    finish(r, w, s);
+    if (r->failed)
+        client_stop(r->c);
+    else
+        feed(r);
 }
 
 /* ---- judge (phase 2) ---------------------------------------------------- */
@@ -179,12 +291,10 @@ static void on_verdict(void *ctx, const client_result *res)
 {
     struct run *r = ctx;
     struct work *w = res->user;
-    if (r->failed)
-        return;
     score_result sr;
     memset(&sr, 0, sizeof sr);
     if (res->error)
-        snprintf(sr.error, sizeof sr.error, "judge: %s", res->error);
+        snprintf(sr.error, sizeof sr.error, "judge: %.140s", res->error);
     else
         score_judge_parse(res->text ? res->text : "", &sr);
     if (sr.error[0])
@@ -192,20 +302,18 @@ static void on_verdict(void *ctx, const client_result *res)
     json_t *s = json_deep_copy(w->sample);
     set_score(s, &sr);
     json_object_set_new(s, "judge", json_pack("{s:s?}", "verdict", res->text));
-    if (write_sample(r, s) != 0)
+    if (write_sample(r, s) != 0) {
         r->failed = 1;
+        client_stop(r->c);
+    }
     json_decref(s);
     r->prog.done++;
     progress_tick(&r->prog, 0);
 }
 
-static int run_judge(struct run *r, struct work *ws, size_t nw, osafe_err *e)
+static int run_judge(struct run *r, osafe_err *e)
 {
     const run_opts *o = r->o;
-    if (!o->judge_endpoint || !o->judge_model)
-        return osafe_errf(e, OSAFE_EINVAL,
-                          "the judge scorer needs --judge-endpoint and "
-                          "--judge-model");
     client_opts co = {o->judge_endpoint, o->judge_api_key, o->concurrency,
                       o->rps, o->timeout_ms, o->retries, 0};
     client *c;
@@ -213,31 +321,59 @@ static int run_judge(struct run *r, struct work *ws, size_t nw, osafe_err *e)
     if (rc)
         return rc;
     size_t todo = 0;
-    for (size_t i = 0; rc == 0 && i < nw; i++) {
-        json_t *s = ws[i].sample;
-        const char *text = s ? json_string_value(json_object_get(s, "response"))
-                             : NULL;
-        if (!text || !json_is_null(json_object_get(s, "error")))
+    for (struct work *w = r->judged; rc == 0 && w; w = w->next) {
+        const char *text = json_string_value(json_object_get(w->sample,
+                                                             "response"));
+        if (!text || json_string_value(json_object_get(w->sample, "error")))
             continue;
         json_t *body = score_judge_body(o->judge_model,
                                         o->rubric ? o->rubric : "",
-                                        ws[i].item->json, text);
-        if (!body)
-            rc = osafe_errf(e, OSAFE_ENOMEM, "out of memory");
-        else
-            rc = client_submit(c, body, &ws[i], e);
+                                        w->item.json, text);
+        rc = body ? client_submit(c, body, w, e)
+                  : osafe_errf(e, OSAFE_ENOMEM, "out of memory");
         json_decref(body);
         todo++;
     }
+    r->c = c;
     progress_start(&r->prog, "judging", todo, o->quiet);
-    if (rc == 0)
+    if (rc == 0 && todo)
         rc = client_run(c, on_verdict, r, e);
     progress_tick(&r->prog, 1);
     client_free(c);
+    r->c = NULL;
     return rc;
 }
 
 /* ---- the run ------------------------------------------------------------ */
+
+/* Pass 1: validate the whole suite and learn its hash and size before
+ * anything is sent (a bad line 900,000 must not end a run half-way). */
+static int scan_suite(const char *dir, suite *meta, size_t *count,
+                      osafe_err *e)
+{
+    suite_reader *rd;
+    int rc = suite_reader_open(dir, &rd, e);
+    if (rc)
+        return rc;
+    suite_item it;
+    while ((rc = suite_reader_next(rd, &it, e)) > 0)
+        ;
+    if (rc == 0) {
+        memset(meta, 0, sizeof *meta);
+        meta->meta = json_incref((json_t *)suite_reader_meta(rd));
+        meta->name = json_string_value(json_object_get(meta->meta, "name"));
+        meta->version = json_string_value(json_object_get(meta->meta,
+                                                          "version"));
+        meta->license = json_string_value(json_object_get(meta->meta,
+                                                          "license"));
+        meta->default_scorer = json_string_value(
+            json_object_get(meta->meta, "default_scorer"));
+        snprintf(meta->hash, sizeof meta->hash, "%s", suite_reader_hash(rd));
+        meta->n = *count = suite_reader_count(rd);
+    }
+    suite_reader_free(rd);
+    return rc;
+}
 
 int eval_run(const run_opts *o, osafe_err *e)
 {
@@ -249,127 +385,81 @@ int eval_run(const run_opts *o, osafe_err *e)
     r.o = o;
     r.e = e;
     r.fd = -1;
-    int rc = suite_load(o->suite_dir, &r.s, e);
+    suite meta;
+    size_t count = 0;
+    int rc = scan_suite(o->suite_dir, &meta, &count, e);
     if (rc)
         return rc;
-    const char *scorer = o->scorer ? o->scorer : r.s->default_scorer;
+    json_t *manifest = NULL;
+    char path[PATH_MAX];
+    const char *scorer = o->scorer ? o->scorer : meta.default_scorer;
     if (!scorer || score_kind_parse(scorer, &r.kind) != 0) {
         rc = osafe_errf(e, OSAFE_EINVAL, "unknown scorer '%s'",
                         scorer ? scorer : "(none)");
         goto out;
     }
-    if ((rc = fsx_mkdirs(o->out_dir, e)))
-        goto out;
-    json_t *manifest = NULL;
-    if ((rc = run_manifest_begin(o, r.s, scorer, &manifest, e)))
-        goto out;
-
-    /* What is finished already (resume), and the torn tail cut off. */
-    struct done_set done;
-    memset(&done, 0, sizeof done);
-    char path[PATH_MAX];
-    snprintf(path, sizeof path, "%s/samples.jsonl", o->out_dir);
-    if ((rc = run_load_done(path, &done, e))) {
-        json_decref(manifest);
+    if (r.kind == SCORE_JUDGE && (!o->judge_endpoint || !o->judge_model)) {
+        rc = osafe_errf(e, OSAFE_EINVAL, "the judge scorer needs "
+                                         "--judge-endpoint and --judge-model");
         goto out;
     }
+    if ((rc = fsx_mkdirs(o->out_dir, e)) ||
+        (rc = run_manifest_begin(o, &meta, scorer, &manifest, e)))
+        goto out;
+    snprintf(path, sizeof path, "%s/samples.jsonl", o->out_dir);
+    /* What is finished already (resume); a torn last line is cut. */
+    if ((rc = run_load_done(path, &r.done, e)))
+        goto out;
     r.fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     if (r.fd < 0) {
         rc = osafe_errno(e, OSAFE_EIO, errno, "%s", path);
-        run_done_free(&done);
-        json_decref(manifest);
         goto out;
     }
-    r.use_cache = !o->no_cache && cache_dir_default(r.cache, sizeof r.cache) == 0;
-
-    /* The slice of this shard: items in file order, the first --limit of
-     * them, every n-th starting at k.  Deterministic, so n machines that
-     * run k = 1..n cover the suite exactly once. */
-    size_t nitems = r.s->n;
-    if (o->limit && o->limit < nitems)
-        nitems = o->limit;
+    r.use_cache = !o->no_cache &&
+                  cache_dir_default(r.cache, sizeof r.cache) == 0;
+    r.nitems = o->limit && o->limit < count ? o->limit : count;
     unsigned epochs = o->epochs ? o->epochs : 1;
-    struct work *ws = calloc(nitems * epochs + 1, sizeof *ws);
-    size_t nw = 0, skipped = 0;
-    gen_params gp = {o->model, o->temperature, o->max_tokens, o->seed,
-                     o->has_seed};
+    size_t mine = r.nitems / o->shard_n +
+                  (r.nitems % o->shard_n >= o->shard_k ? 1 : 0);
+    size_t total = mine * epochs;
+    total = total > r.done.n ? total - r.done.n : 0;
+    r.gp = (gen_params){o->model, o->temperature, o->max_tokens, o->seed,
+                        o->has_seed};
     client_opts co = {o->endpoint, o->api_key, o->concurrency, o->rps,
                       o->timeout_ms, o->retries, o->completions};
-    client *c = NULL;
-    if (!ws)
-        rc = osafe_errf(e, OSAFE_ENOMEM, "out of memory");
-    if (!rc)
-        rc = client_new(&co, &c, e);
-    for (size_t i = 0; rc == 0 && i < nitems; i++) {
-        if (i % o->shard_n != o->shard_k - 1)
-            continue;
-        for (unsigned ep = 1; rc == 0 && ep <= epochs; ep++) {
-            if (run_done_has(&done, r.s->items[i].id, ep)) {
-                skipped++;
-                continue;
-            }
-            struct work *w = &ws[nw++];
-            w->item = &r.s->items[i];
-            w->epoch = ep;
-            w->body = client_body(&gp, w->item->input, o->completions, e);
-            if (!w->body) {
-                rc = e->code ? e->code : OSAFE_EINVAL;
-                break;
-            }
-            cache_key(o->endpoint, w->body, ep, w->key);
-        }
-    }
-    run_done_free(&done);
-    progress_start(&r.prog, "generating", nw, o->quiet);
-    size_t submitted = 0;
-    for (size_t i = 0; rc == 0 && i < nw; i++) {
-        json_t *ans = NULL;
-        osafe_err ce;
-        if (r.use_cache && cache_get(r.cache, ws[i].key, &ans, &ce) == 0) {
-            /* An identical request answered before, by any run: no request. */
-            json_t *s = new_sample(&ws[i]);
-            set_answer(s, ans, 0, 0, 1);
-            json_decref(ans);
-            score_sample(&r, &ws[i], s);
-            if ((rc = write_sample(&r, s)) == 0) {
-                ws[i].sample = s;
-                r.prog.done++;
-                r.prog.cached++;
-            } else {
-                json_decref(s);
-            }
-            continue;
-        }
-        rc = client_submit(c, ws[i].body, &ws[i], e);
-        submitted++;
-    }
-    if (rc == 0 && submitted)
-        rc = client_run(c, on_answer, &r, e);
+    r.window = 4 * (o->concurrency ? o->concurrency : 1) + 16;
+    if ((rc = client_new(&co, &r.c, e)) ||
+        (rc = suite_reader_open(o->suite_dir, &r.rd, e)))
+        goto out;
+    progress_start(&r.prog, "generating", total, o->quiet);
+    feed(&r);
+    if (!r.failed && r.inflight)
+        rc = client_run(r.c, on_answer, &r, e);
     progress_tick(&r.prog, 1);
     if (rc == 0 && r.failed)
         rc = e->code ? e->code : OSAFE_EIO;
+    client_free(r.c);
+    r.c = NULL;
     if (rc == 0 && r.kind == SCORE_JUDGE)
-        rc = run_judge(&r, ws, nw, e);
-    client_free(c);
-    if (r.fd >= 0) {
-        if (fdatasync(r.fd) != 0 && rc == 0)
-            rc = osafe_errno(e, OSAFE_EIO, errno, "%s", path);
-        close(r.fd);
-        r.fd = -1;
-    }
-    for (size_t i = 0; i < nw; i++) {
-        json_decref(ws[i].body);
-        json_decref(ws[i].sample);
-    }
-    free(ws);
+        rc = run_judge(&r, e);
+    if (fdatasync(r.fd) != 0 && rc == 0)
+        rc = osafe_errno(e, OSAFE_EIO, errno, "%s", path);
     if (rc == 0)
-        rc = run_manifest_end(o, manifest, r.fingerprint, skipped, e);
-    json_decref(manifest);
+        rc = run_manifest_end(o, manifest, r.fingerprint, r.skipped, e);
     if (rc == 0)
         rc = eval_results(o->out_dir, NULL, e);
 out:
+    while (r.judged) {
+        struct work *w = r.judged;
+        r.judged = w->next;
+        work_free(w);
+    }
+    client_free(r.c);
+    suite_reader_free(r.rd);
+    run_done_free(&r.done);
     if (r.fd >= 0)
         close(r.fd);
-    suite_free(r.s);
+    json_decref(manifest);
+    json_decref(meta.meta);
     return rc;
 }

@@ -6,6 +6,7 @@
 
 #include <jansson.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "eval/run.h"
 #include "eval/suite.h"
@@ -23,7 +24,7 @@ void progress_tick(struct progress *p, int final);
 
 /* The (item_id, epoch) pairs already finished without error. */
 struct done_set {
-    char **keys;
+    uint64_t *keys; /* sorted hashes, see run_util.c */
     size_t n, cap;
 };
 /* Read path (if it exists): cut a torn last line, collect finished keys. */

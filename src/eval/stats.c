@@ -374,9 +374,7 @@ static double log_binom_half_pmf(double k, double m)
 double stats_binom_half_logcdf(size_t k, size_t m)
 {
     if (k >= m)
-        return 0;
-    if (m == 0)
-        return 0;
+        return 0; /* includes m == 0 */
     double dm = (double)m;
     /* P(X <= k) = P(X = k) * sum_{i <= k} P(X = i) / P(X = k); the ratios
      * P(X = i - 1) / P(X = i) = i / (m - i + 1) are below 1 while
@@ -384,7 +382,7 @@ double stats_binom_half_logcdf(size_t k, size_t m)
      * stops when they no longer change it. */
     size_t kk = k;
     int upper = 0;
-    if (2 * kk > m) { /* use the complement's symmetry for the tail */
+    if (kk > m - kk) { /* above the mean: use the complement */
         upper = 1;
         kk = m - k - 1; /* P(X <= k) = 1 - P(X <= m - k - 1) */
     }

@@ -12,6 +12,8 @@
 #include <time.h>
 
 #include "core/limits.h"
+#include "core/utf8.h"
+#include "registry/validate.h"
 
 static const char *const format_names[] = {"avid", "osv", "atlas", "csv",
                                            "stix"};
@@ -44,6 +46,12 @@ int exch_import(exch_format f, const char *text, size_t len,
                           (unsigned)OSAFE_EXCH_MAX_BYTES);
     if (license_hint && !*license_hint)
         license_hint = NULL;
+    if (license_hint && (strlen(license_hint) > 128 ||
+                         !utf8_valid(license_hint, strlen(license_hint))))
+        return osafe_errf(e, OSAFE_EINVAL,
+                          "%s import: the licence hint is "
+                          "not an SPDX id",
+                          exch_format_name(f));
     switch (f) {
     case EXCH_AVID:
         return exch__import_avid(text, len, license_hint, fn, ctx, e);
@@ -60,7 +68,7 @@ int exch_import(exch_format f, const char *text, size_t len,
     return osafe_errf(e, OSAFE_EINVAL, "unknown exchange format %d", (int)f);
 }
 
-/* ---- items ------------------------------------------------------------ */
+/* ---- items -------------------------------------------------------------- */
 
 void exch__reject(exch_item *it, const char *fmt, ...)
 {
@@ -81,6 +89,17 @@ void exch__key(exch_item *it, const char *fmt, ...)
     va_end(ap);
 }
 
+void exch__validate(exch_item *it)
+{
+    osafe_err ve;
+    if (it->record && rec_validate(it->record, 0, 1, &ve)) {
+        /* What the registry would refuse is refused here, by field. */
+        char why[sizeof it->reason];
+        snprintf(why, sizeof why, "%.250s", ve.msg);
+        exch__reject(it, "%s", why);
+    }
+}
+
 int exch__emit(exch_item *it, size_t *count, exch_item_fn fn, void *ctx,
                osafe_err *e)
 {
@@ -91,6 +110,7 @@ int exch__emit(exch_item *it, size_t *count, exch_item_fn fn, void *ctx,
                           "import: more than %u records in one file",
                           (unsigned)OSAFE_EXCH_MAX_RECORDS);
     }
+    exch__validate(it);
     if (it->record)
         snprintf(it->status, sizeof it->status, "ok");
     else if (!it->status[0])
@@ -104,7 +124,64 @@ int exch__emit(exch_item *it, size_t *count, exch_item_fn fn, void *ctx,
     return 0;
 }
 
-/* ---- JSON values of a file -------------------------------------------- */
+/* ---- JSON values of a file ---------------------------------------------- */
+
+static int blank(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n')
+            return 0;
+    return 1;
+}
+
+/* Hand v (entered one level when it is an array and unwrap) to each. */
+static int json_emit(json_t *v, int unwrap, exch__json_fn each, void *ctx,
+                     size_t *index)
+{
+    int rc = 0;
+    if (unwrap && json_is_array(v)) {
+        size_t i;
+        json_t *x;
+        json_array_foreach (v, i, x) {
+            if ((rc = each(x, (*index)++, NULL, ctx)) < 0)
+                break;
+        }
+    } else {
+        rc = each(v, (*index)++, NULL, ctx);
+    }
+    json_decref(v);
+    return rc;
+}
+
+/* JSON Lines: every line its own value; a line that is not JSON is handed
+ * to each as an error (the record is rejected, the file goes on). */
+static int json_lines(const char *p, const char *end, int unwrap,
+                      exch__json_fn each, void *ctx)
+{
+    size_t line = 1, index = 0;
+    while (p < end) {
+        const char *q = memchr(p, '\n', (size_t)(end - p));
+        size_t n = q ? (size_t)(q - p) : (size_t)(end - p);
+        int rc = 0;
+        if (!blank(p, n)) {
+            json_error_t je;
+            json_t *v = json_loadb(p, n, JSON_REJECT_DUPLICATES, &je);
+            if (v) {
+                rc = json_emit(v, unwrap, each, ctx, &index);
+            } else {
+                char msg[200];
+                snprintf(msg, sizeof msg, "line %zu, column %d: not JSON: %s",
+                         line, je.column, je.text);
+                rc = each(NULL, index++, msg, ctx);
+            }
+        }
+        if (rc < 0)
+            return rc;
+        line++;
+        p = q ? q + 1 : end;
+    }
+    return 0;
+}
 
 int exch__json_each(const char *what, const char *text, size_t len,
                     int unwrap_arrays, exch__json_fn each, void *ctx,
@@ -113,9 +190,23 @@ int exch__json_each(const char *what, const char *text, size_t len,
     size_t off = 0, line = 1, col = 1, index = 0;
     if (len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3))
         off = 3;
+    /* JSON Lines when the first non-blank line is a whole value by itself
+     * and more text follows; otherwise one document or values one after
+     * another, where a syntax error fails the whole file. */
+    size_t first = off;
+    while (first < len && blank(text + first, 1))
+        first++;
+    const char *nl = memchr(text + first, '\n', len - first);
+    if (first < len && nl && !blank(nl + 1, (size_t)(text + len - (nl + 1)))) {
+        json_t *probe = json_loadb(text + first, (size_t)(nl - (text + first)),
+                                   JSON_REJECT_DUPLICATES, NULL);
+        if (probe) {
+            json_decref(probe);
+            return json_lines(text + off, text + len, unwrap_arrays, each, ctx);
+        }
+    }
     for (;;) {
-        while (off < len && (text[off] == ' ' || text[off] == '\t' ||
-                             text[off] == '\r' || text[off] == '\n')) {
+        while (off < len && blank(text + off, 1)) {
             if (text[off] == '\n') {
                 line++;
                 col = 1;
@@ -127,15 +218,16 @@ int exch__json_each(const char *what, const char *text, size_t len,
         if (off >= len)
             break;
         json_error_t je;
-        json_t *v = json_loadb(text + off, len - off,
-                               JSON_DISABLE_EOF_CHECK | JSON_REJECT_DUPLICATES,
-                               &je);
+        json_t *v =
+            json_loadb(text + off, len - off,
+                       JSON_DISABLE_EOF_CHECK | JSON_REJECT_DUPLICATES, &je);
         if (!v) {
             size_t l = line, c = col;
             if (je.line >= 1) {
                 l = line + (size_t)je.line - 1;
-                c = je.line == 1 ? col + (size_t)(je.column > 0 ? je.column - 1 : 0)
-                                 : (size_t)(je.column > 0 ? je.column : 1);
+                c = je.line == 1
+                        ? col + (size_t)(je.column > 0 ? je.column - 1 : 0)
+                        : (size_t)(je.column > 0 ? je.column : 1);
             }
             return osafe_errf(e, OSAFE_EINVAL, "%s: line %zu, column %zu: %s",
                               what, l, c, je.text);
@@ -152,25 +244,14 @@ int exch__json_each(const char *what, const char *text, size_t len,
             }
         }
         off += used;
-        int rc = 0;
-        if (unwrap_arrays && json_is_array(v)) {
-            size_t i;
-            json_t *x;
-            json_array_foreach(v, i, x) {
-                if ((rc = each(x, index++, ctx)) < 0)
-                    break;
-            }
-        } else {
-            rc = each(v, index++, ctx);
-        }
-        json_decref(v);
+        int rc = json_emit(v, unwrap_arrays, each, ctx, &index);
         if (rc < 0)
             return rc;
     }
     return 0;
 }
 
-/* ---- value helpers ----------------------------------------------------- */
+/* ---- value helpers ------------------------------------------------------ */
 
 const char *exch__str(const json_t *obj, const char *key)
 {
@@ -204,7 +285,7 @@ const json_t *exch__path(const json_t *root, const char *dotted)
     return cur;
 }
 
-/* ---- drafts ------------------------------------------------------------ */
+/* ---- drafts ------------------------------------------------------------- */
 
 json_t *exch__draft(const char *record_type, const char *lang)
 {
@@ -283,9 +364,9 @@ int exch__add_description(json_t *rec, const char *lang, const char *text)
         if (json_object_set_new(rec, "description", arr))
             return -1;
     }
-    return json_array_append_new(arr, json_pack("{s:s, s:s, s:s}", "lang",
-                                                lang, "text", text, "method",
-                                                "human"));
+    return json_array_append_new(arr,
+                                 json_pack("{s:s, s:s, s:s}", "lang", lang,
+                                           "text", text, "method", "human"));
 }
 
 static int all_digits(const char *s, size_t n)
@@ -315,8 +396,7 @@ const char *exch__date_precision(const char *d)
     if (n != 10 || d[7] != '-' || !all_digits(d + 8, 2))
         return NULL;
     int y = atoi(d), day = (d[8] - '0') * 10 + (d[9] - '0');
-    static const int mdays[] = {31, 28, 31, 30, 31, 30,
-                                31, 31, 30, 31, 30, 31};
+    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
     int max = mdays[mo - 1] + (mo == 2 && leap);
     return day >= 1 && day <= max ? "day" : NULL;
@@ -348,7 +428,7 @@ int exch__add_unique(json_t *rec, const char *field, const char *s)
         return -1;
     size_t i;
     json_t *x;
-    json_array_foreach(arr, i, x) {
+    json_array_foreach (arr, i, x) {
         if (json_is_string(x) && !strcmp(json_string_value(x), s))
             return 0;
     }
@@ -385,7 +465,7 @@ int exch__add_ref(json_t *rec, const char *url, const char *type,
         return -1;
     size_t i;
     json_t *x;
-    json_array_foreach(refs, i, x) {
+    json_array_foreach (refs, i, x) {
         const char *u = exch__str(x, "url");
         if (u && !strcmp(u, url))
             return 0;
@@ -414,7 +494,7 @@ int exch__add_class(json_t *rec, const char *ns, const char *ns_version,
         return -1;
     size_t i;
     json_t *x;
-    json_array_foreach(arr, i, x) {
+    json_array_foreach (arr, i, x) {
         const char *a = exch__str(x, "namespace"), *c = exch__str(x, "code");
         if (a && c && !strcmp(a, ns) && !strcmp(c, code))
             return 0;
@@ -430,8 +510,7 @@ int exch__add_class(json_t *rec, const char *ns, const char *ns_version,
     return json_array_append_new(arr, c);
 }
 
-int exch__finish(json_t *rec, const char *ns, json_t *raw,
-                 const char *license)
+int exch__finish(json_t *rec, const char *ns, json_t *raw, const char *license)
 {
     int bad = 0;
     const char *type = exch__str(rec, "record_type");
@@ -449,8 +528,8 @@ int exch__finish(json_t *rec, const char *ns, json_t *raw,
                       type && !strcmp(type, "incident") ? "incident"
                                                         : "hazard"));
     if (json_array_size(json_object_get(rec, "harm_types")) == 0)
-        bad |= json_object_set_new(rec, "harm_types",
-                                   json_pack("[s]", "unknown"));
+        bad |=
+            json_object_set_new(rec, "harm_types", json_pack("[s]", "unknown"));
     if (!json_object_get(rec, "hazards"))
         bad |= json_object_set_new(rec, "hazards", json_array());
     if (json_array_size(json_object_get(rec, "ai_systems")) == 0)
@@ -460,9 +539,9 @@ int exch__finish(json_t *rec, const char *ns, json_t *raw,
     if (!json_object_get(rec, "submitter")) {
         char who[64];
         snprintf(who, sizeof who, "%s-import", ns);
-        bad |= json_object_set_new(rec, "submitter",
-                                   json_pack("{s:s, s:s}", "pseudonym", who,
-                                             "role", "researcher"));
+        bad |= json_object_set_new(
+            rec, "submitter",
+            json_pack("{s:s, s:s}", "pseudonym", who, "role", "researcher"));
     }
     if (!json_object_get(rec, "tlp"))
         bad |= json_object_set_new(rec, "tlp", json_string("CLEAR"));
@@ -483,76 +562,7 @@ int exch__finish(json_t *rec, const char *ns, json_t *raw,
     return bad ? -1 : 0;
 }
 
-/* ---- languages, ids ---------------------------------------------------- */
-
-static const char *const lang_table[][2] = {
-    {"eng", "en"}, {"fra", "fr"}, {"fre", "fr"}, {"deu", "de"},
-    {"ger", "de"}, {"spa", "es"}, {"ita", "it"}, {"por", "pt"},
-    {"nld", "nl"}, {"dut", "nl"}, {"rus", "ru"}, {"zho", "zh"},
-    {"chi", "zh"}, {"jpn", "ja"}, {"kor", "ko"}, {"ara", "ar"},
-    {"hin", "hi"}, {"tur", "tr"}, {"pol", "pl"}, {"swe", "sv"},
-    {"ukr", "uk"}, {"vie", "vi"}, {"ind", "id"}, {"heb", "he"},
-    {"ell", "el"}, {"gre", "el"}, {"ces", "cs"}, {"cze", "cs"},
-    {"dan", "da"}, {"fin", "fi"}, {"nor", "no"}, {"hun", "hu"},
-    {"ron", "ro"}, {"rum", "ro"}, {"tha", "th"}, {"fas", "fa"},
-    {"per", "fa"},
-};
-
-const char *exch__lang(const char *code)
-{
-    if (!code)
-        return NULL;
-    for (size_t i = 0; i < sizeof lang_table / sizeof *lang_table; i++)
-        if (!strcasecmp(code, lang_table[i][0]))
-            return lang_table[i][1];
-    /* BCP 47, loosely: 2-3 letters, then subtags of 1-8 letters/digits. */
-    size_t n = 0;
-    while ((code[n] | 32) >= 'a' && (code[n] | 32) <= 'z')
-        n++;
-    if (n < 2 || n > 3)
-        return NULL;
-    while (code[n] == '-') {
-        size_t k = ++n;
-        while ((code[n] >= '0' && code[n] <= '9') ||
-               ((code[n] | 32) >= 'a' && (code[n] | 32) <= 'z'))
-            n++;
-        if (n - k < 1 || n - k > 8)
-            return NULL;
-    }
-    return code[n] ? NULL : code;
-}
-
-const char *exch__lang3(const char *bcp47)
-{
-    if (!bcp47)
-        return NULL;
-    size_t n = strcspn(bcp47, "-");
-    for (size_t i = 0; i < sizeof lang_table / sizeof *lang_table; i++)
-        if (strlen(lang_table[i][1]) == n &&
-            !strncasecmp(bcp47, lang_table[i][1], n))
-            return lang_table[i][0];
-    return NULL;
-}
-
-int exch__find_cve(const char *s, char out[32])
-{
-    for (const char *p = s ? strstr(s, "CVE-") : NULL; p;
-         p = strstr(p + 4, "CVE-")) {
-        const char *y = p + 4;
-        if (!all_digits(y, 4) || y[4] != '-')
-            continue;
-        size_t k = 0;
-        while (y[5 + k] >= '0' && y[5 + k] <= '9' && k < 19)
-            k++;
-        if (k < 4)
-            continue;
-        snprintf(out, 32, "CVE-%.4s-%.*s", y, (int)k, y + 5);
-        return 1;
-    }
-    return 0;
-}
-
-/* ---- export side ------------------------------------------------------- */
+/* ---- export side -------------------------------------------------------- */
 
 int exch__tlp_rank(const char *tlp)
 {
@@ -619,7 +629,7 @@ static void compact(json_t *v, const json_t *sentinel)
     if (json_is_object(v)) {
         const char *k;
         json_t *x, *tmp;
-        json_object_foreach_safe(v, tmp, k, x) {
+        json_object_foreach_safe (v, tmp, k, x) {
             if (x == sentinel)
                 json_object_del(v, k);
             else
@@ -652,20 +662,23 @@ int exch__redact(const json_t *rec, const char *level, json_t **out,
     size_t i;
     const json_t *m;
     int rc = 0;
-    json_array_foreach(marks, i, m) {
+    json_array_foreach (marks, i, m) {
         const char *sel = exch__str(m, "selector");
         int r = exch__tlp_rank(exch__str(m, "tlp"));
         if (!sel || r < 0) {
-            rc = osafe_errf(e, OSAFE_EINVAL, "field_markings[%zu]: needs a "
-                            "selector and a TLP level", i);
+            rc = osafe_errf(e, OSAFE_EINVAL,
+                            "field_markings[%zu]: needs a "
+                            "selector and a TLP level",
+                            i);
             break;
         }
         if (r <= max)
             continue;
         if (!*sel) {
-            rc = osafe_errf(e, OSAFE_ESTATE, "field_markings[%zu]: the whole "
-                            "record is restricted to TLP:%s", i,
-                            exch__str(m, "tlp"));
+            rc = osafe_errf(e, OSAFE_ESTATE,
+                            "field_markings[%zu]: the whole "
+                            "record is restricted to TLP:%s",
+                            i, exch__str(m, "tlp"));
             break;
         }
         json_t *parent;
@@ -696,15 +709,20 @@ int exch__public_copy(const json_t *rec, const char *fmt, json_t **out,
 {
     *out = NULL;
     if (!json_is_object(rec))
-        return osafe_errf(e, OSAFE_EINVAL, "%s export: record is not a JSON "
-                          "object", fmt);
+        return osafe_errf(e, OSAFE_EINVAL,
+                          "%s export: record is not a JSON "
+                          "object",
+                          fmt);
     const char *id = exch__str(rec, "id");
     if (!exch__nonblank(id))
-        return osafe_errf(e, OSAFE_EINVAL, "%s export: id: missing (only "
-                          "records with an id can be exported)", fmt);
+        return osafe_errf(e, OSAFE_EINVAL,
+                          "%s export: id: missing (only "
+                          "records with an id can be exported)",
+                          fmt);
     const char *tlp = exch__str(rec, "tlp");
     if (!tlp || strcmp(tlp, "CLEAR"))
-        return osafe_errf(e, OSAFE_ESTATE, "%s export of %s: tlp is %s; only "
+        return osafe_errf(e, OSAFE_ESTATE,
+                          "%s export of %s: tlp is %s; only "
                           "TLP:CLEAR records leave the node in this format",
                           fmt, id, tlp ? tlp : "missing");
     const char *emb = exch__str(rec, "embargo_until");
@@ -712,8 +730,10 @@ int exch__public_copy(const json_t *rec, const char *fmt, json_t **out,
         char now[32];
         exch__now(now);
         if (strncmp(emb, now, 19) > 0)
-            return osafe_errf(e, OSAFE_ESTATE, "%s export of %s: embargoed "
-                              "until %s", fmt, id, emb);
+            return osafe_errf(e, OSAFE_ESTATE,
+                              "%s export of %s: embargoed "
+                              "until %s",
+                              fmt, id, emb);
     }
     return exch__redact(rec, "CLEAR", out, e);
 }
@@ -748,7 +768,7 @@ const char *exch__desc_text(const json_t *rec, const char **lang)
     const json_t *arr = json_object_get(rec, "description");
     const json_t *first = NULL, *x;
     size_t i;
-    json_array_foreach(arr, i, x) {
+    json_array_foreach (arr, i, x) {
         if (!exch__str(x, "text"))
             continue;
         const char *l = exch__str(x, "lang");

@@ -10,19 +10,23 @@
  * Import: exch_import parses a whole file and calls fn once per foreign
  * record with an exch_item.  A record that cannot be mapped is *rejected*
  * (status "rejected", record NULL, reason naming the field) and the import
- * goes on; only a file that cannot be parsed at all fails, with an error
- * naming the line and column.  Every accepted record is a native *draft*:
- * record_type, lang, title, description, ai_relation ("unclear" when the
- * source does not say), occurred_start (precision "unknown" when the source
- * has no date), countries_occurred (["ZZ"] when unknown), severity
- * {scale "oecd-2025", level}, hazards (AILuminate hazard codes
- * of design/risk-taxonomy.md where a source category maps), ai_systems (>= 1,
- * name "unknown" allowed), references (>= 1: the source's own page is always
- * added), harm_types (["unknown"] when no source category maps), tlp "CLEAR",
- * license, aliases [source id], submitter (the reporter the source names,
- * else {pseudonym "<format>-import", role "researcher"}: the channel the
- * record came through), and extensions.<format>.raw holding the foreign
- * record verbatim.  Accepted records pass rec_validate(rec, 1, 1, ...).
+ * goes on (so is a JSON Lines line that is not JSON); only a file that
+ * cannot be parsed at all fails, with an error naming the line and column.
+ * Every accepted record is a native *draft* that also has every field
+ * publication requires (it passes rec_validate(rec, 1, 1, ...)):
+ * record_type, lang, title (one line, <= EXCH_TITLE_MAX code points),
+ * description, ai_relation ("unclear" when the source does not say),
+ * occurred_start (precision "unknown" when the source has no date),
+ * countries_occurred (["ZZ"] when unknown), severity {scale "oecd-2025",
+ * level}, harm_types (["unknown"] when no source category maps), hazards
+ * (AILuminate hazard codes of design/risk-taxonomy.md where a source
+ * category maps, else []), ai_systems (>= 1, name "unknown" allowed),
+ * references (>= 1: the source's own page is always added), tlp "CLEAR",
+ * license, aliases [source id, ...], submitter (the reporter the source
+ * names, else {pseudonym "<format>-import", role "researcher"}: the channel
+ * the record came through) and extensions.<format>.raw, the foreign record
+ * verbatim.  CSV rows are our own columns and are taken as written (title
+ * not cut, tlp from the row, aliases only from the id / aliases columns).
  * Fields the registry mints (id, state, version, its own dates) are left
  * to it.
  *
@@ -41,7 +45,13 @@
 #include "core/buf.h"
 #include "core/status.h"
 
-typedef enum { EXCH_AVID, EXCH_OSV, EXCH_ATLAS, EXCH_CSV, EXCH_STIX } exch_format;
+typedef enum {
+    EXCH_AVID,
+    EXCH_OSV,
+    EXCH_ATLAS,
+    EXCH_CSV,
+    EXCH_STIX
+} exch_format;
 
 /* "avid", "osv", "atlas", "csv", "stix" -> *f; 0 or OSAFE_EINVAL. */
 int exch_format_parse(const char *name, exch_format *f);
@@ -50,11 +60,12 @@ const char *exch_format_name(exch_format f);
 
 /* One foreign record -> one native draft. */
 typedef struct exch_item {
-    json_t *record;          /* native record (owned by the item), NULL if rejected */
-    char source_key[160];    /* stable identity of the source record: "avid:AVID-2022-R0001",
-                                "osv:GHSA-...", "atlas:AML.CS0000", "csv:<sha256 of the row>" */
-    char status[16];         /* "ok" or "rejected" */
-    char reason[256];        /* why rejected, naming the field */
+    json_t *record; /* native record (owned by the item), NULL if rejected */
+    char source_key[160]; /* stable identity of the source record:
+                             "avid:AVID-2022-R0001", "osv:GHSA-...",
+                             "atlas:AML.CS0000", "csv:<sha256 of the row>" */
+    char status[16];      /* "ok" or "rejected" */
+    char reason[256];     /* why rejected, naming the field */
 } exch_item;
 
 /* Called per record; the callee may steal item->record (set it to NULL).
@@ -114,17 +125,25 @@ int exch_uuid5(const char *ns, const char *name, char out[37]);
 /* Reject the item: record freed, status "rejected", reason formatted. */
 void exch__reject(exch_item *it, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-/* Hand the item to fn (status "ok" when it holds a record); frees what fn
- * did not steal; counts records against OSAFE_EXCH_MAX_RECORDS. */
+/* Reject the item's record if rec_validate (draft, client input) refuses
+ * it, with the validator's message (which names the field). */
+void exch__validate(exch_item *it);
+/* Hand the item to fn (status "ok" when it holds a record that passes
+ * exch__validate); frees what fn did not steal; counts records against
+ * OSAFE_EXCH_MAX_RECORDS. */
 int exch__emit(exch_item *it, size_t *count, exch_item_fn fn, void *ctx,
                osafe_err *e);
 void exch__key(exch_item *it, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* Call each(value, index, ctx) for every top-level JSON value of text
- * (one value, JSON Lines, or concatenated values); arrays are entered one
- * level when unwrap_arrays.  Syntax errors fail with line/column. */
-typedef int (*exch__json_fn)(json_t *value, size_t index, void *ctx);
+/* Call each(value, index, NULL, ctx) for every top-level JSON value of
+ * text: JSON Lines (each line a value; a line that is not JSON comes as
+ * each(NULL, index, "line L, column C: not JSON: ...", ctx) so the record
+ * is rejected and the file goes on), or one document / values one after
+ * another (a syntax error fails the file with line and column).  Arrays
+ * are entered one level when unwrap_arrays.  value is borrowed. */
+typedef int (*exch__json_fn)(json_t *value, size_t index, const char *error,
+                             void *ctx);
 int exch__json_each(const char *what, const char *text, size_t len,
                     int unwrap_arrays, exch__json_fn each, void *ctx,
                     osafe_err *e);
@@ -158,8 +177,7 @@ int exch__add_class(json_t *rec, const char *ns, const char *ns_version,
                     const char *code, const char *label);
 /* Fill defaults for required fields the importer did not set, then store
  * raw (a new reference is taken) under extensions.<ns>.raw. */
-int exch__finish(json_t *rec, const char *ns, json_t *raw,
-                 const char *license);
+int exch__finish(json_t *rec, const char *ns, json_t *raw, const char *license);
 /* ISO 639-2/3 or 639-1 language -> BCP 47 primary tag ("eng" -> "en"). */
 const char *exch__lang(const char *code);
 /* BCP 47 -> ISO 639-2 ("en" -> "eng"); NULL when not in the table. */

@@ -20,7 +20,7 @@
  *                        -> occurred_start {date cut to the precision,
  *                        precision year / month / day}
  *   ai_relation          "targeted" (every case study is an attack on an
- *                        AI system)
+ *                        AI system); use_mode "malicious" for incidents
  *   target               -> ai_systems [{kind "system", name}]
  *   reporter             -> credits [{name, type "REPORTER"}]
  *   procedure[]          -> procedure [{tactic, technique, text}]
@@ -48,10 +48,10 @@
 static const struct {
     const char *technique, *hazard, *harm;
 } tech_map[] = {
-    {"AML.T0024.000", "prv", NULL},  /* infer training data membership */
-    {"AML.T0024.001", "prv", NULL},  /* invert AI model */
+    {"AML.T0024.000", "prv", NULL}, /* infer training data membership */
+    {"AML.T0024.001", "prv", NULL}, /* invert AI model */
     {"AML.T0024.002", "ipv", "economic_property"}, /* extract AI model */
-    {"AML.T0057", "prv", NULL},      /* LLM data leakage */
+    {"AML.T0057", "prv", NULL},                    /* LLM data leakage */
     {"AML.T0048.000", NULL, "economic_property"},  /* financial harm */
     {"AML.T0048.001", NULL, "reputational"},       /* reputational harm */
     {"AML.T0048.002", NULL, "public_interest"},    /* societal harm */
@@ -71,8 +71,8 @@ static int cs_id_ok(const char *id)
 
 typedef struct atlas_ctx {
     const char *license;
-    const char *version;   /* ATLAS data version, may be NULL */
-    json_t *names;         /* technique id -> name */
+    const char *version; /* ATLAS data version, may be NULL */
+    json_t *names;       /* technique id -> name */
     exch_item_fn fn;
     void *ctx;
     osafe_err *e;
@@ -103,7 +103,8 @@ static int cs_map(exch_item *it, const json_t *cs, atlas_ctx *c)
     }
     const json_t *typev = json_object_get(cs, "case-study-type");
     const char *cst = json_string_value(typev);
-    if (typev && (!cst || (strcmp(cst, "incident") && strcmp(cst, "exercise")))) {
+    if (typev &&
+        (!cst || (strcmp(cst, "incident") && strcmp(cst, "exercise")))) {
         exch__reject(it, "case-study-type: not incident or exercise");
         return 0;
     }
@@ -125,7 +126,7 @@ static int cs_map(exch_item *it, const json_t *cs, atlas_ctx *c)
             keep = 7;
         else if (gran && strcmp(gran, "DATE") && strcmp(gran, "MONTH")) {
             exch__reject(it, "incident-date-granularity: not YEAR, MONTH or "
-                         "DATE");
+                             "DATE");
             return 0;
         }
         memcpy(dbuf, date, keep);
@@ -149,12 +150,15 @@ static int cs_map(exch_item *it, const json_t *cs, atlas_ctx *c)
     bad |= exch__set_title(rec, "en", name);
     bad |= exch__add_description(rec, "en", summary);
     bad |= json_object_set_new(rec, "ai_relation", json_string("targeted"));
+    if (incident)
+        bad |= json_object_set_new(rec, "use_mode", json_string("malicious"));
     bad |= exch__set_pdate(rec, "occurred_start", dbuf[0] ? dbuf : NULL);
-    bad |= json_object_set_new(rec, "countries_occurred", json_pack("[s]", "ZZ"));
-    bad |= json_object_set_new(
-        rec, "severity",
-        json_pack("{s:s, s:s}", "scale", "oecd-2025", "level",
-                  incident ? "incident" : "hazard"));
+    bad |=
+        json_object_set_new(rec, "countries_occurred", json_pack("[s]", "ZZ"));
+    bad |= json_object_set_new(rec, "severity",
+                               json_pack("{s:s, s:s}", "scale", "oecd-2025",
+                                         "level",
+                                         incident ? "incident" : "hazard"));
     bad |= json_object_set_new(rec, "harm_types", json_array());
     bad |= json_object_set_new(rec, "hazards", json_array());
     bad |= exch__add_system(rec, "system", exch__str(cs, "target")) ? 0 : -1;
@@ -162,8 +166,9 @@ static int cs_map(exch_item *it, const json_t *cs, atlas_ctx *c)
     const json_t *x;
     json_t *steps = json_array();
     bad |= json_object_set_new(rec, "procedure", steps);
-    json_array_foreach(proc, i, x) {
-        const char *tac = exch__str(x, "tactic"), *tech = exch__str(x, "technique");
+    json_array_foreach (proc, i, x) {
+        const char *tac = exch__str(x, "tactic"),
+                   *tech = exch__str(x, "technique");
         const char *text = exch__str(x, "description");
         if (!json_is_object(x))
             continue;
@@ -188,7 +193,7 @@ static int cs_map(exch_item *it, const json_t *cs, atlas_ctx *c)
                 bad |= exch__add_unique(rec, "harm_types", tech_map[k].harm);
         }
     }
-    json_array_foreach(refs, i, x) {
+    json_array_foreach (refs, i, x) {
         const char *url = exch__str(x, "url");
         if (url)
             bad |= exch__add_ref(rec, url, "WEB", exch__str(x, "title")) < 0;
@@ -199,9 +204,9 @@ static int cs_map(exch_item *it, const json_t *cs, atlas_ctx *c)
     bad |= exch__add_unique(rec, "aliases", id);
     const char *reporter = exch__str(cs, "reporter");
     if (exch__nonblank(reporter)) {
-        bad |= json_object_set_new(rec, "credits",
-                                   json_pack("[{s:s, s:s}]", "name", reporter,
-                                             "type", "REPORTER"));
+        bad |= json_object_set_new(
+            rec, "credits",
+            json_pack("[{s:s, s:s}]", "name", reporter, "type", "REPORTER"));
         bad |= json_object_set_new(rec, "submitter",
                                    json_pack("{s:s, s:s}", "pseudonym",
                                              reporter, "role", "researcher"));
@@ -237,10 +242,11 @@ static json_t *atlas_names(const json_t *doc)
     size_t i, k;
     const json_t *m, *t;
     static const char *const lists[] = {"techniques", "tactics"};
-    json_array_foreach(json_object_get(doc, "matrices"), i, m) {
+    json_array_foreach (json_object_get(doc, "matrices"), i, m) {
         for (size_t l = 0; l < 2; l++) {
-            json_array_foreach(json_object_get(m, lists[l]), k, t) {
-                const char *id = exch__str(t, "id"), *name = exch__str(t, "name");
+            json_array_foreach (json_object_get(m, lists[l]), k, t) {
+                const char *id = exch__str(t, "id"),
+                           *name = exch__str(t, "name");
                 if (id && name)
                     json_object_set_new(names, id, json_string(name));
             }
@@ -254,25 +260,34 @@ int exch__import_atlas(const char *text, size_t len, const char *license,
 {
     json_t *doc;
     int rc = yamlx_load(text, len, &doc, e);
-    if (rc)
-        return osafe_errprefix(e, "atlas: ");
+    if (rc) {
+        osafe_errprefix(e, "atlas: ");
+        return rc; /* not errprefix's value: e may be NULL */
+    }
     if (!json_is_object(doc)) {
         json_decref(doc);
-        return osafe_errf(e, OSAFE_EINVAL, "atlas: the document is not a "
+        return osafe_errf(e, OSAFE_EINVAL,
+                          "atlas: the document is not a "
                           "mapping");
     }
     atlas_ctx c = {license ? license : ATLAS_DEFAULT_LICENSE,
-                   exch__str(doc, "version"), atlas_names(doc), fn, ctx, e, 0};
+                   exch__str(doc, "version"),
+                   atlas_names(doc),
+                   fn,
+                   ctx,
+                   e,
+                   0};
     const json_t *list = json_object_get(doc, "case-studies");
     const json_t *study = json_object_get(doc, "study");
     if (list) {
         if (!json_is_array(list)) {
-            rc = osafe_errf(e, OSAFE_EINVAL, "atlas: case-studies is not a "
+            rc = osafe_errf(e, OSAFE_EINVAL,
+                            "atlas: case-studies is not a "
                             "list");
         } else {
             size_t i;
             const json_t *cs;
-            json_array_foreach(list, i, cs) {
+            json_array_foreach (list, i, cs) {
                 if ((rc = cs_emit(&c, cs, i)) < 0)
                     break;
             }
@@ -280,12 +295,14 @@ int exch__import_atlas(const char *text, size_t len, const char *license,
     } else if (json_is_object(study)) {
         c.version = NULL;
         rc = cs_emit(&c, study, 0);
-    } else if (json_object_get(doc, "summary") || json_object_get(doc, "procedure") ||
+    } else if (json_object_get(doc, "summary") ||
+               json_object_get(doc, "procedure") ||
                cs_id_ok(exch__str(doc, "id"))) {
         c.version = NULL;
         rc = cs_emit(&c, doc, 0);
     } else {
-        rc = osafe_errf(e, OSAFE_EINVAL, "atlas: neither ATLAS data (a "
+        rc = osafe_errf(e, OSAFE_EINVAL,
+                        "atlas: neither ATLAS data (a "
                         "case-studies list) nor a case study");
     }
     json_decref(c.names);

@@ -55,20 +55,19 @@
 static const struct {
     const char *prefix, *hazard, *harm;
 } sep_map[] = {
-    {"E01", NULL, "human_rights"},     /* fairness, discrimination */
-    {"E0301", NULL, "psychological"},  /* toxicity */
-    {"E0302", NULL, "public_interest"}, /* polarization / exclusion */
-    {"E04", NULL, "public_interest"},  /* misinformation */
-    {"P0401", NULL, "psychological"},  /* psychological safety */
-    {"P0402", NULL, "physical"},       /* physical safety */
-    {"P0403", NULL, "economic_property"}, /* socioeconomic safety */
-    {"S0301", "prv", "human_rights"},  /* information leak -> privacy */
+    {"E01", NULL, "human_rights"},         /* fairness, discrimination */
+    {"E0301", NULL, "psychological"},      /* toxicity */
+    {"E0302", NULL, "public_interest"},    /* polarization / exclusion */
+    {"E04", NULL, "public_interest"},      /* misinformation */
+    {"P0401", NULL, "psychological"},      /* psychological safety */
+    {"P0402", NULL, "physical"},           /* physical safety */
+    {"P0403", NULL, "economic_property"},  /* socioeconomic safety */
+    {"S0301", "prv", "human_rights"},      /* information leak -> privacy */
     {"S0502", "ipv", "economic_property"}, /* model theft */
 };
 
-static const char *const lc_stage[] = {NULL,     "plan_design", "data",
-                                       "data",   "build",
-                                       "verify_validate", "deploy"};
+static const char *const lc_stage[] = {
+    NULL, "plan_design", "data", "data", "build", "verify_validate", "deploy"};
 
 static int avid_id_ok(const char *id)
 {
@@ -121,12 +120,12 @@ static int map_impact(json_t *rec, const json_t *impact)
     const char *tv = exch__str(av, "taxonomy_version");
     size_t i;
     const json_t *x;
-    json_array_foreach(json_object_get(av, "risk_domain"), i, x) {
+    json_array_foreach (json_object_get(av, "risk_domain"), i, x) {
         if (json_is_string(x))
-            bad |= exch__add_class(rec, "AVID-RD", tv, json_string_value(x),
-                                   NULL);
+            bad |=
+                exch__add_class(rec, "AVID-RD", tv, json_string_value(x), NULL);
     }
-    json_array_foreach(json_object_get(av, "sep_view"), i, x) {
+    json_array_foreach (json_object_get(av, "sep_view"), i, x) {
         if (!json_is_string(x))
             continue;
         char code[32];
@@ -143,7 +142,7 @@ static int map_impact(json_t *rec, const json_t *impact)
             bad |= exch__add_unique(rec, "harm_types", sep_map[k].harm);
         }
     }
-    json_array_foreach(json_object_get(av, "lifecycle_view"), i, x) {
+    json_array_foreach (json_object_get(av, "lifecycle_view"), i, x) {
         if (!json_is_string(x))
             continue;
         char code[32];
@@ -157,7 +156,7 @@ static int map_impact(json_t *rec, const json_t *impact)
             bad |= exch__add_unique(rec, "lifecycle_stages",
                                     lc_stage[code[2] - '0']);
     }
-    json_array_foreach(json_object_get(impact, "cwe"), i, x) {
+    json_array_foreach (json_object_get(impact, "cwe"), i, x) {
         const char *id = exch__str(x, "cweId");
         if (exch__nonblank(id))
             bad |= exch__add_class(rec, "CWE", NULL, id,
@@ -167,7 +166,7 @@ static int map_impact(json_t *rec, const json_t *impact)
     const char *vec = exch__str(cvss, "vectorString");
     const char *ver = exch__str(cvss, "version");
     if (exch__nonblank(vec) && ver) {
-        const char *sys = ver[0] == '4' ? "CVSS_V4"
+        const char *sys = ver[0] == '4'   ? "CVSS_V4"
                           : ver[0] == '3' ? "CVSS_V3"
                           : ver[0] == '2' ? "CVSS_V2"
                                           : NULL;
@@ -186,10 +185,10 @@ static int map_impact(json_t *rec, const json_t *impact)
         if (!scores)
             bad |= json_object_set_new(rec, "scores", scores = json_array());
         bad |= json_array_append_new(
-            scores, json_pack("{s:s, s:s, s:s}", "system", "ODIN", "value",
-                              sis, "source", "0DIN"));
+            scores, json_pack("{s:s, s:s, s:s}", "system", "ODIN", "value", sis,
+                              "source", "0DIN"));
     }
-    json_array_foreach(json_object_get(odin, "JailbreakTaxonomy"), i, x) {
+    json_array_foreach (json_object_get(odin, "JailbreakTaxonomy"), i, x) {
         char code[256];
         const char *c = exch__str(x, "Category"), *s = exch__str(x, "Strategy"),
                    *t = exch__str(x, "Technique");
@@ -214,12 +213,13 @@ static int avid_map(exch_item *it, json_t *o, const char *license)
         return 0;
     }
     const json_t *md = json_object_get(o, "metadata");
-    const char *rid = exch__str(md, "report_id"), *vid = exch__str(md, "vuln_id");
+    const char *rid = exch__str(md, "report_id"),
+               *vid = exch__str(md, "vuln_id");
     const char *id = vid && *vid ? vid : rid;
     int is_vuln = id == vid;
     if (!avid_id_ok(id)) {
         exch__reject(it, "metadata.report_id / metadata.vuln_id: missing or "
-                     "not an AVID id");
+                         "not an AVID id");
         return 0;
     }
     exch__key(it, "avid:%s", id);
@@ -230,15 +230,17 @@ static int avid_map(exch_item *it, json_t *o, const char *license)
     }
     size_t i;
     const json_t *x;
-    json_array_foreach(refs, i, x) {
+    json_array_foreach (refs, i, x) {
         const char *label = exch__str(x, "label");
         if (!json_is_object(x)) {
             exch__reject(it, "references[%zu]: not an object", i);
             return 0;
         }
         if (label && !strncmp(label, "osafe:", 6)) {
-            exch__reject(it, "references[%zu]: record exported by osafe (%.60s)"
-                         "; import the native record instead", i, label);
+            exch__reject(it,
+                         "references[%zu]: record exported by osafe (%.60s)"
+                         "; import the native record instead",
+                         i, label);
             return 0;
         }
     }
@@ -256,11 +258,13 @@ static int avid_map(exch_item *it, json_t *o, const char *license)
     const char *ptype = exch__str(pt, "type");
     const char *classof = exch__str(pt, "classof");
     const char *rtype;
-    if (json_object_get(pt, "type") && !json_is_null(json_object_get(pt, "type")) &&
-        (!ptype || (strcmp(ptype, "Issue") && strcmp(ptype, "Advisory") &&
-                    strcmp(ptype, "Measurement") && strcmp(ptype, "Detection")))) {
+    if (json_object_get(pt, "type") &&
+        !json_is_null(json_object_get(pt, "type")) &&
+        (!ptype ||
+         (strcmp(ptype, "Issue") && strcmp(ptype, "Advisory") &&
+          strcmp(ptype, "Measurement") && strcmp(ptype, "Detection")))) {
         exch__reject(it, "problemtype.type: not Issue, Advisory, Measurement "
-                     "or Detection");
+                         "or Detection");
         return 0;
     }
     if (classof && !strcmp(classof, "AIID Incident"))
@@ -271,20 +275,21 @@ static int avid_map(exch_item *it, json_t *o, const char *license)
         rtype = is_vuln ? "vulnerability" : "finding";
     const json_t *affects = json_object_get(o, "affects");
     const json_t *arts = json_object_get(affects, "artifacts");
-    if ((affects && !json_is_object(affects)) || (arts && !json_is_array(arts) &&
-                                                  !json_is_null(arts))) {
+    if ((affects && !json_is_object(affects)) ||
+        (arts && !json_is_array(arts) && !json_is_null(arts))) {
         exch__reject(it, "affects.artifacts: not a list");
         return 0;
     }
-    json_array_foreach(arts, i, x) {
+    json_array_foreach (arts, i, x) {
         if (!json_is_object(x) ||
-            (json_object_get(x, "name") && !json_is_string(json_object_get(x, "name")))) {
+            (json_object_get(x, "name") &&
+             !json_is_string(json_object_get(x, "name")))) {
             exch__reject(it, "affects.artifacts[%zu]: not {type, name}", i);
             return 0;
         }
     }
-    const char *lang = exch__lang(exch__str(json_object_get(o, "description"),
-                                            "lang"));
+    const char *lang =
+        exch__lang(exch__str(json_object_get(o, "description"), "lang"));
     if (!lang)
         lang = "en";
 
@@ -292,23 +297,25 @@ static int avid_map(exch_item *it, json_t *o, const char *license)
     if (!rec)
         return -1;
     int bad = 0;
-    const char *tlang = exch__lang(exch__str(exch__path(pt, "description"),
-                                             "lang"));
+    const char *tlang =
+        exch__lang(exch__str(exch__path(pt, "description"), "lang"));
     bad |= exch__set_title(rec, tlang ? tlang : lang, title);
     bad |= exch__add_description(rec, lang, desc);
     bad |= json_object_set_new(rec, "ai_relation", json_string("unclear"));
     bad |= exch__set_pdate(rec, "occurred_start", NULL);
-    const char *det = exch__str(o, is_vuln ? "published_date" : "reported_date");
+    const char *det =
+        exch__str(o, is_vuln ? "published_date" : "reported_date");
     if (exch__date_precision(det))
         bad |= exch__set_pdate(rec, "detected", det);
-    bad |= json_object_set_new(rec, "countries_occurred", json_pack("[s]", "ZZ"));
+    bad |=
+        json_object_set_new(rec, "countries_occurred", json_pack("[s]", "ZZ"));
     bad |= json_object_set_new(
         rec, "severity",
         json_pack("{s:s, s:s}", "scale", "oecd-2025", "level",
                   !strcmp(rtype, "incident") ? "incident" : "hazard"));
     bad |= json_object_set_new(rec, "harm_types", json_array());
     bad |= json_object_set_new(rec, "hazards", json_array());
-    json_array_foreach(arts, i, x) {
+    json_array_foreach (arts, i, x) {
         const char *t = exch__str(x, "type");
         const char *kind = t && !strcasecmp(t, "Model")     ? "model"
                            : t && !strcasecmp(t, "Dataset") ? "dataset"
@@ -317,25 +324,27 @@ static int avid_map(exch_item *it, json_t *o, const char *license)
     }
     static const char *const roles[] = {"developer", "deployer"};
     for (int r = 0; r < 2; r++) {
-        json_array_foreach(json_object_get(affects, roles[r]), i, x) {
+        json_array_foreach (json_object_get(affects, roles[r]), i, x) {
             if (!exch__nonblank(json_string_value(x)))
                 continue;
             json_t *ents = json_object_get(rec, "entities");
             if (!ents)
-                bad |= json_object_set_new(rec, "entities", ents = json_array());
-            bad |= json_array_append_new(
-                ents, json_pack("{s:s, s:s}", "name", json_string_value(x),
-                                "role", roles[r]));
+                bad |=
+                    json_object_set_new(rec, "entities", ents = json_array());
+            bad |= json_array_append_new(ents, json_pack("{s:s, s:s}", "name",
+                                                         json_string_value(x),
+                                                         "role", roles[r]));
         }
     }
     char cve[32] = "";
-    json_array_foreach(refs, i, x) {
+    json_array_foreach (refs, i, x) {
         const char *url = exch__str(x, "url");
         if (!url)
             continue;
         bad |= exch__add_ref(rec, url, ref_type(exch__str(x, "type"), url),
                              exch__str(x, "label")) < 0;
-        if (!cve[0] && (strstr(url, "cve.org/") || strstr(url, "nvd.nist.gov/")))
+        if (!cve[0] &&
+            (strstr(url, "cve.org/") || strstr(url, "nvd.nist.gov/")))
             exch__find_cve(url, cve);
     }
     if (!cve[0] && classof && !strcmp(classof, "CVE Entry"))
@@ -349,15 +358,15 @@ static int avid_map(exch_item *it, json_t *o, const char *license)
     bad |= exch__add_unique(rec, "aliases", id);
     if (cve[0])
         bad |= exch__add_unique(rec, "aliases", cve);
-    json_array_foreach(json_object_get(o, "reports"), i, x) {
+    json_array_foreach (json_object_get(o, "reports"), i, x) {
         const char *r = exch__str(x, "report_id");
         if (!avid_id_ok(r))
             continue;
         json_t *rel = json_object_get(rec, "related");
         if (!rel)
             bad |= json_object_set_new(rec, "related", rel = json_array());
-        bad |= json_array_append_new(rel, json_pack("{s:s, s:s}", "id", r,
-                                                    "relation", "related"));
+        bad |= json_array_append_new(
+            rel, json_pack("{s:s, s:s}", "id", r, "relation", "related"));
     }
     const json_t *impact = json_object_get(o, "impact");
     const char *vref = exch__str(json_object_get(impact, "avid"), "vuln_id");
@@ -365,15 +374,15 @@ static int avid_map(exch_item *it, json_t *o, const char *license)
         json_t *rel = json_object_get(rec, "related");
         if (!rel)
             bad |= json_object_set_new(rec, "related", rel = json_array());
-        bad |= json_array_append_new(rel, json_pack("{s:s, s:s}", "id", vref,
-                                                    "relation", "part_of"));
+        bad |= json_array_append_new(
+            rel, json_pack("{s:s, s:s}", "id", vref, "relation", "part_of"));
     }
     if (json_is_object(impact))
         bad |= map_impact(rec, impact);
     const json_t *metrics = json_object_get(o, "metrics");
     if (json_array_size(metrics))
         bad |= json_object_set_new(rec, "metrics", json_deep_copy(metrics));
-    json_array_foreach(json_object_get(o, "credit"), i, x) {
+    json_array_foreach (json_object_get(o, "credit"), i, x) {
         const char *v = exch__str(x, "value");
         if (!exch__nonblank(v))
             continue;
@@ -383,9 +392,9 @@ static int avid_map(exch_item *it, json_t *o, const char *license)
         bad |= json_array_append_new(cr, json_pack("{s:s}", "name", v));
         if (!json_object_get(rec, "submitter"))
             bad |= json_object_set_new(rec, "submitter",
-                                       json_pack("{s:s, s:s, s:s}",
-                                                 "pseudonym", v, "role",
-                                                 "researcher", "org", "AVID"));
+                                       json_pack("{s:s, s:s, s:s}", "pseudonym",
+                                                 v, "role", "researcher", "org",
+                                                 "AVID"));
     }
     bad |= exch__finish(rec, "avid", o, license);
     if (bad) {
@@ -404,12 +413,16 @@ typedef struct avid_ctx {
     size_t count;
 } avid_ctx;
 
-static int avid_each(json_t *v, size_t index, void *p)
+static int avid_each(json_t *v, size_t index, const char *error, void *p)
 {
     avid_ctx *c = p;
     exch_item it;
     memset(&it, 0, sizeof it);
     exch__key(&it, "avid:#%zu", index + 1);
+    if (!v) {
+        exch__reject(&it, "%s", error);
+        return exch__emit(&it, &c->count, c->fn, c->ctx, c->e);
+    }
     if (avid_map(&it, v, c->license) < 0)
         return osafe_errf(c->e, OSAFE_ENOMEM, "avid: out of memory at %s",
                           it.source_key);
@@ -423,7 +436,77 @@ int exch__import_avid(const char *text, size_t len, const char *license,
     return exch__json_each("avid", text, len, 1, avid_each, &c, e);
 }
 
-/* ---- export -------------------------------------------------------------- */
+/* ---- languages, CVE ids (shared by all formats) ------------------------ */
+
+static const char *const lang_table[][2] = {
+    {"eng", "en"}, {"fra", "fr"}, {"fre", "fr"}, {"deu", "de"}, {"ger", "de"},
+    {"spa", "es"}, {"ita", "it"}, {"por", "pt"}, {"nld", "nl"}, {"dut", "nl"},
+    {"rus", "ru"}, {"zho", "zh"}, {"chi", "zh"}, {"jpn", "ja"}, {"kor", "ko"},
+    {"ara", "ar"}, {"hin", "hi"}, {"tur", "tr"}, {"pol", "pl"}, {"swe", "sv"},
+    {"ukr", "uk"}, {"vie", "vi"}, {"ind", "id"}, {"heb", "he"}, {"ell", "el"},
+    {"gre", "el"}, {"ces", "cs"}, {"cze", "cs"}, {"dan", "da"}, {"fin", "fi"},
+    {"nor", "no"}, {"hun", "hu"}, {"ron", "ro"}, {"rum", "ro"}, {"tha", "th"},
+    {"fas", "fa"}, {"per", "fa"},
+};
+
+const char *exch__lang(const char *code)
+{
+    if (!code)
+        return NULL;
+    for (size_t i = 0; i < sizeof lang_table / sizeof *lang_table; i++)
+        if (!strcasecmp(code, lang_table[i][0]))
+            return lang_table[i][1];
+    /* BCP 47, loosely: 2-3 letters, then subtags of 1-8 letters/digits. */
+    size_t n = 0;
+    while ((code[n] | 32) >= 'a' && (code[n] | 32) <= 'z')
+        n++;
+    if (n < 2 || n > 3)
+        return NULL;
+    while (code[n] == '-') {
+        size_t k = ++n;
+        while ((code[n] >= '0' && code[n] <= '9') ||
+               ((code[n] | 32) >= 'a' && (code[n] | 32) <= 'z'))
+            n++;
+        if (n - k < 1 || n - k > 8)
+            return NULL;
+    }
+    return code[n] ? NULL : code;
+}
+
+const char *exch__lang3(const char *bcp47)
+{
+    if (!bcp47)
+        return NULL;
+    size_t n = strcspn(bcp47, "-");
+    for (size_t i = 0; i < sizeof lang_table / sizeof *lang_table; i++)
+        if (strlen(lang_table[i][1]) == n &&
+            !strncasecmp(bcp47, lang_table[i][1], n))
+            return lang_table[i][0];
+    return NULL;
+}
+
+int exch__find_cve(const char *s, char out[32])
+{
+    for (const char *p = s ? strstr(s, "CVE-") : NULL; p;
+         p = strstr(p + 4, "CVE-")) {
+        const char *y = p + 4;
+        int year = 1;
+        for (int k = 0; k < 4; k++)
+            year &= y[k] >= '0' && y[k] <= '9';
+        if (!year || y[4] != '-')
+            continue;
+        size_t k = 0;
+        while (y[5 + k] >= '0' && y[5 + k] <= '9' && k < 19)
+            k++;
+        if (k < 4)
+            continue;
+        snprintf(out, 32, "CVE-%.4s-%.*s", y, (int)k, y + 5);
+        return 1;
+    }
+    return 0;
+}
+
+/* ---- export ------------------------------------------------------------- */
 
 static const char *avid_lc_label[] = {NULL,
                                       "L01: Business Understanding",
@@ -437,7 +520,7 @@ static void add_unique_str(json_t *arr, const char *s)
 {
     size_t i;
     json_t *x;
-    json_array_foreach(arr, i, x) {
+    json_array_foreach (arr, i, x) {
         if (!strcmp(json_string_value(x), s))
             return;
     }
@@ -449,8 +532,9 @@ static json_t *avid_impact(const json_t *rec)
     json_t *rd = json_array(), *sep = json_array(), *lc = json_array();
     size_t i;
     const json_t *x;
-    json_array_foreach(json_object_get(rec, "classifications"), i, x) {
-        const char *ns = exch__str(x, "namespace"), *code = exch__str(x, "code");
+    json_array_foreach (json_object_get(rec, "classifications"), i, x) {
+        const char *ns = exch__str(x, "namespace"),
+                   *code = exch__str(x, "code");
         const char *label = exch__str(x, "label");
         if (!ns || !code)
             continue;
@@ -469,13 +553,14 @@ static json_t *avid_impact(const json_t *rec)
                                                 : "Performance");
     }
     if (!json_array_size(lc)) {
-        static const char *const stages[] = {"plan_design", "data", "build",
-                                             "verify_validate", "deploy",
-                                             "operate_monitor"};
+        static const char *const stages[] = {"plan_design", "data",
+                                             "build",       "verify_validate",
+                                             "deploy",      "operate_monitor"};
         static const int lnum[] = {1, 2, 4, 5, 6, 6};
-        json_array_foreach(json_object_get(rec, "lifecycle_stages"), i, x) {
+        json_array_foreach (json_object_get(rec, "lifecycle_stages"), i, x) {
             for (int k = 0; k < 6; k++)
-                if (json_is_string(x) && !strcmp(json_string_value(x), stages[k]))
+                if (json_is_string(x) &&
+                    !strcmp(json_string_value(x), stages[k]))
                     add_unique_str(lc, avid_lc_label[lnum[k]]);
         }
     }
@@ -503,11 +588,13 @@ int exch_export_avid(const json_t *in, json_t **out, osafe_err *e)
     const char *dlang, *desc = exch__desc_text(rec, &dlang);
     if (!exch__nonblank(title) || !exch__nonblank(desc)) {
         json_decref(rec);
-        return osafe_errf(e, OSAFE_EINVAL, "avid export of %s: title and "
-                          "description are required", id);
+        return osafe_errf(e, OSAFE_EINVAL,
+                          "avid export of %s: title and "
+                          "description are required",
+                          id);
     }
     const char *type = exch__str(rec, "record_type");
-    const char *ptype = !type ? "Issue"
+    const char *ptype = !type                            ? "Issue"
                         : !strcmp(type, "vulnerability") ? "Advisory"
                         : !strcmp(type, "finding") &&
                                 json_array_size(json_object_get(rec, "metrics"))
@@ -516,7 +603,7 @@ int exch_export_avid(const json_t *in, json_t **out, osafe_err *e)
     const char *classof = "Third-party Report";
     size_t i;
     const json_t *x;
-    json_array_foreach(json_object_get(rec, "aliases"), i, x) {
+    json_array_foreach (json_object_get(rec, "aliases"), i, x) {
         const char *a = json_string_value(x);
         if (!a)
             continue;
@@ -530,14 +617,14 @@ int exch_export_avid(const json_t *in, json_t **out, osafe_err *e)
     const char *l3 = exch__lang3(tlang);
     const char *d3 = exch__lang3(dlang);
     json_t *dev = json_array(), *dep = json_array(), *arts = json_array();
-    json_array_foreach(json_object_get(rec, "entities"), i, x) {
+    json_array_foreach (json_object_get(rec, "entities"), i, x) {
         const char *role = exch__str(x, "role"), *name = exch__str(x, "name");
         if (role && name && !strcmp(role, "developer"))
             add_unique_str(dev, name);
         else if (role && name && !strcmp(role, "deployer"))
             add_unique_str(dep, name);
     }
-    json_array_foreach(json_object_get(rec, "ai_systems"), i, x) {
+    json_array_foreach (json_object_get(rec, "ai_systems"), i, x) {
         const char *kind = exch__str(x, "kind"), *name = exch__str(x, "name");
         if (!name)
             continue;
@@ -549,12 +636,12 @@ int exch_export_avid(const json_t *in, json_t **out, osafe_err *e)
                             "name", name));
     }
     json_t *refs = json_array();
-    json_array_foreach(json_object_get(rec, "references"), i, x) {
+    json_array_foreach (json_object_get(rec, "references"), i, x) {
         const char *url = exch__str(x, "url"), *t = exch__str(x, "title");
         if (url)
-            json_array_append_new(refs, json_pack("{s:s, s:s, s:s}", "type",
-                                                  "source", "label",
-                                                  t ? t : url, "url", url));
+            json_array_append_new(refs,
+                                  json_pack("{s:s, s:s, s:s}", "type", "source",
+                                            "label", t ? t : url, "url", url));
     }
     char canon[512], label[200];
     exch__canonical_url(rec, canon, sizeof canon);
@@ -564,10 +651,10 @@ int exch_export_avid(const json_t *in, json_t **out, osafe_err *e)
     json_t *avid = json_pack(
         "{s:s, s:s, s:{s:o, s:o, s:o}, s:{s:s, s:s, s:{s:s, s:s}}, s:o, "
         "s:{s:s, s:s}}",
-        "data_type", "AVID", "data_version", "0.2", "affects", "developer",
-        dev, "deployer", dep, "artifacts", arts, "problemtype", "classof",
-        classof, "type", ptype, "description", "lang", l3 ? l3 : "eng",
-        "value", title, "references", refs, "description", "lang",
+        "data_type", "AVID", "data_version", "0.2", "affects", "developer", dev,
+        "deployer", dep, "artifacts", arts, "problemtype", "classof", classof,
+        "type", ptype, "description", "lang", l3 ? l3 : "eng", "value", title,
+        "references", refs, "description", "lang",
         d3 ? d3 : (dlang ? dlang : "eng"), "value", desc);
     if (!avid) {
         json_decref(rec);
@@ -580,11 +667,11 @@ int exch_export_avid(const json_t *in, json_t **out, osafe_err *e)
     if (impact)
         json_object_set_new(avid, "impact", impact);
     json_t *credit = json_array();
-    json_array_foreach(json_object_get(rec, "credits"), i, x) {
+    json_array_foreach (json_object_get(rec, "credits"), i, x) {
         const char *name = exch__str(x, "name");
         if (name)
-            json_array_append_new(credit, json_pack("{s:s, s:s}", "lang",
-                                                    "eng", "value", name));
+            json_array_append_new(
+                credit, json_pack("{s:s, s:s}", "lang", "eng", "value", name));
     }
     if (json_array_size(credit))
         json_object_set_new(avid, "credit", credit);
@@ -593,8 +680,8 @@ int exch_export_avid(const json_t *in, json_t **out, osafe_err *e)
     const char *when = exch__str(rec, "reported");
     if (!when)
         when = exch__str(rec, "published");
-    if (!when && exch__date_precision(exch__str(json_object_get(rec, "detected"),
-                                                "date")))
+    if (!when && exch__date_precision(
+                     exch__str(json_object_get(rec, "detected"), "date")))
         when = exch__str(json_object_get(rec, "detected"), "date");
     if (when && strlen(when) >= 10) {
         char d[11];

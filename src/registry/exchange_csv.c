@@ -43,15 +43,41 @@
 #include "registry/exchange.h"
 
 enum {
-    C_ID, C_TYPE, C_LANG, C_TITLE, C_DESC, C_REL, C_OCC, C_CTRY, C_SEV,
-    C_HARM, C_HAZ, C_SYS, C_REFS, C_ALIAS, C_TLP, C_LIC, C_N
+    C_ID,
+    C_TYPE,
+    C_LANG,
+    C_TITLE,
+    C_DESC,
+    C_REL,
+    C_OCC,
+    C_CTRY,
+    C_SEV,
+    C_HARM,
+    C_HAZ,
+    C_SYS,
+    C_REFS,
+    C_ALIAS,
+    C_TLP,
+    C_LIC,
+    C_N
 };
 
-static const char *const cols[C_N] = {
-    "id",         "record_type", "lang",        "title",
-    "description", "ai_relation", "occurred_start", "countries_occurred",
-    "severity",   "harm_types",  "hazards",     "ai_systems",
-    "references", "aliases",     "tlp",         "license"};
+static const char *const cols[C_N] = {"id",
+                                      "record_type",
+                                      "lang",
+                                      "title",
+                                      "description",
+                                      "ai_relation",
+                                      "occurred_start",
+                                      "countries_occurred",
+                                      "severity",
+                                      "harm_types",
+                                      "hazards",
+                                      "ai_systems",
+                                      "references",
+                                      "aliases",
+                                      "tlp",
+                                      "license"};
 
 static const char *const kinds[] = {"system", "model", "dataset", "agent",
                                     "component"};
@@ -68,13 +94,13 @@ static int in_set(const char *s, const char *const *set, size_t n)
 
 static const char *const rtypes[] = {"incident", "hazard", "vulnerability",
                                      "finding"};
-static const char *const relations[] = {"caused", "contributed",
-                                        "failed_to_prevent", "misused",
-                                        "targeted", "unclear"};
+static const char *const relations[] = {
+    "caused",  "contributed", "failed_to_prevent",
+    "misused", "targeted",    "unclear"};
 static const char *const levels[] = {"hazard", "serious_hazard", "incident",
                                      "serious_incident", "disaster"};
 
-/* ---- list cells ---------------------------------------------------------- */
+/* ---- list cells --------------------------------------------------------- */
 
 static int put_escaped(osafe_buf *b, const char *s, const char *special)
 {
@@ -150,7 +176,7 @@ static int token_ok(const char *s, int upper)
     return 1;
 }
 
-/* ---- export -------------------------------------------------------------- */
+/* ---- export ------------------------------------------------------------- */
 
 int exch_csv_header(osafe_buf *out)
 {
@@ -162,7 +188,7 @@ static int join_strings(osafe_buf *b, const json_t *arr)
     size_t i;
     const json_t *x;
     int rc = 0;
-    json_array_foreach(arr, i, x) {
+    json_array_foreach (arr, i, x) {
         if (!json_is_string(x))
             continue;
         if (b->len)
@@ -175,11 +201,13 @@ static int join_strings(osafe_buf *b, const json_t *arr)
 int exch_export_csv_row(const json_t *in, osafe_buf *out, osafe_err *e)
 {
     if (!json_is_object(in))
-        return osafe_errf(e, OSAFE_EINVAL, "csv export: record is not a JSON "
+        return osafe_errf(e, OSAFE_EINVAL,
+                          "csv export: record is not a JSON "
                           "object");
     const char *tlp = exch__str(in, "tlp");
     if (exch__tlp_rank(tlp) < 0)
-        return osafe_errf(e, OSAFE_EINVAL, "csv export: tlp missing or "
+        return osafe_errf(e, OSAFE_EINVAL,
+                          "csv export: tlp missing or "
                           "unknown");
     json_t *rec;
     int rc = exch__redact(in, tlp, &rec, e);
@@ -192,7 +220,7 @@ int exch_export_csv_row(const json_t *in, osafe_buf *out, osafe_err *e)
     const char *desc = NULL;
     size_t i;
     const json_t *x;
-    json_array_foreach(json_object_get(rec, "description"), i, x) {
+    json_array_foreach (json_object_get(rec, "description"), i, x) {
         const char *l = exch__str(x, "lang"), *t = exch__str(x, "text");
         if (t && !desc)
             desc = t;
@@ -221,11 +249,12 @@ int exch_export_csv_row(const json_t *in, osafe_buf *out, osafe_err *e)
     for (int k = 0; k < C_N; k++)
         if (simple[k])
             rc |= buf_puts(&cell[k], simple[k]);
-    rc |= join_strings(&cell[C_CTRY], json_object_get(rec, "countries_occurred"));
+    rc |=
+        join_strings(&cell[C_CTRY], json_object_get(rec, "countries_occurred"));
     rc |= join_strings(&cell[C_HARM], json_object_get(rec, "harm_types"));
     rc |= join_strings(&cell[C_HAZ], json_object_get(rec, "hazards"));
     rc |= join_strings(&cell[C_ALIAS], json_object_get(rec, "aliases"));
-    json_array_foreach(json_object_get(rec, "ai_systems"), i, x) {
+    json_array_foreach (json_object_get(rec, "ai_systems"), i, x) {
         const char *kind = exch__str(x, "kind"), *name = exch__str(x, "name");
         const char *ver = exch__str(x, "version");
         if (!name)
@@ -239,7 +268,7 @@ int exch_export_csv_row(const json_t *in, osafe_buf *out, osafe_err *e)
             rc |= put_escaped(&cell[C_SYS], ver, ";@");
         }
     }
-    json_array_foreach(json_object_get(rec, "references"), i, x) {
+    json_array_foreach (json_object_get(rec, "references"), i, x) {
         const char *url = exch__str(x, "url"), *t = exch__str(x, "type");
         if (!url)
             continue;
@@ -263,7 +292,7 @@ int exch_export_csv_row(const json_t *in, osafe_buf *out, osafe_err *e)
     return 0;
 }
 
-/* ---- import -------------------------------------------------------------- */
+/* ---- import ------------------------------------------------------------- */
 
 static void row_key(exch_item *it, char **f, size_t n)
 {
@@ -292,7 +321,7 @@ static int csv_map(exch_item *it, const char *const *cell, const char *hint,
     const char *type = CELL(C_TYPE), *lang = exch__lang(CELL(C_LANG));
     if (!IN(type, rtypes)) {
         exch__reject(it, "record_type: not incident, hazard, vulnerability or "
-                     "finding");
+                         "finding");
         return 0;
     }
     if (!lang) {
@@ -310,7 +339,7 @@ static int csv_map(exch_item *it, const char *const *cell, const char *hint,
     const char *rel = *CELL(C_REL) ? CELL(C_REL) : "unclear";
     if (!IN(rel, relations)) {
         exch__reject(it, "ai_relation: not one of caused, contributed, "
-                     "failed_to_prevent, misused, targeted, unclear");
+                         "failed_to_prevent, misused, targeted, unclear");
         return 0;
     }
     const char *occ = CELL(C_OCC);
@@ -320,7 +349,7 @@ static int csv_map(exch_item *it, const char *const *cell, const char *hint,
         exch__reject(it, "occurred_start: not YYYY, YYYY-MM or YYYY-MM-DD");
         return 0;
     }
-    const char *sev = *CELL(C_SEV) ? CELL(C_SEV)
+    const char *sev = *CELL(C_SEV)                ? CELL(C_SEV)
                       : !strcmp(type, "incident") ? "incident"
                                                   : "hazard";
     if (!IN(sev, levels)) {
@@ -341,28 +370,30 @@ static int csv_map(exch_item *it, const char *const *cell, const char *hint,
     if (!rec)
         return -1;
     int bad = 0;
-    bad |= json_object_set_new(rec, "title", json_pack("{s:s, s:s}", "lang",
-                                                       lang, "text",
-                                                       CELL(C_TITLE)));
+    bad |= json_object_set_new(
+        rec, "title",
+        json_pack("{s:s, s:s}", "lang", lang, "text", CELL(C_TITLE)));
     bad |= exch__add_description(rec, lang, CELL(C_DESC));
     bad |= json_object_set_new(rec, "ai_relation", json_string(rel));
     bad |= exch__set_pdate(rec, "occurred_start", *occ ? occ : NULL);
     bad |= json_object_set_new(rec, "countries_occurred", json_array());
-    bad |= json_object_set_new(rec, "severity",
-                               json_pack("{s:s, s:s}", "scale", "oecd-2025",
-                                         "level", sev));
+    bad |= json_object_set_new(
+        rec, "severity",
+        json_pack("{s:s, s:s}", "scale", "oecd-2025", "level", sev));
     bad |= json_object_set_new(rec, "harm_types", json_array());
     bad |= json_object_set_new(rec, "hazards", json_array());
     static const struct {
         int col;
         const char *field;
-    } lists[] = {{C_CTRY, "countries_occurred"}, {C_HARM, "harm_types"},
-                 {C_HAZ, "hazards"}, {C_ALIAS, "aliases"}};
+    } lists[] = {{C_CTRY, "countries_occurred"},
+                 {C_HARM, "harm_types"},
+                 {C_HAZ, "hazards"},
+                 {C_ALIAS, "aliases"}};
     for (size_t l = 0; l < sizeof lists / sizeof *lists; l++) {
         json_t *items = split_raw(CELL(lists[l].col));
         size_t i;
         json_t *x;
-        json_array_foreach(items, i, x) {
+        json_array_foreach (items, i, x) {
             long at;
             char *v = unescape(json_string_value(x), &at);
             const char *why = NULL;
@@ -393,7 +424,7 @@ static int csv_map(exch_item *it, const char *const *cell, const char *hint,
     json_t *items = split_raw(CELL(C_SYS));
     size_t i;
     json_t *x;
-    json_array_foreach(items, i, x) {
+    json_array_foreach (items, i, x) {
         long at;
         char *v = unescape(json_string_value(x), &at);
         if (!v) {
@@ -424,7 +455,7 @@ static int csv_map(exch_item *it, const char *const *cell, const char *hint,
     }
     json_decref(items);
     items = split_raw(CELL(C_REFS));
-    json_array_foreach(items, i, x) {
+    json_array_foreach (items, i, x) {
         long at;
         char *v = unescape(json_string_value(x), &at);
         if (!v) {
@@ -441,8 +472,10 @@ static int csv_map(exch_item *it, const char *const *cell, const char *hint,
                 url++;
         }
         if (!token_ok(type_tok, 1) || !exch__url_ok(url)) {
-            exch__reject(it, "references[%zu]: not \"TYPE url\" with an "
-                         "http(s) URL", i);
+            exch__reject(it,
+                         "references[%zu]: not \"TYPE url\" with an "
+                         "http(s) URL",
+                         i);
             free(v);
             json_decref(items);
             json_decref(rec);
@@ -492,17 +525,20 @@ int exch__import_csv(const char *text, size_t len, const char *hint,
                 map[i] = k;
         if (map[i] < 0 || seen[map[i]]++) {
             csv_reader_free(r);
-            return osafe_errf(e, OSAFE_EINVAL, "csv: header column %zu: %s "
-                              "column", i + 1,
-                              map[i] < 0 ? "unknown" : "repeated");
+            return osafe_errf(e, OSAFE_EINVAL,
+                              "csv: header column %zu: %s "
+                              "column",
+                              i + 1, map[i] < 0 ? "unknown" : "repeated");
         }
     }
     static const int need[] = {C_TYPE, C_LANG, C_TITLE, C_DESC};
     for (size_t k = 0; k < sizeof need / sizeof *need; k++)
         if (!seen[need[k]]) {
             csv_reader_free(r);
-            return osafe_errf(e, OSAFE_EINVAL, "csv: header lacks the %s "
-                              "column", cols[need[k]]);
+            return osafe_errf(e, OSAFE_EINVAL,
+                              "csv: header lacks the %s "
+                              "column",
+                              cols[need[k]]);
         }
     while ((rc = csv_next(r, &f, &nf, e)) == 1) {
         exch_item it;
@@ -516,7 +552,8 @@ int exch__import_csv(const char *text, size_t len, const char *hint,
             json_t *raw = json_object();
             for (size_t i = 0; i < nf; i++) {
                 cell[map[i]] = csv_unguard(f[i]);
-                json_object_set_new(raw, cols[map[i]], json_string(cell[map[i]]));
+                json_object_set_new(raw, cols[map[i]],
+                                    json_string(cell[map[i]]));
             }
             int m = raw ? csv_map(&it, cell, hint, raw) : -1;
             json_decref(raw);
@@ -524,6 +561,7 @@ int exch__import_csv(const char *text, size_t len, const char *hint,
                 rc = osafe_errf(e, OSAFE_ENOMEM, "csv: out of memory");
                 break;
             }
+            exch__validate(&it);
             if (!it.record && it.reason[0]) {
                 char why[sizeof it.reason];
                 snprintf(why, sizeof why, "%s", it.reason);

@@ -40,15 +40,17 @@
 #include "registry/exchange.h"
 
 static const char *const purl_types[][2] = {
-    {"PyPI", "pypi"},     {"npm", "npm"},         {"crates.io", "cargo"},
-    {"Go", "golang"},     {"Maven", "maven"},     {"RubyGems", "gem"},
-    {"NuGet", "nuget"},   {"Packagist", "composer"}, {"Hex", "hex"},
-    {"Pub", "pub"},       {"Hackage", "hackage"}, {"CRAN", "cran"},
+    {"PyPI", "pypi"},       {"npm", "npm"},
+    {"crates.io", "cargo"}, {"Go", "golang"},
+    {"Maven", "maven"},     {"RubyGems", "gem"},
+    {"NuGet", "nuget"},     {"Packagist", "composer"},
+    {"Hex", "hex"},         {"Pub", "pub"},
+    {"Hackage", "hackage"}, {"CRAN", "cran"},
 };
 
 static const char *const osv_ref_types[] = {
-    "ADVISORY", "ARTICLE", "DETECTION", "DISCUSSION", "REPORT",
-    "FIX",      "INTRODUCED", "GIT",    "PACKAGE",    "EVIDENCE", "WEB"};
+    "ADVISORY",   "ARTICLE", "DETECTION", "DISCUSSION", "REPORT", "FIX",
+    "INTRODUCED", "GIT",     "PACKAGE",   "EVIDENCE",   "WEB"};
 
 static int osv_id_ok(const char *id)
 {
@@ -163,7 +165,7 @@ static int add_related(json_t *rec, const json_t *ids, const char *relation)
     int bad = 0;
     size_t i;
     const json_t *x;
-    json_array_foreach(ids, i, x) {
+    json_array_foreach (ids, i, x) {
         if (!osv_id_ok(json_string_value(x)))
             continue;
         json_t *rel = json_object_get(rec, "related");
@@ -190,7 +192,7 @@ static int osv_map(exch_item *it, json_t *o, const char *hint)
     exch__key(it, "osv:%s", id);
     if (json_object_get(json_object_get(o, "database_specific"), "osafe")) {
         exch__reject(it, "database_specific.osafe: record exported by osafe; "
-                     "import the native record instead");
+                         "import the native record instead");
         return 0;
     }
     const char *summary = exch__str(o, "summary");
@@ -200,7 +202,7 @@ static int osv_map(exch_item *it, json_t *o, const char *hint)
         return 0;
     }
     static const char *const lists[] = {"affected", "references", "aliases",
-                                        "related", "upstream", "severity",
+                                        "related",  "upstream",   "severity",
                                         "credits"};
     for (size_t k = 0; k < sizeof lists / sizeof *lists; k++) {
         const json_t *v = json_object_get(o, lists[k]);
@@ -211,14 +213,14 @@ static int osv_map(exch_item *it, json_t *o, const char *hint)
     }
     size_t i;
     const json_t *x;
-    json_array_foreach(json_object_get(o, "affected"), i, x) {
+    json_array_foreach (json_object_get(o, "affected"), i, x) {
         const json_t *pkg = json_object_get(x, "package");
         if (!json_is_object(x) || (pkg && !json_is_object(pkg))) {
             exch__reject(it, "affected[%zu]: not an object with a package", i);
             return 0;
         }
     }
-    json_array_foreach(json_object_get(o, "references"), i, x) {
+    json_array_foreach (json_object_get(o, "references"), i, x) {
         if (!exch__str(x, "url")) {
             exch__reject(it, "references[%zu]: no url", i);
             return 0;
@@ -233,8 +235,9 @@ static int osv_map(exch_item *it, json_t *o, const char *hint)
     } else {
         size_t n = strcspn(details, "\n");
         char *first = strndup(details, n);
-        bad |= !first || exch__set_title(rec, "en", exch__nonblank(first)
-                                                        ? first : details);
+        bad |=
+            !first ||
+            exch__set_title(rec, "en", exch__nonblank(first) ? first : details);
         free(first);
     }
     bad |= exch__add_description(rec, "en",
@@ -249,7 +252,7 @@ static int osv_map(exch_item *it, json_t *o, const char *hint)
         if (exch__date_precision(d))
             bad |= exch__set_pdate(rec, "detected", d);
     }
-    json_array_foreach(json_object_get(o, "severity"), i, x) {
+    json_array_foreach (json_object_get(o, "severity"), i, x) {
         const char *t = exch__str(x, "type"), *s = exch__str(x, "score");
         if (!t || !s)
             continue;
@@ -260,19 +263,21 @@ static int osv_map(exch_item *it, json_t *o, const char *hint)
                                      json_pack("{s:s, s:s, s:s}", "system", t,
                                                "value", s, "source", "OSV"));
     }
-    json_array_foreach(json_object_get(o, "affected"), i, x) {
+    json_array_foreach (json_object_get(o, "affected"), i, x) {
         const json_t *pkg = json_object_get(x, "package");
         const char *name = exch__str(pkg, "name");
         const char *repo = NULL;
         size_t r;
         const json_t *rg;
-        json_array_foreach(json_object_get(x, "ranges"), r, rg) {
+        json_array_foreach (json_object_get(x, "ranges"), r, rg) {
             if (!repo)
                 repo = exch__str(rg, "repo");
         }
         const char *given = exch__str(pkg, "purl");
         json_t *sys = exch__add_system(rec, "component",
-                                       name ? name : given ? given : repo);
+                                       name    ? name
+                                       : given ? given
+                                               : repo);
         if (!sys) {
             bad = 1;
             break;
@@ -283,8 +288,8 @@ static int osv_map(exch_item *it, json_t *o, const char *hint)
         else
             make_purl(exch__str(pkg, "ecosystem"), name, purl, sizeof purl);
         if (purl[0])
-            bad |= json_object_set_new(sys, "identifiers",
-                                       json_pack("[s]", purl));
+            bad |=
+                json_object_set_new(sys, "identifiers", json_pack("[s]", purl));
         const json_t *ranges = json_object_get(x, "ranges");
         const json_t *versions = json_object_get(x, "versions");
         if (json_array_size(ranges) || json_array_size(versions)) {
@@ -296,7 +301,7 @@ static int osv_map(exch_item *it, json_t *o, const char *hint)
             bad |= json_object_set_new(sys, "affected", aff);
         }
     }
-    json_array_foreach(json_object_get(o, "references"), i, x) {
+    json_array_foreach (json_object_get(o, "references"), i, x) {
         const char *t = exch__str(x, "type");
         bad |= exch__add_ref(rec, exch__str(x, "url"),
                              known_ref_type(t) ? t : "WEB", NULL) < 0;
@@ -305,13 +310,13 @@ static int osv_map(exch_item *it, json_t *o, const char *hint)
     snprintf(page, sizeof page, "https://osv.dev/vulnerability/%s", id);
     bad |= exch__add_ref(rec, page, "ADVISORY", "OSV record") < 0;
     bad |= exch__add_unique(rec, "aliases", id);
-    json_array_foreach(json_object_get(o, "aliases"), i, x) {
+    json_array_foreach (json_object_get(o, "aliases"), i, x) {
         if (osv_id_ok(json_string_value(x)))
             bad |= exch__add_unique(rec, "aliases", json_string_value(x));
     }
     bad |= add_related(rec, json_object_get(o, "upstream"), "upstream");
     bad |= add_related(rec, json_object_get(o, "related"), "related");
-    json_array_foreach(json_object_get(o, "credits"), i, x) {
+    json_array_foreach (json_object_get(o, "credits"), i, x) {
         const char *name = exch__str(x, "name");
         if (!exch__nonblank(name))
             continue;
@@ -332,10 +337,10 @@ static int osv_map(exch_item *it, json_t *o, const char *hint)
                                        json_pack("{s:s, s:s}", "pseudonym",
                                                  name, "role", "researcher"));
     }
-    json_array_foreach(exch__path(o, "database_specific.cwe_ids"), i, x) {
+    json_array_foreach (exch__path(o, "database_specific.cwe_ids"), i, x) {
         if (exch__nonblank(json_string_value(x)))
-            bad |= exch__add_class(rec, "CWE", NULL, json_string_value(x),
-                                   NULL);
+            bad |=
+                exch__add_class(rec, "CWE", NULL, json_string_value(x), NULL);
     }
     bad |= exch__finish(rec, "osv", o, osv_license(id, hint));
     if (bad) {
@@ -354,12 +359,16 @@ typedef struct osv_ctx {
     size_t count;
 } osv_ctx;
 
-static int osv_each(json_t *v, size_t index, void *p)
+static int osv_each(json_t *v, size_t index, const char *error, void *p)
 {
     osv_ctx *c = p;
     exch_item it;
     memset(&it, 0, sizeof it);
     exch__key(&it, "osv:#%zu", index + 1);
+    if (!v) {
+        exch__reject(&it, "%s", error);
+        return exch__emit(&it, &c->count, c->fn, c->ctx, c->e);
+    }
     if (osv_map(&it, v, c->hint) < 0)
         return osafe_errf(c->e, OSAFE_ENOMEM, "osv: out of memory at %s",
                           it.source_key);
@@ -373,7 +382,7 @@ int exch__import_osv(const char *text, size_t len, const char *license,
     return exch__json_each("osv", text, len, 1, osv_each, &c, e);
 }
 
-/* ---- export -------------------------------------------------------------- */
+/* ---- export ------------------------------------------------------------- */
 
 static const char *osv_ref_type(const char *t)
 {
@@ -393,11 +402,11 @@ static json_t *osv_affected(const json_t *rec)
     json_t *out = json_array();
     size_t i;
     const json_t *sys;
-    json_array_foreach(json_object_get(rec, "ai_systems"), i, sys) {
+    json_array_foreach (json_object_get(rec, "ai_systems"), i, sys) {
         size_t k;
         const json_t *idv;
         const char *purl = NULL;
-        json_array_foreach(json_object_get(sys, "identifiers"), k, idv) {
+        json_array_foreach (json_object_get(sys, "identifiers"), k, idv) {
             const char *s = json_string_value(idv);
             if (!purl && s && !strncmp(s, "pkg:", 4))
                 purl = s;
@@ -411,12 +420,12 @@ static json_t *osv_affected(const json_t *rec)
         json_t *ranges = json_array(), *versions = json_array();
         const json_t *aff = json_object_get(sys, "affected");
         const json_t *rg;
-        json_array_foreach(json_object_get(aff, "ranges"), k, rg) {
+        json_array_foreach (json_object_get(aff, "ranges"), k, rg) {
             const char *t = exch__str(rg, "type");
             if (t && !strcmp(t, "DIGEST")) {
                 size_t m;
                 const json_t *ev;
-                json_array_foreach(json_object_get(rg, "events"), m, ev) {
+                json_array_foreach (json_object_get(rg, "events"), m, ev) {
                     const char *v = exch__str(ev, "introduced");
                     if (!v)
                         v = exch__str(ev, "last_affected");
@@ -427,7 +436,7 @@ static json_t *osv_affected(const json_t *rec)
                 json_array_append_new(ranges, json_deep_copy(rg));
             }
         }
-        json_array_foreach(json_object_get(aff, "versions"), k, rg) {
+        json_array_foreach (json_object_get(aff, "versions"), k, rg) {
             if (json_is_string(rg))
                 json_array_append_new(versions, json_copy((json_t *)rg));
         }
@@ -454,8 +463,10 @@ int exch_export_osv(const json_t *in, json_t **out, osafe_err *e)
     const char *desc = exch__desc_text(rec, NULL);
     if (!exch__nonblank(title)) {
         json_decref(rec);
-        return osafe_errf(e, OSAFE_EINVAL, "osv export of %s: title is "
-                          "required", id);
+        return osafe_errf(e, OSAFE_EINVAL,
+                          "osv export of %s: title is "
+                          "required",
+                          id);
     }
     char oid[200], now[32], canon[512];
     snprintf(oid, sizeof oid, "x_%s", id);
@@ -464,8 +475,8 @@ int exch_export_osv(const json_t *in, json_t **out, osafe_err *e)
     const char *modified = exch__str(rec, "modified");
     if (!modified)
         modified = exch__str(rec, "published");
-    json_t *osv = json_pack("{s:s, s:s, s:s}", "schema_version", "1.6.0",
-                            "id", oid, "modified", modified ? modified : now);
+    json_t *osv = json_pack("{s:s, s:s, s:s}", "schema_version", "1.6.0", "id",
+                            oid, "modified", modified ? modified : now);
     if (!osv) {
         json_decref(rec);
         return osafe_errf(e, OSAFE_ENOMEM, "osv export: out of memory");
@@ -480,15 +491,15 @@ int exch_export_osv(const json_t *in, json_t **out, osafe_err *e)
            *upstream = json_array();
     size_t i;
     const json_t *x;
-    json_array_foreach(json_object_get(rec, "aliases"), i, x) {
+    json_array_foreach (json_object_get(rec, "aliases"), i, x) {
         if (json_is_string(x))
             json_array_append_new(aliases, json_copy((json_t *)x));
     }
-    json_array_foreach(json_object_get(rec, "related"), i, x) {
+    json_array_foreach (json_object_get(rec, "related"), i, x) {
         const char *rid = exch__str(x, "id"), *r = exch__str(x, "relation");
         if (rid)
             json_array_append_new(r && !strcmp(r, "upstream") ? upstream
-                                                               : related,
+                                                              : related,
                                   json_string(rid));
     }
     json_object_set_new(osv, "aliases", aliases);
@@ -504,11 +515,11 @@ int exch_export_osv(const json_t *in, json_t **out, osafe_err *e)
     if (desc)
         json_object_set_new(osv, "details", json_string(desc));
     json_t *sev = json_array();
-    json_array_foreach(json_object_get(rec, "scores"), i, x) {
+    json_array_foreach (json_object_get(rec, "scores"), i, x) {
         const char *s = exch__str(x, "system"), *v = exch__str(x, "value");
         if (s && v && !strncmp(s, "CVSS_V", 6))
-            json_array_append_new(sev, json_pack("{s:s, s:s}", "type", s,
-                                                 "score", v));
+            json_array_append_new(
+                sev, json_pack("{s:s, s:s}", "type", s, "score", v));
     }
     if (json_array_size(sev))
         json_object_set_new(osv, "severity", sev);
@@ -516,18 +527,19 @@ int exch_export_osv(const json_t *in, json_t **out, osafe_err *e)
         json_decref(sev);
     json_object_set_new(osv, "affected", osv_affected(rec));
     json_t *refs = json_array();
-    json_array_foreach(json_object_get(rec, "references"), i, x) {
+    json_array_foreach (json_object_get(rec, "references"), i, x) {
         const char *url = exch__str(x, "url");
         if (url)
-            json_array_append_new(refs, json_pack("{s:s, s:s}", "type",
-                                                  osv_ref_type(exch__str(x, "type")),
-                                                  "url", url));
+            json_array_append_new(refs,
+                                  json_pack("{s:s, s:s}", "type",
+                                            osv_ref_type(exch__str(x, "type")),
+                                            "url", url));
     }
-    json_array_append_new(refs, json_pack("{s:s, s:s}", "type", "WEB", "url",
-                                          canon));
+    json_array_append_new(refs,
+                          json_pack("{s:s, s:s}", "type", "WEB", "url", canon));
     json_object_set_new(osv, "references", refs);
     json_t *credits = json_array();
-    json_array_foreach(json_object_get(rec, "credits"), i, x) {
+    json_array_foreach (json_object_get(rec, "credits"), i, x) {
         const char *name = exch__str(x, "name");
         if (!name)
             continue;
@@ -544,13 +556,22 @@ int exch_export_osv(const json_t *in, json_t **out, osafe_err *e)
     else
         json_decref(credits);
     json_t *ds = json_pack("{s:s, s:s}", "id", id, "url", canon);
-    static const char *const keep[] = {
-        "record_type",       "severity",       "harm_types",
-        "hazards",           "countries_occurred", "occurred_start",
-        "occurred_end",      "ai_relation",    "ai_systems",
-        "classifications",   "lifecycle_stages", "entities",
-        "license",           "tlp",            "lang",
-        "title"};
+    static const char *const keep[] = {"record_type",
+                                       "severity",
+                                       "harm_types",
+                                       "hazards",
+                                       "countries_occurred",
+                                       "occurred_start",
+                                       "occurred_end",
+                                       "ai_relation",
+                                       "ai_systems",
+                                       "classifications",
+                                       "lifecycle_stages",
+                                       "entities",
+                                       "license",
+                                       "tlp",
+                                       "lang",
+                                       "title"};
     for (size_t k = 0; ds && k < sizeof keep / sizeof *keep; k++) {
         const json_t *v = json_object_get(rec, keep[k]);
         if (v)

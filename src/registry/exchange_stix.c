@@ -31,7 +31,7 @@
 
 #include "registry/exchange.h"
 
-/* ---- SHA-1 (FIPS 180-4 section 6.1) --------------------------------------- */
+/* ---- SHA-1 (FIPS 180-4 section 6.1) ------------------------------------- */
 
 static uint32_t rol32(uint32_t x, int k)
 {
@@ -158,7 +158,7 @@ int exch_uuid5(const char *ns, const char *name, char out[37])
     return 0;
 }
 
-/* ---- STIX objects --------------------------------------------------------- */
+/* ---- STIX objects ------------------------------------------------------- */
 
 #define STIX_EPOCH "2025-01-01T00:00:00.000Z" /* our fixed objects' dates */
 #define TLP2_EXT "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d"
@@ -237,17 +237,23 @@ static int stix_sdo(const json_t *in, size_t index, const char *ext_id,
 {
     *out = NULL;
     if (!json_is_object(in))
-        return osafe_errf(e, OSAFE_EINVAL, "stix export: record %zu is not a "
-                          "JSON object", index);
+        return osafe_errf(e, OSAFE_EINVAL,
+                          "stix export: record %zu is not a "
+                          "JSON object",
+                          index);
     const char *id = exch__str(in, "id");
     if (!exch__nonblank(id))
-        return osafe_errf(e, OSAFE_EINVAL, "stix export: record %zu: id: "
-                          "missing", index);
+        return osafe_errf(e, OSAFE_EINVAL,
+                          "stix export: record %zu: id: "
+                          "missing",
+                          index);
     const char *tlp = exch__str(in, "tlp");
     int rank = exch__tlp_rank(tlp);
     if (rank < 0)
-        return osafe_errf(e, OSAFE_EINVAL, "stix export of %s: tlp missing "
-                          "or unknown", id);
+        return osafe_errf(e, OSAFE_EINVAL,
+                          "stix export of %s: tlp missing "
+                          "or unknown",
+                          id);
     json_t *rec;
     int rc = exch__redact(in, tlp, &rec, e);
     if (rc)
@@ -255,14 +261,16 @@ static int stix_sdo(const json_t *in, size_t index, const char *ext_id,
     const char *name = exch__title_text(rec);
     if (!exch__nonblank(name)) {
         json_decref(rec);
-        return osafe_errf(e, OSAFE_EINVAL, "stix export of %s: title is "
-                          "required", id);
+        return osafe_errf(e, OSAFE_EINVAL,
+                          "stix export of %s: title is "
+                          "required",
+                          id);
     }
     const char *rtype = exch__str(rec, "record_type");
-    const char *type = rtype && (!strcmp(rtype, "vulnerability") ||
-                                 !strcmp(rtype, "finding"))
-                           ? "vulnerability"
-                           : "incident";
+    const char *type =
+        rtype && (!strcmp(rtype, "vulnerability") || !strcmp(rtype, "finding"))
+            ? "vulnerability"
+            : "incident";
     char sid[128], now[32], created[40], modified[40];
     if ((rc = stix_id(sid, sizeof sid, type, id))) {
         json_decref(rec);
@@ -273,14 +281,16 @@ static int stix_sdo(const json_t *in, size_t index, const char *ext_id,
     if (!stix_ts_ok(c))
         c = exch__str(rec, "reported");
     const char *m = exch__str(rec, "modified");
-    snprintf(created, sizeof created, "%s", stix_ts_ok(c) ? c
-                                            : stix_ts_ok(m) ? m : now);
+    snprintf(created, sizeof created, "%s",
+             stix_ts_ok(c)   ? c
+             : stix_ts_ok(m) ? m
+                             : now);
     snprintf(modified, sizeof modified, "%s",
              stix_ts_ok(m) && strcmp(m, created) >= 0 ? m : created);
-    json_t *sdo = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "type",
-                            type, "spec_version", "2.1", "id", sid,
-                            "created_by_ref", ident, "created", created,
-                            "modified", modified, "name", name);
+    json_t *sdo =
+        json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "type", type,
+                  "spec_version", "2.1", "id", sid, "created_by_ref", ident,
+                  "created", created, "modified", modified, "name", name);
     if (!sdo) {
         json_decref(rec);
         return osafe_errf(e, OSAFE_ENOMEM, "stix export: out of memory");
@@ -296,13 +306,13 @@ static int stix_sdo(const json_t *in, size_t index, const char *ext_id,
     size_t i;
     const json_t *x;
     char buf[160];
-    json_array_foreach(json_object_get(rec, "hazards"), i, x) {
+    json_array_foreach (json_object_get(rec, "hazards"), i, x) {
         if (json_is_string(x)) {
             snprintf(buf, sizeof buf, "hazard:%s", json_string_value(x));
             json_array_append_new(labels, json_string(buf));
         }
     }
-    json_array_foreach(json_object_get(rec, "harm_types"), i, x) {
+    json_array_foreach (json_object_get(rec, "harm_types"), i, x) {
         if (json_is_string(x)) {
             snprintf(buf, sizeof buf, "harm:%s", json_string_value(x));
             json_array_append_new(labels, json_string(buf));
@@ -315,23 +325,24 @@ static int stix_sdo(const json_t *in, size_t index, const char *ext_id,
     json_t *refs = json_array();
     char canon[512];
     exch__canonical_url(rec, canon, sizeof canon);
-    json_t *own = json_pack("{s:s, s:s}", "source_name", "osafe",
-                            "external_id", id);
+    json_t *own =
+        json_pack("{s:s, s:s}", "source_name", "osafe", "external_id", id);
     if (exch__url_ok(canon))
         json_object_set_new(own, "url", json_string(canon));
     json_array_append_new(refs, own);
-    json_array_foreach(json_object_get(rec, "aliases"), i, x) {
+    json_array_foreach (json_object_get(rec, "aliases"), i, x) {
         if (exch__nonblank(json_string_value(x)))
-            json_array_append_new(refs, ext_ref_for_alias(json_string_value(x)));
+            json_array_append_new(refs,
+                                  ext_ref_for_alias(json_string_value(x)));
     }
-    json_array_foreach(json_object_get(rec, "references"), i, x) {
+    json_array_foreach (json_object_get(rec, "references"), i, x) {
         const char *url = exch__str(x, "url");
         if (!url)
             continue;
         const char *pub = exch__str(x, "publisher");
-        json_t *r = json_pack("{s:s, s:s}", "source_name",
-                              exch__nonblank(pub) ? pub : "reference", "url",
-                              url);
+        json_t *r =
+            json_pack("{s:s, s:s}", "source_name",
+                      exch__nonblank(pub) ? pub : "reference", "url", url);
         if (exch__nonblank(exch__str(x, "title")))
             json_object_set_new(r, "description",
                                 json_string(exch__str(x, "title")));
@@ -343,11 +354,12 @@ static int stix_sdo(const json_t *in, size_t index, const char *ext_id,
     tlp_used[rank] = 1;
     json_t *ext = json_pack("{s:s, s:s}", "extension_type",
                             "property-extension", "record_id", id);
-    static const char *const keep[] = {
-        "record_type",    "severity",          "harm_types",
-        "hazards",        "ai_relation",       "ai_systems",
-        "occurred_start", "countries_occurred", "classifications",
-        "lifecycle_stages", "license"};
+    static const char *const keep[] = {"record_type",     "severity",
+                                       "harm_types",      "hazards",
+                                       "ai_relation",     "ai_systems",
+                                       "occurred_start",  "countries_occurred",
+                                       "classifications", "lifecycle_stages",
+                                       "license"};
     for (size_t k = 0; ext && k < sizeof keep / sizeof *keep; k++) {
         const json_t *v = json_object_get(rec, keep[k]);
         if (v)
@@ -395,11 +407,10 @@ int exch_export_stix_bundle(json_t *const *recs, size_t n, json_t **bundle,
         return rc;
     }
     json_array_append_new(
-        objects,
-        json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "type", "identity",
-                  "spec_version", "2.1", "id", ident, "created", STIX_EPOCH,
-                  "modified", STIX_EPOCH, "name", "osafe", "identity_class",
-                  "system"));
+        objects, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "type",
+                           "identity", "spec_version", "2.1", "id", ident,
+                           "created", STIX_EPOCH, "modified", STIX_EPOCH,
+                           "name", "osafe", "identity_class", "system"));
     json_array_append_new(
         objects,
         json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:[s]}",
@@ -414,8 +425,7 @@ int exch_export_stix_bundle(json_t *const *recs, size_t n, json_t **bundle,
                   "The osafe native incident record schema "
                   "(design/incident-schema.md, section 1); property names "
                   "are the record's own field names.",
-                  "version", "1.0.0", "extension_types",
-                  "property-extension"));
+                  "version", "1.0.0", "extension_types", "property-extension"));
     for (int t = 0; t < 5; t++) {
         if (!used[t])
             continue;
@@ -423,10 +433,9 @@ int exch_export_stix_bundle(json_t *const *recs, size_t n, json_t **bundle,
             objects,
             json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:{s:s, s:s}}}", "type",
                       "marking-definition", "spec_version", "2.1", "id",
-                      tlp2[t].id, "created", "2022-10-01T00:00:00.000Z",
-                      "name", tlp2[t].name, "extensions", TLP2_EXT,
-                      "extension_type", "property-extension", "tlp_2_0",
-                      tlp2[t].value));
+                      tlp2[t].id, "created", "2022-10-01T00:00:00.000Z", "name",
+                      tlp2[t].name, "extensions", TLP2_EXT, "extension_type",
+                      "property-extension", "tlp_2_0", tlp2[t].value));
     }
     json_array_extend(objects, sdos);
     json_decref(sdos);

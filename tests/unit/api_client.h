@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -218,9 +219,14 @@ static inline void api_start(api_srv *s)
                     NULL};
     api_write_file(outpath, "", 0); /* exists before the child runs */
     fflush(NULL);
+    pid_t parent = getpid();
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
+        /* If the test dies without its teardown (a failed group setup
+         * longjmps past it), the server goes with it. */
+        if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0 || getppid() != parent)
+            _exit(125);
         int out = open(outpath, O_WRONLY | O_TRUNC, 0600);
         int err = open(s->err, O_WRONLY | O_CREAT | O_APPEND, 0600);
         int in = open("/dev/null", O_RDONLY);
@@ -279,6 +285,30 @@ static inline int api_stop(api_srv *s)
     }
     s->pid = -1;
     return rc;
+}
+
+/*
+ * Stop the server and require a clean exit (status 0), with no sanitizer
+ * report and no internal error (HTTP 500) logged by it or by the CLI runs
+ * that share its error file.
+ */
+static inline void api_stop_clean(api_srv *s)
+{
+    int rc = api_stop(s);
+    size_t n;
+    char *err = api_read_file(s->err, &n);
+    int san = strstr(err, "Sanitizer") || strstr(err, "runtime error:");
+    int internal = strstr(err, "internal error") != NULL;
+    free(err);
+    if (san)
+        fail_msg("a sanitizer reported an error (OSAFE_KEEP_TMP=1 keeps %s)",
+                 s->err);
+    if (internal)
+        fail_msg("the server logged an internal error (OSAFE_KEEP_TMP=1 "
+                 "keeps %s)",
+                 s->err);
+    if (rc != 0)
+        fail_msg("osafe serve exited with status %d", rc);
 }
 
 /* Stop the server (if running) and remove the directory, unless

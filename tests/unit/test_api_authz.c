@@ -412,6 +412,64 @@ static void test_pending_amendment_hidden(void **state)
     }
 }
 
+/* The level can change with an amendment: each version is read under its
+ * own level, on every path. */
+static void test_level_change_on_amend(void **state)
+{
+    (void)state;
+    char id[32];
+    json_t *j = record_at(AMBER, "relevel");
+    api_create(&S, tok[OWNER], j, id);
+    api_publish(&S, tok[OWNER], tok[REVIEWER], id);
+    char *v1;
+    size_t n1;
+    assert_int_equal(api_get_record(&S, tok[OWNER], id, 0, &v1, &n1), 200);
+    /* a pending RED amendment: the colleague keeps reading the published
+     * AMBER version (get, list, search), never the RED draft */
+    json_object_set_new(j, "tlp", json_string("RED"));
+    char *body = api_dump(j);
+    json_decref(j);
+    api_reply r;
+    assert_int_equal(api_action(&S, tok[OWNER], id, "amend", body, &r), 201);
+    api_reply_release(&r);
+    free(body);
+    char *got;
+    size_t n;
+    assert_int_equal(api_get_record(&S, tok[ORGMATE], id, 0, &got, &n), 200);
+    assert_true(n == n1 && !memcmp(got, v1, n));
+    free(got);
+    assert_int_equal(api_get_record(&S, tok[ORGMATE], id, 2, NULL, NULL),
+                     404);
+    assert_int_equal(api_get_record(&S, tok[OTHER], id, 1, NULL, NULL), 404);
+    char *ids = api_list_ids(&S, "/api/v1/records?model=authz-draft-model"
+                                 "&limit=500",
+                             tok[ORGMATE]);
+    assert_true(api_has_id(ids, id));
+    free(ids);
+    api_reply l;
+    api_get(&S, "/api/v1/records?model=authz-draft-model&limit=500",
+            tok[ORGMATE], &l);
+    assert_non_null(strstr(l.body.data, v1)); /* version 1's bytes */
+    api_reply_release(&l);
+    ids = api_search(&S, "zqxamberrelevel", tok[ORGMATE]);
+    assert_true(api_has_id(ids, id));
+    free(ids);
+    /* once the RED version is published, the record is the owner's */
+    api_publish(&S, tok[OWNER], tok[REVIEWER], id);
+    for (int c = 0; c < NCALLERS; c++) {
+        int want = c == OWNER || c == REVIEWER || c == ADMIN;
+        for (int v = 0; v <= 2; v++)
+            if ((api_get_record(&S, T(c), id, v, NULL, NULL) == 200) != want)
+                fail_msg("GET %s?version=%d as %s after RED", id, v,
+                         caller_name[c]);
+        ids = api_search(&S, "zqxamberrelevel", T(c));
+        if (api_has_id(ids, id) != want)
+            fail_msg("search as %s after RED", caller_name[c]);
+        free(ids);
+    }
+    free(v1);
+}
+
 static void test_bad_tokens(void **state)
 {
     (void)state;
@@ -624,6 +682,13 @@ static void test_withdrawal_of_restricted(void **state)
     free(ids);
 }
 
+/* Last: the server stops cleanly, having logged no internal error. */
+static void test_zz_clean_exit(void **state)
+{
+    (void)state;
+    api_stop_clean(&S);
+}
+
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -634,9 +699,11 @@ int main(void)
         cmocka_unit_test(test_write_rules),
         cmocka_unit_test(test_review_rules),
         cmocka_unit_test(test_pending_amendment_hidden),
+        cmocka_unit_test(test_level_change_on_amend),
         cmocka_unit_test(test_bad_tokens),
         cmocka_unit_test(test_log_commitments),
         cmocka_unit_test(test_withdrawal_of_restricted),
+        cmocka_unit_test(test_zz_clean_exit),
     };
     int rc = cmocka_run_group_tests(tests, setup, teardown);
     curl_global_cleanup();

@@ -85,12 +85,14 @@ static int teardown(void **state)
  * One bad request: want is the status (0: any 4xx), field the field the
  * error must name (NULL: not checked).  Then nothing may have changed.
  */
+static const char *as = tA; /* who sends the bad requests */
+
 static void bad(const char *method, const char *path, const char *ctype,
                 const char *body, size_t len, int want, const char *field,
                 const char *what)
 {
     api_reply r;
-    api_http_ex(&S, method, path, tA, ctype, body, len, NULL, 0, &r);
+    api_http_ex(&S, method, path, as, ctype, body, len, NULL, 0, &r);
     if (want == 0 && (r.status < 400 || r.status > 499))
         fail_msg("%s: HTTP %ld, expected 4xx", what, r.status);
     api_expect_error(&r, want ? want : (int)r.status, field, what);
@@ -386,17 +388,20 @@ static void test_routes_and_order(void **state)
     expect_405("POST", "/api/v1/search", "GET");
     expect_405("DELETE", "/api/v1/openapi.json", "GET");
 
-    /* workflow steps out of order */
+    /* workflow steps out of order (a reviewer reviews) */
+    as = tRev;
     bad_json("POST", path_of(idDraft, "review"), "{\"decision\":\"accept\"}",
              409, NULL, "review of a draft");
     bad_json("POST", path_of(idPub, "review"), "{\"decision\":\"accept\"}",
              409, NULL, "review of a published record");
+    as = tA;
     bad_json("POST", path_of(idPub, "submit"), "{}", 409, NULL,
              "submit of a published record");
     bad_json("PATCH", path_of(idPub, NULL), "{\"use_mode\":\"misuse\"}", 409,
              NULL, "patch of a published record");
     bad_json("POST", path_of(idDraft, "amend"), "{}", 409, NULL,
              "amend of a draft");
+    as = tRev;
     bad("POST", path_of(idDraft, "review"), "application/json", "{}", 2, 422,
         "decision", "review without a decision");
     bad_json("POST", path_of(idPub, "review"), "{\"decision\":\"maybe\"}",
@@ -404,6 +409,7 @@ static void test_routes_and_order(void **state)
     bad_json("POST", path_of(idPub, "review"),
              "{\"decision\":\"reject\",\"reason\":7}", 422, "reason",
              "reason not a string");
+    as = tA;
     bad_json("POST", path_of(idPub, "withdraw"), "{\"reason\":\"\"}", 422,
              "reason", "empty withdrawal reason");
     bad_json("POST", path_of(idPub, "evidence"), "[1]", 422, NULL,
@@ -414,8 +420,17 @@ static void test_routes_and_order(void **state)
     /* query parameters */
     bad("GET", "/api/v1/records?limit=0", NULL, NULL, 0, 400, "limit",
         "limit=0");
-    bad("GET", path_of(idPub, NULL), NULL, NULL, 0, 200 - 200 + 0, NULL,
-        "sanity") ;
+    bad("GET", path_of(idPub, "proof?version=0"), NULL, NULL, 0, 400,
+        "version", "proof ?version=0");
+    bad("GET", "/api/v1/records?cursor=x&limit=9999", NULL, NULL, 0, 400,
+        "limit", "limit=9999");
+}
+
+/* Last: the server stops cleanly, having logged no internal error. */
+static void test_zz_clean_exit(void **state)
+{
+    (void)state;
+    api_stop_clean(&S);
 }
 
 int main(void)
@@ -427,6 +442,7 @@ int main(void)
         cmocka_unit_test(test_media_type),
         cmocka_unit_test(test_schema),
         cmocka_unit_test(test_routes_and_order),
+        cmocka_unit_test(test_zz_clean_exit),
     };
     int rc = cmocka_run_group_tests(tests, setup, teardown);
     curl_global_cleanup();

@@ -73,17 +73,16 @@ static void test_reader(void **state)
 {
     (void)state;
     expect_rows("a,b,c\r\n1,2,3\r\n", "a|b|c\n1|2|3\n");
-    expect_rows("a,b\n1,2", "a|b\n1|2\n");               /* no final EOL */
-    expect_rows("a,b\r1,2\r", "a|b\n1|2\n");             /* lone CR */
-    expect_rows("x,\"y,z\",\"he said \"\"hi\"\"\"\n",
-                "x|y,z|he said \"hi\"\n");
+    expect_rows("a,b\n1,2", "a|b\n1|2\n");   /* no final EOL */
+    expect_rows("a,b\r1,2\r", "a|b\n1|2\n"); /* lone CR */
+    expect_rows("x,\"y,z\",\"he said \"\"hi\"\"\"\n", "x|y,z|he said \"hi\"\n");
     expect_rows("\"multi\r\nline\",\"l2\nl3\"\nnext,row\n",
                 "multi\r\nline|l2\nl3\nnext|row\n");
-    expect_rows("a,,c,\n", "a||c|\n");                    /* empty fields */
+    expect_rows("a,,c,\n", "a||c|\n"); /* empty fields */
     expect_rows(",\n", "|\n");
-    expect_rows("\"\"\n", "\n");                          /* one empty field */
-    expect_rows("a\n\n\r\n\nb\n", "a\nb\n");              /* blank lines */
-    expect_rows("\xEF\xBB\xBFid,name\n1,caf\xC3\xA9\n",   /* BOM */
+    expect_rows("\"\"\n", "\n");                        /* one empty field */
+    expect_rows("a\n\n\r\n\nb\n", "a\nb\n");            /* blank lines */
+    expect_rows("\xEF\xBB\xBFid,name\n1,caf\xC3\xA9\n", /* BOM */
                 "id|name\n1|caf\xC3\xA9\n");
     expect_rows("\" spaced \", x \n", " spaced | x \n");
     expect_rows("", "");
@@ -121,8 +120,9 @@ static void test_reader_errors(void **state)
     expect_error(t, strlen(t), OSAFE_EINVAL,
                  "line 3, column 3: text after the closing quote");
     t = "a,b\n1,\xff\n";
-    expect_error(t, strlen(t), OSAFE_EINVAL, "line 2, column 3: field is not "
-                                             "UTF-8");
+    expect_error(t, strlen(t), OSAFE_EINVAL,
+                 "line 2, column 3: field is not "
+                 "UTF-8");
     const char nul[] = "a,b\n1,x\0y\n";
     expect_error(nul, sizeof nul - 1, OSAFE_EINVAL, "line 2, column 3");
     /* Too many fields in one row. */
@@ -143,12 +143,13 @@ static void test_writer(void **state)
     osafe_buf b = OSAFE_BUF_INIT;
     const char *row[] = {"plain", "a,b", "say \"hi\"", "two\nlines", NULL, ""};
     assert_int_equal(csv_write_row(&b, row, 6), 0);
-    assert_string_equal(b.data, "plain,\"a,b\",\"say \"\"hi\"\"\",\"two\nlines\","
-                                ",\r\n");
+    assert_string_equal(b.data,
+                        "plain,\"a,b\",\"say \"\"hi\"\"\",\"two\nlines\","
+                        ",\r\n");
     buf_reset(&b);
     /* Formula-injection guard. */
-    const char *risky[] = {"=SUM(A1)", "+1", "-2", "@cmd", "\tx", "\rx",
-                           "'=x", "''", "'plain", "'", "a=b"};
+    const char *risky[] = {"=SUM(A1)", "+1", "-2",     "@cmd", "\tx", "\rx",
+                           "'=x",      "''", "'plain", "'",    "a=b"};
     assert_int_equal(csv_write_row(&b, risky, 11), 0);
     assert_string_equal(b.data, "'=SUM(A1),'+1,'-2,'@cmd,'\tx,\"'\rx\",''=x,"
                                 "''',"
@@ -167,8 +168,10 @@ static void test_writer(void **state)
     buf_release(&b);
 
     /* Round trip of awkward values through write + read. */
-    const char *vals[] = {"", ",", "\"", "\"\"", "a\r\nb", "\xE4\xB8\xAD\xE6\x96\x87",
-                          " lead", "trail ", "-", "=", "x,y\n\"z\""};
+    const char *vals[] = {"",      ",",         "\"",
+                          "\"\"",  "a\r\nb",    "\xE4\xB8\xAD\xE6\x96\x87",
+                          " lead", "trail ",    "-",
+                          "=",     "x,y\n\"z\""};
     size_t nv = sizeof vals / sizeof *vals;
     for (int rows = 0; rows < 3; rows++)
         assert_int_equal(csv_write_row(&b, vals, nv), 0);
@@ -205,10 +208,10 @@ static void test_shared_datasets(void **state)
         {"harmbench/harmbench_behaviors_text_test.csv", 320, 6},
         {"advbench/harmful_behaviors.csv", 520, 2},
         {"advbench/harmful_strings.csv", 574, 1},
-        {"ailuminate/airr_official_1.0_demo_en_us_prompt_set_release.csv",
-         1200, 6},
-        {"ailuminate/airr_official_1.0_demo_fr_fr_prompt_set_release.csv",
-         1200, 6},
+        {"ailuminate/airr_official_1.0_demo_en_us_prompt_set_release.csv", 1200,
+         6},
+        {"ailuminate/airr_official_1.0_demo_fr_fr_prompt_set_release.csv", 1200,
+         6},
         {"do-not-answer/do_not_answer_en_prompts.csv", 939, 4},
     };
     const char *shared = getenv("OSAFE_SHARED");

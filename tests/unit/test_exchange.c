@@ -25,7 +25,7 @@
 #include "registry/exchange.h"
 #include "registry/validate.h"
 
-/* ---- helpers --------------------------------------------------------------- */
+/* ---- helpers ------------------------------------------------------------ */
 
 static char *read_path(const char *path, size_t *len)
 {
@@ -66,9 +66,9 @@ static size_t utf8_cps(const char *s)
     return n;
 }
 
-static const char *const ailuminate[] = {
-    "vcr", "src", "cse", "ssh", "iwp", "ipv", "dfm", "ncr",
-    "hte", "prv", "spc", "sxc", NULL};
+static const char *const ailuminate[] = {"vcr", "src", "cse", "ssh", "iwp",
+                                         "ipv", "dfm", "ncr", "hte", "prv",
+                                         "spc", "sxc", NULL};
 
 /* Every accepted record: a valid draft, publishable, with the importer's
  * promises kept. */
@@ -84,10 +84,9 @@ static void check_draft(const json_t *rec, const char *ns)
     assert_non_null(title);
     assert_true(utf8_cps(title) <= EXCH_TITLE_MAX);
     assert_null(strchr(title, '\n'));
-    assert_string_equal(
-        json_string_value(json_object_get(json_object_get(rec, "severity"),
-                                          "scale")),
-        "oecd-2025");
+    assert_string_equal(json_string_value(json_object_get(
+                            json_object_get(rec, "severity"), "scale")),
+                        "oecd-2025");
     /* Every format but CSV has a source id (CSV rows may lack ours). */
     if (strcmp(ns, "csv"))
         assert_true(json_array_size(json_object_get(rec, "aliases")) >= 1);
@@ -97,17 +96,17 @@ static void check_draft(const json_t *rec, const char *ns)
     assert_non_null(json_object_get(rec, "hazards"));
     size_t i;
     json_t *x;
-    json_array_foreach(json_object_get(rec, "hazards"), i, x) {
+    json_array_foreach (json_object_get(rec, "hazards"), i, x) {
         int known = 0;
         for (const char *const *h = ailuminate; *h; h++)
             known |= !strcmp(json_string_value(x), *h);
         assert_true(known);
     }
-    assert_string_equal(json_string_value(json_object_get(rec, "tlp")), "CLEAR");
+    assert_string_equal(json_string_value(json_object_get(rec, "tlp")),
+                        "CLEAR");
     assert_true(json_string_length(json_object_get(rec, "license")) > 0);
-    assert_non_null(
-        json_object_get(json_object_get(json_object_get(rec, "extensions"), ns),
-                        "raw"));
+    assert_non_null(json_object_get(
+        json_object_get(json_object_get(rec, "extensions"), ns), "raw"));
     assert_null(json_object_get(rec, "id"));
     assert_null(json_object_get(rec, "state"));
 }
@@ -174,8 +173,8 @@ static const char *sval(const json_t *j, const char *dotted)
     for (char *tok = strtok(buf, "."); tok && cur; tok = strtok(NULL, ".")) {
         char *end;
         long idx = strtol(tok, &end, 10);
-        cur = *end ? json_object_get(cur, tok)
-                   : json_array_get(cur, (size_t)idx);
+        cur =
+            *end ? json_object_get(cur, tok) : json_array_get(cur, (size_t)idx);
     }
     return json_string_value(cur);
 }
@@ -184,7 +183,7 @@ static int has_string(const json_t *arr, const char *s)
 {
     size_t i;
     json_t *x;
-    json_array_foreach(arr, i, x) {
+    json_array_foreach (arr, i, x) {
         if (json_is_string(x) && !strcmp(json_string_value(x), s))
             return 1;
     }
@@ -195,7 +194,7 @@ static int has_class(const json_t *rec, const char *ns, const char *code)
 {
     size_t i;
     json_t *x;
-    json_array_foreach(json_object_get(rec, "classifications"), i, x) {
+    json_array_foreach (json_object_get(rec, "classifications"), i, x) {
         if (!strcmp(sval(x, "namespace"), ns) && !strcmp(sval(x, "code"), code))
             return 1;
     }
@@ -206,8 +205,9 @@ static int has_ref(const json_t *rec, const char *url, const char *type)
 {
     size_t i;
     json_t *x;
-    json_array_foreach(json_object_get(rec, "references"), i, x) {
-        if (!strcmp(sval(x, "url"), url) && (!type || !strcmp(sval(x, "type"), type)))
+    json_array_foreach (json_object_get(rec, "references"), i, x) {
+        if (!strcmp(sval(x, "url"), url) &&
+            (!type || !strcmp(sval(x, "type"), type)))
             return 1;
     }
     return 0;
@@ -219,7 +219,7 @@ static size_t count_field(const json_t *records, const char *field,
     size_t n = 0;
     const char *k;
     json_t *r;
-    json_object_foreach((json_t *)records, k, r) {
+    json_object_foreach ((json_t *)records, k, r) {
         const char *v = sval(r, field);
         n += v && !strcmp(v, value);
     }
@@ -231,14 +231,14 @@ static void expect_reason(const collect *c, const char *want)
 {
     size_t i, n = 0;
     json_t *x;
-    json_array_foreach(c->reasons, i, x) {
+    json_array_foreach (c->reasons, i, x) {
         n += !strncmp(json_string_value(x), want, strlen(want));
     }
     if (n != 1)
         fail_msg("%zu rejections mention '%s'", n, want);
 }
 
-/* ---- AVID ------------------------------------------------------------------ */
+/* ---- AVID --------------------------------------------------------------- */
 
 /* Import one JSON Lines file and check every record against its line. */
 static void avid_jsonl(const char *rel, size_t want, collect *c)
@@ -255,8 +255,8 @@ static void avid_jsonl(const char *rel, size_t want, collect *c)
         json_t *orig = json_loadb(p, n, 0, NULL);
         assert_non_null(orig);
         const json_t *md = json_object_get(orig, "metadata");
-        const char *id = sval(md, "report_id") ? sval(md, "report_id")
-                                               : sval(md, "vuln_id");
+        const char *id =
+            sval(md, "report_id") ? sval(md, "report_id") : sval(md, "vuln_id");
         char key[160];
         snprintf(key, sizeof key, "avid:%s", id);
         assert_string_equal(json_string_value(json_array_get(c->keys, line)),
@@ -266,9 +266,9 @@ static void avid_jsonl(const char *rel, size_t want, collect *c)
         assert_string_equal(sval(rec, "aliases.0"), id);
         assert_string_equal(sval(rec, "license"), "MIT");
         assert_true(json_equal(
-            json_object_get(json_object_get(json_object_get(rec, "extensions"),
-                                            "avid"),
-                            "raw"),
+            json_object_get(
+                json_object_get(json_object_get(rec, "extensions"), "avid"),
+                "raw"),
             orig));
         json_decref(orig);
         p += n + (nl ? 1 : 0);
@@ -284,7 +284,8 @@ static void test_avid_jsonl(void **state)
     collect_init(&v, "avid");
     avid_jsonl("data/avid/avid_vulnerabilities.jsonl", 40, &v);
     assert_int_equal(count_field(v.records, "record_type", "incident"), 18);
-    assert_int_equal(count_field(v.records, "record_type", "vulnerability"), 21);
+    assert_int_equal(count_field(v.records, "record_type", "vulnerability"),
+                     21);
     assert_int_equal(count_field(v.records, "record_type", "finding"), 1);
     assert_int_equal(count_field(v.records, "severity.level", "incident"), 18);
 
@@ -302,8 +303,8 @@ static void test_avid_jsonl(void **state)
     assert_string_equal(sval(v1, "related.0.id"), "AVID-2022-R0001");
     assert_string_equal(sval(v1, "related.1.id"), "AVID-2022-R0003");
     assert_string_equal(sval(v1, "detected.date"), "2022-12-23");
-    assert_true(has_ref(v1, "https://avidml.org/database/avid-2022-v001/",
-                        "ADVISORY"));
+    assert_true(
+        has_ref(v1, "https://avidml.org/database/avid-2022-v001/", "ADVISORY"));
     assert_string_equal(sval(v1, "submitter.org"), "AVID");
     /* The only reference of V027 is a relative image path: dropped, the
      * AVID page remains. */
@@ -331,13 +332,27 @@ static void test_avid_jsonl(void **state)
     assert_string_equal(sval(r2, "related.0.relation"), "part_of");
     assert_true(json_array_size(json_object_get(r2, "metrics")) > 0);
 
+    /* 522 report titles are longer than 120 code points: cut, with an
+     * ellipsis, to fit (the full text stays in raw). */
+    size_t clipped = 0;
+    {
+        const char *k;
+        json_t *rec;
+        json_object_foreach (r.records, k, rec) {
+            const char *t = sval(rec, "title.text");
+            size_t n = strlen(t);
+            clipped += n >= 3 && !strcmp(t + n - 3, "\xE2\x80\xA6");
+        }
+    }
+    assert_int_equal(clipped, 522);
+
     /* Hazards where the SEP code maps (S0301 -> prv, S0502 -> ipv). */
     size_t prv = 0, ipv = 0;
     const collect *both[] = {&v, &r};
     for (int b = 0; b < 2; b++) {
         const char *k;
         json_t *rec;
-        json_object_foreach(both[b]->records, k, rec) {
+        json_object_foreach (both[b]->records, k, rec) {
             prv += has_string(json_object_get(rec, "hazards"), "prv");
             ipv += has_string(json_object_get(rec, "hazards"), "ipv");
         }
@@ -404,7 +419,7 @@ static void test_avid_tree(void **state)
     collect_init(&t, "avid");
     size_t i;
     json_t *p;
-    json_array_foreach(files, i, p) {
+    json_array_foreach (files, i, p) {
         size_t len;
         char *text = read_path(json_string_value(p), &len);
         size_t before = t.ok;
@@ -465,7 +480,7 @@ static void test_avid_malformed(void **state)
     (void)state;
     osafe_buf b = OSAFE_BUF_INIT;
     json_t *j;
-    add_line(&b, json_pack("[i]", 1));                       /* not object */
+    add_line(&b, json_pack("[i]", 1)); /* not object */
     j = base();
     json_object_set_new(j, "data_type", json_string("CVE"));
     add_line(&b, j);
@@ -484,20 +499,21 @@ static void test_avid_malformed(void **state)
     add_line(&b, j);
     j = base();
     json_array_append_new(json_object_get(j, "references"),
-                          json_pack("{s:s, s:s}", "label", "osafe:OSF-2025-00001",
-                                    "url", "https://node.example/records/x"));
+                          json_pack("{s:s, s:s}", "label",
+                                    "osafe:OSF-2025-00001", "url",
+                                    "https://node.example/records/x"));
     add_line(&b, j);
     j = base();
-    json_array_set_new(json_object_get(json_object_get(j, "affects"),
-                                       "artifacts"),
-                       0, json_string("demo-model"));
+    json_array_set_new(
+        json_object_get(json_object_get(j, "affects"), "artifacts"), 0,
+        json_string("demo-model"));
     add_line(&b, j);
     j = base();
-    json_object_set_new(json_object_get(json_object_get(j, "problemtype"),
-                                        "description"),
-                        "value", json_string("  "));
+    json_object_set_new(
+        json_object_get(json_object_get(j, "problemtype"), "description"),
+        "value", json_string("  "));
     add_line(&b, j);
-    add_line(&b, base());                                     /* fine */
+    add_line(&b, base()); /* fine */
 
     collect c;
     collect_init(&c, "avid");
@@ -525,24 +541,38 @@ static void test_avid_malformed(void **state)
     collect_free(&c);
     buf_release(&b);
 
-    /* An unparseable file fails as a whole, naming line and column. */
-    const char *bad = "{\"a\": 1}\n\n{\"b\": }\n";
+    /* JSON Lines: a line that is not JSON is one rejected record. */
+    const char *lines = "{\"a\": 1}\n\n{\"b\": }\n";
     osafe_err e = {0};
     collect_init(&c, "avid");
-    assert_int_equal(exch_import(EXCH_AVID, bad, strlen(bad), NULL, on_item, &c,
-                                 &e),
-                     OSAFE_EINVAL);
-    assert_non_null(strstr(e.msg, "avid: line 3, column 7"));
-    assert_int_equal(c.rejected, 1); /* {"a": 1} came first */
+    assert_int_equal(
+        exch_import(EXCH_AVID, lines, strlen(lines), NULL, on_item, &c, &e), 0);
+    assert_int_equal(c.rejected, 2);
+    expect_reason(&c, "line 3, column 7: not JSON");
     collect_free(&c);
-    const char *dup = "{\"a\": 1, \"a\": 2}";
-    assert_int_equal(exch_import(EXCH_AVID, dup, strlen(dup), NULL, on_item,
-                                 &c, &e),
-                     OSAFE_EINVAL);
-    assert_non_null(strstr(e.msg, "line 1"));
+    /* One document (or values one after another): a syntax error fails the
+     * whole file, naming line and column; so does a broken first line. */
+    static const struct {
+        const char *text, *want;
+    } bad[] = {
+        {"{\n  \"a\": 1,\n}\n", "avid: line 3, column 1"},
+        {"{\"a\": 1}{\"b\": 2} x", "avid: line 1, column 18"},
+        {"{\"a\": \n{\"b\": 2}\n", "avid: line 3, column 1"},
+        {"{\"a\": 1, \"a\": 2}", "avid: line 1"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        collect_init(&c, "avid");
+        assert_int_equal(exch_import(EXCH_AVID, bad[i].text,
+                                     strlen(bad[i].text), NULL, on_item, &c,
+                                     &e),
+                         OSAFE_EINVAL);
+        if (!strstr(e.msg, bad[i].want))
+            fail_msg("case %zu: '%s' lacks '%s'", i, e.msg, bad[i].want);
+        collect_free(&c);
+    }
 }
 
-/* ---- ATLAS ----------------------------------------------------------------- */
+/* ---- ATLAS -------------------------------------------------------------- */
 
 static void test_atlas(void **state)
 {
@@ -557,10 +587,10 @@ static void test_atlas(void **state)
     assert_int_equal(count_field(c.records, "record_type", "incident"), 17);
     assert_int_equal(count_field(c.records, "record_type", "hazard"), 40);
     assert_int_equal(count_field(c.records, "ai_relation", "targeted"), 57);
+    assert_int_equal(count_field(c.records, "use_mode", "malicious"), 17);
     assert_int_equal(count_field(c.records, "license", "Apache-2.0"), 57);
-    assert_int_equal(count_field(c.records, "extensions.atlas.data_version",
-                                 "5.6.0"),
-                     57);
+    assert_int_equal(
+        count_field(c.records, "extensions.atlas.data_version", "5.6.0"), 57);
     for (size_t i = 0; i < 57; i++) {
         char key[32], id[16];
         snprintf(id, sizeof id, "AML.CS%04zu", i);
@@ -579,7 +609,7 @@ static void test_atlas(void **state)
     assert_true(has_class(cs0, "ATLAS", "AML.T0042"));
     size_t i;
     json_t *x;
-    json_array_foreach(json_object_get(cs0, "classifications"), i, x) {
+    json_array_foreach (json_object_get(cs0, "classifications"), i, x) {
         if (!strcmp(sval(x, "code"), "AML.T0042"))
             assert_string_equal(sval(x, "label"), "Verify Attack");
     }
@@ -588,12 +618,12 @@ static void test_atlas(void **state)
     /* No references of its own: the ATLAS page is still there. */
     const json_t *cs2 = json_object_get(c.records, "atlas:AML.CS0002");
     assert_int_equal(json_array_size(json_object_get(cs2, "references")), 1);
-    assert_true(has_ref(cs2, "https://atlas.mitre.org/studies/AML.CS0002",
-                        "REPORT"));
+    assert_true(
+        has_ref(cs2, "https://atlas.mitre.org/studies/AML.CS0002", "REPORT"));
     size_t credited = 0, dated = 0;
     const char *k;
     json_t *rec;
-    json_object_foreach(c.records, k, rec) {
+    json_object_foreach (c.records, k, rec) {
         credited += json_object_get(rec, "credits") != NULL;
         dated += strcmp(sval(rec, "occurred_start.precision"), "unknown") != 0;
     }
@@ -657,24 +687,23 @@ static void test_atlas_single_and_malformed(void **state)
     collect_free(&c);
     buf_release(&b);
 
-    const char *bad =
-        "case-studies:\n"
-        "- just a string\n"
-        "- name: No id\n"
-        "  summary: s\n"
-        "- id: AML.CS9002\n"
-        "  name: Bad date\n"
-        "  summary: s\n"
-        "  incident-date: 2020-13-01\n"
-        "- id: AML.CS9003\n"
-        "  name: Bad type\n"
-        "  summary: s\n"
-        "  case-study-type: drill\n"
-        "- id: AML.CS9004\n"
-        "  name: No summary\n"
-        "- id: AML.CS9005\n"
-        "  name: Fine\n"
-        "  summary: s\n";
+    const char *bad = "case-studies:\n"
+                      "- just a string\n"
+                      "- name: No id\n"
+                      "  summary: s\n"
+                      "- id: AML.CS9002\n"
+                      "  name: Bad date\n"
+                      "  summary: s\n"
+                      "  incident-date: 2020-13-01\n"
+                      "- id: AML.CS9003\n"
+                      "  name: Bad type\n"
+                      "  summary: s\n"
+                      "  case-study-type: drill\n"
+                      "- id: AML.CS9004\n"
+                      "  name: No summary\n"
+                      "- id: AML.CS9005\n"
+                      "  name: Fine\n"
+                      "  summary: s\n";
     collect_init(&c, "atlas");
     import_ok(EXCH_ATLAS, bad, strlen(bad), NULL, &c);
     assert_int_equal(c.ok, 1);
@@ -696,13 +725,13 @@ static void test_atlas_single_and_malformed(void **state)
                      OSAFE_EINVAL);
     assert_non_null(strstr(e.msg, "atlas: line 2, column 3: anchors"));
     const char *other = "tactics: []\n";
-    assert_int_equal(exch_import(EXCH_ATLAS, other, strlen(other), NULL,
-                                 on_item, &c, &e),
-                     OSAFE_EINVAL);
+    assert_int_equal(
+        exch_import(EXCH_ATLAS, other, strlen(other), NULL, on_item, &c, &e),
+        OSAFE_EINVAL);
     assert_non_null(strstr(e.msg, "atlas:"));
 }
 
-/* ---- OSV ------------------------------------------------------------------- */
+/* ---- OSV ---------------------------------------------------------------- */
 
 static const char osv_sample[] =
     "[{\n"
@@ -741,7 +770,8 @@ static const char osv_sample[] =
     "  \"id\": \"RUSTSEC-2099-0001\",\n"
     "  \"modified\": \"2099-01-01T00:00:00Z\",\n"
     "  \"upstream\": [\"CVE-2099-0001\"],\n"
-    "  \"details\": \"Tokenizer crate panics on crafted input.\\nMore text.\",\n"
+    "  \"details\": \"Tokenizer crate panics on crafted input.\\nMore "
+    "text.\",\n"
     "  \"affected\": [{\"ranges\": [{\"type\": \"GIT\", \"repo\": "
     "\"https://github.com/example/tok\", \"events\": [{\"introduced\": "
     "\"0\"}]}]}]\n"
@@ -769,12 +799,13 @@ static void test_osv(void **state)
     assert_string_equal(sval(g, "ai_systems.0.name"), "Example_ML-Loader");
     assert_string_equal(sval(g, "ai_systems.0.identifiers.0"),
                         "pkg:pypi/example-ml-loader");
-    assert_string_equal(sval(g, "ai_systems.0.affected.ranges.0.events.1.fixed"),
-                        "2.3.1");
+    assert_string_equal(
+        sval(g, "ai_systems.0.affected.ranges.0.events.1.fixed"), "2.3.1");
     assert_string_equal(sval(g, "ai_systems.0.affected.versions.0"), "2.3.0");
     assert_string_equal(sval(g, "scores.0.system"), "CVSS_V3");
-    assert_true(has_ref(g, "https://github.com/example/example-ml-loader/commit/"
-                           "abc123",
+    assert_true(has_ref(g,
+                        "https://github.com/example/example-ml-loader/commit/"
+                        "abc123",
                         "FIX"));
     assert_true(has_ref(g, "https://osv.dev/vulnerability/GHSA-7x9c-2f4q-h3m8",
                         "ADVISORY"));
@@ -826,13 +857,13 @@ static void test_osv(void **state)
     assert_int_equal(count_field(c.records, "license", "MIT"), 2);
     collect_free(&c);
     const char *broken = "{\"id\": \"X\",\n \"summary\": \"a\",\n}";
-    assert_int_equal(exch_import(EXCH_OSV, broken, strlen(broken), NULL,
-                                 on_item, &c, &e),
-                     OSAFE_EINVAL);
+    assert_int_equal(
+        exch_import(EXCH_OSV, broken, strlen(broken), NULL, on_item, &c, &e),
+        OSAFE_EINVAL);
     assert_non_null(strstr(e.msg, "osv: line 3"));
 }
 
-/* ---- CSV ------------------------------------------------------------------- */
+/* ---- CSV ---------------------------------------------------------------- */
 
 static json_t *example_with_id(const char *file, const char *id)
 {
@@ -844,10 +875,17 @@ static json_t *example_with_id(const char *file, const char *id)
 /* The fields the CSV carries must survive native -> CSV -> native. */
 static void same_carried(const json_t *a, const json_t *b)
 {
-    static const char *const paths[] = {
-        "record_type", "lang", "title.text", "description.0.text",
-        "description.0.lang", "ai_relation", "occurred_start.date",
-        "occurred_start.precision", "severity.level", "tlp", "license"};
+    static const char *const paths[] = {"record_type",
+                                        "lang",
+                                        "title.text",
+                                        "description.0.text",
+                                        "description.0.lang",
+                                        "ai_relation",
+                                        "occurred_start.date",
+                                        "occurred_start.precision",
+                                        "severity.level",
+                                        "tlp",
+                                        "license"};
     for (size_t i = 0; i < sizeof paths / sizeof *paths; i++) {
         const char *x = sval(a, paths[i]), *y = sval(b, paths[i]);
         if ((!x) != (!y) || (x && strcmp(x, y)))
@@ -894,8 +932,8 @@ static void test_csv_round_trip(void **state)
                                   "=HYPERLINK(\"x\"); a, b"));
     json_object_set_new(recs[2], "description",
                         json_pack("[{s:s, s:s, s:s}]", "lang", "en", "text",
-                                  "-line one\r\nline \"two\"; three\\", "method",
-                                  "human"));
+                                  "-line one\r\nline \"two\"; three\\",
+                                  "method", "human"));
     json_object_set_new(recs[2], "ai_systems",
                         json_pack("[{s:s, s:s, s:s}, {s:s, s:s}]", "kind",
                                   "agent", "name", "@scope/a;b\\c@d", "version",
@@ -943,19 +981,18 @@ static void test_csv_round_trip(void **state)
 static void test_csv_malformed(void **state)
 {
     (void)state;
-    const char *text =
-        "title,description,record_type,lang,references,license,"
-        "countries_occurred,severity\n"
-        "ok,d,incident,en,https://example.org/1,CC-BY-4.0,FR,\n"
-        "t,d,accident,en,https://example.org/1,MIT,,\n"
-        "t,d,incident,english,https://example.org/1,MIT,,\n"
-        "t,d,incident,en,https://example.org/1,MIT,France,\n"
-        "t,d,incident,en,ftp://example.org/1,MIT,,\n"
-        "t,d,incident,en,,MIT,,\n"
-        "t,d,incident,en,https://example.org/1,,,\n"
-        "t,d,incident,en,https://example.org/1,MIT,,awful\n"
-        "t,,incident,en,https://example.org/1,MIT,,\n"
-        "t,d,incident\n";
+    const char *text = "title,description,record_type,lang,references,license,"
+                       "countries_occurred,severity\n"
+                       "ok,d,incident,en,https://example.org/1,CC-BY-4.0,FR,\n"
+                       "t,d,accident,en,https://example.org/1,MIT,,\n"
+                       "t,d,incident,english,https://example.org/1,MIT,,\n"
+                       "t,d,incident,en,https://example.org/1,MIT,France,\n"
+                       "t,d,incident,en,ftp://example.org/1,MIT,,\n"
+                       "t,d,incident,en,,MIT,,\n"
+                       "t,d,incident,en,https://example.org/1,,,\n"
+                       "t,d,incident,en,https://example.org/1,MIT,,awful\n"
+                       "t,,incident,en,https://example.org/1,MIT,,\n"
+                       "t,d,incident\n";
     collect c;
     collect_init(&c, "csv");
     import_ok(EXCH_CSV, text, strlen(text), NULL, &c);
@@ -972,7 +1009,7 @@ static void test_csv_malformed(void **state)
     expect_reason(&c, "row at line 11: 3 fields, the header has 8");
     const char *k;
     json_t *r;
-    json_object_foreach(c.records, k, r) {
+    json_object_foreach (c.records, k, r) {
         assert_string_equal(sval(r, "ai_relation"), "unclear");
         assert_string_equal(sval(r, "occurred_start.precision"), "unknown");
         assert_string_equal(sval(r, "ai_systems.0.name"), "unknown");
@@ -987,25 +1024,36 @@ static void test_csv_malformed(void **state)
     assert_int_equal(count_field(c.records, "license", "CC0-1.0"), 1);
     collect_free(&c);
 
+    /* What only the record validator knows is refused too, by field. */
+    const char *vocab = "title,description,record_type,lang,references,"
+                        "license,harm_types\n"
+                        "t,d,incident,en,https://example.org/1,MIT,"
+                        "moral_outrage\n";
+    collect_init(&c, "csv");
+    import_ok(EXCH_CSV, vocab, strlen(vocab), NULL, &c);
+    assert_int_equal(c.rejected, 1);
+    expect_reason(&c, "line 2: field 'harm_types[0]'");
+    collect_free(&c);
+
     osafe_err e = {0};
     const char *unknown = "title,description,record_type,lang,colour\n";
-    assert_int_equal(exch_import(EXCH_CSV, unknown, strlen(unknown), NULL,
-                                 on_item, &c, &e),
-                     OSAFE_EINVAL);
+    assert_int_equal(
+        exch_import(EXCH_CSV, unknown, strlen(unknown), NULL, on_item, &c, &e),
+        OSAFE_EINVAL);
     assert_non_null(strstr(e.msg, "column 5: unknown"));
     const char *missing = "title,description,lang\n";
-    assert_int_equal(exch_import(EXCH_CSV, missing, strlen(missing), NULL,
-                                 on_item, &c, &e),
-                     OSAFE_EINVAL);
+    assert_int_equal(
+        exch_import(EXCH_CSV, missing, strlen(missing), NULL, on_item, &c, &e),
+        OSAFE_EINVAL);
     assert_non_null(strstr(e.msg, "record_type"));
     const char *broken = "title,description,record_type,lang\n\"t,d,x,en\n";
-    assert_int_equal(exch_import(EXCH_CSV, broken, strlen(broken), NULL,
-                                 on_item, &c, &e),
-                     OSAFE_EINVAL);
+    assert_int_equal(
+        exch_import(EXCH_CSV, broken, strlen(broken), NULL, on_item, &c, &e),
+        OSAFE_EINVAL);
     assert_non_null(strstr(e.msg, "line 2, column 1"));
 }
 
-/* ---- exports --------------------------------------------------------------- */
+/* ---- exports ------------------------------------------------------------ */
 
 static void test_export_avid(void **state)
 {
@@ -1043,9 +1091,9 @@ static void test_export_avid(void **state)
         collect c;
         collect_init(&c, "avid");
         osafe_err ie = {0};
-        assert_int_equal(exch_import(EXCH_AVID, dump, strlen(dump), NULL,
-                                     on_item, &c, &ie),
-                         0);
+        assert_int_equal(
+            exch_import(EXCH_AVID, dump, strlen(dump), NULL, on_item, &c, &ie),
+            0);
         assert_int_equal(c.rejected, 1);
         collect_free(&c);
         free(dump);
@@ -1073,7 +1121,8 @@ static void test_export_avid(void **state)
     collect_init(&c, "avid");
     import_ok(EXCH_AVID, text, len, NULL, &c);
     free(text);
-    json_t *v1 = json_deep_copy(json_object_get(c.records, "avid:AVID-2022-V001"));
+    json_t *v1 =
+        json_deep_copy(json_object_get(c.records, "avid:AVID-2022-V001"));
     json_object_set_new(v1, "id", json_string("OSF-2025-00010"));
     json_t *avid;
     osafe_err e = {0};
@@ -1106,21 +1155,22 @@ static void test_export_osv(void **state)
                         "OSF-2025-00001");
     assert_string_equal(sval(osv, "database_specific.osafe.hazards.0"), "ssh");
     assert_string_equal(sval(osv, "references.0.type"), "ARTICLE"); /* NEWS */
-    assert_string_equal(sval(osv, "references.1.url"), "urn:osafe:OSF-2025-00001");
+    assert_string_equal(sval(osv, "references.1.url"),
+                        "urn:osafe:OSF-2025-00001");
     assert_int_equal(json_array_size(json_object_get(osv, "affected")), 0);
     json_decref(osv);
 
     /* With an origin the back reference is the record's URL; dates kept. */
-    json_object_set_new(rec, "origin",
-                        json_pack("{s:s}", "node_url", "https://node.example/"));
+    json_object_set_new(
+        rec, "origin", json_pack("{s:s}", "node_url", "https://node.example/"));
     json_object_set_new(rec, "modified", json_string("2025-04-01T12:00:00Z"));
     json_object_set_new(rec, "published", json_string("2025-03-20T08:00:00Z"));
     /* Field markings beyond CLEAR are removed before mapping. */
-    json_object_set_new(
-        rec, "field_markings",
-        json_pack("[{s:s, s:s}, {s:s, s:s}]", "selector",
-                  "/ai_systems/0/version", "tlp", "RED", "selector",
-                  "/description/0", "tlp", "AMBER"));
+    json_object_set_new(rec, "field_markings",
+                        json_pack("[{s:s, s:s}, {s:s, s:s}]", "selector",
+                                  "/ai_systems/0/version", "tlp", "RED",
+                                  "selector", "/description/0", "tlp",
+                                  "AMBER"));
     assert_int_equal(exch_export_osv(rec, &osv, &e), 0);
     assert_string_equal(sval(osv, "references.1.url"),
                         "https://node.example/records/OSF-2025-00001");
@@ -1128,10 +1178,9 @@ static void test_export_osv(void **state)
     assert_string_equal(sval(osv, "published"), "2025-03-20T08:00:00Z");
     assert_null(json_object_get(osv, "details"));
     const json_t *sys = json_array_get(
-        json_object_get(json_object_get(json_object_get(osv,
-                                                        "database_specific"),
-                                        "osafe"),
-                        "ai_systems"),
+        json_object_get(
+            json_object_get(json_object_get(osv, "database_specific"), "osafe"),
+            "ai_systems"),
         0);
     assert_string_equal(sval(sys, "name"), "example-chat-7b");
     assert_null(json_object_get(sys, "version"));
@@ -1141,8 +1190,9 @@ static void test_export_osv(void **state)
     json_t *avid;
     assert_int_equal(exch_export_avid(rec, &avid, &e), OSAFE_EINVAL);
     /* A selector for the whole record refuses the export. */
-    json_object_set_new(rec, "field_markings",
-                        json_pack("[{s:s, s:s}]", "selector", "", "tlp", "RED"));
+    json_object_set_new(
+        rec, "field_markings",
+        json_pack("[{s:s, s:s}]", "selector", "", "tlp", "RED"));
     assert_int_equal(exch_export_osv(rec, &osv, &e), OSAFE_ESTATE);
     json_decref(rec);
 
@@ -1156,17 +1206,16 @@ static void test_export_osv(void **state)
                   "kind", "model", "name", "org/model", "identifiers",
                   "pkg:npm/%40scope/name@1.0.0", "affected", "ranges", "type",
                   "DIGEST", "events", "introduced", "sha256:abc", "type",
-                  "SEMVER", "events", "introduced", "1.0.0", "fixed",
-                  "1.2.0"));
+                  "SEMVER", "events", "introduced", "1.0.0", "fixed", "1.2.0"));
     assert_int_equal(exch_export_osv(rec, &osv, &e), 0);
     assert_string_equal(sval(osv, "affected.0.package.ecosystem"), "npm");
     assert_string_equal(sval(osv, "affected.0.package.name"), "@scope/name");
     assert_string_equal(sval(osv, "affected.0.versions.0"), "sha256:abc");
     assert_string_equal(sval(osv, "affected.0.ranges.0.type"), "SEMVER");
-    assert_int_equal(json_array_size(json_object_get(
-                         json_array_get(json_object_get(osv, "affected"), 0),
-                         "ranges")),
-                     1);
+    assert_int_equal(
+        json_array_size(json_object_get(
+            json_array_get(json_object_get(osv, "affected"), 0), "ranges")),
+        1);
     json_decref(osv);
     json_decref(rec);
 }
@@ -1202,9 +1251,8 @@ static void test_sha1_uuid5(void **state)
     free(a);
     /* RFC 9562 / Python: uuid5(NAMESPACE_DNS, "python.org"). */
     char u[37];
-    assert_int_equal(exch_uuid5("6ba7b810-9dad-11d1-80b4-00c04fd430c8",
-                                "python.org", u),
-                     0);
+    assert_int_equal(
+        exch_uuid5("6ba7b810-9dad-11d1-80b4-00c04fd430c8", "python.org", u), 0);
     assert_string_equal(u, "886313e1-3b8a-5372-9b90-0c9aee199e5d");
     assert_int_equal(exch_uuid5("not-a-uuid", "x", u), OSAFE_EINVAL);
 }
@@ -1233,8 +1281,9 @@ static void test_export_stix(void **state)
     assert_string_equal(sval(objs, "0.type"), "identity");
     assert_string_equal(sval(objs, "1.type"), "extension-definition");
     assert_string_equal(sval(objs, "2.type"), "marking-definition");
-    assert_string_equal(sval(objs, "2.id"),
-                        "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487");
+    assert_string_equal(
+        sval(objs, "2.id"),
+        "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487");
     assert_string_equal(sval(objs, "2.name"), "TLP:CLEAR");
     const char *ext_id = sval(objs, "1.id");
     for (int i = 0; i < 2; i++) {
@@ -1249,13 +1298,14 @@ static void test_export_stix(void **state)
         assert_string_equal(sval(sdo, "created"), "2025-06-13T09:00:00Z");
         assert_string_equal(sval(sdo, "modified"), "2025-06-14T09:00:00.123Z");
         assert_string_equal(sval(sdo, "created_by_ref"), sval(objs, "0.id"));
-        assert_string_equal(sval(sdo, "object_marking_refs.0"), sval(objs, "2.id"));
+        assert_string_equal(sval(sdo, "object_marking_refs.0"),
+                            sval(objs, "2.id"));
         assert_string_equal(sval(sdo, "external_references.0.source_name"),
                             "osafe");
         assert_string_equal(sval(sdo, "external_references.0.external_id"),
                             sval(recs[i], "id"));
-        const json_t *ext = json_object_get(json_object_get(sdo, "extensions"),
-                                            ext_id);
+        const json_t *ext =
+            json_object_get(json_object_get(sdo, "extensions"), ext_id);
         assert_string_equal(sval(ext, "extension_type"), "property-extension");
         assert_string_equal(sval(ext, "record_id"), sval(recs[i], "id"));
         assert_string_equal(sval(ext, "severity.level"),
@@ -1264,7 +1314,8 @@ static void test_export_stix(void **state)
     const json_t *sdo0 = json_array_get(objs, 3);
     assert_true(has_string(json_object_get(sdo0, "labels"), "hazard:ssh"));
     assert_true(has_string(json_object_get(sdo0, "labels"), "harm:physical"));
-    assert_string_equal(sval(sdo0, "external_references.1.source_name"), "avid");
+    assert_string_equal(sval(sdo0, "external_references.1.source_name"),
+                        "avid");
     assert_string_equal(sval(sdo0, "external_references.1.url"),
                         "https://avidml.org/database/avid-2023-v001/");
     assert_string_equal(sval(sdo0, "external_references.2.source_name"), "cve");
@@ -1308,6 +1359,38 @@ static void test_export_stix(void **state)
         json_decref(recs[i]);
 }
 
+static int stop_at_second(void *ctx, exch_item *it)
+{
+    int *calls = ctx;
+    (void)it; /* the record is not stolen: the importer frees it */
+    return ++*calls == 2 ? OSAFE_EIO : 0;
+}
+
+static void test_callback_stops(void **state)
+{
+    (void)state;
+    size_t len;
+    char *text = read_shared("data/avid/avid_vulnerabilities.jsonl", &len);
+    int calls = 0;
+    osafe_err e = {0};
+    assert_int_equal(
+        exch_import(EXCH_AVID, text, len, NULL, stop_at_second, &calls, &e),
+        OSAFE_EIO);
+    assert_int_equal(calls, 2);
+    assert_non_null(strstr(e.msg, "avid:AVID-2022-V002"));
+    free(text);
+    /* Errors without an osafe_err to fill still fail. */
+    const char *anchored = "case-studies:\n- &a {id: AML.CS0001}\n";
+    calls = 0;
+    assert_int_equal(exch_import(EXCH_ATLAS, anchored, strlen(anchored), NULL,
+                                 stop_at_second, &calls, NULL),
+                     OSAFE_EINVAL);
+    assert_int_equal(
+        exch_import(EXCH_AVID, "{", 1, NULL, stop_at_second, &calls, NULL),
+        OSAFE_EINVAL);
+    assert_int_equal(calls, 0);
+}
+
 static void test_formats(void **state)
 {
     (void)state;
@@ -1333,6 +1416,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_formats),
+        cmocka_unit_test(test_callback_stops),
         cmocka_unit_test(test_avid_jsonl),
         cmocka_unit_test(test_avid_tree),
         cmocka_unit_test(test_avid_malformed),

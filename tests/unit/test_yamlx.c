@@ -77,9 +77,8 @@ static void test_block_and_flow(void **state)
     assert_string_equal(json_string_value(json_array_get(list, 0)), "a");
     assert_string_equal(
         json_string_value(json_object_get(json_array_get(list, 1), "n")), "1");
-    assert_string_equal(json_string_value(json_array_get(json_array_get(list, 2),
-                                                         2)),
-                        "z");
+    assert_string_equal(
+        json_string_value(json_array_get(json_array_get(list, 2), 2)), "z");
     assert_string_equal(json_string_value(json_object_get(j, "text")),
                         "it's folded");
     assert_string_equal(json_string_value(json_object_get(j, "block")),
@@ -91,7 +90,8 @@ static void test_block_and_flow(void **state)
     const char *k;
     json_t *v;
     char order[8] = "";
-    json_object_foreach(j, k, v) strcat(order, k);
+    json_object_foreach (j, k, v)
+        strcat(order, k);
     assert_string_equal(order, "bac");
     json_decref(j);
 
@@ -99,8 +99,7 @@ static void test_block_and_flow(void **state)
     j = load_ok("---\n- \"\\u00e9t\\u00e9\"\n- caf\xc3\xa9\n...\n");
     assert_string_equal(json_string_value(json_array_get(j, 0)),
                         "\xc3\xa9t\xc3\xa9");
-    assert_string_equal(json_string_value(json_array_get(j, 1)),
-                        "caf\xc3\xa9");
+    assert_string_equal(json_string_value(json_array_get(j, 1)), "caf\xc3\xa9");
     json_decref(j);
 
     /* Empty stream: null. */
@@ -253,7 +252,7 @@ static void test_atlas_file(void **state)
         "2020-01-01");
     size_t subs = 0, i;
     json_t *t;
-    json_array_foreach(json_object_get(m, "techniques"), i, t) {
+    json_array_foreach (json_object_get(m, "techniques"), i, t) {
         if (json_object_get(t, "subtechnique-of"))
             subs++;
     }
@@ -265,10 +264,8 @@ static void test_atlas_file(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_block_and_flow),
-        cmocka_unit_test(test_core_tags),
-        cmocka_unit_test(test_refused),
-        cmocka_unit_test(test_limits),
+        cmocka_unit_test(test_block_and_flow), cmocka_unit_test(test_core_tags),
+        cmocka_unit_test(test_refused),        cmocka_unit_test(test_limits),
         cmocka_unit_test(test_atlas_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

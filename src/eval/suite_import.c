@@ -1,0 +1,351 @@
+/*
+ * suite_import.c - suite_import() and the helpers its importers share
+ * (suite_import.h); one importer per file, suite_import_<source>.c.
+ */
+#include "eval/suite.h"
+#include "eval/suite_import.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <sodium.h>
+
+#include "core/enc.h"
+#include "core/fsx.h"
+#include "core/limits.h"
+
+void si_init(si_imp *im, const char *repo)
+{
+    memset(im, 0, sizeof *im);
+    im->langs = json_array();
+    buf_init(&im->source, 0);
+    buf_printf(&im->source, "%s:", repo);
+}
+
+void si_free(si_imp *im)
+{
+    for (size_t i = 0; i < im->n; i++)
+        json_decref(im->items[i]);
+    free(im->items);
+    json_decref(im->langs);
+    buf_release(&im->source);
+}
+
+/* Take item (a new reference, may be NULL from a failed json_pack). */
+int si_push(si_imp *im, json_t *item, osafe_err *e)
+{
+    if (!item)
+        return osafe_errf(e, OSAFE_ENOMEM, "out of memory");
+    if (im->n == im->cap) {
+        size_t nc = im->cap ? im->cap * 2 : 512;
+        json_t **ni = realloc(im->items, nc * sizeof *ni);
+        if (!ni) {
+            json_decref(item);
+            return osafe_errf(e, OSAFE_ENOMEM, "out of memory");
+        }
+        im->items = ni;
+        im->cap = nc;
+    }
+    im->items[im->n++] = item;
+    const char *l = json_string_value(json_object_get(item, "lang"));
+    if (l && *l) {
+        for (size_t i = 0; i < json_array_size(im->langs); i++)
+            if (!strcmp(l, json_string_value(json_array_get(im->langs, i))))
+                return 0;
+        json_array_append_new(im->langs, json_string(l));
+    }
+    return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int cmp_json_str(const void *a, const void *b)
+{
+    return strcmp(json_string_value(*(json_t *const *)a),
+                  json_string_value(*(json_t *const *)b));
+}
+
+/* Build suite.yaml's content and write the suite. */
+int si_finish(si_imp *im, const char *outdir, const char *name,
+              const char *version, const char *desc, const char *url,
+              const char *license, const char *citation, osafe_err *e)
+{
+    size_t nl = json_array_size(im->langs);
+    json_t **ls = malloc((nl ? nl : 1) * sizeof *ls);
+    if (!ls)
+        return osafe_errf(e, OSAFE_ENOMEM, "out of memory");
+    for (size_t i = 0; i < nl; i++)
+        ls[i] = json_array_get(im->langs, i);
+    qsort(ls, nl, sizeof *ls, cmp_json_str);
+    json_t *langs = json_array();
+    for (size_t i = 0; i < nl; i++)
+        json_array_append(langs, ls[i]);
+    free(ls);
+    json_t *meta =
+        json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:s, "
+                  "s:s}",
+                  "name", name, "version", version, "description", desc,
+                  "source", im->source.data, "source_url", url, "license",
+                  license, "citation", citation, "languages", langs,
+                  "default_scorer", "refusal", "taxonomy", SI_TAXONOMY);
+    if (!meta)
+        return osafe_errf(e, OSAFE_ENOMEM, "out of memory");
+    int rc = suite_write(outdir, meta, im->items, im->n, e);
+    json_decref(meta);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* Files                                                                */
+/* ------------------------------------------------------------------ */
+
+int si_is_dir(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+char *si_join(const char *dir, const char *name)
+{
+    size_t a = strlen(dir), b = strlen(name);
+    char *p = malloc(a + b + 2);
+    if (!p)
+        return NULL;
+    memcpy(p, dir, a);
+    size_t o = a;
+    if (a && dir[a - 1] != '/')
+        p[o++] = '/';
+    memcpy(p + o, name, b + 1);
+    return p;
+}
+
+const char *si_base_name(const char *p)
+{
+    const char *s = strrchr(p, '/');
+    return s ? s + 1 : p;
+}
+
+/* Names in dir accepted by match, sorted; *names freed with si_free_names. */
+int si_list_dir(const char *dir, int (*match)(const char *), char ***names,
+                size_t *n, osafe_err *e)
+{
+    *names = NULL;
+    *n = 0;
+    DIR *d = opendir(dir);
+    if (!d)
+        return osafe_errno(e, OSAFE_EIO, errno, "cannot open folder %s", dir);
+    size_t cap = 0;
+    struct dirent *de;
+    int rc = 0;
+    while ((de = readdir(d))) {
+        if (de->d_name[0] == '.' || !match(de->d_name))
+            continue;
+        if (*n == cap) {
+            size_t nc = cap ? cap * 2 : 8;
+            char **nn = realloc(*names, nc * sizeof *nn);
+            if (!nn) {
+                rc = osafe_errf(e, OSAFE_ENOMEM, "out of memory");
+                break;
+            }
+            *names = nn;
+            cap = nc;
+        }
+        if (!((*names)[*n] = strdup(de->d_name))) {
+            rc = osafe_errf(e, OSAFE_ENOMEM, "out of memory");
+            break;
+        }
+        (*n)++;
+    }
+    closedir(d);
+    if (!rc && *n)
+        qsort(*names, *n, sizeof **names, cmp_str);
+    return rc;
+}
+
+void si_free_names(char **names, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+}
+
+int si_ends_with(const char *s, const char *suf)
+{
+    size_t a = strlen(s), b = strlen(suf);
+    return a >= b && !strcmp(s + a - b, suf);
+}
+
+void si_csv_close(si_csv *cf)
+{
+    csv_reader_free(cf->r);
+    for (size_t i = 0; i < cf->nh; i++)
+        free(cf->hdr[i]);
+    free(cf->hdr);
+    free(cf->text);
+    free(cf->name);
+    memset(cf, 0, sizeof *cf);
+}
+
+/* Read path, note it (with its SHA-256) in im->source, read the header. */
+int si_csv_open(const char *path, si_imp *im, si_csv *cf, osafe_err *e)
+{
+    memset(cf, 0, sizeof *cf);
+    cf->name = strdup(si_base_name(path));
+    if (!cf->name)
+        return osafe_errf(e, OSAFE_ENOMEM, "out of memory");
+    int rc =
+        fsx_read_file(path, OSAFE_SUITE_IMPORT_MAX, &cf->text, &cf->len, e);
+    if (rc)
+        goto fail;
+    uint8_t d[crypto_hash_sha256_BYTES];
+    char hex[65];
+    crypto_hash_sha256(d, (const uint8_t *)cf->text, cf->len);
+    hex_encode(hex, d, sizeof d);
+    if (im)
+        buf_printf(&im->source, "%s %s sha256:%s",
+                   im->source.data[im->source.len - 1] == ':' ? "" : ";",
+                   cf->name, hex);
+    rc = csv_reader_open(cf->text, cf->len, &cf->r, e);
+    if (rc)
+        goto fail;
+    char **f;
+    size_t nf;
+    rc = csv_next(cf->r, &f, &nf, e);
+    if (rc <= 0) {
+        if (rc == 0)
+            rc = osafe_errf(e, OSAFE_EINVAL, "%s: empty file", cf->name);
+        else
+            osafe_errprefix(e, "%s: ", cf->name);
+        goto fail;
+    }
+    cf->hdr = calloc(nf, sizeof *cf->hdr);
+    if (!cf->hdr) {
+        rc = osafe_errf(e, OSAFE_ENOMEM, "out of memory");
+        goto fail;
+    }
+    for (size_t i = 0; i < nf; i++) {
+        if (!(cf->hdr[i] = strdup(f[i]))) {
+            rc = osafe_errf(e, OSAFE_ENOMEM, "out of memory");
+            goto fail;
+        }
+        cf->nh = i + 1;
+    }
+    cf->line = csv_row_line(cf->r);
+    return 0;
+fail:
+    si_csv_close(cf);
+    return rc;
+}
+
+/* Index of the first of the names (NULL-terminated) in the header, or -1. */
+int si_csv_col(const si_csv *cf, const char *const *names)
+{
+    for (size_t k = 0; names[k]; k++)
+        for (size_t i = 0; i < cf->nh; i++)
+            if (!strcmp(cf->hdr[i], names[k]))
+                return (int)i;
+    return -1;
+}
+
+int si_csv_need(const si_csv *cf, const char *name, int *idx, osafe_err *e)
+{
+    const char *names[] = {name, NULL};
+    *idx = si_csv_col(cf, names);
+    if (*idx < 0)
+        return osafe_errf(e, OSAFE_EINVAL, "%s:1: no column '%s'", cf->name,
+                          name);
+    return 0;
+}
+
+/* Next data row: 1 (fields in *f), 0 at the end, < 0 on error. */
+int si_csv_next(si_csv *cf, char ***f, osafe_err *e)
+{
+    size_t nf;
+    int rc = csv_next(cf->r, f, &nf, e);
+    if (rc < 0) {
+        osafe_errprefix(e, "%s: ", cf->name);
+        return rc;
+    }
+    if (rc == 0)
+        return 0;
+    cf->line = csv_row_line(cf->r);
+    if (nf != cf->nh)
+        return osafe_errf(e, OSAFE_EINVAL,
+                          "%s:%zu: %zu fields, the header has %zu", cf->name,
+                          cf->line, nf, cf->nh);
+    return 1;
+}
+
+/* Field i of a row, or "" when the column is absent (i < 0). */
+const char *si_fld(char **f, int i)
+{
+    return i >= 0 ? f[i] : "";
+}
+
+int si_row_fail(const si_csv *cf, const char *what, osafe_err *e)
+{
+    return osafe_errf(e, OSAFE_EINVAL, "%s:%zu: %s", cf->name, cf->line, what);
+}
+
+/* 1 if s holds nothing but white space. */
+int si_blank(const char *s)
+{
+    for (; *s; s++)
+        if (*s != ' ' && *s != '\t' && *s != '\r' && *s != '\n')
+            return 0;
+    return 1;
+}
+
+/* The common item fields; metadata (a new reference) is stolen. */
+json_t *si_item(const char *id, const char *input, const char *lang,
+                const char *hazard, const char *expected, const char *source_id,
+                json_t *metadata)
+{
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "id", id, "input",
+                     input, "lang", lang, "hazard", hazard, "expected",
+                     expected, "source_id", source_id, "metadata",
+                     metadata ? metadata : json_object());
+}
+
+/* ------------------------------------------------------------------ */
+
+static const struct {
+    const char *name;
+    int (*fn)(const char *, const char *, osafe_err *);
+} importers[] = {
+    {"xstest", si_import_xstest},     {"donotanswer", si_import_donotanswer},
+    {"sst", si_import_sst},           {"harmbench", si_import_harmbench},
+    {"advbench", si_import_advbench}, {"ailuminate", si_import_ailuminate},
+};
+
+int suite_import(const char *name, const char *src, const char *outdir,
+                 osafe_err *e)
+{
+    if (!name || !src || !outdir)
+        return osafe_errf(e, OSAFE_EINVAL, "suite_import: missing argument");
+    if (sodium_init() < 0)
+        return osafe_errf(e, OSAFE_ENOMEM, "libsodium failed to start");
+    for (size_t i = 0; i < sizeof importers / sizeof *importers; i++)
+        if (!strcmp(name, importers[i].name)) {
+            if (!fsx_exists(src))
+                return osafe_errf(e, OSAFE_ENOTFOUND,
+                                  "%s: no such file or "
+                                  "folder",
+                                  src);
+            int rc = importers[i].fn(src, outdir, e);
+            if (rc)
+                osafe_errprefix(e, "import %s: ", name);
+            return rc;
+        }
+    return osafe_errf(e, OSAFE_EINVAL,
+                      "unknown benchmark '%.64s' (xstest, donotanswer, sst, "
+                      "harmbench, advbench or ailuminate)",
+                      name);
+}
