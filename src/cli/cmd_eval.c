@@ -202,7 +202,21 @@ static int eval_run_cmd(int argc, char **argv)
         return cli_fail("eval run", &e);
     if (!quiet)
         eval_report_text(r, stdout);
+    json_int_t ns = json_integer_value(json_object_get(r, "samples"));
+    json_int_t ne = json_integer_value(json_object_get(r, "errors"));
     json_decref(r);
+    /* Errors are results too (recorded with their reason), but a run in
+     * which nothing could be scored has failed. */
+    if (ne && ne == ns) {
+        fprintf(stderr, "osafe eval run: all %lld samples failed; see "
+                        "error_reasons in %s/results.json\n",
+                (long long)ns, out);
+        return EXIT_FAIL;
+    }
+    if (ne)
+        fprintf(stderr, "osafe eval run: %lld of %lld samples failed (not "
+                        "counted); see %s/results.json\n",
+                (long long)ne, (long long)ns, out);
     return EXIT_OK;
 }
 

@@ -209,6 +209,8 @@ int eval_merge(char *const *dirs, size_t n, const char *out, osafe_err *e)
             json_t *v;
             json_object_foreach(p1, k, v) if (!rc && strcmp(k, "concurrency") &&
                                               strcmp(k, "rps") &&
+                                              strcmp(k, "timeout_ms") &&
+                                              strcmp(k, "retries") &&
                                               !json_equal(v, json_object_get(p2, k)))
                 rc = osafe_errf(e, OSAFE_EINVAL,
                                 "%s differs from %s in parameter '%s'",

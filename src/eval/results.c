@@ -91,6 +91,8 @@ int run_load(const char *dir, json_t **manifest, json_t **samples,
  * retried error) overwrite their slot, so the last line wins.
  */
 struct slot {
+    uint64_t item;     /* hash of item_id: the order of aggregation */
+    uint32_t epoch;
     float score;
     uint32_t cluster;  /* item index */
     uint16_t hazard, lang;
@@ -248,6 +250,14 @@ static json_t *group_stats(const struct slot *sl, size_t ns, int kind,
     return o;
 }
 
+static int slot_cmp(const void *a, const void *b)
+{
+    const struct slot *x = a, *y = b;
+    if (x->item != y->item)
+        return x->item < y->item ? -1 : 1;
+    return x->epoch < y->epoch ? -1 : x->epoch > y->epoch;
+}
+
 static uint8_t twice(const char *label, const char *full)
 {
     if (!label)
@@ -332,6 +342,8 @@ int eval_results(const char *rundir, json_t **results, osafe_err *e)
         struct slot *x = &sl[at];
         memset(x, 0, sizeof *x);
         x->cluster = cluster;
+        x->item = fnv(id, 1469598103934665603ULL);
+        x->epoch = (uint32_t)json_integer_value(json_object_get(s, "epoch"));
         const char *err = json_string_value(json_object_get(s, "error"));
         json_t *sc = json_object_get(s, "score");
         x->ok = !err && json_is_number(sc);
@@ -367,6 +379,11 @@ int eval_results(const char *rundir, json_t **results, osafe_err *e)
                                          1));
         nerr++;
     }
+    /* Aggregate in an order that does not depend on the order answers
+     * arrived in, so that a seeded bootstrap gives the same interval for
+     * the same answers. */
+    if (rc == 0 && ns)
+        qsort(sl, ns, sizeof *sl, slot_cmp);
     json_t *r = NULL;
     double *buf = NULL;
     size_t *cl = NULL;

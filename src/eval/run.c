@@ -225,6 +225,10 @@ static void feed(struct run *r)
         if (r->use_cache && cache_get(r->cache, w->key, &ans, &ce) == 0) {
             /* Answered before, by any run into any directory. */
             json_t *s = new_sample(w);
+            const char *fp = json_string_value(json_object_get(ans,
+                                                               "fingerprint"));
+            if (fp && !r->fingerprint[0])
+                snprintf(r->fingerprint, sizeof r->fingerprint, "%s", fp);
             set_answer(s, ans, 0, 0, 1);
             json_decref(ans);
             score_sample(r, w, s);
@@ -258,9 +262,13 @@ static void on_answer(void *ctx, const client_result *res)
                             res->completion_tokens >= 0
                                 ? json_integer(res->completion_tokens)
                                 : json_null());
-        if (res->fingerprint && !r->fingerprint[0])
-            snprintf(r->fingerprint, sizeof r->fingerprint, "%s",
-                     res->fingerprint);
+        if (res->fingerprint) {
+            json_object_set_new(ans, "fingerprint",
+                                json_string(res->fingerprint));
+            if (!r->fingerprint[0])
+                snprintf(r->fingerprint, sizeof r->fingerprint, "%s",
+                         res->fingerprint);
+        }
         set_answer(s, ans, res->latency_ms, res->attempts, 0);
         if (r->use_cache && res->text) {
             osafe_err ce;

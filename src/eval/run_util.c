@@ -317,9 +317,8 @@ int run_manifest_end(const run_opts *o, json_t *manifest,
     if (fingerprint && fingerprint[0])
         json_object_set_new(manifest, "server_fingerprint",
                             json_string(fingerprint));
-    json_int_t prev = json_integer_value(json_object_get(manifest, "resumed"));
-    json_object_set_new(manifest, "resumed",
-                        json_integer(prev + (json_int_t)resumed));
+    /* Samples this invocation found finished and kept (0 for a fresh run). */
+    json_object_set_new(manifest, "resumed", json_integer((json_int_t)resumed));
     char *text = json_dumps(manifest, JSON_INDENT(2) | JSON_SORT_KEYS);
     int rc = text ? fsx_write_atomic(path, text, strlen(text), 0644, 1, e)
                   : osafe_errf(e, OSAFE_ENOMEM, "out of memory");

@@ -1652,8 +1652,9 @@ static void test_errors(void **state)
     json_decref(ss);
     assert_int_equal(fake_count(IT[1].h), 1);
 
-    /* An unreachable endpoint: every sample is an error with its reason;
-     * the run itself completes (exit 0) and its report says why. */
+    /* An unreachable endpoint: every sample is an error with its reason,
+     * the report says why, and since nothing could be scored the run exits
+     * 1 with a message naming results.json. */
     int sock = socket(AF_INET, SOCK_STREAM, 0);
     assert_true(sock >= 0);
     struct sockaddr_in sa;
@@ -1668,8 +1669,11 @@ static void test_errors(void **state)
     snprintf(dead, sizeof dead, "http://127.0.0.1:%u", ntohs(sa.sin_port));
     const char *du = tp("unreachable");
     osafe_buf out;
-    osafe_ok(&out, "eval", "run", SUITE, "--endpoint", dead, "--model",
-             "fake", "--out", du, "--limit", "5", "--retries", "1", NULL);
+    assert_int_equal(osafe(&out, "eval", "run", SUITE, "--endpoint", dead,
+                           "--model", "fake", "--out", du, "--limit", "5",
+                           "--retries", "1", NULL),
+                     1);
+    assert_true(contains(LAST_ERR, "all 5 samples failed"));
     ss = load_samples(du);
     assert_int_equal(json_array_size(ss), 5);
     json_array_foreach(ss, i, s) {
