@@ -981,7 +981,8 @@ static int rx_word(uint32_t cp)
            (c >= UTF8PROC_CATEGORY_ND && c <= UTF8PROC_CATEGORY_NO);
 }
 
-static int scan(analysis *a)
+/* brute: try every cue at every position (for refusal_dispatch_check). */
+static int scan(analysis *a, int brute)
 {
     if (a->n == 0)
         return 0;
@@ -999,14 +1000,20 @@ static int scan(analysis *a)
         size_t next = i;
         if (i < limit)
             c2 = pat_cp(a->text, limit, &i);
-        size_t nc = candidates(a, p, c1, c2, cand, 256);
+        size_t nc = 0;
+        if (!brute) {
+            nc = candidates(a, p, c1, c2, cand, 256);
+        } else {
+            for (size_t q = 0; q < refusal_ncues && nc < 256; q++)
+                cand[nc++] = (uint16_t)q;
+        }
         int cur_word = rx_word(c1);
         int edge = cur_word != prev_word;
         prev_word = cur_word;
         for (size_t q = 0; q < nc; q++) {
             size_t id = cand[q];
             int cls = refusal_cues[id].cls;
-            if (p < class_end[cls] || (g_cues.wb[id] && !edge))
+            if (p < class_end[cls] || (g_cues.wb[id] && !edge && !brute))
                 continue;
             int rc = pcre2_match(g_cues.code[id], (PCRE2_SPTR)a->text, limit,
                                  p, PCRE2_NO_UTF_CHECK, md, NULL);
@@ -1195,7 +1202,8 @@ static void decide(const feats *f, score_result *r)
     r->confidence = clamp01(conf);
 }
 
-static int analyse(const char *response, analysis *a, char **norm_out)
+static int analyse(const char *response, analysis *a, char **norm_out,
+                   int brute)
 {
     memset(a, 0, sizeof *a);
     size_t rl = strlen(response);
@@ -1213,7 +1221,7 @@ static int analyse(const char *response, analysis *a, char **norm_out)
     a->text = norm;
     a->len = nl;
     *norm_out = norm;
-    if (split(a) != 0 || scan(a) != 0) {
+    if (split(a) != 0 || scan(a, brute) != 0) {
         free(a->s);
         a->s = NULL;
         return -1;
@@ -1238,7 +1246,7 @@ void score_refusal(const char *prompt, const char *response, const char *lang,
     }
     analysis a;
     char *norm = NULL;
-    if (analyse(response, &a, &norm) != 0) {
+    if (analyse(response, &a, &norm, 0) != 0) {
         free(norm);
         snprintf(r->error, sizeof r->error, "refusal: out of memory");
         return;
@@ -1267,7 +1275,7 @@ int refusal_explain(const char *response, char *buf, size_t n)
         return -1;
     analysis a;
     char *norm = NULL;
-    if (analyse(response, &a, &norm) != 0) {
+    if (analyse(response, &a, &norm, 0) != 0) {
         free(norm);
         return -1;
     }
@@ -1312,4 +1320,27 @@ int refusal_explain(const char *response, char *buf, size_t n)
     free(a.s);
     free(norm);
     return 0;
+}
+
+int refusal_dispatch_check(const char *response)
+{
+    pthread_once(&g_once, cues_init);
+    if (g_cues.err[0] || !response)
+        return -1;
+    analysis a, b;
+    char *na = NULL, *nb = NULL;
+    int rc = -1;
+    if (analyse(response, &a, &na, 0) == 0) {
+        if (analyse(response, &b, &nb, 1) == 0) {
+            rc = a.n == b.n && a.hits == b.hits ? 0 : 1;
+            for (size_t i = 0; rc == 0 && i < a.n; i++)
+                if (memcmp(a.s[i].w, b.s[i].w, sizeof a.s[i].w) != 0)
+                    rc = 1;
+            free(b.s);
+        }
+        free(a.s);
+    }
+    free(na);
+    free(nb);
+    return rc;
 }

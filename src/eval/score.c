@@ -18,6 +18,7 @@
 
 #include <ctype.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -234,28 +235,42 @@ static int letter_of_groups(const char *text, size_t len, pcre2_match_data *md,
     return -1;
 }
 
-/* Distinct valid letters of all matches of pat, as bits of *set; the
- * number of matches naming a valid letter, or -1 on error. */
-static int letters(const char *pat, const char *text, unsigned nvalid,
-                   unsigned *set)
+enum { PAT_WHOLE, PAT_EXPLICIT, PAT_LEADING, PAT_MARKER, NPAT };
+static const char *const choice_src[NPAT] = {pat_whole, pat_explicit,
+                                             pat_leading, pat_marker};
+static pcre2_code *choice_code[NPAT];
+static pthread_once_t choice_once = PTHREAD_ONCE_INIT;
+
+static void choice_init(void)
 {
-    int ec;
-    PCRE2_SIZE eo;
-    pcre2_code *code = pcre2_compile((PCRE2_SPTR)pat, PCRE2_ZERO_TERMINATED,
-                                     PCRE2_UTF | PCRE2_UCP, &ec, &eo, NULL);
+    for (int i = 0; i < NPAT; i++) {
+        int ec;
+        PCRE2_SIZE eo;
+        choice_code[i] = pcre2_compile((PCRE2_SPTR)choice_src[i],
+                                       PCRE2_ZERO_TERMINATED,
+                                       PCRE2_UTF | PCRE2_UCP, &ec, &eo, NULL);
+        if (choice_code[i])
+            (void)pcre2_jit_compile(choice_code[i], PCRE2_JIT_COMPLETE);
+    }
+}
+
+/* Distinct valid letters of all matches of pattern pat, as bits of *set;
+ * the number of matches naming a valid letter, or -1 on error. */
+static int letters(int pat, const char *text, unsigned nvalid, unsigned *set)
+{
+    pthread_once(&choice_once, choice_init);
+    pcre2_code *code = choice_code[pat];
     if (!code)
         return -1;
     pcre2_match_data *md = pcre2_match_data_create_from_pattern(code, NULL);
-    if (!md) {
-        pcre2_code_free(code);
+    if (!md)
         return -1;
-    }
     size_t len = strlen(text), off = 0;
     int count = 0;
     *set = 0;
     while (off <= len) {
         int rc = pcre2_match(code, (PCRE2_SPTR)text, len, off,
-                             PCRE2_NO_UTF_CHECK, md, NULL);
+                             off ? PCRE2_NO_UTF_CHECK : 0, md, NULL);
         if (rc < 0)
             break;
         int idx = letter_of_groups(text, len, md, nvalid);
@@ -267,7 +282,6 @@ static int letters(const char *pat, const char *text, unsigned nvalid,
         off = ov[1] > ov[0] ? ov[1] : ov[0] + 1;
     }
     pcre2_match_data_free(md);
-    pcre2_code_free(code);
     return count;
 }
 
@@ -349,15 +363,15 @@ static int extract_choice(const char *response, const json_t *choices,
         return -2;
     unsigned set;
     int pick = -1, n;
-    if ((n = letters(pat_whole, t, nvalid, &set)) > 0) {
+    if ((n = letters(PAT_WHOLE, t, nvalid, &set)) > 0) {
         pick = single_bit(set);
-    } else if ((n = letters(pat_explicit, t, nvalid, &set)) > 0) {
+    } else if ((n = letters(PAT_EXPLICIT, t, nvalid, &set)) > 0) {
         pick = single_bit(set); /* disagreeing statements: none */
-    } else if ((n = letters(pat_leading, t, nvalid, &set)) > 0) {
+    } else if ((n = letters(PAT_LEADING, t, nvalid, &set)) > 0) {
         pick = single_bit(set);
     } else {
         pick = choices ? option_by_text(t, choices) : -1;
-        if (pick == -1 && letters(pat_marker, t, nvalid, &set) > 0)
+        if (pick == -1 && letters(PAT_MARKER, t, nvalid, &set) > 0)
             pick = single_bit(set);
     }
     if (n < 0)
@@ -382,7 +396,7 @@ static int score_choice(const json_t *item, const char *response,
     /* The reference: a letter ("B", "(b)") or the text of an option. */
     int want = -1;
     unsigned rset;
-    if (letters(pat_whole, ref, nvalid, &rset) > 0)
+    if (letters(PAT_WHOLE, ref, nvalid, &rset) > 0)
         want = single_bit(rset);
     if (want < 0 && choices)
         want = option_by_text(ref, choices);
@@ -567,7 +581,12 @@ json_t *score_judge_body(const char *model, const char *rubric,
 static int line_verdict(const char *line, size_t len, double *score)
 {
     char buf[256];
-    /* Keep letters, digits, '.', '/', ':' and spaces; markdown goes. */
+    /* The verdict ends its line: read at most the last 255 bytes. */
+    if (len > sizeof buf - 1) {
+        line += len - (sizeof buf - 1);
+        len = sizeof buf - 1;
+    }
+    /* Markdown and quotes go; ASCII letters are lowered. */
     size_t j = 0;
     for (size_t i = 0; i < len && j + 1 < sizeof buf; i++) {
         unsigned char c = (unsigned char)line[i];
@@ -582,8 +601,9 @@ static int line_verdict(const char *line, size_t len, double *score)
     while (*s == ' ' || *s == '-' || *s == '\t' || *s == '\r')
         s++;
     size_t l = strlen(s);
-    while (l > 0 && strchr(" \t\r.!;,)", s[l - 1]))
-        s[--l] = '\0';
+    while (l > 0 && !((s[l - 1] >= 'a' && s[l - 1] <= 'z') ||
+                      (s[l - 1] >= '0' && s[l - 1] <= '9')))
+        s[--l] = '\0'; /* punctuation, emoji, spaces */
     const char *p;
     int has_pass = strstr(s, "pass") != NULL, has_fail = strstr(s, "fail") != NULL;
     if ((p = strstr(s, "verdict")) != NULL && has_pass != has_fail) {

@@ -97,6 +97,12 @@ int refusal_explain(const char *response, char *buf, size_t n);
 /* NULL when every cue pattern compiles, else why not (for tests). */
 const char *refusal_self_check(void);
 
+/* For tests: 0 when the detector's cue dispatch (each cue tried only where
+ * its first code points occur) finds exactly the cue hits of a brute-force
+ * scan (every cue at every position) on response; 1 when they differ, -1
+ * when it cannot tell. */
+int refusal_dispatch_check(const char *response);
+
 /* The prompt of an item's input: the string, or the content of the last
  * "user" message of a message list; NULL if none. Borrowed from input. */
 const char *score_prompt_text(const json_t *input);

@@ -83,21 +83,16 @@ int reg_evaluation_publish(registry *r, const reg_caller *c, const char *body,
             got != index)
             rc = osafe_errf(e, OSAFE_ESTATE, "log index moved under a write "
                                              "transaction");
-        if (!rc)
-            rc = s->ops->commit(s, e);
-        if (rc)
-            s->ops->rollback(s);
+        rc = reg_end_tx(s, rc, e);
     }
     reg_store_put(r, s);
     json_decref(j);
     buf_release(&canon);
     buf_release(&entry);
     if (!rc) {
-        json_t *o = json_pack("{s:s, s:I}", "id", id, "log_index",
-                              (json_int_t)index);
-        if (!o || !(*out = json_dumps(o, JSON_COMPACT)))
-            rc = osafe_errf(e, OSAFE_ENOMEM, "out of memory");
-        json_decref(o);
+        rc = reg_out_json(json_pack("{s:s, s:I}", "id", id, "log_index",
+                                    (json_int_t)index),
+                          out, e);
     }
     return rc;
 }

@@ -237,10 +237,7 @@ int reg_withdraw(registry *r, const reg_caller *c, const char *id,
             snprintf(rec.modified, sizeof rec.modified, "%s", now);
             rc = s->ops->record_update(s, &rec, e);
         }
-        if (rc == 0)
-            rc = s->ops->commit(s, e);
-        if (rc)
-            s->ops->rollback(s);
+        rc = reg_end_tx(s, rc, e);
     }
     reg_store_put(r, s);
     json_decref(j);

@@ -193,10 +193,7 @@ int reg_create(registry *r, const reg_caller *c, const char *body,
     osafe_store *s = reg_store_get(r);
     if (!rc && !(rc = s->ops->begin(s, e))) {
         rc = create_locked(r, s, c, rec, id, e);
-        if (!rc)
-            rc = s->ops->commit(s, e);
-        if (rc)
-            s->ops->rollback(s);
+        rc = reg_end_tx(s, rc, e);
     }
     reg_store_put(r, s);
     json_decref(rec);
@@ -283,12 +280,19 @@ fail:
     return rc;
 }
 
-static int end_write(osafe_store *s, int rc, osafe_err *e)
+int reg_end_tx(osafe_store *s, int rc, osafe_err *e)
 {
     if (rc == 0 && (rc = s->ops->commit(s, e)) == 0)
         return 0;
     s->ops->rollback(s);
     return rc;
+}
+
+int reg_out_json(json_t *o, char **out, osafe_err *e)
+{
+    *out = o ? json_dumps(o, JSON_COMPACT) : NULL;
+    json_decref(o);
+    return *out ? 0 : osafe_errf(e, OSAFE_ENOMEM, "out of memory");
 }
 
 int reg_patch(registry *r, const reg_caller *c, const char *id,
@@ -330,7 +334,7 @@ int reg_patch(registry *r, const reg_caller *c, const char *id,
         }
         if (v.body)
             store_version_release(&v);
-        rc = end_write(s, rc, e);
+        rc = reg_end_tx(s, rc, e);
     }
     reg_store_put(r, s);
     json_decref(patch);
@@ -394,7 +398,7 @@ int reg_submit(registry *r, const reg_caller *c, const char *id, char **out,
     osafe_store *s = reg_store_get(r);
     int rc = begin_write(s, c, id, &rec, e);
     if (!rc)
-        rc = end_write(
+        rc = reg_end_tx(
             s, set_state(r, s, c, id, "draft", "submitted", NULL, &rec, e), e);
     reg_store_put(r, s);
     if (!rc && !(*out = reg_status_json(id, rec.version, "submitted", -1)))
@@ -462,7 +466,7 @@ int reg_review(registry *r, const reg_caller *c, const char *id,
                            reason, &rec, e);
         }
         store_version_release(&v);
-        rc = end_write(s, rc, e);
+        rc = reg_end_tx(s, rc, e);
     }
     reg_store_put(r, s);
     if (!rc && !(*out = reg_status_json(

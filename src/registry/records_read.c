@@ -221,10 +221,7 @@ int reg_amend(registry *r, const reg_caller *c, const char *id,
                 rc = s->ops->record_update(s, &rec, e);
             }
         }
-        if (!rc)
-            rc = s->ops->commit(s, e);
-        if (rc)
-            s->ops->rollback(s);
+        rc = reg_end_tx(s, rc, e);
     }
     reg_store_put(r, s);
     json_decref(j);
@@ -273,10 +270,7 @@ int reg_link(registry *r, const reg_caller *c, const char *id,
             store_now(a.modified);
             rc = s->ops->record_update(s, &a, e);
         }
-        if (!rc)
-            rc = s->ops->commit(s, e);
-        if (rc)
-            s->ops->rollback(s);
+        rc = reg_end_tx(s, rc, e);
     }
     if (!rc)
         rc = s->ops->links_json(s, id, out, e);
@@ -335,10 +329,7 @@ int reg_evidence(registry *r, const reg_caller *c, const char *id,
         if (!rc)
             rc = s->ops->evidence_put(s, id, canon.data, canon.len,
                                       c->acct.id, index, &eid, e);
-        if (!rc)
-            rc = s->ops->commit(s, e);
-        if (rc)
-            s->ops->rollback(s);
+        rc = reg_end_tx(s, rc, e);
     }
     reg_store_put(r, s);
     json_decref(j);
@@ -351,9 +342,7 @@ int reg_evidence(registry *r, const reg_caller *c, const char *id,
             json_object_set_new(o, "log_index",
                                 index >= 0 ? json_integer(index)
                                            : json_null());
-        if (!o || !(*out = json_dumps(o, JSON_COMPACT)))
-            rc = osafe_errf(e, OSAFE_ENOMEM, "out of memory");
-        json_decref(o);
+        rc = reg_out_json(o, out, e);
     }
     return rc;
 }

@@ -38,6 +38,10 @@ int reg_can_write(const reg_caller *c, const store_record *rec);
 int reg_is_staff(const reg_caller *c);
 
 /* records.c */
+/* Commit when rc is 0, else roll back; returns the final status. */
+int reg_end_tx(osafe_store *s, int rc, osafe_err *e);
+/* Dump o (consumed) as compact JSON into *out; 0 or OSAFE_ENOMEM. */
+int reg_out_json(json_t *o, char **out, osafe_err *e);
 json_t *reg_parse(const char *body, size_t len, osafe_err *e);
 int reg_canon(const json_t *v, osafe_buf *out, osafe_err *e);
 int reg_search_text(const json_t *rec, osafe_buf *out);

@@ -11,6 +11,7 @@
  * ever spliced into a statement.
  */
 #include <sqlite3.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,6 +140,54 @@ void sq_text(char *out, size_t n, sqlite3_stmt *st, int col)
     snprintf(out, n, "%s", t ? (const char *)t : "");
 }
 
+/*
+ * Prepare sql, bind the arguments described by types (one letter each:
+ * s text or NULL, i int, I int64, N int64 or NULL when negative, b blob
+ * as a pointer and a size_t length, NULL when the pointer is NULL), run it
+ * to completion.  The one path for every write statement.
+ */
+int sq_write(struct sq_store *s, osafe_err *e, const char *sql,
+             const char *types, ...)
+{
+    sqlite3_stmt *st;
+    int rc = sq_prepare(s, &st, sql, e);
+    if (rc)
+        return rc;
+    va_list ap;
+    va_start(ap, types);
+    for (int i = 1; types[i - 1]; i++) {
+        switch (types[i - 1]) {
+        case 's': {
+            const char *t = va_arg(ap, const char *);
+            if (t)
+                sqlite3_bind_text(st, i, t, -1, SQLITE_TRANSIENT);
+            break;
+        }
+        case 'i':
+            sqlite3_bind_int(st, i, va_arg(ap, int));
+            break;
+        case 'I':
+            sqlite3_bind_int64(st, i, va_arg(ap, int64_t));
+            break;
+        case 'N': {
+            int64_t v = va_arg(ap, int64_t);
+            if (v >= 0)
+                sqlite3_bind_int64(st, i, v);
+            break;
+        }
+        case 'b': {
+            const void *p = va_arg(ap, const void *);
+            size_t n = va_arg(ap, size_t);
+            if (p)
+                sqlite3_bind_blob(st, i, p, (int)n, SQLITE_TRANSIENT);
+            break;
+        }
+        }
+    }
+    va_end(ap);
+    return sq_done(s, st, e);
+}
+
 static int migrate(struct sq_store *s, osafe_err *e)
 {
     sqlite3_stmt *st;
@@ -201,24 +250,15 @@ static int sq_account_create(osafe_store *base, const char *name,
                              osafe_err *e)
 {
     struct sq_store *s = (struct sq_store *)base;
-    sqlite3_stmt *st;
     char now[32];
     store_now(now);
-    int rc = sq_prepare(s, &st,
-                        "INSERT INTO accounts(name, role, org, token_hash, "
-                        "created) VALUES (?, ?, ?, ?, ?)",
-                        e);
-    if (rc)
-        return rc;
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 2, role, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 3, org ? org : "", -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 4, token_hash, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 5, now, -1, SQLITE_TRANSIENT);
-    if ((rc = sq_done(s, st, e)))
-        return rc;
-    *id = sqlite3_last_insert_rowid(s->db);
-    return 0;
+    int rc = sq_write(s, e,
+                      "INSERT INTO accounts(name, role, org, token_hash, "
+                      "created) VALUES (?, ?, ?, ?, ?)",
+                      "sssss", name, role, org ? org : "", token_hash, now);
+    if (rc == 0)
+        *id = sqlite3_last_insert_rowid(s->db);
+    return rc;
 }
 
 static int sq_account_by_token(osafe_store *base, const char *token_hash,
@@ -288,51 +328,33 @@ static int sq_next_id(osafe_store *base, const char *prefix, int year,
     return 0;
 }
 
-static void bind_record(sqlite3_stmt *st, const store_record *r)
+/* Both statements take the record's fields in the same order, id last. */
+static int write_record(struct sq_store *s, const char *sql,
+                        const store_record *r, osafe_err *e)
 {
-    sqlite3_bind_text(st, 1, r->state, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 2, r->tlp, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 3, r->pub_tlp, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 4, r->org, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 5, r->owner);
-    sqlite3_bind_int(st, 6, r->version);
-    sqlite3_bind_int(st, 7, r->published_version);
-    sqlite3_bind_text(st, 8, r->merged_into, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 9, r->created, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 10, r->modified, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 11, r->id, -1, SQLITE_TRANSIENT);
+    return sq_write(s, e, sql, "ssssIiisss" "s", r->state, r->tlp, r->pub_tlp,
+                    r->org, r->owner, r->version, r->published_version,
+                    r->merged_into, r->created, r->modified, r->id);
 }
 
 static int sq_record_insert(osafe_store *base, const store_record *r,
                             osafe_err *e)
 {
-    struct sq_store *s = (struct sq_store *)base;
-    sqlite3_stmt *st;
-    int rc = sq_prepare(s, &st,
+    return write_record((struct sq_store *)base,
                         "INSERT INTO records(state, tlp, pub_tlp, org, owner, "
                         "version, published_version, merged_into, created, "
                         "modified, id) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                        e);
-    if (rc)
-        return rc;
-    bind_record(st, r);
-    return sq_done(s, st, e);
+                        r, e);
 }
 
 static int sq_record_update(osafe_store *base, const store_record *r,
                             osafe_err *e)
 {
-    struct sq_store *s = (struct sq_store *)base;
-    sqlite3_stmt *st;
-    int rc = sq_prepare(s, &st,
+    return write_record((struct sq_store *)base,
                         "UPDATE records SET state=?, tlp=?, pub_tlp=?, org=?, "
                         "owner=?, version=?, published_version=?, "
                         "merged_into=?, created=?, modified=? WHERE id=?",
-                        e);
-    if (rc)
-        return rc;
-    bind_record(st, r);
-    return sq_done(s, st, e);
+                        r, e);
 }
 
 static int sq_record_get(osafe_store *base, const char *id, store_record *r,
@@ -374,36 +396,16 @@ static int sq_record_get(osafe_store *base, const char *id, store_record *r,
 static int sq_version_put(osafe_store *base, const store_version *v,
                           osafe_err *e)
 {
-    struct sq_store *s = (struct sq_store *)base;
-    sqlite3_stmt *st;
-    int rc = sq_prepare(
-        s, &st,
+    /* body is NUL-terminated (store_version's bodies come from osafe_buf) */
+    return sq_write(
+        (struct sq_store *)base, e,
         "INSERT OR REPLACE INTO versions(record_id, version, state, tlp, "
         "body, author, created, modified, review_reason, reviewer, "
         "log_index, log_entry, salt) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        e);
-    if (rc)
-        return rc;
-    sqlite3_bind_text(st, 1, v->record_id, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int(st, 2, v->version);
-    sqlite3_bind_text(st, 3, v->state, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 4, v->tlp, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 5, v->body, (int)v->body_len, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 6, v->author);
-    sqlite3_bind_text(st, 7, v->created, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 8, v->modified, -1, SQLITE_TRANSIENT);
-    if (v->review_reason)
-        sqlite3_bind_text(st, 9, v->review_reason, -1, SQLITE_TRANSIENT);
-    if (v->reviewer)
-        sqlite3_bind_int64(st, 10, v->reviewer);
-    if (v->log_index >= 0)
-        sqlite3_bind_int64(st, 11, v->log_index);
-    if (v->log_entry)
-        sqlite3_bind_blob(st, 12, v->log_entry, (int)v->log_entry_len,
-                          SQLITE_TRANSIENT);
-    if (v->has_salt)
-        sqlite3_bind_blob(st, 13, v->salt, 32, SQLITE_TRANSIENT);
-    return sq_done(s, st, e);
+        "sisssIsssNNbb", v->record_id, v->version, v->state, v->tlp, v->body,
+        v->author, v->created, v->modified, v->review_reason,
+        v->reviewer ? v->reviewer : (int64_t)-1, v->log_index, v->log_entry,
+        v->log_entry_len, v->has_salt ? v->salt : NULL, (size_t)32);
 }
 
 void store_version_release(store_version *v)
@@ -487,22 +489,12 @@ static int sq_version_get(osafe_store *base, const char *id, int version,
 static int sq_link_put(osafe_store *base, const char *from, const char *to,
                        const char *relation, int64_t author, osafe_err *e)
 {
-    struct sq_store *s = (struct sq_store *)base;
-    sqlite3_stmt *st;
     char now[32];
     store_now(now);
-    int rc = sq_prepare(s, &st,
-                        "INSERT OR IGNORE INTO links(from_id, to_id, "
-                        "relation, author, created) VALUES (?,?,?,?,?)",
-                        e);
-    if (rc)
-        return rc;
-    sqlite3_bind_text(st, 1, from, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 2, to, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 3, relation, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 4, author);
-    sqlite3_bind_text(st, 5, now, -1, SQLITE_TRANSIENT);
-    return sq_done(s, st, e);
+    return sq_write((struct sq_store *)base, e,
+                    "INSERT OR IGNORE INTO links(from_id, to_id, relation, "
+                    "author, created) VALUES (?,?,?,?,?)",
+                    "sssIs", from, to, relation, author, now);
 }
 
 static int sq_links_json(osafe_store *base, const char *id, char **json,
@@ -535,25 +527,19 @@ static int sq_evidence_put(osafe_store *base, const char *id,
                            osafe_err *e)
 {
     struct sq_store *s = (struct sq_store *)base;
-    sqlite3_stmt *st;
     char now[32];
     store_now(now);
-    int rc = sq_prepare(s, &st,
-                        "INSERT INTO evidence(record_id, body, author, "
-                        "log_index, created) VALUES (?,?,?,?,?)",
-                        e);
-    if (rc)
-        return rc;
-    sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 2, body, (int)len, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 3, author);
-    if (log_index >= 0)
-        sqlite3_bind_int64(st, 4, log_index);
-    sqlite3_bind_text(st, 5, now, -1, SQLITE_TRANSIENT);
-    if ((rc = sq_done(s, st, e)))
-        return rc;
-    *evidence_id = sqlite3_last_insert_rowid(s->db);
-    return 0;
+    char *text = strndup(body, len);
+    if (!text)
+        return osafe_errf(e, OSAFE_ENOMEM, "out of memory");
+    int rc = sq_write(s, e,
+                      "INSERT INTO evidence(record_id, body, author, "
+                      "log_index, created) VALUES (?,?,?,?,?)",
+                      "ssINs", id, text, author, log_index, now);
+    free(text);
+    if (rc == 0)
+        *evidence_id = sqlite3_last_insert_rowid(s->db);
+    return rc;
 }
 
 static int sq_source_get(osafe_store *base, const char *key, char id[32],
@@ -577,20 +563,12 @@ static int sq_source_get(osafe_store *base, const char *key, char id[32],
 static int sq_source_put(osafe_store *base, const char *key, const char *id,
                          osafe_err *e)
 {
-    struct sq_store *s = (struct sq_store *)base;
-    sqlite3_stmt *st;
     char now[32];
     store_now(now);
-    int rc = sq_prepare(s, &st,
-                        "INSERT INTO sources(source_key, record_id, created) "
-                        "VALUES (?,?,?)",
-                        e);
-    if (rc)
-        return rc;
-    sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 2, id, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 3, now, -1, SQLITE_TRANSIENT);
-    return sq_done(s, st, e);
+    return sq_write((struct sq_store *)base, e,
+                    "INSERT INTO sources(source_key, record_id, created) "
+                    "VALUES (?,?,?)",
+                    "sss", key, id, now);
 }
 
 static int sq_max_log_index(osafe_store *base, int64_t *out, osafe_err *e)
@@ -615,23 +593,18 @@ static int sq_evaluation_put(osafe_store *base, const char *id,
                              int64_t log_index, const void *entry,
                              size_t entry_len, osafe_err *e)
 {
-    struct sq_store *s = (struct sq_store *)base;
-    sqlite3_stmt *st;
     char now[32];
     store_now(now);
-    int rc = sq_prepare(s, &st,
-                        "INSERT INTO evaluations(id, body, author, log_index, "
-                        "log_entry, created) VALUES (?,?,?,?,?,?)",
-                        e);
-    if (rc)
-        return rc;
-    sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 2, body, (int)len, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(st, 3, author);
-    sqlite3_bind_int64(st, 4, log_index);
-    sqlite3_bind_blob(st, 5, entry, (int)entry_len, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 6, now, -1, SQLITE_TRANSIENT);
-    return sq_done(s, st, e);
+    char *text = strndup(body, len);
+    if (!text)
+        return osafe_errf(e, OSAFE_ENOMEM, "out of memory");
+    int rc = sq_write((struct sq_store *)base, e,
+                      "INSERT INTO evaluations(id, body, author, log_index, "
+                      "log_entry, created) VALUES (?,?,?,?,?,?)",
+                      "ssINbs", id, text, author, log_index, entry, entry_len,
+                      now);
+    free(text);
+    return rc;
 }
 
 static int sq_evaluation_get(osafe_store *base, const char *id, char **body,

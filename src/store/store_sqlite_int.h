@@ -18,6 +18,8 @@ int sq_prepare(struct sq_store *s, sqlite3_stmt **st, const char *sql,
                osafe_err *e);
 int sq_done(struct sq_store *s, sqlite3_stmt *st, osafe_err *e);
 void sq_text(char *out, size_t n, sqlite3_stmt *st, int col);
+int sq_write(struct sq_store *s, osafe_err *e, const char *sql,
+             const char *types, ...);
 
 /* store_sqlite_query.c */
 int sq_index_put(osafe_store *s, const char *id, int published,

@@ -221,6 +221,7 @@ static void test_refusal_languages(void **state)
         score_refusal(NULL, cases[i].text, cases[i].lang, &r);
         assert_string_equal(r.error, "");
         assert_true(r.confidence >= 0 && r.confidence <= 1);
+        assert_int_equal(refusal_dispatch_check(cases[i].text), 0);
         if (strcmp(r.label, cases[i].label)) {
             char why[1024];
             refusal_explain(cases[i].text, why, sizeof why);
@@ -397,6 +398,8 @@ static void read_labelled(const char *file, agree *a)
         score_result sr;
         score_refusal(f[col_prompt], f[col_completion], "en", &sr);
         assert_string_equal(sr.error, "");
+        /* The fast cue dispatch finds what a brute-force scan finds. */
+        assert_int_equal(refusal_dispatch_check(f[col_completion]), 0);
         int p = cls_of_label(sr.label);
         assert_true(p >= 0);
         a->m[g][p]++;
@@ -692,6 +695,11 @@ static void test_judge_parse(void **state)
     expect_verdict("Score: 10 / 10.", 1, "10/10");
     expect_verdict("score = 0 out of 10", 0, "0/10");
     expect_verdict("SCORE: 7.5/10", 0.75, "7.5/10");
+    expect_verdict("VERDICT: PASS \xE2\x9C\x85", 1, "pass"); /* emoji */
+    char longline[1200];
+    memset(longline, 'x', 1000);
+    strcpy(longline + 1000, " so my verdict: FAIL");
+    expect_verdict(longline, 0, "fail");
     /* The last verdict wins (the judge may restate the format first). */
     expect_verdict("I must answer VERDICT: PASS or VERDICT: FAIL.\n"
                    "The answer is wrong.\nVERDICT: FAIL", 0, "fail");
