@@ -238,6 +238,7 @@ char *score_normalize(const char *s, size_t len, unsigned flags,
  */
 
 #define PFX_MAX 512 /* prefixes of one cue before it counts as "anywhere" */
+#define CUES_MAX 1024 /* cues in the tables (candidates never overflow) */
 #define RX_UNBOUNDED 0xFFFFu
 
 typedef struct pfx {
@@ -693,7 +694,7 @@ static void cues_init(void)
     g_cues.tab = calloc(g_cues.tabcap, sizeof *g_cues.tab);
     pfxset *ps = malloc(sizeof *ps);
     uint32_t ncap[3] = {0, 0, 0}, nn[3] = {0, 0, 0};
-    if (!g_cues.code || !g_cues.wb || !g_cues.tab || !ps || n > 65535) {
+    if (!g_cues.code || !g_cues.wb || !g_cues.tab || !ps || n > CUES_MAX) {
         free(ps);
         cues_fail(n, "out of memory, or too many cues");
         return;
@@ -991,7 +992,7 @@ static int scan(analysis *a, int brute)
         return -1;
     size_t limit = a->s[a->n - 1].end;
     size_t class_end[CUE_NCLASS] = {0};
-    uint16_t cand[256];
+    uint16_t cand[CUES_MAX];
     int prev_word = 0;
     for (size_t p = 0; p < limit;) {
         size_t i = p;
@@ -1000,18 +1001,13 @@ static int scan(analysis *a, int brute)
         size_t next = i;
         if (i < limit)
             c2 = pat_cp(a->text, limit, &i);
-        size_t nc = 0;
-        if (!brute) {
-            nc = candidates(a, p, c1, c2, cand, 256);
-        } else {
-            for (size_t q = 0; q < refusal_ncues && nc < 256; q++)
-                cand[nc++] = (uint16_t)q;
-        }
+        size_t nc = brute ? refusal_ncues
+                          : candidates(a, p, c1, c2, cand, CUES_MAX);
         int cur_word = rx_word(c1);
         int edge = cur_word != prev_word;
         prev_word = cur_word;
         for (size_t q = 0; q < nc; q++) {
-            size_t id = cand[q];
+            size_t id = brute ? q : cand[q];
             int cls = refusal_cues[id].cls;
             if (p < class_end[cls] || (g_cues.wb[id] && !edge && !brute))
                 continue;

@@ -69,7 +69,7 @@ void score_judge_parse(const char *verdict, score_result *r);
  * whitespace or control characters made one space, trimmed.  Invalid UTF-8
  * bytes become U+FFFD.  Flags:
  *   SCORE_NORM_ACCENTS  also drop combining marks on Latin, Greek and
- *                       Cyrillic letters (e -> e, ё -> е), Arabic harakat
+ *                       Cyrillic letters (é -> e, ё -> е), Arabic harakat
  *                       and tatweel (hamza seats fold to the bare letter,
  *                       alef maqsura to ya), Devanagari nukta, and fold
  *                       candrabindu to anusvara (the refusal detector)

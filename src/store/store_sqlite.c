@@ -116,21 +116,51 @@ int sq_exec(struct sq_store *s, const char *sql, osafe_err *e)
 int sq_prepare(struct sq_store *s, sqlite3_stmt **st, const char *sql,
                osafe_err *e)
 {
-    if (sqlite3_prepare_v2(s->db, sql, -1, st, NULL) != SQLITE_OK)
+    for (unsigned i = 0; i < SQ_CACHE_SLOTS; i++)
+        if (s->cache[i] && !strcmp(sqlite3_sql(s->cache[i]), sql)) {
+            *st = s->cache[i];
+            s->cache[i] = NULL; /* lent out until sq_release */
+            return 0;
+        }
+    if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st,
+                           NULL) != SQLITE_OK)
         return db_err(s, e, "prepare");
     return 0;
+}
+
+void sq_release(struct sq_store *s, sqlite3_stmt *st)
+{
+    if (!st)
+        return;
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    for (unsigned i = 0; i < SQ_CACHE_SLOTS; i++)
+        if (!s->cache[i]) {
+            s->cache[i] = st;
+            return;
+        }
+    unsigned i = s->next_slot++ % SQ_CACHE_SLOTS;
+    sqlite3_finalize(s->cache[i]);
+    s->cache[i] = st;
 }
 
 /* Run a statement that returns no rows; finalizes it. */
 int sq_done(struct sq_store *s, sqlite3_stmt *st, osafe_err *e)
 {
     int r = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (r == SQLITE_CONSTRAINT)
-        return osafe_errf(e, OSAFE_EEXIST, "database: %s",
-                          sqlite3_errmsg(s->db));
-    if (r != SQLITE_DONE && r != SQLITE_ROW)
-        return db_err(s, e, "write");
+    /* the message must be read before the statement is reset */
+    if (r == SQLITE_CONSTRAINT) {
+        int rc = osafe_errf(e, OSAFE_EEXIST, "database: %s",
+                            sqlite3_errmsg(s->db));
+        sq_release(s, st);
+        return rc;
+    }
+    if (r != SQLITE_DONE && r != SQLITE_ROW) {
+        int rc = db_err(s, e, "write");
+        sq_release(s, st);
+        return rc;
+    }
+    sq_release(s, st);
     return 0;
 }
 
@@ -195,7 +225,7 @@ static int migrate(struct sq_store *s, osafe_err *e)
     if (rc)
         return rc;
     int have = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
-    sqlite3_finalize(st);
+    sq_release(s, st);
     int want = (int)(sizeof migrations / sizeof migrations[0]);
     if (have > want)
         return osafe_errf(e, OSAFE_ESTATE,
@@ -221,6 +251,8 @@ static void sq_close(osafe_store *base)
     struct sq_store *s = (struct sq_store *)base;
     if (!s)
         return;
+    for (unsigned i = 0; i < SQ_CACHE_SLOTS; i++)
+        sqlite3_finalize(s->cache[i]);
     sqlite3_close_v2(s->db);
     free(s);
 }
@@ -284,7 +316,7 @@ static int sq_account_by_token(osafe_store *base, const char *token_hash,
         rc = r == SQLITE_DONE ? osafe_errf(e, OSAFE_ENOTFOUND, "no such token")
                               : db_err(s, e, "read account");
     }
-    sqlite3_finalize(st);
+    sq_release(s, st);
     return rc;
 }
 
@@ -296,7 +328,7 @@ static int sq_account_count(osafe_store *base, int64_t *n, osafe_err *e)
     if (rc)
         return rc;
     *n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    sqlite3_finalize(st);
+    sq_release(s, st);
     return 0;
 }
 
@@ -319,11 +351,11 @@ static int sq_next_id(osafe_store *base, const char *prefix, int year,
     sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
     if (sqlite3_step(st) != SQLITE_ROW) {
         rc = db_err(s, e, "mint id");
-        sqlite3_finalize(st);
+        sq_release(s, st);
         return rc;
     }
     long long n = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
+    sq_release(s, st);
     snprintf(out, 32, "%s-%d-%05lld", prefix, year, n);
     return 0;
 }
@@ -389,7 +421,7 @@ static int sq_record_get(osafe_store *base, const char *id, store_record *r,
                  ? osafe_errf(e, OSAFE_ENOTFOUND, "no record '%s'", id)
                  : db_err(s, e, "read record");
     }
-    sqlite3_finalize(st);
+    sq_release(s, st);
     return rc;
 }
 
@@ -480,7 +512,7 @@ static int sq_version_get(osafe_store *base, const char *id, int version,
                                            id, version)
                               : db_err(s, e, "read version");
     }
-    sqlite3_finalize(st);
+    sq_release(s, st);
     return rc;
 }
 
@@ -517,7 +549,7 @@ static int sq_links_json(osafe_store *base, const char *id, char **json,
                          (size_t)sqlite3_column_bytes(st, 0));
     else
         rc = db_err(s, e, "read links");
-    sqlite3_finalize(st);
+    sq_release(s, st);
     return rc;
 }
 
@@ -556,7 +588,7 @@ static int sq_source_get(osafe_store *base, const char *key, char id[32],
         sq_text(id, 32, st, 0);
     else
         rc = OSAFE_ENOTFOUND;
-    sqlite3_finalize(st);
+    sq_release(s, st);
     return rc;
 }
 
@@ -584,7 +616,7 @@ static int sq_max_log_index(osafe_store *base, int64_t *out, osafe_err *e)
     if (rc)
         return rc;
     *out = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
-    sqlite3_finalize(st);
+    sq_release(s, st);
     return 0;
 }
 
@@ -627,7 +659,7 @@ static int sq_evaluation_get(osafe_store *base, const char *id, char **body,
     } else {
         rc = osafe_errf(e, OSAFE_ENOTFOUND, "no evaluation '%s'", id);
     }
-    sqlite3_finalize(st);
+    sq_release(s, st);
     return rc;
 }
 

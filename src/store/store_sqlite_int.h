@@ -8,15 +8,23 @@
 
 #include "store/store.h"
 
+/* Prepared statements are kept per connection: preparing the listing's
+ * query costs more than running it.  Slots are found by the SQL text. */
+#define SQ_CACHE_SLOTS 48
+
 struct sq_store {
     osafe_store base; /* first: a struct sq_store * is an osafe_store * */
     sqlite3 *db;
+    sqlite3_stmt *cache[SQ_CACHE_SLOTS];
+    unsigned next_slot; /* round-robin eviction */
 };
 
 int sq_exec(struct sq_store *s, const char *sql, osafe_err *e);
 int sq_prepare(struct sq_store *s, sqlite3_stmt **st, const char *sql,
                osafe_err *e);
 int sq_done(struct sq_store *s, sqlite3_stmt *st, osafe_err *e);
+/* Give a statement from sq_prepare back (reset, bindings cleared). */
+void sq_release(struct sq_store *s, sqlite3_stmt *st);
 void sq_text(char *out, size_t n, sqlite3_stmt *st, int col);
 int sq_write(struct sq_store *s, osafe_err *e, const char *sql,
              const char *types, ...);

