@@ -163,9 +163,12 @@ int main(int argc, char **argv)
     char dir[] = "/tmp/osafe-bench-eval-XXXXXX";
     if (!mkdtemp(dir))
         return 1;
-    char suite[4200], out[4200];
+    char suite[4200], bigsuite[4200], out[4200];
     snprintf(suite, sizeof suite, "%s/suite", dir);
-    write_suite(suite, big > items ? big : items);
+    snprintf(bigsuite, sizeof bigsuite, "%s/big", dir);
+    write_suite(suite, items);
+    if (big > items)
+        write_suite(bigsuite, big);
     unsigned port;
     pid_t server = start_server(&port);
     printf("eval harness against an instant local endpoint (refusal scorer, "
@@ -191,7 +194,7 @@ int main(int argc, char **argv)
     if (big > items) {
         snprintf(out, sizeof out, "%s/run-big", dir);
         long rss;
-        double t = run_eval(osafe, suite, out, port, 64, big, &rss);
+        double t = run_eval(osafe, bigsuite, out, port, 64, big, &rss);
         printf("  %zu items at concurrency 64: %.1f s (%.0f items/s), peak "
                "RSS %.1f MiB vs %.1f MiB at %zu items; target < 64 MiB: "
                "%.2fx\n",

@@ -197,9 +197,15 @@ static int eval_run_cmd(int argc, char **argv)
     free(rubric_text);
     if (rc)
         return cli_fail("eval run", &e);
-    json_t *r;
-    if (eval_results(out, &r, &e) != 0)
+    /* eval_run wrote results.json: read it rather than aggregate twice. */
+    char rpath[4096];
+    json_error_t je;
+    snprintf(rpath, sizeof rpath, "%s/results.json", out);
+    json_t *r = json_load_file(rpath, 0, &je);
+    if (!r) {
+        osafe_errf(&e, OSAFE_EIO, "%s: %s", rpath, je.text);
         return cli_fail("eval run", &e);
+    }
     if (!quiet)
         eval_report_text(r, stdout);
     json_int_t ns = json_integer_value(json_object_get(r, "samples"));

@@ -207,7 +207,8 @@ static struct work *next_work(struct run *r)
             r->failed = 1;
             return NULL;
         }
-        cache_key(o->endpoint, w->body, ep, w->key);
+        if (r->use_cache)
+            cache_key(o->endpoint, w->body, ep, w->key);
         return w;
     }
 }
@@ -354,6 +355,16 @@ static int run_judge(struct run *r, osafe_err *e)
 
 /* ---- the run ------------------------------------------------------------ */
 
+/* The second pass trusts the first: the items file must be the one it
+ * validated and hashed. */
+static int same_file(const char *path, const struct stat *a)
+{
+    struct stat b;
+    return stat(path, &b) == 0 && b.st_size == a->st_size &&
+           b.st_ino == a->st_ino && b.st_mtim.tv_sec == a->st_mtim.tv_sec &&
+           b.st_mtim.tv_nsec == a->st_mtim.tv_nsec;
+}
+
 /* Pass 1: validate the whole suite and learn its hash and size before
  * anything is sent (a bad line 900,000 must not end a run half-way). */
 static int scan_suite(const char *dir, suite *meta, size_t *count,
@@ -395,6 +406,11 @@ int eval_run(const run_opts *o, osafe_err *e)
     r.fd = -1;
     suite meta;
     size_t count = 0;
+    char items_path[PATH_MAX];
+    struct stat items_st;
+    snprintf(items_path, sizeof items_path, "%s/items.jsonl", o->suite_dir);
+    if (stat(items_path, &items_st) != 0)
+        memset(&items_st, 0, sizeof items_st);
     int rc = scan_suite(o->suite_dir, &meta, &count, e);
     if (rc)
         return rc;
@@ -439,6 +455,12 @@ int eval_run(const run_opts *o, osafe_err *e)
     if ((rc = client_new(&co, &r.c, e)) ||
         (rc = suite_reader_open(o->suite_dir, &r.rd, e)))
         goto out;
+    suite_reader_trust(r.rd);
+    if (!same_file(items_path, &items_st)) {
+        rc = osafe_errf(e, OSAFE_ESTATE, "%s changed while the run started",
+                        items_path);
+        goto out;
+    }
     progress_start(&r.prog, "generating", total, o->quiet);
     feed(&r);
     if (!r.failed && r.inflight)
@@ -452,6 +474,10 @@ int eval_run(const run_opts *o, osafe_err *e)
         rc = run_judge(&r, e);
     if (fdatasync(r.fd) != 0 && rc == 0)
         rc = osafe_errno(e, OSAFE_EIO, errno, "%s", path);
+    /* Release the run's memory before aggregating, so peaks do not add. */
+    suite_reader_free(r.rd);
+    r.rd = NULL;
+    run_done_free(&r.done);
     if (rc == 0)
         rc = run_manifest_end(o, manifest, r.fingerprint, r.skipped, e);
     if (rc == 0)

@@ -565,6 +565,7 @@ struct suite_reader {
     json_t *cur;
     char hash[65];
     int state; /* 0 reading, 1 done, -1 failed */
+    int trusted; /* suite_reader_trust: parse only */
 };
 
 static char *path_join(const char *dir, const char *name)
@@ -814,6 +815,24 @@ int suite_reader_next(suite_reader *r, suite_item *it, osafe_err *e)
             k++;
         if (k == len)
             continue; /* blank line */
+        if (r->trusted) {
+            /* Validated by an earlier pass: parse and view only, no
+             * duplicate set, no hash (memory and time flat per item). */
+            json_error_t je;
+            json_t *t = json_loadb(s, len, 0, &je);
+            if (!t || !json_is_object(t)) {
+                json_decref(t);
+                rc = osafe_errf(e, OSAFE_ECORRUPT,
+                                "items.jsonl:%zu: changed since it was "
+                                "validated",
+                                r->lineno);
+                goto fail;
+            }
+            r->cur = t;
+            r->n++;
+            item_view(t, it);
+            return 1;
+        }
         osafe_err pe = {0};
         json_t *j = canon_parse(s, len, &pe);
         if (!j) {
@@ -859,6 +878,10 @@ int suite_reader_next(suite_reader *r, suite_item *it, osafe_err *e)
         rc = osafe_errf(e, OSAFE_EINVAL, "items.jsonl: no items");
         goto fail;
     }
+    if (r->trusted) {
+        r->state = 1;
+        return 0;
+    }
     uint8_t d[crypto_hash_sha256_BYTES];
     crypto_hash_sha256_final(&r->sha, d);
     hex_encode(r->hash, d, sizeof d);
@@ -871,7 +894,13 @@ fail:
 
 const char *suite_reader_hash(const suite_reader *r)
 {
-    return r->state == 1 ? r->hash : NULL;
+    return r->state == 1 && !r->trusted ? r->hash : NULL;
+}
+
+void suite_reader_trust(suite_reader *r)
+{
+    r->trusted = 1;
+    ids_free(&r->ids);
 }
 
 size_t suite_reader_count(const suite_reader *r)

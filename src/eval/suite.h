@@ -86,6 +86,10 @@ int suite_reader_next(suite_reader *r, suite_item *it, osafe_err *e);
 const char *suite_reader_hash(const suite_reader *r); /* NULL before the end */
 size_t suite_reader_count(const suite_reader *r);
 void suite_reader_free(suite_reader *r);
+/* For a second pass over a suite an earlier reader validated: items are
+ * only parsed (no checks, no duplicate set, no hash), so the pass costs
+ * little time and no memory per item.  Call right after open. */
+void suite_reader_trust(suite_reader *r);
 
 /* 1 if name is a scorer suite.yaml may name. */
 int suite_scorer_valid(const char *name);
