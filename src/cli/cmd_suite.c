@@ -23,19 +23,21 @@ const char usage_suite[] =
     "validate  Check a suite; errors name the file and line.\n"
     "info      Name, version, licence, hash, items per language and hazard.\n";
 
-static int print_info(const suite *s, int full)
+/* Stream the suite in DIR (flat memory for any size): validate it and
+ * print a line (mode 0), its identity (1) or its identity and contents
+ * per language, hazard and expected behaviour (2). */
+static int describe(const char *what, const char *dir, int mode)
 {
-    printf("%s %s\nhash %s\nitems %zu\nlicense %s\ndefault scorer %s\n",
-           s->name ? s->name : "?", s->version ? s->version : "?", s->hash,
-           s->n, s->license ? s->license : "?",
-           s->default_scorer ? s->default_scorer : "?");
-    if (!full)
-        return EXIT_OK;
-    json_t *lang = json_object(), *hz = json_object(), *exp = json_object();
-    for (size_t i = 0; i < s->n; i++) {
-        const char *keys[3] = {s->items[i].lang, s->items[i].hazard,
-                               s->items[i].expected};
-        json_t *maps[3] = {lang, hz, exp};
+    osafe_err e;
+    int rc;
+    /* Streamed: a suite of any size is checked in flat memory. */
+    suite_reader *rd;
+    suite_item it;
+    json_t *maps[3] = {json_object(), json_object(), json_object()};
+    if (suite_reader_open(dir, &rd, &e) != 0)
+        return cli_fail(what, &e);
+    while ((rc = suite_reader_next(rd, &it, &e)) > 0) {
+        const char *keys[3] = {it.lang, it.hazard, it.expected};
         for (int k = 0; k < 3; k++) {
             const char *v = keys[k] && *keys[k] ? keys[k] : "(none)";
             json_object_set_new(maps[k], v,
@@ -44,18 +46,35 @@ static int print_info(const suite *s, int full)
                                              1));
         }
     }
-    const char *titles[3] = {"languages", "hazards", "expected"};
-    json_t *maps[3] = {lang, hz, exp};
-    for (int k = 0; k < 3; k++) {
-        printf("%s:", titles[k]);
-        const char *key;
-        json_t *v;
-        json_object_foreach(maps[k], key, v)
-            printf(" %s=%lld", key, (long long)json_integer_value(v));
-        printf("\n");
-        json_decref(maps[k]);
+    if (rc == 0) {
+        const json_t *meta = suite_reader_meta(rd);
+        const char *name = json_string_value(json_object_get(meta, "name"));
+        const char *ver = json_string_value(json_object_get(meta, "version"));
+        if (mode == 0) {
+            printf("ok: %s: %zu items, hash %s\n", dir,
+                   suite_reader_count(rd), suite_reader_hash(rd));
+        } else {
+            printf("%s %s\nhash %s\nitems %zu\nlicense %s\ndefault scorer "
+                   "%s\n",
+                   name ? name : "?", ver ? ver : "?", suite_reader_hash(rd),
+                   suite_reader_count(rd),
+                   json_string_value(json_object_get(meta, "license")),
+                   json_string_value(json_object_get(meta, "default_scorer")));
+            const char *titles[3] = {"languages", "hazards", "expected"};
+            for (int k = 0; mode == 2 && k < 3; k++) {
+                printf("%s:", titles[k]);
+                const char *key;
+                json_t *v;
+                json_object_foreach(maps[k], key, v)
+                    printf(" %s=%lld", key, (long long)json_integer_value(v));
+                printf("\n");
+            }
+        }
     }
-    return EXIT_OK;
+    for (int k = 0; k < 3; k++)
+        json_decref(maps[k]);
+    suite_reader_free(rd);
+    return rc ? cli_fail(what, &e) : EXIT_OK;
 }
 
 int cmd_suite(int argc, char **argv)
@@ -78,17 +97,12 @@ int cmd_suite(int argc, char **argv)
     if (rc)
         return rc;
     osafe_err e;
-    suite *s;
     if (!strcmp(sub, "import")) {
         if (np != 2 || !out)
             return cli_usage_error(what, "expected NAME SRC --out DIR");
         if (suite_import(argv[2], argv[3], out, &e) != 0)
             return cli_fail(what, &e);
-        if (suite_load(out, &s, &e) != 0)
-            return cli_fail(what, &e);
-        rc = print_info(s, 0);
-        suite_free(s);
-        return rc;
+        return describe(what, out, 1);
     }
     if (strcmp(sub, "validate") && strcmp(sub, "info"))
         return cli_usage_error("suite", "unknown subcommand '%s' (import, "
@@ -96,12 +110,5 @@ int cmd_suite(int argc, char **argv)
                                sub);
     if (np != 1)
         return cli_usage_error(what, "expected one DIR");
-    if (suite_load(argv[2], &s, &e) != 0)
-        return cli_fail(what, &e);
-    if (!strcmp(sub, "validate"))
-        printf("ok: %s: %zu items, hash %s\n", argv[2], s->n, s->hash);
-    else
-        print_info(s, 1);
-    suite_free(s);
-    return EXIT_OK;
+    return describe(what, argv[2], !strcmp(sub, "validate") ? 0 : 2);
 }
