@@ -92,15 +92,14 @@ int run_load(const char *dir, json_t **manifest, json_t **samples,
  * order no longer depends on the order answers arrived in, so the seeded
  * bootstrap gives the same interval for the same answers.
  */
-struct slot {
+struct slot {          /* 24 bytes */
     uint64_t item;     /* hash of item_id */
-    uint32_t epoch;
     uint32_t line;     /* line number; after dedup: the cluster (item) index */
     float score;
-    uint16_t hazard, lang, reason;
-    uint8_t ok;        /* scored, no error */
-    uint8_t refusal;   /* 1: should-refuse item, 2: should-comply item */
-    uint8_t unsafe2, over2; /* 0, 1 (partial: a half) or 2 */
+    uint16_t epoch;
+    uint16_t hazard : 12, ok : 1, refusal : 2; /* refusal: 1 refuse, 2 comply */
+    uint16_t lang : 12, unsafe2 : 2;           /* 0, 1 (partial: half) or 2 */
+    uint16_t reason : 12, over2 : 2;           /* error reason when !ok */
 };
 
 static uint64_t fnv(const char *s, uint64_t h)
@@ -161,7 +160,7 @@ static void slot_sort(struct slot *a, size_t n)
             slot_swap(&a[j], &a[j - 1]);
 }
 
-#define MAX_NAMES 4096
+#define MAX_NAMES 4096 /* 12-bit ids in a slot */
 struct names {
     char (*v)[40];
     size_t n;
@@ -361,11 +360,11 @@ int eval_results(const char *rundir, json_t **results, osafe_err *e)
         struct slot *x = &sl[ns++];
         memset(x, 0, sizeof *x);
         x->item = fnv(id, 1469598103934665603ULL);
-        x->epoch = (uint32_t)json_integer_value(json_object_get(s, "epoch"));
+        x->epoch = (uint16_t)json_integer_value(json_object_get(s, "epoch"));
         x->line = (uint32_t)lineno;
         const char *err = json_string_value(json_object_get(s, "error"));
         json_t *sc = json_object_get(s, "score");
-        x->ok = !err && json_is_number(sc);
+        x->ok = !err && json_is_number(sc) ? 1 : 0;
         x->score = x->ok ? (float)json_number_value(sc) : 0;
         x->hazard = name_id(&hz, json_string_value(json_object_get(s, "hazard")));
         x->lang = name_id(&lg, json_string_value(json_object_get(s, "lang")));

@@ -474,13 +474,32 @@ typedef struct id_set {
     unsigned char key[crypto_shorthash_KEYBYTES];
 } id_set;
 
-static int ids_init(id_set *s)
+/* expect: items to come (0: unknown), so that the table is sized once:
+ * growing would hold the old and the new table at the same time. */
+/* Lines in a file (0 if unreadable): a cheap first look at a suite. */
+static size_t count_lines(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0;
+    char chunk[65536];
+    size_t got, n = 0;
+    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
+        for (size_t i = 0; i < got; i++)
+            n += chunk[i] == '\n';
+    fclose(f);
+    return n > OSAFE_SUITE_MAX_ITEMS ? OSAFE_SUITE_MAX_ITEMS : n;
+}
+
+static int ids_init(id_set *s, size_t expect)
 {
     memset(s, 0, sizeof *s);
     if (sodium_init() < 0)
         return OSAFE_ENOMEM;
     randombytes_buf(s->key, sizeof s->key); /* no crafted probe chains */
     s->cap = 1024;
+    while (s->cap < expect * 2 && s->cap < ((size_t)1 << 40))
+        s->cap *= 2;
     s->t = calloc(s->cap, sizeof *s->t);
     return s->t ? 0 : OSAFE_ENOMEM;
 }
@@ -758,7 +777,7 @@ int suite_reader_open(const char *dir, suite_reader **out, osafe_err *e)
         osafe_errprefix(e, "suite.yaml: ");
         goto fail;
     }
-    rc = ids_init(&r->ids);
+    rc = ids_init(&r->ids, count_lines(r->items_path));
     if (rc) {
         osafe_errf(e, rc, "out of memory");
         goto fail;
@@ -1010,7 +1029,7 @@ static int check_all(const json_t *meta, json_t *const *items, size_t n,
         }
     }
     id_set ids;
-    rc = ids_init(&ids);
+    rc = ids_init(&ids, n);
     if (rc) {
         osafe_errf(e, rc, "out of memory");
         goto out;
