@@ -10,6 +10,7 @@
  * All SQL is prepared with bound parameters; no text from a request is
  * ever spliced into a statement.
  */
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -257,14 +258,42 @@ static void sq_close(osafe_store *base)
     free(s);
 }
 
+/*
+ * Writers of this process queue on a mutex before they ask SQLite for its
+ * write lock: SQLite's busy handler sleeps between tries (1, 2, 5, 10 ms...),
+ * so threads contending inside SQLite waste most of their time asleep.
+ * Other processes still meet the busy handler.  One mutex for the process:
+ * a node serves one database.
+ */
+static pthread_mutex_t write_mu = PTHREAD_MUTEX_INITIALIZER;
+
 static int sq_begin(osafe_store *base, osafe_err *e)
 {
-    return sq_exec((struct sq_store *)base, "BEGIN IMMEDIATE", e);
+    struct sq_store *s = (struct sq_store *)base;
+    pthread_mutex_lock(&write_mu);
+    int rc = sq_exec(s, "BEGIN IMMEDIATE", e);
+    if (rc)
+        pthread_mutex_unlock(&write_mu);
+    else
+        s->in_tx = 1;
+    return rc;
+}
+
+static void end_tx(struct sq_store *s)
+{
+    if (s->in_tx) {
+        s->in_tx = 0;
+        pthread_mutex_unlock(&write_mu);
+    }
 }
 
 static int sq_commit(osafe_store *base, osafe_err *e)
 {
-    return sq_exec((struct sq_store *)base, "COMMIT", e);
+    struct sq_store *s = (struct sq_store *)base;
+    int rc = sq_exec(s, "COMMIT", e);
+    if (rc == 0 || sqlite3_get_autocommit(s->db))
+        end_tx(s); /* a failed COMMIT leaves the transaction to rollback */
+    return rc;
 }
 
 static void sq_rollback(osafe_store *base)
@@ -272,6 +301,7 @@ static void sq_rollback(osafe_store *base)
     struct sq_store *s = (struct sq_store *)base;
     if (!sqlite3_get_autocommit(s->db))
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    end_tx(s);
 }
 
 /* ---- accounts ----------------------------------------------------------- */

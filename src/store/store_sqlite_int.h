@@ -17,6 +17,7 @@ struct sq_store {
     sqlite3 *db;
     sqlite3_stmt *cache[SQ_CACHE_SLOTS];
     unsigned next_slot; /* round-robin eviction */
+    int in_tx;          /* holds the process's write mutex */
 };
 
 int sq_exec(struct sq_store *s, const char *sql, osafe_err *e);
