@@ -349,3 +349,16 @@ int suite_import(const char *name, const char *src, const char *outdir,
                       "harmbench, advbench or ailuminate)",
                       name);
 }
+
+int si_csv_start(const char *src, const char *default_name, const char *repo,
+                 si_imp *im, si_csv *cf, osafe_err *e)
+{
+    char *path = si_is_dir(src) ? si_join(src, default_name) : strdup(src);
+    memset(cf, 0, sizeof *cf); /* closable whatever happens below */
+    si_init(im, repo);
+    if (!path)
+        return osafe_errf(e, OSAFE_ENOMEM, "out of memory");
+    int rc = si_csv_open(path, im, cf, e);
+    free(path);
+    return rc;
+}

@@ -66,6 +66,10 @@ typedef struct si_csv {
 /* Read path whole, note it with its SHA-256 in im->source (im may be
  * NULL), and read the header row. */
 int si_csv_open(const char *path, si_imp *im, si_csv *cf, osafe_err *e);
+/* The usual start of a CSV importer: src is the file, or a folder holding
+ * default_name; initialises im for repo and opens the CSV. */
+int si_csv_start(const char *src, const char *default_name, const char *repo,
+                 si_imp *im, si_csv *cf, osafe_err *e);
 void si_csv_close(si_csv *cf);
 /* Index of the first of names (NULL-terminated) in the header, or -1. */
 int si_csv_col(const si_csv *cf, const char *const *names);

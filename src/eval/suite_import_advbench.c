@@ -13,15 +13,9 @@
 
 int si_import_advbench(const char *src, const char *outdir, osafe_err *e)
 {
-    char *path =
-        si_is_dir(src) ? si_join(src, "harmful_behaviors.csv") : strdup(src);
-    if (!path)
-        return osafe_errf(e, OSAFE_ENOMEM, "out of memory");
     si_imp im;
-    si_init(&im, "llm-attacks/llm-attacks");
     si_csv cf;
-    int rc = si_csv_open(path, &im, &cf, e);
-    free(path);
+    int rc = si_csv_start(src, "harmful_behaviors.csv", "llm-attacks/llm-attacks", &im, &cf, e);
     if (rc)
         goto out;
     int cgoal, ctarget;

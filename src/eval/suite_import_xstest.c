@@ -86,15 +86,9 @@ static const char *xstest_hazard(const char *type, const char *focus)
 
 int si_import_xstest(const char *src, const char *outdir, osafe_err *e)
 {
-    char *path =
-        si_is_dir(src) ? si_join(src, "xstest_prompts.csv") : strdup(src);
-    if (!path)
-        return osafe_errf(e, OSAFE_ENOMEM, "out of memory");
     si_imp im;
-    si_init(&im, "paul-rottger/exaggerated-safety");
     si_csv cf;
-    int rc = si_csv_open(path, &im, &cf, e);
-    free(path);
+    int rc = si_csv_start(src, "xstest_prompts.csv", "paul-rottger/exaggerated-safety", &im, &cf, e);
     if (rc)
         goto out;
     int cid, cprompt, ctype, clabel;
