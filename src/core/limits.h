@@ -41,7 +41,7 @@
 /* Largest file read whole by a CLI command (an entry to check, a proof). */
 #define OSAFE_FILE_READ_MAX (64u << 20)
 
-/* Embedded HTTP server (server/http.c).  Request bodies are JSON documents
+/* Embedded HTTP server (server/http.c, http_resp.c).  Request bodies are JSON documents
  * (an incident report, a log entry batch); 1 MiB is far above any honest
  * one and small enough that max_conns of them cannot take the machine. */
 #define OSAFE_HTTP_BODY_MAX (1u << 20)

@@ -276,6 +276,11 @@ static struct {
 } g_cues;
 static pthread_once_t g_once = PTHREAD_ONCE_INIT;
 
+/* The cues of refusal_cue_tables end to end, so that a cue's id is its
+ * index here (filled once by cues_init). */
+static refusal_cue refusal_cues[CUES_MAX];
+static size_t refusal_ncues;
+
 static void pfx_add(pfxset *s, const pfx *p)
 {
     if (s->wild)
@@ -687,7 +692,9 @@ static void cues_fail(size_t i, const char *what)
 
 static void cues_init(void)
 {
-    size_t n = refusal_ncues;
+    size_t n = 0;
+    for (size_t t = 0; t < refusal_ncue_tables; t++)
+        n += *refusal_cue_tables[t].n;
     g_cues.code = calloc(n, sizeof *g_cues.code);
     g_cues.wb = calloc(n, 1);
     g_cues.tabcap = 4096;
@@ -698,6 +705,12 @@ static void cues_init(void)
         free(ps);
         cues_fail(n, "out of memory, or too many cues");
         return;
+    }
+    for (size_t t = 0; t < refusal_ncue_tables; t++) {
+        const refusal_cue_table *tb = &refusal_cue_tables[t];
+        memcpy(refusal_cues + refusal_ncues, tb->cues,
+               *tb->n * sizeof *refusal_cues);
+        refusal_ncues += *tb->n;
     }
     for (size_t i = 0; i < n; i++) {
         size_t nl;

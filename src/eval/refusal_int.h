@@ -1,6 +1,6 @@
 /*
  * refusal_int.h - private to the refusal detector (refusal.c) and its cue
- * tables (refusal_phrases.c).  Not part of the API.
+ * tables (refusal_phrases.c, refusal_phrases_intl.c).  Not part of the API.
  *
  * A cue is a PCRE2 pattern written in the detector's normalised form
  * (score_normalize with SCORE_NORM_ACCENTS: lower case, no accents on
@@ -46,8 +46,23 @@ typedef struct refusal_macro {
     const char *text;
 } refusal_macro;
 
-extern const refusal_cue refusal_cues[];
-extern const size_t refusal_ncues;
+/* Layout and English cues (refusal_phrases.c). */
+extern const refusal_cue refusal_cues_en[];
+extern const size_t refusal_ncues_en;
+/* Cues of the other languages (refusal_phrases_intl.c). */
+extern const refusal_cue refusal_cues_intl[];
+extern const size_t refusal_ncues_intl;
+
+/* One cue table: its cues and where its length is. */
+typedef struct refusal_cue_table {
+    const refusal_cue *cues;
+    const size_t *n;
+} refusal_cue_table;
+
+/* Every cue table; the detector numbers all cues consecutively in this
+ * order, so a cue's id is its position across the tables. */
+extern const refusal_cue_table refusal_cue_tables[];
+extern const size_t refusal_ncue_tables;
 extern const refusal_macro refusal_macros[];
 extern const size_t refusal_nmacros;
 

@@ -3,7 +3,7 @@
  *
  * Handlers see only http_req / http_resp; the engine underneath
  * (libmicrohttpd 0.9.75 today, MHD 1.x or evhttp later) never leaks out of
- * http.c.
+ * http.c and http_resp.c.
  *
  * Threads: the handler runs on the server's pool threads, several requests
  * at once.  Whatever the handler touches through ctx must be thread-safe
