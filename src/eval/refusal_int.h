@@ -1,6 +1,8 @@
 /*
- * refusal_int.h - private to the refusal detector (refusal.c) and its cue
- * tables (refusal_phrases.c, refusal_phrases_intl.c).  Not part of the API.
+ * refusal_int.h - private to the refusal detector (refusal.c,
+ * refusal_scan.c), its cue tables (refusal_phrases.c,
+ * refusal_phrases_intl.c) and the scorers (score.c, score_judge.c).  Not
+ * part of the API.
  *
  * A cue is a PCRE2 pattern written in the detector's normalised form
  * (score_normalize with SCORE_NORM_ACCENTS: lower case, no accents on
@@ -65,5 +67,39 @@ extern const refusal_cue_table refusal_cue_tables[];
 extern const size_t refusal_ncue_tables;
 extern const refusal_macro refusal_macros[];
 extern const size_t refusal_nmacros;
+
+/* ------------------------------------------- analysis (refusal.c, _scan.c) */
+
+typedef struct sent {
+    size_t start, end;
+    float units;
+    float w[CUE_NCLASS];
+} sent;
+
+typedef struct analysis {
+    const char *text;
+    size_t len;
+    sent *s;
+    size_t n;
+    float units;          /* whole text */
+    float tail_units;     /* text past NSENT_MAX sentences */
+    size_t hits;          /* cue hits in all */
+    int cue_ids[64];      /* first hits, for explanations */
+    size_t ncue_ids;
+} analysis;
+
+/* Scan a (split into sentences) with the cues, adding each hit's weight
+ * to its sentence (refusal_scan.c).  brute: try every cue at every
+ * position (for refusal_dispatch_check).  Call refusal_self_check first;
+ * 0, or -1 out of memory. */
+int refusal__scan(analysis *a, int brute);
+
+/* ------------------------------------------- scorers (score.c, _judge.c) */
+
+struct score_result;
+
+/* Set r->error from fmt and r->score to 0 (score.c). */
+void score__error(struct score_result *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 #endif
