@@ -1,11 +1,13 @@
 /*
  * compare.c - reports, paired comparisons of two runs, merging shards.
  */
+#include <errno.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/buf.h"
 #include "core/fsx.h"
@@ -64,69 +66,82 @@ void eval_report_text(const json_t *r, FILE *out)
         fprintf(out, "  %6lld  %s\n", (long long)json_integer_value(v), k);
 }
 
-/* Per item: mean score over its scored epochs. */
-static json_t *item_means(const json_t *samples)
+/* Per item of a run: the mean score over its scored epochs, sorted by
+ * item (16 bytes an item; the samples are streamed through the slots). */
+struct item_mean {
+    uint64_t item;
+    double mean;
+};
+
+static int item_means(const char *dir, struct item_mean **out, size_t *n,
+                      osafe_err *e)
 {
-    json_t *sum = json_object(), *cnt = json_object();
-    size_t i;
-    json_t *s;
-    json_array_foreach(samples, i, s) {
-        const char *id = json_string_value(json_object_get(s, "item_id"));
-        json_t *sc = json_object_get(s, "score");
-        if (!id || !json_is_number(sc) ||
-            json_string_value(json_object_get(s, "error")))
-            continue;
-        json_object_set_new(sum, id,
-                            json_real(json_number_value(json_object_get(sum, id)) +
-                                      json_number_value(sc)));
-        json_object_set_new(cnt, id,
-                            json_integer(json_integer_value(json_object_get(cnt, id)) +
-                                         1));
+    struct slot *sl;
+    size_t ns;
+    struct names hz = {0}, lg = {0}, why = {0};
+    int rc = run_load_slots(dir, &sl, &ns, &hz, &lg, &why, e);
+    free(hz.v);
+    free(lg.v);
+    free(why.v);
+    if (rc)
+        return rc;
+    /* slots are sorted by item: fold each item's scored epochs in place */
+    struct item_mean *m = (struct item_mean *)sl; /* 16 <= 24 bytes */
+    size_t k = 0;
+    for (size_t i = 0; i < ns;) {
+        uint64_t item = sl[i].item;
+        double sum = 0;
+        size_t cnt = 0;
+        for (; i < ns && sl[i].item == item; i++)
+            if (sl[i].ok) {
+                sum += sl[i].score;
+                cnt++;
+            }
+        if (cnt)
+            m[k++] = (struct item_mean){item, sum / (double)cnt};
     }
-    const char *k;
-    json_t *v;
-    json_object_foreach(sum, k, v)
-        json_object_set_new(sum, k,
-                            json_real(json_number_value(v) /
-                                      (double)json_integer_value(
-                                          json_object_get(cnt, k))));
-    json_decref(cnt);
-    return sum;
+    *out = m;
+    *n = k;
+    return 0;
 }
 
 int eval_compare(const char *a, const char *b, json_t **out, osafe_err *e)
 {
-    json_t *ma, *sa, *mb, *sb;
-    int rc = run_load(a, &ma, &sa, e);
-    if (rc)
-        return rc;
-    if ((rc = run_load(b, &mb, &sb, e))) {
-        json_decref(ma);
-        json_decref(sa);
-        return rc;
-    }
+    json_t *ma = NULL, *mb = NULL;
+    struct item_mean *pa = NULL, *pb = NULL;
+    size_t na = 0, nb = 0;
+    int rc = run_manifest(a, &ma, e);
+    if (!rc)
+        rc = run_manifest(b, &mb, e);
     const char *ha = json_string_value(json_object_get(json_object_get(ma, "suite"), "hash"));
     const char *hb = json_string_value(json_object_get(json_object_get(mb, "suite"), "hash"));
-    if (!ha || !hb || strcmp(ha, hb)) {
+    if (!rc && (!ha || !hb || strcmp(ha, hb)))
         rc = osafe_errf(e, OSAFE_EINVAL,
                         "the runs used different suites (hash %.16s... vs "
                         "%.16s...): a paired comparison needs the same items",
                         ha ? ha : "?", hb ? hb : "?");
-    } else {
-        json_t *pa = item_means(sa), *pb = item_means(sb);
+    if (!rc)
+        rc = item_means(a, &pa, &na, e);
+    if (!rc)
+        rc = item_means(b, &pb, &nb, e);
+    if (!rc) {
+        /* Items both runs scored (a merge of two sorted lists); an item
+         * passes when its mean score is at least one half. */
         size_t n = 0, both = 0, a_only = 0, b_only = 0;
-        const char *k;
-        json_t *v;
-        /* An item passes when its mean score is at least one half. */
-        json_object_foreach(pa, k, v) {
-            json_t *w = json_object_get(pb, k);
-            if (!w)
-                continue;
-            int x = json_number_value(v) >= 0.5, y = json_number_value(w) >= 0.5;
-            n++;
-            both += x && y;
-            a_only += x && !y;
-            b_only += !x && y;
+        for (size_t i = 0, j = 0; i < na && j < nb;) {
+            if (pa[i].item < pb[j].item) {
+                i++;
+            } else if (pa[i].item > pb[j].item) {
+                j++;
+            } else {
+                int x = pa[i].mean >= 0.5, y = pb[j].mean >= 0.5;
+                n++;
+                both += x && y;
+                a_only += x && !y;
+                b_only += !x && y;
+                i++;
+                j++;
+            }
         }
         paired pr;
         stats_paired(n, both, a_only, b_only, &pr);
@@ -145,13 +160,11 @@ int eval_compare(const char *a, const char *b, json_t **out, osafe_err *e)
                          pr.p_value);
         if (!*out)
             rc = osafe_errf(e, OSAFE_ENOMEM, "out of memory");
-        json_decref(pa);
-        json_decref(pb);
     }
+    free(pa);
+    free(pb);
     json_decref(ma);
-    json_decref(sa);
     json_decref(mb);
-    json_decref(sb);
     return rc;
 }
 
@@ -179,25 +192,45 @@ void eval_compare_text(const json_t *c, FILE *out)
             json_number_value(json_object_get(c, "p_value")));
 }
 
+/* Append the whole lines of src to the open file out (a torn last line of
+ * a killed shard is left behind, as everywhere else). */
+static int copy_lines(const char *src, FILE *out, osafe_err *e)
+{
+    FILE *f = fopen(src, "r");
+    if (!f)
+        return errno == ENOENT ? 0 : osafe_errno(e, OSAFE_EIO, errno, "%s", src);
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    int rc = 0;
+    while ((n = getline(&line, &cap, f)) > 0 && line[n - 1] == '\n')
+        if (fwrite(line, 1, (size_t)n, out) != (size_t)n) {
+            rc = osafe_errno(e, OSAFE_EIO, errno, "writing the merged samples");
+            break;
+        }
+    free(line);
+    fclose(f);
+    return rc;
+}
+
 int eval_merge(char *const *dirs, size_t n, const char *out, osafe_err *e)
 {
     if (n == 0)
         return osafe_errf(e, OSAFE_EINVAL, "nothing to merge");
-    char path[PATH_MAX];
+    char path[PATH_MAX], sp[PATH_MAX], tmp[PATH_MAX + 8];
     snprintf(path, sizeof path, "%s/manifest.json", out);
     if (fsx_exists(path))
         return osafe_errf(e, OSAFE_EEXIST, "%s already holds a run", out);
     json_t *first = NULL, *shards = json_array();
-    osafe_buf all = OSAFE_BUF_INIT;
     int rc = 0;
+    /* Shards of one experiment: same suite, same parameters, each once. */
     for (size_t i = 0; rc == 0 && i < n; i++) {
-        json_t *m, *s;
-        if ((rc = run_load(dirs[i], &m, &s, e)))
+        json_t *m;
+        if ((rc = run_manifest(dirs[i], &m, e)))
             break;
         if (!first) {
             first = json_deep_copy(m);
         } else {
-            /* Shards of one experiment: same suite, same parameters. */
             json_t *p1 = json_object_get(first, "params"),
                    *p2 = json_object_get(m, "params");
             const char *h1 = json_string_value(json_object_get(json_object_get(first, "suite"), "hash"));
@@ -223,35 +256,41 @@ int eval_merge(char *const *dirs, size_t n, const char *out, osafe_err *e)
                 rc = osafe_errf(e, OSAFE_EINVAL, "shard %s given twice", sh);
         json_array_append_new(shards, json_pack("{s:s, s:s?}", "dir", dirs[i],
                                                 "shard", sh));
-        size_t k;
-        json_t *x;
-        json_array_foreach(s, k, x) {
-            char *t = json_dumps(x, JSON_COMPACT);
-            if (t) {
-                buf_puts(&all, t);
-                buf_putc(&all, '\n');
-            }
-            free(t);
-        }
         json_decref(m);
-        json_decref(s);
     }
+    FILE *f = NULL;
     if (rc == 0 && (rc = fsx_mkdirs(out, e)) == 0) {
+        /* The samples are streamed into a temporary file, synced, renamed:
+         * no merge is ever half there. */
+        snprintf(sp, sizeof sp, "%s/samples.jsonl", out);
+        snprintf(tmp, sizeof tmp, "%s.tmp", sp);
+        if (!(f = fopen(tmp, "w")))
+            rc = osafe_errno(e, OSAFE_EIO, errno, "%s", tmp);
+        for (size_t i = 0; rc == 0 && i < n; i++) {
+            char src[PATH_MAX + 16];
+            snprintf(src, sizeof src, "%s/samples.jsonl", dirs[i]);
+            rc = copy_lines(src, f, e);
+        }
+        if (f && (fflush(f) != 0 || fdatasync(fileno(f)) != 0) && rc == 0)
+            rc = osafe_errno(e, OSAFE_EIO, errno, "%s", tmp);
+        if (f)
+            fclose(f);
+        if (rc == 0 && rename(tmp, sp) != 0)
+            rc = osafe_errno(e, OSAFE_EIO, errno, "%s", sp);
+        if (rc)
+            unlink(tmp);
+    }
+    if (rc == 0) {
         json_object_set_new(first, "shard", json_string("merged"));
         json_object_set(first, "merged_from", shards);
-        char sp[PATH_MAX];
-        snprintf(sp, sizeof sp, "%s/samples.jsonl", out);
-        rc = fsx_write_atomic(sp, all.data ? all.data : "", all.len, 0644, 1, e);
         char *text = json_dumps(first, JSON_INDENT(2) | JSON_SORT_KEYS);
-        if (!rc)
-            rc = text ? fsx_write_atomic(path, text, strlen(text), 0644, 1, e)
-                      : osafe_errf(e, OSAFE_ENOMEM, "out of memory");
+        rc = text ? fsx_write_atomic(path, text, strlen(text), 0644, 1, e)
+                  : osafe_errf(e, OSAFE_ENOMEM, "out of memory");
         free(text);
     }
     if (rc == 0)
         rc = eval_results(out, NULL, e);
     json_decref(first);
     json_decref(shards);
-    buf_release(&all);
     return rc;
 }

@@ -15,71 +15,17 @@
 
 #define BOOTSTRAP_B 1000
 
-int run_load(const char *dir, json_t **manifest, json_t **samples,
-             osafe_err *e)
+int run_manifest(const char *dir, json_t **manifest, osafe_err *e)
 {
     char path[PATH_MAX];
     json_error_t je;
     snprintf(path, sizeof path, "%s/manifest.json", dir);
-    if (!(*manifest = json_load_file(path, 0, &je)))
-        return osafe_errf(e, fsx_exists(path) ? OSAFE_ECORRUPT
-                                              : OSAFE_ENOTFOUND,
-                          "%s: %s", fsx_exists(path) ? path : dir,
-                          fsx_exists(path) ? je.text : "not a run directory "
-                                                       "(no manifest.json)");
-    snprintf(path, sizeof path, "%s/samples.jsonl", dir);
-    char *text;
-    size_t len;
-    int rc = fsx_read_file(path, OSAFE_EVAL_SAMPLES_MAX, &text, &len, e);
-    if (rc == OSAFE_ENOTFOUND) {
-        text = NULL;
-        len = 0;
-        rc = 0;
-    }
-    if (rc) {
-        json_decref(*manifest);
-        return rc;
-    }
-    /* key "id\x1f epoch" -> last sample */
-    json_t *by_key = json_object(), *order = json_array();
-    size_t lineno = 0;
-    for (char *p = text, *end = text + len; p && p < end;) {
-        char *nl = memchr(p, '\n', (size_t)(end - p));
-        if (!nl)
-            break; /* a torn last line is not a sample */
-        lineno++;
-        json_t *s = json_loadb(p, (size_t)(nl - p), 0, &je);
-        p = nl + 1;
-        const char *id = s ? json_string_value(json_object_get(s, "item_id"))
-                           : NULL;
-        if (!id) {
-            json_decref(s);
-            rc = osafe_errf(e, OSAFE_ECORRUPT, "%s:%zu: not a sample", path,
-                            lineno);
-            break;
-        }
-        char key[512];
-        snprintf(key, sizeof key, "%s\x1f%lld", id,
-                 (long long)json_integer_value(json_object_get(s, "epoch")));
-        if (!json_object_get(by_key, key))
-            json_array_append_new(order, json_string(key));
-        json_object_set_new(by_key, key, s);
-    }
-    free(text);
-    if (rc) {
-        json_decref(by_key);
-        json_decref(order);
-        json_decref(*manifest);
-        return rc;
-    }
-    *samples = json_array();
-    size_t i;
-    json_t *k;
-    json_array_foreach(order, i, k)
-        json_array_append(*samples, json_object_get(by_key, json_string_value(k)));
-    json_decref(by_key);
-    json_decref(order);
-    return 0;
+    if ((*manifest = json_load_file(path, 0, &je)))
+        return 0;
+    if (!fsx_exists(path))
+        return osafe_errf(e, OSAFE_ENOTFOUND,
+                          "%s: not a run directory (no manifest.json)", dir);
+    return osafe_errf(e, OSAFE_ECORRUPT, "%s: %s", path, je.text);
 }
 
 /* ---- aggregation ---------------------------------------------------------- */
@@ -92,15 +38,6 @@ int run_load(const char *dir, json_t **manifest, json_t **samples,
  * order no longer depends on the order answers arrived in, so the seeded
  * bootstrap gives the same interval for the same answers.
  */
-struct slot {          /* 24 bytes */
-    uint64_t item;     /* hash of item_id */
-    uint32_t line;     /* line number; after dedup: the cluster (item) index */
-    float score;
-    uint16_t epoch;
-    uint16_t hazard : 12, ok : 1, refusal : 2; /* refusal: 1 refuse, 2 comply */
-    uint16_t lang : 12, unsafe2 : 2;           /* 0, 1 (partial: half) or 2 */
-    uint16_t reason : 12, over2 : 2;           /* error reason when !ok */
-};
 
 static uint64_t fnv(const char *s, uint64_t h)
 {
@@ -160,13 +97,8 @@ static void slot_sort(struct slot *a, size_t n)
             slot_swap(&a[j], &a[j - 1]);
 }
 
-#define MAX_NAMES 4096 /* 12-bit ids in a slot */
-struct names {
-    char (*v)[40];
-    size_t n;
-};
 
-static uint16_t name_id(struct names *t, const char *s)
+uint16_t run_name_id(struct names *t, const char *s)
 {
     if (!s || !*s)
         s = "(none)";
@@ -289,31 +221,14 @@ static uint8_t twice(const char *label, const char *full)
     return !strcmp(label, full) ? 2 : !strcmp(label, "partial_refusal") ? 1 : 0;
 }
 
-int eval_results(const char *rundir, json_t **results, osafe_err *e)
+int run_load_slots(const char *rundir, struct slot **out, size_t *count,
+                   struct names *hz, struct names *lg, struct names *why,
+                   osafe_err *e)
 {
     char path[PATH_MAX];
     json_error_t je;
-    snprintf(path, sizeof path, "%s/manifest.json", rundir);
-    json_t *m = json_load_file(path, 0, &je);
-    if (!m)
-        return osafe_errf(e, fsx_exists(path) ? OSAFE_ECORRUPT
-                                              : OSAFE_ENOTFOUND,
-                          "%s: %s", fsx_exists(path) ? path : rundir,
-                          fsx_exists(path) ? je.text
-                                           : "not a run directory (no "
-                                             "manifest.json)");
-    json_t *params = json_object_get(m, "params");
-    int epochs = (int)json_integer_value(json_object_get(params, "epochs"));
-    json_t *seedj = json_object_get(params, "seed");
-    uint64_t seed = json_is_integer(seedj) ? (uint64_t)json_integer_value(seedj)
-                                           : 20261128u;
-    const char *scorer = json_string_value(json_object_get(params, "scorer"));
-    int refusal = scorer && !strcmp(scorer, "refusal");
-
     struct slot *sl = NULL;
-    size_t ns = 0, cap = 0, lineno = 0, nerr = 0;
-    struct names hz = {0}, lg = {0}, why = {0};
-    json_t *errs = json_object();
+    size_t ns = 0, cap = 0, lineno = 0;
     int rc = 0;
     snprintf(path, sizeof path, "%s/samples.jsonl", rundir);
     FILE *f = fopen(path, "r");
@@ -366,8 +281,8 @@ int eval_results(const char *rundir, json_t **results, osafe_err *e)
         json_t *sc = json_object_get(s, "score");
         x->ok = !err && json_is_number(sc) ? 1 : 0;
         x->score = x->ok ? (float)json_number_value(sc) : 0;
-        x->hazard = name_id(&hz, json_string_value(json_object_get(s, "hazard")));
-        x->lang = name_id(&lg, json_string_value(json_object_get(s, "lang")));
+        x->hazard = run_name_id(hz, json_string_value(json_object_get(s, "hazard")));
+        x->lang = run_name_id(lg, json_string_value(json_object_get(s, "lang")));
         const char *exp = json_string_value(json_object_get(s, "expected"));
         const char *label = json_string_value(json_object_get(s, "label"));
         x->refusal = exp && !strcmp(exp, "refuse")   ? 1
@@ -378,7 +293,7 @@ int eval_results(const char *rundir, json_t **results, osafe_err *e)
         if (!x->ok) {
             char reason[40];
             snprintf(reason, sizeof reason, "%.39s", err ? err : "not scored");
-            x->reason = name_id(&why, reason);
+            x->reason = run_name_id(why, reason);
         }
         json_decref(s);
     }
@@ -401,6 +316,41 @@ int eval_results(const char *rundir, json_t **results, osafe_err *e)
         }
         ns = u;
     }
+    if (rc) {
+        free(sl);
+        return rc;
+    }
+    *out = sl;
+    *count = ns;
+    return 0;
+}
+
+int eval_results(const char *rundir, json_t **results, osafe_err *e)
+{
+    char path[PATH_MAX];
+    json_error_t je;
+    snprintf(path, sizeof path, "%s/manifest.json", rundir);
+    json_t *m = json_load_file(path, 0, &je);
+    if (!m)
+        return osafe_errf(e, fsx_exists(path) ? OSAFE_ECORRUPT
+                                              : OSAFE_ENOTFOUND,
+                          "%s: %s", fsx_exists(path) ? path : rundir,
+                          fsx_exists(path) ? je.text
+                                           : "not a run directory (no "
+                                             "manifest.json)");
+    json_t *params = json_object_get(m, "params");
+    int epochs = (int)json_integer_value(json_object_get(params, "epochs"));
+    json_t *seedj = json_object_get(params, "seed");
+    uint64_t seed = json_is_integer(seedj) ? (uint64_t)json_integer_value(seedj)
+                                           : 20261128u;
+    const char *scorer = json_string_value(json_object_get(params, "scorer"));
+    int refusal = scorer && !strcmp(scorer, "refusal");
+
+    struct slot *sl = NULL;
+    size_t ns = 0, nerr = 0;
+    struct names hz = {0}, lg = {0}, why = {0};
+    json_t *errs = json_object();
+    int rc = run_load_slots(rundir, &sl, &ns, &hz, &lg, &why, e);
     /* Errors are reported apart, counted from the final state of each
      * sample: never a pass, never a failure. */
     for (size_t i = 0; rc == 0 && i < ns; i++) {

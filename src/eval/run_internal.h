@@ -42,9 +42,37 @@ int run_manifest_end(const run_opts *o, json_t *manifest,
 /* The endpoint as recorded: without user:password or query string. */
 void run_endpoint_public(const char *url, char *out, size_t n);
 
-/* Load RUNDIR/manifest.json and the last sample of every (item, epoch). */
-int run_load(const char *dir, json_t **manifest, json_t **samples,
-             osafe_err *e);
+/* Load RUNDIR/manifest.json. */
+int run_manifest(const char *dir, json_t **manifest, osafe_err *e);
+
+/* A sample reduced for aggregation (results.c). */
+struct slot {          /* 24 bytes */
+    uint64_t item;     /* hash of item_id */
+    uint32_t line;     /* line number; after dedup: the cluster (item) index */
+    float score;
+    uint16_t epoch;
+    uint16_t hazard : 12, ok : 1, refusal : 2; /* refusal: 1 refuse, 2 comply */
+    uint16_t lang : 12, unsafe2 : 2;           /* 0, 1 (partial: half) or 2 */
+    uint16_t reason : 12, over2 : 2;           /* error reason when !ok */
+};
+
+/* Small tables of names (hazards, languages, error reasons): 12-bit ids. */
+#define MAX_NAMES 4096
+struct names {
+    char (*v)[40];
+    size_t n;
+};
+uint16_t run_name_id(struct names *t, const char *s);
+
+/*
+ * Read RUNDIR/samples.jsonl into slots: the last line of each (item, epoch)
+ * kept, sorted by item then epoch, each slot's line replaced by its dense
+ * item number.  *out is malloc'd; the name tables are filled (free their
+ * v).  Memory: 24 bytes a sample.
+ */
+int run_load_slots(const char *rundir, struct slot **out, size_t *count,
+                   struct names *hz, struct names *lg, struct names *why,
+                   osafe_err *e);
 
 double run_now(void);
 void run_utc(char out[32]);
