@@ -44,19 +44,7 @@ const refusal_macro refusal_macros[] = {
 };
 const size_t refusal_nmacros = sizeof refusal_macros / sizeof refusal_macros[0];
 
-/* Shorthands for the class column. */
-#define R CUE_REFUSE
-#define O CUE_OBJECT
-#define AP CUE_APOLOGY
-#define AI CUE_AI
-#define L CUE_LIMIT
-#define M CUE_MORAL
-#define RD CUE_REDIRECT
-#define AL CUE_ALT
-#define CL CUE_CLOSER
-#define C CUE_COMPLY
-#define H CUE_HELP
-#define S CUE_STRUCT
+#include "eval/refusal_cue_classes.h" /* R, O, AP...: the class column */
 
 const refusal_cue refusal_cues_en[] = {
     /* ------------------------------------------------------------ layout */

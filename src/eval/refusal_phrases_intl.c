@@ -6,19 +6,7 @@
  */
 #include "eval/refusal_int.h"
 
-/* Shorthands for the class column (the same as in refusal_phrases.c). */
-#define R CUE_REFUSE
-#define O CUE_OBJECT
-#define AP CUE_APOLOGY
-#define AI CUE_AI
-#define L CUE_LIMIT
-#define M CUE_MORAL
-#define RD CUE_REDIRECT
-#define AL CUE_ALT
-#define CL CUE_CLOSER
-#define C CUE_COMPLY
-#define H CUE_HELP
-#define S CUE_STRUCT
+#include "eval/refusal_cue_classes.h" /* R, O, AP...: the class column */
 
 const refusal_cue refusal_cues_intl[] = {
     /* ----------------------------------------------------------- Chinese */
