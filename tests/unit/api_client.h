@@ -706,4 +706,21 @@ static inline char *api_search(const api_srv *s, const char *q,
     return api_list_ids(s, path, token);
 }
 
+/* Parse bytes that must be JSON (fails the test otherwise). */
+static inline json_t *api_parse_bytes(const char *b, size_t n)
+{
+    json_t *j = json_loadb(b, n, 0, NULL);
+    assert_non_null(j);
+    return j;
+}
+
+/* A string field that must be there. */
+static inline const char *api_jstr(json_t *o, const char *k)
+{
+    const char *s = json_string_value(json_object_get(o, k));
+    if (!s)
+        fail_msg("field '%s' missing or not a string", k);
+    return s;
+}
+
 #endif

@@ -61,21 +61,6 @@ static char *example_path(const char *name)
     return p;
 }
 
-static json_t *parse_bytes(const char *b, size_t n)
-{
-    json_t *j = json_loadb(b, n, 0, NULL);
-    assert_non_null(j);
-    return j;
-}
-
-static const char *jstr(json_t *o, const char *k)
-{
-    const char *s = json_string_value(json_object_get(o, k));
-    if (!s)
-        fail_msg("field '%s' missing or not a string", k);
-    return s;
-}
-
 /* Every field of want is in got with an equal value. */
 static void assert_fields_kept(json_t *got, json_t *want, const char *what)
 {
@@ -132,14 +117,14 @@ static void test_examples_workflow(void **state)
     /* The English example, byte for byte as the file has it. */
     size_t n;
     char *text = api_read_file(example_path("minimal-incident.json"), &n);
-    json_t *orig = parse_bytes(text, n);
+    json_t *orig = api_parse_bytes(text, n);
     api_reply r;
     api_http_ex(&S, "POST", "/api/v1/records", tA, "application/json", text,
                 n, NULL, 0, &r);
     API_EXPECT(&r, 201, "create English example");
     json_t *j = api_json(&r);
-    snprintf(idEn, sizeof idEn, "%s", jstr(j, "id"));
-    assert_string_equal(jstr(j, "state"), "draft");
+    snprintf(idEn, sizeof idEn, "%s", api_jstr(j, "id"));
+    assert_string_equal(api_jstr(j, "state"), "draft");
     char loc[128], want[128];
     snprintf(want, sizeof want, "/api/v1/records/%.31s", idEn);
     assert_non_null(api_hdr(&r, "Location", loc, sizeof loc));
@@ -150,7 +135,7 @@ static void test_examples_workflow(void **state)
 
     /* The Chinese example, also as is. */
     text = api_read_file(example_path("minimal-incident-zh.json"), &n);
-    json_t *origZh = parse_bytes(text, n);
+    json_t *origZh = api_parse_bytes(text, n);
     api_create_text(&S, tA, text, n, idZh);
     free(text);
     assert_string_not_equal(idEn, idZh);
@@ -161,17 +146,17 @@ static void test_examples_workflow(void **state)
     size_t len;
     assert_int_equal(api_get_record(&S, tA, idEn, 0, &body, &len), 200);
     assert_true(api_is_canonical(body, len));
-    j = parse_bytes(body, len);
+    j = api_parse_bytes(body, len);
     assert_fields_kept(j, orig, "English draft");
-    assert_string_equal(jstr(j, "id"), idEn);
-    assert_string_equal(jstr(j, "state"), "draft");
+    assert_string_equal(api_jstr(j, "id"), idEn);
+    assert_string_equal(api_jstr(j, "state"), "draft");
     assert_int_equal(json_integer_value(json_object_get(j, "version")), 1);
     assert_true(json_is_string(json_object_get(j, "schema_version")));
     assert_null(json_object_get(j, "published"));
     json_decref(j);
     free(body);
     assert_int_equal(api_get_record(&S, tA, idZh, 0, &body, &len), 200);
-    j = parse_bytes(body, len);
+    j = api_parse_bytes(body, len);
     assert_fields_kept(j, origZh, "Chinese draft");
     json_decref(j);
     free(body);
@@ -189,11 +174,11 @@ static void test_examples_workflow(void **state)
     API_EXPECT(&r, 200, "merge patch");
     api_reply_release(&r);
     assert_int_equal(api_get_record(&S, tA, idEn, 0, &body, &len), 200);
-    j = parse_bytes(body, len);
-    assert_string_equal(jstr(j, "use_mode"), "intended");
+    j = api_parse_bytes(body, len);
+    assert_string_equal(api_jstr(j, "use_mode"), "intended");
     json_t *sub = json_object_get(j, "submitter");
     assert_int_equal(json_object_size(sub), 1);
-    assert_string_equal(jstr(sub, "pseudonym"), "reporter-1");
+    assert_string_equal(api_jstr(sub, "pseudonym"), "reporter-1");
     assert_true(json_equal(json_object_get(j, "title"),
                            json_object_get(orig, "title")));
     assert_int_equal(json_integer_value(json_object_get(j, "version")), 1);
@@ -203,7 +188,7 @@ static void test_examples_workflow(void **state)
     /* submit, then the draft is frozen */
     assert_int_equal(api_action(&S, tA, idEn, "submit", NULL, &r), 200);
     j = api_json(&r);
-    assert_string_equal(jstr(j, "state"), "submitted");
+    assert_string_equal(api_jstr(j, "state"), "submitted");
     json_decref(j);
     api_reply_release(&r);
     const char *p2 = "{\"use_mode\":\"misuse\"}";
@@ -234,8 +219,8 @@ static void test_examples_workflow(void **state)
     assert_true(api_is_canonical(B1, B1len));
     assert_null(memchr(B1, '\n', B1len));
     assert_true(B1len > 2 && B1[0] == '{' && B1[1] == '"');
-    j = parse_bytes(B1, B1len);
-    assert_string_equal(jstr(j, "state"), "published");
+    j = api_parse_bytes(B1, B1len);
+    assert_string_equal(api_jstr(j, "state"), "published");
     assert_true(json_is_string(json_object_get(j, "published")));
     assert_true(json_equal(json_object_get(j, "ai_systems"),
                            json_object_get(orig, "ai_systems")));
@@ -270,7 +255,7 @@ static void test_examples_workflow(void **state)
                                 &r),
                      200);
     j = api_json(&r);
-    assert_string_equal(jstr(j, "state"), "draft");
+    assert_string_equal(api_jstr(j, "state"), "draft");
     json_decref(j);
     api_reply_release(&r);
     snprintf(path, sizeof path, "/api/v1/records/%.31s", idZh);
@@ -282,7 +267,7 @@ static void test_examples_workflow(void **state)
     api_publish(&S, tA, tRev, idZh);
     assert_int_equal(api_get_record(&S, NULL, idZh, 0, &body, &len), 200);
     assert_true(api_is_canonical(body, len));
-    j = parse_bytes(body, len);
+    j = api_parse_bytes(body, len);
     assert_true(json_equal(json_object_get(j, "title"),
                            json_object_get(origZh, "title")));
     assert_true(json_equal(json_object_get(j, "description"),
@@ -303,7 +288,7 @@ static void test_examples_workflow(void **state)
                                 &r),
                      200);
     j = api_json(&r);
-    assert_string_equal(jstr(j, "state"), "rejected");
+    assert_string_equal(api_jstr(j, "state"), "rejected");
     assert_null(json_object_get(j, "log_index"));
     json_decref(j);
     api_reply_release(&r);
@@ -336,7 +321,7 @@ static void test_amend_versions(void **state)
     free(body);
     json_t *j = api_json(&r);
     assert_int_equal(json_integer_value(json_object_get(j, "version")), 2);
-    assert_string_equal(jstr(j, "state"), "draft");
+    assert_string_equal(api_jstr(j, "state"), "draft");
     json_decref(j);
     api_reply_release(&r);
     /* one pending amendment at a time; others may not amend */
@@ -352,9 +337,9 @@ static void test_amend_versions(void **state)
     free(got);
     assert_int_equal(api_get_record(&S, NULL, idEn, 2, NULL, NULL), 404);
     assert_int_equal(api_get_record(&S, tA, idEn, 0, &got, &len), 200);
-    j = parse_bytes(got, len);
+    j = api_parse_bytes(got, len);
     assert_int_equal(json_integer_value(json_object_get(j, "version")), 2);
-    assert_string_equal(jstr(j, "state"), "draft");
+    assert_string_equal(api_jstr(j, "state"), "draft");
     assert_true(json_equal(json_object_get(j, "title"),
                            json_object_get(rec, "title")));
     json_decref(j);
@@ -364,16 +349,16 @@ static void test_amend_versions(void **state)
     assert_true(L2 > L1);
     assert_int_equal(api_get_record(&S, NULL, idEn, 0, &B2, &B2len), 200);
     assert_true(api_is_canonical(B2, B2len));
-    j = parse_bytes(B2, B2len);
-    json_t *j1 = parse_bytes(B1, B1len);
+    j = api_parse_bytes(B2, B2len);
+    json_t *j1 = api_parse_bytes(B1, B1len);
     assert_int_equal(json_integer_value(json_object_get(j, "version")), 2);
-    assert_string_equal(jstr(j, "state"), "published");
+    assert_string_equal(api_jstr(j, "state"), "published");
     char hex[65];
     api_sha256_hex(hex, NULL, 0, B1, B1len);
-    assert_string_equal(jstr(j, "prev_digest"), hex);
+    assert_string_equal(api_jstr(j, "prev_digest"), hex);
     assert_null(json_object_get(j1, "prev_digest"));
     /* first publication date kept */
-    assert_string_equal(jstr(j, "published"), jstr(j1, "published"));
+    assert_string_equal(api_jstr(j, "published"), api_jstr(j1, "published"));
     assert_true(json_equal(json_object_get(j, "title"),
                            json_object_get(rec, "title")));
     json_decref(j);
@@ -401,7 +386,7 @@ static void test_amend_versions(void **state)
     size_t n1, n2;
     assert_int_equal(api_get_record(&S, tA, idZh, 2, &v2, &n2), 200);
     assert_int_equal(api_get_record(&S, NULL, idZh, 0, &v1, &n1), 200);
-    json_t *a = parse_bytes(v1, n1), *b = parse_bytes(v2, n2);
+    json_t *a = api_parse_bytes(v1, n1), *b = api_parse_bytes(v2, n2);
     assert_int_equal(json_integer_value(json_object_get(a, "version")), 1);
     assert_int_equal(json_integer_value(json_object_get(b, "version")), 2);
     assert_true(json_equal(json_object_get(a, "title"),
@@ -442,7 +427,7 @@ static void test_withdraw_logged(void **state)
                                 "{\"reason\":\"duplicate filing\"}", &r),
                      200);
     json_t *j = api_json(&r);
-    assert_string_equal(jstr(j, "state"), "withdrawn");
+    assert_string_equal(api_jstr(j, "state"), "withdrawn");
     long long idx = (long long)json_integer_value(json_object_get(j,
                                                                   "log_index"));
     assert_int_equal((uint64_t)idx, size0);
@@ -451,10 +436,10 @@ static void test_withdraw_logged(void **state)
     assert_int_equal(checkpoint_size(), size0 + 1);
     size_t len;
     char *ent = log_entry(idx, &len);
-    j = parse_bytes(ent, len);
-    assert_string_equal(jstr(j, "type"), "osafe.withdrawal/v1");
-    assert_string_equal(jstr(j, "id"), idW);
-    assert_string_equal(jstr(j, "reason"), "duplicate filing");
+    j = api_parse_bytes(ent, len);
+    assert_string_equal(api_jstr(j, "type"), "osafe.withdrawal/v1");
+    assert_string_equal(api_jstr(j, "id"), idW);
+    assert_string_equal(api_jstr(j, "reason"), "duplicate filing");
     json_decref(j);
     free(ent);
     assert_true(idx > lw);
@@ -565,8 +550,8 @@ static void test_links_and_evidence(void **state)
     int found = 0;
     size_t i;
     json_array_foreach(j, i, x) found |=
-        !strcmp(jstr(x, "from"), idDup) && !strcmp(jstr(x, "to"), idEn) &&
-        !strcmp(jstr(x, "relation"), "duplicate_of");
+        !strcmp(api_jstr(x, "from"), idDup) && !strcmp(api_jstr(x, "to"), idEn) &&
+        !strcmp(api_jstr(x, "relation"), "duplicate_of");
     assert_true(found);
     json_decref(j);
     api_reply_release(&r);
@@ -586,7 +571,7 @@ static void test_links_and_evidence(void **state)
     API_EXPECT(&r, 200, "links of the original");
     j = api_json(&r);
     found = 0;
-    json_array_foreach(j, i, x) found |= !strcmp(jstr(x, "from"), idDup);
+    json_array_foreach(j, i, x) found |= !strcmp(api_jstr(x, "from"), idDup);
     assert_true(found);
     json_decref(j);
     api_reply_release(&r);
@@ -616,7 +601,7 @@ static void test_links_and_evidence(void **state)
                      "\"score\":0.25}";
     assert_int_equal(api_action(&S, tA, idEn, "evidence", ev, &r), 201);
     j = api_json(&r);
-    assert_string_equal(jstr(j, "record"), idEn);
+    assert_string_equal(api_jstr(j, "record"), idEn);
     assert_true(json_is_integer(json_object_get(j, "evidence_id")));
     long long idx = (long long)json_integer_value(json_object_get(j,
                                                                   "log_index"));
@@ -626,16 +611,16 @@ static void test_links_and_evidence(void **state)
     assert_int_equal(checkpoint_size(), size0 + 1);
     size_t len;
     char *ent = log_entry(idx, &len);
-    j = parse_bytes(ent, len);
+    j = api_parse_bytes(ent, len);
     free(ent);
-    assert_string_equal(jstr(j, "type"), "osafe.evidence/v1");
-    assert_string_equal(jstr(j, "record"), idEn);
+    assert_string_equal(api_jstr(j, "type"), "osafe.evidence/v1");
+    assert_string_equal(api_jstr(j, "record"), idEn);
     osafe_buf canon = OSAFE_BUF_INIT;
     assert_int_equal(canon_json(ev, strlen(ev), &canon, NULL), 0);
     char hex[65];
     api_sha256_hex(hex, NULL, 0, canon.data, canon.len);
     buf_release(&canon);
-    assert_string_equal(jstr(j, "sha256"), hex);
+    assert_string_equal(api_jstr(j, "sha256"), hex);
     json_decref(j);
     /* on a draft: kept, not logged */
     assert_int_equal(api_action(&S, tA, idDraft, "evidence", ev, &r), 201);
@@ -660,7 +645,7 @@ static void test_openapi(void **state)
     api_get(&S, "/api/v1/openapi.json", NULL, &r);
     API_EXPECT(&r, 200, "GET openapi.json");
     json_t *j = api_json(&r);
-    assert_string_equal(jstr(j, "openapi"), "3.1.0");
+    assert_string_equal(api_jstr(j, "openapi"), "3.1.0");
     json_t *paths = json_object_get(j, "paths");
     assert_true(json_is_object(paths));
     assert_non_null(json_object_get(paths, "/api/v1/records"));
@@ -670,7 +655,7 @@ static void test_openapi(void **state)
     api_get(&S, "/api/v1/", NULL, &r);
     API_EXPECT(&r, 200, "GET /api/v1/");
     j = api_json(&r);
-    assert_string_equal(jstr(j, "openapi"), "/api/v1/openapi.json");
+    assert_string_equal(api_jstr(j, "openapi"), "/api/v1/openapi.json");
     json_decref(j);
     api_reply_release(&r);
     api_http(&S, "POST", "/api/v1/openapi.json", NULL, "{}", &r);

@@ -25,21 +25,6 @@ static char *B1, *B2; /* versions 1 and 2 as published (exact bytes) */
 static size_t B1len, B2len;
 static long long L1, L2; /* their log indexes */
 
-static json_t *parse_bytes(const char *b, size_t n)
-{
-    json_t *j = json_loadb(b, n, 0, NULL);
-    assert_non_null(j);
-    return j;
-}
-
-static const char *jstr(json_t *o, const char *k)
-{
-    const char *s = json_string_value(json_object_get(o, k));
-    if (!s)
-        fail_msg("field '%s' missing or not a string", k);
-    return s;
-}
-
 static uint64_t checkpoint_size(void)
 {
     api_reply r;
@@ -103,8 +88,8 @@ static int check_proof(const char *doc, size_t doclen, const void *entry,
     assert_int_equal(tlog_verifier_load(S.vkey, &v, &e), 0);
     tlog_proof p;
     assert_int_equal(tlog_proof_parse(doc, doclen, &p, &e), 0);
-    json_t *j = parse_bytes(doc, doclen);
-    const char *note = jstr(j, "checkpoint");
+    json_t *j = api_parse_bytes(doc, doclen);
+    const char *note = api_jstr(j, "checkpoint");
     tlog_hash leaf;
     tlog_leaf_hash(&leaf, entry, len);
     tlog_checkpoint c;
@@ -125,13 +110,13 @@ static void test_proof_inclusion(void **state)
     api_get(&S, path, NULL, &r);
     API_EXPECT(&r, 200, "anonymous proof of a CLEAR record");
     json_t *j = api_json(&r);
-    assert_string_equal(jstr(j, "type"), "inclusion");
-    assert_string_equal(jstr(j, "id"), idEn);
+    assert_string_equal(api_jstr(j, "type"), "inclusion");
+    assert_string_equal(api_jstr(j, "id"), idEn);
     assert_int_equal(json_integer_value(json_object_get(j, "version")), 2);
     assert_int_equal(json_integer_value(json_object_get(j, "index")), L2);
     assert_null(json_object_get(j, "salt"));
     /* the logged entry of a CLEAR record is the record itself */
-    const char *b64 = jstr(j, "entry");
+    const char *b64 = api_jstr(j, "entry");
     uint8_t *entry = malloc(strlen(b64) + 1);
     assert_non_null(entry);
     long n = b64_decode(entry, strlen(b64), b64, strlen(b64));
@@ -161,7 +146,7 @@ static void test_proof_inclusion(void **state)
     snprintf(fe, sizeof fe, "%s/entry", S.dir);
     snprintf(fb, sizeof fb, "%s/entry.bad", S.dir);
     api_write_file(fp, r.body.data, r.body.len);
-    api_write_file(fc, jstr(j, "checkpoint"), strlen(jstr(j, "checkpoint")));
+    api_write_file(fc, api_jstr(j, "checkpoint"), strlen(api_jstr(j, "checkpoint")));
     api_write_file(fe, B2, B2len);
     api_write_file(fb, B1, B1len);
     char *argv[] = {(char *)api_osafe(), "log",  "verify-inclusion",
