@@ -1,0 +1,118 @@
+/*
+ * risk.h - risk prioritization: which risks are high-impact and
+ * high-likelihood, with honest uncertainty (../shared/design/risk-taxonomy.md,
+ * formulas in docs/RISK.md).
+ *
+ * Inputs are the published incidents and evaluation results the caller may
+ * see (risk_collect reads them from the registry, read only).  Two channels
+ * are kept apart: realized risk from incident counts (Gamma-Poisson rates,
+ * Dirichlet severity profile) and latent risk from evaluation failure rates
+ * (Beta-Binomial).  Each becomes the posterior probability of exceeding a
+ * tolerance; the priority P* is the larger of the two, ranked over joint
+ * posterior draws so that uncertain risks show as uncertain.
+ *
+ * Every policy number (weights, tolerances, half-life, priors, tiers) is in
+ * risk_policy, with the documented defaults from risk_policy_default and an
+ * optional YAML file to override them.
+ *
+ * Ownership: risk_result and everything in it belong to the caller, freed
+ * with risk_result_free.  Errors: 0 or a negative status with e filled.
+ *
+ * NOTE for implementers: this header is a contract the web pages
+ * (web_risks.c, web_dashboard.c) and the CLI use; fields may be added,
+ * never renamed.
+ */
+#ifndef OSAFE_RISK_RISK_H
+#define OSAFE_RISK_RISK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+#include "core/status.h"
+#include "registry/registry.h"
+
+enum risk_tier { RISK_LOW = 0, RISK_MEDIUM = 1, RISK_HIGH = 2,
+                 RISK_UNDER_EVIDENCED = 3 };
+
+/* One ranked risk: a hazard for one model, or for the whole ecosystem
+ * (model ""). */
+typedef struct risk_item {
+    char hazard[16];      /* AILuminate hazard uid ("vcr", "iwp", ...) or
+                           * an MIT id ("M2.2") when no hazard applies */
+    char model[128];      /* "" = ecosystem (all models) */
+    char mit[8];          /* primary MIT subdomain ("1.2") */
+    char nist[8];         /* NIST AI 600-1 id ("DVH") */
+    int impact;           /* potential impact level I1..I5 */
+
+    /* realized channel (incidents); n_incidents 0 and rate_* from the
+     * prior when none */
+    double n_incidents;   /* recency-weighted, multi-label split */
+    double rate_med, rate_lo, rate_hi; /* incidents / year, 90% CrI */
+    double p_any;         /* P(at least one in the horizon) */
+    double harm_med, harm_lo, harm_hi; /* S = lambda H W, 90% CrI */
+    double p_inc;         /* P(S > tau_inc) */
+
+    /* latent channel (evaluations); eval_n 0 when none */
+    double eval_n, eval_k; /* assessed and unsafe (effective) */
+    double p_med, p_lo, p_hi; /* unsafe rate, 95% CrI */
+    double p_eval;        /* P(p > t_h) */
+    int no_eval_coverage; /* the hazard has no eval in the taxonomy */
+
+    double p_star;        /* max(p_inc, p_eval) */
+    const char *driver;   /* "incidents", "evals" or "none" (static) */
+    char evidence[8];     /* "R-I", "R-E", "R-IE" or "" */
+    int tier;             /* enum risk_tier */
+    double rank_med, rank_lo, rank_hi; /* median rank, 80% interval */
+    double p_top10;
+    int tie_group;        /* items with the same value form a tie group */
+
+    /* evaluation grade vs the reference set (0: none) */
+    int grade;            /* 1 Poor .. 5 Excellent */
+    double grade_p[5];    /* P(grade = g+1) from the Jeffreys posterior */
+    int grade_straddles;  /* the 95% CrI crosses a band edge */
+
+    /* matrix coordinates in [0, 5] (svg.h): likelihood bin and impact */
+    double mx, mx_lo, mx_hi, my;
+} risk_item;
+
+typedef struct risk_result {
+    size_t n;
+    risk_item *items;     /* sorted by priority (rank order) */
+    uint64_t seed;
+    unsigned draws;
+    char generated[32];   /* RFC 3339 */
+    size_t incidents, evaluations; /* inputs used */
+} risk_result;
+
+typedef struct risk_policy risk_policy; /* defined in risk_policy.h */
+
+/* Read the published records and evaluations caller may see, and rank.
+ * policy NULL: the defaults. */
+int risk_compute(registry *r, const reg_caller *c, const risk_policy *policy,
+                 uint64_t seed, risk_result **out, osafe_err *e);
+void risk_result_free(risk_result *res);
+
+/* JSON (caller frees), CSV and a text table of a result. */
+int risk_result_json(const risk_result *res, char **out, osafe_err *e);
+int risk_result_csv(const risk_result *res, osafe_buf *out, osafe_err *e);
+int risk_result_table(const risk_result *res, osafe_buf *out, osafe_err *e);
+
+/* Labels of the two matrix panels, translated by the caller (NULL fields:
+ * English). */
+typedef struct risk_svg_labels {
+    const char *realized_title, *latent_title;
+    const char *likelihood, *impact;
+    const char *realized_ticks[5], *latent_ticks[5], *impact_ticks[5];
+    const char *href_prefix; /* glyph links: prefix + hazard, or NULL */
+    int rtl;
+} risk_svg_labels;
+
+/* Both panels of the risk matrix (realized, latent) as SVG (svg.h). */
+int risk_matrix_svg(const risk_result *res, const risk_svg_labels *l,
+                    osafe_buf *out, osafe_err *e);
+
+/* Name of a tier ("high", "medium", "low", "under-evidenced"). */
+const char *risk_tier_name(int tier);
+
+#endif

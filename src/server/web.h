@@ -1,0 +1,31 @@
+/*
+ * web.h - the HTML interface served by `osafe serve`.
+ *
+ * Server-rendered pages in six languages (the UN languages: en, zh, es,
+ * fr, ar, ru) with small vanilla JavaScript, every asset compiled into the
+ * binary.  api_handle (api.h) passes every path outside /api/ and /log/ to
+ * web_handle; the pages read and write through the same registry calls as
+ * the JSON API, so a page never shows what the API would not.
+ *
+ * Threads: web_handle runs on the server's pool threads; the session table
+ * is guarded by its own mutex.
+ */
+#ifndef OSAFE_SERVER_WEB_H
+#define OSAFE_SERVER_WEB_H
+
+#include "registry/registry.h"
+#include "server/http.h"
+
+typedef struct web web;
+
+/* Load the catalogues and create the session table.  reg and log_dir are
+ * borrowed and must outlive the web.  0, or OSAFE_ENOMEM / OSAFE_EINVAL
+ * (a catalogue that does not parse: a build error, really). */
+int web_open(registry *reg, const char *log_dir, web **out, osafe_err *e);
+void web_close(web *w);
+
+/* Answer one request for an HTML page or a static asset; 404 page for
+ * unknown paths. */
+void web_handle(web *w, const http_req *req, http_resp *resp);
+
+#endif
