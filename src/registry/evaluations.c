@@ -105,3 +105,68 @@ int reg_evaluation_get(registry *r, const char *id, char **body, size_t *len,
     reg_store_put(r, s);
     return rc;
 }
+
+/* One summary of a stored run: what a list page needs, not the whole
+ * results (by_hazard stays in the body, reg_evaluation_get). */
+static json_t *eval_summary(const store_eval_row *w, osafe_err *e)
+{
+    json_error_t je;
+    json_t *j = json_loadb(w->body, w->body_len, 0, &je);
+    if (!j) {
+        osafe_errf(e, OSAFE_ECORRUPT, "evaluation %s: stored body: %s",
+                   w->id, je.text);
+        return NULL;
+    }
+    json_t *m = json_object_get(j, "manifest");
+    json_t *res = json_object_get(j, "results");
+    json_t *suite = json_object_get(m, "suite");
+    const char *model =
+        json_string_value(json_object_get(json_object_get(m, "params"),
+                                          "model"));
+    json_t *o = json_pack(
+        "{s:s, s:s, s:o, s:s, s:{s:o?, s:o?, s:o?}, s:O?, s:O?, s:O?}", "id", w->id,
+        "created", w->created,
+        "log_index", w->log_index >= 0 ? json_integer(w->log_index)
+                                       : json_null(),
+        "model", model ? model : "",
+        "suite", "name", json_copy(json_object_get(suite, "name")), "version",
+        json_copy(json_object_get(suite, "version")), "sha256",
+        json_copy(json_object_get(suite, "hash")),
+        "overall", json_object_get(res, "overall"),
+        "samples", json_object_get(res, "samples"),
+        "errors", json_object_get(res, "errors"));
+    json_decref(j);
+    if (!o)
+        osafe_errf(e, OSAFE_ECORRUPT, "evaluation %s: stored body lacks "
+                                      "manifest or results", w->id);
+    return o;
+}
+
+int reg_evaluation_list(registry *r, int limit, const char *cursor,
+                        char **out, osafe_err *e)
+{
+    if (limit < 1 || limit > OSAFE_PAGE_MAX)
+        return osafe_errf(e, OSAFE_EINVAL, "limit must be 1 to %d",
+                          OSAFE_PAGE_MAX);
+    store_eval_page p;
+    osafe_store *s = reg_store_get(r);
+    int rc = s->ops->evaluation_list(s, limit, cursor && *cursor ? cursor
+                                                                 : NULL,
+                                     &p, e);
+    reg_store_put(r, s);
+    if (rc)
+        return rc;
+    json_t *arr = json_array();
+    for (size_t i = 0; !rc && i < p.n; i++) {
+        json_t *o = eval_summary(&p.rows[i], e);
+        rc = o ? json_array_append_new(arr, o) : OSAFE_ECORRUPT;
+    }
+    if (!rc)
+        rc = reg_out_json(json_pack("{s:o, s:s}", "evaluations", arr,
+                                    "next_cursor", p.next_cursor),
+                          out, e);
+    else
+        json_decref(arr);
+    store_eval_page_release(&p);
+    return rc;
+}

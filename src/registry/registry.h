@@ -131,6 +131,13 @@ int reg_evaluation_publish(registry *r, const reg_caller *c, const char *body,
 /* The stored bytes of an evaluation. */
 int reg_evaluation_get(registry *r, const char *id, char **body, size_t *len,
                        int64_t *log_index, osafe_err *e);
+/* A page of published runs, newest first (public: no caller):
+ * {"evaluations":[{"id","created","log_index","model","suite":{"name",
+ * "version","sha256"},"overall":{results.json overall},"samples","errors"}],
+ * "next_cursor": id or ""}.  limit 1..OSAFE_PAGE_MAX; cursor NULL or "" for
+ * the newest.  *out is malloc'd, the caller frees it. */
+int reg_evaluation_list(registry *r, int limit, const char *cursor,
+                        char **out, osafe_err *e);
 
 /* ---- imports (CLI) ------------------------------------------------------ */
 

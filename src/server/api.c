@@ -337,9 +337,22 @@ static void evaluations(api_ctx *a, const http_req *q, http_resp *w,
 {
     const char *m = http_req_method(q);
     osafe_err e;
+    if (!*rest && !strcmp(m, "GET")) {
+        const char *cur = http_req_query(q, "cursor");
+        int limit;
+        if (query_int(q, w, "limit", OSAFE_PAGE_DEFAULT, 1, OSAFE_PAGE_MAX,
+                      &limit))
+            return;
+        if (cur && *cur && !valid_id(cur, strlen(cur)))
+            return (void)http_resp_error(w, 400, "bad_request", "cursor",
+                                         "cursor: not an evaluation id");
+        char *out = NULL;
+        int rc = reg_evaluation_list(a->reg, limit, cur, &out, &e);
+        return reply(w, 200, rc, out, &e);
+    }
     if (!*rest) {
         if (strcmp(m, "POST"))
-            return method_not_allowed(w, "POST");
+            return method_not_allowed(w, "GET, POST");
         if (check_json_body(q, w, 0))
             return;
         size_t len;

@@ -96,6 +96,23 @@ typedef struct store_page {
 
 void store_page_release(store_page *p);
 
+/* A page of published evaluation runs, newest first. */
+typedef struct store_eval_row {
+    char id[32];
+    char created[32];
+    int64_t log_index;
+    char *body;           /* canonical JSON, exact bytes (malloc'd) */
+    size_t body_len;
+} store_eval_row;
+
+typedef struct store_eval_page {
+    size_t n;
+    store_eval_row *rows;
+    char next_cursor[32]; /* "" when this is the last page */
+} store_eval_page;
+
+void store_eval_page_release(store_eval_page *p);
+
 struct store_ops {
     void (*close)(osafe_store *s);
     int (*begin)(osafe_store *s, osafe_err *e);
@@ -157,6 +174,10 @@ struct store_ops {
                           const void *entry, size_t entry_len, osafe_err *e);
     int (*evaluation_get)(osafe_store *s, const char *id, char **body,
                           size_t *len, int64_t *log_index, osafe_err *e);
+    /* Up to limit runs, newest first, after the run cursor ("" or NULL:
+     * from the newest).  Evaluations are public: no visibility. */
+    int (*evaluation_list)(osafe_store *s, int limit, const char *cursor,
+                           store_eval_page *out, osafe_err *e);
 };
 
 struct osafe_store {

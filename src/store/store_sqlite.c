@@ -702,6 +702,7 @@ static const struct store_ops sq_ops = {
     sq_search,         sq_link_put,      sq_links_json,
     sq_evidence_put,   sq_source_get,    sq_source_put,
     sq_max_log_index,  sq_evaluation_put, sq_evaluation_get,
+    sq_evaluation_list,
 };
 
 int store_sqlite_open(const char *path, osafe_store **out, osafe_err *e)

@@ -35,6 +35,8 @@ int sq_index_put(osafe_store *s, const char *id, int published,
                  const char *text, osafe_err *e);
 int sq_list(osafe_store *s, const store_visibility *vis,
             const store_filter *f, store_page *out, osafe_err *e);
+int sq_evaluation_list(osafe_store *s, int limit, const char *cursor,
+                       store_eval_page *out, osafe_err *e);
 int sq_search(osafe_store *s, const store_visibility *vis, const char *query,
               int limit, store_page *out, osafe_err *e);
 

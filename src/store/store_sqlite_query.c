@@ -287,3 +287,72 @@ int sq_search(osafe_store *base, const store_visibility *vis,
     buf_release(&like);
     return rc;
 }
+
+void store_eval_page_release(store_eval_page *p)
+{
+    for (size_t i = 0; i < p->n; i++)
+        free(p->rows[i].body);
+    free(p->rows);
+    memset(p, 0, sizeof *p);
+}
+
+/* Newest first by insertion order (rowid): ids are minted in order within
+ * a year only, and log indexes are -1 on a node without a log. */
+int sq_evaluation_list(osafe_store *base, int limit, const char *cursor,
+                       store_eval_page *out, osafe_err *e)
+{
+    struct sq_store *s = (struct sq_store *)base;
+    memset(out, 0, sizeof *out);
+    if (limit <= 0)
+        return osafe_errf(e, OSAFE_EINVAL, "limit must be positive");
+    sqlite3_stmt *st;
+    int rc = sq_prepare(
+        s, &st,
+        "SELECT id, created, log_index, body FROM evaluations "
+        "WHERE ?1 IS NULL OR rowid < coalesce((SELECT rowid FROM "
+        "evaluations WHERE id = ?1), -1) ORDER BY rowid DESC LIMIT ?2",
+        e);
+    if (rc)
+        return rc;
+    bind_opt(st, 1, cursor);
+    sqlite3_bind_int(st, 2, limit + 1);
+    out->rows = calloc((size_t)limit, sizeof *out->rows);
+    if (!out->rows) {
+        sq_release(s, st);
+        return osafe_errf(e, OSAFE_ENOMEM, "out of memory");
+    }
+    int r;
+    while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+        if (out->n == (size_t)limit) {
+            snprintf(out->next_cursor, sizeof out->next_cursor, "%s",
+                     out->rows[out->n - 1].id);
+            break;
+        }
+        store_eval_row *w = &out->rows[out->n];
+        sq_text(w->id, sizeof w->id, st, 0);
+        sq_text(w->created, sizeof w->created, st, 1);
+        w->log_index = sqlite3_column_type(st, 2) == SQLITE_NULL
+                           ? -1
+                           : sqlite3_column_int64(st, 2);
+        w->body_len = (size_t)sqlite3_column_bytes(st, 3);
+        const unsigned char *t = sqlite3_column_text(st, 3);
+        if (!(w->body = malloc(w->body_len + 1))) {
+            r = SQLITE_NOMEM;
+            break;
+        }
+        memcpy(w->body, t ? (const char *)t : "", w->body_len);
+        w->body[w->body_len] = 0;
+        out->n++;
+    }
+    sq_release(s, st);
+    if (r == SQLITE_NOMEM) {
+        store_eval_page_release(out);
+        return osafe_errf(e, OSAFE_ENOMEM, "out of memory");
+    }
+    if (r != SQLITE_ROW && r != SQLITE_DONE) {
+        store_eval_page_release(out);
+        return osafe_errf(e, OSAFE_EIO, "database: query: %s",
+                          sqlite3_errmsg(s->db));
+    }
+    return 0;
+}
