@@ -125,9 +125,15 @@ int cmd_serve(int argc, char **argv)
     http_opts_default(&ho);
     ho.listen = listen;
     ho.threads = (unsigned)nthreads;
-    api_ctx ctx = {reg, logdir};
+    web *webui;
+    if (web_open(reg, logdir, &webui, &e) != 0) {
+        reg_close(reg);
+        return cli_fail("serve", &e);
+    }
+    api_ctx ctx = {reg, logdir, webui};
     http_server *srv;
     if (http_server_start(&ho, api_handle, &ctx, &srv, &e) != 0) {
+        web_close(webui);
         reg_close(reg);
         return cli_fail("serve", &e);
     }
@@ -140,6 +146,7 @@ int cmd_serve(int argc, char **argv)
     sigwait(&set, &sig);
     fprintf(stderr, "osafe serve: signal %d, stopping\n", sig);
     http_server_stop(srv);
+    web_close(webui);
     reg_close(reg);
     return EXIT_OK;
 }

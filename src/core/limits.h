@@ -221,4 +221,23 @@
  * request the judge endpoint refuses. */
 #define OSAFE_JUDGE_QUOTE_MAX (32u << 10)
 
+/* ---- web interface (server/web*.c) ---- */
+
+/* Live login sessions held in memory; past this the oldest is dropped
+ * (its user logs in again), so a flood of logins cannot grow memory. */
+#define OSAFE_WEB_SESSIONS_MAX 4096
+/* A session lives 8 hours from login: a working day, after which a
+ * borrowed or forgotten browser no longer acts for its user. */
+#define OSAFE_WEB_SESSION_TTL_S (8 * 3600)
+/* Fields of one submitted form: the incident form has about 30, and
+ * checkbox groups repeat names. */
+#define OSAFE_WEB_FORM_FIELDS_MAX 256
+/* One HTML page under construction: the longest list page (a full page of
+ * records) is far below; a larger one is a bug, not a bigger page. */
+#define OSAFE_WEB_PAGE_MAX (8u << 20)
+/* Records one list page shows (the API's default page). */
+#define OSAFE_WEB_LIST_LIMIT 50
+/* Accept-Language entries considered (a real browser sends under ten). */
+#define OSAFE_WEB_ACCEPT_LANG_MAX 32
+
 #endif

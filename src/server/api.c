@@ -379,6 +379,14 @@ static void evaluations(api_ctx *a, const http_req *q, http_resp *w,
     free(body);
 }
 
+/* Accept names application/json and not text/html (a browser sends both
+ * kinds of Accept with text/html first). */
+static int wants_json(const http_req *q)
+{
+    const char *acc = http_req_header(q, "Accept");
+    return acc && strstr(acc, "application/json") && !strstr(acc, "text/html");
+}
+
 void api_handle(void *ctx, const http_req *q, http_resp *w)
 {
     api_ctx *a = ctx;
@@ -386,6 +394,16 @@ void api_handle(void *ctx, const http_req *q, http_resp *w)
     const char *m = http_req_method(q);
     if (!strncmp(path, "/log/", 5))
         return serve_log(a, q, w, path + 5);
+    /* Everything outside the API is the HTML interface; "/" stays the
+     * JSON descriptor for a client that asks for JSON. */
+    if (strncmp(path, "/api/", 5) && strcmp(path, "/api") &&
+        (strcmp(path, "/") || !wants_json(q))) {
+        if (a->web)
+            return web_handle(a->web, q, w);
+        if (strcmp(path, "/"))
+            return (void)http_resp_error(w, 404, "not_found", NULL,
+                                         "no such route: %s", path);
+    }
     if (!strcmp(path, "/") || !strcmp(path, "/api/v1") ||
         !strcmp(path, "/api/v1/")) {
         if (strcmp(m, "GET"))

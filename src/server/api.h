@@ -8,10 +8,13 @@
 
 #include "registry/registry.h"
 #include "server/http.h"
+#include "server/web.h"
 
+/* web NULL: no HTML interface (paths outside /api/ and /log/ get 404). */
 typedef struct api_ctx {
     registry *reg;
     const char *log_dir;
+    web *web;
 } api_ctx;
 
 /* The handler to pass to http_server_start with an api_ctx. */

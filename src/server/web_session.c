@@ -1,0 +1,264 @@
+/*
+ * web_session.c - login with an API token, sessions, logout.
+ *
+ * A login exchanges the token (checked with reg_auth, never stored, never
+ * logged) for a random 256-bit session id in an HttpOnly, SameSite=Strict
+ * cookie.  The table keeps only the SHA-256 of each id, the account it
+ * stands for, its CSRF token and its expiry: a memory dump yields no usable
+ * cookie.  Anonymous forms (the login form) carry a CSRF token keyed by a
+ * server secret and the day, checked together with the Origin header.
+ *
+ * Hooks: <form id="login-form"> with <input name="token" id="token">,
+ * <p id="login-error" role="alert"> after a refused token.
+ */
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/limits.h"
+#include "server/web_int.h"
+
+typedef struct session {
+    unsigned char id_hash[32];
+    char csrf[65];
+    reg_caller caller;
+    time_t expires;
+    time_t created;
+    int used;
+} session;
+
+typedef struct session_table {
+    pthread_mutex_t mu;
+    session *s; /* OSAFE_WEB_SESSIONS_MAX slots */
+    unsigned char anon_key[crypto_auth_KEYBYTES];
+} session_table;
+
+static session_table *tables_of(web *w)
+{
+    return *web_session_slot(w);
+}
+
+int web_sessions_open(web *w)
+{
+    if (sodium_init() < 0)
+        return -1;
+    session_table *t = calloc(1, sizeof *t);
+    if (!t)
+        return -1;
+    t->s = calloc(OSAFE_WEB_SESSIONS_MAX, sizeof *t->s);
+    if (!t->s || pthread_mutex_init(&t->mu, NULL) != 0) {
+        free(t->s);
+        free(t);
+        return -1;
+    }
+    crypto_auth_keygen(t->anon_key);
+    *web_session_slot(w) = t;
+    return 0;
+}
+
+void web_sessions_close(web *w)
+{
+    session_table *t = tables_of(w);
+    if (!t)
+        return;
+    *web_session_slot(w) = NULL;
+    pthread_mutex_destroy(&t->mu);
+    sodium_memzero(t->s, OSAFE_WEB_SESSIONS_MAX * sizeof *t->s);
+    sodium_memzero(t->anon_key, sizeof t->anon_key);
+    free(t->s);
+    free(t);
+}
+
+static void hex32(const unsigned char *b, char out[65])
+{
+    sodium_bin2hex(out, 65, b, 32);
+}
+
+/* The anonymous CSRF token of a day: HMAC(server key, "anon/" day). */
+static void anon_csrf(const session_table *t, long day, char out[65])
+{
+    char msg[32];
+    int n = snprintf(msg, sizeof msg, "anon/%ld", day);
+    unsigned char mac[crypto_auth_BYTES];
+    crypto_auth(mac, (const unsigned char *)msg, (unsigned long long)n,
+                t->anon_key);
+    hex32(mac, out);
+}
+
+static long today(void)
+{
+    return (long)(time(NULL) / 86400);
+}
+
+void web_session_resolve(web_page *p)
+{
+    session_table *t = tables_of(p->app);
+    memset(&p->caller, 0, sizeof p->caller);
+    p->logged_in = 0;
+    p->csrf[0] = '\0';
+    if (!t)
+        return;
+    char cookie[80];
+    if (page_cookie(p, "osafe_session", cookie, sizeof cookie) == 0 &&
+        strlen(cookie) == 64) {
+        unsigned char h[32];
+        crypto_hash_sha256(h, (const unsigned char *)cookie, 64);
+        time_t now = time(NULL);
+        pthread_mutex_lock(&t->mu);
+        for (size_t i = 0; i < OSAFE_WEB_SESSIONS_MAX; i++) {
+            session *s = &t->s[i];
+            if (s->used && !memcmp(s->id_hash, h, 32)) {
+                if (s->expires <= now) {
+                    sodium_memzero(s, sizeof *s);
+                } else {
+                    p->caller = s->caller;
+                    p->logged_in = 1;
+                    memcpy(p->csrf, s->csrf, sizeof p->csrf);
+                    snprintf(p->session_cookie, sizeof p->session_cookie,
+                             "%s", cookie);
+                }
+                break;
+            }
+        }
+        pthread_mutex_unlock(&t->mu);
+    }
+    if (p->logged_in)
+        return;
+    /* A form rendered just before midnight is still accepted after it. */
+    anon_csrf(t, today(), p->csrf);
+    if (p->is_post) {
+        const char *f = page_form(p, "csrf");
+        char prev[65];
+        anon_csrf(t, today() - 1, prev);
+        if (f && strlen(f) == 64 && !sodium_memcmp(f, prev, 64))
+            memcpy(p->csrf, prev, sizeof prev);
+    }
+}
+
+/* Create a session for caller; writes the cookie value (64 hex). */
+static int session_create(web_page *p, const reg_caller *c, char id[65])
+{
+    session_table *t = tables_of(p->app);
+    if (!t)
+        return -1;
+    unsigned char raw[32], tok[32];
+    randombytes_buf(raw, sizeof raw);
+    randombytes_buf(tok, sizeof tok);
+    hex32(raw, id);
+    time_t now = time(NULL);
+    pthread_mutex_lock(&t->mu);
+    /* a free or expired slot, else the oldest session gives way */
+    size_t pick = 0;
+    for (size_t i = 0; i < OSAFE_WEB_SESSIONS_MAX; i++) {
+        session *s = &t->s[i];
+        if (!s->used || s->expires <= now) {
+            pick = i;
+            break;
+        }
+        if (s->created < t->s[pick].created)
+            pick = i;
+    }
+    session *s = &t->s[pick];
+    memset(s, 0, sizeof *s);
+    crypto_hash_sha256(s->id_hash, (const unsigned char *)id, 64);
+    hex32(tok, s->csrf);
+    s->caller = *c;
+    s->created = now;
+    s->expires = now + OSAFE_WEB_SESSION_TTL_S;
+    s->used = 1;
+    pthread_mutex_unlock(&t->mu);
+    sodium_memzero(raw, sizeof raw);
+    return 0;
+}
+
+static void session_drop(web_page *p)
+{
+    session_table *t = tables_of(p->app);
+    if (!t || !p->session_cookie[0])
+        return;
+    unsigned char h[32];
+    crypto_hash_sha256(h, (const unsigned char *)p->session_cookie, 64);
+    pthread_mutex_lock(&t->mu);
+    for (size_t i = 0; i < OSAFE_WEB_SESSIONS_MAX; i++)
+        if (t->s[i].used && !memcmp(t->s[i].id_hash, h, 32))
+            sodium_memzero(&t->s[i], sizeof t->s[i]);
+    pthread_mutex_unlock(&t->mu);
+}
+
+static void login_form(web_page *p, const char *error_key)
+{
+    page_begin(p, T(p, "login.title"), NULL);
+    page_raw(p, "<h1>");
+    page_t(p, "login.title");
+    page_raw(p, "</h1>\n<p>");
+    page_t(p, "login.intro");
+    page_raw(p, "</p>\n<form id=\"login-form\" method=\"post\" "
+                "action=\"/login\" class=\"stack\">");
+    page_csrf_field(p);
+    page_raw(p, "<div class=\"field\"><label for=\"token\">");
+    page_t(p, "login.token");
+    page_raw(p, "</label><input type=\"password\" id=\"token\" name=\"token\" "
+                "autocomplete=\"current-password\" required");
+    if (error_key)
+        page_raw(p, " aria-invalid=\"true\" aria-describedby=\"login-error\"");
+    page_raw(p, ">");
+    if (error_key) {
+        page_raw(p, "<p id=\"login-error\" class=\"field-error\" "
+                    "role=\"alert\">");
+        page_t(p, error_key);
+        page_raw(p, "</p>");
+    }
+    page_raw(p, "</div><button type=\"submit\">");
+    page_t(p, "login.submit");
+    page_raw(p, "</button></form>\n");
+    page_end(p, NULL);
+}
+
+static void clear_cookie(web_page *p)
+{
+    snprintf(p->set_cookie, sizeof p->set_cookie,
+             "osafe_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict");
+}
+
+void page_login(web_page *p)
+{
+    const char *path = http_req_path(p->req);
+    if (!strcmp(path, "/logout")) {
+        if (!p->is_post)
+            return page_error(p, 405, "error.method");
+        if (!page_csrf_ok(p))
+            return;
+        session_drop(p);
+        clear_cookie(p);
+        return page_redirect(p, "/");
+    }
+    if (!p->is_post)
+        return login_form(p, NULL);
+    if (!page_csrf_ok(p))
+        return;
+    const char *token = page_form(p, "token");
+    if (!token || !*token) {
+        page_status(p, 422);
+        return login_form(p, "login.required");
+    }
+    reg_caller c;
+    osafe_err e;
+    if (reg_auth(p->reg, token, &c, &e) != 0 || !c.authenticated) {
+        page_status(p, 401);
+        return login_form(p, "login.bad_token");
+    }
+    char id[65];
+    if (session_create(p, &c, id) != 0)
+        return page_error(p, 500, "error.internal");
+    /* The new session replaces any earlier one of this browser. */
+    session_drop(p);
+    snprintf(p->set_cookie, sizeof p->set_cookie,
+             "osafe_session=%s; Path=/; Max-Age=%d; HttpOnly; "
+             "SameSite=Strict",
+             id, OSAFE_WEB_SESSION_TTL_S);
+    sodium_memzero(id, sizeof id);
+    page_redirect(p, "/");
+}
