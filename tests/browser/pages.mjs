@@ -1,0 +1,178 @@
+// pages.mjs - every page of the web interface renders in all six UN
+// languages without a console error, a page error, a failed sub-resource or
+// a request leaving the test server; each declares <html lang dir> (Arabic
+// right-to-left, also as computed by the browser), carries the navigation
+// and the language switcher, labels every field and names every chart.
+// Then: language negotiation (?lang, cookie, Accept-Language, the switcher),
+// record content in its own language, and a hostile title shown as text.
+
+import { LANGS, check, expect, expectNoProblems, launchBrowser, login, newContext, run,
+         visit, watchPage } from './lib.mjs';
+import { HOSTILE_TITLE, seed } from './seed.mjs';
+
+// What one page load must satisfy whatever the page is.
+async function frame(page, lang) {
+    const f = await page.evaluate(() => {
+        const html = document.documentElement;
+        const unlabelled = [];
+        for (const el of document.querySelectorAll('input, select, textarea')) {
+            const type = (el.getAttribute('type') || '').toLowerCase();
+            if (['hidden', 'submit', 'button', 'reset', 'image'].includes(type)) continue;
+            const named = (el.labels && el.labels.length > 0) || el.getAttribute('aria-label') ||
+                el.getAttribute('aria-labelledby');
+            if (!named) unlabelled.push(el.name || el.id || el.outerHTML.slice(0, 60));
+        }
+        const unnamedSvg = [];
+        for (const s of document.querySelectorAll('main svg')) {
+            if (s.closest('[aria-hidden="true"]')) continue;
+            if (s.parentElement && s.parentElement.closest('svg')) continue;
+            const named = s.querySelector(':scope > title') || s.getAttribute('aria-label') ||
+                s.getAttribute('aria-labelledby');
+            if (!named) unnamedSvg.push(s.outerHTML.slice(0, 60));
+        }
+        return {
+            lang: html.getAttribute('lang'),
+            dir: html.getAttribute('dir'),
+            htmlDir: getComputedStyle(html).direction,
+            bodyDir: getComputedStyle(document.body).direction,
+            title: document.title.trim(),
+            main: document.querySelectorAll('main#main').length,
+            h1: document.querySelectorAll('h1').length,
+            nav: document.querySelector('#site-nav') ? document.querySelector('#site-nav').innerText.trim() : null,
+            switcher: [...document.querySelectorAll('#lang-switch a[hreflang]')].map((a) => a.getAttribute('hreflang')),
+            current: (document.querySelector('#lang-switch a[aria-current]') || { getAttribute: () => null }).getAttribute('hreflang'),
+            unlabelled,
+            unnamedSvg,
+        };
+    });
+    const rtl = lang === 'ar';
+    expect(f.lang === lang, `<html lang="${f.lang}">, wanted "${lang}"`);
+    expect(f.dir === (rtl ? 'rtl' : 'ltr'), `<html dir="${f.dir}">, wanted ${rtl ? 'rtl' : 'ltr'}`);
+    expect(f.htmlDir === f.dir && f.bodyDir === f.dir,
+           `computed direction html=${f.htmlDir} body=${f.bodyDir}, wanted ${f.dir}`);
+    expect(f.title.length > 0, 'empty <title>');
+    expect(f.main === 1, `${f.main} <main id="main"> elements`);
+    expect(f.h1 === 1, `${f.h1} <h1> elements, wanted one`);
+    expect(f.nav, 'no #site-nav');
+    expect(LANGS.every((l) => f.switcher.includes(l)),
+           `language switcher offers [${f.switcher}], wanted all of [${LANGS}]`);
+    expect(f.current === lang, `language switcher marks ${f.current} as current, wanted ${lang}`);
+    expect(f.unlabelled.length === 0, `fields without a label: ${f.unlabelled.join(', ')}`);
+    expect(f.unnamedSvg.length === 0, `charts without a <title> or aria-label: ${f.unnamedSvg.join(' | ')}`);
+    return f;
+}
+
+await run(async () => {
+    const s = await seed();
+    const browser = await launchBrowser();
+    try {
+        const zh = s.records.find((r) => r.lang === 'zh');
+        const ar = s.records.find((r) => r.lang === 'ar');
+        const hostile = s.records.find((r) => r.title === HOSTILE_TITLE);
+        const publicPages = ['/', '/incidents', `/incidents/${zh.id}`, `/incidents/${ar.id}`,
+                             `/incidents/${hostile.id}`, '/evals', `/evals/${s.evals[0].id}`,
+                             '/risks', '/log', '/login'];
+        const staffPages = ['/review', '/incidents/new', `/incidents/${s.pending.id}`];
+
+        const anon = await newContext(browser, s.base);
+        const staff = await newContext(browser, s.base);
+        const anonPage = await anon.newPage();
+        const staffPage = await staff.newPage();
+        const anonW = watchPage(anonPage, s.base);
+        const staffW = watchPage(staffPage, s.base);
+        await login(staffPage, s.base, s.tokens.reviewer, 'reviewer');
+        staffW.take();
+
+        // Navigation text per language: a language whose navigation reads
+        // exactly like English has no catalogue behind it.
+        const navText = {};
+        for (const lang of LANGS) {
+            await check(`every page in ${lang}`, async () => {
+                const bad = [];
+                const pages = [...publicPages.map((p) => [anonPage, anonW, p, 'anonymous']),
+                               ...staffPages.map((p) => [staffPage, staffW, p, 'reviewer'])];
+                for (const [page, w, path, who] of pages) {
+                    const url = `${s.base}${path}?lang=${lang}`;
+                    try {
+                        await visit(page, url);
+                        const f = await frame(page, lang);
+                        if (path === '/') navText[lang] = f.nav;
+                        expectNoProblems(w.take(), 'problems');
+                    } catch (err) {
+                        w.take();
+                        bad.push(`${path} (${who}): ${err.message}`);
+                    }
+                }
+                expect(bad.length === 0, `\n  ${bad.join('\n  ')}`);
+            });
+        }
+        await check('every language has its own navigation text', async () => {
+            for (const lang of LANGS.slice(1)) {
+                expect(navText[lang] && navText[lang] !== navText.en,
+                       `the ${lang} navigation reads like English: ${navText[lang]}`);
+            }
+        });
+        await check('no request left the test server', async () => {
+            expect(anon.outside.length === 0 && staff.outside.length === 0,
+                   `requests elsewhere: ${[...anon.outside, ...staff.outside].join(', ')}`);
+        });
+
+        await check('language: Accept-Language, then ?lang, then the cookie, then the switcher', async () => {
+            const ctx = await newContext(browser, s.base, { locale: 'ru-RU' });
+            const page = await ctx.newPage();
+            const w = watchPage(page, s.base);
+            await visit(page, `${s.base}/incidents`);
+            expect(await page.getAttribute('html', 'lang') === 'ru', 'Accept-Language ru-RU did not give ru');
+            await visit(page, `${s.base}/incidents?lang=zh`);
+            expect(await page.getAttribute('html', 'lang') === 'zh', '?lang=zh did not give zh');
+            await visit(page, `${s.base}/evals`);
+            expect(await page.getAttribute('html', 'lang') === 'zh',
+                   'the choice of ?lang=zh was not remembered by the cookie');
+            await Promise.all([page.waitForNavigation(), page.click('#lang-switch a[hreflang="ar"]')]);
+            expect(new URL(page.url()).pathname === '/evals', `the switcher left the page for ${page.url()}`);
+            expect(await page.getAttribute('html', 'dir') === 'rtl', 'the switcher to Arabic did not give rtl');
+            expect(await page.evaluate(() => getComputedStyle(document.body).direction) === 'rtl',
+                   'Arabic body is not laid out right-to-left');
+            expectNoProblems(w.take(), 'problems');
+            await ctx.close();
+        });
+
+        await check('record content carries its own language tag', async () => {
+            for (const lang of ['en', 'ar']) {
+                await visit(anonPage, `${s.base}/incidents/${zh.id}?lang=${lang}`);
+                const tagged = await anonPage.evaluate((t) =>
+                    [...document.querySelectorAll('main [lang]')].some((e) =>
+                        e.getAttribute('lang').toLowerCase().startsWith('zh') && e.textContent.includes(t)),
+                    zh.title);
+                expect(tagged, `the Chinese title on a ${lang} page is not inside an element with lang="zh"`);
+            }
+            await visit(anonPage, `${s.base}/incidents?lang=fr`);
+            const arTagged = await anonPage.evaluate((t) =>
+                [...document.querySelectorAll('main [lang="ar"]')].some((e) => e.textContent.includes(t)),
+                ar.title);
+            expect(arTagged, 'the Arabic title in the French list is not inside an element with lang="ar"');
+            expectNoProblems(anonW.take(), 'problems');
+        });
+
+        await check('a hostile title is shown as text, never as markup', async () => {
+            for (const path of ['/incidents', `/incidents/${hostile.id}`, `/incidents?q=script`]) {
+                await visit(anonPage, `${s.base}${path}${path.includes('?') ? '&' : '?'}lang=en`);
+                const r = await anonPage.evaluate((t) => ({
+                    shown: document.querySelector('main').textContent.includes(t),
+                    scripts: [...document.scripts].filter((x) => x.textContent.includes('alert(')).length,
+                    bold: [...document.querySelectorAll('main b')].filter((b) => b.textContent === 'bold').length,
+                    img: document.querySelectorAll('img[src="x"]').length,
+                }), HOSTILE_TITLE);
+                expect(r.shown, `${path}: the title is not shown verbatim`);
+                expect(r.scripts === 0 && r.bold === 0 && r.img === 0,
+                       `${path}: the title became markup (scripts ${r.scripts}, <b> ${r.bold}, img ${r.img})`);
+            }
+            expectNoProblems(anonW.take(), 'problems (an alert dialog means the script ran)');
+        });
+        await anon.close();
+        await staff.close();
+    } finally {
+        await browser.close();
+        await s.stop();
+    }
+});
