@@ -261,7 +261,7 @@ int main(int argc, char **argv)
     http_opts_default(&ho);
     ho.listen = "127.0.0.1:0";
     ho.threads = 4;
-    api_ctx ctx = {reg, logdir};
+    api_ctx ctx = {reg, logdir, NULL};
     http_server *srv;
     if (http_server_start(&ho, api_handle, &ctx, &srv, &e))
         die("server", e.msg);

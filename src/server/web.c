@@ -47,11 +47,13 @@ const char *web_lang_code(int i)
 typedef struct cat_entry {
     char *key;
     char *text;
+    size_t file; /* which catalogue file, to keep the first of duplicates */
 } cat_entry;
 
 typedef struct catalog {
     cat_entry *v;
     size_t n, cap;
+    size_t file; /* the file being loaded */
 } catalog;
 
 struct web {
@@ -136,6 +138,7 @@ static int cat_add(void *ctx, const char *key, size_t klen, const char *text,
     t[o] = '\0';
     c->v[c->n].key = k;
     c->v[c->n].text = t;
+    c->v[c->n].file = c->file;
     c->n++;
     return 0;
 }
@@ -143,6 +146,13 @@ static int cat_add(void *ctx, const char *key, size_t klen, const char *text,
 static int entry_cmp(const void *a, const void *b)
 {
     return strcmp(((const cat_entry *)a)->key, ((const cat_entry *)b)->key);
+}
+
+static int entry_cmp_file(const void *a, const void *b)
+{
+    const cat_entry *x = a, *y = b;
+    int c = strcmp(x->key, y->key);
+    return c ? c : (x->file > y->file) - (x->file < y->file);
 }
 
 static void catalogs_free(web *w)
@@ -178,6 +188,7 @@ static int catalogs_load(web *w, osafe_err *e)
                               "with one of en zh es fr ar ru",
                               wf->name);
         int bad;
+        w->cat[l].file = f;
         int rc = web_catalog_parse(wf->data, wf->len, cat_add, &w->cat[l],
                                    &bad);
         if (rc == OSAFE_ENOMEM)
@@ -187,15 +198,22 @@ static int catalogs_load(web *w, osafe_err *e)
                               "catalogue %s line %d: expected key<TAB>text",
                               wf->name, bad);
     }
+    /* A key two groups both define keeps the first file's text (files in
+     * name order); test_web_i18n lists such keys, a server still starts. */
     for (int l = 0; l < WEB_LANGS; l++) {
         catalog *c = &w->cat[l];
         if (c->n)
-            qsort(c->v, c->n, sizeof *c->v, entry_cmp);
-        for (size_t i = 1; i < c->n; i++)
-            if (!strcmp(c->v[i - 1].key, c->v[i].key))
-                return osafe_errf(e, OSAFE_EINVAL,
-                                  "catalogue key %s defined twice for %s",
-                                  c->v[i].key, lang_codes[l]);
+            qsort(c->v, c->n, sizeof *c->v, entry_cmp_file);
+        size_t o = 0;
+        for (size_t i = 0; i < c->n; i++) {
+            if (o && !strcmp(c->v[o - 1].key, c->v[i].key)) {
+                free(c->v[i].key);
+                free(c->v[i].text);
+                continue;
+            }
+            c->v[o++] = c->v[i];
+        }
+        c->n = o;
     }
     return 0;
 }
@@ -205,7 +223,7 @@ const char *web_t_exact(const web *w, int lang_index, const char *key)
     if (!w || lang_index < 0 || lang_index >= WEB_LANGS || !key)
         return NULL;
     const catalog *c = &w->cat[lang_index];
-    cat_entry probe = {(char *)key, NULL};
+    cat_entry probe = {(char *)key, NULL, 0};
     const cat_entry *hit =
         c->n ? bsearch(&probe, c->v, c->n, sizeof *c->v, entry_cmp) : NULL;
     return hit ? hit->text : NULL;

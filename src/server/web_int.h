@@ -105,6 +105,16 @@ void page_attr(web_page *p, const char *value);
 /* Append s percent-encoded for a URL query value (then escaped). */
 void page_urlenc(web_page *p, const char *s);
 
+/* ---- the log (web_log.c) --------------------------------------------------- */
+
+/* The log's verifier key text ("name+id+key") into out; 0 or -1. */
+int web_log_vkey(const web_page *p, char *out, size_t size);
+/* The in-browser inclusion check (assets/verify.js; the page must end with
+ * page_end(p, "verify.js")), pre-filled with a record id, version, its log
+ * entry text and proof JSON when given (NULL: empty fields). */
+void web_verify_widget(web_page *p, const char *id, int version,
+                       const char *entry, const char *proof_json);
+
 /* ---- sessions (web_session.c), used by the router ------------------------ */
 
 /* Resolve the osafe_session cookie into p->caller, p->logged_in, p->csrf

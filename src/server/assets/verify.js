@@ -1,0 +1,225 @@
+// verify.js - check in the browser, with Web Crypto only, that a log entry
+// is included under a signed checkpoint of the transparency log.
+//
+// Reads the widget rendered by web_log.c (section#verify): the verifier key
+// (data-vkey, "name+keyid+base64(0x01||pubkey)"), the entry (textarea
+// #verify-entry, the exact bytes the log holds, as text) and the proof JSON
+// (textarea #verify-proof: index, tree_size, hashes, checkpoint).  Steps:
+// the checkpoint's Ed25519 signature by that key, its size against the
+// proof's, then the RFC 6962 leaf hash SHA-256(0x00 || entry) folded up the
+// inclusion path with SHA-256(0x01 || left || right) to the checkpoint's
+// root.  The outcome goes to #verify-result with data-status ok|fail and
+// data-reason naming the step that failed.
+(function () {
+  'use strict';
+  var box = document.getElementById('verify');
+  if (!box) return;
+  var form = document.getElementById('verify-form');
+  var out = document.getElementById('verify-result');
+  var enc = new TextEncoder();
+
+  function msg(key) {
+    return box.getAttribute('data-msg-' + key) || key;
+  }
+
+  function b64bytes(s) {
+    var bin = atob(s.trim());
+    var a = new Uint8Array(bin.length);
+    for (var i = 0; i < bin.length; i++) a[i] = bin.charCodeAt(i);
+    return a;
+  }
+
+  function concat() {
+    var n = 0, i;
+    for (i = 0; i < arguments.length; i++) n += arguments[i].length;
+    var r = new Uint8Array(n), o = 0;
+    for (i = 0; i < arguments.length; i++) {
+      r.set(arguments[i], o);
+      o += arguments[i].length;
+    }
+    return r;
+  }
+
+  function same(a, b) {
+    if (a.length !== b.length) return false;
+    var d = 0;
+    for (var i = 0; i < a.length; i++) d |= a[i] ^ b[i];
+    return d === 0;
+  }
+
+  function sha256(bytes) {
+    return crypto.subtle.digest('SHA-256', bytes).then(function (h) {
+      return new Uint8Array(h);
+    });
+  }
+
+  function Fail(reason, detail) {
+    this.reason = reason;
+    this.detail = detail || '';
+  }
+
+  function show(status, reason, text) {
+    out.setAttribute('data-status', status);
+    out.setAttribute('data-reason', reason);
+    out.textContent = text;
+  }
+
+  // "name+hexid+base64(0x01||key)" -> {name, id (4 bytes), key (32 bytes)}
+  function parseVkey(v) {
+    var parts = v.split('+');
+    if (parts.length !== 3) throw new Fail('vkey');
+    var raw = b64bytes(parts[2]);
+    if (raw.length !== 33 || raw[0] !== 1 || !/^[0-9a-f]{8}$/.test(parts[1]))
+      throw new Fail('vkey');
+    var id = new Uint8Array(4);
+    for (var i = 0; i < 4; i++) id[i] = parseInt(parts[1].substr(2 * i, 2), 16);
+    return { name: parts[0], id: id, key: raw.slice(1) };
+  }
+
+  // Signed note: body lines, a blank line, then "— name base64" lines.
+  function parseNote(text) {
+    var cut = text.indexOf('\n\n');
+    if (cut < 0) throw new Fail('checkpoint');
+    var body = text.slice(0, cut + 1);
+    var lines = body.split('\n');
+    if (lines.length < 4) throw new Fail('checkpoint');
+    var size = lines[1];
+    if (!/^(0|[1-9][0-9]*)$/.test(size)) throw new Fail('checkpoint');
+    var sigs = text.slice(cut + 2).split('\n').filter(function (l) {
+      return l.length > 0;
+    }).map(function (l) {
+      var m = /^\u2014 (\S+) (\S+)$/.exec(l);
+      if (!m) throw new Fail('checkpoint');
+      return { name: m[1], blob: b64bytes(m[2]) };
+    });
+    return { body: body, origin: lines[0], size: Number(size),
+             root: b64bytes(lines[2]), sigs: sigs };
+  }
+
+  function checkSignature(note, vk) {
+    var sig = null;
+    note.sigs.forEach(function (s) {
+      if (s.name === vk.name && s.blob.length === 68 &&
+          same(s.blob.slice(0, 4), vk.id))
+        sig = s.blob.slice(4);
+    });
+    if (!sig) return Promise.reject(new Fail('signature'));
+    return crypto.subtle.importKey('raw', vk.key, { name: 'Ed25519' }, false,
+                                   ['verify'])
+      .then(function (key) {
+        return crypto.subtle.verify({ name: 'Ed25519' }, key, sig,
+                                    enc.encode(note.body));
+      }, function () { throw new Fail('crypto'); })
+      .then(function (ok) {
+        if (!ok) throw new Fail('signature');
+      });
+  }
+
+  // RFC 9162 2.1.3.2: the root implied by a leaf hash and its path.
+  function rootFromPath(index, size, leaf, path) {
+    if (index >= size) return Promise.reject(new Fail('path'));
+    var fn = index, sn = size - 1, r = leaf, i = 0;
+    function step() {
+      if (i === path.length) {
+        if (sn !== 0) throw new Fail('path');
+        return r;
+      }
+      var p = path[i++];
+      if (sn === 0) throw new Fail('path');
+      var next;
+      if (fn % 2 === 1 || fn === sn) {
+        next = sha256(concat(new Uint8Array([1]), p, r));
+        if (fn % 2 === 0) {
+          while (fn % 2 === 0 && fn !== 0) {
+            fn = Math.floor(fn / 2);
+            sn = Math.floor(sn / 2);
+          }
+        }
+      } else {
+        next = sha256(concat(new Uint8Array([1]), r, p));
+      }
+      fn = Math.floor(fn / 2);
+      sn = Math.floor(sn / 2);
+      return next.then(function (h) { r = h; return step(); });
+    }
+    return Promise.resolve().then(step);
+  }
+
+  function verify() {
+    var proof, note, vk;
+    try {
+      proof = JSON.parse(document.getElementById('verify-proof').value);
+    } catch (e) {
+      return Promise.reject(new Fail('proof'));
+    }
+    if (typeof proof !== 'object' || proof === null ||
+        !Number.isSafeInteger(proof.index) ||
+        !Number.isSafeInteger(proof.tree_size) ||
+        !Array.isArray(proof.hashes) || typeof proof.checkpoint !== 'string')
+      return Promise.reject(new Fail('proof'));
+    var path;
+    try {
+      vk = parseVkey(box.getAttribute('data-vkey') || '');
+      note = parseNote(proof.checkpoint);
+      path = proof.hashes.map(b64bytes);
+    } catch (e) {
+      return Promise.reject(e instanceof Fail ? e : new Fail('proof'));
+    }
+    if (note.origin !== vk.name) return Promise.reject(new Fail('origin'));
+    var entry = enc.encode(document.getElementById('verify-entry').value);
+    return checkSignature(note, vk).then(function () {
+      if (note.size !== proof.tree_size) throw new Fail('size');
+      return sha256(concat(new Uint8Array([0]), entry));
+    }).then(function (leaf) {
+      return rootFromPath(proof.index, proof.tree_size, leaf, path);
+    }).then(function (root) {
+      if (!same(root, note.root)) throw new Fail('root');
+      return { index: proof.index, size: note.size };
+    });
+  }
+
+  function run(ev) {
+    if (ev) ev.preventDefault();
+    show('running', '', msg('running'));
+    verify().then(function (r) {
+      show('ok', '', msg('ok').replace('{index}', String(r.index))
+                               .replace('{size}', String(r.size)));
+    }, function (e) {
+      var reason = e instanceof Fail ? e.reason : 'crypto';
+      show('fail', reason, msg('fail') + ' ' + msg(reason));
+    });
+  }
+
+  function fetchProof() {
+    var id = document.getElementById('verify-id').value.trim();
+    var ver = document.getElementById('verify-version').value.trim();
+    if (!/^[A-Z0-9_-]{1,31}$/.test(id)) {
+      show('fail', 'fetch', msg('fail') + ' ' + msg('fetch'));
+      return;
+    }
+    var url = '/api/v1/records/' + encodeURIComponent(id) + '/proof' +
+              (/^[1-9][0-9]*$/.test(ver) ? '?version=' + ver : '');
+    show('running', '', msg('running'));
+    fetch(url, { credentials: 'same-origin' }).then(function (r) {
+      if (!r.ok) throw new Fail('fetch');
+      return r.json();
+    }).then(function (p) {
+      var bytes = b64bytes(p.entry || '');
+      document.getElementById('verify-entry').value =
+        new TextDecoder('utf-8').decode(bytes);
+      document.getElementById('verify-proof').value =
+        JSON.stringify(p, null, 2);
+      show('', '', msg('fetched'));
+    }).catch(function (e) {
+      var reason = e instanceof Fail ? e.reason : 'fetch';
+      show('fail', reason, msg('fail') + ' ' + msg(reason));
+    });
+  }
+
+  form.addEventListener('submit', run);
+  var fb = document.getElementById('verify-fetch');
+  if (fb) fb.addEventListener('click', fetchProof);
+  if (box.getAttribute('data-autorun') === '1' &&
+      document.getElementById('verify-proof').value.trim())
+    run();
+})();
