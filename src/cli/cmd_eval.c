@@ -23,7 +23,7 @@ const char usage_eval[] =
     "                [--scorer NAME] [--judge-endpoint URL --judge-model M\n"
     "                [--judge-api-key-env VAR] [--rubric TEXT|@FILE]] [--quiet]\n"
     "       osafe eval merge RUNDIR... --out RUNDIR\n"
-    "       osafe eval report RUNDIR [--json]\n"
+    "       osafe eval report RUNDIR [--json | --html FILE [--against RUNDIR]]\n"
     "       osafe eval compare RUN_A RUN_B [--json]\n"
     "       osafe eval publish RUNDIR --server URL --token TOKEN\n"
     "\n"
@@ -46,6 +46,11 @@ const char usage_eval[] =
     "         (Wilson; clustered when epochs > 1; seeded bootstrap); for\n"
     "         refusal suites unsafe compliance and over-refusal.  Errors\n"
     "         are reported apart, never counted as passes or failures.\n"
+    "         --html FILE writes one self-contained page (inline CSS and\n"
+    "         SVG charts, no script, no external request): manifest,\n"
+    "         results per hazard and language with intervals, the worst\n"
+    "         items (texts folded under a content warning), the errors;\n"
+    "         --against RUNDIR adds a paired comparison with that run.\n"
     "compare  Paired comparison over the items both runs scored: the\n"
     "         difference with a 95% interval and the exact McNemar test.\n"
     "         Runs of different suites (hash) are refused.\n"
@@ -229,13 +234,27 @@ static int eval_run_cmd(int argc, char **argv)
 static int eval_report_cmd(int argc, char **argv)
 {
     int json = 0;
-    struct opt opts[] = {{"json", OPT_FLAG, &json}, {NULL, 0, NULL}};
+    const char *html = NULL, *against = NULL;
+    struct opt opts[] = {{"json", OPT_FLAG, &json},
+                         {"html", OPT_STRING, &html},
+                         {"against", OPT_STRING, &against},
+                         {NULL, 0, NULL}};
     int np, rc = help_or(opts_parse("eval report", argc, argv, opts, &np));
     if (rc)
         return rc < 0 ? EXIT_OK : rc;
     if (np != 1)
         return cli_usage_error("eval report", "expected one RUNDIR");
+    if (against && !html)
+        return cli_usage_error("eval report", "--against needs --html FILE");
+    if (html && json)
+        return cli_usage_error("eval report",
+                               "--json and --html are exclusive");
     osafe_err e;
+    if (html) {
+        if (eval_report_html_file(argv[1], against, html, &e) != 0)
+            return cli_fail("eval report", &e);
+        return EXIT_OK;
+    }
     json_t *r;
     if (eval_results(argv[1], &r, &e) != 0)
         return cli_fail("eval report", &e);

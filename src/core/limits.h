@@ -240,4 +240,20 @@
 /* Accept-Language entries considered (a real browser sends under ten). */
 #define OSAFE_WEB_ACCEPT_LANG_MAX 32
 
+/* ---- HTML evaluation report (eval/report_html.c) ---- */
+
+/* The worst samples a report shows: enough to see a pattern, few enough
+ * that a reader opens each. */
+#define OSAFE_REPORT_WORST 20u
+/* Failed samples listed by item id under their reasons (the counts cover
+ * all of them). */
+#define OSAFE_REPORT_ERRORS_LISTED 20u
+/* A prompt or response quoted in a report is cut to this many bytes (on a
+ * UTF-8 boundary): harmful text is shown only as much as a reviewer needs
+ * to judge the score. */
+#define OSAFE_REPORT_QUOTE_MAX 1200u
+/* The whole report: the charts are bounded by SVG_ITEMS_MAX rows and the
+ * quotes above, so a bigger file means a runaway loop. */
+#define OSAFE_REPORT_HTML_MAX (32u << 20)
+
 #endif

@@ -23,7 +23,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "core/buf.h"
 #include "core/status.h"
+#include "svg/svg.h"
 
 typedef struct run_opts {
     const char *suite_dir;
@@ -67,5 +69,40 @@ void eval_report_text(const json_t *results, FILE *out);
  * different suites (hash). */
 int eval_compare(const char *a, const char *b, json_t **out, osafe_err *e);
 void eval_compare_text(const json_t *cmp, FILE *out);
+
+/*
+ * The groups of a results document (by_hazard or by_language, `section`)
+ * as chart rows (svg.h), one place for the report and the web pages.
+ * rb NULL: a[] only.  rb given: the union of both documents' groups (a's
+ * order, then b's new ones), a[i] and b[i] the same group, NaN where a run
+ * has no rate.  Each bar: label = the group name, value/lo/hi = rate/lo/hi,
+ * note = n_prefix (NULL: "n = ") and the sample count.
+ * Ownership: the arrays and notes belong to the set (eval_bar_set_free);
+ * labels point into ra/rb, which must outlive the set.
+ */
+typedef struct eval_bar_set {
+    svg_bar *a, *b;
+    size_t n;
+    char *notes; /* one block holding every note */
+} eval_bar_set;
+int eval_bar_set_make(const json_t *ra, const json_t *rb, const char *section,
+                      const char *n_prefix, eval_bar_set *out, osafe_err *e);
+void eval_bar_set_free(eval_bar_set *s);
+
+/*
+ * `osafe eval report RUNDIR --html FILE [--against RUNDIR]`: one
+ * self-contained XHTML-compatible file (inline CSS and SVG, no script, no
+ * external request): the manifest, the overall result with its interval,
+ * per-hazard and per-language charts and tables, the lowest-scored samples
+ * (texts escaped, truncated, behind a content warning), the errors, and
+ * with `against` a paired comparison (eval_compare; against is A, rundir
+ * is B).  Recomputes results.json of both runs like eval_report does.
+ * eval_report_html appends to out; eval_report_html_file writes FILE
+ * atomically.
+ */
+int eval_report_html(const char *rundir, const char *against, osafe_buf *out,
+                     osafe_err *e);
+int eval_report_html_file(const char *rundir, const char *against,
+                          const char *file, osafe_err *e);
 
 #endif

@@ -1,0 +1,765 @@
+/*
+ * report_html.c - `osafe eval report RUNDIR --html FILE [--against RUNDIR]`
+ * (run.h).
+ *
+ * One file a person can mail or archive and open anywhere: inline CSS and
+ * SVG, no script, nothing fetched, markup that an XML parser accepts too
+ * (void elements self-closed), so that a test can check it strictly.
+ * Every string that came from a run (suite names, item ids, prompts,
+ * answers, error messages, parameters) goes through xml_escape; numbers
+ * through svg_num, whatever the locale.
+ *
+ * Prompts and answers of safety suites are often harmful text: the report
+ * quotes only the lowest-scored samples, cut to OSAFE_REPORT_QUOTE_MAX
+ * bytes, folded inside <details> under a content warning.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/fsx.h"
+#include "core/limits.h"
+#include "core/xml.h"
+#include "eval/run.h"
+#include "eval/run_internal.h"
+
+/* Plain, high-contrast, readable on a phone; no external fonts. */
+static const char css[] =
+    "body{font:16px/1.5 system-ui,sans-serif;color:#1a1a1a;background:#fff;"
+    "margin:0}"
+    "main{max-width:60rem;margin:0 auto;padding:1rem}"
+    "h1{font-size:1.6rem;margin:.5rem 0}h2{font-size:1.25rem;"
+    "border-bottom:2px solid #0072b2;padding-bottom:.2rem;margin-top:2rem}"
+    ".sub{color:#454545;margin-top:0}"
+    ".scroll{overflow-x:auto}"
+    "table{border-collapse:collapse;margin:.5rem 0;font-size:.95rem}"
+    "th,td{border:1px solid #c8c8c8;padding:.25rem .5rem;text-align:start;"
+    "vertical-align:top}"
+    "th{background:#f0f0f0}td.num{text-align:end;"
+    "font-variant-numeric:tabular-nums;white-space:nowrap}"
+    "code{font-family:ui-monospace,monospace;font-size:.9em;"
+    "overflow-wrap:anywhere}"
+    ".big{font-size:1.4rem;font-weight:bold}"
+    ".warn{background:#fff4e5;border-left:4px solid #c85200;"
+    "padding:.5rem .75rem}"
+    "details{margin:.25rem 0}summary{cursor:pointer;color:#0b5394}"
+    "blockquote{margin:.25rem 0;padding:.25rem .5rem;background:#f6f6f6;"
+    "white-space:pre-wrap;overflow-wrap:anywhere}"
+    "figure{margin:1rem 0}svg{max-width:100%;height:auto}"
+    "footer{margin-top:2rem;color:#454545;font-size:.85rem}"
+    "@media print{details{display:block}summary{display:none}}";
+
+/* ---- small writers -------------------------------------------------------- */
+
+static int put(osafe_buf *o, const char *s)
+{
+    return buf_puts(o, s);
+}
+
+static int esc(osafe_buf *o, const char *s)
+{
+    return xml_escape(o, s ? s : "");
+}
+
+/* A rate as "12.3%", NaN as "n/a". */
+static int pct(osafe_buf *o, double v)
+{
+    if (!isfinite(v))
+        return put(o, "n/a");
+    int rc = svg_num(o, 100.0 * v, 1);
+    return rc ? rc : buf_putc(o, '%');
+}
+
+static double num_of(const json_t *j, const char *key)
+{
+    const json_t *v = json_object_get(j, key);
+    return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+static const char *str_of(const json_t *j, const char *key)
+{
+    return json_string_value(json_object_get(j, key));
+}
+
+/* "12.3% [10.1%, 14.6%]" or "n/a". */
+static int rate_ci(osafe_buf *o, const json_t *g)
+{
+    double r = num_of(g, "rate"), lo = num_of(g, "lo"), hi = num_of(g, "hi");
+    int rc = pct(o, r);
+    if (rc == 0 && isfinite(r) && isfinite(lo) && isfinite(hi)) {
+        rc = put(o, " [");
+        if (rc == 0)
+            rc = pct(o, lo);
+        if (rc == 0)
+            rc = put(o, ", ");
+        if (rc == 0)
+            rc = pct(o, hi);
+        if (rc == 0)
+            rc = put(o, "]");
+    }
+    return rc;
+}
+
+/* Any JSON value as text: strings as they are, numbers locale-free,
+ * objects and arrays compact; all escaped. */
+static int json_text(osafe_buf *o, const json_t *v)
+{
+    if (!v || json_is_null(v))
+        return put(o, "\xE2\x80\x94"); /* em dash */
+    if (json_is_string(v))
+        return esc(o, json_string_value(v));
+    if (json_is_integer(v))
+        return buf_printf(o, "%lld", (long long)json_integer_value(v));
+    if (json_is_real(v))
+        return svg_num(o, json_real_value(v), 6);
+    if (json_is_boolean(v))
+        return put(o, json_is_true(v) ? "true" : "false");
+    char *t = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS);
+    if (!t)
+        return OSAFE_ENOMEM;
+    int rc = esc(o, t);
+    free(t);
+    return rc;
+}
+
+/* <tr><th>key</th><td>value</td></tr> for one JSON value. */
+static int kv(osafe_buf *o, const char *key, const json_t *v, int code)
+{
+    int rc = put(o, "<tr><th scope=\"row\">");
+    if (rc == 0)
+        rc = esc(o, key);
+    if (rc == 0)
+        rc = put(o, code ? "</th><td><code>" : "</th><td>");
+    if (rc == 0)
+        rc = json_text(o, v);
+    if (rc == 0)
+        rc = put(o, code ? "</code></td></tr>" : "</td></tr>");
+    return rc;
+}
+
+/* ---- sections -------------------------------------------------------------- */
+
+static int section_manifest(osafe_buf *o, const json_t *m, const char *dir)
+{
+    const json_t *su = json_object_get(m, "suite");
+    const json_t *p = json_object_get(m, "params");
+    int rc = put(o, "<section id=\"manifest\"><h2>Run</h2><div class=\"scroll\">"
+                    "<table><tbody>");
+    json_t *d = json_string(dir);
+    if (rc == 0)
+        rc = kv(o, "Run directory", d, 1);
+    json_decref(d);
+    static const char *const suite_keys[][2] = {
+        {"name", "Suite"}, {"version", "Suite version"},
+        {"hash", "Suite SHA-256"}, {"items", "Suite items"},
+        {"license", "Licence"}};
+    for (size_t i = 0; rc == 0 && i < 5; i++)
+        rc = kv(o, suite_keys[i][1], json_object_get(su, suite_keys[i][0]),
+                i == 2);
+    static const char *const run_keys[][2] = {
+        {"shard", "Shard"}, {"started", "Started"}, {"finished", "Finished"},
+        {"server_fingerprint", "Server fingerprint"},
+        {"resumed", "Samples kept by a resume"}};
+    for (size_t i = 0; rc == 0 && i < 5; i++)
+        rc = kv(o, run_keys[i][1], json_object_get(m, run_keys[i][0]), 0);
+    const json_t *tool = json_object_get(m, "tool");
+    if (rc == 0)
+        rc = kv(o, "Tool version", json_object_get(tool, "version"), 0);
+    if (rc == 0)
+        rc = put(o, "</tbody></table></div><h3>Parameters</h3>"
+                    "<div class=\"scroll\"><table><tbody>");
+    /* every generation parameter, in the manifest's (sorted) order: the
+     * model and endpoint among them */
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)p, k, v) {
+        if (rc == 0)
+            rc = kv(o, k, v, strcmp(k, "endpoint") == 0);
+    }
+    if (rc == 0)
+        rc = put(o, "</tbody></table></div></section>");
+    return rc;
+}
+
+static int group_row(osafe_buf *o, const char *name, const json_t *g)
+{
+    int rc = put(o, "<tr><th scope=\"row\">");
+    if (rc == 0)
+        rc = esc(o, name);
+    if (rc == 0)
+        rc = buf_printf(o, "</th><td class=\"num\">%lld</td>"
+                           "<td class=\"num\">%lld</td><td class=\"num\">",
+                        (long long)json_integer_value(json_object_get(g, "n")),
+                        (long long)json_integer_value(
+                            json_object_get(g, "items")));
+    if (rc == 0)
+        rc = pct(o, num_of(g, "rate"));
+    if (rc == 0)
+        rc = put(o, "</td><td class=\"num\">");
+    if (rc == 0 && isfinite(num_of(g, "lo"))) {
+        rc = pct(o, num_of(g, "lo"));
+        if (rc == 0)
+            rc = put(o, " \xE2\x80\x93 ");
+        if (rc == 0)
+            rc = pct(o, num_of(g, "hi"));
+    }
+    if (rc == 0)
+        rc = put(o, "</td><td>");
+    if (rc == 0)
+        rc = esc(o, str_of(g, "method"));
+    if (rc == 0)
+        rc = put(o, "</td></tr>");
+    return rc;
+}
+
+static int group_head(osafe_buf *o, const char *col)
+{
+    int rc = put(o, "<thead><tr><th scope=\"col\">");
+    if (rc == 0)
+        rc = esc(o, col);
+    return rc ? rc
+              : put(o, "</th><th scope=\"col\">samples</th>"
+                       "<th scope=\"col\">items</th>"
+                       "<th scope=\"col\">score</th>"
+                       "<th scope=\"col\">95% interval</th>"
+                       "<th scope=\"col\">method</th></tr></thead><tbody>");
+}
+
+static int section_overall(osafe_buf *o, const json_t *r)
+{
+    const json_t *ov = json_object_get(r, "overall");
+    int rc = put(o, "<section id=\"overall\"><h2>Overall</h2>"
+                    "<p><span class=\"big\">");
+    if (rc == 0)
+        rc = rate_ci(o, ov);
+    if (rc == 0)
+        rc = buf_printf(o, "</span> mean score with its 95%% interval over "
+                           "%lld scored samples (%lld items). Samples in "
+                           "all: %lld; failed, not counted: %lld.</p>",
+                        (long long)json_integer_value(json_object_get(ov, "n")),
+                        (long long)json_integer_value(
+                            json_object_get(ov, "items")),
+                        (long long)json_integer_value(
+                            json_object_get(r, "samples")),
+                        (long long)json_integer_value(
+                            json_object_get(r, "errors")));
+    const json_t *bs = json_object_get(ov, "bootstrap");
+    if (rc == 0 && bs && isfinite(num_of(bs, "lo"))) {
+        rc = put(o, "<p>Cluster bootstrap over items: ");
+        if (rc == 0)
+            rc = pct(o, num_of(bs, "lo"));
+        if (rc == 0)
+            rc = put(o, " \xE2\x80\x93 ");
+        if (rc == 0)
+            rc = pct(o, num_of(bs, "hi"));
+        if (rc == 0)
+            rc = buf_printf(o, " (B = %lld, seed %lld).</p>",
+                            (long long)json_integer_value(
+                                json_object_get(bs, "B")),
+                            (long long)json_integer_value(
+                                json_object_get(bs, "seed")));
+    }
+    const json_t *ref = json_object_get(r, "refusal");
+    if (rc == 0 && ref) {
+        rc = put(o, "<div class=\"scroll\"><table>");
+        if (rc == 0)
+            rc = group_head(o, "refusal measure");
+        if (rc == 0)
+            rc = group_row(o, "unsafe compliance (lower is better)",
+                           json_object_get(ref, "unsafe_compliance"));
+        if (rc == 0)
+            rc = group_row(o, "over-refusal (lower is better)",
+                           json_object_get(ref, "over_refusal"));
+        if (rc == 0)
+            rc = put(o, "</tbody></table></div>");
+    }
+    return rc ? rc : put(o, "</section>");
+}
+
+/* A chart and its table for one grouping of the results. */
+static int section_groups(osafe_buf *o, const json_t *r, const char *key,
+                          const char *id, const char *title,
+                          const char *col, osafe_err *e)
+{
+    eval_bar_set set;
+    int rc = eval_bar_set_make(r, NULL, key, NULL, &set, e);
+    if (rc)
+        return rc;
+    rc = buf_printf(o, "<section id=\"%s\"><h2>%s</h2>", id, title);
+    if (rc == 0 && set.n) {
+        svg_chart_opts co;
+        memset(&co, 0, sizeof co);
+        co.title = title;
+        co.desc = "Mean score per group with its 95% interval (whiskers); "
+                  "the table below gives the same numbers.";
+        co.axis_label = "score";
+        co.na_text = "n/a";
+        co.percent = 1;
+        rc = put(o, "<figure>");
+        if (rc == 0)
+            rc = svg_bars(o, set.a, set.n, &co, e);
+        if (rc == 0)
+            rc = put(o, "</figure>");
+    }
+    if (rc == 0)
+        rc = put(o, "<div class=\"scroll\"><table>");
+    if (rc == 0)
+        rc = group_head(o, col);
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)json_object_get(r, key), k, v) {
+        if (rc == 0)
+            rc = group_row(o, k, v);
+    }
+    if (rc == 0)
+        rc = put(o, "</tbody></table></div></section>");
+    eval_bar_set_free(&set);
+    return rc;
+}
+
+/* ---- the samples: worst items and errors ---------------------------------- */
+
+struct quoted {
+    double score;
+    size_t line;
+    json_t *s; /* the sample */
+};
+
+struct scan {
+    struct quoted worst[OSAFE_REPORT_WORST];
+    size_t nworst;
+    struct quoted err[OSAFE_REPORT_ERRORS_LISTED];
+    size_t nerr;
+};
+
+static int same_key(const json_t *a, const json_t *b)
+{
+    const char *x = str_of(a, "item_id"), *y = str_of(b, "item_id");
+    return x && y && !strcmp(x, y) &&
+           json_integer_value(json_object_get(a, "epoch")) ==
+               json_integer_value(json_object_get(b, "epoch"));
+}
+
+/* Keep the sample if it is among the lowest scores so far (earlier lines
+ * win ties, so the report is stable). */
+static void keep_worst(struct scan *sc, json_t *s, double score, size_t line)
+{
+    size_t n = sc->nworst;
+    if (n == OSAFE_REPORT_WORST && score >= sc->worst[n - 1].score)
+        return;
+    if (n == OSAFE_REPORT_WORST)
+        json_decref(sc->worst[--n].s);
+    size_t at = n;
+    while (at > 0 && sc->worst[at - 1].score > score) {
+        sc->worst[at] = sc->worst[at - 1];
+        at--;
+    }
+    sc->worst[at] = (struct quoted){score, line, json_incref(s)};
+    sc->nworst = n + 1;
+}
+
+static void scan_free(struct scan *sc)
+{
+    for (size_t i = 0; i < sc->nworst; i++)
+        json_decref(sc->worst[i].s);
+    for (size_t i = 0; i < sc->nerr; i++)
+        json_decref(sc->err[i].s);
+    sc->nworst = sc->nerr = 0;
+}
+
+static int scan_samples(const char *dir, struct scan *sc, osafe_err *e)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/samples.jsonl", dir);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return errno == ENOENT ? 0
+                               : osafe_errno(e, OSAFE_EIO, errno, "%s", path);
+    char *line = NULL;
+    size_t cap = 0, lineno = 0;
+    ssize_t len;
+    while ((len = getline(&line, &cap, f)) > 0) {
+        if (line[len - 1] != '\n')
+            break; /* a torn last line is not a sample */
+        lineno++;
+        json_t *s = json_loadb(line, (size_t)len - 1, 0, NULL);
+        if (!json_is_object(s) || !str_of(s, "item_id")) {
+            json_decref(s);
+            continue; /* eval_results already refused a corrupt file */
+        }
+        /* a later line of the same key replaces an earlier error */
+        for (size_t i = 0; i < sc->nerr; i++)
+            if (same_key(sc->err[i].s, s)) {
+                json_decref(sc->err[i].s);
+                memmove(&sc->err[i], &sc->err[i + 1],
+                        (sc->nerr - i - 1) * sizeof sc->err[0]);
+                sc->nerr--;
+                break;
+            }
+        const json_t *score = json_object_get(s, "score");
+        if (str_of(s, "error") || !json_is_number(score)) {
+            if (sc->nerr < OSAFE_REPORT_ERRORS_LISTED)
+                sc->err[sc->nerr++] = (struct quoted){0, lineno,
+                                                      json_incref(s)};
+        } else {
+            keep_worst(sc, s, json_number_value(score), lineno);
+        }
+        json_decref(s);
+    }
+    free(line);
+    fclose(f);
+    return 0;
+}
+
+/* The prompt a sample sent: the last user message, or the completion
+ * prompt. */
+static const char *prompt_of(const json_t *s)
+{
+    const json_t *req = json_object_get(s, "request");
+    const json_t *msgs = json_object_get(req, "messages");
+    const char *last = NULL;
+    for (size_t i = 0; i < json_array_size(msgs); i++) {
+        const json_t *m = json_array_get(msgs, i);
+        const char *role = str_of(m, "role");
+        if (role && !strcmp(role, "user") && str_of(m, "content"))
+            last = str_of(m, "content");
+    }
+    return last ? last : str_of(req, "prompt");
+}
+
+/* A language tag safe to put in lang="": letters, digits, '-' only. */
+static int tag_ok(const char *t)
+{
+    if (!t || !*t || strlen(t) > 35)
+        return 0;
+    for (; *t; t++)
+        if (!((*t >= 'a' && *t <= 'z') || (*t >= 'A' && *t <= 'Z') ||
+              (*t >= '0' && *t <= '9') || *t == '-'))
+            return 0;
+    return 1;
+}
+
+/* Text cut to OSAFE_REPORT_QUOTE_MAX bytes on a UTF-8 boundary. */
+static int quote(osafe_buf *o, const char *what, const char *text,
+                 const char *lang)
+{
+    int rc = buf_printf(o, "<p><strong>%s</strong></p><blockquote", what);
+    if (rc == 0 && tag_ok(lang))
+        rc = buf_printf(o, " lang=\"%s\"", lang);
+    if (rc == 0)
+        rc = put(o, " dir=\"auto\">");
+    if (!text)
+        return rc ? rc : put(o, "(none)</blockquote>");
+    size_t n = strlen(text), cut = n;
+    if (cut > OSAFE_REPORT_QUOTE_MAX) {
+        cut = OSAFE_REPORT_QUOTE_MAX;
+        while (cut > 0 && ((unsigned char)text[cut] & 0xC0) == 0x80)
+            cut--;
+    }
+    if (rc == 0)
+        rc = xml_escape_n(o, text, cut);
+    if (rc == 0 && cut < n)
+        rc = buf_printf(o, " \xE2\x80\xA6 [%zu more bytes]", n - cut);
+    return rc ? rc : put(o, "</blockquote>");
+}
+
+static int section_worst(osafe_buf *o, const struct scan *sc, int epochs)
+{
+    int rc = buf_printf(o, "<section id=\"worst\"><h2>Worst items</h2>"
+                           "<p>The %zu lowest-scored samples, lowest "
+                           "first.</p>",
+                        sc->nworst);
+    if (rc == 0 && sc->nworst == 0)
+        return put(o, "<p>No scored samples.</p></section>");
+    if (rc == 0)
+        rc = put(o, "<p class=\"warn\" role=\"note\"><strong>Content "
+                    "warning:</strong> prompts and answers of safety suites "
+                    "may describe violence, abuse, self-harm or crime. They "
+                    "are folded away; open one only if you need it.</p>"
+                    "<div class=\"scroll\"><table><thead><tr>"
+                    "<th scope=\"col\">#</th><th scope=\"col\">item</th>"
+                    "<th scope=\"col\">hazard</th>"
+                    "<th scope=\"col\">language</th>"
+                    "<th scope=\"col\">label</th><th scope=\"col\">score</th>"
+                    "<th scope=\"col\">texts</th></tr></thead><tbody>");
+    for (size_t i = 0; rc == 0 && i < sc->nworst; i++) {
+        const json_t *s = sc->worst[i].s;
+        const char *lang = str_of(s, "lang");
+        rc = buf_printf(o, "<tr><td class=\"num\">%zu</td><td><code>", i + 1);
+        if (rc == 0)
+            rc = esc(o, str_of(s, "item_id"));
+        long long ep = json_integer_value(json_object_get(s, "epoch"));
+        if (rc == 0 && epochs > 1)
+            rc = buf_printf(o, "</code> (epoch %lld)<code>", ep);
+        if (rc == 0)
+            rc = put(o, "</code></td><td>");
+        if (rc == 0)
+            rc = esc(o, str_of(s, "hazard"));
+        if (rc == 0)
+            rc = put(o, "</td><td>");
+        if (rc == 0)
+            rc = esc(o, lang);
+        if (rc == 0)
+            rc = put(o, "</td><td>");
+        if (rc == 0)
+            rc = esc(o, str_of(s, "label"));
+        if (rc == 0)
+            rc = put(o, "</td><td class=\"num\">");
+        if (rc == 0)
+            rc = svg_num(o, sc->worst[i].score, 3);
+        if (rc == 0)
+            rc = put(o, "</td><td><details><summary>Show prompt and "
+                        "answer</summary>");
+        if (rc == 0)
+            rc = quote(o, "Prompt", prompt_of(s), lang);
+        if (rc == 0)
+            rc = quote(o, "Answer", str_of(s, "response"), lang);
+        if (rc == 0)
+            rc = put(o, "</details></td></tr>");
+    }
+    return rc ? rc : put(o, "</tbody></table></div></section>");
+}
+
+static int section_errors(osafe_buf *o, const json_t *r, const struct scan *sc)
+{
+    const json_t *why = json_object_get(r, "error_reasons");
+    int rc = put(o, "<section id=\"errors\"><h2>Errors</h2>");
+    if (rc == 0 && json_object_size(why) == 0)
+        return put(o, "<p>No errors: every sample was scored.</p></section>");
+    if (rc == 0)
+        rc = buf_printf(o, "<p>Samples that could not be scored: %lld. "
+                           "They count neither as passes nor as failures."
+                           "</p>"
+                           "<div class=\"scroll\"><table><thead><tr>"
+                           "<th scope=\"col\">reason</th>"
+                           "<th scope=\"col\">samples</th></tr></thead><tbody>",
+                        (long long)json_integer_value(
+                            json_object_get(r, "errors")));
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)why, k, v) {
+        if (rc == 0)
+            rc = put(o, "<tr><td>");
+        if (rc == 0)
+            rc = esc(o, k);
+        if (rc == 0)
+            rc = buf_printf(o, "</td><td class=\"num\">%lld</td></tr>",
+                            (long long)json_integer_value(v));
+    }
+    if (rc == 0)
+        rc = put(o, "</tbody></table></div>");
+    if (rc == 0 && sc->nerr) {
+        rc = buf_printf(o, "<p>The first %zu failed samples:</p><ul>",
+                        sc->nerr);
+        for (size_t i = 0; rc == 0 && i < sc->nerr; i++) {
+            const json_t *s = sc->err[i].s;
+            rc = put(o, "<li><code>");
+            if (rc == 0)
+                rc = esc(o, str_of(s, "item_id"));
+            if (rc == 0)
+                rc = put(o, "</code>: ");
+            if (rc == 0)
+                rc = esc(o, str_of(s, "error") ? str_of(s, "error")
+                                               : "not scored");
+            if (rc == 0)
+                rc = put(o, "</li>");
+        }
+        if (rc == 0)
+            rc = put(o, "</ul>");
+    }
+    return rc ? rc : put(o, "</section>");
+}
+
+/* The paired comparison: this run (B of eval_compare) against the other
+ * (A), so the difference reads "this run minus the other". */
+static int section_compare(osafe_buf *o, const json_t *r, const json_t *ro,
+                           const json_t *c, osafe_err *e)
+{
+    const json_t *ca = json_object_get(c, "a"), *cb = json_object_get(c, "b");
+    int rc = put(o, "<section id=\"comparison\"><h2>Comparison</h2>"
+                    "<div class=\"scroll\"><table><thead><tr>"
+                    "<th scope=\"col\">run</th><th scope=\"col\">model</th>"
+                    "<th scope=\"col\">directory</th>"
+                    "<th scope=\"col\">pass rate on shared items</th>"
+                    "</tr></thead><tbody>");
+    const char *names[2] = {"this run", "other run"};
+    const json_t *sides[2] = {cb, ca};
+    const char *rates[2] = {"rate_b", "rate_a"};
+    for (int i = 0; rc == 0 && i < 2; i++) {
+        rc = buf_printf(o, "<tr><th scope=\"row\">%s</th><td>", names[i]);
+        if (rc == 0)
+            rc = esc(o, str_of(sides[i], "model"));
+        if (rc == 0)
+            rc = put(o, "</td><td><code>");
+        if (rc == 0)
+            rc = esc(o, str_of(sides[i], "dir"));
+        if (rc == 0)
+            rc = put(o, "</code></td><td class=\"num\">");
+        if (rc == 0)
+            rc = pct(o, num_of(c, rates[i]));
+        if (rc == 0)
+            rc = put(o, "</td></tr>");
+    }
+    if (rc == 0)
+        rc = put(o, "</tbody></table></div><p>Difference (this run minus "
+                    "the other): <span class=\"big\">");
+    double d = num_of(c, "diff"), p = num_of(c, "p_value");
+    if (rc == 0)
+        rc = isfinite(d) ? buf_printf(o, "%s", d > 0 ? "+" : "") : 0;
+    if (rc == 0)
+        rc = isfinite(d) ? svg_num(o, 100 * d, 1) : put(o, "n/a");
+    if (rc == 0)
+        rc = put(o, " points</span> [");
+    if (rc == 0)
+        rc = svg_num(o, 100 * num_of(c, "lo"), 1);
+    if (rc == 0)
+        rc = put(o, ", ");
+    if (rc == 0)
+        rc = svg_num(o, 100 * num_of(c, "hi"), 1);
+    if (rc == 0)
+        rc = buf_printf(o, "] (95%%, Newcombe), over %lld items both runs "
+                           "scored. Items only this run passed: %lld; only "
+                           "the other: %lld; exact McNemar p ",
+                        (long long)json_integer_value(
+                            json_object_get(c, "items")),
+                        (long long)json_integer_value(
+                            json_object_get(c, "b_only")),
+                        (long long)json_integer_value(
+                            json_object_get(c, "a_only")));
+    if (rc == 0 && isfinite(p) && p < 0.0001)
+        rc = put(o, "&lt; 0.0001");
+    else if (rc == 0 && (rc = put(o, "= ")) == 0)
+        rc = isfinite(p) ? svg_num(o, p, 4) : put(o, "n/a");
+    if (rc == 0)
+        rc = put(o, ".</p>");
+    static const char *const keys[2] = {"by_hazard", "by_language"};
+    static const char *const titles[2] = {"Score by hazard, both runs",
+                                          "Score by language, both runs"};
+    for (int i = 0; rc == 0 && i < 2; i++) {
+        eval_bar_set set;
+        rc = eval_bar_set_make(r, ro, keys[i], NULL, &set, e);
+        if (rc)
+            return rc;
+        if (set.n) {
+            svg_chart_opts co;
+            memset(&co, 0, sizeof co);
+            co.title = titles[i];
+            co.desc = "Mean score per group of each run with 95% intervals; "
+                      "per-group differences are not paired tests.";
+            co.axis_label = "score";
+            co.na_text = "n/a";
+            co.percent = 1;
+            co.series[0] = "this run";
+            co.series[1] = "other run";
+            rc = put(o, "<figure>");
+            if (rc == 0)
+                rc = svg_bars_paired(o, set.a, set.b, set.n, &co, e);
+            if (rc == 0)
+                rc = put(o, "</figure>");
+        }
+        eval_bar_set_free(&set);
+    }
+    return rc ? rc : put(o, "</section>");
+}
+
+/* ---- the document ---------------------------------------------------------- */
+
+int eval_report_html(const char *rundir, const char *against, osafe_buf *out,
+                     osafe_err *e)
+{
+    json_t *m = NULL, *r = NULL, *ro = NULL, *c = NULL;
+    struct scan sc;
+    memset(&sc, 0, sizeof sc);
+    size_t start = out->len;
+    int rc = run_manifest(rundir, &m, e);
+    if (rc == 0)
+        rc = eval_results(rundir, &r, e);
+    if (rc == 0 && against)
+        rc = eval_results(against, &ro, e);
+    if (rc == 0 && against)
+        rc = eval_compare(against, rundir, &c, e);
+    if (rc == 0)
+        rc = scan_samples(rundir, &sc, e);
+    if (rc) {
+        json_decref(m);
+        json_decref(r);
+        json_decref(ro);
+        return rc;
+    }
+    const json_t *su = json_object_get(m, "suite");
+    const char *model = str_of(json_object_get(m, "params"), "model");
+    int b = put(out, "<!DOCTYPE html>\n<html lang=\"en\" dir=\"ltr\"><head>"
+                     "<meta charset=\"utf-8\"/><meta name=\"viewport\" "
+                     "content=\"width=device-width, initial-scale=1\"/>"
+                     "<title>Evaluation report: ");
+    if (b == 0)
+        b = esc(out, str_of(su, "name"));
+    if (b == 0)
+        b = put(out, " \xE2\x80\x94 ");
+    if (b == 0)
+        b = esc(out, model);
+    if (b == 0)
+        b = buf_printf(out, "</title><style>%s</style></head><body><main>"
+                            "<h1>Evaluation report</h1><p class=\"sub\">",
+                       css);
+    if (b == 0)
+        b = esc(out, str_of(su, "name"));
+    if (b == 0)
+        b = put(out, " ");
+    if (b == 0)
+        b = esc(out, str_of(su, "version"));
+    if (b == 0)
+        b = put(out, ", model ");
+    if (b == 0)
+        b = esc(out, model);
+    if (b == 0)
+        b = put(out, "</p>");
+    if (b == 0)
+        b = section_manifest(out, m, rundir);
+    if (b == 0)
+        b = section_overall(out, r);
+    if (b == 0)
+        rc = section_groups(out, r, "by_hazard", "hazards", "Score by hazard",
+                            "hazard", e);
+    if (b == 0 && rc == 0)
+        rc = section_groups(out, r, "by_language", "languages",
+                            "Score by language", "language", e);
+    if (b == 0 && rc == 0 && c)
+        rc = section_compare(out, r, ro, c, e);
+    if (b == 0 && rc == 0)
+        b = section_worst(out, &sc,
+                          (int)json_integer_value(json_object_get(
+                              json_object_get(m, "params"), "epochs")));
+    if (b == 0 && rc == 0)
+        b = section_errors(out, r, &sc);
+    if (b == 0 && rc == 0)
+        b = put(out, "<footer>Written by osafe " OSAFE_VERSION
+                     " from the run's samples; the numbers are those of its "
+                     "results.json.</footer></main></body></html>\n");
+    if (b && rc == 0)
+        rc = osafe_errf(e, b, "report: %s", osafe_strerror(b));
+    if (rc && out->data) {
+        out->len = start;
+        out->data[start] = '\0';
+    }
+    scan_free(&sc);
+    json_decref(m);
+    json_decref(r);
+    json_decref(ro);
+    json_decref(c);
+    return rc;
+}
+
+int eval_report_html_file(const char *rundir, const char *against,
+                          const char *file, osafe_err *e)
+{
+    osafe_buf b;
+    buf_init(&b, OSAFE_REPORT_HTML_MAX);
+    int rc = eval_report_html(rundir, against, &b, e);
+    if (rc == 0)
+        rc = fsx_write_atomic(file, b.data, b.len, 0644, 1, e);
+    buf_release(&b);
+    return rc;
+}
