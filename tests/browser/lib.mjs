@@ -191,8 +191,21 @@ export function expectNoProblems(list, where) {
 
 // Run main(), always closing what it opened, and exit with the runner's
 // status.  A crash outside any check fails the file.
+// Exit status 77 (ctest: skipped, SKIP_RETURN_CODE) when the browser or
+// playwright-core is not installed: scripts/bootstrap installs both.
+export const SKIP = 77;
+
 export async function run(main) {
     let status = 1;
+    const exe = process.env.OSAFE_CHROMIUM || '/usr/bin/chromium';
+    try {
+        playwright();
+        if (!existsSync(exe)) throw new Error(`no browser at ${exe} (apt-get install chromium)`);
+    } catch (err) {
+        console.log(`SKIP: ${err.message}`);
+        process.exitCode = SKIP;
+        return;
+    }
     try {
         await main();
         status = finish();

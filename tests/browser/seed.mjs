@@ -24,7 +24,7 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { osafeBin } from './lib.mjs';
+import { CheckError, check, osafeBin } from './lib.mjs';
 
 export const HOSTILE_TITLE = '<script>alert(1)</script> "quoted" & <b>bold</b>';
 
@@ -234,11 +234,32 @@ async function token(db, name, role, org) {
     return lines[lines.length - 1].trim();
 }
 
-function startServer(dir, db, logDir) {
+export const ORIGIN = 'localhost/osafe-browser-test';
+
+// A log key whose verifier key's base64 part does (plus = true) or does not
+// contain '+', the character that also separates the fields of a verifier
+// key "name+id+base64": a client splitting on every '+' breaks on about
+// half of all keys, so the tests choose rather than leave it to chance.
+async function logKey(dir, plus) {
+    for (let i = 0; i < 200; i++) {
+        const kd = join(dir, `key-${i}`);
+        mkdirSync(kd);
+        await osafe(['key', 'generate', ORIGIN, '--out', kd]);
+        const base = join(kd, ORIGIN.replace(/\//g, '_'));
+        const vkey = readFileSync(`${base}.vkey`, 'utf8').trim();
+        const b64 = vkey.split('+').slice(2).join('+');
+        if (b64.includes('+') === plus) return { key: `${base}.key`, vkey };
+        rmSync(kd, { recursive: true, force: true });
+    }
+    throw new Error(`no key ${plus ? 'with' : 'without'} '+' in 200 tries`);
+}
+
+function startServer(dir, db, logDir, key) {
     const errPath = join(dir, 'serve.stderr');
     const errFd = openSync(errPath, 'a');
-    const child = spawn(osafeBin(), ['serve', '--db', db, '--log', logDir, '--listen', '127.0.0.1:0',
-                                     '--origin', 'localhost/osafe-browser-test'],
+    const args = ['serve', '--db', db, '--log', logDir, '--listen', '127.0.0.1:0', '--origin', ORIGIN];
+    if (key) args.push('--key', key);
+    const child = spawn(osafeBin(), args,
                         { stdio: ['ignore', 'pipe', process.env.OSAFE_TEST_VERBOSE ? 'inherit' : errFd] });
     return new Promise((res, rej) => {
         let out = '';
@@ -264,6 +285,8 @@ function startServer(dir, db, logDir) {
 }
 
 // opts.evals: also run and publish the two evaluations (default true).
+// opts.vkeyPlus: true / false: a log key whose verifier key has / has not a
+// '+' in its base64 part (default: whatever key `osafe serve` makes).
 export async function seed(opts = {}) {
     const dir = mkdtempSync(join(tmpdir(), 'osafe-browser.'));
     const db = join(dir, 'osafe.db');
@@ -273,19 +296,31 @@ export async function seed(opts = {}) {
         reporter2: await token(db, 'omar-reporter', 'reporter', 'beta'),
         reviewer: await token(db, 'vera-reviewer', 'reviewer'),
     };
-    const srv = await startServer(dir, db, logDir);
+    const key = opts.vkeyPlus === undefined ? null : await logKey(dir, opts.vkeyPlus);
+    const srv = await startServer(dir, db, logDir, key && key.key);
     const base = `http://127.0.0.1:${srv.port}`;
     let stopped = false;
+    // Stopping is a check of its own: the server must exit 0 on SIGTERM,
+    // so a sanitizer report (ASan build) or a crash fails the test file.
     const stop = async () => {
         if (stopped) return;
         stopped = true;
-        if (srv.child.exitCode === null) {
-            const gone = new Promise((r) => srv.child.once('exit', r));
-            srv.child.kill('SIGTERM');
-            const t = setTimeout(() => srv.child.kill('SIGKILL'), 5000);
-            await gone;
-            clearTimeout(t);
-        }
+        await check('osafe serve stops cleanly', async () => {
+            let status = { code: srv.child.exitCode, signal: srv.child.signalCode };
+            if (status.code === null && status.signal === null) {
+                const gone = new Promise((r) => srv.child.once('exit', (code, signal) => r({ code, signal })));
+                srv.child.kill('SIGTERM');
+                const t = setTimeout(() => srv.child.kill('SIGKILL'), 10000);
+                status = await gone;
+                clearTimeout(t);
+            }
+            if (status.code !== 0) {
+                let tail = '';
+                try { tail = readFileSync(srv.errPath, 'utf8').slice(-4000); } catch { /* gone */ }
+                throw new CheckError(`osafe serve ended with ${status.code ?? status.signal}; ` +
+                                     `its standard error ends:\n${tail}`);
+            }
+        });
         if (!process.env.OSAFE_KEEP_TMP) rmSync(dir, { recursive: true, force: true });
         else console.log(`kept ${dir}`);
     };
@@ -319,7 +354,7 @@ export async function seed(opts = {}) {
                 await model.close();
             }
         }
-        return { dir, db, logDir, base, tokens, records, pending, evals, stop,
+        return { dir, db, logDir, base, tokens, records, pending, evals, stop, vkey: key && key.vkey,
                  serverStderr: srv.errPath };
     } catch (err) {
         await stop();
