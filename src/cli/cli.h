@@ -39,6 +39,10 @@ extern const char usage_help[], usage_version[], usage_key[], usage_log[],
     usage_serve[], usage_token[], usage_import[], usage_export[],
     usage_suite[], usage_eval[], usage_classify[];
 
+/* `osafe risk rank` (cmd_risk.c) */
+int cmd_risk(int argc, char **argv);
+extern const char usage_risk[];
+
 /* Subcommands of `osafe log` living in their own files. */
 int log_prove(int argc, char **argv);
 int log_consistency(int argc, char **argv);

@@ -240,6 +240,21 @@
 /* Accept-Language entries considered (a real browser sends under ten). */
 #define OSAFE_WEB_ACCEPT_LANG_MAX 32
 
+/* ---- risk prioritization (risk/) ---- */
+
+/* A policy file is a page of settings; anything larger is not one. */
+#define OSAFE_RISK_POLICY_MAX (64u << 10)
+/* Joint posterior draws: 4000 give a Monte Carlo s.d. of any P under
+ * 0.008; a hundred thousand is already 25 times finer than any tier edge
+ * needs, and memory grows with items x draws. */
+#define OSAFE_RISK_DRAWS_MAX 100000u
+/* Risks (hazard x model) ranked at once: ranks keep items x draws floats
+ * (2048 x 4000 x 4 bytes = 32 MiB at the default); a registry with more
+ * model/hazard pairs than this must be ranked per model. */
+#define OSAFE_RISK_ITEMS_MAX 2048u
+/* Evaluation runs read per ranking (pages of the public list). */
+#define OSAFE_RISK_EVALS_MAX 100000u
+
 /* ---- HTML evaluation report (eval/report_html.c) ---- */
 
 /* The worst samples a report shows: enough to see a pattern, few enough

@@ -139,6 +139,17 @@ int reg_evaluation_get(registry *r, const char *id, char **body, size_t *len,
 int reg_evaluation_list(registry *r, int limit, const char *cursor,
                         char **out, osafe_err *e);
 
+/*
+ * Call fn with the latest published version (stored bytes) of every record
+ * the caller may read; c NULL is the node's operator (every published
+ * record, any TLP).  Withdrawn and merged records are skipped.  fn returns
+ * 0 to go on, or a negative status that stops the walk and is returned.
+ */
+int reg_published_each(registry *r, const reg_caller *c,
+                       int (*fn)(void *ctx, const char *id, const char *body,
+                                 size_t len),
+                       void *ctx, osafe_err *e);
+
 /* ---- imports (CLI) ------------------------------------------------------ */
 
 /*

@@ -72,8 +72,24 @@ typedef struct risk_item {
     double grade_p[5];    /* P(grade = g+1) from the Jeffreys posterior */
     int grade_straddles;  /* the 95% CrI crosses a band edge */
 
-    /* matrix coordinates in [0, 5] (svg.h): likelihood bin and impact */
+    /* matrix coordinates in [0, 5] (svg.h): likelihood bin and impact,
+     * in the panel of the driving channel (latent when driver is "evals",
+     * else realized) */
     double mx, mx_lo, mx_hi, my;
+
+    /* added by the implementation (docs/RISK.md) */
+    double rx, rx_lo, rx_hi, ry, ry_lo, ry_hi; /* realized panel */
+    double lx, lx_lo, lx_hi, ly;               /* latent panel */
+    int potential;        /* the hazard's potential impact (policy) */
+    double n_raw;         /* realized incidents in the window, unweighted */
+    double n_near_miss;   /* I1 reports in the window (leading indicator) */
+    double weight_med;    /* W: expected weight per incident, median */
+    double serious_share; /* q = theta_4 + theta_5, posterior mean */
+    double tolerance;     /* t_h for this hazard */
+    int verified_serious; /* a verified I4+ incident in the window */
+    int under_tested;     /* evals below the 3/t rule */
+    int ranked;           /* 0 for under-evidenced items (no rank) */
+    double grade_u, grade_uref; /* point estimate and reference */
 } risk_item;
 
 typedef struct risk_result {
@@ -83,6 +99,12 @@ typedef struct risk_result {
     unsigned draws;
     char generated[32];   /* RFC 3339 */
     size_t incidents, evaluations; /* inputs used */
+
+    /* added by the implementation */
+    size_t unclassified;  /* published incidents with no hazard id */
+    char as_of[16];       /* the date ages count from */
+    char grade_basis[160]; /* what the grades compare against */
+    char incident_prior[64], eval_prior[64]; /* what the fits gave */
 } risk_result;
 
 typedef struct risk_policy risk_policy; /* defined in risk_policy.h */
@@ -111,6 +133,11 @@ typedef struct risk_svg_labels {
 /* Both panels of the risk matrix (realized, latent) as SVG (svg.h). */
 int risk_matrix_svg(const risk_result *res, const risk_svg_labels *l,
                     osafe_buf *out, osafe_err *e);
+
+/* One panel (latent 0: realized, 1: latent) as one <svg> element, for
+ * pages that lay the panels out themselves. */
+int risk_matrix_panel_svg(const risk_result *res, const risk_svg_labels *l,
+                          int latent, osafe_buf *out, osafe_err *e);
 
 /* Name of a tier ("high", "medium", "low", "under-evidenced"). */
 const char *risk_tier_name(int tier);

@@ -1,0 +1,243 @@
+/*
+ * risk_collect.c - risk_compute: read what the caller may see from the
+ * registry (published records, published evaluation runs) into the
+ * accumulator, then rank (risk_model.c).
+ *
+ * Reading of results.json (docs/RISK.md "Evaluation evidence"): by_hazard
+ * rate is the mean item score over the scored samples (errors are not in
+ * n), and for the refusal and judge scorers a higher score is safer
+ * (refusal: expected refuse -> full refusal 1, partial 0.5, compliance 0).
+ * So k_unsafe = (1 - rate) n: a partial refusal counts half unsafe, and on
+ * suites that mix should-comply items an over-refusal counts as a failure
+ * too, which can only overstate the unsafe rate.  Other scorers measure
+ * capability, not safety, and are not evidence here.
+ */
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "core/limits.h"
+#include "risk/risk_int.h"
+#include "store/store.h"
+
+#define MAX_LABELS 16 /* hazards or models one record contributes */
+
+struct collect {
+    risk_acc *acc;
+    const struct risk_policy *p;
+    long today;
+    size_t records;
+    osafe_err *e;
+};
+
+static int level_of(const struct risk_policy *p, const char *s)
+{
+    if (!s)
+        return 0;
+    if (!strcmp(s, "hazard"))
+        return p->level_hazard;
+    if (!strcmp(s, "serious_hazard"))
+        return p->level_serious_hazard;
+    if (!strcmp(s, "incident"))
+        return p->level_incident;
+    if (!strcmp(s, "serious_incident"))
+        return p->level_serious_incident;
+    if (!strcmp(s, "disaster"))
+        return p->level_disaster;
+    return 0;
+}
+
+static int on_record(void *ctx, const char *id, const char *body, size_t len)
+{
+    struct collect *k = ctx;
+    json_error_t je;
+    json_t *j = json_loadb(body, len, 0, &je);
+    if (!j)
+        return osafe_errf(k->e, OSAFE_ECORRUPT, "record %s: %s", id, je.text);
+    k->records++;
+    const char *hz[MAX_LABELS], *md[MAX_LABELS];
+    char mit[MAX_LABELS][8];
+    size_t nh = 0, nm = 0, i;
+    json_t *x;
+    json_array_foreach(json_object_get(j, "hazards"), i, x)
+        if (nh < MAX_LABELS && json_string_value(x))
+            hz[nh++] = json_string_value(x);
+    /* no AILuminate hazard: the record's MIT subdomain, if classified */
+    json_array_foreach(json_object_get(j, "classifications"), i, x) {
+        const char *ns = json_string_value(json_object_get(x, "namespace"));
+        const char *code = json_string_value(json_object_get(x, "code"));
+        if (nh || !ns || strcmp(ns, "MIT") || !code)
+            continue;
+        if (code[0] == 'M')
+            code++;
+        if (code[0] >= '1' && code[0] <= '7' && code[1] == '.' &&
+            strlen(code) <= 4 && nh < MAX_LABELS) {
+            snprintf(mit[nh], sizeof mit[nh], "M%s", code);
+            hz[nh] = mit[nh];
+            nh++;
+        }
+    }
+    json_array_foreach(json_object_get(j, "ai_systems"), i, x) {
+        const char *n = json_string_value(json_object_get(x, "name"));
+        if (!n || !*n || !strcasecmp(n, "unknown") || !strcasecmp(n, "n/a") ||
+            strlen(n) >= 128 || nm >= MAX_LABELS)
+            continue;
+        size_t t = 0;
+        while (t < nm && strcmp(md[t], n))
+            t++;
+        if (t == nm)
+            md[nm++] = n;
+    }
+    const char *date = json_string_value(
+        json_object_get(json_object_get(j, "occurred_start"), "date"));
+    long d = risk_days(date);
+    if (d < 0)
+        d = risk_days(json_string_value(json_object_get(j, "reported")));
+    if (d < 0)
+        d = risk_days(json_string_value(json_object_get(j, "published")));
+    int level = level_of(k->p, json_string_value(json_object_get(
+                                   json_object_get(j, "severity"), "level")));
+    /* reviewed and published = verified, unless the link to AI itself is
+     * uncertain */
+    const char *rel = json_string_value(json_object_get(j, "ai_relation"));
+    int verified = !rel || strcmp(rel, "unclear");
+    int rc = 0;
+    if (d >= 0 && level > 0)
+        rc = risk_acc_incident(k->acc, hz, nh, md, nm, level,
+                               (double)(k->today - d) / 365.25, verified,
+                               k->e);
+    else if (nh == 0)
+        risk_acc_incident(k->acc, hz, 0, md, 0, 1, 0, 0, k->e);
+    json_decref(j);
+    return rc;
+}
+
+static int is_reference(const struct risk_policy *p, const char *id)
+{
+    for (size_t i = 0; i < p->n_reference; i++)
+        if (!strcmp(p->reference[i], id))
+            return 1;
+    return 0;
+}
+
+/* One published run's per-hazard evidence. */
+static int on_eval(struct collect *k, const char *id, const char *body,
+                   size_t len)
+{
+    json_error_t je;
+    json_t *j = json_loadb(body, len, 0, &je);
+    if (!j)
+        return osafe_errf(k->e, OSAFE_ECORRUPT, "evaluation %s: %s", id,
+                          je.text);
+    json_t *params = json_object_get(json_object_get(j, "manifest"), "params");
+    const char *model = json_string_value(json_object_get(params, "model"));
+    const char *scorer = json_string_value(json_object_get(params, "scorer"));
+    json_int_t epochs = json_integer_value(json_object_get(params, "epochs"));
+    int ref = is_reference(k->p, id);
+    int rc = 0;
+    if (model && scorer &&
+        (!strcmp(scorer, "refusal") || !strcmp(scorer, "judge"))) {
+        const char *h;
+        json_t *g;
+        json_object_foreach(json_object_get(json_object_get(j, "results"),
+                                            "by_hazard"),
+                            h, g) {
+            json_t *rj = json_object_get(g, "rate");
+            double n = json_number_value(json_object_get(g, "n"));
+            double items = json_number_value(json_object_get(g, "items"));
+            double se = json_number_value(json_object_get(g, "se"));
+            if (!json_is_number(rj) || !(n > 0) || !*h)
+                continue;
+            double rate = json_number_value(rj);
+            rate = rate < 0 ? 0 : rate > 1 ? 1 : rate;
+            double u = 1 - rate, neff = n;
+            /* repeated epochs of one item are clustered: the run's own
+             * cluster-robust SE gives the design effect; without it the
+             * policy's ICC does */
+            if (se > 0 && rate > 0 && rate < 1)
+                neff = fmin(n, rate * (1 - rate) / (se * se));
+            else if (epochs > 1 && items > 0 && n > items)
+                neff = n / (1 + (n / items - 1) * k->p->icc);
+            if (ref)
+                risk_acc_reference(k->acc, h, u);
+            if ((rc = risk_acc_eval(k->acc, model, h, neff, u * neff, k->e)))
+                break;
+        }
+    }
+    json_decref(j);
+    return rc;
+}
+
+static int collect_evals(registry *r, struct collect *k, size_t *n)
+{
+    char cursor[32] = "";
+    int rc = 0;
+    *n = 0;
+    do {
+        char *page;
+        if ((rc = reg_evaluation_list(r, OSAFE_PAGE_MAX, cursor, &page, k->e)))
+            return rc;
+        json_t *j = json_loads(page, 0, NULL);
+        free(page);
+        if (!j)
+            return osafe_errf(k->e, OSAFE_ECORRUPT, "evaluation list");
+        size_t i;
+        json_t *x;
+        json_array_foreach(json_object_get(j, "evaluations"), i, x) {
+            const char *id = json_string_value(json_object_get(x, "id"));
+            char *body;
+            size_t len;
+            int64_t idx;
+            if (!id || *n >= OSAFE_RISK_EVALS_MAX)
+                continue;
+            if ((rc = reg_evaluation_get(r, id, &body, &len, &idx, k->e)))
+                break;
+            rc = on_eval(k, id, body, len);
+            free(body);
+            if (rc)
+                break;
+            ++*n;
+        }
+        const char *nc = json_string_value(json_object_get(j, "next_cursor"));
+        snprintf(cursor, sizeof cursor, "%s", nc && !rc ? nc : "");
+        json_decref(j);
+    } while (!rc && cursor[0] && *n < OSAFE_RISK_EVALS_MAX);
+    return rc;
+}
+
+int risk_compute(registry *r, const reg_caller *c, const risk_policy *policy,
+                 uint64_t seed, risk_result **out, osafe_err *e)
+{
+    struct risk_policy def;
+    *out = NULL;
+    if (!policy) {
+        risk_policy_default(&def);
+        policy = &def;
+    }
+    char now[32], as_of[16];
+    store_now(now);
+    /* a date: the first ten bytes of either */
+    memcpy(as_of, policy->as_of[0] ? policy->as_of : now, 10);
+    as_of[10] = 0;
+    risk_acc *acc;
+    int rc = risk_acc_new(policy, &acc, e);
+    if (rc)
+        return rc;
+    struct collect k = {acc, policy, risk_days(as_of), 0, e};
+    size_t nev = 0;
+    rc = reg_published_each(r, c, on_record, &k, e);
+    if (!rc)
+        rc = collect_evals(r, &k, &nev);
+    if (!rc) {
+        risk_acc_count(acc, k.records, nev, 0, as_of);
+        rc = risk_acc_finish(acc, seed, out, e);
+    }
+    risk_acc_free(acc);
+    if (!rc)
+        snprintf((*out)->generated, sizeof (*out)->generated, "%s", now);
+    return rc;
+}

@@ -1,0 +1,246 @@
+/*
+ * risk_num.c - generator, draws, special functions (see risk_num.h).
+ */
+#include <math.h>
+#include <stdlib.h>
+
+#include "risk/risk_num.h"
+
+static uint64_t splitmix64(uint64_t *x)
+{
+    uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+void risk_rng_seed(risk_rng *g, uint64_t seed)
+{
+    uint64_t x = seed;
+    for (int i = 0; i < 4; i++)
+        g->s[i] = splitmix64(&x);
+}
+
+static uint64_t rotl(uint64_t x, int k)
+{
+    return (x << k) | (x >> (64 - k));
+}
+
+uint64_t risk_rng_next(risk_rng *g)
+{
+    uint64_t *s = g->s;
+    uint64_t r = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotl(s[3], 45);
+    return r;
+}
+
+double risk_rng_uniform(risk_rng *g)
+{
+    /* 53 random bits, shifted half a step off zero so log(u) is finite. */
+    return ((double)(risk_rng_next(g) >> 11) + 0.5) * 0x1.0p-53;
+}
+
+double risk_rng_normal(risk_rng *g)
+{
+    /* Box-Muller without caching the second value: draws then depend
+     * only on how many were taken, which keeps runs reproducible. */
+    double u = risk_rng_uniform(g), v = risk_rng_uniform(g);
+    return sqrt(-2.0 * log(u)) * cos(2.0 * M_PI * v);
+}
+
+double risk_draw_gamma(risk_rng *g, double shape)
+{
+    if (!(shape > 0))
+        return 0;
+    if (shape < 1) {
+        double u = risk_rng_uniform(g);
+        return risk_draw_gamma(g, shape + 1) * pow(u, 1.0 / shape);
+    }
+    double d = shape - 1.0 / 3.0, c = 1.0 / sqrt(9.0 * d);
+    for (;;) {
+        double x = risk_rng_normal(g), v = 1 + c * x;
+        if (v <= 0)
+            continue;
+        v = v * v * v;
+        double u = risk_rng_uniform(g);
+        if (u < 1 - 0.0331 * x * x * x * x ||
+            log(u) < 0.5 * x * x + d * (1 - v + log(v)))
+            return d * v;
+    }
+}
+
+double risk_draw_beta(risk_rng *g, double a, double b)
+{
+    double x = risk_draw_gamma(g, a), y = risk_draw_gamma(g, b);
+    return x + y > 0 ? x / (x + y) : 0.5;
+}
+
+void risk_draw_dirichlet(risk_rng *g, const double *alpha, size_t k,
+                         double *out)
+{
+    double sum = 0;
+    for (size_t i = 0; i < k; i++)
+        sum += out[i] = risk_draw_gamma(g, alpha[i]);
+    for (size_t i = 0; i < k; i++)
+        out[i] = sum > 0 ? out[i] / sum : 1.0 / (double)k;
+}
+
+#define CF_EPS 1e-15
+#define CF_TINY 1e-300
+#define CF_ITER 500
+
+/* Continued fraction of I_x(a, b) by the modified Lentz method. */
+static double beta_cf(double x, double a, double b)
+{
+    double c = 1, d = 1 - (a + b) * x / (a + 1);
+    if (fabs(d) < CF_TINY)
+        d = CF_TINY;
+    d = 1 / d;
+    double h = d;
+    for (int m = 1; m <= CF_ITER; m++) {
+        int m2 = 2 * m;
+        double num = m * (b - m) * x / ((a + m2 - 1) * (a + m2));
+        for (int step = 0; step < 2; step++) {
+            d = 1 + num * d;
+            if (fabs(d) < CF_TINY)
+                d = CF_TINY;
+            c = 1 + num / c;
+            if (fabs(c) < CF_TINY)
+                c = CF_TINY;
+            d = 1 / d;
+            double del = d * c;
+            h *= del;
+            if (step == 1 && fabs(del - 1) < CF_EPS)
+                return h;
+            num = -(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1));
+        }
+    }
+    return h;
+}
+
+double risk_ibeta(double x, double a, double b)
+{
+    if (x <= 0)
+        return 0;
+    if (x >= 1)
+        return 1;
+    double lfront = lgamma(a + b) - lgamma(a) - lgamma(b) + a * log(x) +
+                    b * log1p(-x);
+    /* The fraction converges fast only left of the mean; beyond it use
+     * the symmetry I_x(a, b) = 1 - I_{1-x}(b, a). */
+    if (x < (a + 1) / (a + b + 2))
+        return exp(lfront) * beta_cf(x, a, b) / a;
+    return 1 - exp(lfront) * beta_cf(1 - x, b, a) / b;
+}
+
+double risk_gamma_p(double a, double x)
+{
+    if (x <= 0)
+        return 0;
+    double lfront = a * log(x) - x - lgamma(a);
+    if (x < a + 1) {
+        /* series: sum x^n / (a (a+1) ... (a+n)) */
+        double term = 1 / a, sum = term;
+        for (int n = 1; n < CF_ITER; n++) {
+            term *= x / (a + n);
+            sum += term;
+            if (fabs(term) < fabs(sum) * CF_EPS)
+                break;
+        }
+        return sum * exp(lfront);
+    }
+    /* continued fraction for Q(a, x), Lentz */
+    double b = x + 1 - a, c = 1 / CF_TINY, d = 1 / b, h = d;
+    for (int i = 1; i <= CF_ITER; i++) {
+        double an = -i * (i - a);
+        b += 2;
+        d = an * d + b;
+        if (fabs(d) < CF_TINY)
+            d = CF_TINY;
+        c = b + an / c;
+        if (fabs(c) < CF_TINY)
+            c = CF_TINY;
+        d = 1 / d;
+        double del = d * c;
+        h *= del;
+        if (fabs(del - 1) < CF_EPS)
+            break;
+    }
+    return 1 - exp(lfront) * h;
+}
+
+double risk_beta_cdf(double x, double a, double b)
+{
+    return risk_ibeta(x, a, b);
+}
+
+#define BISECT_STEPS 100
+
+double risk_beta_quantile(double p, double a, double b)
+{
+    if (p <= 0)
+        return 0;
+    if (p >= 1)
+        return 1;
+    double lo = 0, hi = 1;
+    for (int i = 0; i < BISECT_STEPS; i++) {
+        double mid = 0.5 * (lo + hi);
+        if (risk_ibeta(mid, a, b) < p)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return 0.5 * (lo + hi);
+}
+
+double risk_gamma_cdf(double x, double shape, double rate)
+{
+    return risk_gamma_p(shape, x * rate);
+}
+
+double risk_gamma_quantile(double p, double shape, double rate)
+{
+    if (p <= 0)
+        return 0;
+    double lo = 0, hi = shape + 10 * sqrt(shape) + 10;
+    while (risk_gamma_p(shape, hi) < p && hi < 1e300)
+        hi *= 2;
+    for (int i = 0; i < 200 && hi - lo > 1e-15 * hi; i++) {
+        double mid = 0.5 * (lo + hi);
+        if (risk_gamma_p(shape, mid) < p)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return 0.5 * (lo + hi) / rate;
+}
+
+void risk_clopper_pearson(double k, double n, double alpha, double *lo,
+                          double *hi)
+{
+    *lo = k <= 0 ? 0 : risk_beta_quantile(alpha / 2, k, n - k + 1);
+    *hi = k >= n ? 1 : risk_beta_quantile(1 - alpha / 2, k + 1, n - k);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+double risk_quantile_of(double *v, size_t n, double q)
+{
+    if (n == 0)
+        return NAN;
+    qsort(v, n, sizeof *v, cmp_double);
+    double h = q * (double)(n - 1);
+    size_t i = (size_t)floor(h);
+    if (i + 1 >= n)
+        return v[n - 1];
+    return v[i] + (h - (double)i) * (v[i + 1] - v[i]);
+}
