@@ -105,6 +105,24 @@ void page_attr(web_page *p, const char *value);
 /* Append s percent-encoded for a URL query value (then escaped). */
 void page_urlenc(web_page *p, const char *s);
 
+/* ---- records (web_incidents.c) ------------------------------------------- */
+
+struct json_t;
+/* A string member of a JSON object, or NULL. */
+const char *web_json_str(const struct json_t *o, const char *key);
+/* The translated label of an enumerated value: key "<prefix>.<value>"
+ * lowercased, '+' as '-' ("tlp.amber-strict"); the value itself (escaped)
+ * when the catalogue has no such key. */
+void web_enum_label(web_page *p, const char *prefix, const char *value);
+/* A record's title in its own language (page_text_lang). */
+void web_record_title(web_page *p, const struct json_t *rec);
+/* A records table: the head (id, title, [state,] severity, occurred,
+ * tlp), then rows from the "records" array of reg_list / reg_search; the
+ * caller closes it with "</tbody></table></div>". */
+void web_record_table_head(web_page *p, const char *id, int show_state);
+void web_record_rows(web_page *p, const struct json_t *records,
+                     int show_state);
+
 /* ---- the log (web_log.c) --------------------------------------------------- */
 
 /* The log's verifier key text ("name+id+key") into out; 0 or -1. */

@@ -66,8 +66,10 @@
 
   // "name+hexid+base64(0x01||key)" -> {name, id (4 bytes), key (32 bytes)}
   function parseVkey(v) {
-    var parts = v.split('+');
-    if (parts.length !== 3) throw new Fail('vkey');
+    // the key's base64 may itself hold '+': split at the first two only
+    var a = v.indexOf('+'), b = a < 0 ? -1 : v.indexOf('+', a + 1);
+    if (a <= 0 || b < 0) throw new Fail('vkey');
+    var parts = [v.slice(0, a), v.slice(a + 1, b), v.slice(b + 1)];
     var raw = b64bytes(parts[2]);
     if (raw.length !== 33 || raw[0] !== 1 || !/^[0-9a-f]{8}$/.test(parts[1]))
       throw new Fail('vkey');
