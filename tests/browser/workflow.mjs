@@ -1,0 +1,263 @@
+// workflow.mjs - a report filed through the web form reaches the review
+// queue and, once accepted there, the public list.
+//
+//   reporter (logged in through /login): /incidents/new, submit an empty-ish
+//   form -> validation messages in place next to the fields, focus on the
+//   first; save a draft -> a draft only its owner sees; complete and submit
+//   -> "submitted"; the reporter has no review queue.
+//   reviewer: /review lists it, accept -> published.
+//   anonymous: /incidents lists it, its page shows it.
+// Also: a form posted without its CSRF token is refused and changes
+// nothing, and a report filed with the keyboard alone (Tab, typing, arrows,
+// Space, Enter) reaches the queue too.
+//
+// Hooks (web_form.c, web_review.c): form#incident-form[data-id], fields named
+// by JSON path in div.field[data-field], p.field-error[data-field],
+// #form-errors, #save-draft, #submit-review; #review-queue,
+// article.review-item[data-id] with form.review-form (textarea reason,
+// buttons decision=accept|reject|changes), #review-done[data-id][data-decision].
+
+import { check, expect, expectNoProblems, launchBrowser, login, newContext, run, visit,
+         watchPage } from './lib.mjs';
+import { api, seed } from './seed.mjs';
+
+const TITLE = 'Le modèle invente une posologie « dangereuse » — test navigateur';
+const DESCRIPTION = 'Le chatbot a donné une dose dix fois trop élevée.\nDeuxième ligne.';
+
+async function state(s, id, token) {
+    const r = await api(s.base, 'GET', `/api/v1/records/${id}`, token);
+    return { status: r.status, state: r.headers.get('x-osafe-state'), json: r.json };
+}
+
+// Click a submit button and wait for the page it leads to.
+async function submitWith(page, selector) {
+    const [resp] = await Promise.all([page.waitForNavigation(), page.click(selector)]);
+    return resp;
+}
+
+await run(async () => {
+    const s = await seed({ evals: false });
+    const browser = await launchBrowser();
+    try {
+        const rc = await newContext(browser, s.base);
+        const rp = await rc.newPage();
+        const rw = watchPage(rp, s.base);
+        await login(rp, s.base, s.tokens.reporter, 'reporter');
+        let id = null;
+
+        await check('submitting an incomplete report shows the messages in place', async () => {
+            await visit(rp, `${s.base}/incidents/new?lang=fr`);
+            await rp.fill('[name="title.text"]', TITLE);
+            await rp.fill('[name="countries_occurred"]', 'France');
+            await submitWith(rp, '#submit-review');
+            const r = await rp.evaluate(() => {
+                const errs = [...document.querySelectorAll('#incident-form .field-error[data-field]')];
+                return {
+                    summary: !!document.getElementById('form-errors'),
+                    errors: errs.map((e) => ({
+                        field: e.getAttribute('data-field'),
+                        wrapper: e.closest('[data-field]:not(.field-error)') &&
+                            e.closest('[data-field]:not(.field-error)').getAttribute('data-field'),
+                        text: e.textContent.trim(),
+                        visible: e.getBoundingClientRect().height > 0,
+                    })),
+                    invalid: [...document.querySelectorAll('#incident-form [aria-invalid="true"]')].map((e) => e.name),
+                    focused: document.activeElement && document.activeElement.getAttribute('name'),
+                    title: document.querySelector('[name="title.text"]').value,
+                    id: document.getElementById('incident-form').getAttribute('data-id'),
+                    lang: document.documentElement.lang,
+                };
+            });
+            expect(r.lang === 'fr', `the answer is in ${r.lang}, not French`);
+            expect(r.errors.length >= 1, 'no field error shown');
+            for (const e of r.errors) {
+                expect(e.visible && e.text.length > 0, `the error for ${e.field} is empty or hidden`);
+                expect(e.wrapper && e.field.replace(/\[\d+\]$/, '').startsWith(e.wrapper.replace(/\[\d+\]$/, '')),
+                       `the error for ${e.field} sits in the field ${e.wrapper}, not next to its own field`);
+            }
+            expect(r.invalid.length >= 1, 'no field is marked aria-invalid');
+            expect(r.focused && r.invalid.includes(r.focused),
+                   `focus is on ${r.focused}, not on the first refused field (${r.invalid.join(', ')})`);
+            expect(r.title === TITLE, 'the title typed was lost');
+            expectNoProblems(rw.take().filter((p) => !/status of 422/.test(p)), 'problems');
+            if (r.id) id = r.id;
+        });
+
+        await check('saving a draft keeps it private to its organisation', async () => {
+            await visit(rp, `${s.base}${id ? `/incidents/${id}/edit` : '/incidents/new'}?lang=fr`);
+            await rp.fill('[name="title.text"]', TITLE);
+            await rp.fill('[name="description[0].text"]', DESCRIPTION);
+            await rp.fill('[name="countries_occurred"]', 'FR, BE');
+            await rp.fill('[name="lang"]', 'fr');
+            await submitWith(rp, '#save-draft');
+            const m = /\/incidents\/([A-Z0-9_-]+)/.exec(new URL(rp.url()).pathname);
+            expect(m && m[1] !== 'new', `after saving the page is ${rp.url()}; errors: ` +
+                   (await rp.$$eval('.field-error', (es) => es.map((e) => `${e.getAttribute('data-field')}: ${e.textContent}`).join(' | '))));
+            id = m[1];
+            const st = await state(s, id, s.tokens.reporter);
+            expect(st.status === 200 && st.state === 'draft', `the record is ${st.status} ${st.state}, not a draft`);
+            expect(st.json.title.text === TITLE && st.json.description[0].text.replace(/\r\n/g, '\n') === DESCRIPTION,
+                   'the saved title or description differs from what was typed');
+            expect(JSON.stringify(st.json.countries_occurred) === '["FR","BE"]',
+                   `countries saved as ${JSON.stringify(st.json.countries_occurred)}`);
+            expect((await state(s, id, null)).status === 404, 'an anonymous API call sees the draft');
+            expect((await state(s, id, s.tokens.reporter2)).status === 404, 'another organisation sees the draft');
+            const ac = await newContext(browser, s.base);
+            const ap = await ac.newPage();
+            await visit(ap, `${s.base}/incidents/${id}?lang=en`, 404);
+            await visit(ap, `${s.base}/incidents?lang=en`);
+            expect(!(await ap.textContent('main')).includes(TITLE), 'the draft shows in the public list');
+            await ac.close();
+            expectNoProblems(rw.take(), 'problems');
+        });
+
+        await check('a form posted without its CSRF token is refused and changes nothing', async () => {
+            await visit(rp, `${s.base}/incidents/${id}/edit?lang=en`);
+            await rp.fill('[name="title.text"]', 'changed without a token');
+            await rp.$eval('#incident-form input[name="csrf"]', (e) => e.remove());
+            const resp = await submitWith(rp, '#save-draft');
+            expect(resp.status() === 403, `HTTP ${resp.status()}, wanted 403`);
+            expect((await state(s, id, s.tokens.reporter)).json.title.text === TITLE, 'the title changed anyway');
+            await visit(rp, `${s.base}/incidents/${id}/edit?lang=en`);
+            await rp.$eval('#incident-form input[name="csrf"]', (e) => { e.value = '0'.repeat(64); });
+            await rp.fill('[name="title.text"]', 'changed with a wrong token');
+            const resp2 = await submitWith(rp, '#save-draft');
+            expect(resp2.status() === 403, `wrong token: HTTP ${resp2.status()}, wanted 403`);
+            expect((await state(s, id, s.tokens.reporter)).json.title.text === TITLE, 'the title changed anyway');
+            rw.take();
+        });
+
+        await check('completing and submitting the draft sends it for review', async () => {
+            await visit(rp, `${s.base}/incidents/${id}/edit?lang=fr`);
+            expect(await rp.inputValue('[name="title.text"]') === TITLE, 'the edit form lost the title');
+            await rp.selectOption('[name="ai_relation"]', 'caused');
+            await rp.fill('[name="occurred_start.date"]', '2026-02-03');
+            await rp.selectOption('[name="severity.level"]', 'serious_incident');
+            await rp.check('[name="harm_types"][value="physical"]');
+            await rp.check('[name="hazards"][value="spc"]');
+            await rp.fill('[name="ai_systems[0].name"]', 'helpful-7b');
+            await rp.fill('[name="references[0].url"]', 'https://example.org/fr/rapport');
+            await rp.fill('[name="submitter.pseudonym"]', 'testeur');
+            await submitWith(rp, '#submit-review');
+            const st = await state(s, id, s.tokens.reporter);
+            expect(st.state === 'submitted', `the record is ${st.state}, not submitted ` +
+                   `(errors on the page: ${await rp.$$eval('.field-error', (es) => es.map((e) => e.textContent).join(' | '))})`);
+            expect(JSON.stringify(st.json.hazards) === '["spc"]' && st.json.severity.level === 'serious_incident',
+                   'hazards or severity were not saved as chosen');
+            expectNoProblems(rw.take(), 'problems');
+        });
+
+        await check('a reporter has no review queue', async () => {
+            const r = await rp.goto(`${s.base}/review?lang=en`);
+            expect(r.status() === 403 || r.status() === 401 || !(await rp.$('#review-queue')),
+                   'the reporter sees the review queue');
+            expect(!(await rp.$(`.review-item[data-id="${id}"]`)), 'the reporter can review its own submission');
+            rw.take();
+        });
+
+        const vc = await newContext(browser, s.base);
+        const vp = await vc.newPage();
+        const vw = watchPage(vp, s.base);
+        await login(vp, s.base, s.tokens.reviewer, 'reviewer');
+        await check('the reviewer finds it in /review and accepts it', async () => {
+            await visit(vp, `${s.base}/review?lang=ar`);
+            const item = vp.locator(`#review-queue .review-item[data-id="${id}"]`);
+            expect(await item.count() === 1, `the submission ${id} is not in the review queue`);
+            expect((await item.textContent()).includes(TITLE), 'the queue entry does not show the title');
+            expect(await vp.locator(`#review-queue .review-item[data-id="${s.pending.id}"]`).count() === 1,
+                   'the other pending submission is missing from the queue');
+            await item.locator('textarea[name="reason"]').fill('vérifié');
+            await Promise.all([vp.waitForNavigation(),
+                               item.locator('button[name="decision"][value="accept"]').click()]);
+            const done = await vp.$('#review-done');
+            expect(done, 'no confirmation after accepting');
+            expect(await done.getAttribute('data-id') === id && await done.getAttribute('data-decision') === 'accept',
+                   'the confirmation names another record or decision');
+            expect(await vp.locator(`#review-queue .review-item[data-id="${id}"]`).count() === 0,
+                   'the accepted record is still in the queue');
+            const st = await state(s, id, s.tokens.reviewer);
+            expect(st.state === 'published', `the record is ${st.state}, not published`);
+            expectNoProblems(vw.take(), 'problems');
+        });
+
+        await check('once accepted it is in the public list and its page', async () => {
+            const ac = await newContext(browser, s.base);
+            const ap = await ac.newPage();
+            const aw = watchPage(ap, s.base);
+            await visit(ap, `${s.base}/incidents?lang=en`);
+            const link = ap.locator(`main a[href="/incidents/${id}"]`);
+            expect(await link.count() >= 1, 'the public list has no link to the accepted record');
+            expect((await ap.textContent('main')).includes(TITLE), 'the public list does not show its title');
+            await Promise.all([ap.waitForNavigation(), link.first().click()]);
+            expect((await ap.textContent('h1')).includes(TITLE) || (await ap.textContent('main')).includes(TITLE),
+                   'the record page does not show the title');
+            const tagged = await ap.evaluate((t) => [...document.querySelectorAll('main [lang="fr"]')]
+                .some((e) => e.textContent.includes(t)), TITLE);
+            expect(tagged, 'the French title is not tagged lang="fr" on an English page');
+            expectNoProblems(aw.take(), 'problems');
+            await ac.close();
+        });
+
+        await check('a report filed with the keyboard alone reaches the queue', async () => {
+            const want = {
+                'title.text': { type: 'Keyboard-only report: model leaks an address' },
+                'description[0].text': { type: 'Filed without a mouse.' },
+                ai_relation: { select: 'contributed' },
+                'occurred_start.date': { type: '2026-01' },
+                countries_occurred: { type: 'DE' },
+                'severity.level': { select: 'incident' },
+                harm_types: { check: 'human_rights' },
+                hazards: { check: 'prv' },
+                'ai_systems[0].name': { type: 'cautious-7b' },
+                'references[0].url': { type: 'https://example.org/de/1' },
+                'submitter.pseudonym': { type: 'keys-only' },
+            };
+            await visit(rp, `${s.base}/incidents/new?lang=en`);
+            const done = new Set();
+            let reached = false;
+            for (let i = 0; i < 200 && !reached; i++) {
+                await rp.keyboard.press('Tab');
+                const f = await rp.evaluate(() => {
+                    const e = document.activeElement;
+                    return e ? { id: e.id, name: e.getAttribute('name'), tag: e.tagName.toLowerCase(),
+                                 value: e.value, type: e.getAttribute('type') } : {};
+                });
+                if (f.id === 'submit-review') { reached = true; break; }
+                const w = want[f.name];
+                if (!w) continue;
+                if (w.type && f.tag !== 'select') {
+                    await rp.keyboard.type(w.type);
+                    done.add(f.name);
+                } else if (w.select && f.tag === 'select') {
+                    for (let k = 0; k < 12 && (await rp.evaluate(() => document.activeElement.value)) !== w.select; k++)
+                        await rp.keyboard.press('ArrowDown');
+                    if ((await rp.evaluate(() => document.activeElement.value)) === w.select) done.add(f.name);
+                } else if (w.check && f.type === 'checkbox' && f.value === w.check) {
+                    await rp.keyboard.press('Space');
+                    done.add(f.name);
+                }
+            }
+            const missing = Object.keys(want).filter((k) => !done.has(k));
+            expect(missing.length === 0, `not reachable or not usable with the keyboard: ${missing.join(', ')}`);
+            expect(reached, 'Tab never reached the submit button');
+            const [resp] = await Promise.all([rp.waitForNavigation(), rp.keyboard.press('Enter')]);
+            const m = /\/incidents\/([A-Z0-9_-]+)$/.exec(new URL(rp.url()).pathname);
+            expect(m, `after Enter the page is ${rp.url()} (HTTP ${resp && resp.status()})`);
+            const st = await state(s, m[1], s.tokens.reporter);
+            expect(st.state === 'submitted', `the keyboard report is ${st.state}`);
+            expect(st.json.hazards.includes('prv') && st.json.harm_types.includes('human_rights'),
+                   'the checkboxes toggled with Space were not saved');
+            await visit(vp, `${s.base}/review?lang=en`);
+            expect(await vp.locator(`.review-item[data-id="${m[1]}"]`).count() === 1,
+                   'the keyboard report is not in the review queue');
+            expectNoProblems(rw.take(), 'problems');
+            vw.take();
+        });
+        expect(rc.outside.length + vc.outside.length === 0, 'requests left the test server');
+        await vc.close();
+        await rc.close();
+    } finally {
+        await browser.close();
+        await s.stop();
+    }
+});
