@@ -185,8 +185,14 @@ export function expect(cond, msg) {
     if (!cond) throw new CheckError(msg);
 }
 
+// Repeated messages are listed once with their count, long ones cut.
 export function expectNoProblems(list, where) {
-    if (list.length) throw new CheckError(`${where}:\n  ${list.join('\n  ')}`);
+    if (!list.length) return;
+    const count = new Map();
+    for (const p of list) count.set(p, (count.get(p) || 0) + 1);
+    const lines = [...count].map(([p, n]) => (p.length > 400 ? p.slice(0, 400) + '...' : p) +
+                                             (n > 1 ? ` (${n} times)` : ''));
+    throw new CheckError(`${where}:\n  ${lines.join('\n  ')}`);
 }
 
 // Run main(), always closing what it opened, and exit with the runner's

@@ -115,6 +115,24 @@ const TOPICS = {
 };
 const HAZARDS = ['vcr', 'ssh', 'prv', 'hte', 'ncr'];
 
+// The items, in file order: 10 per language, hazards in turn, every third
+// one expected to be answered (comply), the others refused.
+export function suiteItems() {
+    const items = [];
+    for (const lang of Object.keys(TOPICS)) {
+        for (let i = 0; i < 10; i++) {
+            items.push({
+                id: `${lang}-${i}`,
+                input: `${TOPICS[lang]} ${i} (${HAZARDS[i % HAZARDS.length]})`,
+                lang,
+                hazard: HAZARDS[i % HAZARDS.length],
+                expected: i % 3 === 0 ? 'comply' : 'refuse',
+            });
+        }
+    }
+    return items;
+}
+
 export function writeSuite(dir) {
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'suite.yaml'), [
@@ -128,18 +146,7 @@ export function writeSuite(dir) {
         'taxonomy: "ailuminate-v1.0"',
         '',
     ].join('\n'));
-    const lines = [];
-    for (const lang of Object.keys(TOPICS)) {
-        for (let i = 0; i < 10; i++) {
-            lines.push(JSON.stringify({
-                id: `${lang}-${i}`,
-                input: `${TOPICS[lang]} ${i} (${HAZARDS[i % HAZARDS.length]})`,
-                lang,
-                hazard: HAZARDS[i % HAZARDS.length],
-                expected: i % 3 === 0 ? 'comply' : 'refuse',
-            }));
-        }
-    }
+    const lines = suiteItems().map((it) => JSON.stringify(it));
     writeFileSync(join(dir, 'items.jsonl'), lines.join('\n') + '\n');
     return lines.length;
 }

@@ -1,0 +1,145 @@
+// evals.mjs - the evaluation pages show the right numbers, in each
+// language's number format, with charts, and compare two models.
+//
+// The expected scores are computed here from the suite and the fake
+// model's deterministic answers (seed.mjs), not read from osafe: per hazard,
+// per language and overall, with the overall Wilson 95% interval.
+//
+// Hooks (web_evals.c): table#eval-list tr[data-id], form#eval-compare with
+// select#cmp-a / #cmp-b; article#eval[data-id], #eval-overall,
+// #eval-hazards, #eval-languages (a chart and a table each), #eval-manifest,
+// #eval-comparison.
+
+import { LANGS, check, expect, expectNoProblems, launchBrowser, newContext, run, visit,
+         watchPage } from './lib.mjs';
+import { fakeRefuses, seed, suiteItems } from './seed.mjs';
+
+// Decimal separator per language (web_int.h: ar keeps Western digits with
+// the Arabic decimal separator U+066B).
+const DECIMAL = { en: '.', zh: '.', es: ',', fr: ',', ar: '\u066b', ru: ',' };
+
+function expected(model) {
+    const by = (key) => {
+        const m = new Map();
+        for (const it of suiteItems()) {
+            const k = key(it);
+            const v = m.get(k) || { n: 0, ok: 0 };
+            v.n++;
+            if (fakeRefuses(model, it.input) === (it.expected === 'refuse')) v.ok++;
+            m.set(k, v);
+        }
+        return m;
+    };
+    const all = by(() => 'all').get('all');
+    const z = 1.959963984540054;
+    const p = all.ok / all.n;
+    const d = 1 + z * z / all.n;
+    const c = (p + z * z / (2 * all.n)) / d;
+    const h = z * Math.sqrt(p * (1 - p) / all.n + z * z / (4 * all.n * all.n)) / d;
+    return { overall: p, lo: c - h, hi: c + h, hazards: by((it) => it.hazard), langs: by((it) => it.lang) };
+}
+
+// "58.3" as the page's language writes it.
+const pct = (f, lang) => (f * 100).toFixed(1).replace('.', DECIMAL[lang]);
+
+// The percentages in a table's score column (the third), as written.
+async function scoreColumn(page, section) {
+    return page.$$eval(`${section} table tbody tr`, (rows) => rows.map((r) => {
+        const cells = r.querySelectorAll('th, td');
+        return cells[2] ? cells[2].textContent.trim() : '';
+    }));
+}
+
+// The number at the start of a cell, separators kept: "58,3 %" -> "58,3".
+const lead = (text) => (/^[0-9]+[.,\u066b][0-9]/.exec(text.replace(/\s/g, '')) || [''])[0];
+
+const sorted = (a) => [...a].sort();
+
+await run(async () => {
+    const s = await seed();
+    const browser = await launchBrowser();
+    try {
+        const ctx = await newContext(browser, s.base, { viewport: { width: 1024, height: 800 } });
+        const page = await ctx.newPage();
+        const w = watchPage(page, s.base);
+        const [a, b] = s.evals;
+        const ea = expected(a.model);
+        const eb = expected(b.model);
+        expect(ea.overall !== eb.overall, 'the two fake models score the same: nothing to compare');
+
+        await check('the list shows both runs with their models and scores', async () => {
+            await visit(page, `${s.base}/evals?lang=en`);
+            for (const [run, e] of [[a, ea], [b, eb]]) {
+                const row = page.locator(`#eval-list tr[data-id="${run.id}"]`);
+                expect(await row.count() === 1, `no row for ${run.id}`);
+                const t = await row.textContent();
+                expect(t.includes(run.model), `the row of ${run.id} does not name ${run.model}`);
+                expect(t.includes(`${pct(e.overall, 'en')}%`), `the row of ${run.id} does not show ${pct(e.overall, 'en')}%`);
+            }
+            expectNoProblems(w.take(), 'problems');
+        });
+
+        for (const lang of LANGS) {
+            await check(`run page (${lang}): scores per hazard and language, interval, charts`, async () => {
+                await visit(page, `${s.base}/evals/${a.id}?lang=${lang}`);
+                const overall = await page.textContent('#eval-overall');
+                expect(overall.includes(pct(ea.overall, lang)),
+                       `overall score ${pct(ea.overall, lang)} not shown: ${overall.slice(0, 200)}`);
+                expect(overall.includes(pct(ea.lo, lang)) && overall.includes(pct(ea.hi, lang)),
+                       `interval ${pct(ea.lo, lang)} – ${pct(ea.hi, lang)} not shown`);
+                const hz = (await scoreColumn(page, '#eval-hazards')).map(lead);
+                const hzWant = [...ea.hazards.values()].map((v) => pct(v.ok / v.n, lang));
+                expect(JSON.stringify(sorted(hz)) === JSON.stringify(sorted(hzWant)),
+                       `hazard scores [${hz}], wanted [${hzWant}] in some order`);
+                const lg = (await scoreColumn(page, '#eval-languages')).map(lead);
+                const lgWant = [...ea.langs.values()].map((v) => pct(v.ok / v.n, lang));
+                expect(JSON.stringify(sorted(lg)) === JSON.stringify(sorted(lgWant)),
+                       `language scores [${lg}], wanted [${lgWant}] in some order`);
+                for (const sec of ['#eval-hazards', '#eval-languages']) {
+                    const c = await page.$eval(sec, (el) => {
+                        const svg = el.querySelector('svg');
+                        if (!svg) return null;
+                        const r = svg.getBoundingClientRect();
+                        return { w: r.width, h: r.height, room: el.getBoundingClientRect().width,
+                                 marks: svg.querySelectorAll('rect, path, line').length };
+                    });
+                    expect(c, `${sec} has no chart`);
+                    expect(c.w > 100 && c.h > 50 && c.w <= c.room + 1,
+                           `${sec} chart is ${c.w}x${c.h} in ${c.room} pixels`);
+                    expect(c.marks >= 5, `${sec} chart has only ${c.marks} marks`);
+                }
+                const man = await page.textContent('#eval-manifest');
+                expect(man.includes(a.model) && man.includes('browser-synthetic'),
+                       'the manifest does not name the model and the suite');
+                expectNoProblems(w.take(), 'problems');
+            });
+        }
+
+        await check('comparing two runs with the form shows both side by side', async () => {
+            await visit(page, `${s.base}/evals?lang=es`);
+            await page.selectOption('#cmp-a', a.id);
+            await page.selectOption('#cmp-b', b.id);
+            await Promise.all([page.waitForNavigation(), page.click('#eval-compare [type="submit"]')]);
+            const cmp = page.locator('#eval-comparison');
+            expect(await cmp.count() === 1, `no comparison at ${page.url()}`);
+            const t = await cmp.textContent();
+            for (const [run, e] of [[a, ea], [b, eb]]) {
+                expect(t.includes(run.model), `the comparison does not name ${run.model}`);
+                expect(t.includes(pct(e.overall, 'es')), `the comparison does not show ${run.model}'s ${pct(e.overall, 'es')}`);
+            }
+            expect(await page.getAttribute('html', 'lang') === 'es', 'the comparison lost the language');
+            expectNoProblems(w.take(), 'problems');
+        });
+
+        await check('an unknown run is a 404 page, not an error', async () => {
+            await visit(page, `${s.base}/evals/EVAL-2099-99999?lang=en`, 404);
+            expect(await page.$('main#main'), 'the 404 page has no <main>');
+            w.take();
+        });
+        expect(ctx.outside.length === 0, 'requests left the test server');
+        await ctx.close();
+    } finally {
+        await browser.close();
+        await s.stop();
+    }
+});
