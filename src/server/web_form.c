@@ -167,7 +167,12 @@ static int field_begin(form_ctx *c, const char *name, const char *label_key,
                   c->err_n);
         page_text(p, name);
         page_raw(p, "\">");
-        page_text(p, c->err->msg);
+        /* the registry speaks English; its commonest complaint is said in
+         * the page's language, the rest as the registry wrote it */
+        if (strstr(c->err->msg, "is required to publish"))
+            page_t(p, "form.err_required");
+        else
+            page_text(p, c->err->msg);
         page_raw(p, "</p>");
     }
     return bad;
