@@ -3,7 +3,8 @@
  * published incidents and the log head.
  *
  * Hooks: <section id="dash-risks"> (the matrix <figure id="risk-matrix">
- * with the SVG, <ol id="top-risks">, or <p id="risks-empty">),
+ * with the SVG, <ol id="top-risks"> with <li data-hazard data-tier>, or
+ * <p id="risks-empty"> when there is nothing to rank),
  * <section id="dash-recent"> with <table id="recent-incidents"> or
  * <p id="recent-empty">, <section id="dash-log"> with <dd id="log-size">
  * and <code id="log-root">.
@@ -13,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "risk/risk.h"
 #include "server/web_int.h"
 
 /* Recent incidents the dashboard lists (the full list is one click away). */
@@ -91,14 +93,83 @@ static void log_head(web_page *p)
     page_raw(p, "</a></p></section>\n");
 }
 
+/* Top risks listed beside the matrix. */
+#define DASH_TOP_RISKS 5
+/* A fixed seed: the dashboard shows the same ranking on every reload of
+ * the same data (risk.h draws are seeded). */
+#define DASH_RISK_SEED 20261128u
+
+static void top_risks(web_page *p, const risk_result *res)
+{
+    page_raw(p, "<h3>");
+    page_t(p, "dash.top_risks");
+    page_raw(p, "</h3><ol id=\"top-risks\">");
+    for (size_t i = 0; i < res->n && i < DASH_TOP_RISKS; i++) {
+        const risk_item *it = &res->items[i];
+        page_raw(p, "<li data-hazard=\"");
+        page_text(p, it->hazard);
+        page_raw(p, "\" data-tier=\"");
+        page_text(p, risk_tier_name(it->tier));
+        page_raw(p, "\"><strong>");
+        web_enum_label(p, "hazard", it->hazard);
+        page_raw(p, "</strong> \xc2\xb7 ");
+        if (it->model[0])
+            page_text(p, it->model);
+        else
+            page_t(p, "dash.all_models");
+        page_raw(p, " \xc2\xb7 ");
+        web_enum_label(p, "tier", risk_tier_name(it->tier));
+        page_raw(p, " \xc2\xb7 ");
+        page_t(p, "dash.p_star");
+        page_raw(p, " ");
+        page_percent(p, it->p_star, 0);
+        page_raw(p, "</li>");
+    }
+    page_raw(p, "</ol>");
+}
+
 static void web_dashboard_risks(web_page *p)
 {
     page_raw(p, "<section id=\"dash-risks\" aria-labelledby=\"risks-h\">"
                 "<h2 id=\"risks-h\">");
     page_t(p, "dash.risks");
-    page_raw(p, "</h2>\n<p id=\"risks-empty\">");
-    page_t(p, "dash.risks_empty");
-    page_raw(p, "</p><p><a href=\"/risks\">");
+    page_raw(p, "</h2>\n");
+    risk_result *res = NULL;
+    osafe_err e;
+    osafe_buf svg = OSAFE_BUF_INIT;
+    int rc = risk_compute(p->reg, &p->caller, NULL, DASH_RISK_SEED, &res, &e);
+    if (!rc && res && res->n) {
+        risk_svg_labels l;
+        memset(&l, 0, sizeof l);
+        l.realized_title = T(p, "dash.m.realized");
+        l.latent_title = T(p, "dash.m.latent");
+        l.likelihood = T(p, "dash.m.likelihood");
+        l.impact = T(p, "dash.m.impact");
+        l.href_prefix = "/risks#";
+        l.rtl = p->rtl;
+        rc = risk_matrix_svg(res, &l, &svg, &e);
+    } else if (rc) {
+        /* The dashboard still shows the rest; the operator learns why. */
+        fprintf(stderr, "osafe serve: dashboard risks: %s\n", e.msg);
+    }
+    if (!rc && res && res->n) {
+        page_raw(p, "<div class=\"risk-overview\"><figure id=\"risk-matrix\" "
+                    "class=\"chart\">");
+        /* the SVG is osafe's own markup (svg.h escapes every label) */
+        page_raw(p, svg.data);
+        page_raw(p, "<figcaption>");
+        page_t(p, "dash.m.caption");
+        page_raw(p, "</figcaption></figure><div>");
+        top_risks(p, res);
+        page_raw(p, "</div></div>");
+    } else {
+        page_raw(p, "<p id=\"risks-empty\">");
+        page_t(p, "dash.risks_empty");
+        page_raw(p, "</p>");
+    }
+    buf_release(&svg);
+    risk_result_free(res);
+    page_raw(p, "<p><a href=\"/risks\">");
     page_t(p, "dash.risks_more");
     page_raw(p, "</a></p></section>\n");
 }

@@ -334,6 +334,40 @@ static void test_static_assets(void **state)
     api_reply_release(&r);
 }
 
+/* The dashboard ranks the published incidents (the fixture's are all
+ * "ssh"), and shows the log head of the current checkpoint. */
+static void test_dashboard(void **state)
+{
+    (void)state;
+    api_reply r;
+    web_get("/?lang=ar", NULL, &r);
+    assert_int_equal(r.status, 200);
+    const char *b = r.body.data;
+    const char *fig = strstr(b, "<figure id=\"risk-matrix\"");
+    assert_non_null(fig);
+    assert_non_null(strstr(fig, "<svg"));
+    assert_non_null(strstr(b, "<ol id=\"top-risks\">"));
+    assert_non_null(strstr(b, "<li data-hazard=\"ssh\""));
+    assert_null(strstr(b, "id=\"risks-empty\""));
+    assert_non_null(strstr(b, "<table id=\"recent-incidents\">"));
+    char row[64];
+    snprintf(row, sizeof row, "<tr data-id=\"%s\">", clear_id);
+    assert_non_null(strstr(b, row));
+    const char *size = strstr(b, "<dd id=\"log-size\" data-value=\"");
+    assert_non_null(size);
+    long n = strtol(size + strlen("<dd id=\"log-size\" data-value=\""), NULL,
+                    10);
+    assert_true(n >= 4); /* the four fixture records at least */
+    assert_non_null(strstr(b, "<code id=\"log-root\" dir=\"ltr\">"));
+    api_reply_release(&r);
+    /* the log page: the same checkpoint, the key, the check widget */
+    web_get("/log", NULL, &r);
+    assert_non_null(strstr(r.body.data, "<pre id=\"checkpoint-note\""));
+    assert_non_null(strstr(r.body.data, "<code id=\"log-vkey\" dir=\"ltr\">"));
+    assert_non_null(strstr(r.body.data, "<output id=\"verify-result\""));
+    api_reply_release(&r);
+}
+
 /* ---- language negotiation ------------------------------------------------- */
 
 static const char *page_lang(const char *path, const hdrs *hs)
@@ -941,6 +975,7 @@ int main(void)
         cmocka_unit_test(test_numbers_and_dates),
         cmocka_unit_test(test_every_page_in_six_languages),
         cmocka_unit_test(test_static_assets),
+        cmocka_unit_test(test_dashboard),
         cmocka_unit_test(test_negotiation),
         cmocka_unit_test(test_hostile_content_escaped),
         cmocka_unit_test(test_login_cookie_flags),
