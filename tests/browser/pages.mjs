@@ -6,13 +6,24 @@
 // Then: language negotiation (?lang, cookie, Accept-Language, the switcher),
 // record content in its own language, and a hostile title shown as text.
 
-import { LANGS, check, expect, expectNoProblems, launchBrowser, login, newContext, run,
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { LANGS, REPO, check, expect, expectNoProblems, launchBrowser, login, newContext, run,
          visit, watchPage } from './lib.mjs';
 import { HOSTILE_TITLE, seed } from './seed.mjs';
 
+// The groups of catalogue keys ("nav", "dash", "evals"...): a page showing
+// "group.something" shows a key that has no English text (web_int.h: a key
+// missing in English shows the key itself).
+const I18N = join(REPO, 'src', 'server', 'i18n');
+const KEY_GROUPS = [...new Set(readdirSync(I18N).filter((f) => f.endsWith('.txt')).flatMap((f) =>
+    readFileSync(join(I18N, f), 'utf8').split('\n')
+        .filter((l) => l && !l.startsWith('#') && l.includes('\t') && l.includes('.'))
+        .map((l) => l.split('.')[0])))];
+
 // What one page load must satisfy whatever the page is.
 async function frame(page, lang) {
-    const f = await page.evaluate(() => {
+    const f = await page.evaluate((groups) => {
         const html = document.documentElement;
         const unlabelled = [];
         for (const el of document.querySelectorAll('input, select, textarea')) {
@@ -30,7 +41,17 @@ async function frame(page, lang) {
                 s.getAttribute('aria-labelledby');
             if (!named) unnamedSvg.push(s.outerHTML.slice(0, 60));
         }
+        // Visible words, and the words of titles, labels and messages.
+        const words = [];
+        const tw = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+        for (let n = tw.nextNode(); n; n = tw.nextNode()) words.push(n.nodeValue);
+        for (const e of document.querySelectorAll('*'))
+            for (const a of e.attributes)
+                if (/^(title|alt|placeholder|aria-label|data-msg-.*)$/.test(a.name)) words.push(a.value);
+        const rawKeys = [...new Set([...words.join('\n').matchAll(/(?<![\w./-])([a-z][a-z0-9_]*)\.[a-z0-9_]+(?:\.[a-z0-9_]+)*(?![\w./-])/g)]
+            .filter((m) => groups.includes(m[1])).map((m) => m[0]))];
         return {
+            rawKeys,
             lang: html.getAttribute('lang'),
             dir: html.getAttribute('dir'),
             htmlDir: getComputedStyle(html).direction,
@@ -44,7 +65,7 @@ async function frame(page, lang) {
             unlabelled,
             unnamedSvg,
         };
-    });
+    }, KEY_GROUPS);
     const rtl = lang === 'ar';
     expect(f.lang === lang, `<html lang="${f.lang}">, wanted "${lang}"`);
     expect(f.dir === (rtl ? 'rtl' : 'ltr'), `<html dir="${f.dir}">, wanted ${rtl ? 'rtl' : 'ltr'}`);
@@ -58,6 +79,7 @@ async function frame(page, lang) {
            `language switcher offers [${f.switcher}], wanted all of [${LANGS}]`);
     expect(f.current === lang, `language switcher marks ${f.current} as current, wanted ${lang}`);
     expect(f.unlabelled.length === 0, `fields without a label: ${f.unlabelled.join(', ')}`);
+    expect(f.rawKeys.length === 0, `catalogue keys shown instead of text: ${f.rawKeys.join(', ')}`);
     expect(f.unnamedSvg.length === 0, `charts without a <title> or aria-label: ${f.unnamedSvg.join(' | ')}`);
     return f;
 }
@@ -95,8 +117,8 @@ await run(async () => {
                     const url = `${s.base}${path}?lang=${lang}`;
                     try {
                         await visit(page, url);
-                        const f = await frame(page, lang);
-                        if (path === '/') navText[lang] = f.nav;
+                        if (path === '/') navText[lang] = await page.textContent('#site-nav').catch(() => null);
+                        await frame(page, lang);
                         expectNoProblems(w.take(), 'problems');
                     } catch (err) {
                         w.take();
