@@ -48,7 +48,7 @@ async function frame(page, lang) {
         for (const e of document.querySelectorAll('*'))
             for (const a of e.attributes)
                 if (/^(title|alt|placeholder|aria-label|data-msg-.*)$/.test(a.name)) words.push(a.value);
-        const rawKeys = [...new Set([...words.join('\n').matchAll(/(?<![\w./-])([a-z][a-z0-9_]*)\.[a-z0-9_]+(?:\.[a-z0-9_]+)*(?![\w./-])/g)]
+        const rawKeys = [...new Set([...words.join('\n').matchAll(/(?<![\w./-])([a-z][a-z0-9_]*)\.[a-z0-9_]+(?:\.[a-z0-9_]+)*(?![\w/-]|\.\w)/g)]
             .filter((m) => groups.includes(m[1])).map((m) => m[0]))];
         return {
             rawKeys,
