@@ -156,7 +156,7 @@ static void web_dashboard_risks(web_page *p)
         page_raw(p, "<div class=\"risk-overview\"><figure id=\"risk-matrix\" "
                     "class=\"chart\">");
         /* the SVG is osafe's own markup (svg.h escapes every label) */
-        page_raw(p, svg.data);
+        page_svg(p, svg.data);
         page_raw(p, "<figcaption>");
         page_t(p, "dash.m.caption");
         page_raw(p, "</figcaption></figure><div>");

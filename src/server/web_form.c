@@ -225,7 +225,9 @@ static void select_field(form_ctx *c, const char *name, const char *label_key,
     web_page *p = c->p;
     int bad = field_begin(c, name, label_key, required, 0);
     const char *cur = val(c, name);
-    if (!cur && !c->rec && !c->from_post)
+    /* a default fills what the record does not have yet (a draft may
+     * lack anything) */
+    if (!cur && !c->from_post)
         cur = def;
     page_raw(p, "<select id=\"");
     page_text(p, name);
@@ -401,7 +403,7 @@ static void render(form_ctx *c, const char *id)
         int bad = field_begin(c, "license", "form.license", 1, 0);
         page_raw(pp, "<input id=\"license\" name=\"license\" dir=\"ltr\" "
                      "autocomplete=\"off\" value=\"");
-        page_text(pp, l ? l : (c->from_post || c->rec) ? "" : "CC-BY-4.0");
+        page_text(pp, l ? l : c->from_post ? "" : "CC-BY-4.0");
         page_raw(pp, "\"");
         invalid_attrs(c, bad);
         page_raw(pp, "></div>\n");
@@ -567,13 +569,15 @@ static json_t *form_patch(web_page *p, const json_t *rec)
     const char *sname = trimmed(p, "ai_systems[0].name", NULL, 0);
     const char *sver = trimmed(p, "ai_systems[0].version", NULL, 0);
     json_t *s0 = NULL;
-    if (kind || sname) {
+    /* the kind alone is the select's default, not something typed: a
+     * system is there once it has a name */
+    if (sname) {
         const json_t *old =
             json_array_get(json_object_get(rec, "ai_systems"), 0);
         s0 = json_is_object(old) ? json_deep_copy(old) : json_object();
-        /* an empty part is sent empty, so the registry names it */
+        /* an empty kind is sent empty, so the registry names it */
         json_object_set_new(s0, "kind", json_string(kind ? kind : ""));
-        json_object_set_new(s0, "name", json_string(sname ? sname : ""));
+        json_object_set_new(s0, "name", json_string(sname));
         if (sver)
             json_object_set_new(s0, "version", json_string(sver));
         else

@@ -175,6 +175,10 @@ void page_raw(web_page *p, const char *markup);         /* trusted */
 void page_rawf(web_page *p, const char *fmt, ...)       /* trusted; no %s of data */
     __attribute__((format(printf, 2, 3)));
 
+/* Inline SVG that osafe's own svg.h / risk.h produced (trusted markup),
+ * without its style="" attributes, which the page's CSP forbids. */
+void page_svg(web_page *p, const char *svg);
+
 /* Text in its own language: <span lang="xx" dir="auto">text</span>
  * (the lang attribute only when the tag is a valid BCP 47 shape). */
 void page_text_lang(web_page *p, const char *text, const char *lang);
