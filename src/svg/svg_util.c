@@ -50,8 +50,10 @@ int svg__open(osafe_buf *out, double w, double h, const char *title,
 {
     if (!title || !*title)
         return osafe_errf(e, OSAFE_EINVAL, "svg: a chart needs a title");
-    /* width/height make the standalone file open at its natural size;
-     * max-width lets a page shrink it on a phone (the viewBox scales). */
+    /* width/height make the standalone file open at its natural size; a
+     * page shrinks it on a phone with its own CSS (the viewBox scales).
+     * No style attribute: the server's Content-Security-Policy
+     * (style-src 'self') refuses inline styles. */
     int rc = buf_puts(out, "<svg xmlns=\"http://www.w3.org/2000/svg\"");
     if (rc == 0)
         rc = svg__num_attr(out, "width", w, 0);
@@ -67,7 +69,6 @@ int svg__open(osafe_buf *out, double w, double h, const char *title,
         rc = svg_num(out, h, 0);
     if (rc == 0)
         rc = buf_printf(out, "\" role=\"img\" direction=\"%s\""
-                             " style=\"max-width:100%%;height:auto\""
                              " font-family=\"sans-serif\" font-size=\"12\""
                              " fill=\"" SVG__INK "\"><title>",
                         rtl ? "rtl" : "ltr");

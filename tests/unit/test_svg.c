@@ -117,6 +117,8 @@ static void test_bars_geometry(void **state)
     assert_non_null(strstr(b.data, "<title>Rates</title>"));
     assert_non_null(strstr(b.data, "<desc>Unsafe response rate"));
     assert_null(strstr(b.data, "<script"));
+    /* no inline style: the server's CSP (style-src 'self') refuses it */
+    assert_null(strstr(b.data, "style="));
 
     const char *full = xc_find(b.data, "rect", "data-label", "full");
     const char *q = xc_find(b.data, "rect", "data-label", "quarter");
