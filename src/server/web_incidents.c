@@ -116,7 +116,12 @@ void web_record_rows(web_page *p, const json_t *records, int show_state)
 
 void web_record_table_head(web_page *p, const char *id, int show_state)
 {
-    page_raw(p, "<div class=\"table-wrap\"><table id=\"");
+    /* a region that scrolls sideways on a phone must take focus, so the
+     * keyboard can scroll it too */
+    page_raw(p, "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" "
+                "aria-label=\"");
+    page_t(p, "incidents.title");
+    page_raw(p, "\"><table id=\"");
     page_text(p, id);
     page_raw(p, "\"><thead><tr><th scope=\"col\">");
     page_t(p, "incident.id");

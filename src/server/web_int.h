@@ -175,8 +175,9 @@ void page_raw(web_page *p, const char *markup);         /* trusted */
 void page_rawf(web_page *p, const char *fmt, ...)       /* trusted; no %s of data */
     __attribute__((format(printf, 2, 3)));
 
-/* Inline SVG that osafe's own svg.h / risk.h produced (trusted markup),
- * without its style="" attributes, which the page's CSP forbids. */
+/* Inline SVG that osafe's own svg.h / risk.h produced (trusted markup).
+ * page_end drops every style="" attribute of the page, which the CSP
+ * forbids (the stylesheet sizes figures). */
 void page_svg(web_page *p, const char *svg);
 
 /* Text in its own language: <span lang="xx" dir="auto">text</span>
