@@ -292,8 +292,11 @@ int risk_policy_load(struct risk_policy *p, const char *path, osafe_err *e)
         return rc;
     rc = risk_policy_parse(p, text, len, e);
     free(text);
-    if (rc && e)
-        osafe_errf(e, rc, "%s: %s", path, e->msg);
+    if (rc && e) {
+        char msg[OSAFE_ERR_MAX];
+        snprintf(msg, sizeof msg, "%s", e->msg);
+        osafe_errf(e, rc, "%s: %s", path, msg);
+    }
     return rc;
 }
 
