@@ -51,7 +51,7 @@ static const char css[] =
     "footer{margin-top:2rem;color:#454545;font-size:.85rem}"
     "@media print{details{display:block}summary{display:none}}";
 
-/* ---- small writers -------------------------------------------------------- */
+/* ---- small writers ------------------------------------------------------ */
 
 static int put(osafe_buf *o, const char *s)
 {
@@ -139,14 +139,14 @@ static int kv(osafe_buf *o, const char *key, const json_t *v, int code)
     return rc;
 }
 
-/* ---- sections -------------------------------------------------------------- */
+/* ---- sections ----------------------------------------------------------- */
 
 static int section_manifest(osafe_buf *o, const json_t *m, const char *dir)
 {
     const json_t *su = json_object_get(m, "suite");
     const json_t *p = json_object_get(m, "params");
-    int rc = put(o, "<section id=\"manifest\"><h2>Run</h2><div class=\"scroll\">"
-                    "<table><tbody>");
+    int rc = put(o, "<section id=\"manifest\"><h2>Run</h2>"
+                    "<div class=\"scroll\"><table><tbody>");
     json_t *d = json_string(dir);
     if (rc == 0)
         rc = kv(o, "Run directory", d, 1);
@@ -319,7 +319,7 @@ static int section_groups(osafe_buf *o, const json_t *r, const char *key,
     return rc;
 }
 
-/* ---- the samples: worst items and errors ---------------------------------- */
+/* ---- the samples: worst items and errors -------------------------------- */
 
 struct quoted {
     double score;
@@ -664,7 +664,7 @@ static int section_compare(osafe_buf *o, const json_t *r, const json_t *ro,
     return rc ? rc : put(o, "</section>");
 }
 
-/* ---- the document ---------------------------------------------------------- */
+/* ---- the document ------------------------------------------------------- */
 
 int eval_report_html(const char *rundir, const char *against, osafe_buf *out,
                      osafe_err *e)

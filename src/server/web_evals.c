@@ -119,7 +119,7 @@ static svg_chart_opts chart_opts(web_page *p, const char *title_key,
     return o;
 }
 
-/* ---- the list --------------------------------------------------------------- */
+/* ---- the list ----------------------------------------------------------- */
 
 static void list_table(web_page *p, const json_t *runs)
 {
@@ -317,7 +317,8 @@ void page_evals(web_page *p)
     if (id_ok(next)) {
         page_raw(p, "<nav aria-label=\"");
         page_t(p, "evals.paging");
-        page_raw(p, "\"><a id=\"next-page\" rel=\"next\" href=\"/evals?cursor=");
+        page_raw(p, "\"><a id=\"next-page\" rel=\"next\" "
+                    "href=\"/evals?cursor=");
         page_text(p, next);
         page_raw(p, "\">");
         page_t(p, "evals.next");
@@ -327,7 +328,7 @@ void page_evals(web_page *p)
     page_end(p, NULL);
 }
 
-/* ---- one run ---------------------------------------------------------------- */
+/* ---- one run ------------------------------------------------------------ */
 
 static json_t *load_eval(web_page *p, const char *id, int64_t *log_index,
                          int *code)
@@ -380,7 +381,8 @@ static void manifest_facts(web_page *p, const json_t *doc, int64_t log_index)
     const json_t *m = json_object_get(doc, "manifest");
     const json_t *su = json_object_get(m, "suite");
     const json_t *pa = json_object_get(m, "params");
-    page_raw(p, "<section aria-labelledby=\"manifest-h\"><h2 id=\"manifest-h\">");
+    page_raw(p, "<section aria-labelledby=\"manifest-h\">"
+                "<h2 id=\"manifest-h\">");
     page_t(p, "evals.manifest");
     page_raw(p, "</h2><dl id=\"eval-manifest\" class=\"facts\">");
     fact(p, "evals.m.model");

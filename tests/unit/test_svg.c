@@ -198,7 +198,8 @@ static void test_bars_rtl(void **state)
         lab--;
     assert_true(xc_attr_num(lab, "x") > ar);
     /* the caller's decimal sign in text, '.' in the numbers of the drawing */
-    assert_non_null(strstr(b.data, ">\xE2\x81\xA6" "0\xd9\xab" "5 [0\xd9\xab" "25"));
+    assert_non_null(
+        strstr(b.data, ">\xE2\x81\xA6" "0\xd9\xab" "5 [0\xd9\xab" "25"));
     assert_non_null(strstr(b.data, "data-value=\"0.5\""));
     buf_release(&b);
 }
