@@ -87,7 +87,7 @@ void web_record_rows(web_page *p, const json_t *records, int show_state)
             continue;
         page_raw(p, "<tr data-id=\"");
         page_text(p, id);
-        page_raw(p, "\"><td><a href=\"/incidents/");
+        page_raw(p, "\"><td class=\"id\"><a href=\"/incidents/");
         page_urlenc(p, id);
         page_raw(p, "\" dir=\"ltr\">");
         page_text(p, id);

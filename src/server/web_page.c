@@ -425,8 +425,9 @@ void page_end(web_page *p, const char *script)
     page_raw(p, "</main>\n<footer id=\"site-footer\"><p>");
     page_t(p, "footer.text");
     page_raw(p, " \xc2\xb7 <a href=\"/api/v1/openapi.json\">API</a> "
-                "\xc2\xb7 <a href=\"/log/checkpoint\">checkpoint</a></p>"
-                "</footer>\n");
+                "\xc2\xb7 <a href=\"/log/checkpoint\">");
+    page_t(p, "log.checkpoint");
+    page_raw(p, "</a></p></footer>\n");
     if (script)
         asset_link(p, 1, script);
     page_raw(p, "</body>\n</html>\n");
