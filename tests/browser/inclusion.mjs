@@ -11,7 +11,7 @@
 
 import { check, expect, expectNoProblems, launchBrowser, newContext, run, visit,
          watchPage } from './lib.mjs';
-import { api, seed } from './seed.mjs';
+import { RECORDS, api, seed } from './seed.mjs';
 
 async function fetchInto(page, id) {
     await page.fill('#verify-id', id);
@@ -85,6 +85,55 @@ await run(async () => {
         }
 
         const rec = s.records[0];
+
+        // Version 2 of the first record: amended, submitted, accepted.
+        const v2title = 'Chat model gives unsafe medication advice (corrected dose)';
+        const am = await api(s.base, 'POST', `/api/v1/records/${rec.id}/amend`, s.tokens.reporter,
+                             { ...RECORDS[0], title: { lang: 'en', text: v2title } });
+        expect(am.status === 201, `amend: HTTP ${am.status}`);
+        expect((await api(s.base, 'POST', `/api/v1/records/${rec.id}/submit`, s.tokens.reporter)).status === 200,
+               'submitting version 2 failed');
+        expect((await api(s.base, 'POST', `/api/v1/records/${rec.id}/review`, s.tokens.reviewer,
+                          { decision: 'accept', reason: 'ok' })).status === 200, 'accepting version 2 failed');
+
+        for (const lang of ['en', 'ar']) {
+            await check(`the record page (${lang}) checks its own proof: version 2 and history`, async () => {
+                await visit(page, `${s.base}/incidents/${rec.id}?lang=${lang}`);
+                const hist = await page.$$eval('#version-history li', (li) => li.length);
+                expect(hist >= 2, `version history has ${hist} entries, wanted 2`);
+                expect(await page.inputValue('#verify-version') === '2', 'the widget is not set to version 2');
+                expect((await page.inputValue('#verify-entry')).includes(v2title), 'the widget holds another version');
+                const r = await verify(page);
+                expect(r.status === 'ok', `the record page's check says ${r.status} (${r.reason})`);
+                await page.fill('#verify-entry', (await page.inputValue('#verify-entry')).replace('corrected', 'c0rrected'));
+                const t = await verify(page);
+                expect(t.status === 'fail' && t.reason === 'root', `a tampered entry on the record page gives ${t.status} (${t.reason})`);
+                expectNoProblems(w.take(), 'problems');
+            });
+        }
+
+        await check('both versions verify on /log, and one version\'s entry fails with the other\'s proof', async () => {
+            await visit(page, `${s.base}/log?lang=en`);
+            const entries = {};
+            for (const v of ['1', '2']) {
+                await page.fill('#verify-id', rec.id);
+                await page.fill('#verify-version', v);
+                await page.fill('#verify-entry', '');
+                await page.click('#verify-fetch');
+                await page.waitForFunction(() => document.getElementById('verify-entry').value.length > 0,
+                                           null, { timeout: 10000 });
+                entries[v] = await page.inputValue('#verify-entry');
+                const r = await verify(page);
+                expect(r.status === 'ok', `version ${v} verifies as ${r.status} (${r.reason})`);
+            }
+            expect(!entries['1'].includes(v2title) && entries['2'].includes(v2title),
+                   'the versions fetched are not the ones asked for');
+            await page.fill('#verify-entry', entries['1']);
+            const r = await verify(page);
+            expect(r.status === 'fail', `version 1's entry under version 2's proof verifies as ${r.status}`);
+            expectNoProblems(w.take(), 'problems');
+        });
+
         const tamper = async (name, fn, reasons) => {
             await check(`tampered: ${name} fails`, async () => {
                 await visit(page, `${s.base}/log?lang=en`);
