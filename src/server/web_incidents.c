@@ -418,7 +418,7 @@ static void facts(web_page *p, const json_t *rec, const reg_meta *m)
         page_raw(p, "</li>");
     }
     page_raw(p, "</ul></dd>");
-    fact(p, "form.submitter");
+    fact(p, "incident.submitter");
     page_text(p, web_json_str(json_object_get(rec, "submitter"), "pseudonym"));
     page_raw(p, "</dd>");
     fact(p, "form.license");

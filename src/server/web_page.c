@@ -239,8 +239,52 @@ static int digits(const char *s, int n)
     return 1;
 }
 
+/* A partial date (records know some dates to the year or the month
+ * only): "YYYY" or "YYYY-MM", shown at that precision. */
+static int partial_date(web_page *p, const char *d)
+{
+    size_t n = strlen(d);
+    if (!((n == 4 && digits(d, 4)) ||
+          (n == 7 && digits(d, 4) && d[4] == '-' && digits(d + 5, 2))))
+        return 0;
+    int y = atoi(d), mo = n == 7 ? atoi(d + 5) : 0;
+    if (n == 7 && (mo < 1 || mo > 12))
+        return 0;
+    page_raw(p, "<time datetime=\"");
+    page_text(p, d);
+    page_raw(p, "\">");
+    if (!mo) {
+        page_rawf(p, p->lang_index == 1 ? "%d\xe5\xb9\xb4" : "%d", y);
+    } else {
+        switch (p->lang_index) {
+        case 1:
+            page_rawf(p, "%d\xe5\xb9\xb4%d\xe6\x9c\x88", y, mo);
+            break;
+        case 2:
+            page_rawf(p, "%s %d", months_es[mo - 1], y);
+            break;
+        case 3:
+            page_rawf(p, "%s %d", months_fr[mo - 1], y);
+            break;
+        case 4:
+            page_rawf(p, "%s %d", months_ar[mo - 1], y);
+            break;
+        case 5:
+            page_rawf(p, "%s %d \xd0\xb3.", months_ru[mo - 1], y);
+            break;
+        default:
+            page_rawf(p, "%s %d", months_en[mo - 1], y);
+            break;
+        }
+    }
+    page_raw(p, "</time>");
+    return 1;
+}
+
 void page_date(web_page *p, const char *d)
 {
+    if (d && partial_date(p, d))
+        return;
     if (!d || strlen(d) < 10 || !digits(d, 4) || d[4] != '-' ||
         !digits(d + 5, 2) || d[7] != '-' || !digits(d + 8, 2)) {
         page_text(p, d ? d : "");

@@ -957,8 +957,13 @@ static void test_numbers_and_dates(void **state)
     assert_non_null(strstr(fmt_other(RU, 0, "2025-03-01", 0),
                            ">1 \xd0\xbc\xd0\xb0\xd1\x80. 2025 \xd0\xb3.<"));
     assert_non_null(strstr(fmt_other(ES, 0, "2025-08-09", 0), ">9 ago 2025<"));
-    /* a partial date or nonsense is shown as given (escaped) */
-    assert_string_equal(fmt_other(EN, 0, "2025-03", 0), "2025-03");
+    /* a partial date at its precision; nonsense as given (escaped) */
+    assert_string_equal(fmt_other(EN, 0, "2025-03", 0),
+                        "<time datetime=\"2025-03\">Mar 2025</time>");
+    assert_non_null(strstr(fmt_other(ZH, 0, "2025-03", 0),
+                           ">2025\xe5\xb9\xb4" "3\xe6\x9c\x88<"));
+    assert_non_null(strstr(fmt_other(FR, 0, "2025", 0), ">2025<"));
+    assert_string_equal(fmt_other(EN, 0, "2025-13", 0), "2025-13");
     assert_string_equal(fmt_other(EN, 0, "<b>", 0), "&lt;b&gt;");
     /* text in its own language: the tag only when it looks like one */
     assert_string_equal(fmt_other(EN, 3, "pt-BR", 0),

@@ -230,8 +230,10 @@ static void test_code_keys_exist_in_english(void **state)
     web *w = NULL;
     osafe_err e;
     assert_int_equal(web_open(NULL, NULL, &w, &e), 0);
-    /* the namespaces of English keys ("nav", "form", ...) */
-    keyset ns = {0};
+    /* the namespaces of English keys ("nav", "form", ...), and every
+     * English key (a literal may be the prefix web_enum_label completes,
+     * "risks.driver" for "risks.driver.evals") */
+    keyset ns = {0}, all = {0};
     for (size_t i = 0; i < osafe_web_i18n_count; i++) {
         char group[64], lang[3];
         if (split_name(osafe_web_i18n[i].name, group, lang) ||
@@ -240,6 +242,7 @@ static void test_code_keys_exist_in_english(void **state)
         keyset k = {0};
         load(&osafe_web_i18n[i], &k);
         for (size_t j = 0; j < k.n; j++) {
+            keyset_add(&all, k.k[j], strlen(k.k[j]), "", 0);
             char *dot = strchr(k.k[j], '.');
             *dot = '\0';
             if (!keyset_has(&ns, k.k[j]))
@@ -293,7 +296,10 @@ static void test_code_keys_exist_in_english(void **state)
             if (json || !keyset_has(&ns, nsname))
                 continue;
             checked++;
-            if (!web_t_exact(w, 0, key)) {
+            int prefix = 0;
+            for (size_t a = 0; a < all.n && !prefix; a++)
+                prefix = !strncmp(all.k[a], key, n) && all.k[a][n] == '.';
+            if (!web_t_exact(w, 0, key) && !prefix) {
                 printf("MISSING in English: %s (used in %s)\n", key,
                        de->d_name);
                 missing++;
@@ -306,6 +312,7 @@ static void test_code_keys_exist_in_english(void **state)
     assert_true(files >= 8);
     assert_true(checked >= 100);
     keyset_free(&ns);
+    keyset_free(&all);
     web_close(w);
     assert_int_equal(missing, 0);
 }
