@@ -42,7 +42,7 @@ const char *web_lang_code(int i)
     return i >= 0 && i < WEB_LANGS ? lang_codes[i] : "en";
 }
 
-/* ---- catalogues ----------------------------------------------------------- */
+/* ---- catalogues ---------------------------------------------------------- */
 
 typedef struct cat_entry {
     char *key;
@@ -271,7 +271,7 @@ void web_close(web *w)
     free(w);
 }
 
-/* ---- static assets -------------------------------------------------------- */
+/* ---- static assets ------------------------------------------------------- */
 
 const web_file *web_asset(const char *name)
 {
@@ -316,7 +316,7 @@ static void serve_asset(const http_req *q, http_resp *w, const char *name)
     http_resp_body(w, asset_type(name), f->data, f->len);
 }
 
-/* ---- language negotiation ------------------------------------------------- */
+/* ---- language negotiation ------------------------------------------------ */
 
 /* The best of our languages in an Accept-Language header (RFC 9110 12.5.4:
  * q-values, first listed wins a tie, "*" is no preference), or -1. */
@@ -390,7 +390,7 @@ static void negotiate(web_page *p)
     p->rtl = l == 4;
 }
 
-/* ---- routing -------------------------------------------------------------- */
+/* ---- routing ------------------------------------------------------------- */
 
 /* A form POST from another site is refused before any handler runs, in
  * addition to the CSRF token (which the anonymous login form can only bind

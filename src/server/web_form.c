@@ -67,7 +67,7 @@ typedef struct form_ctx {
     int err_n;
 } form_ctx;
 
-/* ---- values ---------------------------------------------------------------- */
+/* ---- values -------------------------------------------------------------- */
 
 /* "a.b[0].c" inside a JSON document; NULL if any step is missing. */
 static json_t *path_get(json_t *v, const char *path)
@@ -138,7 +138,7 @@ static int err_matches(const char *err, const char *name)
     return !strncmp(err, name, a) && (name[a] == '.' || name[a] == '[');
 }
 
-/* ---- markup ---------------------------------------------------------------- */
+/* ---- markup -------------------------------------------------------------- */
 
 static int field_begin(form_ctx *c, const char *name, const char *label_key,
                        int required, int group)
@@ -427,7 +427,7 @@ static void render(form_ctx *c, const char *id)
     page_end(p, "form.js");
 }
 
-/* ---- building the record from the form ------------------------------------ */
+/* ---- building the record from the form ----------------------------------- */
 
 static const char *trimmed(web_page *p, const char *name, char *buf,
                            size_t size)

@@ -140,7 +140,7 @@ void web_record_table_head(web_page *p, const char *id, int show_state)
     page_raw(p, "</th></tr></thead><tbody>\n");
 }
 
-/* ---- the list ------------------------------------------------------------- */
+/* ---- the list ------------------------------------------------------------ */
 
 static const char *const filter_names[] = {"status",  "hazard",   "severity",
                                            "country", "model",    "language",
@@ -305,7 +305,7 @@ void page_incidents(web_page *p)
     page_end(p, NULL);
 }
 
-/* ---- the detail ------------------------------------------------------------ */
+/* ---- the detail ---------------------------------------------------------- */
 
 static void fact(web_page *p, const char *key)
 {

@@ -123,7 +123,7 @@ void web_record_table_head(web_page *p, const char *id, int show_state);
 void web_record_rows(web_page *p, const struct json_t *records,
                      int show_state);
 
-/* ---- the log (web_log.c) --------------------------------------------------- */
+/* ---- the log (web_log.c) ------------------------------------------------- */
 
 /* The log's verifier key text ("name+id+key") into out; 0 or -1. */
 int web_log_vkey(const web_page *p, char *out, size_t size);
@@ -153,7 +153,7 @@ const char *T(const web_page *p, const char *key);
 /* Append T(p, key), escaped. */
 void page_t(web_page *p, const char *key);
 
-/* ---- building the page ---------------------------------------------------- */
+/* ---- building the page --------------------------------------------------- */
 
 /* Doctype, <html lang dir>, head (title, CSS, viewport), skip link,
  * header with navigation (nav_key marks the current item: "nav.dashboard",
@@ -194,7 +194,7 @@ void page_percent(web_page *p, double fraction, int decimals);
  * page's language's form, inside <time datetime="...">. */
 void page_date(web_page *p, const char *rfc3339);
 
-/* ---- requests and forms --------------------------------------------------- */
+/* ---- requests and forms -------------------------------------------------- */
 
 /* Form field of an application/x-www-form-urlencoded POST body, decoded;
  * NULL if absent.  Borrowed until the handler returns. */

@@ -24,7 +24,7 @@ struct web_form {
     char *value[OSAFE_WEB_FORM_FIELDS_MAX];
 };
 
-/* ---- text ----------------------------------------------------------------- */
+/* ---- text ---------------------------------------------------------------- */
 
 void page_text(web_page *p, const char *s)
 {
@@ -123,7 +123,7 @@ void page_text_lang(web_page *p, const char *text, const char *lang)
     page_raw(p, "</span>");
 }
 
-/* ---- numbers -------------------------------------------------------------- */
+/* ---- numbers ------------------------------------------------------------- */
 
 typedef struct numfmt {
     const char *group, *decimal, *pct_pre, *pct_post;
@@ -199,7 +199,7 @@ void page_percent(web_page *p, double fraction, int decimals)
     buf_puts(&p->html, f->pct_post);
 }
 
-/* ---- dates ---------------------------------------------------------------- */
+/* ---- dates --------------------------------------------------------------- */
 
 static const char *const months_en[12] = {"Jan", "Feb", "Mar", "Apr",
                                           "May", "Jun", "Jul", "Aug",
@@ -325,7 +325,7 @@ void page_date(web_page *p, const char *d)
     page_raw(p, "</time>");
 }
 
-/* ---- the frame ------------------------------------------------------------ */
+/* ---- the frame ----------------------------------------------------------- */
 
 static const char *const lang_names[WEB_LANGS] = {
     "English", "\xe4\xb8\xad\xe6\x96\x87", "Espa\xc3\xb1ol",
