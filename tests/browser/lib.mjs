@@ -112,14 +112,25 @@ export async function newContext(browser, base, opts = {}) {
 }
 
 // Everything a page did wrong, collected while the test uses it:
-// console errors (and warnings about content security / mixed content),
-// uncaught exceptions, dialogs (an escaped script that ran would alert),
-// failed requests and HTTP errors of sub-resources, requests elsewhere.
+// console errors, uncaught exceptions, dialogs (an escaped script that ran
+// would alert), failed requests, HTTP errors of sub-resources, requests
+// elsewhere, and a page itself answered with an error status nobody said
+// to expect (allowStatus, or visit's status argument).  Chromium also
+// logs a page's own error status as a console error ("Failed to load
+// resource"); that one is judged by its status instead.
+const watchers = new WeakMap();
+
 export function watchPage(page, base) {
     const origin = new URL(base).origin;
     const problems = [];
+    const allowed = new Set();
+    const docErrors = new Map(); // url -> status of error documents
     page.on('console', (m) => {
-        if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
+        if (m.type() !== 'error') return;
+        const own = /^Failed to load resource: the server responded with a status of (\d+)/.exec(m.text());
+        const at = m.location() && m.location().url;
+        if (own && at && docErrors.get(at) === Number(own[1])) return;
+        problems.push(`console error: ${m.text()}${at ? ` (${at})` : ''}`);
     });
     page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
     page.on('dialog', async (d) => {
@@ -139,16 +150,27 @@ export function watchPage(page, base) {
         problems.push(`request failed: ${r.method()} ${r.url()} (${f ? f.errorText : '?'})`);
     });
     page.on('response', (r) => {
-        if (r.status() >= 400 && r.request().resourceType() !== 'document')
-            problems.push(`HTTP ${r.status()} for ${r.request().resourceType()} ${r.url()}`);
+        if (r.status() < 400) return;
+        if (r.request().isNavigationRequest() && r.request().frame() === page.mainFrame()) {
+            docErrors.set(r.url(), r.status());
+            if (!allowed.has(r.status())) problems.push(`HTTP ${r.status()} for the page ${r.url()}`);
+            return;
+        }
+        problems.push(`HTTP ${r.status()} for ${r.request().resourceType()} ${r.url()}`);
     });
-    return {
+    const w = {
         problems,
         take() {
             const p = problems.splice(0);
             return p;
         },
+        // Pages answered with this status are expected until disallowed.
+        allowStatus(status) { allowed.add(status); },
+        allows(status) { return allowed.has(status); },
+        disallowStatus(status) { allowed.delete(status); },
     };
+    watchers.set(page, w);
+    return w;
 }
 
 // ---- a tiny runner ------------------------------------------------------
@@ -237,10 +259,18 @@ export async function login(page, base, token, role) {
     expect(got === role, `after login the account box says data-role=${got}, wanted ${role}`);
 }
 
-// Navigate and insist on the HTTP status (200 unless told).
+// Navigate and insist on the HTTP status (200 unless told; an expected
+// error status is not a problem of the page).
 export async function visit(page, url, status = 200) {
-    const r = await page.goto(url, { waitUntil: 'load' });
-    expect(r, `no response for ${url}`);
-    expect(r.status() === status, `${url}: HTTP ${r.status()}, wanted ${status}`);
-    return r;
+    const w = watchers.get(page);
+    const fresh = w && status >= 400 && !w.allows(status);
+    if (fresh) w.allowStatus(status);
+    try {
+        const r = await page.goto(url, { waitUntil: 'load' });
+        expect(r, `no response for ${url}`);
+        expect(r.status() === status, `${url}: HTTP ${r.status()}, wanted ${status}`);
+        return r;
+    } finally {
+        if (fresh) w.disallowStatus(status);
+    }
 }

@@ -91,19 +91,29 @@ await run(async () => {
         const zh = s.records.find((r) => r.lang === 'zh');
         const ar = s.records.find((r) => r.lang === 'ar');
         const hostile = s.records.find((r) => r.title === HOSTILE_TITLE);
-        const publicPages = ['/', '/incidents', `/incidents/${zh.id}`, `/incidents/${ar.id}`,
-                             `/incidents/${hostile.id}`, '/evals', `/evals/${s.evals[0].id}`,
-                             '/risks', '/log', '/login'];
-        const staffPages = ['/review', '/incidents/new', `/incidents/${s.pending.id}`];
+        const [ea, eb] = s.evals;
+        // [path with its query, HTTP status]
+        const publicPages = [['/', 200], ['/incidents', 200], ['/incidents?q=mod%C3%A8le&hazard=prv', 200],
+                             [`/incidents/${zh.id}`, 200], [`/incidents/${ar.id}`, 200],
+                             [`/incidents/${hostile.id}`, 200], ['/evals', 200], [`/evals/${ea.id}`, 200],
+                             [`/evals/${ea.id}?against=${eb.id}`, 200], ['/risks', 200], ['/log', 200],
+                             ['/login', 200], ['/no-such-page', 404], [`/incidents/${s.pending.id}`, 404]];
+        const staffPages = [['/review', 200], ['/incidents/new', 200], [`/incidents/${s.pending.id}`, 200]];
+        const ownerPages = [[`/incidents/${s.pending.id}/edit`, 200]];
 
         const anon = await newContext(browser, s.base);
         const staff = await newContext(browser, s.base);
+        const owner = await newContext(browser, s.base);
         const anonPage = await anon.newPage();
         const staffPage = await staff.newPage();
+        const ownerPage = await owner.newPage();
         const anonW = watchPage(anonPage, s.base);
         const staffW = watchPage(staffPage, s.base);
+        const ownerW = watchPage(ownerPage, s.base);
         await login(staffPage, s.base, s.tokens.reviewer, 'reviewer');
+        await login(ownerPage, s.base, s.tokens.reporter2, 'reporter');
         staffW.take();
+        ownerW.take();
 
         // Navigation text per language: a language whose navigation reads
         // exactly like English has no catalogue behind it.
@@ -111,12 +121,13 @@ await run(async () => {
         for (const lang of LANGS) {
             await check(`every page in ${lang}`, async () => {
                 const bad = [];
-                const pages = [...publicPages.map((p) => [anonPage, anonW, p, 'anonymous']),
-                               ...staffPages.map((p) => [staffPage, staffW, p, 'reviewer'])];
-                for (const [page, w, path, who] of pages) {
-                    const url = `${s.base}${path}?lang=${lang}`;
+                const pages = [...publicPages.map((p) => [anonPage, anonW, ...p, 'anonymous']),
+                               ...staffPages.map((p) => [staffPage, staffW, ...p, 'reviewer']),
+                               ...ownerPages.map((p) => [ownerPage, ownerW, ...p, 'its reporter'])];
+                for (const [page, w, path, status, who] of pages) {
+                    const url = `${s.base}${path}${path.includes('?') ? '&' : '?'}lang=${lang}`;
                     try {
-                        await visit(page, url);
+                        await visit(page, url, status);
                         if (path === '/') navText[lang] = await page.textContent('#site-nav').catch(() => null);
                         await frame(page, lang);
                         expectNoProblems(w.take(), 'problems');
@@ -135,8 +146,8 @@ await run(async () => {
             }
         });
         await check('no request left the test server', async () => {
-            expect(anon.outside.length === 0 && staff.outside.length === 0,
-                   `requests elsewhere: ${[...anon.outside, ...staff.outside].join(', ')}`);
+            const out = [...anon.outside, ...staff.outside, ...owner.outside];
+            expect(out.length === 0, `requests elsewhere: ${out.join(', ')}`);
         });
 
         await check('language: Accept-Language, then ?lang, then the cookie, then the switcher', async () => {
@@ -193,6 +204,7 @@ await run(async () => {
         });
         await anon.close();
         await staff.close();
+        await owner.close();
     } finally {
         await browser.close();
         await s.stop();
