@@ -394,13 +394,34 @@ void page_begin(web_page *p, const char *title, const char *nav_key)
     page_raw(p, "</ul></nav>\n<nav id=\"lang-switch\" aria-label=\"");
     page_t(p, "lang.label");
     page_raw(p, "\"><ul>");
+    /* Switching language keeps what the page shows: its filters, the run
+     * compared against, the version.  (POST results switch to the GET.) */
+    static const char *const keep[] = {
+        "q",     "status", "hazard", "severity", "country", "model",
+        "language", "tlp", "cursor", "version",  "id",      "against",
+        NULL};
+    osafe_buf kept = OSAFE_BUF_INIT;
+    osafe_buf save = p->html;
+    p->html = kept;
+    for (const char *const *k = keep; *k; k++) {
+        const char *v = http_req_query(p->req, *k);
+        if (!v || !*v)
+            continue;
+        page_rawf(p, "%s=", *k);
+        page_urlenc(p, v);
+        page_raw(p, "&amp;");
+    }
+    kept = p->html;
+    p->html = save;
     for (int i = 0; i < WEB_LANGS; i++)
         page_rawf(p,
-                  "<li><a href=\"?lang=%s\" hreflang=\"%s\" lang=\"%s\"%s>"
+                  "<li><a href=\"?%slang=%s\" hreflang=\"%s\" lang=\"%s\"%s>"
                   "%s</a></li>",
-                  web_lang_code(i), web_lang_code(i), web_lang_code(i),
+                  kept.data ? kept.data : "", web_lang_code(i),
+                  web_lang_code(i), web_lang_code(i),
                   i == p->lang_index ? " aria-current=\"true\"" : "",
                   lang_names[i]);
+    buf_release(&kept);
     page_raw(p, "</ul></nav>\n<div id=\"account\" data-role=\"");
     page_text(p, p->logged_in ? p->caller.acct.role : "anonymous");
     page_raw(p, "\">");

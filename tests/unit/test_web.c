@@ -239,6 +239,11 @@ static void test_negotiation(void **state)
     assert_non_null(strstr(r.body.data, "hreflang=\"ar\" lang=\"ar\" "
                                         "aria-current=\"true\""));
     api_reply_release(&r);
+    /* switching keeps the page's filters, encoded */
+    web_get("/incidents?q=a%20b%26c&tlp=CLEAR&lang=fr", NULL, &r);
+    assert_non_null(strstr(r.body.data, "href=\"?q=a%20b%26c&amp;tlp=CLEAR"
+                                        "&amp;lang=ru\""));
+    api_reply_release(&r);
 }
 
 /* ---- escaping ------------------------------------------------------------ */
