@@ -155,6 +155,10 @@ static const char *const severities[] = {"hazard",   "serious_hazard",
                                          NULL};
 static const char *const tlps[] = {"CLEAR", "GREEN", "AMBER", "AMBER+STRICT",
                                    "RED", NULL};
+/* the AILuminate hazards (shared/design/risk-taxonomy.md) */
+static const char *const hazards[] = {"vcr", "src", "cse", "ssh", "iwp",
+                                      "ipv", "dfm", "ncr", "hte", "prv",
+                                      "spc", "sxc", NULL};
 
 static void select_field(web_page *p, const char *name, const char *label_key,
                          const char *prefix, const char *const *values,
@@ -246,8 +250,7 @@ void page_incidents(web_page *p)
     select_field(p, "severity", "incident.severity", "severity", severities,
                  f.severity);
     select_field(p, "tlp", "incident.tlp", "tlp", tlps, f.tlp);
-    text_filter(p, "hazard", "filter.hazard", f.hazard,
-                " autocomplete=\"off\" dir=\"ltr\"");
+    select_field(p, "hazard", "filter.hazard", "hazard", hazards, f.hazard);
     text_filter(p, "country", "filter.country", f.country,
                 " autocomplete=\"country\" maxlength=\"2\" dir=\"ltr\"");
     text_filter(p, "model", "filter.model", f.model, " autocomplete=\"off\"");
