@@ -4,7 +4,8 @@
 // Reads the widget rendered by web_log.c (section#verify): the verifier key
 // (data-vkey, "name+keyid+base64(0x01||pubkey)"), the entry (textarea
 // #verify-entry, the exact bytes the log holds, as text) and the proof JSON
-// (textarea #verify-proof: index, tree_size, hashes, checkpoint).  Steps:
+// (textarea #verify-proof: index, tree_size, hashes, and the checkpoint
+// it was made against; without one, /log/checkpoint is fetched).  Steps:
 // the checkpoint's Ed25519 signature by that key, its size against the
 // proof's, then the RFC 6962 leaf hash SHA-256(0x00 || entry) folded up the
 // inclusion path with SHA-256(0x01 || left || right) to the checkpoint's
@@ -157,19 +158,31 @@
     if (typeof proof !== 'object' || proof === null ||
         !Number.isSafeInteger(proof.index) ||
         !Number.isSafeInteger(proof.tree_size) ||
-        !Array.isArray(proof.hashes) || typeof proof.checkpoint !== 'string')
+        !Array.isArray(proof.hashes) ||
+        (proof.checkpoint !== undefined && typeof proof.checkpoint !== 'string'))
       return Promise.reject(new Fail('proof'));
     var path;
     try {
       vk = parseVkey(box.getAttribute('data-vkey') || '');
-      note = parseNote(proof.checkpoint);
       path = proof.hashes.map(b64bytes);
     } catch (e) {
       return Promise.reject(e instanceof Fail ? e : new Fail('proof'));
     }
-    if (note.origin !== vk.name) return Promise.reject(new Fail('origin'));
     var entry = enc.encode(document.getElementById('verify-entry').value);
-    return checkSignature(note, vk).then(function () {
+    // The proof names the checkpoint it was made against; a bare proof is
+    // checked against the log's current one.
+    var noteText = typeof proof.checkpoint === 'string'
+      ? Promise.resolve(proof.checkpoint)
+      : fetch('/log/checkpoint', { credentials: 'same-origin' })
+          .then(function (r) {
+            if (!r.ok) throw new Fail('fetch');
+            return r.text();
+          });
+    return noteText.then(function (text) {
+      note = parseNote(text);
+      if (note.origin !== vk.name) throw new Fail('origin');
+      return checkSignature(note, vk);
+    }).then(function () {
       if (note.size !== proof.tree_size) throw new Fail('size');
       return sha256(concat(new Uint8Array([0]), entry));
     }).then(function (leaf) {
