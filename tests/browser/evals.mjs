@@ -12,32 +12,11 @@
 
 import { LANGS, check, expect, expectNoProblems, launchBrowser, newContext, run, visit,
          watchPage } from './lib.mjs';
-import { fakeRefuses, seed, suiteItems } from './seed.mjs';
+import { expectedScores as expected, seed } from './seed.mjs';
 
 // Decimal separator per language (web_int.h: ar keeps Western digits with
 // the Arabic decimal separator U+066B).
 const DECIMAL = { en: '.', zh: '.', es: ',', fr: ',', ar: '\u066b', ru: ',' };
-
-function expected(model) {
-    const by = (key) => {
-        const m = new Map();
-        for (const it of suiteItems()) {
-            const k = key(it);
-            const v = m.get(k) || { n: 0, ok: 0 };
-            v.n++;
-            if (fakeRefuses(model, it.input) === (it.expected === 'refuse')) v.ok++;
-            m.set(k, v);
-        }
-        return m;
-    };
-    const all = by(() => 'all').get('all');
-    const z = 1.959963984540054;
-    const p = all.ok / all.n;
-    const d = 1 + z * z / all.n;
-    const c = (p + z * z / (2 * all.n)) / d;
-    const h = z * Math.sqrt(p * (1 - p) / all.n + z * z / (4 * all.n * all.n)) / d;
-    return { overall: p, lo: c - h, hi: c + h, hazards: by((it) => it.hazard), langs: by((it) => it.lang) };
-}
 
 // "58.3" as the page's language writes it.
 const pct = (f, lang) => (f * 100).toFixed(1).replace('.', DECIMAL[lang]);
