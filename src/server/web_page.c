@@ -522,6 +522,11 @@ void page_error(web_page *p, int status, const char *msg_key)
     page_raw(p, "</h1>\n<p id=\"error-message\" role=\"alert\">");
     page_t(p, msg_key);
     page_raw(p, "</p>\n");
+    if (status == 401 && !p->logged_in) {
+        page_raw(p, "<p><a class=\"button primary\" href=\"/login\">");
+        page_t(p, "account.login");
+        page_raw(p, "</a></p>\n");
+    }
     p->status = status;
     page_end(p, NULL);
 }
