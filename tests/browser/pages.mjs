@@ -10,7 +10,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { LANGS, REPO, check, expect, expectNoProblems, launchBrowser, login, newContext, run,
          visit, watchPage } from './lib.mjs';
-import { HOSTILE_TITLE, seed } from './seed.mjs';
+import { HOSTILE_TITLE, RECORDS, fileRecord, seed } from './seed.mjs';
 
 // The groups of catalogue keys ("nav", "dash", "evals"...): a page showing
 // "group.something" shows a key that has no English text (web_int.h: a key
@@ -201,6 +201,35 @@ await run(async () => {
                        `${path}: the title became markup (scripts ${r.scripts}, <b> ${r.bold}, img ${r.img})`);
             }
             expectNoProblems(anonW.take(), 'problems (an alert dialog means the script ran)');
+        });
+        await check('pages show only what the API lets each visitor see (TLP)', async () => {
+            const green = { ...RECORDS[0], tlp: 'GREEN', title: { lang: 'en', text: 'Greenlevel community-only report' } };
+            const amber = { ...RECORDS[0], tlp: 'AMBER', title: { lang: 'en', text: 'Amberlevel organisation-only report' } };
+            const gid = await fileRecord(s.base, s.tokens.reporter, s.tokens.reviewer, green);
+            const aid = await fileRecord(s.base, s.tokens.reporter, s.tokens.reviewer, amber);
+            // [page, watcher, who, sees GREEN, sees AMBER]
+            const who = [[anonPage, anonW, 'anonymous', false, false],
+                         [ownerPage, ownerW, 'a reporter of another organisation', true, false],
+                         [staffPage, staffW, 'a reviewer', true, true]];
+            for (const [page, w, name, g, a] of who) {
+                for (const path of ['/', '/incidents?lang=en', '/incidents?q=Greenlevel&lang=en',
+                                    '/incidents?q=Amberlevel&lang=en']) {
+                    await visit(page, `${s.base}${path}`);
+                    const t = await page.textContent('main');
+                    const wantG = g && !path.includes('Amber');
+                    const wantA = a && !path.includes('Green');
+                    if (path !== '/') {
+                        expect(t.includes('Greenlevel') === wantG, `${name} ${wantG ? 'misses' : 'sees'} the GREEN record on ${path}`);
+                        expect(t.includes('Amberlevel') === wantA, `${name} ${wantA ? 'misses' : 'sees'} the AMBER record on ${path}`);
+                    } else {
+                        expect(g || !t.includes('Greenlevel'), `${name} sees the GREEN record on the dashboard`);
+                        expect(a || !t.includes('Amberlevel'), `${name} sees the AMBER record on the dashboard`);
+                    }
+                }
+                await visit(page, `${s.base}/incidents/${gid}?lang=en`, g ? 200 : 404);
+                await visit(page, `${s.base}/incidents/${aid}?lang=en`, a ? 200 : 404);
+                expectNoProblems(w.take(), `problems (${name})`);
+            }
         });
         await anon.close();
         await staff.close();
