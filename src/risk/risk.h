@@ -128,6 +128,7 @@ typedef struct risk_svg_labels {
     const char *realized_ticks[5], *latent_ticks[5], *impact_ticks[5];
     const char *href_prefix; /* glyph links: prefix + hazard, or NULL */
     int rtl;
+    const char *title; /* of the two-panel document (risk_matrix_svg) */
 } risk_svg_labels;
 
 /* Both panels of the risk matrix (realized, latent) as SVG (svg.h). */

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/csv.h"
+#include "core/xml.h"
 #include "risk/risk.h"
 #include "risk/risk_int.h"
 #include "svg/svg.h"
@@ -320,9 +321,16 @@ int risk_matrix_svg(const risk_result *res, const risk_svg_labels *l,
                         "<svg xmlns=\"http://www.w3.org/2000/svg\" "
                         "width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f "
                         "%.0f\" role=\"group\" style=\"max-width:100%%;"
-                        "height:auto\"><title>Risk matrix: realized and "
-                        "latent risk (seed %llu)</title>",
-                        2 * w, h, 2 * w, h, (unsigned long long)res->seed);
+                        "height:auto\"><title>",
+                        2 * w, h, 2 * w, h);
+    if (!rc && l && l->title && *l->title)
+        rc = xml_escape(out, l->title);
+    else if (!rc)
+        rc = buf_printf(out, "Risk matrix: realized and latent risk (seed "
+                             "%llu)",
+                        (unsigned long long)res->seed);
+    if (!rc)
+        rc = buf_puts(out, "</title>");
     /* the second panel in reading order sits at x = w */
     const osafe_buf *first = rtl ? &b : &a, *second = rtl ? &a : &b;
     if (!rc)

@@ -581,12 +581,15 @@ static void test_outputs(void **st)
     /* SVG: well-formed, one root, each glyph at its coordinates */
     risk_svg_labels l = {0};
     l.realized_title = "R <&> \"t\"";
+    l.title = "Matrix & <co>";
     l.href_prefix = "/risks#";
     assert_int_equal(risk_matrix_svg(r, &l, &b, &e), 0);
     char msg[256];
     if (xmlcheck(b.data, b.len, msg, sizeof msg))
         fail_msg("svg: %s", msg);
     assert_non_null(strstr(b.data, "R &lt;&amp;&gt;"));
+    assert_non_null(strstr(b.data, "<title>Matrix &amp; &lt;co&gt;</title>"));
+    assert_int_equal(xc_count(b.data, "<svg"), 3);
     const risk_item *v = find_item(r, "vcr", "model-a");
     const char *g = xc_find(b.data, NULL, "data-label", "vcr model-a");
     assert_non_null(g);

@@ -177,12 +177,46 @@ static void test_seed(void **st)
     api_reply_release(&c);
 }
 
+/* GET /api/v1/evaluations: public, newest first, bounded. */
+static void test_evaluation_list_api(void **st)
+{
+    (void)st;
+    api_reply r;
+    api_get(&S, "/api/v1/evaluations?limit=5", NULL, &r);
+    assert_int_equal(r.status, 200);
+    json_t *j = api_json(&r);
+    json_t *ev = json_object_get(j, "evaluations");
+    assert_int_equal(json_array_size(ev), 1);
+    json_t *x = json_array_get(ev, 0);
+    assert_string_equal(json_string_value(json_object_get(x, "model")),
+                        "eval-model");
+    assert_int_equal(json_integer_value(json_object_get(x, "samples")), 400);
+    assert_true(json_is_integer(json_object_get(x, "log_index")));
+    assert_string_equal(json_string_value(json_object_get(
+                            json_object_get(x, "suite"), "name")),
+                        "s");
+    assert_string_equal(json_string_value(json_object_get(j, "next_cursor")),
+                        "");
+    json_decref(j);
+    api_reply_release(&r);
+    api_get(&S, "/api/v1/evaluations?limit=0", NULL, &r);
+    assert_int_equal(r.status, 400);
+    api_reply_release(&r);
+    api_get(&S, "/api/v1/evaluations?cursor=%3Cx%3E", NULL, &r);
+    assert_int_equal(r.status, 400);
+    api_reply_release(&r);
+    api_http(&S, "DELETE", "/api/v1/evaluations", reporter, NULL, &r);
+    assert_int_equal(r.status, 405);
+    api_reply_release(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_languages),
         cmocka_unit_test(test_visibility_and_tiers),
         cmocka_unit_test(test_seed),
+        cmocka_unit_test(test_evaluation_list_api),
     };
     return cmocka_run_group_tests(tests, setup, web_teardown);
 }
