@@ -523,7 +523,9 @@ void page_error(web_page *p, int status, const char *msg_key)
     page_t(p, msg_key);
     page_raw(p, "</p>\n");
     if (status == 401 && !p->logged_in) {
-        page_raw(p, "<p><a class=\"button primary\" href=\"/login\">");
+        page_raw(p, "<p><a class=\"button primary\" href=\"/login?next=");
+        page_urlenc(p, http_req_path(p->req));
+        page_raw(p, "\">");
         page_t(p, "account.login");
         page_raw(p, "</a></p>\n");
     }
@@ -533,8 +535,13 @@ void page_error(web_page *p, int status, const char *msg_key)
 
 void page_redirect(web_page *p, const char *location)
 {
-    if (!location || location[0] != '/' || location[1] == '/')
-        location = "/"; /* never an open redirect */
+    /* never an open redirect: "//host" and "/\\host" leave the site */
+    if (!location || location[0] != '/' || location[1] == '/' ||
+        location[1] == '\\')
+        location = "/";
+    for (const char *c = location; *c; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7f)
+            location = "/";
     set_page_headers(p);
     http_resp_header(p->resp, "Location", location);
     http_resp_status(p->resp, 303);

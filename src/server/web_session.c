@@ -198,6 +198,13 @@ static void login_form(web_page *p, const char *error_key)
     page_raw(p, "</p>\n<form id=\"login-form\" method=\"post\" "
                 "action=\"/login\" class=\"stack\">");
     page_csrf_field(p);
+    /* where to go after logging in (page_redirect keeps it on this site) */
+    const char *next = p->is_post ? page_form(p, "next") : page_query(p, "next");
+    if (next && next[0] == '/') {
+        page_raw(p, "<input type=\"hidden\" name=\"next\" value=\"");
+        page_text(p, next);
+        page_raw(p, "\">");
+    }
     page_raw(p, "<div class=\"field\"><label for=\"token\">");
     page_t(p, "login.token");
     page_raw(p, "</label><input type=\"password\" id=\"token\" name=\"token\" "
@@ -260,5 +267,6 @@ void page_login(web_page *p)
              "SameSite=Strict",
              id, OSAFE_WEB_SESSION_TTL_S);
     sodium_memzero(id, sizeof id);
-    page_redirect(p, "/");
+    const char *next = page_form(p, "next");
+    page_redirect(p, next && *next ? next : "/");
 }

@@ -66,6 +66,38 @@ static void test_login_cookie_flags(void **state)
     web_get("/", cookie, &r);
     assert_non_null(strstr(r.body.data, "data-role=\"anonymous\""));
     api_reply_release(&r);
+    /* after logging in, back to the page that asked; never off the site */
+    static const struct {
+        const char *next, *want;
+    } nexts[] = {{"/incidents/new", "/incidents/new"},
+                 {"//evil.example/x", "/"},
+                 {"/\\evil.example", "/"},
+                 {"https://evil.example/", "/"},
+                 {"", "/"}};
+    for (size_t i = 0; i < sizeof nexts / sizeof nexts[0]; i++) {
+        web_get("/login", NULL, &r);
+        csrf_of(&r, csrf);
+        api_reply_release(&r);
+        f = (osafe_buf)OSAFE_BUF_INIT;
+        form_add(&f, "csrf", csrf);
+        form_add(&f, "token", reporter);
+        form_add(&f, "next", nexts[i].next);
+        web_req("POST", "/login", NULL, f.data, &r);
+        buf_release(&f);
+        assert_int_equal(r.status, 303);
+        assert_non_null(api_hdr(&r, "Location", v, sizeof v));
+        if (strcmp(v, nexts[i].want))
+            fail_msg("next %zu: went to %s", i, v);
+        api_reply_release(&r);
+    }
+    /* the 401 page links to the login with the way back */
+    web_get("/incidents/new", NULL, &r);
+    assert_int_equal(r.status, 401);
+    assert_non_null(strstr(r.body.data, "href=\"/login?next=%2Fincidents%2Fnew\""));
+    api_reply_release(&r);
+    web_get("/login?next=%2Fincidents%2Fnew", NULL, &r);
+    assert_non_null(strstr(r.body.data, "name=\"next\" value=\"/incidents/new\""));
+    api_reply_release(&r);
     /* a made-up session id is anonymous */
     web_get("/review",
             "osafe_session=00000000000000000000000000000000000000000000000"
