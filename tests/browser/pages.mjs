@@ -50,8 +50,12 @@ async function frame(page, lang) {
                 if (/^(title|alt|placeholder|aria-label|data-msg-.*)$/.test(a.name)) words.push(a.value);
         const rawKeys = [...new Set([...words.join('\n').matchAll(/(?<![\w./-])([a-z][a-z0-9_]*)\.[a-z0-9_]+(?:\.[a-z0-9_]+)*(?![\w/-]|\.\w)/g)]
             .filter((m) => groups.includes(m[1])).map((m) => m[0]))];
+        const brand = document.querySelector('header a') || document.querySelector('header');
+        const br = brand.getBoundingClientRect();
         return {
             rawKeys,
+            brandCentre: (br.left + br.right) / 2,
+            width: document.documentElement.clientWidth,
             lang: html.getAttribute('lang'),
             dir: html.getAttribute('dir'),
             htmlDir: getComputedStyle(html).direction,
@@ -71,6 +75,10 @@ async function frame(page, lang) {
     expect(f.dir === (rtl ? 'rtl' : 'ltr'), `<html dir="${f.dir}">, wanted ${rtl ? 'rtl' : 'ltr'}`);
     expect(f.htmlDir === f.dir && f.bodyDir === f.dir,
            `computed direction html=${f.htmlDir} body=${f.bodyDir}, wanted ${f.dir}`);
+    // Mirrored layout, not just the attribute: the header's first item (the
+    // brand) starts at the right in Arabic and at the left otherwise.
+    expect(rtl ? f.brandCentre > f.width / 2 : f.brandCentre < f.width / 2,
+           `the header's first item is centred at x=${Math.round(f.brandCentre)} of ${f.width}: layout not ${f.dir}`);
     expect(f.title.length > 0, 'empty <title>');
     expect(f.main === 1, `${f.main} <main id="main"> elements`);
     expect(f.h1 === 1, `${f.h1} <h1> elements, wanted one`);
