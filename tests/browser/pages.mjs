@@ -52,7 +52,13 @@ async function frame(page, lang) {
             .filter((m) => groups.includes(m[1])).map((m) => m[0]))];
         const brand = document.querySelector('header a') || document.querySelector('header');
         const br = brand.getBoundingClientRect();
+        // Every form that changes something carries its CSRF token.
+        const noCsrf = [...document.querySelectorAll('form')]
+            .filter((f) => (f.getAttribute('method') || 'get').toLowerCase() === 'post')
+            .filter((f) => !/^[0-9a-f]{32,}$/.test((f.querySelector('input[type="hidden"][name="csrf"]') || { value: '' }).value))
+            .map((f) => f.id || f.getAttribute('action') || '?');
         return {
+            noCsrf,
             rawKeys,
             brandCentre: (br.left + br.right) / 2,
             width: document.documentElement.clientWidth,
@@ -80,6 +86,7 @@ async function frame(page, lang) {
     expect(rtl ? f.brandCentre > f.width / 2 : f.brandCentre < f.width / 2,
            `the header's first item is centred at x=${Math.round(f.brandCentre)} of ${f.width}: layout not ${f.dir}`);
     expect(f.title.length > 0, 'empty <title>');
+    expect(f.noCsrf.length === 0, `POST forms without a CSRF token: ${f.noCsrf.join(', ')}`);
     expect(f.main === 1, `${f.main} <main id="main"> elements`);
     expect(f.h1 === 1, `${f.h1} <h1> elements, wanted one`);
     expect(f.nav, 'no #site-nav');

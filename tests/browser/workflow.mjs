@@ -45,6 +45,46 @@ await run(async () => {
         await login(rp, s.base, s.tokens.reporter, 'reporter');
         let id = null;
 
+        await check('the session cookie is HttpOnly and SameSite=Strict; logging out ends it', async () => {
+            const c = (await rc.cookies()).find((k) => k.name === 'osafe_session');
+            expect(c, 'no osafe_session cookie after login');
+            expect(c.httpOnly && c.sameSite === 'Strict' && c.path === '/',
+                   `cookie flags: httpOnly ${c.httpOnly}, sameSite ${c.sameSite}, path ${c.path}`);
+            expect(!(await rp.evaluate(() => document.cookie)).includes('osafe_session'),
+                   'the page script can read the session cookie');
+            // A second session, logged out: its cookie must stop working.
+            const lc = await newContext(browser, s.base);
+            const lp = await lc.newPage();
+            await login(lp, s.base, s.tokens.reporter, 'reporter');
+            const old = (await lc.cookies()).find((k) => k.name === 'osafe_session');
+            await Promise.all([lp.waitForNavigation(), lp.click('#logout-form [type="submit"]')]);
+            expect(await lp.getAttribute('#account', 'data-role') === 'anonymous', 'still logged in after logging out');
+            const replay = await newContext(browser, s.base);
+            await replay.addCookies([{ name: old.name, value: old.value, url: s.base }]);
+            const rpp = await replay.newPage();
+            await visit(rpp, `${s.base}/?lang=en`);
+            expect(await rpp.getAttribute('#account', 'data-role') === 'anonymous',
+                   'the cookie of a logged-out session still logs in');
+            await replay.close();
+            await lc.close();
+            expect((await rc.cookies()).some((k) => k.name === 'osafe_session'), 'the other session was ended too');
+            await visit(rp, `${s.base}/?lang=en`);
+            expect(await rp.getAttribute('#account', 'data-role') === 'reporter',
+                   'logging out one session logged out another');
+            expectNoProblems(rw.take(), 'problems');
+        });
+
+        await check('text typed into the form survives a reload before it is saved', async () => {
+            await visit(rp, `${s.base}/incidents/new?lang=en`);
+            await rp.fill('[name="description[0].text"]', 'typed, not yet saved');
+            await rp.reload();
+            expect(await rp.inputValue('[name="description[0].text"]') === 'typed, not yet saved',
+                   'the unsaved description was lost on reload');
+            // Leave no restored text behind for the checks below.
+            await rp.evaluate(() => sessionStorage.clear());
+            expectNoProblems(rw.take(), 'problems');
+        });
+
         await check('submitting an incomplete report shows the messages in place', async () => {
             await visit(rp, `${s.base}/incidents/new?lang=fr`);
             await rp.fill('[name="title.text"]', TITLE);
