@@ -217,6 +217,53 @@ await run(async () => {
             }
             expectNoProblems(anonW.take(), 'problems (an alert dialog means the script ran)');
         });
+        await check('filters and full-text search narrow the incident list', async () => {
+            const ids = (pred) => s.records.filter((r, i) => pred(RECORDS[i])).map((r) => r.id).sort();
+            const listed = async () => (await anonPage.$$eval('#incident-list tr[data-id]',
+                (rows) => rows.map((r) => r.getAttribute('data-id')))).sort();
+            // Through the form, as a visitor would.
+            await visit(anonPage, `${s.base}/incidents?lang=en`);
+            await anonPage.selectOption('#incident-filters [name="hazard"]', 'prv');
+            await Promise.all([anonPage.waitForNavigation(), anonPage.click('#incident-filters [type="submit"]')]);
+            let want = ids((r) => r.hazards.includes('prv'));
+            expect(JSON.stringify(await listed()) === JSON.stringify(want),
+                   `hazard prv lists [${await listed()}], wanted [${want}]`);
+            const cases = [
+                ['severity=serious_incident', (r) => r.severity.level === 'serious_incident'],
+                ['language=ar', (r) => r.lang === 'ar'],
+                ['country=FR', (r) => r.countries_occurred.includes('FR')],
+                ['hazard=prv&language=ru', (r) => r.hazards.includes('prv') && r.lang === 'ru'],
+                [`q=${encodeURIComponent('隐私')}`, (r) => r.title.text.includes('隐私')],
+                ['q=difamatorias', (r) => r.title.text.includes('difamatorias')],
+                [`q=${encodeURIComponent('персональные')}`, (r) => r.title.text.includes('персональные')],
+            ];
+            for (const [query, pred] of cases) {
+                await visit(anonPage, `${s.base}/incidents?${query}&lang=fr`);
+                want = ids(pred);
+                const got = await listed();
+                expect(want.length > 0, `the seed has nothing for ${query}`);
+                expect(JSON.stringify(got) === JSON.stringify(want), `${query} lists [${got}], wanted [${want}]`);
+            }
+            await visit(anonPage, `${s.base}/incidents?q=zzzqqqxxx&lang=en`);
+            expect((await listed()).length === 0 && await anonPage.$('#no-results'),
+                   'a search without results does not say so');
+            expectNoProblems(anonW.take(), 'problems');
+        });
+
+        await check('dates are written the way each language writes them', async () => {
+            // 2026-03-14, every seeded incident's date; month names per CLDR.
+            const march = { en: 'Mar', zh: '3月', es: 'mar', fr: 'mars', ar: 'مارس', ru: 'мар' };
+            for (const lang of LANGS) {
+                await visit(anonPage, `${s.base}/incidents?lang=${lang}`);
+                const t = await anonPage.$$eval('time[datetime="2026-03-14"]', (e) => e.map((x) => x.textContent));
+                expect(t.length > 0, `${lang}: no <time datetime="2026-03-14">`);
+                for (const x of t)
+                    expect(x.includes(march[lang]) && x.includes('14') && x.includes('2026'),
+                           `${lang}: 2026-03-14 written "${x}"`);
+            }
+            expectNoProblems(anonW.take(), 'problems');
+        });
+
         await check('pages show only what the API lets each visitor see (TLP)', async () => {
             const green = { ...RECORDS[0], tlp: 'GREEN', title: { lang: 'en', text: 'Greenlevel community-only report' } };
             const amber = { ...RECORDS[0], tlp: 'AMBER', title: { lang: 'en', text: 'Amberlevel organisation-only report' } };
