@@ -45,6 +45,32 @@ await run(async () => {
         await login(rp, s.base, s.tokens.reporter, 'reporter');
         let id = null;
 
+        await check('a wrong token is refused in place, in the page\'s language', async () => {
+            const bc = await newContext(browser, s.base);
+            const bp = await bc.newPage();
+            const bw = watchPage(bp, s.base);
+            bw.allowStatus(401);
+            await visit(bp, `${s.base}/login?lang=es`);
+            await bp.fill('#login-form [name="token"]', 'osafe_' + '0'.repeat(64));
+            const [resp] = await Promise.all([bp.waitForNavigation(), bp.click('#login-form [type="submit"]')]);
+            expect(resp.status() === 401, `a wrong token answers HTTP ${resp.status()}, wanted 401`);
+            const r = await bp.evaluate(() => {
+                const e = document.getElementById('login-error');
+                const f = document.querySelector('#login-form [name="token"]');
+                return { text: e ? e.textContent.trim() : null, role: e && e.getAttribute('role'),
+                         invalid: f.getAttribute('aria-invalid'), described: f.getAttribute('aria-describedby'),
+                         lang: document.documentElement.lang,
+                         account: document.getElementById('account').getAttribute('data-role') };
+            });
+            expect(r.text && r.role === 'alert', 'no #login-error alert');
+            expect(r.invalid === 'true' && r.described === 'login-error', 'the token field is not tied to the error');
+            expect(r.lang === 'es', `the refusal is in ${r.lang}`);
+            expect(r.account === 'anonymous', 'logged in with a wrong token');
+            expect(!(await bc.cookies()).some((k) => k.name === 'osafe_session'), 'a session cookie for a wrong token');
+            expectNoProblems(bw.take(), 'problems');
+            await bc.close();
+        });
+
         await check('the session cookie is HttpOnly and SameSite=Strict; logging out ends it', async () => {
             const c = (await rc.cookies()).find((k) => k.name === 'osafe_session');
             expect(c, 'no osafe_session cookie after login');
