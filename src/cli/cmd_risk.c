@@ -53,12 +53,13 @@ int cmd_risk(int argc, char **argv)
     }
     if (rc)
         return rc;
-    if (np != 1 || strcmp(argv[1], "rank"))
-        return cli_usage_error("risk", np ? "unknown subcommand '%s' "
-                                            "(rank)"
-                                          : "expected a subcommand%s "
-                                            "(rank)",
-                               np ? argv[1] : "");
+    if (np == 0)
+        return cli_usage_error("risk", "expected a subcommand (rank)");
+    if (strcmp(argv[1], "rank"))
+        return cli_usage_error("risk", "unknown subcommand '%s' (rank)",
+                               argv[1]);
+    if (np > 1)
+        return cli_usage_error("risk", "unexpected argument '%s'", argv[2]);
     if (strcmp(format, "table") && strcmp(format, "json") &&
         strcmp(format, "svg") && strcmp(format, "csv"))
         return cli_usage_error("risk", "--format %s: expected table, json, "
