@@ -107,6 +107,7 @@ expect_fail 2 "--seed" "$OSAFE" risk rank --db "$T/r.db" --seed x1
 expect_fail 2 "--as-of" "$OSAFE" risk rank --db "$T/r.db" --as-of 2026-13-40
 expect_fail 2 "unknown subcommand 'list'" "$OSAFE" risk list
 expect_fail 2 "expected a subcommand" "$OSAFE" risk
+expect_fail 2 "unexpected argument 'extra'" "$OSAFE" risk rank --db "$T/r.db" extra
 expect_fail 2 "unknown option" "$OSAFE" risk rank --bogus
 expect_fail 1 "no database" "$OSAFE" risk rank --db "$T/none.db"
 printf 'tiers:\n  hihg: 0.9\n' >"$T/bad.yaml"
