@@ -11,7 +11,6 @@
 #include "risk/risk.h"
 #include "risk/risk_policy.h"
 
-#define RISK_DEFAULT_SEED 20241122ULL /* any fixed value: reruns agree */
 
 const char usage_risk[] =
     "usage: osafe risk rank [--db FILE] [--format table|json|svg|csv]\n"

@@ -240,6 +240,12 @@
 /* Accept-Language entries considered (a real browser sends under ten). */
 #define OSAFE_WEB_ACCEPT_LANG_MAX 32
 
+/* Anonymous visitors share one risk ranking (web_risk.c) until the log
+ * grows or this many seconds pass: unlogged changes (merges, the date that
+ * ages incidents) show within five minutes, and a burst of page loads costs
+ * one computation. */
+#define OSAFE_WEB_RISK_TTL_S 300
+
 /* ---- risk prioritization (risk/) ---- */
 
 /* A policy file is a page of settings; anything larger is not one. */

@@ -109,6 +109,10 @@ typedef struct risk_result {
 
 typedef struct risk_policy risk_policy; /* defined in risk_policy.h */
 
+/* The seed the CLI and the pages use unless told otherwise, so that the
+ * dashboard, /risks and `osafe risk rank` show the same draws. */
+#define RISK_DEFAULT_SEED 20241122ULL
+
 /* Read the published records and evaluations caller may see, and rank.
  * policy NULL: the defaults. */
 int risk_compute(registry *r, const reg_caller *c, const risk_policy *policy,

@@ -61,11 +61,17 @@ struct web {
     const char *log_dir;
     catalog cat[WEB_LANGS];
     void *sessions; /* web_session.c */
+    void *risks;    /* web_risk.c */
 };
 
 void **web_session_slot(web *w)
 {
     return &w->sessions;
+}
+
+void **web_risk_slot(web *w)
+{
+    return &w->risks;
 }
 
 static int is_key_char(char c)
@@ -258,6 +264,12 @@ int web_open(registry *reg, const char *log_dir, web **out, osafe_err *e)
         free(w);
         return osafe_errf(e, OSAFE_ENOMEM, "out of memory (sessions)");
     }
+    if (web_risk_open(w) != 0) {
+        web_sessions_close(w);
+        catalogs_free(w);
+        free(w);
+        return osafe_errf(e, OSAFE_ENOMEM, "out of memory (risk cache)");
+    }
     *out = w;
     return 0;
 }
@@ -266,6 +278,7 @@ void web_close(web *w)
 {
     if (!w)
         return;
+    web_risk_close(w);
     web_sessions_close(w);
     catalogs_free(w);
     free(w);

@@ -95,9 +95,6 @@ static void log_head(web_page *p)
 
 /* Top risks listed beside the matrix. */
 #define DASH_TOP_RISKS 5
-/* A fixed seed: the dashboard shows the same ranking on every reload of
- * the same data (risk.h draws are seeded). */
-#define DASH_RISK_SEED 20261128u
 
 static void top_risks(web_page *p, const risk_result *res)
 {
@@ -134,10 +131,11 @@ static void web_dashboard_risks(web_page *p)
                 "<h2 id=\"risks-h\">");
     page_t(p, "dash.risks");
     page_raw(p, "</h2>\n");
-    risk_result *res = NULL;
+    const risk_result *res = NULL;
+    struct web_risk_ref *ref = NULL;
     osafe_err e;
     osafe_buf svg = OSAFE_BUF_INIT;
-    int rc = risk_compute(p->reg, &p->caller, NULL, DASH_RISK_SEED, &res, &e);
+    int rc = web_risk_get(p, RISK_DEFAULT_SEED, &res, &ref, &e);
     if (!rc && res && res->n) {
         risk_svg_labels l;
         memset(&l, 0, sizeof l);
@@ -168,7 +166,7 @@ static void web_dashboard_risks(web_page *p)
         page_raw(p, "</p>");
     }
     buf_release(&svg);
-    risk_result_free(res);
+    web_risk_put(p->app, ref);
     page_raw(p, "<p><a href=\"/risks\">");
     page_t(p, "dash.risks_more");
     page_raw(p, "</a></p></section>\n");

@@ -23,9 +23,11 @@
 #define OSAFE_SERVER_WEB_INT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/buf.h"
 #include "registry/registry.h"
+#include "risk/risk.h"
 #include "server/http.h"
 #include "server/web.h"
 
@@ -132,6 +134,19 @@ int web_log_vkey(const web_page *p, char *out, size_t size);
  * entry text and proof JSON when given (NULL: empty fields). */
 void web_verify_widget(web_page *p, const char *id, int version,
                        const char *entry, const char *proof_json);
+
+/* ---- risk results (web_risk.c) ------------------------------------------ */
+
+/* The ranking the page's caller may see, computed with seed: shared between
+ * anonymous visitors while the log does not grow (see web_risk.c), fresh
+ * for signed-in callers.  *res is valid until web_risk_put(p->app, *ref). */
+struct web_risk_ref;
+int web_risk_get(web_page *p, uint64_t seed, const risk_result **res,
+                 struct web_risk_ref **ref, osafe_err *e);
+void web_risk_put(web *w, struct web_risk_ref *ref);
+int web_risk_open(web *w);
+void web_risk_close(web *w);
+void **web_risk_slot(web *w);
 
 /* ---- sessions (web_session.c), used by the router ------------------------ */
 

@@ -23,7 +23,6 @@
 #include "server/web_int.h"
 
 /* The CLI's default seed: the page and `osafe risk rank` agree. */
-#define RISKS_SEED 20241122ULL
 /* Hazards given a link target: the twelve AILuminate ones and the MIT
  * subdomains (24) fit with room to spare. */
 #define RISKS_ANCHORS 64
@@ -336,7 +335,7 @@ static void method(web_page *p, const risk_result *res)
 
 void page_risks(web_page *p)
 {
-    unsigned long long seed = RISKS_SEED;
+    unsigned long long seed = RISK_DEFAULT_SEED;
     const char *s = page_query(p, "seed");
     if (s && *s) {
         char *end;
@@ -346,9 +345,10 @@ void page_risks(web_page *p)
         }
         seed = strtoull(s, &end, 10);
     }
-    risk_result *res = NULL;
+    const risk_result *res = NULL;
+    struct web_risk_ref *ref = NULL;
     osafe_err e;
-    if (risk_compute(p->reg, &p->caller, NULL, seed, &res, &e) != 0) {
+    if (web_risk_get(p, seed, &res, &ref, &e) != 0) {
         fprintf(stderr, "osafe serve: /risks: %s\n", e.msg);
         page_error(p, 500, "error.internal");
         return;
@@ -365,6 +365,6 @@ void page_risks(web_page *p)
     ranked(p, res, seen, &nseen);
     under(p, res, seen, &nseen);
     method(p, res);
-    risk_result_free(res);
+    web_risk_put(p->app, ref);
     page_end(p, NULL);
 }

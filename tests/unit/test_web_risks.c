@@ -177,6 +177,31 @@ static void test_seed(void **st)
     api_reply_release(&c);
 }
 
+/* Anonymous visitors share one computed ranking (web_risk.c); a
+ * publication grows the log, and the next anonymous page must show it. */
+static void test_shared_ranking_follows_the_log(void **st)
+{
+    (void)st;
+    api_reply a, b, c;
+    web_get("/risks", NULL, &a);
+    assert_int_equal(a.status, 200);
+    assert_null(strstr(a.body.data, "data-model=\"cache-model\""));
+    web_get("/", NULL, &b); /* the dashboard shares it */
+    assert_int_equal(b.status, 200);
+    char date[16];
+    time_t now = time(NULL) - 10 * 86400;
+    strftime(date, sizeof date, "%Y-%m-%d", gmtime(&now));
+    publish_hazard("hte", "serious_incident", date, "cache-model", "CLEAR");
+    web_get("/risks", NULL, &c);
+    assert_int_equal(c.status, 200);
+    if (!strstr(c.body.data, "data-model=\"cache-model\""))
+        fail_msg("an anonymous page still shows the ranking from before the "
+                 "publication");
+    api_reply_release(&a);
+    api_reply_release(&b);
+    api_reply_release(&c);
+}
+
 /* GET /api/v1/evaluations: public, newest first, bounded. */
 static void test_evaluation_list_api(void **st)
 {
@@ -216,6 +241,7 @@ int main(void)
         cmocka_unit_test(test_languages),
         cmocka_unit_test(test_visibility_and_tiers),
         cmocka_unit_test(test_seed),
+        cmocka_unit_test(test_shared_ranking_follows_the_log),
         cmocka_unit_test(test_evaluation_list_api),
     };
     return cmocka_run_group_tests(tests, setup, web_teardown);
