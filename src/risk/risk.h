@@ -131,6 +131,9 @@ typedef struct risk_svg_labels {
     const char *likelihood, *impact;
     const char *realized_ticks[5], *latent_ticks[5], *impact_ticks[5];
     const char *href_prefix; /* glyph links: prefix + hazard, or NULL */
+    int numbered;            /* draw rank numbers (keyed to a ranked table
+                              * shown beside the matrix) instead of names;
+                              * names stay as tooltips */
     int rtl;
     const char *title; /* of the two-panel document (risk_matrix_svg) */
 } risk_svg_labels;

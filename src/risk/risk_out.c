@@ -260,7 +260,8 @@ int risk_matrix_panel_svg(const risk_result *res, const risk_svg_labels *l,
     }
     o.rtl = l->rtl;
     svg_glyph g[PANEL_GLYPHS];
-    char labels[PANEL_GLYPHS][48], hrefs[PANEL_GLYPHS][160];
+    char labels[PANEL_GLYPHS][48], hrefs[PANEL_GLYPHS][160],
+        marks[PANEL_GLYPHS][24];
     double maxn = 0;
     for (size_t i = 0; i < res->n; i++) {
         double v = latent ? res->items[i].eval_n : res->items[i].n_raw;
@@ -277,6 +278,12 @@ int risk_matrix_panel_svg(const risk_result *res, const risk_svg_labels *l,
         snprintf(labels[n], sizeof labels[n], "%s%s%.30s", it->hazard,
                  it->model[0] ? " " : "", it->model);
         x->label = labels[n];
+        if (l->numbered) {
+            /* ranked items are numbered as in the tables (1-based, in
+             * rank order); under-evidenced ones have no rank to show */
+            snprintf(marks[n], sizeof marks[n], "%zu", i + 1);
+            x->mark = it->ranked ? marks[n] : "";
+        }
         if (l->href_prefix) {
             snprintf(hrefs[n], sizeof hrefs[n], "%s%s", l->href_prefix,
                      it->hazard);

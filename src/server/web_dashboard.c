@@ -145,6 +145,7 @@ static void web_dashboard_risks(web_page *p)
         l.impact = T(p, "dash.m.impact");
         l.href_prefix = "/risks#";
         l.rtl = p->rtl;
+        l.numbered = 1;
         rc = risk_matrix_svg(res, &l, &svg, &e);
     } else if (rc) {
         /* The dashboard still shows the rest; the operator learns why. */

@@ -96,6 +96,7 @@ static void matrix(web_page *p, const risk_result *res)
     }
     l.href_prefix = "/risks#hz-";
     l.rtl = p->rtl;
+    l.numbered = 1;
     page_raw(p, "<section id=\"risk-matrix\" aria-labelledby=\"matrix-h\">"
                 "<h2 id=\"matrix-h\">");
     page_t(p, "risks.matrix");

@@ -71,7 +71,8 @@ int svg_bars_paired(osafe_buf *out, const svg_bar *a, const svg_bar *b,
  * depends on i + j only (Cox's consistent colouring).
  */
 typedef struct svg_glyph {
-    const char *label;   /* short name drawn next to the glyph */
+    const char *label;   /* name: the glyph's tooltip and data-label, and
+                          * drawn next to the glyph unless mark is set */
     const char *href;    /* link, or NULL */
     double x, x_lo, x_hi; /* posterior median and 90% interval (lo/hi NaN:
                            * no whisker) */
@@ -80,6 +81,9 @@ typedef struct svg_glyph {
     int hollow;          /* under-evidenced */
     int tier;            /* 0 low, 1 medium, 2 high, 3 under-evidenced */
     double prev_x, prev_y; /* previous position (arrow), NaN: none */
+    const char *mark;    /* short text drawn instead of the label (a rank
+                          * number keyed to a table beside the chart, so
+                          * crowded cells stay legible), or NULL */
 } svg_glyph;
 
 typedef struct svg_matrix_opts {

@@ -313,7 +313,8 @@ static int draw_glyph(osafe_buf *out, const mgeom *g, const svg_glyph *q)
         rc = svg__num_attr(out, "data-size", s, 4);
     if (rc == 0)
         rc = buf_printf(out, " data-tier=\"%d\"/>", q->tier);
-    if (rc == 0 && q->label && *q->label) {
+    const char *shown = q->mark ? q->mark : q->label;
+    if (rc == 0 && shown && *shown) {
         /* beside the glyph, away from the impact axis; a white halo keeps
          * it readable on every cell colour */
         rc = svg__text_open(out, g->rtl ? cx - r - 3 : cx + r + 3, cy + 4,
@@ -323,7 +324,7 @@ static int draw_glyph(osafe_buf *out, const mgeom *g, const svg_glyph *q)
                                " stroke=\"#ffffff\" stroke-width=\"3\""
                                " paint-order=\"stroke\"");
         if (rc == 0)
-            rc = svg__text_body(out, q->label);
+            rc = svg__text_body(out, shown);
     }
     if (rc == 0)
         rc = buf_puts(out, "</g>");

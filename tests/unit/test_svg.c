@@ -333,7 +333,7 @@ static void test_bars_refused(void **state)
 static svg_glyph glyph(const char *label, double x, double y)
 {
     svg_glyph g = {label, NULL, x, NAN, NAN, y, NAN, NAN, 0.5, 0, 1, NAN,
-                   NAN};
+                   NAN, NULL};
     return g;
 }
 
@@ -489,6 +489,31 @@ static void test_matrix_refused(void **state)
     buf_release(&b);
 }
 
+/* A mark (rank number) is drawn instead of the name; the name stays the
+ * tooltip and data-label, escaped. */
+static void test_matrix_mark(void **state)
+{
+    (void)state;
+    svg_matrix_opts o;
+    memset(&o, 0, sizeof o);
+    o.title = "m";
+    osafe_buf b = OSAFE_BUF_INIT;
+    osafe_err e;
+    svg_glyph g[2] = {glyph("vcr <m&1>", 1.5, 3.5), glyph("hte m2", 2.5, 2.5)};
+    g[0].mark = "1";
+    g[1].mark = "";
+    assert_int_equal(svg_matrix(&b, g, 2, &o, &e), 0);
+    assert_wellformed(&b);
+    assert_non_null(strstr(b.data, "<title>vcr &lt;m&amp;1&gt;</title>"));
+    assert_non_null(strstr(b.data, "data-label=\"vcr &lt;m&amp;1&gt;\""));
+    assert_non_null(strstr(b.data, ">1</text>"));
+    /* neither name is drawn as text, and the empty mark draws nothing */
+    assert_null(strstr(b.data, ">vcr &lt;m&amp;1&gt;</text>"));
+    assert_null(strstr(b.data, ">hte m2</text>"));
+    assert_null(strstr(b.data, "></text>"));
+    buf_release(&b);
+}
+
 static void test_num(void **state)
 {
     (void)state;
@@ -518,6 +543,7 @@ int main(void)
         cmocka_unit_test(test_bars_refused),
         cmocka_unit_test(test_matrix),
         cmocka_unit_test(test_matrix_refused),
+        cmocka_unit_test(test_matrix_mark),
         cmocka_unit_test(test_num),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
