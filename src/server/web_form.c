@@ -168,11 +168,17 @@ static int field_begin(form_ctx *c, const char *name, const char *label_key,
         page_text(p, name);
         page_raw(p, "\">");
         /* the registry speaks English; its commonest complaint is said in
-         * the page's language, the rest as the registry wrote it */
-        if (strstr(c->err->msg, "is required to publish"))
+         * the page's language, the rest as the registry wrote it, marked as
+         * English after a sentence in the page's language */
+        if (strstr(c->err->msg, "is required to publish")) {
             page_t(p, "form.err_required");
-        else
+        } else if (p->lang_index == 0) {
             page_text(p, c->err->msg);
+        } else {
+            page_t(p, "form.err_invalid");
+            page_raw(p, " ");
+            page_text_lang(p, c->err->msg, "en");
+        }
         page_raw(p, "</p>");
     }
     return bad;
