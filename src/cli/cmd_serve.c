@@ -12,6 +12,7 @@
 #include "registry/registry.h"
 #include "server/api.h"
 #include "server/http.h"
+#include "risk/risk_policy.h"
 #include "tlog/log.h"
 
 const char usage_serve[] =
@@ -30,6 +31,8 @@ const char usage_serve[] =
     "--origin ORIGIN  the log's origin when it is created (default\n"
     "                 localhost/osafe-log)\n"
     "--threads N      HTTP worker threads (default 4)\n"
+    "--risk-policy FILE  YAML overriding the risk ranking's defaults on the\n"
+    "                 dashboard and /risks (as `osafe risk rank --policy`)\n"
     "\n"
     "Accounts: `osafe token create`.  Stop with SIGINT or SIGTERM.\n";
 
@@ -79,13 +82,15 @@ int cmd_serve(int argc, char **argv)
 {
     const char *db = "osafe.db", *listen = "127.0.0.1:8420",
                *logdir = "osafe-log", *key = NULL,
-               *origin = "localhost/osafe-log", *threads = NULL;
+               *origin = "localhost/osafe-log", *threads = NULL,
+               *policy_path = NULL;
     struct opt opts[] = {{"db", OPT_STRING, &db},
                          {"listen", OPT_STRING, &listen},
                          {"log", OPT_STRING, &logdir},
                          {"key", OPT_STRING, &key},
                          {"origin", OPT_STRING, &origin},
                          {"threads", OPT_STRING, &threads},
+                         {"risk-policy", OPT_STRING, &policy_path},
                          {NULL, 0, NULL}};
     int np, rc = opts_parse("serve", argc, argv, opts, &np);
     if (rc == -1) {
@@ -106,6 +111,11 @@ int cmd_serve(int argc, char **argv)
         key = keybuf;
     }
     osafe_err e;
+    /* A bad policy file is refused before anything is created or bound. */
+    struct risk_policy policy;
+    risk_policy_default(&policy);
+    if (policy_path && risk_policy_load(&policy, policy_path, &e) != 0)
+        return cli_fail("serve", &e);
     if (ensure_log(logdir, key, origin, &e) != 0)
         return cli_fail("serve", &e);
 
@@ -131,6 +141,7 @@ int cmd_serve(int argc, char **argv)
         reg_close(reg);
         return cli_fail("serve", &e);
     }
+    web_set_risk_policy(webui, &policy);
     api_ctx ctx = {reg, logdir, webui};
     http_server *srv;
     if (http_server_start(&ho, api_handle, &ctx, &srv, &e) != 0) {

@@ -23,6 +23,7 @@
 #include <strings.h>
 
 #include "core/limits.h"
+#include "risk/risk_policy.h"
 
 static const char *const lang_codes[WEB_LANGS] = {"en", "zh", "es",
                                                   "fr", "ar", "ru"};
@@ -62,6 +63,7 @@ struct web {
     catalog cat[WEB_LANGS];
     void *sessions; /* web_session.c */
     void *risks;    /* web_risk.c */
+    struct risk_policy policy; /* of the ranking on the pages */
 };
 
 void **web_session_slot(web *w)
@@ -72,6 +74,16 @@ void **web_session_slot(web *w)
 void **web_risk_slot(web *w)
 {
     return &w->risks;
+}
+
+void web_set_risk_policy(web *w, const struct risk_policy *p)
+{
+    w->policy = *p;
+}
+
+const struct risk_policy *web_risk_policy(const web *w)
+{
+    return &w->policy;
 }
 
 static int is_key_char(char c)
@@ -253,6 +265,7 @@ int web_open(registry *reg, const char *log_dir, web **out, osafe_err *e)
         return osafe_errf(e, OSAFE_ENOMEM, "out of memory");
     w->reg = reg;
     w->log_dir = log_dir;
+    risk_policy_default(&w->policy);
     int rc = catalogs_load(w, e);
     if (rc) {
         catalogs_free(w);

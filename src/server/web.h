@@ -24,6 +24,11 @@ typedef struct web web;
 int web_open(registry *reg, const char *log_dir, web **out, osafe_err *e);
 void web_close(web *w);
 
+struct risk_policy;
+/* The risk policy of the dashboard and /risks (copied; default: the
+ * built-in defaults).  Call before the server starts. */
+void web_set_risk_policy(web *w, const struct risk_policy *p);
+
 /* Answer one request for an HTML page or a static asset; 404 page for
  * unknown paths. */
 void web_handle(web *w, const http_req *req, http_resp *resp);

@@ -147,6 +147,8 @@ void web_risk_put(web *w, struct web_risk_ref *ref);
 int web_risk_open(web *w);
 void web_risk_close(web *w);
 void **web_risk_slot(web *w);
+/* The policy set by web_set_risk_policy (the defaults otherwise). */
+const struct risk_policy *web_risk_policy(const web *w);
 
 /* ---- sessions (web_session.c), used by the router ------------------------ */
 

@@ -116,7 +116,8 @@ int web_risk_get(web_page *p, uint64_t seed, const risk_result **res,
     struct web_risk_ref *r = calloc(1, sizeof *r);
     if (!r)
         return osafe_errf(e, OSAFE_ENOMEM, "out of memory");
-    int rc = risk_compute(p->reg, &p->caller, NULL, seed, &r->res, e);
+    int rc = risk_compute(p->reg, &p->caller, web_risk_policy(p->app), seed,
+                          &r->res, e);
     if (rc) {
         free(r);
         return rc;

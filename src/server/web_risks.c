@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "risk/risk.h"
+#include "risk/risk_policy.h"
 #include "server/web_int.h"
 
 /* The CLI's default seed: the page and `osafe risk rank` agree. */
@@ -318,8 +319,13 @@ static void method(web_page *p, const risk_result *res)
     page_raw(p, "</dd><dt>");
     page_t(p, "risks.policy");
     page_raw(p, "</dt><dd>");
-    page_t(p, "risks.policy_default");
-    page_raw(p, "</dd></dl><p>");
+    struct risk_policy def;
+    risk_policy_default(&def);
+    page_raw(p, "<span id=\"risk-policy\">");
+    page_t(p, risk_policy_equal(web_risk_policy(p->app), &def)
+                  ? "risks.policy_default"
+                  : "risks.policy_custom");
+    page_raw(p, "</span></dd></dl><p>");
     page_t(p, "risks.method_more");
     page_raw(p, "</p><form method=\"get\" action=\"/risks\"><input "
                 "type=\"hidden\" name=\"lang\" value=\"");

@@ -170,6 +170,7 @@ typedef struct api_srv {
     pid_t pid;
     unsigned port;
     char base[64]; /* http://127.0.0.1:PORT */
+    const char *extra[4]; /* more `osafe serve` arguments, NULL-ended */
 } api_srv;
 
 /* Make the temporary directory and the paths (no server yet). */
@@ -214,9 +215,10 @@ static inline void api_start(api_srv *s)
 {
     char outpath[192], listen[] = "127.0.0.1:0";
     snprintf(outpath, sizeof outpath, "%s/serve.out", s->dir);
-    char *argv[] = {(char *)api_osafe(), "serve",  "--db",     s->db,
-                    "--log",             s->log,   "--listen", listen,
-                    NULL};
+    char *argv[12] = {(char *)api_osafe(), "serve",  "--db",     s->db,
+                      "--log",             s->log,   "--listen", listen};
+    for (int i = 0; i < 3 && s->extra[i]; i++)
+        argv[8 + i] = (char *)s->extra[i];
     api_write_file(outpath, "", 0); /* exists before the child runs */
     fflush(NULL);
     pid_t parent = getpid();

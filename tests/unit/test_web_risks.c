@@ -202,6 +202,36 @@ static void test_shared_ranking_follows_the_log(void **st)
     api_reply_release(&c);
 }
 
+/* `osafe serve --risk-policy FILE`: the pages rank with the node's policy
+ * and say so; the same database without it is back to the defaults.
+ * (Runs last: it restarts the server.) */
+static void test_serve_risk_policy(void **st)
+{
+    (void)st;
+    char path[256];
+    snprintf(path, sizeof path, "%s/policy.yaml", S.dir);
+    const char *yaml = "ranking:\n  draws: 1000\n";
+    api_write_file(path, yaml, strlen(yaml));
+    api_stop_clean(&S);
+    S.extra[0] = "--risk-policy";
+    S.extra[1] = path;
+    api_start(&S);
+    api_reply r;
+    web_get("/risks", NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_non_null(strstr(r.body.data, "osafe serve --risk-policy"));
+    assert_non_null(strstr(r.body.data, "<dd>1,000</dd>"));
+    api_reply_release(&r);
+    api_stop_clean(&S);
+    S.extra[0] = S.extra[1] = NULL;
+    api_start(&S);
+    web_get("/risks", NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_null(strstr(r.body.data, "osafe serve --risk-policy"));
+    assert_non_null(strstr(r.body.data, "<dd>4,000</dd>"));
+    api_reply_release(&r);
+}
+
 /* GET /api/v1/evaluations: public, newest first, bounded. */
 static void test_evaluation_list_api(void **st)
 {
@@ -243,6 +273,7 @@ int main(void)
         cmocka_unit_test(test_seed),
         cmocka_unit_test(test_shared_ranking_follows_the_log),
         cmocka_unit_test(test_evaluation_list_api),
+        cmocka_unit_test(test_serve_risk_policy),
     };
     return cmocka_run_group_tests(tests, setup, web_teardown);
 }
