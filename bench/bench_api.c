@@ -24,6 +24,7 @@
 #include "registry/registry.h"
 #include "server/api.h"
 #include "server/http.h"
+#include "server/web.h"
 #include "tlog/log.h"
 
 static double now(void)
@@ -147,9 +148,12 @@ static double ingest(int n, int clients, char (*ids)[32], int base)
 
 /* ---- reads under load --------------------------------------------------- */
 
-enum { R_GET, R_LIST, R_SEARCH, R_KINDS };
-static const char *const kind_names[] = {"GET record", "list (limit 20)",
-                                         "search"};
+enum { R_GET, R_LIST, R_SEARCH, R_PAGE_DASH, R_PAGE_LIST, R_PAGE_RECORD,
+       R_PAGE_RISKS, R_KINDS };
+static const char *const kind_names[] = {
+    "GET record",      "list (limit 20)",  "search",
+    "page /",          "page /incidents", "page /incidents/ID",
+    "page /risks"};
 
 struct reader {
     double until;
@@ -177,9 +181,18 @@ static void *read_thread(void *arg)
                      d->ids[rand_r(&d->seed) % (unsigned)d->nids]);
         else if (k == R_LIST)
             snprintf(path, sizeof path, "/api/v1/records?limit=20&country=FR");
-        else
+        else if (k == R_SEARCH)
             snprintf(path, sizeof path, "/api/v1/search?q=%s&limit=20",
                      queries[rand_r(&d->seed) % 4]);
+        else if (k == R_PAGE_DASH)
+            snprintf(path, sizeof path, "/?lang=fr");
+        else if (k == R_PAGE_LIST)
+            snprintf(path, sizeof path, "/incidents?lang=ar");
+        else if (k == R_PAGE_RECORD)
+            snprintf(path, sizeof path, "/incidents/%s?lang=zh",
+                     d->ids[rand_r(&d->seed) % (unsigned)d->nids]);
+        else
+            snprintf(path, sizeof path, "/risks?lang=ru");
         double t0 = now();
         long code = request(c, "GET", path, NULL, NULL, r);
         double dt = (now() - t0) * 1e3;
@@ -261,7 +274,10 @@ int main(int argc, char **argv)
     http_opts_default(&ho);
     ho.listen = "127.0.0.1:0";
     ho.threads = 4;
-    api_ctx ctx = {reg, logdir, NULL};
+    web *webui;
+    if (web_open(reg, logdir, &webui, &e))
+        die("web", e.msg);
+    api_ctx ctx = {reg, logdir, webui};
     http_server *srv;
     if (http_server_start(&ho, api_handle, &ctx, &srv, &e))
         die("server", e.msg);
@@ -306,12 +322,13 @@ int main(int argc, char **argv)
         qsort(all, n, sizeof *all, cmp);
         total += n;
         if (n)
-            printf("  %-16s p50 %6.2f ms  p99 %6.2f ms  (%zu requests)\n",
+            printf("  %-19s p50 %6.2f ms  p99 %6.2f ms  (%zu requests)\n",
                    kind_names[k], all[n / 2], all[n * 99 / 100], n);
         free(all);
     }
     printf("  throughput: %.0f reads/s\n", (double)total / seconds);
     http_server_stop(srv);
+    web_close(webui);
     reg_close(reg);
     free(ids);
     free(text);
