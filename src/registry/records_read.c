@@ -101,6 +101,15 @@ static int page_json(registry *r, osafe_store *s, const store_page *p,
 int reg_list(registry *r, const reg_caller *c, const store_filter *f,
              char **out, osafe_err *e)
 {
+    /* A date filter that is not a date would silently match nothing. */
+    if (f->since && *f->since && !rec_date_ok(f->since))
+        return osafe_err_field(e, OSAFE_EINVAL, "since",
+                               "since must be a date YYYY, YYYY-MM or "
+                               "YYYY-MM-DD");
+    if (f->until && *f->until && !rec_date_ok(f->until))
+        return osafe_err_field(e, OSAFE_EINVAL, "until",
+                               "until must be a date YYYY, YYYY-MM or "
+                               "YYYY-MM-DD");
     store_visibility vis;
     store_page p;
     reg_visibility(c, &vis);

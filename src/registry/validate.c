@@ -126,7 +126,7 @@ static int lang_field(const json_t *v, const char *field, osafe_err *e)
     return 0;
 }
 
-static int date_ok(const char *s)
+int rec_date_ok(const char *s)
 {
     /* YYYY, YYYY-MM or YYYY-MM-DD */
     size_t n = strlen(s);
@@ -166,7 +166,7 @@ static int partial_date(const json_t *v, const char *field, osafe_err *e)
     snprintf(f, sizeof f, "%s.date", field);
     if (!strcmp(p, "unknown") && !d)
         return 0;
-    if (!d || !date_ok(d))
+    if (!d || !rec_date_ok(d))
         return bad(e, f, "must be a date YYYY, YYYY-MM or YYYY-MM-DD");
     size_t want = !strcmp(p, "year") ? 4 : !strcmp(p, "month") ? 7 : 10;
     if (strcmp(p, "unknown") && strlen(d) != want)

@@ -18,6 +18,9 @@
 
 /* 0 if rec (an object) is a well-formed draft; with for_publish, also
  * complete.  client_input: refuse server-owned fields. */
+/* 1 if s is a partial date "YYYY", "YYYY-MM" or "YYYY-MM-DD". */
+int rec_date_ok(const char *s);
+
 int rec_validate(const json_t *rec, int for_publish, int client_input,
                  osafe_err *e);
 

@@ -230,6 +230,12 @@ static void records_collection(api_ctx *a, const http_req *q, http_resp *w,
                   &f.limit))
         return;
     int rc = reg_list(a->reg, c, &f, &out, &e);
+    /* Everything reg_list can refuse came from the query string: a bad
+     * request, like a bad limit, not an unprocessable body. */
+    if (rc == OSAFE_EINVAL)
+        return (void)http_resp_error(w, 400, "bad_request",
+                                     e.field[0] ? e.field : NULL, "%s",
+                                     e.msg);
     reply(w, 200, rc, out, &e);
 }
 

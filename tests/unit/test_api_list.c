@@ -255,6 +255,16 @@ static void test_pagination(void **state)
         api_expect_error(&r, 400, "limit", path);
         api_reply_release(&r);
     }
+    /* a date filter that is not a date would match nothing, silently */
+    static const char *const dates[] = {"since=9999-99-99", "since=2024-13",
+                                        "until=2024-6-1", "until=yesterday",
+                                        NULL};
+    for (const char *const *b = dates; *b; b++) {
+        snprintf(path, sizeof path, "/api/v1/records?%s", *b);
+        api_get(&S, path, NULL, &r);
+        api_expect_error(&r, 400, **b == 's' ? "since" : "until", path);
+        api_reply_release(&r);
+    }
 }
 
 /* ===== search ===== */
