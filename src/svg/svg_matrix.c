@@ -256,9 +256,46 @@ static int opt_num(osafe_buf *out, const char *name, double v)
     return isnan(v) ? 0 : svg__num_attr(out, name, v, 4);
 }
 
-static int draw_glyph(osafe_buf *out, const mgeom *g, const svg_glyph *q)
+/* Glyphs closer than this (px) count as one spot, and are spread apart by
+ * DODGE_STEP px at a time. */
+#define DODGE_NEAR 6.0
+#define DODGE_STEP 13.0
+
+/*
+ * Risks at the same spot (one hazard for several models with equal
+ * evidence, say) would hide one another: the second and later glyphs of a
+ * spot move up and down the impact row, alternately, in the order given
+ * (rank order, so the first stays in place).  Only the vertical position
+ * within the row moves: impact is a level, so nothing is misread, and the
+ * likelihood (x) and the data-* values stay exact.
+ */
+static void dodge(const mgeom *g, const svg_glyph *gl, size_t n, double *dy)
 {
-    double cx = mx(g, q->x), cy = my(g, q->y);
+    for (size_t i = 0; i < n; i++) {
+        double cx = mx(g, gl[i].x), cy = my(g, gl[i].y);
+        unsigned k = 0;
+        for (size_t j = 0; j < i; j++)
+            k += fabs(mx(g, gl[j].x) - cx) < DODGE_NEAR &&
+                 fabs(my(g, gl[j].y) - cy) < DODGE_NEAR;
+        dy[i] = 0;
+        if (k == 0)
+            continue;
+        double off = (double)((k + 1) / 2) * DODGE_STEP * (k % 2 ? -1 : 1);
+        /* keep the glyph's centre inside its own row */
+        double row = floor(clamp5(gl[i].y));
+        if (row > 4)
+            row = 4;
+        double top = my(g, row + 1) + R_MIN, bottom = my(g, row) - R_MIN;
+        double y = cy + off;
+        y = y < top ? top : y > bottom ? bottom : y;
+        dy[i] = y - cy;
+    }
+}
+
+static int draw_glyph(osafe_buf *out, const mgeom *g, const svg_glyph *q,
+                      double dy)
+{
+    double cx = mx(g, q->x), cy = my(g, q->y) + dy;
     double s = q->size < 0 ? 0 : q->size > 1 ? 1 : q->size;
     double r = R_MIN + R_SPAN * s;
     int rc = 0;
@@ -363,8 +400,10 @@ int svg_matrix(osafe_buf *out, const svg_glyph *gl, size_t n,
         rc = draw_grid(out, &g);
     if (rc == 0)
         rc = draw_axes(out, &g, o);
+    double dy[SVG_ITEMS_MAX];
+    dodge(&g, gl, n, dy);
     for (size_t i = 0; i < n && rc == 0; i++)
-        rc = draw_glyph(out, &g, &gl[i]);
+        rc = draw_glyph(out, &g, &gl[i], dy[i]);
     if (rc == 0)
         rc = buf_puts(out, "</svg>");
     if (rc)

@@ -514,6 +514,58 @@ static void test_matrix_mark(void **state)
     buf_release(&b);
 }
 
+/* cy of the n-th <circle> of a matrix (0-based). */
+static double nth_cy(const char *svg, int n)
+{
+    const char *c = svg;
+    for (int i = 0; i <= n; i++) {
+        c = strstr(c, "<circle class=\"glyph\"");
+        assert_non_null(c);
+        c++;
+    }
+    const char *v = strstr(c, " cy=\"");
+    assert_non_null(v);
+    return strtod(v + 5, NULL);
+}
+
+/* Risks at one spot are spread up and down their impact row, the first
+ * left in place; the data-* values stay exact. */
+static void test_matrix_dodge(void **state)
+{
+    (void)state;
+    svg_matrix_opts o;
+    memset(&o, 0, sizeof o);
+    o.title = "m";
+    osafe_buf a = OSAFE_BUF_INIT, b = OSAFE_BUF_INIT;
+    osafe_err e;
+    svg_glyph one = glyph("a", 2.5, 3.5);
+    assert_int_equal(svg_matrix(&a, &one, 1, &o, &e), 0);
+    double centre = nth_cy(a.data, 0);
+    svg_glyph g[4] = {glyph("a", 2.5, 3.5), glyph("b", 2.5, 3.5),
+                      glyph("c", 2.5, 3.5), glyph("d", 2.5, 3.5)};
+    for (int i = 0; i < 4; i++)
+        g[i].y_lo = g[i].y_hi = NAN;
+    assert_int_equal(svg_matrix(&b, g, 4, &o, &e), 0);
+    assert_wellformed(&b);
+    double cy[4];
+    for (int i = 0; i < 4; i++)
+        cy[i] = nth_cy(b.data, i);
+    assert_true(fabs(cy[0] - centre) < 1e-9);
+    for (int i = 0; i < 4; i++) {
+        for (int j = 0; j < i; j++)
+            assert_true(fabs(cy[i] - cy[j]) >= 10);
+        /* still inside row 3 (centre +- half a cell) */
+        assert_true(fabs(cy[i] - centre) < 36);
+    }
+    const char *d = b.data;
+    int seen = 0;
+    while ((d = strstr(d, "data-y=\"3.5\"")))
+        seen++, d++;
+    assert_int_equal(seen, 4);
+    buf_release(&a);
+    buf_release(&b);
+}
+
 static void test_num(void **state)
 {
     (void)state;
@@ -544,6 +596,7 @@ int main(void)
         cmocka_unit_test(test_matrix),
         cmocka_unit_test(test_matrix_refused),
         cmocka_unit_test(test_matrix_mark),
+        cmocka_unit_test(test_matrix_dodge),
         cmocka_unit_test(test_num),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
