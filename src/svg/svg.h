@@ -68,7 +68,9 @@ int svg_bars_paired(osafe_buf *out, const svg_bar *a, const svg_bar *b,
  * by impact (y, rows bottom to top).  Coordinates are continuous in
  * [0, 5]: column j spans [j, j+1); the caller maps its log-spaced bins to
  * them (risk.h), so the matrix itself knows nothing of rates.  Cell colour
- * depends on i + j only (Cox's consistent colouring).
+ * depends on i + j only (Cox's consistent colouring).  Glyphs at one spot
+ * are spread along their impact row in the order given (the first stays);
+ * data-x / data-y keep the exact values.
  */
 typedef struct svg_glyph {
     const char *label;   /* name: the glyph's tooltip and data-label, and
