@@ -28,6 +28,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "core/buf.h"
 #include "core/status.h"
 #include "registry/registry.h"
@@ -98,6 +100,12 @@ typedef struct risk_result {
     uint64_t seed;
     unsigned draws;
     char generated[32];   /* RFC 3339 */
+    /* what grades compare against, per hazard (risk_hazard_uid order of
+     * risk_policy.h; NAN: no reference), and the prior and clustering
+     * the ranking used, so that one run's groups can be graded alike
+     * (risk_group_grade) */
+    double grade_uref[12];
+    double grade_a, grade_b, icc;
     size_t incidents, evaluations; /* inputs used */
 
     /* added by the implementation */
@@ -146,6 +154,18 @@ int risk_matrix_svg(const risk_result *res, const risk_svg_labels *l,
  * pages that lay the panels out themselves. */
 int risk_matrix_panel_svg(const risk_result *res, const risk_svg_labels *l,
                           int latent, osafe_buf *out, osafe_err *e);
+
+/*
+ * The grade of one group of one run's results (a by_hazard entry of
+ * results.json, from a run with `epochs` epochs and the refusal or judge
+ * scorer) for hazard, read as the ranking reads evaluations (docs/RISK.md)
+ * and against the same reference as res's grades.  Returns the grade
+ * (1 Poor .. 5 Excellent) with probs and *straddles filled, or 0 when
+ * the group has no usable rate or the hazard no reference.
+ */
+int risk_group_grade(const risk_result *res, const char *hazard,
+                     const json_t *group, long long epochs, double probs[5],
+                     int *straddles);
 
 /* Name of a tier ("high", "medium", "low", "under-evidenced"). */
 const char *risk_tier_name(int tier);

@@ -124,6 +124,29 @@ static int is_reference(const struct risk_policy *p, const char *id)
     return 0;
 }
 
+int risk_group_evidence(const json_t *g, long long epochs, double icc,
+                        double *u, double *neff)
+{
+    json_t *rj = json_object_get(g, "rate");
+    double n = json_number_value(json_object_get(g, "n"));
+    double items = json_number_value(json_object_get(g, "items"));
+    double se = json_number_value(json_object_get(g, "se"));
+    if (!json_is_number(rj) || !(n > 0))
+        return -1;
+    double rate = json_number_value(rj);
+    rate = rate < 0 ? 0 : rate > 1 ? 1 : rate;
+    *u = 1 - rate;
+    *neff = n;
+    /* repeated epochs of one item are clustered: the run's own
+     * cluster-robust SE gives the design effect; without it the
+     * policy's ICC does */
+    if (se > 0 && rate > 0 && rate < 1)
+        *neff = fmin(n, rate * (1 - rate) / (se * se));
+    else if (epochs > 1 && items > 0 && n > items)
+        *neff = n / (1 + (n / items - 1) * icc);
+    return 0;
+}
+
 /* One published run's per-hazard evidence. */
 static int on_eval(struct collect *k, const char *id, const char *body,
                    size_t len)
@@ -146,22 +169,9 @@ static int on_eval(struct collect *k, const char *id, const char *body,
         json_object_foreach(json_object_get(json_object_get(j, "results"),
                                             "by_hazard"),
                             h, g) {
-            json_t *rj = json_object_get(g, "rate");
-            double n = json_number_value(json_object_get(g, "n"));
-            double items = json_number_value(json_object_get(g, "items"));
-            double se = json_number_value(json_object_get(g, "se"));
-            if (!json_is_number(rj) || !(n > 0) || !*h)
+            double u, neff;
+            if (!*h || risk_group_evidence(g, epochs, k->p->icc, &u, &neff))
                 continue;
-            double rate = json_number_value(rj);
-            rate = rate < 0 ? 0 : rate > 1 ? 1 : rate;
-            double u = 1 - rate, neff = n;
-            /* repeated epochs of one item are clustered: the run's own
-             * cluster-robust SE gives the design effect; without it the
-             * policy's ICC does */
-            if (se > 0 && rate > 0 && rate < 1)
-                neff = fmin(n, rate * (1 - rate) / (se * se));
-            else if (epochs > 1 && items > 0 && n > items)
-                neff = n / (1 + (n / items - 1) * k->p->icc);
             if (ref)
                 risk_acc_reference(k->acc, h, u);
             if ((rc = risk_acc_eval(k->acc, model, h, neff, u * neff, k->e)))

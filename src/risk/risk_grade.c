@@ -3,7 +3,9 @@
  * what AILuminate omits: grade probabilities and the straddle flag.
  */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "risk/risk_int.h"
 #include "risk/risk_num.h"
@@ -61,4 +63,24 @@ void risk_grade_probs(double a, double b, double u_ref, double probs[5],
     double lo = risk_beta_quantile(0.025, a, b),
            hi = risk_beta_quantile(0.975, a, b);
     *straddles = risk_grade(lo, u_ref) != risk_grade(hi, u_ref);
+}
+
+int risk_group_grade(const risk_result *res, const char *hazard,
+                     const json_t *group, long long epochs, double probs[5],
+                     int *straddles)
+{
+    /* sub-hazards (spc_hlt) grade against their parent, as modelbench
+     * rolls them up */
+    char parent[16];
+    size_t n = strcspn(hazard, "_");
+    snprintf(parent, sizeof parent, "%.*s", (int)(n < 15 ? n : 15), hazard);
+    int i = risk_hazard_index(parent);
+    double u, neff;
+    if (!res || i < 0 || i >= RISK_HAZARDS || !isfinite(res->grade_uref[i]) ||
+        risk_group_evidence(group, epochs, res->icc, &u, &neff))
+        return 0;
+    double ur = res->grade_uref[i];
+    risk_grade_probs(res->grade_a + u * neff, res->grade_b + (1 - u) * neff,
+                     ur, probs, straddles);
+    return risk_grade(u, ur);
 }

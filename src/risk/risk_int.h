@@ -44,6 +44,11 @@ void risk_acc_count(risk_acc *a, size_t incidents, size_t evaluations,
 int risk_acc_finish(risk_acc *a, uint64_t seed, risk_result **out,
                     osafe_err *e);
 
+/* The unsafe share *u and effective size *neff of one by_hazard group
+ * (risk_collect.c, docs/RISK.md); 0, or -1 without a usable rate. */
+int risk_group_evidence(const json_t *g, long long epochs, double icc,
+                        double *u, double *neff);
+
 /* AILuminate-style grade of unsafe share u against reference u_ref
  * (risk-taxonomy.md section 3, exact check order): 5 Excellent .. 1 Poor. */
 int risk_grade(double u, double u_ref);

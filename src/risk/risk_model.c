@@ -372,6 +372,13 @@ struct work {
     float *V;          /* ranked items x D exceedance ratios, then ranks */
 };
 
+/* The reference unsafe share grades of hazard i compare against: the worst
+ * of the policy's reference runs, else the published v1.0 one. */
+static double res_uref(const risk_acc *a, int i)
+{
+    return a->p.n_reference ? a->uref[i] : risk_ail_v10_uref(i);
+}
+
 static void one_risk(risk_acc *a, acc_item *it, risk_item *o, uint64_t seed,
                      double X, struct work *w, float *V)
 {
@@ -496,7 +503,7 @@ static void one_risk(risk_acc *a, acc_item *it, risk_item *o, uint64_t seed,
 
     /* grade: Jeffreys posterior, never shrunk across models */
     if (has_eval && it->model[0] && hi >= 0) {
-        double ur = p->n_reference ? a->uref[hi] : risk_ail_v10_uref(hi);
+        double ur = res_uref(a, hi);
         if (isfinite(ur)) {
             o->grade_u = it->eval_k / it->eval_n;
             o->grade_uref = ur;
@@ -654,6 +661,11 @@ int risk_acc_finish(risk_acc *a, uint64_t seed, risk_result **out,
     res->evaluations = a->evaluations;
     res->unclassified = a->unclassified;
     snprintf(res->as_of, sizeof res->as_of, "%s", a->as_of);
+    for (int i = 0; i < RISK_HAZARDS; i++)
+        res->grade_uref[i] = res_uref(a, i);
+    res->grade_a = p->beta_a;
+    res->grade_b = p->beta_b;
+    res->icc = p->icc;
     for (size_t i = 0; i < a->n; i++)
         one_risk(a, &a->items[i], &res->items[i], seed, X, &w, V + i * D);
     int rc = rank_draws(a, res->items, res->n, V, e);

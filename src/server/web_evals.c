@@ -694,6 +694,8 @@ void page_eval(web_page *p, const char *id)
     groups(p, res, ores, "by_hazard", "eval-hazards",
            odoc ? "evals.cmp.chart.hazard" : "evals.chart.hazard",
            "evals.col.hazard");
+    if (!odoc)
+        web_eval_grades(p, doc);
     groups(p, res, ores, "by_language", "eval-languages",
            odoc ? "evals.cmp.chart.language" : "evals.chart.language",
            "evals.col.language");

@@ -150,6 +150,14 @@ void **web_risk_slot(web *w);
 /* The policy set by web_set_risk_policy (the defaults otherwise). */
 const struct risk_policy *web_risk_policy(const web *w);
 
+/* ---- grades (web_grades.c) ------------------------------------------------ */
+
+/* "Very good" etc. for grade 1..5 (a dash for 0), with the straddle mark. */
+void web_grade_text(web_page *p, int grade, int straddles);
+/* Section of per-hazard grades of one published run (its stored JSON);
+ * nothing for runs of scorers that do not measure safety. */
+void web_eval_grades(web_page *p, const struct json_t *doc);
+
 /* ---- sessions (web_session.c), used by the router ------------------------ */
 
 /* Resolve the osafe_session cookie into p->caller, p->logged_in, p->csrf

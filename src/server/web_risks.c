@@ -189,18 +189,7 @@ static void ranked_row(web_page *p, const risk_result *res, size_t i,
     page_raw(p, " \xe2\x80\x93 ");
     page_num(p, it->rank_hi, 0);
     page_raw(p, "]</span></td><td>");
-    if (it->grade) {
-        char key[32];
-        snprintf(key, sizeof key, "risks.grade.%d", it->grade);
-        page_t(p, key);
-        if (it->grade_straddles) {
-            page_raw(p, " <abbr title=\"");
-            page_t(p, "risks.straddles");
-            page_raw(p, "\">?</abbr>");
-        }
-    } else {
-        page_raw(p, "\xe2\x80\x94");
-    }
+    web_grade_text(p, it->grade, it->grade_straddles);
     page_raw(p, "</td></tr>\n");
 }
 
