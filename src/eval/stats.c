@@ -20,6 +20,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "core/rng.h"
+
 /* ---- helpers ---- */
 
 /* Neumaier's compensated sum: the error of n additions stays O(eps)
@@ -169,69 +171,6 @@ void stats_clustered(const double *score, const size_t *cluster, size_t n,
     }
 }
 
-/* ---- PRNG: splitmix64 seeding xoshiro256** ---- */
-
-uint64_t stats_splitmix64(uint64_t *state)
-{
-    uint64_t z = (*state += UINT64_C(0x9e3779b97f4a7c15));
-    z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
-    z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
-    return z ^ (z >> 31);
-}
-
-void stats_rng_seed(stats_rng *r, uint64_t seed)
-{
-    uint64_t sm = seed;
-    for (int i = 0; i < 4; i++)
-        r->s[i] = stats_splitmix64(&sm);
-}
-
-static uint64_t rotl(uint64_t x, int k)
-{
-    return (x << k) | (x >> (64 - k));
-}
-
-uint64_t stats_rng_next(stats_rng *r)
-{
-    uint64_t *s = r->s;
-    uint64_t result = rotl(s[1] * 5, 7) * 9;
-    uint64_t t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl(s[3], 45);
-    return result;
-}
-
-/* High and low 64 bits of the 128-bit product a * b, portably. */
-static uint64_t mul64(uint64_t a, uint64_t b, uint64_t *lo)
-{
-    uint64_t a0 = a & 0xffffffffu, a1 = a >> 32;
-    uint64_t b0 = b & 0xffffffffu, b1 = b >> 32;
-    uint64_t p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0, p11 = a1 * b1;
-    uint64_t mid = (p00 >> 32) + (p01 & 0xffffffffu) + (p10 & 0xffffffffu);
-    *lo = (mid << 32) | (p00 & 0xffffffffu);
-    return p11 + (p01 >> 32) + (p10 >> 32) + (mid >> 32);
-}
-
-uint64_t stats_rng_below(stats_rng *r, uint64_t bound)
-{
-    /* Lemire (2019), "Fast random integer generation in an interval":
-     * the high word of x * bound, rejecting the low words below
-     * 2^64 mod bound, is exactly uniform on [0, bound). */
-    if (bound == 0)
-        return 0;
-    uint64_t lo, hi = mul64(stats_rng_next(r), bound, &lo);
-    if (lo < bound) {
-        uint64_t thresh = (0 - bound) % bound;
-        while (lo < thresh)
-            hi = mul64(stats_rng_next(r), bound, &lo);
-    }
-    return hi;
-}
-
 /* ---- bootstrap ---- */
 
 static int cmp_double(const void *a, const void *b)
@@ -289,12 +228,12 @@ void stats_bootstrap(const double *score, const size_t *cluster, size_t n,
         if (score[i] < 0 || score[i] > 1)
             in01 = 0;
 
-    stats_rng rng;
-    stats_rng_seed(&rng, seed);
+    osafe_rng rng;
+    rng_seed(&rng, seed);
     for (unsigned b = 0; b < B; b++) {
         double s = 0, c = 0;
         for (size_t j = 0; j < G; j++) {
-            uint64_t g = stats_rng_below(&rng, (uint64_t)G);
+            uint64_t g = rng_below(&rng, (uint64_t)G);
             s += csum[g];
             c += ccnt[g];
         }

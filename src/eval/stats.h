@@ -61,7 +61,7 @@ void stats_clustered(const double *score, const size_t *cluster, size_t n,
 
 /* Percentile bootstrap (B resamples of clusters, seeded, deterministic) of
  * the mean score.  Each resample draws G clusters with replacement from the
- * G non-empty ones (stats_rng_below on a stats_rng seeded with seed, in
+ * G non-empty ones (rng_below of core/rng.h seeded with seed, in
  * that order) and takes (sum of their score sums) / (sum of their sample
  * counts); lo and hi are the 2.5% and 97.5% type-7 quantiles
  * (stats_quantile_sorted) of the B estimates, clipped to [0, 1] when every
@@ -76,19 +76,6 @@ void stats_bootstrap(const double *score, const size_t *cluster, size_t n,
  * default): h = (m - 1) p, x[floor h] + (h - floor h) (x[floor h + 1] -
  * x[floor h]).  m == 0 or p outside [0, 1] gives NaN. */
 double stats_quantile_sorted(const double *x, size_t m, double p);
-
-/* The bootstrap's generator, exposed so it can be checked against the
- * reference outputs: xoshiro256** 1.0 (Blackman & Vigna 2018) whose state
- * is four successive outputs of splitmix64 (Steele, Lea & Flood 2014)
- * started at seed.  stats_rng_below(r, bound) is uniform on [0, bound)
- * with Lemire's (2019) multiply-and-reject method (0 when bound == 0). */
-typedef struct stats_rng {
-    uint64_t s[4];
-} stats_rng;
-uint64_t stats_splitmix64(uint64_t *state);
-void stats_rng_seed(stats_rng *r, uint64_t seed);
-uint64_t stats_rng_next(stats_rng *r);
-uint64_t stats_rng_below(stats_rng *r, uint64_t bound);
 
 /* Paired comparison of binary outcomes on the same items: b = A pass / B
  * fail (a_only), c = A fail / B pass (b_only), n = items.  diff =

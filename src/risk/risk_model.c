@@ -401,8 +401,8 @@ static void one_risk(risk_acc *a, acc_item *it, risk_item *o, uint64_t seed,
     o->verified_serious = it->verified_serious;
     o->tolerance = p->tolerance[o->potential];
 
-    risk_rng g;
-    risk_rng_seed(&g, seed ^ fnv(it->hazard, it->model));
+    osafe_rng g;
+    rng_seed(&g, seed ^ fnv(it->hazard, it->model));
 
     /* realized: lambda ~ Gamma(a0 + N, b0 + X), theta ~ Dirichlet */
     double al = it->a0 + it->n_w, be = it->b0 + X;

@@ -6,59 +6,20 @@
 
 #include "risk/risk_num.h"
 
-static uint64_t splitmix64(uint64_t *x)
-{
-    uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
-void risk_rng_seed(risk_rng *g, uint64_t seed)
-{
-    uint64_t x = seed;
-    for (int i = 0; i < 4; i++)
-        g->s[i] = splitmix64(&x);
-}
-
-static uint64_t rotl(uint64_t x, int k)
-{
-    return (x << k) | (x >> (64 - k));
-}
-
-uint64_t risk_rng_next(risk_rng *g)
-{
-    uint64_t *s = g->s;
-    uint64_t r = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl(s[3], 45);
-    return r;
-}
-
-double risk_rng_uniform(risk_rng *g)
-{
-    /* 53 random bits, shifted half a step off zero so log(u) is finite. */
-    return ((double)(risk_rng_next(g) >> 11) + 0.5) * 0x1.0p-53;
-}
-
-double risk_rng_normal(risk_rng *g)
+double risk_rng_normal(osafe_rng *g)
 {
     /* Box-Muller without caching the second value: draws then depend
      * only on how many were taken, which keeps runs reproducible. */
-    double u = risk_rng_uniform(g), v = risk_rng_uniform(g);
+    double u = rng_uniform(g), v = rng_uniform(g);
     return sqrt(-2.0 * log(u)) * cos(2.0 * M_PI * v);
 }
 
-double risk_draw_gamma(risk_rng *g, double shape)
+double risk_draw_gamma(osafe_rng *g, double shape)
 {
     if (!(shape > 0))
         return 0;
     if (shape < 1) {
-        double u = risk_rng_uniform(g);
+        double u = rng_uniform(g);
         return risk_draw_gamma(g, shape + 1) * pow(u, 1.0 / shape);
     }
     double d = shape - 1.0 / 3.0, c = 1.0 / sqrt(9.0 * d);
@@ -67,20 +28,20 @@ double risk_draw_gamma(risk_rng *g, double shape)
         if (v <= 0)
             continue;
         v = v * v * v;
-        double u = risk_rng_uniform(g);
+        double u = rng_uniform(g);
         if (u < 1 - 0.0331 * x * x * x * x ||
             log(u) < 0.5 * x * x + d * (1 - v + log(v)))
             return d * v;
     }
 }
 
-double risk_draw_beta(risk_rng *g, double a, double b)
+double risk_draw_beta(osafe_rng *g, double a, double b)
 {
     double x = risk_draw_gamma(g, a), y = risk_draw_gamma(g, b);
     return x + y > 0 ? x / (x + y) : 0.5;
 }
 
-void risk_draw_dirichlet(risk_rng *g, const double *alpha, size_t k,
+void risk_draw_dirichlet(osafe_rng *g, const double *alpha, size_t k,
                          double *out)
 {
     double sum = 0;

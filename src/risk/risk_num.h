@@ -15,22 +15,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* xoshiro256** seeded through splitmix64 (a zero state is impossible). */
-typedef struct risk_rng {
-    uint64_t s[4];
-} risk_rng;
+#include "core/rng.h"
 
-void risk_rng_seed(risk_rng *g, uint64_t seed);
-uint64_t risk_rng_next(risk_rng *g);
-/* Uniform on the open interval (0, 1). */
-double risk_rng_uniform(risk_rng *g);
-double risk_rng_normal(risk_rng *g);
+/* Standard normal (Box-Muller, no cached second value). */
+double risk_rng_normal(osafe_rng *g);
 
 /* Gamma(shape, 1) by Marsaglia-Tsang; shape < 1 via G(a+1) U^(1/a). */
-double risk_draw_gamma(risk_rng *g, double shape);
-double risk_draw_beta(risk_rng *g, double a, double b);
+double risk_draw_gamma(osafe_rng *g, double shape);
+double risk_draw_beta(osafe_rng *g, double a, double b);
 /* k components of a Dirichlet(alpha[0..k)) into out[0..k). */
-void risk_draw_dirichlet(risk_rng *g, const double *alpha, size_t k,
+void risk_draw_dirichlet(osafe_rng *g, const double *alpha, size_t k,
                          double *out);
 
 /* Regularized incomplete beta I_x(a, b) (Lentz continued fraction). */

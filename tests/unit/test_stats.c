@@ -17,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include "core/rng.h"
 #include "eval/stats.h"
 
 #define Z STATS_Z95
@@ -267,10 +268,10 @@ static void test_splitmix64(void **st)
 {
     (void)st;
     uint64_t s = 0;
-    assert_true(stats_splitmix64(&s) == UINT64_C(0xe220a8397b1dcdaf));
-    assert_true(stats_splitmix64(&s) == UINT64_C(0x6e789e6aa1b965f4));
-    assert_true(stats_splitmix64(&s) == UINT64_C(0x06c45d188009454f));
-    assert_true(stats_splitmix64(&s) == UINT64_C(0xf88bb8a8724c81ec));
+    assert_true(rng_splitmix64(&s) == UINT64_C(0xe220a8397b1dcdaf));
+    assert_true(rng_splitmix64(&s) == UINT64_C(0x6e789e6aa1b965f4));
+    assert_true(rng_splitmix64(&s) == UINT64_C(0x06c45d188009454f));
+    assert_true(rng_splitmix64(&s) == UINT64_C(0xf88bb8a8724c81ec));
 }
 
 /* xoshiro256** from state {1, 2, 3, 4}: the reference sequence used by
@@ -290,49 +291,49 @@ static void test_xoshiro(void **st)
         UINT64_C(10595114339597558777),
         UINT64_C(2904607092377533576),
     };
-    stats_rng r = {{1, 2, 3, 4}};
+    osafe_rng r = {{1, 2, 3, 4}};
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
-        assert_true(stats_rng_next(&r) == want[i]);
+        assert_true(rng_next(&r) == want[i]);
 
     /* Seeding: the state is four splitmix64 outputs from the seed. */
-    stats_rng_seed(&r, 0);
+    rng_seed(&r, 0);
     assert_true(r.s[0] == UINT64_C(0xe220a8397b1dcdaf));
     assert_true(r.s[3] == UINT64_C(0xf88bb8a8724c81ec));
-    stats_rng_seed(&r, 42);
+    rng_seed(&r, 42);
     assert_true(r.s[0] == UINT64_C(0xbdd732262feb6e95));
-    assert_true(stats_rng_next(&r) == UINT64_C(0x15780b2e0c2ec716));
+    assert_true(rng_next(&r) == UINT64_C(0x15780b2e0c2ec716));
 }
 
-/* stats_rng_below: the values of an independent Python implementation of
+/* rng_below: the values of an independent Python implementation of
  * Lemire's method on the seed-7 stream, and a chi-square check. */
 static void test_rng_below(void **st)
 {
     (void)st;
     static const uint64_t want10[] = {7, 2, 8, 9, 9, 8, 0, 1, 4, 1,
                                       5, 7, 9, 8, 4, 5, 2, 4, 1, 1};
-    stats_rng r;
-    stats_rng_seed(&r, 7);
+    osafe_rng r;
+    rng_seed(&r, 7);
     for (size_t i = 0; i < 20; i++)
-        assert_true(stats_rng_below(&r, 10) == want10[i]);
+        assert_true(rng_below(&r, 10) == want10[i]);
     /* A bound near 2^64 where rejection happens often (2^64 mod bound =
      * 2^62, so a quarter of low words are rejected). */
     static const uint64_t wantbig[] = {
         UINT64_C(9692516303121356995), UINT64_C(3856539442751087005),
         UINT64_C(11616294679869479728), UINT64_C(12074878111676180790),
         UINT64_C(2100384658694504714)};
-    stats_rng_seed(&r, 7);
+    rng_seed(&r, 7);
     for (size_t i = 0; i < 5; i++)
-        assert_true(stats_rng_below(&r, UINT64_C(3) << 62) == wantbig[i]);
+        assert_true(rng_below(&r, UINT64_C(3) << 62) == wantbig[i]);
 
-    assert_true(stats_rng_below(&r, 1) == 0);
-    assert_true(stats_rng_below(&r, 0) == 0);
+    assert_true(rng_below(&r, 1) == 0);
+    assert_true(rng_below(&r, 0) == 0);
 
     /* 100000 draws on [0, 10): chi-square with 9 df; 27.9 is its 99.9%
      * point. */
     unsigned cnt[10] = {0};
-    stats_rng_seed(&r, 12345);
+    rng_seed(&r, 12345);
     for (int i = 0; i < 100000; i++)
-        cnt[stats_rng_below(&r, 10)]++;
+        cnt[rng_below(&r, 10)]++;
     double chi = 0;
     for (int i = 0; i < 10; i++)
         chi += (cnt[i] - 10000.0) * (cnt[i] - 10000.0) / 10000.0;
