@@ -154,3 +154,14 @@ int reg_token_create(osafe_store *s, const char *name, const char *role,
         sodium_memzero(token, toklen);
     return rc;
 }
+
+int reg_id_valid(const char *s, size_t n)
+{
+    if (n == 0 || n >= 32)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') ||
+              s[i] == '-' || s[i] == '_'))
+            return 0;
+    return 1;
+}

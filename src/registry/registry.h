@@ -49,6 +49,12 @@ int reg_open(const reg_opts *o, registry **out, osafe_err *e);
 void reg_close(registry *r);
 const char *reg_log_dir(const registry *r);
 
+/* 1 if s[0..n) has the shape of an id this registry mints (records
+ * PREFIX-YYYY-NNNNN, evaluations EVAL-YYYY-NNNNN): 1..31 bytes of A-Z, 0-9,
+ * '-' and '_'.  The API and the pages answer anything else in a path with
+ * 404 without a lookup, and never echo it into a link. */
+int reg_id_valid(const char *s, size_t n);
+
 /* ---- callers ------------------------------------------------------------ */
 
 typedef struct reg_caller {

@@ -119,17 +119,6 @@ static int caller(api_ctx *a, const http_req *q, http_resp *w, reg_caller *c)
     return 0;
 }
 
-static int valid_id(const char *s, size_t n)
-{
-    if (n == 0 || n >= 32)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') ||
-              s[i] == '-' || s[i] == '_'))
-            return 0;
-    return 1;
-}
-
 static void method_not_allowed(http_resp *w, const char *allow)
 {
     http_resp_header(w, "Allow", allow);
@@ -245,7 +234,7 @@ static void record_item(api_ctx *a, const http_req *q, http_resp *w,
 {
     const char *slash = strchr(rest, '/');
     size_t idlen = slash ? (size_t)(slash - rest) : strlen(rest);
-    if (!valid_id(rest, idlen))
+    if (!reg_id_valid(rest, idlen))
         return (void)http_resp_error(w, 404, "not_found", NULL,
                                      "no such record");
     char id[32];
@@ -349,7 +338,7 @@ static void evaluations(api_ctx *a, const http_req *q, http_resp *w,
         if (query_int(q, w, "limit", OSAFE_PAGE_DEFAULT, 1, OSAFE_PAGE_MAX,
                       &limit))
             return;
-        if (cur && *cur && !valid_id(cur, strlen(cur)))
+        if (cur && *cur && !reg_id_valid(cur, strlen(cur)))
             return (void)http_resp_error(w, 400, "bad_request", "cursor",
                                          "cursor: not an evaluation id");
         char *out = NULL;
@@ -368,7 +357,7 @@ static void evaluations(api_ctx *a, const http_req *q, http_resp *w,
         return reply(w, 201, rc, out, &e);
     }
     rest++; /* the '/' */
-    if (!valid_id(rest, strlen(rest)))
+    if (!reg_id_valid(rest, strlen(rest)))
         return (void)http_resp_error(w, 404, "not_found", NULL,
                                      "no such evaluation");
     if (strcmp(m, "GET"))

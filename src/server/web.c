@@ -442,17 +442,6 @@ static int same_origin(const http_req *q)
     return !strcasecmp(o, host);
 }
 
-static int seg_id(const char *s, size_t n)
-{
-    if (n == 0 || n >= 32)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') ||
-              s[i] == '-' || s[i] == '_'))
-            return 0;
-    return 1;
-}
-
 static void route(web_page *p, const char *path)
 {
     char id[32];
@@ -466,7 +455,7 @@ static void route(web_page *p, const char *path)
         const char *rest = path + 11;
         const char *slash = strchr(rest, '/');
         size_t n = slash ? (size_t)(slash - rest) : strlen(rest);
-        if (seg_id(rest, n)) {
+        if (reg_id_valid(rest, n)) {
             memcpy(id, rest, n);
             id[n] = '\0';
             if (!slash)
@@ -480,7 +469,7 @@ static void route(web_page *p, const char *path)
         return page_review(p);
     if (!strcmp(path, "/evals"))
         return page_evals(p);
-    if (!strncmp(path, "/evals/", 7) && seg_id(path + 7, strlen(path + 7)))
+    if (!strncmp(path, "/evals/", 7) && reg_id_valid(path + 7, strlen(path + 7)))
         return page_eval(p, path + 7);
     if (!strcmp(path, "/risks"))
         return page_risks(p);

@@ -33,13 +33,7 @@
  * one and is never looked up or echoed into a link. */
 static int id_ok(const char *s)
 {
-    if (!s || !*s || strlen(s) > 64)
-        return 0;
-    for (; *s; s++)
-        if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
-              (*s >= '0' && *s <= '9') || *s == '-' || *s == '_'))
-            return 0;
-    return 1;
+    return s && reg_id_valid(s, strlen(s));
 }
 
 static double num_of(const json_t *j, const char *key)
