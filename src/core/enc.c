@@ -50,3 +50,14 @@ int hex_decode(uint8_t *out, size_t n, const char *s, size_t slen)
         return -1;
     return 0;
 }
+
+int hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}

@@ -26,6 +26,8 @@ long b64_decode(uint8_t *out, size_t outmax, const char *s, size_t slen);
 
 /* out needs 2n + 1 bytes. */
 void hex_encode(char *out, const uint8_t *in, size_t n);
+/* The value of one hex digit (either case), or -1. */
+int hex_digit(char c);
 /* Exactly 2n lowercase or uppercase hex digits into n bytes; 0 or -1. */
 int hex_decode(uint8_t *out, size_t n, const char *s, size_t slen);
 

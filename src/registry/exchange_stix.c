@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/enc.h"
 #include "registry/exchange.h"
 
 /* ---- SHA-1 (FIPS 180-4 section 6.1) ------------------------------------- */
@@ -106,17 +107,6 @@ void exch_sha1(const void *data, size_t len, uint8_t out[20])
     }
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 int exch_uuid5(const char *ns, const char *name, char out[37])
 {
     uint8_t nsb[16];
@@ -129,7 +119,7 @@ int exch_uuid5(const char *ns, const char *name, char out[37])
                 return OSAFE_EINVAL;
             continue;
         }
-        int hi = hexval(ns[i]), lo = hexval(ns[i + 1]);
+        int hi = hex_digit(ns[i]), lo = hex_digit(ns[i + 1]);
         if (hi < 0 || lo < 0)
             return OSAFE_EINVAL;
         nsb[k++] = (uint8_t)(hi << 4 | lo);

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/enc.h"
 #include "core/limits.h"
 #include "core/xml.h"
 #include "server/web_int.h"
@@ -577,17 +578,6 @@ int page_cookie(const web_page *p, const char *name, char *out, size_t size)
     return -1;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 static char *url_decode(const char *s, size_t n)
 {
     char *o = malloc(n + 1);
@@ -599,8 +589,8 @@ static char *url_decode(const char *s, size_t n)
         if (s[i] == '+') {
             o[j++] = ' ';
         } else if (s[i] == '%' && i + 2 < n &&
-                   (hi = hexval(s[i + 1])) >= 0 &&
-                   (lo = hexval(s[i + 2])) >= 0) {
+                   (hi = hex_digit(s[i + 1])) >= 0 &&
+                   (lo = hex_digit(s[i + 2])) >= 0) {
             o[j++] = (char)(hi * 16 + lo);
             i += 2;
         } else {
