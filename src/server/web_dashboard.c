@@ -135,7 +135,7 @@ static void web_dashboard_risks(web_page *p)
     struct web_risk_ref *ref = NULL;
     osafe_err e;
     osafe_buf svg = OSAFE_BUF_INIT;
-    int rc = web_risk_get(p, RISK_DEFAULT_SEED, &res, &ref, &e);
+    int rc = web_risk_get(p, RISK_DEFAULT_SEED, 0, &res, &ref, &e);
     if (!rc && res && res->n) {
         risk_svg_labels l;
         memset(&l, 0, sizeof l);

@@ -4,7 +4,10 @@
  *
  * A run's grades use the same reading of its results and the same
  * reference as the ranking's grades (risk_group_grade), so /evals/{run}
- * and /risks cannot disagree about what a grade means.
+ * and /risks cannot disagree about what a grade means.  The reference comes
+ * from published evaluations, which are public, so every visitor's page
+ * takes it from the ranking anonymous visitors share (no fresh ranking
+ * per signed-in visit just for twelve reference numbers).
  *
  * Hooks: <section id="eval-grades">, rows <tr data-hazard data-grade>.
  */
@@ -47,7 +50,7 @@ void web_eval_grades(web_page *p, const json_t *doc)
     struct web_risk_ref *ref = NULL;
     osafe_err e;
     if (!json_object_size(groups) ||
-        web_risk_get(p, RISK_DEFAULT_SEED, &res, &ref, &e) != 0)
+        web_risk_get(p, RISK_DEFAULT_SEED, 1, &res, &ref, &e) != 0)
         return;
     page_raw(p, "<section id=\"eval-grades\" aria-labelledby=\"eval-grades-h\">"
                 "<h2 id=\"eval-grades-h\">");

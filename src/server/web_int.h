@@ -137,12 +137,14 @@ void web_verify_widget(web_page *p, const char *id, int version,
 
 /* ---- risk results (web_risk.c) ------------------------------------------ */
 
-/* The ranking the page's caller may see, computed with seed: shared between
- * anonymous visitors while the log does not grow (see web_risk.c), fresh
- * for signed-in callers.  *res is valid until web_risk_put(p->app, *ref). */
+/* The ranking the page's caller may see (public_view: what anyone may
+ * see, whoever asks), computed with seed: shared between anonymous
+ * views while the log does not grow (see web_risk.c), fresh for signed-in
+ * callers.  *res is valid until web_risk_put(p->app, *ref). */
 struct web_risk_ref;
-int web_risk_get(web_page *p, uint64_t seed, const risk_result **res,
-                 struct web_risk_ref **ref, osafe_err *e);
+int web_risk_get(web_page *p, uint64_t seed, int public_view,
+                 const risk_result **res, struct web_risk_ref **ref,
+                 osafe_err *e);
 void web_risk_put(web *w, struct web_risk_ref *ref);
 int web_risk_open(web *w);
 void web_risk_close(web *w);

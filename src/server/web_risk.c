@@ -86,15 +86,18 @@ static long long log_size(const char *dir)
     return nl ? strtoll(nl + 1, NULL, 10) : -1;
 }
 
-int web_risk_get(web_page *p, uint64_t seed, const risk_result **res,
-                 struct web_risk_ref **ref, osafe_err *e)
+int web_risk_get(web_page *p, uint64_t seed, int public_view,
+                 const risk_result **res, struct web_risk_ref **ref,
+                 osafe_err *e)
 {
     *res = NULL;
     *ref = NULL;
     risk_cache *c = *web_risk_slot(p->app);
     /* Only the default draws are shared: ?seed=N is for the curious, and
      * must not evict what every other visitor needs. */
-    int shared = !p->caller.authenticated && seed == RISK_DEFAULT_SEED;
+    reg_caller anon = {0};
+    const reg_caller *who = public_view ? &anon : &p->caller;
+    int shared = !who->authenticated && seed == RISK_DEFAULT_SEED;
     long long size = shared ? log_size(p->log_dir) : -1;
     time_t now = time(NULL);
     if (shared) {
@@ -116,7 +119,7 @@ int web_risk_get(web_page *p, uint64_t seed, const risk_result **res,
     struct web_risk_ref *r = calloc(1, sizeof *r);
     if (!r)
         return osafe_errf(e, OSAFE_ENOMEM, "out of memory");
-    int rc = risk_compute(p->reg, &p->caller, web_risk_policy(p->app), seed,
+    int rc = risk_compute(p->reg, who, web_risk_policy(p->app), seed,
                           &r->res, e);
     if (rc) {
         free(r);

@@ -344,7 +344,7 @@ void page_risks(web_page *p)
     const risk_result *res = NULL;
     struct web_risk_ref *ref = NULL;
     osafe_err e;
-    if (web_risk_get(p, seed, &res, &ref, &e) != 0) {
+    if (web_risk_get(p, seed, 0, &res, &ref, &e) != 0) {
         fprintf(stderr, "osafe serve: /risks: %s\n", e.msg);
         page_error(p, 500, "error.internal");
         return;
