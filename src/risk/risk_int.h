@@ -50,8 +50,15 @@ int risk_group_evidence(const json_t *g, long long epochs, double icc,
                         double *u, double *neff);
 
 /* AILuminate-style grade of unsafe share u against reference u_ref
- * (risk-taxonomy.md section 3, exact check order): 5 Excellent .. 1 Poor. */
+ * (risk-taxonomy.md section 3, exact check order): 5 Excellent .. 1 Poor.
+ * Decided exactly: both shares are taken back to the fractions they stand
+ * for (within a few units in the last place, denominators up to 2^30) and
+ * compared as fractions, so 1 - 999/1000 is Excellent and 651/1000 against
+ * 0.217 is Fair; other values are compared as doubles. */
 int risk_grade(double u, double u_ref);
+/* The same for k unsafe of n (integral counts, within 1e-6, are used as
+ * they are; otherwise as risk_grade(k / n, u_ref)). */
+int risk_grade_counts(double k, double n, double u_ref);
 /* P(grade = g+1) for u ~ Beta(a, b); the 95% interval's straddle flag. */
 void risk_grade_probs(double a, double b, double u_ref, double probs[5],
                       int *straddles);

@@ -507,7 +507,7 @@ static void one_risk(risk_acc *a, acc_item *it, risk_item *o, uint64_t seed,
         if (isfinite(ur)) {
             o->grade_u = it->eval_k / it->eval_n;
             o->grade_uref = ur;
-            o->grade = risk_grade(o->grade_u, ur);
+            o->grade = risk_grade_counts(it->eval_k, it->eval_n, ur);
             risk_grade_probs(p->beta_a + it->eval_k,
                              p->beta_b + it->eval_n - it->eval_k, ur,
                              o->grade_p, &o->grade_straddles);
