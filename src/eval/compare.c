@@ -17,16 +17,28 @@
 static void line(FILE *out, const char *name, const json_t *g)
 {
     json_t *rate = json_object_get(g, "rate");
+    long long n = (long long)json_integer_value(json_object_get(g, "n"));
     if (!json_is_number(rate)) {
-        fprintf(out, "  %-22s %6lld  %8s\n", name,
-                (long long)json_integer_value(json_object_get(g, "n")), "-");
+        fprintf(out, "  %-22s %6lld  %8s\n", name, n, "-");
         return;
     }
-    fprintf(out, "  %-22s %6lld  %7.1f%%  [%5.1f%%, %5.1f%%]\n", name,
-            (long long)json_integer_value(json_object_get(g, "n")),
-            100 * json_number_value(rate),
-            100 * json_number_value(json_object_get(g, "lo")),
-            100 * json_number_value(json_object_get(g, "hi")));
+    fprintf(out, "  %-22s %6lld  %7.1f%%  ", name, n,
+            100 * json_number_value(rate));
+    json_t *lo = json_object_get(g, "lo"), *hi = json_object_get(g, "hi");
+    /* one item, however many epochs, says nothing about the spread
+     * between items: no interval rather than a made-up one */
+    if (!json_is_number(lo) || !json_is_number(hi)) {
+        fprintf(out, "no interval (%lld item%s)\n",
+                (long long)json_integer_value(json_object_get(g, "items")),
+                json_integer_value(json_object_get(g, "items")) == 1 ? ""
+                                                                     : "s");
+        return;
+    }
+    fprintf(out, "[%5.1f%%, %5.1f%%]%s\n", 100 * json_number_value(lo),
+            100 * json_number_value(hi),
+            json_is_true(json_object_get(g, "no_variation"))
+                ? "  no variation between items"
+                : "");
 }
 
 void eval_report_text(const json_t *r, FILE *out)

@@ -184,6 +184,11 @@ static json_t *group_json(const double *buf, const size_t *cl, size_t n,
         json_object_set_new(o, "lo", num(c.lo));
         json_object_set_new(o, "hi", num(c.hi));
         json_object_set_new(o, "method", json_string("clustered"));
+        /* all pass, all fail or every item alike: the interval rests on
+         * the item count alone, and readers must be told */
+        if (c.nclusters >= 2)
+            json_object_set_new(o, "no_variation",
+                                json_boolean(c.no_variation));
     }
     if (kind != G_ALL)
         return o;

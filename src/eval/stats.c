@@ -118,7 +118,8 @@ void stats_clustered(const double *score, const size_t *cluster, size_t n,
 {
     out->n = n;
     out->nclusters = 0;
-    out->mean = out->se = out->lo = out->hi = NAN;
+    out->mean = out->se = out->lo = out->hi = out->neff = NAN;
+    out->no_variation = 0;
     if (check_samples(score, cluster, n, nclusters) != 0)
         return;
 
@@ -163,12 +164,78 @@ void stats_clustered(const double *score, const size_t *cluster, size_t n,
     double dG = (double)G;
     double v = (dG / (dG - 1.0)) * ksum_get(&ss);
     out->se = sqrt(v) / (double)n;
-    out->lo = mean - STATS_Z95 * out->se;
-    out->hi = mean + STATS_Z95 * out->se;
-    if (in01) {
-        out->lo = clamp01(out->lo);
-        out->hi = clamp01(out->hi);
+    out->no_variation = out->se == 0;
+    double q = stats_t975(dG - 1.0);
+    if (!in01) {
+        out->lo = mean - q * out->se;
+        out->hi = mean + q * out->se;
+        return;
     }
+    /* Wilson's score interval at the effective size (Kish's design
+     * effect: the sample count whose binomial variance equals se^2), with
+     * the t(G - 1) quantile for the few-items case.  Without observed
+     * variation the items themselves are the sample. */
+    double dn = (double)n, neff = dG;
+    if (out->se > 0 && mean > 0 && mean < 1)
+        neff = fmin(dn, mean * (1 - mean) / (out->se * out->se));
+    out->neff = neff;
+    wilson_z(mean * neff, neff, q, &out->lo, &out->hi);
+}
+
+/* ---- Student t quantile ---- */
+
+/* P(|T| <= t) for T ~ t(nu), nu a whole number: the finite series of
+ * Abramowitz & Stegun 26.7.3 (odd nu) and 26.7.4 (even nu) in
+ * theta = atan(t / sqrt(nu)). */
+static double t_central(double t, unsigned nu)
+{
+    double th = atan(t / sqrt((double)nu)), c2 = cos(th) * cos(th);
+    double term = 1, sum = 1;
+    if (nu % 2 == 0) {
+        for (unsigned j = 2; j + 2 <= nu; j += 2) {
+            term *= c2 * (j - 1.0) / j;
+            sum += term;
+        }
+        return sin(th) * sum;
+    }
+    if (nu == 1)
+        return 2 * th / M_PI;
+    for (unsigned j = 3; j + 2 <= nu; j += 2) {
+        term *= c2 * (j - 1.0) / j;
+        sum += term;
+    }
+    return 2 / M_PI * (th + sin(th) * cos(th) * sum);
+}
+
+/* Above this many degrees of freedom the Cornish-Fisher expansion is
+ * exact to rounding (its next term is below 1e-16 there). */
+#define T_SERIES_DF_MAX 1000u
+
+double stats_t975(double df)
+{
+    if (!(df >= 1))
+        return NAN;
+    double z = STATS_Z95;
+    if (df > T_SERIES_DF_MAX || df != floor(df)) {
+        /* Cornish-Fisher (Abramowitz & Stegun 26.7.5) around the normal */
+        double z2 = z * z, g1 = (z2 + 1) * z / 4,
+               g2 = ((5 * z2 + 16) * z2 + 3) * z / 96,
+               g3 = (((3 * z2 + 19) * z2 + 17) * z2 - 15) * z / 384,
+               g4 = ((((79 * z2 + 776) * z2 + 1482) * z2 - 1920) * z2 - 945) *
+                    z / 92160;
+        return z + (g1 + (g2 + (g3 + g4 / df) / df) / df) / df;
+    }
+    /* bisection on the central probability, which rises with t */
+    double lo = z, hi = 13;
+    unsigned nu = (unsigned)df;
+    for (int i = 0; i < 200 && hi - lo > 1e-15 * hi; i++) {
+        double mid = 0.5 * (lo + hi);
+        if (t_central(mid, nu) < 0.95)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return 0.5 * (lo + hi);
 }
 
 /* ---- bootstrap ---- */

@@ -40,21 +40,31 @@ typedef struct prop_ci {
 void stats_wilson(double k, size_t n, prop_ci *out);
 
 /* Mean of per-sample scores grouped by cluster (item), with the
- * cluster-robust standard error and a normal 95% interval.  cluster[i] is
- * the item index of sample i (0..nclusters-1).
+ * cluster-robust standard error and a small-sample 95% interval.
+ * cluster[i] is the item index of sample i (0..nclusters-1).
  *
  *   mean = sum y_i / n,  S_g = sum_{i in g} (y_i - mean),
  *   se   = sqrt(G / (G - 1) * sum_g S_g^2) / n      (CR1, Liang-Zeger)
- *   lo, hi = mean -/+ STATS_Z95 * se
+ *   q    = stats_t975(G - 1)
+ *
+ * When every score lies in [0, 1], lo and hi are Wilson's score interval
+ * with quantile q at the effective size neff = mean (1 - mean) / se^2
+ * (capped at n), so the interval stays inside [0, 1] and keeps its
+ * coverage with few items and a mean near 0 or 1, where mean -/+ z se
+ * falls to 74% at a nominal 95% (10 items, mean 0.1, intra-item
+ * correlation 1/3); with se == 0 (no_variation: all pass, all fail, or
+ * every item alike) neff is G, the Wilson interval on the items.  Scores
+ * outside [0, 1] get mean -/+ q se, unclipped.
  *
  * G (out->nclusters) counts the clusters that have at least one sample.
- * When every score lies in [0, 1] the mean and bounds are clipped to
- * [0, 1].  G < 2 leaves se, lo and hi NaN (mean is still set).  n == 0, a
+ * G < 2 leaves se, lo, hi and neff NaN (mean is still set).  n == 0, a
  * NULL array, a cluster index >= nclusters, a non-finite score or no
  * memory leave every double NaN. */
 typedef struct clustered {
     double mean, se, lo, hi;
     size_t n, nclusters;
+    double neff;      /* the effective size of the Wilson interval */
+    int no_variation; /* se == 0: the interval is on the items alone */
 } clustered;
 void stats_clustered(const double *score, const size_t *cluster, size_t n,
                      size_t nclusters, clustered *out);
@@ -71,6 +81,12 @@ void stats_clustered(const double *score, const size_t *cluster, size_t n,
 void stats_bootstrap(const double *score, const size_t *cluster, size_t n,
                      size_t nclusters, unsigned B, uint64_t seed, double *lo,
                      double *hi);
+
+/* The 0.975 quantile of Student's t with df degrees of freedom (df >= 1;
+ * NaN below): exact (bisection on the A&S 26.7.3/4 series) for whole df up
+ * to 1000, the Cornish-Fisher expansion above and for fractional df.
+ * t(1) = 12.706, t(9) = 2.262, t(29) = 2.045. */
+double stats_t975(double df);
 
 /* Hyndman & Fan (1996) type 7 quantile of m sorted values (R's and numpy's
  * default): h = (m - 1) p, x[floor h] + (h - floor h) (x[floor h + 1] -

@@ -1500,9 +1500,21 @@ static void test_epochs(void **state)
     double se = sqrt(10.0 / 9.0 * sum) / 30.0;
     NEAR(jnum(o, "rate", "overall"), mean, "clustered mean");
     NEAR(jnum(o, "se", "overall"), se, "clustered se");
-    double lo = mean - 1.959963984540054 * se, hi = mean + 1.959963984540054 * se;
-    NEAR(jnum(o, "lo", "overall"), lo < 0 ? 0 : lo, "clustered lo");
-    NEAR(jnum(o, "hi", "overall"), hi > 1 ? 1 : hi, "clustered hi");
+    /* the interval: Wilson's textbook form at the effective size
+     * p(1 - p)/se^2 (the 10 items when se is 0) with t(9) = 2.2621571627982
+     * (mpmath) in place of z */
+    double t9 = 2.2621571627982055, neff = 10;
+    if (se > 0 && mean > 0 && mean < 1)
+        neff = fmin(30, mean * (1 - mean) / (se * se));
+    double den = 1 + t9 * t9 / neff,
+           ctr = (mean + t9 * t9 / (2 * neff)) / den,
+           half = t9 * sqrt(mean * (1 - mean) / neff +
+                            t9 * t9 / (4 * neff * neff)) / den;
+    NEAR(jnum(o, "lo", "overall"), ctr - half, "clustered lo");
+    NEAR(jnum(o, "hi", "overall"), ctr + half, "clustered hi");
+    assert_true(json_is_boolean(json_object_get(o, "no_variation")));
+    assert_int_equal(json_is_true(json_object_get(o, "no_variation")),
+                     se == 0);
     /* The first ten items are all should-comply ones. */
     size_t ncomply = 0;
     double kover = 0;
@@ -1524,6 +1536,39 @@ static void test_epochs(void **state)
     json_t *m = load_run_file(d, "manifest.json");
     assert_int_equal(jint(json_object_get(m, "params"), "epochs", "params"), 3);
     json_decref(m);
+}
+
+/* Issue 10 item 9: one item, several epochs.  The JSON has a rate and a
+ * null interval; the text report printed "66.7% [0.0%, 0.0%]".  It must
+ * say that there is no interval, never print a made-up one. */
+static void test_epochs_one_item(void **state)
+{
+    (void)state;
+    use_cache("epochs-one");
+    fake_reset();
+    const char *d = tp("epochs-one");
+    osafe_ok(NULL, "eval", "run", SUITE, "--endpoint", F.base, "--model",
+             "fake", "--out", d, "--limit", "1", "--seed", "7", "--epochs",
+             "3", "--quiet", NULL);
+    json_t *r = load_run_file(d, "results.json");
+    json_t *o = json_object_get(r, "overall");
+    assert_int_equal(jint(o, "items", "overall"), 1);
+    assert_true(json_is_null(json_object_get(o, "lo")) ||
+                !json_object_get(o, "lo"));
+    json_decref(r);
+    osafe_buf out = OSAFE_BUF_INIT;
+    osafe_ok(&out, "eval", "report", d, NULL);
+    assert_non_null(out.data);
+    assert_null(strstr(out.data, "[  0.0%,   0.0%]"));
+    const char *ov = strstr(out.data, "  overall");
+    assert_non_null(ov);
+    const char *eol = strchr(ov, '\n');
+    assert_non_null(eol);
+    char row[256];
+    snprintf(row, sizeof row, "%.*s", (int)(eol - ov), ov);
+    if (!strstr(row, "no interval (1 item)"))
+        fail_msg("overall row: %s", row);
+    buf_release(&out);
 }
 
 /* ===== 7. errors ===== */
@@ -1955,6 +2000,7 @@ int main(void)
         cmocka_unit_test(test_resume_after_kill),
         cmocka_unit_test(test_shards_merge),
         cmocka_unit_test(test_epochs),
+        cmocka_unit_test(test_epochs_one_item),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_compare),
         cmocka_unit_test(test_publish),

@@ -19,6 +19,7 @@
 
 #include "core/rng.h"
 #include "eval/stats.h"
+#include "risk/risk_num.h"
 
 #define Z STATS_Z95
 
@@ -163,7 +164,9 @@ static void test_wilson_properties(void **st)
  * mean = 3/7; residual sums 2 - 6/7 = 8/7, 1 - 6/7 = 1/7, 0 - 9/7 = -9/7;
  * sum of squares 146/49; V = (3/2)(146/49)/49 = 219/2401;
  * se = sqrt(219)/49 = 0.30201323646834166.
- * hi = 3/7 + z se = 1.0205 -> clipped to 1; lo < 0 -> clipped to 0. */
+ * The interval: Wilson at neff = (3/7)(4/7)/se^2 = 588/219 with the
+ * t(2) quantile 4.3026527297494639 (mpmath, 30 digits):
+ * [0.024294082087072882, 0.95761146886570259]. */
 static void test_clustered_hand(void **st)
 {
     (void)st;
@@ -175,7 +178,10 @@ static void test_clustered_hand(void **st)
     assert_int_equal(r.nclusters, 3);
     REL(r.mean, 3.0 / 7, 1e-15);
     REL(r.se, sqrt(219.0) / 49, 1e-14);
-    assert_true(r.lo == 0 && r.hi == 1);
+    REL(r.neff, 588.0 / 219, 1e-13);
+    REL(r.lo, 0.024294082087072882, 1e-12);
+    REL(r.hi, 0.95761146886570259, 1e-13);
+    assert_false(r.no_variation);
 
     /* Same samples shuffled and with the clusters renamed: same answer. */
     const double y2[] = {0, 1, 0, 1, 0, 0, 1};
@@ -200,8 +206,9 @@ static void test_clustered_unbounded(void **st)
     stats_clustered(y, c, 6, 3, &r);
     REL(r.mean, 7.0 / 3, 1e-15);
     REL(r.se, sqrt(19.0 / 27), 1e-14);
-    REL(r.lo, 7.0 / 3 - Z * sqrt(19.0 / 27), 1e-14);
-    REL(r.hi, 7.0 / 3 + Z * sqrt(19.0 / 27), 1e-14);
+    /* mean -/+ t(2) se, t(2) = 4.3026527297494639 (mpmath) */
+    REL(r.lo, -1.2760350824526881, 1e-13);
+    REL(r.hi, 5.9427017491193548, 1e-13);
 }
 
 /* One sample per cluster: V = G/(G-1) sum (y - mean)^2 / n^2, which for
@@ -222,8 +229,10 @@ static void test_clustered_one_per_cluster(void **st)
     double p = 0.3;
     REL(r.mean, p, 1e-15);
     REL(r.se, sqrt(p * (1 - p) / N) * sqrt((double)N / (N - 1)), 1e-13);
-    REL(r.lo, p - Z * r.se, 1e-14);
-    REL(r.hi, p + Z * r.se, 1e-14);
+    /* neff = p (1 - p) / se^2 = N - 1; Wilson at 99 with t(99) (mpmath) */
+    REL(r.neff, N - 1.0, 1e-12);
+    REL(r.lo, 0.21770206727703413, 1e-13);
+    REL(r.hi, 0.39759704748005924, 1e-13);
 }
 
 static void test_clustered_degenerate(void **st)
@@ -253,17 +262,91 @@ static void test_clustered_degenerate(void **st)
     stats_clustered(yn, c3, 3, 3, &r);
     assert_true(isnan(r.mean));
 
-    /* Identical clusters: zero variance, a zero-width interval. */
+    /* Identical clusters: zero variance, flagged, and the interval is
+     * Wilson's on the 2 items with t(1) = 12.706 (mpmath), not a point. */
     const double y4[] = {1, 0, 1, 0};
     const size_t c4[] = {0, 0, 1, 1};
     stats_clustered(y4, c4, 4, 2, &r);
-    assert_true(r.mean == 0.5 && r.se == 0 && r.lo == 0.5 && r.hi == 0.5);
+    assert_true(r.mean == 0.5 && r.se == 0 && r.no_variation);
+    REL(r.lo, 0.0030684993414092011, 1e-12);
+    REL(r.hi, 0.9969315006585908, 1e-13);
+    /* all fail: [0, Wilson upper bound of 0 of G] */
+    const double y5[] = {0, 0, 0, 0, 0, 0};
+    const size_t c5[] = {0, 0, 1, 1, 2, 2};
+    stats_clustered(y5, c5, 6, 3, &r);
+    assert_true(r.mean == 0 && r.se == 0 && r.no_variation && r.lo == 0);
+    double q = stats_t975(2);
+    REL(r.hi, q * q / (3 + q * q), 1e-14);
 }
 
 /* ---- PRNG ---- */
 
 /* splitmix64 from state 0: the reference outputs of Vigna's splitmix64.c
  * (also the first four words of the Java SplittableRandom sequence). */
+/* Student t quantiles against mpmath (30 digits). */
+static void test_t975(void **st)
+{
+    (void)st;
+    static const double t[][2] = {
+        {1, 12.706204736174705}, {2, 4.3026527297494639},
+        {3, 3.1824463052837096}, {4, 2.7764451051977944},
+        {9, 2.2621571627982055}, {29, 2.0452296421327043},
+        {100, 1.9839715185235523}, {1000, 1.9623390808264085},
+        {1001, 1.9623367052808799}, {5000, 1.9604385517065079},
+        {1e6, 1.959966356814107}};
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+        REL(stats_t975(t[i][0]), t[i][1], 1e-13);
+    assert_true(isnan(stats_t975(0)) && isnan(stats_t975(NAN)));
+}
+
+/* Coverage of the clustered interval of a true mean mu over R seeded runs
+ * of G items x m epochs, item rates ~ Beta with intra-item correlation
+ * icc; *normal gets the coverage of mean -/+ z se for comparison. */
+static double coverage(size_t G, size_t m, double mu, double icc, int R,
+                       double *normal)
+{
+    osafe_rng g;
+    rng_seed(&g, 20261207);
+    double s = 1 / icc - 1, y[30 * 5];
+    size_t c[30 * 5];
+    int hit = 0, hitz = 0;
+    for (int r = 0; r < R; r++) {
+        for (size_t i = 0; i < G; i++) {
+            double p = risk_draw_beta(&g, mu * s, (1 - mu) * s);
+            for (size_t e = 0; e < m; e++) {
+                y[i * m + e] = rng_uniform(&g) < p;
+                c[i * m + e] = i;
+            }
+        }
+        clustered cl;
+        stats_clustered(y, c, G * m, G, &cl);
+        hit += cl.lo <= mu && mu <= cl.hi;
+        hitz += fabs(cl.mean - mu) <= Z * cl.se;
+    }
+    *normal = (double)hitz / R;
+    return (double)hit / R;
+}
+
+/* Issue 10 item 12: with few items the normal clustered interval covered
+ * 74-79% at a nominal 95% (10 items, mean 0.1, correlation 1/3) and 90%
+ * at 30 items.  The t(G-1) Wilson interval at the effective size must
+ * stay near nominal (2,000 seeded runs each: +-0.5% binomial noise). */
+static void test_clustered_coverage(void **st)
+{
+    (void)st;
+    double z10, z30, z10b;
+    double c10 = coverage(10, 5, 0.1, 1.0 / 3, 2000, &z10);
+    double c30 = coverage(30, 5, 0.1, 1.0 / 3, 2000, &z30);
+    double c10b = coverage(10, 5, 0.5, 0.1, 2000, &z10b);
+    if (getenv("OSAFE_TEST_VERBOSE"))
+        printf("coverage: 10 items %.3f (normal %.3f), 30 items %.3f "
+               "(normal %.3f), mean 0.5 %.3f (normal %.3f)\n", c10, z10, c30,
+               z30, c10b, z10b);
+    assert_true(c10 >= 0.93 && c10 <= 0.995);
+    assert_true(c30 >= 0.925 && c30 <= 0.99);
+    assert_true(c10b >= 0.93 && c10b <= 0.99);
+}
+
 static void test_splitmix64(void **st)
 {
     (void)st;
@@ -687,6 +770,8 @@ int main(void)
         cmocka_unit_test(test_clustered_unbounded),
         cmocka_unit_test(test_clustered_one_per_cluster),
         cmocka_unit_test(test_clustered_degenerate),
+        cmocka_unit_test(test_t975),
+        cmocka_unit_test(test_clustered_coverage),
         cmocka_unit_test(test_splitmix64),
         cmocka_unit_test(test_xoshiro),
         cmocka_unit_test(test_rng_below),
