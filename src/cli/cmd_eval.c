@@ -14,6 +14,10 @@
 #include "core/limits.h"
 #include "eval/run.h"
 
+/* A default from core/limits.h spelled out in the help text. */
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
 const char usage_eval[] =
     "usage: osafe eval run SUITE --endpoint URL --model NAME --out RUNDIR\n"
     "                [--api-key-env VAR] [--concurrency N] [--rps R]\n"
@@ -32,9 +36,12 @@ const char usage_eval[] =
     "         hosted APIs: /v1/chat/completions, or /v1/completions with\n"
     "         --completions), score the answers, and write RUNDIR/\n"
     "         manifest.json, samples.jsonl (as answers arrive) and\n"
-    "         results.json.  Defaults: concurrency 4, no rate limit, timeout\n"
-    "         120 s, 4 retries (429 and 5xx, exponential backoff with jitter,\n"
-    "         Retry-After honoured), 1 epoch, scorer from the suite.\n"
+    "         results.json.  Defaults: concurrency "
+    STR(OSAFE_EVAL_CONCURRENCY_DEFAULT) ",\n"
+    "         no rate limit, timeout " STR(OSAFE_EVAL_TIMEOUT_DEFAULT_S)
+    " s, " STR(OSAFE_EVAL_RETRIES_DEFAULT) " retries (429 and 5xx,\n"
+    "         exponential backoff with jitter, Retry-After honoured),\n"
+    "         1 epoch, scorer from the suite.\n"
     "         --shard k/n runs every n-th item from the k-th, so n machines\n"
     "         split a run; --resume continues a killed run; answers are\n"
     "         cached in $XDG_CACHE_HOME/osafe (~/.cache/osafe), so an\n"
@@ -79,132 +86,127 @@ static int num(const char *what, const char *s, double min, double max,
     return 0;
 }
 
-static int eval_run_cmd(int argc, char **argv)
+/* The options of `eval run` as given; NULL / 0 when absent. */
+struct run_args {
+    const char *endpoint, *model, *out, *keyenv, *conc, *rps, *timeout,
+        *retries, *temp, *maxtok, *seed, *epochs, *limit, *shard, *scorer,
+        *jend, *jmodel, *jkeyenv, *rubric;
+    int resume, nocache, completions, quiet;
+};
+
+/* -1: help was printed; else 0 or a usage error's exit status. */
+static int run_args_parse(int argc, char **argv, struct run_args *a)
 {
-    const char *endpoint = NULL, *model = NULL, *out = NULL, *keyenv = NULL,
-               *conc = NULL, *rps = NULL, *timeout = NULL, *retries = NULL,
-               *temp = NULL, *maxtok = NULL, *seed = NULL, *epochs = NULL,
-               *limit = NULL, *shard = NULL, *scorer = NULL, *jend = NULL,
-               *jmodel = NULL, *jkeyenv = NULL, *rubric = NULL;
-    int resume = 0, nocache = 0, completions = 0, quiet = 0;
+    memset(a, 0, sizeof *a);
     struct opt opts[] = {
-        {"endpoint", OPT_STRING, &endpoint}, {"model", OPT_STRING, &model},
-        {"out", OPT_STRING, &out}, {"api-key-env", OPT_STRING, &keyenv},
-        {"concurrency", OPT_STRING, &conc}, {"rps", OPT_STRING, &rps},
-        {"timeout", OPT_STRING, &timeout}, {"retries", OPT_STRING, &retries},
-        {"temperature", OPT_STRING, &temp}, {"max-tokens", OPT_STRING, &maxtok},
-        {"seed", OPT_STRING, &seed}, {"epochs", OPT_STRING, &epochs},
-        {"limit", OPT_STRING, &limit}, {"shard", OPT_STRING, &shard},
-        {"scorer", OPT_STRING, &scorer},
-        {"judge-endpoint", OPT_STRING, &jend},
-        {"judge-model", OPT_STRING, &jmodel},
-        {"judge-api-key-env", OPT_STRING, &jkeyenv},
-        {"rubric", OPT_STRING, &rubric}, {"resume", OPT_FLAG, &resume},
-        {"no-cache", OPT_FLAG, &nocache},
-        {"completions", OPT_FLAG, &completions}, {"quiet", OPT_FLAG, &quiet},
-        {NULL, 0, NULL}};
+        {"endpoint", OPT_STRING, &a->endpoint}, {"model", OPT_STRING, &a->model},
+        {"out", OPT_STRING, &a->out}, {"api-key-env", OPT_STRING, &a->keyenv},
+        {"concurrency", OPT_STRING, &a->conc}, {"rps", OPT_STRING, &a->rps},
+        {"timeout", OPT_STRING, &a->timeout},
+        {"retries", OPT_STRING, &a->retries},
+        {"temperature", OPT_STRING, &a->temp},
+        {"max-tokens", OPT_STRING, &a->maxtok}, {"seed", OPT_STRING, &a->seed},
+        {"epochs", OPT_STRING, &a->epochs}, {"limit", OPT_STRING, &a->limit},
+        {"shard", OPT_STRING, &a->shard}, {"scorer", OPT_STRING, &a->scorer},
+        {"judge-endpoint", OPT_STRING, &a->jend},
+        {"judge-model", OPT_STRING, &a->jmodel},
+        {"judge-api-key-env", OPT_STRING, &a->jkeyenv},
+        {"rubric", OPT_STRING, &a->rubric}, {"resume", OPT_FLAG, &a->resume},
+        {"no-cache", OPT_FLAG, &a->nocache},
+        {"completions", OPT_FLAG, &a->completions},
+        {"quiet", OPT_FLAG, &a->quiet}, {NULL, 0, NULL}};
     int np, rc = help_or(opts_parse("eval run", argc, argv, opts, &np));
     if (rc)
-        return rc < 0 ? EXIT_OK : rc;
+        return rc;
     if (np != 1)
         return cli_usage_error("eval run", "expected one SUITE directory");
-    if (!endpoint || !model || !out)
+    if (!a->endpoint || !a->model || !a->out)
         return cli_usage_error("eval run",
                                "--endpoint, --model and --out are required");
-    run_opts o;
-    memset(&o, 0, sizeof o);
-    o.suite_dir = argv[1];
-    o.endpoint = endpoint;
-    o.model = model;
-    o.out_dir = out;
-    o.resume = resume;
-    o.no_cache = nocache;
-    o.completions = completions;
-    o.scorer = scorer;
-    o.quiet = quiet;
-    o.temperature = -1;
+    return 0;
+}
+
+/* The numeric options over the defaults of run_opts_init; the ranges are
+ * the library's limits (core/limits.h). */
+static int run_numbers(const struct run_args *a, run_opts *o)
+{
     double v;
-    o.concurrency = 4;
-    o.timeout_ms = 120000;
-    o.retries = 4;
-    o.epochs = 1;
-    o.shard_k = o.shard_n = 1;
-    if (conc && (rc = num("--concurrency", conc, 1, 256, &v)))
-        return rc;
-    if (conc)
-        o.concurrency = (unsigned)v;
-    if (rps && (rc = num("--rps", rps, 0, 1e6, &o.rps)))
-        return rc;
-    if (timeout && (rc = num("--timeout", timeout, 0.1, 86400, &v)))
-        return rc;
-    if (timeout)
-        o.timeout_ms = (unsigned)(v * 1000);
-    if (retries && (rc = num("--retries", retries, 0, 20, &v)))
-        return rc;
-    if (retries)
-        o.retries = (unsigned)v;
-    if (temp && (rc = num("--temperature", temp, 0, 10, &o.temperature)))
-        return rc;
-    if (maxtok && (rc = num("--max-tokens", maxtok, 1, 1e7, &v)))
-        return rc;
-    if (maxtok)
-        o.max_tokens = (long)v;
-    if (seed && (rc = num("--seed", seed, -9e15, 9e15, &v)))
-        return rc;
-    if (seed) {
-        o.seed = (int64_t)v;
-        o.has_seed = 1;
+    int rc = 0;
+    if (a->conc && !(rc = num("--concurrency", a->conc, 1,
+                              OSAFE_EVAL_CONCURRENCY_MAX, &v)))
+        o->concurrency = (unsigned)v;
+    if (!rc && a->rps)
+        rc = num("--rps", a->rps, 0, 1e6, &o->rps);
+    if (!rc && a->timeout &&
+        !(rc = num("--timeout", a->timeout, 0.1, 86400, &v)))
+        o->timeout_ms = (unsigned)(v * 1000);
+    if (!rc && a->retries &&
+        !(rc = num("--retries", a->retries, 0, OSAFE_EVAL_RETRIES_MAX, &v)))
+        o->retries = (unsigned)v;
+    if (!rc && a->temp)
+        rc = num("--temperature", a->temp, 0, 10, &o->temperature);
+    if (!rc && a->maxtok && !(rc = num("--max-tokens", a->maxtok, 1, 1e7, &v)))
+        o->max_tokens = (long)v;
+    if (!rc && a->seed && !(rc = num("--seed", a->seed, -9e15, 9e15, &v))) {
+        o->seed = (int64_t)v;
+        o->has_seed = 1;
     }
-    if (epochs && (rc = num("--epochs", epochs, 1, 1000, &v)))
-        return rc;
-    if (epochs)
-        o.epochs = (unsigned)v;
-    if (limit && (rc = num("--limit", limit, 1, 1e9, &v)))
-        return rc;
-    if (limit)
-        o.limit = (size_t)v;
-    if (shard) {
+    if (!rc && a->epochs && !(rc = num("--epochs", a->epochs, 1, 1000, &v)))
+        o->epochs = (unsigned)v;
+    if (!rc && a->limit && !(rc = num("--limit", a->limit, 1, 1e9, &v)))
+        o->limit = (size_t)v;
+    if (!rc && a->shard) {
         unsigned k, n;
         char extra;
-        if (sscanf(shard, "%u/%u%c", &k, &n, &extra) != 2 || n < 1 || k < 1 ||
-            k > n)
+        if (sscanf(a->shard, "%u/%u%c", &k, &n, &extra) != 2 || n < 1 ||
+            k < 1 || k > n)
             return cli_usage_error("eval run",
                                    "--shard must be k/n with 1 <= k <= n");
-        o.shard_k = k;
-        o.shard_n = n;
+        o->shard_k = k;
+        o->shard_n = n;
     }
-    if (keyenv) {
-        o.api_key = getenv(keyenv);
-        o.api_key_env = keyenv;
-        if (!o.api_key || !*o.api_key)
+    return rc;
+}
+
+/* Keys from the environment and the judge's rubric (@FILE is read into
+ * *rubric_text, the caller's to free). */
+static int run_secrets(const struct run_args *a, run_opts *o,
+                       char **rubric_text)
+{
+    *rubric_text = NULL;
+    if (a->keyenv) {
+        o->api_key = getenv(a->keyenv);
+        o->api_key_env = a->keyenv;
+        if (!o->api_key || !*o->api_key)
             return cli_usage_error("eval run",
                                    "--api-key-env %s: the variable is not set",
-                                   keyenv);
+                                   a->keyenv);
     }
-    if (jkeyenv && !(o.judge_api_key = getenv(jkeyenv)))
+    if (a->jkeyenv && !(o->judge_api_key = getenv(a->jkeyenv)))
         return cli_usage_error("eval run",
                                "--judge-api-key-env %s: the variable is not "
                                "set",
-                               jkeyenv);
-    o.judge_endpoint = jend;
-    o.judge_model = jmodel;
-    char *rubric_text = NULL;
-    osafe_err e;
-    if (rubric && rubric[0] == '@') {
+                               a->jkeyenv);
+    o->judge_endpoint = a->jend;
+    o->judge_model = a->jmodel;
+    o->rubric = a->rubric;
+    if (a->rubric && a->rubric[0] == '@') {
         size_t len;
-        if (fsx_read_file(rubric + 1, 1 << 20, &rubric_text, &len, &e) != 0)
+        osafe_err e;
+        if (fsx_read_file(a->rubric + 1, 1 << 20, rubric_text, &len, &e) != 0)
             return cli_fail("eval run", &e);
-        o.rubric = rubric_text;
-    } else {
-        o.rubric = rubric;
+        o->rubric = *rubric_text;
     }
-    rc = eval_run(&o, &e);
-    free(rubric_text);
-    if (rc)
-        return cli_fail("eval run", &e);
-    /* eval_run wrote results.json: read it rather than aggregate twice. */
+    return 0;
+}
+
+/* After a run: the report (unless quiet) and the exit status, from the
+ * results.json eval_run wrote rather than aggregating twice. */
+static int run_summary(const char *out, int quiet)
+{
     char rpath[4096];
     json_error_t je;
+    osafe_err e;
     snprintf(rpath, sizeof rpath, "%s/results.json", out);
     json_t *r = json_load_file(rpath, 0, &je);
     if (!r) {
@@ -229,6 +231,34 @@ static int eval_run_cmd(int argc, char **argv)
                         "counted); see %s/results.json\n",
                 (long long)ne, (long long)ns, out);
     return EXIT_OK;
+}
+
+static int eval_run_cmd(int argc, char **argv)
+{
+    struct run_args a;
+    int rc = run_args_parse(argc, argv, &a);
+    if (rc)
+        return rc < 0 ? EXIT_OK : rc;
+    run_opts o;
+    run_opts_init(&o);
+    o.suite_dir = argv[1];
+    o.endpoint = a.endpoint;
+    o.model = a.model;
+    o.out_dir = a.out;
+    o.resume = a.resume;
+    o.no_cache = a.nocache;
+    o.completions = a.completions;
+    o.scorer = a.scorer;
+    o.quiet = a.quiet;
+    char *rubric_text = NULL;
+    if ((rc = run_numbers(&a, &o)) || (rc = run_secrets(&a, &o, &rubric_text)))
+        return rc;
+    osafe_err e;
+    rc = eval_run(&o, &e);
+    free(rubric_text);
+    if (rc)
+        return cli_fail("eval run", &e);
+    return run_summary(a.out, a.quiet);
 }
 
 static int eval_report_cmd(int argc, char **argv)

@@ -156,8 +156,18 @@
 #define OSAFE_EVAL_RETRY_AFTER_MAX_MS 120000u
 
 /* Per-attempt timeout when none is given: long generations on a CPU take
- * minutes; without any, libcurl would wait forever on a stuck server. */
-#define OSAFE_EVAL_TIMEOUT_DEFAULT_MS 300000u
+ * minutes; without any, libcurl would wait forever on a stuck server.  In
+ * seconds too, for the help text (whole seconds, no suffix). */
+#define OSAFE_EVAL_TIMEOUT_DEFAULT_S 300
+#define OSAFE_EVAL_TIMEOUT_DEFAULT_MS (OSAFE_EVAL_TIMEOUT_DEFAULT_S * 1000u)
+
+/* Requests in flight when none is asked for: keeps one local inference
+ * server's batch busy without queueing far behind it.  Extra attempts per
+ * request by default: rides out a restart or a short 429 burst (with the
+ * backoff above, about 7.5 s of waiting at most) without hiding a dead
+ * server for long.  No suffix: the help text prints them. */
+#define OSAFE_EVAL_CONCURRENCY_DEFAULT 4
+#define OSAFE_EVAL_RETRIES_DEFAULT 4
 
 /* TCP + TLS handshake: a server that has not accepted within this time is
  * down or overloaded; the attempt fails (and is retried) early. */

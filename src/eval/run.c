@@ -394,6 +394,17 @@ static int scan_suite(const char *dir, suite *meta, size_t *count,
     return rc;
 }
 
+void run_opts_init(run_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->concurrency = OSAFE_EVAL_CONCURRENCY_DEFAULT;
+    o->timeout_ms = OSAFE_EVAL_TIMEOUT_DEFAULT_MS;
+    o->retries = OSAFE_EVAL_RETRIES_DEFAULT;
+    o->temperature = -1;
+    o->epochs = 1;
+    o->shard_k = o->shard_n = 1;
+}
+
 int eval_run(const run_opts *o, osafe_err *e)
 {
     if (o->shard_n == 0 || o->shard_k < 1 || o->shard_k > o->shard_n)

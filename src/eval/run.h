@@ -53,6 +53,12 @@ typedef struct run_opts {
     int quiet;
 } run_opts;
 
+/* Every option at its default, the one place the defaults are set
+ * (core/limits.h: OSAFE_EVAL_CONCURRENCY_DEFAULT, _TIMEOUT_DEFAULT_MS,
+ * _RETRIES_DEFAULT; one epoch, shard 1/1, temperature and max_tokens not
+ * sent, the suite's scorer); the strings stay NULL for the caller. */
+void run_opts_init(run_opts *o);
+
 int eval_run(const run_opts *o, osafe_err *e);
 
 /* Join shard runs of one suite and configuration into out. */

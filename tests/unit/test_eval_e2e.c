@@ -39,6 +39,7 @@
 #include <sys/socket.h>
 
 #include "api_client.h"
+#include "core/limits.h"
 #include "server/http.h"
 
 /* ===== the fake model server ===== */
@@ -1538,6 +1539,42 @@ static void test_epochs(void **state)
     json_decref(m);
 }
 
+/* Issue 11 item 4: one place for each default.  The CLI hard-coded
+ * concurrency 4, a 120 s timeout and 4 retries while core/limits.h said
+ * 300 s; a run without those options must record the limits.h defaults,
+ * and the help must state the same numbers. */
+static void test_run_defaults(void **state)
+{
+    (void)state;
+    use_cache("defaults");
+    fake_reset();
+    const char *d = tp("defaults");
+    osafe_ok(NULL, "eval", "run", SUITE, "--endpoint", F.base, "--model",
+             "fake", "--out", d, "--limit", "2", "--quiet", NULL);
+    json_t *m = load_run_file(d, "manifest.json");
+    json_t *p = json_object_get(m, "params");
+    assert_int_equal(jint(p, "timeout_ms", "params"),
+                     OSAFE_EVAL_TIMEOUT_DEFAULT_MS);
+    assert_int_equal(jint(p, "concurrency", "params"),
+                     OSAFE_EVAL_CONCURRENCY_DEFAULT);
+    assert_int_equal(jint(p, "retries", "params"), OSAFE_EVAL_RETRIES_DEFAULT);
+    json_decref(m);
+    osafe_buf out = OSAFE_BUF_INIT;
+    osafe_ok(&out, "help", "eval", NULL);
+    char want[128];
+    snprintf(want, sizeof want, "concurrency %d,", OSAFE_EVAL_CONCURRENCY_DEFAULT);
+    assert_non_null(strstr(out.data, want));
+    snprintf(want, sizeof want, "timeout %d s, %d retries",
+             OSAFE_EVAL_TIMEOUT_DEFAULT_S, OSAFE_EVAL_RETRIES_DEFAULT);
+    assert_non_null(strstr(out.data, want));
+    buf_release(&out);
+    /* the accepted ranges are the library's limits */
+    assert_int_equal(osafe(NULL, "eval", "run", SUITE, "--endpoint", F.base,
+                           "--model", "fake", "--out", tp("defaults-bad"),
+                           "--retries", "21", "--quiet", NULL),
+                     2);
+}
+
 /* Issue 10 item 9: one item, several epochs.  The JSON has a rate and a
  * null interval; the text report printed "66.7% [0.0%, 0.0%]".  It must
  * say that there is no interval, never print a made-up one. */
@@ -2001,6 +2038,7 @@ int main(void)
         cmocka_unit_test(test_shards_merge),
         cmocka_unit_test(test_epochs),
         cmocka_unit_test(test_epochs_one_item),
+        cmocka_unit_test(test_run_defaults),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_compare),
         cmocka_unit_test(test_publish),
