@@ -379,13 +379,10 @@ static double res_uref(const risk_acc *a, int i)
     return a->p.n_reference ? a->uref[i] : risk_ail_v10_uref(i);
 }
 
-static void one_risk(risk_acc *a, acc_item *it, risk_item *o, uint64_t seed,
-                     double X, struct work *w, float *V)
+/* What the item is: names, crosswalks, impact, the counts as recorded. */
+static void item_identity(const struct risk_policy *p, const acc_item *it,
+                          risk_item *o)
 {
-    const struct risk_policy *p = &a->p;
-    unsigned D = p->draws;
-    double b = p->impact_base, H = p->horizon_years,
-           XH = p->exposure * H;
     snprintf(o->hazard, sizeof o->hazard, "%s", it->hazard);
     snprintf(o->model, sizeof o->model, "%s", it->model);
     int hi = risk_hazard_index(it->hazard);
@@ -400,11 +397,17 @@ static void one_risk(risk_acc *a, acc_item *it, risk_item *o, uint64_t seed,
     o->n_near_miss = it->n_near;
     o->verified_serious = it->verified_serious;
     o->tolerance = p->tolerance[o->potential];
+    o->eval_n = it->eval_n;
+    o->eval_k = it->eval_k;
+}
 
-    osafe_rng g;
-    rng_seed(&g, seed ^ fnv(it->hazard, it->model));
-
-    /* realized: lambda ~ Gamma(a0 + N, b0 + X), theta ~ Dirichlet */
+/* Realized channel: lambda ~ Gamma(a0 + N, b0 + X), theta ~ Dirichlet;
+ * per draw the weight W and the harm S into w; P(S > tau) into p_inc. */
+static void realized_channel(const struct risk_policy *p, const acc_item *it,
+                             risk_item *o, double X, double tau, osafe_rng *g,
+                             struct work *w)
+{
+    double b = p->impact_base, XH = p->exposure * p->horizon_years;
     double al = it->a0 + it->n_w, be = it->b0 + X;
     o->rate_med = risk_gamma_quantile(0.5, al, be) * p->exposure;
     o->rate_lo = risk_gamma_quantile(0.05, al, be) * p->exposure;
@@ -425,11 +428,10 @@ static void one_risk(risk_acc *a, acc_item *it, risk_item *o, uint64_t seed,
         asum += alpha[j];
     }
     o->serious_share = (alpha[2] + alpha[3]) / asum;
-    double tau = pow(b, p->tolerance_level - 1) * H;
     size_t over = 0;
-    for (unsigned d = 0; d < D; d++) {
-        double lam = risk_draw_gamma(&g, al) / be;
-        risk_draw_dirichlet(&g, alpha, 4, theta);
+    for (unsigned d = 0; d < p->draws; d++) {
+        double lam = risk_draw_gamma(g, al) / be;
+        risk_draw_dirichlet(g, alpha, 4, theta);
         double W = 0;
         for (int j = 0; j < 4; j++)
             W += theta[j] * pow(b, j + 1);
@@ -437,44 +439,34 @@ static void one_risk(risk_acc *a, acc_item *it, risk_item *o, uint64_t seed,
         w->S[d] = lam * XH * W;
         over += w->S[d] > tau;
     }
-    o->p_inc = (double)over / D;
-    int has_inc = it->n_raw >= p->min_incidents;
+    o->p_inc = (double)over / p->draws;
+}
 
-    /* latent: p ~ Beta(a + k, b + n - k) */
-    int has_eval = it->eval_n > 0;
-    double t = o->tolerance;
-    o->eval_n = it->eval_n;
-    o->eval_k = it->eval_k;
-    if (has_eval) {
-        double pa = it->ea + it->eval_k, pb = it->eb + it->eval_n - it->eval_k;
-        o->p_med = risk_beta_quantile(0.5, pa, pb);
-        o->p_lo = risk_beta_quantile(0.025, pa, pb);
-        o->p_hi = risk_beta_quantile(0.975, pa, pb);
-        o->p_eval = 1 - risk_beta_cdf(t, pa, pb);
-        o->under_tested = it->eval_n < log(20) / t;
-        for (unsigned d = 0; d < D; d++)
-            w->P[d] = risk_draw_beta(&g, pa, pb);
-    } else {
+/* Latent channel: p ~ Beta(a + k, b + n - k), its draws into w->P. */
+static void latent_channel(const struct risk_policy *p, const acc_item *it,
+                           risk_item *o, osafe_rng *g, struct work *w)
+{
+    if (!(it->eval_n > 0)) {
         o->p_med = o->p_lo = o->p_hi = NAN;
         o->under_tested = 1;
+        return;
     }
+    double t = o->tolerance;
+    double pa = it->ea + it->eval_k, pb = it->eb + it->eval_n - it->eval_k;
+    o->p_med = risk_beta_quantile(0.5, pa, pb);
+    o->p_lo = risk_beta_quantile(0.025, pa, pb);
+    o->p_hi = risk_beta_quantile(0.975, pa, pb);
+    o->p_eval = 1 - risk_beta_cdf(t, pa, pb);
+    o->under_tested = it->eval_n < log(20) / t;
+    for (unsigned d = 0; d < p->draws; d++)
+        w->P[d] = risk_draw_beta(g, pa, pb);
+}
 
-    /* exceedance ratio per draw, over the channels with evidence */
-    for (unsigned d = 0; d < D; d++) {
-        double v = 0;
-        if (has_inc && w->S[d] / tau > v)
-            v = w->S[d] / tau;
-        if (has_eval && w->P[d] / t > v)
-            v = w->P[d] / t;
-        V[d] = (float)v;
-    }
-    o->harm_med = risk_quantile_of(w->S, D, 0.5);
-    o->harm_lo = risk_quantile_of(w->S, D, 0.05);
-    o->harm_hi = risk_quantile_of(w->S, D, 0.95);
-    double wlo = risk_quantile_of(w->W, D, 0.05);
-    o->weight_med = risk_quantile_of(w->W, D, 0.5);
-    double whi = risk_quantile_of(w->W, D, 0.95);
-
+/* The driving channel, P*, the evidence code and the tier (severity
+ * first). */
+static void decide_tier(const struct risk_policy *p, const acc_item *it,
+                        risk_item *o, int has_inc, int has_eval)
+{
     o->p_star = 0;
     o->driver = "none";
     if (has_inc) {
@@ -487,8 +479,6 @@ static void one_risk(risk_acc *a, acc_item *it, risk_item *o, uint64_t seed,
     }
     snprintf(o->evidence, sizeof o->evidence, "%s",
              has_inc && has_eval ? "R-IE" : has_inc ? "R-I" : has_eval ? "R-E" : "");
-
-    /* tiers, severity first */
     double high = o->impact == 5 ? p->tier_high_i5 : p->tier_high;
     int adequate = has_inc || (has_eval && !o->under_tested);
     if (it->verified_serious || ((has_inc || has_eval) && o->p_star >= high))
@@ -500,22 +490,31 @@ static void one_risk(risk_acc *a, acc_item *it, risk_item *o, uint64_t seed,
     else
         o->tier = RISK_UNDER_EVIDENCED;
     o->ranked = o->tier != RISK_UNDER_EVIDENCED;
+}
 
-    /* grade: Jeffreys posterior, never shrunk across models */
-    if (has_eval && it->model[0] && hi >= 0) {
-        double ur = res_uref(a, hi);
-        if (isfinite(ur)) {
-            o->grade_u = it->eval_k / it->eval_n;
-            o->grade_uref = ur;
-            o->grade = risk_grade_counts(it->eval_k, it->eval_n, ur);
-            risk_grade_probs(p->beta_a + it->eval_k,
-                             p->beta_b + it->eval_n - it->eval_k, ur,
-                             o->grade_p, &o->grade_straddles);
-        }
-    }
+/* Grade: Jeffreys posterior, never shrunk across models. */
+static void grade_item(const risk_acc *a, const acc_item *it, risk_item *o)
+{
+    const struct risk_policy *p = &a->p;
+    int hi = risk_hazard_index(it->hazard);
+    if (!(it->eval_n > 0) || !it->model[0] || hi < 0)
+        return;
+    double ur = res_uref(a, hi);
+    if (!isfinite(ur))
+        return;
+    o->grade_u = it->eval_k / it->eval_n;
+    o->grade_uref = ur;
+    o->grade = risk_grade_counts(it->eval_k, it->eval_n, ur);
+    risk_grade_probs(p->beta_a + it->eval_k,
+                     p->beta_b + it->eval_n - it->eval_k, ur, o->grade_p,
+                     &o->grade_straddles);
+}
 
-    /* matrix positions; y of the realized panel is the level whose weight
-     * is W, so iso-risk lines (rate x weight) are the diagonals */
+/* Matrix positions; y of the realized panel is the level whose weight is
+ * W, so iso-risk lines (rate x weight) are the diagonals. */
+static void place_item(risk_item *o, double b, double wlo, double whi,
+                       int has_eval)
+{
     o->rx = rate_x(o->rate_med);
     o->rx_lo = rate_x(o->rate_lo);
     o->rx_hi = rate_x(o->rate_hi);
@@ -536,6 +535,44 @@ static void one_risk(risk_acc *a, acc_item *it, risk_item *o, uint64_t seed,
     o->mx_hi = lat ? o->lx_hi : o->rx_hi;
     o->my = lat ? o->ly : o->ry;
     o->rank_med = o->rank_lo = o->rank_hi = NAN;
+}
+
+static void one_risk(risk_acc *a, acc_item *it, risk_item *o, uint64_t seed,
+                     double X, struct work *w, float *V)
+{
+    const struct risk_policy *p = &a->p;
+    unsigned D = p->draws;
+    double b = p->impact_base;
+    item_identity(p, it, o);
+    osafe_rng g;
+    rng_seed(&g, seed ^ fnv(it->hazard, it->model));
+    /* the channels draw in this order from one generator: reproducible */
+    double tau = pow(b, p->tolerance_level - 1) * p->horizon_years;
+    realized_channel(p, it, o, X, tau, &g, w);
+    int has_inc = it->n_raw >= p->min_incidents;
+    int has_eval = it->eval_n > 0;
+    latent_channel(p, it, o, &g, w);
+
+    /* exceedance ratio per draw, over the channels with evidence */
+    double t = o->tolerance;
+    for (unsigned d = 0; d < D; d++) {
+        double v = 0;
+        if (has_inc && w->S[d] / tau > v)
+            v = w->S[d] / tau;
+        if (has_eval && w->P[d] / t > v)
+            v = w->P[d] / t;
+        V[d] = (float)v;
+    }
+    o->harm_med = risk_quantile_of(w->S, D, 0.5);
+    o->harm_lo = risk_quantile_of(w->S, D, 0.05);
+    o->harm_hi = risk_quantile_of(w->S, D, 0.95);
+    double wlo = risk_quantile_of(w->W, D, 0.05);
+    o->weight_med = risk_quantile_of(w->W, D, 0.5);
+    double whi = risk_quantile_of(w->W, D, 0.95);
+
+    decide_tier(p, it, o, has_inc, has_eval);
+    grade_item(a, it, o);
+    place_item(o, b, wlo, whi, has_eval);
 }
 
 /* ---- ranking ------------------------------------------------------- */
