@@ -425,6 +425,60 @@ double stats_mcnemar_exact(size_t b, size_t c)
     return lp >= 0 ? 1.0 : exp(lp);
 }
 
+double stats_mcnemar_midp(size_t b, size_t c)
+{
+    if (b > SIZE_MAX - c)
+        return NAN;
+    size_t m = b + c, k = b < c ? b : c;
+    if (m == 0 || 2 * k == m)
+        return 1;
+    /* 2 P(X <= k) - P(X = k), k below the mean: no cancellation beyond a
+     * factor 2, since P(X <= k) >= P(X = k) */
+    double lcdf = stats_binom_half_logcdf(k, m),
+           lpmf = log_binom_half_pmf((double)k, (double)m);
+    double p = exp(LN2 + lcdf) - exp(lpmf);
+    return p > 1 ? 1 : p;
+}
+
+struct ranked {
+    double p;
+    size_t i;
+};
+
+static int cmp_ranked(const void *a, const void *b)
+{
+    const struct ranked *x = a, *y = b;
+    if (x->p != y->p)
+        return x->p < y->p ? -1 : 1;
+    return x->i < y->i ? -1 : x->i > y->i;
+}
+
+void stats_holm(const double *p, size_t m, double *adj)
+{
+    struct ranked *r = m ? malloc(m * sizeof *r) : NULL;
+    size_t k = 0;
+    for (size_t i = 0; i < m; i++) {
+        adj[i] = NAN;
+        if (r && !isnan(p[i]))
+            r[k++] = (struct ranked){p[i], i};
+    }
+    if (!r)
+        return;
+    /* step down: the j-th smallest of k is multiplied by k - j, and the
+     * adjusted values never decrease along the order */
+    qsort(r, k, sizeof *r, cmp_ranked);
+    double run = 0;
+    for (size_t j = 0; j < k; j++) {
+        double v = (double)(k - j) * r[j].p;
+        if (v > 1)
+            v = 1;
+        if (v > run)
+            run = v;
+        adj[r[j].i] = run;
+    }
+    free(r);
+}
+
 /* ---- paired difference ---- */
 
 void stats_paired(size_t n, size_t both_pass, size_t a_only, size_t b_only,

@@ -116,6 +116,19 @@ void stats_paired(size_t n, size_t both_pass, size_t a_only, size_t b_only,
 double stats_mcnemar_exact(size_t b, size_t c);
 double stats_mcnemar_exact_log(size_t b, size_t c);
 
+/* Mid-p McNemar test (Fagerland, Lydersen & Laake 2013): with m = b + c
+ * and k = min(b, c), p = 2 P(X <= k) - P(X = k), X ~ Binomial(m, 1/2);
+ * m == 0 or b == c gives 1.  Closer to the nominal size than the exact
+ * conditional test, which is conservative for small m. */
+double stats_mcnemar_midp(size_t b, size_t c);
+
+/* Holm's (1979) step-down adjustment of m p-values for a family of tests:
+ * sorted ascending, the j-th (0-based) becomes max over i <= j of
+ * min(1, (m' - i) p_(i)), m' the p-values that are not NaN.  adj[i]
+ * belongs to p[i]; NaN stays NaN (and every adj is NaN without memory).
+ * Controls the family-wise error rate under any dependence. */
+void stats_holm(const double *p, size_t m, double *adj);
+
 /* ln P(X <= k) for X ~ Binomial(m, 1/2) (0 when k >= m). */
 double stats_binom_half_logcdf(size_t k, size_t m);
 

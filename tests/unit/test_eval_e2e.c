@@ -1856,6 +1856,114 @@ static void test_compare(void **state)
     assert_true(contains(LAST_ERR, "different suites"));
 }
 
+/* Issue 10 item 12: per-group differences are paired (each hazard's own
+ * 2 x 2 table of the items both runs scored), with both rates' intervals,
+ * mid-p McNemar, Holm-adjusted p across the groups of a section, and the
+ * count of items dropped because one run did not score them. */
+static double binom_half(unsigned i, unsigned m)
+{
+    return exp(lgamma(m + 1.0) - lgamma(i + 1.0) - lgamma(m - i + 1.0) -
+               m * log(2.0));
+}
+
+static void test_compare_per_group(void **state)
+{
+    (void)state;
+    use_cache("compare-groups");
+    fake_reset();
+    const char *a = tp("cmpg-a"), *b = tp("cmpg-b");
+    osafe_ok(NULL, "eval", "run", SUITE, "--endpoint", F.base, "--model",
+             "fake", "--out", a, "--limit", "60", "--seed", "7", "--no-cache",
+             "--quiet", NULL);
+    atomic_store(&F.mode, 1); /* B refuses everything, on 50 items only */
+    osafe_ok(NULL, "eval", "run", SUITE, "--endpoint", F.base, "--model",
+             "fake", "--out", b, "--limit", "50", "--seed", "7", "--no-cache",
+             "--quiet", NULL);
+    atomic_store(&F.mode, 0);
+    osafe_buf out;
+    osafe_ok(&out, "eval", "compare", a, b, "--json", NULL);
+    json_t *c = json_loads(out.data, 0, NULL);
+    buf_release(&out);
+    assert_non_null(c);
+    json_t *dr = json_object_get(c, "dropped");
+    assert_int_equal(jint(dr, "a", "dropped"), 10);
+    assert_int_equal(jint(dr, "b", "dropped"), 0);
+    assert_int_equal(jint(c, "items", "compare"), 50);
+    json_t *bh = json_object_get(c, "by_hazard");
+    assert_true(json_object_size(bh) >= 2);
+    /* each hazard's table by hand, and Holm across them */
+    const char *h;
+    json_t *g;
+    double praw[64], padj[64];
+    size_t ng = 0;
+    json_object_foreach(bh, h, g) {
+        unsigned n = 0, both = 0, ao = 0, bo = 0;
+        for (size_t i = 0; i < 50; i++) {
+            if (strcmp(IT[i].hazard[0] ? IT[i].hazard : "(none)", h))
+                continue;
+            int x = expected_score(&IT[i], 0) >= 0.5,
+                y = expected_score(&IT[i], 1) >= 0.5;
+            n++;
+            both += x && y;
+            ao += x && !y;
+            bo += !x && y;
+        }
+        assert_int_equal(jint(g, "items", h), n);
+        assert_int_equal(jint(g, "both_pass", h), both);
+        assert_int_equal(jint(g, "a_only", h), ao);
+        assert_int_equal(jint(g, "b_only", h), bo);
+        NEAR(jnum(g, "diff", h), ((double)bo - ao) / n, "group diff");
+        NEAR(jnum(g, "p_value", h), mcnemar(ao, bo), "group exact p");
+        unsigned m = ao + bo, k = ao < bo ? ao : bo;
+        double mid = 1;
+        if (m && 2 * k != m) {
+            mid = 0;
+            for (unsigned i = 0; i < k; i++)
+                mid += 2 * binom_half(i, m);
+            mid += binom_half(k, m);
+        }
+        NEAR(jnum(g, "p_mid", h), mid, "group mid-p");
+        /* Wilson of each rate, textbook form */
+        double ka = both + ao, z = 1.959963984540054, pa = ka / n;
+        double ctr = (pa + z * z / (2 * n)) / (1 + z * z / n),
+               half = z * sqrt(pa * (1 - pa) / n + z * z / (4.0 * n * n)) /
+                      (1 + z * z / n);
+        NEAR(jnum(g, "rate_a_lo", h), ka == 0 ? 0 : ctr - half, "rate_a_lo");
+        NEAR(jnum(g, "rate_a_hi", h), ka == n ? 1 : ctr + half, "rate_a_hi");
+        assert_true(jnum(g, "rate_b_lo", h) <= jnum(g, "rate_b", h) &&
+                    jnum(g, "rate_b", h) <= jnum(g, "rate_b_hi", h));
+        assert_true(ng < 64);
+        praw[ng] = mcnemar(ao, bo);
+        padj[ng++] = jnum(g, "p_holm", h);
+    }
+    for (size_t i = 0; i < ng; i++) {
+        /* Holm: the number of groups at least as small, times p, made
+         * monotone over the order */
+        double want = 0;
+        for (size_t j = 0; j < ng; j++) {
+            if (praw[j] > praw[i])
+                continue;
+            size_t rank = 0; /* groups strictly smaller than j, or equal
+                                and listed earlier */
+            for (size_t l = 0; l < ng; l++)
+                rank += praw[l] < praw[j] || (praw[l] == praw[j] && l < j);
+            if (praw[j] == praw[i] && j > i)
+                continue;
+            double v = (double)(ng - rank) * praw[j];
+            want = fmax(want, v > 1 ? 1 : v);
+        }
+        NEAR(padj[i], want, "holm");
+    }
+    assert_true(json_object_size(json_object_get(c, "by_language")) >= 1);
+    assert_true(json_is_number(json_object_get(c, "p_mid")));
+    assert_true(json_is_number(json_object_get(c, "rate_a_lo")));
+    json_decref(c);
+    osafe_ok(&out, "eval", "compare", a, b, NULL);
+    assert_true(contains(out.data, "dropped (scored by one run only): 10 of A"));
+    assert_true(contains(out.data, "p Holm"));
+    buf_release(&out);
+}
+
 /* ===== 9. publish to the registry ===== */
 
 static uint64_t checkpoint_size(void)
@@ -2041,6 +2149,7 @@ int main(void)
         cmocka_unit_test(test_run_defaults),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_compare),
+        cmocka_unit_test(test_compare_per_group),
         cmocka_unit_test(test_publish),
         cmocka_unit_test(test_classify),
     };

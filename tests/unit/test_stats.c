@@ -347,6 +347,51 @@ static void test_clustered_coverage(void **st)
     assert_true(c10b >= 0.93 && c10b <= 0.99);
 }
 
+/* Mid-p McNemar by hand: b = 1, c = 7 (m = 8): exact 2 (1 + 8)/256 =
+ * 0.0703125, mid-p that less P(X = 1) = 8/256: 0.0390625. */
+static void test_mcnemar_midp(void **st)
+{
+    (void)st;
+    REL(stats_mcnemar_exact(1, 7), 0.0703125, 1e-13);
+    REL(stats_mcnemar_midp(1, 7), 0.0390625, 1e-13);
+    REL(stats_mcnemar_midp(7, 1), 0.0390625, 1e-13);
+    /* b = 0, c = 5: 2/32 - 1/32 */
+    REL(stats_mcnemar_midp(0, 5), 1.0 / 32, 1e-13);
+    assert_true(stats_mcnemar_midp(0, 0) == 1 && stats_mcnemar_midp(4, 4) == 1);
+    /* never above the exact p, which is conservative */
+    for (size_t b = 0; b < 30; b++)
+        for (size_t c = 0; c < 30; c++)
+            assert_true(stats_mcnemar_midp(b, c) <=
+                        stats_mcnemar_exact(b, c) + 1e-15);
+    /* large m: 2 P(X <= 4900) - P(X = 4900) for m = 10^4 (mpmath) */
+    REL(stats_mcnemar_midp(4900, 5100), 0.045505663375514, 1e-9);
+}
+
+/* Holm (1979): {0.01, 0.04, 0.03, 0.005} -> sorted 0.005 x 4 = 0.02,
+ * 0.01 x 3 = 0.03, 0.03 x 2 = 0.06, 0.04 x 1 = 0.04 -> 0.06 (monotone). */
+static void test_holm(void **st)
+{
+    (void)st;
+    const double p[] = {0.01, 0.04, 0.03, 0.005, NAN, 0.5};
+    double adj[6];
+    stats_holm(p, 4, adj);
+    REL(adj[0], 0.03, 1e-15);
+    REL(adj[1], 0.06, 1e-15);
+    REL(adj[2], 0.06, 1e-15);
+    REL(adj[3], 0.02, 1e-15);
+    /* NaN is no test: five tests, 0.005 x 5, ..., 0.5 x 1 */
+    stats_holm(p, 6, adj);
+    assert_true(isnan(adj[4]));
+    REL(adj[3], 0.025, 1e-15);
+    REL(adj[2], 0.09, 1e-15);
+    REL(adj[5], 0.5, 1e-15);
+    /* capped at 1 */
+    const double q[] = {0.6, 0.7};
+    stats_holm(q, 2, adj);
+    assert_true(adj[0] == 1 && adj[1] == 1);
+    stats_holm(p, 0, adj);
+}
+
 static void test_splitmix64(void **st)
 {
     (void)st;
@@ -771,6 +816,8 @@ int main(void)
         cmocka_unit_test(test_clustered_one_per_cluster),
         cmocka_unit_test(test_clustered_degenerate),
         cmocka_unit_test(test_t975),
+        cmocka_unit_test(test_mcnemar_midp),
+        cmocka_unit_test(test_holm),
         cmocka_unit_test(test_clustered_coverage),
         cmocka_unit_test(test_splitmix64),
         cmocka_unit_test(test_xoshiro),
