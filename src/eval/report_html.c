@@ -572,6 +572,55 @@ static int section_errors(osafe_buf *o, const json_t *r, const struct scan *sc)
     return rc ? rc : put(o, "</section>");
 }
 
+/* The overall paired difference, its tests and what was dropped. */
+static int compare_summary(osafe_buf *o, const json_t *c)
+{
+    int rc = put(o, "</tbody></table></div><p>Difference (this run minus "
+                    "the other): <span class=\"big\">");
+    double d = num_of(c, "diff"), p = num_of(c, "p_value");
+    if (rc == 0)
+        rc = isfinite(d) ? buf_printf(o, "%s", d > 0 ? "+" : "") : 0;
+    if (rc == 0)
+        rc = isfinite(d) ? svg_num(o, 100 * d, 1) : put(o, "n/a");
+    if (rc == 0)
+        rc = put(o, " points</span> [");
+    if (rc == 0)
+        rc = svg_num(o, 100 * num_of(c, "lo"), 1);
+    if (rc == 0)
+        rc = put(o, ", ");
+    if (rc == 0)
+        rc = svg_num(o, 100 * num_of(c, "hi"), 1);
+    if (rc == 0)
+        rc = buf_printf(o, "] (95%%, Newcombe), over %lld items both runs "
+                           "scored. Items only this run passed: %lld; only "
+                           "the other: %lld; exact McNemar p ",
+                        (long long)json_integer_value(
+                            json_object_get(c, "items")),
+                        (long long)json_integer_value(
+                            json_object_get(c, "b_only")),
+                        (long long)json_integer_value(
+                            json_object_get(c, "a_only")));
+    if (rc == 0 && isfinite(p) && p < 0.0001)
+        rc = put(o, "&lt; 0.0001");
+    else if (rc == 0 && (rc = put(o, "= ")) == 0)
+        rc = isfinite(p) ? svg_num(o, p, 4) : put(o, "n/a");
+    const json_t *dr = json_object_get(c, "dropped");
+    double mid = num_of(c, "p_mid");
+    if (rc == 0)
+        rc = put(o, " (mid-p ");
+    if (rc == 0 && isfinite(mid) && mid < 0.0001)
+        rc = put(o, "&lt; 0.0001");
+    else if (rc == 0 && (rc = put(o, "= ")) == 0)
+        rc = isfinite(mid) ? svg_num(o, mid, 4) : put(o, "n/a");
+    if (rc == 0)
+        rc = buf_printf(o, "). Left out because only one run scored "
+                           "them: %lld items only this run scored, %lld only "
+                           "the other.</p>",
+                        (long long)json_integer_value(json_object_get(dr, "b")),
+                        (long long)json_integer_value(json_object_get(dr, "a")));
+    return rc;
+}
+
 /* The paired comparison: this run (B of eval_compare) against the other
  * (A), so the difference reads "this run minus the other". */
 static int section_compare(osafe_buf *o, const json_t *r, const json_t *ro,
@@ -603,37 +652,9 @@ static int section_compare(osafe_buf *o, const json_t *r, const json_t *ro,
             rc = put(o, "</td></tr>");
     }
     if (rc == 0)
-        rc = put(o, "</tbody></table></div><p>Difference (this run minus "
-                    "the other): <span class=\"big\">");
-    double d = num_of(c, "diff"), p = num_of(c, "p_value");
+        rc = compare_summary(o, c);
     if (rc == 0)
-        rc = isfinite(d) ? buf_printf(o, "%s", d > 0 ? "+" : "") : 0;
-    if (rc == 0)
-        rc = isfinite(d) ? svg_num(o, 100 * d, 1) : put(o, "n/a");
-    if (rc == 0)
-        rc = put(o, " points</span> [");
-    if (rc == 0)
-        rc = svg_num(o, 100 * num_of(c, "lo"), 1);
-    if (rc == 0)
-        rc = put(o, ", ");
-    if (rc == 0)
-        rc = svg_num(o, 100 * num_of(c, "hi"), 1);
-    if (rc == 0)
-        rc = buf_printf(o, "] (95%%, Newcombe), over %lld items both runs "
-                           "scored. Items only this run passed: %lld; only "
-                           "the other: %lld; exact McNemar p ",
-                        (long long)json_integer_value(
-                            json_object_get(c, "items")),
-                        (long long)json_integer_value(
-                            json_object_get(c, "b_only")),
-                        (long long)json_integer_value(
-                            json_object_get(c, "a_only")));
-    if (rc == 0 && isfinite(p) && p < 0.0001)
-        rc = put(o, "&lt; 0.0001");
-    else if (rc == 0 && (rc = put(o, "= ")) == 0)
-        rc = isfinite(p) ? svg_num(o, p, 4) : put(o, "n/a");
-    if (rc == 0)
-        rc = put(o, ".</p>");
+        rc = eval_report_paired_html(o, c);
     static const char *const keys[2] = {"by_hazard", "by_language"};
     static const char *const titles[2] = {"Score by hazard, both runs",
                                           "Score by language, both runs"};
@@ -646,8 +667,9 @@ static int section_compare(osafe_buf *o, const json_t *r, const json_t *ro,
             svg_chart_opts co;
             memset(&co, 0, sizeof co);
             co.title = titles[i];
-            co.desc = "Mean score per group of each run with 95% intervals; "
-                      "per-group differences are not paired tests.";
+            co.desc = "Mean score per group of each run with its own 95% "
+                      "interval; the paired differences are in the tables "
+                      "above.";
             co.axis_label = "score";
             co.na_text = "n/a";
             co.percent = 1;

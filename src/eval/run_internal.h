@@ -77,4 +77,9 @@ int run_load_slots(const char *rundir, struct slot **out, size_t *count,
 double run_now(void);
 void run_utc(char out[32]);
 
+/* The paired per-hazard and per-language tables of an eval_compare
+ * document (compared as (other, this)) into o, as HTML
+ * (report_paired.c). */
+int eval_report_paired_html(osafe_buf *o, const json_t *cmp);
+
 #endif

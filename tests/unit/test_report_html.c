@@ -267,6 +267,28 @@ static void test_report(void **state)
     assert_non_null(strstr(cmp, "-40 points"));
     assert_non_null(strstr(cmp, "over 5 items"));
     assert_non_null(strstr(cmp, "only this run passed: 0; only the other: 2"));
+    /* Issue 10 item 12: paired per group, each hazard's own table of the
+     * items both runs scored: vcr 2 of 3 vs 3 of 3, one discordant item */
+    const char *ph = strstr(cmp, "id=\"paired-hazard\"");
+    assert_non_null(ph);
+    const char *vr = strstr(ph, "<th scope=\"row\">vcr</th>"
+                                "<td class=\"num\">3</td>"
+                                "<td class=\"num\">66.7% [");
+    assert_non_null(vr);
+    assert_non_null(strstr(vr, "<td class=\"num\">-33.3 ["));
+    assert_non_null(strstr(vr, "<td class=\"num\">0 / 1</td>"));
+    const char *hr = strstr(ph, "<th scope=\"row\">hte</th>"
+                                "<td class=\"num\">2</td>"
+                                "<td class=\"num\">50% [");
+    assert_non_null(hr);
+    assert_non_null(strstr(hr, "<td class=\"num\">-50 ["));
+    assert_non_null(strstr(cmp, "id=\"paired-language\""));
+    assert_non_null(strstr(cmp, "Holm p"));
+    assert_non_null(strstr(cmp, "(mid-p "));
+    /* e1 failed in this run and was scored by the other */
+    assert_non_null(strstr(cmp, "Left out because only one run scored them: "
+                                "0 items only this run scored, 1 only the "
+                                "other."));
     check_bar(cmp, "a", "vcr", "0.666667");
     check_bar(cmp, "b", "vcr", "1");
     check_bar(cmp, "b", "hte", "1");
