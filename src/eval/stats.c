@@ -479,6 +479,24 @@ void stats_holm(const double *p, size_t m, double *adj)
     free(r);
 }
 
+void stats_diff_unpaired(double p1, double l1, double u1, double p2,
+                         double l2, double u2, double *lo, double *hi)
+{
+    double d = p1 - p2;
+    if (!(isfinite(p1) && isfinite(l1) && isfinite(u1) && isfinite(p2) &&
+          isfinite(l2) && isfinite(u2))) {
+        *lo = *hi = NAN;
+        return;
+    }
+    double a = p1 - l1, b = u2 - p2, c = u1 - p1, e = p2 - l2;
+    *lo = d - sqrt(a * a + b * b);
+    *hi = d + sqrt(c * c + e * e);
+    if (*lo < -1)
+        *lo = -1;
+    if (*hi > 1)
+        *hi = 1;
+}
+
 /* ---- paired difference ---- */
 
 void stats_paired(size_t n, size_t both_pass, size_t a_only, size_t b_only,

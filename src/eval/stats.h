@@ -116,6 +116,18 @@ void stats_paired(size_t n, size_t both_pass, size_t a_only, size_t b_only,
 double stats_mcnemar_exact(size_t b, size_t c);
 double stats_mcnemar_exact_log(size_t b, size_t c);
 
+/* The difference p1 - p2 of two independent rates with the 95% interval
+ * that combines their own intervals (l1, u1) and (l2, u2) by square and
+ * add (Newcombe 1998c, method 10; the MOVER of Zou & Donner 2008):
+ *   lo = d - sqrt((p1 - l1)^2 + (u2 - p2)^2)
+ *   hi = d + sqrt((u1 - p1)^2 + (p2 - l2)^2)
+ * clipped to [-1, 1]; any NaN gives NaN bounds.  For two runs on the same
+ * items it ignores the pairing, so it is wider than stats_paired's when
+ * the runs agree on items; it is what can be said when only each run's
+ * group intervals are known (published results). */
+void stats_diff_unpaired(double p1, double l1, double u1, double p2,
+                         double l2, double u2, double *lo, double *hi);
+
 /* Mid-p McNemar test (Fagerland, Lydersen & Laake 2013): with m = b + c
  * and k = min(b, c), p = 2 P(X <= k) - P(X = k), X ~ Binomial(m, 1/2);
  * m == 0 or b == c gives 1.  Closer to the nominal size than the exact

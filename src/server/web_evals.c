@@ -26,6 +26,7 @@
 
 #include "core/limits.h"
 #include "eval/run.h"
+#include "eval/stats.h"
 #include "server/web_int.h"
 #include "svg/svg.h"
 
@@ -474,6 +475,35 @@ static void overall(web_page *p, const json_t *res)
     page_raw(p, "</dl></section>\n");
 }
 
+static void signed_points(web_page *p, double d)
+{
+    if (d >= 0.05)
+        page_raw(p, "+");
+    page_num(p, d, 1);
+}
+
+/* This run minus the other, in points, with the square-and-add interval
+ * of the two groups' own intervals (stats_diff_unpaired): published runs
+ * carry no per-item results to pair. */
+static void diff_cell(web_page *p, const svg_bar *x, const svg_bar *y)
+{
+    if (!isfinite(x->value) || !isfinite(y->value)) {
+        page_t(p, "evals.na");
+        return;
+    }
+    signed_points(p, 100.0 * (x->value - y->value));
+    double lo, hi;
+    stats_diff_unpaired(x->value, x->lo, x->hi, y->value, y->lo, y->hi, &lo,
+                        &hi);
+    if (!isfinite(lo) || !isfinite(hi))
+        return;
+    page_raw(p, " [");
+    signed_points(p, 100.0 * lo);
+    page_raw(p, ", ");
+    signed_points(p, 100.0 * hi);
+    page_raw(p, "]");
+}
+
 /* Chart and table of one grouping; with other, both runs side by side
  * and the difference (this minus other) in points. */
 static void groups(web_page *p, const json_t *res, const json_t *other,
@@ -549,14 +579,7 @@ static void groups(web_page *p, const json_t *res, const json_t *other,
             page_raw(p, "</td><td class=\"num\">");
             pct(p, y->value);
             page_raw(p, "</td><td class=\"num\"><span dir=\"ltr\">");
-            if (isfinite(x->value) && isfinite(y->value)) {
-                double d = 100.0 * (x->value - y->value);
-                if (d >= 0.05)
-                    page_raw(p, "+");
-                page_num(p, d, 1);
-            } else {
-                page_t(p, "evals.na");
-            }
+            diff_cell(p, x, y);
             page_raw(p, "</span>");
         } else {
             const json_t *g = json_object_get(ga, keys[i]);

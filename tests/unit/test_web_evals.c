@@ -311,8 +311,15 @@ static void test_compare(void **state)
     char v[32];
     assert_int_equal(xc_attr(b, "data-value", v, sizeof v), 0);
     assert_string_equal(v, "1");
-    /* the difference column: vcr 66.7% - 100% */
-    assert_non_null(strstr(hz, "-33.3"));
+    /* the difference column: vcr 66.7% - 100%, with the square-and-add
+     * interval of the two groups' own intervals [0.2, 0.9] and [0.44, 1]:
+     * -33.3 - sqrt(46.7^2 + 0^2) = -80.0, -33.3 + sqrt(23.3^2 + 56^2) =
+     * +27.3 (issue 10 item 12: no bare difference without an interval) */
+    const char *dv = strstr(hz, "-33.3 [");
+    if (!dv)
+        fail_msg("no interval beside the difference");
+    if (strncmp(dv, "-33.3 [-80.0, +27.3]", 20))
+        fail_msg("difference cell: %.40s", dv);
     /* a group only one run has shows n/a for the other */
     assert_non_null(strstr(hz, "n/a"));
     assert_null(strstr(h, "different test suites"));
