@@ -8,6 +8,7 @@
  * CONTENT WARNING: the labelled completions answer harmful prompts; this
  * test reads them but prints only counts and metrics, never their text.
  */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -333,6 +334,31 @@ static double kappa(const agree *a)
     return pe < 1 ? (po - pe) / (1 - pe) : 1;
 }
 
+/* The large-sample standard error of kappa (Fleiss, Cohen & Everitt
+ * 1969, as statsmodels' cohens_kappa), for the 95% interval printed beside
+ * it and quoted in docs/EVALUATION.md. */
+static double kappa_se(const agree *a)
+{
+    double n = a->n, k = kappa(a), r[NCLS] = {0}, c[NCLS] = {0}, pe = 0;
+    for (int i = 0; i < NCLS; i++)
+        for (int j = 0; j < NCLS; j++) {
+            r[i] += a->m[i][j] / n;
+            c[j] += a->m[i][j] / n;
+        }
+    for (int i = 0; i < NCLS; i++)
+        pe += r[i] * c[i];
+    double A = 0, B = 0, C = k - pe * (1 - k);
+    for (int i = 0; i < NCLS; i++) {
+        double t = 1 - (r[i] + c[i]) * (1 - k);
+        A += a->m[i][i] / n * t * t;
+        for (int j = 0; j < NCLS; j++)
+            if (j != i)
+                B += a->m[i][j] / n * (c[i] + r[j]) * (c[i] + r[j]);
+    }
+    B *= (1 - k) * (1 - k);
+    return sqrt((A + B - C * C) / (n * (1 - pe) * (1 - pe)));
+}
+
 static double precision(const agree *a, int k)
 {
     unsigned col = 0;
@@ -415,8 +441,10 @@ static void read_labelled(const char *file, agree *a)
 
 static void print_agree(const char *name, const agree *a)
 {
-    printf("%-12s n=%u  accuracy=%.3f  kappa=%.3f  any-refusal accuracy="
-           "%.3f\n", name, a->n, accuracy(a), kappa(a), binary_accuracy(a));
+    double kp = kappa(a), se = kappa_se(a);
+    printf("%-12s n=%u  accuracy=%.3f  kappa=%.3f [%.3f, %.3f]  any-refusal "
+           "accuracy=%.3f\n", name, a->n, accuracy(a), kp, kp - 1.96 * se,
+           kp + 1.96 * se, binary_accuracy(a));
     printf("  %-11s %9s %7s   confusion (rows human, columns detector: "
            "compliance refusal partial)\n", "class", "precision", "recall");
     for (int k = 0; k < NCLS; k++)
