@@ -209,6 +209,8 @@ static int group_row(osafe_buf *o, const char *name, const json_t *g)
         rc = put(o, "</td><td>");
     if (rc == 0)
         rc = esc(o, str_of(g, "method"));
+    if (rc == 0 && json_is_true(json_object_get(g, "no_variation")))
+        rc = put(o, ", no variation between items");
     if (rc == 0)
         rc = put(o, "</td></tr>");
     return rc;
