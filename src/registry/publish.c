@@ -206,7 +206,13 @@ int reg_withdraw(registry *r, const reg_caller *c, const char *id,
     int rc = s->ops->begin(s, e);
     if (!rc) {
         rc = reg_load_visible(s, c, id, &rec, e);
-        if (!rc && !reg_can_write(c, &rec) && !reg_is_staff(c))
+        /* Withdrawal takes every version out: the caller needs the right
+         * over the latest one and over the published one, each under its
+         * own level (staff withdraw anything). */
+        if (!rc && !reg_is_staff(c) &&
+            (!reg_can_write(c, &rec, rec.tlp) ||
+             (rec.published_version > 0 &&
+              !reg_can_write(c, &rec, rec.pub_tlp))))
             rc = osafe_errf(e, OSAFE_EPERM,
                             "record '%s' belongs to another organisation", id);
         if (!rc && (!strcmp(rec.state, "withdrawn") ||
@@ -261,16 +267,14 @@ int reg_proof(registry *r, const reg_caller *c, const char *id, int version,
     if (!rc)
         rc = s->ops->version_get(s, id, version, &v, e);
     reg_store_put(r, s);
-    /* Readers who see only published versions learn nothing about the
-     * others (as with reg_get): not found, not "not published". */
-    if (!rc && !reg_owner_view(c, &rec) &&
-        (v.log_index < 0 || !reg_tlp_allows(c, &rec, v.tlp)))
+    /* Each version under its own level; readers who may not read a
+     * version learn nothing about it (as with reg_get): not found, not
+     * "not published". */
+    if (!rc && !reg_reads(c, &rec, v.tlp, v.log_index >= 0))
         rc = osafe_errf(e, OSAFE_ENOTFOUND, "no record '%s'", id);
     if (!rc && v.log_index < 0)
         rc = osafe_errf(e, OSAFE_ESTATE, "version %d of '%s' is not published",
                         version, id);
-    if (!rc && !reg_tlp_allows(c, &rec, v.tlp))
-        rc = osafe_errf(e, OSAFE_ENOTFOUND, "no record '%s'", id);
     if (!rc && !r->log)
         rc = osafe_errf(e, OSAFE_ESTATE, "opened without its log");
     tlog_hash proof[TLOG_PROOF_MAX], leaf, root;

@@ -89,7 +89,7 @@ int reg_load_visible(osafe_store *s, const reg_caller *c, const char *id,
     if (rc)
         return rc;
     if (reg_owner_view(c, rec) ||
-        (rec->published_version > 0 && reg_tlp_allows(c, rec, rec->pub_tlp)))
+        (rec->published_version > 0 && reg_reads(c, rec, rec->pub_tlp, 1)))
         return 0;
     return osafe_errf(e, OSAFE_ENOTFOUND, "no record '%s'", id);
 }
@@ -266,7 +266,8 @@ static int begin_write(osafe_store *s, const reg_caller *c, const char *id,
         return rc;
     if ((rc = reg_load_visible(s, c, id, rec, e)))
         goto fail;
-    if (!reg_can_write(c, rec)) {
+    /* edit and submit change the working version: its level decides */
+    if (!reg_can_write(c, rec, rec->tlp)) {
         rc = osafe_errf(e, OSAFE_EPERM, "record '%s' belongs to another "
                                         "organisation",
                         id);

@@ -12,6 +12,24 @@
 #include "registry/reg_internal.h"
 #include "registry/validate.h"
 
+/* Version `version` of rec, if c may read it under its own level. */
+static int get_readable(osafe_store *s, const reg_caller *c,
+                        const store_record *rec, int version,
+                        store_version *v, osafe_err *e)
+{
+    int rc = version < 1 || version > rec->version
+                 ? OSAFE_ENOTFOUND
+                 : s->ops->version_get(s, rec->id, version, v, e);
+    if (!rc && !reg_reads(c, rec, v->tlp, !strcmp(v->state, "published"))) {
+        store_version_release(v);
+        rc = OSAFE_ENOTFOUND;
+    }
+    if (rc == OSAFE_ENOTFOUND)
+        rc = osafe_errf(e, OSAFE_ENOTFOUND, "record '%s' has no version %d",
+                        rec->id, version);
+    return rc;
+}
+
 int reg_get(registry *r, const reg_caller *c, const char *id, int version,
             char **body, size_t *len, reg_meta *meta, osafe_err *e)
 {
@@ -20,24 +38,16 @@ int reg_get(registry *r, const reg_caller *c, const char *id, int version,
     memset(&v, 0, sizeof v);
     osafe_store *s = reg_store_get(r);
     int rc = reg_load_visible(s, c, id, &rec, e);
-    int owner = !rc && reg_owner_view(c, &rec);
+    /* Version 0: the latest the caller may read, else the latest
+     * published one (each under its own level). */
     if (!rc && version == 0)
-        version = owner ? rec.version : rec.published_version;
-    if (!rc && (version < 1 || version > rec.version))
-        rc = osafe_errf(e, OSAFE_ENOTFOUND, "record '%s' has no version %d",
-                        id, version);
+        version = reg_owner_view(c, &rec) ? rec.version
+                                          : rec.published_version;
     if (!rc)
-        rc = s->ops->version_get(s, id, version, &v, e);
+        rc = get_readable(s, c, &rec, version, &v, e);
     reg_store_put(r, s);
-    /* Others see published versions only, each under its own level. */
-    if (!rc && !owner &&
-        (strcmp(v.state, "published") || !reg_tlp_allows(c, &rec, v.tlp)))
-        rc = osafe_errf(e, OSAFE_ENOTFOUND, "record '%s' has no version %d",
-                        id, version);
-    if (rc) {
-        store_version_release(&v);
+    if (rc)
         return rc;
-    }
     meta->version = v.version;
     snprintf(meta->state, sizeof meta->state, "%s",
              (!strcmp(rec.state, "withdrawn") || !strcmp(rec.state, "merged"))
@@ -158,7 +168,11 @@ int reg_amend(registry *r, const reg_caller *c, const char *id,
     osafe_store *s = reg_store_get(r);
     if (!(rc = s->ops->begin(s, e))) {
         rc = reg_load_visible(s, c, id, &rec, e);
-        if (!rc && !reg_can_write(c, &rec))
+        /* an amendment starts from the published version: its level
+         * decides */
+        if (!rc && !reg_can_write(c, &rec,
+                                  rec.published_version > 0 ? rec.pub_tlp
+                                                            : rec.tlp))
             rc = osafe_errf(e, OSAFE_EPERM,
                             "record '%s' belongs to another organisation", id);
         if (!rc && (rec.published_version == 0 ||

@@ -26,16 +26,24 @@ struct registry {
     tlog_log *log;
 };
 
-/* tlp.c */
+/* tlp.c: the one definition of who reads and changes what */
+/* c NULL is the node's operator, who reads everything. */
 void reg_visibility(const reg_caller *c, store_visibility *v);
-/* 1 if c sees the record's latest version (owner, its org, node staff). */
+/* 1 if c may read a version of rec at level tlp, published or not: each
+ * version is judged by its own level. */
+int reg_reads(const reg_caller *c, const store_record *rec, const char *tlp,
+              int published);
+/* 1 if c reads the record's latest version (reg_reads on it). */
 int reg_owner_view(const reg_caller *c, const store_record *rec);
-/* 1 if c may read a version whose TLP level is tlp (published). */
-int reg_tlp_allows(const reg_caller *c, const store_record *rec,
-                   const char *tlp);
-/* 1 if c may change the record (edit, submit, amend, withdraw). */
-int reg_can_write(const reg_caller *c, const store_record *rec);
+/* 1 if c may change a version of rec at level tlp (edit, submit; amend and
+ * withdraw judge the published version, withdraw the latest one too). */
+int reg_can_write(const reg_caller *c, const store_record *rec,
+                  const char *tlp);
 int reg_is_staff(const reg_caller *c);
+
+/* Borrow / return a pooled database connection. */
+osafe_store *reg_store_get(registry *r);
+void reg_store_put(registry *r, osafe_store *s);
 
 /* records.c */
 /* Commit when rc is 0, else roll back; returns the final status. */

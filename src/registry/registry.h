@@ -156,6 +156,16 @@ int reg_published_each(registry *r, const reg_caller *c,
                                  size_t len),
                        void *ctx, osafe_err *e);
 
+/*
+ * Call fn as reg_published_each does for the readers an export is meant
+ * for: level "CLEAR" (anyone) or "GREEN" (any account of this node; never
+ * AMBER or RED).  Withdrawn and merged records are included.
+ */
+int reg_export_each(registry *r, const char *level,
+                    int (*fn)(void *ctx, const char *id, const char *body,
+                              size_t len),
+                    void *ctx, osafe_err *e);
+
 /* ---- imports (CLI) ------------------------------------------------------ */
 
 /*

@@ -70,13 +70,15 @@ typedef struct store_version {
 
 void store_version_release(store_version *v);
 
-/* Who may see what: computed by the registry from the caller (tlp.c) and
- * applied by the backend in its queries. */
+/* Who may see what: the registry's rule (src/registry/tlp.c), which the
+ * backend applies row by row inside its queries (so that pagination stays
+ * exact): reads(who, owner, org, tlp, published) is 1 if the caller may
+ * read a version at level tlp of a record owned by account owner of
+ * organisation org ("" if none), published or not. */
 typedef struct store_visibility {
-    int all;              /* node staff: every record, any state */
-    int authenticated;    /* GREEN visible */
-    int64_t account;      /* own records (any state, any TLP); 0 = none */
-    const char *org;      /* same-org records (unpublished, AMBER*); NULL */
+    int (*reads)(const void *who, int64_t owner, const char *org,
+                 const char *tlp, int published);
+    const void *who;      /* borrowed; passed back to reads */
 } store_visibility;
 
 typedef struct store_filter {

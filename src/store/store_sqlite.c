@@ -729,6 +729,8 @@ int store_sqlite_open(const char *path, osafe_store **out, osafe_err *e)
                      "PRAGMA foreign_keys = ON;",
                      e);
     if (!rc)
+        rc = sq_register_functions(s, e);
+    if (!rc)
         rc = migrate(s, e);
     if (rc) {
         osafe_errprefix(e, "%s: ", path);

@@ -20,6 +20,11 @@ struct sq_store {
     int in_tx;          /* holds the process's write mutex */
 };
 
+/* The pointer type under which a store_visibility is bound for
+ * osafe_reads(). */
+#define SQ_VIS_POINTER "osafe_store_visibility"
+int sq_register_functions(struct sq_store *s, osafe_err *e);
+
 int sq_exec(struct sq_store *s, const char *sql, osafe_err *e);
 int sq_prepare(struct sq_store *s, sqlite3_stmt **st, const char *sql,
                osafe_err *e);

@@ -15,32 +15,52 @@
 #include "core/utf8.h"
 #include "store/store_sqlite_int.h"
 
-/* Parameters ?1..?4: all, account, org, authenticated.  Yields (id, v, w):
- * v = the version the caller sees (0: none), w = 1 if that is the working
- * (owner) view.  Same rules as src/registry/tlp.c: the organisation shares
- * a record unless its level is RED (the submitting account's alone). */
-#define SAME_ORG_SQL "(r.org <> '' AND r.org IS ?3)"
-#define OWNER_VIEW_SQL                                                        \
-    "(?1 OR r.owner = ?2 OR (" SAME_ORG_SQL " AND r.tlp <> 'RED'))"
+/* Parameter ?1 is the caller's store_visibility, read by the function
+ * osafe_reads(?1, owner, org, tlp, published) (store_sqlite.c), so the
+ * registry's rule is the only one.  Yields (id, v, w): v = the version the
+ * caller sees (0: none), w = 1 if that is the latest (working) version,
+ * else it is the latest published one. */
+#define LATEST_READ_SQL                                                       \
+    "osafe_reads(?1, r.owner, r.org, r.tlp, "                                 \
+    "  r.version = r.published_version)"
 #define VISIBLE_SQL                                                           \
-    "vis AS (SELECT r.id, CASE WHEN " OWNER_VIEW_SQL " OR r.state IN "        \
-    "  ('withdrawn', 'merged') THEN r.state "                                 \
-    "  ELSE 'published' END AS state, CASE "                                  \
-    "  WHEN " OWNER_VIEW_SQL " THEN r.version "                               \
-    "  WHEN r.published_version > 0 AND (r.pub_tlp = 'CLEAR' OR "             \
-    "       (?4 AND r.pub_tlp = 'GREEN') OR (" SAME_ORG_SQL " AND "           \
-    "       r.pub_tlp IN ('AMBER', 'AMBER+STRICT'))) "                         \
-    "  THEN r.published_version "                                             \
-    "  ELSE 0 END AS v, " OWNER_VIEW_SQL " AS w "                             \
-    "  FROM records r) "
+    "vis AS (SELECT id, CASE WHEN w OR state IN ('withdrawn', 'merged') "     \
+    "  THEN state ELSE 'published' END AS state, CASE WHEN w THEN version "   \
+    "  WHEN p THEN published_version ELSE 0 END AS v, w FROM (SELECT r.id, "  \
+    "  r.state, r.version, r.published_version, " LATEST_READ_SQL " AS w, "   \
+    "  r.published_version > 0 AND osafe_reads(?1, r.owner, r.org, "          \
+    "  r.pub_tlp, 1) AS p FROM records r)) "
 
 static void bind_vis(sqlite3_stmt *st, const store_visibility *vis)
 {
-    sqlite3_bind_int(st, 1, vis->all);
-    sqlite3_bind_int64(st, 2, vis->account);
-    if (vis->org && *vis->org)
-        sqlite3_bind_text(st, 3, vis->org, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int(st, 4, vis->authenticated);
+    sqlite3_bind_pointer(st, 1, (void *)vis, SQ_VIS_POINTER, NULL);
+}
+
+/* osafe_reads(vis, owner, org, tlp, published): the caller's rule, bound
+ * as a pointer (never readable from SQL text, so no statement can forge
+ * one).  A missing pointer reads nothing. */
+static void fn_reads(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    const store_visibility *vis =
+        sqlite3_value_pointer(argv[0], SQ_VIS_POINTER);
+    const char *org = (const char *)sqlite3_value_text(argv[2]);
+    const char *tlp = (const char *)sqlite3_value_text(argv[3]);
+    int ok = vis && vis->reads &&
+             vis->reads(vis->who, sqlite3_value_int64(argv[1]),
+                        org ? org : "", tlp ? tlp : "",
+                        sqlite3_value_int(argv[4]));
+    sqlite3_result_int(cx, ok);
+}
+
+int sq_register_functions(struct sq_store *s, osafe_err *e)
+{
+    if (sqlite3_create_function(s->db, "osafe_reads", 5,
+                                SQLITE_UTF8 | SQLITE_DIRECTONLY, NULL,
+                                fn_reads, NULL, NULL) != SQLITE_OK)
+        return osafe_errf(e, OSAFE_EIO, "database: %s",
+                          sqlite3_errmsg(s->db));
+    return 0;
 }
 
 int sq_index_put(osafe_store *base, const char *id, int published,
