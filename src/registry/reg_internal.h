@@ -23,7 +23,7 @@ struct registry {
     unsigned npool, nfree;
     osafe_store *free[REG_POOL_MAX];
     pthread_mutex_t log_mu; /* the one log writer */
-    tlog_log *log;
+    tlog_log *log;          /* read and written under log_mu only */
 };
 
 /* tlp.c: the one definition of who reads and changes what */
@@ -57,6 +57,10 @@ int reg_search_text(const json_t *rec, osafe_buf *out);
  * hidden records do not leak). */
 int reg_load_visible(osafe_store *s, const reg_caller *c, const char *id,
                      store_record *rec, osafe_err *e);
+/* records_read.c: the links of id as a JSON array, without those to
+ * records c may not see (*out malloc'd). */
+int reg_links_visible(osafe_store *s, const reg_caller *c, const char *id,
+                      char **out, osafe_err *e);
 /* Object text {"id":...,"version":N,"state":...} */
 char *reg_status_json(const char *id, int version, const char *state,
                       int64_t log_index);
@@ -68,6 +72,9 @@ char *reg_status_json(const char *id, int version, const char *state,
 int reg_publish(registry *r, osafe_store *s, const reg_caller *c,
                 store_record *rec, store_version *v, int64_t *index,
                 osafe_err *e);
+/* The index the next append will get (the log's size), read under
+ * log_mu; OSAFE_ESTATE without a log. */
+int reg_log_next_index(registry *r, int64_t *index, osafe_err *e);
 /* Append one entry to the log inside the caller's write transaction;
  * *index receives its position. */
 int reg_log_append(registry *r, const void *entry, size_t len,

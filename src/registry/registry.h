@@ -30,6 +30,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/limits.h"
 #include "core/status.h"
 #include "store/store.h"
 
@@ -49,6 +50,22 @@ int reg_open(const reg_opts *o, registry **out, osafe_err *e);
 void reg_close(registry *r);
 const char *reg_log_dir(const registry *r);
 
+/* The log's current checkpoint, for pages that show it. */
+typedef struct reg_log_info {
+    char origin[OSAFE_KEY_NAME_MAX + 1];
+    uint64_t size;
+    char root[48];  /* base64 of the root hash, as in the checkpoint */
+    char *note;     /* the signed checkpoint note, NUL-terminated; malloc'd,
+                     * freed by reg_log_info_release */
+    size_t note_len;
+} reg_log_info;
+
+/* OSAFE_ENOTFOUND on a node opened without a log. */
+int reg_log_head(registry *r, reg_log_info *out, osafe_err *e);
+void reg_log_info_release(reg_log_info *i);
+/* The log's verifier key ("name+id+base64") into out[0..size). */
+int reg_log_vkey(registry *r, char *out, size_t size, osafe_err *e);
+
 /* 1 if s[0..n) has the shape of an id this registry mints (records
  * PREFIX-YYYY-NNNNN, evaluations EVAL-YYYY-NNNNN): 1..31 bytes of A-Z, 0-9,
  * '-' and '_'.  The API and the pages answer anything else in a path with
@@ -67,9 +84,15 @@ int reg_auth(registry *r, const char *token, reg_caller *c, osafe_err *e);
 
 /* Create an account; writes the new token (shown once; only its hash is
  * stored) into token (at least 80 bytes). */
-int reg_token_create(osafe_store *s, const char *name, const char *role,
+int reg_token_create(registry *r, const char *name, const char *role,
                      const char *org, char *token, size_t toklen,
                      osafe_err *e);
+
+/* The caller imports are filed under: an admin account named name,
+ * created on first use with a token hash no real token can have, so that
+ * nobody can log in as it. */
+int reg_import_caller(registry *r, const char *name, reg_caller *c,
+                      osafe_err *e);
 
 /* SHA-256 of a token, as lowercase hex (65 bytes with the NUL). */
 void reg_token_hash(const char *token, char out[65]);
@@ -176,9 +199,5 @@ int reg_export_each(registry *r, const char *level,
 int reg_import(registry *r, const reg_caller *c, const char *source_key,
                const char *json, size_t len, int publish, char id[32],
                int *existing, osafe_err *e);
-
-/* Borrow / return a pooled database connection (for CLI exporters). */
-osafe_store *reg_store_get(registry *r);
-void reg_store_put(registry *r, osafe_store *s);
 
 #endif

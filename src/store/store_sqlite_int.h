@@ -45,4 +45,10 @@ int sq_evaluation_list(osafe_store *s, int limit, const char *cursor,
 int sq_search(osafe_store *s, const store_visibility *vis, const char *query,
               int limit, store_page *out, osafe_err *e);
 
+/* store_sqlite_editors.c */
+int sq_editor_add(osafe_store *s, const char *id, int version,
+                  int64_t account, osafe_err *e);
+int sq_edited_by(osafe_store *s, const char *id, int version,
+                 int64_t account, int *yes, osafe_err *e);
+
 #endif
