@@ -533,6 +533,47 @@ static void test_evidence_rights_and_commitments(void **state)
     free(eg);
 }
 
+/* ===== the pages ask the registry for the log (issue 11 item 5) ===== */
+
+/* With the log directory's private configuration out of the way, the
+ * pages still show the key and the checkpoint: they come from the log the
+ * registry holds open, not from the log directory's files read by hand. */
+static void test_log_pages_from_registry(void **state)
+{
+    (void)state;
+    char cfg[256], aside[256], cp[256], cp_aside[256];
+    snprintf(cfg, sizeof cfg, "%s/.osafe-log", S.log);
+    snprintf(aside, sizeof aside, "%s/osafe-log.aside", S.dir);
+    snprintf(cp, sizeof cp, "%s/checkpoint", S.log);
+    snprintf(cp_aside, sizeof cp_aside, "%s/checkpoint.aside", S.dir);
+    size_t klen;
+    char *vkey = api_read_file(S.vkey, &klen);
+    assert_non_null(vkey);
+    vkey[strcspn(vkey, "\n")] = '\0';
+    long long size = log_size();
+    assert_int_equal(rename(cfg, aside), 0);
+    assert_int_equal(rename(cp, cp_aside), 0);
+    api_reply r;
+    web_get("/log", NULL, &r);
+    int has_key = r.status == 200 && strstr(r.body.data, "id=\"log-vkey\"") &&
+                  strstr(r.body.data, vkey);
+    char want[64];
+    snprintf(want, sizeof want, "data-value=\"%lld\"", size);
+    int has_size = strstr(r.body.data, want) != NULL;
+    api_reply_release(&r);
+    web_get("/", NULL, &r);
+    int dash_size = r.status == 200 && strstr(r.body.data, want) != NULL;
+    api_reply_release(&r);
+    assert_int_equal(rename(aside, cfg), 0);
+    assert_int_equal(rename(cp_aside, cp), 0);
+    free(vkey);
+    if (!has_key || !has_size || !dash_size)
+        fail_msg("/log without .osafe-log: key %s, size %s; dashboard size "
+                 "%s",
+                 has_key ? "shown" : "missing", has_size ? "shown" : "missing",
+                 dash_size ? "shown" : "missing");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -542,6 +583,7 @@ int main(void)
         cmocka_unit_test(test_four_eyes),
         cmocka_unit_test(test_withdrawn_closed_merges_logged),
         cmocka_unit_test(test_evidence_rights_and_commitments),
+        cmocka_unit_test(test_log_pages_from_registry),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
