@@ -12,6 +12,92 @@
 #include "registry/reg_internal.h"
 #include "registry/validate.h"
 
+/* Check that c may amend rec now, and load the content to start from
+ * (the published version's, unless the caller sent one in *j). */
+static int amend_start(osafe_store *s, const reg_caller *c,
+                       const store_record *rec, json_t **j, osafe_err *e)
+{
+    /* an amendment starts from the published version: its level decides */
+    if (!reg_can_write(c, rec, rec->published_version > 0 ? rec->pub_tlp
+                                                          : rec->tlp))
+        return osafe_errf(e, OSAFE_EPERM,
+                          "record '%s' belongs to another organisation",
+                          rec->id);
+    if (rec->published_version == 0 ||
+        rec->version != rec->published_version ||
+        strcmp(rec->state, "published"))
+        return osafe_errf(e, OSAFE_ESTATE,
+                          "only a published record without a pending "
+                          "amendment can be amended ('%s' is %s)",
+                          rec->id, rec->state);
+    if (*j)
+        return 0;
+    store_version pub;
+    int rc = s->ops->version_get(s, rec->id, rec->published_version, &pub, e);
+    if (rc)
+        return rc;
+    json_error_t je;
+    *j = json_loadb(pub.body, pub.body_len, 0, &je);
+    store_version_release(&pub);
+    return *j ? 0
+              : osafe_errf(e, OSAFE_ECORRUPT, "stored version: %s", je.text);
+}
+
+/* Store j as version rec->version + 1, a draft written by c, and make it
+ * the record's working version. */
+static int amend_store(registry *r, osafe_store *s, const reg_caller *c,
+                       store_record *rec, json_t *j, osafe_err *e)
+{
+    static const char *const keep_out[] = {
+        "published", "prev_digest", "withdrawn", "withdrawn_reason",
+        "merged_into", "signatures", NULL};
+    char now[32];
+    store_now(now);
+    for (const char *const *k = keep_out; *k; k++)
+        json_object_del(j, *k);
+    json_t *origin = json_pack("{s:s, s:s}", "node_id", r->node_id,
+                               "original_id", rec->id);
+    json_object_set_new(j, "schema_version", json_string(REC_SCHEMA_VERSION));
+    json_object_set_new(j, "id", json_string(rec->id));
+    json_object_set_new(j, "version", json_integer(rec->version + 1));
+    json_object_set_new(j, "state", json_string("draft"));
+    json_object_set_new(j, "origin", origin);
+    json_object_set_new(j, "reported", json_string(rec->created));
+    json_object_set_new(j, "modified", json_string(now));
+    osafe_buf b = OSAFE_BUF_INIT, text = OSAFE_BUF_INIT;
+    store_version v;
+    memset(&v, 0, sizeof v);
+    int rc = reg_canon(j, &b, e);
+    if (!rc) {
+        snprintf(v.record_id, sizeof v.record_id, "%s", rec->id);
+        v.version = rec->version + 1;
+        snprintf(v.state, sizeof v.state, "draft");
+        const char *t = json_string_value(json_object_get(j, "tlp"));
+        snprintf(v.tlp, sizeof v.tlp, "%s", t ? t : rec->pub_tlp);
+        v.body = b.data;
+        v.body_len = b.len;
+        v.author = c->acct.id;
+        snprintf(v.created, sizeof v.created, "%s", now);
+        snprintf(v.modified, sizeof v.modified, "%s", now);
+        v.log_index = -1;
+        rc = s->ops->version_put(s, &v, e);
+    }
+    if (!rc)
+        rc = s->ops->editor_add(s, rec->id, v.version, c->acct.id, e);
+    if (!rc && !(rc = reg_search_text(j, &text)))
+        rc = s->ops->index_put(s, rec->id, 0, text.data, e);
+    if (!rc) {
+        snprintf(rec->tlp, sizeof rec->tlp, "%s", v.tlp);
+        rec->version++;
+        snprintf(rec->state, sizeof rec->state, "draft");
+        snprintf(rec->modified, sizeof rec->modified, "%s", now);
+        rc = s->ops->record_update(s, rec, e);
+    }
+    buf_release(&b);
+    buf_release(&text);
+    return rc;
+}
+
 int reg_amend(registry *r, const reg_caller *c, const char *id,
               const char *body, size_t len, char **out, osafe_err *e)
 {
@@ -30,85 +116,9 @@ int reg_amend(registry *r, const reg_caller *c, const char *id,
     store_record rec;
     osafe_store *s = reg_store_get(r);
     if (!(rc = s->ops->begin(s, e))) {
-        rc = reg_load_visible(s, c, id, &rec, e);
-        /* an amendment starts from the published version: its level
-         * decides */
-        if (!rc && !reg_can_write(c, &rec,
-                                  rec.published_version > 0 ? rec.pub_tlp
-                                                            : rec.tlp))
-            rc = osafe_errf(e, OSAFE_EPERM,
-                            "record '%s' belongs to another organisation", id);
-        if (!rc && (rec.published_version == 0 ||
-                    rec.version != rec.published_version ||
-                    strcmp(rec.state, "published")))
-            rc = osafe_errf(e, OSAFE_ESTATE,
-                            "only a published record without a pending "
-                            "amendment can be amended ('%s' is %s)",
-                            id, rec.state);
-        store_version pub;
-        memset(&pub, 0, sizeof pub);
-        if (!rc && !j &&
-            !(rc = s->ops->version_get(s, id, rec.published_version, &pub,
-                                       e))) {
-            json_error_t je;
-            j = json_loadb(pub.body, pub.body_len, 0, &je);
-            if (!j)
-                rc = osafe_errf(e, OSAFE_ECORRUPT, "stored version: %s",
-                                je.text);
-        }
-        store_version_release(&pub);
-        char now[32];
-        store_now(now);
-        if (!rc) {
-            static const char *const keep_out[] = {
-                "published", "prev_digest", "withdrawn", "withdrawn_reason",
-                "merged_into", "signatures", NULL};
-            for (const char *const *k = keep_out; *k; k++)
-                json_object_del(j, *k);
-            json_t *origin = json_pack("{s:s, s:s}", "node_id", r->node_id,
-                                       "original_id", id);
-            json_object_set_new(j, "schema_version",
-                                json_string(REC_SCHEMA_VERSION));
-            json_object_set_new(j, "id", json_string(id));
-            json_object_set_new(j, "version",
-                                json_integer(rec.version + 1));
-            json_object_set_new(j, "state", json_string("draft"));
-            json_object_set_new(j, "origin", origin);
-            json_object_set_new(j, "reported", json_string(rec.created));
-            json_object_set_new(j, "modified", json_string(now));
-            osafe_buf b = OSAFE_BUF_INIT, text = OSAFE_BUF_INIT;
-            store_version v;
-            memset(&v, 0, sizeof v);
-            rc = reg_canon(j, &b, e);
-            if (!rc) {
-                snprintf(v.record_id, sizeof v.record_id, "%s", id);
-                v.version = rec.version + 1;
-                snprintf(v.state, sizeof v.state, "draft");
-                const char *t = json_string_value(json_object_get(j, "tlp"));
-                snprintf(v.tlp, sizeof v.tlp, "%s", t ? t : rec.pub_tlp);
-                v.body = b.data;
-                v.body_len = b.len;
-                v.author = c->acct.id;
-                snprintf(v.created, sizeof v.created, "%s", now);
-                snprintf(v.modified, sizeof v.modified, "%s", now);
-                v.log_index = -1;
-                rc = s->ops->version_put(s, &v, e);
-                if (!rc)
-                    rc = s->ops->editor_add(s, id, v.version, c->acct.id, e);
-                if (!rc)
-                    snprintf(rec.tlp, sizeof rec.tlp, "%s", v.tlp);
-            }
-            if (!rc && !(rc = reg_search_text(j, &text)))
-                rc = s->ops->index_put(s, id, 0, text.data, e);
-            buf_release(&b);
-            buf_release(&text);
-            if (!rc) {
-                rec.version++;
-                snprintf(rec.state, sizeof rec.state, "draft");
-                snprintf(rec.modified, sizeof rec.modified, "%s", now);
-                rc = s->ops->record_update(s, &rec, e);
-            }
-        }
+        if (!(rc = reg_load_visible(s, c, id, &rec, e)) &&
+            !(rc = amend_start(s, c, &rec, &j, e)))
+            rc = amend_store(r, s, c, &rec, j, e);
         rc = reg_end_tx(s, rc, e);
     }
     reg_store_put(r, s);
