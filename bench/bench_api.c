@@ -247,8 +247,8 @@ int main(int argc, char **argv)
         die("log", e.msg);
     buf_release(&kb);
     registry *rg;
-    reg_opts ro = {.db_path = db, .connections = 1};
-    if (reg_open(&ro, &rg, &e) ||
+    reg_opts tro = {.db_path = db, .connections = 1};
+    if (reg_open(&tro, &rg, &e) ||
         reg_token_create(rg, "r", "reporter", "acme", reporter,
                          sizeof reporter, &e) ||
         reg_token_create(rg, "v", "reviewer", "", reviewer, sizeof reviewer,
