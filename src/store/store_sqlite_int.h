@@ -21,7 +21,7 @@ struct sq_store {
 };
 
 /* The pointer type under which a store_visibility is bound for
- * osafe_reads(). */
+ * osafe_seen(). */
 #define SQ_VIS_POINTER "osafe_store_visibility"
 int sq_register_functions(struct sq_store *s, osafe_err *e);
 
