@@ -1,6 +1,7 @@
 /*
  * published.c - every published record a caller may read, one at a time,
- * for readers that aggregate (risk prioritization) rather than page.
+ * for readers that aggregate (risk prioritization) or export rather than
+ * page.
  */
 #include <stdio.h>
 #include <stdlib.h>

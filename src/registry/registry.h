@@ -105,7 +105,9 @@ int reg_patch(registry *r, const reg_caller *c, const char *id,
               const char *body, size_t len, char **out, osafe_err *e);
 int reg_submit(registry *r, const reg_caller *c, const char *id, char **out,
                osafe_err *e);
-/* body: {"decision": "accept"|"reject"|"changes", "reason": "..."} */
+/* body: {"decision": "accept"|"reject"|"changes", "reason": "..."}
+ * (staff).  Four eyes: nobody who wrote any part of the version (its
+ * author, anyone who edited it) accepts it, admins included. */
 int reg_review(registry *r, const reg_caller *c, const char *id,
                const char *body, size_t len, char **out, osafe_err *e);
 /* body: the new content (empty: start from the published one) */
@@ -122,8 +124,8 @@ typedef struct reg_meta {
     int64_t log_index; /* -1 if this version is not published */
 } reg_meta;
 
-/* The exact stored bytes of the version the caller may see (version 0: the
- * latest such).  *body is malloc'd. */
+/* The exact stored bytes of a version the caller may read under that
+ * version's own level (version 0: the latest such).  *body is malloc'd. */
 int reg_get(registry *r, const reg_caller *c, const char *id, int version,
             char **body, size_t *len, reg_meta *meta, osafe_err *e);
 int reg_list(registry *r, const reg_caller *c, const store_filter *f,
@@ -136,12 +138,18 @@ int reg_search(registry *r, const reg_caller *c, const char *q, int limit,
 int reg_proof(registry *r, const reg_caller *c, const char *id, int version,
               char **out, osafe_err *e);
 /* body: {"to": ID, "relation": "duplicate_of"|"same_incident"|"related"|
- * "report_of"} (reviewers); duplicate_of marks the record merged. */
+ * "report_of"} (reviewers); duplicate_of marks the record merged and logs
+ * the merge.  OSAFE_ESTATE when either record is withdrawn, or for
+ * duplicate_of when either is merged (so merges never form a cycle). */
 int reg_link(registry *r, const reg_caller *c, const char *id,
              const char *body, size_t len, char **out, osafe_err *e);
+/* The links from and to a record, without those to records the caller
+ * may not read. */
 int reg_links(registry *r, const reg_caller *c, const char *id, char **out,
               osafe_err *e);
-/* Attach evaluation evidence (a JSON object) to a record. */
+/* Attach evaluation evidence (a JSON object) to an open record: its
+ * organisation (its owner, without one) and staff only.  Logged once the
+ * record is published: a digest for CLEAR, else a salted commitment. */
 int reg_evidence(registry *r, const reg_caller *c, const char *id,
                  const char *body, size_t len, char **out, osafe_err *e);
 
