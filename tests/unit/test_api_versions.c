@@ -10,7 +10,8 @@
  *             of no organisation, a reviewer, an admin;
  *   routes    GET /api/v1/records/{id} (?version=1, 2, none), the proof of
  *             version 1, /incidents/{id}?version=1 and its version history,
- *             and the rights to edit, amend and withdraw.
+ *             search for each version's text, and the rights to edit,
+ *             amend and withdraw.
  *
  * The rule is written out here independently of src/registry/tlp.c:
  * a published version at CLEAR is read by everyone, GREEN by any account,
@@ -117,12 +118,12 @@ static json_t *record(int l, const char *marker)
 static void make(int old, int new, int publish_v2, char id[32])
 {
     char m[64];
-    snprintf(m, sizeof m, "zqv%dto%dfirst", old, new);
+    snprintf(m, sizeof m, "zqv%dto%dp%dfirst", old, new, publish_v2);
     json_t *j = record(old, m);
     api_create(&S, tok[OWNER], j, id);
     json_decref(j);
     api_publish(&S, tok[OWNER], tok[REVIEWER], id);
-    snprintf(m, sizeof m, "zqv%dto%dsecond", old, new);
+    snprintf(m, sizeof m, "zqv%dto%dp%dsecond", old, new, publish_v2);
     j = record(new, m);
     char *body = api_dump(j);
     json_decref(j);
@@ -236,6 +237,19 @@ static void check_pair(const struct pair *p)
             fail_at(p, c, path, r.status, v1 ? 200 : 404);
         api_reply_release(&r);
         expect_page(p, c, v1, r2);
+        /* search finds the text of the version the caller sees, only */
+        char q[64];
+        snprintf(q, sizeof q, "zqv%dto%dp%dfirst", p->old, p->new, pub2);
+        char *ids = api_search(&S, q, TOK(c));
+        int want = !pub2 && !r2 && r1;
+        if (api_has_id(ids, p->id) != want)
+            fail_at(p, c, "search for version 1's text", !want, want);
+        free(ids);
+        snprintf(q, sizeof q, "zqv%dto%dp%dsecond", p->old, p->new, pub2);
+        ids = api_search(&S, q, TOK(c));
+        if (api_has_id(ids, p->id) != r2)
+            fail_at(p, c, "search for version 2's text", !r2, r2);
+        free(ids);
         /* rights, each judged by the version it concerns; allowed ones
          * are not exercised here (they would change the record) */
         const char *why = "{\"reason\":\"probe\"}";
