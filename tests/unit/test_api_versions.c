@@ -588,6 +588,35 @@ static void test_log_pages_from_registry(void **state)
                  dash_size ? "shown" : "missing");
 }
 
+/* ===== export reads through the registry's rule ===== */
+
+/* `osafe export json --tlp GREEN` writes the latest published version a
+ * GREEN reader may read: after an AMBER record is amended to GREEN and
+ * published, version 2 is exported; a GREEN record amended to AMBER is
+ * not exported at all. */
+static void test_export_by_version_level(void **state)
+{
+    (void)state;
+    char up[32], down[32];
+    make(AMBER, GREEN, 1, up);
+    make(GREEN, AMBER, 1, down);
+    char *argv[] = {(char *)api_osafe(), "export", "json", "--db", S.db,
+                    "--tlp", "GREEN", NULL};
+    osafe_buf out = OSAFE_BUF_INIT;
+    assert_int_equal(api_run(argv, &out, NULL), 0);
+    assert_non_null(out.data);
+    char want[64];
+    snprintf(want, sizeof want, "zqv%dto%dp1second", AMBER, GREEN);
+    assert_non_null(strstr(out.data, up));
+    assert_non_null(strstr(out.data, want));
+    assert_null(strstr(out.data, down));
+    argv[6] = "CLEAR";
+    buf_reset(&out);
+    assert_int_equal(api_run(argv, &out, NULL), 0);
+    assert_true(!out.data || !strstr(out.data, up));
+    buf_release(&out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -598,6 +627,7 @@ int main(void)
         cmocka_unit_test(test_withdrawn_closed_merges_logged),
         cmocka_unit_test(test_evidence_rights_and_commitments),
         cmocka_unit_test(test_log_pages_from_registry),
+        cmocka_unit_test(test_export_by_version_level),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
