@@ -246,14 +246,15 @@ int main(int argc, char **argv)
         tlog_log_init(logdir, "bench.osafe.dev/registry", key, &e))
         die("log", e.msg);
     buf_release(&kb);
-    osafe_store *st;
-    if (store_sqlite_open(db, &st, &e) ||
-        reg_token_create(st, "r", "reporter", "acme", reporter,
+    registry *rg;
+    reg_opts tro = {.db_path = db, .connections = 1};
+    if (reg_open(&tro, &rg, &e) ||
+        reg_token_create(rg, "r", "reporter", "acme", reporter,
                          sizeof reporter, &e) ||
-        reg_token_create(st, "v", "reviewer", "", reviewer, sizeof reviewer,
+        reg_token_create(rg, "v", "reviewer", "", reviewer, sizeof reviewer,
                          &e))
         die("tokens", e.msg);
-    st->ops->close(st);
+    reg_close(rg);
 
     const char *shared = getenv("OSAFE_SHARED") ? getenv("OSAFE_SHARED")
                                                   : "../shared";

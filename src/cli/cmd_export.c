@@ -11,7 +11,7 @@
 #include "core/buf.h"
 #include "core/limits.h"
 #include "registry/exchange.h"
-#include "store/store.h"
+#include "registry/registry.h"
 
 const char usage_export[] =
     "usage: osafe export FORMAT [--db FILE] [--tlp CLEAR|GREEN] [--out FILE]\n"
@@ -29,6 +29,7 @@ struct sink {
     const char *fmt;
     json_t *stix; /* array of records, for the one bundle */
     unsigned n, skipped;
+    osafe_err *e;
 };
 
 static int emit(struct sink *k, const char *id, const char *body, size_t len,
@@ -80,6 +81,12 @@ static int emit(struct sink *k, const char *id, const char *body, size_t len,
     return 0;
 }
 
+static int emit_each(void *ctx, const char *id, const char *body, size_t len)
+{
+    struct sink *k = ctx;
+    return emit(k, id, body, len, k->e);
+}
+
 int cmd_export(int argc, char **argv)
 {
     const char *db = "osafe.db", *tlp = "CLEAR", *outpath = NULL;
@@ -109,12 +116,13 @@ int cmd_export(int argc, char **argv)
                                "exported",
                                tlp);
     osafe_err e;
-    osafe_store *s;
-    if (store_sqlite_open(db, &s, &e) != 0)
+    registry *reg;
+    reg_opts ro = {.db_path = db, .connections = 1};
+    if (reg_open(&ro, &reg, &e) != 0)
         return cli_fail("export", &e);
-    struct sink k = {stdout, fmt, NULL, 0, 0};
+    struct sink k = {stdout, fmt, NULL, 0, 0, &e};
     if (outpath && !(k.out = fopen(outpath, "w"))) {
-        s->ops->close(s);
+        reg_close(reg);
         osafe_errno(&e, OSAFE_EIO, errno, "%s", outpath);
         return cli_fail("export", &e);
     }
@@ -126,28 +134,9 @@ int cmd_export(int argc, char **argv)
         fwrite(h.data, 1, h.len, k.out);
         buf_release(&h);
     }
-    /* The published view of an authenticated (GREEN) or anonymous (CLEAR)
-     * reader: the same rule the API applies. */
-    store_visibility vis = {0, !strcmp(tlp, "GREEN"), 0, NULL};
-    store_filter f;
-    memset(&f, 0, sizeof f);
-    f.limit = OSAFE_PAGE_MAX;
-    char cursor[32] = "";
-    do {
-        store_page p;
-        f.cursor = cursor;
-        if ((rc = s->ops->list(s, &vis, &f, &p, &e)))
-            break;
-        for (size_t i = 0; rc == 0 && i < p.n; i++) {
-            store_version v;
-            if ((rc = s->ops->version_get(s, p.ids[i], p.versions[i], &v, &e)))
-                break;
-            rc = emit(&k, p.ids[i], v.body, v.body_len, &e);
-            store_version_release(&v);
-        }
-        snprintf(cursor, sizeof cursor, "%s", p.next_cursor);
-        store_page_release(&p);
-    } while (rc == 0 && cursor[0]);
+    /* The registry decides what the readers an export is for may read:
+     * the same rule the API applies. */
+    rc = reg_export_each(reg, tlp, emit_each, &k, &e);
     if (rc == 0 && k.stix) {
         json_t *bundle = NULL;
         size_t n = json_array_size(k.stix);
@@ -166,7 +155,7 @@ int cmd_export(int argc, char **argv)
         free(recs);
     }
     json_decref(k.stix);
-    s->ops->close(s);
+    reg_close(reg);
     if (k.out != stdout && fclose(k.out) != 0 && rc == 0)
         rc = osafe_errno(&e, OSAFE_EIO, errno, "%s", outpath);
     if (rc)

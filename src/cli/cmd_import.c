@@ -75,27 +75,6 @@ static int on_item(void *ctx, exch_item *it)
     return 0;
 }
 
-/* The account imports are filed under: created on first use, with a token
- * hash no real token can have, so nobody can log in as it. */
-static int import_account(registry *reg, const char *name, reg_caller *c,
-                          osafe_err *e)
-{
-    char key[160];
-    snprintf(key, sizeof key, "!import:%s", name);
-    memset(c, 0, sizeof *c);
-    osafe_store *s = reg_store_get(reg);
-    int rc = s->ops->account_by_token(s, key, &c->acct, e);
-    if (rc == OSAFE_ENOTFOUND) {
-        int64_t id;
-        rc = s->ops->account_create(s, name, "admin", "", key, &id, e);
-        if (!rc)
-            rc = s->ops->account_by_token(s, key, &c->acct, e);
-    }
-    reg_store_put(reg, s);
-    c->authenticated = rc == 0;
-    return rc;
-}
-
 int cmd_import(int argc, char **argv)
 {
     const char *db = "osafe.db", *as = "import", *logdir = NULL, *key = NULL,
@@ -130,7 +109,7 @@ int cmd_import(int argc, char **argv)
     if (reg_open(&ro, &reg, &e) != 0)
         return cli_fail("import", &e);
     reg_caller caller;
-    if (import_account(reg, as, &caller, &e) != 0) {
+    if (reg_import_caller(reg, as, &caller, &e) != 0) {
         reg_close(reg);
         return cli_fail("import", &e);
     }

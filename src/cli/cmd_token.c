@@ -47,12 +47,13 @@ int cmd_token(int argc, char **argv)
         return cli_usage_error("token create",
                                "--db, --name and --role are required");
     osafe_err e;
-    osafe_store *s;
+    registry *reg;
     char token[96];
-    if (store_sqlite_open(db, &s, &e) != 0)
+    reg_opts ro = {.db_path = db, .connections = 1};
+    if (reg_open(&ro, &reg, &e) != 0)
         return cli_fail("token create", &e);
-    rc = reg_token_create(s, name, role, org, token, sizeof token, &e);
-    s->ops->close(s);
+    rc = reg_token_create(reg, name, role, org, token, sizeof token, &e);
+    reg_close(reg);
     if (rc)
         return cli_fail("token create", &e);
     fprintf(stderr, "created %s account '%s'%s%s; its token (shown once):\n",

@@ -69,11 +69,8 @@ int reg_evaluation_publish(registry *r, const reg_caller *c, const char *body,
                     : osafe_errf(e, OSAFE_ENOMEM, "out of memory");
             json_decref(st);
         }
-        if (!rc && r->log) {
-            pthread_mutex_lock(&r->log_mu);
-            index = (int64_t)tlog_log_head(r->log)->size;
-            pthread_mutex_unlock(&r->log_mu);
-        }
+        if (!rc)
+            rc = reg_log_next_index(r, &index, e);
         if (!rc)
             rc = s->ops->evaluation_put(s, id, canon.data, canon.len,
                                         c->acct.id, index, entry.data,

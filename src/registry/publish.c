@@ -13,16 +13,35 @@
 #include "registry/validate.h"
 #include "tlog/proof.h"
 
+/* r->log is read under log_mu only: a failed reopen in reg_log_append
+ * leaves it NULL for the other threads. */
+static int no_log(osafe_err *e)
+{
+    return osafe_errf(e, OSAFE_ESTATE, "opened without its transparency log "
+                                       "(or it could not be reopened): "
+                                       "nothing can be published");
+}
+
+int reg_log_next_index(registry *r, int64_t *index, osafe_err *e)
+{
+    pthread_mutex_lock(&r->log_mu);
+    int rc = r->log ? 0 : no_log(e);
+    if (!rc)
+        *index = (int64_t)tlog_log_head(r->log)->size;
+    pthread_mutex_unlock(&r->log_mu);
+    return rc;
+}
+
 int reg_log_append(registry *r, const void *entry, size_t len,
                    int64_t *index, osafe_err *e)
 {
     tlog_entry ent = {entry, len};
     uint64_t first;
-    if (!r->log)
-        return osafe_errf(e, OSAFE_ESTATE,
-                          "opened without its transparency log: nothing can "
-                          "be published");
     pthread_mutex_lock(&r->log_mu);
+    if (!r->log) {
+        pthread_mutex_unlock(&r->log_mu);
+        return no_log(e);
+    }
     int rc = tlog_log_append(r->log, &ent, 1, &first, e);
     if (rc == OSAFE_ESTATE) {
         /* A failed append leaves the handle unusable; reopen it so that
@@ -144,16 +163,8 @@ int reg_publish(registry *r, osafe_store *s, const reg_caller *c,
         free(v->log_entry);
         v->log_entry_len = entry.len;
         v->log_entry = (uint8_t *)buf_detach(&entry, NULL);
-        if (!r->log)
-            rc = osafe_errf(e, OSAFE_ESTATE,
-                            "opened without its transparency log: nothing "
-                            "can be published");
-        if (!rc) {
-            pthread_mutex_lock(&r->log_mu);
-            v->log_index = (int64_t)tlog_log_head(r->log)->size;
-            pthread_mutex_unlock(&r->log_mu);
+        if (!(rc = reg_log_next_index(r, &v->log_index, e)))
             rc = s->ops->version_put(s, v, e);
-        }
     }
     if (!rc && !(rc = reg_search_text(j, &text)) &&
         !(rc = s->ops->index_put(s, rec->id, 1, text.data, e)))
@@ -206,7 +217,13 @@ int reg_withdraw(registry *r, const reg_caller *c, const char *id,
     int rc = s->ops->begin(s, e);
     if (!rc) {
         rc = reg_load_visible(s, c, id, &rec, e);
-        if (!rc && !reg_can_write(c, &rec) && !reg_is_staff(c))
+        /* Withdrawal takes every version out: the caller needs the right
+         * over the latest one and over the published one, each under its
+         * own level (staff withdraw anything). */
+        if (!rc && !reg_is_staff(c) &&
+            (!reg_can_write(c, &rec, rec.tlp) ||
+             (rec.published_version > 0 &&
+              !reg_can_write(c, &rec, rec.pub_tlp))))
             rc = osafe_errf(e, OSAFE_EPERM,
                             "record '%s' belongs to another organisation", id);
         if (!rc && (!strcmp(rec.state, "withdrawn") ||
@@ -261,29 +278,29 @@ int reg_proof(registry *r, const reg_caller *c, const char *id, int version,
     if (!rc)
         rc = s->ops->version_get(s, id, version, &v, e);
     reg_store_put(r, s);
-    /* Readers who see only published versions learn nothing about the
-     * others (as with reg_get): not found, not "not published". */
-    if (!rc && !reg_owner_view(c, &rec) &&
-        (v.log_index < 0 || !reg_tlp_allows(c, &rec, v.tlp)))
+    /* Each version under its own level; readers who may not read a
+     * version learn nothing about it (as with reg_get): not found, not
+     * "not published". */
+    if (!rc && !reg_reads(c, &rec, v.tlp, v.log_index >= 0))
         rc = osafe_errf(e, OSAFE_ENOTFOUND, "no record '%s'", id);
     if (!rc && v.log_index < 0)
         rc = osafe_errf(e, OSAFE_ESTATE, "version %d of '%s' is not published",
                         version, id);
-    if (!rc && !reg_tlp_allows(c, &rec, v.tlp))
-        rc = osafe_errf(e, OSAFE_ENOTFOUND, "no record '%s'", id);
-    if (!rc && !r->log)
-        rc = osafe_errf(e, OSAFE_ESTATE, "opened without its log");
     tlog_hash proof[TLOG_PROOF_MAX], leaf, root;
     size_t n = 0;
     uint64_t size = 0;
     osafe_buf doc = OSAFE_BUF_INIT, note = OSAFE_BUF_INIT;
     if (!rc) {
         pthread_mutex_lock(&r->log_mu);
-        size = tlog_log_head(r->log)->size;
-        tlog_reader rd = tlog_log_reader(r->log);
-        size_t nl;
-        const char *cp = tlog_log_checkpoint_note(r->log, &nl);
-        rc = buf_append(&note, cp, nl);
+        rc = r->log ? 0 : no_log(e);
+        tlog_reader rd;
+        if (!rc) {
+            size = tlog_log_head(r->log)->size;
+            rd = tlog_log_reader(r->log);
+            size_t nl;
+            const char *cp = tlog_log_checkpoint_note(r->log, &nl);
+            rc = buf_append(&note, cp, nl);
+        }
         if (!rc)
             rc = tlog_prove_inclusion(&rd, (uint64_t)v.log_index, size, proof,
                                       &n, e);

@@ -1,27 +1,25 @@
 /*
  * published.c - every published record a caller may read, one at a time,
- * for readers that aggregate (risk prioritization) rather than page.
+ * for readers that aggregate (risk prioritization) or export rather than
+ * page.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/limits.h"
 #include "registry/reg_internal.h"
 
-int reg_published_each(registry *r, const reg_caller *c,
-                       int (*fn)(void *ctx, const char *id, const char *body,
-                                 size_t len),
-                       void *ctx, osafe_err *e)
+/* The walk under both: every record the listing finds for vis, at its
+ * latest published version if c reads it; withdrawn and merged ones only
+ * with keep_closed. */
+static int walk(registry *r, const reg_caller *c, int keep_closed,
+                int (*fn)(void *ctx, const char *id, const char *body,
+                          size_t len),
+                void *ctx, osafe_err *e)
 {
-    /* The listing finds every record the caller knows of; which version
-     * counts is decided here: the latest published one, if the caller may
-     * read its TLP level.  Withdrawn and merged records count for
-     * nothing (a merged one is its target's duplicate). */
     store_visibility vis;
-    if (c)
-        reg_visibility(c, &vis);
-    else
-        memset(&vis, 0, sizeof vis), vis.all = 1;
+    reg_visibility(c, &vis);
     store_filter f;
     memset(&f, 0, sizeof f);
     f.limit = OSAFE_PAGE_MAX;
@@ -38,10 +36,10 @@ int reg_published_each(registry *r, const reg_caller *c,
             store_version v;
             if ((rc = s->ops->record_get(s, p.ids[i], &rec, e)))
                 break;
-            if (rec.published_version <= 0 ||
-                !strcmp(rec.state, "withdrawn") ||
-                !strcmp(rec.state, "merged") ||
-                (c && !reg_tlp_allows(c, &rec, rec.pub_tlp)))
+            int closed = !strcmp(rec.state, "withdrawn") ||
+                         !strcmp(rec.state, "merged");
+            if (rec.published_version <= 0 || (closed && !keep_closed) ||
+                !reg_reads(c, &rec, rec.pub_tlp, 1))
                 continue;
             if ((rc = s->ops->version_get(s, rec.id, rec.published_version,
                                           &v, e)))
@@ -54,4 +52,35 @@ int reg_published_each(registry *r, const reg_caller *c,
     } while (!rc && cursor[0]);
     reg_store_put(r, s);
     return rc;
+}
+
+int reg_published_each(registry *r, const reg_caller *c,
+                       int (*fn)(void *ctx, const char *id, const char *body,
+                                 size_t len),
+                       void *ctx, osafe_err *e)
+{
+    /* Withdrawn and merged records count for nothing here (a merged one
+     * is its target's duplicate). */
+    return walk(r, c, 0, fn, ctx, e);
+}
+
+int reg_export_each(registry *r, const char *level,
+                    int (*fn)(void *ctx, const char *id, const char *body,
+                              size_t len),
+                    void *ctx, osafe_err *e)
+{
+    /* The reader the export is meant for: anyone (CLEAR), or any account
+     * of this node that belongs to no organisation and owns nothing
+     * (GREEN), so that the one rule of tlp.c decides. */
+    reg_caller reader;
+    memset(&reader, 0, sizeof reader);
+    if (!strcmp(level, "GREEN")) {
+        reader.authenticated = 1;
+        reader.acct.id = -1;
+        snprintf(reader.acct.role, sizeof reader.acct.role, "reporter");
+    } else if (strcmp(level, "CLEAR")) {
+        return osafe_err_field(e, OSAFE_EINVAL, "tlp",
+                               "only CLEAR and GREEN records are exported");
+    }
+    return walk(r, &reader, 1, fn, ctx, e);
 }

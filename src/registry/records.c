@@ -89,7 +89,7 @@ int reg_load_visible(osafe_store *s, const reg_caller *c, const char *id,
     if (rc)
         return rc;
     if (reg_owner_view(c, rec) ||
-        (rec->published_version > 0 && reg_tlp_allows(c, rec, rec->pub_tlp)))
+        (rec->published_version > 0 && reg_reads(c, rec, rec->pub_tlp, 1)))
         return 0;
     return osafe_errf(e, OSAFE_ENOTFOUND, "no record '%s'", id);
 }
@@ -174,9 +174,11 @@ static int create_locked(registry *r, osafe_store *s, const reg_caller *c,
     snprintf(row.modified, sizeof row.modified, "%s", now);
     if (finish(r, rec, row.id, 1, "draft", now, now))
         return osafe_errf(e, OSAFE_ENOMEM, "out of memory");
-    if ((rc = s->ops->record_insert(s, &row, e)))
+    if ((rc = s->ops->record_insert(s, &row, e)) ||
+        (rc = put_version(s, rec, row.id, 1, "draft", c->acct.id, now, now,
+                          e)))
         return rc;
-    return put_version(s, rec, row.id, 1, "draft", c->acct.id, now, now, e);
+    return s->ops->editor_add(s, row.id, 1, c->acct.id, e);
 }
 
 int reg_create(registry *r, const reg_caller *c, const char *body,
@@ -266,7 +268,8 @@ static int begin_write(osafe_store *s, const reg_caller *c, const char *id,
         return rc;
     if ((rc = reg_load_visible(s, c, id, rec, e)))
         goto fail;
-    if (!reg_can_write(c, rec)) {
+    /* edit and submit change the working version: its level decides */
+    if (!reg_can_write(c, rec, rec->tlp)) {
         rc = osafe_errf(e, OSAFE_EPERM, "record '%s' belongs to another "
                                         "organisation",
                         id);
@@ -327,6 +330,8 @@ int reg_patch(registry *r, const reg_caller *c, const char *id,
         if (!rc)
             rc = put_version(s, cur, id, rec.version, "draft", v.author,
                              v.created, now, e);
+        if (!rc)
+            rc = s->ops->editor_add(s, id, rec.version, c->acct.id, e);
         if (!rc) {
             snprintf(rec.tlp, sizeof rec.tlp, "%s", tlp_of(cur));
             snprintf(rec.modified, sizeof rec.modified, "%s", now);
@@ -406,6 +411,23 @@ int reg_submit(registry *r, const reg_caller *c, const char *id, char **out,
     return rc;
 }
 
+/* Nobody who wrote any part of a version accepts it, admins included:
+ * publication needs a second person. */
+static int four_eyes(osafe_store *s, const reg_caller *c,
+                     const store_version *v, osafe_err *e)
+{
+    int wrote = v->author == c->acct.id;
+    int rc = wrote ? 0
+                   : s->ops->edited_by(s, v->record_id, v->version,
+                                       c->acct.id, &wrote, e);
+    if (!rc && wrote)
+        rc = osafe_errf(e, OSAFE_EPERM,
+                        "version %d of '%s' has your edits: another reviewer "
+                        "must accept it",
+                        v->version, v->record_id);
+    return rc;
+}
+
 int reg_review(registry *r, const reg_caller *c, const char *id,
                const char *body, size_t len, char **out, osafe_err *e)
 {
@@ -455,6 +477,8 @@ int reg_review(registry *r, const reg_caller *c, const char *id,
         if (!rc && v.author == c->acct.id && strcmp(c->acct.role, "admin"))
             rc = osafe_errf(e, OSAFE_EPERM,
                             "reviewers cannot review their own submission");
+        if (!rc && !strcmp(d, "accept"))
+            rc = four_eyes(s, c, &v, e);
         if (!rc && !strcmp(d, "accept")) {
             if (reason)
                 v.review_reason = strdup(reason);

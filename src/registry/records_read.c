@@ -1,16 +1,32 @@
 /*
- * records_read.c - reading (get, list, search), amendments, links,
- * evidence and imports.
+ * records_read.c - reading: get, list, search and links (the writes are in
+ * records.c, records_write.c and publish.c).
  */
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/enc.h"
 #include "core/limits.h"
 #include "registry/reg_internal.h"
 #include "registry/validate.h"
+
+/* Version `version` of rec, if c may read it under its own level. */
+static int get_readable(osafe_store *s, const reg_caller *c,
+                        const store_record *rec, int version,
+                        store_version *v, osafe_err *e)
+{
+    int rc = version < 1 || version > rec->version
+                 ? OSAFE_ENOTFOUND
+                 : s->ops->version_get(s, rec->id, version, v, e);
+    if (!rc && !reg_reads(c, rec, v->tlp, !strcmp(v->state, "published"))) {
+        store_version_release(v);
+        rc = OSAFE_ENOTFOUND;
+    }
+    if (rc == OSAFE_ENOTFOUND)
+        rc = osafe_errf(e, OSAFE_ENOTFOUND, "record '%s' has no version %d",
+                        rec->id, version);
+    return rc;
+}
 
 int reg_get(registry *r, const reg_caller *c, const char *id, int version,
             char **body, size_t *len, reg_meta *meta, osafe_err *e)
@@ -20,24 +36,16 @@ int reg_get(registry *r, const reg_caller *c, const char *id, int version,
     memset(&v, 0, sizeof v);
     osafe_store *s = reg_store_get(r);
     int rc = reg_load_visible(s, c, id, &rec, e);
-    int owner = !rc && reg_owner_view(c, &rec);
+    /* Version 0: the latest the caller may read, else the latest
+     * published one (each under its own level). */
     if (!rc && version == 0)
-        version = owner ? rec.version : rec.published_version;
-    if (!rc && (version < 1 || version > rec.version))
-        rc = osafe_errf(e, OSAFE_ENOTFOUND, "record '%s' has no version %d",
-                        id, version);
+        version = reg_owner_view(c, &rec) ? rec.version
+                                          : rec.published_version;
     if (!rc)
-        rc = s->ops->version_get(s, id, version, &v, e);
+        rc = get_readable(s, c, &rec, version, &v, e);
     reg_store_put(r, s);
-    /* Others see published versions only, each under its own level. */
-    if (!rc && !owner &&
-        (strcmp(v.state, "published") || !reg_tlp_allows(c, &rec, v.tlp)))
-        rc = osafe_errf(e, OSAFE_ENOTFOUND, "record '%s' has no version %d",
-                        id, version);
-    if (rc) {
-        store_version_release(&v);
+    if (rc)
         return rc;
-    }
     meta->version = v.version;
     snprintf(meta->state, sizeof meta->state, "%s",
              (!strcmp(rec.state, "withdrawn") || !strcmp(rec.state, "merged"))
@@ -139,153 +147,47 @@ int reg_search(registry *r, const reg_caller *c, const char *q, int limit,
     return rc;
 }
 
-int reg_amend(registry *r, const reg_caller *c, const char *id,
-              const char *body, size_t len, char **out, osafe_err *e)
+int reg_links_visible(osafe_store *s, const reg_caller *c, const char *id,
+                      char **out, osafe_err *e)
 {
-    json_t *j = NULL;
-    int rc = 0;
-    if (len > 0 && !(j = reg_parse(body, len, e)))
-        return OSAFE_EINVAL;
-    if (j && (rc = rec_validate(j, 0, 1, e))) {
-        json_decref(j);
+    char *all = NULL;
+    int rc = s->ops->links_json(s, id, &all, e);
+    if (rc)
+        return rc;
+    json_error_t je;
+    json_t *arr = json_loads(all, 0, &je), *keep = json_array();
+    free(all);
+    if (!arr || !keep) {
+        json_decref(arr);
+        json_decref(keep);
+        return osafe_errf(e, OSAFE_ENOMEM, "links of '%s'", id);
+    }
+    /* A link names the other record: shown only to those who may know
+     * that record exists, as a lookup of its id would be. */
+    size_t i;
+    json_t *l;
+    json_array_foreach(arr, i, l) {
+        const char *from = json_string_value(json_object_get(l, "from"));
+        const char *to = json_string_value(json_object_get(l, "to"));
+        const char *other = from && !strcmp(from, id) ? to : from;
+        store_record rec;
+        osafe_err ignored;
+        if (!other)
+            continue;
+        int v = reg_load_visible(s, c, other, &rec, &ignored);
+        if (v == 0)
+            json_array_append(keep, l);
+        else if (v != OSAFE_ENOTFOUND) {
+            rc = osafe_errf(e, v, "%s", ignored.msg);
+            break;
+        }
+    }
+    json_decref(arr);
+    if (rc) {
+        json_decref(keep);
         return rc;
     }
-    if (!c->authenticated) {
-        json_decref(j);
-        return osafe_errf(e, OSAFE_EAUTH, "a token is required");
-    }
-    store_record rec;
-    osafe_store *s = reg_store_get(r);
-    if (!(rc = s->ops->begin(s, e))) {
-        rc = reg_load_visible(s, c, id, &rec, e);
-        if (!rc && !reg_can_write(c, &rec))
-            rc = osafe_errf(e, OSAFE_EPERM,
-                            "record '%s' belongs to another organisation", id);
-        if (!rc && (rec.published_version == 0 ||
-                    rec.version != rec.published_version ||
-                    strcmp(rec.state, "published")))
-            rc = osafe_errf(e, OSAFE_ESTATE,
-                            "only a published record without a pending "
-                            "amendment can be amended ('%s' is %s)",
-                            id, rec.state);
-        store_version pub;
-        memset(&pub, 0, sizeof pub);
-        if (!rc && !j &&
-            !(rc = s->ops->version_get(s, id, rec.published_version, &pub,
-                                       e))) {
-            json_error_t je;
-            j = json_loadb(pub.body, pub.body_len, 0, &je);
-            if (!j)
-                rc = osafe_errf(e, OSAFE_ECORRUPT, "stored version: %s",
-                                je.text);
-        }
-        store_version_release(&pub);
-        char now[32];
-        store_now(now);
-        if (!rc) {
-            static const char *const keep_out[] = {
-                "published", "prev_digest", "withdrawn", "withdrawn_reason",
-                "merged_into", "signatures", NULL};
-            for (const char *const *k = keep_out; *k; k++)
-                json_object_del(j, *k);
-            json_t *origin = json_pack("{s:s, s:s}", "node_id", r->node_id,
-                                       "original_id", id);
-            json_object_set_new(j, "schema_version",
-                                json_string(REC_SCHEMA_VERSION));
-            json_object_set_new(j, "id", json_string(id));
-            json_object_set_new(j, "version",
-                                json_integer(rec.version + 1));
-            json_object_set_new(j, "state", json_string("draft"));
-            json_object_set_new(j, "origin", origin);
-            json_object_set_new(j, "reported", json_string(rec.created));
-            json_object_set_new(j, "modified", json_string(now));
-            osafe_buf b = OSAFE_BUF_INIT, text = OSAFE_BUF_INIT;
-            store_version v;
-            memset(&v, 0, sizeof v);
-            rc = reg_canon(j, &b, e);
-            if (!rc) {
-                snprintf(v.record_id, sizeof v.record_id, "%s", id);
-                v.version = rec.version + 1;
-                snprintf(v.state, sizeof v.state, "draft");
-                const char *t = json_string_value(json_object_get(j, "tlp"));
-                snprintf(v.tlp, sizeof v.tlp, "%s", t ? t : rec.pub_tlp);
-                v.body = b.data;
-                v.body_len = b.len;
-                v.author = c->acct.id;
-                snprintf(v.created, sizeof v.created, "%s", now);
-                snprintf(v.modified, sizeof v.modified, "%s", now);
-                v.log_index = -1;
-                rc = s->ops->version_put(s, &v, e);
-                if (!rc)
-                    snprintf(rec.tlp, sizeof rec.tlp, "%s", v.tlp);
-            }
-            if (!rc && !(rc = reg_search_text(j, &text)))
-                rc = s->ops->index_put(s, id, 0, text.data, e);
-            buf_release(&b);
-            buf_release(&text);
-            if (!rc) {
-                rec.version++;
-                snprintf(rec.state, sizeof rec.state, "draft");
-                snprintf(rec.modified, sizeof rec.modified, "%s", now);
-                rc = s->ops->record_update(s, &rec, e);
-            }
-        }
-        rc = reg_end_tx(s, rc, e);
-    }
-    reg_store_put(r, s);
-    json_decref(j);
-    if (!rc && !(*out = reg_status_json(id, rec.version, "draft", -1)))
-        rc = osafe_errf(e, OSAFE_ENOMEM, "out of memory");
-    return rc;
-}
-
-int reg_link(registry *r, const reg_caller *c, const char *id,
-             const char *body, size_t len, char **out, osafe_err *e)
-{
-    static const char *const relations[] = {"duplicate_of", "same_incident",
-                                            "related", "report_of", NULL};
-    json_t *j = reg_parse(body, len, e);
-    if (!j)
-        return OSAFE_EINVAL;
-    const char *to = json_string_value(json_object_get(j, "to"));
-    const char *rel = json_string_value(json_object_get(j, "relation"));
-    int rc = 0, ok = 0;
-    for (const char *const *p = relations; rel && *p; p++)
-        ok |= !strcmp(rel, *p);
-    if (!to)
-        rc = osafe_err_field(e, OSAFE_EINVAL, "to",
-                             "field 'to': the id of the other record");
-    else if (!ok)
-        rc = osafe_err_field(e, OSAFE_EINVAL, "relation",
-                             "field 'relation': must be duplicate_of, "
-                             "same_incident, related or report_of");
-    else if (!strcmp(to, id))
-        rc = osafe_err_field(e, OSAFE_EINVAL, "to",
-                             "field 'to': a record cannot link to itself");
-    else if (!c->authenticated)
-        rc = osafe_errf(e, OSAFE_EAUTH, "a token is required");
-    else if (!reg_is_staff(c))
-        rc = osafe_errf(e, OSAFE_EPERM, "only reviewers and admins link "
-                                        "records");
-    osafe_store *s = reg_store_get(r);
-    store_record a, b;
-    if (!rc && !(rc = s->ops->begin(s, e))) {
-        if (!(rc = reg_load_visible(s, c, id, &a, e)) &&
-            !(rc = reg_load_visible(s, c, to, &b, e)) &&
-            !(rc = s->ops->link_put(s, id, to, rel, c->acct.id, e)) &&
-            !strcmp(rel, "duplicate_of")) {
-            snprintf(a.state, sizeof a.state, "merged");
-            snprintf(a.merged_into, sizeof a.merged_into, "%s", to);
-            store_now(a.modified);
-            rc = s->ops->record_update(s, &a, e);
-        }
-        rc = reg_end_tx(s, rc, e);
-    }
-    if (!rc)
-        rc = s->ops->links_json(s, id, out, e);
-    reg_store_put(r, s);
-    json_decref(j);
-    return rc;
+    return reg_out_json(keep, out, e);
 }
 
 int reg_links(registry *r, const reg_caller *c, const char *id, char **out,
@@ -295,63 +197,7 @@ int reg_links(registry *r, const reg_caller *c, const char *id, char **out,
     osafe_store *s = reg_store_get(r);
     int rc = reg_load_visible(s, c, id, &rec, e);
     if (!rc)
-        rc = s->ops->links_json(s, id, out, e);
+        rc = reg_links_visible(s, c, id, out, e);
     reg_store_put(r, s);
-    return rc;
-}
-
-int reg_evidence(registry *r, const reg_caller *c, const char *id,
-                 const char *body, size_t len, char **out, osafe_err *e)
-{
-    json_t *j = reg_parse(body, len, e);
-    if (!j)
-        return OSAFE_EINVAL;
-    int rc = 0;
-    if (!json_is_string(json_object_get(j, "kind")))
-        rc = osafe_err_field(e, OSAFE_EINVAL, "kind",
-                             "field 'kind': what the evidence is, e.g. "
-                             "\"eval_run\"");
-    else if (!c->authenticated)
-        rc = osafe_errf(e, OSAFE_EAUTH, "a token is required");
-    osafe_buf canon = OSAFE_BUF_INIT, entry = OSAFE_BUF_INIT;
-    int64_t index = -1, eid = 0;
-    store_record rec;
-    osafe_store *s = reg_store_get(r);
-    if (!rc && !(rc = reg_canon(j, &canon, e)) && !(rc = s->ops->begin(s, e))) {
-        rc = reg_load_visible(s, c, id, &rec, e);
-        if (!rc && rec.published_version > 0) {
-            /* Logged as a digest beside the record's id and level: the
-             * evidence may be large and shares the record's level. */
-            uint8_t h[32];
-            char hex[65];
-            crypto_hash_sha256(h, (const uint8_t *)canon.data, canon.len);
-            hex_encode(hex, h, 32);
-            json_t *st = json_pack("{s:s, s:s, s:s, s:s}", "type",
-                                   "osafe.evidence/v1", "record", id, "tlp",
-                                   rec.pub_tlp, "sha256", hex);
-            rc = st ? reg_canon(st, &entry, e)
-                    : osafe_errf(e, OSAFE_ENOMEM, "out of memory");
-            json_decref(st);
-            if (!rc)
-                rc = reg_log_append(r, entry.data, entry.len, &index, e);
-        }
-        if (!rc)
-            rc = s->ops->evidence_put(s, id, canon.data, canon.len,
-                                      c->acct.id, index, &eid, e);
-        rc = reg_end_tx(s, rc, e);
-    }
-    reg_store_put(r, s);
-    json_decref(j);
-    buf_release(&canon);
-    buf_release(&entry);
-    if (!rc) {
-        json_t *o = json_pack("{s:s, s:I}", "record", id, "evidence_id",
-                              (json_int_t)eid);
-        if (o)
-            json_object_set_new(o, "log_index",
-                                index >= 0 ? json_integer(index)
-                                           : json_null());
-        rc = reg_out_json(o, out, e);
-    }
     return rc;
 }

@@ -23,19 +23,27 @@ struct registry {
     unsigned npool, nfree;
     osafe_store *free[REG_POOL_MAX];
     pthread_mutex_t log_mu; /* the one log writer */
-    tlog_log *log;
+    tlog_log *log;          /* read and written under log_mu only */
 };
 
-/* tlp.c */
+/* tlp.c: the one definition of who reads and changes what */
+/* c NULL is the node's operator, who reads everything. */
 void reg_visibility(const reg_caller *c, store_visibility *v);
-/* 1 if c sees the record's latest version (owner, its org, node staff). */
+/* 1 if c may read a version of rec at level tlp, published or not: each
+ * version is judged by its own level. */
+int reg_reads(const reg_caller *c, const store_record *rec, const char *tlp,
+              int published);
+/* 1 if c reads the record's latest version (reg_reads on it). */
 int reg_owner_view(const reg_caller *c, const store_record *rec);
-/* 1 if c may read a version whose TLP level is tlp (published). */
-int reg_tlp_allows(const reg_caller *c, const store_record *rec,
-                   const char *tlp);
-/* 1 if c may change the record (edit, submit, amend, withdraw). */
-int reg_can_write(const reg_caller *c, const store_record *rec);
+/* 1 if c may change a version of rec at level tlp (edit, submit; amend and
+ * withdraw judge the published version, withdraw the latest one too). */
+int reg_can_write(const reg_caller *c, const store_record *rec,
+                  const char *tlp);
 int reg_is_staff(const reg_caller *c);
+
+/* Borrow / return a pooled database connection. */
+osafe_store *reg_store_get(registry *r);
+void reg_store_put(registry *r, osafe_store *s);
 
 /* records.c */
 /* Commit when rc is 0, else roll back; returns the final status. */
@@ -49,6 +57,10 @@ int reg_search_text(const json_t *rec, osafe_buf *out);
  * hidden records do not leak). */
 int reg_load_visible(osafe_store *s, const reg_caller *c, const char *id,
                      store_record *rec, osafe_err *e);
+/* records_read.c: the links of id as a JSON array, without those to
+ * records c may not see (*out malloc'd). */
+int reg_links_visible(osafe_store *s, const reg_caller *c, const char *id,
+                      char **out, osafe_err *e);
 /* Object text {"id":...,"version":N,"state":...} */
 char *reg_status_json(const char *id, int version, const char *state,
                       int64_t log_index);
@@ -60,6 +72,9 @@ char *reg_status_json(const char *id, int version, const char *state,
 int reg_publish(registry *r, osafe_store *s, const reg_caller *c,
                 store_record *rec, store_version *v, int64_t *index,
                 osafe_err *e);
+/* The index the next append will get (the log's size), read under
+ * log_mu; OSAFE_ESTATE without a log. */
+int reg_log_next_index(registry *r, int64_t *index, osafe_err *e);
 /* Append one entry to the log inside the caller's write transaction;
  * *index receives its position. */
 int reg_log_append(registry *r, const void *entry, size_t len,

@@ -30,6 +30,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/limits.h"
 #include "core/status.h"
 #include "store/store.h"
 
@@ -49,6 +50,22 @@ int reg_open(const reg_opts *o, registry **out, osafe_err *e);
 void reg_close(registry *r);
 const char *reg_log_dir(const registry *r);
 
+/* The log's current checkpoint, for pages that show it. */
+typedef struct reg_log_info {
+    char origin[OSAFE_KEY_NAME_MAX + 1];
+    uint64_t size;
+    char root[48];  /* base64 of the root hash, as in the checkpoint */
+    char *note;     /* the signed checkpoint note, NUL-terminated; malloc'd,
+                     * freed by reg_log_info_release */
+    size_t note_len;
+} reg_log_info;
+
+/* OSAFE_ENOTFOUND on a node opened without a log. */
+int reg_log_head(registry *r, reg_log_info *out, osafe_err *e);
+void reg_log_info_release(reg_log_info *i);
+/* The log's verifier key ("name+id+base64") into out[0..size). */
+int reg_log_vkey(registry *r, char *out, size_t size, osafe_err *e);
+
 /* 1 if s[0..n) has the shape of an id this registry mints (records
  * PREFIX-YYYY-NNNNN, evaluations EVAL-YYYY-NNNNN): 1..31 bytes of A-Z, 0-9,
  * '-' and '_'.  The API and the pages answer anything else in a path with
@@ -67,9 +84,15 @@ int reg_auth(registry *r, const char *token, reg_caller *c, osafe_err *e);
 
 /* Create an account; writes the new token (shown once; only its hash is
  * stored) into token (at least 80 bytes). */
-int reg_token_create(osafe_store *s, const char *name, const char *role,
+int reg_token_create(registry *r, const char *name, const char *role,
                      const char *org, char *token, size_t toklen,
                      osafe_err *e);
+
+/* The caller imports are filed under: an admin account named name,
+ * created on first use with a token hash no real token can have, so that
+ * nobody can log in as it. */
+int reg_import_caller(registry *r, const char *name, reg_caller *c,
+                      osafe_err *e);
 
 /* SHA-256 of a token, as lowercase hex (65 bytes with the NUL). */
 void reg_token_hash(const char *token, char out[65]);
@@ -82,7 +105,9 @@ int reg_patch(registry *r, const reg_caller *c, const char *id,
               const char *body, size_t len, char **out, osafe_err *e);
 int reg_submit(registry *r, const reg_caller *c, const char *id, char **out,
                osafe_err *e);
-/* body: {"decision": "accept"|"reject"|"changes", "reason": "..."} */
+/* body: {"decision": "accept"|"reject"|"changes", "reason": "..."}
+ * (staff).  Four eyes: nobody who wrote any part of the version (its
+ * author, anyone who edited it) accepts it, admins included. */
 int reg_review(registry *r, const reg_caller *c, const char *id,
                const char *body, size_t len, char **out, osafe_err *e);
 /* body: the new content (empty: start from the published one) */
@@ -99,8 +124,8 @@ typedef struct reg_meta {
     int64_t log_index; /* -1 if this version is not published */
 } reg_meta;
 
-/* The exact stored bytes of the version the caller may see (version 0: the
- * latest such).  *body is malloc'd. */
+/* The exact stored bytes of a version the caller may read under that
+ * version's own level (version 0: the latest such).  *body is malloc'd. */
 int reg_get(registry *r, const reg_caller *c, const char *id, int version,
             char **body, size_t *len, reg_meta *meta, osafe_err *e);
 int reg_list(registry *r, const reg_caller *c, const store_filter *f,
@@ -113,12 +138,18 @@ int reg_search(registry *r, const reg_caller *c, const char *q, int limit,
 int reg_proof(registry *r, const reg_caller *c, const char *id, int version,
               char **out, osafe_err *e);
 /* body: {"to": ID, "relation": "duplicate_of"|"same_incident"|"related"|
- * "report_of"} (reviewers); duplicate_of marks the record merged. */
+ * "report_of"} (reviewers); duplicate_of marks the record merged and logs
+ * the merge.  OSAFE_ESTATE when either record is withdrawn, or for
+ * duplicate_of when either is merged (so merges never form a cycle). */
 int reg_link(registry *r, const reg_caller *c, const char *id,
              const char *body, size_t len, char **out, osafe_err *e);
+/* The links from and to a record, without those to records the caller
+ * may not read. */
 int reg_links(registry *r, const reg_caller *c, const char *id, char **out,
               osafe_err *e);
-/* Attach evaluation evidence (a JSON object) to a record. */
+/* Attach evaluation evidence (a JSON object) to an open record: its
+ * organisation (its owner, without one) and staff only.  Logged once the
+ * record is published: a digest for CLEAR, else a salted commitment. */
 int reg_evidence(registry *r, const reg_caller *c, const char *id,
                  const char *body, size_t len, char **out, osafe_err *e);
 
@@ -156,6 +187,16 @@ int reg_published_each(registry *r, const reg_caller *c,
                                  size_t len),
                        void *ctx, osafe_err *e);
 
+/*
+ * Call fn as reg_published_each does for the readers an export is meant
+ * for: level "CLEAR" (anyone) or "GREEN" (any account of this node; never
+ * AMBER or RED).  Withdrawn and merged records are included.
+ */
+int reg_export_each(registry *r, const char *level,
+                    int (*fn)(void *ctx, const char *id, const char *body,
+                              size_t len),
+                    void *ctx, osafe_err *e);
+
 /* ---- imports (CLI) ------------------------------------------------------ */
 
 /*
@@ -166,9 +207,5 @@ int reg_published_each(registry *r, const reg_caller *c,
 int reg_import(registry *r, const reg_caller *c, const char *source_key,
                const char *json, size_t len, int publish, char id[32],
                int *existing, osafe_err *e);
-
-/* Borrow / return a pooled database connection (for CLI exporters). */
-osafe_store *reg_store_get(registry *r);
-void reg_store_put(registry *r, osafe_store *s);
 
 #endif

@@ -1,5 +1,8 @@
 /*
- * tlp.c - who may read what (TLP 2.0, docs/API.md "Sharing levels").
+ * tlp.c - who may read and change what (TLP 2.0, docs/API.md "Sharing
+ * levels").  This file is the one definition of the rule: the database's
+ * listing and search apply it row by row through store_visibility, and the
+ * CLI's export reads through the registry.
  *
  *   CLEAR         anyone, anonymous callers included
  *   GREEN         any authenticated account of this node
@@ -9,11 +12,37 @@
  *                 never federated, logged only as a commitment
  * Node staff (reviewers, admins) receive every submission: they are the
  * recipients a report is addressed to.  Unpublished versions are seen only
- * by the owner, its organisation and staff.
+ * by the owner, its organisation (unless RED) and staff.
+ *
+ * Every version is judged by its own level: a RED version amended to AMBER
+ * stays RED for the organisation, on every read and every right.
  */
 #include <string.h>
 
 #include "registry/reg_internal.h"
+
+/* The widest audience of a published version at each level; unpublished
+ * versions never go beyond the organisation. */
+enum audience { AUD_ANYONE, AUD_ACCOUNTS, AUD_ORG, AUD_OWNER };
+
+static const struct {
+    const char *level;
+    enum audience audience;
+} levels[] = {
+    {"CLEAR", AUD_ANYONE},
+    {"GREEN", AUD_ACCOUNTS},
+    {"AMBER", AUD_ORG},
+    {"AMBER+STRICT", AUD_ORG},
+    {"RED", AUD_OWNER},
+};
+
+static enum audience audience_of(const char *tlp)
+{
+    for (size_t i = 0; tlp && i < sizeof levels / sizeof levels[0]; i++)
+        if (!strcmp(tlp, levels[i].level))
+            return levels[i].audience;
+    return AUD_OWNER; /* an unknown level is read as the strictest */
+}
 
 int reg_is_staff(const reg_caller *c)
 {
@@ -21,56 +50,54 @@ int reg_is_staff(const reg_caller *c)
                                 !strcmp(c->acct.role, "admin"));
 }
 
-static int same_org(const reg_caller *c, const store_record *rec)
+/* c NULL is the node's operator (export, risk over every record). */
+static int rule(const reg_caller *c, int64_t owner, const char *org,
+                const char *tlp, int published)
 {
-    return c->authenticated && rec->org[0] && !strcmp(rec->org, c->acct.org);
+    if (!c)
+        return 1;
+    if (reg_is_staff(c) || (c->authenticated && c->acct.id == owner))
+        return 1;
+    enum audience a = audience_of(tlp);
+    if (published && (a == AUD_ANYONE || (a == AUD_ACCOUNTS &&
+                                          c->authenticated)))
+        return 1;
+    return a <= AUD_ORG && c->authenticated && org && org[0] &&
+           !strcmp(org, c->acct.org);
 }
 
-static int is_owner(const reg_caller *c, const store_record *rec)
+int reg_reads(const reg_caller *c, const store_record *rec, const char *tlp,
+              int published)
 {
-    return c->authenticated && c->acct.id == rec->owner;
-}
-
-/* The organisation shares a record unless its level is RED, which is for
- * the submitting account alone (and staff). */
-static int org_shares(const reg_caller *c, const store_record *rec,
-                      const char *tlp)
-{
-    return same_org(c, rec) && strcmp(tlp, "RED") != 0;
+    return rule(c, rec->owner, rec->org, tlp, published);
 }
 
 int reg_owner_view(const reg_caller *c, const store_record *rec)
 {
-    return reg_is_staff(c) || is_owner(c, rec) ||
-           org_shares(c, rec, rec->tlp);
+    return reg_reads(c, rec, rec->tlp,
+                     rec->version == rec->published_version);
 }
 
-int reg_tlp_allows(const reg_caller *c, const store_record *rec,
-                   const char *tlp)
-{
-    if (reg_is_staff(c) || is_owner(c, rec))
-        return 1;
-    if (!strcmp(tlp, "CLEAR"))
-        return 1;
-    if (!strcmp(tlp, "GREEN"))
-        return c->authenticated;
-    return org_shares(c, rec, tlp); /* AMBER, AMBER+STRICT; never RED */
-}
-
-int reg_can_write(const reg_caller *c, const store_record *rec)
+int reg_can_write(const reg_caller *c, const store_record *rec,
+                  const char *tlp)
 {
     if (!c->authenticated)
         return 0;
-    if (!strcmp(c->acct.role, "admin"))
+    if (!strcmp(c->acct.role, "admin") || c->acct.id == rec->owner)
         return 1;
-    return is_owner(c, rec) || org_shares(c, rec, rec->tlp);
+    return audience_of(tlp) <= AUD_ORG && rec->org[0] &&
+           !strcmp(rec->org, c->acct.org);
+}
+
+static int vis_reads(const void *who, int64_t owner, const char *org,
+                     const char *tlp, int published)
+{
+    return rule(who, owner, org, tlp, published);
 }
 
 void reg_visibility(const reg_caller *c, store_visibility *v)
 {
     memset(v, 0, sizeof *v);
-    v->all = reg_is_staff(c);
-    v->authenticated = c->authenticated;
-    v->account = c->authenticated ? c->acct.id : 0;
-    v->org = c->authenticated && c->acct.org[0] ? c->acct.org : NULL;
+    v->reads = vis_reads;
+    v->who = c;
 }

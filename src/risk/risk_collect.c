@@ -22,7 +22,6 @@
 
 #include "core/limits.h"
 #include "risk/risk_int.h"
-#include "store/store.h"
 
 #define MAX_LABELS 16 /* hazards or models one record contributes */
 
@@ -228,8 +227,13 @@ int risk_compute(registry *r, const reg_caller *c, const risk_policy *policy,
         risk_policy_default(&def);
         policy = &def;
     }
+    /* RFC 3339 UTC, as the registry stamps its records */
     char now[32], as_of[16];
-    store_now(now);
+    time_t t = time(NULL);
+    struct tm tm;
+    if (!gmtime_r(&t, &tm) ||
+        !strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &tm))
+        return osafe_errf(e, OSAFE_EIO, "cannot read the clock");
     /* a date: the first ten bytes of either */
     memcpy(as_of, policy->as_of[0] ? policy->as_of : now, 10);
     as_of[10] = 0;

@@ -58,35 +58,24 @@ static void log_head(web_page *p)
                 "<h2 id=\"log-h\">");
     page_t(p, "dash.log");
     page_raw(p, "</h2>\n");
-    char path[4096];
-    FILE *fp = NULL;
-    if (p->log_dir &&
-        snprintf(path, sizeof path, "%s/checkpoint", p->log_dir) <
-            (int)sizeof path)
-        fp = fopen(path, "rb");
-    char origin[256] = "", size[32] = "", root[128] = "";
-    int ok = fp && fgets(origin, sizeof origin, fp) &&
-             fgets(size, sizeof size, fp) && fgets(root, sizeof root, fp);
-    if (fp)
-        fclose(fp);
-    if (!ok) {
+    reg_log_info li;
+    osafe_err e;
+    if (reg_log_head(p->reg, &li, &e) != 0) {
         page_raw(p, "<p>");
         page_t(p, "log.none");
         page_raw(p, "</p>");
     } else {
-        size[strcspn(size, "\n")] = '\0';
-        root[strcspn(root, "\n")] = '\0';
         page_raw(p, "<dl class=\"facts\"><dt>");
         page_t(p, "log.size");
-        page_raw(p, "</dt><dd id=\"log-size\" data-value=\"");
-        page_text(p, size);
-        page_raw(p, "\">");
-        page_int(p, strtoll(size, NULL, 10));
+        page_rawf(p, "</dt><dd id=\"log-size\" data-value=\"%llu\">",
+                  (unsigned long long)li.size);
+        page_int(p, (long long)li.size);
         page_raw(p, "</dd><dt>");
         page_t(p, "log.root");
         page_raw(p, "</dt><dd><code id=\"log-root\" dir=\"ltr\">");
-        page_text(p, root);
+        page_text(p, li.root);
         page_raw(p, "</code></dd></dl>");
+        reg_log_info_release(&li);
     }
     page_raw(p, "<p><a href=\"/log\">");
     page_t(p, "dash.log_more");

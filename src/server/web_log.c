@@ -16,47 +16,10 @@
 
 #include "server/web_int.h"
 
-/* Small files of the log directory (the checkpoint, .osafe-log) are read
- * whole; 64 KiB is far above a checkpoint with many cosignatures. */
-#define LOG_FILE_READ_MAX (64u << 10)
-
-static char *read_small(const char *dir, const char *name, size_t *len)
-{
-    char path[4096];
-    if (!dir || snprintf(path, sizeof path, "%s/%s", dir, name) >=
-                    (int)sizeof path)
-        return NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *b = malloc(LOG_FILE_READ_MAX + 1);
-    size_t n = b ? fread(b, 1, LOG_FILE_READ_MAX, f) : 0;
-    fclose(f);
-    if (!b)
-        return NULL;
-    b[n] = '\0';
-    if (len)
-        *len = n;
-    return b;
-}
-
 int web_log_vkey(const web_page *p, char *out, size_t size)
 {
-    char *cfg = read_small(p->log_dir, ".osafe-log", NULL);
-    int rc = -1;
-    for (char *l = cfg; l && *l;) {
-        char *nl = strchr(l, '\n');
-        size_t n = nl ? (size_t)(nl - l) : strlen(l);
-        if (n > 5 && !strncmp(l, "vkey ", 5) && n - 5 < size) {
-            memcpy(out, l + 5, n - 5);
-            out[n - 5] = '\0';
-            rc = 0;
-            break;
-        }
-        l = nl ? nl + 1 : l + n;
-    }
-    free(cfg);
-    return rc;
+    osafe_err e;
+    return reg_log_vkey(p->reg, out, size, &e) ? -1 : 0;
 }
 
 static void data_msg(web_page *p, const char *name, const char *key)
@@ -134,40 +97,33 @@ void page_log(web_page *p)
     page_raw(p, "</p>\n<section aria-labelledby=\"cp-h\"><h2 id=\"cp-h\">");
     page_t(p, "log.checkpoint");
     page_raw(p, "</h2>\n");
-    size_t len = 0;
-    char *cp = read_small(p->log_dir, "checkpoint", &len);
-    if (!cp) {
+    reg_log_info li;
+    osafe_err e;
+    if (reg_log_head(p->reg, &li, &e) != 0) {
         page_raw(p, "<p id=\"checkpoint-missing\">");
         page_t(p, "log.none");
         page_raw(p, "</p>\n");
     } else {
-        /* origin, size, root: the first three lines of the note */
-        const char *l1 = strchr(cp, '\n');
-        const char *l2 = l1 ? strchr(l1 + 1, '\n') : NULL;
-        const char *l3 = l2 ? strchr(l2 + 1, '\n') : NULL;
+        /* the signatures: one line each after the note's blank line */
         int sigs = 0;
-        const char *body_end = strstr(cp, "\n\n");
+        const char *body_end = strstr(li.note, "\n\n");
         for (const char *s = body_end; s && (s = strstr(s, "\n\xe2\x80\x94 "));
              s++)
             sigs++;
-        page_raw(p, "<dl class=\"facts\">");
-        if (l1 && l2 && l3) {
-            page_raw(p, "<dt>");
-            page_t(p, "log.origin");
-            page_raw(p, "</dt><dd id=\"checkpoint-origin\" dir=\"ltr\">");
-            page_text_n(p, cp, (size_t)(l1 - cp));
-            page_raw(p, "</dd><dt>");
-            page_t(p, "log.size");
-            page_raw(p, "</dt><dd id=\"checkpoint-size\" data-value=\"");
-            page_text_n(p, l1 + 1, (size_t)(l2 - l1 - 1));
-            page_raw(p, "\">");
-            page_int(p, strtoll(l1 + 1, NULL, 10));
-            page_raw(p, "</dd><dt>");
-            page_t(p, "log.root");
-            page_raw(p, "</dt><dd><code id=\"checkpoint-root\" dir=\"ltr\">");
-            page_text_n(p, l2 + 1, (size_t)(l3 - l2 - 1));
-            page_raw(p, "</code></dd>");
-        }
+        page_raw(p, "<dl class=\"facts\"><dt>");
+        page_t(p, "log.origin");
+        page_raw(p, "</dt><dd id=\"checkpoint-origin\" dir=\"ltr\">");
+        page_text(p, li.origin);
+        page_raw(p, "</dd><dt>");
+        page_t(p, "log.size");
+        page_rawf(p, "</dt><dd id=\"checkpoint-size\" data-value=\"%llu\">",
+                  (unsigned long long)li.size);
+        page_int(p, (long long)li.size);
+        page_raw(p, "</dd><dt>");
+        page_t(p, "log.root");
+        page_raw(p, "</dt><dd><code id=\"checkpoint-root\" dir=\"ltr\">");
+        page_text(p, li.root);
+        page_raw(p, "</code></dd>");
         page_raw(p, "<dt>");
         page_t(p, "log.signatures");
         page_raw(p, "</dt><dd id=\"checkpoint-signatures\">");
@@ -176,9 +132,9 @@ void page_log(web_page *p)
         page_t(p, "log.cosign_later");
         page_raw(p, "</small></dd></dl>\n<pre id=\"checkpoint-note\" "
                     "dir=\"ltr\">");
-        page_text_n(p, cp, len);
+        page_text_n(p, li.note, li.note_len);
         page_raw(p, "</pre>\n");
-        free(cp);
+        reg_log_info_release(&li);
     }
     char vkey[512];
     if (web_log_vkey(p, vkey, sizeof vkey) == 0) {

@@ -67,23 +67,17 @@ void web_risk_close(web *w)
     *web_risk_slot(w) = NULL;
 }
 
-/* The tree size of the log's current checkpoint (its second line), or -1
- * without a log.  A checkpoint is small; reading it costs one open. */
-static long long log_size(const char *dir)
+/* The log's size, or -1 without a log: the shared ranking is current
+ * while no entry was added. */
+static long long log_size(registry *reg)
 {
-    if (!dir)
+    reg_log_info li;
+    osafe_err e;
+    if (reg_log_head(reg, &li, &e) != 0)
         return -1;
-    char path[4096], text[512];
-    if (snprintf(path, sizeof path, "%s/checkpoint", dir) >= (int)sizeof path)
-        return -1;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return -1;
-    size_t n = fread(text, 1, sizeof text - 1, f);
-    fclose(f);
-    text[n] = 0;
-    const char *nl = strchr(text, '\n');
-    return nl ? strtoll(nl + 1, NULL, 10) : -1;
+    long long n = (long long)li.size;
+    reg_log_info_release(&li);
+    return n;
 }
 
 int web_risk_get(web_page *p, uint64_t seed, int public_view,
@@ -98,7 +92,7 @@ int web_risk_get(web_page *p, uint64_t seed, int public_view,
     reg_caller anon = {0};
     const reg_caller *who = public_view ? &anon : &p->caller;
     int shared = !who->authenticated && seed == RISK_DEFAULT_SEED;
-    long long size = shared ? log_size(p->log_dir) : -1;
+    long long size = shared ? log_size(p->reg) : -1;
     time_t now = time(NULL);
     if (shared) {
         pthread_mutex_lock(&c->mu);

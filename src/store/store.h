@@ -70,13 +70,15 @@ typedef struct store_version {
 
 void store_version_release(store_version *v);
 
-/* Who may see what: computed by the registry from the caller (tlp.c) and
- * applied by the backend in its queries. */
+/* Who may see what: the registry's rule (src/registry/tlp.c), which the
+ * backend applies row by row inside its queries (so that pagination stays
+ * exact): reads(who, owner, org, tlp, published) is 1 if the caller may
+ * read a version at level tlp of a record owned by account owner of
+ * organisation org ("" if none), published or not. */
 typedef struct store_visibility {
-    int all;              /* node staff: every record, any state */
-    int authenticated;    /* GREEN visible */
-    int64_t account;      /* own records (any state, any TLP); 0 = none */
-    const char *org;      /* same-org records (unpublished, AMBER*); NULL */
+    int (*reads)(const void *who, int64_t owner, const char *org,
+                 const char *tlp, int published);
+    const void *who;      /* borrowed; passed back to reads */
 } store_visibility;
 
 typedef struct store_filter {
@@ -155,9 +157,11 @@ struct store_ops {
     /* JSON array text of {"from","to","relation","created"} (caller frees) */
     int (*links_json)(osafe_store *s, const char *id, char **json,
                       osafe_err *e);
+    /* salt: the 32 bytes of the logged commitment's salt, or NULL */
     int (*evidence_put)(osafe_store *s, const char *id, const char *body,
                         size_t len, int64_t author, int64_t log_index,
-                        int64_t *evidence_id, osafe_err *e);
+                        const uint8_t *salt, int64_t *evidence_id,
+                        osafe_err *e);
 
     /* Imports: source key -> record id, for idempotence. */
     int (*source_get)(osafe_store *s, const char *key, char id[32],
@@ -178,6 +182,14 @@ struct store_ops {
      * from the newest).  Evaluations are public: no visibility. */
     int (*evaluation_list)(osafe_store *s, int limit, const char *cursor,
                            store_eval_page *out, osafe_err *e);
+
+    /* Four eyes: every account that wrote part of version (id, version),
+     * its author included.  editor_add records one (again: no change);
+     * edited_by sets *yes to 1 if account is among them. */
+    int (*editor_add)(osafe_store *s, const char *id, int version,
+                      int64_t account, osafe_err *e);
+    int (*edited_by)(osafe_store *s, const char *id, int version,
+                     int64_t account, int *yes, osafe_err *e);
 };
 
 struct osafe_store {

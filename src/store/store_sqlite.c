@@ -94,6 +94,16 @@ static const char *const migrations[] = {
     "  log_index INTEGER UNIQUE,"
     "  log_entry BLOB,"
     "  created TEXT NOT NULL);",
+    /* 3: four eyes (every account that wrote part of a version, so that
+     * none of them accepts it) and the salts of evidence commitments */
+    "CREATE TABLE version_editors("
+    "  record_id TEXT NOT NULL REFERENCES records(id),"
+    "  version INTEGER NOT NULL,"
+    "  account INTEGER NOT NULL REFERENCES accounts(id),"
+    "  PRIMARY KEY (record_id, version, account));"
+    "INSERT INTO version_editors SELECT record_id, version, author "
+    "  FROM versions WHERE author IS NOT NULL;"
+    "ALTER TABLE evidence ADD COLUMN salt BLOB;",
 };
 
 static int db_err(struct sq_store *s, osafe_err *e, const char *what)
@@ -585,8 +595,8 @@ static int sq_links_json(osafe_store *base, const char *id, char **json,
 
 static int sq_evidence_put(osafe_store *base, const char *id,
                            const char *body, size_t len, int64_t author,
-                           int64_t log_index, int64_t *evidence_id,
-                           osafe_err *e)
+                           int64_t log_index, const uint8_t *salt,
+                           int64_t *evidence_id, osafe_err *e)
 {
     struct sq_store *s = (struct sq_store *)base;
     char now[32];
@@ -596,8 +606,9 @@ static int sq_evidence_put(osafe_store *base, const char *id,
         return osafe_errf(e, OSAFE_ENOMEM, "out of memory");
     int rc = sq_write(s, e,
                       "INSERT INTO evidence(record_id, body, author, "
-                      "log_index, created) VALUES (?,?,?,?,?)",
-                      "ssINs", id, text, author, log_index, now);
+                      "log_index, created, salt) VALUES (?,?,?,?,?,?)",
+                      "ssINsb", id, text, author, log_index, now, salt,
+                      (size_t)32);
     free(text);
     if (rc == 0)
         *evidence_id = sqlite3_last_insert_rowid(s->db);
@@ -703,6 +714,7 @@ static const struct store_ops sq_ops = {
     sq_evidence_put,   sq_source_get,    sq_source_put,
     sq_max_log_index,  sq_evaluation_put, sq_evaluation_get,
     sq_evaluation_list,
+    sq_editor_add,     sq_edited_by,
 };
 
 int store_sqlite_open(const char *path, osafe_store **out, osafe_err *e)
@@ -728,6 +740,8 @@ int store_sqlite_open(const char *path, osafe_store **out, osafe_err *e)
                      "PRAGMA synchronous = FULL;"
                      "PRAGMA foreign_keys = ON;",
                      e);
+    if (!rc)
+        rc = sq_register_functions(s, e);
     if (!rc)
         rc = migrate(s, e);
     if (rc) {

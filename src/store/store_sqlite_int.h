@@ -20,6 +20,11 @@ struct sq_store {
     int in_tx;          /* holds the process's write mutex */
 };
 
+/* The pointer type under which a store_visibility is bound for
+ * osafe_seen(). */
+#define SQ_VIS_POINTER "osafe_store_visibility"
+int sq_register_functions(struct sq_store *s, osafe_err *e);
+
 int sq_exec(struct sq_store *s, const char *sql, osafe_err *e);
 int sq_prepare(struct sq_store *s, sqlite3_stmt **st, const char *sql,
                osafe_err *e);
@@ -39,5 +44,11 @@ int sq_evaluation_list(osafe_store *s, int limit, const char *cursor,
                        store_eval_page *out, osafe_err *e);
 int sq_search(osafe_store *s, const store_visibility *vis, const char *query,
               int limit, store_page *out, osafe_err *e);
+
+/* store_sqlite_editors.c */
+int sq_editor_add(osafe_store *s, const char *id, int version,
+                  int64_t account, osafe_err *e);
+int sq_edited_by(osafe_store *s, const char *id, int version,
+                 int64_t account, int *yes, osafe_err *e);
 
 #endif

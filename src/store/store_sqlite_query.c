@@ -15,32 +15,62 @@
 #include "core/utf8.h"
 #include "store/store_sqlite_int.h"
 
-/* Parameters ?1..?4: all, account, org, authenticated.  Yields (id, v, w):
- * v = the version the caller sees (0: none), w = 1 if that is the working
- * (owner) view.  Same rules as src/registry/tlp.c: the organisation shares
- * a record unless its level is RED (the submitting account's alone). */
-#define SAME_ORG_SQL "(r.org <> '' AND r.org IS ?3)"
-#define OWNER_VIEW_SQL                                                        \
-    "(?1 OR r.owner = ?2 OR (" SAME_ORG_SQL " AND r.tlp <> 'RED'))"
+/* Parameter ?1 is the caller's store_visibility, read by the function
+ * osafe_seen(?1, owner, org, version, tlp, published_version, pub_tlp),
+ * so that the registry's rule is the only one: the version the caller sees
+ * (0: none), the latest if the caller reads it, else the latest published
+ * one if it reads that.  Yields (id, state, v, w), w = 1 when v is the
+ * latest (working) version. */
+#define SEEN_SQL                                                              \
+    "osafe_seen(?1, r.owner, r.org, r.version, r.tlp, r.published_version, "  \
+    "  r.pub_tlp)"
 #define VISIBLE_SQL                                                           \
-    "vis AS (SELECT r.id, CASE WHEN " OWNER_VIEW_SQL " OR r.state IN "        \
-    "  ('withdrawn', 'merged') THEN r.state "                                 \
-    "  ELSE 'published' END AS state, CASE "                                  \
-    "  WHEN " OWNER_VIEW_SQL " THEN r.version "                               \
-    "  WHEN r.published_version > 0 AND (r.pub_tlp = 'CLEAR' OR "             \
-    "       (?4 AND r.pub_tlp = 'GREEN') OR (" SAME_ORG_SQL " AND "           \
-    "       r.pub_tlp IN ('AMBER', 'AMBER+STRICT'))) "                         \
-    "  THEN r.published_version "                                             \
-    "  ELSE 0 END AS v, " OWNER_VIEW_SQL " AS w "                             \
-    "  FROM records r) "
+    "vis AS (SELECT id, CASE WHEN (v > 0 AND v = version) OR state IN "       \
+    "  ('withdrawn', 'merged') THEN state ELSE 'published' END AS state, v, " \
+    "  v > 0 AND v = version AS w FROM (SELECT r.id, r.state, r.version, "    \
+    "  " SEEN_SQL " AS v FROM records r)) "
 
 static void bind_vis(sqlite3_stmt *st, const store_visibility *vis)
 {
-    sqlite3_bind_int(st, 1, vis->all);
-    sqlite3_bind_int64(st, 2, vis->account);
-    if (vis->org && *vis->org)
-        sqlite3_bind_text(st, 3, vis->org, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int(st, 4, vis->authenticated);
+    sqlite3_bind_pointer(st, 1, (void *)vis, SQ_VIS_POINTER, NULL);
+}
+
+/* osafe_seen(): see VISIBLE_SQL.  The rule comes bound as a pointer
+ * (never readable from SQL text, so no statement can forge one); without
+ * one nothing is seen. */
+static void fn_seen(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    const store_visibility *vis =
+        sqlite3_value_pointer(argv[0], SQ_VIS_POINTER);
+    int64_t owner = sqlite3_value_int64(argv[1]);
+    const char *org = (const char *)sqlite3_value_text(argv[2]);
+    int version = sqlite3_value_int(argv[3]);
+    const char *tlp = (const char *)sqlite3_value_text(argv[4]);
+    int pubv = sqlite3_value_int(argv[5]);
+    const char *pub_tlp = (const char *)sqlite3_value_text(argv[6]);
+    int seen = 0;
+    if (!org)
+        org = "";
+    if (!vis || !vis->reads)
+        seen = 0;
+    else if (vis->reads(vis->who, owner, org, tlp ? tlp : "",
+                        version == pubv))
+        seen = version;
+    else if (pubv > 0 && vis->reads(vis->who, owner, org,
+                                    pub_tlp ? pub_tlp : "", 1))
+        seen = pubv;
+    sqlite3_result_int(cx, seen);
+}
+
+int sq_register_functions(struct sq_store *s, osafe_err *e)
+{
+    if (sqlite3_create_function(s->db, "osafe_seen", 7,
+                                SQLITE_UTF8 | SQLITE_DIRECTONLY, NULL,
+                                fn_seen, NULL, NULL) != SQLITE_OK)
+        return osafe_errf(e, OSAFE_EIO, "database: %s",
+                          sqlite3_errmsg(s->db));
+    return 0;
 }
 
 int sq_index_put(osafe_store *base, const char *id, int published,

@@ -394,6 +394,17 @@ const char *tlog_log_checkpoint_note(const tlog_log *log, size_t *len)
     return log->note.data;
 }
 
+int tlog_log_vkey(const tlog_log *log, osafe_buf *out, osafe_err *e)
+{
+    if (log->mode != TLOG_OPEN_WRITE)
+        return osafe_errf(e, OSAFE_ESTATE, "log %s is open for reading: its "
+                                           "key is not loaded",
+                          log->dir);
+    return tlog_verifier_format(&log->signer.v, out)
+               ? osafe_errf(e, OSAFE_ENOMEM, "out of memory")
+               : 0;
+}
+
 const char *tlog_log_dir(const tlog_log *log)
 {
     return log->dir;

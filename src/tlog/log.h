@@ -66,6 +66,9 @@ const tlog_checkpoint *tlog_log_head(const tlog_log *log);
 /* The signed checkpoint note, exactly as on disk. */
 const char *tlog_log_checkpoint_note(const tlog_log *log, size_t *len);
 const char *tlog_log_dir(const tlog_log *log);
+/* Append the verifier key of a log opened for writing (the public half of
+ * its signer, "name+id+base64") to out; OSAFE_ESTATE for a reader. */
+int tlog_log_vkey(const tlog_log *log, osafe_buf *out, osafe_err *e);
 
 /*
  * Append n entries as one batch (see Durability above).  *first receives the
