@@ -41,6 +41,7 @@
 #include "core/enc.h"
 #include "core/limits.h"
 #include "registry/exchange.h"
+#include "registry/validate.h"
 
 enum {
     C_ID,
@@ -97,8 +98,6 @@ static const char *const rtypes[] = {"incident", "hazard", "vulnerability",
 static const char *const relations[] = {
     "caused",  "contributed", "failed_to_prevent",
     "misused", "targeted",    "unclear"};
-static const char *const levels[] = {"hazard", "serious_hazard", "incident",
-                                     "serious_incident", "disaster"};
 
 /* ---- list cells --------------------------------------------------------- */
 
@@ -352,7 +351,7 @@ static int csv_map(exch_item *it, const char *const *cell, const char *hint,
     const char *sev = *CELL(C_SEV)                ? CELL(C_SEV)
                       : !strcmp(type, "incident") ? "incident"
                                                   : "hazard";
-    if (!IN(sev, levels)) {
+    if (!rec_in_vocab(sev, rec_severity_levels)) {
         exch__reject(it, "severity: not an OECD level");
         return 0;
     }

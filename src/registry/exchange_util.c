@@ -12,6 +12,8 @@
 #include <strings.h>
 #include <time.h>
 
+#include "registry/validate.h"
+
 /* ---- value helpers ------------------------------------------------------ */
 
 const char *exch__str(const json_t *obj, const char *key)
@@ -327,12 +329,7 @@ int exch__finish(json_t *rec, const char *ns, json_t *raw, const char *license)
 
 int exch__tlp_rank(const char *tlp)
 {
-    static const char *const levels[] = {"CLEAR", "GREEN", "AMBER",
-                                         "AMBER+STRICT", "RED"};
-    for (int i = 0; tlp && i < 5; i++)
-        if (!strcmp(tlp, levels[i]))
-            return i;
-    return -1;
+    return rec_tlp_rank(tlp);
 }
 
 void exch__now(char out[32])
