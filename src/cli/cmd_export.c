@@ -9,6 +9,7 @@
 
 #include "cli/cli.h"
 #include "core/buf.h"
+#include "core/canon.h"
 #include "core/limits.h"
 #include "registry/exchange.h"
 #include "store/store.h"
@@ -22,22 +23,38 @@ const char usage_export[] =
     "--tlp GREEN adds GREEN ones (for the community they are meant for).\n"
     "AMBER and RED records are never exported: they are read through the\n"
     "authenticated API only, and RED ones never leave the node.\n"
-    "Withdrawn and merged records are included with their state.\n";
+    "Withdrawn and merged records are included with their state: json\n"
+    "\"state\", \"withdrawn\" (when) and \"merged_into\"; osv \"withdrawn\";\n"
+    "stix \"revoked\": true; csv the state and withdrawn columns (AVID has\n"
+    "no place for a state).\n";
 
 struct sink {
     FILE *out;
     const char *fmt;
-    json_t *stix; /* array of records, for the one bundle */
+    const char *tlp; /* the most restricted level exported */
+    json_t *stix;    /* array of records, for the one bundle */
     unsigned n, skipped;
 };
 
-static int emit(struct sink *k, const char *id, const char *body, size_t len,
-                osafe_err *e)
+/* The registry's state of a stored record, which exports carry. */
+typedef struct rec_state {
+    const char *state, *when, *merged_into;
+} rec_state;
+
+static int revoked(const rec_state *st)
 {
-    if (!strcmp(k->fmt, "json")) {
+    return !strcmp(st->state, "withdrawn") || !strcmp(st->state, "merged");
+}
+
+/* Native JSON: the exact stored bytes of a live record; a withdrawn or
+ * merged one is re-canonicalised with its state (its bytes say
+ * "published", the state it was logged in). */
+static int emit_native(struct sink *k, const char *id, const rec_state *st,
+                       const char *body, size_t len, osafe_err *e)
+{
+    if (!revoked(st)) {
         fwrite(body, 1, len, k->out);
         fputc('\n', k->out);
-        k->n++;
         return 0;
     }
     json_error_t je;
@@ -45,6 +62,36 @@ static int emit(struct sink *k, const char *id, const char *body, size_t len,
     if (!rec)
         return osafe_errf(e, OSAFE_ECORRUPT, "stored record %s: %s", id,
                           je.text);
+    osafe_buf b = OSAFE_BUF_INIT;
+    int rc = exch_set_state(rec, st->state, st->when, st->merged_into);
+    if (rc)
+        rc = osafe_errf(e, rc, "out of memory");
+    else if (!(rc = canon_value(rec, &b, e))) {
+        fwrite(b.data, 1, b.len, k->out);
+        fputc('\n', k->out);
+    }
+    buf_release(&b);
+    json_decref(rec);
+    return rc;
+}
+
+static int emit(struct sink *k, const char *id, const rec_state *st,
+                const char *body, size_t len, osafe_err *e)
+{
+    if (!strcmp(k->fmt, "json")) {
+        int rc = emit_native(k, id, st, body, len, e);
+        k->n += rc == 0;
+        return rc;
+    }
+    json_error_t je;
+    json_t *rec = json_loadb(body, len, 0, &je);
+    if (!rec)
+        return osafe_errf(e, OSAFE_ECORRUPT, "stored record %s: %s", id,
+                          je.text);
+    if (exch_set_state(rec, st->state, st->when, st->merged_into)) {
+        json_decref(rec);
+        return osafe_errf(e, OSAFE_ENOMEM, "out of memory");
+    }
     int rc = 0;
     json_t *x = NULL;
     osafe_err xe;
@@ -58,8 +105,9 @@ static int emit(struct sink *k, const char *id, const char *body, size_t len,
             rc = 1;
         buf_release(&row);
     } else {
-        rc = (!strcmp(k->fmt, "avid") ? exch_export_avid(rec, &x, &xe)
-                                      : exch_export_osv(rec, &x, &xe)) != 0;
+        rc = (!strcmp(k->fmt, "avid")
+                  ? exch_export_avid_at(rec, k->tlp, &x, &xe)
+                  : exch_export_osv_at(rec, k->tlp, &x, &xe)) != 0;
         if (!rc) {
             char *s = json_dumps(x, JSON_COMPACT | JSON_SORT_KEYS);
             if (s)
@@ -112,7 +160,7 @@ int cmd_export(int argc, char **argv)
     osafe_store *s;
     if (store_sqlite_open(db, &s, &e) != 0)
         return cli_fail("export", &e);
-    struct sink k = {stdout, fmt, NULL, 0, 0};
+    struct sink k = {stdout, fmt, tlp, NULL, 0, 0};
     if (outpath && !(k.out = fopen(outpath, "w"))) {
         s->ops->close(s);
         osafe_errno(&e, OSAFE_EIO, errno, "%s", outpath);
@@ -140,9 +188,12 @@ int cmd_export(int argc, char **argv)
             break;
         for (size_t i = 0; rc == 0 && i < p.n; i++) {
             store_version v;
-            if ((rc = s->ops->version_get(s, p.ids[i], p.versions[i], &v, &e)))
+            store_record r;
+            if ((rc = s->ops->record_get(s, p.ids[i], &r, &e)) ||
+                (rc = s->ops->version_get(s, p.ids[i], p.versions[i], &v, &e)))
                 break;
-            rc = emit(&k, p.ids[i], v.body, v.body_len, &e);
+            rec_state st = {r.state, r.modified, r.merged_into};
+            rc = emit(&k, p.ids[i], &st, v.body, v.body_len, &e);
             store_version_release(&v);
         }
         snprintf(cursor, sizeof cursor, "%s", p.next_cursor);

@@ -90,9 +90,26 @@ int exch_import(exch_format f, const char *text, size_t len,
                 const char *license_hint, exch_item_fn fn, void *ctx,
                 osafe_err *e);
 
-/* Native -> foreign; *out is a new reference.  The record needs an "id". */
+/* Native -> foreign; *out is a new reference.  The record needs an "id".
+ * AVID and OSV take TLP:CLEAR records; the _at forms take records up to the
+ * level max_tlp ("CLEAR" or "GREEN": what `osafe export --tlp` allows),
+ * with fields marked above it removed. */
 int exch_export_avid(const json_t *rec, json_t **out, osafe_err *e);
 int exch_export_osv(const json_t *rec, json_t **out, osafe_err *e);
+int exch_export_avid_at(const json_t *rec, const char *max_tlp, json_t **out,
+                        osafe_err *e);
+int exch_export_osv_at(const json_t *rec, const char *max_tlp, json_t **out,
+                       osafe_err *e);
+
+/*
+ * The registry keeps a record's withdrawal or merger on the record, not in
+ * its published bytes; exports carry it.  Set rec's "state" to state, and
+ * for "withdrawn" / "merged" also "withdrawn" = when (the time of the
+ * withdrawal or merger) and, when merged, "merged_into".  Any other state
+ * leaves rec unchanged.  0, or OSAFE_ENOMEM.
+ */
+int exch_set_state(json_t *rec, const char *state, const char *when,
+                   const char *merged_into);
 /* The CSV header row, then one row per record (both end with CRLF). */
 int exch_csv_header(osafe_buf *out);
 int exch_export_csv_row(const json_t *rec, osafe_buf *out, osafe_err *e);
@@ -193,10 +210,12 @@ int exch__tlp_rank(const char *tlp);
  * level (a TLP name); OSAFE_EINVAL on a malformed selector. */
 int exch__redact(const json_t *rec, const char *level, json_t **out,
                  osafe_err *e);
-/* Check a record can be exported publicly (tlp CLEAR, id present, no
- * embargo in the future) and return its redacted copy. */
-int exch__public_copy(const json_t *rec, const char *fmt, json_t **out,
-                      osafe_err *e);
+/* Check a record can be exported at max_tlp (its tlp at most that level,
+ * id present, no embargo in the future) and return its redacted copy. */
+int exch__public_copy(const json_t *rec, const char *fmt, const char *max_tlp,
+                      json_t **out, osafe_err *e);
+/* 1 when rec is withdrawn or merged (exch_set_state). */
+int exch__revoked(const json_t *rec);
 /* "<origin.node_url>/records/<id>" when the record has an http(s) origin,
  * else "urn:osafe:<id>". */
 int exch__canonical_url(const json_t *rec, char *out, size_t cap);

@@ -577,9 +577,15 @@ static json_t *avid_impact(const json_t *rec)
 
 int exch_export_avid(const json_t *in, json_t **out, osafe_err *e)
 {
+    return exch_export_avid_at(in, "CLEAR", out, e);
+}
+
+int exch_export_avid_at(const json_t *in, const char *max_tlp, json_t **out,
+                        osafe_err *e)
+{
     *out = NULL;
     json_t *rec;
-    int rc = exch__public_copy(in, "avid", &rec, e);
+    int rc = exch__public_copy(in, "avid", max_tlp, &rec, e);
     if (rc)
         return rc;
     const char *id = exch__str(in, "id"); /* outlives rec */

@@ -453,9 +453,15 @@ static json_t *osv_affected(const json_t *rec)
 
 int exch_export_osv(const json_t *in, json_t **out, osafe_err *e)
 {
+    return exch_export_osv_at(in, "CLEAR", out, e);
+}
+
+int exch_export_osv_at(const json_t *in, const char *max_tlp, json_t **out,
+                       osafe_err *e)
+{
     *out = NULL;
     json_t *rec;
-    int rc = exch__public_copy(in, "osv", &rec, e);
+    int rc = exch__public_copy(in, "osv", max_tlp, &rec, e);
     if (rc)
         return rc;
     const char *id = exch__str(in, "id"); /* outlives rec */
@@ -571,7 +577,9 @@ int exch_export_osv(const json_t *in, json_t **out, osafe_err *e)
                                        "license",
                                        "tlp",
                                        "lang",
-                                       "title"};
+                                       "title",
+                                       "state",
+                                       "merged_into"};
     for (size_t k = 0; ds && k < sizeof keep / sizeof *keep; k++) {
         const json_t *v = json_object_get(rec, keep[k]);
         if (v)

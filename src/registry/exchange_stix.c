@@ -198,6 +198,44 @@ static int stix_ts_ok(const char *s)
     return p[0] == 'Z' && !p[1];
 }
 
+/* created / modified at millisecond precision, as STIX 2.1 requires
+ * (section 3.2): "...:SSZ" -> "...:SS.000Z", ".5Z" -> ".500Z". */
+static void stix_ts_millis(const char *ts, char *out, size_t cap)
+{
+    size_t frac = 0;
+    const char *p = ts + 19;
+    if (*p == '.')
+        for (p++; p[frac] >= '0' && p[frac] <= '9'; frac++)
+            ;
+    if (frac >= 3)
+        snprintf(out, cap, "%s", ts);
+    else
+        snprintf(out, cap, "%.19s.%.*s%.*sZ", ts, (int)frac,
+                 frac ? ts + 20 : "", (int)(3 - frac), "000");
+}
+
+/* STIX forbids empty lists anywhere (section 3.3): drop them, and the
+ * objects left empty by that, from a copied record value. */
+static void drop_empty_lists(json_t *v)
+{
+    if (json_is_object(v)) {
+        const char *k;
+        json_t *x, *tmp;
+        json_object_foreach_safe (v, tmp, k, x) {
+            drop_empty_lists(x);
+            if (json_is_array(x) && !json_array_size(x))
+                json_object_del(v, k);
+        }
+    } else if (json_is_array(v)) {
+        for (size_t i = json_array_size(v); i-- > 0;) {
+            json_t *x = json_array_get(v, i);
+            drop_empty_lists(x);
+            if (json_is_array(x) && !json_array_size(x))
+                json_array_remove(v, i);
+        }
+    }
+}
+
 static json_t *ext_ref_for_alias(const char *a)
 {
     char url[160], lower[64];
@@ -271,12 +309,14 @@ static int stix_sdo(const json_t *in, size_t index, const char *ext_id,
     if (!stix_ts_ok(c))
         c = exch__str(rec, "reported");
     const char *m = exch__str(rec, "modified");
-    snprintf(created, sizeof created, "%s",
-             stix_ts_ok(c)   ? c
-             : stix_ts_ok(m) ? m
-                             : now);
-    snprintf(modified, sizeof modified, "%s",
-             stix_ts_ok(m) && strcmp(m, created) >= 0 ? m : created);
+    stix_ts_millis(stix_ts_ok(c)   ? c
+                   : stix_ts_ok(m) ? m
+                                   : now,
+                   created, sizeof created);
+    if (stix_ts_ok(m))
+        stix_ts_millis(m, modified, sizeof modified);
+    if (!stix_ts_ok(m) || strcmp(modified, created) < 0)
+        snprintf(modified, sizeof modified, "%s", created);
     json_t *sdo =
         json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "type", type,
                   "spec_version", "2.1", "id", sid, "created_by_ref", ident,
@@ -290,7 +330,7 @@ static int stix_sdo(const json_t *in, size_t index, const char *ext_id,
         json_object_set_new(sdo, "description", json_string(desc));
     if (exch__str(rec, "lang"))
         json_object_set_new(sdo, "lang", json_string(exch__str(rec, "lang")));
-    if (exch__str(rec, "withdrawn"))
+    if (exch__revoked(rec))
         json_object_set_new(sdo, "revoked", json_true());
     json_t *labels = json_array();
     size_t i;
@@ -355,6 +395,7 @@ static int stix_sdo(const json_t *in, size_t index, const char *ext_id,
         if (v)
             json_object_set_new(ext, keep[k], json_deep_copy(v));
     }
+    drop_empty_lists(ext);
     json_object_set_new(sdo, "extensions", json_pack("{s:o}", ext_id, ext));
     json_decref(rec);
     *out = sdo;
