@@ -50,10 +50,11 @@ typedef enum {
     EXCH_OSV,
     EXCH_ATLAS,
     EXCH_CSV,
-    EXCH_STIX
+    EXCH_STIX,
+    EXCH_JSON /* our native records (`osafe export json`) */
 } exch_format;
 
-/* "avid", "osv", "atlas", "csv", "stix" -> *f; 0 or OSAFE_EINVAL. */
+/* "avid", "osv", "atlas", "csv", "stix", "json" -> *f; 0 or OSAFE_EINVAL. */
 int exch_format_parse(const char *name, exch_format *f);
 /* The name of a format ("avid"...). */
 const char *exch_format_name(exch_format f);
@@ -165,6 +166,15 @@ int exch__json_each(const char *what, const char *text, size_t len,
                     int unwrap_arrays, exch__json_fn each, void *ctx,
                     osafe_err *e);
 
+/* Map one foreign JSON value to it->record, or reject the item naming the
+ * field; a negative return is out of memory. */
+typedef int (*exch__map_fn)(exch_item *it, json_t *value, const char *hint);
+/* Import every JSON value of text (exch__json_each, arrays unwrapped) as one
+ * item keyed "<fmt>:#<n>" until map names it, emitted through fn. */
+int exch__map_values(const char *fmt, const char *text, size_t len,
+                     exch__map_fn map, const char *hint, exch_item_fn fn,
+                     void *ctx, osafe_err *e);
+
 /* Value helpers; all return borrowed pointers or NULL. */
 const char *exch__str(const json_t *obj, const char *key);
 /* A non-empty string after trimming whitespace? */
@@ -234,5 +244,7 @@ int exch__import_atlas(const char *text, size_t len, const char *license,
                        exch_item_fn fn, void *ctx, osafe_err *e);
 int exch__import_csv(const char *text, size_t len, const char *license,
                      exch_item_fn fn, void *ctx, osafe_err *e);
+int exch__import_json(const char *text, size_t len, const char *license,
+                      exch_item_fn fn, void *ctx, osafe_err *e);
 
 #endif

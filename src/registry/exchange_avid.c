@@ -405,35 +405,12 @@ static int avid_map(exch_item *it, json_t *o, const char *license)
     return 0;
 }
 
-typedef struct avid_ctx {
-    const char *license;
-    exch_item_fn fn;
-    void *ctx;
-    osafe_err *e;
-    size_t count;
-} avid_ctx;
-
-static int avid_each(json_t *v, size_t index, const char *error, void *p)
-{
-    avid_ctx *c = p;
-    exch_item it;
-    memset(&it, 0, sizeof it);
-    exch__key(&it, "avid:#%zu", index + 1);
-    if (!v) {
-        exch__reject(&it, "%s", error);
-        return exch__emit(&it, &c->count, c->fn, c->ctx, c->e);
-    }
-    if (avid_map(&it, v, c->license) < 0)
-        return osafe_errf(c->e, OSAFE_ENOMEM, "avid: out of memory at %s",
-                          it.source_key);
-    return exch__emit(&it, &c->count, c->fn, c->ctx, c->e);
-}
-
 int exch__import_avid(const char *text, size_t len, const char *license,
                       exch_item_fn fn, void *ctx, osafe_err *e)
 {
-    avid_ctx c = {license ? license : AVID_DEFAULT_LICENSE, fn, ctx, e, 0};
-    return exch__json_each("avid", text, len, 1, avid_each, &c, e);
+    return exch__map_values("avid", text, len, avid_map,
+                            license ? license : AVID_DEFAULT_LICENSE, fn, ctx,
+                            e);
 }
 
 /* ---- languages, CVE ids (shared by all formats) ------------------------ */

@@ -351,35 +351,10 @@ static int osv_map(exch_item *it, json_t *o, const char *hint)
     return 0;
 }
 
-typedef struct osv_ctx {
-    const char *hint;
-    exch_item_fn fn;
-    void *ctx;
-    osafe_err *e;
-    size_t count;
-} osv_ctx;
-
-static int osv_each(json_t *v, size_t index, const char *error, void *p)
-{
-    osv_ctx *c = p;
-    exch_item it;
-    memset(&it, 0, sizeof it);
-    exch__key(&it, "osv:#%zu", index + 1);
-    if (!v) {
-        exch__reject(&it, "%s", error);
-        return exch__emit(&it, &c->count, c->fn, c->ctx, c->e);
-    }
-    if (osv_map(&it, v, c->hint) < 0)
-        return osafe_errf(c->e, OSAFE_ENOMEM, "osv: out of memory at %s",
-                          it.source_key);
-    return exch__emit(&it, &c->count, c->fn, c->ctx, c->e);
-}
-
 int exch__import_osv(const char *text, size_t len, const char *license,
                      exch_item_fn fn, void *ctx, osafe_err *e)
 {
-    osv_ctx c = {license, fn, ctx, e, 0};
-    return exch__json_each("osv", text, len, 1, osv_each, &c, e);
+    return exch__map_values("osv", text, len, osv_map, license, fn, ctx, e);
 }
 
 /* ---- export ------------------------------------------------------------- */

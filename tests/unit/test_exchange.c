@@ -1295,7 +1295,7 @@ static void test_export_stix(void **state)
         assert_string_equal(sval(sdo, "spec_version"), "2.1");
         assert_string_equal(sval(sdo, "id"), want);
         assert_string_equal(sval(sdo, "name"), sval(recs[i], "title.text"));
-        assert_string_equal(sval(sdo, "created"), "2025-06-13T09:00:00Z");
+        assert_string_equal(sval(sdo, "created"), "2025-06-13T09:00:00.000Z");
         assert_string_equal(sval(sdo, "modified"), "2025-06-14T09:00:00.123Z");
         assert_string_equal(sval(sdo, "created_by_ref"), sval(objs, "0.id"));
         assert_string_equal(sval(sdo, "object_marking_refs.0"),
