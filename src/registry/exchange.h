@@ -191,6 +191,8 @@ int exch__add_description(json_t *rec, const char *lang, const char *text);
 const char *exch__date_precision(const char *date);
 /* occurred_start etc. {date, precision}; date NULL -> precision "unknown". */
 int exch__set_pdate(json_t *rec, const char *field, const char *date);
+/* Append v (stolen) to the array rec[field], created when missing. */
+int exch__append(json_t *rec, const char *field, json_t *v);
 /* Append a string to the array rec[field] unless already there. */
 int exch__add_unique(json_t *rec, const char *field, const char *s);
 /* Reference {url, type, title?} unless the URL is already there; URLs that

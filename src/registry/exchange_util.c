@@ -184,6 +184,16 @@ static json_t *get_array(json_t *rec, const char *field)
     return arr;
 }
 
+int exch__append(json_t *rec, const char *field, json_t *v)
+{
+    json_t *arr = get_array(rec, field);
+    if (!arr || !v) {
+        json_decref(v);
+        return -1;
+    }
+    return json_array_append_new(arr, v);
+}
+
 int exch__add_unique(json_t *rec, const char *field, const char *s)
 {
     json_t *arr = get_array(rec, field);
