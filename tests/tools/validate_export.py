@@ -17,17 +17,20 @@ import sys
 
 try:
     import jsonschema
-    from referencing import Registry, Resource
 except ImportError as exc:  # a missing validator must fail, not pass
     print("validate_export: python3-jsonschema is missing (scripts/bootstrap"
           " installs it): %s" % exc, file=sys.stderr)
     sys.exit(1)
+try:  # jsonschema >= 4.18 resolves $refs through referencing
+    from referencing import Registry, Resource
+except ImportError:  # Debian 12's 4.10: a RefResolver with a local store
+    Registry = None
 
 
 def load_dir(root):
     """Every schema under root, by its $id (the STIX files refer to each
     other by upstream URLs that must never be fetched)."""
-    resources, by_path = [], {}
+    store, by_path = {}, {}
     for dirpath, _, files in os.walk(root):
         for name in files:
             if not name.endswith(".json"):
@@ -37,8 +40,18 @@ def load_dir(root):
                 doc = json.load(f)
             by_path[os.path.relpath(path, root)] = doc
             if "$id" in doc:
-                resources.append((doc["$id"], Resource.from_contents(doc)))
-    return Registry().with_resources(resources), by_path
+                store[doc["$id"]] = doc
+    return store, by_path
+
+
+def make_validator(doc, store):
+    cls = jsonschema.validators.validator_for(doc)
+    if Registry is not None:
+        reg = Registry().with_resources(
+            (k, Resource.from_contents(v)) for k, v in store.items())
+        return cls(doc, registry=reg, format_checker=cls.FORMAT_CHECKER)
+    resolver = jsonschema.RefResolver.from_schema(doc, store=store)
+    return cls(doc, resolver=resolver, format_checker=cls.FORMAT_CHECKER)
 
 
 def problems(validator, obj, what):
@@ -55,8 +68,7 @@ def check_osv(schemas, path):
     with open(os.path.join(schemas, "osv", "schema.json"),
               encoding="utf-8") as f:
         schema = json.load(f)
-    cls = jsonschema.validators.validator_for(schema)
-    v = cls(schema, format_checker=cls.FORMAT_CHECKER)
+    v = make_validator(schema, {})
     out, n = [], 0
     with open(path, encoding="utf-8") as f:
         for line_no, line in enumerate(f, 1):
@@ -77,10 +89,10 @@ STIX_DIRS = ("sdos", "sros", "common", "observables")
 
 def check_stix(schemas, path):
     root = os.path.join(schemas, "stix2.1")
-    registry, by_path = load_dir(root)
+    store, by_path = load_dir(root)
     with open(path, encoding="utf-8") as f:
         bundle = json.load(f)
-    out = []
+    out, validators = [], {}
     if bundle.get("type") != "bundle" or not str(
             bundle.get("id", "")).startswith("bundle--"):
         out.append("stix: not a bundle with a bundle-- id")
@@ -97,9 +109,9 @@ def check_stix(schemas, path):
         if doc is None:
             out.append("stix %s: no schema for type %s" % (obj.get("id"), t))
             continue
-        cls = jsonschema.validators.validator_for(doc)
-        v = cls(doc, registry=registry, format_checker=cls.FORMAT_CHECKER)
-        out += problems(v, obj, "stix %s" % obj.get("id"))
+        if t not in validators:
+            validators[t] = make_validator(doc, store)
+        out += problems(validators[t], obj, "stix %s" % obj.get("id"))
     return out, len(objs)
 
 
