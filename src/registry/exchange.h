@@ -31,9 +31,12 @@
  * to it.
  *
  * Export: lossy where the target has no place for a field; a reference back
- * to the native record (its id) is always added.  AVID and OSV take only
- * TLP:CLEAR records; fields restricted by field_markings beyond the level
- * of the export are removed before mapping.
+ * to the native record (its id) is always added.  AVID and OSV take records
+ * up to the level of the export (CLEAR, or GREEN on request); fields
+ * restricted by field_markings beyond that level are removed before
+ * mapping.  A withdrawn or merged record (exch_set_state) is exported with
+ * its state.  JSON (EXCH_JSON) is import only: the native export is the
+ * stored record itself.
  */
 #ifndef OSAFE_REGISTRY_EXCHANGE_H
 #define OSAFE_REGISTRY_EXCHANGE_H
@@ -79,8 +82,9 @@ typedef int (*exch_item_fn)(void *ctx, exch_item *item);
  * one JSON object or an array of them (JSON Lines accepted too).  ATLAS: the
  * ATLAS data YAML (its case-studies list), or one case-study YAML (bare, or
  * the website's {meta, study} download).  CSV: the columns of
- * exch_csv_header (a header row first; column order free).  STIX is export
- * only (OSAFE_EINVAL).  license_hint (SPDX id, may be NULL) overrides the
+ * exch_csv_header (a header row first; column order free).  JSON: osafe's
+ * native records (exchange_json.c), one object, an array or JSON Lines.
+ * STIX is export only (OSAFE_EINVAL).  license_hint (SPDX id, may be NULL) overrides the
  * per-format licence: AVID "MIT", ATLAS "Apache-2.0", OSV by database
  * (GHSA "CC-BY-4.0", RUSTSEC "CC0-1.0", else "NOASSERTION"), CSV the row's
  * license column, else the hint, else the row is rejected.

@@ -25,6 +25,8 @@
 
 #include "api_client.h"
 #include "interop_fixture.h"
+#include "registry/exchange.h"
+#include "registry/validate.h"
 
 static void test_states_exported(void **state)
 {
@@ -207,6 +209,40 @@ static void test_avid_round_trip(void **state)
     json_decref(got);
 }
 
+static int keep_item(void *ctx, exch_item *it)
+{
+    json_t **out = ctx;
+    if (it->record) {
+        *out = it->record;
+        it->record = NULL;
+    }
+    return 0;
+}
+
+/* The CSV importer had its own copy of the severity levels, without the
+ * schema's "unknown": one vocabulary now (registry/validate.h). */
+static void test_csv_severity_vocabulary(void **state)
+{
+    (void)state;
+    const char *csv = "record_type,lang,title,description,severity,"
+                      "references,license\r\n"
+                      "hazard,en,t,d,unknown,https://example.org/x,MIT\r\n";
+    json_t *rec = NULL;
+    osafe_err e;
+    assert_int_equal(
+        exch_import(EXCH_CSV, csv, strlen(csv), NULL, keep_item, &rec, &e), 0);
+    assert_non_null(rec);
+    assert_string_equal(json_string_value(json_object_get(
+                            json_object_get(rec, "severity"), "level")),
+                        "unknown");
+    json_decref(rec);
+    for (const char *const *l = rec_severity_levels; *l; l++)
+        assert_true(rec_in_vocab(*l, rec_severity_levels));
+    assert_int_equal(rec_tlp_rank("CLEAR"), 0);
+    assert_int_equal(rec_tlp_rank("RED"), 4);
+    assert_int_equal(rec_tlp_rank("red"), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -216,6 +252,7 @@ int main(void)
         cmocka_unit_test(test_csv_round_trip),
         cmocka_unit_test(test_osv_round_trip),
         cmocka_unit_test(test_avid_round_trip),
+        cmocka_unit_test(test_csv_severity_vocabulary),
     };
     return cmocka_run_group_tests(tests, interop_setup, interop_teardown);
 }
