@@ -613,6 +613,112 @@ int exch_export_avid(const json_t *in, json_t **out, osafe_err *e)
     return exch_export_avid_at(in, "CLEAR", out, e);
 }
 
+/* problemtype.classof from the record's aliases. */
+static const char *avid_classof(const json_t *rec)
+{
+    const char *classof = "Third-party Report";
+    size_t i;
+    const json_t *x;
+    json_array_foreach (json_object_get(rec, "aliases"), i, x) {
+        const char *a = json_string_value(x);
+        if (!a)
+            continue;
+        if (!strncmp(a, "AIID-", 5))
+            classof = "AIID Incident";
+        else if (!strncmp(a, "AML.CS", 6))
+            classof = "ATLAS Case Study";
+        else if (!strncmp(a, "CVE-", 4))
+            classof = "CVE Entry";
+    }
+    return classof;
+}
+
+/* affects {developer, deployer, artifacts}. */
+static json_t *avid_affects_out(const json_t *rec)
+{
+    json_t *dev = json_array(), *dep = json_array(), *arts = json_array();
+    size_t i;
+    const json_t *x;
+    json_array_foreach (json_object_get(rec, "entities"), i, x) {
+        const char *role = exch__str(x, "role"), *name = exch__str(x, "name");
+        if (role && name && !strcmp(role, "developer"))
+            add_unique_str(dev, name);
+        else if (role && name && !strcmp(role, "deployer"))
+            add_unique_str(dep, name);
+    }
+    json_array_foreach (json_object_get(rec, "ai_systems"), i, x) {
+        const char *kind = exch__str(x, "kind"), *name = exch__str(x, "name");
+        if (!name)
+            continue;
+        json_array_append_new(
+            arts, json_pack("{s:s, s:s}", "type",
+                            kind && !strcmp(kind, "model")     ? "Model"
+                            : kind && !strcmp(kind, "dataset") ? "Dataset"
+                                                               : "System",
+                            "name", name));
+    }
+    return json_pack("{s:o, s:o, s:o}", "developer", dev, "deployer", dep,
+                     "artifacts", arts);
+}
+
+/* references, and the one labelled "osafe:<id>" back to us. */
+static json_t *avid_refs_out(const json_t *rec, const char *id)
+{
+    json_t *refs = json_array();
+    size_t i;
+    const json_t *x;
+    json_array_foreach (json_object_get(rec, "references"), i, x) {
+        const char *url = exch__str(x, "url"), *t = exch__str(x, "title");
+        if (url)
+            json_array_append_new(refs,
+                                  json_pack("{s:s, s:s, s:s}", "type", "source",
+                                            "label", t ? t : url, "url", url));
+    }
+    char canon[512], label[200];
+    exch__canonical_url(rec, canon, sizeof canon);
+    snprintf(label, sizeof label, "osafe:%s", id);
+    json_array_append_new(refs, json_pack("{s:s, s:s, s:s}", "type", "source",
+                                          "label", label, "url", canon));
+    return refs;
+}
+
+/* metrics, impact, credit and reported_date, where the record has them. */
+static void avid_extras_out(json_t *avid, const json_t *rec)
+{
+    const json_t *metrics = json_object_get(rec, "metrics");
+    if (json_array_size(metrics))
+        json_object_set_new(avid, "metrics", json_deep_copy(metrics));
+    json_t *impact = avid_impact(rec);
+    if (impact)
+        json_object_set_new(avid, "impact", impact);
+    json_t *credit = json_array();
+    size_t i;
+    const json_t *x;
+    json_array_foreach (json_object_get(rec, "credits"), i, x) {
+        const char *name = exch__str(x, "name");
+        if (name)
+            json_array_append_new(
+                credit, json_pack("{s:s, s:s}", "lang", "eng", "value", name));
+    }
+    if (json_array_size(credit))
+        json_object_set_new(avid, "credit", credit);
+    else
+        json_decref(credit);
+    const char *when = exch__str(rec, "reported");
+    if (!when)
+        when = exch__str(rec, "published");
+    if (!when && exch__date_precision(
+                     exch__str(json_object_get(rec, "detected"), "date")))
+        when = exch__str(json_object_get(rec, "detected"), "date");
+    if (when && strlen(when) >= 10) {
+        char d[11];
+        memcpy(d, when, 10);
+        d[10] = '\0';
+        if (exch__date_precision(d) && !strcmp(exch__date_precision(d), "day"))
+            json_object_set_new(avid, "reported_date", json_string(d));
+    }
+}
+
 int exch_export_avid_at(const json_t *in, const char *max_tlp, json_t **out,
                         osafe_err *e)
 {
@@ -639,96 +745,20 @@ int exch_export_avid_at(const json_t *in, const char *max_tlp, json_t **out,
                                 json_array_size(json_object_get(rec, "metrics"))
                             ? "Measurement"
                             : "Issue";
-    const char *classof = "Third-party Report";
-    size_t i;
-    const json_t *x;
-    json_array_foreach (json_object_get(rec, "aliases"), i, x) {
-        const char *a = json_string_value(x);
-        if (!a)
-            continue;
-        if (!strncmp(a, "AIID-", 5))
-            classof = "AIID Incident";
-        else if (!strncmp(a, "AML.CS", 6))
-            classof = "ATLAS Case Study";
-        else if (!strncmp(a, "CVE-", 4))
-            classof = "CVE Entry";
-    }
     const char *l3 = exch__lang3(tlang);
     const char *d3 = exch__lang3(dlang);
-    json_t *dev = json_array(), *dep = json_array(), *arts = json_array();
-    json_array_foreach (json_object_get(rec, "entities"), i, x) {
-        const char *role = exch__str(x, "role"), *name = exch__str(x, "name");
-        if (role && name && !strcmp(role, "developer"))
-            add_unique_str(dev, name);
-        else if (role && name && !strcmp(role, "deployer"))
-            add_unique_str(dep, name);
-    }
-    json_array_foreach (json_object_get(rec, "ai_systems"), i, x) {
-        const char *kind = exch__str(x, "kind"), *name = exch__str(x, "name");
-        if (!name)
-            continue;
-        json_array_append_new(
-            arts, json_pack("{s:s, s:s}", "type",
-                            kind && !strcmp(kind, "model")     ? "Model"
-                            : kind && !strcmp(kind, "dataset") ? "Dataset"
-                                                               : "System",
-                            "name", name));
-    }
-    json_t *refs = json_array();
-    json_array_foreach (json_object_get(rec, "references"), i, x) {
-        const char *url = exch__str(x, "url"), *t = exch__str(x, "title");
-        if (url)
-            json_array_append_new(refs,
-                                  json_pack("{s:s, s:s, s:s}", "type", "source",
-                                            "label", t ? t : url, "url", url));
-    }
-    char canon[512], label[200];
-    exch__canonical_url(rec, canon, sizeof canon);
-    snprintf(label, sizeof label, "osafe:%s", id);
-    json_array_append_new(refs, json_pack("{s:s, s:s, s:s}", "type", "source",
-                                          "label", label, "url", canon));
     json_t *avid = json_pack(
-        "{s:s, s:s, s:{s:o, s:o, s:o}, s:{s:s, s:s, s:{s:s, s:s}}, s:o, "
-        "s:{s:s, s:s}}",
-        "data_type", "AVID", "data_version", "0.2", "affects", "developer", dev,
-        "deployer", dep, "artifacts", arts, "problemtype", "classof", classof,
+        "{s:s, s:s, s:o, s:{s:s, s:s, s:{s:s, s:s}}, s:o, s:{s:s, s:s}}",
+        "data_type", "AVID", "data_version", "0.2", "affects",
+        avid_affects_out(rec), "problemtype", "classof", avid_classof(rec),
         "type", ptype, "description", "lang", l3 ? l3 : "eng", "value", title,
-        "references", refs, "description", "lang",
+        "references", avid_refs_out(rec, id), "description", "lang",
         d3 ? d3 : (dlang ? dlang : "eng"), "value", desc);
     if (!avid) {
         json_decref(rec);
         return osafe_errf(e, OSAFE_ENOMEM, "avid export: out of memory");
     }
-    const json_t *metrics = json_object_get(rec, "metrics");
-    if (json_array_size(metrics))
-        json_object_set_new(avid, "metrics", json_deep_copy(metrics));
-    json_t *impact = avid_impact(rec);
-    if (impact)
-        json_object_set_new(avid, "impact", impact);
-    json_t *credit = json_array();
-    json_array_foreach (json_object_get(rec, "credits"), i, x) {
-        const char *name = exch__str(x, "name");
-        if (name)
-            json_array_append_new(
-                credit, json_pack("{s:s, s:s}", "lang", "eng", "value", name));
-    }
-    if (json_array_size(credit))
-        json_object_set_new(avid, "credit", credit);
-    else
-        json_decref(credit);
-    const char *when = exch__str(rec, "reported");
-    if (!when)
-        when = exch__str(rec, "published");
-    if (!when && exch__date_precision(
-                     exch__str(json_object_get(rec, "detected"), "date")))
-        when = exch__str(json_object_get(rec, "detected"), "date");
-    if (when && strlen(when) >= 10) {
-        char d[11];
-        memcpy(d, when, 10);
-        d[10] = '\0';
-        if (exch__date_precision(d) && !strcmp(exch__date_precision(d), "day"))
-            json_object_set_new(avid, "reported_date", json_string(d));
-    }
+    avid_extras_out(avid, rec);
     json_decref(rec);
     *out = avid;
     return 0;

@@ -506,6 +506,91 @@ int exch_export_osv(const json_t *in, json_t **out, osafe_err *e)
     return exch_export_osv_at(in, "CLEAR", out, e);
 }
 
+/* Set obj[key] = arr when arr has items (OSV lists are left out empty). */
+static void set_nonempty(json_t *obj, const char *key, json_t *arr)
+{
+    if (json_array_size(arr))
+        json_object_set_new(obj, key, arr);
+    else
+        json_decref(arr);
+}
+
+/* aliases, related and upstream ids. */
+static void osv_ids_out(json_t *osv, const json_t *rec)
+{
+    json_t *aliases = json_array(), *related = json_array(),
+           *upstream = json_array();
+    size_t i;
+    const json_t *x;
+    json_array_foreach (json_object_get(rec, "aliases"), i, x) {
+        if (json_is_string(x))
+            json_array_append_new(aliases, json_copy((json_t *)x));
+    }
+    json_array_foreach (json_object_get(rec, "related"), i, x) {
+        const char *rid = exch__str(x, "id"), *r = exch__str(x, "relation");
+        if (rid)
+            json_array_append_new(r && !strcmp(r, "upstream") ? upstream
+                                                              : related,
+                                  json_string(rid));
+    }
+    json_object_set_new(osv, "aliases", aliases);
+    set_nonempty(osv, "related", related);
+    set_nonempty(osv, "upstream", upstream);
+}
+
+/* CVSS scores, references (and the one back to us), credits. */
+static void osv_lists_out(json_t *osv, const json_t *rec, const char *canon)
+{
+    json_t *sev = json_array(), *refs = json_array(), *credits = json_array();
+    size_t i;
+    const json_t *x;
+    json_array_foreach (json_object_get(rec, "scores"), i, x) {
+        const char *s = exch__str(x, "system"), *v = exch__str(x, "value");
+        if (s && v && !strncmp(s, "CVSS_V", 6))
+            json_array_append_new(
+                sev, json_pack("{s:s, s:s}", "type", s, "score", v));
+    }
+    set_nonempty(osv, "severity", sev);
+    json_object_set_new(osv, "affected", osv_affected(rec));
+    json_array_foreach (json_object_get(rec, "references"), i, x) {
+        const char *url = exch__str(x, "url");
+        if (url)
+            json_array_append_new(refs,
+                                  json_pack("{s:s, s:s}", "type",
+                                            osv_ref_type(exch__str(x, "type")),
+                                            "url", url));
+    }
+    json_array_append_new(refs,
+                          json_pack("{s:s, s:s}", "type", "WEB", "url", canon));
+    json_object_set_new(osv, "references", refs);
+    json_array_foreach (json_object_get(rec, "credits"), i, x) {
+        json_t *c = osv_credit(x);
+        if (c)
+            json_array_append_new(credits, c);
+    }
+    set_nonempty(osv, "credits", credits);
+}
+
+/* database_specific.osafe: our id and URL, the AI fields OSV has no place
+ * for, and the state of a withdrawn or merged record. */
+static json_t *osv_own_out(const json_t *rec, const char *id,
+                           const char *canon)
+{
+    json_t *ds = json_pack("{s:s, s:s}", "id", id, "url", canon);
+    for (size_t k = 0; ds && k < sizeof own_keep / sizeof *own_keep; k++) {
+        const json_t *v = json_object_get(rec, own_keep[k]);
+        if (v)
+            json_object_set_new(ds, own_keep[k], json_deep_copy(v));
+    }
+    static const char *const state_keys[] = {"state", "merged_into"};
+    for (size_t k = 0; ds && k < 2 && exch__revoked(rec); k++) {
+        const json_t *v = json_object_get(rec, state_keys[k]);
+        if (v)
+            json_object_set_new(ds, state_keys[k], json_deep_copy(v));
+    }
+    return json_pack("{s:o}", "osafe", ds);
+}
+
 int exch_export_osv_at(const json_t *in, const char *max_tlp, json_t **out,
                        osafe_err *e)
 {
@@ -543,82 +628,12 @@ int exch_export_osv_at(const json_t *in, const char *max_tlp, json_t **out,
     if (exch__str(rec, "withdrawn"))
         json_object_set_new(osv, "withdrawn",
                             json_string(exch__str(rec, "withdrawn")));
-    json_t *aliases = json_array(), *related = json_array(),
-           *upstream = json_array();
-    size_t i;
-    const json_t *x;
-    json_array_foreach (json_object_get(rec, "aliases"), i, x) {
-        if (json_is_string(x))
-            json_array_append_new(aliases, json_copy((json_t *)x));
-    }
-    json_array_foreach (json_object_get(rec, "related"), i, x) {
-        const char *rid = exch__str(x, "id"), *r = exch__str(x, "relation");
-        if (rid)
-            json_array_append_new(r && !strcmp(r, "upstream") ? upstream
-                                                              : related,
-                                  json_string(rid));
-    }
-    json_object_set_new(osv, "aliases", aliases);
-    if (json_array_size(related))
-        json_object_set_new(osv, "related", related);
-    else
-        json_decref(related);
-    if (json_array_size(upstream))
-        json_object_set_new(osv, "upstream", upstream);
-    else
-        json_decref(upstream);
+    osv_ids_out(osv, rec);
     json_object_set_new(osv, "summary", json_string(title));
     if (desc)
         json_object_set_new(osv, "details", json_string(desc));
-    json_t *sev = json_array();
-    json_array_foreach (json_object_get(rec, "scores"), i, x) {
-        const char *s = exch__str(x, "system"), *v = exch__str(x, "value");
-        if (s && v && !strncmp(s, "CVSS_V", 6))
-            json_array_append_new(
-                sev, json_pack("{s:s, s:s}", "type", s, "score", v));
-    }
-    if (json_array_size(sev))
-        json_object_set_new(osv, "severity", sev);
-    else
-        json_decref(sev);
-    json_object_set_new(osv, "affected", osv_affected(rec));
-    json_t *refs = json_array();
-    json_array_foreach (json_object_get(rec, "references"), i, x) {
-        const char *url = exch__str(x, "url");
-        if (url)
-            json_array_append_new(refs,
-                                  json_pack("{s:s, s:s}", "type",
-                                            osv_ref_type(exch__str(x, "type")),
-                                            "url", url));
-    }
-    json_array_append_new(refs,
-                          json_pack("{s:s, s:s}", "type", "WEB", "url", canon));
-    json_object_set_new(osv, "references", refs);
-    json_t *credits = json_array();
-    json_array_foreach (json_object_get(rec, "credits"), i, x) {
-        json_t *c = osv_credit(x);
-        if (c)
-            json_array_append_new(credits, c);
-    }
-    if (json_array_size(credits))
-        json_object_set_new(osv, "credits", credits);
-    else
-        json_decref(credits);
-    json_t *ds = json_pack("{s:s, s:s}", "id", id, "url", canon);
-    for (size_t k = 0; ds && k < sizeof own_keep / sizeof *own_keep; k++) {
-        const json_t *v = json_object_get(rec, own_keep[k]);
-        if (v)
-            json_object_set_new(ds, own_keep[k], json_deep_copy(v));
-    }
-    /* The registry's state of a withdrawn or merged record. */
-    static const char *const state_keys[] = {"state", "merged_into"};
-    for (size_t k = 0; ds && k < 2 && exch__revoked(rec); k++) {
-        const json_t *v = json_object_get(rec, state_keys[k]);
-        if (v)
-            json_object_set_new(ds, state_keys[k], json_deep_copy(v));
-    }
-    json_object_set_new(osv, "database_specific",
-                        json_pack("{s:o}", "osafe", ds));
+    osv_lists_out(osv, rec, canon);
+    json_object_set_new(osv, "database_specific", osv_own_out(rec, id, canon));
     json_decref(rec);
     *out = osv;
     return 0;

@@ -243,6 +243,34 @@ static void test_csv_severity_vocabulary(void **state)
     assert_int_equal(rec_tlp_rank("red"), -1);
 }
 
+/* A system name ending in a space, in the short ai_systems form: the
+ * export escapes the space, the import keeps it. */
+static void test_csv_edge_spaces(void **state)
+{
+    (void)state;
+    json_t *in = fixture(1);
+    json_object_set_new(in, "id", json_string("OSAFE-2025-00042"));
+    json_object_set_new(in, "ai_systems",
+                        json_pack("[{s:s, s:s}, {s:s, s:s, s:s}]", "kind",
+                                  "system", "name", "notes bot ", "kind",
+                                  "model", "name", " m;x", "version", "2 "));
+    osafe_buf csv = OSAFE_BUF_INIT;
+    osafe_err e;
+    assert_int_equal(exch_csv_header(&csv), 0);
+    assert_int_equal(exch_export_csv_row(in, &csv, &e), 0);
+    assert_non_null(strstr(csv.data, "system:notes bot\\ ;"));
+    json_t *rec = NULL;
+    assert_int_equal(exch_import(EXCH_CSV, csv.data, csv.len, NULL,
+                                 keep_item, &rec, &e),
+                     0);
+    assert_non_null(rec);
+    assert_true(json_equal(json_object_get(in, "ai_systems"),
+                           json_object_get(rec, "ai_systems")));
+    json_decref(rec);
+    json_decref(in);
+    buf_release(&csv);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -253,6 +281,7 @@ int main(void)
         cmocka_unit_test(test_osv_round_trip),
         cmocka_unit_test(test_avid_round_trip),
         cmocka_unit_test(test_csv_severity_vocabulary),
+        cmocka_unit_test(test_csv_edge_spaces),
     };
     return cmocka_run_group_tests(tests, interop_setup, interop_teardown);
 }
