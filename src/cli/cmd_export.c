@@ -9,6 +9,7 @@
 
 #include "cli/cli.h"
 #include "core/buf.h"
+#include "core/canon.h"
 #include "core/limits.h"
 #include "registry/exchange.h"
 #include "registry/registry.h"
@@ -17,28 +18,45 @@ const char usage_export[] =
     "usage: osafe export FORMAT [--db FILE] [--tlp CLEAR|GREEN] [--out FILE]\n"
     "\n"
     "Export the latest published version of every record: json (our native\n"
-    "records, JSON Lines, exact stored bytes), avid or osv (JSON Lines),\n"
-    "csv, stix (one STIX 2.1 bundle).  Only TLP:CLEAR records by default;\n"
-    "--tlp GREEN adds GREEN ones (for the community they are meant for).\n"
+    "records, JSON Lines, exact stored bytes; `osafe import json` reads them\n"
+    "back), avid or osv (JSON Lines), csv (columns in docs/API.md), stix (one\n"
+    "STIX 2.1 bundle).  Only TLP:CLEAR records by default; --tlp GREEN adds\n"
+    "GREEN ones, in every format (for the community they are meant for).\n"
     "AMBER and RED records are never exported: they are read through the\n"
     "authenticated API only, and RED ones never leave the node.\n"
-    "Withdrawn and merged records are included with their state.\n";
+    "Withdrawn and merged records are included with their state: json\n"
+    "\"state\", \"withdrawn\" (when) and \"merged_into\"; osv \"withdrawn\";\n"
+    "stix \"revoked\": true; csv the state and withdrawn columns (AVID has\n"
+    "no place for a state).\n";
 
 struct sink {
     FILE *out;
     const char *fmt;
-    json_t *stix; /* array of records, for the one bundle */
+    const char *tlp; /* the most restricted level exported */
+    json_t *stix;    /* array of records, for the one bundle */
     unsigned n, skipped;
     osafe_err *e;
 };
 
-static int emit(struct sink *k, const char *id, const char *body, size_t len,
-                osafe_err *e)
+/* The registry's state of a stored record, which exports carry. */
+typedef struct rec_state {
+    const char *state, *when, *merged_into;
+} rec_state;
+
+static int revoked(const rec_state *st)
 {
-    if (!strcmp(k->fmt, "json")) {
+    return !strcmp(st->state, "withdrawn") || !strcmp(st->state, "merged");
+}
+
+/* Native JSON: the exact stored bytes of a live record; a withdrawn or
+ * merged one is re-canonicalised with its state (its bytes say
+ * "published", the state it was logged in). */
+static int emit_native(struct sink *k, const char *id, const rec_state *st,
+                       const char *body, size_t len, osafe_err *e)
+{
+    if (!revoked(st)) {
         fwrite(body, 1, len, k->out);
         fputc('\n', k->out);
-        k->n++;
         return 0;
     }
     json_error_t je;
@@ -46,6 +64,36 @@ static int emit(struct sink *k, const char *id, const char *body, size_t len,
     if (!rec)
         return osafe_errf(e, OSAFE_ECORRUPT, "stored record %s: %s", id,
                           je.text);
+    osafe_buf b = OSAFE_BUF_INIT;
+    int rc = exch_set_state(rec, st->state, st->when, st->merged_into);
+    if (rc)
+        rc = osafe_errf(e, rc, "out of memory");
+    else if (!(rc = canon_value(rec, &b, e))) {
+        fwrite(b.data, 1, b.len, k->out);
+        fputc('\n', k->out);
+    }
+    buf_release(&b);
+    json_decref(rec);
+    return rc;
+}
+
+static int emit(struct sink *k, const char *id, const rec_state *st,
+                const char *body, size_t len, osafe_err *e)
+{
+    if (!strcmp(k->fmt, "json")) {
+        int rc = emit_native(k, id, st, body, len, e);
+        k->n += rc == 0;
+        return rc;
+    }
+    json_error_t je;
+    json_t *rec = json_loadb(body, len, 0, &je);
+    if (!rec)
+        return osafe_errf(e, OSAFE_ECORRUPT, "stored record %s: %s", id,
+                          je.text);
+    if (exch_set_state(rec, st->state, st->when, st->merged_into)) {
+        json_decref(rec);
+        return osafe_errf(e, OSAFE_ENOMEM, "out of memory");
+    }
     int rc = 0;
     json_t *x = NULL;
     osafe_err xe;
@@ -59,8 +107,9 @@ static int emit(struct sink *k, const char *id, const char *body, size_t len,
             rc = 1;
         buf_release(&row);
     } else {
-        rc = (!strcmp(k->fmt, "avid") ? exch_export_avid(rec, &x, &xe)
-                                      : exch_export_osv(rec, &x, &xe)) != 0;
+        rc = (!strcmp(k->fmt, "avid")
+                  ? exch_export_avid_at(rec, k->tlp, &x, &xe)
+                  : exch_export_osv_at(rec, k->tlp, &x, &xe)) != 0;
         if (!rc) {
             char *s = json_dumps(x, JSON_COMPACT | JSON_SORT_KEYS);
             if (s)
@@ -81,10 +130,11 @@ static int emit(struct sink *k, const char *id, const char *body, size_t len,
     return 0;
 }
 
-static int emit_each(void *ctx, const char *id, const char *body, size_t len)
+static int emit_each(void *ctx, const reg_exported *x)
 {
     struct sink *k = ctx;
-    return emit(k, id, body, len, k->e);
+    rec_state st = {x->state, x->modified, x->merged_into};
+    return emit(k, x->id, &st, x->body, x->len, k->e);
 }
 
 int cmd_export(int argc, char **argv)
@@ -120,7 +170,7 @@ int cmd_export(int argc, char **argv)
     reg_opts ro = {.db_path = db, .connections = 1};
     if (reg_open(&ro, &reg, &e) != 0)
         return cli_fail("export", &e);
-    struct sink k = {stdout, fmt, NULL, 0, 0, &e};
+    struct sink k = {stdout, fmt, tlp, NULL, 0, 0, &e};
     if (outpath && !(k.out = fopen(outpath, "w"))) {
         reg_close(reg);
         osafe_errno(&e, OSAFE_EIO, errno, "%s", outpath);

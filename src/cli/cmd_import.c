@@ -19,7 +19,9 @@ const char usage_import[] =
     "Import records from FORMAT: avid (report or vulnerability JSON, or\n"
     "JSON Lines of them), osv (JSON object, array or JSON Lines), atlas\n"
     "(MITRE ATLAS data YAML or one case study), csv (osafe's columns, see\n"
-    "`osafe export csv`).\n"
+    "`osafe export csv`), json (osafe's native records, as `osafe export\n"
+    "json` writes them: every field comes back as it was).  osafe's own osv\n"
+    "and avid exports import too, recovering what they carry.\n"
     "\n"
     "Each record becomes a draft owned by the import account NAME (default\n"
     "'import'), or with --publish is published at once into the log DIR\n"
@@ -99,7 +101,8 @@ int cmd_import(int argc, char **argv)
         return cli_usage_error("import", "expected FORMAT FILE...");
     if (exch_format_parse(argv[1], &f) != 0 || f == EXCH_STIX)
         return cli_usage_error("import",
-                               "unknown format '%s' (avid, osv, atlas, csv)",
+                               "unknown format '%s' (avid, osv, atlas, csv, "
+                               "json)",
                                argv[1]);
     if (publish && !logdir)
         return cli_usage_error("import", "--publish needs --log DIR");

@@ -16,6 +16,11 @@
  * machine (the bytes ceiling below bounds the product). */
 #define OSAFE_LOG_BATCH_MAX_ENTRIES (1u << 20)
 #define OSAFE_LOG_BATCH_MAX_BYTES (512u << 20)
+/* Largest entry bundle served gzip-compressed: compression is done per
+ * request in memory, so bigger bundles (up to 256 entries of
+ * OSAFE_LOG_ENTRY_MAX) go out uncompressed rather than let a client make
+ * the server hold and deflate 16 MiB at will. */
+#define OSAFE_LOG_BUNDLE_GZIP_MAX (1u << 20)
 
 /* A checkpoint is three short lines plus signatures; Go's note package
  * refuses more than 100 signatures, post-quantum ones are ~5 kB each. */

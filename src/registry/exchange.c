@@ -13,8 +13,8 @@
 #include "core/utf8.h"
 #include "registry/validate.h"
 
-static const char *const format_names[] = {"avid", "osv", "atlas", "csv",
-                                           "stix"};
+static const char *const format_names[] = {"avid", "osv",  "atlas",
+                                           "csv",  "stix", "json"};
 
 int exch_format_parse(const char *name, exch_format *f)
 {
@@ -59,6 +59,8 @@ int exch_import(exch_format f, const char *text, size_t len,
         return exch__import_atlas(text, len, license_hint, fn, ctx, e);
     case EXCH_CSV:
         return exch__import_csv(text, len, license_hint, fn, ctx, e);
+    case EXCH_JSON:
+        return exch__import_json(text, len, license_hint, fn, ctx, e);
     case EXCH_STIX:
         return osafe_errf(e, OSAFE_EINVAL,
                           "stix: import is not supported (export only)");
@@ -247,4 +249,37 @@ int exch__json_each(const char *what, const char *text, size_t len,
             return rc;
     }
     return 0;
+}
+
+/* ---- one item per JSON value (AVID, OSV, native) ------------------------ */
+
+typedef struct map_ctx {
+    const char *fmt, *hint;
+    exch__map_fn map;
+    exch_item_fn fn;
+    void *ctx;
+    osafe_err *e;
+    size_t count;
+} map_ctx;
+
+static int map_each(json_t *v, size_t index, const char *error, void *p)
+{
+    map_ctx *c = p;
+    exch_item it;
+    memset(&it, 0, sizeof it);
+    exch__key(&it, "%s:#%zu", c->fmt, index + 1);
+    if (!v)
+        exch__reject(&it, "%s", error);
+    else if (c->map(&it, v, c->hint) < 0)
+        return osafe_errf(c->e, OSAFE_ENOMEM, "%s: out of memory at %s",
+                          c->fmt, it.source_key);
+    return exch__emit(&it, &c->count, c->fn, c->ctx, c->e);
+}
+
+int exch__map_values(const char *fmt, const char *text, size_t len,
+                     exch__map_fn map, const char *hint, exch_item_fn fn,
+                     void *ctx, osafe_err *e)
+{
+    map_ctx c = {fmt, hint, map, fn, ctx, e, 0};
+    return exch__json_each(fmt, text, len, 1, map_each, &c, e);
 }

@@ -31,9 +31,12 @@
  * to it.
  *
  * Export: lossy where the target has no place for a field; a reference back
- * to the native record (its id) is always added.  AVID and OSV take only
- * TLP:CLEAR records; fields restricted by field_markings beyond the level
- * of the export are removed before mapping.
+ * to the native record (its id) is always added.  AVID and OSV take records
+ * up to the level of the export (CLEAR, or GREEN on request); fields
+ * restricted by field_markings beyond that level are removed before
+ * mapping.  A withdrawn or merged record (exch_set_state) is exported with
+ * its state.  JSON (EXCH_JSON) is import only: the native export is the
+ * stored record itself.
  */
 #ifndef OSAFE_REGISTRY_EXCHANGE_H
 #define OSAFE_REGISTRY_EXCHANGE_H
@@ -50,10 +53,11 @@ typedef enum {
     EXCH_OSV,
     EXCH_ATLAS,
     EXCH_CSV,
-    EXCH_STIX
+    EXCH_STIX,
+    EXCH_JSON /* our native records (`osafe export json`) */
 } exch_format;
 
-/* "avid", "osv", "atlas", "csv", "stix" -> *f; 0 or OSAFE_EINVAL. */
+/* "avid", "osv", "atlas", "csv", "stix", "json" -> *f; 0 or OSAFE_EINVAL. */
 int exch_format_parse(const char *name, exch_format *f);
 /* The name of a format ("avid"...). */
 const char *exch_format_name(exch_format f);
@@ -78,8 +82,9 @@ typedef int (*exch_item_fn)(void *ctx, exch_item *item);
  * one JSON object or an array of them (JSON Lines accepted too).  ATLAS: the
  * ATLAS data YAML (its case-studies list), or one case-study YAML (bare, or
  * the website's {meta, study} download).  CSV: the columns of
- * exch_csv_header (a header row first; column order free).  STIX is export
- * only (OSAFE_EINVAL).  license_hint (SPDX id, may be NULL) overrides the
+ * exch_csv_header (a header row first; column order free).  JSON: osafe's
+ * native records (exchange_json.c), one object, an array or JSON Lines.
+ * STIX is export only (OSAFE_EINVAL).  license_hint (SPDX id, may be NULL) overrides the
  * per-format licence: AVID "MIT", ATLAS "Apache-2.0", OSV by database
  * (GHSA "CC-BY-4.0", RUSTSEC "CC0-1.0", else "NOASSERTION"), CSV the row's
  * license column, else the hint, else the row is rejected.
@@ -90,9 +95,26 @@ int exch_import(exch_format f, const char *text, size_t len,
                 const char *license_hint, exch_item_fn fn, void *ctx,
                 osafe_err *e);
 
-/* Native -> foreign; *out is a new reference.  The record needs an "id". */
+/* Native -> foreign; *out is a new reference.  The record needs an "id".
+ * AVID and OSV take TLP:CLEAR records; the _at forms take records up to the
+ * level max_tlp ("CLEAR" or "GREEN": what `osafe export --tlp` allows),
+ * with fields marked above it removed. */
 int exch_export_avid(const json_t *rec, json_t **out, osafe_err *e);
 int exch_export_osv(const json_t *rec, json_t **out, osafe_err *e);
+int exch_export_avid_at(const json_t *rec, const char *max_tlp, json_t **out,
+                        osafe_err *e);
+int exch_export_osv_at(const json_t *rec, const char *max_tlp, json_t **out,
+                       osafe_err *e);
+
+/*
+ * The registry keeps a record's withdrawal or merger on the record, not in
+ * its published bytes; exports carry it.  Set rec's "state" to state, and
+ * for "withdrawn" / "merged" also "withdrawn" = when (the time of the
+ * withdrawal or merger) and, when merged, "merged_into".  Any other state
+ * leaves rec unchanged.  0, or OSAFE_ENOMEM.
+ */
+int exch_set_state(json_t *rec, const char *state, const char *when,
+                   const char *merged_into);
 /* The CSV header row, then one row per record (both end with CRLF). */
 int exch_csv_header(osafe_buf *out);
 int exch_export_csv_row(const json_t *rec, osafe_buf *out, osafe_err *e);
@@ -148,6 +170,15 @@ int exch__json_each(const char *what, const char *text, size_t len,
                     int unwrap_arrays, exch__json_fn each, void *ctx,
                     osafe_err *e);
 
+/* Map one foreign JSON value to it->record, or reject the item naming the
+ * field; a negative return is out of memory. */
+typedef int (*exch__map_fn)(exch_item *it, json_t *value, const char *hint);
+/* Import every JSON value of text (exch__json_each, arrays unwrapped) as one
+ * item keyed "<fmt>:#<n>" until map names it, emitted through fn. */
+int exch__map_values(const char *fmt, const char *text, size_t len,
+                     exch__map_fn map, const char *hint, exch_item_fn fn,
+                     void *ctx, osafe_err *e);
+
 /* Value helpers; all return borrowed pointers or NULL. */
 const char *exch__str(const json_t *obj, const char *key);
 /* A non-empty string after trimming whitespace? */
@@ -164,6 +195,8 @@ int exch__add_description(json_t *rec, const char *lang, const char *text);
 const char *exch__date_precision(const char *date);
 /* occurred_start etc. {date, precision}; date NULL -> precision "unknown". */
 int exch__set_pdate(json_t *rec, const char *field, const char *date);
+/* Append v (stolen) to the array rec[field], created when missing. */
+int exch__append(json_t *rec, const char *field, json_t *v);
 /* Append a string to the array rec[field] unless already there. */
 int exch__add_unique(json_t *rec, const char *field, const char *s);
 /* Reference {url, type, title?} unless the URL is already there; URLs that
@@ -193,10 +226,12 @@ int exch__tlp_rank(const char *tlp);
  * level (a TLP name); OSAFE_EINVAL on a malformed selector. */
 int exch__redact(const json_t *rec, const char *level, json_t **out,
                  osafe_err *e);
-/* Check a record can be exported publicly (tlp CLEAR, id present, no
- * embargo in the future) and return its redacted copy. */
-int exch__public_copy(const json_t *rec, const char *fmt, json_t **out,
-                      osafe_err *e);
+/* Check a record can be exported at max_tlp (its tlp at most that level,
+ * id present, no embargo in the future) and return its redacted copy. */
+int exch__public_copy(const json_t *rec, const char *fmt, const char *max_tlp,
+                      json_t **out, osafe_err *e);
+/* 1 when rec is withdrawn or merged (exch_set_state). */
+int exch__revoked(const json_t *rec);
 /* "<origin.node_url>/records/<id>" when the record has an http(s) origin,
  * else "urn:osafe:<id>". */
 int exch__canonical_url(const json_t *rec, char *out, size_t cap);
@@ -215,5 +250,7 @@ int exch__import_atlas(const char *text, size_t len, const char *license,
                        exch_item_fn fn, void *ctx, osafe_err *e);
 int exch__import_csv(const char *text, size_t len, const char *license,
                      exch_item_fn fn, void *ctx, osafe_err *e);
+int exch__import_json(const char *text, size_t len, const char *license,
+                      exch_item_fn fn, void *ctx, osafe_err *e);
 
 #endif

@@ -36,8 +36,11 @@
  *   metrics, credits  metrics copied; credit[].value -> credits[].name
  * Rejected: not an object, data_type other than AVID, no well-formed id,
  * no problemtype.description.value or description.value, malformed
- * affects / references, and our own exports (a reference labelled
- * "osafe:<id>").
+ * affects / references.  Our own exports (no AVID id, a reference
+ * labelled "osafe:<id>") import again under source_key "avid:osafe:<id>"
+ * with <id> as the alias, recovering what the export carries (title,
+ * description, type, artifacts, developer / deployer, references,
+ * classifications, metrics, credits).
  *
  * Export: an AVID *report* (AVID mints its ids; metadata is left out), with
  * a reference labelled "osafe:<id>" pointing back to the native record.
@@ -170,23 +173,17 @@ static int map_impact(json_t *rec, const json_t *impact)
                           : ver[0] == '3' ? "CVSS_V3"
                           : ver[0] == '2' ? "CVSS_V2"
                                           : NULL;
-        json_t *scores = json_object_get(rec, "scores");
-        if (sys && !scores)
-            bad |= json_object_set_new(rec, "scores", scores = json_array());
         if (sys)
-            bad |= json_array_append_new(
-                scores, json_pack("{s:s, s:s, s:s}", "system", sys, "value",
-                                  vec, "source", "AVID"));
+            bad |= exch__append(rec, "scores",
+                                json_pack("{s:s, s:s, s:s}", "system", sys,
+                                          "value", vec, "source", "AVID"));
     }
     const json_t *odin = json_object_get(impact, "odin");
     const char *sis = exch__str(odin, "SocialImpactScore");
     if (exch__nonblank(sis)) {
-        json_t *scores = json_object_get(rec, "scores");
-        if (!scores)
-            bad |= json_object_set_new(rec, "scores", scores = json_array());
-        bad |= json_array_append_new(
-            scores, json_pack("{s:s, s:s, s:s}", "system", "ODIN", "value", sis,
-                              "source", "0DIN"));
+        bad |= exch__append(rec, "scores",
+                            json_pack("{s:s, s:s, s:s}", "system", "ODIN",
+                                      "value", sis, "source", "0DIN"));
     }
     json_array_foreach (json_object_get(odin, "JailbreakTaxonomy"), i, x) {
         char code[256];
@@ -200,64 +197,90 @@ static int map_impact(json_t *rec, const json_t *impact)
     return bad;
 }
 
-/* Map one AVID object; on a mapping failure the item is rejected. */
-static int avid_map(exch_item *it, json_t *o, const char *license)
+/* What the checks learn of a record before it is mapped. */
+typedef struct avid_src {
+    const char *id;     /* AVID id, or our own id in an osafe export */
+    int is_vuln, own;   /* a vulnerability; one of our own exports */
+    const char *title, *desc, *rtype, *classof;
+    const json_t *refs, *affects, *arts;
+} avid_src;
+
+/* Our own exports carry no AVID id, only a reference labelled
+ * "osafe:<id>" back to the native record. */
+static const char *own_label(const json_t *refs)
 {
-    if (!json_is_object(o)) {
-        exch__reject(it, "record: not a JSON object");
-        return 0;
-    }
-    const char *dt = exch__str(o, "data_type");
-    if (json_object_get(o, "data_type") && (!dt || strcmp(dt, "AVID"))) {
-        exch__reject(it, "data_type: not \"AVID\"");
-        return 0;
-    }
-    const json_t *md = json_object_get(o, "metadata");
-    const char *rid = exch__str(md, "report_id"),
-               *vid = exch__str(md, "vuln_id");
-    const char *id = vid && *vid ? vid : rid;
-    int is_vuln = id == vid;
-    if (!avid_id_ok(id)) {
-        exch__reject(it, "metadata.report_id / metadata.vuln_id: missing or "
-                         "not an AVID id");
-        return 0;
-    }
-    exch__key(it, "avid:%s", id);
-    const json_t *refs = json_object_get(o, "references");
-    if (refs && !json_is_array(refs)) {
-        exch__reject(it, "references: not a list");
-        return 0;
-    }
     size_t i;
     const json_t *x;
     json_array_foreach (refs, i, x) {
         const char *label = exch__str(x, "label");
+        if (label && !strncmp(label, "osafe:", 6) && exch__nonblank(label + 6))
+            return label + 6;
+    }
+    return NULL;
+}
+
+static int avid_check_id(exch_item *it, const json_t *o, avid_src *s)
+{
+    const char *dt = exch__str(o, "data_type");
+    if (json_object_get(o, "data_type") && (!dt || strcmp(dt, "AVID"))) {
+        exch__reject(it, "data_type: not \"AVID\"");
+        return 1;
+    }
+    s->refs = json_object_get(o, "references");
+    if (s->refs && !json_is_array(s->refs)) {
+        exch__reject(it, "references: not a list");
+        return 1;
+    }
+    size_t i;
+    const json_t *x;
+    json_array_foreach (s->refs, i, x) {
         if (!json_is_object(x)) {
             exch__reject(it, "references[%zu]: not an object", i);
-            return 0;
-        }
-        if (label && !strncmp(label, "osafe:", 6)) {
-            exch__reject(it,
-                         "references[%zu]: record exported by osafe (%.60s)"
-                         "; import the native record instead",
-                         i, label);
-            return 0;
+            return 1;
         }
     }
+    const json_t *md = json_object_get(o, "metadata");
+    const char *rid = exch__str(md, "report_id"),
+               *vid = exch__str(md, "vuln_id");
+    s->id = vid && *vid ? vid : rid;
+    s->is_vuln = s->id && s->id == vid;
+    if (!avid_id_ok(s->id) && (s->id = own_label(s->refs)) != NULL &&
+        strlen(s->id) < 64) {
+        s->own = 1;
+        exch__key(it, "avid:osafe:%s", s->id);
+        return 0;
+    }
+    if (!avid_id_ok(s->id)) {
+        exch__reject(it, "metadata.report_id / metadata.vuln_id: missing or "
+                         "not an AVID id");
+        return 1;
+    }
+    exch__key(it, "avid:%s", s->id);
+    return 0;
+}
+
+/* Title, description, type and artifacts: 1 when the item was rejected. */
+static int avid_check(exch_item *it, const json_t *o, avid_src *s)
+{
+    if (!json_is_object(o)) {
+        exch__reject(it, "record: not a JSON object");
+        return 1;
+    }
+    if (avid_check_id(it, o, s))
+        return 1;
     const json_t *pt = json_object_get(o, "problemtype");
-    const char *title = exch__str(exch__path(pt, "description"), "value");
-    if (!exch__nonblank(title)) {
+    s->title = exch__str(exch__path(pt, "description"), "value");
+    if (!exch__nonblank(s->title)) {
         exch__reject(it, "problemtype.description.value: missing or empty");
-        return 0;
+        return 1;
     }
-    const char *desc = exch__str(json_object_get(o, "description"), "value");
-    if (!exch__nonblank(desc)) {
+    s->desc = exch__str(json_object_get(o, "description"), "value");
+    if (!exch__nonblank(s->desc)) {
         exch__reject(it, "description.value: missing or empty");
-        return 0;
+        return 1;
     }
     const char *ptype = exch__str(pt, "type");
-    const char *classof = exch__str(pt, "classof");
-    const char *rtype;
+    s->classof = exch__str(pt, "classof");
     if (json_object_get(pt, "type") &&
         !json_is_null(json_object_get(pt, "type")) &&
         (!ptype ||
@@ -265,57 +288,41 @@ static int avid_map(exch_item *it, json_t *o, const char *license)
           strcmp(ptype, "Measurement") && strcmp(ptype, "Detection")))) {
         exch__reject(it, "problemtype.type: not Issue, Advisory, Measurement "
                          "or Detection");
-        return 0;
+        return 1;
     }
-    if (classof && !strcmp(classof, "AIID Incident"))
-        rtype = "incident";
+    if (s->classof && !strcmp(s->classof, "AIID Incident"))
+        s->rtype = "incident";
     else if (ptype)
-        rtype = !strcmp(ptype, "Advisory") ? "vulnerability" : "finding";
+        s->rtype = !strcmp(ptype, "Advisory") ? "vulnerability" : "finding";
     else
-        rtype = is_vuln ? "vulnerability" : "finding";
-    const json_t *affects = json_object_get(o, "affects");
-    const json_t *arts = json_object_get(affects, "artifacts");
-    if ((affects && !json_is_object(affects)) ||
-        (arts && !json_is_array(arts) && !json_is_null(arts))) {
+        s->rtype = s->is_vuln ? "vulnerability" : "finding";
+    s->affects = json_object_get(o, "affects");
+    s->arts = json_object_get(s->affects, "artifacts");
+    if ((s->affects && !json_is_object(s->affects)) ||
+        (s->arts && !json_is_array(s->arts) && !json_is_null(s->arts))) {
         exch__reject(it, "affects.artifacts: not a list");
-        return 0;
+        return 1;
     }
-    json_array_foreach (arts, i, x) {
+    size_t i;
+    const json_t *x;
+    json_array_foreach (s->arts, i, x) {
         if (!json_is_object(x) ||
             (json_object_get(x, "name") &&
              !json_is_string(json_object_get(x, "name")))) {
             exch__reject(it, "affects.artifacts[%zu]: not {type, name}", i);
-            return 0;
+            return 1;
         }
     }
-    const char *lang =
-        exch__lang(exch__str(json_object_get(o, "description"), "lang"));
-    if (!lang)
-        lang = "en";
+    return 0;
+}
 
-    json_t *rec = exch__draft(rtype, lang);
-    if (!rec)
-        return -1;
+/* Artifacts -> ai_systems, developer / deployer -> entities. */
+static int avid_affects(json_t *rec, const avid_src *s)
+{
     int bad = 0;
-    const char *tlang =
-        exch__lang(exch__str(exch__path(pt, "description"), "lang"));
-    bad |= exch__set_title(rec, tlang ? tlang : lang, title);
-    bad |= exch__add_description(rec, lang, desc);
-    bad |= json_object_set_new(rec, "ai_relation", json_string("unclear"));
-    bad |= exch__set_pdate(rec, "occurred_start", NULL);
-    const char *det =
-        exch__str(o, is_vuln ? "published_date" : "reported_date");
-    if (exch__date_precision(det))
-        bad |= exch__set_pdate(rec, "detected", det);
-    bad |=
-        json_object_set_new(rec, "countries_occurred", json_pack("[s]", "ZZ"));
-    bad |= json_object_set_new(
-        rec, "severity",
-        json_pack("{s:s, s:s}", "scale", "oecd-2025", "level",
-                  !strcmp(rtype, "incident") ? "incident" : "hazard"));
-    bad |= json_object_set_new(rec, "harm_types", json_array());
-    bad |= json_object_set_new(rec, "hazards", json_array());
-    json_array_foreach (arts, i, x) {
+    size_t i;
+    const json_t *x;
+    json_array_foreach (s->arts, i, x) {
         const char *t = exch__str(x, "type");
         const char *kind = t && !strcasecmp(t, "Model")     ? "model"
                            : t && !strcasecmp(t, "Dataset") ? "dataset"
@@ -324,78 +331,127 @@ static int avid_map(exch_item *it, json_t *o, const char *license)
     }
     static const char *const roles[] = {"developer", "deployer"};
     for (int r = 0; r < 2; r++) {
-        json_array_foreach (json_object_get(affects, roles[r]), i, x) {
-            if (!exch__nonblank(json_string_value(x)))
-                continue;
-            json_t *ents = json_object_get(rec, "entities");
-            if (!ents)
-                bad |=
-                    json_object_set_new(rec, "entities", ents = json_array());
-            bad |= json_array_append_new(ents, json_pack("{s:s, s:s}", "name",
-                                                         json_string_value(x),
-                                                         "role", roles[r]));
+        json_array_foreach (json_object_get(s->affects, roles[r]), i, x) {
+            if (exch__nonblank(json_string_value(x)))
+                bad |= exch__append(rec, "entities",
+                                    json_pack("{s:s, s:s}", "name",
+                                              json_string_value(x), "role",
+                                              roles[r]));
         }
     }
+    return bad;
+}
+
+/* References (not the one back to us), the AVID page, aliases, related. */
+static int avid_links(json_t *rec, const json_t *o, const avid_src *s)
+{
+    int bad = 0;
     char cve[32] = "";
-    json_array_foreach (refs, i, x) {
-        const char *url = exch__str(x, "url");
-        if (!url)
+    size_t i;
+    const json_t *x;
+    json_array_foreach (s->refs, i, x) {
+        const char *url = exch__str(x, "url"), *label = exch__str(x, "label");
+        if (!url || (s->own && label && !strncmp(label, "osafe:", 6)))
             continue;
         bad |= exch__add_ref(rec, url, ref_type(exch__str(x, "type"), url),
-                             exch__str(x, "label")) < 0;
+                             label) < 0;
         if (!cve[0] &&
             (strstr(url, "cve.org/") || strstr(url, "nvd.nist.gov/")))
             exch__find_cve(url, cve);
     }
-    if (!cve[0] && classof && !strcmp(classof, "CVE Entry"))
-        exch__find_cve(title, cve);
-    char page[96], lower[48];
-    size_t n = strlen(id);
-    for (size_t k = 0; k <= n && k < sizeof lower; k++)
-        lower[k] = (char)((id[k] >= 'A' && id[k] <= 'Z') ? id[k] + 32 : id[k]);
-    snprintf(page, sizeof page, "https://avidml.org/database/%s/", lower);
-    bad |= exch__add_ref(rec, page, "ADVISORY", "AVID record") < 0;
-    bad |= exch__add_unique(rec, "aliases", id);
+    if (!cve[0] && s->classof && !strcmp(s->classof, "CVE Entry"))
+        exch__find_cve(s->title, cve);
+    if (!s->own) {
+        char page[96], lower[48];
+        size_t n = strlen(s->id);
+        for (size_t k = 0; k <= n && k < sizeof lower; k++)
+            lower[k] = (char)((s->id[k] >= 'A' && s->id[k] <= 'Z')
+                                  ? s->id[k] + 32
+                                  : s->id[k]);
+        snprintf(page, sizeof page, "https://avidml.org/database/%s/", lower);
+        bad |= exch__add_ref(rec, page, "ADVISORY", "AVID record") < 0;
+    }
+    bad |= exch__add_unique(rec, "aliases", s->id);
     if (cve[0])
         bad |= exch__add_unique(rec, "aliases", cve);
     json_array_foreach (json_object_get(o, "reports"), i, x) {
         const char *r = exch__str(x, "report_id");
-        if (!avid_id_ok(r))
-            continue;
-        json_t *rel = json_object_get(rec, "related");
-        if (!rel)
-            bad |= json_object_set_new(rec, "related", rel = json_array());
-        bad |= json_array_append_new(
-            rel, json_pack("{s:s, s:s}", "id", r, "relation", "related"));
+        if (avid_id_ok(r))
+            bad |= exch__append(rec, "related",
+                                json_pack("{s:s, s:s}", "id", r, "relation",
+                                          "related"));
     }
     const json_t *impact = json_object_get(o, "impact");
     const char *vref = exch__str(json_object_get(impact, "avid"), "vuln_id");
-    if (avid_id_ok(vref) && strcmp(vref, id)) {
-        json_t *rel = json_object_get(rec, "related");
-        if (!rel)
-            bad |= json_object_set_new(rec, "related", rel = json_array());
-        bad |= json_array_append_new(
-            rel, json_pack("{s:s, s:s}", "id", vref, "relation", "part_of"));
-    }
-    if (json_is_object(impact))
-        bad |= map_impact(rec, impact);
+    if (avid_id_ok(vref) && strcmp(vref, s->id))
+        bad |= exch__append(rec, "related",
+                            json_pack("{s:s, s:s}", "id", vref, "relation",
+                                      "part_of"));
+    return bad;
+}
+
+/* Metrics and credits (the first credited name is the submitter). */
+static int avid_credits(json_t *rec, const json_t *o)
+{
+    int bad = 0;
     const json_t *metrics = json_object_get(o, "metrics");
     if (json_array_size(metrics))
         bad |= json_object_set_new(rec, "metrics", json_deep_copy(metrics));
+    size_t i;
+    const json_t *x;
     json_array_foreach (json_object_get(o, "credit"), i, x) {
         const char *v = exch__str(x, "value");
         if (!exch__nonblank(v))
             continue;
-        json_t *cr = json_object_get(rec, "credits");
-        if (!cr)
-            bad |= json_object_set_new(rec, "credits", cr = json_array());
-        bad |= json_array_append_new(cr, json_pack("{s:s}", "name", v));
+        bad |= exch__append(rec, "credits", json_pack("{s:s}", "name", v));
         if (!json_object_get(rec, "submitter"))
             bad |= json_object_set_new(rec, "submitter",
                                        json_pack("{s:s, s:s, s:s}", "pseudonym",
                                                  v, "role", "researcher", "org",
                                                  "AVID"));
     }
+    return bad;
+}
+
+/* Map one AVID object; on a mapping failure the item is rejected. */
+static int avid_map(exch_item *it, json_t *o, const char *license)
+{
+    avid_src s;
+    memset(&s, 0, sizeof s);
+    if (avid_check(it, o, &s))
+        return 0;
+    const char *lang =
+        exch__lang(exch__str(json_object_get(o, "description"), "lang"));
+    if (!lang)
+        lang = "en";
+    json_t *rec = exch__draft(s.rtype, lang);
+    if (!rec)
+        return -1;
+    const json_t *pt = json_object_get(o, "problemtype");
+    const char *tlang =
+        exch__lang(exch__str(exch__path(pt, "description"), "lang"));
+    int bad = exch__set_title(rec, tlang ? tlang : lang, s.title);
+    bad |= exch__add_description(rec, lang, s.desc);
+    bad |= json_object_set_new(rec, "ai_relation", json_string("unclear"));
+    bad |= exch__set_pdate(rec, "occurred_start", NULL);
+    const char *det =
+        exch__str(o, s.is_vuln ? "published_date" : "reported_date");
+    if (!s.own && exch__date_precision(det))
+        bad |= exch__set_pdate(rec, "detected", det);
+    bad |=
+        json_object_set_new(rec, "countries_occurred", json_pack("[s]", "ZZ"));
+    bad |= json_object_set_new(
+        rec, "severity",
+        json_pack("{s:s, s:s}", "scale", "oecd-2025", "level",
+                  !strcmp(s.rtype, "incident") ? "incident" : "hazard"));
+    bad |= json_object_set_new(rec, "harm_types", json_array());
+    bad |= json_object_set_new(rec, "hazards", json_array());
+    bad |= avid_affects(rec, &s);
+    bad |= avid_links(rec, o, &s);
+    const json_t *impact = json_object_get(o, "impact");
+    if (json_is_object(impact))
+        bad |= map_impact(rec, impact);
+    bad |= avid_credits(rec, o);
     bad |= exch__finish(rec, "avid", o, license);
     if (bad) {
         json_decref(rec);
@@ -405,35 +461,12 @@ static int avid_map(exch_item *it, json_t *o, const char *license)
     return 0;
 }
 
-typedef struct avid_ctx {
-    const char *license;
-    exch_item_fn fn;
-    void *ctx;
-    osafe_err *e;
-    size_t count;
-} avid_ctx;
-
-static int avid_each(json_t *v, size_t index, const char *error, void *p)
-{
-    avid_ctx *c = p;
-    exch_item it;
-    memset(&it, 0, sizeof it);
-    exch__key(&it, "avid:#%zu", index + 1);
-    if (!v) {
-        exch__reject(&it, "%s", error);
-        return exch__emit(&it, &c->count, c->fn, c->ctx, c->e);
-    }
-    if (avid_map(&it, v, c->license) < 0)
-        return osafe_errf(c->e, OSAFE_ENOMEM, "avid: out of memory at %s",
-                          it.source_key);
-    return exch__emit(&it, &c->count, c->fn, c->ctx, c->e);
-}
-
 int exch__import_avid(const char *text, size_t len, const char *license,
                       exch_item_fn fn, void *ctx, osafe_err *e)
 {
-    avid_ctx c = {license ? license : AVID_DEFAULT_LICENSE, fn, ctx, e, 0};
-    return exch__json_each("avid", text, len, 1, avid_each, &c, e);
+    return exch__map_values("avid", text, len, avid_map,
+                            license ? license : AVID_DEFAULT_LICENSE, fn, ctx,
+                            e);
 }
 
 /* ---- languages, CVE ids (shared by all formats) ------------------------ */
@@ -577,29 +610,12 @@ static json_t *avid_impact(const json_t *rec)
 
 int exch_export_avid(const json_t *in, json_t **out, osafe_err *e)
 {
-    *out = NULL;
-    json_t *rec;
-    int rc = exch__public_copy(in, "avid", &rec, e);
-    if (rc)
-        return rc;
-    const char *id = exch__str(in, "id"); /* outlives rec */
-    const char *title = exch__title_text(rec);
-    const char *tlang = exch__str(json_object_get(rec, "title"), "lang");
-    const char *dlang, *desc = exch__desc_text(rec, &dlang);
-    if (!exch__nonblank(title) || !exch__nonblank(desc)) {
-        json_decref(rec);
-        return osafe_errf(e, OSAFE_EINVAL,
-                          "avid export of %s: title and "
-                          "description are required",
-                          id);
-    }
-    const char *type = exch__str(rec, "record_type");
-    const char *ptype = !type                            ? "Issue"
-                        : !strcmp(type, "vulnerability") ? "Advisory"
-                        : !strcmp(type, "finding") &&
-                                json_array_size(json_object_get(rec, "metrics"))
-                            ? "Measurement"
-                            : "Issue";
+    return exch_export_avid_at(in, "CLEAR", out, e);
+}
+
+/* problemtype.classof from the record's aliases. */
+static const char *avid_classof(const json_t *rec)
+{
     const char *classof = "Third-party Report";
     size_t i;
     const json_t *x;
@@ -614,9 +630,15 @@ int exch_export_avid(const json_t *in, json_t **out, osafe_err *e)
         else if (!strncmp(a, "CVE-", 4))
             classof = "CVE Entry";
     }
-    const char *l3 = exch__lang3(tlang);
-    const char *d3 = exch__lang3(dlang);
+    return classof;
+}
+
+/* affects {developer, deployer, artifacts}. */
+static json_t *avid_affects_out(const json_t *rec)
+{
     json_t *dev = json_array(), *dep = json_array(), *arts = json_array();
+    size_t i;
+    const json_t *x;
     json_array_foreach (json_object_get(rec, "entities"), i, x) {
         const char *role = exch__str(x, "role"), *name = exch__str(x, "name");
         if (role && name && !strcmp(role, "developer"))
@@ -635,7 +657,16 @@ int exch_export_avid(const json_t *in, json_t **out, osafe_err *e)
                                                                : "System",
                             "name", name));
     }
+    return json_pack("{s:o, s:o, s:o}", "developer", dev, "deployer", dep,
+                     "artifacts", arts);
+}
+
+/* references, and the one labelled "osafe:<id>" back to us. */
+static json_t *avid_refs_out(const json_t *rec, const char *id)
+{
     json_t *refs = json_array();
+    size_t i;
+    const json_t *x;
     json_array_foreach (json_object_get(rec, "references"), i, x) {
         const char *url = exch__str(x, "url"), *t = exch__str(x, "title");
         if (url)
@@ -648,18 +679,12 @@ int exch_export_avid(const json_t *in, json_t **out, osafe_err *e)
     snprintf(label, sizeof label, "osafe:%s", id);
     json_array_append_new(refs, json_pack("{s:s, s:s, s:s}", "type", "source",
                                           "label", label, "url", canon));
-    json_t *avid = json_pack(
-        "{s:s, s:s, s:{s:o, s:o, s:o}, s:{s:s, s:s, s:{s:s, s:s}}, s:o, "
-        "s:{s:s, s:s}}",
-        "data_type", "AVID", "data_version", "0.2", "affects", "developer", dev,
-        "deployer", dep, "artifacts", arts, "problemtype", "classof", classof,
-        "type", ptype, "description", "lang", l3 ? l3 : "eng", "value", title,
-        "references", refs, "description", "lang",
-        d3 ? d3 : (dlang ? dlang : "eng"), "value", desc);
-    if (!avid) {
-        json_decref(rec);
-        return osafe_errf(e, OSAFE_ENOMEM, "avid export: out of memory");
-    }
+    return refs;
+}
+
+/* metrics, impact, credit and reported_date, where the record has them. */
+static void avid_extras_out(json_t *avid, const json_t *rec)
+{
     const json_t *metrics = json_object_get(rec, "metrics");
     if (json_array_size(metrics))
         json_object_set_new(avid, "metrics", json_deep_copy(metrics));
@@ -667,6 +692,8 @@ int exch_export_avid(const json_t *in, json_t **out, osafe_err *e)
     if (impact)
         json_object_set_new(avid, "impact", impact);
     json_t *credit = json_array();
+    size_t i;
+    const json_t *x;
     json_array_foreach (json_object_get(rec, "credits"), i, x) {
         const char *name = exch__str(x, "name");
         if (name)
@@ -690,6 +717,48 @@ int exch_export_avid(const json_t *in, json_t **out, osafe_err *e)
         if (exch__date_precision(d) && !strcmp(exch__date_precision(d), "day"))
             json_object_set_new(avid, "reported_date", json_string(d));
     }
+}
+
+int exch_export_avid_at(const json_t *in, const char *max_tlp, json_t **out,
+                        osafe_err *e)
+{
+    *out = NULL;
+    json_t *rec;
+    int rc = exch__public_copy(in, "avid", max_tlp, &rec, e);
+    if (rc)
+        return rc;
+    const char *id = exch__str(in, "id"); /* outlives rec */
+    const char *title = exch__title_text(rec);
+    const char *tlang = exch__str(json_object_get(rec, "title"), "lang");
+    const char *dlang, *desc = exch__desc_text(rec, &dlang);
+    if (!exch__nonblank(title) || !exch__nonblank(desc)) {
+        json_decref(rec);
+        return osafe_errf(e, OSAFE_EINVAL,
+                          "avid export of %s: title and "
+                          "description are required",
+                          id);
+    }
+    const char *type = exch__str(rec, "record_type");
+    const char *ptype = !type                            ? "Issue"
+                        : !strcmp(type, "vulnerability") ? "Advisory"
+                        : !strcmp(type, "finding") &&
+                                json_array_size(json_object_get(rec, "metrics"))
+                            ? "Measurement"
+                            : "Issue";
+    const char *l3 = exch__lang3(tlang);
+    const char *d3 = exch__lang3(dlang);
+    json_t *avid = json_pack(
+        "{s:s, s:s, s:o, s:{s:s, s:s, s:{s:s, s:s}}, s:o, s:{s:s, s:s}}",
+        "data_type", "AVID", "data_version", "0.2", "affects",
+        avid_affects_out(rec), "problemtype", "classof", avid_classof(rec),
+        "type", ptype, "description", "lang", l3 ? l3 : "eng", "value", title,
+        "references", avid_refs_out(rec, id), "description", "lang",
+        d3 ? d3 : (dlang ? dlang : "eng"), "value", desc);
+    if (!avid) {
+        json_decref(rec);
+        return osafe_errf(e, OSAFE_ENOMEM, "avid export: out of memory");
+    }
+    avid_extras_out(avid, rec);
     json_decref(rec);
     *out = avid;
     return 0;

@@ -24,13 +24,30 @@
  *   aliases             list
  *   tlp                 empty -> CLEAR
  *   license             SPDX; empty -> the licence hint, else rejected
- * Lists are separated by ';' with '\' escaping ';', '\' and (in
- * ai_systems) '@'; spaces around items are dropped.  Cells are un-guarded
- * (csv_unguard) before use, so guarded exports re-import exactly.
- * Everything else of a record (translations, digests, entities, scores...)
- * is not carried.  source_key is "csv:" + SHA-256 of the row's cells (each
- * length-prefixed), so the same row always has the same key.
- * extensions.csv.raw = the row as {column: cell}.
+ *   state, withdrawn    export only: the record's state (published,
+ *                       withdrawn, merged) and when it was withdrawn or
+ *                       merged; ignored on import (the registry mints
+ *                       states), kept in raw
+ *   use_mode            enum, may be empty
+ *   occurred_end, detected  dates as occurred_start, may be empty
+ *   lifecycle_stages    list of codes
+ *   descriptions, entities, credits, classifications, scores, metrics,
+ *   related             JSON arrays, the record's own members verbatim
+ *                       (descriptions: all of them, written only when
+ *                       the description column cannot say it all: a
+ *                       translation, or a method other than "human")
+ * Lists are separated by ';' with '\' escaping ';', '\', a space at either
+ * end of an item and (in ai_systems) '@'; unescaped spaces around items
+ * are dropped.  ai_systems and references are written as JSON arrays
+ * instead when an item holds more than the short form carries (digests,
+ * identifiers, a reference's language or title...); a cell starting with
+ * '[' is read as JSON.  Cells are un-guarded (csv_unguard) before use, so
+ * guarded exports re-import exactly.  Not carried: field_markings,
+ * extensions, submitter (personal, never exported), and the rarer members
+ * (harm_quantities, affected stakeholders, actions...).  source_key is
+ * "csv:" + SHA-256 of the row's cells (each length-prefixed), so the same
+ * row always has the same key.  extensions.csv.raw = the row as
+ * {column: cell}.
  */
 #include <sodium.h>
 #include <stdio.h>
@@ -41,6 +58,7 @@
 #include "core/enc.h"
 #include "core/limits.h"
 #include "registry/exchange.h"
+#include "registry/validate.h"
 
 enum {
     C_ID,
@@ -59,25 +77,37 @@ enum {
     C_ALIAS,
     C_TLP,
     C_LIC,
+    C_STATE,
+    C_WDRAWN,
+    C_USE,
+    C_OCC_END,
+    C_DETECTED,
+    C_LIFE,
+    C_DESCS,
+    C_ENT,
+    C_CRED,
+    C_CLASS,
+    C_SCORES,
+    C_METRICS,
+    C_RELATED,
     C_N
 };
 
-static const char *const cols[C_N] = {"id",
-                                      "record_type",
-                                      "lang",
-                                      "title",
-                                      "description",
-                                      "ai_relation",
-                                      "occurred_start",
-                                      "countries_occurred",
-                                      "severity",
-                                      "harm_types",
-                                      "hazards",
-                                      "ai_systems",
-                                      "references",
-                                      "aliases",
-                                      "tlp",
-                                      "license"};
+static const char *const cols[C_N] = {
+    "id",          "record_type",      "lang",
+    "title",       "description",      "ai_relation",
+    "occurred_start", "countries_occurred", "severity",
+    "harm_types",  "hazards",          "ai_systems",
+    "references",  "aliases",          "tlp",
+    "license",     "state",            "withdrawn",
+    "use_mode",    "occurred_end",     "detected",
+    "lifecycle_stages", "descriptions", "entities",
+    "credits",     "classifications",  "scores",
+    "metrics",     "related"};
+
+/* Columns holding a record member as a JSON array, verbatim. */
+static const int json_cols[] = {C_ENT,    C_CRED,    C_CLASS,
+                                C_SCORES, C_METRICS, C_RELATED};
 
 static const char *const kinds[] = {"system", "model", "dataset", "agent",
                                     "component"};
@@ -97,16 +127,18 @@ static const char *const rtypes[] = {"incident", "hazard", "vulnerability",
 static const char *const relations[] = {
     "caused",  "contributed", "failed_to_prevent",
     "misused", "targeted",    "unclear"};
-static const char *const levels[] = {"hazard", "serious_hazard", "incident",
-                                     "serious_incident", "disaster"};
 
 /* ---- list cells --------------------------------------------------------- */
 
 static int put_escaped(osafe_buf *b, const char *s, const char *special)
 {
     int rc = 0;
+    const char *first = s, *last = *s ? s + strlen(s) - 1 : s;
     for (; *s && !rc; s++) {
-        if (*s == '\\' || strchr(special, *s))
+        /* Spaces at an item's ends are escaped: unescaped ones are
+         * trimmed on import. */
+        int edge_space = (*s == ' ' || *s == '\t') && (s == first || s == last);
+        if (*s == '\\' || strchr(special, *s) || edge_space)
             rc = buf_putc(b, '\\');
         if (!rc)
             rc = buf_putc(b, *s);
@@ -198,6 +230,159 @@ static int join_strings(osafe_buf *b, const json_t *arr)
     return rc;
 }
 
+/* A non-empty array member as compact JSON (sorted keys: stable rows). */
+static int put_json(osafe_buf *b, const json_t *v)
+{
+    if (!json_is_array(v) || !json_array_size(v))
+        return 0;
+    char *s = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS);
+    int rc = s ? buf_puts(b, s) : OSAFE_ENOMEM;
+    free(s);
+    return rc;
+}
+
+/* Does any item hold members other than those listed (the short form)? */
+static int beyond_short(const json_t *arr, const char *const *short_keys)
+{
+    size_t i;
+    const json_t *x;
+    json_array_foreach (arr, i, x) {
+        const char *k;
+        const json_t *v;
+        if (!json_is_object(x))
+            return 1;
+        json_object_foreach ((json_t *)x, k, v) {
+            const char *const *p = short_keys;
+            while (*p && strcmp(*p, k))
+                p++;
+            if (!*p || !json_is_string(v))
+                return 1;
+        }
+    }
+    return 0;
+}
+
+static int put_systems(osafe_buf *b, const json_t *arr)
+{
+    static const char *const short_keys[] = {"kind", "name", "version", NULL};
+    if (beyond_short(arr, short_keys))
+        return put_json(b, arr);
+    size_t i;
+    const json_t *x;
+    int rc = 0;
+    json_array_foreach (arr, i, x) {
+        const char *kind = exch__str(x, "kind"), *name = exch__str(x, "name");
+        const char *ver = exch__str(x, "version");
+        if (!name)
+            continue;
+        if (b->len)
+            rc |= buf_putc(b, ';');
+        rc |= buf_printf(b, "%s:", kind ? kind : "system");
+        rc |= put_escaped(b, name, ";@");
+        if (ver && *ver) {
+            rc |= buf_putc(b, '@');
+            rc |= put_escaped(b, ver, ";@");
+        }
+    }
+    return rc;
+}
+
+static int put_refs(osafe_buf *b, const json_t *arr)
+{
+    static const char *const short_keys[] = {"url", "type", NULL};
+    if (beyond_short(arr, short_keys))
+        return put_json(b, arr);
+    size_t i;
+    const json_t *x;
+    int rc = 0;
+    json_array_foreach (arr, i, x) {
+        const char *url = exch__str(x, "url"), *t = exch__str(x, "type");
+        if (!url)
+            continue;
+        if (b->len)
+            rc |= buf_putc(b, ';');
+        if (t && token_ok(t, 1))
+            rc |= buf_printf(b, "%s ", t);
+        rc |= put_escaped(b, url, ";");
+    }
+    return rc;
+}
+
+/* The description in lang (else the first); *all = 1 when the column
+ * cannot say everything (more than one, or not written by a human). */
+static const char *main_desc(const json_t *rec, const char *lang, int *all)
+{
+    const json_t *arr = json_object_get(rec, "description"), *x;
+    const char *desc = NULL;
+    size_t i;
+    json_array_foreach (arr, i, x) {
+        const char *l = exch__str(x, "lang"), *t = exch__str(x, "text");
+        if (t && !desc)
+            desc = t;
+        if (t && l && lang && !strcmp(l, lang)) {
+            desc = t;
+            break;
+        }
+    }
+    const char *m = exch__str(json_array_get(arr, 0), "method");
+    *all = json_array_size(arr) > 1 || (m && strcmp(m, "human"));
+    return desc;
+}
+
+static const char *pdate(const json_t *rec, const char *field)
+{
+    const json_t *d = json_object_get(rec, field);
+    const char *prec = exch__str(d, "precision");
+    return prec && !strcmp(prec, "unknown") ? NULL : exch__str(d, "date");
+}
+
+static int fill_cells(const json_t *rec, const char *tlp, osafe_buf *cell)
+{
+    const char *lang = exch__str(rec, "lang");
+    int all_desc;
+    const char *state = exch__str(rec, "state");
+    const char *simple[C_N] = {
+        [C_ID] = exch__str(rec, "id"),
+        [C_TYPE] = exch__str(rec, "record_type"),
+        [C_LANG] = lang,
+        [C_TITLE] = exch__str(json_object_get(rec, "title"), "text"),
+        [C_DESC] = main_desc(rec, lang, &all_desc),
+        [C_REL] = exch__str(rec, "ai_relation"),
+        [C_OCC] = pdate(rec, "occurred_start"),
+        [C_SEV] = exch__str(json_object_get(rec, "severity"), "level"),
+        [C_TLP] = tlp,
+        [C_LIC] = exch__str(rec, "license"),
+        [C_STATE] = state,
+        [C_WDRAWN] = exch__str(rec, "withdrawn"),
+        [C_USE] = exch__str(rec, "use_mode"),
+        [C_OCC_END] = pdate(rec, "occurred_end"),
+        [C_DETECTED] = pdate(rec, "detected"),
+    };
+    int rc = 0;
+    for (int k = 0; k < C_N; k++)
+        if (simple[k])
+            rc |= buf_puts(&cell[k], simple[k]);
+    static const struct {
+        int col;
+        const char *field;
+    } lists[] = {{C_CTRY, "countries_occurred"},
+                 {C_HARM, "harm_types"},
+                 {C_HAZ, "hazards"},
+                 {C_ALIAS, "aliases"},
+                 {C_LIFE, "lifecycle_stages"}};
+    for (size_t l = 0; l < sizeof lists / sizeof *lists; l++)
+        rc |= join_strings(&cell[lists[l].col],
+                           json_object_get(rec, lists[l].field));
+    for (size_t j = 0; j < sizeof json_cols / sizeof *json_cols; j++)
+        rc |= put_json(&cell[json_cols[j]],
+                       json_object_get(rec, cols[json_cols[j]]));
+    if (all_desc)
+        rc |= put_json(&cell[C_DESCS], json_object_get(rec, "description"));
+    rc |= put_systems(&cell[C_SYS], json_object_get(rec, "ai_systems"));
+    rc |= put_refs(&cell[C_REFS], json_object_get(rec, "references"));
+    return rc;
+}
+
 int exch_export_csv_row(const json_t *in, osafe_buf *out, osafe_err *e)
 {
     if (!json_is_object(in))
@@ -216,68 +401,7 @@ int exch_export_csv_row(const json_t *in, osafe_buf *out, osafe_err *e)
     osafe_buf cell[C_N];
     for (int i = 0; i < C_N; i++)
         buf_init(&cell[i], 0);
-    const char *lang = exch__str(rec, "lang");
-    const char *desc = NULL;
-    size_t i;
-    const json_t *x;
-    json_array_foreach (json_object_get(rec, "description"), i, x) {
-        const char *l = exch__str(x, "lang"), *t = exch__str(x, "text");
-        if (t && !desc)
-            desc = t;
-        if (t && l && lang && !strcmp(l, lang)) {
-            desc = t;
-            break;
-        }
-    }
-    const json_t *occ = json_object_get(rec, "occurred_start");
-    const char *occ_date = exch__str(occ, "date");
-    const char *prec = exch__str(occ, "precision");
-    if (prec && !strcmp(prec, "unknown"))
-        occ_date = NULL;
-    const char *simple[C_N] = {
-        [C_ID] = exch__str(rec, "id"),
-        [C_TYPE] = exch__str(rec, "record_type"),
-        [C_LANG] = lang,
-        [C_TITLE] = exch__str(json_object_get(rec, "title"), "text"),
-        [C_DESC] = desc,
-        [C_REL] = exch__str(rec, "ai_relation"),
-        [C_OCC] = occ_date,
-        [C_SEV] = exch__str(json_object_get(rec, "severity"), "level"),
-        [C_TLP] = tlp,
-        [C_LIC] = exch__str(rec, "license"),
-    };
-    for (int k = 0; k < C_N; k++)
-        if (simple[k])
-            rc |= buf_puts(&cell[k], simple[k]);
-    rc |=
-        join_strings(&cell[C_CTRY], json_object_get(rec, "countries_occurred"));
-    rc |= join_strings(&cell[C_HARM], json_object_get(rec, "harm_types"));
-    rc |= join_strings(&cell[C_HAZ], json_object_get(rec, "hazards"));
-    rc |= join_strings(&cell[C_ALIAS], json_object_get(rec, "aliases"));
-    json_array_foreach (json_object_get(rec, "ai_systems"), i, x) {
-        const char *kind = exch__str(x, "kind"), *name = exch__str(x, "name");
-        const char *ver = exch__str(x, "version");
-        if (!name)
-            continue;
-        if (cell[C_SYS].len)
-            rc |= buf_putc(&cell[C_SYS], ';');
-        rc |= buf_printf(&cell[C_SYS], "%s:", kind ? kind : "system");
-        rc |= put_escaped(&cell[C_SYS], name, ";@");
-        if (ver && *ver) {
-            rc |= buf_putc(&cell[C_SYS], '@');
-            rc |= put_escaped(&cell[C_SYS], ver, ";@");
-        }
-    }
-    json_array_foreach (json_object_get(rec, "references"), i, x) {
-        const char *url = exch__str(x, "url"), *t = exch__str(x, "type");
-        if (!url)
-            continue;
-        if (cell[C_REFS].len)
-            rc |= buf_putc(&cell[C_REFS], ';');
-        if (t && token_ok(t, 1))
-            rc |= buf_printf(&cell[C_REFS], "%s ", t);
-        rc |= put_escaped(&cell[C_REFS], url, ";");
-    }
+    rc = fill_cells(rec, tlp, cell);
     const char *fields[C_N];
     for (int k = 0; k < C_N; k++)
         fields[k] = cell[k].data ? cell[k].data : "";
@@ -313,122 +437,154 @@ static void row_key(exch_item *it, char **f, size_t n)
     exch__key(it, "csv:%s", hex);
 }
 
-/* Build the record of one row; cell[k] is NULL for absent columns. */
-static int csv_map(exch_item *it, const char *const *cell, const char *hint,
-                   json_t *raw)
-{
+/* The import steps below return 0, 1 when the item was rejected (the
+ * reason names the column), or -1 when out of memory. */
 #define CELL(k) (cell[k] ? cell[k] : "")
-    const char *type = CELL(C_TYPE), *lang = exch__lang(CELL(C_LANG));
-    if (!IN(type, rtypes)) {
-        exch__reject(it, "record_type: not incident, hazard, vulnerability or "
-                         "finding");
-        return 0;
+
+/* A row's single-valued cells, checked. */
+typedef struct csv_row {
+    const char *type, *lang, *rel, *use, *sev, *tlp, *lic;
+    const char *dates[3]; /* occurred_start, occurred_end, detected */
+} csv_row;
+
+static const int date_cols[3] = {C_OCC, C_OCC_END, C_DETECTED};
+
+static int check_dates(exch_item *it, const char *const *cell, csv_row *r)
+{
+    for (int d = 0; d < 3; d++) {
+        const char *v = CELL(date_cols[d]);
+        if (!strcmp(v, "unknown"))
+            v = "";
+        if (*v && !exch__date_precision(v)) {
+            exch__reject(it, "%s: not YYYY, YYYY-MM or YYYY-MM-DD",
+                         cols[date_cols[d]]);
+            return 1;
+        }
+        r->dates[d] = v;
     }
-    if (!lang) {
-        exch__reject(it, "lang: missing or not a BCP 47 tag");
-        return 0;
+    return 0;
+}
+
+static int check_simple(exch_item *it, const char *const *cell,
+                        const char *hint, csv_row *r)
+{
+    r->type = CELL(C_TYPE);
+    r->lang = exch__lang(CELL(C_LANG));
+    r->rel = *CELL(C_REL) ? CELL(C_REL) : "unclear";
+    r->use = CELL(C_USE);
+    r->sev = *CELL(C_SEV)                  ? CELL(C_SEV)
+             : !strcmp(r->type, "incident") ? "incident"
+                                            : "hazard";
+    r->tlp = *CELL(C_TLP) ? CELL(C_TLP) : "CLEAR";
+    r->lic = *CELL(C_LIC) ? CELL(C_LIC) : hint;
+    const char *why = NULL;
+    if (!IN(r->type, rtypes))
+        why = "record_type: not incident, hazard, vulnerability or finding";
+    else if (!r->lang)
+        why = "lang: missing or not a BCP 47 tag";
+    else if (!exch__nonblank(CELL(C_TITLE)))
+        why = "title: empty";
+    else if (!exch__nonblank(CELL(C_DESC)) && !*CELL(C_DESCS))
+        why = "description: empty";
+    else if (!IN(r->rel, relations))
+        why = "ai_relation: not one of caused, contributed, "
+              "failed_to_prevent, misused, targeted, unclear";
+    else if (!rec_in_vocab(r->sev, rec_severity_levels))
+        why = "severity: not an OECD level";
+    else if (!rec_tlp_valid(r->tlp))
+        why = "tlp: not CLEAR, GREEN, AMBER, AMBER+STRICT or RED";
+    else if (!exch__nonblank(r->lic))
+        why = "license: empty and no licence hint given";
+    if (why) {
+        exch__reject(it, "%s", why);
+        return 1;
     }
-    if (!exch__nonblank(CELL(C_TITLE))) {
-        exch__reject(it, "title: empty");
-        return 0;
-    }
-    if (!exch__nonblank(CELL(C_DESC))) {
-        exch__reject(it, "description: empty");
-        return 0;
-    }
-    const char *rel = *CELL(C_REL) ? CELL(C_REL) : "unclear";
-    if (!IN(rel, relations)) {
-        exch__reject(it, "ai_relation: not one of caused, contributed, "
-                         "failed_to_prevent, misused, targeted, unclear");
-        return 0;
-    }
-    const char *occ = CELL(C_OCC);
-    if (!strcmp(occ, "unknown"))
-        occ = "";
-    if (*occ && !exch__date_precision(occ)) {
-        exch__reject(it, "occurred_start: not YYYY, YYYY-MM or YYYY-MM-DD");
-        return 0;
-    }
-    const char *sev = *CELL(C_SEV)                ? CELL(C_SEV)
-                      : !strcmp(type, "incident") ? "incident"
-                                                  : "hazard";
-    if (!IN(sev, levels)) {
-        exch__reject(it, "severity: not an OECD level");
-        return 0;
-    }
-    const char *tlp = *CELL(C_TLP) ? CELL(C_TLP) : "CLEAR";
-    if (exch__tlp_rank(tlp) < 0) {
-        exch__reject(it, "tlp: not CLEAR, GREEN, AMBER, AMBER+STRICT or RED");
-        return 0;
-    }
-    const char *lic = *CELL(C_LIC) ? CELL(C_LIC) : hint;
-    if (!exch__nonblank(lic)) {
-        exch__reject(it, "license: empty and no licence hint given");
-        return 0;
-    }
-    json_t *rec = exch__draft(type, lang);
-    if (!rec)
-        return -1;
-    int bad = 0;
-    bad |= json_object_set_new(
-        rec, "title",
-        json_pack("{s:s, s:s}", "lang", lang, "text", CELL(C_TITLE)));
-    bad |= exch__add_description(rec, lang, CELL(C_DESC));
-    bad |= json_object_set_new(rec, "ai_relation", json_string(rel));
-    bad |= exch__set_pdate(rec, "occurred_start", *occ ? occ : NULL);
-    bad |= json_object_set_new(rec, "countries_occurred", json_array());
-    bad |= json_object_set_new(
-        rec, "severity",
-        json_pack("{s:s, s:s}", "scale", "oecd-2025", "level", sev));
-    bad |= json_object_set_new(rec, "harm_types", json_array());
-    bad |= json_object_set_new(rec, "hazards", json_array());
+    return check_dates(it, cell, r);
+}
+
+/* The ';' lists of codes and ids. */
+static int add_lists(exch_item *it, json_t *rec, const char *const *cell)
+{
     static const struct {
         int col;
         const char *field;
     } lists[] = {{C_CTRY, "countries_occurred"},
                  {C_HARM, "harm_types"},
                  {C_HAZ, "hazards"},
-                 {C_ALIAS, "aliases"}};
+                 {C_ALIAS, "aliases"},
+                 {C_LIFE, "lifecycle_stages"}};
     for (size_t l = 0; l < sizeof lists / sizeof *lists; l++) {
         json_t *items = split_raw(CELL(lists[l].col));
         size_t i;
         json_t *x;
+        int rc = items ? 0 : -1;
         json_array_foreach (items, i, x) {
             long at;
             char *v = unescape(json_string_value(x), &at);
             const char *why = NULL;
             if (!v)
-                bad = 1;
+                rc = -1;
             else if (lists[l].col == C_CTRY &&
                      (strlen(v) != 2 || v[0] < 'A' || v[0] > 'Z' ||
                       v[1] < 'A' || v[1] > 'Z'))
                 why = "not an ISO 3166-1 alpha-2 code";
-            else if ((lists[l].col == C_HARM || lists[l].col == C_HAZ) &&
+            else if (lists[l].col != C_ALIAS && lists[l].col != C_CTRY &&
                      !token_ok(v, 0))
                 why = "not a lower-case code";
             if (why) {
                 exch__reject(it, "%s[%zu]: %s", lists[l].field, i, why);
-                free(v);
-                json_decref(items);
-                json_decref(rec);
-                return 0;
+                rc = 1;
+            } else if (v && exch__add_unique(rec, lists[l].field, v)) {
+                rc = -1;
             }
-            if (v)
-                bad |= exch__add_unique(rec, lists[l].field, v);
             free(v);
+            if (rc)
+                break;
         }
         json_decref(items);
+        if (rc)
+            return rc;
     }
-    if (exch__nonblank(CELL(C_ID)))
-        bad |= exch__add_unique(rec, "aliases", CELL(C_ID));
-    json_t *items = split_raw(CELL(C_SYS));
+    if (exch__nonblank(CELL(C_ID)) &&
+        exch__add_unique(rec, "aliases", CELL(C_ID)))
+        return -1;
+    return 0;
+}
+
+/* A cell holding a JSON array: *out is NULL for an empty cell. */
+static int json_cell(exch_item *it, const char *col, const char *text,
+                     json_t **out)
+{
+    *out = NULL;
+    if (!exch__nonblank(text))
+        return 0;
+    *out = json_loads(text, JSON_REJECT_DUPLICATES, NULL);
+    if (!json_is_array(*out)) {
+        json_decref(*out);
+        *out = NULL;
+        exch__reject(it, "%s: not a JSON array", col);
+        return 1;
+    }
+    return 0;
+}
+
+/* "kind:name[@version]" items, or a JSON array of ai_systems. */
+static int add_systems(exch_item *it, json_t *rec, const char *cell)
+{
+    if (*cell == '[') {
+        json_t *arr;
+        int rc = json_cell(it, "ai_systems", cell, &arr);
+        return rc ? rc : json_object_set_new(rec, "ai_systems", arr) ? -1 : 0;
+    }
+    json_t *items = split_raw(cell);
     size_t i;
     json_t *x;
+    int rc = items ? 0 : -1;
     json_array_foreach (items, i, x) {
         long at;
         char *v = unescape(json_string_value(x), &at);
         if (!v) {
-            bad = 1;
+            rc = -1;
             break;
         }
         const char *kind = "system", *name = v, *ver = NULL;
@@ -450,16 +606,33 @@ static int csv_map(exch_item *it, const char *const *cell, const char *hint,
         json_t *sys = exch__add_system(rec, kind, name);
         if (sys && ver && *ver)
             json_object_set_new(sys, "version", json_string(ver));
-        bad |= !sys;
         free(v);
+        if (!sys) {
+            rc = -1;
+            break;
+        }
     }
     json_decref(items);
-    items = split_raw(CELL(C_REFS));
+    return rc;
+}
+
+/* "TYPE url" items, or a JSON array of references. */
+static int add_refs(exch_item *it, json_t *rec, const char *cell)
+{
+    if (*cell == '[') {
+        json_t *arr;
+        int rc = json_cell(it, "references", cell, &arr);
+        return rc ? rc : json_object_set_new(rec, "references", arr) ? -1 : 0;
+    }
+    json_t *items = split_raw(cell);
+    size_t i;
+    json_t *x;
+    int rc = items ? 0 : -1;
     json_array_foreach (items, i, x) {
         long at;
         char *v = unescape(json_string_value(x), &at);
         if (!v) {
-            bad = 1;
+            rc = -1;
             break;
         }
         const char *type_tok = "WEB", *url = v;
@@ -476,30 +649,95 @@ static int csv_map(exch_item *it, const char *const *cell, const char *hint,
                          "references[%zu]: not \"TYPE url\" with an "
                          "http(s) URL",
                          i);
-            free(v);
-            json_decref(items);
-            json_decref(rec);
-            return 0;
+            rc = 1;
+        } else if (exch__add_ref(rec, url, type_tok, NULL) < 0) {
+            rc = -1;
         }
-        bad |= exch__add_ref(rec, url, type_tok, NULL) < 0;
         free(v);
+        if (rc)
+            break;
     }
     json_decref(items);
-    if (!json_array_size(json_object_get(rec, "references"))) {
-        exch__reject(it, "references: at least one http(s) URL is required");
-        json_decref(rec);
-        return 0;
+    return rc;
+}
+
+/* The JSON columns, members verbatim; descriptions replaces description. */
+static int add_json_cols(exch_item *it, json_t *rec, const char *const *cell)
+{
+    json_t *arr;
+    int rc;
+    for (size_t j = 0; j < sizeof json_cols / sizeof *json_cols; j++) {
+        int c = json_cols[j];
+        if ((rc = json_cell(it, cols[c], CELL(c), &arr)))
+            return rc;
+        if (arr && json_object_set_new(rec, cols[c], arr))
+            return -1;
     }
-    bad |= json_object_set_new(rec, "tlp", json_string(tlp));
-    bad |= exch__finish(rec, "csv", raw, lic);
-    if (bad) {
-        json_decref(rec);
+    if ((rc = json_cell(it, "descriptions", CELL(C_DESCS), &arr)))
+        return rc;
+    return arr && json_object_set_new(rec, "description", arr) ? -1 : 0;
+}
+
+/* The single-valued members of a checked row. */
+static int set_simple(json_t *rec, const char *const *cell, const csv_row *r)
+{
+    int bad = json_object_set_new(
+        rec, "title",
+        json_pack("{s:s, s:s}", "lang", r->lang, "text", CELL(C_TITLE)));
+    if (exch__nonblank(CELL(C_DESC)))
+        bad |= exch__add_description(rec, r->lang, CELL(C_DESC));
+    bad |= json_object_set_new(rec, "ai_relation", json_string(r->rel));
+    if (*r->use)
+        bad |= json_object_set_new(rec, "use_mode", json_string(r->use));
+    static const char *const date_fields[3] = {"occurred_start",
+                                               "occurred_end", "detected"};
+    for (int d = 0; d < 3; d++)
+        if (d == 0 || *r->dates[d])
+            bad |= exch__set_pdate(rec, date_fields[d],
+                                   *r->dates[d] ? r->dates[d] : NULL);
+    bad |= json_object_set_new(rec, "countries_occurred", json_array());
+    bad |= json_object_set_new(
+        rec, "severity",
+        json_pack("{s:s, s:s}", "scale", "oecd-2025", "level", r->sev));
+    bad |= json_object_set_new(rec, "harm_types", json_array());
+    bad |= json_object_set_new(rec, "hazards", json_array());
+    bad |= json_object_set_new(rec, "tlp", json_string(r->tlp));
+    return bad ? -1 : 0;
+}
+
+/* Build the record of one row; cell[k] is NULL for absent columns. */
+static int csv_map(exch_item *it, const char *const *cell, const char *hint,
+                   json_t *raw)
+{
+    csv_row r;
+    if (check_simple(it, cell, hint, &r))
+        return 0;
+    json_t *rec = exch__draft(r.type, r.lang);
+    if (!rec)
         return -1;
+    int rc = set_simple(rec, cell, &r);
+    if (!rc)
+        rc = add_lists(it, rec, cell);
+    if (!rc)
+        rc = add_systems(it, rec, CELL(C_SYS));
+    if (!rc)
+        rc = add_refs(it, rec, CELL(C_REFS));
+    if (!rc)
+        rc = add_json_cols(it, rec, cell);
+    if (!rc && !json_array_size(json_object_get(rec, "references"))) {
+        exch__reject(it, "references: at least one http(s) URL is required");
+        rc = 1;
+    }
+    if (!rc && exch__finish(rec, "csv", raw, r.lic))
+        rc = -1;
+    if (rc) {
+        json_decref(rec);
+        return rc < 0 ? -1 : 0;
     }
     it->record = rec;
     return 0;
-#undef CELL
 }
+#undef CELL
 
 int exch__import_csv(const char *text, size_t len, const char *hint,
                      exch_item_fn fn, void *ctx, osafe_err *e)

@@ -24,7 +24,9 @@
  *                    "NOASSERTION"
  * Rejected: not an object, no id (or one with characters outside
  * [A-Za-z0-9._:-]), neither summary nor details, malformed affected /
- * references, and our own exports (database_specific.osafe).
+ * references.  Our own exports (database_specific.osafe) import again:
+ * their osafe id is the alias (not the "x_" id), and the record members
+ * kept under database_specific.osafe come back as they were.
  *
  * Export: id "x_<our id>" until an OSV prefix is registered; summary,
  * details (English when present), aliases, related/upstream, CVSS scores as
@@ -178,28 +180,39 @@ static int add_related(json_t *rec, const json_t *ids, const char *relation)
     return bad;
 }
 
-static int osv_map(exch_item *it, json_t *o, const char *hint)
+/* One OSV credit {name, type?, contact?}: the same members in both
+ * formats, so import and export share this copy.  NULL when nameless. */
+static json_t *osv_credit(const json_t *x)
+{
+    const char *name = exch__str(x, "name");
+    if (!exch__nonblank(name))
+        return NULL;
+    json_t *c = json_pack("{s:s}", "name", name);
+    if (c && exch__str(x, "type"))
+        json_object_set_new(c, "type", json_string(exch__str(x, "type")));
+    if (c && json_is_array(json_object_get(x, "contact")))
+        json_object_set_new(c, "contact",
+                            json_deep_copy(json_object_get(x, "contact")));
+    return c;
+}
+
+/* The checks before mapping: 1 when the item was rejected. */
+static int osv_check(exch_item *it, const json_t *o)
 {
     if (!json_is_object(o)) {
         exch__reject(it, "record: not a JSON object");
-        return 0;
+        return 1;
     }
     const char *id = exch__str(o, "id");
     if (!osv_id_ok(id)) {
         exch__reject(it, "id: missing or not an OSV id");
-        return 0;
+        return 1;
     }
     exch__key(it, "osv:%s", id);
-    if (json_object_get(json_object_get(o, "database_specific"), "osafe")) {
-        exch__reject(it, "database_specific.osafe: record exported by osafe; "
-                         "import the native record instead");
-        return 0;
-    }
-    const char *summary = exch__str(o, "summary");
-    const char *details = exch__str(o, "details");
-    if (!exch__nonblank(summary) && !exch__nonblank(details)) {
+    if (!exch__nonblank(exch__str(o, "summary")) &&
+        !exch__nonblank(exch__str(o, "details"))) {
         exch__reject(it, "summary / details: both missing or empty");
-        return 0;
+        return 1;
     }
     static const char *const lists[] = {"affected", "references", "aliases",
                                         "related",  "upstream",   "severity",
@@ -208,7 +221,7 @@ static int osv_map(exch_item *it, json_t *o, const char *hint)
         const json_t *v = json_object_get(o, lists[k]);
         if (v && !json_is_array(v) && !json_is_null(v)) {
             exch__reject(it, "%s: not a list", lists[k]);
-            return 0;
+            return 1;
         }
     }
     size_t i;
@@ -217,24 +230,34 @@ static int osv_map(exch_item *it, json_t *o, const char *hint)
         const json_t *pkg = json_object_get(x, "package");
         if (!json_is_object(x) || (pkg && !json_is_object(pkg))) {
             exch__reject(it, "affected[%zu]: not an object with a package", i);
-            return 0;
+            return 1;
         }
     }
     json_array_foreach (json_object_get(o, "references"), i, x) {
         if (!exch__str(x, "url")) {
             exch__reject(it, "references[%zu]: no url", i);
-            return 0;
+            return 1;
         }
     }
-    json_t *rec = exch__draft("vulnerability", "en");
-    if (!rec)
-        return -1;
+    const json_t *own = exch__path(o, "database_specific.osafe");
+    if (own && !exch__nonblank(exch__str(own, "id"))) {
+        exch__reject(it, "database_specific.osafe.id: missing in a record "
+                         "exported by osafe");
+        return 1;
+    }
+    return 0;
+}
+
+/* title, description, dates and scores. */
+static int osv_text(json_t *rec, const json_t *o, int own)
+{
+    const char *summary = exch__str(o, "summary");
+    const char *details = exch__str(o, "details");
     int bad = 0;
     if (exch__nonblank(summary)) {
         bad |= exch__set_title(rec, "en", summary);
     } else {
-        size_t n = strcspn(details, "\n");
-        char *first = strndup(details, n);
+        char *first = strndup(details, strcspn(details, "\n"));
         bad |=
             !first ||
             exch__set_title(rec, "en", exch__nonblank(first) ? first : details);
@@ -244,14 +267,17 @@ static int osv_map(exch_item *it, json_t *o, const char *hint)
                                  exch__nonblank(details) ? details : summary);
     bad |= json_object_set_new(rec, "ai_relation", json_string("unclear"));
     bad |= exch__set_pdate(rec, "occurred_start", NULL);
+    /* Our own "published" is the publication, not a detection. */
     const char *pub = exch__str(o, "published");
-    if (pub && strlen(pub) >= 10) {
+    if (!own && pub && strlen(pub) >= 10) {
         char d[11];
         memcpy(d, pub, 10);
         d[10] = '\0';
         if (exch__date_precision(d))
             bad |= exch__set_pdate(rec, "detected", d);
     }
+    size_t i;
+    const json_t *x;
     json_array_foreach (json_object_get(o, "severity"), i, x) {
         const char *t = exch__str(x, "type"), *s = exch__str(x, "score");
         if (!t || !s)
@@ -263,6 +289,15 @@ static int osv_map(exch_item *it, json_t *o, const char *hint)
                                      json_pack("{s:s, s:s, s:s}", "system", t,
                                                "value", s, "source", "OSV"));
     }
+    return bad;
+}
+
+/* affected[] -> ai_systems components. */
+static int osv_systems(json_t *rec, const json_t *o)
+{
+    size_t i;
+    const json_t *x;
+    int bad = 0;
     json_array_foreach (json_object_get(o, "affected"), i, x) {
         const json_t *pkg = json_object_get(x, "package");
         const char *name = exch__str(pkg, "name");
@@ -278,10 +313,8 @@ static int osv_map(exch_item *it, json_t *o, const char *hint)
                                        name    ? name
                                        : given ? given
                                                : repo);
-        if (!sys) {
-            bad = 1;
-            break;
-        }
+        if (!sys)
+            return 1;
         char purl[512];
         if (given && !strncmp(given, "pkg:", 4))
             snprintf(purl, sizeof purl, "%s", given);
@@ -301,15 +334,30 @@ static int osv_map(exch_item *it, json_t *o, const char *hint)
             bad |= json_object_set_new(sys, "affected", aff);
         }
     }
+    return bad;
+}
+
+/* references, aliases, related / upstream, credits, CWE classes. */
+static int osv_links(json_t *rec, const json_t *o, const char *own_id)
+{
+    const char *id = exch__str(o, "id");
+    size_t i;
+    const json_t *x;
+    int bad = 0;
     json_array_foreach (json_object_get(o, "references"), i, x) {
         const char *t = exch__str(x, "type");
         bad |= exch__add_ref(rec, exch__str(x, "url"),
                              known_ref_type(t) ? t : "WEB", NULL) < 0;
     }
-    char page[200];
-    snprintf(page, sizeof page, "https://osv.dev/vulnerability/%s", id);
-    bad |= exch__add_ref(rec, page, "ADVISORY", "OSV record") < 0;
-    bad |= exch__add_unique(rec, "aliases", id);
+    if (own_id) {
+        /* Our own export: its "x_" id is no OSV record, ours is the id. */
+        bad |= exch__add_unique(rec, "aliases", own_id);
+    } else {
+        char page[200];
+        snprintf(page, sizeof page, "https://osv.dev/vulnerability/%s", id);
+        bad |= exch__add_ref(rec, page, "ADVISORY", "OSV record") < 0;
+        bad |= exch__add_unique(rec, "aliases", id);
+    }
     json_array_foreach (json_object_get(o, "aliases"), i, x) {
         if (osv_id_ok(json_string_value(x)))
             bad |= exch__add_unique(rec, "aliases", json_string_value(x));
@@ -317,32 +365,59 @@ static int osv_map(exch_item *it, json_t *o, const char *hint)
     bad |= add_related(rec, json_object_get(o, "upstream"), "upstream");
     bad |= add_related(rec, json_object_get(o, "related"), "related");
     json_array_foreach (json_object_get(o, "credits"), i, x) {
-        const char *name = exch__str(x, "name");
-        if (!exch__nonblank(name))
+        json_t *c = osv_credit(x);
+        if (!c)
             continue;
-        json_t *c = json_pack("{s:s}", "name", name);
-        if (exch__str(x, "type"))
-            json_object_set_new(c, "type", json_string(exch__str(x, "type")));
-        if (json_is_array(json_object_get(x, "contact")))
-            json_object_set_new(c, "contact",
-                                json_deep_copy(json_object_get(x, "contact")));
         json_t *cr = json_object_get(rec, "credits");
         if (!cr)
             bad |= json_object_set_new(rec, "credits", cr = json_array());
-        bad |= json_array_append_new(cr, c);
         const char *t = exch__str(x, "type");
         if (t && (!strcmp(t, "REPORTER") || !strcmp(t, "FINDER")) &&
             !json_object_get(rec, "submitter"))
-            bad |= json_object_set_new(rec, "submitter",
-                                       json_pack("{s:s, s:s}", "pseudonym",
-                                                 name, "role", "researcher"));
+            bad |= json_object_set_new(
+                rec, "submitter",
+                json_pack("{s:s, s:s}", "pseudonym", exch__str(x, "name"),
+                          "role", "researcher"));
+        bad |= json_array_append_new(cr, c);
     }
     json_array_foreach (exch__path(o, "database_specific.cwe_ids"), i, x) {
         if (exch__nonblank(json_string_value(x)))
             bad |=
                 exch__add_class(rec, "CWE", NULL, json_string_value(x), NULL);
     }
-    bad |= exch__finish(rec, "osv", o, osv_license(id, hint));
+    return bad;
+}
+
+/* What our export keeps under database_specific.osafe: the record's own
+ * members, restored as they were. */
+static const char *const own_keep[] = {
+    "record_type", "severity",       "harm_types",   "hazards",
+    "countries_occurred", "occurred_start", "occurred_end", "ai_relation",
+    "ai_systems",  "classifications", "lifecycle_stages", "entities",
+    "license",     "tlp",            "lang",         "title"};
+
+static int osv_map(exch_item *it, json_t *o, const char *hint)
+{
+    if (osv_check(it, o))
+        return 0;
+    const json_t *own = exch__path(o, "database_specific.osafe");
+    const char *own_id = exch__str(own, "id");
+    json_t *rec = exch__draft("vulnerability", "en");
+    if (!rec)
+        return -1;
+    int bad = osv_text(rec, o, own != NULL);
+    bad |= osv_systems(rec, o);
+    bad |= osv_links(rec, o, own_id);
+    for (size_t k = 0; own && k < sizeof own_keep / sizeof *own_keep; k++) {
+        const json_t *v = json_object_get(own, own_keep[k]);
+        if (v)
+            bad |= json_object_set_new(rec, own_keep[k], json_deep_copy(v));
+    }
+    const char *own_lic = exch__str(own, "license");
+    bad |= exch__finish(rec, "osv", o,
+                        hint      ? hint
+                        : own_lic ? own_lic
+                                  : osv_license(exch__str(o, "id"), NULL));
     if (bad) {
         json_decref(rec);
         return -1;
@@ -351,35 +426,10 @@ static int osv_map(exch_item *it, json_t *o, const char *hint)
     return 0;
 }
 
-typedef struct osv_ctx {
-    const char *hint;
-    exch_item_fn fn;
-    void *ctx;
-    osafe_err *e;
-    size_t count;
-} osv_ctx;
-
-static int osv_each(json_t *v, size_t index, const char *error, void *p)
-{
-    osv_ctx *c = p;
-    exch_item it;
-    memset(&it, 0, sizeof it);
-    exch__key(&it, "osv:#%zu", index + 1);
-    if (!v) {
-        exch__reject(&it, "%s", error);
-        return exch__emit(&it, &c->count, c->fn, c->ctx, c->e);
-    }
-    if (osv_map(&it, v, c->hint) < 0)
-        return osafe_errf(c->e, OSAFE_ENOMEM, "osv: out of memory at %s",
-                          it.source_key);
-    return exch__emit(&it, &c->count, c->fn, c->ctx, c->e);
-}
-
 int exch__import_osv(const char *text, size_t len, const char *license,
                      exch_item_fn fn, void *ctx, osafe_err *e)
 {
-    osv_ctx c = {license, fn, ctx, e, 0};
-    return exch__json_each("osv", text, len, 1, osv_each, &c, e);
+    return exch__map_values("osv", text, len, osv_map, license, fn, ctx, e);
 }
 
 /* ---- export ------------------------------------------------------------- */
@@ -453,9 +503,100 @@ static json_t *osv_affected(const json_t *rec)
 
 int exch_export_osv(const json_t *in, json_t **out, osafe_err *e)
 {
+    return exch_export_osv_at(in, "CLEAR", out, e);
+}
+
+/* Set obj[key] = arr when arr has items (OSV lists are left out empty). */
+static void set_nonempty(json_t *obj, const char *key, json_t *arr)
+{
+    if (json_array_size(arr))
+        json_object_set_new(obj, key, arr);
+    else
+        json_decref(arr);
+}
+
+/* aliases, related and upstream ids. */
+static void osv_ids_out(json_t *osv, const json_t *rec)
+{
+    json_t *aliases = json_array(), *related = json_array(),
+           *upstream = json_array();
+    size_t i;
+    const json_t *x;
+    json_array_foreach (json_object_get(rec, "aliases"), i, x) {
+        if (json_is_string(x))
+            json_array_append_new(aliases, json_copy((json_t *)x));
+    }
+    json_array_foreach (json_object_get(rec, "related"), i, x) {
+        const char *rid = exch__str(x, "id"), *r = exch__str(x, "relation");
+        if (rid)
+            json_array_append_new(r && !strcmp(r, "upstream") ? upstream
+                                                              : related,
+                                  json_string(rid));
+    }
+    json_object_set_new(osv, "aliases", aliases);
+    set_nonempty(osv, "related", related);
+    set_nonempty(osv, "upstream", upstream);
+}
+
+/* CVSS scores, references (and the one back to us), credits. */
+static void osv_lists_out(json_t *osv, const json_t *rec, const char *canon)
+{
+    json_t *sev = json_array(), *refs = json_array(), *credits = json_array();
+    size_t i;
+    const json_t *x;
+    json_array_foreach (json_object_get(rec, "scores"), i, x) {
+        const char *s = exch__str(x, "system"), *v = exch__str(x, "value");
+        if (s && v && !strncmp(s, "CVSS_V", 6))
+            json_array_append_new(
+                sev, json_pack("{s:s, s:s}", "type", s, "score", v));
+    }
+    set_nonempty(osv, "severity", sev);
+    json_object_set_new(osv, "affected", osv_affected(rec));
+    json_array_foreach (json_object_get(rec, "references"), i, x) {
+        const char *url = exch__str(x, "url");
+        if (url)
+            json_array_append_new(refs,
+                                  json_pack("{s:s, s:s}", "type",
+                                            osv_ref_type(exch__str(x, "type")),
+                                            "url", url));
+    }
+    json_array_append_new(refs,
+                          json_pack("{s:s, s:s}", "type", "WEB", "url", canon));
+    json_object_set_new(osv, "references", refs);
+    json_array_foreach (json_object_get(rec, "credits"), i, x) {
+        json_t *c = osv_credit(x);
+        if (c)
+            json_array_append_new(credits, c);
+    }
+    set_nonempty(osv, "credits", credits);
+}
+
+/* database_specific.osafe: our id and URL, the AI fields OSV has no place
+ * for, and the state of a withdrawn or merged record. */
+static json_t *osv_own_out(const json_t *rec, const char *id,
+                           const char *canon)
+{
+    json_t *ds = json_pack("{s:s, s:s}", "id", id, "url", canon);
+    for (size_t k = 0; ds && k < sizeof own_keep / sizeof *own_keep; k++) {
+        const json_t *v = json_object_get(rec, own_keep[k]);
+        if (v)
+            json_object_set_new(ds, own_keep[k], json_deep_copy(v));
+    }
+    static const char *const state_keys[] = {"state", "merged_into"};
+    for (size_t k = 0; ds && k < 2 && exch__revoked(rec); k++) {
+        const json_t *v = json_object_get(rec, state_keys[k]);
+        if (v)
+            json_object_set_new(ds, state_keys[k], json_deep_copy(v));
+    }
+    return json_pack("{s:o}", "osafe", ds);
+}
+
+int exch_export_osv_at(const json_t *in, const char *max_tlp, json_t **out,
+                       osafe_err *e)
+{
     *out = NULL;
     json_t *rec;
-    int rc = exch__public_copy(in, "osv", &rec, e);
+    int rc = exch__public_copy(in, "osv", max_tlp, &rec, e);
     if (rc)
         return rc;
     const char *id = exch__str(in, "id"); /* outlives rec */
@@ -487,98 +628,12 @@ int exch_export_osv(const json_t *in, json_t **out, osafe_err *e)
     if (exch__str(rec, "withdrawn"))
         json_object_set_new(osv, "withdrawn",
                             json_string(exch__str(rec, "withdrawn")));
-    json_t *aliases = json_array(), *related = json_array(),
-           *upstream = json_array();
-    size_t i;
-    const json_t *x;
-    json_array_foreach (json_object_get(rec, "aliases"), i, x) {
-        if (json_is_string(x))
-            json_array_append_new(aliases, json_copy((json_t *)x));
-    }
-    json_array_foreach (json_object_get(rec, "related"), i, x) {
-        const char *rid = exch__str(x, "id"), *r = exch__str(x, "relation");
-        if (rid)
-            json_array_append_new(r && !strcmp(r, "upstream") ? upstream
-                                                              : related,
-                                  json_string(rid));
-    }
-    json_object_set_new(osv, "aliases", aliases);
-    if (json_array_size(related))
-        json_object_set_new(osv, "related", related);
-    else
-        json_decref(related);
-    if (json_array_size(upstream))
-        json_object_set_new(osv, "upstream", upstream);
-    else
-        json_decref(upstream);
+    osv_ids_out(osv, rec);
     json_object_set_new(osv, "summary", json_string(title));
     if (desc)
         json_object_set_new(osv, "details", json_string(desc));
-    json_t *sev = json_array();
-    json_array_foreach (json_object_get(rec, "scores"), i, x) {
-        const char *s = exch__str(x, "system"), *v = exch__str(x, "value");
-        if (s && v && !strncmp(s, "CVSS_V", 6))
-            json_array_append_new(
-                sev, json_pack("{s:s, s:s}", "type", s, "score", v));
-    }
-    if (json_array_size(sev))
-        json_object_set_new(osv, "severity", sev);
-    else
-        json_decref(sev);
-    json_object_set_new(osv, "affected", osv_affected(rec));
-    json_t *refs = json_array();
-    json_array_foreach (json_object_get(rec, "references"), i, x) {
-        const char *url = exch__str(x, "url");
-        if (url)
-            json_array_append_new(refs,
-                                  json_pack("{s:s, s:s}", "type",
-                                            osv_ref_type(exch__str(x, "type")),
-                                            "url", url));
-    }
-    json_array_append_new(refs,
-                          json_pack("{s:s, s:s}", "type", "WEB", "url", canon));
-    json_object_set_new(osv, "references", refs);
-    json_t *credits = json_array();
-    json_array_foreach (json_object_get(rec, "credits"), i, x) {
-        const char *name = exch__str(x, "name");
-        if (!name)
-            continue;
-        json_t *c = json_pack("{s:s}", "name", name);
-        if (exch__str(x, "type"))
-            json_object_set_new(c, "type", json_string(exch__str(x, "type")));
-        if (json_is_array(json_object_get(x, "contact")))
-            json_object_set_new(c, "contact",
-                                json_deep_copy(json_object_get(x, "contact")));
-        json_array_append_new(credits, c);
-    }
-    if (json_array_size(credits))
-        json_object_set_new(osv, "credits", credits);
-    else
-        json_decref(credits);
-    json_t *ds = json_pack("{s:s, s:s}", "id", id, "url", canon);
-    static const char *const keep[] = {"record_type",
-                                       "severity",
-                                       "harm_types",
-                                       "hazards",
-                                       "countries_occurred",
-                                       "occurred_start",
-                                       "occurred_end",
-                                       "ai_relation",
-                                       "ai_systems",
-                                       "classifications",
-                                       "lifecycle_stages",
-                                       "entities",
-                                       "license",
-                                       "tlp",
-                                       "lang",
-                                       "title"};
-    for (size_t k = 0; ds && k < sizeof keep / sizeof *keep; k++) {
-        const json_t *v = json_object_get(rec, keep[k]);
-        if (v)
-            json_object_set_new(ds, keep[k], json_deep_copy(v));
-    }
-    json_object_set_new(osv, "database_specific",
-                        json_pack("{s:o}", "osafe", ds));
+    osv_lists_out(osv, rec, canon);
+    json_object_set_new(osv, "database_specific", osv_own_out(rec, id, canon));
     json_decref(rec);
     *out = osv;
     return 0;

@@ -198,6 +198,44 @@ static int stix_ts_ok(const char *s)
     return p[0] == 'Z' && !p[1];
 }
 
+/* created / modified at millisecond precision, as STIX 2.1 requires
+ * (section 3.2): "...:SSZ" -> "...:SS.000Z", ".5Z" -> ".500Z". */
+static void stix_ts_millis(const char *ts, char *out, size_t cap)
+{
+    size_t frac = 0;
+    const char *p = ts + 19;
+    if (*p == '.')
+        for (p++; p[frac] >= '0' && p[frac] <= '9'; frac++)
+            ;
+    if (frac >= 3)
+        snprintf(out, cap, "%s", ts);
+    else
+        snprintf(out, cap, "%.19s.%.*s%.*sZ", ts, (int)frac,
+                 frac ? ts + 20 : "", (int)(3 - frac), "000");
+}
+
+/* STIX forbids empty lists anywhere (section 3.3): drop them, at any
+ * depth, from a copied record value. */
+static void drop_empty_lists(json_t *v)
+{
+    if (json_is_object(v)) {
+        const char *k;
+        json_t *x, *tmp;
+        json_object_foreach_safe (v, tmp, k, x) {
+            drop_empty_lists(x);
+            if (json_is_array(x) && !json_array_size(x))
+                json_object_del(v, k);
+        }
+    } else if (json_is_array(v)) {
+        for (size_t i = json_array_size(v); i-- > 0;) {
+            json_t *x = json_array_get(v, i);
+            drop_empty_lists(x);
+            if (json_is_array(x) && !json_array_size(x))
+                json_array_remove(v, i);
+        }
+    }
+}
+
 static json_t *ext_ref_for_alias(const char *a)
 {
     char url[160], lower[64];
@@ -219,6 +257,65 @@ static json_t *ext_ref_for_alias(const char *a)
     if (!strncmp(a, "GHSA-", 5))
         return json_pack("{s:s, s:s}", "source_name", "ghsa", "external_id", a);
     return json_pack("{s:s, s:s}", "source_name", "alias", "external_id", a);
+}
+
+/* labels "hazard:<code>" and "harm:<type>"; NULL when there are none
+ * (STIX forbids an empty list). */
+static json_t *stix_labels(const json_t *rec)
+{
+    json_t *labels = json_array();
+    static const char *const kinds[][2] = {{"hazards", "hazard"},
+                                           {"harm_types", "harm"}};
+    char buf[160];
+    for (size_t k = 0; k < 2; k++) {
+        size_t i;
+        const json_t *x;
+        json_array_foreach (json_object_get(rec, kinds[k][0]), i, x) {
+            if (json_is_string(x)) {
+                snprintf(buf, sizeof buf, "%s:%s", kinds[k][1],
+                         json_string_value(x));
+                json_array_append_new(labels, json_string(buf));
+            }
+        }
+    }
+    if (json_array_size(labels))
+        return labels;
+    json_decref(labels);
+    return NULL;
+}
+
+/* external_references: our id (+ canonical URL), aliases, references. */
+static json_t *stix_refs(const json_t *rec, const char *id)
+{
+    json_t *refs = json_array();
+    char canon[512];
+    exch__canonical_url(rec, canon, sizeof canon);
+    json_t *own =
+        json_pack("{s:s, s:s}", "source_name", "osafe", "external_id", id);
+    if (exch__url_ok(canon))
+        json_object_set_new(own, "url", json_string(canon));
+    json_array_append_new(refs, own);
+    size_t i;
+    const json_t *x;
+    json_array_foreach (json_object_get(rec, "aliases"), i, x) {
+        if (exch__nonblank(json_string_value(x)))
+            json_array_append_new(refs,
+                                  ext_ref_for_alias(json_string_value(x)));
+    }
+    json_array_foreach (json_object_get(rec, "references"), i, x) {
+        const char *url = exch__str(x, "url");
+        if (!url)
+            continue;
+        const char *pub = exch__str(x, "publisher");
+        json_t *r =
+            json_pack("{s:s, s:s}", "source_name",
+                      exch__nonblank(pub) ? pub : "reference", "url", url);
+        if (exch__nonblank(exch__str(x, "title")))
+            json_object_set_new(r, "description",
+                                json_string(exch__str(x, "title")));
+        json_array_append_new(refs, r);
+    }
+    return refs;
 }
 
 static int stix_sdo(const json_t *in, size_t index, const char *ext_id,
@@ -261,7 +358,7 @@ static int stix_sdo(const json_t *in, size_t index, const char *ext_id,
         rtype && (!strcmp(rtype, "vulnerability") || !strcmp(rtype, "finding"))
             ? "vulnerability"
             : "incident";
-    char sid[128], now[32], created[40], modified[40];
+    char sid[128], now[32], created[64], modified[64];
     if ((rc = stix_id(sid, sizeof sid, type, id))) {
         json_decref(rec);
         return osafe_errf(e, rc, "stix export: uuid failed");
@@ -271,12 +368,14 @@ static int stix_sdo(const json_t *in, size_t index, const char *ext_id,
     if (!stix_ts_ok(c))
         c = exch__str(rec, "reported");
     const char *m = exch__str(rec, "modified");
-    snprintf(created, sizeof created, "%s",
-             stix_ts_ok(c)   ? c
-             : stix_ts_ok(m) ? m
-                             : now);
-    snprintf(modified, sizeof modified, "%s",
-             stix_ts_ok(m) && strcmp(m, created) >= 0 ? m : created);
+    stix_ts_millis(stix_ts_ok(c)   ? c
+                   : stix_ts_ok(m) ? m
+                                   : now,
+                   created, sizeof created);
+    if (stix_ts_ok(m))
+        stix_ts_millis(m, modified, sizeof modified);
+    if (!stix_ts_ok(m) || strcmp(modified, created) < 0)
+        snprintf(modified, sizeof modified, "%s", created);
     json_t *sdo =
         json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "type", type,
                   "spec_version", "2.1", "id", sid, "created_by_ref", ident,
@@ -290,55 +389,12 @@ static int stix_sdo(const json_t *in, size_t index, const char *ext_id,
         json_object_set_new(sdo, "description", json_string(desc));
     if (exch__str(rec, "lang"))
         json_object_set_new(sdo, "lang", json_string(exch__str(rec, "lang")));
-    if (exch__str(rec, "withdrawn"))
+    if (exch__revoked(rec))
         json_object_set_new(sdo, "revoked", json_true());
-    json_t *labels = json_array();
-    size_t i;
-    const json_t *x;
-    char buf[160];
-    json_array_foreach (json_object_get(rec, "hazards"), i, x) {
-        if (json_is_string(x)) {
-            snprintf(buf, sizeof buf, "hazard:%s", json_string_value(x));
-            json_array_append_new(labels, json_string(buf));
-        }
-    }
-    json_array_foreach (json_object_get(rec, "harm_types"), i, x) {
-        if (json_is_string(x)) {
-            snprintf(buf, sizeof buf, "harm:%s", json_string_value(x));
-            json_array_append_new(labels, json_string(buf));
-        }
-    }
-    if (json_array_size(labels))
+    json_t *labels = stix_labels(rec);
+    if (labels)
         json_object_set_new(sdo, "labels", labels);
-    else
-        json_decref(labels);
-    json_t *refs = json_array();
-    char canon[512];
-    exch__canonical_url(rec, canon, sizeof canon);
-    json_t *own =
-        json_pack("{s:s, s:s}", "source_name", "osafe", "external_id", id);
-    if (exch__url_ok(canon))
-        json_object_set_new(own, "url", json_string(canon));
-    json_array_append_new(refs, own);
-    json_array_foreach (json_object_get(rec, "aliases"), i, x) {
-        if (exch__nonblank(json_string_value(x)))
-            json_array_append_new(refs,
-                                  ext_ref_for_alias(json_string_value(x)));
-    }
-    json_array_foreach (json_object_get(rec, "references"), i, x) {
-        const char *url = exch__str(x, "url");
-        if (!url)
-            continue;
-        const char *pub = exch__str(x, "publisher");
-        json_t *r =
-            json_pack("{s:s, s:s}", "source_name",
-                      exch__nonblank(pub) ? pub : "reference", "url", url);
-        if (exch__nonblank(exch__str(x, "title")))
-            json_object_set_new(r, "description",
-                                json_string(exch__str(x, "title")));
-        json_array_append_new(refs, r);
-    }
-    json_object_set_new(sdo, "external_references", refs);
+    json_object_set_new(sdo, "external_references", stix_refs(rec, id));
     json_object_set_new(sdo, "object_marking_refs",
                         json_pack("[s]", tlp2[rank].id));
     tlp_used[rank] = 1;
@@ -355,6 +411,7 @@ static int stix_sdo(const json_t *in, size_t index, const char *ext_id,
         if (v)
             json_object_set_new(ext, keep[k], json_deep_copy(v));
     }
+    drop_empty_lists(ext);
     json_object_set_new(sdo, "extensions", json_pack("{s:o}", ext_id, ext));
     json_decref(rec);
     *out = sdo;

@@ -12,6 +12,8 @@
 #include <strings.h>
 #include <time.h>
 
+#include "registry/validate.h"
+
 /* ---- value helpers ------------------------------------------------------ */
 
 const char *exch__str(const json_t *obj, const char *key)
@@ -182,6 +184,16 @@ static json_t *get_array(json_t *rec, const char *field)
     return arr;
 }
 
+int exch__append(json_t *rec, const char *field, json_t *v)
+{
+    json_t *arr = get_array(rec, field);
+    if (!arr || !v) {
+        json_decref(v);
+        return -1;
+    }
+    return json_array_append_new(arr, v);
+}
+
 int exch__add_unique(json_t *rec, const char *field, const char *s)
 {
     json_t *arr = get_array(rec, field);
@@ -327,12 +339,7 @@ int exch__finish(json_t *rec, const char *ns, json_t *raw, const char *license)
 
 int exch__tlp_rank(const char *tlp)
 {
-    static const char *const levels[] = {"CLEAR", "GREEN", "AMBER",
-                                         "AMBER+STRICT", "RED"};
-    for (int i = 0; tlp && i < 5; i++)
-        if (!strcmp(tlp, levels[i]))
-            return i;
-    return -1;
+    return rec_tlp_rank(tlp);
 }
 
 void exch__now(char out[32])
@@ -465,8 +472,29 @@ int exch__redact(const json_t *rec, const char *level, json_t **out,
     return rc;
 }
 
-int exch__public_copy(const json_t *rec, const char *fmt, json_t **out,
-                      osafe_err *e)
+int exch_set_state(json_t *rec, const char *state, const char *when,
+                   const char *merged_into)
+{
+    if (!state || (strcmp(state, "withdrawn") && strcmp(state, "merged")))
+        return 0;
+    int bad = json_object_set_new(rec, "state", json_string(state));
+    if (when && *when)
+        bad |= json_object_set_new(rec, "withdrawn", json_string(when));
+    if (!strcmp(state, "merged") && merged_into && *merged_into)
+        bad |= json_object_set_new(rec, "merged_into",
+                                   json_string(merged_into));
+    return bad ? OSAFE_ENOMEM : 0;
+}
+
+int exch__revoked(const json_t *rec)
+{
+    const char *st = exch__str(rec, "state");
+    return (st && (!strcmp(st, "withdrawn") || !strcmp(st, "merged"))) ||
+           exch__str(rec, "withdrawn") != NULL;
+}
+
+int exch__public_copy(const json_t *rec, const char *fmt, const char *max_tlp,
+                      json_t **out, osafe_err *e)
 {
     *out = NULL;
     if (!json_is_object(rec))
@@ -481,11 +509,13 @@ int exch__public_copy(const json_t *rec, const char *fmt, json_t **out,
                           "records with an id can be exported)",
                           fmt);
     const char *tlp = exch__str(rec, "tlp");
-    if (!tlp || strcmp(tlp, "CLEAR"))
+    int rank = exch__tlp_rank(tlp), max = exch__tlp_rank(max_tlp);
+    if (rank < 0 || max < 0 || rank > max)
         return osafe_errf(e, OSAFE_ESTATE,
-                          "%s export of %s: tlp is %s; only "
-                          "TLP:CLEAR records leave the node in this format",
-                          fmt, id, tlp ? tlp : "missing");
+                          "%s export of %s: tlp is %s; only records up to "
+                          "TLP:%s leave the node in this export",
+                          fmt, id, tlp ? tlp : "missing",
+                          max_tlp ? max_tlp : "?");
     const char *emb = exch__str(rec, "embargo_until");
     if (emb) {
         char now[32];
@@ -496,7 +526,7 @@ int exch__public_copy(const json_t *rec, const char *fmt, json_t **out,
                               "until %s",
                               fmt, id, emb);
     }
-    return exch__redact(rec, "CLEAR", out, e);
+    return exch__redact(rec, max_tlp, out, e);
 }
 
 int exch__canonical_url(const json_t *rec, char *out, size_t cap)

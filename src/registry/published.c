@@ -14,9 +14,8 @@
  * latest published version if c reads it; withdrawn and merged ones only
  * with keep_closed. */
 static int walk(registry *r, const reg_caller *c, int keep_closed,
-                int (*fn)(void *ctx, const char *id, const char *body,
-                          size_t len),
-                void *ctx, osafe_err *e)
+                int (*fn)(void *ctx, const reg_exported *x), void *ctx,
+                osafe_err *e)
 {
     store_visibility vis;
     reg_visibility(c, &vis);
@@ -44,7 +43,9 @@ static int walk(registry *r, const reg_caller *c, int keep_closed,
             if ((rc = s->ops->version_get(s, rec.id, rec.published_version,
                                           &v, e)))
                 break;
-            rc = fn(ctx, rec.id, v.body, v.body_len);
+            reg_exported x = {rec.id,    v.body,       v.body_len,
+                              rec.state, rec.modified, rec.merged_into};
+            rc = fn(ctx, &x);
             store_version_release(&v);
         }
         memcpy(cursor, p.next_cursor, sizeof cursor);
@@ -54,6 +55,18 @@ static int walk(registry *r, const reg_caller *c, int keep_closed,
     return rc;
 }
 
+/* reg_published_each's callback, carried through walk's. */
+struct plain {
+    int (*fn)(void *ctx, const char *id, const char *body, size_t len);
+    void *ctx;
+};
+
+static int plain_fn(void *ctx, const reg_exported *x)
+{
+    struct plain *p = ctx;
+    return p->fn(p->ctx, x->id, x->body, x->len);
+}
+
 int reg_published_each(registry *r, const reg_caller *c,
                        int (*fn)(void *ctx, const char *id, const char *body,
                                  size_t len),
@@ -61,13 +74,13 @@ int reg_published_each(registry *r, const reg_caller *c,
 {
     /* Withdrawn and merged records count for nothing here (a merged one
      * is its target's duplicate). */
-    return walk(r, c, 0, fn, ctx, e);
+    struct plain p = {fn, ctx};
+    return walk(r, c, 0, plain_fn, &p, e);
 }
 
 int reg_export_each(registry *r, const char *level,
-                    int (*fn)(void *ctx, const char *id, const char *body,
-                              size_t len),
-                    void *ctx, osafe_err *e)
+                    int (*fn)(void *ctx, const reg_exported *x), void *ctx,
+                    osafe_err *e)
 {
     /* The reader the export is meant for: anyone (CLEAR), or any account
      * of this node that belongs to no organisation and owns nothing

@@ -187,15 +187,27 @@ int reg_published_each(registry *r, const reg_caller *c,
                                  size_t len),
                        void *ctx, osafe_err *e);
 
+/* One exported record: its latest published version's stored bytes and
+ * the record's state, which exports carry.  Every pointer is borrowed for
+ * the duration of the callback only. */
+typedef struct reg_exported {
+    const char *id, *body;
+    size_t len;
+    const char *state;       /* "published", "withdrawn", "merged" */
+    const char *modified;    /* RFC 3339, when the state last changed */
+    const char *merged_into; /* the target's id when merged, else "" */
+} reg_exported;
+
 /*
- * Call fn as reg_published_each does for the readers an export is meant
- * for: level "CLEAR" (anyone) or "GREEN" (any account of this node; never
- * AMBER or RED).  Withdrawn and merged records are included.
+ * Call fn with every published record the readers an export is meant for
+ * may read: level "CLEAR" (anyone) or "GREEN" (any account of this node;
+ * never AMBER or RED).  Withdrawn and merged records are included, with
+ * their state.  fn returns 0 to go on, or a negative status that stops the
+ * walk and is returned.
  */
 int reg_export_each(registry *r, const char *level,
-                    int (*fn)(void *ctx, const char *id, const char *body,
-                              size_t len),
-                    void *ctx, osafe_err *e);
+                    int (*fn)(void *ctx, const reg_exported *x), void *ctx,
+                    osafe_err *e);
 
 /* ---- imports (CLI) ------------------------------------------------------ */
 

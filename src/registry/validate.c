@@ -20,9 +20,9 @@ static const char *const ai_relations[] = {
     "unclear", NULL};
 static const char *const use_modes[] = {"intended", "unintended", "misuse",
                                         "malicious", "unknown", NULL};
-static const char *const severities[] = {"hazard", "serious_hazard",
-                                         "incident", "serious_incident",
-                                         "disaster", "unknown", NULL};
+const char *const rec_severity_levels[] = {
+    "hazard", "serious_hazard", "incident", "serious_incident", "disaster",
+    "unknown", NULL};
 static const char *const harm_types[] = {
     "physical", "psychological", "economic_property", "reputational",
     "environmental", "public_interest", "human_rights", "other", "unknown",
@@ -32,8 +32,8 @@ static const char *const precisions[] = {"year", "month", "day", "unknown",
 static const char *const methods[] = {"human", "machine", NULL};
 static const char *const kinds[] = {"system", "model", "dataset", "agent",
                                     "component", NULL};
-static const char *const tlps[] = {"CLEAR", "GREEN", "AMBER", "AMBER+STRICT",
-                                   "RED", NULL};
+const char *const rec_tlp_levels[] = {"CLEAR", "GREEN", "AMBER",
+                                     "AMBER+STRICT", "RED", NULL};
 
 /* Client-settable fields; anything else is refused, so typos do not pass
  * silently ("titel").  Node-specific data belongs under "extensions". */
@@ -68,7 +68,20 @@ static int in_list(const char *s, const char *const *list)
 
 int rec_tlp_valid(const char *s)
 {
-    return s && in_list(s, tlps);
+    return rec_tlp_rank(s) >= 0;
+}
+
+int rec_tlp_rank(const char *s)
+{
+    for (int i = 0; s && rec_tlp_levels[i]; i++)
+        if (!strcmp(s, rec_tlp_levels[i]))
+            return i;
+    return -1;
+}
+
+int rec_in_vocab(const char *s, const char *const *vocab)
+{
+    return s && in_list(s, vocab);
 }
 
 static int bad(osafe_err *e, const char *field, const char *what)
@@ -268,7 +281,7 @@ static int check_field(const char *k, const json_t *v, osafe_err *e)
         const char *sc = json_string_value(json_object_get(v, "scale"));
         if (!sc || strcmp(sc, "oecd-2025"))
             return bad(e, "severity.scale", "must be 'oecd-2025'");
-        return enum_field(json_object_get(v, "level"), severities,
+        return enum_field(json_object_get(v, "level"), rec_severity_levels,
                           "severity.level", e);
     }
     if (!strcmp(k, "harm_types"))
@@ -317,7 +330,7 @@ static int check_field(const char *k, const json_t *v, osafe_err *e)
         return 0;
     }
     if (!strcmp(k, "tlp"))
-        return enum_field(v, tlps, k, e);
+        return enum_field(v, rec_tlp_levels, k, e);
     if (!strcmp(k, "license") && !text_ok(v, 128))
         return bad(e, k, "must be an SPDX licence id such as CC-BY-4.0");
     if ((!strcmp(k, "submitter") || !strcmp(k, "extensions")) &&

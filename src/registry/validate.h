@@ -30,4 +30,16 @@ int rec_check_patch(const json_t *patch, osafe_err *e);
 /* 1 if s is one of the TLP 2.0 levels (CLEAR GREEN AMBER AMBER+STRICT RED). */
 int rec_tlp_valid(const char *s);
 
+/* The schema's vocabularies (NULL-terminated), defined once here so that the
+ * importers, exporters and web forms offer exactly what the validator
+ * accepts.  severity.level: the OECD 2025 ladder, then "unknown".  tlp: the
+ * TLP 2.0 levels from the least to the most restricted, so an index is a
+ * rank. */
+extern const char *const rec_severity_levels[];
+extern const char *const rec_tlp_levels[];
+/* Index of s in rec_tlp_levels (CLEAR 0 ... RED 4); -1 if not a level. */
+int rec_tlp_rank(const char *s);
+/* 1 if s is a member of the NULL-terminated vocab. */
+int rec_in_vocab(const char *s, const char *const *vocab);
+
 #endif

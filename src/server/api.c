@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/fsx.h"
 #include "core/limits.h"
 #include "tlog/tile.h"
 
@@ -147,6 +148,34 @@ static int query_int(const http_req *q, http_resp *w, const char *name,
     return 0;
 }
 
+/* An entry bundle, gzip'd for clients that accept it (tlog-tiles: bundles
+ * SHOULD be compressible); caches must key on Accept-Encoding. */
+static void serve_bundle(const http_req *q, http_resp *w, const char *path,
+                         const char *cache)
+{
+    http_resp_header(w, "Vary", "Accept-Encoding");
+    char *raw = NULL;
+    size_t len;
+    osafe_err e;
+    osafe_buf gz = OSAFE_BUF_INIT;
+    if (!http_accepts_gzip(http_req_header(q, "Accept-Encoding")) ||
+        fsx_read_file(path, OSAFE_LOG_BUNDLE_GZIP_MAX, &raw, &len, &e) ||
+        http_gzip(raw, len, &gz)) {
+        /* Not asked for, too big to compress here, or missing: the plain
+         * file (which answers 404 when it is missing). */
+        free(raw);
+        buf_release(&gz);
+        http_resp_file(w, path, "application/octet-stream", cache);
+        return;
+    }
+    free(raw);
+    http_resp_header(w, "Content-Encoding", "gzip");
+    http_resp_header(w, "Cache-Control", cache);
+    if (http_resp_body(w, "application/octet-stream", gz.data, gz.len))
+        http_resp_error(w, 500, "internal", NULL, "out of memory");
+    buf_release(&gz);
+}
+
 static void serve_log(api_ctx *a, const http_req *q, http_resp *w,
                       const char *rel)
 {
@@ -170,9 +199,12 @@ static void serve_log(api_ctx *a, const http_req *q, http_resp *w,
         return;
     }
     snprintf(path, sizeof path, "%s/%s", a->log_dir, rel);
-    http_resp_file(w, path, "application/octet-stream",
-                   width ? "public, max-age=3600"
-                         : "public, max-age=31536000, immutable");
+    const char *cache = width ? "public, max-age=3600"
+                              : "public, max-age=31536000, immutable";
+    if (level == TLOG_TILE_ENTRIES)
+        serve_bundle(q, w, path, cache);
+    else
+        http_resp_file(w, path, "application/octet-stream", cache);
 }
 
 static void records_collection(api_ctx *a, const http_req *q, http_resp *w,

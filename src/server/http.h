@@ -47,6 +47,7 @@
 
 #include <stddef.h>
 
+#include "core/buf.h"
 #include "core/status.h"
 
 typedef struct http_req http_req;   /* opaque, valid during the handler call */
@@ -112,6 +113,13 @@ int http_resp_error(http_resp *w, int status, const char *code,
  */
 int http_resp_file(http_resp *w, const char *path, const char *content_type,
                    const char *cache_control);
+
+/* 1 if an Accept-Encoding value accepts gzip ("gzip", "x-gzip" or "*"
+ * with a q other than 0). */
+int http_accepts_gzip(const char *accept_encoding);
+/* Append the gzip (RFC 1952) of in[0..n) to out: 0, OSAFE_ENOMEM,
+ * OSAFE_ETOOBIG (out's ceiling) or OSAFE_EIO. */
+int http_gzip(const void *in, size_t n, osafe_buf *out);
 
 /* Called once per request with a complete, framing-checked request. */
 typedef void (*http_handler)(void *ctx, const http_req *req, http_resp *resp);

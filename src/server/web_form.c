@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "registry/validate.h"
 #include "server/web_int.h"
 
 static const char *const record_types[] = {"incident", "hazard",
@@ -34,10 +35,6 @@ static const char *const relations[] = {"caused",    "contributed",
                                         "failed_to_prevent", "misused",
                                         "targeted",  "unclear",
                                         NULL};
-static const char *const severities[] = {"hazard",   "serious_hazard",
-                                         "incident", "serious_incident",
-                                         "disaster", "unknown",
-                                         NULL};
 static const char *const harm_types[] = {
     "physical",      "psychological", "economic_property", "reputational",
     "environmental", "public_interest", "human_rights",    "other",
@@ -47,8 +44,6 @@ static const char *const hazards[] = {"vcr", "src", "cse", "ssh", "iwp",
                                       "spc", "sxc", NULL};
 static const char *const kinds[] = {"system", "model", "dataset", "agent",
                                     "component", NULL};
-static const char *const tlps[] = {"CLEAR", "GREEN", "AMBER", "AMBER+STRICT",
-                                   "RED", NULL};
 static const char *const ref_types[] = {"NEWS", "REPORT", "ARTICLE", "WEB",
                                         "EVIDENCE", "OTHER", NULL};
 
@@ -381,7 +376,7 @@ static void render(form_ctx *c, const char *id)
     page_t(p, "form.section_harm");
     page_raw(p, "</legend>\n");
     select_field(c, "severity.level", "incident.severity", 1, "severity",
-                 severities, NULL);
+                 rec_severity_levels, NULL);
     check_group(c, "harm_types", "form.harm_types", 1, "harm", harm_types);
     check_group(c, "hazards", "form.hazards", 0, "hazard", hazards);
     page_raw(p, "</fieldset>\n<fieldset><legend>");
@@ -402,7 +397,8 @@ static void render(form_ctx *c, const char *id)
                  ref_types, "WEB");
     text_field(c, "submitter.pseudonym", "form.submitter", 1,
                " autocomplete=\"nickname\"");
-    select_field(c, "tlp", "incident.tlp", 1, "tlp", tlps, "CLEAR");
+    select_field(c, "tlp", "incident.tlp", 1, "tlp", rec_tlp_levels,
+                 "CLEAR");
     {
         const char *l = val(c, "license");
         web_page *pp = c->p;

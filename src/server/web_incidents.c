@@ -21,6 +21,7 @@
 
 #include "core/enc.h"
 #include "core/limits.h"
+#include "registry/validate.h"
 #include "server/web_int.h"
 
 /* ---- shared record helpers (web_int.h) ---------------------------------- */
@@ -149,12 +150,6 @@ static const char *const filter_names[] = {"status",  "hazard",   "severity",
 static const char *const states[] = {"draft",     "submitted", "published",
                                      "rejected",  "withdrawn", "merged",
                                      NULL};
-static const char *const severities[] = {"hazard",   "serious_hazard",
-                                         "incident", "serious_incident",
-                                         "disaster", "unknown",
-                                         NULL};
-static const char *const tlps[] = {"CLEAR", "GREEN", "AMBER", "AMBER+STRICT",
-                                   "RED", NULL};
 /* the AILuminate hazards (shared/design/risk-taxonomy.md) */
 static const char *const hazards[] = {"vcr", "src", "cse", "ssh", "iwp",
                                       "ipv", "dfm", "ncr", "hte", "prv",
@@ -247,9 +242,9 @@ void page_incidents(web_page *p)
                 "action=\"/incidents\" class=\"filters\" role=\"search\">");
     text_filter(p, "q", "filter.search", q, " type=\"search\"");
     select_field(p, "status", "incident.state", "state", states, f.state);
-    select_field(p, "severity", "incident.severity", "severity", severities,
-                 f.severity);
-    select_field(p, "tlp", "incident.tlp", "tlp", tlps, f.tlp);
+    select_field(p, "severity", "incident.severity", "severity",
+                 rec_severity_levels, f.severity);
+    select_field(p, "tlp", "incident.tlp", "tlp", rec_tlp_levels, f.tlp);
     select_field(p, "hazard", "filter.hazard", "hazard", hazards, f.hazard);
     text_filter(p, "country", "filter.country", f.country,
                 " autocomplete=\"country\" maxlength=\"2\" dir=\"ltr\"");
