@@ -131,6 +131,28 @@
 /* A run's samples.jsonl is read whole by resume, report and compare. */
 #define OSAFE_EVAL_SAMPLES_MAX (2048u << 20)
 
+/* ---- published evaluations (registry/evaluations*.c, issue 9) ---- */
+
+/* A hazard key: "spc_hlt"-style sub-hazards are a few letters; a longer
+ * key is not one. */
+#define OSAFE_HAZARD_KEY_MAX 32
+/* by_hazard groups of one published run: 12 hazards with their
+ * sub-hazards plus the 24 MIT subdomains fit many times over; thousands of
+ * keys are an attempt to flood the ranking, not a run. */
+#define OSAFE_EVAL_PUB_HAZARDS_MAX 128
+/* by_language groups of one run: a suite covers tens of locales. */
+#define OSAFE_EVAL_PUB_LANGS_MAX 256
+/* Any count in a published run (samples, errors, n, items): the largest
+ * suite (OSAFE_SUITE_MAX_ITEMS) times 60 epochs stays below it, and it is
+ * far from where a double loses integers or a sum overflows. */
+#define OSAFE_EVAL_PUB_COUNT_MAX 1000000000LL
+/* Epochs of one run: samples store the epoch in 16 bits. */
+#define OSAFE_EVAL_PUB_EPOCHS_MAX 65535
+/* The model name: the ranking keeps 127 bytes of it (risk.h). */
+#define OSAFE_EVAL_PUB_MODEL_MAX 127
+/* Why a run was withdrawn goes into a log entry: a paragraph, not a file. */
+#define OSAFE_EVAL_WITHDRAW_REASON_MAX 2000
+
 /* ---- evaluation client (eval/client.c) and response cache (eval/cache.c) */
 
 /* One model answer, decoded: 100k tokens of text plus JSON framing and
@@ -223,9 +245,10 @@
 
 /* ---- web interface (server/web*.c) ---- */
 
-/* Live login sessions held in memory; past this the oldest is dropped
- * (its user logs in again), so a flood of logins cannot grow memory. */
-#define OSAFE_WEB_SESSIONS_MAX 4096
+/* Live login sessions of one account (kept in the database): a person
+ * uses a few browsers; past this the account's oldest session ends, so a
+ * flood of logins with one token cannot evict anybody else's. */
+#define OSAFE_WEB_SESSIONS_PER_ACCOUNT 16
 /* A session lives 8 hours from login: a working day, after which a
  * borrowed or forgotten browser no longer acts for its user. */
 #define OSAFE_WEB_SESSION_TTL_S (8 * 3600)

@@ -43,6 +43,7 @@ static const char *status_code_name(int status)
     case 404: return "not_found";
     case 405: return "method_not_allowed";
     case 409: return "conflict";
+    case 410: return "gone";
     case 413: return "too_large";
     case 415: return "unsupported_media_type";
     case 422: return "invalid";
@@ -326,7 +327,26 @@ static void record_item(api_ctx *a, const http_req *q, http_resp *w,
           rc, out, &e);
 }
 
-/* /api/v1/evaluations[/{id}] */
+/* POST /api/v1/evaluations/{id}/withdraw (issue 9 item 2) */
+static void evaluation_withdraw(api_ctx *a, const http_req *q, http_resp *w,
+                                const reg_caller *c, const char *id,
+                                size_t idlen)
+{
+    if (strcmp(http_req_method(q), "POST"))
+        return method_not_allowed(w, "POST");
+    if (check_json_body(q, w, 0))
+        return;
+    char eid[32];
+    snprintf(eid, sizeof eid, "%.*s", (int)idlen, id);
+    size_t len;
+    const char *body = http_req_body(q, &len);
+    char *out = NULL;
+    osafe_err e;
+    int rc = reg_evaluation_withdraw(a->reg, c, eid, body, len, &out, &e);
+    reply(w, 200, rc, out, &e);
+}
+
+/* /api/v1/evaluations[/{id}[/withdraw]] */
 static void evaluations(api_ctx *a, const http_req *q, http_resp *w,
                         const reg_caller *c, const char *rest)
 {
@@ -357,15 +377,22 @@ static void evaluations(api_ctx *a, const http_req *q, http_resp *w,
         return reply(w, 201, rc, out, &e);
     }
     rest++; /* the '/' */
-    if (!reg_id_valid(rest, strlen(rest)))
+    const char *sub = strchr(rest, '/');
+    size_t idlen = sub ? (size_t)(sub - rest) : strlen(rest);
+    if (!reg_id_valid(rest, idlen) || (sub && strcmp(sub, "/withdraw")))
         return (void)http_resp_error(w, 404, "not_found", NULL,
                                      "no such evaluation");
+    if (sub)
+        return evaluation_withdraw(a, q, w, c, rest, idlen);
     if (strcmp(m, "GET"))
         return method_not_allowed(w, "GET");
     char *body;
     size_t len;
     int64_t index;
-    if (reg_evaluation_get(a->reg, rest, &body, &len, &index, &e) != 0)
+    int grc = reg_evaluation_get(a->reg, rest, &body, &len, &index, &e);
+    if (grc == OSAFE_ESTATE) /* withdrawn: still in the log, not served */
+        return (void)http_resp_error(w, 410, "gone", NULL, "%s", e.msg);
+    if (grc != 0)
         return fail(w, &e);
     char v[32];
     snprintf(v, sizeof v, "%lld", (long long)index);

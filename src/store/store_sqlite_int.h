@@ -40,4 +40,14 @@ int sq_evaluation_list(osafe_store *s, int limit, const char *cursor,
 int sq_search(osafe_store *s, const store_visibility *vis, const char *query,
               int limit, store_page *out, osafe_err *e);
 
+/* store_sqlite_sessions.c: evaluation withdrawal and web sessions */
+int sq_evaluation_withdraw(osafe_store *s, const char *id, const char *reason,
+                           int64_t by, int64_t log_index, const void *entry,
+                           size_t entry_len, osafe_err *e);
+int sq_session_put(osafe_store *s, const store_session *ss, int per_account,
+                   osafe_err *e);
+int sq_session_get(osafe_store *s, const char *id_hash, int64_t now,
+                   store_session *ss, store_account *a, osafe_err *e);
+int sq_session_drop(osafe_store *s, const char *id_hash, osafe_err *e);
+
 #endif
