@@ -268,6 +268,27 @@
  * ages incidents) show within five minutes, and a burst of page loads costs
  * one computation. */
 #define OSAFE_WEB_RISK_TTL_S 300
+/* Rankings kept (web_risk.c), keyed by the caller's view, the seed and the
+ * log size: the default and a few chosen seeds for anonymous visitors plus
+ * the signed-in users of the moment; each is items x draws floats
+ * (<= 32 MiB at the default draws), so the memory is bounded too. */
+#define OSAFE_WEB_RISK_CACHE_MAX 8
+
+/* ---- abuse limits (server/ratelimit.c, issue 9 item 3) ---- */
+
+/* Writes (API POST/PATCH/DELETE, web form posts) per account and minute,
+ * as a burst of one minute's worth then a steady rate: far above a person
+ * or `osafe eval publish`, far below the 200 a second one token managed;
+ * `osafe serve --write-rate N` (0: off). */
+#define OSAFE_RATE_WRITES_PER_MIN 300
+/* Ranking computations (a /risks page not in the cache) per address and
+ * minute: each costs about a quarter of a second of CPU at 2,000 records;
+ * `osafe serve --read-rate N` (0: off). */
+#define OSAFE_RATE_READS_PER_MIN 30
+/* Accounts or addresses tracked at once per limit (72 bytes each). */
+#define OSAFE_RATE_KEYS_MAX 4096
+/* Largest rate the options accept: a typo cannot mean "unlimited". */
+#define OSAFE_RATE_OPTION_MAX 1000000
 
 /* ---- risk prioritization (risk/) ---- */
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/limits.h"
+#include "server/ratelimit.h"
 #include "tlog/tile.h"
 
 static int http_status(int code)
@@ -47,6 +48,7 @@ static const char *status_code_name(int status)
     case 413: return "too_large";
     case 415: return "unsupported_media_type";
     case 422: return "invalid";
+    case 429: return "too_many_requests";
     default: return "internal";
     }
 }
@@ -97,6 +99,31 @@ static int check_json_body(const http_req *q, http_resp *w, int patch)
                     "request bodies must be application/json%s",
                     patch ? " or application/merge-patch+json" : "");
     return -1;
+}
+
+/* Writes are limited per account (issue 9 item 3): 429 with Retry-After
+ * once its minute's worth is spent.  Anonymous writes are refused anyway;
+ * they count against their address. */
+static int throttled(api_ctx *a, const http_req *q, http_resp *w,
+                     const reg_caller *c)
+{
+    const char *m = http_req_method(q);
+    if (!a->writes || !strcmp(m, "GET") || !strcmp(m, "HEAD"))
+        return 0;
+    char key[80];
+    if (c->authenticated)
+        snprintf(key, sizeof key, "acct:%lld", (long long)c->acct.id);
+    else
+        snprintf(key, sizeof key, "ip:%s", http_req_remote(q));
+    unsigned wait = ratelimit_take(a->writes, key, ratelimit_now());
+    if (!wait)
+        return 0;
+    char v[16];
+    snprintf(v, sizeof v, "%u", wait);
+    http_resp_header(w, "Retry-After", v);
+    http_resp_error(w, 429, "too_many_requests", NULL,
+                    "too many writes from this account: retry in %u s", wait);
+    return 1;
 }
 
 static int caller(api_ctx *a, const http_req *q, http_resp *w, reg_caller *c)
@@ -442,18 +469,18 @@ void api_handle(void *ctx, const http_req *q, http_resp *w)
     }
     reg_caller c;
     if (!strcmp(path, "/api/v1/records")) {
-        if (caller(a, q, w, &c) == 0)
+        if (caller(a, q, w, &c) == 0 && !throttled(a, q, w, &c))
             records_collection(a, q, w, &c);
         return;
     }
     if (!strncmp(path, "/api/v1/records/", 16)) {
-        if (caller(a, q, w, &c) == 0)
+        if (caller(a, q, w, &c) == 0 && !throttled(a, q, w, &c))
             record_item(a, q, w, &c, path + 16);
         return;
     }
     if (!strcmp(path, "/api/v1/evaluations") ||
         !strncmp(path, "/api/v1/evaluations/", 20)) {
-        if (caller(a, q, w, &c) == 0)
+        if (caller(a, q, w, &c) == 0 && !throttled(a, q, w, &c))
             evaluations(a, q, w, &c, path + 19);
         return;
     }

@@ -341,6 +341,9 @@ void page_risks(web_page *p)
         }
         seed = strtoull(s, &end, 10);
     }
+    /* a ranking to compute costs CPU: limited per address */
+    if (!web_risk_cached(p, seed, 0) && web_throttle_read(p))
+        return;
     const risk_result *res = NULL;
     struct web_risk_ref *ref = NULL;
     osafe_err e;
