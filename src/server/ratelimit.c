@@ -107,12 +107,13 @@ unsigned ratelimit_take(ratelimit *rl, const char *key, double now)
     struct bucket *b = slot(rl, key, now);
     refill(rl, b, now);
     unsigned wait = 0;
-    if (b->tokens >= 1)
+    if (b->tokens >= 1) {
         b->tokens -= 1;
-    else
+    } else {
         wait = (unsigned)ceil((1 - b->tokens) / rl->rate - 1e-6);
-    if (b->tokens < 1 && wait < 1) /* a hair short of a token */
-        wait = 1;
+        if (wait < 1) /* a hair short of a token */
+            wait = 1;
+    }
     pthread_mutex_unlock(&rl->mu);
     return wait;
 }
