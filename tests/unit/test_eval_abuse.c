@@ -411,6 +411,31 @@ static void test_http_poison_and_withdraw(void **st)
     api_get(&s, "/risks", NULL, &r);
     API_EXPECT(&r, 200, "/risks");
     api_reply_release(&r);
+    /* the CLI: `osafe eval withdraw`, staff only */
+    ok = run_of("m2", json_pack("{s:o}", "vcr", grp(40, 0.5)));
+    text = json_dumps(ok, JSON_COMPACT);
+    json_decref(ok);
+    api_http(&s, "POST", "/api/v1/evaluations", rep, text, &r);
+    free(text);
+    API_EXPECT(&r, 201, "POST /api/v1/evaluations");
+    j = api_json(&r);
+    jid = json_string_value(json_object_get(j, "id"));
+    assert_non_null(jid);
+    snprintf(id, sizeof id, "%s", jid);
+    json_decref(j);
+    api_reply_release(&r);
+    char *cli[] = {(char *)api_osafe(), "eval", "withdraw", id, "--reason",
+                   "duplicate run", "--server", s.base, "--token", rep, NULL};
+    assert_int_not_equal(api_run(cli, NULL, s.err), 0);
+    cli[9] = rev;
+    osafe_buf out = OSAFE_BUF_INIT;
+    assert_int_equal(api_run(cli, &out, s.err), 0);
+    assert_non_null(strstr(out.data, "\"withdrawn\""));
+    buf_release(&out);
+    snprintf(path, sizeof path, "/api/v1/evaluations/%s", id);
+    api_get(&s, path, NULL, &r);
+    api_expect_error(&r, 410, NULL, "GET withdrawn (CLI)");
+    api_reply_release(&r);
     api_stop_clean(&s);
     api_fini(&s);
 }
