@@ -300,6 +300,12 @@ static void method(web_page *p, const risk_result *res)
     page_t(p, "risks.evaluations");
     page_raw(p, "</dt><dd>");
     page_int(p, (long long)res->evaluations);
+    if (res->skipped) { /* left out of the ranking (issue 9 item 2) */
+        page_raw(p, "</dd><dt>");
+        page_t(p, "risks.skipped");
+        page_raw(p, "</dt><dd id=\"risk-skipped\">");
+        page_int(p, (long long)res->skipped);
+    }
     page_raw(p, "</dd><dt>");
     page_t(p, "risks.grade_basis");
     page_raw(p, "</dt><dd>");
