@@ -41,7 +41,7 @@ const char usage_serve[] =
     "                 and minute, a burst of N then N a minute; past it 429\n"
     "                 with Retry-After (default 300; 0: no limit)\n"
     "--read-rate N    risk rankings computed (pages not in the cache) per\n"
-    "                 client address and minute (default 30; 0: no limit)\n"
+    "                 client address and minute (default 12; 0: no limit)\n"
     "\n"
     "Accounts: `osafe token create`.  Stop with SIGINT or SIGTERM.\n";
 

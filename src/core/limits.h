@@ -282,9 +282,11 @@
  * `osafe serve --write-rate N` (0: off). */
 #define OSAFE_RATE_WRITES_PER_MIN 300
 /* Ranking computations (a /risks page not in the cache) per address and
- * minute: each costs about a quarter of a second of CPU at 2,000 records;
+ * minute: each costs about a quarter of a second of CPU at 2,000 records
+ * (more when several run at once), so 12 keep one address under a few
+ * seconds of CPU a minute, while a person trying seeds never meets it;
  * `osafe serve --read-rate N` (0: off). */
-#define OSAFE_RATE_READS_PER_MIN 30
+#define OSAFE_RATE_READS_PER_MIN 12
 /* Accounts or addresses tracked at once per limit (72 bytes each). */
 #define OSAFE_RATE_KEYS_MAX 4096
 /* Largest rate the options accept: a typo cannot mean "unlimited". */
