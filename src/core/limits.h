@@ -270,8 +270,8 @@
 #define OSAFE_WEB_RISK_TTL_S 300
 /* Rankings kept (web_risk.c), keyed by the caller's view, the seed and the
  * log size: the default and a few chosen seeds for anonymous visitors plus
- * the signed-in users of the moment; each is items x draws floats
- * (<= 32 MiB at the default draws), so the memory is bounded too. */
+ * the signed-in users of the moment; each holds at most
+ * OSAFE_RISK_ITEMS_MAX risks (about 1 MiB), so memory stays bounded. */
 #define OSAFE_WEB_RISK_CACHE_MAX 8
 
 /* ---- abuse limits (server/ratelimit.c, issue 9 item 3) ---- */
