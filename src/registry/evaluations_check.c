@@ -100,7 +100,7 @@ static int check_groups(const json_t *o, const char *name, size_t max,
         int ok = hazards ? hazard_key_valid(k) || !strcmp(k, "(none)")
                          : *k && strlen(k) <= OSAFE_SUITE_LANG_MAX &&
                                strspn(k, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghij"
-                                         "klmnopqrstuvwxyz0123456789-()") ==
+                                         "klmnopqrstuvwxyz0123456789-_()") ==
                                    strlen(k);
         if (!ok)
             return osafe_err_field(
