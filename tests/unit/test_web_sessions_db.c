@@ -6,7 +6,8 @@
  * other user's session (4,096 in-memory slots, oldest first).  Sessions
  * now live in the database, at most OSAFE_WEB_SESSIONS_PER_ACCOUNT per
  * account: the flood only displaces the flooding account's own sessions,
- * and a restart logs nobody out.
+ * and a restart logs nobody out.  Form posts count against the account's
+ * write limit.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -109,11 +110,50 @@ static void test_session_survives_restart(void **state)
     assert_string_equal(role_of(rev), "anonymous");
 }
 
+/* Form posts count against the signed-in account's write limit (issue 9
+ * item 3): past a minute's worth (--write-rate, default 300) a 429 page
+ * with Retry-After, before any handler runs. */
+static void test_form_posts_limited(void **state)
+{
+    (void)state;
+    char oth[128], ch[160];
+    assert_int_equal(login(other_org, oth), 303);
+    snprintf(ch, sizeof ch, "Cookie: %s", oth);
+    api_reply r;
+    int refused = 0, limited = 0;
+    for (int i = 0; i < OSAFE_RATE_WRITES_PER_MIN + 5; i++) {
+        /* a stale CSRF token: 403, nothing changed, one write spent */
+        web_req("POST", "/incidents/new", &(hdrs){{ch}}, "csrf=00", &r);
+        if (r.status == 429) {
+            char v[16];
+            assert_non_null(api_hdr(&r, "Retry-After", v, sizeof v));
+            assert_true(atoi(v) >= 1);
+            limited++;
+        } else {
+            assert_int_equal(r.status, 403);
+            refused++;
+        }
+        api_reply_release(&r);
+    }
+    assert_true(refused >= OSAFE_RATE_WRITES_PER_MIN &&
+                refused <= OSAFE_RATE_WRITES_PER_MIN + 2);
+    assert_true(limited >= 3);
+    /* pages still load; another account still posts */
+    assert_string_equal(role_of(oth), "reporter");
+    char rev[128];
+    assert_int_equal(login(reviewer, rev), 303);
+    snprintf(ch, sizeof ch, "Cookie: %s", rev);
+    web_req("POST", "/incidents/new", &(hdrs){{ch}}, "csrf=00", &r);
+    assert_int_equal(r.status, 403);
+    api_reply_release(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_login_flood_keeps_other_sessions),
         cmocka_unit_test(test_session_survives_restart),
+        cmocka_unit_test(test_form_posts_limited),
     };
     return cmocka_run_group_tests(tests, web_setup, web_teardown);
 }
