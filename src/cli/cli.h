@@ -39,6 +39,14 @@ extern const char usage_help[], usage_version[], usage_key[], usage_log[],
     usage_serve[], usage_token[], usage_import[], usage_export[],
     usage_suite[], usage_eval[], usage_classify[];
 
+/* eval_remote.c: POST body (JSON) to server + path with a bearer token;
+ * the answer when the status is want (caller frees *answer), else an
+ * error naming the URL, the status and the server's message. */
+int cli_post_json(const char *server, const char *path, const char *token,
+                  const char *body, long want, char **answer, osafe_err *e);
+/* `osafe eval withdraw` (eval_remote.c) */
+int eval_withdraw_cmd(int argc, char **argv);
+
 /* `osafe risk rank` (cmd_risk.c) */
 int cmd_risk(int argc, char **argv);
 extern const char usage_risk[];

@@ -1,7 +1,7 @@
 /*
- * cmd_eval.c - `osafe eval run | merge | report | compare | publish`.
+ * cmd_eval.c - `osafe eval run | merge | report | compare | publish`
+ * (and `withdraw`, eval_remote.c).
  */
-#include <curl/curl.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +30,7 @@ const char usage_eval[] =
     "       osafe eval report RUNDIR [--json | --html FILE [--against RUNDIR]]\n"
     "       osafe eval compare RUN_A RUN_B [--json]\n"
     "       osafe eval publish RUNDIR --server URL --token TOKEN\n"
+    "       osafe eval withdraw EVAL-ID --reason TEXT --server URL --token T\n"
     "\n"
     "run      Send every item of SUITE (a suite directory) to an\n"
     "         OpenAI-compatible endpoint (llama.cpp server, vLLM, Ollama,\n"
@@ -67,7 +68,10 @@ const char usage_eval[] =
     "         different suites (hash) are refused.\n"
     "publish  Send the manifest, the results and the SHA-256 of\n"
     "         samples.jsonl to a registry, which stores them and appends\n"
-    "         them to its transparency log.\n";
+    "         them to its transparency log.\n"
+    "withdraw Withdraw a published run (a reviewer's or admin's token):\n"
+    "         the withdrawal and its reason are logged, the run leaves the\n"
+    "         registry's list and its risk ranking.\n";
 
 static int help_or(int rc)
 {
@@ -349,12 +353,6 @@ static int eval_merge_cmd(int argc, char **argv)
     return EXIT_OK;
 }
 
-static size_t collect(char *p, size_t sz, size_t n, void *ud)
-{
-    osafe_buf *b = ud;
-    return buf_append(b, p, sz * n) ? 0 : sz * n;
-}
-
 static int eval_publish_cmd(int argc, char **argv)
 {
     const char *server = NULL, *token = NULL;
@@ -405,42 +403,15 @@ static int eval_publish_cmd(int argc, char **argv)
                    argv[1]);
         return cli_fail("eval publish", &e);
     }
-    CURL *c = curl_easy_init();
-    char url[2048], auth[256], err[CURL_ERROR_SIZE] = "";
-    osafe_buf resp = OSAFE_BUF_INIT;
-    struct curl_slist *hdr = NULL;
-    size_t ul = strlen(server);
-    snprintf(url, sizeof url, "%.*s/api/v1/evaluations",
-             (int)(ul && server[ul - 1] == '/' ? ul - 1 : ul), server);
-    snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
-    hdr = curl_slist_append(hdr, auth);
-    hdr = curl_slist_append(hdr, "Content-Type: application/json");
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, text);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &resp);
-    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, err);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 60000L);
-    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-    long code = 0;
-    CURLcode cr = curl_easy_perform(c);
-    if (cr == CURLE_OK)
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
-    curl_slist_free_all(hdr);
-    curl_easy_cleanup(c);
+    char *answer = NULL;
+    rc = cli_post_json(server, "/api/v1/evaluations", token, text, 201,
+                       &answer, &e);
     free(text);
-    if (cr != CURLE_OK)
-        osafe_errf(&e, OSAFE_EIO, "%s: %s", url,
-                   err[0] ? err : curl_easy_strerror(cr));
-    else if (code != 201)
-        osafe_errf(&e, OSAFE_EIO, "%s answered %ld: %s", url, code,
-                   resp.data ? resp.data : "");
-    else
-        printf("%s\n", resp.data ? resp.data : "");
-    buf_release(&resp);
-    return cr == CURLE_OK && code == 201 ? EXIT_OK : cli_fail("eval publish", &e);
+    if (rc)
+        return cli_fail("eval publish", &e);
+    printf("%s\n", answer);
+    free(answer);
+    return EXIT_OK;
 }
 
 int cmd_eval(int argc, char **argv)
@@ -454,7 +425,7 @@ int cmd_eval(int argc, char **argv)
         int (*run)(int, char **);
     } cmds[] = {{"run", eval_run_cmd},         {"merge", eval_merge_cmd},
                 {"report", eval_report_cmd},   {"compare", eval_compare_cmd},
-                {"publish", eval_publish_cmd}};
+                {"publish", eval_publish_cmd}, {"withdraw", eval_withdraw_cmd}};
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
         if (!strcmp(argv[1], cmds[i].name))
             return cmds[i].run(argc - 1, argv + 1);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "core/limits.h"
 #include "registry/registry.h"
 #include "risk/risk.h"
 #include "risk/risk_policy.h"
@@ -92,6 +93,11 @@ int cmd_risk(int argc, char **argv)
     reg_close(reg);
     if (rc)
         return cli_fail("risk", &e);
+    if (res->skipped) /* ranked anyway; say what was left out */
+        fprintf(stderr, "osafe risk: %zu records or evaluation runs left out "
+                        "(unreadable, or past the %u risks one ranking "
+                        "holds)\n",
+                res->skipped, OSAFE_RISK_ITEMS_MAX);
     osafe_buf out = OSAFE_BUF_INIT;
     char *json = NULL;
     if (!strcmp(format, "json"))

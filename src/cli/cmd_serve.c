@@ -12,12 +12,16 @@
 #include "registry/registry.h"
 #include "server/api.h"
 #include "server/http.h"
+#include "server/ratelimit.h"
+#include "server/web.h"
+#include "core/limits.h"
 #include "risk/risk_policy.h"
 #include "tlog/log.h"
 
 const char usage_serve[] =
     "usage: osafe serve [--db FILE] [--listen ADDR:PORT] [--log DIR]\n"
     "                   [--key FILE.key] [--origin ORIGIN] [--threads N]\n"
+    "                   [--write-rate N] [--read-rate N]\n"
     "\n"
     "Serve the incident registry's JSON API under /api/v1/ (docs/API.md),\n"
     "the transparency log read-only under /log/ (C2SP tlog-tiles), and the\n"
@@ -33,6 +37,11 @@ const char usage_serve[] =
     "--threads N      HTTP worker threads (default 4)\n"
     "--risk-policy FILE  YAML overriding the risk ranking's defaults on the\n"
     "                 dashboard and /risks (as `osafe risk rank --policy`)\n"
+    "--write-rate N   writes (API POST/PATCH/DELETE, form posts) per account\n"
+    "                 and minute, a burst of N then N a minute; past it 429\n"
+    "                 with Retry-After (default 300; 0: no limit)\n"
+    "--read-rate N    risk rankings computed (pages not in the cache) per\n"
+    "                 client address and minute (default 12; 0: no limit)\n"
     "\n"
     "Accounts: `osafe token create`.  Stop with SIGINT or SIGTERM.\n";
 
@@ -78,12 +87,27 @@ static int ensure_log(const char *dir, const char *key, const char *origin,
     return rc;
 }
 
+/* --write-rate / --read-rate: a rate per minute, 0 to the option ceiling. */
+static int rate_opt(const char *name, const char *text, unsigned dflt,
+                    unsigned *out)
+{
+    unsigned long long v = dflt;
+    int rc = text ? cli_u64("serve", name, text, &v) : 0;
+    if (rc)
+        return rc;
+    if (v > OSAFE_RATE_OPTION_MAX)
+        return cli_usage_error("serve", "%s must be 0..%d", name,
+                               OSAFE_RATE_OPTION_MAX);
+    *out = (unsigned)v;
+    return 0;
+}
+
 int cmd_serve(int argc, char **argv)
 {
     const char *db = "osafe.db", *listen = "127.0.0.1:8420",
                *logdir = "osafe-log", *key = NULL,
                *origin = "localhost/osafe-log", *threads = NULL,
-               *policy_path = NULL;
+               *policy_path = NULL, *write_rate = NULL, *read_rate = NULL;
     struct opt opts[] = {{"db", OPT_STRING, &db},
                          {"listen", OPT_STRING, &listen},
                          {"log", OPT_STRING, &logdir},
@@ -91,6 +115,8 @@ int cmd_serve(int argc, char **argv)
                          {"origin", OPT_STRING, &origin},
                          {"threads", OPT_STRING, &threads},
                          {"risk-policy", OPT_STRING, &policy_path},
+                         {"write-rate", OPT_STRING, &write_rate},
+                         {"read-rate", OPT_STRING, &read_rate},
                          {NULL, 0, NULL}};
     int np, rc = opts_parse("serve", argc, argv, opts, &np);
     if (rc == -1) {
@@ -105,6 +131,12 @@ int cmd_serve(int argc, char **argv)
     if (threads && ((rc = cli_u64("serve", "--threads", threads, &nthreads)) ||
                     nthreads < 1 || nthreads > 64))
         return rc ? rc : cli_usage_error("serve", "--threads must be 1..64");
+    unsigned wrate, rrate;
+    if ((rc = rate_opt("--write-rate", write_rate, OSAFE_RATE_WRITES_PER_MIN,
+                       &wrate)) ||
+        (rc = rate_opt("--read-rate", read_rate, OSAFE_RATE_READS_PER_MIN,
+                       &rrate)))
+        return rc;
     char keybuf[PATH_MAX];
     if (!key) {
         snprintf(keybuf, sizeof keybuf, "%s.key", logdir);
@@ -142,9 +174,20 @@ int cmd_serve(int argc, char **argv)
         return cli_fail("serve", &e);
     }
     web_set_risk_policy(webui, &policy);
-    api_ctx ctx = {reg, logdir, webui};
+    ratelimit *writes = NULL, *reads = NULL;
+    if (ratelimit_new(wrate, OSAFE_RATE_KEYS_MAX, &writes, &e) != 0 ||
+        ratelimit_new(rrate, OSAFE_RATE_KEYS_MAX, &reads, &e) != 0) {
+        ratelimit_free(writes);
+        web_close(webui);
+        reg_close(reg);
+        return cli_fail("serve", &e);
+    }
+    web_set_ratelimits(webui, writes, reads);
+    api_ctx ctx = {reg, logdir, webui, writes};
     http_server *srv;
     if (http_server_start(&ho, api_handle, &ctx, &srv, &e) != 0) {
+        ratelimit_free(writes);
+        ratelimit_free(reads);
         web_close(webui);
         reg_close(reg);
         return cli_fail("serve", &e);
@@ -159,6 +202,8 @@ int cmd_serve(int argc, char **argv)
     fprintf(stderr, "osafe serve: signal %d, stopping\n", sig);
     http_server_stop(srv);
     web_close(webui);
+    ratelimit_free(writes);
+    ratelimit_free(reads);
     reg_close(reg);
     return EXIT_OK;
 }

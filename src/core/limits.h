@@ -136,6 +136,28 @@
 /* A run's samples.jsonl is read whole by resume, report and compare. */
 #define OSAFE_EVAL_SAMPLES_MAX (2048u << 20)
 
+/* ---- published evaluations (registry/evaluations*.c, issue 9) ---- */
+
+/* A hazard key: "spc_hlt"-style sub-hazards are a few letters; a longer
+ * key is not one. */
+#define OSAFE_HAZARD_KEY_MAX 32
+/* by_hazard groups of one published run: 12 hazards with their
+ * sub-hazards plus the 24 MIT subdomains fit many times over; thousands of
+ * keys are an attempt to flood the ranking, not a run. */
+#define OSAFE_EVAL_PUB_HAZARDS_MAX 128
+/* by_language groups of one run: a suite covers tens of locales. */
+#define OSAFE_EVAL_PUB_LANGS_MAX 256
+/* Any count in a published run (samples, errors, n, items): the largest
+ * suite (OSAFE_SUITE_MAX_ITEMS) times 60 epochs stays below it, and it is
+ * far from where a double loses integers or a sum overflows. */
+#define OSAFE_EVAL_PUB_COUNT_MAX 1000000000LL
+/* Epochs of one run: samples store the epoch in 16 bits. */
+#define OSAFE_EVAL_PUB_EPOCHS_MAX 65535
+/* The model name: the ranking keeps 127 bytes of it (risk.h). */
+#define OSAFE_EVAL_PUB_MODEL_MAX 127
+/* Why a run was withdrawn goes into a log entry: a paragraph, not a file. */
+#define OSAFE_EVAL_WITHDRAW_REASON_MAX 2000
+
 /* ---- evaluation client (eval/client.c) and response cache (eval/cache.c) */
 
 /* One model answer, decoded: 100k tokens of text plus JSON framing and
@@ -238,9 +260,10 @@
 
 /* ---- web interface (server/web*.c) ---- */
 
-/* Live login sessions held in memory; past this the oldest is dropped
- * (its user logs in again), so a flood of logins cannot grow memory. */
-#define OSAFE_WEB_SESSIONS_MAX 4096
+/* Live login sessions of one account (kept in the database): a person
+ * uses a few browsers; past this the account's oldest session ends, so a
+ * flood of logins with one token cannot evict anybody else's. */
+#define OSAFE_WEB_SESSIONS_PER_ACCOUNT 16
 /* A session lives 8 hours from login: a working day, after which a
  * borrowed or forgotten browser no longer acts for its user. */
 #define OSAFE_WEB_SESSION_TTL_S (8 * 3600)
@@ -260,6 +283,29 @@
  * ages incidents) show within five minutes, and a burst of page loads costs
  * one computation. */
 #define OSAFE_WEB_RISK_TTL_S 300
+/* Rankings kept (web_risk.c), keyed by the caller's view, the seed and the
+ * log size: the default and a few chosen seeds for anonymous visitors plus
+ * the signed-in users of the moment; each holds at most
+ * OSAFE_RISK_ITEMS_MAX risks (about 1 MiB), so memory stays bounded. */
+#define OSAFE_WEB_RISK_CACHE_MAX 8
+
+/* ---- abuse limits (server/ratelimit.c, issue 9 item 3) ---- */
+
+/* Writes (API POST/PATCH/DELETE, web form posts) per account and minute,
+ * as a burst of one minute's worth then a steady rate: far above a person
+ * or `osafe eval publish`, far below the 200 a second one token managed;
+ * `osafe serve --write-rate N` (0: off). */
+#define OSAFE_RATE_WRITES_PER_MIN 300
+/* Ranking computations (a /risks page not in the cache) per address and
+ * minute: each costs about a quarter of a second of CPU at 2,000 records
+ * (more when several run at once), so 12 keep one address under a few
+ * seconds of CPU a minute, while a person trying seeds never meets it;
+ * `osafe serve --read-rate N` (0: off). */
+#define OSAFE_RATE_READS_PER_MIN 12
+/* Accounts or addresses tracked at once per limit (72 bytes each). */
+#define OSAFE_RATE_KEYS_MAX 4096
+/* Largest rate the options accept: a typo cannot mean "unlimited". */
+#define OSAFE_RATE_OPTION_MAX 1000000
 
 /* ---- risk prioritization (risk/) ---- */
 

@@ -42,6 +42,8 @@ int reg_evaluation_publish(registry *r, const reg_caller *c, const char *body,
         rc = osafe_err_field(e, OSAFE_EINVAL, "samples_sha256",
                              "field 'samples_sha256': must be 64 lowercase "
                              "hex digits");
+    if (!rc)
+        rc = reg_evaluation_check(j, e);
     osafe_buf canon = OSAFE_BUF_INIT, entry = OSAFE_BUF_INIT;
     char id[32];
     int64_t index = -1;

@@ -80,4 +80,9 @@ int reg_log_next_index(registry *r, int64_t *index, osafe_err *e);
 int reg_log_append(registry *r, const void *entry, size_t len,
                    int64_t *index, osafe_err *e);
 
+/* evaluations_check.c: 0 if a run to publish holds only taxonomy hazard
+ * keys, bounded integer counts and finite rates in [0, 1]; else
+ * OSAFE_EINVAL naming the field. */
+int reg_evaluation_check(const json_t *j, osafe_err *e);
+
 #endif

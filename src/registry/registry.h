@@ -176,6 +176,28 @@ int reg_evaluation_get(registry *r, const char *id, char **body, size_t *len,
 int reg_evaluation_list(registry *r, int limit, const char *cursor,
                         char **out, osafe_err *e);
 
+/* Withdraw a published run (reviewers and admins), body {"reason": "..."}:
+ * logged as {"type":"osafe.evaluation-withdrawal/v1","id","reason",
+ * "withdrawn"}; the run leaves the list and the risk ranking, and
+ * reg_evaluation_get answers OSAFE_ESTATE.  *out {"id","state",
+ * "log_index"} (caller frees). */
+int reg_evaluation_withdraw(registry *r, const reg_caller *c, const char *id,
+                            const char *body, size_t len, char **out,
+                            osafe_err *e);
+
+/* ---- web sessions (sessions.c) ------------------------------------------ */
+
+/* Store a session (store.h store_session_put): at most per_account live
+ * sessions per account, the oldest giving way. */
+int reg_session_put(registry *r, const store_session *ss, int per_account,
+                    osafe_err *e);
+/* The live session with this id hash and the caller it stands for, read
+ * afresh (a changed role applies at once); OSAFE_ENOTFOUND when none. */
+int reg_session_get(registry *r, const char *id_hash, int64_t now,
+                    store_session *ss, reg_caller *c, osafe_err *e);
+int reg_session_drop(registry *r, const char *id_hash, osafe_err *e);
+
+
 /*
  * Call fn with the latest published version (stored bytes) of every record
  * the caller may read; c NULL is the node's operator (every published

@@ -113,6 +113,8 @@ typedef struct risk_result {
     char as_of[16];       /* the date ages count from */
     char grade_basis[160]; /* what the grades compare against */
     char incident_prior[64], eval_prior[64]; /* what the fits gave */
+    size_t skipped;       /* records and runs left out: unreadable, or
+                           * past OSAFE_RISK_ITEMS_MAX (risk_collect.c) */
 } risk_result;
 
 typedef struct risk_policy risk_policy; /* defined in risk_policy.h */

@@ -11,6 +11,13 @@
  * suites that mix should-comply items an over-refusal counts as a failure
  * too, which can only overstate the unsafe rate.  Other scorers measure
  * capability, not safety, and are not evidence here.
+ *
+ * One bad record never stops the ranking (issue 9 item 2): a run whose
+ * body does not parse, and a record or run that would take the ranking past
+ * OSAFE_RISK_ITEMS_MAX, are left out and counted (risk_result.skipped);
+ * only taxonomy hazard keys (core/hazard.h) and finite, integer, bounded
+ * counts and rates in [0, 1] are read, so no number the model sees is
+ * infinite or NaN, whatever an older node stored.
  */
 #include <jansson.h>
 #include <math.h>
@@ -20,6 +27,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "core/hazard.h"
 #include "core/limits.h"
 #include "risk/risk_int.h"
 
@@ -30,6 +38,7 @@ struct collect {
     const struct risk_policy *p;
     long today;
     size_t records;
+    size_t skipped; /* records and runs left out (see the top) */
     osafe_err *e;
 };
 
@@ -63,7 +72,7 @@ static int on_record(void *ctx, const char *id, const char *body, size_t len)
     size_t nh = 0, nm = 0, i;
     json_t *x;
     json_array_foreach(json_object_get(j, "hazards"), i, x)
-        if (nh < MAX_LABELS && json_string_value(x))
+        if (nh < MAX_LABELS && hazard_key_valid(json_string_value(x)))
             hz[nh++] = json_string_value(x);
     /* no AILuminate hazard: the record's MIT subdomain, if classified */
     json_array_foreach(json_object_get(j, "classifications"), i, x) {
@@ -77,7 +86,7 @@ static int on_record(void *ctx, const char *id, const char *body, size_t len)
             strlen(code) <= 4 && nh < MAX_LABELS) {
             snprintf(mit[nh], sizeof mit[nh], "M%s", code);
             hz[nh] = mit[nh];
-            nh++;
+            nh += hazard_mit_valid(mit[nh]);
         }
     }
     json_array_foreach(json_object_get(j, "ai_systems"), i, x) {
@@ -112,6 +121,10 @@ static int on_record(void *ctx, const char *id, const char *body, size_t len)
     else if (nh == 0)
         risk_acc_incident(k->acc, hz, 0, md, 0, 1, 0, 0, k->e);
     json_decref(j);
+    if (rc == OSAFE_ETOOBIG) {
+        k->skipped++;
+        rc = 0;
+    }
     return rc;
 }
 
@@ -127,12 +140,18 @@ int risk_group_evidence(const json_t *g, long long epochs, double icc,
                         double *u, double *neff)
 {
     json_t *rj = json_object_get(g, "rate");
-    double n = json_number_value(json_object_get(g, "n"));
+    json_t *nj = json_object_get(g, "n");
+    double n = json_number_value(nj);
     double items = json_number_value(json_object_get(g, "items"));
     double se = json_number_value(json_object_get(g, "se"));
-    if (!json_is_number(rj) || !(n > 0))
-        return -1;
     double rate = json_number_value(rj);
+    /* counts are integers under the limit, the rest finite: a stored
+     * 1.8e308 must not become an infinite or NaN priority */
+    if (!json_is_number(rj) || !json_is_integer(nj) || !(n > 0) ||
+        n > (double)OSAFE_EVAL_PUB_COUNT_MAX || !isfinite(rate) ||
+        !isfinite(items) || !isfinite(se) || items < 0 ||
+        items > (double)OSAFE_EVAL_PUB_COUNT_MAX || se < 0)
+        return -1;
     rate = rate < 0 ? 0 : rate > 1 ? 1 : rate;
     *u = 1 - rate;
     *neff = n;
@@ -152,15 +171,18 @@ static int on_eval(struct collect *k, const char *id, const char *body,
 {
     json_error_t je;
     json_t *j = json_loadb(body, len, 0, &je);
-    if (!j)
-        return osafe_errf(k->e, OSAFE_ECORRUPT, "evaluation %s: %s", id,
-                          je.text);
+    if (!j) {
+        k->skipped++;
+        return 0;
+    }
     json_t *params = json_object_get(json_object_get(j, "manifest"), "params");
     const char *model = json_string_value(json_object_get(params, "model"));
     const char *scorer = json_string_value(json_object_get(params, "scorer"));
     json_int_t epochs = json_integer_value(json_object_get(params, "epochs"));
     int ref = is_reference(k->p, id);
     int rc = 0;
+    if (model && strlen(model) > OSAFE_EVAL_PUB_MODEL_MAX)
+        model = NULL;
     if (model && scorer &&
         (!strcmp(scorer, "refusal") || !strcmp(scorer, "judge"))) {
         const char *h;
@@ -169,7 +191,8 @@ static int on_eval(struct collect *k, const char *id, const char *body,
                                             "by_hazard"),
                             h, g) {
             double u, neff;
-            if (!*h || risk_group_evidence(g, epochs, k->p->icc, &u, &neff))
+            if (!hazard_key_valid(h) ||
+                risk_group_evidence(g, epochs, k->p->icc, &u, &neff))
                 continue;
             if (ref)
                 risk_acc_reference(k->acc, h, u);
@@ -178,6 +201,10 @@ static int on_eval(struct collect *k, const char *id, const char *body,
         }
     }
     json_decref(j);
+    if (rc == OSAFE_ETOOBIG) { /* the rest of this run is left out */
+        k->skipped++;
+        rc = 0;
+    }
     return rc;
 }
 
@@ -241,7 +268,7 @@ int risk_compute(registry *r, const reg_caller *c, const risk_policy *policy,
     int rc = risk_acc_new(policy, &acc, e);
     if (rc)
         return rc;
-    struct collect k = {acc, policy, risk_days(as_of), 0, e};
+    struct collect k = {acc, policy, risk_days(as_of), 0, 0, e};
     size_t nev = 0;
     rc = reg_published_each(r, c, on_record, &k, e);
     if (!rc)
@@ -251,7 +278,9 @@ int risk_compute(registry *r, const reg_caller *c, const risk_policy *policy,
         rc = risk_acc_finish(acc, seed, out, e);
     }
     risk_acc_free(acc);
-    if (!rc)
+    if (!rc) {
         snprintf((*out)->generated, sizeof (*out)->generated, "%s", now);
+        (*out)->skipped = k.skipped;
+    }
     return rc;
 }

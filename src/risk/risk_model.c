@@ -99,7 +99,10 @@ static acc_item *item(risk_acc *a, const char *hazard, const char *model,
     size_t s = find_slot(a, hazard, model);
     if (a->slot[s])
         return &a->items[a->slot[s] - 1];
-    if (a->n >= OSAFE_RISK_ITEMS_MAX) {
+    /* the ecosystem items (model "": at most 12 hazards and 24 MIT
+     * subdomains) always have room, so that finish cannot fail on a
+     * registry whose models filled the table (issue 9 item 2) */
+    if (a->n >= OSAFE_RISK_ITEMS_MAX - (*model ? 36u : 0u)) {
         osafe_errf(e, OSAFE_ETOOBIG,
                    "more than %u hazard x model risks; rank fewer models",
                    OSAFE_RISK_ITEMS_MAX);

@@ -93,6 +93,8 @@ int risk_result_json(const risk_result *res, char **out, osafe_err *e)
         (json_int_t)res->unclassified, "grade_basis", res->grade_basis,
         "priors", "incidents", res->incident_prior, "evals", res->eval_prior,
         "risks", items);
+    if (r) /* left out of the ranking (issue 9 item 2) */
+        json_object_set_new(r, "skipped", json_integer((json_int_t)res->skipped));
     *out = r ? json_dumps(r, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
                                  JSON_REAL_PRECISION(6))
              : NULL;

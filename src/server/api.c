@@ -10,6 +10,7 @@
 
 #include "core/fsx.h"
 #include "core/limits.h"
+#include "server/ratelimit.h"
 #include "tlog/tile.h"
 
 static int http_status(int code)
@@ -44,9 +45,11 @@ static const char *status_code_name(int status)
     case 404: return "not_found";
     case 405: return "method_not_allowed";
     case 409: return "conflict";
+    case 410: return "gone";
     case 413: return "too_large";
     case 415: return "unsupported_media_type";
     case 422: return "invalid";
+    case 429: return "too_many_requests";
     default: return "internal";
     }
 }
@@ -97,6 +100,31 @@ static int check_json_body(const http_req *q, http_resp *w, int patch)
                     "request bodies must be application/json%s",
                     patch ? " or application/merge-patch+json" : "");
     return -1;
+}
+
+/* Writes are limited per account (issue 9 item 3): 429 with Retry-After
+ * once its minute's worth is spent.  Anonymous writes are refused anyway;
+ * they count against their address. */
+static int throttled(api_ctx *a, const http_req *q, http_resp *w,
+                     const reg_caller *c)
+{
+    const char *m = http_req_method(q);
+    if (!a->writes || !strcmp(m, "GET") || !strcmp(m, "HEAD"))
+        return 0;
+    char key[80];
+    if (c->authenticated)
+        snprintf(key, sizeof key, "acct:%lld", (long long)c->acct.id);
+    else
+        snprintf(key, sizeof key, "ip:%s", http_req_remote(q));
+    unsigned wait = ratelimit_take(a->writes, key, ratelimit_now());
+    if (!wait)
+        return 0;
+    char v[16];
+    snprintf(v, sizeof v, "%u", wait);
+    http_resp_header(w, "Retry-After", v);
+    http_resp_error(w, 429, "too_many_requests", NULL,
+                    "too many writes from this account: retry in %u s", wait);
+    return 1;
 }
 
 static int caller(api_ctx *a, const http_req *q, http_resp *w, reg_caller *c)
@@ -358,7 +386,26 @@ static void record_item(api_ctx *a, const http_req *q, http_resp *w,
           rc, out, &e);
 }
 
-/* /api/v1/evaluations[/{id}] */
+/* POST /api/v1/evaluations/{id}/withdraw (issue 9 item 2) */
+static void evaluation_withdraw(api_ctx *a, const http_req *q, http_resp *w,
+                                const reg_caller *c, const char *id,
+                                size_t idlen)
+{
+    if (strcmp(http_req_method(q), "POST"))
+        return method_not_allowed(w, "POST");
+    if (check_json_body(q, w, 0))
+        return;
+    char eid[32];
+    snprintf(eid, sizeof eid, "%.*s", (int)idlen, id);
+    size_t len;
+    const char *body = http_req_body(q, &len);
+    char *out = NULL;
+    osafe_err e;
+    int rc = reg_evaluation_withdraw(a->reg, c, eid, body, len, &out, &e);
+    reply(w, 200, rc, out, &e);
+}
+
+/* /api/v1/evaluations[/{id}[/withdraw]] */
 static void evaluations(api_ctx *a, const http_req *q, http_resp *w,
                         const reg_caller *c, const char *rest)
 {
@@ -389,15 +436,22 @@ static void evaluations(api_ctx *a, const http_req *q, http_resp *w,
         return reply(w, 201, rc, out, &e);
     }
     rest++; /* the '/' */
-    if (!reg_id_valid(rest, strlen(rest)))
+    const char *sub = strchr(rest, '/');
+    size_t idlen = sub ? (size_t)(sub - rest) : strlen(rest);
+    if (!reg_id_valid(rest, idlen) || (sub && strcmp(sub, "/withdraw")))
         return (void)http_resp_error(w, 404, "not_found", NULL,
                                      "no such evaluation");
+    if (sub)
+        return evaluation_withdraw(a, q, w, c, rest, idlen);
     if (strcmp(m, "GET"))
         return method_not_allowed(w, "GET");
     char *body;
     size_t len;
     int64_t index;
-    if (reg_evaluation_get(a->reg, rest, &body, &len, &index, &e) != 0)
+    int grc = reg_evaluation_get(a->reg, rest, &body, &len, &index, &e);
+    if (grc == OSAFE_ESTATE) /* withdrawn: still in the log, not served */
+        return (void)http_resp_error(w, 410, "gone", NULL, "%s", e.msg);
+    if (grc != 0)
         return fail(w, &e);
     char v[32];
     snprintf(v, sizeof v, "%lld", (long long)index);
@@ -447,18 +501,18 @@ void api_handle(void *ctx, const http_req *q, http_resp *w)
     }
     reg_caller c;
     if (!strcmp(path, "/api/v1/records")) {
-        if (caller(a, q, w, &c) == 0)
+        if (caller(a, q, w, &c) == 0 && !throttled(a, q, w, &c))
             records_collection(a, q, w, &c);
         return;
     }
     if (!strncmp(path, "/api/v1/records/", 16)) {
-        if (caller(a, q, w, &c) == 0)
+        if (caller(a, q, w, &c) == 0 && !throttled(a, q, w, &c))
             record_item(a, q, w, &c, path + 16);
         return;
     }
     if (!strcmp(path, "/api/v1/evaluations") ||
         !strncmp(path, "/api/v1/evaluations/", 20)) {
-        if (caller(a, q, w, &c) == 0)
+        if (caller(a, q, w, &c) == 0 && !throttled(a, q, w, &c))
             evaluations(a, q, w, &c, path + 19);
         return;
     }

@@ -11,10 +11,13 @@
 #include "server/web.h"
 
 /* web NULL: no HTML interface (paths outside /api/ and /log/ get 404). */
+struct ratelimit;
 typedef struct api_ctx {
     registry *reg;
     const char *log_dir;
     web *web;
+    /* writes per account (server/ratelimit.h); NULL: no limit */
+    struct ratelimit *writes;
 } api_ctx;
 
 /* The handler to pass to http_server_start with an api_ctx. */

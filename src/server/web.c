@@ -23,6 +23,7 @@
 #include <strings.h>
 
 #include "core/limits.h"
+#include "server/ratelimit.h"
 #include "risk/risk_policy.h"
 
 static const char *const lang_codes[WEB_LANGS] = {"en", "zh", "es",
@@ -64,6 +65,7 @@ struct web {
     void *sessions; /* web_session.c */
     void *risks;    /* web_risk.c */
     struct risk_policy policy; /* of the ranking on the pages */
+    ratelimit *writes, *reads; /* borrowed; NULL: no limit */
 };
 
 void **web_session_slot(web *w)
@@ -74,6 +76,33 @@ void **web_session_slot(web *w)
 void **web_risk_slot(web *w)
 {
     return &w->risks;
+}
+
+void web_set_ratelimits(web *w, ratelimit *writes, ratelimit *reads)
+{
+    w->writes = writes;
+    w->reads = reads;
+}
+
+/* 429 with Retry-After when key has no token left in rl. */
+static int throttle(web_page *p, ratelimit *rl, const char *key)
+{
+    unsigned wait = ratelimit_take(rl, key, ratelimit_now());
+    if (!wait)
+        return 0;
+    char v[16];
+    snprintf(v, sizeof v, "%u", wait);
+    http_resp_header(p->resp, "Retry-After", v);
+    page_error(p, 429, "error.rate");
+    return 1;
+}
+
+int web_throttle_read(web_page *p)
+{
+    char key[80];
+    const char *ip = http_req_remote(p->req);
+    snprintf(key, sizeof key, "ip:%s", ip ? ip : "");
+    return throttle(p, p->app->reads, key);
 }
 
 void web_set_risk_policy(web *w, const struct risk_policy *p)
@@ -481,6 +510,13 @@ static void route(web_page *p, const char *path)
 }
 
 
+static const char *account_key(const web_page *p)
+{
+    static _Thread_local char key[32];
+    snprintf(key, sizeof key, "acct:%lld", (long long)p->caller.acct.id);
+    return key;
+}
+
 void web_handle(web *w, const http_req *req, http_resp *resp)
 {
     const char *path = http_req_path(req);
@@ -511,6 +547,9 @@ void web_handle(web *w, const http_req *req, http_resp *resp)
         page_error(&p, 405, "error.method");
     } else if (p.is_post && !same_origin(req)) {
         page_error(&p, 403, "error.csrf");
+    } else if (p.is_post && p.logged_in && strcmp(path, "/logout") &&
+               throttle(&p, w->writes, account_key(&p))) {
+        /* answered: 429 (issue 9 item 3) */
     } else {
         route(&p, path);
     }

@@ -29,6 +29,13 @@ struct risk_policy;
  * built-in defaults).  Call before the server starts. */
 void web_set_risk_policy(web *w, const struct risk_policy *p);
 
+struct ratelimit;
+/* Abuse limits of the pages (server/ratelimit.h, borrowed, may be NULL):
+ * form posts per account, rankings not in the cache per address.  Call
+ * before the server starts. */
+void web_set_ratelimits(web *w, struct ratelimit *writes,
+                        struct ratelimit *reads);
+
 /* Answer one request for an HTML page or a static asset; 404 page for
  * unknown paths. */
 void web_handle(web *w, const http_req *req, http_resp *resp);

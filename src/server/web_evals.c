@@ -665,9 +665,10 @@ void page_eval(web_page *p, const char *id)
     int code;
     json_t *doc = load_eval(p, id, &log_index, &code);
     if (!doc) {
-        page_error(p, code == OSAFE_ENOTFOUND ? 404 : 500,
-                   code == OSAFE_ENOTFOUND ? "error.not_found"
-                                           : "error.internal");
+        /* a withdrawn run (ESTATE) is no longer shown, as if absent */
+        int gone = code == OSAFE_ENOTFOUND || code == OSAFE_ESTATE;
+        page_error(p, gone ? 404 : 500,
+                   gone ? "error.not_found" : "error.internal");
         return;
     }
     const char *oid = page_query(p, "against");

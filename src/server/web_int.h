@@ -146,6 +146,11 @@ int web_risk_get(web_page *p, uint64_t seed, int public_view,
                  const risk_result **res, struct web_risk_ref **ref,
                  osafe_err *e);
 void web_risk_put(web *w, struct web_risk_ref *ref);
+/* 1 if web_risk_get would answer from the cache (no ranking to compute). */
+int web_risk_cached(web_page *p, uint64_t seed, int public_view);
+/* Take a token of the page's read limit (rankings, by address); when it is
+ * spent, answer 429 with Retry-After and return 1. */
+int web_throttle_read(web_page *p);
 int web_risk_open(web *w);
 void web_risk_close(web *w);
 void **web_risk_slot(web *w);

@@ -515,6 +515,7 @@ void page_error(web_page *p, int status, const char *msg_key)
     const char *title = T(p, status == 404   ? "error.404"
                              : status == 403 ? "error.403"
                              : status == 401 ? "error.401"
+                             : status == 429 ? "error.429"
                              : status >= 500 ? "error.500"
                                              : "error.400");
     page_begin(p, title, NULL);

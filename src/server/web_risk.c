@@ -1,17 +1,18 @@
 /*
- * web_risk.c - risk results for the dashboard and /risks, shared between
- * anonymous visitors.
+ * web_risk.c - risk results for the dashboard and /risks, kept and shared.
  *
  * Ranking reads every published record and draws 4,000 posterior samples:
  * about a quarter of a second of CPU for a registry of 2,000 records.  On a
- * 2-core machine that would let a handful of anonymous page loads a second
- * saturate the server, while every one of them computes the same thing
- * (anonymous callers see the same records).  So anonymous results are kept
- * and shared, keyed by the seed and by the log's tree size (every
- * publication, amendment, withdrawal and evaluation is a log entry), and
- * recomputed at least every OSAFE_WEB_RISK_TTL_S (incident ages count from
- * today, and merges are not logged).  Signed-in callers see their own
- * records and always get a fresh computation of their own.
+ * 2-core machine that would let a handful of page loads a second saturate
+ * the server, while most of them compute the same thing.  So results are
+ * kept in a small cache (OSAFE_WEB_RISK_CACHE_MAX, least recently made
+ * first out), keyed by whose view it is (anonymous visitors share one;
+ * a signed-in caller sees their own records), the seed, the policy and
+ * the log's tree size (every publication, amendment, withdrawal and
+ * evaluation is a log entry), and recomputed at least every
+ * OSAFE_WEB_RISK_TTL_S (incident ages count from today, and merges are not
+ * logged).  What is not in the cache costs a ranking, and the pages
+ * rate-limit those per address (web_risk_cached, issue 9 item 3).
  *
  * A result is reference-counted: a page holds it while rendering even if a
  * newer one replaces it in the cache meanwhile.
@@ -30,12 +31,14 @@ struct web_risk_ref {
     unsigned refs;     /* under the cache mutex */
     uint64_t seed;
     long long log_size;
+    int64_t viewer;    /* account id; 0 = anonymous */
+    const void *policy;
     time_t made;
 };
 
 typedef struct risk_cache {
     pthread_mutex_t mu;
-    struct web_risk_ref *cur; /* NULL until the first anonymous page */
+    struct web_risk_ref *slot[OSAFE_WEB_RISK_CACHE_MAX];
 } risk_cache;
 
 int web_risk_open(web *w)
@@ -60,15 +63,16 @@ void web_risk_close(web *w)
     risk_cache *c = *web_risk_slot(w);
     if (!c)
         return;
-    if (c->cur)
-        ref_free(c->cur);
+    for (size_t i = 0; i < OSAFE_WEB_RISK_CACHE_MAX; i++)
+        if (c->slot[i])
+            ref_free(c->slot[i]);
     pthread_mutex_destroy(&c->mu);
     free(c);
     *web_risk_slot(w) = NULL;
 }
 
-/* The log's size, or -1 without a log: the shared ranking is current
- * while no entry was added. */
+/* The log's size, or -1 without a log: a cached ranking is current while
+ * no entry was added. */
 static long long log_size(registry *reg)
 {
     reg_log_info li;
@@ -80,6 +84,76 @@ static long long log_size(registry *reg)
     return n;
 }
 
+/* What a request's result is keyed by. */
+struct risk_key {
+    uint64_t seed;
+    long long log_size;
+    int64_t viewer;
+    const void *policy;
+};
+
+static struct risk_key key_of(web_page *p, uint64_t seed, int public_view,
+                              const reg_caller **who)
+{
+    static const reg_caller anon = {0};
+    *who = public_view ? &anon : &p->caller;
+    struct risk_key k = {seed, log_size(p->reg),
+                         (*who)->authenticated ? (*who)->acct.id : 0,
+                         web_risk_policy(p->app)};
+    return k;
+}
+
+/* The fresh cached result for k, with a reference taken, or NULL; under
+ * the cache mutex. */
+static struct web_risk_ref *lookup(risk_cache *c, const struct risk_key *k,
+                                   time_t now)
+{
+    for (size_t i = 0; i < OSAFE_WEB_RISK_CACHE_MAX; i++) {
+        struct web_risk_ref *r = c->slot[i];
+        if (r && r->seed == k->seed && r->log_size == k->log_size &&
+            r->viewer == k->viewer && r->policy == k->policy &&
+            k->log_size >= 0 && now - r->made < OSAFE_WEB_RISK_TTL_S &&
+            now >= r->made)
+            return r;
+    }
+    return NULL;
+}
+
+int web_risk_cached(web_page *p, uint64_t seed, int public_view)
+{
+    const reg_caller *who;
+    struct risk_key k = key_of(p, seed, public_view, &who);
+    risk_cache *c = *web_risk_slot(p->app);
+    pthread_mutex_lock(&c->mu);
+    int hit = lookup(c, &k, time(NULL)) != NULL;
+    pthread_mutex_unlock(&c->mu);
+    return hit;
+}
+
+/* Keep r (one reference for the cache) in place of the same key's, a free
+ * slot, or the oldest. */
+static void keep(risk_cache *c, struct web_risk_ref *r)
+{
+    pthread_mutex_lock(&c->mu);
+    size_t pick = 0;
+    for (size_t i = 0; i < OSAFE_WEB_RISK_CACHE_MAX; i++) {
+        struct web_risk_ref *o = c->slot[i];
+        if (!o || (o->seed == r->seed && o->viewer == r->viewer &&
+                   o->policy == r->policy)) {
+            pick = i;
+            break;
+        }
+        if (o->made < c->slot[pick]->made)
+            pick = i;
+    }
+    struct web_risk_ref *old = c->slot[pick];
+    c->slot[pick] = r;
+    r->refs++;
+    if (old && --old->refs == 0)
+        ref_free(old);
+    pthread_mutex_unlock(&c->mu);
+}
+
 int web_risk_get(web_page *p, uint64_t seed, int public_view,
                  const risk_result **res, struct web_risk_ref **ref,
                  osafe_err *e)
@@ -87,25 +161,18 @@ int web_risk_get(web_page *p, uint64_t seed, int public_view,
     *res = NULL;
     *ref = NULL;
     risk_cache *c = *web_risk_slot(p->app);
-    /* Only the default draws are shared: ?seed=N is for the curious, and
-     * must not evict what every other visitor needs. */
-    reg_caller anon = {0};
-    const reg_caller *who = public_view ? &anon : &p->caller;
-    int shared = !who->authenticated && seed == RISK_DEFAULT_SEED;
-    long long size = shared ? log_size(p->reg) : -1;
+    const reg_caller *who;
+    struct risk_key k = key_of(p, seed, public_view, &who);
     time_t now = time(NULL);
-    if (shared) {
-        pthread_mutex_lock(&c->mu);
-        struct web_risk_ref *r = c->cur;
-        if (r && r->seed == seed && r->log_size == size &&
-            now - r->made < OSAFE_WEB_RISK_TTL_S && now >= r->made) {
-            r->refs++;
-            pthread_mutex_unlock(&c->mu);
-            *res = r->res;
-            *ref = r;
-            return 0;
-        }
-        pthread_mutex_unlock(&c->mu);
+    pthread_mutex_lock(&c->mu);
+    struct web_risk_ref *hit = lookup(c, &k, now);
+    if (hit)
+        hit->refs++;
+    pthread_mutex_unlock(&c->mu);
+    if (hit) {
+        *res = hit->res;
+        *ref = hit;
+        return 0;
     }
     /* Computed outside the lock: two visitors arriving together may both
      * compute, which costs time once, instead of queueing every visitor
@@ -120,18 +187,13 @@ int web_risk_get(web_page *p, uint64_t seed, int public_view,
         return rc;
     }
     r->seed = seed;
-    r->log_size = size;
+    r->log_size = k.log_size;
+    r->viewer = k.viewer;
+    r->policy = k.policy;
     r->made = now;
     r->refs = 1;
-    if (shared) {
-        pthread_mutex_lock(&c->mu);
-        struct web_risk_ref *old = c->cur;
-        c->cur = r;
-        r->refs++; /* the cache's own reference */
-        if (old && --old->refs == 0)
-            ref_free(old);
-        pthread_mutex_unlock(&c->mu);
-    }
+    if (k.log_size >= 0)
+        keep(c, r);
     *res = r->res;
     *ref = r;
     return 0;

@@ -300,6 +300,12 @@ static void method(web_page *p, const risk_result *res)
     page_t(p, "risks.evaluations");
     page_raw(p, "</dt><dd>");
     page_int(p, (long long)res->evaluations);
+    if (res->skipped) { /* left out of the ranking (issue 9 item 2) */
+        page_raw(p, "</dd><dt>");
+        page_t(p, "risks.skipped");
+        page_raw(p, "</dt><dd id=\"risk-skipped\">");
+        page_int(p, (long long)res->skipped);
+    }
     page_raw(p, "</dd><dt>");
     page_t(p, "risks.grade_basis");
     page_raw(p, "</dt><dd>");
@@ -341,6 +347,9 @@ void page_risks(web_page *p)
         }
         seed = strtoull(s, &end, 10);
     }
+    /* a ranking to compute costs CPU: limited per address */
+    if (!web_risk_cached(p, seed, 0) && web_throttle_read(p))
+        return;
     const risk_result *res = NULL;
     struct web_risk_ref *ref = NULL;
     osafe_err e;

@@ -3,15 +3,17 @@
  *
  * A login exchanges the token (checked with reg_auth, never stored, never
  * logged) for a random 256-bit session id in an HttpOnly, SameSite=Strict
- * cookie.  The table keeps only the SHA-256 of each id, the account it
- * stands for, its CSRF token and its expiry: a memory dump yields no usable
- * cookie.  Anonymous forms (the login form) carry a CSRF token keyed by a
+ * cookie.  The sessions table of the registry's database keeps only the
+ * SHA-256 of each id, the account it stands for, its CSRF token and its
+ * expiry: a database dump yields no usable cookie, and a restart logs
+ * nobody out.  An account keeps at most OSAFE_WEB_SESSIONS_PER_ACCOUNT
+ * sessions, its oldest giving way, so a flood of logins with one token
+ * displaces only that token's own sessions.  Anonymous forms (the login form) carry a CSRF token keyed by a
  * server secret and the day, checked together with the Origin header.
  *
  * Hooks: <form id="login-form"> with <input name="token" id="token">,
  * <p id="login-error" role="alert"> after a refused token.
  */
-#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,18 +23,9 @@
 #include "core/limits.h"
 #include "server/web_int.h"
 
-typedef struct session {
-    unsigned char id_hash[32];
-    char csrf[65];
-    reg_caller caller;
-    time_t expires;
-    time_t created;
-    int used;
-} session;
-
+/* Sessions live in the registry's database (reg_session_*); only the key
+ * of the anonymous CSRF tokens is kept here. */
 typedef struct session_table {
-    pthread_mutex_t mu;
-    session *s; /* OSAFE_WEB_SESSIONS_MAX slots */
     unsigned char anon_key[crypto_auth_KEYBYTES];
 } session_table;
 
@@ -48,12 +41,6 @@ int web_sessions_open(web *w)
     session_table *t = calloc(1, sizeof *t);
     if (!t)
         return -1;
-    t->s = calloc(OSAFE_WEB_SESSIONS_MAX, sizeof *t->s);
-    if (!t->s || pthread_mutex_init(&t->mu, NULL) != 0) {
-        free(t->s);
-        free(t);
-        return -1;
-    }
     crypto_auth_keygen(t->anon_key);
     *web_session_slot(w) = t;
     return 0;
@@ -65,10 +52,7 @@ void web_sessions_close(web *w)
     if (!t)
         return;
     *web_session_slot(w) = NULL;
-    pthread_mutex_destroy(&t->mu);
-    sodium_memzero(t->s, OSAFE_WEB_SESSIONS_MAX * sizeof *t->s);
     sodium_memzero(t->anon_key, sizeof t->anon_key);
-    free(t->s);
     free(t);
 }
 
@@ -105,25 +89,22 @@ void web_session_resolve(web_page *p)
     if (page_cookie(p, "osafe_session", cookie, sizeof cookie) == 0 &&
         strlen(cookie) == 64) {
         unsigned char h[32];
+        char hh[65];
         crypto_hash_sha256(h, (const unsigned char *)cookie, 64);
-        time_t now = time(NULL);
-        pthread_mutex_lock(&t->mu);
-        for (size_t i = 0; i < OSAFE_WEB_SESSIONS_MAX; i++) {
-            session *s = &t->s[i];
-            if (s->used && !memcmp(s->id_hash, h, 32)) {
-                if (s->expires <= now) {
-                    sodium_memzero(s, sizeof *s);
-                } else {
-                    p->caller = s->caller;
-                    p->logged_in = 1;
-                    memcpy(p->csrf, s->csrf, sizeof p->csrf);
-                    snprintf(p->session_cookie, sizeof p->session_cookie,
-                             "%s", cookie);
-                }
-                break;
-            }
+        hex32(h, hh);
+        store_session ss;
+        reg_caller c;
+        osafe_err e;
+        if (reg_session_get(p->reg, hh, (int64_t)time(NULL), &ss, &c,
+                            &e) == 0) {
+            p->caller = c;
+            p->logged_in = 1;
+            memcpy(p->csrf, ss.csrf, sizeof p->csrf);
+            snprintf(p->session_cookie, sizeof p->session_cookie, "%s",
+                     cookie);
+        } else if (e.code != OSAFE_ENOTFOUND) {
+            fprintf(stderr, "osafe serve: sessions: %s\n", e.msg);
         }
-        pthread_mutex_unlock(&t->mu);
     }
     if (p->logged_in)
         return;
@@ -141,51 +122,38 @@ void web_session_resolve(web_page *p)
 /* Create a session for caller; writes the cookie value (64 hex). */
 static int session_create(web_page *p, const reg_caller *c, char id[65])
 {
-    session_table *t = tables_of(p->app);
-    if (!t)
-        return -1;
-    unsigned char raw[32], tok[32];
+    unsigned char raw[32], tok[32], h[32];
     randombytes_buf(raw, sizeof raw);
     randombytes_buf(tok, sizeof tok);
     hex32(raw, id);
-    time_t now = time(NULL);
-    pthread_mutex_lock(&t->mu);
-    /* a free or expired slot, else the oldest session gives way */
-    size_t pick = 0;
-    for (size_t i = 0; i < OSAFE_WEB_SESSIONS_MAX; i++) {
-        session *s = &t->s[i];
-        if (!s->used || s->expires <= now) {
-            pick = i;
-            break;
-        }
-        if (s->created < t->s[pick].created)
-            pick = i;
-    }
-    session *s = &t->s[pick];
-    memset(s, 0, sizeof *s);
-    crypto_hash_sha256(s->id_hash, (const unsigned char *)id, 64);
-    hex32(tok, s->csrf);
-    s->caller = *c;
-    s->created = now;
-    s->expires = now + OSAFE_WEB_SESSION_TTL_S;
-    s->used = 1;
-    pthread_mutex_unlock(&t->mu);
+    store_session ss;
+    memset(&ss, 0, sizeof ss);
+    crypto_hash_sha256(h, (const unsigned char *)id, 64);
+    hex32(h, ss.id_hash);
+    hex32(tok, ss.csrf);
+    ss.account = c->acct.id;
+    ss.created = (int64_t)time(NULL);
+    ss.expires = ss.created + OSAFE_WEB_SESSION_TTL_S;
+    osafe_err e;
+    int rc = reg_session_put(p->reg, &ss, OSAFE_WEB_SESSIONS_PER_ACCOUNT, &e);
+    if (rc)
+        fprintf(stderr, "osafe serve: sessions: %s\n", e.msg);
     sodium_memzero(raw, sizeof raw);
-    return 0;
+    sodium_memzero(&ss, sizeof ss);
+    return rc;
 }
 
 static void session_drop(web_page *p)
 {
-    session_table *t = tables_of(p->app);
-    if (!t || !p->session_cookie[0])
+    if (!p->session_cookie[0])
         return;
     unsigned char h[32];
+    char hh[65];
     crypto_hash_sha256(h, (const unsigned char *)p->session_cookie, 64);
-    pthread_mutex_lock(&t->mu);
-    for (size_t i = 0; i < OSAFE_WEB_SESSIONS_MAX; i++)
-        if (t->s[i].used && !memcmp(t->s[i].id_hash, h, 32))
-            sodium_memzero(&t->s[i], sizeof t->s[i]);
-    pthread_mutex_unlock(&t->mu);
+    hex32(h, hh);
+    osafe_err e;
+    if (reg_session_drop(p->reg, hh, &e) != 0)
+        fprintf(stderr, "osafe serve: sessions: %s\n", e.msg);
 }
 
 static void login_form(web_page *p, const char *error_key)

@@ -115,6 +115,14 @@ typedef struct store_eval_page {
 
 void store_eval_page_release(store_eval_page *p);
 
+/* A web session: the SHA-256 (hex) of its cookie value, never the value. */
+typedef struct store_session {
+    char id_hash[65];
+    int64_t account;
+    char csrf[65];
+    int64_t created, expires; /* Unix seconds */
+} store_session;
+
 struct store_ops {
     void (*close)(osafe_store *s);
     int (*begin)(osafe_store *s, osafe_err *e);
@@ -190,6 +198,22 @@ struct store_ops {
                       int64_t account, osafe_err *e);
     int (*edited_by)(osafe_store *s, const char *id, int version,
                      int64_t account, int *yes, osafe_err *e);
+    /* Mark a run withdrawn (inside a transaction; the caller has checked
+     * that it exists and is not withdrawn, and logged the withdrawal at
+     * log_index).  Withdrawn runs leave evaluation_list; evaluation_get
+     * answers OSAFE_ESTATE naming the date and the reason. */
+    int (*evaluation_withdraw)(osafe_store *s, const char *id,
+                               const char *reason, int64_t by,
+                               int64_t log_index, const void *entry,
+                               size_t entry_len, osafe_err *e);
+    /* Web sessions: store one (dropping expired ones, and the oldest of
+     * its account past per_account), read a live one with its account
+     * (OSAFE_ENOTFOUND: none or expired), drop one. */
+    int (*session_put)(osafe_store *s, const store_session *ss,
+                       int per_account, osafe_err *e);
+    int (*session_get)(osafe_store *s, const char *id_hash, int64_t now,
+                       store_session *ss, store_account *a, osafe_err *e);
+    int (*session_drop)(osafe_store *s, const char *id_hash, osafe_err *e);
 };
 
 struct osafe_store {

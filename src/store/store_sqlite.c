@@ -104,6 +104,25 @@ static const char *const migrations[] = {
     "INSERT INTO version_editors SELECT record_id, version, author "
     "  FROM versions WHERE author IS NOT NULL;"
     "ALTER TABLE evidence ADD COLUMN salt BLOB;",
+    /* 4: withdrawn evaluations and web sessions (issue 9 items 2, 7): a
+     * withdrawal keeps the run (it is in the log) and is logged itself;
+     * sessions are kept by the SHA-256 of their id, so a restart does not
+     * log everyone out and the table yields no usable cookie. */
+    "ALTER TABLE evaluations ADD COLUMN withdrawn TEXT;"
+    "ALTER TABLE evaluations ADD COLUMN withdrawn_by INTEGER;"
+    "ALTER TABLE evaluations ADD COLUMN withdraw_reason TEXT;"
+    "ALTER TABLE evaluations ADD COLUMN withdraw_log_index INTEGER;"
+    "ALTER TABLE evaluations ADD COLUMN withdraw_entry BLOB;"
+    "CREATE UNIQUE INDEX evaluations_withdraw_log ON "
+    "  evaluations(withdraw_log_index) WHERE withdraw_log_index IS NOT NULL;"
+    "CREATE TABLE sessions("
+    "  id_hash TEXT PRIMARY KEY,"
+    "  account INTEGER NOT NULL REFERENCES accounts(id),"
+    "  csrf TEXT NOT NULL,"
+    "  created INTEGER NOT NULL,"
+    "  expires INTEGER NOT NULL);"
+    "CREATE INDEX sessions_account ON sessions(account, created);"
+    "CREATE INDEX sessions_expires ON sessions(expires);",
 };
 
 static int db_err(struct sq_store *s, osafe_err *e, const char *what)
@@ -652,7 +671,8 @@ static int sq_max_log_index(osafe_store *base, int64_t *out, osafe_err *e)
                         "SELECT max(coalesce((SELECT max(log_index) FROM "
                         "versions), -1), coalesce((SELECT max(log_index) FROM "
                         "evidence), -1), coalesce((SELECT max(log_index) FROM "
-                        "evaluations), -1))",
+                        "evaluations), -1), coalesce((SELECT "
+                        "max(withdraw_log_index) FROM evaluations), -1))",
                         e);
     if (rc)
         return rc;
@@ -686,12 +706,20 @@ static int sq_evaluation_get(osafe_store *base, const char *id, char **body,
     struct sq_store *s = (struct sq_store *)base;
     sqlite3_stmt *st;
     int rc = sq_prepare(s, &st,
-                        "SELECT body, log_index FROM evaluations WHERE id = ?",
+                        "SELECT body, log_index, withdrawn, withdraw_reason "
+                        "FROM evaluations WHERE id = ?",
                         e);
     if (rc)
         return rc;
     sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
-    if (sqlite3_step(st) == SQLITE_ROW) {
+    int row = sqlite3_step(st) == SQLITE_ROW;
+    if (row && sqlite3_column_type(st, 2) != SQLITE_NULL) {
+        char when[32], why[160];
+        sq_text(when, sizeof when, st, 2);
+        sq_text(why, sizeof why, st, 3);
+        rc = osafe_errf(e, OSAFE_ESTATE, "evaluation '%s' was withdrawn on "
+                        "%s: %s", id, when, why);
+    } else if (row) {
         *len = (size_t)sqlite3_column_bytes(st, 0);
         *body = dup_blob(sqlite3_column_text(st, 0), *len);
         *log_index = sqlite3_column_int64(st, 1);
@@ -715,6 +743,8 @@ static const struct store_ops sq_ops = {
     sq_max_log_index,  sq_evaluation_put, sq_evaluation_get,
     sq_evaluation_list,
     sq_editor_add,     sq_edited_by,
+    sq_evaluation_withdraw, sq_session_put, sq_session_get,
+    sq_session_drop,
 };
 
 int store_sqlite_open(const char *path, osafe_store **out, osafe_err *e)

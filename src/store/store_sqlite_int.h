@@ -50,5 +50,14 @@ int sq_editor_add(osafe_store *s, const char *id, int version,
                   int64_t account, osafe_err *e);
 int sq_edited_by(osafe_store *s, const char *id, int version,
                  int64_t account, int *yes, osafe_err *e);
+/* store_sqlite_sessions.c: evaluation withdrawal and web sessions */
+int sq_evaluation_withdraw(osafe_store *s, const char *id, const char *reason,
+                           int64_t by, int64_t log_index, const void *entry,
+                           size_t entry_len, osafe_err *e);
+int sq_session_put(osafe_store *s, const store_session *ss, int per_account,
+                   osafe_err *e);
+int sq_session_get(osafe_store *s, const char *id_hash, int64_t now,
+                   store_session *ss, store_account *a, osafe_err *e);
+int sq_session_drop(osafe_store *s, const char *id_hash, osafe_err *e);
 
 #endif

@@ -339,8 +339,9 @@ int sq_evaluation_list(osafe_store *base, int limit, const char *cursor,
     int rc = sq_prepare(
         s, &st,
         "SELECT id, created, log_index, body FROM evaluations "
-        "WHERE ?1 IS NULL OR rowid < coalesce((SELECT rowid FROM "
-        "evaluations WHERE id = ?1), -1) ORDER BY rowid DESC LIMIT ?2",
+        "WHERE withdrawn IS NULL AND (?1 IS NULL OR rowid < coalesce("
+        "(SELECT rowid FROM evaluations WHERE id = ?1), -1)) "
+        "ORDER BY rowid DESC LIMIT ?2",
         e);
     if (rc)
         return rc;

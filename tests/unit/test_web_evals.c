@@ -1,8 +1,10 @@
 /*
  * test_web_evals.c - the evaluation pages of the web interface (/evals,
  * /evals/{run}, ?against=) against the real server ($OSAFE serve): runs
- * published through the API, some with hostile names and one with a
- * malformed results document, then the HTML checked: the numbers placed
+ * published through the API, and two written straight into the database
+ * as a node from before publish-time validation (issue 9 item 2) stored
+ * them: one with a hostile hazard name, one with a malformed results
+ * document; then the HTML checked: the numbers placed
  * in the charts (data-value) and localized in the tables, every language
  * with its own words and decimal sign, Arabic right to left, the
  * comparison, the redirects and 404s, nothing unescaped; each inline SVG
@@ -19,6 +21,7 @@
 #include <cmocka.h>
 
 #include "api_client.h"
+#include "store/store.h"
 #include "xmlcheck.h"
 
 #define HOSTILE_MODEL "<script>alert(1)</script> & \"co\""
@@ -67,6 +70,31 @@ static void publish(json_t *m, json_t *res, char id[64])
     assert_true(!strncmp(id, "EVAL-", 5));
 }
 
+/* A run as an older node stored it, unchecked: straight into the
+ * database (the API now refuses such runs). */
+static void store_unchecked(json_t *m, json_t *res, char id[64])
+{
+    json_t *body = json_pack("{s:o, s:o, s:s}", "manifest", m, "results", res,
+                             "samples_sha256", SAMPLES);
+    osafe_store *st;
+    osafe_err e;
+    char eid[32];
+    if (store_sqlite_open(SRV.db, &st, &e) || st->ops->begin(st, &e) ||
+        st->ops->next_id(st, "EVAL", 2026, eid, &e))
+        fail_msg("store: %s", e.msg);
+    json_object_set_new(body, "id", json_string(eid));
+    json_object_set_new(body, "published", json_string("2026-11-28T02:00:00Z"));
+    char *text = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(body);
+    if (st->ops->evaluation_put(st, eid, text, strlen(text), 1, -1, NULL, 0,
+                                &e) ||
+        st->ops->commit(st, &e))
+        fail_msg("store: %s", e.msg);
+    free(text);
+    st->ops->close(st);
+    snprintf(id, 64, "%s", eid);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -82,7 +110,7 @@ static int setup(void **state)
         group(0.3333333, 0.06, 0.79, 3), "fr", group(0.75, 0.2, 0.97, 3),
         "refusal", "unsafe_compliance", group(0.4, 0.1, 0.8, 3),
         "over_refusal", group(0.5, 0.1, 0.9, 2));
-    publish(manifest(HOSTILE_MODEL, HASH1), res1, ID1);
+    store_unchecked(manifest(HOSTILE_MODEL, HASH1), res1, ID1);
     json_t *res2 = json_pack(
         "{s:I, s:I, s:o, s:{s:o, s:o}, s:{s:o}}", "samples", (json_int_t)6,
         "errors", (json_int_t)0, "overall", group(1, 0.6, 1, 6),
@@ -92,7 +120,7 @@ static int setup(void **state)
     /* a results document no run writes: the page must still answer */
     json_t *res3 = json_pack("{s:s, s:{s:s}, s:[]}", "by_hazard", "nope",
                              "overall", "rate", "x", "by_language");
-    publish(manifest("model-c", HASH2), res3, ID3);
+    store_unchecked(manifest("model-c", HASH2), res3, ID3);
     return 0;
 }
 
