@@ -432,10 +432,13 @@ static int same_origin(const http_req *q)
         return origin == NULL;
     if (!host)
         return 0;
+    /* The scheme must be the one this request came over: a plain-HTTP node
+     * is not the https:// site of the same name (only a trusted proxy can
+     * say the client spoke HTTPS). */
     const char *o = origin;
-    if (!strncmp(o, "http://", 7))
+    if (!http_req_secure(q) && !strncmp(o, "http://", 7))
         o += 7;
-    else if (!strncmp(o, "https://", 8))
+    else if (http_req_secure(q) && !strncmp(o, "https://", 8))
         o += 8;
     else
         return 0;
