@@ -3,9 +3,9 @@
  * means"): the real `osafe serve` binary as a child process, 4 clients for
  * 5 minutes doing reads, lists, searches and publications (create + submit
  * + accept), every answer checked, and the server's resident memory
- * sampled once a second.  Before the soak, 1,008 idle connections from
- * 127.0.0.2..17 are opened and a new client's GET is timed (issue 9 item
- * 6: under 1 s); after it, SIGTERM and the time to exit (item 8: under
+ * sampled once a second.  Before the soak, 640 idle connections from
+ * 127.0.0.2..11, then 1,008 from 127.0.0.2..17, are opened and new
+ * clients' GETs are timed (issue 9 item 6: under 1 s); after it, SIGTERM and the time to exit (item 8: under
  * 5 s).
  *
  *   bench_soak [--seconds N] [--clients N]
@@ -39,7 +39,7 @@
 
 #define MAX_CLIENTS 16
 #define IDLE_ADDRS 16
-#define IDLE_PER_ADDR 63
+#define IDLE_PER_ADDR 64
 #define RSS_SAMPLES_MAX 4000
 
 static unsigned port;
@@ -299,13 +299,15 @@ static int dial_from(int last)
     return fd;
 }
 
-/* Open the idle connections, time 20 fresh GETs; the slowest, in s. */
-static double idle_check(size_t *opened)
+/* Open addrs x per_addr idle connections, time 20 fresh GETs; the
+ * slowest, in s. */
+static double idle_check(int addrs, int per_addr, size_t *opened)
 {
     static int fds[IDLE_ADDRS * IDLE_PER_ADDR];
     size_t n = 0;
-    for (int a = 0; a < IDLE_ADDRS; a++)
-        for (int i = 0; i < IDLE_PER_ADDR; i++) {
+    for (int a = 0; a < addrs; a++)
+        for (int i = 0; i < per_addr && n < IDLE_ADDRS * IDLE_PER_ADDR;
+             i++) {
             int fd = dial_from(2 + a);
             if (fd < 0)
                 die("idle connection", strerror(errno));
@@ -382,11 +384,20 @@ int main(int argc, char **argv)
     free(r);
     curl_easy_cleanup(c);
 
+    /* The review's attack (64 from each of 10 addresses), then 1,008 from
+     * 16 addresses, each under the per-address cap. */
     size_t nidle = 0;
-    double idle_worst = idle_check(&nidle);
-    printf("idle connections: %zu open from %d addresses; slowest of 20 new "
-           "GETs %.1f ms (target < 1000 ms)\n",
-           nidle, IDLE_ADDRS, idle_worst * 1e3);
+    double idle_worst = 0;
+    const int shapes[2][2] = {{10, 64}, {IDLE_ADDRS, 63}};
+    for (int i = 0; i < 2; i++) {
+        double w = idle_check(shapes[i][0], shapes[i][1], &nidle);
+        printf("idle connections: %zu open from %d addresses; slowest of 20 "
+               "new GETs %.1f ms (target < 1000 ms)\n",
+               nidle, shapes[i][0], w * 1e3);
+        idle_worst = w > idle_worst ? w : idle_worst;
+        struct timespec s = {1, 0}; /* let the server see the closes */
+        nanosleep(&s, NULL);
+    }
 
     static long rss[RSS_SAMPLES_MAX];
     size_t nrss = 0;
