@@ -49,7 +49,7 @@ struct http_server {
     void *ctx;
     size_t max_body;
     unsigned port;
-    unsigned header_timeout_s, conn_timeout_s;
+    unsigned header_timeout_s, conn_timeout_s, stop_grace_ms;
     http_addr trusted[OSAFE_HTTP_TRUSTED_PROXIES_MAX];
     size_t ntrusted;
     /* Requests between their headers and their completion, so that a stop
@@ -359,6 +359,7 @@ void http_opts_default(http_opts *o)
     o->per_ip_conns = OSAFE_HTTP_PER_IP_CONNS;
     o->header_timeout_s = OSAFE_HTTP_HEADER_TIMEOUT_S;
     o->trusted_proxies = NULL;
+    o->stop_grace_ms = OSAFE_HTTP_STOP_GRACE_S * 1000u;
 }
 
 /*
@@ -492,6 +493,7 @@ int http_server_start(const http_opts *o, http_handler h, void *ctx,
                                           : d.conn_timeout_s;
     s->header_timeout_s = o->header_timeout_s ? o->header_timeout_s
                                               : d.header_timeout_s;
+    s->stop_grace_ms = o->stop_grace_ms ? o->stop_grace_ms : d.stop_grace_ms;
     atomic_init(&s->inflight, 0);
     atomic_init(&s->stopping, 0);
 
@@ -574,7 +576,7 @@ void http_server_stop(http_server *s)
     if (lfd != MHD_INVALID_SOCKET)
         close(lfd);
     struct timespec tick = {0, 10 * 1000 * 1000};
-    for (unsigned i = 0; i < OSAFE_HTTP_STOP_GRACE_S * 100u &&
+    for (unsigned i = 0; i < (s->stop_grace_ms + 9) / 10 &&
                          atomic_load(&s->inflight) > 0;
          i++)
         nanosleep(&tick, NULL);

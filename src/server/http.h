@@ -152,6 +152,9 @@ typedef struct http_opts {
      * X-Forwarded-For and X-Forwarded-Proto are believed; NULL: none.
      * Read only during http_server_start. */
     const char *trusted_proxies;
+    /* How long http_server_stop waits for requests under way, in ms
+     * (0: OSAFE_HTTP_STOP_GRACE_S). */
+    unsigned stop_grace_ms;
 } http_opts;
 
 /* Loopback 127.0.0.1:8420, 4 threads, 1 MiB bodies, limits.h defaults. */
@@ -171,7 +174,7 @@ int http_server_start(const http_opts *o, http_handler h, void *ctx,
 /* The bound port (the kernel's choice when the listen port was 0). */
 unsigned http_server_port(const http_server *s);
 /* Stop accepting at once, let requests under way finish for up to
- * OSAFE_HTTP_STOP_GRACE_S seconds (their answers say "Connection: close"),
+ * http_opts.stop_grace_ms (their answers say "Connection: close"),
  * then close every connection, wait for handlers still running to return
  * and free everything.  NULL is a no-op. */
 void http_server_stop(http_server *s);
