@@ -38,7 +38,7 @@ const char usage_serve[] =
     "--max-conns N    open connections in total (default 4096; lowered to\n"
     "                 fit the open-file limit)\n"
     "--max-conns-per-addr N  open connections from one address (default\n"
-    "                 64); behind a reverse proxy every user shares its\n"
+    "                 128); behind a reverse proxy every user shares its\n"
     "                 address, so raise it\n"
     "--trusted-proxy A[,A...]  numeric addresses of reverse proxies whose\n"
     "                 X-Forwarded-For / X-Forwarded-Proto are believed\n"

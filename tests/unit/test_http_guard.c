@@ -333,7 +333,7 @@ static void raise_fd_limit(rlim_t want)
 }
 
 #define IDLE_ADDRS 10
-#define IDLE_PER_ADDR 64 /* the per-address cap: issue 9 item 6 */
+#define IDLE_PER_ADDR 64 /* as in the review (issue 9 item 6) */
 
 static void test_idle_connections_do_not_lock_out(void **state)
 {
@@ -389,6 +389,37 @@ static void test_idle_connection_closed_after_header_timeout(void **state)
                  k, dt);
     if (dt > 4.0)
         fail_msg("a stalled header was closed only after %.1f s", dt);
+}
+
+/* ===== item 12: the per-address cap ===== */
+
+static void test_per_address_cap_is_an_option(void **state)
+{
+    (void)state;
+    fixture f = {0};
+    http_opts o;
+    http_opts_default(&o);
+    o.listen = "127.0.0.1:0";
+    o.per_ip_conns = 2;
+    osafe_err e = {0};
+    assert_int_equal(http_server_start(&o, handler, &f, &f.srv, &e), 0);
+    f.port = http_server_port(f.srv);
+    int a = dial(f.port, 2), b = dial(f.port, 2);
+    assert_true(a >= 0 && b >= 0);
+    struct timespec settle = {0, 100 * 1000 * 1000};
+    nanosleep(&settle, NULL);
+    static const char req[] = "GET /x HTTP/1.1\r\nHost: a\r\n"
+                              "Connection: close\r\n\r\n";
+    char out[1024];
+    /* a third from the same address is closed unanswered... */
+    assert_int_equal(request(f.port, 2, req, sizeof req - 1, out, sizeof out),
+                     0);
+    /* ...one from another address is served */
+    assert_int_equal(request(f.port, 3, req, sizeof req - 1, out, sizeof out),
+                     200);
+    close(a);
+    close(b);
+    http_server_stop(f.srv);
 }
 
 /* ===== item 8: stopping ===== */
@@ -458,6 +489,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_idle_connections_do_not_lock_out,
                                         setup, teardown),
         cmocka_unit_test(test_idle_connection_closed_after_header_timeout),
+        cmocka_unit_test(test_per_address_cap_is_an_option),
         cmocka_unit_test(test_stop_finishes_request_under_way),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
