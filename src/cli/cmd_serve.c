@@ -3,11 +3,13 @@
  */
 #include <limits.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "core/limits.h"
 #include "core/fsx.h"
 #include "registry/registry.h"
 #include "server/api.h"
@@ -42,8 +44,69 @@ const char usage_serve[] =
     "                 with Retry-After (default 300; 0: no limit)\n"
     "--read-rate N    risk rankings computed (pages not in the cache) per\n"
     "                 client address and minute (default 12; 0: no limit)\n"
+    "--max-conns N    open connections in total (default 4096; lowered to\n"
+    "                 fit the open-file limit)\n"
+    "--max-conns-per-addr N  open connections from one address (default\n"
+    "                 128); behind a reverse proxy every user shares its\n"
+    "                 address, so raise it\n"
+    "--trusted-proxy A[,A...]  numeric addresses of reverse proxies whose\n"
+    "                 X-Forwarded-For / X-Forwarded-Proto are believed\n"
+    "                 (default none: the socket's peer is the client)\n"
     "\n"
     "Accounts: `osafe token create`.  Stop with SIGINT or SIGTERM.\n";
+
+/*
+ * Each connection is a descriptor: raise the soft open-file limit towards
+ * the hard one so that max_conns fit, else lower max_conns to what does
+ * (saying so).  Returns the connection limit to use.
+ */
+static unsigned fit_fd_limit(unsigned max_conns)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return max_conns;
+    rlim_t want = (rlim_t)max_conns + OSAFE_HTTP_FD_RESERVE;
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
+        rlim_t old = rl.rlim_cur;
+        rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want
+                          ? want
+                          : rl.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+            rl.rlim_cur = old;
+    }
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
+        unsigned fit = rl.rlim_cur > 2 * OSAFE_HTTP_FD_RESERVE
+                           ? (unsigned)(rl.rlim_cur - OSAFE_HTTP_FD_RESERVE)
+                           : OSAFE_HTTP_FD_RESERVE;
+        fprintf(stderr,
+                "osafe serve: open-file limit %llu: at most %u connections "
+                "(raise `ulimit -n` for more)\n",
+                (unsigned long long)rl.rlim_cur, fit);
+        return fit < max_conns ? fit : max_conns;
+    }
+    return max_conns;
+}
+
+/* --max-conns and --max-conns-per-addr into o (1..UINT_MAX/2, per-addr
+ * at most the total).  0 or the usage error's exit status. */
+static int conn_opts(const char *total, const char *per_addr, http_opts *o)
+{
+    unsigned long long t = o->max_conns, p = o->per_ip_conns;
+    int rc;
+    if (total && ((rc = cli_u64("serve", "--max-conns", total, &t)) ||
+                  t < 1 || t > 1000000))
+        return rc ? rc
+                  : cli_usage_error("serve", "--max-conns must be 1..1000000");
+    if (per_addr &&
+        ((rc = cli_u64("serve", "--max-conns-per-addr", per_addr, &p)) ||
+         p < 1 || p > 1000000))
+        return rc ? rc
+                  : cli_usage_error("serve",
+                                    "--max-conns-per-addr must be 1..1000000");
+    o->max_conns = (unsigned)t;
+    o->per_ip_conns = (unsigned)(p < t ? p : t);
+    return 0;
+}
 
 static int ensure_log(const char *dir, const char *key, const char *origin,
                       osafe_err *e)
@@ -107,7 +170,8 @@ int cmd_serve(int argc, char **argv)
     const char *db = "osafe.db", *listen = "127.0.0.1:8420",
                *logdir = "osafe-log", *key = NULL,
                *origin = "localhost/osafe-log", *threads = NULL,
-               *policy_path = NULL, *write_rate = NULL, *read_rate = NULL;
+               *policy_path = NULL, *write_rate = NULL, *read_rate = NULL,
+               *max_conns = NULL, *per_addr = NULL, *proxies = NULL;
     struct opt opts[] = {{"db", OPT_STRING, &db},
                          {"listen", OPT_STRING, &listen},
                          {"log", OPT_STRING, &logdir},
@@ -117,6 +181,9 @@ int cmd_serve(int argc, char **argv)
                          {"risk-policy", OPT_STRING, &policy_path},
                          {"write-rate", OPT_STRING, &write_rate},
                          {"read-rate", OPT_STRING, &read_rate},
+                         {"max-conns", OPT_STRING, &max_conns},
+                         {"max-conns-per-addr", OPT_STRING, &per_addr},
+                         {"trusted-proxy", OPT_STRING, &proxies},
                          {NULL, 0, NULL}};
     int np, rc = opts_parse("serve", argc, argv, opts, &np);
     if (rc == -1) {
@@ -137,6 +204,13 @@ int cmd_serve(int argc, char **argv)
         (rc = rate_opt("--read-rate", read_rate, OSAFE_RATE_READS_PER_MIN,
                        &rrate)))
         return rc;
+    http_opts ho;
+    http_opts_default(&ho);
+    if ((rc = conn_opts(max_conns, per_addr, &ho)) != 0)
+        return rc;
+    ho.listen = listen;
+    ho.threads = (unsigned)nthreads;
+    ho.trusted_proxies = proxies;
     char keybuf[PATH_MAX];
     if (!key) {
         snprintf(keybuf, sizeof keybuf, "%s.key", logdir);
@@ -164,10 +238,9 @@ int cmd_serve(int argc, char **argv)
     reg_opts ro = {db, logdir, key, "OSAFE", origin, (unsigned)nthreads + 1};
     if (reg_open(&ro, &reg, &e) != 0)
         return cli_fail("serve", &e);
-    http_opts ho;
-    http_opts_default(&ho);
-    ho.listen = listen;
-    ho.threads = (unsigned)nthreads;
+    ho.max_conns = fit_fd_limit(ho.max_conns);
+    if (ho.per_ip_conns > ho.max_conns)
+        ho.per_ip_conns = ho.max_conns;
     web *webui;
     if (web_open(reg, logdir, &webui, &e) != 0) {
         reg_close(reg);

@@ -422,7 +422,7 @@ static int w_value(writer *w, const json_t *v)
     case JSON_ARRAY: {
         /* The depth bound also stops a json_t that contains itself. */
         if (w->depth >= OSAFE_CANON_DEPTH_MAX)
-            return w_err(w, OSAFE_ETOOBIG, "nesting deeper than %d levels",
+            return w_err(w, OSAFE_EINVAL, "nesting deeper than %d levels",
                          OSAFE_CANON_DEPTH_MAX);
         w->depth++;
         int rc = json_is_object(v) ? w_object(w, v) : w_array(w, v);
@@ -499,8 +499,10 @@ static int check_depth(const char *in, size_t len, osafe_err *e)
         } else if (c == '"') {
             in_str = 1;
         } else if (c == '[' || c == '{') {
+            /* EINVAL, not ETOOBIG: nesting is a shape we refuse, not a
+             * size, so the API answers 422 as API.md says. */
             if (++depth > OSAFE_CANON_DEPTH_MAX)
-                return osafe_errf(e, OSAFE_ETOOBIG,
+                return osafe_errf(e, OSAFE_EINVAL,
                                   "JSON nests deeper than %d levels at line "
                                   "%lu column %lu",
                                   OSAFE_CANON_DEPTH_MAX, line, col);

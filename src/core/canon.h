@@ -39,8 +39,9 @@
  * Every number, integer or not, is read as the nearest double (as JSON.parse
  * does), so 123456789012345678901 is accepted and written
  * 123456789012345680000.  Errors: OSAFE_EINVAL (malformed text, with line
- * and column; duplicate key, naming it), OSAFE_ETOOBIG (input size, nesting
- * depth, or out's ceiling), OSAFE_ENOMEM.
+ * and column; duplicate key, naming it; nesting deeper than
+ * OSAFE_CANON_DEPTH_MAX), OSAFE_ETOOBIG (input size or out's ceiling),
+ * OSAFE_ENOMEM.
  */
 int canon_json(const char *in, size_t len, osafe_buf *out, osafe_err *e);
 

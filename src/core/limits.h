@@ -61,14 +61,53 @@
 #define OSAFE_HTTP_THREADS 4
 #define OSAFE_HTTP_THREADS_MAX 64
 
-/* Idle seconds before a connection is dropped; MHD's default 0 means never,
- * which lets slow or silent clients pin connections forever. */
+/* Idle seconds before a connection is dropped while a request is under
+ * way (body upload); MHD's default 0 means never, which lets slow or silent
+ * clients pin connections forever. */
 #define OSAFE_HTTP_CONN_TIMEOUT_S 30
 
-/* Concurrent connections in total and from one address: enough for a proxy
- * in front of us, small enough that one client cannot take all slots. */
-#define OSAFE_HTTP_MAX_CONNS 512
-#define OSAFE_HTTP_PER_IP_CONNS 64
+/* Idle seconds allowed while no request is under way: a fresh connection
+ * waiting for its first header byte, headers trickling in, or a keep-alive
+ * connection between requests.  Honest clients send their headers in one
+ * packet; short, so that idle sockets cannot pile up (issue 9 item 6). */
+#define OSAFE_HTTP_HEADER_TIMEOUT_S 5
+
+/* Concurrent connections in total and from one address.  The total is
+ * generous because connections are cheap under epoll (a descriptor and a
+ * lazily touched memory pool each): 1,000 idle sockets must not lock out a
+ * new client.  The per-address cap (serve --max-conns-per-addr) stops one
+ * address from taking every slot (32 addresses are needed to fill the
+ * total); it is well above what one client holds because MHD still counts
+ * a connection the client has closed until its thread cleans it up: at 64,
+ * 48 clients reconnecting for every request saw 0.2-2.7% of connections
+ * reset, at 96 and 128 none (issue 9 item 12).  Behind a reverse proxy
+ * raise it, since every user then shares the proxy's address. */
+#define OSAFE_HTTP_MAX_CONNS 4096
+#define OSAFE_HTTP_PER_IP_CONNS 128
+
+/* Descriptors kept back from the connection budget for the database, the
+ * log, listening sockets and the evaluation client: serve lowers
+ * --max-conns to the open-file limit minus this when it cannot raise that
+ * limit. */
+#define OSAFE_HTTP_FD_RESERVE 64
+
+/* Seconds a stopping server (SIGTERM) waits for requests under way to
+ * finish before closing every connection; the process must be gone within
+ * 5 s of the signal (issue 9 item 8). */
+#define OSAFE_HTTP_STOP_GRACE_S 3
+
+/* Request target (path and query) and query arguments: MHD 0.9.75 parses
+ * every argument into the connection's pool and, when the pool runs out,
+ * holds the connection without answering.  Real URLs of this API are
+ * under 1 KiB with a handful of arguments; past either ceiling the server
+ * answers 414 before MHD parses the arguments. */
+#define OSAFE_HTTP_URI_MAX 4096
+#define OSAFE_HTTP_QUERY_ARGS_MAX 64
+
+/* Proxies named by serve --trusted-proxy whose X-Forwarded-For is
+ * believed, and the addresses read from that header (rightmost first). */
+#define OSAFE_HTTP_TRUSTED_PROXIES_MAX 16
+#define OSAFE_HTTP_XFF_HOPS_MAX 16
 
 /* Per-connection memory pool; the request line and headers must fit in it
  * (MHD answers 431 otherwise), so this is also the header size ceiling. */

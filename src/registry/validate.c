@@ -159,8 +159,16 @@ int rec_date_ok(const char *s)
             return 0;
     }
     if (n == 10) {
+        /* The real length of the month: 2025-02-30 is no date, and a
+         * filter on it would silently match as if it were March 2. */
+        static const int mdays[12] = {31, 29, 31, 30, 31, 30,
+                                      31, 31, 30, 31, 30, 31};
+        int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 +
+                (s[2] - '0') * 10 + (s[3] - '0');
+        int m = (s[5] - '0') * 10 + (s[6] - '0');
         int d = (s[8] - '0') * 10 + (s[9] - '0');
-        if (d < 1 || d > 31)
+        int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+        if (d < 1 || d > mdays[m - 1] || (m == 2 && d == 29 && !leap))
             return 0;
     }
     return 1;

@@ -115,7 +115,7 @@ static int throttled(api_ctx *a, const http_req *q, http_resp *w,
     if (c->authenticated)
         snprintf(key, sizeof key, "acct:%lld", (long long)c->acct.id);
     else
-        snprintf(key, sizeof key, "ip:%s", http_req_remote(q));
+        snprintf(key, sizeof key, "ip:%s", http_client_addr(q));
     unsigned wait = ratelimit_take(a->writes, key, ratelimit_now());
     if (!wait)
         return 0;

@@ -29,12 +29,14 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/buf.h"
@@ -47,6 +49,13 @@ struct http_server {
     void *ctx;
     size_t max_body;
     unsigned port;
+    unsigned header_timeout_s, conn_timeout_s, stop_grace_ms;
+    http_addr trusted[OSAFE_HTTP_TRUSTED_PROXIES_MAX];
+    size_t ntrusted;
+    /* Requests between their headers and their completion, so that a stop
+     * can wait for them; and whether a stop has begun. */
+    atomic_uint inflight;
+    atomic_int stopping;
     /* Last engine log line, so that a failed start can say why. */
     pthread_mutex_t log_mu;
     char last_log[OSAFE_HTTP_LOG_LINE_MAX];
@@ -60,6 +69,8 @@ struct http_req {
     int overflow;     /* a chunked body went past max_body */
     size_t drained;   /* bytes discarded since the overflow */
     char remote[INET6_ADDRSTRLEN];
+    char client[INET6_ADDRSTRLEN]; /* see http_client_addr */
+    int secure;                    /* see http_req_secure */
 };
 
 /* ===== small helpers ===== */
@@ -129,6 +140,16 @@ const char *http_req_body(const http_req *r, size_t *len)
 const char *http_req_remote(const http_req *r)
 {
     return r->remote;
+}
+
+const char *http_client_addr(const http_req *r)
+{
+    return r->client;
+}
+
+int http_req_secure(const http_req *r)
+{
+    return r->secure;
 }
 
 static void remote_text(struct MHD_Connection *c, char *out, size_t outlen)
@@ -223,9 +244,16 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *c,
     http_server *s = cls;
     http_req *r = *con_cls;
 
+    if (r == http__uri_refused) /* see http_guard.c */
+        return http__answer_error(c, 414, "uri_too_long",
+                                  "request target over %u bytes or %u query "
+                                  "arguments",
+                                  (unsigned)OSAFE_HTTP_URI_MAX,
+                                  (unsigned)OSAFE_HTTP_QUERY_ARGS_MAX);
     if (!r) { /* phase 1: headers are in, no body byte read yet */
         enum MHD_Result q;
-        if (check_framing(c, s->max_body, &q))
+        if (http__check_headers(c, version, &q) ||
+            check_framing(c, s->max_body, &q))
             return q;
         r = calloc(1, sizeof *r);
         if (!r)
@@ -235,7 +263,14 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *c,
         r->path = url;
         buf_init(&r->body, s->max_body);
         remote_text(c, r->remote, sizeof r->remote);
+        http__client_addr(c, s->trusted, s->ntrusted, r->remote, r->client,
+                          sizeof r->client, &r->secure);
+        atomic_fetch_add(&s->inflight, 1);
         *con_cls = r;
+        /* A body may come slowly; the short header timeout is restored
+         * before the answer (phase 3). */
+        MHD_set_connection_option(c, MHD_CONNECTION_OPTION_TIMEOUT,
+                                  s->conn_timeout_s);
         return MHD_YES;
     }
 
@@ -261,13 +296,16 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *c,
     }
 
     /* phase 3: the whole request is in */
+    MHD_set_connection_option(c, MHD_CONNECTION_OPTION_TIMEOUT,
+                              s->header_timeout_s);
     if (r->overflow)
         return http__answer_error(c, 413, "too_large",
                                   "request body over %zu bytes", s->max_body);
     http_resp w;
     http__resp_init(&w);
     s->handler(s->ctx, r, &w);
-    enum MHD_Result q = http__resp_send(c, &w, 0);
+    /* Once a stop has begun, no connection is kept for another request. */
+    enum MHD_Result q = http__resp_send(c, &w, atomic_load(&s->stopping));
     http__resp_release(&w);
     return q;
 }
@@ -275,12 +313,16 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *c,
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
+    http_server *s = cls;
     http_req *r = *con_cls;
-    if (!r)
+    if (!r || r == http__uri_refused) {
+        *con_cls = NULL;
         return;
+    }
     buf_release(&r->body);
     free(r);
     *con_cls = NULL;
+    atomic_fetch_sub(&s->inflight, 1);
 }
 
 /* MHD's diagnostics: one sanitised, bounded line each (see http.h). */
@@ -315,6 +357,9 @@ void http_opts_default(http_opts *o)
     o->conn_timeout_s = OSAFE_HTTP_CONN_TIMEOUT_S;
     o->max_conns = OSAFE_HTTP_MAX_CONNS;
     o->per_ip_conns = OSAFE_HTTP_PER_IP_CONNS;
+    o->header_timeout_s = OSAFE_HTTP_HEADER_TIMEOUT_S;
+    o->trusted_proxies = NULL;
+    o->stop_grace_ms = OSAFE_HTTP_STOP_GRACE_S * 1000u;
 }
 
 /*
@@ -444,9 +489,19 @@ int http_server_start(const http_opts *o, http_handler h, void *ctx,
     s->handler = h;
     s->ctx = ctx;
     s->max_body = o->max_body ? o->max_body : d.max_body;
+    s->conn_timeout_s = o->conn_timeout_s ? o->conn_timeout_s
+                                          : d.conn_timeout_s;
+    s->header_timeout_s = o->header_timeout_s ? o->header_timeout_s
+                                              : d.header_timeout_s;
+    s->stop_grace_ms = o->stop_grace_ms ? o->stop_grace_ms : d.stop_grace_ms;
+    atomic_init(&s->inflight, 0);
+    atomic_init(&s->stopping, 0);
 
     int fd = -1;
-    int rc = open_listener(o->listen, &fd, &s->port, e);
+    int rc = http__parse_proxies(o->trusted_proxies, s->trusted, &s->ntrusted,
+                                 e);
+    if (!rc)
+        rc = open_listener(o->listen, &fd, &s->port, e);
     if (rc)
         goto fail;
     /* MHD closes the listening socket it is given on stop and on a failed
@@ -462,8 +517,9 @@ int http_server_start(const http_opts *o, http_handler h, void *ctx,
     }
     struct MHD_OptionItem ops[] = {
         {MHD_OPTION_LISTEN_SOCKET, mfd, NULL},
-        {MHD_OPTION_CONNECTION_TIMEOUT,
-         o->conn_timeout_s ? o->conn_timeout_s : d.conn_timeout_s, NULL},
+        /* Every connection starts on the short header timeout; on_access
+         * lengthens it while a body is read. */
+        {MHD_OPTION_CONNECTION_TIMEOUT, s->header_timeout_s, NULL},
         {MHD_OPTION_CONNECTION_LIMIT, o->max_conns ? o->max_conns : d.max_conns,
          NULL},
         {MHD_OPTION_PER_IP_CONNECTION_LIMIT,
@@ -476,11 +532,15 @@ int http_server_start(const http_opts *o, http_handler h, void *ctx,
         {MHD_OPTION_END, 0, NULL},
     };
     s->daemon = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG,
+        /* ITC: MHD_quiesce_daemon needs it to stop a pool from accepting */
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
+            MHD_USE_ITC,
         0, NULL, NULL, on_access, s,
         /* first, so that no startup message escapes to MHD's own logger */
         MHD_OPTION_EXTERNAL_LOGGER, on_log, s,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+        /* sees the raw request target before MHD parses the query */
+        MHD_OPTION_URI_LOG_CALLBACK, http__uri_guard, s,
         MHD_OPTION_ARRAY, ops, MHD_OPTION_END);
     close(fd);
     if (!s->daemon) {
@@ -508,6 +568,18 @@ void http_server_stop(http_server *s)
 {
     if (!s)
         return;
+    /* Stop accepting first (the kernel refuses new connections once the
+     * listening socket is closed), then give requests under way a bounded
+     * time to finish: their answers close their connections. */
+    atomic_store(&s->stopping, 1);
+    MHD_socket lfd = MHD_quiesce_daemon(s->daemon);
+    if (lfd != MHD_INVALID_SOCKET)
+        close(lfd);
+    struct timespec tick = {0, 10 * 1000 * 1000};
+    for (unsigned i = 0; i < (s->stop_grace_ms + 9) / 10 &&
+                         atomic_load(&s->inflight) > 0;
+         i++)
+        nanosleep(&tick, NULL);
     /* Joins the pool threads; NOTIFY_COMPLETED frees every open request. */
     MHD_stop_daemon(s->daemon);
     pthread_mutex_destroy(&s->log_mu);

@@ -18,7 +18,10 @@
  * _file) wins.
  *
  * Before the handler runs, the server has already enforced the request
- * framing rules: a Content-Length over max_body is answered 413 before the
+ * framing rules: a request target over OSAFE_HTTP_URI_MAX bytes or
+ * OSAFE_HTTP_QUERY_ARGS_MAX query arguments gets 414; a request line or
+ * header line not ending in CR LF, a NUL byte in a header value or two Host
+ * headers get 400; a Content-Length over max_body is answered 413 before the
  * body is read; two Content-Length headers, or Content-Length together with
  * Transfer-Encoding, or a Transfer-Encoding other than "chunked" get 400;
  * a chunked body growing past max_body is read and discarded up to
@@ -66,8 +69,17 @@ const char *http_req_query(const http_req *r, const char *name);
 /* The whole body, NUL-terminated (the NUL is not counted in *len, and the
  * body may itself contain NULs); "" with *len 0 if none.  len may be NULL. */
 const char *http_req_body(const http_req *r, size_t *len);
-/* Client address as text ("127.0.0.1", "::1"). */
+/* Address of the socket's peer as text ("127.0.0.1", "::1"): a reverse
+ * proxy's own address when there is one. */
 const char *http_req_remote(const http_req *r);
+/* The client's address as text: the peer's, or, when the peer is a proxy
+ * named in http_opts.trusted_proxies, the rightmost X-Forwarded-For hop
+ * that no trusted proxy owns.  Key per-client limits on this; never on a
+ * header an untrusted client can set. */
+const char *http_client_addr(const http_req *r);
+/* 1 when a trusted proxy says the client spoke HTTPS to it
+ * (X-Forwarded-Proto: https); this server itself speaks plain HTTP. */
+int http_req_secure(const http_req *r);
 
 /*
  * Status code 200..599.  A handler that sets neither a status nor a body
@@ -140,6 +152,17 @@ typedef struct http_opts {
     unsigned conn_timeout_s; /* idle connection timeout */
     unsigned max_conns;      /* concurrent connections, total */
     unsigned per_ip_conns;   /* concurrent connections from one address */
+    /* Idle timeout while no request is under way (waiting for headers,
+     * keep-alive between requests); conn_timeout_s applies while a body is
+     * being uploaded. */
+    unsigned header_timeout_s;
+    /* "ADDR[,ADDR...]": numeric addresses of reverse proxies whose
+     * X-Forwarded-For and X-Forwarded-Proto are believed; NULL: none.
+     * Read only during http_server_start. */
+    const char *trusted_proxies;
+    /* How long http_server_stop waits for requests under way, in ms
+     * (0: OSAFE_HTTP_STOP_GRACE_S). */
+    unsigned stop_grace_ms;
 } http_opts;
 
 /* Loopback 127.0.0.1:8420, 4 threads, 1 MiB bodies, limits.h defaults. */
@@ -158,8 +181,10 @@ int http_server_start(const http_opts *o, http_handler h, void *ctx,
                       http_server **out, osafe_err *e);
 /* The bound port (the kernel's choice when the listen port was 0). */
 unsigned http_server_port(const http_server *s);
-/* Stop accepting, close every connection, wait for handlers in progress to
- * return, free everything.  NULL is a no-op. */
+/* Stop accepting at once, let requests under way finish for up to
+ * http_opts.stop_grace_ms (their answers say "Connection: close"),
+ * then close every connection, wait for handlers still running to return
+ * and free everything.  NULL is a no-op. */
 void http_server_stop(http_server *s);
 
 #endif

@@ -100,7 +100,7 @@ static int throttle(web_page *p, ratelimit *rl, const char *key)
 int web_throttle_read(web_page *p)
 {
     char key[80];
-    const char *ip = http_req_remote(p->req);
+    const char *ip = http_client_addr(p->req);
     snprintf(key, sizeof key, "ip:%s", ip ? ip : "");
     return throttle(p, p->app->reads, key);
 }
@@ -461,10 +461,13 @@ static int same_origin(const http_req *q)
         return origin == NULL;
     if (!host)
         return 0;
+    /* The scheme must be the one this request came over: a plain-HTTP node
+     * is not the https:// site of the same name (only a trusted proxy can
+     * say the client spoke HTTPS). */
     const char *o = origin;
-    if (!strncmp(o, "http://", 7))
+    if (!http_req_secure(q) && !strncmp(o, "http://", 7))
         o += 7;
-    else if (!strncmp(o, "https://", 8))
+    else if (http_req_secure(q) && !strncmp(o, "https://", 8))
         o += 8;
     else
         return 0;
