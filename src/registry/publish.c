@@ -88,9 +88,9 @@ static int make_entry(const store_version *v, const char *id, int version,
     return rc;
 }
 
-int reg_publish(registry *r, osafe_store *s, const reg_caller *c,
-                store_record *rec, store_version *v, int64_t *index,
-                osafe_err *e)
+int reg_publish_at(registry *r, osafe_store *s, const reg_caller *c,
+                   store_record *rec, store_version *v, int64_t at,
+                   osafe_err *e)
 {
     json_error_t je;
     json_t *j = json_loadb(v->body, v->body_len, 0, &je);
@@ -149,9 +149,12 @@ int reg_publish(registry *r, osafe_store *s, const reg_caller *c,
                             "opened without its transparency log: nothing "
                             "can be published");
         if (!rc) {
-            pthread_mutex_lock(&r->log_mu);
-            v->log_index = (int64_t)tlog_log_head(r->log)->size;
-            pthread_mutex_unlock(&r->log_mu);
+            v->log_index = at;
+            if (at < 0) {
+                pthread_mutex_lock(&r->log_mu);
+                v->log_index = (int64_t)tlog_log_head(r->log)->size;
+                pthread_mutex_unlock(&r->log_mu);
+            }
             rc = s->ops->version_put(s, v, e);
         }
     }
@@ -166,21 +169,28 @@ int reg_publish(registry *r, osafe_store *s, const reg_caller *c,
         snprintf(rec->modified, sizeof rec->modified, "%s", now);
         rc = s->ops->record_update(s, rec, e);
     }
-    if (!rc) {
-        rc = reg_log_append(r, v->log_entry, v->log_entry_len, index, e);
-        if (!rc && *index != v->log_index)
-            rc = osafe_errf(e, OSAFE_ESTATE,
-                            "log index moved under a write transaction "
-                            "(%lld, expected %lld): is another process "
-                            "appending to %s?",
-                            (long long)*index, (long long)v->log_index,
-                            r->log_dir);
-    }
     (void)c;
     buf_release(&body);
     buf_release(&entry);
     buf_release(&text);
     json_decref(j);
+    return rc;
+}
+
+int reg_publish(registry *r, osafe_store *s, const reg_caller *c,
+                store_record *rec, store_version *v, int64_t *index,
+                osafe_err *e)
+{
+    int rc = reg_publish_at(r, s, c, rec, v, -1, e);
+    if (!rc)
+        rc = reg_log_append(r, v->log_entry, v->log_entry_len, index, e);
+    if (!rc && *index != v->log_index)
+        rc = osafe_errf(e, OSAFE_ESTATE,
+                        "log index moved under a write transaction "
+                        "(%lld, expected %lld): is another process "
+                        "appending to %s?",
+                        (long long)*index, (long long)v->log_index,
+                        r->log_dir);
     return rc;
 }
 

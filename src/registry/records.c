@@ -480,6 +480,12 @@ int reg_review(registry *r, const reg_caller *c, const char *id,
     return rc;
 }
 
+int reg__create_locked(registry *r, osafe_store *s, const reg_caller *c,
+                       json_t *rec, char id[32], osafe_err *e)
+{
+    return create_locked(r, s, c, rec, id, e);
+}
+
 int reg_import(registry *r, const reg_caller *c, const char *source_key,
                const char *json, size_t len, int publish, char id[32],
                int *existing, osafe_err *e)

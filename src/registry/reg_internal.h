@@ -53,6 +53,11 @@ int reg_load_visible(osafe_store *s, const reg_caller *c, const char *id,
 char *reg_status_json(const char *id, int version, const char *state,
                       int64_t log_index);
 
+/* records.c: a new draft from rec inside the caller's write transaction
+ * (for import.c). */
+int reg__create_locked(registry *r, osafe_store *s, const reg_caller *c,
+                       json_t *rec, char id[32], osafe_err *e);
+
 /* publish.c: make version v (stored as submitted) the published one,
  * inside the caller's write transaction (which serialises appends: the
  * entry's index is the log's size while the database's write lock is
@@ -60,6 +65,12 @@ char *reg_status_json(const char *id, int version, const char *state,
 int reg_publish(registry *r, osafe_store *s, const reg_caller *c,
                 store_record *rec, store_version *v, int64_t *index,
                 osafe_err *e);
+/* reg_publish without the append: the rows of version v, whose entry
+ * (v->log_entry) the caller appends at index at (< 0: the log's size now)
+ * before it commits; for imports that append many entries at once. */
+int reg_publish_at(registry *r, osafe_store *s, const reg_caller *c,
+                   store_record *rec, store_version *v, int64_t at,
+                   osafe_err *e);
 /* Append one entry to the log inside the caller's write transaction;
  * *index receives its position. */
 int reg_log_append(registry *r, const void *entry, size_t len,

@@ -167,6 +167,28 @@ int reg_import(registry *r, const reg_caller *c, const char *source_key,
                const char *json, size_t len, int publish, char id[32],
                int *existing, osafe_err *e);
 
+/* One record of reg_import_batch: the caller fills source_key, json and
+ * len (borrowed); the batch fills the rest. */
+typedef struct reg_import_item {
+    const char *source_key;
+    const char *json;
+    size_t len;
+    int status; /* 0 imported as id, 1 imported before as id,
+                   OSAFE_EINVAL rejected (why in err) */
+    char id[32];
+    osafe_err err;
+} reg_import_item;
+
+/*
+ * reg_import for up to OSAFE_IMPORT_BATCH_MAX records at once: one
+ * transaction and, with publish, one log append (one fsync, one signed
+ * checkpoint) for the whole batch.  Every item is committed and in a signed
+ * checkpoint when this returns 0; on any other status none is (a rejected
+ * record is not an error: its item says so).
+ */
+int reg_import_batch(registry *r, const reg_caller *c, reg_import_item *items,
+                     size_t n, int publish, osafe_err *e);
+
 /* Borrow / return a pooled database connection (for CLI exporters). */
 osafe_store *reg_store_get(registry *r);
 void reg_store_put(registry *r, osafe_store *s);

@@ -94,6 +94,38 @@ static const char *const migrations[] = {
     "  log_index INTEGER UNIQUE,"
     "  log_entry BLOB,"
     "  created TEXT NOT NULL);",
+    /* 3: fts_keys - one stable rowid per (record, published) for both text
+     * indexes, so that re-indexing a record deletes by rowid instead of
+     * scanning the whole index (record_id is UNINDEXED in FTS5): imports
+     * were quadratic.  Existing rows are renumbered to their key. */
+    "CREATE TABLE fts_keys("
+    "  id INTEGER PRIMARY KEY,"
+    "  record_id TEXT NOT NULL,"
+    "  published INTEGER NOT NULL,"
+    "  UNIQUE (record_id, published));"
+    "INSERT OR IGNORE INTO fts_keys(record_id, published)"
+    "  SELECT record_id, published FROM fts_words"
+    "  UNION SELECT record_id, published FROM fts_tri;"
+    "CREATE TEMP TABLE fts_move AS"
+    "  SELECT k.id AS id, f.record_id AS record_id, f.published AS published,"
+    "         f.text AS text FROM fts_words f JOIN fts_keys k"
+    "  ON k.record_id = f.record_id AND k.published = f.published"
+    "  WHERE f.rowid IN (SELECT max(rowid) FROM fts_words"
+    "                    GROUP BY record_id, published);"
+    "DELETE FROM fts_words;"
+    "INSERT INTO fts_words(rowid, record_id, published, text)"
+    "  SELECT id, record_id, published, text FROM fts_move;"
+    "DELETE FROM fts_move;"
+    "INSERT INTO fts_move"
+    "  SELECT k.id, f.record_id, f.published, f.text FROM fts_tri f"
+    "  JOIN fts_keys k"
+    "  ON k.record_id = f.record_id AND k.published = f.published"
+    "  WHERE f.rowid IN (SELECT max(rowid) FROM fts_tri"
+    "                    GROUP BY record_id, published);"
+    "DELETE FROM fts_tri;"
+    "INSERT INTO fts_tri(rowid, record_id, published, text)"
+    "  SELECT id, record_id, published, text FROM fts_move;"
+    "DROP TABLE fts_move;",
 };
 
 static int db_err(struct sq_store *s, osafe_err *e, const char *what)

@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "api_client.h"
+#include "vectors.h"
 
 static api_srv S;
 static char tA[128], tB[128], tRev[128], tAdm[128];
@@ -54,10 +55,13 @@ static int teardown(void **state)
 
 /* ===== helpers ===== */
 
+/* The example records of tests/fixtures/records. */
 static char *example_path(const char *name)
 {
-    static char p[512];
-    snprintf(p, sizeof p, "%s/design/examples/%s", api_shared(), name);
+    static char p[4096];
+    char rel[256];
+    snprintf(rel, sizeof rel, "records/%s", name);
+    vec_fixture(rel, p, sizeof p);
     return p;
 }
 

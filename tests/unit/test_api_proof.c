@@ -45,9 +45,8 @@ static int setup(void **state)
     api_token(&S, "alice", "reporter", "org-a", tA);
     api_token(&S, "rita", "reviewer", NULL, tRev);
     api_start(&S);
-    char p[512];
-    snprintf(p, sizeof p, "%s/design/examples/minimal-incident.json",
-             api_shared());
+    char p[4096];
+    api_fixture("records/minimal-incident.json", p, sizeof p);
     size_t n;
     char *text = api_read_file(p, &n);
     api_create_text(&S, tA, text, n, idEn);

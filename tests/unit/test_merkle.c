@@ -183,10 +183,9 @@ static int probe_proof(json_t *a, tlog_hash *p, size_t *n)
  */
 static json_t *load_probes(void)
 {
-    const char *shared = getenv("OSAFE_SHARED");
     char path[4096];
-    snprintf(path, sizeof path, "%s/vectors/%s", shared ? shared : "../shared",
-             "merkle/transparency-dev-merkle-probes.json");
+    vec_require("vectors/merkle/transparency-dev-merkle-probes.json", path,
+                sizeof path);
     FILE *f = fopen(path, "rb");
     if (!f)
         fail_msg("cannot open %s", path);
@@ -790,5 +789,5 @@ int main(void)
         cmocka_unit_test(test_range_hash),
         cmocka_unit_test(test_bad_arguments),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return vec_exit(cmocka_run_group_tests(tests, NULL, NULL));
 }
