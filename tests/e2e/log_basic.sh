@@ -99,6 +99,21 @@ done
 expect_fail 1 "entry $size does not exist (log size $size)" \
     "$OSAFE" log get "$L" "$size"
 
+say "log get --count N --lines: entries in one pass, one per line"
+ok "$OSAFE" log get "$L" 5 --count 306 --lines
+i=5
+while [ "$i" -lt 311 ]; do
+    cat "$E/$i"
+    echo
+    i=$((i + 1))
+done >"$T/want"
+same "$T/out" "$T/want" "entries 5..310 read in one pass"
+expect_fail 2 "--count needs --lines" "$OSAFE" log get "$L" 5 --count 2
+expect_fail 1 "entry 0 holds a newline" \
+    "$OSAFE" log get "$L" 0 --count 1 --lines
+expect_fail 1 "the log holds $size" \
+    "$OSAFE" log get "$L" 5 --count "$size" --lines
+
 say "log checkpoint: origin, size, root, signature"
 ok "$OSAFE" log checkpoint "$L"
 same "$T/out" "$L/checkpoint" "log checkpoint output and DIR/checkpoint"
