@@ -132,6 +132,11 @@ int cmd_serve(int argc, char **argv)
     reg_opts ro = {db, logdir, key, "OSAFE", origin, (unsigned)nthreads + 1};
     if (reg_open(&ro, &reg, &e) != 0)
         return cli_fail("serve", &e);
+    if (reg_log_abandoned(reg))
+        fprintf(stderr,
+                "osafe serve: note: %u log entries of an interrupted run "
+                "(appended, never committed) recorded as abandoned\n",
+                reg_log_abandoned(reg));
     http_opts ho;
     http_opts_default(&ho);
     ho.listen = listen;

@@ -37,11 +37,12 @@ static int publish_new(registry *r, osafe_store *s, const reg_caller *c,
     int rc = s->ops->record_get(s, id, &row, e);
     if (!rc)
         rc = s->ops->version_get(s, id, 1, &v, e);
+    int reused = 0;
     if (!rc) {
         v.reviewer = c->acct.id;
-        rc = reg_publish_at(r, s, c, &row, &v, at, e);
+        rc = reg_publish_at(r, s, c, &row, &v, at, &reused, e);
     }
-    if (!rc) {
+    if (!rc && !reused) {
         /* The entry leaves v (released below) for the batch. */
         b->ents[b->n].data = v.log_entry;
         b->ents[b->n++].len = v.log_entry_len;

@@ -90,8 +90,9 @@ static int make_entry(const store_version *v, const char *id, int version,
 
 int reg_publish_at(registry *r, osafe_store *s, const reg_caller *c,
                    store_record *rec, store_version *v, int64_t at,
-                   osafe_err *e)
+                   int *reused, osafe_err *e)
 {
+    *reused = 0;
     json_error_t je;
     json_t *j = json_loadb(v->body, v->body_len, 0, &je);
     if (!j)
@@ -124,11 +125,17 @@ int reg_publish_at(registry *r, osafe_store *s, const reg_caller *c,
     store_version_release(&prev);
     osafe_buf body = OSAFE_BUF_INIT, entry = OSAFE_BUF_INIT,
               text = OSAFE_BUF_INIT;
+    int64_t taken = -1;
     if (!rc) {
         json_object_set_new(j, "state", json_string("published"));
         json_object_set_new(j, "modified", json_string(now));
-        rc = reg_canon(j, &body, e);
+        /* A retry after a crash between append and commit. */
+        if (!strcmp(tlp, "CLEAR"))
+            rc = reg__adopt_abandoned(s, rec->id, v->version, j, now, &taken,
+                                      e);
     }
+    if (!rc)
+        rc = reg_canon(j, &body, e);
     if (!rc) {
         free(v->body);
         v->body = buf_detach(&body, &v->body_len);
@@ -149,8 +156,9 @@ int reg_publish_at(registry *r, osafe_store *s, const reg_caller *c,
                             "opened without its transparency log: nothing "
                             "can be published");
         if (!rc) {
-            v->log_index = at;
-            if (at < 0) {
+            v->log_index = taken >= 0 ? taken : at;
+            *reused = taken >= 0;
+            if (v->log_index < 0) {
                 pthread_mutex_lock(&r->log_mu);
                 v->log_index = (int64_t)tlog_log_head(r->log)->size;
                 pthread_mutex_unlock(&r->log_mu);
@@ -181,8 +189,11 @@ int reg_publish(registry *r, osafe_store *s, const reg_caller *c,
                 store_record *rec, store_version *v, int64_t *index,
                 osafe_err *e)
 {
-    int rc = reg_publish_at(r, s, c, rec, v, -1, e);
-    if (!rc)
+    int reused;
+    int rc = reg_publish_at(r, s, c, rec, v, -1, &reused, e);
+    if (!rc && reused)
+        *index = v->log_index;
+    else if (!rc)
         rc = reg_log_append(r, v->log_entry, v->log_entry_len, index, e);
     if (!rc && *index != v->log_index)
         rc = osafe_errf(e, OSAFE_ESTATE,
@@ -240,6 +251,11 @@ int reg_withdraw(registry *r, const reg_caller *c, const char *id,
             json_decref(st);
             if (!rc)
                 rc = reg_log_append(r, entry.data, entry.len, &index, e);
+            /* The database accounts for every entry (reconcile.c). */
+            if (!rc)
+                rc = s->ops->log_extra_put(s, index, "withdrawal", id,
+                                           rec.published_version, entry.data,
+                                           entry.len, e);
             buf_release(&entry);
         }
         if (!rc) {

@@ -189,6 +189,11 @@ typedef struct reg_import_item {
 int reg_import_batch(registry *r, const reg_caller *c, reg_import_item *items,
                      size_t n, int publish, osafe_err *e);
 
+/* How many log entries reg_open found beyond the database's last and
+ * recorded as abandoned (a crash between an append and its commit; see
+ * docs/ARCHITECTURE.md). */
+unsigned reg_log_abandoned(const registry *r);
+
 /* Borrow / return a pooled database connection (for CLI exporters). */
 osafe_store *reg_store_get(registry *r);
 void reg_store_put(registry *r, osafe_store *s);

@@ -178,6 +178,19 @@ struct store_ops {
      * from the newest).  Evaluations are public: no visibility. */
     int (*evaluation_list)(osafe_store *s, int limit, const char *cursor,
                            store_eval_page *out, osafe_err *e);
+
+    /* Log entries no other row holds, by index (replaced if there):
+     * kind "withdrawal", "abandoned" (found beyond the database after a
+     * crash between an append and its commit), "reused" (an abandoned
+     * entry a retried publication took, see reg_publish). */
+    int (*log_extra_put)(osafe_store *s, int64_t index, const char *kind,
+                         const char *record_id, int version,
+                         const void *entry, size_t len, osafe_err *e);
+    /* The newest abandoned entry for record_id's version (malloc'd, the
+     * caller frees), or OSAFE_ENOTFOUND. */
+    int (*log_orphan_get)(osafe_store *s, const char *record_id, int version,
+                          int64_t *index, uint8_t **entry, size_t *len,
+                          osafe_err *e);
 };
 
 struct osafe_store {

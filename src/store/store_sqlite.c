@@ -126,6 +126,18 @@ static const char *const migrations[] = {
     "INSERT INTO fts_tri(rowid, record_id, published, text)"
     "  SELECT id, record_id, published, text FROM fts_move;"
     "DROP TABLE fts_move;",
+    /* 4: log_extra - log entries no version, evidence or evaluation row
+     * holds, so that the database accounts for every entry: withdrawals,
+     * and entries a crash left beyond the last commit ('abandoned', or
+     * 'reused' once a retried publication of the same content took one). */
+    "CREATE TABLE log_extra("
+    "  log_index INTEGER PRIMARY KEY,"
+    "  kind TEXT NOT NULL CHECK (kind IN ('withdrawal','abandoned',"
+    "                                     'reused')),"
+    "  record_id TEXT NOT NULL DEFAULT '',"
+    "  version INTEGER NOT NULL DEFAULT 0,"
+    "  entry BLOB NOT NULL,"
+    "  created TEXT NOT NULL);",
 };
 
 static int db_err(struct sq_store *s, osafe_err *e, const char *what)
@@ -673,7 +685,8 @@ static int sq_max_log_index(osafe_store *base, int64_t *out, osafe_err *e)
                         "SELECT max(coalesce((SELECT max(log_index) FROM "
                         "versions), -1), coalesce((SELECT max(log_index) FROM "
                         "evidence), -1), coalesce((SELECT max(log_index) FROM "
-                        "evaluations), -1))",
+                        "evaluations), -1), coalesce((SELECT max(log_index) "
+                        "FROM log_extra), -1))",
                         e);
     if (rc)
         return rc;
@@ -734,7 +747,7 @@ static const struct store_ops sq_ops = {
     sq_search,         sq_link_put,      sq_links_json,
     sq_evidence_put,   sq_source_get,    sq_source_put,
     sq_max_log_index,  sq_evaluation_put, sq_evaluation_get,
-    sq_evaluation_list,
+    sq_evaluation_list, sq_log_extra_put, sq_log_orphan_get,
 };
 
 int store_sqlite_open(const char *path, osafe_store **out, osafe_err *e)

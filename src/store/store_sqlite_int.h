@@ -40,4 +40,12 @@ int sq_evaluation_list(osafe_store *s, int limit, const char *cursor,
 int sq_search(osafe_store *s, const store_visibility *vis, const char *query,
               int limit, store_page *out, osafe_err *e);
 
+/* store_sqlite_log.c */
+int sq_log_extra_put(osafe_store *s, int64_t index, const char *kind,
+                     const char *record_id, int version, const void *entry,
+                     size_t len, osafe_err *e);
+int sq_log_orphan_get(osafe_store *s, const char *record_id, int version,
+                      int64_t *index, uint8_t **entry, size_t *len,
+                      osafe_err *e);
+
 #endif
