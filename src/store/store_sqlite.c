@@ -137,7 +137,8 @@ static const char *const migrations[] = {
     "  record_id TEXT NOT NULL DEFAULT '',"
     "  version INTEGER NOT NULL DEFAULT 0,"
     "  entry BLOB NOT NULL,"
-    "  created TEXT NOT NULL);",
+    "  created TEXT NOT NULL);"
+    "CREATE INDEX log_extra_record ON log_extra(record_id, version);",
 };
 
 static int db_err(struct sq_store *s, osafe_err *e, const char *what)
