@@ -68,7 +68,11 @@ while [ "$i" -le "$RUNS" ]; do
     n=$(($(rand 600) + 1))
     batch "$i" "$n" >"$T/in"
     ms=$(rand $((window + 1)))
-    "$OSAFE" log append "$L" --lines <"$T/in" >"$T/out.$i" 2>"$T/err.$i" &
+    # The files exist before the job starts: a kill that lands before the
+    # job's redirections would otherwise leave none (no acknowledgement).
+    : >"$T/out.$i"
+    : >"$T/err.$i"
+    "$OSAFE" log append "$L" --lines <"$T/in" >>"$T/out.$i" 2>>"$T/err.$i" &
     pid=$!
     sleep "$(printf '0.%03d' "$ms")"
     kill -9 "$pid" 2>/dev/null || :
