@@ -28,6 +28,9 @@ const char usage_import[] =
     "id is kept in 'aliases', the foreign record in 'extensions', and its\n"
     "licence in 'license' (--license overrides it).  One line per record:\n"
     "  imported ID SOURCE | skipped SOURCE (ID) | rejected SOURCE: REASON\n"
+    "Records are committed, and with --publish logged, in batches of up to\n"
+    "1,024 (one transaction and one log append each); a line is printed\n"
+    "once its batch is durable.\n"
     "Exit status 1 if any record was rejected.\n";
 
 /* A record read from the file, waiting for its batch; json NULL when the
