@@ -632,6 +632,36 @@ static inline long api_get_record(const api_srv *s, const char *token,
     return st;
 }
 
+/* The size in the server's current checkpoint (GET /log/checkpoint). */
+static inline uint64_t api_log_size(const api_srv *s)
+{
+    api_reply r;
+    api_get(s, "/log/checkpoint", NULL, &r);
+    API_EXPECT(&r, 200, "GET /log/checkpoint");
+    const char *nl = strchr(r.body.data, '\n');
+    assert_non_null(nl);
+    uint64_t n = strtoull(nl + 1, NULL, 10);
+    api_reply_release(&r);
+    return n;
+}
+
+/* `osafe log get LOG INDEX`: the entry's exact bytes (malloc'd). */
+static inline char *api_log_entry(const api_srv *s, long long index,
+                                  size_t *len)
+{
+    char idx[32];
+    snprintf(idx, sizeof idx, "%lld", index);
+    char *argv[] = {(char *)api_osafe(), "log", "get", (char *)s->log, idx,
+                    NULL};
+    osafe_buf out = OSAFE_BUF_INIT;
+    int rc = api_run(argv, &out, NULL);
+    if (rc != 0)
+        fail_msg("osafe log get %lld: exit %d", index, rc);
+    if (!out.data)
+        buf_puts(&out, "");
+    return buf_detach(&out, len);
+}
+
 /* 1 if bytes are their own RFC 8785 form (sorted keys, no whitespace). */
 static inline int api_is_canonical(const char *bytes, size_t len)
 {

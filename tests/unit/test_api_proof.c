@@ -27,14 +27,7 @@ static long long L1, L2; /* their log indexes */
 
 static uint64_t checkpoint_size(void)
 {
-    api_reply r;
-    api_get(&S, "/log/checkpoint", NULL, &r);
-    API_EXPECT(&r, 200, "GET /log/checkpoint");
-    const char *nl = strchr(r.body.data, '\n');
-    assert_non_null(nl);
-    uint64_t n = strtoull(nl + 1, NULL, 10);
-    api_reply_release(&r);
-    return n;
+    return api_log_size(&S);
 }
 
 /* The English example, published, then amended and published again. */

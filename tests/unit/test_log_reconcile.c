@@ -60,18 +60,6 @@ static void db_files(int restore)
     }
 }
 
-static uint64_t log_size(void)
-{
-    api_reply r;
-    api_get(&S, "/log/checkpoint", NULL, &r);
-    API_EXPECT(&r, 200, "GET /log/checkpoint");
-    const char *nl = strchr(r.body.data, '\n');
-    assert_non_null(nl);
-    uint64_t n = strtoull(nl + 1, NULL, 10);
-    api_reply_release(&r);
-    return n;
-}
-
 /* Occurrences of the server's note on recorded abandoned entries. */
 static unsigned abandoned_notes(void)
 {
@@ -82,19 +70,6 @@ static unsigned abandoned_notes(void)
         k++;
     free(err);
     return k;
-}
-
-static char *log_entry(long long index, size_t *len)
-{
-    char idx[32];
-    snprintf(idx, sizeof idx, "%lld", index);
-    char *argv[] = {(char *)api_osafe(), "log", "get", S.log, idx, NULL};
-    osafe_buf out = OSAFE_BUF_INIT;
-    if (api_run(argv, &out, NULL) != 0)
-        fail_msg("osafe log get %lld failed", index);
-    if (!out.data)
-        buf_puts(&out, "");
-    return buf_detach(&out, len);
 }
 
 /* A submitted record of level tlp, accepted, then the database put back
@@ -113,7 +88,7 @@ static long long crash_after_append(const char *title, const char *tlp,
     db_files(0);
     api_start(&S);
     long long i = api_accept(&S, tRev, id);
-    assert_int_equal(log_size(), (uint64_t)i + 1);
+    assert_int_equal(api_log_size(&S), (uint64_t)i + 1);
     api_stop_clean(&S);
     db_files(1);
     api_start(&S);
@@ -134,12 +109,12 @@ static void test_retry_takes_abandoned_entry(void **state)
         fail_msg("the retry was logged again at %lld; entry %lld holds the "
                  "same version",
                  again, i);
-    assert_int_equal(log_size(), (uint64_t)i + 1);
+    assert_int_equal(api_log_size(&S), (uint64_t)i + 1);
     assert_int_equal(abandoned_notes(), notes + 1);
     char *body;
     size_t n, en;
     assert_int_equal(api_get_record(&S, NULL, id, 0, &body, &n), 200);
-    char *ent = log_entry(i, &en);
+    char *ent = api_log_entry(&S, i, &en);
     assert_true(n == en && !memcmp(body, ent, n));
     free(ent);
     free(body);
@@ -171,7 +146,7 @@ static void test_uncomparable_entry_abandoned(void **state)
     assert_int_equal(abandoned_notes(), notes + 1);
     long long again = api_accept(&S, tRev, id);
     assert_int_equal(again, i + 1);
-    assert_int_equal(log_size(), (uint64_t)i + 2);
+    assert_int_equal(api_log_size(&S), (uint64_t)i + 2);
     api_stop_clean(&S);
     api_start(&S);
     assert_int_equal(abandoned_notes(), notes + 1);
