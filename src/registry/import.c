@@ -5,6 +5,7 @@
  * nothing is acknowledged before its rows are committed and its entry is
  * in a signed checkpoint.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -171,4 +172,26 @@ int reg_import_batch(registry *r, const reg_caller *c, reg_import_item *items,
         }
     }
     return 0;
+}
+
+int reg_import(registry *r, const reg_caller *c, const char *source_key,
+               const char *json, size_t len, int publish, char id[32],
+               int *existing, osafe_err *e)
+{
+    reg_import_item it;
+    memset(&it, 0, sizeof it);
+    it.source_key = source_key;
+    it.json = json;
+    it.len = len;
+    *existing = 0;
+    int rc = reg_import_batch(r, c, &it, 1, publish, e);
+    if (!rc && it.status == OSAFE_EINVAL) {
+        *e = it.err;
+        return OSAFE_EINVAL;
+    }
+    if (!rc) {
+        snprintf(id, 32, "%s", it.id);
+        *existing = it.status == 1;
+    }
+    return rc;
 }

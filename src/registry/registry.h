@@ -161,7 +161,8 @@ int reg_published_each(registry *r, const reg_caller *c,
 /*
  * Create a record from an imported native draft, owned by caller, unless
  * source_key was imported before (then *existing is set to 1 and id to the
- * earlier record).  With publish, the record is published at once.
+ * earlier record).  With publish, the record is published at once.  A
+ * batch of one (reg_import_batch); OSAFE_EINVAL when the record is refused.
  */
 int reg_import(registry *r, const reg_caller *c, const char *source_key,
                const char *json, size_t len, int publish, char id[32],
@@ -180,8 +181,10 @@ typedef struct reg_import_item {
 } reg_import_item;
 
 /*
- * reg_import for up to OSAFE_IMPORT_BATCH_MAX records at once: one
- * transaction and, with publish, one log append (one fsync, one signed
+ * Create records from imported native drafts, owned by caller, unless their
+ * source_key was imported before (then status 1 and id the earlier record);
+ * with publish, published at once.  Up to OSAFE_IMPORT_BATCH_MAX records:
+ * one transaction and, with publish, one log append (one fsync, one signed
  * checkpoint) for the whole batch.  Every item is committed and in a signed
  * checkpoint when this returns 0; on any other status none is (a rejected
  * record is not an error: its item says so).
