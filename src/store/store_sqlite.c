@@ -127,13 +127,14 @@ static const char *const migrations[] = {
     "  SELECT id, record_id, published, text FROM fts_move;"
     "DROP TABLE fts_move;",
     /* 4: log_extra - log entries no version, evidence or evaluation row
-     * holds, so that the database accounts for every entry: withdrawals,
-     * and entries a crash left beyond the last commit ('abandoned', or
-     * 'reused' once a retried publication of the same content took one). */
+     * holds, so that the database accounts for every entry: withdrawals
+     * ('withdrawal'; any other kind of entry without a row of its own
+     * names its kind here), and entries a crash left beyond the last
+     * commit ('abandoned', or 'reused' once a retried publication of the
+     * same content took one). */
     "CREATE TABLE log_extra("
     "  log_index INTEGER PRIMARY KEY,"
-    "  kind TEXT NOT NULL CHECK (kind IN ('withdrawal','abandoned',"
-    "                                     'reused')),"
+    "  kind TEXT NOT NULL,"
     "  record_id TEXT NOT NULL DEFAULT '',"
     "  version INTEGER NOT NULL DEFAULT 0,"
     "  entry BLOB NOT NULL,"
