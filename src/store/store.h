@@ -180,9 +180,10 @@ struct store_ops {
                            store_eval_page *out, osafe_err *e);
 
     /* Log entries no other row holds, by index (replaced if there):
-     * kind "withdrawal", "abandoned" (found beyond the database after a
-     * crash between an append and its commit), "reused" (an abandoned
-     * entry a retried publication took, see reg_publish). */
+     * kind "withdrawal" (or the kind of any other entry without a row of
+     * its own), "abandoned" (found beyond the database after a crash
+     * between an append and its commit), "reused" (an abandoned entry a
+     * retried publication took, see reg_publish). */
     int (*log_extra_put)(osafe_store *s, int64_t index, const char *kind,
                          const char *record_id, int version,
                          const void *entry, size_t len, osafe_err *e);
