@@ -16,7 +16,7 @@ const char usage_log[] =
     "usage: osafe log init DIR --origin ORIGIN --key FILE.key\n"
     "       osafe log append DIR [--key FILE.key] (FILE... | --lines)\n"
     "       osafe log checkpoint DIR\n"
-    "       osafe log get DIR INDEX\n"
+    "       osafe log get DIR INDEX [--count N --lines]\n"
     "       osafe log prove DIR INDEX [--size N] [--format json|tlog-proof]\n"
     "       osafe log consistency DIR OLD [NEW]\n"
     "       osafe log verify DIR --vkey FILE.vkey\n"
@@ -37,7 +37,9 @@ const char usage_log[] =
     "            index once the batch and its new checkpoint are on disk.\n"
     "            Entries are at most 65535 bytes.\n"
     "checkpoint  Print the current signed checkpoint.\n"
-    "get         Print entry INDEX (raw bytes).\n"
+    "get         Print entry INDEX (raw bytes).  With --count N --lines,\n"
+    "            entries INDEX to INDEX+N-1 in one pass, each followed by a\n"
+    "            newline (an entry that holds one is refused).\n"
     "prove       Print the inclusion proof of entry INDEX in the tree of\n"
     "            size N (default: the checkpoint's), as JSON, or as a\n"
     "            c2sp.org/tlog-proof@v1 receipt that embeds the checkpoint.\n"
@@ -206,26 +208,62 @@ static int log_checkpoint(int argc, char **argv)
     return EXIT_OK;
 }
 
+/* Entries index .. index+count-1 to stdout; with lines, each followed by a
+ * newline, and an entry holding one is an error (the output could not be
+ * split back). */
+static int get_entries(tlog_log *log, unsigned long long index,
+                       unsigned long long count, int lines, osafe_err *e)
+{
+    osafe_buf b = OSAFE_BUF_INIT;
+    int rc = 0;
+    for (unsigned long long i = 0; i < count && rc == 0; i++) {
+        rc = tlog_log_read_entry(log, index + i, &b, e);
+        if (!rc && lines && b.len && memchr(b.data, '\n', b.len))
+            rc = osafe_errf(e, OSAFE_EINVAL,
+                            "entry %llu holds a newline: read it alone, "
+                            "without --lines",
+                            index + i);
+        if (!rc && ((b.len && fwrite(b.data, 1, b.len, stdout) != b.len) ||
+                    (lines && putchar('\n') == EOF)))
+            rc = osafe_errf(e, OSAFE_EIO, "standard output: write failed");
+    }
+    if (!rc && fflush(stdout) != 0)
+        rc = osafe_errf(e, OSAFE_EIO, "standard output: write failed");
+    buf_release(&b);
+    return rc;
+}
+
 static int log_get(int argc, char **argv)
 {
-    int np, rc = help_or(opts_parse("log get", argc, argv, NULL, &np));
+    const char *count_s = NULL;
+    int lines = 0;
+    struct opt opts[] = {{"count", OPT_STRING, &count_s},
+                         {"lines", OPT_FLAG, &lines},
+                         {NULL, 0, NULL}};
+    int np, rc = help_or(opts_parse("log get", argc, argv, opts, &np));
     if (rc)
         return rc < 0 ? EXIT_OK : rc;
-    unsigned long long index;
+    unsigned long long index, count = 1;
     if (np != 2)
         return cli_usage_error("log get", "expected DIR INDEX");
-    if ((rc = cli_u64("log get", "INDEX", argv[2], &index)))
+    if ((rc = cli_u64("log get", "INDEX", argv[2], &index)) ||
+        (count_s && (rc = cli_u64("log get", "--count", count_s, &count))))
         return rc;
+    if (count != 1 && !lines)
+        return cli_usage_error("log get", "--count needs --lines (entries "
+                                          "would run together)");
     osafe_err e;
     tlog_log *log;
-    osafe_buf b = OSAFE_BUF_INIT;
     if (tlog_log_open(argv[1], TLOG_OPEN_READ, NULL, &log, &e) != 0)
         return cli_fail("log get", &e);
-    rc = tlog_log_read_entry(log, index, &b, &e);
+    uint64_t size = tlog_log_head(log)->size;
+    if (count_s && (index > size || count > size - index))
+        rc = osafe_errf(&e, OSAFE_EINVAL,
+                        "entries %llu..%llu: the log holds %llu", index,
+                        index + count - 1, (unsigned long long)size);
+    if (!rc)
+        rc = get_entries(log, index, count, lines, &e);
     tlog_log_close(log);
-    if (rc == 0)
-        fwrite(b.data, 1, b.len, stdout);
-    buf_release(&b);
     return rc ? cli_fail("log get", &e) : EXIT_OK;
 }
 

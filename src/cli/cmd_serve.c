@@ -238,6 +238,11 @@ int cmd_serve(int argc, char **argv)
     reg_opts ro = {db, logdir, key, "OSAFE", origin, (unsigned)nthreads + 1};
     if (reg_open(&ro, &reg, &e) != 0)
         return cli_fail("serve", &e);
+    if (reg_log_abandoned(reg))
+        fprintf(stderr,
+                "osafe serve: note: %u log entries of an interrupted run "
+                "(appended, never committed) recorded as abandoned\n",
+                reg_log_abandoned(reg));
     ho.max_conns = fit_fd_limit(ho.max_conns);
     if (ho.per_ip_conns > ho.max_conns)
         ho.per_ip_conns = ho.max_conns;

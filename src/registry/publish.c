@@ -107,10 +107,11 @@ static int make_entry(const store_version *v, const char *id, int version,
     return rc;
 }
 
-int reg_publish(registry *r, osafe_store *s, const reg_caller *c,
-                store_record *rec, store_version *v, int64_t *index,
-                osafe_err *e)
+int reg_publish_at(registry *r, osafe_store *s, const reg_caller *c,
+                   store_record *rec, store_version *v, int64_t at,
+                   int *reused, osafe_err *e)
 {
+    *reused = 0;
     json_error_t je;
     json_t *j = json_loadb(v->body, v->body_len, 0, &je);
     if (!j)
@@ -143,11 +144,17 @@ int reg_publish(registry *r, osafe_store *s, const reg_caller *c,
     store_version_release(&prev);
     osafe_buf body = OSAFE_BUF_INIT, entry = OSAFE_BUF_INIT,
               text = OSAFE_BUF_INIT;
+    int64_t taken = -1;
     if (!rc) {
         json_object_set_new(j, "state", json_string("published"));
         json_object_set_new(j, "modified", json_string(now));
-        rc = reg_canon(j, &body, e);
+        /* A retry after a crash between append and commit. */
+        if (!strcmp(tlp, "CLEAR"))
+            rc = reg__adopt_abandoned(s, rec->id, v->version, j, now, &taken,
+                                      e);
     }
+    if (!rc)
+        rc = reg_canon(j, &body, e);
     if (!rc) {
         free(v->body);
         v->body = buf_detach(&body, &v->body_len);
@@ -163,7 +170,13 @@ int reg_publish(registry *r, osafe_store *s, const reg_caller *c,
         free(v->log_entry);
         v->log_entry_len = entry.len;
         v->log_entry = (uint8_t *)buf_detach(&entry, NULL);
-        if (!(rc = reg_log_next_index(r, &v->log_index, e)))
+        /* The index: an abandoned entry this retry takes over, the
+         * caller's (a batch), or the log's size, read under log_mu. */
+        v->log_index = taken >= 0 ? taken : at;
+        *reused = taken >= 0;
+        if (v->log_index < 0)
+            rc = reg_log_next_index(r, &v->log_index, e);
+        if (!rc)
             rc = s->ops->version_put(s, v, e);
     }
     if (!rc && !(rc = reg_search_text(j, &text)) &&
@@ -177,21 +190,31 @@ int reg_publish(registry *r, osafe_store *s, const reg_caller *c,
         snprintf(rec->modified, sizeof rec->modified, "%s", now);
         rc = s->ops->record_update(s, rec, e);
     }
-    if (!rc) {
-        rc = reg_log_append(r, v->log_entry, v->log_entry_len, index, e);
-        if (!rc && *index != v->log_index)
-            rc = osafe_errf(e, OSAFE_ESTATE,
-                            "log index moved under a write transaction "
-                            "(%lld, expected %lld): is another process "
-                            "appending to %s?",
-                            (long long)*index, (long long)v->log_index,
-                            r->log_dir);
-    }
     (void)c;
     buf_release(&body);
     buf_release(&entry);
     buf_release(&text);
     json_decref(j);
+    return rc;
+}
+
+int reg_publish(registry *r, osafe_store *s, const reg_caller *c,
+                store_record *rec, store_version *v, int64_t *index,
+                osafe_err *e)
+{
+    int reused;
+    int rc = reg_publish_at(r, s, c, rec, v, -1, &reused, e);
+    if (!rc && reused)
+        *index = v->log_index;
+    else if (!rc)
+        rc = reg_log_append(r, v->log_entry, v->log_entry_len, index, e);
+    if (!rc && *index != v->log_index)
+        rc = osafe_errf(e, OSAFE_ESTATE,
+                        "log index moved under a write transaction "
+                        "(%lld, expected %lld): is another process "
+                        "appending to %s?",
+                        (long long)*index, (long long)v->log_index,
+                        r->log_dir);
     return rc;
 }
 
@@ -247,6 +270,11 @@ int reg_withdraw(registry *r, const reg_caller *c, const char *id,
             json_decref(st);
             if (!rc)
                 rc = reg_log_append(r, entry.data, entry.len, &index, e);
+            /* The database accounts for every entry (reconcile.c). */
+            if (!rc)
+                rc = s->ops->log_extra_put(s, index, "withdrawal", id,
+                                           rec.published_version, entry.data,
+                                           entry.len, e);
             buf_release(&entry);
         }
         if (!rc) {

@@ -504,42 +504,8 @@ int reg_review(registry *r, const reg_caller *c, const char *id,
     return rc;
 }
 
-int reg_import(registry *r, const reg_caller *c, const char *source_key,
-               const char *json, size_t len, int publish, char id[32],
-               int *existing, osafe_err *e)
+int reg__create_locked(registry *r, osafe_store *s, const reg_caller *c,
+                       json_t *rec, char id[32], osafe_err *e)
 {
-    *existing = 0;
-    json_t *rec = reg_parse(json, len, e);
-    if (!rec)
-        return OSAFE_EINVAL;
-    int rc = rec_validate(rec, publish, 1, e);
-    osafe_store *s = reg_store_get(r);
-    if (!rc && !(rc = s->ops->begin(s, e))) {
-        int found = s->ops->source_get(s, source_key, id, e);
-        if (found == 0) {
-            *existing = 1;
-        } else if (found != OSAFE_ENOTFOUND) {
-            rc = found;
-        } else if (!(rc = create_locked(r, s, c, rec, id, e)) &&
-                   !(rc = s->ops->source_put(s, source_key, id, e)) &&
-                   publish) {
-            store_record row;
-            store_version v;
-            int64_t index;
-            memset(&v, 0, sizeof v);
-            if (!(rc = s->ops->record_get(s, id, &row, e)) &&
-                !(rc = s->ops->version_get(s, id, 1, &v, e))) {
-                v.reviewer = c->acct.id;
-                rc = reg_publish(r, s, c, &row, &v, &index, e);
-            }
-            store_version_release(&v);
-        }
-        if (!rc && !*existing)
-            rc = s->ops->commit(s, e);
-        if (rc || *existing)
-            s->ops->rollback(s);
-    }
-    reg_store_put(r, s);
-    json_decref(rec);
-    return rc;
+    return create_locked(r, s, c, rec, id, e);
 }

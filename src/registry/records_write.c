@@ -171,6 +171,11 @@ static int merge(registry *r, osafe_store *s, store_record *a,
         json_decref(st);
         if (!rc)
             rc = reg_log_append(r, entry.data, entry.len, &index, e);
+        /* The database accounts for every entry (reconcile.c). */
+        if (!rc)
+            rc = s->ops->log_extra_put(s, index, "merge", a->id,
+                                       a->published_version, entry.data,
+                                       entry.len, e);
         buf_release(&entry);
     }
     if (!rc) {

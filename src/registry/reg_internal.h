@@ -24,6 +24,7 @@ struct registry {
     osafe_store *free[REG_POOL_MAX];
     pthread_mutex_t log_mu; /* the one log writer */
     tlog_log *log;          /* read and written under log_mu only */
+    unsigned abandoned;     /* tail entries reconcile.c recorded at open */
 };
 
 /* tlp.c: the one definition of who reads and changes what */
@@ -65,6 +66,11 @@ int reg_links_visible(osafe_store *s, const reg_caller *c, const char *id,
 char *reg_status_json(const char *id, int version, const char *state,
                       int64_t log_index);
 
+/* records.c: a new draft from rec inside the caller's write transaction
+ * (for import.c). */
+int reg__create_locked(registry *r, osafe_store *s, const reg_caller *c,
+                       json_t *rec, char id[32], osafe_err *e);
+
 /* publish.c: make version v (stored as submitted) the published one,
  * inside the caller's write transaction (which serialises appends: the
  * entry's index is the log's size while the database's write lock is
@@ -75,6 +81,23 @@ int reg_publish(registry *r, osafe_store *s, const reg_caller *c,
 /* The index the next append will get (the log's size), read under
  * log_mu; OSAFE_ESTATE without a log. */
 int reg_log_next_index(registry *r, int64_t *index, osafe_err *e);
+/* reg_publish without the append: the rows of version v, whose entry
+ * (v->log_entry) the caller appends at index at (< 0: the log's size now)
+ * before it commits; for imports that append many entries at once.
+ * *reused is set when v took an abandoned entry (already in the log, at
+ * v->log_index): nothing is to be appended for it. */
+int reg_publish_at(registry *r, osafe_store *s, const reg_caller *c,
+                   store_record *rec, store_version *v, int64_t at,
+                   int *reused, osafe_err *e);
+
+/* reconcile.c: record the log entries beyond the database's last (left by
+ * a crash between append and commit), at open. */
+int reg__reconcile(registry *r, osafe_err *e);
+/* If an abandoned entry is version `version` of id with j's content, give
+ * j its timestamps (now too) and *at its index, and mark it reused: the
+ * publication takes that entry instead of appending another. */
+int reg__adopt_abandoned(osafe_store *s, const char *id, int version,
+                         json_t *j, char now[32], int64_t *at, osafe_err *e);
 /* Append one entry to the log inside the caller's write transaction;
  * *index receives its position. */
 int reg_log_append(registry *r, const void *entry, size_t len,

@@ -37,22 +37,11 @@ int reg_open(const reg_opts *o, registry **out, osafe_err *e)
     if (rc == 0 && o->log_dir)
         rc = tlog_log_open(o->log_dir, TLOG_OPEN_WRITE, o->key_path, &r->log,
                            e);
-    if (rc == 0 && r->log) {
-        /* Entries beyond what the database knows were appended by a publish
-         * whose commit never happened (a crash in between): they prove
-         * nothing was acknowledged, so they are reported, not reused. */
-        int64_t maxi = -1;
-        uint64_t size = tlog_log_head(r->log)->size;
-        if (r->pool[0]->ops->max_log_index(r->pool[0], &maxi, e) == 0 &&
-            (uint64_t)(maxi + 1) < size)
-            fprintf(stderr,
-                    "osafe: log %s holds %llu entries after the last one the "
-                    "database records (%lld): unacknowledged publications "
-                    "from an interrupted run\n",
-                    o->log_dir,
-                    (unsigned long long)(size - (uint64_t)(maxi + 1)),
-                    (long long)maxi);
-    }
+    /* Entries beyond what the database knows were appended by a write
+     * whose commit never happened (a crash in between): recorded, once, so
+     * that a retry can take its own (reconcile.c). */
+    if (rc == 0 && r->log)
+        rc = reg__reconcile(r, e);
     if (rc) {
         reg_close(r);
         return rc;

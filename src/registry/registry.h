@@ -236,10 +236,40 @@ int reg_export_each(registry *r, const char *level,
 /*
  * Create a record from an imported native draft, owned by caller, unless
  * source_key was imported before (then *existing is set to 1 and id to the
- * earlier record).  With publish, the record is published at once.
+ * earlier record).  With publish, the record is published at once.  A
+ * batch of one (reg_import_batch); OSAFE_EINVAL when the record is refused.
  */
 int reg_import(registry *r, const reg_caller *c, const char *source_key,
                const char *json, size_t len, int publish, char id[32],
                int *existing, osafe_err *e);
+
+/* One record of reg_import_batch: the caller fills source_key, json and
+ * len (borrowed); the batch fills the rest. */
+typedef struct reg_import_item {
+    const char *source_key;
+    const char *json;
+    size_t len;
+    int status; /* 0 imported as id, 1 imported before as id,
+                   OSAFE_EINVAL rejected (why in err) */
+    char id[32];
+    osafe_err err;
+} reg_import_item;
+
+/*
+ * Create records from imported native drafts, owned by caller, unless their
+ * source_key was imported before (then status 1 and id the earlier record);
+ * with publish, published at once.  Up to OSAFE_IMPORT_BATCH_MAX records:
+ * one transaction and, with publish, one log append (one fsync, one signed
+ * checkpoint) for the whole batch.  Every item is committed and in a signed
+ * checkpoint when this returns 0; on any other status none is (a rejected
+ * record is not an error: its item says so).
+ */
+int reg_import_batch(registry *r, const reg_caller *c, reg_import_item *items,
+                     size_t n, int publish, osafe_err *e);
+
+/* How many log entries reg_open found beyond the database's last and
+ * recorded as abandoned (a crash between an append and its commit; see
+ * docs/ARCHITECTURE.md). */
+unsigned reg_log_abandoned(const registry *r);
 
 #endif

@@ -214,6 +214,19 @@ struct store_ops {
     int (*session_get)(osafe_store *s, const char *id_hash, int64_t now,
                        store_session *ss, store_account *a, osafe_err *e);
     int (*session_drop)(osafe_store *s, const char *id_hash, osafe_err *e);
+    /* Log entries no other row holds, by index (replaced if there):
+     * kind "withdrawal" (or the kind of any other entry without a row of
+     * its own), "abandoned" (found beyond the database after a crash
+     * between an append and its commit), "reused" (an abandoned entry a
+     * retried publication took, see reg_publish). */
+    int (*log_extra_put)(osafe_store *s, int64_t index, const char *kind,
+                         const char *record_id, int version,
+                         const void *entry, size_t len, osafe_err *e);
+    /* The newest abandoned entry for record_id's version (malloc'd, the
+     * caller frees), or OSAFE_ENOTFOUND. */
+    int (*log_orphan_get)(osafe_store *s, const char *record_id, int version,
+                          int64_t *index, uint8_t **entry, size_t *len,
+                          osafe_err *e);
 };
 
 struct osafe_store {

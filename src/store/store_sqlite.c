@@ -123,6 +123,52 @@ static const char *const migrations[] = {
     "  expires INTEGER NOT NULL);"
     "CREATE INDEX sessions_account ON sessions(account, created);"
     "CREATE INDEX sessions_expires ON sessions(expires);",
+    /* 5: fts_keys - one stable rowid per (record, published) for both text
+     * indexes, so that re-indexing a record deletes by rowid instead of
+     * scanning the whole index (record_id is UNINDEXED in FTS5): imports
+     * were quadratic.  Existing rows are renumbered to their key. */
+    "CREATE TABLE fts_keys("
+    "  id INTEGER PRIMARY KEY,"
+    "  record_id TEXT NOT NULL,"
+    "  published INTEGER NOT NULL,"
+    "  UNIQUE (record_id, published));"
+    "INSERT OR IGNORE INTO fts_keys(record_id, published)"
+    "  SELECT record_id, published FROM fts_words"
+    "  UNION SELECT record_id, published FROM fts_tri;"
+    "CREATE TEMP TABLE fts_move AS"
+    "  SELECT k.id AS id, f.record_id AS record_id, f.published AS published,"
+    "         f.text AS text FROM fts_words f JOIN fts_keys k"
+    "  ON k.record_id = f.record_id AND k.published = f.published"
+    "  WHERE f.rowid IN (SELECT max(rowid) FROM fts_words"
+    "                    GROUP BY record_id, published);"
+    "DELETE FROM fts_words;"
+    "INSERT INTO fts_words(rowid, record_id, published, text)"
+    "  SELECT id, record_id, published, text FROM fts_move;"
+    "DELETE FROM fts_move;"
+    "INSERT INTO fts_move"
+    "  SELECT k.id, f.record_id, f.published, f.text FROM fts_tri f"
+    "  JOIN fts_keys k"
+    "  ON k.record_id = f.record_id AND k.published = f.published"
+    "  WHERE f.rowid IN (SELECT max(rowid) FROM fts_tri"
+    "                    GROUP BY record_id, published);"
+    "DELETE FROM fts_tri;"
+    "INSERT INTO fts_tri(rowid, record_id, published, text)"
+    "  SELECT id, record_id, published, text FROM fts_move;"
+    "DROP TABLE fts_move;",
+    /* 6: log_extra - log entries no version, evidence or evaluation row
+     * holds, so that the database accounts for every entry: withdrawals
+     * ('withdrawal'; any other kind of entry without a row of its own
+     * names its kind here), and entries a crash left beyond the last
+     * commit ('abandoned', or 'reused' once a retried publication of the
+     * same content took one). */
+    "CREATE TABLE log_extra("
+    "  log_index INTEGER PRIMARY KEY,"
+    "  kind TEXT NOT NULL,"
+    "  record_id TEXT NOT NULL DEFAULT '',"
+    "  version INTEGER NOT NULL DEFAULT 0,"
+    "  entry BLOB NOT NULL,"
+    "  created TEXT NOT NULL);"
+    "CREATE INDEX log_extra_record ON log_extra(record_id, version);",
 };
 
 static int db_err(struct sq_store *s, osafe_err *e, const char *what)
@@ -672,7 +718,9 @@ static int sq_max_log_index(osafe_store *base, int64_t *out, osafe_err *e)
                         "versions), -1), coalesce((SELECT max(log_index) FROM "
                         "evidence), -1), coalesce((SELECT max(log_index) FROM "
                         "evaluations), -1), coalesce((SELECT "
-                        "max(withdraw_log_index) FROM evaluations), -1))",
+                        "max(withdraw_log_index) FROM evaluations), -1), "
+                        "coalesce((SELECT max(log_index) FROM log_extra), "
+                        "-1))",
                         e);
     if (rc)
         return rc;
@@ -744,7 +792,7 @@ static const struct store_ops sq_ops = {
     sq_evaluation_list,
     sq_editor_add,     sq_edited_by,
     sq_evaluation_withdraw, sq_session_put, sq_session_get,
-    sq_session_drop,
+    sq_session_drop, sq_log_extra_put, sq_log_orphan_get,
 };
 
 int store_sqlite_open(const char *path, osafe_store **out, osafe_err *e)

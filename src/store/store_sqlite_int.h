@@ -59,5 +59,12 @@ int sq_session_put(osafe_store *s, const store_session *ss, int per_account,
 int sq_session_get(osafe_store *s, const char *id_hash, int64_t now,
                    store_session *ss, store_account *a, osafe_err *e);
 int sq_session_drop(osafe_store *s, const char *id_hash, osafe_err *e);
+/* store_sqlite_log.c */
+int sq_log_extra_put(osafe_store *s, int64_t index, const char *kind,
+                     const char *record_id, int version, const void *entry,
+                     size_t len, osafe_err *e);
+int sq_log_orphan_get(osafe_store *s, const char *record_id, int version,
+                      int64_t *index, uint8_t **entry, size_t *len,
+                      osafe_err *e);
 
 #endif

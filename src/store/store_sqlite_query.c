@@ -78,27 +78,50 @@ int sq_index_put(osafe_store *base, const char *id, int published,
 {
     struct sq_store *s = (struct sq_store *)base;
     static const char *const tables[] = {"fts_words", "fts_tri"};
+    /* The rows' rowid is their fts_keys id (migration 3): found through
+     * an index, where record_id, UNINDEXED in FTS5, would scan it all. */
+    sqlite3_stmt *st;
+    int rc = sq_prepare(s, &st,
+                        "INSERT OR IGNORE INTO fts_keys(record_id, published) "
+                        "VALUES (?, ?)",
+                        e);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 2, published);
+    if ((rc = sq_done(s, st, e)) ||
+        (rc = sq_prepare(s, &st,
+                         "SELECT id FROM fts_keys WHERE record_id = ? AND "
+                         "published = ?",
+                         e)))
+        return rc;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 2, published);
+    int step = sqlite3_step(st);
+    sqlite3_int64 key = step == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sq_release(s, st);
+    if (step != SQLITE_ROW)
+        return osafe_errf(e, OSAFE_EIO, "database: no text index key for %s",
+                          id);
     for (int t = 0; t < 2; t++) {
         char sql[160];
-        sqlite3_stmt *st;
-        snprintf(sql, sizeof sql,
-                 "DELETE FROM %s WHERE record_id = ? AND published = ?",
-                 tables[t]);
-        int rc = sq_prepare(s, &st, sql, e);
-        if (rc)
-            return rc;
-        sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int(st, 2, published);
-        if ((rc = sq_done(s, st, e)))
-            return rc;
-        snprintf(sql, sizeof sql,
-                 "INSERT INTO %s(record_id, published, text) VALUES (?,?,?)",
+        snprintf(sql, sizeof sql, "DELETE FROM %s WHERE rowid = ?",
                  tables[t]);
         if ((rc = sq_prepare(s, &st, sql, e)))
             return rc;
-        sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int(st, 2, published);
-        sqlite3_bind_text(st, 3, text, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 1, key);
+        if ((rc = sq_done(s, st, e)))
+            return rc;
+        snprintf(sql, sizeof sql,
+                 "INSERT INTO %s(rowid, record_id, published, text) "
+                 "VALUES (?,?,?,?)",
+                 tables[t]);
+        if ((rc = sq_prepare(s, &st, sql, e)))
+            return rc;
+        sqlite3_bind_int64(st, 1, key);
+        sqlite3_bind_text(st, 2, id, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int(st, 3, published);
+        sqlite3_bind_text(st, 4, text, -1, SQLITE_TRANSIENT);
         if ((rc = sq_done(s, st, e)))
             return rc;
     }

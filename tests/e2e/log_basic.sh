@@ -90,14 +90,34 @@ append_lines "$T/in" # 564
     fail "unexpected tiles: $(cd "$L" && find tile -type f | sort)"
 
 say "log get returns every entry byte-exact ($size entries)"
-i=0
-while [ "$i" -lt "$size" ]; do
+# The files (which may hold newlines) one by one, the lines (5..560, 563)
+# in one pass with --count --lines: each entry then a newline.
+for i in 0 1 2 3 4 561 562; do
     ok "$OSAFE" log get "$L" "$i"
     cmp -s "$T/out" "$E/$i" || fail "log get $i returned other bytes"
-    i=$((i + 1))
 done
+ok "$OSAFE" log get "$L" 5 --count 556 --lines
+i=5
+while [ "$i" -le 560 ]; do
+    cat "$E/$i"
+    echo
+    i=$((i + 1))
+done >"$T/want"
+same "$T/out" "$T/want" "entries 5..560 read in one pass"
+ok "$OSAFE" log get "$L" 563 --count 1 --lines
+{ cat "$E/563"; echo; } >"$T/want"
+same "$T/out" "$T/want" "entry 563"
+ok "$OSAFE" log get "$L" 563
+same "$T/out" "$E/563" "entry 563 alone"
 expect_fail 1 "entry $size does not exist (log size $size)" \
     "$OSAFE" log get "$L" "$size"
+
+say "log get --count N --lines: usage and refusals"
+expect_fail 2 "--count needs --lines" "$OSAFE" log get "$L" 5 --count 2
+expect_fail 1 "entry 0 holds a newline" \
+    "$OSAFE" log get "$L" 0 --count 1 --lines
+expect_fail 1 "the log holds $size" \
+    "$OSAFE" log get "$L" 5 --count "$size" --lines
 
 say "log checkpoint: origin, size, root, signature"
 ok "$OSAFE" log checkpoint "$L"

@@ -51,6 +51,18 @@ static inline const char *api_shared(void)
     return p && *p ? p : "../shared";
 }
 
+/* tests/fixtures/<rel> (OSAFE_FIXTURES, set by ctest) into p. */
+static inline void api_fixture(const char *rel, char *p, size_t n)
+{
+    const char *d = getenv("OSAFE_FIXTURES");
+    if (!d || !*d)
+        fail_msg("OSAFE_FIXTURES (tests/fixtures) is not set; run through "
+                 "ctest");
+    int w = snprintf(p, n, "%s/%s", d, rel);
+    if (w < 0 || (size_t)w >= n)
+        fail_msg("fixture path too long: %s/%s", d, rel);
+}
+
 static inline void api_sleep_ms(long ms)
 {
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
@@ -496,12 +508,12 @@ static inline json_t *api_load_json(const char *path)
     return j;
 }
 
-/* A copy of the English example record, retitled (and redescribed). */
+/* A copy of the English example record (tests/fixtures/records), retitled
+ * (and redescribed). */
 static inline json_t *api_record(const char *title, const char *desc)
 {
-    char p[512];
-    snprintf(p, sizeof p, "%s/design/examples/minimal-incident.json",
-             api_shared());
+    char p[4096];
+    api_fixture("records/minimal-incident.json", p, sizeof p);
     json_t *j = api_load_json(p);
     if (title)
         json_object_set_new(json_object_get(j, "title"), "text",
@@ -618,6 +630,36 @@ static inline long api_get_record(const api_srv *s, const char *token,
     }
     api_reply_release(&r);
     return st;
+}
+
+/* The size in the server's current checkpoint (GET /log/checkpoint). */
+static inline uint64_t api_log_size(const api_srv *s)
+{
+    api_reply r;
+    api_get(s, "/log/checkpoint", NULL, &r);
+    API_EXPECT(&r, 200, "GET /log/checkpoint");
+    const char *nl = strchr(r.body.data, '\n');
+    assert_non_null(nl);
+    uint64_t n = strtoull(nl + 1, NULL, 10);
+    api_reply_release(&r);
+    return n;
+}
+
+/* `osafe log get LOG INDEX`: the entry's exact bytes (malloc'd). */
+static inline char *api_log_entry(const api_srv *s, long long index,
+                                  size_t *len)
+{
+    char idx[32];
+    snprintf(idx, sizeof idx, "%lld", index);
+    char *argv[] = {(char *)api_osafe(), "log", "get", (char *)s->log, idx,
+                    NULL};
+    osafe_buf out = OSAFE_BUF_INIT;
+    int rc = api_run(argv, &out, NULL);
+    if (rc != 0)
+        fail_msg("osafe log get %lld: exit %d", index, rc);
+    if (!out.data)
+        buf_puts(&out, "");
+    return buf_detach(&out, len);
 }
 
 /* 1 if bytes are their own RFC 8785 form (sorted keys, no whitespace). */

@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "api_client.h"
+#include "vectors.h"
 
 static api_srv S;
 static char tA[128], tB[128], tRev[128], tAdm[128];
@@ -54,10 +55,13 @@ static int teardown(void **state)
 
 /* ===== helpers ===== */
 
+/* The example records of tests/fixtures/records. */
 static char *example_path(const char *name)
 {
-    static char p[512];
-    snprintf(p, sizeof p, "%s/design/examples/%s", api_shared(), name);
+    static char p[4096];
+    char rel[256];
+    snprintf(rel, sizeof rel, "records/%s", name);
+    vec_fixture(rel, p, sizeof p);
     return p;
 }
 
@@ -74,29 +78,12 @@ static void assert_fields_kept(json_t *got, json_t *want, const char *what)
 
 static uint64_t checkpoint_size(void)
 {
-    api_reply r;
-    api_get(&S, "/log/checkpoint", NULL, &r);
-    API_EXPECT(&r, 200, "GET /log/checkpoint");
-    const char *nl = strchr(r.body.data, '\n');
-    assert_non_null(nl);
-    uint64_t n = strtoull(nl + 1, NULL, 10);
-    api_reply_release(&r);
-    return n;
+    return api_log_size(&S);
 }
 
-/* `osafe log get LOG INDEX`: the entry's exact bytes (malloc'd). */
 static char *log_entry(long long index, size_t *len)
 {
-    char idx[32];
-    snprintf(idx, sizeof idx, "%lld", index);
-    char *argv[] = {(char *)api_osafe(), "log", "get", S.log, idx, NULL};
-    osafe_buf out = OSAFE_BUF_INIT;
-    int rc = api_run(argv, &out, NULL);
-    if (rc != 0)
-        fail_msg("osafe log get %lld: exit %d", index, rc);
-    if (!out.data)
-        buf_puts(&out, "");
-    return buf_detach(&out, len);
+    return api_log_entry(&S, index, len);
 }
 
 static void expect_header(const api_reply *r, const char *name,

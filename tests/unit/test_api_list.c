@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "api_client.h"
+#include "vectors.h"
 
 static api_srv S;
 static char tA[128], tB[128], tRev[128];
@@ -285,8 +286,9 @@ static json_t *lang_record(const char *lang, const char *title,
 
 static void publish_text(const char *file, char id[32])
 {
-    char p[512];
-    snprintf(p, sizeof p, "%s/design/examples/%s", api_shared(), file);
+    char p[4096], rel[256];
+    snprintf(rel, sizeof rel, "records/%s", file);
+    vec_fixture(rel, p, sizeof p);
     size_t n;
     char *text = api_read_file(p, &n);
     api_create_text(&S, tA, text, n, id);

@@ -27,14 +27,7 @@ static long long L1, L2; /* their log indexes */
 
 static uint64_t checkpoint_size(void)
 {
-    api_reply r;
-    api_get(&S, "/log/checkpoint", NULL, &r);
-    API_EXPECT(&r, 200, "GET /log/checkpoint");
-    const char *nl = strchr(r.body.data, '\n');
-    assert_non_null(nl);
-    uint64_t n = strtoull(nl + 1, NULL, 10);
-    api_reply_release(&r);
-    return n;
+    return api_log_size(&S);
 }
 
 /* The English example, published, then amended and published again. */
@@ -45,9 +38,8 @@ static int setup(void **state)
     api_token(&S, "alice", "reporter", "org-a", tA);
     api_token(&S, "rita", "reviewer", NULL, tRev);
     api_start(&S);
-    char p[512];
-    snprintf(p, sizeof p, "%s/design/examples/minimal-incident.json",
-             api_shared());
+    char p[4096];
+    api_fixture("records/minimal-incident.json", p, sizeof p);
     size_t n;
     char *text = api_read_file(p, &n);
     api_create_text(&S, tA, text, n, idEn);

@@ -609,14 +609,13 @@ static void check_idempotent(const char *in, size_t len, const char *name)
     buf_release(&c3);
 }
 
-/* The design's example records: idempotent, value-preserving. */
+/* The example records (tests/fixtures/records): idempotent,
+ * value-preserving. */
 static void test_examples_idempotent(void **state)
 {
     (void)state;
-    const char *shared = getenv("OSAFE_SHARED");
     char dir[4096];
-    snprintf(dir, sizeof dir, "%s/design/examples",
-             shared ? shared : "../shared");
+    vec_fixture("records", dir, sizeof dir);
     DIR *d = opendir(dir);
     if (!d)
         fail_msg("cannot open %s", dir);

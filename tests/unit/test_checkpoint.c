@@ -397,5 +397,5 @@ int main(void)
         cmocka_unit_test(test_open_tessera),
         cmocka_unit_test(test_open_rules),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return vec_exit(cmocka_run_group_tests(tests, NULL, NULL));
 }

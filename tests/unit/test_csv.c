@@ -15,6 +15,7 @@
 #include "core/csv.h"
 #include "core/fsx.h"
 #include "core/limits.h"
+#include "vectors.h"
 
 /* Read all rows of text; returns the row count, fails on error.  The
  * fields of every row are joined as "a|b|c\n" into out (if not NULL). */
@@ -214,11 +215,10 @@ static void test_shared_datasets(void **state)
          6},
         {"do-not-answer/do_not_answer_en_prompts.csv", 939, 4},
     };
-    const char *shared = getenv("OSAFE_SHARED");
     for (size_t s = 0; s < sizeof sets / sizeof *sets; s++) {
-        char path[4096];
-        snprintf(path, sizeof path, "%s/data/%s", shared ? shared : "../shared",
-                 sets[s].path);
+        char path[4096], rel[512];
+        snprintf(rel, sizeof rel, "data/%s", sets[s].path);
+        vec_require(rel, path, sizeof path);
         char *text;
         size_t len;
         osafe_err e = {0};
@@ -253,5 +253,5 @@ int main(void)
         cmocka_unit_test(test_writer),
         cmocka_unit_test(test_shared_datasets),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return vec_exit(cmocka_run_group_tests(tests, NULL, NULL));
 }

@@ -41,6 +41,7 @@
 #include "api_client.h"
 #include "core/limits.h"
 #include "server/http.h"
+#include "vectors.h"
 
 /* ===== the fake model server ===== */
 
@@ -2153,5 +2154,9 @@ int main(void)
         cmocka_unit_test(test_publish),
         cmocka_unit_test(test_classify),
     };
+    /* The suites are public data sets (XSTest, SimpleSafetyTests). */
+    int need = vec_need_shared("data/xstest/xstest_prompts.csv");
+    if (need)
+        return need;
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -24,6 +24,7 @@
 #include "core/fsx.h"
 #include "registry/exchange.h"
 #include "registry/validate.h"
+#include "vectors.h"
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -36,20 +37,22 @@ static char *read_path(const char *path, size_t *len)
     return data;
 }
 
+/* A file of the shared folder (skips the case without it). */
 static char *read_shared(const char *rel, size_t *len)
 {
-    const char *shared = getenv("OSAFE_SHARED");
     char path[4096];
-    snprintf(path, sizeof path, "%s/%s", shared ? shared : "../shared", rel);
+    vec_require(rel, path, sizeof path);
     return read_path(path, len);
 }
 
+/* An example record of tests/fixtures/records. */
 static json_t *load_example(const char *name)
 {
     size_t len;
-    char path[256];
-    snprintf(path, sizeof path, "design/examples/%s", name);
-    char *text = read_shared(path, &len);
+    char rel[256], path[4096];
+    snprintf(rel, sizeof rel, "records/%s", name);
+    vec_fixture(rel, path, sizeof path);
+    char *text = read_path(path, &len);
     json_error_t je;
     json_t *j = json_loadb(text, len, 0, &je);
     free(text);
@@ -408,10 +411,8 @@ static void list_json_files(const char *dir, json_t *out)
 static void test_avid_tree(void **state)
 {
     (void)state;
-    const char *shared = getenv("OSAFE_SHARED");
     char root[4096];
-    snprintf(root, sizeof root, "%s/data/avid/records",
-             shared ? shared : "../shared");
+    vec_require("data/avid/records", root, sizeof root);
     json_t *files = json_array();
     list_json_files(root, files);
     assert_int_equal(json_array_size(files), 1785);
@@ -1435,5 +1436,5 @@ int main(void)
         cmocka_unit_test(test_sha1_uuid5),
         cmocka_unit_test(test_export_stix),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return vec_exit(cmocka_run_group_tests(tests, NULL, NULL));
 }

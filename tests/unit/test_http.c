@@ -31,6 +31,7 @@
 #include "core/buf.h"
 #include "core/limits.h"
 #include "server/http.h"
+#include "vectors.h"
 
 #define TEST_MAX_BODY 4096
 
@@ -714,6 +715,21 @@ static void test_start_stop(void **state)
     assert_int_equal(count_fds(), before);
 }
 
+/* Whether this host can bind the IPv6 loopback at all. */
+static int host_has_ipv6_loopback(void)
+{
+    int fd = socket(AF_INET6, SOCK_STREAM, 0);
+    if (fd < 0)
+        return 0;
+    struct sockaddr_in6 a;
+    memset(&a, 0, sizeof a);
+    a.sin6_family = AF_INET6;
+    a.sin6_addr = in6addr_loopback;
+    int ok = bind(fd, (struct sockaddr *)&a, sizeof a) == 0;
+    close(fd);
+    return ok;
+}
+
 static void test_listen_addresses(void **state)
 {
     fixture *f = *state;
@@ -750,14 +766,16 @@ static void test_listen_addresses(void **state)
     o.listen = "127.0.0.1:0";
     assert_int_equal(http_server_start(&o, handler, f, &s, &e), OSAFE_EINVAL);
 
-    /* IPv6 loopback, where the host has it */
+    /* IPv6 loopback, where the host has it: asked of the host itself, so
+     * that a server failing to bind [::1] fails the test. */
     o.threads = 2;
     o.listen = "[::1]:0";
+    if (!host_has_ipv6_loopback())
+        vec_skip("this host cannot bind [::1]: the IPv6 listen case did "
+                 "not run");
     int rc = http_server_start(&o, handler, f, &s, &e);
-    if (rc != 0) {
-        print_message("no IPv6 loopback here: %s\n", e.msg);
-        return;
-    }
+    if (rc != 0)
+        fail_msg("[::1]:0 failed although the host binds it: %s", e.msg);
     char url[64];
     snprintf(url, sizeof url, "http://[::1]:%u/v6", http_server_port(s));
     reply r;
@@ -810,5 +828,5 @@ int main(void)
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     curl_global_cleanup();
-    return rc;
+    return vec_exit(rc);
 }

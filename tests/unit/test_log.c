@@ -673,5 +673,5 @@ int main(void)
         cmocka_unit_test_teardown(test_refusals_and_reopen, teardown),
         cmocka_unit_test_teardown(test_failed_append, teardown),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return vec_exit(cmocka_run_group_tests(tests, NULL, NULL));
 }

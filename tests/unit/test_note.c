@@ -667,5 +667,5 @@ int main(void)
         cmocka_unit_test(test_key_texts),
         cmocka_unit_test(test_key_files),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return vec_exit(cmocka_run_group_tests(tests, NULL, NULL));
 }

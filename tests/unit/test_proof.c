@@ -378,5 +378,5 @@ int main(void)
         cmocka_unit_test(test_json_round_trips),
         cmocka_unit_test(test_malformed),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return vec_exit(cmocka_run_group_tests(tests, NULL, NULL));
 }

@@ -22,6 +22,7 @@
 #include "core/fsx.h"
 #include "core/limits.h"
 #include "eval/score.h"
+#include "vectors.h"
 
 /* ------------------------------------------------------------ normalise */
 
@@ -387,11 +388,9 @@ static double binary_accuracy(const agree *a)
 
 static void read_labelled(const char *file, agree *a)
 {
-    const char *shared = getenv("OSAFE_SHARED");
-    assert_non_null(shared);
-    char path[1024];
-    snprintf(path, sizeof path,
-             "%s/data/xstest/labelled-completions/%s", shared, file);
+    char path[4096], rel[512];
+    snprintf(rel, sizeof rel, "data/xstest/labelled-completions/%s", file);
+    vec_require(rel, path, sizeof path);
     char *text;
     size_t len;
     osafe_err e = {0};
@@ -853,5 +852,5 @@ int main(void)
         cmocka_unit_test(test_judge_parse),
         cmocka_unit_test(test_stream),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return vec_exit(cmocka_run_group_tests(tests, NULL, NULL));
 }

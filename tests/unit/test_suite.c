@@ -23,14 +23,15 @@
 #include "core/fsx.h"
 #include "core/limits.h"
 #include "eval/suite.h"
+#include "vectors.h"
 
 static char g_tmp[256]; /* mkdtemp folder of this run */
 
+/* The shared folder's data sets (skips the case without them). */
 static const char *shared_data(void)
 {
     static char p[1024];
-    const char *s = getenv("OSAFE_SHARED");
-    snprintf(p, sizeof p, "%s/data", s ? s : "../shared");
+    vec_require("data", p, sizeof p);
     return p;
 }
 
@@ -1141,5 +1142,5 @@ int main(void)
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_reader_stream),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return vec_exit(cmocka_run_group_tests(tests, setup, teardown));
 }

@@ -507,5 +507,5 @@ int main(void)
         cmocka_unit_test(test_subtree_root),
         cmocka_unit_test(test_edge_vs_memtree),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return vec_exit(cmocka_run_group_tests(tests, NULL, NULL));
 }

@@ -14,6 +14,7 @@
 #include "core/fsx.h"
 #include "core/limits.h"
 #include "core/yamlx.h"
+#include "vectors.h"
 
 static json_t *load_ok(const char *text)
 {
@@ -214,9 +215,8 @@ static void test_limits(void **state)
 
 static char *read_shared(const char *rel, size_t *len)
 {
-    const char *shared = getenv("OSAFE_SHARED");
     char path[4096];
-    snprintf(path, sizeof path, "%s/%s", shared ? shared : "../shared", rel);
+    vec_require(rel, path, sizeof path);
     char *data;
     osafe_err e = {0};
     if (fsx_read_file(path, 64u << 20, &data, len, &e))
@@ -268,5 +268,5 @@ int main(void)
         cmocka_unit_test(test_refused),        cmocka_unit_test(test_limits),
         cmocka_unit_test(test_atlas_file),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return vec_exit(cmocka_run_group_tests(tests, NULL, NULL));
 }
