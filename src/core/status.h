@@ -13,6 +13,16 @@
 
 #include <stddef.h>
 
+/*
+ * Marks a function whose status must be looked at: a discarded status is
+ * how an error vanishes.  Where a result is deliberately dropped, the
+ * caller says why in a comment and casts to void (GCC still warns on a
+ * plain (void) cast, so such calls use OSAFE_IGNORE).
+ */
+#define OSAFE_MUST_USE __attribute__((warn_unused_result))
+/* Drop a status on purpose (after a comment saying why). */
+#define OSAFE_IGNORE(expr) do { if (expr) { } } while (0)
+
 /* X-macro: name, value, short description. */
 #define OSAFE_STATUS_MAP(X)                                              \
     X(OK, 0, "ok")                                                       \

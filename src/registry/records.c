@@ -40,13 +40,13 @@ int reg_canon(const json_t *v, osafe_buf *out, osafe_err *e)
     return canon_value(v, out, e);
 }
 
+/* Drops the status: out's failure is sticky and reg_search_text checks it
+ * once at the end. */
 static void add_text(osafe_buf *out, const json_t *v)
 {
     const char *s = json_string_value(v);
-    if (s) {
-        buf_puts(out, s);
-        buf_putc(out, '\n');
-    }
+    if (s && buf_puts(out, s) == 0)
+        OSAFE_IGNORE(buf_putc(out, '\n'));
 }
 
 int reg_search_text(const json_t *rec, osafe_buf *out)
@@ -67,6 +67,8 @@ int reg_search_text(const json_t *rec, osafe_buf *out)
         add_text(out, json_object_get(x, "name"));
     json_array_foreach(json_object_get(rec, "aliases"), i, x)
         add_text(out, x);
+    if (buf_status(out) != 0)
+        return buf_status(out);
     return out->data ? 0 : buf_puts(out, "");
 }
 

@@ -27,26 +27,37 @@ struct web_form {
 
 /* ---- text ---------------------------------------------------------------- */
 
+/*
+ * The appends below drop their status on purpose: the page buffer's
+ * failure is sticky (core/buf.h), so after the first failure nothing more
+ * is written and page_end checks buf_status once, answering 500 instead of
+ * a page with pieces missing.
+ */
 void page_text(web_page *p, const char *s)
 {
-    xml_escape(&p->html, s);
+    OSAFE_IGNORE(xml_escape(&p->html, s));
 }
 
 void page_text_n(web_page *p, const char *s, size_t n)
 {
-    xml_escape_n(&p->html, s, n);
+    OSAFE_IGNORE(xml_escape_n(&p->html, s, n));
 }
 
 void page_raw(web_page *p, const char *markup)
 {
-    buf_puts(&p->html, markup);
+    OSAFE_IGNORE(buf_puts(&p->html, markup));
+}
+
+static void page_putc(web_page *p, char c)
+{
+    OSAFE_IGNORE(buf_putc(&p->html, c));
 }
 
 void page_rawf(web_page *p, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    buf_vprintf(&p->html, fmt, ap);
+    OSAFE_IGNORE(buf_vprintf(&p->html, fmt, ap));
     va_end(ap);
 }
 
@@ -69,13 +80,13 @@ void page_urlenc(web_page *p, const char *s)
         if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
             (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' ||
             c == '~') {
-            buf_putc(&p->html, (char)c);
+            page_putc(p, (char)c);
         } else {
             tmp[0] = '%';
             tmp[1] = hex[c >> 4];
             tmp[2] = hex[c & 15];
             tmp[3] = 0;
-            buf_puts(&p->html, tmp);
+            page_raw(p, tmp);
         }
     }
 }
@@ -166,19 +177,19 @@ static void put_number(web_page *p, double v, int decimals)
             if (*z >= '1' && *z <= '9')
                 zero = 0;
         if (!zero)
-            buf_putc(&p->html, '-');
+            page_putc(p, '-');
         s++;
     }
     size_t int_len = strcspn(s, ".");
     int grouped = int_len >= (size_t)f->min_group;
     for (size_t i = 0; i < int_len; i++) {
         if (grouped && i > 0 && (int_len - i) % 3 == 0)
-            buf_puts(&p->html, f->group);
-        buf_putc(&p->html, s[i]);
+            page_raw(p, f->group);
+        page_putc(p, s[i]);
     }
     if (s[int_len] == '.') {
-        buf_puts(&p->html, f->decimal);
-        buf_puts(&p->html, s + int_len + 1);
+        page_raw(p, f->decimal);
+        page_raw(p, s + int_len + 1);
     }
 }
 
@@ -195,9 +206,9 @@ void page_int(web_page *p, long long v)
 void page_percent(web_page *p, double fraction, int decimals)
 {
     const numfmt *f = &numfmts[p->lang_index];
-    buf_puts(&p->html, f->pct_pre);
+    page_raw(p, f->pct_pre);
     put_number(p, fraction * 100.0, decimals);
-    buf_puts(&p->html, f->pct_post);
+    page_raw(p, f->pct_post);
 }
 
 /* ---- dates --------------------------------------------------------------- */
@@ -497,6 +508,16 @@ void page_end(web_page *p, const char *script)
     if (script)
         asset_link(p, 1, script);
     page_raw(p, "</body>\n</html>\n");
+    if (buf_status(&p->html) != 0) {
+        /* over OSAFE_WEB_PAGE_MAX or out of memory: a 200 with pieces
+         * missing would look whole, so the page is not sent at all */
+        http_resp_error(p->resp, 500, "internal", NULL,
+                        buf_status(&p->html) == OSAFE_ETOOBIG
+                            ? "internal error: the page exceeds "
+                              "OSAFE_WEB_PAGE_MAX"
+                            : "internal error: out of memory");
+        return;
+    }
     drop_style_attrs(&p->html);
     set_page_headers(p);
     http_resp_status(p->resp, p->status ? p->status : 200);
@@ -686,5 +707,5 @@ void page_csrf_field(web_page *p)
 void page_svg(web_page *p, const char *svg)
 {
     /* style="" attributes are dropped by page_end (see there) */
-    buf_puts(&p->html, svg ? svg : "");
+    page_raw(p, svg ? svg : "");
 }

@@ -194,29 +194,31 @@ static int fts_query(const char *q, size_t min_chars, osafe_buf *out,
                 /* A LIKE pattern per short word, joined by a 0x1F byte the
                  * caller splits on; % and _ are escaped. */
                 if (like->len)
-                    buf_putc(like, '\x1f');
-                buf_putc(like, '%');
+                    OSAFE_IGNORE(buf_putc(like, '\x1f'));
+                OSAFE_IGNORE(buf_putc(like, '%'));
                 for (const char *c = w; c < p; c++) {
                     if (*c == '%' || *c == '_' || *c == '\\')
-                        buf_putc(like, '\\');
-                    buf_putc(like, *c);
+                        OSAFE_IGNORE(buf_putc(like, '\\'));
+                    OSAFE_IGNORE(buf_putc(like, *c));
                 }
-                buf_putc(like, '%');
+                OSAFE_IGNORE(buf_putc(like, '%'));
             }
             continue;
         }
         if (out->len)
-            buf_putc(out, ' ');
-        buf_putc(out, '"');
+            OSAFE_IGNORE(buf_putc(out, ' '));
+        OSAFE_IGNORE(buf_putc(out, '"'));
         for (const char *c = w; c < p; c++) {
             if (*c == '"')
-                buf_putc(out, '"');
-            buf_putc(out, *c);
+                OSAFE_IGNORE(buf_putc(out, '"'));
+            OSAFE_IGNORE(buf_putc(out, *c));
         }
-        if (buf_putc(out, '"'))
-            return OSAFE_ENOMEM;
+        OSAFE_IGNORE(buf_putc(out, '"'));
     }
-    return 0;
+    /* the appends above are sticky (core/buf.h): one check for them all */
+    if (buf_status(out) != 0)
+        return buf_status(out);
+    return like ? buf_status(like) : 0;
 }
 
 int sq_search(osafe_store *base, const store_visibility *vis,

@@ -99,7 +99,7 @@ static inline int api_run(char *const argv[], osafe_buf *out,
             break;
         }
         if (out)
-            buf_append(out, chunk, (size_t)k);
+            assert_int_equal(buf_append(out, chunk, (size_t)k), 0);
     }
     close(pfd[0]);
     int st;
@@ -394,9 +394,9 @@ static inline CURLcode api_http_ex(const api_srv *s, const char *method,
     curl_slist_free_all(h);
     curl_easy_cleanup(c);
     if (!r->body.data)
-        buf_puts(&r->body, "");
+        assert_int_equal(buf_puts(&r->body, ""), 0);
     if (!r->hdrs.data)
-        buf_puts(&r->hdrs, "");
+        assert_int_equal(buf_puts(&r->hdrs, ""), 0);
     if (rc != CURLE_OK && !allow_fail)
         fail_msg("%s %s: transport error: %s", method, path,
                  curl_easy_strerror(rc));
@@ -653,12 +653,12 @@ static inline char *api_page_ids(const api_reply *r, char next[64])
     if (!json_is_array(recs))
         fail_msg("no records array (HTTP %ld)", r->status);
     osafe_buf b = OSAFE_BUF_INIT;
-    buf_puts(&b, "");
+    assert_int_equal(buf_puts(&b, ""), 0);
     size_t i;
     json_array_foreach(recs, i, x) {
         const char *id = json_string_value(json_object_get(x, "id"));
         assert_non_null(id);
-        buf_printf(&b, "%s%s", i ? " " : "", id);
+        assert_int_equal(buf_printf(&b, "%s%s", i ? " " : "", id), 0);
     }
     if (next) {
         const char *n = json_string_value(json_object_get(j, "next_cursor"));
