@@ -86,23 +86,23 @@ typedef int (*exch_item_fn)(void *ctx, exch_item *item);
  * Returns 0, the callback's negative code, or an error (unparseable file,
  * OSAFE_ETOOBIG past OSAFE_EXCH_MAX_BYTES / OSAFE_EXCH_MAX_RECORDS).
  */
-int exch_import(exch_format f, const char *text, size_t len,
+OSAFE_MUST_USE int exch_import(exch_format f, const char *text, size_t len,
                 const char *license_hint, exch_item_fn fn, void *ctx,
                 osafe_err *e);
 
 /* Native -> foreign; *out is a new reference.  The record needs an "id". */
-int exch_export_avid(const json_t *rec, json_t **out, osafe_err *e);
-int exch_export_osv(const json_t *rec, json_t **out, osafe_err *e);
+OSAFE_MUST_USE int exch_export_avid(const json_t *rec, json_t **out, osafe_err *e);
+OSAFE_MUST_USE int exch_export_osv(const json_t *rec, json_t **out, osafe_err *e);
 /* The CSV header row, then one row per record (both end with CRLF). */
-int exch_csv_header(osafe_buf *out);
-int exch_export_csv_row(const json_t *rec, osafe_buf *out, osafe_err *e);
+OSAFE_MUST_USE int exch_csv_header(osafe_buf *out);
+OSAFE_MUST_USE int exch_export_csv_row(const json_t *rec, osafe_buf *out, osafe_err *e);
 /* STIX 2.1 bundle: one incident (incident, hazard) or vulnerability
  * (vulnerability, finding) SDO per record with id UUIDv5(EXCH_STIX_NS, our
  * id), TLP 2.0 marking definitions by the record's tlp, external
  * references, an osafe identity and extension-definition for the AI
  * properties.  The bundle id is UUIDv5 of the record ids, so re-exports of
  * the same records are identical apart from fall-back timestamps. */
-int exch_export_stix_bundle(json_t *const *recs, size_t n, json_t **bundle,
+OSAFE_MUST_USE int exch_export_stix_bundle(json_t *const *recs, size_t n, json_t **bundle,
                             osafe_err *e);
 
 /* Namespace of our STIX ids (a fixed random UUID, never to change). */
@@ -131,7 +131,7 @@ void exch__validate(exch_item *it);
 /* Hand the item to fn (status "ok" when it holds a record that passes
  * exch__validate); frees what fn did not steal; counts records against
  * OSAFE_EXCH_MAX_RECORDS. */
-int exch__emit(exch_item *it, size_t *count, exch_item_fn fn, void *ctx,
+OSAFE_MUST_USE int exch__emit(exch_item *it, size_t *count, exch_item_fn fn, void *ctx,
                osafe_err *e);
 void exch__key(exch_item *it, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -144,7 +144,7 @@ void exch__key(exch_item *it, const char *fmt, ...)
  * are entered one level when unwrap_arrays.  value is borrowed. */
 typedef int (*exch__json_fn)(json_t *value, size_t index, const char *error,
                              void *ctx);
-int exch__json_each(const char *what, const char *text, size_t len,
+OSAFE_MUST_USE int exch__json_each(const char *what, const char *text, size_t len,
                     int unwrap_arrays, exch__json_fn each, void *ctx,
                     osafe_err *e);
 
@@ -191,11 +191,11 @@ int exch__find_cve(const char *s, char out[32]);
 int exch__tlp_rank(const char *tlp);
 /* Deep copy of rec without fields whose field_markings are stricter than
  * level (a TLP name); OSAFE_EINVAL on a malformed selector. */
-int exch__redact(const json_t *rec, const char *level, json_t **out,
+OSAFE_MUST_USE int exch__redact(const json_t *rec, const char *level, json_t **out,
                  osafe_err *e);
 /* Check a record can be exported publicly (tlp CLEAR, id present, no
  * embargo in the future) and return its redacted copy. */
-int exch__public_copy(const json_t *rec, const char *fmt, json_t **out,
+OSAFE_MUST_USE int exch__public_copy(const json_t *rec, const char *fmt, json_t **out,
                       osafe_err *e);
 /* "<origin.node_url>/records/<id>" when the record has an http(s) origin,
  * else "urn:osafe:<id>". */
@@ -207,13 +207,13 @@ const char *exch__desc_text(const json_t *rec, const char **lang);
 void exch__now(char out[32]);
 
 /* Per-format entry points (exchange_<format>.c). */
-int exch__import_avid(const char *text, size_t len, const char *license,
+OSAFE_MUST_USE int exch__import_avid(const char *text, size_t len, const char *license,
                       exch_item_fn fn, void *ctx, osafe_err *e);
-int exch__import_osv(const char *text, size_t len, const char *license,
+OSAFE_MUST_USE int exch__import_osv(const char *text, size_t len, const char *license,
                      exch_item_fn fn, void *ctx, osafe_err *e);
-int exch__import_atlas(const char *text, size_t len, const char *license,
+OSAFE_MUST_USE int exch__import_atlas(const char *text, size_t len, const char *license,
                        exch_item_fn fn, void *ctx, osafe_err *e);
-int exch__import_csv(const char *text, size_t len, const char *license,
+OSAFE_MUST_USE int exch__import_csv(const char *text, size_t len, const char *license,
                      exch_item_fn fn, void *ctx, osafe_err *e);
 
 #endif

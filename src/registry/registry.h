@@ -45,7 +45,7 @@ typedef struct reg_opts {
     unsigned connections;  /* database connections in the pool */
 } reg_opts;
 
-int reg_open(const reg_opts *o, registry **out, osafe_err *e);
+OSAFE_MUST_USE int reg_open(const reg_opts *o, registry **out, osafe_err *e);
 void reg_close(registry *r);
 const char *reg_log_dir(const registry *r);
 
@@ -63,11 +63,11 @@ typedef struct reg_caller {
 } reg_caller;
 
 /* token NULL or "" -> anonymous caller; an unknown token -> OSAFE_EAUTH. */
-int reg_auth(registry *r, const char *token, reg_caller *c, osafe_err *e);
+OSAFE_MUST_USE int reg_auth(registry *r, const char *token, reg_caller *c, osafe_err *e);
 
 /* Create an account; writes the new token (shown once; only its hash is
  * stored) into token (at least 80 bytes). */
-int reg_token_create(osafe_store *s, const char *name, const char *role,
+OSAFE_MUST_USE int reg_token_create(osafe_store *s, const char *name, const char *role,
                      const char *org, char *token, size_t toklen,
                      osafe_err *e);
 
@@ -76,20 +76,20 @@ void reg_token_hash(const char *token, char out[65]);
 
 /* ---- records ------------------------------------------------------------ */
 
-int reg_create(registry *r, const reg_caller *c, const char *body,
+OSAFE_MUST_USE int reg_create(registry *r, const reg_caller *c, const char *body,
                size_t len, char **out, osafe_err *e);
-int reg_patch(registry *r, const reg_caller *c, const char *id,
+OSAFE_MUST_USE int reg_patch(registry *r, const reg_caller *c, const char *id,
               const char *body, size_t len, char **out, osafe_err *e);
-int reg_submit(registry *r, const reg_caller *c, const char *id, char **out,
+OSAFE_MUST_USE int reg_submit(registry *r, const reg_caller *c, const char *id, char **out,
                osafe_err *e);
 /* body: {"decision": "accept"|"reject"|"changes", "reason": "..."} */
-int reg_review(registry *r, const reg_caller *c, const char *id,
+OSAFE_MUST_USE int reg_review(registry *r, const reg_caller *c, const char *id,
                const char *body, size_t len, char **out, osafe_err *e);
 /* body: the new content (empty: start from the published one) */
-int reg_amend(registry *r, const reg_caller *c, const char *id,
+OSAFE_MUST_USE int reg_amend(registry *r, const reg_caller *c, const char *id,
               const char *body, size_t len, char **out, osafe_err *e);
 /* body: {"reason": "..."} */
-int reg_withdraw(registry *r, const reg_caller *c, const char *id,
+OSAFE_MUST_USE int reg_withdraw(registry *r, const reg_caller *c, const char *id,
                  const char *body, size_t len, char **out, osafe_err *e);
 
 typedef struct reg_meta {
@@ -101,25 +101,25 @@ typedef struct reg_meta {
 
 /* The exact stored bytes of the version the caller may see (version 0: the
  * latest such).  *body is malloc'd. */
-int reg_get(registry *r, const reg_caller *c, const char *id, int version,
+OSAFE_MUST_USE int reg_get(registry *r, const reg_caller *c, const char *id, int version,
             char **body, size_t *len, reg_meta *meta, osafe_err *e);
-int reg_list(registry *r, const reg_caller *c, const store_filter *f,
+OSAFE_MUST_USE int reg_list(registry *r, const reg_caller *c, const store_filter *f,
              char **out, osafe_err *e);
-int reg_search(registry *r, const reg_caller *c, const char *q, int limit,
+OSAFE_MUST_USE int reg_search(registry *r, const reg_caller *c, const char *q, int limit,
                char **out, osafe_err *e);
 /* Inclusion proof of a published version against the latest checkpoint,
  * in the JSON form `osafe log verify-inclusion --proof` reads, plus the
  * entry and (for authorised readers of a commitment) the salt. */
-int reg_proof(registry *r, const reg_caller *c, const char *id, int version,
+OSAFE_MUST_USE int reg_proof(registry *r, const reg_caller *c, const char *id, int version,
               char **out, osafe_err *e);
 /* body: {"to": ID, "relation": "duplicate_of"|"same_incident"|"related"|
  * "report_of"} (reviewers); duplicate_of marks the record merged. */
-int reg_link(registry *r, const reg_caller *c, const char *id,
+OSAFE_MUST_USE int reg_link(registry *r, const reg_caller *c, const char *id,
              const char *body, size_t len, char **out, osafe_err *e);
-int reg_links(registry *r, const reg_caller *c, const char *id, char **out,
+OSAFE_MUST_USE int reg_links(registry *r, const reg_caller *c, const char *id, char **out,
               osafe_err *e);
 /* Attach evaluation evidence (a JSON object) to a record. */
-int reg_evidence(registry *r, const reg_caller *c, const char *id,
+OSAFE_MUST_USE int reg_evidence(registry *r, const reg_caller *c, const char *id,
                  const char *body, size_t len, char **out, osafe_err *e);
 
 /* ---- evaluation results -------------------------------------------------- */
@@ -132,17 +132,17 @@ int reg_evidence(registry *r, const reg_caller *c, const char *id,
  * "id","sha256"}).  Evaluations of open models are public (TLP:CLEAR).
  * Answers {"id","log_index"}.
  */
-int reg_evaluation_publish(registry *r, const reg_caller *c, const char *body,
+OSAFE_MUST_USE int reg_evaluation_publish(registry *r, const reg_caller *c, const char *body,
                            size_t len, char **out, osafe_err *e);
 /* The stored bytes of an evaluation. */
-int reg_evaluation_get(registry *r, const char *id, char **body, size_t *len,
+OSAFE_MUST_USE int reg_evaluation_get(registry *r, const char *id, char **body, size_t *len,
                        int64_t *log_index, osafe_err *e);
 /* A page of published runs, newest first (public: no caller):
  * {"evaluations":[{"id","created","log_index","model","suite":{"name",
  * "version","sha256"},"overall":{results.json overall},"samples","errors"}],
  * "next_cursor": id or ""}.  limit 1..OSAFE_PAGE_MAX; cursor NULL or "" for
  * the newest.  *out is malloc'd, the caller frees it. */
-int reg_evaluation_list(registry *r, int limit, const char *cursor,
+OSAFE_MUST_USE int reg_evaluation_list(registry *r, int limit, const char *cursor,
                         char **out, osafe_err *e);
 
 /*
@@ -151,7 +151,7 @@ int reg_evaluation_list(registry *r, int limit, const char *cursor,
  * record, any TLP).  Withdrawn and merged records are skipped.  fn returns
  * 0 to go on, or a negative status that stops the walk and is returned.
  */
-int reg_published_each(registry *r, const reg_caller *c,
+OSAFE_MUST_USE int reg_published_each(registry *r, const reg_caller *c,
                        int (*fn)(void *ctx, const char *id, const char *body,
                                  size_t len),
                        void *ctx, osafe_err *e);
@@ -163,7 +163,7 @@ int reg_published_each(registry *r, const reg_caller *c,
  * source_key was imported before (then *existing is set to 1 and id to the
  * earlier record).  With publish, the record is published at once.
  */
-int reg_import(registry *r, const reg_caller *c, const char *source_key,
+OSAFE_MUST_USE int reg_import(registry *r, const reg_caller *c, const char *source_key,
                const char *json, size_t len, int publish, char id[32],
                int *existing, osafe_err *e);
 

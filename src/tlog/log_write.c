@@ -282,7 +282,9 @@ int tlog_log_append(tlog_log *log, const tlog_entry *entries, size_t n,
             if (!b.p[i].full)
                 continue;
             snprintf(path, sizeof path, "%s/%s.p", log->dir, b.p[i].path);
-            fsx_remove_tree(path, NULL);
+            /* the append is acknowledged already; a partial tile left
+             * behind is harmless (readers prefer the full one) */
+            OSAFE_IGNORE(fsx_remove_tree(path, NULL));
         }
         *first = start;
     } else {
