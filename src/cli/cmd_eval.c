@@ -263,6 +263,11 @@ static int eval_report_cmd(int argc, char **argv)
         if (t)
             printf("%s\n", t);
         free(t);
+        if (!t) {
+            json_decref(r);
+            osafe_errf(&e, OSAFE_ENOMEM, "out of memory");
+            return cli_fail("eval report", &e);
+        }
     } else {
         eval_report_text(r, stdout);
     }
@@ -288,6 +293,11 @@ static int eval_compare_cmd(int argc, char **argv)
         if (t)
             printf("%s\n", t);
         free(t);
+        if (!t) {
+            json_decref(c);
+            osafe_errf(&e, OSAFE_ENOMEM, "out of memory");
+            return cli_fail("eval compare", &e);
+        }
     } else {
         eval_compare_text(c, stdout);
     }

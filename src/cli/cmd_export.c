@@ -26,26 +26,38 @@ const char usage_export[] =
 
 struct sink {
     FILE *out;
+    const char *name; /* the output file, or "standard output" */
     const char *fmt;
     json_t *stix; /* array of records, for the one bundle */
     unsigned n, skipped;
 };
 
+/* Write n bytes (and a newline with nl): a record only counts as exported
+ * once its bytes were accepted, and a failed write stops the export. */
+static int put(struct sink *k, const void *p, size_t n, int nl, osafe_err *e)
+{
+    if ((n && fwrite(p, 1, n, k->out) != n) ||
+        (nl && fputc('\n', k->out) == EOF))
+        return osafe_errno(e, OSAFE_EIO, errno,
+                           "cannot write the output (%s)", k->name);
+    return 0;
+}
+
 static int emit(struct sink *k, const char *id, const char *body, size_t len,
                 osafe_err *e)
 {
     if (!strcmp(k->fmt, "json")) {
-        fwrite(body, 1, len, k->out);
-        fputc('\n', k->out);
-        k->n++;
-        return 0;
+        int rc = put(k, body, len, 1, e);
+        if (rc == 0)
+            k->n++;
+        return rc;
     }
     json_error_t je;
     json_t *rec = json_loadb(body, len, 0, &je);
     if (!rec)
         return osafe_errf(e, OSAFE_ECORRUPT, "stored record %s: %s", id,
                           je.text);
-    int rc = 0;
+    int rc = 0, wrc = 0;
     json_t *x = NULL;
     osafe_err xe;
     if (!strcmp(k->fmt, "stix")) {
@@ -53,7 +65,7 @@ static int emit(struct sink *k, const char *id, const char *body, size_t len,
     } else if (!strcmp(k->fmt, "csv")) {
         osafe_buf row = OSAFE_BUF_INIT;
         if (exch_export_csv_row(rec, &row, &xe) == 0)
-            fwrite(row.data, 1, row.len, k->out);
+            wrc = put(k, row.data, row.len, 0, e);
         else
             rc = 1;
         buf_release(&row);
@@ -62,12 +74,15 @@ static int emit(struct sink *k, const char *id, const char *body, size_t len,
                                       : exch_export_osv(rec, &x, &xe)) != 0;
         if (!rc) {
             char *s = json_dumps(x, JSON_COMPACT | JSON_SORT_KEYS);
-            if (s)
-                fprintf(k->out, "%s\n", s);
+            wrc = s ? put(k, s, strlen(s), 1, e)
+                    : osafe_errf(e, OSAFE_ENOMEM,
+                                 "record %s: out of memory", id);
             free(s);
         }
     }
-    if (rc) {
+    if (wrc) {
+        rc = wrc;
+    } else if (rc) {
         /* One record the target format cannot carry does not stop the
          * export; it is named. */
         fprintf(stderr, "osafe export: skipped %s: %s\n", id, xe.msg);
@@ -77,7 +92,7 @@ static int emit(struct sink *k, const char *id, const char *body, size_t len,
     }
     json_decref(x);
     json_decref(rec);
-    return 0;
+    return wrc;
 }
 
 int cmd_export(int argc, char **argv)
@@ -112,7 +127,8 @@ int cmd_export(int argc, char **argv)
     osafe_store *s;
     if (store_sqlite_open(db, &s, &e) != 0)
         return cli_fail("export", &e);
-    struct sink k = {stdout, fmt, NULL, 0, 0};
+    struct sink k = {stdout, outpath ? outpath : "standard output", fmt,
+                     NULL, 0, 0};
     if (outpath && !(k.out = fopen(outpath, "w"))) {
         s->ops->close(s);
         osafe_errno(&e, OSAFE_EIO, errno, "%s", outpath);
@@ -122,8 +138,9 @@ int cmd_export(int argc, char **argv)
         k.stix = json_array();
     if (!strcmp(fmt, "csv")) {
         osafe_buf h = OSAFE_BUF_INIT;
-        exch_csv_header(&h);
-        fwrite(h.data, 1, h.len, k.out);
+        rc = exch_csv_header(&h) != 0
+                 ? osafe_errf(&e, OSAFE_ENOMEM, "out of memory")
+                 : put(&k, h.data, h.len, 0, &e);
         buf_release(&h);
     }
     /* The published view of an authenticated (GREEN) or anonymous (CLEAR)
@@ -133,7 +150,7 @@ int cmd_export(int argc, char **argv)
     memset(&f, 0, sizeof f);
     f.limit = OSAFE_PAGE_MAX;
     char cursor[32] = "";
-    do {
+    while (rc == 0) {
         store_page p;
         f.cursor = cursor;
         if ((rc = s->ops->list(s, &vis, &f, &p, &e)))
@@ -147,7 +164,9 @@ int cmd_export(int argc, char **argv)
         }
         snprintf(cursor, sizeof cursor, "%s", p.next_cursor);
         store_page_release(&p);
-    } while (rc == 0 && cursor[0]);
+        if (!cursor[0])
+            break;
+    }
     if (rc == 0 && k.stix) {
         json_t *bundle = NULL;
         size_t n = json_array_size(k.stix);
@@ -158,8 +177,8 @@ int cmd_export(int argc, char **argv)
             rc = osafe_errf(&e, OSAFE_ENOMEM, "out of memory");
         else if (!(rc = exch_export_stix_bundle(recs, n, &bundle, &e))) {
             char *txt = json_dumps(bundle, JSON_INDENT(1) | JSON_SORT_KEYS);
-            if (txt)
-                fprintf(k.out, "%s\n", txt);
+            rc = txt ? put(&k, txt, strlen(txt), 1, &e)
+                     : osafe_errf(&e, OSAFE_ENOMEM, "out of memory");
             free(txt);
             json_decref(bundle);
         }
@@ -167,6 +186,10 @@ int cmd_export(int argc, char **argv)
     }
     json_decref(k.stix);
     s->ops->close(s);
+    /* buffered bytes reach the file only now: a full disk shows here */
+    if ((fflush(k.out) != 0 || ferror(k.out)) && rc == 0)
+        rc = osafe_errno(&e, OSAFE_EIO, errno,
+                         "cannot write the output (%s)", k.name);
     if (k.out != stdout && fclose(k.out) != 0 && rc == 0)
         rc = osafe_errno(&e, OSAFE_EIO, errno, "%s", outpath);
     if (rc)
