@@ -49,7 +49,7 @@ int reg_evaluation_publish(registry *r, const reg_caller *c, const char *body,
     if (!rc && !(rc = s->ops->begin(s, e))) {
         char now[32];
         store_now(now);
-        rc = s->ops->next_id(s, "EVAL", atoi(now), id, e);
+        rc = s->ops->next_id(s, "EVAL", (int)strtol(now, NULL, 10), id, e);
         if (!rc) {
             json_object_set_new(j, "id", json_string(id));
             json_object_set_new(j, "published", json_string(now));

@@ -163,7 +163,9 @@ static int create_locked(registry *r, osafe_store *s, const reg_caller *c,
     store_now(now);
     store_record row;
     memset(&row, 0, sizeof row);
-    int rc = s->ops->next_id(s, r->prefix, atoi(now), row.id, e);
+    /* store_now is "YYYY-MM-DDThh:mm:ssZ": the year leads */
+    int rc = s->ops->next_id(s, r->prefix, (int)strtol(now, NULL, 10),
+                             row.id, e);
     if (rc)
         return rc;
     snprintf(id, 32, "%s", row.id);

@@ -251,6 +251,15 @@ static int digits(const char *s, int n)
     return 1;
 }
 
+/* The value of n decimal digits (digits() checked them). */
+static int num(const char *s, int n)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++)
+        v = v * 10 + (s[i] - '0');
+    return v;
+}
+
 /* A partial date (records know some dates to the year or the month
  * only): "YYYY" or "YYYY-MM", shown at that precision. */
 static int partial_date(web_page *p, const char *d)
@@ -259,29 +268,30 @@ static int partial_date(web_page *p, const char *d)
     if (!((n == 4 && digits(d, 4)) ||
           (n == 7 && digits(d, 4) && d[4] == '-' && digits(d + 5, 2))))
         return 0;
-    int y = atoi(d), mo = n == 7 ? atoi(d + 5) : 0;
+    int y = num(d, 4), mo = n == 7 ? num(d + 5, 2) : 0;
     if (n == 7 && (mo < 1 || mo > 12))
         return 0;
     page_raw(p, "<time datetime=\"");
     page_text(p, d);
     page_raw(p, "\">");
     if (!mo) {
-        page_rawf(p, p->lang_index == 1 ? "%d\xe5\xb9\xb4" : "%d", y);
+        page_rawf(p, p->lang_index == WEB_LANG_ZH ? "%d\xe5\xb9\xb4" : "%d",
+                  y);
     } else {
         switch (p->lang_index) {
-        case 1:
+        case WEB_LANG_ZH:
             page_rawf(p, "%d\xe5\xb9\xb4%d\xe6\x9c\x88", y, mo);
             break;
-        case 2:
+        case WEB_LANG_ES:
             page_rawf(p, "%s %d", months_es[mo - 1], y);
             break;
-        case 3:
+        case WEB_LANG_FR:
             page_rawf(p, "%s %d", months_fr[mo - 1], y);
             break;
-        case 4:
+        case WEB_LANG_AR:
             page_rawf(p, "%s %d", months_ar[mo - 1], y);
             break;
-        case 5:
+        case WEB_LANG_RU:
             page_rawf(p, "%s %d \xd0\xb3.", months_ru[mo - 1], y);
             break;
         default:
@@ -302,7 +312,7 @@ void page_date(web_page *p, const char *d)
         page_text(p, d ? d : "");
         return;
     }
-    int y = atoi(d), mo = atoi(d + 5), day = atoi(d + 8);
+    int y = num(d, 4), mo = num(d + 5, 2), day = num(d + 8, 2);
     if (mo < 1 || mo > 12 || day < 1 || day > 31) {
         page_text(p, d);
         return;
@@ -313,19 +323,19 @@ void page_date(web_page *p, const char *d)
     page_text(p, d);
     page_raw(p, "\">");
     switch (p->lang_index) {
-    case 1: /* zh */
+    case WEB_LANG_ZH:
         page_rawf(p, "%d\xe5\xb9\xb4%d\xe6\x9c\x88%d\xe6\x97\xa5", y, mo, day);
         break;
-    case 2:
+    case WEB_LANG_ES:
         page_rawf(p, "%d %s %d", day, months_es[mo - 1], y);
         break;
-    case 3:
+    case WEB_LANG_FR:
         page_rawf(p, "%d %s %d", day, months_fr[mo - 1], y);
         break;
-    case 4:
+    case WEB_LANG_AR:
         page_rawf(p, "%d %s %d", day, months_ar[mo - 1], y);
         break;
-    case 5:
+    case WEB_LANG_RU:
         page_rawf(p, "%d %s %d \xd0\xb3.", day, months_ru[mo - 1], y);
         break;
     default:
