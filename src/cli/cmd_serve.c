@@ -132,6 +132,8 @@ int cmd_serve(int argc, char **argv)
     reg_opts ro = {db, logdir, key, "OSAFE", origin, (unsigned)nthreads + 1};
     if (reg_open(&ro, &reg, &e) != 0)
         return cli_fail("serve", &e);
+    if (reg_open_warning(reg)[0])
+        fprintf(stderr, "osafe serve: warning: %s\n", reg_open_warning(reg));
     http_opts ho;
     http_opts_default(&ho);
     ho.listen = listen;

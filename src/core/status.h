@@ -74,6 +74,17 @@ int osafe_errno(osafe_err *e, int code, int errno_value, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
 /*
+ * A broken invariant: a bug in osafe, never bad input (bad input is an
+ * OSAFE_E* status with a message).  Prints "osafe: BUG: file:line: message"
+ * to stderr and aborts: going on with a state the code believes impossible
+ * could write wrong data into the registry or the log.  The one place where
+ * library code prints, because no caller is left to tell.
+ */
+#define OSAFE_BUG(...) osafe_bug(__FILE__, __LINE__, __VA_ARGS__)
+_Noreturn void osafe_bug(const char *file, int line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/*
  * Prefix an already recorded message with more context
  * ("log /x: " + "tile/0/000: short read").  Returns e->code.
  */

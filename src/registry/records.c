@@ -379,7 +379,11 @@ static int set_state(registry *r, osafe_store *s, const reg_caller *c,
             free(w.review_reason);
             w.review_reason = strdup(reason);
             w.reviewer = c->acct.id;
-            rc = s->ops->version_put(s, &w, e);
+            /* a review never loses its reason: no copy, no change */
+            rc = w.review_reason
+                     ? s->ops->version_put(s, &w, e)
+                     : osafe_errf(e, OSAFE_ENOMEM,
+                                  "out of memory (review reason)");
             store_version_release(&w);
         }
     }
@@ -460,10 +464,12 @@ int reg_review(registry *r, const reg_caller *c, const char *id,
             rc = osafe_errf(e, OSAFE_EPERM,
                             "reviewers cannot review their own submission");
         if (!rc && !strcmp(d, "accept")) {
-            if (reason)
-                v.review_reason = strdup(reason);
+            if (reason && !(v.review_reason = strdup(reason)))
+                rc = osafe_errf(e, OSAFE_ENOMEM,
+                                "out of memory (review reason)");
             v.reviewer = c->acct.id;
-            rc = reg_publish(r, s, c, &rec, &v, &index, e);
+            if (!rc)
+                rc = reg_publish(r, s, c, &rec, &v, &index, e);
         } else if (!rc) {
             rc = set_state(r, s, c, id, "submitted",
                            !strcmp(d, "reject") ? "rejected" : "draft",

@@ -24,6 +24,7 @@ struct registry {
     osafe_store *free[REG_POOL_MAX];
     pthread_mutex_t log_mu; /* the one log writer */
     tlog_log *log;
+    char warning[OSAFE_ERR_MAX]; /* reg_open_warning; "" none */
 };
 
 /* tlp.c */

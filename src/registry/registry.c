@@ -45,10 +45,10 @@ int reg_open(const reg_opts *o, registry **out, osafe_err *e)
         uint64_t size = tlog_log_head(r->log)->size;
         if (r->pool[0]->ops->max_log_index(r->pool[0], &maxi, e) == 0 &&
             (uint64_t)(maxi + 1) < size)
-            fprintf(stderr,
-                    "osafe: log %s holds %llu entries after the last one the "
+            snprintf(r->warning, sizeof r->warning,
+                    "log %s holds %llu entries after the last one the "
                     "database records (%lld): unacknowledged publications "
-                    "from an interrupted run\n",
+                    "from an interrupted run",
                     o->log_dir,
                     (unsigned long long)(size - (uint64_t)(maxi + 1)),
                     (long long)maxi);
@@ -79,6 +79,11 @@ void reg_close(registry *r)
 const char *reg_log_dir(const registry *r)
 {
     return r->log_dir;
+}
+
+const char *reg_open_warning(const registry *r)
+{
+    return r->warning;
 }
 
 osafe_store *reg_store_get(registry *r)

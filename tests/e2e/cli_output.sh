@@ -60,4 +60,12 @@ rc=0
 [ "$rc" -eq 1 ] || fail "export to a closed stdout: exit $rc"
 _checks=$((_checks + 1))
 
+say "a registry warning reaches stderr through the command, not the library"
+# an entry appended outside the registry: the database never acknowledged it
+echo "stray entry" >"$T/stray"
+ok "$OSAFE" log append "$T/log" "$T/stray"
+ok "$OSAFE" risk rank --db "$T/r.db" --log "$T/log"
+grep -q -F "osafe risk: warning: log $T/log holds 1 entries" "$T/err" ||
+    fail "no warning from osafe risk: $(cat "$T/err")"
+
 pass
