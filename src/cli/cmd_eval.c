@@ -203,7 +203,7 @@ static int eval_run_cmd(int argc, char **argv)
     if (rc)
         return cli_fail("eval run", &e);
     /* eval_run wrote results.json: read it rather than aggregate twice. */
-    char rpath[4096];
+    char rpath[OSAFE_PATH_MAX];
     json_error_t je;
     snprintf(rpath, sizeof rpath, "%s/results.json", out);
     json_t *r = json_load_file(rpath, 0, &je);
@@ -344,7 +344,7 @@ static int eval_publish_cmd(int argc, char **argv)
         return cli_usage_error("eval publish",
                                "expected RUNDIR --server URL --token TOKEN");
     osafe_err e;
-    char path[4096];
+    char path[OSAFE_PATH_MAX];
     char *samples, *mtext, *rtext;
     size_t slen, mlen, rlen;
     json_t *r;

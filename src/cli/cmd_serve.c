@@ -14,6 +14,7 @@
 #include "server/http.h"
 #include "risk/risk_policy.h"
 #include "tlog/log.h"
+#include "core/limits.h"
 
 const char usage_serve[] =
     "usage: osafe serve [--db FILE] [--listen ADDR:PORT] [--log DIR]\n"
@@ -39,14 +40,14 @@ const char usage_serve[] =
 static int ensure_log(const char *dir, const char *key, const char *origin,
                       osafe_err *e)
 {
-    char cp[PATH_MAX];
+    char cp[OSAFE_PATH_MAX];
     snprintf(cp, sizeof cp, "%s/checkpoint", dir);
     if (fsx_exists(cp))
         return 0;
     if (!fsx_exists(key)) {
         tlog_signer s;
         osafe_buf k = OSAFE_BUF_INIT, v = OSAFE_BUF_INIT;
-        char vpath[PATH_MAX];
+        char vpath[OSAFE_PATH_MAX];
         snprintf(vpath, sizeof vpath, "%.*s.vkey",
                  (int)(strlen(key) > 4 && !strcmp(key + strlen(key) - 4, ".key")
                            ? strlen(key) - 4
@@ -105,7 +106,7 @@ int cmd_serve(int argc, char **argv)
     if (threads && ((rc = cli_u64("serve", "--threads", threads, &nthreads)) ||
                     nthreads < 1 || nthreads > 64))
         return rc ? rc : cli_usage_error("serve", "--threads must be 1..64");
-    char keybuf[PATH_MAX];
+    char keybuf[OSAFE_PATH_MAX];
     if (!key) {
         snprintf(keybuf, sizeof keybuf, "%s.key", logdir);
         key = keybuf;

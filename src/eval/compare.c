@@ -13,6 +13,7 @@
 #include "core/fsx.h"
 #include "eval/run_internal.h"
 #include "eval/stats.h"
+#include "core/limits.h"
 
 static void line(FILE *out, const char *name, const json_t *g)
 {
@@ -217,7 +218,7 @@ int eval_merge(char *const *dirs, size_t n, const char *out, osafe_err *e)
 {
     if (n == 0)
         return osafe_errf(e, OSAFE_EINVAL, "nothing to merge");
-    char path[PATH_MAX], sp[PATH_MAX], tmp[PATH_MAX + 8];
+    char path[OSAFE_PATH_MAX], sp[OSAFE_PATH_MAX], tmp[OSAFE_PATH_MAX + 8];
     snprintf(path, sizeof path, "%s/manifest.json", out);
     if (fsx_exists(path))
         return osafe_errf(e, OSAFE_EEXIST, "%s already holds a run", out);
@@ -267,7 +268,7 @@ int eval_merge(char *const *dirs, size_t n, const char *out, osafe_err *e)
         if (!(f = fopen(tmp, "w")))
             rc = osafe_errno(e, OSAFE_EIO, errno, "%s", tmp);
         for (size_t i = 0; rc == 0 && i < n; i++) {
-            char src[PATH_MAX + 16];
+            char src[OSAFE_PATH_MAX + 16];
             snprintf(src, sizeof src, "%s/samples.jsonl", dirs[i]);
             rc = copy_lines(src, f, e);
         }

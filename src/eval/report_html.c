@@ -371,7 +371,7 @@ static void scan_free(struct scan *sc)
 
 static int scan_samples(const char *dir, struct scan *sc, osafe_err *e)
 {
-    char path[4096];
+    char path[OSAFE_PATH_MAX];
     snprintf(path, sizeof path, "%s/samples.jsonl", dir);
     FILE *f = fopen(path, "r");
     if (!f)

@@ -17,7 +17,7 @@
 
 int run_manifest(const char *dir, json_t **manifest, osafe_err *e)
 {
-    char path[PATH_MAX];
+    char path[OSAFE_PATH_MAX];
     json_error_t je;
     snprintf(path, sizeof path, "%s/manifest.json", dir);
     if ((*manifest = json_load_file(path, 0, &je)))
@@ -225,7 +225,7 @@ int run_load_slots(const char *rundir, struct slot **out, size_t *count,
                    struct names *hz, struct names *lg, struct names *why,
                    osafe_err *e)
 {
-    char path[PATH_MAX];
+    char path[OSAFE_PATH_MAX];
     json_error_t je;
     struct slot *sl = NULL;
     size_t ns = 0, cap = 0, lineno = 0;
@@ -327,7 +327,7 @@ int run_load_slots(const char *rundir, struct slot **out, size_t *count,
 
 int eval_results(const char *rundir, json_t **results, osafe_err *e)
 {
-    char path[PATH_MAX];
+    char path[OSAFE_PATH_MAX];
     json_error_t je;
     snprintf(path, sizeof path, "%s/manifest.json", rundir);
     json_t *m = json_load_file(path, 0, &je);

@@ -46,7 +46,7 @@ struct run {
     size_t inflight, window;
     score_kind kind;
     int fd;              /* samples.jsonl, O_APPEND */
-    char cache[PATH_MAX];
+    char cache[OSAFE_PATH_MAX];
     int use_cache;
     struct progress prog;
     char fingerprint[128];
@@ -406,7 +406,7 @@ int eval_run(const run_opts *o, osafe_err *e)
     r.fd = -1;
     suite meta;
     size_t count = 0;
-    char items_path[PATH_MAX];
+    char items_path[OSAFE_PATH_MAX];
     struct stat items_st;
     snprintf(items_path, sizeof items_path, "%s/items.jsonl", o->suite_dir);
     if (stat(items_path, &items_st) != 0)
@@ -415,7 +415,7 @@ int eval_run(const run_opts *o, osafe_err *e)
     if (rc)
         return rc;
     json_t *manifest = NULL;
-    char path[PATH_MAX];
+    char path[OSAFE_PATH_MAX];
     const char *scorer = o->scorer ? o->scorer : meta.default_scorer;
     if (!scorer || score_kind_parse(scorer, &r.kind) != 0) {
         rc = osafe_errf(e, OSAFE_EINVAL, "unknown scorer '%s'",

@@ -234,7 +234,7 @@ static json_t *config_of(const run_opts *o, const suite *s, const char *scorer)
 int run_manifest_begin(const run_opts *o, const suite *s, const char *scorer,
                        json_t **manifest, osafe_err *e)
 {
-    char path[PATH_MAX], now[32], shard[32];
+    char path[OSAFE_PATH_MAX], now[32], shard[32];
     snprintf(path, sizeof path, "%s/manifest.json", o->out_dir);
     snprintf(shard, sizeof shard, "%u/%u", o->shard_k, o->shard_n);
     json_t *params = config_of(o, s, scorer);
@@ -310,7 +310,7 @@ int run_manifest_begin(const run_opts *o, const suite *s, const char *scorer,
 int run_manifest_end(const run_opts *o, json_t *manifest,
                      const char *fingerprint, size_t resumed, osafe_err *e)
 {
-    char path[PATH_MAX], now[32];
+    char path[OSAFE_PATH_MAX], now[32];
     snprintf(path, sizeof path, "%s/manifest.json", o->out_dir);
     run_utc(now);
     json_object_set_new(manifest, "finished", json_string(now));

@@ -16,6 +16,7 @@
 
 #include "risk/risk.h"
 #include "server/web_int.h"
+#include "core/limits.h"
 
 /* Recent incidents the dashboard lists (the full list is one click away). */
 #define DASH_RECENT 10
@@ -58,7 +59,7 @@ static void log_head(web_page *p)
                 "<h2 id=\"log-h\">");
     page_t(p, "dash.log");
     page_raw(p, "</h2>\n");
-    char path[4096];
+    char path[OSAFE_PATH_MAX];
     FILE *fp = NULL;
     if (p->log_dir &&
         snprintf(path, sizeof path, "%s/checkpoint", p->log_dir) <

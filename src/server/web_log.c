@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "server/web_int.h"
+#include "core/limits.h"
 
 /* Small files of the log directory (the checkpoint, .osafe-log) are read
  * whole; 64 KiB is far above a checkpoint with many cosignatures. */
@@ -22,7 +23,7 @@
 
 static char *read_small(const char *dir, const char *name, size_t *len)
 {
-    char path[4096];
+    char path[OSAFE_PATH_MAX];
     if (!dir || snprintf(path, sizeof path, "%s/%s", dir, name) >=
                     (int)sizeof path)
         return NULL;

@@ -73,7 +73,7 @@ static long long log_size(const char *dir)
 {
     if (!dir)
         return -1;
-    char path[4096], text[512];
+    char path[OSAFE_PATH_MAX], text[512];
     if (snprintf(path, sizeof path, "%s/checkpoint", dir) >= (int)sizeof path)
         return -1;
     FILE *f = fopen(path, "rb");
