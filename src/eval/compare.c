@@ -80,7 +80,7 @@ static int item_means(const char *dir, struct item_mean **out, size_t *n,
     struct slot *sl;
     size_t ns;
     struct names hz = {0}, lg = {0}, why = {0};
-    int rc = run_load_slots(dir, &sl, &ns, &hz, &lg, &why, e);
+    int rc = run__load_slots(dir, &sl, &ns, &hz, &lg, &why, e);
     free(hz.v);
     free(lg.v);
     free(why.v);
@@ -111,9 +111,9 @@ int eval_compare(const char *a, const char *b, json_t **out, osafe_err *e)
     json_t *ma = NULL, *mb = NULL;
     struct item_mean *pa = NULL, *pb = NULL;
     size_t na = 0, nb = 0;
-    int rc = run_manifest(a, &ma, e);
+    int rc = run__manifest(a, &ma, e);
     if (!rc)
-        rc = run_manifest(b, &mb, e);
+        rc = run__manifest(b, &mb, e);
     const char *ha = json_string_value(json_object_get(json_object_get(ma, "suite"), "hash"));
     const char *hb = json_string_value(json_object_get(json_object_get(mb, "suite"), "hash"));
     if (!rc && (!ha || !hb || strcmp(ha, hb)))
@@ -227,7 +227,7 @@ int eval_merge(char *const *dirs, size_t n, const char *out, osafe_err *e)
     /* Shards of one experiment: same suite, same parameters, each once. */
     for (size_t i = 0; rc == 0 && i < n; i++) {
         json_t *m;
-        if ((rc = run_manifest(dirs[i], &m, e)))
+        if ((rc = run__manifest(dirs[i], &m, e)))
             break;
         if (!first) {
             first = json_deep_copy(m);

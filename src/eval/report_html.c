@@ -673,7 +673,7 @@ int eval_report_html(const char *rundir, const char *against, osafe_buf *out,
     struct scan sc;
     memset(&sc, 0, sizeof sc);
     size_t start = out->len;
-    int rc = run_manifest(rundir, &m, e);
+    int rc = run__manifest(rundir, &m, e);
     if (rc == 0)
         rc = eval_results(rundir, &r, e);
     if (rc == 0 && against)

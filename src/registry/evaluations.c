@@ -16,7 +16,7 @@ int reg_evaluation_publish(registry *r, const reg_caller *c, const char *body,
     if (!c->authenticated)
         return osafe_errf(e, OSAFE_EAUTH, "a token is required to publish "
                                           "evaluations");
-    json_t *j = reg_parse(body, len, e);
+    json_t *j = reg__parse(body, len, e);
     if (!j)
         return OSAFE_EINVAL;
     json_t *m = json_object_get(j, "manifest");
@@ -53,7 +53,7 @@ int reg_evaluation_publish(registry *r, const reg_caller *c, const char *body,
         if (!rc) {
             json_object_set_new(j, "id", json_string(id));
             json_object_set_new(j, "published", json_string(now));
-            rc = reg_canon(j, &canon, e);
+            rc = reg__canon(j, &canon, e);
         }
         if (!rc && canon.len <= OSAFE_LOG_ENTRY_MAX) {
             rc = buf_append(&entry, canon.data, canon.len);
@@ -65,7 +65,7 @@ int reg_evaluation_publish(registry *r, const reg_caller *c, const char *body,
             json_t *st = json_pack("{s:s, s:s, s:s}", "type",
                                    "osafe.evaluation-digest/v1", "id", id,
                                    "sha256", hex);
-            rc = st ? reg_canon(st, &entry, e)
+            rc = st ? reg__canon(st, &entry, e)
                     : osafe_errf(e, OSAFE_ENOMEM, "out of memory");
             json_decref(st);
         }
@@ -79,18 +79,18 @@ int reg_evaluation_publish(registry *r, const reg_caller *c, const char *body,
                                         c->acct.id, index, entry.data,
                                         entry.len, e);
         int64_t got;
-        if (!rc && !(rc = reg_log_append(r, entry.data, entry.len, &got, e)) &&
+        if (!rc && !(rc = reg__log_append(r, entry.data, entry.len, &got, e)) &&
             got != index)
             rc = osafe_errf(e, OSAFE_ESTATE, "log index moved under a write "
                                              "transaction");
-        rc = reg_end_tx(s, rc, e);
+        rc = reg__end_tx(s, rc, e);
     }
     reg_store_put(r, s);
     json_decref(j);
     buf_release(&canon);
     buf_release(&entry);
     if (!rc) {
-        rc = reg_out_json(json_pack("{s:s, s:I}", "id", id, "log_index",
+        rc = reg__out_json(json_pack("{s:s, s:I}", "id", id, "log_index",
                                     (json_int_t)index),
                           out, e);
     }
@@ -162,7 +162,7 @@ int reg_evaluation_list(registry *r, int limit, const char *cursor,
         rc = o ? json_array_append_new(arr, o) : OSAFE_ECORRUPT;
     }
     if (!rc)
-        rc = reg_out_json(json_pack("{s:o, s:s}", "evaluations", arr,
+        rc = reg__out_json(json_pack("{s:o, s:s}", "evaluations", arr,
                                     "next_cursor", p.next_cursor),
                           out, e);
     else

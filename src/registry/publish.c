@@ -13,7 +13,7 @@
 #include "registry/validate.h"
 #include "tlog/proof.h"
 
-int reg_log_append(registry *r, const void *entry, size_t len,
+int reg__log_append(registry *r, const void *entry, size_t len,
                    int64_t *index, osafe_err *e)
 {
     tlog_entry ent = {entry, len};
@@ -82,13 +82,13 @@ static int make_entry(const store_version *v, const char *id, int version,
                        "id", id, "version", version, "tlp", tlp, "commitment",
                        hex);
     }
-    int rc = st ? reg_canon(st, entry, e)
+    int rc = st ? reg__canon(st, entry, e)
                 : osafe_errf(e, OSAFE_ENOMEM, "out of memory");
     json_decref(st);
     return rc;
 }
 
-int reg_publish(registry *r, osafe_store *s, const reg_caller *c,
+int reg__publish(registry *r, osafe_store *s, const reg_caller *c,
                 store_record *rec, store_version *v, int64_t *index,
                 osafe_err *e)
 {
@@ -127,7 +127,7 @@ int reg_publish(registry *r, osafe_store *s, const reg_caller *c,
     if (!rc) {
         json_object_set_new(j, "state", json_string("published"));
         json_object_set_new(j, "modified", json_string(now));
-        rc = reg_canon(j, &body, e);
+        rc = reg__canon(j, &body, e);
     }
     if (!rc) {
         free(v->body);
@@ -155,7 +155,7 @@ int reg_publish(registry *r, osafe_store *s, const reg_caller *c,
             rc = s->ops->version_put(s, v, e);
         }
     }
-    if (!rc && !(rc = reg_search_text(j, &text)) &&
+    if (!rc && !(rc = reg__search_text(j, &text)) &&
         !(rc = s->ops->index_put(s, rec->id, 1, text.data, e)))
         rc = s->ops->index_put(s, rec->id, 0, text.data, e);
     if (!rc) {
@@ -167,7 +167,7 @@ int reg_publish(registry *r, osafe_store *s, const reg_caller *c,
         rc = s->ops->record_update(s, rec, e);
     }
     if (!rc) {
-        rc = reg_log_append(r, v->log_entry, v->log_entry_len, index, e);
+        rc = reg__log_append(r, v->log_entry, v->log_entry_len, index, e);
         if (!rc && *index != v->log_index)
             rc = osafe_errf(e, OSAFE_ESTATE,
                             "log index moved under a write transaction "
@@ -187,7 +187,7 @@ int reg_publish(registry *r, osafe_store *s, const reg_caller *c,
 int reg_withdraw(registry *r, const reg_caller *c, const char *id,
                  const char *body, size_t len, char **out, osafe_err *e)
 {
-    json_t *j = reg_parse(body, len, e);
+    json_t *j = reg__parse(body, len, e);
     if (!j)
         return OSAFE_EINVAL;
     const char *reason = json_string_value(json_object_get(j, "reason"));
@@ -205,8 +205,8 @@ int reg_withdraw(registry *r, const reg_caller *c, const char *id,
     osafe_store *s = reg_store_get(r);
     int rc = s->ops->begin(s, e);
     if (!rc) {
-        rc = reg_load_visible(s, c, id, &rec, e);
-        if (!rc && !reg_can_write(c, &rec) && !reg_is_staff(c))
+        rc = reg__load_visible(s, c, id, &rec, e);
+        if (!rc && !reg__can_write(c, &rec) && !reg__is_staff(c))
             rc = osafe_errf(e, OSAFE_EPERM,
                             "record '%s' belongs to another organisation", id);
         if (!rc && (!strcmp(rec.state, "withdrawn") ||
@@ -225,11 +225,11 @@ int reg_withdraw(registry *r, const reg_caller *c, const char *id,
             if (st && !strcmp(rec.pub_tlp, "CLEAR"))
                 json_object_set_new(st, "reason", json_string(reason));
             osafe_buf entry = OSAFE_BUF_INIT;
-            rc = st ? reg_canon(st, &entry, e)
+            rc = st ? reg__canon(st, &entry, e)
                     : osafe_errf(e, OSAFE_ENOMEM, "out of memory");
             json_decref(st);
             if (!rc)
-                rc = reg_log_append(r, entry.data, entry.len, &index, e);
+                rc = reg__log_append(r, entry.data, entry.len, &index, e);
             buf_release(&entry);
         }
         if (!rc) {
@@ -237,11 +237,11 @@ int reg_withdraw(registry *r, const reg_caller *c, const char *id,
             snprintf(rec.modified, sizeof rec.modified, "%s", now);
             rc = s->ops->record_update(s, &rec, e);
         }
-        rc = reg_end_tx(s, rc, e);
+        rc = reg__end_tx(s, rc, e);
     }
     reg_store_put(r, s);
     json_decref(j);
-    if (!rc && !(*out = reg_status_json(id, rec.version, "withdrawn", index)))
+    if (!rc && !(*out = reg__status_json(id, rec.version, "withdrawn", index)))
         rc = osafe_errf(e, OSAFE_ENOMEM, "out of memory");
     return rc;
 }
@@ -253,7 +253,7 @@ int reg_proof(registry *r, const reg_caller *c, const char *id, int version,
     store_version v;
     memset(&v, 0, sizeof v);
     osafe_store *s = reg_store_get(r);
-    int rc = reg_load_visible(s, c, id, &rec, e);
+    int rc = reg__load_visible(s, c, id, &rec, e);
     if (!rc && version == 0)
         version = rec.published_version;
     if (!rc && version == 0)
@@ -263,13 +263,13 @@ int reg_proof(registry *r, const reg_caller *c, const char *id, int version,
     reg_store_put(r, s);
     /* Readers who see only published versions learn nothing about the
      * others (as with reg_get): not found, not "not published". */
-    if (!rc && !reg_owner_view(c, &rec) &&
-        (v.log_index < 0 || !reg_tlp_allows(c, &rec, v.tlp)))
+    if (!rc && !reg__owner_view(c, &rec) &&
+        (v.log_index < 0 || !reg__tlp_allows(c, &rec, v.tlp)))
         rc = osafe_errf(e, OSAFE_ENOTFOUND, "no record '%s'", id);
     if (!rc && v.log_index < 0)
         rc = osafe_errf(e, OSAFE_ESTATE, "version %d of '%s' is not published",
                         version, id);
-    if (!rc && !reg_tlp_allows(c, &rec, v.tlp))
+    if (!rc && !reg__tlp_allows(c, &rec, v.tlp))
         rc = osafe_errf(e, OSAFE_ENOTFOUND, "no record '%s'", id);
     if (!rc && !r->log)
         rc = osafe_errf(e, OSAFE_ESTATE, "opened without its log");

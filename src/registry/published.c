@@ -19,7 +19,7 @@ int reg_published_each(registry *r, const reg_caller *c,
      * nothing (a merged one is its target's duplicate). */
     store_visibility vis;
     if (c)
-        reg_visibility(c, &vis);
+        reg__visibility(c, &vis);
     else
         memset(&vis, 0, sizeof vis), vis.all = 1;
     store_filter f;
@@ -41,7 +41,7 @@ int reg_published_each(registry *r, const reg_caller *c,
             if (rec.published_version <= 0 ||
                 !strcmp(rec.state, "withdrawn") ||
                 !strcmp(rec.state, "merged") ||
-                (c && !reg_tlp_allows(c, &rec, rec.pub_tlp)))
+                (c && !reg__tlp_allows(c, &rec, rec.pub_tlp)))
                 continue;
             if ((rc = s->ops->version_get(s, rec.id, rec.published_version,
                                           &v, e)))

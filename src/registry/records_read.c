@@ -19,8 +19,8 @@ int reg_get(registry *r, const reg_caller *c, const char *id, int version,
     store_version v;
     memset(&v, 0, sizeof v);
     osafe_store *s = reg_store_get(r);
-    int rc = reg_load_visible(s, c, id, &rec, e);
-    int owner = !rc && reg_owner_view(c, &rec);
+    int rc = reg__load_visible(s, c, id, &rec, e);
+    int owner = !rc && reg__owner_view(c, &rec);
     if (!rc && version == 0)
         version = owner ? rec.version : rec.published_version;
     if (!rc && (version < 1 || version > rec.version))
@@ -31,7 +31,7 @@ int reg_get(registry *r, const reg_caller *c, const char *id, int version,
     reg_store_put(r, s);
     /* Others see published versions only, each under its own level. */
     if (!rc && !owner &&
-        (strcmp(v.state, "published") || !reg_tlp_allows(c, &rec, v.tlp)))
+        (strcmp(v.state, "published") || !reg__tlp_allows(c, &rec, v.tlp)))
         rc = osafe_errf(e, OSAFE_ENOTFOUND, "record '%s' has no version %d",
                         id, version);
     if (rc) {
@@ -112,7 +112,7 @@ int reg_list(registry *r, const reg_caller *c, const store_filter *f,
                                "YYYY-MM-DD");
     store_visibility vis;
     store_page p;
-    reg_visibility(c, &vis);
+    reg__visibility(c, &vis);
     osafe_store *s = reg_store_get(r);
     int rc = s->ops->list(s, &vis, f, &p, e);
     if (!rc) {
@@ -128,7 +128,7 @@ int reg_search(registry *r, const reg_caller *c, const char *q, int limit,
 {
     store_visibility vis;
     store_page p;
-    reg_visibility(c, &vis);
+    reg__visibility(c, &vis);
     osafe_store *s = reg_store_get(r);
     int rc = s->ops->search(s, &vis, q, limit, &p, e);
     if (!rc) {
@@ -144,7 +144,7 @@ int reg_amend(registry *r, const reg_caller *c, const char *id,
 {
     json_t *j = NULL;
     int rc = 0;
-    if (len > 0 && !(j = reg_parse(body, len, e)))
+    if (len > 0 && !(j = reg__parse(body, len, e)))
         return OSAFE_EINVAL;
     if (j && (rc = rec_validate(j, 0, 1, e))) {
         json_decref(j);
@@ -157,8 +157,8 @@ int reg_amend(registry *r, const reg_caller *c, const char *id,
     store_record rec;
     osafe_store *s = reg_store_get(r);
     if (!(rc = s->ops->begin(s, e))) {
-        rc = reg_load_visible(s, c, id, &rec, e);
-        if (!rc && !reg_can_write(c, &rec))
+        rc = reg__load_visible(s, c, id, &rec, e);
+        if (!rc && !reg__can_write(c, &rec))
             rc = osafe_errf(e, OSAFE_EPERM,
                             "record '%s' belongs to another organisation", id);
         if (!rc && (rec.published_version == 0 ||
@@ -202,7 +202,7 @@ int reg_amend(registry *r, const reg_caller *c, const char *id,
             osafe_buf b = OSAFE_BUF_INIT, text = OSAFE_BUF_INIT;
             store_version v;
             memset(&v, 0, sizeof v);
-            rc = reg_canon(j, &b, e);
+            rc = reg__canon(j, &b, e);
             if (!rc) {
                 snprintf(v.record_id, sizeof v.record_id, "%s", id);
                 v.version = rec.version + 1;
@@ -219,7 +219,7 @@ int reg_amend(registry *r, const reg_caller *c, const char *id,
                 if (!rc)
                     snprintf(rec.tlp, sizeof rec.tlp, "%s", v.tlp);
             }
-            if (!rc && !(rc = reg_search_text(j, &text)))
+            if (!rc && !(rc = reg__search_text(j, &text)))
                 rc = s->ops->index_put(s, id, 0, text.data, e);
             buf_release(&b);
             buf_release(&text);
@@ -230,11 +230,11 @@ int reg_amend(registry *r, const reg_caller *c, const char *id,
                 rc = s->ops->record_update(s, &rec, e);
             }
         }
-        rc = reg_end_tx(s, rc, e);
+        rc = reg__end_tx(s, rc, e);
     }
     reg_store_put(r, s);
     json_decref(j);
-    if (!rc && !(*out = reg_status_json(id, rec.version, "draft", -1)))
+    if (!rc && !(*out = reg__status_json(id, rec.version, "draft", -1)))
         rc = osafe_errf(e, OSAFE_ENOMEM, "out of memory");
     return rc;
 }
@@ -244,7 +244,7 @@ int reg_link(registry *r, const reg_caller *c, const char *id,
 {
     static const char *const relations[] = {"duplicate_of", "same_incident",
                                             "related", "report_of", NULL};
-    json_t *j = reg_parse(body, len, e);
+    json_t *j = reg__parse(body, len, e);
     if (!j)
         return OSAFE_EINVAL;
     const char *to = json_string_value(json_object_get(j, "to"));
@@ -264,14 +264,14 @@ int reg_link(registry *r, const reg_caller *c, const char *id,
                              "field 'to': a record cannot link to itself");
     else if (!c->authenticated)
         rc = osafe_errf(e, OSAFE_EAUTH, "a token is required");
-    else if (!reg_is_staff(c))
+    else if (!reg__is_staff(c))
         rc = osafe_errf(e, OSAFE_EPERM, "only reviewers and admins link "
                                         "records");
     osafe_store *s = reg_store_get(r);
     store_record a, b;
     if (!rc && !(rc = s->ops->begin(s, e))) {
-        if (!(rc = reg_load_visible(s, c, id, &a, e)) &&
-            !(rc = reg_load_visible(s, c, to, &b, e)) &&
+        if (!(rc = reg__load_visible(s, c, id, &a, e)) &&
+            !(rc = reg__load_visible(s, c, to, &b, e)) &&
             !(rc = s->ops->link_put(s, id, to, rel, c->acct.id, e)) &&
             !strcmp(rel, "duplicate_of")) {
             snprintf(a.state, sizeof a.state, "merged");
@@ -279,7 +279,7 @@ int reg_link(registry *r, const reg_caller *c, const char *id,
             store_now(a.modified);
             rc = s->ops->record_update(s, &a, e);
         }
-        rc = reg_end_tx(s, rc, e);
+        rc = reg__end_tx(s, rc, e);
     }
     if (!rc)
         rc = s->ops->links_json(s, id, out, e);
@@ -293,7 +293,7 @@ int reg_links(registry *r, const reg_caller *c, const char *id, char **out,
 {
     store_record rec;
     osafe_store *s = reg_store_get(r);
-    int rc = reg_load_visible(s, c, id, &rec, e);
+    int rc = reg__load_visible(s, c, id, &rec, e);
     if (!rc)
         rc = s->ops->links_json(s, id, out, e);
     reg_store_put(r, s);
@@ -303,7 +303,7 @@ int reg_links(registry *r, const reg_caller *c, const char *id, char **out,
 int reg_evidence(registry *r, const reg_caller *c, const char *id,
                  const char *body, size_t len, char **out, osafe_err *e)
 {
-    json_t *j = reg_parse(body, len, e);
+    json_t *j = reg__parse(body, len, e);
     if (!j)
         return OSAFE_EINVAL;
     int rc = 0;
@@ -317,8 +317,8 @@ int reg_evidence(registry *r, const reg_caller *c, const char *id,
     int64_t index = -1, eid = 0;
     store_record rec;
     osafe_store *s = reg_store_get(r);
-    if (!rc && !(rc = reg_canon(j, &canon, e)) && !(rc = s->ops->begin(s, e))) {
-        rc = reg_load_visible(s, c, id, &rec, e);
+    if (!rc && !(rc = reg__canon(j, &canon, e)) && !(rc = s->ops->begin(s, e))) {
+        rc = reg__load_visible(s, c, id, &rec, e);
         if (!rc && rec.published_version > 0) {
             /* Logged as a digest beside the record's id and level: the
              * evidence may be large and shares the record's level. */
@@ -329,16 +329,16 @@ int reg_evidence(registry *r, const reg_caller *c, const char *id,
             json_t *st = json_pack("{s:s, s:s, s:s, s:s}", "type",
                                    "osafe.evidence/v1", "record", id, "tlp",
                                    rec.pub_tlp, "sha256", hex);
-            rc = st ? reg_canon(st, &entry, e)
+            rc = st ? reg__canon(st, &entry, e)
                     : osafe_errf(e, OSAFE_ENOMEM, "out of memory");
             json_decref(st);
             if (!rc)
-                rc = reg_log_append(r, entry.data, entry.len, &index, e);
+                rc = reg__log_append(r, entry.data, entry.len, &index, e);
         }
         if (!rc)
             rc = s->ops->evidence_put(s, id, canon.data, canon.len,
                                       c->acct.id, index, &eid, e);
-        rc = reg_end_tx(s, rc, e);
+        rc = reg__end_tx(s, rc, e);
     }
     reg_store_put(r, s);
     json_decref(j);
@@ -351,7 +351,7 @@ int reg_evidence(registry *r, const reg_caller *c, const char *id,
             json_object_set_new(o, "log_index",
                                 index >= 0 ? json_integer(index)
                                            : json_null());
-        rc = reg_out_json(o, out, e);
+        rc = reg__out_json(o, out, e);
     }
     return rc;
 }

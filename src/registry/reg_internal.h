@@ -28,42 +28,42 @@ struct registry {
 };
 
 /* tlp.c */
-void reg_visibility(const reg_caller *c, store_visibility *v);
+void reg__visibility(const reg_caller *c, store_visibility *v);
 /* 1 if c sees the record's latest version (owner, its org, node staff). */
-int reg_owner_view(const reg_caller *c, const store_record *rec);
+int reg__owner_view(const reg_caller *c, const store_record *rec);
 /* 1 if c may read a version whose TLP level is tlp (published). */
-int reg_tlp_allows(const reg_caller *c, const store_record *rec,
+int reg__tlp_allows(const reg_caller *c, const store_record *rec,
                    const char *tlp);
 /* 1 if c may change the record (edit, submit, amend, withdraw). */
-int reg_can_write(const reg_caller *c, const store_record *rec);
-int reg_is_staff(const reg_caller *c);
+int reg__can_write(const reg_caller *c, const store_record *rec);
+int reg__is_staff(const reg_caller *c);
 
 /* records.c */
 /* Commit when rc is 0, else roll back; returns the final status. */
-int reg_end_tx(osafe_store *s, int rc, osafe_err *e);
+int reg__end_tx(osafe_store *s, int rc, osafe_err *e);
 /* Dump o (consumed) as compact JSON into *out; 0 or OSAFE_ENOMEM. */
-int reg_out_json(json_t *o, char **out, osafe_err *e);
-json_t *reg_parse(const char *body, size_t len, osafe_err *e);
-int reg_canon(const json_t *v, osafe_buf *out, osafe_err *e);
-int reg_search_text(const json_t *rec, osafe_buf *out);
+int reg__out_json(json_t *o, char **out, osafe_err *e);
+json_t *reg__parse(const char *body, size_t len, osafe_err *e);
+int reg__canon(const json_t *v, osafe_buf *out, osafe_err *e);
+int reg__search_text(const json_t *rec, osafe_buf *out);
 /* Load a record the caller may see at all (else ENOTFOUND, so ids of
  * hidden records do not leak). */
-int reg_load_visible(osafe_store *s, const reg_caller *c, const char *id,
+int reg__load_visible(osafe_store *s, const reg_caller *c, const char *id,
                      store_record *rec, osafe_err *e);
 /* Object text {"id":...,"version":N,"state":...} */
-char *reg_status_json(const char *id, int version, const char *state,
+char *reg__status_json(const char *id, int version, const char *state,
                       int64_t log_index);
 
 /* publish.c: make version v (stored as submitted) the published one,
  * inside the caller's write transaction (which serialises appends: the
  * entry's index is the log's size while the database's write lock is
  * held, and the caller commits right after the durable append). */
-int reg_publish(registry *r, osafe_store *s, const reg_caller *c,
+int reg__publish(registry *r, osafe_store *s, const reg_caller *c,
                 store_record *rec, store_version *v, int64_t *index,
                 osafe_err *e);
 /* Append one entry to the log inside the caller's write transaction;
  * *index receives its position. */
-int reg_log_append(registry *r, const void *entry, size_t len,
+int reg__log_append(registry *r, const void *entry, size_t len,
                    int64_t *index, osafe_err *e);
 
 #endif

@@ -15,7 +15,7 @@
 
 #include "registry/reg_internal.h"
 
-int reg_is_staff(const reg_caller *c)
+int reg__is_staff(const reg_caller *c)
 {
     return c->authenticated && (!strcmp(c->acct.role, "reviewer") ||
                                 !strcmp(c->acct.role, "admin"));
@@ -39,16 +39,16 @@ static int org_shares(const reg_caller *c, const store_record *rec,
     return same_org(c, rec) && strcmp(tlp, "RED") != 0;
 }
 
-int reg_owner_view(const reg_caller *c, const store_record *rec)
+int reg__owner_view(const reg_caller *c, const store_record *rec)
 {
-    return reg_is_staff(c) || is_owner(c, rec) ||
+    return reg__is_staff(c) || is_owner(c, rec) ||
            org_shares(c, rec, rec->tlp);
 }
 
-int reg_tlp_allows(const reg_caller *c, const store_record *rec,
+int reg__tlp_allows(const reg_caller *c, const store_record *rec,
                    const char *tlp)
 {
-    if (reg_is_staff(c) || is_owner(c, rec))
+    if (reg__is_staff(c) || is_owner(c, rec))
         return 1;
     if (!strcmp(tlp, "CLEAR"))
         return 1;
@@ -57,7 +57,7 @@ int reg_tlp_allows(const reg_caller *c, const store_record *rec,
     return org_shares(c, rec, tlp); /* AMBER, AMBER+STRICT; never RED */
 }
 
-int reg_can_write(const reg_caller *c, const store_record *rec)
+int reg__can_write(const reg_caller *c, const store_record *rec)
 {
     if (!c->authenticated)
         return 0;
@@ -66,10 +66,10 @@ int reg_can_write(const reg_caller *c, const store_record *rec)
     return is_owner(c, rec) || org_shares(c, rec, rec->tlp);
 }
 
-void reg_visibility(const reg_caller *c, store_visibility *v)
+void reg__visibility(const reg_caller *c, store_visibility *v)
 {
     memset(v, 0, sizeof *v);
-    v->all = reg_is_staff(c);
+    v->all = reg__is_staff(c);
     v->authenticated = c->authenticated;
     v->account = c->authenticated ? c->acct.id : 0;
     v->org = c->authenticated && c->acct.org[0] ? c->acct.org : NULL;

@@ -20,24 +20,24 @@ struct sq_store {
     int in_tx;          /* holds the process's write mutex */
 };
 
-int sq_exec(struct sq_store *s, const char *sql, osafe_err *e);
-int sq_prepare(struct sq_store *s, sqlite3_stmt **st, const char *sql,
+int sq__exec(struct sq_store *s, const char *sql, osafe_err *e);
+int sq__prepare(struct sq_store *s, sqlite3_stmt **st, const char *sql,
                osafe_err *e);
-int sq_done(struct sq_store *s, sqlite3_stmt *st, osafe_err *e);
+int sq__done(struct sq_store *s, sqlite3_stmt *st, osafe_err *e);
 /* Give a statement from sq_prepare back (reset, bindings cleared). */
-void sq_release(struct sq_store *s, sqlite3_stmt *st);
-void sq_text(char *out, size_t n, sqlite3_stmt *st, int col);
-int sq_write(struct sq_store *s, osafe_err *e, const char *sql,
+void sq__release(struct sq_store *s, sqlite3_stmt *st);
+void sq__text(char *out, size_t n, sqlite3_stmt *st, int col);
+int sq__write(struct sq_store *s, osafe_err *e, const char *sql,
              const char *types, ...);
 
 /* store_sqlite_query.c */
-int sq_index_put(osafe_store *s, const char *id, int published,
+int sq__index_put(osafe_store *s, const char *id, int published,
                  const char *text, osafe_err *e);
-int sq_list(osafe_store *s, const store_visibility *vis,
+int sq__list(osafe_store *s, const store_visibility *vis,
             const store_filter *f, store_page *out, osafe_err *e);
-int sq_evaluation_list(osafe_store *s, int limit, const char *cursor,
+int sq__evaluation_list(osafe_store *s, int limit, const char *cursor,
                        store_eval_page *out, osafe_err *e);
-int sq_search(osafe_store *s, const store_visibility *vis, const char *query,
+int sq__search(osafe_store *s, const store_visibility *vis, const char *query,
               int limit, store_page *out, osafe_err *e);
 
 #endif

@@ -43,7 +43,7 @@ static void bind_vis(sqlite3_stmt *st, const store_visibility *vis)
     sqlite3_bind_int(st, 4, vis->authenticated);
 }
 
-int sq_index_put(osafe_store *base, const char *id, int published,
+int sq__index_put(osafe_store *base, const char *id, int published,
                  const char *text, osafe_err *e)
 {
     struct sq_store *s = (struct sq_store *)base;
@@ -54,22 +54,22 @@ int sq_index_put(osafe_store *base, const char *id, int published,
         snprintf(sql, sizeof sql,
                  "DELETE FROM %s WHERE record_id = ? AND published = ?",
                  tables[t]);
-        int rc = sq_prepare(s, &st, sql, e);
+        int rc = sq__prepare(s, &st, sql, e);
         if (rc)
             return rc;
         sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
         sqlite3_bind_int(st, 2, published);
-        if ((rc = sq_done(s, st, e)))
+        if ((rc = sq__done(s, st, e)))
             return rc;
         snprintf(sql, sizeof sql,
                  "INSERT INTO %s(record_id, published, text) VALUES (?,?,?)",
                  tables[t]);
-        if ((rc = sq_prepare(s, &st, sql, e)))
+        if ((rc = sq__prepare(s, &st, sql, e)))
             return rc;
         sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
         sqlite3_bind_int(st, 2, published);
         sqlite3_bind_text(st, 3, text, -1, SQLITE_TRANSIENT);
-        if ((rc = sq_done(s, st, e)))
+        if ((rc = sq__done(s, st, e)))
             return rc;
     }
     return 0;
@@ -91,7 +91,7 @@ static int collect(struct sq_store *s, sqlite3_stmt *st, int limit,
     out->ids = malloc((size_t)limit * sizeof *out->ids);
     out->versions = malloc((size_t)limit * sizeof *out->versions);
     if (!out->ids || !out->versions) {
-        sq_release(s, st);
+        sq__release(s, st);
         store_page_release(out);
         return osafe_errf(e, OSAFE_ENOMEM, "out of memory");
     }
@@ -102,11 +102,11 @@ static int collect(struct sq_store *s, sqlite3_stmt *st, int limit,
                      out->ids[out->n - 1]);
             break;
         }
-        sq_text(out->ids[out->n], sizeof out->ids[0], st, 0);
+        sq__text(out->ids[out->n], sizeof out->ids[0], st, 0);
         out->versions[out->n] = sqlite3_column_int(st, 1);
         out->n++;
     }
-    sq_release(s, st);
+    sq__release(s, st);
     if (r != SQLITE_ROW && r != SQLITE_DONE) {
         store_page_release(out);
         return osafe_errf(e, OSAFE_EIO, "database: query: %s",
@@ -121,12 +121,12 @@ static void bind_opt(sqlite3_stmt *st, int i, const char *v)
         sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
 }
 
-int sq_list(osafe_store *base, const store_visibility *vis,
+int sq__list(osafe_store *base, const store_visibility *vis,
             const store_filter *f, store_page *out, osafe_err *e)
 {
     struct sq_store *s = (struct sq_store *)base;
     sqlite3_stmt *st;
-    int rc = sq_prepare(
+    int rc = sq__prepare(
         s, &st,
         "WITH " VISIBLE_SQL
         "SELECT vis.id, vis.v FROM vis JOIN versions x ON "
@@ -221,7 +221,7 @@ static int fts_query(const char *q, size_t min_chars, osafe_buf *out,
     return like ? buf_status(like) : 0;
 }
 
-int sq_search(osafe_store *base, const store_visibility *vis,
+int sq__search(osafe_store *base, const store_visibility *vis,
               const char *query, int limit, store_page *out, osafe_err *e)
 {
     struct sq_store *s = (struct sq_store *)base;
@@ -272,7 +272,7 @@ int sq_search(osafe_store *base, const store_visibility *vis,
              "((vis.w AND m.published = 0) OR (NOT vis.w AND m.published = "
              "1)) ORDER BY vis.id LIMIT ?7");
     sqlite3_stmt *st;
-    int rc = sq_prepare(s, &st, sql, e);
+    int rc = sq__prepare(s, &st, sql, e);
     if (!rc) {
         bind_vis(st, vis);
         sqlite3_bind_text(st, 5, words.data, -1, SQLITE_TRANSIENT);
@@ -300,7 +300,7 @@ void store_eval_page_release(store_eval_page *p)
 
 /* Newest first by insertion order (rowid): ids are minted in order within
  * a year only, and log indexes are -1 on a node without a log. */
-int sq_evaluation_list(osafe_store *base, int limit, const char *cursor,
+int sq__evaluation_list(osafe_store *base, int limit, const char *cursor,
                        store_eval_page *out, osafe_err *e)
 {
     struct sq_store *s = (struct sq_store *)base;
@@ -308,7 +308,7 @@ int sq_evaluation_list(osafe_store *base, int limit, const char *cursor,
     if (limit <= 0)
         return osafe_errf(e, OSAFE_EINVAL, "limit must be positive");
     sqlite3_stmt *st;
-    int rc = sq_prepare(
+    int rc = sq__prepare(
         s, &st,
         "SELECT id, created, log_index, body FROM evaluations "
         "WHERE ?1 IS NULL OR rowid < coalesce((SELECT rowid FROM "
@@ -320,7 +320,7 @@ int sq_evaluation_list(osafe_store *base, int limit, const char *cursor,
     sqlite3_bind_int(st, 2, limit + 1);
     out->rows = calloc((size_t)limit, sizeof *out->rows);
     if (!out->rows) {
-        sq_release(s, st);
+        sq__release(s, st);
         return osafe_errf(e, OSAFE_ENOMEM, "out of memory");
     }
     int r;
@@ -331,8 +331,8 @@ int sq_evaluation_list(osafe_store *base, int limit, const char *cursor,
             break;
         }
         store_eval_row *w = &out->rows[out->n];
-        sq_text(w->id, sizeof w->id, st, 0);
-        sq_text(w->created, sizeof w->created, st, 1);
+        sq__text(w->id, sizeof w->id, st, 0);
+        sq__text(w->created, sizeof w->created, st, 1);
         w->log_index = sqlite3_column_type(st, 2) == SQLITE_NULL
                            ? -1
                            : sqlite3_column_int64(st, 2);
@@ -346,7 +346,7 @@ int sq_evaluation_list(osafe_store *base, int limit, const char *cursor,
         w->body[w->body_len] = 0;
         out->n++;
     }
-    sq_release(s, st);
+    sq__release(s, st);
     if (r == SQLITE_NOMEM) {
         store_eval_page_release(out);
         return osafe_errf(e, OSAFE_ENOMEM, "out of memory");

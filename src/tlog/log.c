@@ -192,7 +192,7 @@ static int log_read_node(void *ctx, int level, uint64_t index, tlog_hash *out,
     return 0;
 }
 
-void tlog_log_drop_cache(tlog_log *log)
+void tlog__log_drop_cache(tlog_log *log)
 {
     for (int L = 0; L < OSAFE_TILE_LEVELS_MAX; L++)
         if (log->cache[L])
@@ -231,7 +231,7 @@ static int read_checkpoint(tlog_log *log, const tlog_verifier *v, osafe_err *e)
     log->note.data = text;
     log->note.len = len;
     log->note.cap = len + 1;
-    tlog_log_drop_cache(log);
+    tlog__log_drop_cache(log);
     return 0;
 }
 

@@ -277,7 +277,7 @@ int tlog_log_append(tlog_log *log, const tlog_entry *entries, size_t n,
         log->note = note;
         log->head = c;
         log->broken = 0;
-        tlog_log_drop_cache(log);
+        tlog__log_drop_cache(log);
         for (size_t i = 0; i < b.n; i++) {
             if (!b.p[i].full)
                 continue;
