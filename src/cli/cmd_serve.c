@@ -29,8 +29,8 @@ const char usage_serve[] =
     "--log DIR        transparency log (default ./osafe-log; created)\n"
     "--key FILE.key   log signing key (default DIR.key; created with the log\n"
     "                 if absent, and its path printed)\n"
-    "--origin ORIGIN  the log's origin when it is created (default\n"
-    "                 localhost/osafe-log)\n"
+    "--origin ORIGIN  the log's origin when it is created (default: the\n"
+    "                 name of an existing --key, else localhost/osafe-log)\n"
     "--threads N      HTTP worker threads (default 4)\n"
     "--risk-policy FILE  YAML overriding the risk ranking's defaults on the\n"
     "                 dashboard and /risks (as `osafe risk rank --policy`)\n"
@@ -79,11 +79,29 @@ static int ensure_log(const char *dir, const char *key, const char *origin,
     return rc;
 }
 
+/*
+ * Without --origin, a new log takes the name of the key it is given (the
+ * origin must equal the key's name), and a new key gets the default name.
+ * name must hold OSAFE_KEY_NAME_MAX + 1 bytes.
+ */
+static int default_origin(const char *key, char *name, osafe_err *e)
+{
+    snprintf(name, OSAFE_KEY_NAME_MAX + 1, "%s", "localhost/osafe-log");
+    if (!fsx_exists(key))
+        return 0;
+    tlog_signer s;
+    int rc = tlog_signer_load(key, &s, e);
+    if (rc == 0)
+        snprintf(name, OSAFE_KEY_NAME_MAX + 1, "%s", s.v.name);
+    tlog_signer_wipe(&s);
+    return rc;
+}
+
 int cmd_serve(int argc, char **argv)
 {
     const char *db = "osafe.db", *listen = "127.0.0.1:8420",
                *logdir = "osafe-log", *key = NULL,
-               *origin = "localhost/osafe-log", *threads = NULL,
+               *origin = NULL, *threads = NULL,
                *policy_path = NULL;
     struct opt opts[] = {{"db", OPT_STRING, &db},
                          {"listen", OPT_STRING, &listen},
@@ -117,6 +135,12 @@ int cmd_serve(int argc, char **argv)
     risk_policy_default(&policy);
     if (policy_path && risk_policy_load(&policy, policy_path, &e) != 0)
         return cli_fail("serve", &e);
+    char key_name[OSAFE_KEY_NAME_MAX + 1];
+    if (!origin) {
+        if (default_origin(key, key_name, &e) != 0)
+            return cli_fail("serve", &e);
+        origin = key_name;
+    }
     if (ensure_log(logdir, key, origin, &e) != 0)
         return cli_fail("serve", &e);
 
