@@ -34,6 +34,7 @@
 #include "core/buf.h"
 #include "core/canon.h"
 #include "core/enc.h"
+#include "openapi_check.h"
 
 /* ===== processes ===== */
 
@@ -391,6 +392,10 @@ static inline CURLcode api_http_ex(const api_srv *s, const char *method,
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
     CURLcode rc = curl_easy_perform(c);
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
+    char *rct = NULL;
+    curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &rct);
+    char rctype[256];
+    snprintf(rctype, sizeof rctype, "%s", rct ? rct : "");
     curl_slist_free_all(h);
     curl_easy_cleanup(c);
     if (!r->body.data)
@@ -400,6 +405,10 @@ static inline CURLcode api_http_ex(const api_srv *s, const char *method,
     if (rc != CURLE_OK && !allow_fail)
         fail_msg("%s %s: transport error: %s", method, path,
                  curl_easy_strerror(rc));
+    /* every answer of the API is held against the document it serves */
+    if (rc == CURLE_OK)
+        openapi_check(method, path, r->status, rctype, r->body.data,
+                      r->body.len);
     return rc;
 }
 
