@@ -56,9 +56,11 @@ static int finish_stdout(const char *name, int rc)
     }
     if (!bad)
         return rc;
+    if (rc) /* the command has said what went wrong: one line, not two */
+        return rc;
     fprintf(stderr, "osafe %s: cannot write the output: %s\n", name,
             err ? strerror(err) : "write error");
-    return rc ? rc : EXIT_FAIL;
+    return EXIT_FAIL;
 }
 
 int main(int argc, char **argv)

