@@ -32,8 +32,8 @@ const char usage_serve[] =
     "--log DIR        transparency log (default ./osafe-log; created)\n"
     "--key FILE.key   log signing key (default DIR.key; created with the log\n"
     "                 if absent, and its path printed)\n"
-    "--origin ORIGIN  the log's origin when it is created (default\n"
-    "                 localhost/osafe-log)\n"
+    "--origin ORIGIN  the log's origin when it is created (default: the\n"
+    "                 name of an existing --key, else localhost/osafe-log)\n"
     "--threads N      HTTP worker threads (default 4)\n"
     "--risk-policy FILE  YAML overriding the risk ranking's defaults on the\n"
     "                 dashboard and /risks (as `osafe risk rank --policy`)\n"
@@ -48,14 +48,14 @@ const char usage_serve[] =
 static int ensure_log(const char *dir, const char *key, const char *origin,
                       osafe_err *e)
 {
-    char cp[PATH_MAX];
+    char cp[OSAFE_PATH_MAX];
     snprintf(cp, sizeof cp, "%s/checkpoint", dir);
     if (fsx_exists(cp))
         return 0;
     if (!fsx_exists(key)) {
         tlog_signer s;
         osafe_buf k = OSAFE_BUF_INIT, v = OSAFE_BUF_INIT;
-        char vpath[PATH_MAX];
+        char vpath[OSAFE_PATH_MAX];
         snprintf(vpath, sizeof vpath, "%.*s.vkey",
                  (int)(strlen(key) > 4 && !strcmp(key + strlen(key) - 4, ".key")
                            ? strlen(key) - 4
@@ -87,6 +87,24 @@ static int ensure_log(const char *dir, const char *key, const char *origin,
     return rc;
 }
 
+/*
+ * Without --origin, a new log takes the name of the key it is given (the
+ * origin must equal the key's name), and a new key gets the default name.
+ * name must hold OSAFE_KEY_NAME_MAX + 1 bytes.
+ */
+static int default_origin(const char *key, char *name, osafe_err *e)
+{
+    snprintf(name, OSAFE_KEY_NAME_MAX + 1, "%s", "localhost/osafe-log");
+    if (!fsx_exists(key))
+        return 0;
+    tlog_signer s;
+    int rc = tlog_signer_load(key, &s, e);
+    if (rc == 0)
+        snprintf(name, OSAFE_KEY_NAME_MAX + 1, "%s", s.v.name);
+    tlog_signer_wipe(&s);
+    return rc;
+}
+
 /* --write-rate / --read-rate: a rate per minute, 0 to the option ceiling. */
 static int rate_opt(const char *name, const char *text, unsigned dflt,
                     unsigned *out)
@@ -106,7 +124,7 @@ int cmd_serve(int argc, char **argv)
 {
     const char *db = "osafe.db", *listen = "127.0.0.1:8420",
                *logdir = "osafe-log", *key = NULL,
-               *origin = "localhost/osafe-log", *threads = NULL,
+               *origin = NULL, *threads = NULL,
                *policy_path = NULL, *write_rate = NULL, *read_rate = NULL;
     struct opt opts[] = {{"db", OPT_STRING, &db},
                          {"listen", OPT_STRING, &listen},
@@ -137,7 +155,7 @@ int cmd_serve(int argc, char **argv)
         (rc = rate_opt("--read-rate", read_rate, OSAFE_RATE_READS_PER_MIN,
                        &rrate)))
         return rc;
-    char keybuf[PATH_MAX];
+    char keybuf[OSAFE_PATH_MAX];
     if (!key) {
         snprintf(keybuf, sizeof keybuf, "%s.key", logdir);
         key = keybuf;
@@ -148,6 +166,12 @@ int cmd_serve(int argc, char **argv)
     risk_policy_default(&policy);
     if (policy_path && risk_policy_load(&policy, policy_path, &e) != 0)
         return cli_fail("serve", &e);
+    char key_name[OSAFE_KEY_NAME_MAX + 1];
+    if (!origin) {
+        if (default_origin(key, key_name, &e) != 0)
+            return cli_fail("serve", &e);
+        origin = key_name;
+    }
     if (ensure_log(logdir, key, origin, &e) != 0)
         return cli_fail("serve", &e);
 
@@ -164,6 +188,8 @@ int cmd_serve(int argc, char **argv)
     reg_opts ro = {db, logdir, key, "OSAFE", origin, (unsigned)nthreads + 1};
     if (reg_open(&ro, &reg, &e) != 0)
         return cli_fail("serve", &e);
+    if (reg_open_warning(reg)[0])
+        fprintf(stderr, "osafe serve: warning: %s\n", reg_open_warning(reg));
     http_opts ho;
     http_opts_default(&ho);
     ho.listen = listen;

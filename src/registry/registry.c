@@ -45,10 +45,10 @@ int reg_open(const reg_opts *o, registry **out, osafe_err *e)
         uint64_t size = tlog_log_head(r->log)->size;
         if (r->pool[0]->ops->max_log_index(r->pool[0], &maxi, e) == 0 &&
             (uint64_t)(maxi + 1) < size)
-            fprintf(stderr,
-                    "osafe: log %s holds %llu entries after the last one the "
+            snprintf(r->warning, sizeof r->warning,
+                    "log %s holds %llu entries after the last one the "
                     "database records (%lld): unacknowledged publications "
-                    "from an interrupted run\n",
+                    "from an interrupted run",
                     o->log_dir,
                     (unsigned long long)(size - (uint64_t)(maxi + 1)),
                     (long long)maxi);
@@ -81,7 +81,12 @@ const char *reg_log_dir(const registry *r)
     return r->log_dir;
 }
 
-osafe_store *reg_store_get(registry *r)
+const char *reg_open_warning(const registry *r)
+{
+    return r->warning;
+}
+
+osafe_store *reg__store_get(registry *r)
 {
     pthread_mutex_lock(&r->pool_mu);
     while (r->nfree == 0)
@@ -91,7 +96,7 @@ osafe_store *reg_store_get(registry *r)
     return s;
 }
 
-void reg_store_put(registry *r, osafe_store *s)
+void reg__store_put(registry *r, osafe_store *s)
 {
     pthread_mutex_lock(&r->pool_mu);
     r->free[r->nfree++] = s;
@@ -113,9 +118,9 @@ int reg_auth(registry *r, const char *token, reg_caller *c, osafe_err *e)
         return 0;
     char hash[65];
     reg_token_hash(token, hash);
-    osafe_store *s = reg_store_get(r);
+    osafe_store *s = reg__store_get(r);
     int rc = s->ops->account_by_token(s, hash, &c->acct, e);
-    reg_store_put(r, s);
+    reg__store_put(r, s);
     if (rc == OSAFE_ENOTFOUND)
         return osafe_errf(e, OSAFE_EAUTH, "invalid token");
     if (rc)
@@ -149,9 +154,9 @@ int reg_token_create(registry *r, const char *name, const char *role,
     sodium_memzero(hex, sizeof hex);
     reg_token_hash(token, hash);
     int64_t id;
-    osafe_store *s = reg_store_get(r);
+    osafe_store *s = reg__store_get(r);
     int rc = s->ops->account_create(s, name, role, org, hash, &id, e);
-    reg_store_put(r, s);
+    reg__store_put(r, s);
     if (rc)
         sodium_memzero(token, toklen);
     return rc;
@@ -166,7 +171,7 @@ int reg_import_caller(registry *r, const char *name, reg_caller *c,
         return osafe_err_field(e, OSAFE_EINVAL, "as",
                                "the import account's name is too long");
     memset(c, 0, sizeof *c);
-    osafe_store *s = reg_store_get(r);
+    osafe_store *s = reg__store_get(r);
     int rc = s->ops->account_by_token(s, key, &c->acct, e);
     if (rc == OSAFE_ENOTFOUND) {
         int64_t id;
@@ -174,7 +179,7 @@ int reg_import_caller(registry *r, const char *name, reg_caller *c,
         if (!rc)
             rc = s->ops->account_by_token(s, key, &c->acct, e);
     }
-    reg_store_put(r, s);
+    reg__store_put(r, s);
     c->authenticated = rc == 0;
     return rc;
 }

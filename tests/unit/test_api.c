@@ -95,7 +95,7 @@ static char *log_entry(long long index, size_t *len)
     if (rc != 0)
         fail_msg("osafe log get %lld: exit %d", index, rc);
     if (!out.data)
-        buf_puts(&out, "");
+        assert_int_equal(buf_puts(&out, ""), 0);
     return buf_detach(&out, len);
 }
 
