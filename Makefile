@@ -8,7 +8,9 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 TEST_JOBS  ?= $(shell echo $$((2 * $(JOBS))))
 CMAKE_FLAGS ?=
 
-.PHONY: all build run test test-asan bench bootstrap clean
+PREFIX     ?= /usr/local
+
+.PHONY: all build run test test-asan bench bootstrap clean install
 
 all: build
 
@@ -34,6 +36,11 @@ test-asan: bootstrap
 bench: build
 	@cmake --build $(BUILD) --target benchmarks -j $(JOBS)
 	@scripts/run-bench $(BUILD)
+
+# The binary, man pages (one per command, from its help text) and data
+# files under $(PREFIX); DESTDIR stages a package.
+install: build
+	@cmake --install $(BUILD) --prefix $(PREFIX)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -212,7 +212,7 @@ static int run_secrets(const struct run_args *a, run_opts *o,
  * results.json eval_run wrote rather than aggregating twice. */
 static int run_summary(const char *out, int quiet)
 {
-    char rpath[4096];
+    char rpath[OSAFE_PATH_MAX];
     json_error_t je;
     osafe_err e;
     snprintf(rpath, sizeof rpath, "%s/results.json", out);
@@ -301,6 +301,11 @@ static int eval_report_cmd(int argc, char **argv)
         if (t)
             printf("%s\n", t);
         free(t);
+        if (!t) {
+            json_decref(r);
+            osafe_errf(&e, OSAFE_ENOMEM, "out of memory");
+            return cli_fail("eval report", &e);
+        }
     } else {
         eval_report_text(r, stdout);
     }
@@ -326,6 +331,11 @@ static int eval_compare_cmd(int argc, char **argv)
         if (t)
             printf("%s\n", t);
         free(t);
+        if (!t) {
+            json_decref(c);
+            osafe_errf(&e, OSAFE_ENOMEM, "out of memory");
+            return cli_fail("eval compare", &e);
+        }
     } else {
         eval_compare_text(c, stdout);
     }
@@ -366,7 +376,7 @@ static int eval_publish_cmd(int argc, char **argv)
         return cli_usage_error("eval publish",
                                "expected RUNDIR --server URL --token TOKEN");
     osafe_err e;
-    char path[4096];
+    char path[OSAFE_PATH_MAX];
     char *samples, *mtext, *rtext;
     size_t slen, mlen, rlen;
     json_t *r;

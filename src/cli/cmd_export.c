@@ -31,6 +31,7 @@ const char usage_export[] =
 
 struct sink {
     FILE *out;
+    const char *name; /* the output file, or "standard output" */
     const char *fmt;
     const char *tlp; /* the most restricted level exported */
     json_t *stix;    /* array of records, for the one bundle */
@@ -48,17 +49,25 @@ static int revoked(const rec_state *st)
     return !strcmp(st->state, "withdrawn") || !strcmp(st->state, "merged");
 }
 
+/* Write n bytes (and a newline with nl): a record only counts as exported
+ * once its bytes were accepted, and a failed write stops the export. */
+static int put(struct sink *k, const void *p, size_t n, int nl, osafe_err *e)
+{
+    if ((n && fwrite(p, 1, n, k->out) != n) ||
+        (nl && fputc('\n', k->out) == EOF))
+        return osafe_errno(e, OSAFE_EIO, errno,
+                           "cannot write the output (%s)", k->name);
+    return 0;
+}
+
 /* Native JSON: the exact stored bytes of a live record; a withdrawn or
  * merged one is re-canonicalised with its state (its bytes say
  * "published", the state it was logged in). */
 static int emit_native(struct sink *k, const char *id, const rec_state *st,
                        const char *body, size_t len, osafe_err *e)
 {
-    if (!revoked(st)) {
-        fwrite(body, 1, len, k->out);
-        fputc('\n', k->out);
-        return 0;
-    }
+    if (!revoked(st))
+        return put(k, body, len, 1, e);
     json_error_t je;
     json_t *rec = json_loadb(body, len, 0, &je);
     if (!rec)
@@ -68,10 +77,8 @@ static int emit_native(struct sink *k, const char *id, const rec_state *st,
     int rc = exch_set_state(rec, st->state, st->when, st->merged_into);
     if (rc)
         rc = osafe_errf(e, rc, "out of memory");
-    else if (!(rc = canon_value(rec, &b, e))) {
-        fwrite(b.data, 1, b.len, k->out);
-        fputc('\n', k->out);
-    }
+    else if (!(rc = canon_value(rec, &b, e)))
+        rc = put(k, b.data, b.len, 1, e);
     buf_release(&b);
     json_decref(rec);
     return rc;
@@ -94,7 +101,7 @@ static int emit(struct sink *k, const char *id, const rec_state *st,
         json_decref(rec);
         return osafe_errf(e, OSAFE_ENOMEM, "out of memory");
     }
-    int rc = 0;
+    int rc = 0, wrc = 0;
     json_t *x = NULL;
     osafe_err xe;
     if (!strcmp(k->fmt, "stix")) {
@@ -102,7 +109,7 @@ static int emit(struct sink *k, const char *id, const rec_state *st,
     } else if (!strcmp(k->fmt, "csv")) {
         osafe_buf row = OSAFE_BUF_INIT;
         if (exch_export_csv_row(rec, &row, &xe) == 0)
-            fwrite(row.data, 1, row.len, k->out);
+            wrc = put(k, row.data, row.len, 0, e);
         else
             rc = 1;
         buf_release(&row);
@@ -112,12 +119,15 @@ static int emit(struct sink *k, const char *id, const rec_state *st,
                   : exch_export_osv_at(rec, k->tlp, &x, &xe)) != 0;
         if (!rc) {
             char *s = json_dumps(x, JSON_COMPACT | JSON_SORT_KEYS);
-            if (s)
-                fprintf(k->out, "%s\n", s);
+            wrc = s ? put(k, s, strlen(s), 1, e)
+                    : osafe_errf(e, OSAFE_ENOMEM,
+                                 "record %s: out of memory", id);
             free(s);
         }
     }
-    if (rc) {
+    if (wrc) {
+        rc = wrc;
+    } else if (rc) {
         /* One record the target format cannot carry does not stop the
          * export; it is named. */
         fprintf(stderr, "osafe export: skipped %s: %s\n", id, xe.msg);
@@ -127,7 +137,7 @@ static int emit(struct sink *k, const char *id, const rec_state *st,
     }
     json_decref(x);
     json_decref(rec);
-    return 0;
+    return wrc;
 }
 
 static int emit_each(void *ctx, const reg_exported *x)
@@ -170,7 +180,8 @@ int cmd_export(int argc, char **argv)
     reg_opts ro = {.db_path = db, .connections = 1};
     if (reg_open(&ro, &reg, &e) != 0)
         return cli_fail("export", &e);
-    struct sink k = {stdout, fmt, tlp, NULL, 0, 0, &e};
+    struct sink k = {stdout, outpath ? outpath : "standard output", fmt, tlp,
+                     NULL, 0, 0, &e};
     if (outpath && !(k.out = fopen(outpath, "w"))) {
         reg_close(reg);
         osafe_errno(&e, OSAFE_EIO, errno, "%s", outpath);
@@ -180,13 +191,15 @@ int cmd_export(int argc, char **argv)
         k.stix = json_array();
     if (!strcmp(fmt, "csv")) {
         osafe_buf h = OSAFE_BUF_INIT;
-        exch_csv_header(&h);
-        fwrite(h.data, 1, h.len, k.out);
+        rc = exch_csv_header(&h) != 0
+                 ? osafe_errf(&e, OSAFE_ENOMEM, "out of memory")
+                 : put(&k, h.data, h.len, 0, &e);
         buf_release(&h);
     }
     /* The registry decides what the readers an export is for may read:
      * the same rule the API applies. */
-    rc = reg_export_each(reg, tlp, emit_each, &k, &e);
+    if (rc == 0)
+        rc = reg_export_each(reg, tlp, emit_each, &k, &e);
     if (rc == 0 && k.stix) {
         json_t *bundle = NULL;
         size_t n = json_array_size(k.stix);
@@ -197,8 +210,8 @@ int cmd_export(int argc, char **argv)
             rc = osafe_errf(&e, OSAFE_ENOMEM, "out of memory");
         else if (!(rc = exch_export_stix_bundle(recs, n, &bundle, &e))) {
             char *txt = json_dumps(bundle, JSON_INDENT(1) | JSON_SORT_KEYS);
-            if (txt)
-                fprintf(k.out, "%s\n", txt);
+            rc = txt ? put(&k, txt, strlen(txt), 1, &e)
+                     : osafe_errf(&e, OSAFE_ENOMEM, "out of memory");
             free(txt);
             json_decref(bundle);
         }
@@ -206,6 +219,10 @@ int cmd_export(int argc, char **argv)
     }
     json_decref(k.stix);
     reg_close(reg);
+    /* buffered bytes reach the file only now: a full disk shows here */
+    if ((fflush(k.out) != 0 || ferror(k.out)) && rc == 0)
+        rc = osafe_errno(&e, OSAFE_EIO, errno,
+                         "cannot write the output (%s)", k.name);
     if (k.out != stdout && fclose(k.out) != 0 && rc == 0)
         rc = osafe_errno(&e, OSAFE_EIO, errno, "%s", outpath);
     if (rc)

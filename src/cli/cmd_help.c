@@ -1,4 +1,5 @@
 #include <stdio.h>
+#include <string.h>
 
 #include "cli/cli.h"
 
@@ -9,6 +10,10 @@ const char usage_help[] =
 
 int cmd_help(int argc, char **argv)
 {
+    if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+        fputs(usage_help, stdout); /* as `osafe help help` */
+        return EXIT_OK;
+    }
     if (argc >= 2) {
         const struct cli_cmd *c = cli_find(argv[1]);
         if (!c) {

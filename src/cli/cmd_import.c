@@ -154,11 +154,8 @@ int cmd_import(int argc, char **argv)
     reg_opts ro = {db, publish ? logdir : NULL, key, "OSAFE", "localhost", 1};
     if (reg_open(&ro, &reg, &e) != 0)
         return cli_fail("import", &e);
-    if (reg_log_abandoned(reg))
-        fprintf(stderr,
-                "osafe import: note: %u log entries of an interrupted run "
-                "(appended, never committed) recorded as abandoned\n",
-                reg_log_abandoned(reg));
+    if (reg_open_warning(reg)[0])
+        fprintf(stderr, "osafe import: note: %s\n", reg_open_warning(reg));
     reg_caller caller;
     if (reg_import_caller(reg, as, &caller, &e) != 0) {
         reg_close(reg);

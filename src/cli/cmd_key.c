@@ -9,6 +9,7 @@
 #include "cli/cli.h"
 #include "core/fsx.h"
 #include "tlog/note.h"
+#include "core/limits.h"
 
 const char usage_key[] =
     "usage: osafe key generate NAME [--out DIR]\n"
@@ -46,7 +47,7 @@ static int key_generate(int argc, char **argv)
     for (char *p = stem; *p; p++)
         if (*p == '/' || *p == '\\')
             *p = '_';
-    char kpath[PATH_MAX], vpath[PATH_MAX];
+    char kpath[OSAFE_PATH_MAX], vpath[OSAFE_PATH_MAX];
     snprintf(kpath, sizeof kpath, "%s/%s.key", out, stem);
     snprintf(vpath, sizeof vpath, "%s/%s.vkey", out, stem);
 

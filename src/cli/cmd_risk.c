@@ -88,6 +88,8 @@ int cmd_risk(int argc, char **argv)
     reg_opts ro = {db, logdir, NULL, "OSAFE", "localhost/osafe-log", 2};
     if (reg_open(&ro, &reg, &e))
         return cli_fail("risk", &e);
+    if (reg_open_warning(reg)[0])
+        fprintf(stderr, "osafe risk: warning: %s\n", reg_open_warning(reg));
     risk_result *res;
     rc = risk_compute(reg, NULL, &pol, seed, &res, &e);
     reg_close(reg);

@@ -34,8 +34,8 @@ const char usage_serve[] =
     "--log DIR        transparency log (default ./osafe-log; created)\n"
     "--key FILE.key   log signing key (default DIR.key; created with the log\n"
     "                 if absent, and its path printed)\n"
-    "--origin ORIGIN  the log's origin when it is created (default\n"
-    "                 localhost/osafe-log)\n"
+    "--origin ORIGIN  the log's origin when it is created (default: the\n"
+    "                 name of an existing --key, else localhost/osafe-log)\n"
     "--threads N      HTTP worker threads (default 4)\n"
     "--risk-policy FILE  YAML overriding the risk ranking's defaults on the\n"
     "                 dashboard and /risks (as `osafe risk rank --policy`)\n"
@@ -111,14 +111,14 @@ static int conn_opts(const char *total, const char *per_addr, http_opts *o)
 static int ensure_log(const char *dir, const char *key, const char *origin,
                       osafe_err *e)
 {
-    char cp[PATH_MAX];
+    char cp[OSAFE_PATH_MAX];
     snprintf(cp, sizeof cp, "%s/checkpoint", dir);
     if (fsx_exists(cp))
         return 0;
     if (!fsx_exists(key)) {
         tlog_signer s;
         osafe_buf k = OSAFE_BUF_INIT, v = OSAFE_BUF_INIT;
-        char vpath[PATH_MAX];
+        char vpath[OSAFE_PATH_MAX];
         snprintf(vpath, sizeof vpath, "%.*s.vkey",
                  (int)(strlen(key) > 4 && !strcmp(key + strlen(key) - 4, ".key")
                            ? strlen(key) - 4
@@ -150,6 +150,24 @@ static int ensure_log(const char *dir, const char *key, const char *origin,
     return rc;
 }
 
+/*
+ * Without --origin, a new log takes the name of the key it is given (the
+ * origin must equal the key's name), and a new key gets the default name.
+ * name must hold OSAFE_KEY_NAME_MAX + 1 bytes.
+ */
+static int default_origin(const char *key, char *name, osafe_err *e)
+{
+    snprintf(name, OSAFE_KEY_NAME_MAX + 1, "%s", "localhost/osafe-log");
+    if (!fsx_exists(key))
+        return 0;
+    tlog_signer s;
+    int rc = tlog_signer_load(key, &s, e);
+    if (rc == 0)
+        snprintf(name, OSAFE_KEY_NAME_MAX + 1, "%s", s.v.name);
+    tlog_signer_wipe(&s);
+    return rc;
+}
+
 /* --write-rate / --read-rate: a rate per minute, 0 to the option ceiling. */
 static int rate_opt(const char *name, const char *text, unsigned dflt,
                     unsigned *out)
@@ -169,7 +187,7 @@ int cmd_serve(int argc, char **argv)
 {
     const char *db = "osafe.db", *listen = "127.0.0.1:8420",
                *logdir = "osafe-log", *key = NULL,
-               *origin = "localhost/osafe-log", *threads = NULL,
+               *origin = NULL, *threads = NULL,
                *policy_path = NULL, *write_rate = NULL, *read_rate = NULL,
                *max_conns = NULL, *per_addr = NULL, *proxies = NULL;
     struct opt opts[] = {{"db", OPT_STRING, &db},
@@ -211,7 +229,7 @@ int cmd_serve(int argc, char **argv)
     ho.listen = listen;
     ho.threads = (unsigned)nthreads;
     ho.trusted_proxies = proxies;
-    char keybuf[PATH_MAX];
+    char keybuf[OSAFE_PATH_MAX];
     if (!key) {
         snprintf(keybuf, sizeof keybuf, "%s.key", logdir);
         key = keybuf;
@@ -222,6 +240,12 @@ int cmd_serve(int argc, char **argv)
     risk_policy_default(&policy);
     if (policy_path && risk_policy_load(&policy, policy_path, &e) != 0)
         return cli_fail("serve", &e);
+    char key_name[OSAFE_KEY_NAME_MAX + 1];
+    if (!origin) {
+        if (default_origin(key, key_name, &e) != 0)
+            return cli_fail("serve", &e);
+        origin = key_name;
+    }
     if (ensure_log(logdir, key, origin, &e) != 0)
         return cli_fail("serve", &e);
 
@@ -238,11 +262,8 @@ int cmd_serve(int argc, char **argv)
     reg_opts ro = {db, logdir, key, "OSAFE", origin, (unsigned)nthreads + 1};
     if (reg_open(&ro, &reg, &e) != 0)
         return cli_fail("serve", &e);
-    if (reg_log_abandoned(reg))
-        fprintf(stderr,
-                "osafe serve: note: %u log entries of an interrupted run "
-                "(appended, never committed) recorded as abandoned\n",
-                reg_log_abandoned(reg));
+    if (reg_open_warning(reg)[0])
+        fprintf(stderr, "osafe serve: note: %s\n", reg_open_warning(reg));
     ho.max_conns = fit_fd_limit(ho.max_conns);
     if (ho.per_ip_conns > ho.max_conns)
         ho.per_ip_conns = ho.max_conns;

@@ -1,6 +1,7 @@
 /*
  * main.c - `osafe`: the table of subcommands and the dispatcher.
  */
+#include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -38,6 +39,30 @@ const struct cli_cmd *cli_find(const char *name)
     return NULL;
 }
 
+/*
+ * Every command's output to stdout is checked here, once: stdio buffers,
+ * so a full disk or a closed pipe often shows only when the buffer is
+ * flushed, after the command has returned.  Output that did not all arrive
+ * must not exit 0 (`osafe export csv > /dev/full`).
+ */
+static int finish_stdout(const char *name, int rc)
+{
+    errno = 0;
+    int bad = fflush(stdout) != 0 || ferror(stdout);
+    int err = errno;
+    if (fclose(stdout) != 0 && !bad) {
+        bad = 1;
+        err = errno;
+    }
+    if (!bad)
+        return rc;
+    if (rc) /* the command has said what went wrong: one line, not two */
+        return rc;
+    fprintf(stderr, "osafe %s: cannot write the output: %s\n", name,
+            err ? strerror(err) : "write error");
+    return EXIT_FAIL;
+}
+
 int main(int argc, char **argv)
 {
     if (sodium_init() < 0) {
@@ -45,12 +70,12 @@ int main(int argc, char **argv)
         return EXIT_FAIL;
     }
     if (argc < 2)
-        return cmd_help(1, argv);
+        return finish_stdout("help", cmd_help(1, argv));
     const char *name = argv[1];
     if (!strcmp(name, "--help") || !strcmp(name, "-h"))
-        return cmd_help(1, argv);
+        return finish_stdout("help", cmd_help(1, argv));
     if (!strcmp(name, "--version"))
-        return cmd_version(1, argv);
+        return finish_stdout("version", cmd_version(1, argv));
     const struct cli_cmd *c = cli_find(name);
     if (!c && name[0] == '-') {
         fprintf(stderr, "osafe: unknown option '%s' (see 'osafe --help')\n",
@@ -62,5 +87,5 @@ int main(int argc, char **argv)
                 "osafe: unknown command '%s' (see 'osafe --help')\n", name);
         return EXIT_USAGE;
     }
-    return c->run(argc - 1, argv + 1);
+    return finish_stdout(name, c->run(argc - 1, argv + 1));
 }

@@ -11,6 +11,7 @@ void buf_init(osafe_buf *b, size_t max)
     b->data = NULL;
     b->len = b->cap = 0;
     b->max = max;
+    b->err = 0;
 }
 
 void buf_release(osafe_buf *b)
@@ -22,15 +23,31 @@ void buf_release(osafe_buf *b)
 void buf_reset(osafe_buf *b)
 {
     b->len = 0;
+    b->err = 0;
     if (b->data)
         b->data[0] = '\0';
 }
 
+/* Record the first failure; every later append returns it. */
+static int fail(osafe_buf *b, int rc)
+{
+    if (!b->err)
+        b->err = rc;
+    return b->err;
+}
+
+int buf_status(const osafe_buf *b)
+{
+    return b->err;
+}
+
 int buf_reserve(osafe_buf *b, size_t n)
 {
+    if (b->err)
+        return b->err;
     size_t max = b->max ? b->max : SIZE_MAX / 2;
     if (n > max || b->len > max - n)
-        return OSAFE_ETOOBIG;
+        return fail(b, OSAFE_ETOOBIG);
     size_t need = b->len + n + 1;
     if (need <= b->cap)
         return 0;
@@ -39,7 +56,7 @@ int buf_reserve(osafe_buf *b, size_t n)
         cap = cap > SIZE_MAX / 4 ? need : cap * 2;
     char *p = realloc(b->data, cap);
     if (!p)
-        return OSAFE_ENOMEM;
+        return fail(b, OSAFE_ENOMEM);
     b->data = p;
     b->cap = cap;
     return 0;
@@ -74,7 +91,7 @@ int buf_vprintf(osafe_buf *b, const char *fmt, va_list ap)
     int n = vsnprintf(NULL, 0, fmt, cp);
     va_end(cp);
     if (n < 0)
-        return OSAFE_EINVAL;
+        return fail(b, OSAFE_EINVAL);
     int rc = buf_reserve(b, (size_t)n);
     if (rc)
         return rc;
@@ -102,5 +119,6 @@ char *buf_detach(osafe_buf *b, size_t *len)
     }
     b->data = NULL;
     b->len = b->cap = 0;
+    b->err = 0;
     return p;
 }

@@ -116,7 +116,7 @@ static int fmt_number(double v, char *o)
         return -1;
     char *p = o;
     if (v == 0) { /* both zeros: ES writes -0 as "0" */
-        strcpy(o, "0");
+        memcpy(o, "0", 2);
         return 0;
     }
     if (v < 0) {
@@ -154,7 +154,8 @@ static int fmt_number(double v, char *o)
             memcpy(p, x.d + 1, (size_t)(k - 1));
             p += k - 1;
         }
-        p += sprintf(p, "e%c%d", n - 1 >= 0 ? '+' : '-', abs(n - 1));
+        /* "e+308" at most: o has room to spare (32 bytes) */
+        p += snprintf(p, 8, "e%c%d", n - 1 >= 0 ? '+' : '-', abs(n - 1));
     }
     *p = '\0';
     return 0;
@@ -545,7 +546,7 @@ static int dup_key(const char *in, size_t len, size_t pos, char *o,
             n--;
     }
     memcpy(o, in + q + 1, n);
-    strcpy(o + n, cut ? "..." : "");
+    memcpy(o + n, cut ? "..." : "", cut ? 4 : 1);
     return 1;
 }
 

@@ -43,7 +43,7 @@
  * OSAFE_CANON_DEPTH_MAX), OSAFE_ETOOBIG (input size or out's ceiling),
  * OSAFE_ENOMEM.
  */
-int canon_json(const char *in, size_t len, osafe_buf *out, osafe_err *e);
+OSAFE_MUST_USE int canon_json(const char *in, size_t len, osafe_buf *out, osafe_err *e);
 
 /*
  * Canonicalize a jansson value and append it to out.  Integers must lie in
@@ -53,7 +53,7 @@ int canon_json(const char *in, size_t len, osafe_buf *out, osafe_err *e);
  * constructors can break that); an embedded NUL is written as \u0000.
  * Errors name the offending place as a path: "at $.a[2]: ...".
  */
-int canon_value(const json_t *v, osafe_buf *out, osafe_err *e);
+OSAFE_MUST_USE int canon_value(const json_t *v, osafe_buf *out, osafe_err *e);
 
 /*
  * Parse JSON text strictly (the rules above) for API bodies.  Returns a new

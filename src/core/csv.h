@@ -27,7 +27,7 @@
 typedef struct csv_reader csv_reader;
 
 /* Read from text[0..len), which must outlive the reader (it is not copied). */
-int csv_reader_open(const char *text, size_t len, csv_reader **out,
+OSAFE_MUST_USE int csv_reader_open(const char *text, size_t len, csv_reader **out,
                     osafe_err *e);
 
 /*
@@ -36,7 +36,7 @@ int csv_reader_open(const char *text, size_t len, csv_reader **out,
  * or a negative OSAFE_E* code (EINVAL for malformed input, ETOOBIG for a
  * ceiling, ENOMEM).  After an error the reader stays at the end.
  */
-int csv_next(csv_reader *r, char ***fields, size_t *nfields, osafe_err *e);
+OSAFE_MUST_USE int csv_next(csv_reader *r, char ***fields, size_t *nfields, osafe_err *e);
 
 /* 1-based line on which the row last returned by csv_next starts. */
 size_t csv_row_line(const csv_reader *r);
@@ -45,7 +45,7 @@ void csv_reader_free(csv_reader *r);
 
 /* Append one row (NULL fields are written empty).  0 or OSAFE_ENOMEM /
  * OSAFE_ETOOBIG from the buffer. */
-int csv_write_row(osafe_buf *out, const char *const *fields, size_t n);
+OSAFE_MUST_USE int csv_write_row(osafe_buf *out, const char *const *fields, size_t n);
 
 /* The value a guarded field stands for: field itself, or field + 1 when
  * csv_write_row added the apostrophe. */

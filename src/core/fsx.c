@@ -1,4 +1,5 @@
 #include "core/fsx.h"
+#include "core/limits.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -218,7 +219,7 @@ int fsx_remove_tree(const char *path, osafe_err *e)
         while (rc == 0 && (de = readdir(d))) {
             if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
                 continue;
-            char child[4096];
+            char child[OSAFE_PATH_MAX];
             snprintf(child, sizeof child, "%s/%s", path, de->d_name);
             rc = fsx_remove_tree(child, e);
         }

@@ -19,7 +19,7 @@
  * *len).  Files larger than max fail with OSAFE_ETOOBIG; a missing file with
  * OSAFE_ENOTFOUND.  The caller frees *out.
  */
-int fsx_read_file(const char *path, size_t max, char **out, size_t *len,
+OSAFE_MUST_USE int fsx_read_file(const char *path, size_t max, char **out, size_t *len,
                   osafe_err *e);
 
 /*
@@ -27,24 +27,24 @@ int fsx_read_file(const char *path, size_t max, char **out, size_t *len,
  * the new file (0600 for secrets).  With sync_dir == 0 the directory fsync
  * is left to the caller, who batches several files in one directory.
  */
-int fsx_write_atomic(const char *path, const void *data, size_t len, int mode,
+OSAFE_MUST_USE int fsx_write_atomic(const char *path, const void *data, size_t len, int mode,
                      int sync_dir, osafe_err *e);
 
 /* Create a new file that must not exist yet (O_EXCL), durably. */
-int fsx_write_new(const char *path, const void *data, size_t len, int mode,
+OSAFE_MUST_USE int fsx_write_new(const char *path, const void *data, size_t len, int mode,
                   osafe_err *e);
 
 /* mkdir -p; missing directories are created with mode 0755. */
-int fsx_mkdirs(const char *path, osafe_err *e);
+OSAFE_MUST_USE int fsx_mkdirs(const char *path, osafe_err *e);
 
 /* fsync a directory (so that renames and creations in it are durable). */
-int fsx_sync_dir(const char *path, osafe_err *e);
+OSAFE_MUST_USE int fsx_sync_dir(const char *path, osafe_err *e);
 
 /* fsync the directory that contains path. */
-int fsx_sync_parent(const char *path, osafe_err *e);
+OSAFE_MUST_USE int fsx_sync_parent(const char *path, osafe_err *e);
 
 /* Remove a directory tree (used for superseded partial tiles). */
-int fsx_remove_tree(const char *path, osafe_err *e);
+OSAFE_MUST_USE int fsx_remove_tree(const char *path, osafe_err *e);
 
 /* 1 if path exists, 0 if not. */
 int fsx_exists(const char *path);

@@ -31,6 +31,12 @@
  * and a checkpoint origin stay readable. */
 #define OSAFE_KEY_NAME_MAX 256
 
+/* A file or directory path built by osafe (log, run, cache and key
+ * paths): Linux's PATH_MAX, so that any path the system accepts fits.
+ * Every path buffer uses this one size (it was PATH_MAX in some files and
+ * a literal 4096 in others). */
+#define OSAFE_PATH_MAX 4096
+
 /* Key files and vkey files are one line. */
 #define OSAFE_KEYFILE_MAX 4096
 

@@ -2,6 +2,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 const char *osafe_strerror(int code)
@@ -72,4 +73,15 @@ int osafe_errprefix(osafe_err *e, const char *fmt, ...)
     if (n >= 0 && (size_t)n < sizeof e->msg)
         snprintf(e->msg + n, sizeof e->msg - (size_t)n, "%s", old);
     return e->code;
+}
+
+void osafe_bug(const char *file, int line, const char *fmt, ...)
+{
+    char msg[OSAFE_ERR_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "osafe: BUG: %s:%d: %s\n", file, line, msg);
+    abort();
 }

@@ -13,6 +13,16 @@
 
 #include <stddef.h>
 
+/*
+ * Marks a function whose status must be looked at: a discarded status is
+ * how an error vanishes.  Where a result is deliberately dropped, the
+ * caller says why in a comment and casts to void (GCC still warns on a
+ * plain (void) cast, so such calls use OSAFE_IGNORE).
+ */
+#define OSAFE_MUST_USE __attribute__((warn_unused_result))
+/* Drop a status on purpose (after a comment saying why). */
+#define OSAFE_IGNORE(expr) do { if (expr) { } } while (0)
+
 /* X-macro: name, value, short description. */
 #define OSAFE_STATUS_MAP(X)                                              \
     X(OK, 0, "ok")                                                       \
@@ -62,6 +72,17 @@ int osafe_err_field(osafe_err *e, int code, const char *field,
 /* Like osafe_errf, appending ": strerror(errno_value)". */
 int osafe_errno(osafe_err *e, int code, int errno_value, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/*
+ * A broken invariant: a bug in osafe, never bad input (bad input is an
+ * OSAFE_E* status with a message).  Prints "osafe: BUG: file:line: message"
+ * to stderr and aborts: going on with a state the code believes impossible
+ * could write wrong data into the registry or the log.  The one place where
+ * library code prints, because no caller is left to tell.
+ */
+#define OSAFE_BUG(...) osafe_bug(__FILE__, __LINE__, __VA_ARGS__)
+_Noreturn void osafe_bug(const char *file, int line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /*
  * Prefix an already recorded message with more context

@@ -18,8 +18,8 @@
 #include "core/buf.h"
 
 /* Append s[0..n) escaped (& < > " ').  0, OSAFE_ENOMEM or OSAFE_ETOOBIG. */
-int xml_escape_n(osafe_buf *b, const char *s, size_t n);
+OSAFE_MUST_USE int xml_escape_n(osafe_buf *b, const char *s, size_t n);
 /* The same for a NUL-terminated string; NULL appends nothing. */
-int xml_escape(osafe_buf *b, const char *s);
+OSAFE_MUST_USE int xml_escape(osafe_buf *b, const char *s);
 
 #endif

@@ -31,6 +31,6 @@
  * (syntax or a refused construct; the message starts "line L, column C:",
  * both 1-based), OSAFE_ETOOBIG (a limit), OSAFE_ENOMEM.  *out is NULL on error.
  */
-int yamlx_load(const char *text, size_t len, json_t **out, osafe_err *e);
+OSAFE_MUST_USE int yamlx_load(const char *text, size_t len, json_t **out, osafe_err *e);
 
 #endif

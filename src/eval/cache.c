@@ -111,7 +111,7 @@ int cache_get(const char *dir, const char *key, json_t **response,
               osafe_err *e)
 {
     *response = NULL;
-    char path[PATH_MAX];
+    char path[OSAFE_PATH_MAX];
     int rc = entry_path(dir, key, path, sizeof path, e);
     if (rc)
         return rc;
@@ -147,7 +147,7 @@ int cache_get(const char *dir, const char *key, json_t **response,
 /* mkdir -p with mode 0700 for what is created. */
 static int mkdirs_private(const char *path, osafe_err *e)
 {
-    char p[PATH_MAX];
+    char p[OSAFE_PATH_MAX];
     size_t n = strlen(path);
     if (n == 0 || n >= sizeof p)
         return osafe_errf(e, OSAFE_EINVAL, "bad cache directory path");
@@ -172,13 +172,13 @@ static int mkdirs_private(const char *path, osafe_err *e)
 int cache_put(const char *dir, const char *key, const json_t *response,
               osafe_err *e)
 {
-    char path[PATH_MAX];
+    char path[OSAFE_PATH_MAX];
     int rc = entry_path(dir, key, path, sizeof path, e);
     if (rc)
         return rc;
     if (!response)
         return osafe_errf(e, OSAFE_EINVAL, "no response to cache");
-    char sub[PATH_MAX], tmp[PATH_MAX];
+    char sub[OSAFE_PATH_MAX], tmp[OSAFE_PATH_MAX];
     int w1 = snprintf(sub, sizeof sub, "%s/%.2s", dir, key);
     int w2 = snprintf(tmp, sizeof tmp, "%s/.tmp-XXXXXX", sub);
     if (w1 < 0 || (size_t)w1 >= sizeof sub || w2 < 0 ||

@@ -574,8 +574,8 @@ static int start_ready(client *c, uint64_t now, osafe_err *e)
     while (c->nfree > 0 && !atomic_load(&c->stop) && now >= c->pause_us &&
            !queue_empty(c) && rate_wait(c, now, 1) == 0) {
         creq *r = queue_pop(c);
-        if (!r) /* cannot happen: only this thread pops */
-            break;
+        if (!r) /* only this thread pops, and the queue was not empty */
+            OSAFE_BUG("queue_pop: empty queue after queue_empty said no");
         int rc = start_one(c, r, e);
         if (rc)
             return rc;

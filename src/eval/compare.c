@@ -13,6 +13,7 @@
 #include "core/fsx.h"
 #include "eval/run_internal.h"
 #include "eval/stats.h"
+#include "core/limits.h"
 
 static void line(FILE *out, const char *name, const json_t *g)
 {
@@ -93,7 +94,7 @@ static int item_means(const char *dir, struct item_mean **out, size_t *n,
     struct slot *sl;
     size_t ns;
     struct names why = {0};
-    int rc = run_load_slots(dir, &sl, &ns, hz, lg, &why, e);
+    int rc = run__load_slots(dir, &sl, &ns, hz, lg, &why, e);
     free(why.v);
     if (rc)
         return rc;
@@ -234,9 +235,9 @@ static void tally(const struct item_mean *pa, size_t na,
 static int same_suite(const char *a, const char *b, json_t **ma, json_t **mb,
                       osafe_err *e)
 {
-    int rc = run_manifest(a, ma, e);
+    int rc = run__manifest(a, ma, e);
     if (!rc)
-        rc = run_manifest(b, mb, e);
+        rc = run__manifest(b, mb, e);
     if (rc)
         return rc;
     const char *ha = json_string_value(json_object_get(json_object_get(*ma, "suite"), "hash"));
@@ -398,7 +399,7 @@ int eval_merge(char *const *dirs, size_t n, const char *out, osafe_err *e)
 {
     if (n == 0)
         return osafe_errf(e, OSAFE_EINVAL, "nothing to merge");
-    char path[PATH_MAX], sp[PATH_MAX], tmp[PATH_MAX + 8];
+    char path[OSAFE_PATH_MAX], sp[OSAFE_PATH_MAX], tmp[OSAFE_PATH_MAX + 8];
     snprintf(path, sizeof path, "%s/manifest.json", out);
     if (fsx_exists(path))
         return osafe_errf(e, OSAFE_EEXIST, "%s already holds a run", out);
@@ -407,7 +408,7 @@ int eval_merge(char *const *dirs, size_t n, const char *out, osafe_err *e)
     /* Shards of one experiment: same suite, same parameters, each once. */
     for (size_t i = 0; rc == 0 && i < n; i++) {
         json_t *m;
-        if ((rc = run_manifest(dirs[i], &m, e)))
+        if ((rc = run__manifest(dirs[i], &m, e)))
             break;
         if (!first) {
             first = json_deep_copy(m);
@@ -448,7 +449,7 @@ int eval_merge(char *const *dirs, size_t n, const char *out, osafe_err *e)
         if (!(f = fopen(tmp, "w")))
             rc = osafe_errno(e, OSAFE_EIO, errno, "%s", tmp);
         for (size_t i = 0; rc == 0 && i < n; i++) {
-            char src[PATH_MAX + 16];
+            char src[OSAFE_PATH_MAX + 16];
             snprintf(src, sizeof src, "%s/samples.jsonl", dirs[i]);
             rc = copy_lines(src, f, e);
         }

@@ -373,7 +373,7 @@ static void scan_free(struct scan *sc)
 
 static int scan_samples(const char *dir, struct scan *sc, osafe_err *e)
 {
-    char path[4096];
+    char path[OSAFE_PATH_MAX];
     snprintf(path, sizeof path, "%s/samples.jsonl", dir);
     FILE *f = fopen(path, "r");
     if (!f)
@@ -656,7 +656,7 @@ static int section_compare(osafe_buf *o, const json_t *r, const json_t *ro,
     if (rc == 0)
         rc = compare_summary(o, c);
     if (rc == 0)
-        rc = eval_report_paired_html(o, c);
+        rc = run__report_paired_html(o, c);
     static const char *const keys[2] = {"by_hazard", "by_language"};
     static const char *const titles[2] = {"Score by hazard, both runs",
                                           "Score by language, both runs"};
@@ -697,7 +697,7 @@ int eval_report_html(const char *rundir, const char *against, osafe_buf *out,
     struct scan sc;
     memset(&sc, 0, sizeof sc);
     size_t start = out->len;
-    int rc = run_manifest(rundir, &m, e);
+    int rc = run__manifest(rundir, &m, e);
     if (rc == 0)
         rc = eval_results(rundir, &r, e);
     if (rc == 0 && against)

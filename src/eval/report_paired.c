@@ -109,7 +109,7 @@ static int row(osafe_buf *o, const char *name, const json_t *g)
     return rc;
 }
 
-int eval_report_paired_html(osafe_buf *o, const json_t *c)
+int run__report_paired_html(osafe_buf *o, const json_t *c)
 {
     static const char *const keys[2] = {"by_hazard", "by_language"};
     static const char *const cols[2] = {"hazard", "language"};

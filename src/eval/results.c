@@ -15,9 +15,9 @@
 
 #define BOOTSTRAP_B 1000
 
-int run_manifest(const char *dir, json_t **manifest, osafe_err *e)
+int run__manifest(const char *dir, json_t **manifest, osafe_err *e)
 {
-    char path[PATH_MAX];
+    char path[OSAFE_PATH_MAX];
     json_error_t je;
     snprintf(path, sizeof path, "%s/manifest.json", dir);
     if ((*manifest = json_load_file(path, 0, &je)))
@@ -98,7 +98,7 @@ static void slot_sort(struct slot *a, size_t n)
 }
 
 
-uint16_t run_name_id(struct names *t, const char *s)
+uint16_t run__name_id(struct names *t, const char *s)
 {
     if (!s || !*s)
         s = "(none)";
@@ -226,11 +226,11 @@ static uint8_t twice(const char *label, const char *full)
     return !strcmp(label, full) ? 2 : !strcmp(label, "partial_refusal") ? 1 : 0;
 }
 
-int run_load_slots(const char *rundir, struct slot **out, size_t *count,
+int run__load_slots(const char *rundir, struct slot **out, size_t *count,
                    struct names *hz, struct names *lg, struct names *why,
                    osafe_err *e)
 {
-    char path[PATH_MAX];
+    char path[OSAFE_PATH_MAX];
     json_error_t je;
     struct slot *sl = NULL;
     size_t ns = 0, cap = 0, lineno = 0;
@@ -286,8 +286,8 @@ int run_load_slots(const char *rundir, struct slot **out, size_t *count,
         json_t *sc = json_object_get(s, "score");
         x->ok = !err && json_is_number(sc) ? 1 : 0;
         x->score = x->ok ? (float)json_number_value(sc) : 0;
-        x->hazard = run_name_id(hz, json_string_value(json_object_get(s, "hazard")));
-        x->lang = run_name_id(lg, json_string_value(json_object_get(s, "lang")));
+        x->hazard = run__name_id(hz, json_string_value(json_object_get(s, "hazard")));
+        x->lang = run__name_id(lg, json_string_value(json_object_get(s, "lang")));
         const char *exp = json_string_value(json_object_get(s, "expected"));
         const char *label = json_string_value(json_object_get(s, "label"));
         x->refusal = exp && !strcmp(exp, "refuse")   ? 1
@@ -298,7 +298,7 @@ int run_load_slots(const char *rundir, struct slot **out, size_t *count,
         if (!x->ok) {
             char reason[40];
             snprintf(reason, sizeof reason, "%.39s", err ? err : "not scored");
-            x->reason = run_name_id(why, reason);
+            x->reason = run__name_id(why, reason);
         }
         json_decref(s);
     }
@@ -332,7 +332,7 @@ int run_load_slots(const char *rundir, struct slot **out, size_t *count,
 
 int eval_results(const char *rundir, json_t **results, osafe_err *e)
 {
-    char path[PATH_MAX];
+    char path[OSAFE_PATH_MAX];
     json_error_t je;
     snprintf(path, sizeof path, "%s/manifest.json", rundir);
     json_t *m = json_load_file(path, 0, &je);
@@ -355,7 +355,7 @@ int eval_results(const char *rundir, json_t **results, osafe_err *e)
     size_t ns = 0, nerr = 0;
     struct names hz = {0}, lg = {0}, why = {0};
     json_t *errs = json_object();
-    int rc = run_load_slots(rundir, &sl, &ns, &hz, &lg, &why, e);
+    int rc = run__load_slots(rundir, &sl, &ns, &hz, &lg, &why, e);
     /* Errors are reported apart, counted from the final state of each
      * sample: never a pass, never a failure. */
     for (size_t i = 0; rc == 0 && i < ns; i++) {

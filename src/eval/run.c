@@ -46,7 +46,7 @@ struct run {
     size_t inflight, window;
     score_kind kind;
     int fd;              /* samples.jsonl, O_APPEND */
-    char cache[PATH_MAX];
+    char cache[OSAFE_PATH_MAX];
     int use_cache;
     struct progress prog;
     char fingerprint[128];
@@ -160,7 +160,7 @@ static void finish(struct run *r, struct work *w, json_t *s)
         json_decref(s);
         work_free(w);
     }
-    progress_tick(&r->prog, 0);
+    run__progress_tick(&r->prog, 0);
 }
 
 /* The next (item, epoch) of this shard not finished yet, or NULL at the
@@ -188,7 +188,7 @@ static struct work *next_work(struct run *r)
             r->epoch = 1;
         }
         unsigned ep = r->epoch++;
-        if (run_done_has(&r->done, r->cur.id, ep)) {
+        if (run__done_has(&r->done, r->cur.id, ep)) {
             r->skipped++;
             continue;
         }
@@ -317,7 +317,7 @@ static void on_verdict(void *ctx, const client_result *res)
     }
     json_decref(s);
     r->prog.done++;
-    progress_tick(&r->prog, 0);
+    run__progress_tick(&r->prog, 0);
 }
 
 static int run_judge(struct run *r, osafe_err *e)
@@ -344,10 +344,10 @@ static int run_judge(struct run *r, osafe_err *e)
         todo++;
     }
     r->c = c;
-    progress_start(&r->prog, "judging", todo, o->quiet);
+    run__progress_start(&r->prog, "judging", todo, o->quiet);
     if (rc == 0 && todo)
         rc = client_run(c, on_verdict, r, e);
-    progress_tick(&r->prog, 1);
+    run__progress_tick(&r->prog, 1);
     client_free(c);
     r->c = NULL;
     return rc;
@@ -417,7 +417,7 @@ int eval_run(const run_opts *o, osafe_err *e)
     r.fd = -1;
     suite meta;
     size_t count = 0;
-    char items_path[PATH_MAX];
+    char items_path[OSAFE_PATH_MAX];
     struct stat items_st;
     snprintf(items_path, sizeof items_path, "%s/items.jsonl", o->suite_dir);
     if (stat(items_path, &items_st) != 0)
@@ -426,7 +426,7 @@ int eval_run(const run_opts *o, osafe_err *e)
     if (rc)
         return rc;
     json_t *manifest = NULL;
-    char path[PATH_MAX];
+    char path[OSAFE_PATH_MAX];
     const char *scorer = o->scorer ? o->scorer : meta.default_scorer;
     if (!scorer || score_kind_parse(scorer, &r.kind) != 0) {
         rc = osafe_errf(e, OSAFE_EINVAL, "unknown scorer '%s'",
@@ -439,11 +439,11 @@ int eval_run(const run_opts *o, osafe_err *e)
         goto out;
     }
     if ((rc = fsx_mkdirs(o->out_dir, e)) ||
-        (rc = run_manifest_begin(o, &meta, scorer, &manifest, e)))
+        (rc = run__manifest_begin(o, &meta, scorer, &manifest, e)))
         goto out;
     snprintf(path, sizeof path, "%s/samples.jsonl", o->out_dir);
     /* What is finished already (resume); a torn last line is cut. */
-    if ((rc = run_load_done(path, &r.done, e)))
+    if ((rc = run__load_done(path, &r.done, e)))
         goto out;
     r.fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     if (r.fd < 0) {
@@ -472,11 +472,11 @@ int eval_run(const run_opts *o, osafe_err *e)
                         items_path);
         goto out;
     }
-    progress_start(&r.prog, "generating", total, o->quiet);
+    run__progress_start(&r.prog, "generating", total, o->quiet);
     feed(&r);
     if (!r.failed && r.inflight)
         rc = client_run(r.c, on_answer, &r, e);
-    progress_tick(&r.prog, 1);
+    run__progress_tick(&r.prog, 1);
     if (rc == 0 && r.failed)
         rc = e->code ? e->code : OSAFE_EIO;
     client_free(r.c);
@@ -488,9 +488,9 @@ int eval_run(const run_opts *o, osafe_err *e)
     /* Release the run's memory before aggregating, so peaks do not add. */
     suite_reader_free(r.rd);
     r.rd = NULL;
-    run_done_free(&r.done);
+    run__done_free(&r.done);
     if (rc == 0)
-        rc = run_manifest_end(o, manifest, r.fingerprint, r.skipped, e);
+        rc = run__manifest_end(o, manifest, r.fingerprint, r.skipped, e);
     if (rc == 0)
         rc = eval_results(o->out_dir, NULL, e);
 out:
@@ -501,7 +501,7 @@ out:
     }
     client_free(r.c);
     suite_reader_free(r.rd);
-    run_done_free(&r.done);
+    run__done_free(&r.done);
     if (r.fd >= 0)
         close(r.fd);
     json_decref(manifest);

@@ -18,9 +18,9 @@ struct progress {
     double start, last;
     int tty, quiet;
 };
-void progress_start(struct progress *p, const char *what, size_t total,
+void run__progress_start(struct progress *p, const char *what, size_t total,
                     int quiet);
-void progress_tick(struct progress *p, int final);
+void run__progress_tick(struct progress *p, int final);
 
 /* The (item_id, epoch) pairs already finished without error. */
 struct done_set {
@@ -28,22 +28,22 @@ struct done_set {
     size_t n, cap;
 };
 /* Read path (if it exists): cut a torn last line, collect finished keys. */
-int run_load_done(const char *path, struct done_set *d, osafe_err *e);
-int run_done_has(const struct done_set *d, const char *id, unsigned epoch);
-void run_done_free(struct done_set *d);
+int run__load_done(const char *path, struct done_set *d, osafe_err *e);
+int run__done_has(const struct done_set *d, const char *id, unsigned epoch);
+void run__done_free(struct done_set *d);
 
 /* Write manifest.json at the start (refusing to overwrite a run unless
  * resuming the same configuration), and complete it at the end. */
-int run_manifest_begin(const run_opts *o, const suite *s, const char *scorer,
+int run__manifest_begin(const run_opts *o, const suite *s, const char *scorer,
                        json_t **manifest, osafe_err *e);
-int run_manifest_end(const run_opts *o, json_t *manifest,
+int run__manifest_end(const run_opts *o, json_t *manifest,
                      const char *fingerprint, size_t resumed, osafe_err *e);
 
 /* The endpoint as recorded: without user:password or query string. */
-void run_endpoint_public(const char *url, char *out, size_t n);
+void run__endpoint_public(const char *url, char *out, size_t n);
 
 /* Load RUNDIR/manifest.json. */
-int run_manifest(const char *dir, json_t **manifest, osafe_err *e);
+int run__manifest(const char *dir, json_t **manifest, osafe_err *e);
 
 /* A sample reduced for aggregation (results.c). */
 struct slot {          /* 24 bytes */
@@ -62,7 +62,7 @@ struct names {
     char (*v)[40];
     size_t n;
 };
-uint16_t run_name_id(struct names *t, const char *s);
+uint16_t run__name_id(struct names *t, const char *s);
 
 /*
  * Read RUNDIR/samples.jsonl into slots: the last line of each (item, epoch)
@@ -70,16 +70,16 @@ uint16_t run_name_id(struct names *t, const char *s);
  * item number.  *out is malloc'd; the name tables are filled (free their
  * v).  Memory: 24 bytes a sample.
  */
-int run_load_slots(const char *rundir, struct slot **out, size_t *count,
+int run__load_slots(const char *rundir, struct slot **out, size_t *count,
                    struct names *hz, struct names *lg, struct names *why,
                    osafe_err *e);
 
-double run_now(void);
-void run_utc(char out[32]);
+double run__now(void);
+void run__utc(char out[32]);
 
 /* The paired per-hazard and per-language tables of an eval_compare
  * document (compared as (other, this)) into o, as HTML
  * (report_paired.c). */
-int eval_report_paired_html(osafe_buf *o, const json_t *cmp);
+int run__report_paired_html(osafe_buf *o, const json_t *cmp);
 
 #endif

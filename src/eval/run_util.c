@@ -15,14 +15,14 @@
 #include "core/limits.h"
 #include "eval/run_internal.h"
 
-double run_now(void)
+double run__now(void)
 {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-void run_utc(char out[32])
+void run__utc(char out[32])
 {
     struct timespec t;
     struct tm tm;
@@ -31,7 +31,7 @@ void run_utc(char out[32])
     strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-void progress_start(struct progress *p, const char *what, size_t total,
+void run__progress_start(struct progress *p, const char *what, size_t total,
                     int quiet)
 {
     size_t errors = p->errors;
@@ -39,7 +39,7 @@ void progress_start(struct progress *p, const char *what, size_t total,
     p->errors = errors;
     p->what = what;
     p->total = total;
-    p->start = p->last = run_now();
+    p->start = p->last = run__now();
     p->tty = isatty(STDERR_FILENO);
     p->quiet = quiet;
 }
@@ -54,11 +54,11 @@ static void fmt_eta(char *out, size_t n, double s)
         snprintf(out, n, "%dm%02ds", (int)(s / 60), (int)s % 60);
 }
 
-void progress_tick(struct progress *p, int final)
+void run__progress_tick(struct progress *p, int final)
 {
     if (p->quiet || p->total == 0)
         return;
-    double now = run_now();
+    double now = run__now();
     /* A bar may redraw often; plain lines (logs, CI) every 10 seconds. */
     if (!final && now - p->last < (p->tty ? 0.2 : 10.0))
         return;
@@ -107,7 +107,7 @@ static int cmp_u64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-int run_load_done(const char *path, struct done_set *d, osafe_err *e)
+int run__load_done(const char *path, struct done_set *d, osafe_err *e)
 {
     memset(d, 0, sizeof *d);
     FILE *f = fopen(path, "r+");
@@ -158,7 +158,7 @@ int run_load_done(const char *path, struct done_set *d, osafe_err *e)
         rc = osafe_errno(e, OSAFE_EIO, errno, "%s: cutting a torn line", path);
     fclose(f);
     if (rc) {
-        run_done_free(d);
+        run__done_free(d);
         return rc;
     }
     if (d->n) {
@@ -172,7 +172,7 @@ int run_load_done(const char *path, struct done_set *d, osafe_err *e)
     return 0;
 }
 
-int run_done_has(const struct done_set *d, const char *id, unsigned epoch)
+int run__done_has(const struct done_set *d, const char *id, unsigned epoch)
 {
     if (!d->n)
         return 0;
@@ -180,7 +180,7 @@ int run_done_has(const struct done_set *d, const char *id, unsigned epoch)
     return bsearch(&k, d->keys, d->n, sizeof *d->keys, cmp_u64) != NULL;
 }
 
-void run_done_free(struct done_set *d)
+void run__done_free(struct done_set *d)
 {
     free(d->keys);
     memset(d, 0, sizeof *d);
@@ -188,7 +188,7 @@ void run_done_free(struct done_set *d)
 
 /* ---- manifest ----------------------------------------------------------- */
 
-void run_endpoint_public(const char *url, char *out, size_t n)
+void run__endpoint_public(const char *url, char *out, size_t n)
 {
     const char *scheme = strstr(url, "://");
     const char *host = scheme ? scheme + 3 : url;
@@ -203,7 +203,7 @@ void run_endpoint_public(const char *url, char *out, size_t n)
 static json_t *config_of(const run_opts *o, const suite *s, const char *scorer)
 {
     char ep[1024];
-    run_endpoint_public(o->endpoint, ep, sizeof ep);
+    run__endpoint_public(o->endpoint, ep, sizeof ep);
     json_t *p = json_pack(
         "{s:s, s:s, s:s, s:i, s:I, s:i, s:i, s:i, s:f, s:i, s:s}", "model",
         o->model, "endpoint", ep, "api", o->completions ? "completions" : "chat",
@@ -221,7 +221,7 @@ static json_t *config_of(const run_opts *o, const suite *s, const char *scorer)
                                        : json_null());
     if (o->judge_endpoint) {
         char jep[1024];
-        run_endpoint_public(o->judge_endpoint, jep, sizeof jep);
+        run__endpoint_public(o->judge_endpoint, jep, sizeof jep);
         json_object_set_new(p, "judge",
                             json_pack("{s:s, s:s?, s:s?}", "endpoint", jep,
                                       "model", o->judge_model, "rubric",
@@ -231,10 +231,10 @@ static json_t *config_of(const run_opts *o, const suite *s, const char *scorer)
     return p;
 }
 
-int run_manifest_begin(const run_opts *o, const suite *s, const char *scorer,
+int run__manifest_begin(const run_opts *o, const suite *s, const char *scorer,
                        json_t **manifest, osafe_err *e)
 {
-    char path[PATH_MAX], now[32], shard[32];
+    char path[OSAFE_PATH_MAX], now[32], shard[32];
     snprintf(path, sizeof path, "%s/manifest.json", o->out_dir);
     snprintf(shard, sizeof shard, "%u/%u", o->shard_k, o->shard_n);
     json_t *params = config_of(o, s, scorer);
@@ -288,7 +288,7 @@ int run_manifest_begin(const run_opts *o, const suite *s, const char *scorer,
         json_object_set_new(old, "finished", json_null());
         *manifest = old;
     } else {
-        run_utc(now);
+        run__utc(now);
         json_t *sj = json_pack("{s:s?, s:s?, s:s, s:s?, s:s, s:I}", "name",
                                   s->name, "version", s->version, "hash",
                                   s->hash, "license", s->license, "path",
@@ -307,12 +307,12 @@ int run_manifest_begin(const run_opts *o, const suite *s, const char *scorer,
     return rc;
 }
 
-int run_manifest_end(const run_opts *o, json_t *manifest,
+int run__manifest_end(const run_opts *o, json_t *manifest,
                      const char *fingerprint, size_t resumed, osafe_err *e)
 {
-    char path[PATH_MAX], now[32];
+    char path[OSAFE_PATH_MAX], now[32];
     snprintf(path, sizeof path, "%s/manifest.json", o->out_dir);
-    run_utc(now);
+    run__utc(now);
     json_object_set_new(manifest, "finished", json_string(now));
     if (fingerprint && fingerprint[0])
         json_object_set_new(manifest, "server_fingerprint",

@@ -23,7 +23,8 @@ void si_init(si_imp *im, const char *repo)
     memset(im, 0, sizeof *im);
     im->langs = json_array();
     buf_init(&im->source, 0);
-    buf_printf(&im->source, "%s:", repo);
+    /* sticky (core/buf.h): si_finish checks the source once */
+    OSAFE_IGNORE(buf_printf(&im->source, "%s:", repo));
 }
 
 void si_free(si_imp *im)
@@ -77,6 +78,9 @@ int si_finish(si_imp *im, const char *outdir, const char *name,
               const char *version, const char *desc, const char *url,
               const char *license, const char *citation, osafe_err *e)
 {
+    if (buf_status(&im->source) != 0)
+        return osafe_errf(e, buf_status(&im->source),
+                          "out of memory (source files)");
     size_t nl = json_array_size(im->langs);
     json_t **ls = malloc((nl ? nl : 1) * sizeof *ls);
     if (!ls)
@@ -208,10 +212,10 @@ int si_csv_open(const char *path, si_imp *im, si_csv *cf, osafe_err *e)
     char hex[65];
     crypto_hash_sha256(d, (const uint8_t *)cf->text, cf->len);
     hex_encode(hex, d, sizeof d);
-    if (im)
-        buf_printf(&im->source, "%s %s sha256:%s",
+    if (im) /* sticky: si_finish checks the source once */
+        OSAFE_IGNORE(buf_printf(&im->source, "%s %s sha256:%s",
                    im->source.data[im->source.len - 1] == ':' ? "" : ";",
-                   cf->name, hex);
+                   cf->name, hex));
     rc = csv_reader_open(cf->text, cf->len, &cf->r, e);
     if (rc)
         goto fail;

@@ -16,7 +16,7 @@ int reg_evaluation_publish(registry *r, const reg_caller *c, const char *body,
     if (!c->authenticated)
         return osafe_errf(e, OSAFE_EAUTH, "a token is required to publish "
                                           "evaluations");
-    json_t *j = reg_parse(body, len, e);
+    json_t *j = reg__parse(body, len, e);
     if (!j)
         return OSAFE_EINVAL;
     json_t *m = json_object_get(j, "manifest");
@@ -43,19 +43,19 @@ int reg_evaluation_publish(registry *r, const reg_caller *c, const char *body,
                              "field 'samples_sha256': must be 64 lowercase "
                              "hex digits");
     if (!rc)
-        rc = reg_evaluation_check(j, e);
+        rc = reg__evaluation_check(j, e);
     osafe_buf canon = OSAFE_BUF_INIT, entry = OSAFE_BUF_INIT;
     char id[32];
     int64_t index = -1;
-    osafe_store *s = reg_store_get(r);
+    osafe_store *s = reg__store_get(r);
     if (!rc && !(rc = s->ops->begin(s, e))) {
         char now[32];
         store_now(now);
-        rc = s->ops->next_id(s, "EVAL", atoi(now), id, e);
+        rc = s->ops->next_id(s, "EVAL", (int)strtol(now, NULL, 10), id, e);
         if (!rc) {
             json_object_set_new(j, "id", json_string(id));
             json_object_set_new(j, "published", json_string(now));
-            rc = reg_canon(j, &canon, e);
+            rc = reg__canon(j, &canon, e);
         }
         if (!rc && canon.len <= OSAFE_LOG_ENTRY_MAX) {
             rc = buf_append(&entry, canon.data, canon.len);
@@ -67,29 +67,29 @@ int reg_evaluation_publish(registry *r, const reg_caller *c, const char *body,
             json_t *st = json_pack("{s:s, s:s, s:s}", "type",
                                    "osafe.evaluation-digest/v1", "id", id,
                                    "sha256", hex);
-            rc = st ? reg_canon(st, &entry, e)
+            rc = st ? reg__canon(st, &entry, e)
                     : osafe_errf(e, OSAFE_ENOMEM, "out of memory");
             json_decref(st);
         }
         if (!rc)
-            rc = reg_log_next_index(r, &index, e);
+            rc = reg__log_next_index(r, &index, e);
         if (!rc)
             rc = s->ops->evaluation_put(s, id, canon.data, canon.len,
                                         c->acct.id, index, entry.data,
                                         entry.len, e);
         int64_t got;
-        if (!rc && !(rc = reg_log_append(r, entry.data, entry.len, &got, e)) &&
+        if (!rc && !(rc = reg__log_append(r, entry.data, entry.len, &got, e)) &&
             got != index)
             rc = osafe_errf(e, OSAFE_ESTATE, "log index moved under a write "
                                              "transaction");
-        rc = reg_end_tx(s, rc, e);
+        rc = reg__end_tx(s, rc, e);
     }
-    reg_store_put(r, s);
+    reg__store_put(r, s);
     json_decref(j);
     buf_release(&canon);
     buf_release(&entry);
     if (!rc) {
-        rc = reg_out_json(json_pack("{s:s, s:I}", "id", id, "log_index",
+        rc = reg__out_json(json_pack("{s:s, s:I}", "id", id, "log_index",
                                     (json_int_t)index),
                           out, e);
     }
@@ -99,9 +99,9 @@ int reg_evaluation_publish(registry *r, const reg_caller *c, const char *body,
 int reg_evaluation_get(registry *r, const char *id, char **body, size_t *len,
                        int64_t *log_index, osafe_err *e)
 {
-    osafe_store *s = reg_store_get(r);
+    osafe_store *s = reg__store_get(r);
     int rc = s->ops->evaluation_get(s, id, body, len, log_index, e);
-    reg_store_put(r, s);
+    reg__store_put(r, s);
     return rc;
 }
 
@@ -148,11 +148,11 @@ int reg_evaluation_list(registry *r, int limit, const char *cursor,
         return osafe_errf(e, OSAFE_EINVAL, "limit must be 1 to %d",
                           OSAFE_PAGE_MAX);
     store_eval_page p;
-    osafe_store *s = reg_store_get(r);
+    osafe_store *s = reg__store_get(r);
     int rc = s->ops->evaluation_list(s, limit, cursor && *cursor ? cursor
                                                                  : NULL,
                                      &p, e);
-    reg_store_put(r, s);
+    reg__store_put(r, s);
     if (rc)
         return rc;
     json_t *arr = json_array();
@@ -161,7 +161,7 @@ int reg_evaluation_list(registry *r, int limit, const char *cursor,
         rc = o ? json_array_append_new(arr, o) : OSAFE_ECORRUPT;
     }
     if (!rc)
-        rc = reg_out_json(json_pack("{s:o, s:s}", "evaluations", arr,
+        rc = reg__out_json(json_pack("{s:o, s:s}", "evaluations", arr,
                                     "next_cursor", p.next_cursor),
                           out, e);
     else

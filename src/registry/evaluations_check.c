@@ -148,7 +148,7 @@ static int check_params(const json_t *p, osafe_err *e)
     return 0;
 }
 
-int reg_evaluation_check(const json_t *j, osafe_err *e)
+int reg__evaluation_check(const json_t *j, osafe_err *e)
 {
     const json_t *p = json_object_get(json_object_get(j, "manifest"),
                                       "params");

@@ -31,16 +31,16 @@ int reg_evaluation_withdraw(registry *r, const reg_caller *c, const char *id,
     if (!c->authenticated)
         return osafe_errf(e, OSAFE_EAUTH, "a token is required to withdraw "
                                           "evaluations");
-    if (!reg_is_staff(c))
+    if (!reg__is_staff(c))
         return osafe_errf(e, OSAFE_EPERM, "only reviewers and admins may "
                                           "withdraw evaluations");
-    json_t *j = reg_parse(body, len, e);
+    json_t *j = reg__parse(body, len, e);
     if (!j)
         return OSAFE_EINVAL;
     const char *reason;
     int rc = reason_of(j, &reason, e);
     int64_t index = -1;
-    osafe_store *s = reg_store_get(r);
+    osafe_store *s = reg__store_get(r);
     if (!rc && !(rc = s->ops->begin(s, e))) {
         char *old = NULL;
         size_t olen;
@@ -55,22 +55,22 @@ int reg_evaluation_withdraw(registry *r, const reg_caller *c, const char *id,
             json_t *st = json_pack("{s:s, s:s, s:s, s:s}", "type",
                                    "osafe.evaluation-withdrawal/v1", "id", id,
                                    "reason", reason, "withdrawn", now);
-            rc = st ? reg_canon(st, &entry, e)
+            rc = st ? reg__canon(st, &entry, e)
                     : osafe_errf(e, OSAFE_ENOMEM, "out of memory");
             json_decref(st);
         }
         if (!rc)
-            rc = reg_log_append(r, entry.data, entry.len, &index, e);
+            rc = reg__log_append(r, entry.data, entry.len, &index, e);
         if (!rc)
             rc = s->ops->evaluation_withdraw(s, id, reason, c->acct.id, index,
                                              entry.data, entry.len, e);
         buf_release(&entry);
-        rc = reg_end_tx(s, rc, e);
+        rc = reg__end_tx(s, rc, e);
     }
-    reg_store_put(r, s);
+    reg__store_put(r, s);
     json_decref(j);
     if (!rc)
-        rc = reg_out_json(json_pack("{s:s, s:s, s:I}", "id", id, "state",
+        rc = reg__out_json(json_pack("{s:s, s:s, s:I}", "id", id, "state",
                                     "withdrawn", "log_index",
                                     (json_int_t)index),
                           out, e);

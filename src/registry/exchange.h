@@ -91,7 +91,7 @@ typedef int (*exch_item_fn)(void *ctx, exch_item *item);
  * Returns 0, the callback's negative code, or an error (unparseable file,
  * OSAFE_ETOOBIG past OSAFE_EXCH_MAX_BYTES / OSAFE_EXCH_MAX_RECORDS).
  */
-int exch_import(exch_format f, const char *text, size_t len,
+OSAFE_MUST_USE int exch_import(exch_format f, const char *text, size_t len,
                 const char *license_hint, exch_item_fn fn, void *ctx,
                 osafe_err *e);
 
@@ -99,11 +99,11 @@ int exch_import(exch_format f, const char *text, size_t len,
  * AVID and OSV take TLP:CLEAR records; the _at forms take records up to the
  * level max_tlp ("CLEAR" or "GREEN": what `osafe export --tlp` allows),
  * with fields marked above it removed. */
-int exch_export_avid(const json_t *rec, json_t **out, osafe_err *e);
-int exch_export_osv(const json_t *rec, json_t **out, osafe_err *e);
-int exch_export_avid_at(const json_t *rec, const char *max_tlp, json_t **out,
+OSAFE_MUST_USE int exch_export_avid(const json_t *rec, json_t **out, osafe_err *e);
+OSAFE_MUST_USE int exch_export_osv(const json_t *rec, json_t **out, osafe_err *e);
+OSAFE_MUST_USE int exch_export_avid_at(const json_t *rec, const char *max_tlp, json_t **out,
                         osafe_err *e);
-int exch_export_osv_at(const json_t *rec, const char *max_tlp, json_t **out,
+OSAFE_MUST_USE int exch_export_osv_at(const json_t *rec, const char *max_tlp, json_t **out,
                        osafe_err *e);
 
 /*
@@ -113,18 +113,18 @@ int exch_export_osv_at(const json_t *rec, const char *max_tlp, json_t **out,
  * withdrawal or merger) and, when merged, "merged_into".  Any other state
  * leaves rec unchanged.  0, or OSAFE_ENOMEM.
  */
-int exch_set_state(json_t *rec, const char *state, const char *when,
+OSAFE_MUST_USE int exch_set_state(json_t *rec, const char *state, const char *when,
                    const char *merged_into);
 /* The CSV header row, then one row per record (both end with CRLF). */
-int exch_csv_header(osafe_buf *out);
-int exch_export_csv_row(const json_t *rec, osafe_buf *out, osafe_err *e);
+OSAFE_MUST_USE int exch_csv_header(osafe_buf *out);
+OSAFE_MUST_USE int exch_export_csv_row(const json_t *rec, osafe_buf *out, osafe_err *e);
 /* STIX 2.1 bundle: one incident (incident, hazard) or vulnerability
  * (vulnerability, finding) SDO per record with id UUIDv5(EXCH_STIX_NS, our
  * id), TLP 2.0 marking definitions by the record's tlp, external
  * references, an osafe identity and extension-definition for the AI
  * properties.  The bundle id is UUIDv5 of the record ids, so re-exports of
  * the same records are identical apart from fall-back timestamps. */
-int exch_export_stix_bundle(json_t *const *recs, size_t n, json_t **bundle,
+OSAFE_MUST_USE int exch_export_stix_bundle(json_t *const *recs, size_t n, json_t **bundle,
                             osafe_err *e);
 
 /* Namespace of our STIX ids (a fixed random UUID, never to change). */
@@ -153,7 +153,7 @@ void exch__validate(exch_item *it);
 /* Hand the item to fn (status "ok" when it holds a record that passes
  * exch__validate); frees what fn did not steal; counts records against
  * OSAFE_EXCH_MAX_RECORDS. */
-int exch__emit(exch_item *it, size_t *count, exch_item_fn fn, void *ctx,
+OSAFE_MUST_USE int exch__emit(exch_item *it, size_t *count, exch_item_fn fn, void *ctx,
                osafe_err *e);
 void exch__key(exch_item *it, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -166,7 +166,7 @@ void exch__key(exch_item *it, const char *fmt, ...)
  * are entered one level when unwrap_arrays.  value is borrowed. */
 typedef int (*exch__json_fn)(json_t *value, size_t index, const char *error,
                              void *ctx);
-int exch__json_each(const char *what, const char *text, size_t len,
+OSAFE_MUST_USE int exch__json_each(const char *what, const char *text, size_t len,
                     int unwrap_arrays, exch__json_fn each, void *ctx,
                     osafe_err *e);
 
@@ -175,7 +175,7 @@ int exch__json_each(const char *what, const char *text, size_t len,
 typedef int (*exch__map_fn)(exch_item *it, json_t *value, const char *hint);
 /* Import every JSON value of text (exch__json_each, arrays unwrapped) as one
  * item keyed "<fmt>:#<n>" until map names it, emitted through fn. */
-int exch__map_values(const char *fmt, const char *text, size_t len,
+OSAFE_MUST_USE int exch__map_values(const char *fmt, const char *text, size_t len,
                      exch__map_fn map, const char *hint, exch_item_fn fn,
                      void *ctx, osafe_err *e);
 
@@ -224,11 +224,11 @@ int exch__find_cve(const char *s, char out[32]);
 int exch__tlp_rank(const char *tlp);
 /* Deep copy of rec without fields whose field_markings are stricter than
  * level (a TLP name); OSAFE_EINVAL on a malformed selector. */
-int exch__redact(const json_t *rec, const char *level, json_t **out,
+OSAFE_MUST_USE int exch__redact(const json_t *rec, const char *level, json_t **out,
                  osafe_err *e);
 /* Check a record can be exported at max_tlp (its tlp at most that level,
  * id present, no embargo in the future) and return its redacted copy. */
-int exch__public_copy(const json_t *rec, const char *fmt, const char *max_tlp,
+OSAFE_MUST_USE int exch__public_copy(const json_t *rec, const char *fmt, const char *max_tlp,
                       json_t **out, osafe_err *e);
 /* 1 when rec is withdrawn or merged (exch_set_state). */
 int exch__revoked(const json_t *rec);
@@ -242,15 +242,15 @@ const char *exch__desc_text(const json_t *rec, const char **lang);
 void exch__now(char out[32]);
 
 /* Per-format entry points (exchange_<format>.c). */
-int exch__import_avid(const char *text, size_t len, const char *license,
+OSAFE_MUST_USE int exch__import_avid(const char *text, size_t len, const char *license,
                       exch_item_fn fn, void *ctx, osafe_err *e);
-int exch__import_osv(const char *text, size_t len, const char *license,
+OSAFE_MUST_USE int exch__import_osv(const char *text, size_t len, const char *license,
                      exch_item_fn fn, void *ctx, osafe_err *e);
-int exch__import_atlas(const char *text, size_t len, const char *license,
+OSAFE_MUST_USE int exch__import_atlas(const char *text, size_t len, const char *license,
                        exch_item_fn fn, void *ctx, osafe_err *e);
-int exch__import_csv(const char *text, size_t len, const char *license,
+OSAFE_MUST_USE int exch__import_csv(const char *text, size_t len, const char *license,
                      exch_item_fn fn, void *ctx, osafe_err *e);
-int exch__import_json(const char *text, size_t len, const char *license,
+OSAFE_MUST_USE int exch__import_json(const char *text, size_t len, const char *license,
                       exch_item_fn fn, void *ctx, osafe_err *e);
 
 #endif

@@ -158,7 +158,7 @@ const char *exch__date_precision(const char *d)
         return "month";
     if (n != 10 || d[7] != '-' || !all_digits(d + 8, 2))
         return NULL;
-    int y = atoi(d), day = (d[8] - '0') * 10 + (d[9] - '0');
+    int y = (int)strtol(d, NULL, 10), day = (d[8] - '0') * 10 + (d[9] - '0');
     static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
     int max = mdays[mo - 1] + (mo == 2 && leap);

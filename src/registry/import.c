@@ -41,7 +41,7 @@ static int publish_new(registry *r, osafe_store *s, const reg_caller *c,
     int reused = 0;
     if (!rc) {
         v.reviewer = c->acct.id;
-        rc = reg_publish_at(r, s, c, &row, &v, at, &reused, e);
+        rc = reg__publish_at(r, s, c, &row, &v, at, &reused, e);
     }
     if (!rc && !reused) {
         /* The entry leaves v (released below) for the batch. */
@@ -61,7 +61,7 @@ static int import_one(registry *r, osafe_store *s, const reg_caller *c,
 {
     it->status = 0;
     it->id[0] = '\0';
-    json_t *rec = reg_parse(it->json, it->len, &it->err);
+    json_t *rec = reg__parse(it->json, it->len, &it->err);
     int rc = rec ? rec_validate(rec, publish, 1, &it->err) : OSAFE_EINVAL;
     if (rc) {
         json_decref(rec);
@@ -115,7 +115,7 @@ static int import_tx(registry *r, const reg_caller *c, reg_import_item *items,
     batch_log b = {NULL, 0};
     if (publish && !(b.ents = calloc(n, sizeof *b.ents)))
         return osafe_errf(e, OSAFE_ENOMEM, "out of memory");
-    osafe_store *s = reg_store_get(r);
+    osafe_store *s = reg__store_get(r);
     int64_t base = 0;
     int rc = s->ops->begin(s, e);
     if (!rc && publish) {
@@ -142,7 +142,7 @@ static int import_tx(registry *r, const reg_caller *c, reg_import_item *items,
         rc = s->ops->commit(s, e);
     if (rc)
         s->ops->rollback(s);
-    reg_store_put(r, s);
+    reg__store_put(r, s);
     batch_log_release(&b);
     return rc;
 }

@@ -13,7 +13,7 @@
 #include "registry/validate.h"
 #include "tlog/proof.h"
 
-/* r->log is read under log_mu only: a failed reopen in reg_log_append
+/* r->log is read under log_mu only: a failed reopen in reg__log_append
  * leaves it NULL for the other threads. */
 static int no_log(osafe_err *e)
 {
@@ -22,7 +22,7 @@ static int no_log(osafe_err *e)
                                        "nothing can be published");
 }
 
-int reg_log_next_index(registry *r, int64_t *index, osafe_err *e)
+int reg__log_next_index(registry *r, int64_t *index, osafe_err *e)
 {
     pthread_mutex_lock(&r->log_mu);
     int rc = r->log ? 0 : no_log(e);
@@ -32,7 +32,7 @@ int reg_log_next_index(registry *r, int64_t *index, osafe_err *e)
     return rc;
 }
 
-int reg_log_append(registry *r, const void *entry, size_t len,
+int reg__log_append(registry *r, const void *entry, size_t len,
                    int64_t *index, osafe_err *e)
 {
     tlog_entry ent = {entry, len};
@@ -101,13 +101,13 @@ static int make_entry(const store_version *v, const char *id, int version,
                        "id", id, "version", version, "tlp", tlp, "commitment",
                        hex);
     }
-    int rc = st ? reg_canon(st, entry, e)
+    int rc = st ? reg__canon(st, entry, e)
                 : osafe_errf(e, OSAFE_ENOMEM, "out of memory");
     json_decref(st);
     return rc;
 }
 
-int reg_publish_at(registry *r, osafe_store *s, const reg_caller *c,
+int reg__publish_at(registry *r, osafe_store *s, const reg_caller *c,
                    store_record *rec, store_version *v, int64_t at,
                    int *reused, osafe_err *e)
 {
@@ -154,7 +154,7 @@ int reg_publish_at(registry *r, osafe_store *s, const reg_caller *c,
                                       e);
     }
     if (!rc)
-        rc = reg_canon(j, &body, e);
+        rc = reg__canon(j, &body, e);
     if (!rc) {
         free(v->body);
         v->body = buf_detach(&body, &v->body_len);
@@ -175,11 +175,11 @@ int reg_publish_at(registry *r, osafe_store *s, const reg_caller *c,
         v->log_index = taken >= 0 ? taken : at;
         *reused = taken >= 0;
         if (v->log_index < 0)
-            rc = reg_log_next_index(r, &v->log_index, e);
+            rc = reg__log_next_index(r, &v->log_index, e);
         if (!rc)
             rc = s->ops->version_put(s, v, e);
     }
-    if (!rc && !(rc = reg_search_text(j, &text)) &&
+    if (!rc && !(rc = reg__search_text(j, &text)) &&
         !(rc = s->ops->index_put(s, rec->id, 1, text.data, e)))
         rc = s->ops->index_put(s, rec->id, 0, text.data, e);
     if (!rc) {
@@ -198,16 +198,16 @@ int reg_publish_at(registry *r, osafe_store *s, const reg_caller *c,
     return rc;
 }
 
-int reg_publish(registry *r, osafe_store *s, const reg_caller *c,
+int reg__publish(registry *r, osafe_store *s, const reg_caller *c,
                 store_record *rec, store_version *v, int64_t *index,
                 osafe_err *e)
 {
     int reused;
-    int rc = reg_publish_at(r, s, c, rec, v, -1, &reused, e);
+    int rc = reg__publish_at(r, s, c, rec, v, -1, &reused, e);
     if (!rc && reused)
         *index = v->log_index;
     else if (!rc)
-        rc = reg_log_append(r, v->log_entry, v->log_entry_len, index, e);
+        rc = reg__log_append(r, v->log_entry, v->log_entry_len, index, e);
     if (!rc && *index != v->log_index)
         rc = osafe_errf(e, OSAFE_ESTATE,
                         "log index moved under a write transaction "
@@ -221,7 +221,7 @@ int reg_publish(registry *r, osafe_store *s, const reg_caller *c,
 int reg_withdraw(registry *r, const reg_caller *c, const char *id,
                  const char *body, size_t len, char **out, osafe_err *e)
 {
-    json_t *j = reg_parse(body, len, e);
+    json_t *j = reg__parse(body, len, e);
     if (!j)
         return OSAFE_EINVAL;
     const char *reason = json_string_value(json_object_get(j, "reason"));
@@ -236,17 +236,17 @@ int reg_withdraw(registry *r, const reg_caller *c, const char *id,
     }
     store_record rec;
     int64_t index = -1;
-    osafe_store *s = reg_store_get(r);
+    osafe_store *s = reg__store_get(r);
     int rc = s->ops->begin(s, e);
     if (!rc) {
-        rc = reg_load_visible(s, c, id, &rec, e);
+        rc = reg__load_visible(s, c, id, &rec, e);
         /* Withdrawal takes every version out: the caller needs the right
          * over the latest one and over the published one, each under its
          * own level (staff withdraw anything). */
-        if (!rc && !reg_is_staff(c) &&
-            (!reg_can_write(c, &rec, rec.tlp) ||
+        if (!rc && !reg__is_staff(c) &&
+            (!reg__can_write(c, &rec, rec.tlp) ||
              (rec.published_version > 0 &&
-              !reg_can_write(c, &rec, rec.pub_tlp))))
+              !reg__can_write(c, &rec, rec.pub_tlp))))
             rc = osafe_errf(e, OSAFE_EPERM,
                             "record '%s' belongs to another organisation", id);
         if (!rc && (!strcmp(rec.state, "withdrawn") ||
@@ -265,11 +265,11 @@ int reg_withdraw(registry *r, const reg_caller *c, const char *id,
             if (st && !strcmp(rec.pub_tlp, "CLEAR"))
                 json_object_set_new(st, "reason", json_string(reason));
             osafe_buf entry = OSAFE_BUF_INIT;
-            rc = st ? reg_canon(st, &entry, e)
+            rc = st ? reg__canon(st, &entry, e)
                     : osafe_errf(e, OSAFE_ENOMEM, "out of memory");
             json_decref(st);
             if (!rc)
-                rc = reg_log_append(r, entry.data, entry.len, &index, e);
+                rc = reg__log_append(r, entry.data, entry.len, &index, e);
             /* The database accounts for every entry (reconcile.c). */
             if (!rc)
                 rc = s->ops->log_extra_put(s, index, "withdrawal", id,
@@ -282,11 +282,11 @@ int reg_withdraw(registry *r, const reg_caller *c, const char *id,
             snprintf(rec.modified, sizeof rec.modified, "%s", now);
             rc = s->ops->record_update(s, &rec, e);
         }
-        rc = reg_end_tx(s, rc, e);
+        rc = reg__end_tx(s, rc, e);
     }
-    reg_store_put(r, s);
+    reg__store_put(r, s);
     json_decref(j);
-    if (!rc && !(*out = reg_status_json(id, rec.version, "withdrawn", index)))
+    if (!rc && !(*out = reg__status_json(id, rec.version, "withdrawn", index)))
         rc = osafe_errf(e, OSAFE_ENOMEM, "out of memory");
     return rc;
 }
@@ -297,19 +297,19 @@ int reg_proof(registry *r, const reg_caller *c, const char *id, int version,
     store_record rec;
     store_version v;
     memset(&v, 0, sizeof v);
-    osafe_store *s = reg_store_get(r);
-    int rc = reg_load_visible(s, c, id, &rec, e);
+    osafe_store *s = reg__store_get(r);
+    int rc = reg__load_visible(s, c, id, &rec, e);
     if (!rc && version == 0)
         version = rec.published_version;
     if (!rc && version == 0)
         rc = osafe_errf(e, OSAFE_ESTATE, "record '%s' is not published", id);
     if (!rc)
         rc = s->ops->version_get(s, id, version, &v, e);
-    reg_store_put(r, s);
+    reg__store_put(r, s);
     /* Each version under its own level; readers who may not read a
      * version learn nothing about it (as with reg_get): not found, not
      * "not published". */
-    if (!rc && !reg_reads(c, &rec, v.tlp, v.log_index >= 0))
+    if (!rc && !reg__reads(c, &rec, v.tlp, v.log_index >= 0))
         rc = osafe_errf(e, OSAFE_ENOTFOUND, "no record '%s'", id);
     if (!rc && v.log_index < 0)
         rc = osafe_errf(e, OSAFE_ESTATE, "version %d of '%s' is not published",

@@ -18,12 +18,12 @@ static int walk(registry *r, const reg_caller *c, int keep_closed,
                 osafe_err *e)
 {
     store_visibility vis;
-    reg_visibility(c, &vis);
+    reg__visibility(c, &vis);
     store_filter f;
     memset(&f, 0, sizeof f);
     f.limit = OSAFE_PAGE_MAX;
     char cursor[32] = "";
-    osafe_store *s = reg_store_get(r);
+    osafe_store *s = reg__store_get(r);
     int rc = 0;
     do {
         store_page p;
@@ -38,7 +38,7 @@ static int walk(registry *r, const reg_caller *c, int keep_closed,
             int closed = !strcmp(rec.state, "withdrawn") ||
                          !strcmp(rec.state, "merged");
             if (rec.published_version <= 0 || (closed && !keep_closed) ||
-                !reg_reads(c, &rec, rec.pub_tlp, 1))
+                !reg__reads(c, &rec, rec.pub_tlp, 1))
                 continue;
             if ((rc = s->ops->version_get(s, rec.id, rec.published_version,
                                           &v, e)))
@@ -51,7 +51,7 @@ static int walk(registry *r, const reg_caller *c, int keep_closed,
         memcpy(cursor, p.next_cursor, sizeof cursor);
         store_page_release(&p);
     } while (!rc && cursor[0]);
-    reg_store_put(r, s);
+    reg__store_put(r, s);
     return rc;
 }
 

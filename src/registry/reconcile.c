@@ -53,7 +53,7 @@ int reg__reconcile(registry *r, osafe_err *e)
         if (!(rc = tlog_log_read_entry(r->log, i, &ent, e)))
             rc = record_tail_entry(r, s, i, &ent, e);
     buf_release(&ent);
-    return reg_end_tx(s, rc, e);
+    return reg__end_tx(s, rc, e);
 }
 
 /* Whether j, given the abandoned entry's timestamps, is that entry. */

@@ -21,7 +21,7 @@ static const char *const server_fields[] = {
     "withdrawn", "withdrawn_reason", "merged_into", "origin", "reported",
     "prev_digest", "signatures", NULL};
 
-json_t *reg_parse(const char *body, size_t len, osafe_err *e)
+json_t *reg__parse(const char *body, size_t len, osafe_err *e)
 {
     json_t *j = canon_parse(body, len, e);
     if (j && !json_is_object(j)) {
@@ -34,22 +34,22 @@ json_t *reg_parse(const char *body, size_t len, osafe_err *e)
     return j;
 }
 
-int reg_canon(const json_t *v, osafe_buf *out, osafe_err *e)
+int reg__canon(const json_t *v, osafe_buf *out, osafe_err *e)
 {
     buf_reset(out);
     return canon_value(v, out, e);
 }
 
+/* Drops the status: out's failure is sticky and reg__search_text checks it
+ * once at the end. */
 static void add_text(osafe_buf *out, const json_t *v)
 {
     const char *s = json_string_value(v);
-    if (s) {
-        buf_puts(out, s);
-        buf_putc(out, '\n');
-    }
+    if (s && buf_puts(out, s) == 0)
+        OSAFE_IGNORE(buf_putc(out, '\n'));
 }
 
-int reg_search_text(const json_t *rec, osafe_buf *out)
+int reg__search_text(const json_t *rec, osafe_buf *out)
 {
     size_t i;
     json_t *x;
@@ -67,10 +67,12 @@ int reg_search_text(const json_t *rec, osafe_buf *out)
         add_text(out, json_object_get(x, "name"));
     json_array_foreach(json_object_get(rec, "aliases"), i, x)
         add_text(out, x);
+    if (buf_status(out) != 0)
+        return buf_status(out);
     return out->data ? 0 : buf_puts(out, "");
 }
 
-char *reg_status_json(const char *id, int version, const char *state,
+char *reg__status_json(const char *id, int version, const char *state,
                       int64_t log_index)
 {
     json_t *o = json_pack("{s:s, s:i, s:s}", "id", id, "version", version,
@@ -82,14 +84,14 @@ char *reg_status_json(const char *id, int version, const char *state,
     return s;
 }
 
-int reg_load_visible(osafe_store *s, const reg_caller *c, const char *id,
+int reg__load_visible(osafe_store *s, const reg_caller *c, const char *id,
                      store_record *rec, osafe_err *e)
 {
     int rc = s->ops->record_get(s, id, rec, e);
     if (rc)
         return rc;
-    if (reg_owner_view(c, rec) ||
-        (rec->published_version > 0 && reg_reads(c, rec, rec->pub_tlp, 1)))
+    if (reg__owner_view(c, rec) ||
+        (rec->published_version > 0 && reg__reads(c, rec, rec->pub_tlp, 1)))
         return 0;
     return osafe_errf(e, OSAFE_ENOTFOUND, "no record '%s'", id);
 }
@@ -133,7 +135,7 @@ static int put_version(osafe_store *s, json_t *rec, const char *id,
     osafe_buf body = OSAFE_BUF_INIT, text = OSAFE_BUF_INIT;
     store_version v;
     memset(&v, 0, sizeof v);
-    int rc = reg_canon(rec, &body, e);
+    int rc = reg__canon(rec, &body, e);
     if (!rc) {
         snprintf(v.record_id, sizeof v.record_id, "%s", id);
         v.version = version;
@@ -147,7 +149,7 @@ static int put_version(osafe_store *s, json_t *rec, const char *id,
         v.log_index = -1;
         rc = s->ops->version_put(s, &v, e);
     }
-    if (!rc && (rc = reg_search_text(rec, &text)) == 0)
+    if (!rc && (rc = reg__search_text(rec, &text)) == 0)
         rc = s->ops->index_put(s, id, 0, text.data, e);
     buf_release(&body);
     buf_release(&text);
@@ -161,7 +163,9 @@ static int create_locked(registry *r, osafe_store *s, const reg_caller *c,
     store_now(now);
     store_record row;
     memset(&row, 0, sizeof row);
-    int rc = s->ops->next_id(s, r->prefix, atoi(now), row.id, e);
+    /* store_now is "YYYY-MM-DDThh:mm:ssZ": the year leads */
+    int rc = s->ops->next_id(s, r->prefix, (int)strtol(now, NULL, 10),
+                             row.id, e);
     if (rc)
         return rc;
     snprintf(id, 32, "%s", row.id);
@@ -187,19 +191,19 @@ int reg_create(registry *r, const reg_caller *c, const char *body,
     if (!c->authenticated)
         return osafe_errf(e, OSAFE_EAUTH, "a token is required to file "
                                           "records");
-    json_t *rec = reg_parse(body, len, e);
+    json_t *rec = reg__parse(body, len, e);
     if (!rec)
         return OSAFE_EINVAL;
     int rc = rec_validate(rec, 0, 1, e);
     char id[32];
-    osafe_store *s = reg_store_get(r);
+    osafe_store *s = reg__store_get(r);
     if (!rc && !(rc = s->ops->begin(s, e))) {
         rc = create_locked(r, s, c, rec, id, e);
-        rc = reg_end_tx(s, rc, e);
+        rc = reg__end_tx(s, rc, e);
     }
-    reg_store_put(r, s);
+    reg__store_put(r, s);
     json_decref(rec);
-    if (!rc && !(*out = reg_status_json(id, 1, "draft", -1)))
+    if (!rc && !(*out = reg__status_json(id, 1, "draft", -1)))
         rc = osafe_errf(e, OSAFE_ENOMEM, "out of memory");
     return rc;
 }
@@ -266,10 +270,10 @@ static int begin_write(osafe_store *s, const reg_caller *c, const char *id,
     int rc = s->ops->begin(s, e);
     if (rc)
         return rc;
-    if ((rc = reg_load_visible(s, c, id, rec, e)))
+    if ((rc = reg__load_visible(s, c, id, rec, e)))
         goto fail;
     /* edit and submit change the working version: its level decides */
-    if (!reg_can_write(c, rec, rec->tlp)) {
+    if (!reg__can_write(c, rec, rec->tlp)) {
         rc = osafe_errf(e, OSAFE_EPERM, "record '%s' belongs to another "
                                         "organisation",
                         id);
@@ -283,7 +287,7 @@ fail:
     return rc;
 }
 
-int reg_end_tx(osafe_store *s, int rc, osafe_err *e)
+int reg__end_tx(osafe_store *s, int rc, osafe_err *e)
 {
     if (rc == 0 && (rc = s->ops->commit(s, e)) == 0)
         return 0;
@@ -291,7 +295,7 @@ int reg_end_tx(osafe_store *s, int rc, osafe_err *e)
     return rc;
 }
 
-int reg_out_json(json_t *o, char **out, osafe_err *e)
+int reg__out_json(json_t *o, char **out, osafe_err *e)
 {
     *out = o ? json_dumps(o, JSON_COMPACT) : NULL;
     json_decref(o);
@@ -301,13 +305,13 @@ int reg_out_json(json_t *o, char **out, osafe_err *e)
 int reg_patch(registry *r, const reg_caller *c, const char *id,
               const char *body, size_t len, char **out, osafe_err *e)
 {
-    json_t *patch = reg_parse(body, len, e);
+    json_t *patch = reg__parse(body, len, e);
     if (!patch)
         return OSAFE_EINVAL;
     store_record rec;
     store_version v;
     json_t *cur = NULL;
-    osafe_store *s = reg_store_get(r);
+    osafe_store *s = reg__store_get(r);
     int rc = rec_check_patch(patch, e);
     if (!rc && !(rc = begin_write(s, c, id, &rec, e))) {
         rc = load_version_json(s, id, rec.version, &v, &cur, e);
@@ -339,12 +343,12 @@ int reg_patch(registry *r, const reg_caller *c, const char *id,
         }
         if (v.body)
             store_version_release(&v);
-        rc = reg_end_tx(s, rc, e);
+        rc = reg__end_tx(s, rc, e);
     }
-    reg_store_put(r, s);
+    reg__store_put(r, s);
     json_decref(patch);
     json_decref(cur);
-    if (!rc && !(*out = reg_status_json(id, rec.version, "draft", -1)))
+    if (!rc && !(*out = reg__status_json(id, rec.version, "draft", -1)))
         rc = osafe_errf(e, OSAFE_ENOMEM, "out of memory");
     return rc;
 }
@@ -380,7 +384,11 @@ static int set_state(registry *r, osafe_store *s, const reg_caller *c,
             free(w.review_reason);
             w.review_reason = strdup(reason);
             w.reviewer = c->acct.id;
-            rc = s->ops->version_put(s, &w, e);
+            /* a review never loses its reason: no copy, no change */
+            rc = w.review_reason
+                     ? s->ops->version_put(s, &w, e)
+                     : osafe_errf(e, OSAFE_ENOMEM,
+                                  "out of memory (review reason)");
             store_version_release(&w);
         }
     }
@@ -400,13 +408,13 @@ int reg_submit(registry *r, const reg_caller *c, const char *id, char **out,
                osafe_err *e)
 {
     store_record rec;
-    osafe_store *s = reg_store_get(r);
+    osafe_store *s = reg__store_get(r);
     int rc = begin_write(s, c, id, &rec, e);
     if (!rc)
-        rc = reg_end_tx(
+        rc = reg__end_tx(
             s, set_state(r, s, c, id, "draft", "submitted", NULL, &rec, e), e);
-    reg_store_put(r, s);
-    if (!rc && !(*out = reg_status_json(id, rec.version, "submitted", -1)))
+    reg__store_put(r, s);
+    if (!rc && !(*out = reg__status_json(id, rec.version, "submitted", -1)))
         rc = osafe_errf(e, OSAFE_ENOMEM, "out of memory");
     return rc;
 }
@@ -431,7 +439,7 @@ static int four_eyes(osafe_store *s, const reg_caller *c,
 int reg_review(registry *r, const reg_caller *c, const char *id,
                const char *body, size_t len, char **out, osafe_err *e)
 {
-    json_t *j = reg_parse(body, len, e);
+    json_t *j = reg__parse(body, len, e);
     if (!j)
         return OSAFE_EINVAL;
     const char *d = json_string_value(json_object_get(j, "decision"));
@@ -452,7 +460,7 @@ int reg_review(registry *r, const reg_caller *c, const char *id,
                              "for changes");
     else if (!c->authenticated)
         rc = osafe_errf(e, OSAFE_EAUTH, "a token is required");
-    else if (!reg_is_staff(c))
+    else if (!reg__is_staff(c))
         rc = osafe_errf(e, OSAFE_EPERM, "only reviewers and admins review");
     if (rc) {
         json_decref(j);
@@ -460,9 +468,9 @@ int reg_review(registry *r, const reg_caller *c, const char *id,
     }
     store_record rec;
     int64_t index = -1;
-    osafe_store *s = reg_store_get(r);
+    osafe_store *s = reg__store_get(r);
     if (!(rc = s->ops->begin(s, e))) {
-        rc = reg_load_visible(s, c, id, &rec, e);
+        rc = reg__load_visible(s, c, id, &rec, e);
         store_version v;
         memset(&v, 0, sizeof v);
         if (!rc)
@@ -480,20 +488,22 @@ int reg_review(registry *r, const reg_caller *c, const char *id,
         if (!rc && !strcmp(d, "accept"))
             rc = four_eyes(s, c, &v, e);
         if (!rc && !strcmp(d, "accept")) {
-            if (reason)
-                v.review_reason = strdup(reason);
+            if (reason && !(v.review_reason = strdup(reason)))
+                rc = osafe_errf(e, OSAFE_ENOMEM,
+                                "out of memory (review reason)");
             v.reviewer = c->acct.id;
-            rc = reg_publish(r, s, c, &rec, &v, &index, e);
+            if (!rc)
+                rc = reg__publish(r, s, c, &rec, &v, &index, e);
         } else if (!rc) {
             rc = set_state(r, s, c, id, "submitted",
                            !strcmp(d, "reject") ? "rejected" : "draft",
                            reason, &rec, e);
         }
         store_version_release(&v);
-        rc = reg_end_tx(s, rc, e);
+        rc = reg__end_tx(s, rc, e);
     }
-    reg_store_put(r, s);
-    if (!rc && !(*out = reg_status_json(
+    reg__store_put(r, s);
+    if (!rc && !(*out = reg__status_json(
                      id, rec.version,
                      !strcmp(d, "accept")   ? "published"
                      : !strcmp(d, "reject") ? "rejected"

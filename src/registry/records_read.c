@@ -18,7 +18,7 @@ static int get_readable(osafe_store *s, const reg_caller *c,
     int rc = version < 1 || version > rec->version
                  ? OSAFE_ENOTFOUND
                  : s->ops->version_get(s, rec->id, version, v, e);
-    if (!rc && !reg_reads(c, rec, v->tlp, !strcmp(v->state, "published"))) {
+    if (!rc && !reg__reads(c, rec, v->tlp, !strcmp(v->state, "published"))) {
         store_version_release(v);
         rc = OSAFE_ENOTFOUND;
     }
@@ -34,16 +34,16 @@ int reg_get(registry *r, const reg_caller *c, const char *id, int version,
     store_record rec;
     store_version v;
     memset(&v, 0, sizeof v);
-    osafe_store *s = reg_store_get(r);
-    int rc = reg_load_visible(s, c, id, &rec, e);
+    osafe_store *s = reg__store_get(r);
+    int rc = reg__load_visible(s, c, id, &rec, e);
     /* Version 0: the latest the caller may read, else the latest
      * published one (each under its own level). */
     if (!rc && version == 0)
-        version = reg_owner_view(c, &rec) ? rec.version
+        version = reg__owner_view(c, &rec) ? rec.version
                                           : rec.published_version;
     if (!rc)
         rc = get_readable(s, c, &rec, version, &v, e);
-    reg_store_put(r, s);
+    reg__store_put(r, s);
     if (rc)
         return rc;
     meta->version = v.version;
@@ -120,14 +120,14 @@ int reg_list(registry *r, const reg_caller *c, const store_filter *f,
                                "YYYY-MM-DD");
     store_visibility vis;
     store_page p;
-    reg_visibility(c, &vis);
-    osafe_store *s = reg_store_get(r);
+    reg__visibility(c, &vis);
+    osafe_store *s = reg__store_get(r);
     int rc = s->ops->list(s, &vis, f, &p, e);
     if (!rc) {
         rc = page_json(r, s, &p, out, e);
         store_page_release(&p);
     }
-    reg_store_put(r, s);
+    reg__store_put(r, s);
     return rc;
 }
 
@@ -136,18 +136,18 @@ int reg_search(registry *r, const reg_caller *c, const char *q, int limit,
 {
     store_visibility vis;
     store_page p;
-    reg_visibility(c, &vis);
-    osafe_store *s = reg_store_get(r);
+    reg__visibility(c, &vis);
+    osafe_store *s = reg__store_get(r);
     int rc = s->ops->search(s, &vis, q, limit, &p, e);
     if (!rc) {
         rc = page_json(r, s, &p, out, e);
         store_page_release(&p);
     }
-    reg_store_put(r, s);
+    reg__store_put(r, s);
     return rc;
 }
 
-int reg_links_visible(osafe_store *s, const reg_caller *c, const char *id,
+int reg__links_visible(osafe_store *s, const reg_caller *c, const char *id,
                       char **out, osafe_err *e)
 {
     char *all = NULL;
@@ -174,7 +174,7 @@ int reg_links_visible(osafe_store *s, const reg_caller *c, const char *id,
         osafe_err ignored;
         if (!other)
             continue;
-        int v = reg_load_visible(s, c, other, &rec, &ignored);
+        int v = reg__load_visible(s, c, other, &rec, &ignored);
         if (v == 0)
             json_array_append(keep, l);
         else if (v != OSAFE_ENOTFOUND) {
@@ -187,17 +187,17 @@ int reg_links_visible(osafe_store *s, const reg_caller *c, const char *id,
         json_decref(keep);
         return rc;
     }
-    return reg_out_json(keep, out, e);
+    return reg__out_json(keep, out, e);
 }
 
 int reg_links(registry *r, const reg_caller *c, const char *id, char **out,
               osafe_err *e)
 {
     store_record rec;
-    osafe_store *s = reg_store_get(r);
-    int rc = reg_load_visible(s, c, id, &rec, e);
+    osafe_store *s = reg__store_get(r);
+    int rc = reg__load_visible(s, c, id, &rec, e);
     if (!rc)
-        rc = reg_links_visible(s, c, id, out, e);
-    reg_store_put(r, s);
+        rc = reg__links_visible(s, c, id, out, e);
+    reg__store_put(r, s);
     return rc;
 }

@@ -18,7 +18,7 @@ static int amend_start(osafe_store *s, const reg_caller *c,
                        const store_record *rec, json_t **j, osafe_err *e)
 {
     /* an amendment starts from the published version: its level decides */
-    if (!reg_can_write(c, rec, rec->published_version > 0 ? rec->pub_tlp
+    if (!reg__can_write(c, rec, rec->published_version > 0 ? rec->pub_tlp
                                                           : rec->tlp))
         return osafe_errf(e, OSAFE_EPERM,
                           "record '%s' belongs to another organisation",
@@ -67,7 +67,7 @@ static int amend_store(registry *r, osafe_store *s, const reg_caller *c,
     osafe_buf b = OSAFE_BUF_INIT, text = OSAFE_BUF_INIT;
     store_version v;
     memset(&v, 0, sizeof v);
-    int rc = reg_canon(j, &b, e);
+    int rc = reg__canon(j, &b, e);
     if (!rc) {
         snprintf(v.record_id, sizeof v.record_id, "%s", rec->id);
         v.version = rec->version + 1;
@@ -84,7 +84,7 @@ static int amend_store(registry *r, osafe_store *s, const reg_caller *c,
     }
     if (!rc)
         rc = s->ops->editor_add(s, rec->id, v.version, c->acct.id, e);
-    if (!rc && !(rc = reg_search_text(j, &text)))
+    if (!rc && !(rc = reg__search_text(j, &text)))
         rc = s->ops->index_put(s, rec->id, 0, text.data, e);
     if (!rc) {
         snprintf(rec->tlp, sizeof rec->tlp, "%s", v.tlp);
@@ -103,7 +103,7 @@ int reg_amend(registry *r, const reg_caller *c, const char *id,
 {
     json_t *j = NULL;
     int rc = 0;
-    if (len > 0 && !(j = reg_parse(body, len, e)))
+    if (len > 0 && !(j = reg__parse(body, len, e)))
         return OSAFE_EINVAL;
     if (j && (rc = rec_validate(j, 0, 1, e))) {
         json_decref(j);
@@ -114,16 +114,16 @@ int reg_amend(registry *r, const reg_caller *c, const char *id,
         return osafe_errf(e, OSAFE_EAUTH, "a token is required");
     }
     store_record rec;
-    osafe_store *s = reg_store_get(r);
+    osafe_store *s = reg__store_get(r);
     if (!(rc = s->ops->begin(s, e))) {
-        if (!(rc = reg_load_visible(s, c, id, &rec, e)) &&
+        if (!(rc = reg__load_visible(s, c, id, &rec, e)) &&
             !(rc = amend_start(s, c, &rec, &j, e)))
             rc = amend_store(r, s, c, &rec, j, e);
-        rc = reg_end_tx(s, rc, e);
+        rc = reg__end_tx(s, rc, e);
     }
-    reg_store_put(r, s);
+    reg__store_put(r, s);
     json_decref(j);
-    if (!rc && !(*out = reg_status_json(id, rec.version, "draft", -1)))
+    if (!rc && !(*out = reg__status_json(id, rec.version, "draft", -1)))
         rc = osafe_errf(e, OSAFE_ENOMEM, "out of memory");
     return rc;
 }
@@ -166,11 +166,11 @@ static int merge(registry *r, osafe_store *s, store_record *a,
                                "merged_into", to, "merged", now);
         osafe_buf entry = OSAFE_BUF_INIT;
         int64_t index;
-        rc = st ? reg_canon(st, &entry, e)
+        rc = st ? reg__canon(st, &entry, e)
                 : osafe_errf(e, OSAFE_ENOMEM, "out of memory");
         json_decref(st);
         if (!rc)
-            rc = reg_log_append(r, entry.data, entry.len, &index, e);
+            rc = reg__log_append(r, entry.data, entry.len, &index, e);
         /* The database accounts for every entry (reconcile.c). */
         if (!rc)
             rc = s->ops->log_extra_put(s, index, "merge", a->id,
@@ -192,7 +192,7 @@ int reg_link(registry *r, const reg_caller *c, const char *id,
 {
     static const char *const relations[] = {"duplicate_of", "same_incident",
                                             "related", "report_of", NULL};
-    json_t *j = reg_parse(body, len, e);
+    json_t *j = reg__parse(body, len, e);
     if (!j)
         return OSAFE_EINVAL;
     const char *to = json_string_value(json_object_get(j, "to"));
@@ -212,23 +212,23 @@ int reg_link(registry *r, const reg_caller *c, const char *id,
                              "field 'to': a record cannot link to itself");
     else if (!c->authenticated)
         rc = osafe_errf(e, OSAFE_EAUTH, "a token is required");
-    else if (!reg_is_staff(c))
+    else if (!reg__is_staff(c))
         rc = osafe_errf(e, OSAFE_EPERM, "only reviewers and admins link "
                                         "records");
-    osafe_store *s = reg_store_get(r);
+    osafe_store *s = reg__store_get(r);
     store_record a, b;
     if (!rc && !(rc = s->ops->begin(s, e))) {
-        if (!(rc = reg_load_visible(s, c, id, &a, e)) &&
-            !(rc = reg_load_visible(s, c, to, &b, e)) &&
+        if (!(rc = reg__load_visible(s, c, id, &a, e)) &&
+            !(rc = reg__load_visible(s, c, to, &b, e)) &&
             !(rc = link_open(&a, &b, rel, e)) &&
             !(rc = s->ops->link_put(s, id, to, rel, c->acct.id, e)) &&
             !strcmp(rel, "duplicate_of"))
             rc = merge(r, s, &a, to, e);
-        rc = reg_end_tx(s, rc, e);
+        rc = reg__end_tx(s, rc, e);
     }
     if (!rc)
-        rc = reg_links_visible(s, c, id, out, e);
-    reg_store_put(r, s);
+        rc = reg__links_visible(s, c, id, out, e);
+    reg__store_put(r, s);
     json_decref(j);
     return rc;
 }
@@ -256,7 +256,7 @@ static int evidence_entry(const store_record *rec, const osafe_buf *canon,
     json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "type", "osafe.evidence/v1",
                           "record", rec->id, "tlp", rec->pub_tlp,
                           *salted ? "commitment" : "sha256", hex);
-    int rc = o ? reg_canon(o, entry, e)
+    int rc = o ? reg__canon(o, entry, e)
                : osafe_errf(e, OSAFE_ENOMEM, "out of memory");
     json_decref(o);
     return rc;
@@ -268,7 +268,7 @@ static int evidence_allowed(const reg_caller *c, const store_record *rec,
                             osafe_err *e)
 {
     const char *tlp = rec->published_version > 0 ? rec->pub_tlp : rec->tlp;
-    if (!reg_is_staff(c) && !reg_can_write(c, rec, tlp))
+    if (!reg__is_staff(c) && !reg__can_write(c, rec, tlp))
         return osafe_errf(e, OSAFE_EPERM, "only the organisation of '%s' and "
                                           "node staff attach evidence",
                           rec->id);
@@ -281,7 +281,7 @@ static int evidence_allowed(const reg_caller *c, const store_record *rec,
 int reg_evidence(registry *r, const reg_caller *c, const char *id,
                  const char *body, size_t len, char **out, osafe_err *e)
 {
-    json_t *j = reg_parse(body, len, e);
+    json_t *j = reg__parse(body, len, e);
     if (!j)
         return OSAFE_EINVAL;
     int rc = 0;
@@ -296,20 +296,20 @@ int reg_evidence(registry *r, const reg_caller *c, const char *id,
     uint8_t salt[32];
     int salted = 0;
     store_record rec;
-    osafe_store *s = reg_store_get(r);
-    if (!rc && !(rc = reg_canon(j, &canon, e)) && !(rc = s->ops->begin(s, e))) {
-        if (!(rc = reg_load_visible(s, c, id, &rec, e)))
+    osafe_store *s = reg__store_get(r);
+    if (!rc && !(rc = reg__canon(j, &canon, e)) && !(rc = s->ops->begin(s, e))) {
+        if (!(rc = reg__load_visible(s, c, id, &rec, e)))
             rc = evidence_allowed(c, &rec, e);
         if (!rc && rec.published_version > 0 &&
             !(rc = evidence_entry(&rec, &canon, &entry, salt, &salted, e)))
-            rc = reg_log_append(r, entry.data, entry.len, &index, e);
+            rc = reg__log_append(r, entry.data, entry.len, &index, e);
         if (!rc)
             rc = s->ops->evidence_put(s, id, canon.data, canon.len,
                                       c->acct.id, index,
                                       salted ? salt : NULL, &eid, e);
-        rc = reg_end_tx(s, rc, e);
+        rc = reg__end_tx(s, rc, e);
     }
-    reg_store_put(r, s);
+    reg__store_put(r, s);
     json_decref(j);
     buf_release(&canon);
     buf_release(&entry);
@@ -321,7 +321,7 @@ int reg_evidence(registry *r, const reg_caller *c, const char *id,
             json_object_set_new(o, "log_index",
                                 index >= 0 ? json_integer(index)
                                            : json_null());
-        rc = reg_out_json(o, out, e);
+        rc = reg__out_json(o, out, e);
     }
     return rc;
 }

@@ -25,45 +25,46 @@ struct registry {
     pthread_mutex_t log_mu; /* the one log writer */
     tlog_log *log;          /* read and written under log_mu only */
     unsigned abandoned;     /* tail entries reconcile.c recorded at open */
+    char warning[OSAFE_ERR_MAX]; /* reg_open_warning; "" none */
 };
 
 /* tlp.c: the one definition of who reads and changes what */
 /* c NULL is the node's operator, who reads everything. */
-void reg_visibility(const reg_caller *c, store_visibility *v);
+void reg__visibility(const reg_caller *c, store_visibility *v);
 /* 1 if c may read a version of rec at level tlp, published or not: each
  * version is judged by its own level. */
-int reg_reads(const reg_caller *c, const store_record *rec, const char *tlp,
+int reg__reads(const reg_caller *c, const store_record *rec, const char *tlp,
               int published);
-/* 1 if c reads the record's latest version (reg_reads on it). */
-int reg_owner_view(const reg_caller *c, const store_record *rec);
+/* 1 if c reads the record's latest version (reg__reads on it). */
+int reg__owner_view(const reg_caller *c, const store_record *rec);
 /* 1 if c may change a version of rec at level tlp (edit, submit; amend and
  * withdraw judge the published version, withdraw the latest one too). */
-int reg_can_write(const reg_caller *c, const store_record *rec,
+int reg__can_write(const reg_caller *c, const store_record *rec,
                   const char *tlp);
-int reg_is_staff(const reg_caller *c);
+int reg__is_staff(const reg_caller *c);
 
 /* Borrow / return a pooled database connection. */
-osafe_store *reg_store_get(registry *r);
-void reg_store_put(registry *r, osafe_store *s);
+osafe_store *reg__store_get(registry *r);
+void reg__store_put(registry *r, osafe_store *s);
 
 /* records.c */
 /* Commit when rc is 0, else roll back; returns the final status. */
-int reg_end_tx(osafe_store *s, int rc, osafe_err *e);
+int reg__end_tx(osafe_store *s, int rc, osafe_err *e);
 /* Dump o (consumed) as compact JSON into *out; 0 or OSAFE_ENOMEM. */
-int reg_out_json(json_t *o, char **out, osafe_err *e);
-json_t *reg_parse(const char *body, size_t len, osafe_err *e);
-int reg_canon(const json_t *v, osafe_buf *out, osafe_err *e);
-int reg_search_text(const json_t *rec, osafe_buf *out);
+int reg__out_json(json_t *o, char **out, osafe_err *e);
+json_t *reg__parse(const char *body, size_t len, osafe_err *e);
+int reg__canon(const json_t *v, osafe_buf *out, osafe_err *e);
+int reg__search_text(const json_t *rec, osafe_buf *out);
 /* Load a record the caller may see at all (else ENOTFOUND, so ids of
  * hidden records do not leak). */
-int reg_load_visible(osafe_store *s, const reg_caller *c, const char *id,
+int reg__load_visible(osafe_store *s, const reg_caller *c, const char *id,
                      store_record *rec, osafe_err *e);
 /* records_read.c: the links of id as a JSON array, without those to
  * records c may not see (*out malloc'd). */
-int reg_links_visible(osafe_store *s, const reg_caller *c, const char *id,
+int reg__links_visible(osafe_store *s, const reg_caller *c, const char *id,
                       char **out, osafe_err *e);
 /* Object text {"id":...,"version":N,"state":...} */
-char *reg_status_json(const char *id, int version, const char *state,
+char *reg__status_json(const char *id, int version, const char *state,
                       int64_t log_index);
 
 /* records.c: a new draft from rec inside the caller's write transaction
@@ -75,18 +76,18 @@ int reg__create_locked(registry *r, osafe_store *s, const reg_caller *c,
  * inside the caller's write transaction (which serialises appends: the
  * entry's index is the log's size while the database's write lock is
  * held, and the caller commits right after the durable append). */
-int reg_publish(registry *r, osafe_store *s, const reg_caller *c,
+int reg__publish(registry *r, osafe_store *s, const reg_caller *c,
                 store_record *rec, store_version *v, int64_t *index,
                 osafe_err *e);
 /* The index the next append will get (the log's size), read under
  * log_mu; OSAFE_ESTATE without a log. */
-int reg_log_next_index(registry *r, int64_t *index, osafe_err *e);
-/* reg_publish without the append: the rows of version v, whose entry
+int reg__log_next_index(registry *r, int64_t *index, osafe_err *e);
+/* reg__publish without the append: the rows of version v, whose entry
  * (v->log_entry) the caller appends at index at (< 0: the log's size now)
  * before it commits; for imports that append many entries at once.
  * *reused is set when v took an abandoned entry (already in the log, at
  * v->log_index): nothing is to be appended for it. */
-int reg_publish_at(registry *r, osafe_store *s, const reg_caller *c,
+int reg__publish_at(registry *r, osafe_store *s, const reg_caller *c,
                    store_record *rec, store_version *v, int64_t at,
                    int *reused, osafe_err *e);
 
@@ -100,12 +101,12 @@ int reg__adopt_abandoned(osafe_store *s, const char *id, int version,
                          json_t *j, char now[32], int64_t *at, osafe_err *e);
 /* Append one entry to the log inside the caller's write transaction;
  * *index receives its position. */
-int reg_log_append(registry *r, const void *entry, size_t len,
+int reg__log_append(registry *r, const void *entry, size_t len,
                    int64_t *index, osafe_err *e);
 
 /* evaluations_check.c: 0 if a run to publish holds only taxonomy hazard
  * keys, bounded integer counts and finite rates in [0, 1]; else
  * OSAFE_EINVAL naming the field. */
-int reg_evaluation_check(const json_t *j, osafe_err *e);
+int reg__evaluation_check(const json_t *j, osafe_err *e);
 
 #endif

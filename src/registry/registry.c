@@ -42,6 +42,11 @@ int reg_open(const reg_opts *o, registry **out, osafe_err *e)
      * that a retry can take its own (reconcile.c). */
     if (rc == 0 && r->log)
         rc = reg__reconcile(r, e);
+    if (rc == 0 && r->abandoned)
+        snprintf(r->warning, sizeof r->warning,
+                 "%u log entries of an interrupted run (appended, never "
+                 "committed) recorded as abandoned",
+                 r->abandoned);
     if (rc) {
         reg_close(r);
         return rc;
@@ -70,7 +75,12 @@ const char *reg_log_dir(const registry *r)
     return r->log_dir;
 }
 
-osafe_store *reg_store_get(registry *r)
+const char *reg_open_warning(const registry *r)
+{
+    return r->warning;
+}
+
+osafe_store *reg__store_get(registry *r)
 {
     pthread_mutex_lock(&r->pool_mu);
     while (r->nfree == 0)
@@ -80,7 +90,7 @@ osafe_store *reg_store_get(registry *r)
     return s;
 }
 
-void reg_store_put(registry *r, osafe_store *s)
+void reg__store_put(registry *r, osafe_store *s)
 {
     pthread_mutex_lock(&r->pool_mu);
     r->free[r->nfree++] = s;
@@ -102,9 +112,9 @@ int reg_auth(registry *r, const char *token, reg_caller *c, osafe_err *e)
         return 0;
     char hash[65];
     reg_token_hash(token, hash);
-    osafe_store *s = reg_store_get(r);
+    osafe_store *s = reg__store_get(r);
     int rc = s->ops->account_by_token(s, hash, &c->acct, e);
-    reg_store_put(r, s);
+    reg__store_put(r, s);
     if (rc == OSAFE_ENOTFOUND)
         return osafe_errf(e, OSAFE_EAUTH, "invalid token");
     if (rc)
@@ -138,9 +148,9 @@ int reg_token_create(registry *r, const char *name, const char *role,
     sodium_memzero(hex, sizeof hex);
     reg_token_hash(token, hash);
     int64_t id;
-    osafe_store *s = reg_store_get(r);
+    osafe_store *s = reg__store_get(r);
     int rc = s->ops->account_create(s, name, role, org, hash, &id, e);
-    reg_store_put(r, s);
+    reg__store_put(r, s);
     if (rc)
         sodium_memzero(token, toklen);
     return rc;
@@ -155,7 +165,7 @@ int reg_import_caller(registry *r, const char *name, reg_caller *c,
         return osafe_err_field(e, OSAFE_EINVAL, "as",
                                "the import account's name is too long");
     memset(c, 0, sizeof *c);
-    osafe_store *s = reg_store_get(r);
+    osafe_store *s = reg__store_get(r);
     int rc = s->ops->account_by_token(s, key, &c->acct, e);
     if (rc == OSAFE_ENOTFOUND) {
         int64_t id;
@@ -163,7 +173,7 @@ int reg_import_caller(registry *r, const char *name, reg_caller *c,
         if (!rc)
             rc = s->ops->account_by_token(s, key, &c->acct, e);
     }
-    reg_store_put(r, s);
+    reg__store_put(r, s);
     c->authenticated = rc == 0;
     return rc;
 }

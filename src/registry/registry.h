@@ -46,9 +46,13 @@ typedef struct reg_opts {
     unsigned connections;  /* database connections in the pool */
 } reg_opts;
 
-int reg_open(const reg_opts *o, registry **out, osafe_err *e);
+OSAFE_MUST_USE int reg_open(const reg_opts *o, registry **out, osafe_err *e);
 void reg_close(registry *r);
 const char *reg_log_dir(const registry *r);
+/* A problem reg_open found that does not stop it (entries in the log that
+ * the database never acknowledged), for the caller to show; "" if none.
+ * Library code does not print: the command decides.  Owned by r. */
+const char *reg_open_warning(const registry *r);
 
 /* The log's current checkpoint, for pages that show it. */
 typedef struct reg_log_info {
@@ -61,10 +65,10 @@ typedef struct reg_log_info {
 } reg_log_info;
 
 /* OSAFE_ENOTFOUND on a node opened without a log. */
-int reg_log_head(registry *r, reg_log_info *out, osafe_err *e);
+OSAFE_MUST_USE int reg_log_head(registry *r, reg_log_info *out, osafe_err *e);
 void reg_log_info_release(reg_log_info *i);
 /* The log's verifier key ("name+id+base64") into out[0..size). */
-int reg_log_vkey(registry *r, char *out, size_t size, osafe_err *e);
+OSAFE_MUST_USE int reg_log_vkey(registry *r, char *out, size_t size, osafe_err *e);
 
 /* 1 if s[0..n) has the shape of an id this registry mints (records
  * PREFIX-YYYY-NNNNN, evaluations EVAL-YYYY-NNNNN): 1..31 bytes of A-Z, 0-9,
@@ -80,18 +84,18 @@ typedef struct reg_caller {
 } reg_caller;
 
 /* token NULL or "" -> anonymous caller; an unknown token -> OSAFE_EAUTH. */
-int reg_auth(registry *r, const char *token, reg_caller *c, osafe_err *e);
+OSAFE_MUST_USE int reg_auth(registry *r, const char *token, reg_caller *c, osafe_err *e);
 
 /* Create an account; writes the new token (shown once; only its hash is
  * stored) into token (at least 80 bytes). */
-int reg_token_create(registry *r, const char *name, const char *role,
+OSAFE_MUST_USE int reg_token_create(registry *r, const char *name, const char *role,
                      const char *org, char *token, size_t toklen,
                      osafe_err *e);
 
 /* The caller imports are filed under: an admin account named name,
  * created on first use with a token hash no real token can have, so that
  * nobody can log in as it. */
-int reg_import_caller(registry *r, const char *name, reg_caller *c,
+OSAFE_MUST_USE int reg_import_caller(registry *r, const char *name, reg_caller *c,
                       osafe_err *e);
 
 /* SHA-256 of a token, as lowercase hex (65 bytes with the NUL). */
@@ -99,22 +103,22 @@ void reg_token_hash(const char *token, char out[65]);
 
 /* ---- records ------------------------------------------------------------ */
 
-int reg_create(registry *r, const reg_caller *c, const char *body,
+OSAFE_MUST_USE int reg_create(registry *r, const reg_caller *c, const char *body,
                size_t len, char **out, osafe_err *e);
-int reg_patch(registry *r, const reg_caller *c, const char *id,
+OSAFE_MUST_USE int reg_patch(registry *r, const reg_caller *c, const char *id,
               const char *body, size_t len, char **out, osafe_err *e);
-int reg_submit(registry *r, const reg_caller *c, const char *id, char **out,
+OSAFE_MUST_USE int reg_submit(registry *r, const reg_caller *c, const char *id, char **out,
                osafe_err *e);
 /* body: {"decision": "accept"|"reject"|"changes", "reason": "..."}
  * (staff).  Four eyes: nobody who wrote any part of the version (its
  * author, anyone who edited it) accepts it, admins included. */
-int reg_review(registry *r, const reg_caller *c, const char *id,
+OSAFE_MUST_USE int reg_review(registry *r, const reg_caller *c, const char *id,
                const char *body, size_t len, char **out, osafe_err *e);
 /* body: the new content (empty: start from the published one) */
-int reg_amend(registry *r, const reg_caller *c, const char *id,
+OSAFE_MUST_USE int reg_amend(registry *r, const reg_caller *c, const char *id,
               const char *body, size_t len, char **out, osafe_err *e);
 /* body: {"reason": "..."} */
-int reg_withdraw(registry *r, const reg_caller *c, const char *id,
+OSAFE_MUST_USE int reg_withdraw(registry *r, const reg_caller *c, const char *id,
                  const char *body, size_t len, char **out, osafe_err *e);
 
 typedef struct reg_meta {
@@ -126,31 +130,31 @@ typedef struct reg_meta {
 
 /* The exact stored bytes of a version the caller may read under that
  * version's own level (version 0: the latest such).  *body is malloc'd. */
-int reg_get(registry *r, const reg_caller *c, const char *id, int version,
+OSAFE_MUST_USE int reg_get(registry *r, const reg_caller *c, const char *id, int version,
             char **body, size_t *len, reg_meta *meta, osafe_err *e);
-int reg_list(registry *r, const reg_caller *c, const store_filter *f,
+OSAFE_MUST_USE int reg_list(registry *r, const reg_caller *c, const store_filter *f,
              char **out, osafe_err *e);
-int reg_search(registry *r, const reg_caller *c, const char *q, int limit,
+OSAFE_MUST_USE int reg_search(registry *r, const reg_caller *c, const char *q, int limit,
                char **out, osafe_err *e);
 /* Inclusion proof of a published version against the latest checkpoint,
  * in the JSON form `osafe log verify-inclusion --proof` reads, plus the
  * entry and (for authorised readers of a commitment) the salt. */
-int reg_proof(registry *r, const reg_caller *c, const char *id, int version,
+OSAFE_MUST_USE int reg_proof(registry *r, const reg_caller *c, const char *id, int version,
               char **out, osafe_err *e);
 /* body: {"to": ID, "relation": "duplicate_of"|"same_incident"|"related"|
  * "report_of"} (reviewers); duplicate_of marks the record merged and logs
  * the merge.  OSAFE_ESTATE when either record is withdrawn, or for
  * duplicate_of when either is merged (so merges never form a cycle). */
-int reg_link(registry *r, const reg_caller *c, const char *id,
+OSAFE_MUST_USE int reg_link(registry *r, const reg_caller *c, const char *id,
              const char *body, size_t len, char **out, osafe_err *e);
 /* The links from and to a record, without those to records the caller
  * may not read. */
-int reg_links(registry *r, const reg_caller *c, const char *id, char **out,
+OSAFE_MUST_USE int reg_links(registry *r, const reg_caller *c, const char *id, char **out,
               osafe_err *e);
 /* Attach evaluation evidence (a JSON object) to an open record: its
  * organisation (its owner, without one) and staff only.  Logged once the
  * record is published: a digest for CLEAR, else a salted commitment. */
-int reg_evidence(registry *r, const reg_caller *c, const char *id,
+OSAFE_MUST_USE int reg_evidence(registry *r, const reg_caller *c, const char *id,
                  const char *body, size_t len, char **out, osafe_err *e);
 
 /* ---- evaluation results -------------------------------------------------- */
@@ -163,17 +167,17 @@ int reg_evidence(registry *r, const reg_caller *c, const char *id,
  * "id","sha256"}).  Evaluations of open models are public (TLP:CLEAR).
  * Answers {"id","log_index"}.
  */
-int reg_evaluation_publish(registry *r, const reg_caller *c, const char *body,
+OSAFE_MUST_USE int reg_evaluation_publish(registry *r, const reg_caller *c, const char *body,
                            size_t len, char **out, osafe_err *e);
 /* The stored bytes of an evaluation. */
-int reg_evaluation_get(registry *r, const char *id, char **body, size_t *len,
+OSAFE_MUST_USE int reg_evaluation_get(registry *r, const char *id, char **body, size_t *len,
                        int64_t *log_index, osafe_err *e);
 /* A page of published runs, newest first (public: no caller):
  * {"evaluations":[{"id","created","log_index","model","suite":{"name",
  * "version","sha256"},"overall":{results.json overall},"samples","errors"}],
  * "next_cursor": id or ""}.  limit 1..OSAFE_PAGE_MAX; cursor NULL or "" for
  * the newest.  *out is malloc'd, the caller frees it. */
-int reg_evaluation_list(registry *r, int limit, const char *cursor,
+OSAFE_MUST_USE int reg_evaluation_list(registry *r, int limit, const char *cursor,
                         char **out, osafe_err *e);
 
 /* Withdraw a published run (reviewers and admins), body {"reason": "..."}:
@@ -181,7 +185,7 @@ int reg_evaluation_list(registry *r, int limit, const char *cursor,
  * "withdrawn"}; the run leaves the list and the risk ranking, and
  * reg_evaluation_get answers OSAFE_ESTATE.  *out {"id","state",
  * "log_index"} (caller frees). */
-int reg_evaluation_withdraw(registry *r, const reg_caller *c, const char *id,
+OSAFE_MUST_USE int reg_evaluation_withdraw(registry *r, const reg_caller *c, const char *id,
                             const char *body, size_t len, char **out,
                             osafe_err *e);
 
@@ -189,13 +193,13 @@ int reg_evaluation_withdraw(registry *r, const reg_caller *c, const char *id,
 
 /* Store a session (store.h store_session_put): at most per_account live
  * sessions per account, the oldest giving way. */
-int reg_session_put(registry *r, const store_session *ss, int per_account,
+OSAFE_MUST_USE int reg_session_put(registry *r, const store_session *ss, int per_account,
                     osafe_err *e);
 /* The live session with this id hash and the caller it stands for, read
  * afresh (a changed role applies at once); OSAFE_ENOTFOUND when none. */
-int reg_session_get(registry *r, const char *id_hash, int64_t now,
+OSAFE_MUST_USE int reg_session_get(registry *r, const char *id_hash, int64_t now,
                     store_session *ss, reg_caller *c, osafe_err *e);
-int reg_session_drop(registry *r, const char *id_hash, osafe_err *e);
+OSAFE_MUST_USE int reg_session_drop(registry *r, const char *id_hash, osafe_err *e);
 
 
 /*
@@ -204,7 +208,7 @@ int reg_session_drop(registry *r, const char *id_hash, osafe_err *e);
  * record, any TLP).  Withdrawn and merged records are skipped.  fn returns
  * 0 to go on, or a negative status that stops the walk and is returned.
  */
-int reg_published_each(registry *r, const reg_caller *c,
+OSAFE_MUST_USE int reg_published_each(registry *r, const reg_caller *c,
                        int (*fn)(void *ctx, const char *id, const char *body,
                                  size_t len),
                        void *ctx, osafe_err *e);
@@ -227,7 +231,7 @@ typedef struct reg_exported {
  * their state.  fn returns 0 to go on, or a negative status that stops the
  * walk and is returned.
  */
-int reg_export_each(registry *r, const char *level,
+OSAFE_MUST_USE int reg_export_each(registry *r, const char *level,
                     int (*fn)(void *ctx, const reg_exported *x), void *ctx,
                     osafe_err *e);
 
@@ -239,7 +243,7 @@ int reg_export_each(registry *r, const char *level,
  * earlier record).  With publish, the record is published at once.  A
  * batch of one (reg_import_batch); OSAFE_EINVAL when the record is refused.
  */
-int reg_import(registry *r, const reg_caller *c, const char *source_key,
+OSAFE_MUST_USE int reg_import(registry *r, const reg_caller *c, const char *source_key,
                const char *json, size_t len, int publish, char id[32],
                int *existing, osafe_err *e);
 
@@ -264,7 +268,7 @@ typedef struct reg_import_item {
  * checkpoint when this returns 0; on any other status none is (a rejected
  * record is not an error: its item says so).
  */
-int reg_import_batch(registry *r, const reg_caller *c, reg_import_item *items,
+OSAFE_MUST_USE int reg_import_batch(registry *r, const reg_caller *c, reg_import_item *items,
                      size_t n, int publish, osafe_err *e);
 
 /* How many log entries reg_open found beyond the database's last and

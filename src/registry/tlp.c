@@ -44,7 +44,7 @@ static enum audience audience_of(const char *tlp)
     return AUD_OWNER; /* an unknown level is read as the strictest */
 }
 
-int reg_is_staff(const reg_caller *c)
+int reg__is_staff(const reg_caller *c)
 {
     return c->authenticated && (!strcmp(c->acct.role, "reviewer") ||
                                 !strcmp(c->acct.role, "admin"));
@@ -56,7 +56,7 @@ static int rule(const reg_caller *c, int64_t owner, const char *org,
 {
     if (!c)
         return 1;
-    if (reg_is_staff(c) || (c->authenticated && c->acct.id == owner))
+    if (reg__is_staff(c) || (c->authenticated && c->acct.id == owner))
         return 1;
     enum audience a = audience_of(tlp);
     if (published && (a == AUD_ANYONE || (a == AUD_ACCOUNTS &&
@@ -66,19 +66,19 @@ static int rule(const reg_caller *c, int64_t owner, const char *org,
            !strcmp(org, c->acct.org);
 }
 
-int reg_reads(const reg_caller *c, const store_record *rec, const char *tlp,
+int reg__reads(const reg_caller *c, const store_record *rec, const char *tlp,
               int published)
 {
     return rule(c, rec->owner, rec->org, tlp, published);
 }
 
-int reg_owner_view(const reg_caller *c, const store_record *rec)
+int reg__owner_view(const reg_caller *c, const store_record *rec)
 {
-    return reg_reads(c, rec, rec->tlp,
+    return reg__reads(c, rec, rec->tlp,
                      rec->version == rec->published_version);
 }
 
-int reg_can_write(const reg_caller *c, const store_record *rec,
+int reg__can_write(const reg_caller *c, const store_record *rec,
                   const char *tlp)
 {
     if (!c->authenticated)
@@ -95,7 +95,7 @@ static int vis_reads(const void *who, int64_t owner, const char *org,
     return rule(who, owner, org, tlp, published);
 }
 
-void reg_visibility(const reg_caller *c, store_visibility *v)
+void reg__visibility(const reg_caller *c, store_visibility *v)
 {
     memset(v, 0, sizeof *v);
     v->reads = vis_reads;

@@ -21,11 +21,11 @@
 /* 1 if s is a partial date "YYYY", "YYYY-MM" or "YYYY-MM-DD". */
 int rec_date_ok(const char *s);
 
-int rec_validate(const json_t *rec, int for_publish, int client_input,
+OSAFE_MUST_USE int rec_validate(const json_t *rec, int for_publish, int client_input,
                  osafe_err *e);
 
 /* 0 if patch is a valid RFC 7396 merge patch of a record's client fields. */
-int rec_check_patch(const json_t *patch, osafe_err *e);
+OSAFE_MUST_USE int rec_check_patch(const json_t *patch, osafe_err *e);
 
 /* 1 if s is one of the TLP 2.0 levels (CLEAR GREEN AMBER AMBER+STRICT RED). */
 int rec_tlp_valid(const char *s);

@@ -102,11 +102,11 @@ static int on_record(void *ctx, const char *id, const char *body, size_t len)
     }
     const char *date = json_string_value(
         json_object_get(json_object_get(j, "occurred_start"), "date"));
-    long d = risk_days(date);
+    long d = risk__days(date);
     if (d < 0)
-        d = risk_days(json_string_value(json_object_get(j, "reported")));
+        d = risk__days(json_string_value(json_object_get(j, "reported")));
     if (d < 0)
-        d = risk_days(json_string_value(json_object_get(j, "published")));
+        d = risk__days(json_string_value(json_object_get(j, "published")));
     int level = level_of(k->p, json_string_value(json_object_get(
                                    json_object_get(j, "severity"), "level")));
     /* reviewed and published = verified, unless the link to AI itself is
@@ -115,11 +115,11 @@ static int on_record(void *ctx, const char *id, const char *body, size_t len)
     int verified = !rel || strcmp(rel, "unclear");
     int rc = 0;
     if (d >= 0 && level > 0)
-        rc = risk_acc_incident(k->acc, hz, nh, md, nm, level,
+        rc = risk__acc_incident(k->acc, hz, nh, md, nm, level,
                                (double)(k->today - d) / 365.25, verified,
                                k->e);
     else if (nh == 0)
-        risk_acc_incident(k->acc, hz, 0, md, 0, 1, 0, 0, k->e);
+        risk__acc_incident(k->acc, hz, 0, md, 0, 1, 0, 0, k->e);
     json_decref(j);
     if (rc == OSAFE_ETOOBIG) {
         k->skipped++;
@@ -136,7 +136,7 @@ static int is_reference(const struct risk_policy *p, const char *id)
     return 0;
 }
 
-int risk_group_evidence(const json_t *g, long long epochs, double icc,
+int risk__group_evidence(const json_t *g, long long epochs, double icc,
                         double *u, double *neff)
 {
     json_t *rj = json_object_get(g, "rate");
@@ -192,11 +192,11 @@ static int on_eval(struct collect *k, const char *id, const char *body,
                             h, g) {
             double u, neff;
             if (!hazard_key_valid(h) ||
-                risk_group_evidence(g, epochs, k->p->icc, &u, &neff))
+                risk__group_evidence(g, epochs, k->p->icc, &u, &neff))
                 continue;
             if (ref)
-                risk_acc_reference(k->acc, h, u);
-            if ((rc = risk_acc_eval(k->acc, model, h, neff, u * neff, k->e)))
+                risk__acc_reference(k->acc, h, u);
+            if ((rc = risk__acc_eval(k->acc, model, h, neff, u * neff, k->e)))
                 break;
         }
     }
@@ -265,19 +265,19 @@ int risk_compute(registry *r, const reg_caller *c, const risk_policy *policy,
     memcpy(as_of, policy->as_of[0] ? policy->as_of : now, 10);
     as_of[10] = 0;
     risk_acc *acc;
-    int rc = risk_acc_new(policy, &acc, e);
+    int rc = risk__acc_new(policy, &acc, e);
     if (rc)
         return rc;
-    struct collect k = {acc, policy, risk_days(as_of), 0, 0, e};
+    struct collect k = {acc, policy, risk__days(as_of), 0, 0, e};
     size_t nev = 0;
     rc = reg_published_each(r, c, on_record, &k, e);
     if (!rc)
         rc = collect_evals(r, &k, &nev);
     if (!rc) {
-        risk_acc_count(acc, k.records, nev, 0, as_of);
-        rc = risk_acc_finish(acc, seed, out, e);
+        risk__acc_count(acc, k.records, nev, 0, as_of);
+        rc = risk__acc_finish(acc, seed, out, e);
     }
-    risk_acc_free(acc);
+    risk__acc_free(acc);
     if (!rc) {
         snprintf((*out)->generated, sizeof (*out)->generated, "%s", now);
         (*out)->skipped = k.skipped;

@@ -98,7 +98,7 @@ static int grade_double(double u, double u_ref)
     return 3;
 }
 
-int risk_grade(double u, double u_ref)
+int risk__grade(double u, double u_ref)
 {
     ratio a, b;
     if (as_ratio(u, &a) || as_ratio(u_ref, &b))
@@ -106,7 +106,7 @@ int risk_grade(double u, double u_ref)
     return grade_exact(a, b);
 }
 
-int risk_grade_counts(double k, double n, double u_ref)
+int risk__grade_counts(double k, double n, double u_ref)
 {
     ratio a, b;
     double kr = round(k), nr = round(n);
@@ -116,10 +116,10 @@ int risk_grade_counts(double k, double n, double u_ref)
         a.q = (long long)nr;
         return grade_exact(a, b);
     }
-    return risk_grade(n > 0 ? k / n : NAN, u_ref);
+    return risk__grade(n > 0 ? k / n : NAN, u_ref);
 }
 
-double risk_ail_v10_uref(int i)
+double risk__ail_v10_uref(int i)
 {
     /* fraction safe of the worst v1.0 reference system, en_US official,
      * in risk_hazard_uid order: vcr ncr src cse ssh iwp hte dfm prv ipv
@@ -136,7 +136,7 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-void risk_grade_probs(double a, double b, double u_ref, double probs[5],
+void risk__grade_probs(double a, double b, double u_ref, double probs[5],
                       int *straddles)
 {
     /* The grade is constant between its cut points; the mass of each
@@ -150,12 +150,12 @@ void risk_grade_probs(double a, double b, double u_ref, double probs[5],
         double lo = cut[i] < 0 ? 0 : cut[i], hi = cut[i + 1] > 1 ? 1 : cut[i + 1];
         if (!(hi > lo))
             continue;
-        int g = risk_grade(0.5 * (lo + hi), u_ref);
+        int g = risk__grade(0.5 * (lo + hi), u_ref);
         probs[g - 1] += risk_beta_cdf(hi, a, b) - risk_beta_cdf(lo, a, b);
     }
     double lo = risk_beta_quantile(0.025, a, b),
            hi = risk_beta_quantile(0.975, a, b);
-    *straddles = risk_grade(lo, u_ref) != risk_grade(hi, u_ref);
+    *straddles = risk__grade(lo, u_ref) != risk__grade(hi, u_ref);
 }
 
 int risk_group_grade(const risk_result *res, const char *hazard,
@@ -170,12 +170,12 @@ int risk_group_grade(const risk_result *res, const char *hazard,
     int i = risk_hazard_index(parent);
     double u, neff;
     if (!res || i < 0 || i >= RISK_HAZARDS || !isfinite(res->grade_uref[i]) ||
-        risk_group_evidence(group, epochs, res->icc, &u, &neff))
+        risk__group_evidence(group, epochs, res->icc, &u, &neff))
         return 0;
     double ur = res->grade_uref[i];
-    risk_grade_probs(res->grade_a + u * neff, res->grade_b + (1 - u) * neff,
+    risk__grade_probs(res->grade_a + u * neff, res->grade_b + (1 - u) * neff,
                      ur, probs, straddles);
     /* the point grade on the group's own counts: samples n, u n unsafe */
     double ns = json_number_value(json_object_get(group, "n"));
-    return risk_grade_counts(u * ns, ns, ur);
+    return risk__grade_counts(u * ns, ns, ur);
 }

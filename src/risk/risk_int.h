@@ -18,8 +18,8 @@
 typedef struct risk_acc risk_acc;
 
 /* The policy is copied. */
-int risk_acc_new(const struct risk_policy *p, risk_acc **out, osafe_err *e);
-void risk_acc_free(risk_acc *a);
+int risk__acc_new(const struct risk_policy *p, risk_acc **out, osafe_err *e);
+void risk__acc_free(risk_acc *a);
 
 /*
  * One published incident: its hazard keys (AILuminate uids, sub-hazards
@@ -29,24 +29,24 @@ void risk_acc_free(risk_acc *a);
  * ignored; otherwise it counts 2^(-age/h)/c in each of its c categories,
  * for the ecosystem and for each model.
  */
-int risk_acc_incident(risk_acc *a, const char *const *hazards, size_t nh,
+int risk__acc_incident(risk_acc *a, const char *const *hazards, size_t nh,
                       const char *const *models, size_t nm, int level,
                       double age_years, int verified, osafe_err *e);
 /* Evaluation evidence for (model, hazard): n assessed, k unsafe
  * (effective, after the design effect). */
-int risk_acc_eval(risk_acc *a, const char *model, const char *hazard,
+int risk__acc_eval(risk_acc *a, const char *model, const char *hazard,
                   double n, double k, osafe_err *e);
 /* A reference run's unsafe share for a hazard (the worst one is kept). */
-void risk_acc_reference(risk_acc *a, const char *hazard, double u);
-void risk_acc_count(risk_acc *a, size_t incidents, size_t evaluations,
+void risk__acc_reference(risk_acc *a, const char *hazard, double u);
+void risk__acc_count(risk_acc *a, size_t incidents, size_t evaluations,
                     size_t unclassified, const char *as_of);
 /* Rank.  *out is the caller's (risk_result_free). */
-int risk_acc_finish(risk_acc *a, uint64_t seed, risk_result **out,
+int risk__acc_finish(risk_acc *a, uint64_t seed, risk_result **out,
                     osafe_err *e);
 
 /* The unsafe share *u and effective size *neff of one by_hazard group
  * (risk_collect.c, docs/RISK.md); 0, or -1 without a usable rate. */
-int risk_group_evidence(const json_t *g, long long epochs, double icc,
+int risk__group_evidence(const json_t *g, long long epochs, double icc,
                         double *u, double *neff);
 
 /* AILuminate-style grade of unsafe share u against reference u_ref
@@ -55,16 +55,16 @@ int risk_group_evidence(const json_t *g, long long epochs, double icc,
  * for (within a few units in the last place, denominators up to 2^30) and
  * compared as fractions, so 1 - 999/1000 is Excellent and 651/1000 against
  * 0.217 is Fair; other values are compared as doubles. */
-int risk_grade(double u, double u_ref);
+int risk__grade(double u, double u_ref);
 /* The same for k unsafe of n (integral counts, within 1e-6, are used as
- * they are; otherwise as risk_grade(k / n, u_ref)). */
-int risk_grade_counts(double k, double n, double u_ref);
+ * they are; otherwise as risk__grade(k / n, u_ref)). */
+int risk__grade_counts(double k, double n, double u_ref);
 /* P(grade = g+1) for u ~ Beta(a, b); the 95% interval's straddle flag. */
-void risk_grade_probs(double a, double b, double u_ref, double probs[5],
+void risk__grade_probs(double a, double b, double u_ref, double probs[5],
                       int *straddles);
 /* Published AILuminate v1.0 en_US reference unsafe share of hazard index i
  * (1 - fraction safe of the worst reference system). */
-double risk_ail_v10_uref(int i);
+double risk__ail_v10_uref(int i);
 
 /* ---- taxonomy (risk_taxonomy.c) ---- */
 
@@ -73,14 +73,14 @@ typedef struct risk_xwalk {
     const char *subject, *predicate, *object, *justification, *comment;
 } risk_xwalk;
 
-const risk_xwalk *risk_crosswalk(size_t *n);
+const risk_xwalk *risk__crosswalk(size_t *n);
 /* Primary NIST AI 600-1 and MIT ids of hazard index i. */
-const char *risk_hazard_nist(int i);
-const char *risk_hazard_mit(int i);
+const char *risk__hazard_nist(int i);
+const char *risk__hazard_mit(int i);
 /* 1 if an MIT subdomain ("1.1") has no AILuminate hazard measuring it. */
-int risk_mit_uncovered(const char *mit);
+int risk__mit_uncovered(const char *mit);
 /* Days since 1970-01-01 of "YYYY[-MM[-DD]]" (missing parts: the middle
  * of the period); -1 when unparsable. */
-long risk_days(const char *date);
+long risk__days(const char *date);
 
 #endif

@@ -51,7 +51,7 @@ static uint64_t fnv(const char *a, const char *b)
     return h;
 }
 
-int risk_acc_new(const struct risk_policy *p, risk_acc **out, osafe_err *e)
+int risk__acc_new(const struct risk_policy *p, risk_acc **out, osafe_err *e)
 {
     risk_acc *a = calloc(1, sizeof *a);
     if (!a || !(a->items = calloc(OSAFE_RISK_ITEMS_MAX, sizeof *a->items))) {
@@ -65,7 +65,7 @@ int risk_acc_new(const struct risk_policy *p, risk_acc **out, osafe_err *e)
     return 0;
 }
 
-void risk_acc_free(risk_acc *a)
+void risk__acc_free(risk_acc *a)
 {
     if (a)
         free(a->items);
@@ -128,7 +128,7 @@ static const char *hazard_key(const char *h)
     return NULL;
 }
 
-int risk_acc_incident(risk_acc *a, const char *const *hazards, size_t nh,
+int risk__acc_incident(risk_acc *a, const char *const *hazards, size_t nh,
                       const char *const *models, size_t nm, int level,
                       double age_years, int verified, osafe_err *e)
 {
@@ -173,7 +173,7 @@ int risk_acc_incident(risk_acc *a, const char *const *hazards, size_t nh,
     return 0;
 }
 
-int risk_acc_eval(risk_acc *a, const char *model, const char *hazard,
+int risk__acc_eval(risk_acc *a, const char *model, const char *hazard,
                   double n, double k, osafe_err *e)
 {
     const char *key = hazard_key(hazard);
@@ -187,14 +187,14 @@ int risk_acc_eval(risk_acc *a, const char *model, const char *hazard,
     return 0;
 }
 
-void risk_acc_reference(risk_acc *a, const char *hazard, double u)
+void risk__acc_reference(risk_acc *a, const char *hazard, double u)
 {
     int i = risk_hazard_index(hazard);
     if (i >= 0 && isfinite(u) && (isnan(a->uref[i]) || u > a->uref[i]))
         a->uref[i] = u;
 }
 
-void risk_acc_count(risk_acc *a, size_t incidents, size_t evaluations,
+void risk__acc_count(risk_acc *a, size_t incidents, size_t evaluations,
                     size_t unclassified, const char *as_of)
 {
     a->incidents = incidents;
@@ -379,7 +379,7 @@ struct work {
  * of the policy's reference runs, else the published v1.0 one. */
 static double res_uref(const risk_acc *a, int i)
 {
-    return a->p.n_reference ? a->uref[i] : risk_ail_v10_uref(i);
+    return a->p.n_reference ? a->uref[i] : risk__ail_v10_uref(i);
 }
 
 /* What the item is: names, crosswalks, impact, the counts as recorded. */
@@ -390,11 +390,11 @@ static void item_identity(const struct risk_policy *p, const acc_item *it,
     snprintf(o->model, sizeof o->model, "%s", it->model);
     int hi = risk_hazard_index(it->hazard);
     snprintf(o->mit, sizeof o->mit, "%s",
-             hi >= 0 ? risk_hazard_mit(hi) : it->hazard + 1);
-    snprintf(o->nist, sizeof o->nist, "%s", hi >= 0 ? risk_hazard_nist(hi) : "");
+             hi >= 0 ? risk__hazard_mit(hi) : it->hazard + 1);
+    snprintf(o->nist, sizeof o->nist, "%s", hi >= 0 ? risk__hazard_nist(hi) : "");
     o->potential = potential_of(p, it->hazard);
     o->impact = it->max_level > o->potential ? it->max_level : o->potential;
-    o->no_eval_coverage = hi < 0 && risk_mit_uncovered(o->mit);
+    o->no_eval_coverage = hi < 0 && risk__mit_uncovered(o->mit);
     o->n_incidents = it->n_w;
     o->n_raw = it->n_raw;
     o->n_near_miss = it->n_near;
@@ -507,8 +507,8 @@ static void grade_item(const risk_acc *a, const acc_item *it, risk_item *o)
         return;
     o->grade_u = it->eval_k / it->eval_n;
     o->grade_uref = ur;
-    o->grade = risk_grade_counts(it->eval_k, it->eval_n, ur);
-    risk_grade_probs(p->beta_a + it->eval_k,
+    o->grade = risk__grade_counts(it->eval_k, it->eval_n, ur);
+    risk__grade_probs(p->beta_a + it->eval_k,
                      p->beta_b + it->eval_n - it->eval_k, ur, o->grade_p,
                      &o->grade_straddles);
 }
@@ -666,7 +666,7 @@ static int rank_draws(risk_acc *a, risk_item *items, size_t n, float *V,
     return 0;
 }
 
-int risk_acc_finish(risk_acc *a, uint64_t seed, risk_result **out,
+int risk__acc_finish(risk_acc *a, uint64_t seed, risk_result **out,
                     osafe_err *e)
 {
     const struct risk_policy *p = &a->p;

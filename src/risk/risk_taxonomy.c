@@ -65,7 +65,7 @@ static const risk_xwalk rows[] = {
     {"ailuminate:sxc", B, "mit:1.2", CUR, "mit primary"},
 };
 
-const risk_xwalk *risk_crosswalk(size_t *n)
+const risk_xwalk *risk__crosswalk(size_t *n)
 {
     *n = sizeof rows / sizeof *rows;
     return rows;
@@ -84,17 +84,17 @@ static const char *primary(int i, const char *kind, size_t skip)
     return "";
 }
 
-const char *risk_hazard_nist(int i)
+const char *risk__hazard_nist(int i)
 {
     return primary(i, "nist primary", strlen("nist-ai-600-1:"));
 }
 
-const char *risk_hazard_mit(int i)
+const char *risk__hazard_mit(int i)
 {
     return primary(i, "mit primary", strlen("mit:"));
 }
 
-int risk_mit_uncovered(const char *mit)
+int risk__mit_uncovered(const char *mit)
 {
     /* risk-taxonomy.md note (b): no AILuminate hazard measures these */
     static const char *const none[] = {"1.1", "1.3", "2.2", "3.2", "4.1",
@@ -120,7 +120,7 @@ static long days_from_civil(int y, int m, int d)
     return era * 146097 + doe - 719468;
 }
 
-long risk_days(const char *date)
+long risk__days(const char *date)
 {
     int y = 0, m = 7, d = 1, n = 0;
     if (!date)

@@ -209,7 +209,7 @@ static void serve_log(api_ctx *a, const http_req *q, http_resp *w,
 {
     if (strcmp(http_req_method(q), "GET") && strcmp(http_req_method(q), "HEAD"))
         return method_not_allowed(w, "GET, HEAD");
-    char path[4096];
+    char path[OSAFE_PATH_MAX];
     if (!strcmp(rel, "checkpoint")) {
         snprintf(path, sizeof path, "%s/checkpoint", a->log_dir);
         /* tlog-tiles: the checkpoint may be cached a few seconds at most */

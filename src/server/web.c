@@ -279,7 +279,7 @@ const char *web_t_exact(const web *w, int lang_index, const char *key)
 const char *T(const web_page *p, const char *key)
 {
     const char *t = web_t_exact(p->app, p->lang_index, key);
-    if (!t && p->lang_index != 0)
+    if (!t && p->lang_index != WEB_LANG_EN)
         t = web_t_exact(p->app, 0, key);
     return t ? t : key;
 }

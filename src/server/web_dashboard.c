@@ -16,6 +16,7 @@
 
 #include "risk/risk.h"
 #include "server/web_int.h"
+#include "core/limits.h"
 
 /* Recent incidents the dashboard lists (the full list is one click away). */
 #define DASH_RECENT 10

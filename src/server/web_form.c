@@ -167,7 +167,7 @@ static int field_begin(form_ctx *c, const char *name, const char *label_key,
          * English after a sentence in the page's language */
         if (strstr(c->err->msg, "is required to publish")) {
             page_t(p, "form.err_required");
-        } else if (p->lang_index == 0) {
+        } else if (p->lang_index == WEB_LANG_EN) {
             page_text(p, c->err->msg);
         } else {
             page_t(p, "form.err_invalid");
@@ -638,9 +638,10 @@ static int created_id(const char *out, char id[32])
 {
     json_t *o = json_loads(out, 0, NULL);
     const char *s = json_string_value(json_object_get(o, "id"));
-    int ok = s && strlen(s) < 32;
+    size_t n = s ? strlen(s) : 32;
+    int ok = n < 32;
     if (ok)
-        strcpy(id, s);
+        memcpy(id, s, n + 1);
     json_decref(o);
     return ok ? 0 : -1;
 }

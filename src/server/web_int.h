@@ -32,6 +32,15 @@
 #include "server/web.h"
 
 #define WEB_LANGS 6 /* en zh es fr ar ru, in that order */
+/* The language indices (web_page.lang_index), in the order above. */
+enum web_lang {
+    WEB_LANG_EN = 0,
+    WEB_LANG_ZH = 1,
+    WEB_LANG_ES = 2,
+    WEB_LANG_FR = 3,
+    WEB_LANG_AR = 4,
+    WEB_LANG_RU = 5,
+};
 
 typedef struct web_page {
     web *app;

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "server/web_int.h"
+#include "core/limits.h"
 
 int web_log_vkey(const web_page *p, char *out, size_t size)
 {

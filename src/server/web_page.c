@@ -27,26 +27,37 @@ struct web_form {
 
 /* ---- text ---------------------------------------------------------------- */
 
+/*
+ * The appends below drop their status on purpose: the page buffer's
+ * failure is sticky (core/buf.h), so after the first failure nothing more
+ * is written and page_end checks buf_status once, answering 500 instead of
+ * a page with pieces missing.
+ */
 void page_text(web_page *p, const char *s)
 {
-    xml_escape(&p->html, s);
+    OSAFE_IGNORE(xml_escape(&p->html, s));
 }
 
 void page_text_n(web_page *p, const char *s, size_t n)
 {
-    xml_escape_n(&p->html, s, n);
+    OSAFE_IGNORE(xml_escape_n(&p->html, s, n));
 }
 
 void page_raw(web_page *p, const char *markup)
 {
-    buf_puts(&p->html, markup);
+    OSAFE_IGNORE(buf_puts(&p->html, markup));
+}
+
+static void page_putc(web_page *p, char c)
+{
+    OSAFE_IGNORE(buf_putc(&p->html, c));
 }
 
 void page_rawf(web_page *p, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    buf_vprintf(&p->html, fmt, ap);
+    OSAFE_IGNORE(buf_vprintf(&p->html, fmt, ap));
     va_end(ap);
 }
 
@@ -69,13 +80,13 @@ void page_urlenc(web_page *p, const char *s)
         if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
             (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' ||
             c == '~') {
-            buf_putc(&p->html, (char)c);
+            page_putc(p, (char)c);
         } else {
             tmp[0] = '%';
             tmp[1] = hex[c >> 4];
             tmp[2] = hex[c & 15];
             tmp[3] = 0;
-            buf_puts(&p->html, tmp);
+            page_raw(p, tmp);
         }
     }
 }
@@ -166,19 +177,19 @@ static void put_number(web_page *p, double v, int decimals)
             if (*z >= '1' && *z <= '9')
                 zero = 0;
         if (!zero)
-            buf_putc(&p->html, '-');
+            page_putc(p, '-');
         s++;
     }
     size_t int_len = strcspn(s, ".");
     int grouped = int_len >= (size_t)f->min_group;
     for (size_t i = 0; i < int_len; i++) {
         if (grouped && i > 0 && (int_len - i) % 3 == 0)
-            buf_puts(&p->html, f->group);
-        buf_putc(&p->html, s[i]);
+            page_raw(p, f->group);
+        page_putc(p, s[i]);
     }
     if (s[int_len] == '.') {
-        buf_puts(&p->html, f->decimal);
-        buf_puts(&p->html, s + int_len + 1);
+        page_raw(p, f->decimal);
+        page_raw(p, s + int_len + 1);
     }
 }
 
@@ -195,9 +206,9 @@ void page_int(web_page *p, long long v)
 void page_percent(web_page *p, double fraction, int decimals)
 {
     const numfmt *f = &numfmts[p->lang_index];
-    buf_puts(&p->html, f->pct_pre);
+    page_raw(p, f->pct_pre);
     put_number(p, fraction * 100.0, decimals);
-    buf_puts(&p->html, f->pct_post);
+    page_raw(p, f->pct_post);
 }
 
 /* ---- dates --------------------------------------------------------------- */
@@ -240,6 +251,15 @@ static int digits(const char *s, int n)
     return 1;
 }
 
+/* The value of n decimal digits (digits() checked them). */
+static int num(const char *s, int n)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++)
+        v = v * 10 + (s[i] - '0');
+    return v;
+}
+
 /* A partial date (records know some dates to the year or the month
  * only): "YYYY" or "YYYY-MM", shown at that precision. */
 static int partial_date(web_page *p, const char *d)
@@ -248,29 +268,30 @@ static int partial_date(web_page *p, const char *d)
     if (!((n == 4 && digits(d, 4)) ||
           (n == 7 && digits(d, 4) && d[4] == '-' && digits(d + 5, 2))))
         return 0;
-    int y = atoi(d), mo = n == 7 ? atoi(d + 5) : 0;
+    int y = num(d, 4), mo = n == 7 ? num(d + 5, 2) : 0;
     if (n == 7 && (mo < 1 || mo > 12))
         return 0;
     page_raw(p, "<time datetime=\"");
     page_text(p, d);
     page_raw(p, "\">");
     if (!mo) {
-        page_rawf(p, p->lang_index == 1 ? "%d\xe5\xb9\xb4" : "%d", y);
+        page_rawf(p, p->lang_index == WEB_LANG_ZH ? "%d\xe5\xb9\xb4" : "%d",
+                  y);
     } else {
         switch (p->lang_index) {
-        case 1:
+        case WEB_LANG_ZH:
             page_rawf(p, "%d\xe5\xb9\xb4%d\xe6\x9c\x88", y, mo);
             break;
-        case 2:
+        case WEB_LANG_ES:
             page_rawf(p, "%s %d", months_es[mo - 1], y);
             break;
-        case 3:
+        case WEB_LANG_FR:
             page_rawf(p, "%s %d", months_fr[mo - 1], y);
             break;
-        case 4:
+        case WEB_LANG_AR:
             page_rawf(p, "%s %d", months_ar[mo - 1], y);
             break;
-        case 5:
+        case WEB_LANG_RU:
             page_rawf(p, "%s %d \xd0\xb3.", months_ru[mo - 1], y);
             break;
         default:
@@ -291,7 +312,7 @@ void page_date(web_page *p, const char *d)
         page_text(p, d ? d : "");
         return;
     }
-    int y = atoi(d), mo = atoi(d + 5), day = atoi(d + 8);
+    int y = num(d, 4), mo = num(d + 5, 2), day = num(d + 8, 2);
     if (mo < 1 || mo > 12 || day < 1 || day > 31) {
         page_text(p, d);
         return;
@@ -302,19 +323,19 @@ void page_date(web_page *p, const char *d)
     page_text(p, d);
     page_raw(p, "\">");
     switch (p->lang_index) {
-    case 1: /* zh */
+    case WEB_LANG_ZH:
         page_rawf(p, "%d\xe5\xb9\xb4%d\xe6\x9c\x88%d\xe6\x97\xa5", y, mo, day);
         break;
-    case 2:
+    case WEB_LANG_ES:
         page_rawf(p, "%d %s %d", day, months_es[mo - 1], y);
         break;
-    case 3:
+    case WEB_LANG_FR:
         page_rawf(p, "%d %s %d", day, months_fr[mo - 1], y);
         break;
-    case 4:
+    case WEB_LANG_AR:
         page_rawf(p, "%d %s %d", day, months_ar[mo - 1], y);
         break;
-    case 5:
+    case WEB_LANG_RU:
         page_rawf(p, "%d %s %d \xd0\xb3.", day, months_ru[mo - 1], y);
         break;
     default:
@@ -497,6 +518,16 @@ void page_end(web_page *p, const char *script)
     if (script)
         asset_link(p, 1, script);
     page_raw(p, "</body>\n</html>\n");
+    if (buf_status(&p->html) != 0) {
+        /* over OSAFE_WEB_PAGE_MAX or out of memory: a 200 with pieces
+         * missing would look whole, so the page is not sent at all */
+        http_resp_error(p->resp, 500, "internal", NULL,
+                        buf_status(&p->html) == OSAFE_ETOOBIG
+                            ? "internal error: the page exceeds "
+                              "OSAFE_WEB_PAGE_MAX"
+                            : "internal error: out of memory");
+        return;
+    }
     drop_style_attrs(&p->html);
     set_page_headers(p);
     http_resp_status(p->resp, p->status ? p->status : 200);
@@ -687,5 +718,5 @@ void page_csrf_field(web_page *p)
 void page_svg(web_page *p, const char *svg)
 {
     /* style="" attributes are dropped by page_end (see there) */
-    buf_puts(&p->html, svg ? svg : "");
+    page_raw(p, svg ? svg : "");
 }

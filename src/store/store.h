@@ -125,106 +125,106 @@ typedef struct store_session {
 
 struct store_ops {
     void (*close)(osafe_store *s);
-    int (*begin)(osafe_store *s, osafe_err *e);
-    int (*commit)(osafe_store *s, osafe_err *e);
+    OSAFE_MUST_USE int (*begin)(osafe_store *s, osafe_err *e);
+    OSAFE_MUST_USE int (*commit)(osafe_store *s, osafe_err *e);
     void (*rollback)(osafe_store *s);
 
-    int (*account_create)(osafe_store *s, const char *name, const char *role,
+    OSAFE_MUST_USE int (*account_create)(osafe_store *s, const char *name, const char *role,
                           const char *org, const char *token_hash,
                           int64_t *id, osafe_err *e);
-    int (*account_by_token)(osafe_store *s, const char *token_hash,
+    OSAFE_MUST_USE int (*account_by_token)(osafe_store *s, const char *token_hash,
                             store_account *a, osafe_err *e);
-    int (*account_count)(osafe_store *s, int64_t *n, osafe_err *e);
+    OSAFE_MUST_USE int (*account_count)(osafe_store *s, int64_t *n, osafe_err *e);
 
     /* Mint the next id "PREFIX-YYYY-NNNNN" (inside a transaction). */
-    int (*next_id)(osafe_store *s, const char *prefix, int year, char out[32],
+    OSAFE_MUST_USE int (*next_id)(osafe_store *s, const char *prefix, int year, char out[32],
                    osafe_err *e);
-    int (*record_insert)(osafe_store *s, const store_record *r,
+    OSAFE_MUST_USE int (*record_insert)(osafe_store *s, const store_record *r,
                          osafe_err *e);
-    int (*record_update)(osafe_store *s, const store_record *r,
+    OSAFE_MUST_USE int (*record_update)(osafe_store *s, const store_record *r,
                          osafe_err *e);
-    int (*record_get)(osafe_store *s, const char *id, store_record *r,
+    OSAFE_MUST_USE int (*record_get)(osafe_store *s, const char *id, store_record *r,
                       osafe_err *e);
     /* Insert or replace version (record_id, version). */
-    int (*version_put)(osafe_store *s, const store_version *v, osafe_err *e);
-    int (*version_get)(osafe_store *s, const char *id, int version,
+    OSAFE_MUST_USE int (*version_put)(osafe_store *s, const store_version *v, osafe_err *e);
+    OSAFE_MUST_USE int (*version_get)(osafe_store *s, const char *id, int version,
                        store_version *v, osafe_err *e);
     /* Replace the search text of a record's published version
      * (published = 1) or of its latest working version (0); all languages
      * in one string.  Search matches each against who may see it. */
-    int (*index_put)(osafe_store *s, const char *id, int published,
+    OSAFE_MUST_USE int (*index_put)(osafe_store *s, const char *id, int published,
                      const char *text, osafe_err *e);
-    int (*list)(osafe_store *s, const store_visibility *vis,
+    OSAFE_MUST_USE int (*list)(osafe_store *s, const store_visibility *vis,
                 const store_filter *f, store_page *out, osafe_err *e);
-    int (*search)(osafe_store *s, const store_visibility *vis,
+    OSAFE_MUST_USE int (*search)(osafe_store *s, const store_visibility *vis,
                   const char *query, int limit, store_page *out,
                   osafe_err *e);
 
-    int (*link_put)(osafe_store *s, const char *from, const char *to,
+    OSAFE_MUST_USE int (*link_put)(osafe_store *s, const char *from, const char *to,
                     const char *relation, int64_t author, osafe_err *e);
     /* JSON array text of {"from","to","relation","created"} (caller frees) */
-    int (*links_json)(osafe_store *s, const char *id, char **json,
+    OSAFE_MUST_USE int (*links_json)(osafe_store *s, const char *id, char **json,
                       osafe_err *e);
     /* salt: the 32 bytes of the logged commitment's salt, or NULL */
-    int (*evidence_put)(osafe_store *s, const char *id, const char *body,
+    OSAFE_MUST_USE int (*evidence_put)(osafe_store *s, const char *id, const char *body,
                         size_t len, int64_t author, int64_t log_index,
                         const uint8_t *salt, int64_t *evidence_id,
                         osafe_err *e);
 
     /* Imports: source key -> record id, for idempotence. */
-    int (*source_get)(osafe_store *s, const char *key, char id[32],
+    OSAFE_MUST_USE int (*source_get)(osafe_store *s, const char *key, char id[32],
                       osafe_err *e);
-    int (*source_put)(osafe_store *s, const char *key, const char *id,
+    OSAFE_MUST_USE int (*source_put)(osafe_store *s, const char *key, const char *id,
                       osafe_err *e);
 
     /* Highest log index any row holds (-1 if none). */
-    int (*max_log_index)(osafe_store *s, int64_t *out, osafe_err *e);
+    OSAFE_MUST_USE int (*max_log_index)(osafe_store *s, int64_t *out, osafe_err *e);
 
     /* Published evaluation runs (canonical JSON, exact bytes). */
-    int (*evaluation_put)(osafe_store *s, const char *id, const char *body,
+    OSAFE_MUST_USE int (*evaluation_put)(osafe_store *s, const char *id, const char *body,
                           size_t len, int64_t author, int64_t log_index,
                           const void *entry, size_t entry_len, osafe_err *e);
-    int (*evaluation_get)(osafe_store *s, const char *id, char **body,
+    OSAFE_MUST_USE int (*evaluation_get)(osafe_store *s, const char *id, char **body,
                           size_t *len, int64_t *log_index, osafe_err *e);
     /* Up to limit runs, newest first, after the run cursor ("" or NULL:
      * from the newest).  Evaluations are public: no visibility. */
-    int (*evaluation_list)(osafe_store *s, int limit, const char *cursor,
+    OSAFE_MUST_USE int (*evaluation_list)(osafe_store *s, int limit, const char *cursor,
                            store_eval_page *out, osafe_err *e);
 
     /* Four eyes: every account that wrote part of version (id, version),
      * its author included.  editor_add records one (again: no change);
      * edited_by sets *yes to 1 if account is among them. */
-    int (*editor_add)(osafe_store *s, const char *id, int version,
+    OSAFE_MUST_USE int (*editor_add)(osafe_store *s, const char *id, int version,
                       int64_t account, osafe_err *e);
-    int (*edited_by)(osafe_store *s, const char *id, int version,
+    OSAFE_MUST_USE int (*edited_by)(osafe_store *s, const char *id, int version,
                      int64_t account, int *yes, osafe_err *e);
     /* Mark a run withdrawn (inside a transaction; the caller has checked
      * that it exists and is not withdrawn, and logged the withdrawal at
      * log_index).  Withdrawn runs leave evaluation_list; evaluation_get
      * answers OSAFE_ESTATE naming the date and the reason. */
-    int (*evaluation_withdraw)(osafe_store *s, const char *id,
+    OSAFE_MUST_USE int (*evaluation_withdraw)(osafe_store *s, const char *id,
                                const char *reason, int64_t by,
                                int64_t log_index, const void *entry,
                                size_t entry_len, osafe_err *e);
     /* Web sessions: store one (dropping expired ones, and the oldest of
      * its account past per_account), read a live one with its account
      * (OSAFE_ENOTFOUND: none or expired), drop one. */
-    int (*session_put)(osafe_store *s, const store_session *ss,
+    OSAFE_MUST_USE int (*session_put)(osafe_store *s, const store_session *ss,
                        int per_account, osafe_err *e);
-    int (*session_get)(osafe_store *s, const char *id_hash, int64_t now,
+    OSAFE_MUST_USE int (*session_get)(osafe_store *s, const char *id_hash, int64_t now,
                        store_session *ss, store_account *a, osafe_err *e);
-    int (*session_drop)(osafe_store *s, const char *id_hash, osafe_err *e);
+    OSAFE_MUST_USE int (*session_drop)(osafe_store *s, const char *id_hash, osafe_err *e);
     /* Log entries no other row holds, by index (replaced if there):
      * kind "withdrawal" (or the kind of any other entry without a row of
      * its own), "abandoned" (found beyond the database after a crash
      * between an append and its commit), "reused" (an abandoned entry a
-     * retried publication took, see reg_publish). */
-    int (*log_extra_put)(osafe_store *s, int64_t index, const char *kind,
+     * retried publication took, see reg__publish). */
+    OSAFE_MUST_USE int (*log_extra_put)(osafe_store *s, int64_t index, const char *kind,
                          const char *record_id, int version,
                          const void *entry, size_t len, osafe_err *e);
     /* The newest abandoned entry for record_id's version (malloc'd, the
      * caller frees), or OSAFE_ENOTFOUND. */
-    int (*log_orphan_get)(osafe_store *s, const char *record_id, int version,
+    OSAFE_MUST_USE int (*log_orphan_get)(osafe_store *s, const char *record_id, int version,
                           int64_t *index, uint8_t **entry, size_t *len,
                           osafe_err *e);
 };
@@ -234,7 +234,7 @@ struct osafe_store {
 };
 
 /* Open (creating and migrating as needed) the SQLite database at path. */
-int store_sqlite_open(const char *path, osafe_store **out, osafe_err *e);
+OSAFE_MUST_USE int store_sqlite_open(const char *path, osafe_store **out, osafe_err *e);
 
 /* Current time as RFC 3339 UTC (second precision). */
 void store_now(char out[32]);

@@ -177,7 +177,7 @@ static int db_err(struct sq_store *s, osafe_err *e, const char *what)
                       sqlite3_errmsg(s->db));
 }
 
-int sq_exec(struct sq_store *s, const char *sql, osafe_err *e)
+int sq__exec(struct sq_store *s, const char *sql, osafe_err *e)
 {
     char *msg = NULL;
     if (sqlite3_exec(s->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
@@ -189,13 +189,13 @@ int sq_exec(struct sq_store *s, const char *sql, osafe_err *e)
     return 0;
 }
 
-int sq_prepare(struct sq_store *s, sqlite3_stmt **st, const char *sql,
+int sq__prepare(struct sq_store *s, sqlite3_stmt **st, const char *sql,
                osafe_err *e)
 {
     for (unsigned i = 0; i < SQ_CACHE_SLOTS; i++)
         if (s->cache[i] && !strcmp(sqlite3_sql(s->cache[i]), sql)) {
             *st = s->cache[i];
-            s->cache[i] = NULL; /* lent out until sq_release */
+            s->cache[i] = NULL; /* lent out until sq__release */
             return 0;
         }
     if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st,
@@ -204,7 +204,7 @@ int sq_prepare(struct sq_store *s, sqlite3_stmt **st, const char *sql,
     return 0;
 }
 
-void sq_release(struct sq_store *s, sqlite3_stmt *st)
+void sq__release(struct sq_store *s, sqlite3_stmt *st)
 {
     if (!st)
         return;
@@ -221,26 +221,26 @@ void sq_release(struct sq_store *s, sqlite3_stmt *st)
 }
 
 /* Run a statement that returns no rows; finalizes it. */
-int sq_done(struct sq_store *s, sqlite3_stmt *st, osafe_err *e)
+int sq__done(struct sq_store *s, sqlite3_stmt *st, osafe_err *e)
 {
     int r = sqlite3_step(st);
     /* the message must be read before the statement is reset */
     if (r == SQLITE_CONSTRAINT) {
         int rc = osafe_errf(e, OSAFE_EEXIST, "database: %s",
                             sqlite3_errmsg(s->db));
-        sq_release(s, st);
+        sq__release(s, st);
         return rc;
     }
     if (r != SQLITE_DONE && r != SQLITE_ROW) {
         int rc = db_err(s, e, "write");
-        sq_release(s, st);
+        sq__release(s, st);
         return rc;
     }
-    sq_release(s, st);
+    sq__release(s, st);
     return 0;
 }
 
-void sq_text(char *out, size_t n, sqlite3_stmt *st, int col)
+void sq__text(char *out, size_t n, sqlite3_stmt *st, int col)
 {
     const unsigned char *t = sqlite3_column_text(st, col);
     snprintf(out, n, "%s", t ? (const char *)t : "");
@@ -252,11 +252,11 @@ void sq_text(char *out, size_t n, sqlite3_stmt *st, int col)
  * as a pointer and a size_t length, NULL when the pointer is NULL), run it
  * to completion.  The one path for every write statement.
  */
-int sq_write(struct sq_store *s, osafe_err *e, const char *sql,
+int sq__write(struct sq_store *s, osafe_err *e, const char *sql,
              const char *types, ...)
 {
     sqlite3_stmt *st;
-    int rc = sq_prepare(s, &st, sql, e);
+    int rc = sq__prepare(s, &st, sql, e);
     if (rc)
         return rc;
     va_list ap;
@@ -291,17 +291,17 @@ int sq_write(struct sq_store *s, osafe_err *e, const char *sql,
         }
     }
     va_end(ap);
-    return sq_done(s, st, e);
+    return sq__done(s, st, e);
 }
 
 static int migrate(struct sq_store *s, osafe_err *e)
 {
     sqlite3_stmt *st;
-    int rc = sq_prepare(s, &st, "PRAGMA user_version", e);
+    int rc = sq__prepare(s, &st, "PRAGMA user_version", e);
     if (rc)
         return rc;
     int have = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
-    sq_release(s, st);
+    sq__release(s, st);
     int want = (int)(sizeof migrations / sizeof migrations[0]);
     if (have > want)
         return osafe_errf(e, OSAFE_ESTATE,
@@ -311,10 +311,10 @@ static int migrate(struct sq_store *s, osafe_err *e)
     for (int v = have; v < want; v++) {
         char pragma[64];
         snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", v + 1);
-        if ((rc = sq_exec(s, "BEGIN IMMEDIATE", e)))
+        if ((rc = sq__exec(s, "BEGIN IMMEDIATE", e)))
             return rc;
-        if ((rc = sq_exec(s, migrations[v], e)) ||
-            (rc = sq_exec(s, pragma, e)) || (rc = sq_exec(s, "COMMIT", e))) {
+        if ((rc = sq__exec(s, migrations[v], e)) ||
+            (rc = sq__exec(s, pragma, e)) || (rc = sq__exec(s, "COMMIT", e))) {
             sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
             return osafe_errprefix(e, "migration %d: ", v + 1);
         }
@@ -346,7 +346,7 @@ static int sq_begin(osafe_store *base, osafe_err *e)
 {
     struct sq_store *s = (struct sq_store *)base;
     pthread_mutex_lock(&write_mu);
-    int rc = sq_exec(s, "BEGIN IMMEDIATE", e);
+    int rc = sq__exec(s, "BEGIN IMMEDIATE", e);
     if (rc)
         pthread_mutex_unlock(&write_mu);
     else
@@ -365,7 +365,7 @@ static void end_tx(struct sq_store *s)
 static int sq_commit(osafe_store *base, osafe_err *e)
 {
     struct sq_store *s = (struct sq_store *)base;
-    int rc = sq_exec(s, "COMMIT", e);
+    int rc = sq__exec(s, "COMMIT", e);
     if (rc == 0 || sqlite3_get_autocommit(s->db))
         end_tx(s); /* a failed COMMIT leaves the transaction to rollback */
     return rc;
@@ -389,7 +389,7 @@ static int sq_account_create(osafe_store *base, const char *name,
     struct sq_store *s = (struct sq_store *)base;
     char now[32];
     store_now(now);
-    int rc = sq_write(s, e,
+    int rc = sq__write(s, e,
                       "INSERT INTO accounts(name, role, org, token_hash, "
                       "created) VALUES (?, ?, ?, ?, ?)",
                       "sssss", name, role, org ? org : "", token_hash, now);
@@ -403,7 +403,7 @@ static int sq_account_by_token(osafe_store *base, const char *token_hash,
 {
     struct sq_store *s = (struct sq_store *)base;
     sqlite3_stmt *st;
-    int rc = sq_prepare(s, &st,
+    int rc = sq__prepare(s, &st,
                         "SELECT id, name, role, org FROM accounts WHERE "
                         "token_hash = ?",
                         e);
@@ -413,15 +413,15 @@ static int sq_account_by_token(osafe_store *base, const char *token_hash,
     int r = sqlite3_step(st);
     if (r == SQLITE_ROW) {
         a->id = sqlite3_column_int64(st, 0);
-        sq_text(a->name, sizeof a->name, st, 1);
-        sq_text(a->role, sizeof a->role, st, 2);
-        sq_text(a->org, sizeof a->org, st, 3);
+        sq__text(a->name, sizeof a->name, st, 1);
+        sq__text(a->role, sizeof a->role, st, 2);
+        sq__text(a->org, sizeof a->org, st, 3);
         rc = 0;
     } else {
         rc = r == SQLITE_DONE ? osafe_errf(e, OSAFE_ENOTFOUND, "no such token")
                               : db_err(s, e, "read account");
     }
-    sq_release(s, st);
+    sq__release(s, st);
     return rc;
 }
 
@@ -429,11 +429,11 @@ static int sq_account_count(osafe_store *base, int64_t *n, osafe_err *e)
 {
     struct sq_store *s = (struct sq_store *)base;
     sqlite3_stmt *st;
-    int rc = sq_prepare(s, &st, "SELECT count(*) FROM accounts", e);
+    int rc = sq__prepare(s, &st, "SELECT count(*) FROM accounts", e);
     if (rc)
         return rc;
     *n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    sq_release(s, st);
+    sq__release(s, st);
     return 0;
 }
 
@@ -446,7 +446,7 @@ static int sq_next_id(osafe_store *base, const char *prefix, int year,
     char name[48];
     snprintf(name, sizeof name, "%s-%d", prefix, year);
     sqlite3_stmt *st;
-    int rc = sq_prepare(s, &st,
+    int rc = sq__prepare(s, &st,
                         "INSERT INTO counters(name, value) VALUES (?, 1) "
                         "ON CONFLICT(name) DO UPDATE SET value = value + 1 "
                         "RETURNING value",
@@ -456,11 +456,11 @@ static int sq_next_id(osafe_store *base, const char *prefix, int year,
     sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
     if (sqlite3_step(st) != SQLITE_ROW) {
         rc = db_err(s, e, "mint id");
-        sq_release(s, st);
+        sq__release(s, st);
         return rc;
     }
     long long n = sqlite3_column_int64(st, 0);
-    sq_release(s, st);
+    sq__release(s, st);
     snprintf(out, 32, "%s-%d-%05lld", prefix, year, n);
     return 0;
 }
@@ -469,7 +469,7 @@ static int sq_next_id(osafe_store *base, const char *prefix, int year,
 static int write_record(struct sq_store *s, const char *sql,
                         const store_record *r, osafe_err *e)
 {
-    return sq_write(s, e, sql, "ssssIiisss" "s", r->state, r->tlp, r->pub_tlp,
+    return sq__write(s, e, sql, "ssssIiisss" "s", r->state, r->tlp, r->pub_tlp,
                     r->org, r->owner, r->version, r->published_version,
                     r->merged_into, r->created, r->modified, r->id);
 }
@@ -499,7 +499,7 @@ static int sq_record_get(osafe_store *base, const char *id, store_record *r,
 {
     struct sq_store *s = (struct sq_store *)base;
     sqlite3_stmt *st;
-    int rc = sq_prepare(s, &st,
+    int rc = sq__prepare(s, &st,
                         "SELECT id, state, tlp, pub_tlp, org, owner, version, "
                         "published_version, merged_into, created, modified "
                         "FROM records WHERE id = ?",
@@ -510,23 +510,23 @@ static int sq_record_get(osafe_store *base, const char *id, store_record *r,
     int x = sqlite3_step(st);
     if (x == SQLITE_ROW) {
         memset(r, 0, sizeof *r);
-        sq_text(r->id, sizeof r->id, st, 0);
-        sq_text(r->state, sizeof r->state, st, 1);
-        sq_text(r->tlp, sizeof r->tlp, st, 2);
-        sq_text(r->pub_tlp, sizeof r->pub_tlp, st, 3);
-        sq_text(r->org, sizeof r->org, st, 4);
+        sq__text(r->id, sizeof r->id, st, 0);
+        sq__text(r->state, sizeof r->state, st, 1);
+        sq__text(r->tlp, sizeof r->tlp, st, 2);
+        sq__text(r->pub_tlp, sizeof r->pub_tlp, st, 3);
+        sq__text(r->org, sizeof r->org, st, 4);
         r->owner = sqlite3_column_int64(st, 5);
         r->version = sqlite3_column_int(st, 6);
         r->published_version = sqlite3_column_int(st, 7);
-        sq_text(r->merged_into, sizeof r->merged_into, st, 8);
-        sq_text(r->created, sizeof r->created, st, 9);
-        sq_text(r->modified, sizeof r->modified, st, 10);
+        sq__text(r->merged_into, sizeof r->merged_into, st, 8);
+        sq__text(r->created, sizeof r->created, st, 9);
+        sq__text(r->modified, sizeof r->modified, st, 10);
     } else {
         rc = x == SQLITE_DONE
                  ? osafe_errf(e, OSAFE_ENOTFOUND, "no record '%s'", id)
                  : db_err(s, e, "read record");
     }
-    sq_release(s, st);
+    sq__release(s, st);
     return rc;
 }
 
@@ -534,7 +534,7 @@ static int sq_version_put(osafe_store *base, const store_version *v,
                           osafe_err *e)
 {
     /* body is NUL-terminated (store_version's bodies come from osafe_buf) */
-    return sq_write(
+    return sq__write(
         (struct sq_store *)base, e,
         "INSERT OR REPLACE INTO versions(record_id, version, state, tlp, "
         "body, author, created, modified, review_reason, reviewer, "
@@ -569,7 +569,7 @@ static int sq_version_get(osafe_store *base, const char *id, int version,
 {
     struct sq_store *s = (struct sq_store *)base;
     sqlite3_stmt *st;
-    int rc = sq_prepare(s, &st,
+    int rc = sq__prepare(s, &st,
                         "SELECT record_id, version, state, tlp, body, author, "
                         "created, modified, review_reason, reviewer, "
                         "log_index, log_entry, salt FROM versions WHERE "
@@ -582,15 +582,15 @@ static int sq_version_get(osafe_store *base, const char *id, int version,
     memset(v, 0, sizeof *v);
     int x = sqlite3_step(st);
     if (x == SQLITE_ROW) {
-        sq_text(v->record_id, sizeof v->record_id, st, 0);
+        sq__text(v->record_id, sizeof v->record_id, st, 0);
         v->version = sqlite3_column_int(st, 1);
-        sq_text(v->state, sizeof v->state, st, 2);
-        sq_text(v->tlp, sizeof v->tlp, st, 3);
+        sq__text(v->state, sizeof v->state, st, 2);
+        sq__text(v->tlp, sizeof v->tlp, st, 3);
         v->body_len = (size_t)sqlite3_column_bytes(st, 4);
         v->body = dup_blob(sqlite3_column_text(st, 4), v->body_len);
         v->author = sqlite3_column_int64(st, 5);
-        sq_text(v->created, sizeof v->created, st, 6);
-        sq_text(v->modified, sizeof v->modified, st, 7);
+        sq__text(v->created, sizeof v->created, st, 6);
+        sq__text(v->modified, sizeof v->modified, st, 7);
         if (sqlite3_column_type(st, 8) != SQLITE_NULL)
             v->review_reason = dup_blob(sqlite3_column_text(st, 8),
                                         (size_t)sqlite3_column_bytes(st, 8));
@@ -617,7 +617,7 @@ static int sq_version_get(osafe_store *base, const char *id, int version,
                                            id, version)
                               : db_err(s, e, "read version");
     }
-    sq_release(s, st);
+    sq__release(s, st);
     return rc;
 }
 
@@ -628,7 +628,7 @@ static int sq_link_put(osafe_store *base, const char *from, const char *to,
 {
     char now[32];
     store_now(now);
-    return sq_write((struct sq_store *)base, e,
+    return sq__write((struct sq_store *)base, e,
                     "INSERT OR IGNORE INTO links(from_id, to_id, relation, "
                     "author, created) VALUES (?,?,?,?,?)",
                     "sssIs", from, to, relation, author, now);
@@ -639,7 +639,7 @@ static int sq_links_json(osafe_store *base, const char *id, char **json,
 {
     struct sq_store *s = (struct sq_store *)base;
     sqlite3_stmt *st;
-    int rc = sq_prepare(s, &st,
+    int rc = sq__prepare(s, &st,
                         "SELECT coalesce(json_group_array(json_object("
                         "'from', from_id, 'to', to_id, 'relation', relation, "
                         "'created', created)), '[]') FROM (SELECT * FROM "
@@ -654,7 +654,7 @@ static int sq_links_json(osafe_store *base, const char *id, char **json,
                          (size_t)sqlite3_column_bytes(st, 0));
     else
         rc = db_err(s, e, "read links");
-    sq_release(s, st);
+    sq__release(s, st);
     return rc;
 }
 
@@ -669,7 +669,7 @@ static int sq_evidence_put(osafe_store *base, const char *id,
     char *text = strndup(body, len);
     if (!text)
         return osafe_errf(e, OSAFE_ENOMEM, "out of memory");
-    int rc = sq_write(s, e,
+    int rc = sq__write(s, e,
                       "INSERT INTO evidence(record_id, body, author, "
                       "log_index, created, salt) VALUES (?,?,?,?,?,?)",
                       "ssINsb", id, text, author, log_index, now, salt,
@@ -685,16 +685,16 @@ static int sq_source_get(osafe_store *base, const char *key, char id[32],
 {
     struct sq_store *s = (struct sq_store *)base;
     sqlite3_stmt *st;
-    int rc = sq_prepare(
+    int rc = sq__prepare(
         s, &st, "SELECT record_id FROM sources WHERE source_key = ?", e);
     if (rc)
         return rc;
     sqlite3_bind_text(st, 1, key, -1, SQLITE_TRANSIENT);
     if (sqlite3_step(st) == SQLITE_ROW)
-        sq_text(id, 32, st, 0);
+        sq__text(id, 32, st, 0);
     else
         rc = OSAFE_ENOTFOUND;
-    sq_release(s, st);
+    sq__release(s, st);
     return rc;
 }
 
@@ -703,7 +703,7 @@ static int sq_source_put(osafe_store *base, const char *key, const char *id,
 {
     char now[32];
     store_now(now);
-    return sq_write((struct sq_store *)base, e,
+    return sq__write((struct sq_store *)base, e,
                     "INSERT INTO sources(source_key, record_id, created) "
                     "VALUES (?,?,?)",
                     "sss", key, id, now);
@@ -713,7 +713,7 @@ static int sq_max_log_index(osafe_store *base, int64_t *out, osafe_err *e)
 {
     struct sq_store *s = (struct sq_store *)base;
     sqlite3_stmt *st;
-    int rc = sq_prepare(s, &st,
+    int rc = sq__prepare(s, &st,
                         "SELECT max(coalesce((SELECT max(log_index) FROM "
                         "versions), -1), coalesce((SELECT max(log_index) FROM "
                         "evidence), -1), coalesce((SELECT max(log_index) FROM "
@@ -725,7 +725,7 @@ static int sq_max_log_index(osafe_store *base, int64_t *out, osafe_err *e)
     if (rc)
         return rc;
     *out = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : -1;
-    sq_release(s, st);
+    sq__release(s, st);
     return 0;
 }
 
@@ -739,7 +739,7 @@ static int sq_evaluation_put(osafe_store *base, const char *id,
     char *text = strndup(body, len);
     if (!text)
         return osafe_errf(e, OSAFE_ENOMEM, "out of memory");
-    int rc = sq_write((struct sq_store *)base, e,
+    int rc = sq__write((struct sq_store *)base, e,
                       "INSERT INTO evaluations(id, body, author, log_index, "
                       "log_entry, created) VALUES (?,?,?,?,?,?)",
                       "ssINbs", id, text, author, log_index, entry, entry_len,
@@ -753,7 +753,7 @@ static int sq_evaluation_get(osafe_store *base, const char *id, char **body,
 {
     struct sq_store *s = (struct sq_store *)base;
     sqlite3_stmt *st;
-    int rc = sq_prepare(s, &st,
+    int rc = sq__prepare(s, &st,
                         "SELECT body, log_index, withdrawn, withdraw_reason "
                         "FROM evaluations WHERE id = ?",
                         e);
@@ -763,8 +763,8 @@ static int sq_evaluation_get(osafe_store *base, const char *id, char **body,
     int row = sqlite3_step(st) == SQLITE_ROW;
     if (row && sqlite3_column_type(st, 2) != SQLITE_NULL) {
         char when[32], why[160];
-        sq_text(when, sizeof when, st, 2);
-        sq_text(why, sizeof why, st, 3);
+        sq__text(when, sizeof when, st, 2);
+        sq__text(why, sizeof why, st, 3);
         rc = osafe_errf(e, OSAFE_ESTATE, "evaluation '%s' was withdrawn on "
                         "%s: %s", id, when, why);
     } else if (row) {
@@ -776,7 +776,7 @@ static int sq_evaluation_get(osafe_store *base, const char *id, char **body,
     } else {
         rc = osafe_errf(e, OSAFE_ENOTFOUND, "no evaluation '%s'", id);
     }
-    sq_release(s, st);
+    sq__release(s, st);
     return rc;
 }
 
@@ -785,14 +785,14 @@ static const struct store_ops sq_ops = {
     sq_rollback,       sq_account_create, sq_account_by_token,
     sq_account_count,  sq_next_id,       sq_record_insert,
     sq_record_update,  sq_record_get,    sq_version_put,
-    sq_version_get,    sq_index_put,     sq_list,
-    sq_search,         sq_link_put,      sq_links_json,
+    sq_version_get,    sq__index_put,     sq__list,
+    sq__search,         sq_link_put,      sq_links_json,
     sq_evidence_put,   sq_source_get,    sq_source_put,
     sq_max_log_index,  sq_evaluation_put, sq_evaluation_get,
-    sq_evaluation_list,
-    sq_editor_add,     sq_edited_by,
-    sq_evaluation_withdraw, sq_session_put, sq_session_get,
-    sq_session_drop, sq_log_extra_put, sq_log_orphan_get,
+    sq__evaluation_list,
+    sq__editor_add,     sq__edited_by,
+    sq__evaluation_withdraw, sq__session_put, sq__session_get,
+    sq__session_drop, sq__log_extra_put, sq__log_orphan_get,
 };
 
 int store_sqlite_open(const char *path, osafe_store **out, osafe_err *e)
@@ -813,13 +813,13 @@ int store_sqlite_open(const char *path, osafe_store **out, osafe_err *e)
     }
     sqlite3_busy_timeout(s->db, OSAFE_DB_BUSY_TIMEOUT_MS);
     sqlite3_extended_result_codes(s->db, 0);
-    int rc = sq_exec(s,
+    int rc = sq__exec(s,
                      "PRAGMA journal_mode = WAL;"
                      "PRAGMA synchronous = FULL;"
                      "PRAGMA foreign_keys = ON;",
                      e);
     if (!rc)
-        rc = sq_register_functions(s, e);
+        rc = sq__register_functions(s, e);
     if (!rc)
         rc = migrate(s, e);
     if (rc) {

@@ -4,21 +4,21 @@
  */
 #include "store/store_sqlite_int.h"
 
-int sq_editor_add(osafe_store *base, const char *id, int version,
+int sq__editor_add(osafe_store *base, const char *id, int version,
                   int64_t account, osafe_err *e)
 {
-    return sq_write((struct sq_store *)base, e,
+    return sq__write((struct sq_store *)base, e,
                     "INSERT OR IGNORE INTO version_editors(record_id, "
                     "version, account) VALUES (?,?,?)",
                     "siI", id, version, account);
 }
 
-int sq_edited_by(osafe_store *base, const char *id, int version,
+int sq__edited_by(osafe_store *base, const char *id, int version,
                  int64_t account, int *yes, osafe_err *e)
 {
     struct sq_store *s = (struct sq_store *)base;
     sqlite3_stmt *st;
-    int rc = sq_prepare(s, &st,
+    int rc = sq__prepare(s, &st,
                         "SELECT 1 FROM version_editors WHERE record_id = ? "
                         "AND version = ? AND account = ?",
                         e);
@@ -29,7 +29,7 @@ int sq_edited_by(osafe_store *base, const char *id, int version,
     sqlite3_bind_int64(st, 3, account);
     int x = sqlite3_step(st);
     *yes = x == SQLITE_ROW;
-    sq_release(s, st);
+    sq__release(s, st);
     if (x != SQLITE_ROW && x != SQLITE_DONE)
         return osafe_errf(e, OSAFE_EIO, "database: version editors: %s",
                           sqlite3_errmsg(s->db));

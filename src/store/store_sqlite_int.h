@@ -23,47 +23,47 @@ struct sq_store {
 /* The pointer type under which a store_visibility is bound for
  * osafe_seen(). */
 #define SQ_VIS_POINTER "osafe_store_visibility"
-int sq_register_functions(struct sq_store *s, osafe_err *e);
+int sq__register_functions(struct sq_store *s, osafe_err *e);
 
-int sq_exec(struct sq_store *s, const char *sql, osafe_err *e);
-int sq_prepare(struct sq_store *s, sqlite3_stmt **st, const char *sql,
+int sq__exec(struct sq_store *s, const char *sql, osafe_err *e);
+int sq__prepare(struct sq_store *s, sqlite3_stmt **st, const char *sql,
                osafe_err *e);
-int sq_done(struct sq_store *s, sqlite3_stmt *st, osafe_err *e);
-/* Give a statement from sq_prepare back (reset, bindings cleared). */
-void sq_release(struct sq_store *s, sqlite3_stmt *st);
-void sq_text(char *out, size_t n, sqlite3_stmt *st, int col);
-int sq_write(struct sq_store *s, osafe_err *e, const char *sql,
+int sq__done(struct sq_store *s, sqlite3_stmt *st, osafe_err *e);
+/* Give a statement from sq__prepare back (reset, bindings cleared). */
+void sq__release(struct sq_store *s, sqlite3_stmt *st);
+void sq__text(char *out, size_t n, sqlite3_stmt *st, int col);
+int sq__write(struct sq_store *s, osafe_err *e, const char *sql,
              const char *types, ...);
 
 /* store_sqlite_query.c */
-int sq_index_put(osafe_store *s, const char *id, int published,
+int sq__index_put(osafe_store *s, const char *id, int published,
                  const char *text, osafe_err *e);
-int sq_list(osafe_store *s, const store_visibility *vis,
+int sq__list(osafe_store *s, const store_visibility *vis,
             const store_filter *f, store_page *out, osafe_err *e);
-int sq_evaluation_list(osafe_store *s, int limit, const char *cursor,
+int sq__evaluation_list(osafe_store *s, int limit, const char *cursor,
                        store_eval_page *out, osafe_err *e);
-int sq_search(osafe_store *s, const store_visibility *vis, const char *query,
+int sq__search(osafe_store *s, const store_visibility *vis, const char *query,
               int limit, store_page *out, osafe_err *e);
 
 /* store_sqlite_editors.c */
-int sq_editor_add(osafe_store *s, const char *id, int version,
+int sq__editor_add(osafe_store *s, const char *id, int version,
                   int64_t account, osafe_err *e);
-int sq_edited_by(osafe_store *s, const char *id, int version,
+int sq__edited_by(osafe_store *s, const char *id, int version,
                  int64_t account, int *yes, osafe_err *e);
 /* store_sqlite_sessions.c: evaluation withdrawal and web sessions */
-int sq_evaluation_withdraw(osafe_store *s, const char *id, const char *reason,
+int sq__evaluation_withdraw(osafe_store *s, const char *id, const char *reason,
                            int64_t by, int64_t log_index, const void *entry,
                            size_t entry_len, osafe_err *e);
-int sq_session_put(osafe_store *s, const store_session *ss, int per_account,
+int sq__session_put(osafe_store *s, const store_session *ss, int per_account,
                    osafe_err *e);
-int sq_session_get(osafe_store *s, const char *id_hash, int64_t now,
+int sq__session_get(osafe_store *s, const char *id_hash, int64_t now,
                    store_session *ss, store_account *a, osafe_err *e);
-int sq_session_drop(osafe_store *s, const char *id_hash, osafe_err *e);
+int sq__session_drop(osafe_store *s, const char *id_hash, osafe_err *e);
 /* store_sqlite_log.c */
-int sq_log_extra_put(osafe_store *s, int64_t index, const char *kind,
+int sq__log_extra_put(osafe_store *s, int64_t index, const char *kind,
                      const char *record_id, int version, const void *entry,
                      size_t len, osafe_err *e);
-int sq_log_orphan_get(osafe_store *s, const char *record_id, int version,
+int sq__log_orphan_get(osafe_store *s, const char *record_id, int version,
                       int64_t *index, uint8_t **entry, size_t *len,
                       osafe_err *e);
 

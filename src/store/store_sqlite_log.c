@@ -8,7 +8,7 @@
 
 #include "store/store_sqlite_int.h"
 
-int sq_log_extra_put(osafe_store *base, int64_t index, const char *kind,
+int sq__log_extra_put(osafe_store *base, int64_t index, const char *kind,
                      const char *record_id, int version, const void *entry,
                      size_t len, osafe_err *e)
 {
@@ -16,7 +16,7 @@ int sq_log_extra_put(osafe_store *base, int64_t index, const char *kind,
     store_now(now);
     /* A blob pointer may not be NULL for an empty entry. */
     static const char empty[1] = "";
-    return sq_write((struct sq_store *)base, e,
+    return sq__write((struct sq_store *)base, e,
                     "INSERT OR REPLACE INTO log_extra(log_index, kind, "
                     "record_id, version, entry, created) "
                     "VALUES (?,?,?,?,?,?)",
@@ -24,13 +24,13 @@ int sq_log_extra_put(osafe_store *base, int64_t index, const char *kind,
                     version, entry ? entry : empty, len, now);
 }
 
-int sq_log_orphan_get(osafe_store *base, const char *record_id, int version,
+int sq__log_orphan_get(osafe_store *base, const char *record_id, int version,
                       int64_t *index, uint8_t **entry, size_t *len,
                       osafe_err *e)
 {
     struct sq_store *s = (struct sq_store *)base;
     sqlite3_stmt *st;
-    int rc = sq_prepare(s, &st,
+    int rc = sq__prepare(s, &st,
                         "SELECT log_index, entry FROM log_extra WHERE "
                         "kind = 'abandoned' AND record_id = ? AND "
                         "version = ? ORDER BY log_index DESC LIMIT 1",
@@ -50,6 +50,6 @@ int sq_log_orphan_get(osafe_store *base, const char *record_id, int version,
     } else {
         rc = OSAFE_ENOTFOUND;
     }
-    sq_release(s, st);
+    sq__release(s, st);
     return rc;
 }

@@ -63,7 +63,7 @@ static void fn_seen(sqlite3_context *cx, int argc, sqlite3_value **argv)
     sqlite3_result_int(cx, seen);
 }
 
-int sq_register_functions(struct sq_store *s, osafe_err *e)
+int sq__register_functions(struct sq_store *s, osafe_err *e)
 {
     if (sqlite3_create_function(s->db, "osafe_seen", 7,
                                 SQLITE_UTF8 | SQLITE_DIRECTONLY, NULL,
@@ -73,7 +73,7 @@ int sq_register_functions(struct sq_store *s, osafe_err *e)
     return 0;
 }
 
-int sq_index_put(osafe_store *base, const char *id, int published,
+int sq__index_put(osafe_store *base, const char *id, int published,
                  const char *text, osafe_err *e)
 {
     struct sq_store *s = (struct sq_store *)base;
@@ -81,7 +81,7 @@ int sq_index_put(osafe_store *base, const char *id, int published,
     /* The rows' rowid is their fts_keys id (migration 3): found through
      * an index, where record_id, UNINDEXED in FTS5, would scan it all. */
     sqlite3_stmt *st;
-    int rc = sq_prepare(s, &st,
+    int rc = sq__prepare(s, &st,
                         "INSERT OR IGNORE INTO fts_keys(record_id, published) "
                         "VALUES (?, ?)",
                         e);
@@ -89,8 +89,8 @@ int sq_index_put(osafe_store *base, const char *id, int published,
         return rc;
     sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int(st, 2, published);
-    if ((rc = sq_done(s, st, e)) ||
-        (rc = sq_prepare(s, &st,
+    if ((rc = sq__done(s, st, e)) ||
+        (rc = sq__prepare(s, &st,
                          "SELECT id FROM fts_keys WHERE record_id = ? AND "
                          "published = ?",
                          e)))
@@ -99,7 +99,7 @@ int sq_index_put(osafe_store *base, const char *id, int published,
     sqlite3_bind_int(st, 2, published);
     int step = sqlite3_step(st);
     sqlite3_int64 key = step == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    sq_release(s, st);
+    sq__release(s, st);
     if (step != SQLITE_ROW)
         return osafe_errf(e, OSAFE_EIO, "database: no text index key for %s",
                           id);
@@ -107,22 +107,22 @@ int sq_index_put(osafe_store *base, const char *id, int published,
         char sql[160];
         snprintf(sql, sizeof sql, "DELETE FROM %s WHERE rowid = ?",
                  tables[t]);
-        if ((rc = sq_prepare(s, &st, sql, e)))
+        if ((rc = sq__prepare(s, &st, sql, e)))
             return rc;
         sqlite3_bind_int64(st, 1, key);
-        if ((rc = sq_done(s, st, e)))
+        if ((rc = sq__done(s, st, e)))
             return rc;
         snprintf(sql, sizeof sql,
                  "INSERT INTO %s(rowid, record_id, published, text) "
                  "VALUES (?,?,?,?)",
                  tables[t]);
-        if ((rc = sq_prepare(s, &st, sql, e)))
+        if ((rc = sq__prepare(s, &st, sql, e)))
             return rc;
         sqlite3_bind_int64(st, 1, key);
         sqlite3_bind_text(st, 2, id, -1, SQLITE_TRANSIENT);
         sqlite3_bind_int(st, 3, published);
         sqlite3_bind_text(st, 4, text, -1, SQLITE_TRANSIENT);
-        if ((rc = sq_done(s, st, e)))
+        if ((rc = sq__done(s, st, e)))
             return rc;
     }
     return 0;
@@ -144,7 +144,7 @@ static int collect(struct sq_store *s, sqlite3_stmt *st, int limit,
     out->ids = malloc((size_t)limit * sizeof *out->ids);
     out->versions = malloc((size_t)limit * sizeof *out->versions);
     if (!out->ids || !out->versions) {
-        sq_release(s, st);
+        sq__release(s, st);
         store_page_release(out);
         return osafe_errf(e, OSAFE_ENOMEM, "out of memory");
     }
@@ -155,11 +155,11 @@ static int collect(struct sq_store *s, sqlite3_stmt *st, int limit,
                      out->ids[out->n - 1]);
             break;
         }
-        sq_text(out->ids[out->n], sizeof out->ids[0], st, 0);
+        sq__text(out->ids[out->n], sizeof out->ids[0], st, 0);
         out->versions[out->n] = sqlite3_column_int(st, 1);
         out->n++;
     }
-    sq_release(s, st);
+    sq__release(s, st);
     if (r != SQLITE_ROW && r != SQLITE_DONE) {
         store_page_release(out);
         return osafe_errf(e, OSAFE_EIO, "database: query: %s",
@@ -174,12 +174,12 @@ static void bind_opt(sqlite3_stmt *st, int i, const char *v)
         sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
 }
 
-int sq_list(osafe_store *base, const store_visibility *vis,
+int sq__list(osafe_store *base, const store_visibility *vis,
             const store_filter *f, store_page *out, osafe_err *e)
 {
     struct sq_store *s = (struct sq_store *)base;
     sqlite3_stmt *st;
-    int rc = sq_prepare(
+    int rc = sq__prepare(
         s, &st,
         "WITH " VISIBLE_SQL
         "SELECT vis.id, vis.v FROM vis JOIN versions x ON "
@@ -247,32 +247,34 @@ static int fts_query(const char *q, size_t min_chars, osafe_buf *out,
                 /* A LIKE pattern per short word, joined by a 0x1F byte the
                  * caller splits on; % and _ are escaped. */
                 if (like->len)
-                    buf_putc(like, '\x1f');
-                buf_putc(like, '%');
+                    OSAFE_IGNORE(buf_putc(like, '\x1f'));
+                OSAFE_IGNORE(buf_putc(like, '%'));
                 for (const char *c = w; c < p; c++) {
                     if (*c == '%' || *c == '_' || *c == '\\')
-                        buf_putc(like, '\\');
-                    buf_putc(like, *c);
+                        OSAFE_IGNORE(buf_putc(like, '\\'));
+                    OSAFE_IGNORE(buf_putc(like, *c));
                 }
-                buf_putc(like, '%');
+                OSAFE_IGNORE(buf_putc(like, '%'));
             }
             continue;
         }
         if (out->len)
-            buf_putc(out, ' ');
-        buf_putc(out, '"');
+            OSAFE_IGNORE(buf_putc(out, ' '));
+        OSAFE_IGNORE(buf_putc(out, '"'));
         for (const char *c = w; c < p; c++) {
             if (*c == '"')
-                buf_putc(out, '"');
-            buf_putc(out, *c);
+                OSAFE_IGNORE(buf_putc(out, '"'));
+            OSAFE_IGNORE(buf_putc(out, *c));
         }
-        if (buf_putc(out, '"'))
-            return OSAFE_ENOMEM;
+        OSAFE_IGNORE(buf_putc(out, '"'));
     }
-    return 0;
+    /* the appends above are sticky (core/buf.h): one check for them all */
+    if (buf_status(out) != 0)
+        return buf_status(out);
+    return like ? buf_status(like) : 0;
 }
 
-int sq_search(osafe_store *base, const store_visibility *vis,
+int sq__search(osafe_store *base, const store_visibility *vis,
               const char *query, int limit, store_page *out, osafe_err *e)
 {
     struct sq_store *s = (struct sq_store *)base;
@@ -323,7 +325,7 @@ int sq_search(osafe_store *base, const store_visibility *vis,
              "((vis.w AND m.published = 0) OR (NOT vis.w AND m.published = "
              "1)) ORDER BY vis.id LIMIT ?7");
     sqlite3_stmt *st;
-    int rc = sq_prepare(s, &st, sql, e);
+    int rc = sq__prepare(s, &st, sql, e);
     if (!rc) {
         bind_vis(st, vis);
         sqlite3_bind_text(st, 5, words.data, -1, SQLITE_TRANSIENT);
@@ -351,7 +353,7 @@ void store_eval_page_release(store_eval_page *p)
 
 /* Newest first by insertion order (rowid): ids are minted in order within
  * a year only, and log indexes are -1 on a node without a log. */
-int sq_evaluation_list(osafe_store *base, int limit, const char *cursor,
+int sq__evaluation_list(osafe_store *base, int limit, const char *cursor,
                        store_eval_page *out, osafe_err *e)
 {
     struct sq_store *s = (struct sq_store *)base;
@@ -359,7 +361,7 @@ int sq_evaluation_list(osafe_store *base, int limit, const char *cursor,
     if (limit <= 0)
         return osafe_errf(e, OSAFE_EINVAL, "limit must be positive");
     sqlite3_stmt *st;
-    int rc = sq_prepare(
+    int rc = sq__prepare(
         s, &st,
         "SELECT id, created, log_index, body FROM evaluations "
         "WHERE withdrawn IS NULL AND (?1 IS NULL OR rowid < coalesce("
@@ -372,7 +374,7 @@ int sq_evaluation_list(osafe_store *base, int limit, const char *cursor,
     sqlite3_bind_int(st, 2, limit + 1);
     out->rows = calloc((size_t)limit, sizeof *out->rows);
     if (!out->rows) {
-        sq_release(s, st);
+        sq__release(s, st);
         return osafe_errf(e, OSAFE_ENOMEM, "out of memory");
     }
     int r;
@@ -383,8 +385,8 @@ int sq_evaluation_list(osafe_store *base, int limit, const char *cursor,
             break;
         }
         store_eval_row *w = &out->rows[out->n];
-        sq_text(w->id, sizeof w->id, st, 0);
-        sq_text(w->created, sizeof w->created, st, 1);
+        sq__text(w->id, sizeof w->id, st, 0);
+        sq__text(w->created, sizeof w->created, st, 1);
         w->log_index = sqlite3_column_type(st, 2) == SQLITE_NULL
                            ? -1
                            : sqlite3_column_int64(st, 2);
@@ -398,7 +400,7 @@ int sq_evaluation_list(osafe_store *base, int limit, const char *cursor,
         w->body[w->body_len] = 0;
         out->n++;
     }
-    sq_release(s, st);
+    sq__release(s, st);
     if (r == SQLITE_NOMEM) {
         store_eval_page_release(out);
         return osafe_errf(e, OSAFE_ENOMEM, "out of memory");

@@ -9,14 +9,14 @@
 #include "store/store.h"
 #include "store/store_sqlite_int.h"
 
-int sq_evaluation_withdraw(osafe_store *base, const char *id,
+int sq__evaluation_withdraw(osafe_store *base, const char *id,
                            const char *reason, int64_t by, int64_t log_index,
                            const void *entry, size_t entry_len, osafe_err *e)
 {
     struct sq_store *s = (struct sq_store *)base;
     char now[32];
     store_now(now);
-    int rc = sq_write(s, e,
+    int rc = sq__write(s, e,
                       "UPDATE evaluations SET withdrawn = ?, withdrawn_by = ?,"
                       " withdraw_reason = ?, withdraw_log_index = ?, "
                       "withdraw_entry = ? WHERE id = ? AND withdrawn IS NULL",
@@ -29,7 +29,7 @@ int sq_evaluation_withdraw(osafe_store *base, const char *id,
 }
 
 /* Three statements, one transaction: one fsync per login. */
-int sq_session_put(osafe_store *base, const store_session *ss,
+int sq__session_put(osafe_store *base, const store_session *ss,
                    int per_account, osafe_err *e)
 {
     struct sq_store *s = (struct sq_store *)base;
@@ -37,10 +37,10 @@ int sq_session_put(osafe_store *base, const store_session *ss,
     int rc = own ? base->ops->begin(base, e) : 0;
     if (rc)
         return rc;
-    rc = sq_write(s, e, "DELETE FROM sessions WHERE expires <= ?", "I",
+    rc = sq__write(s, e, "DELETE FROM sessions WHERE expires <= ?", "I",
                   ss->created);
     if (!rc)
-        rc = sq_write(s, e,
+        rc = sq__write(s, e,
                       "INSERT INTO sessions(id_hash, account, csrf, created, "
                       "expires) VALUES (?,?,?,?,?)",
                       "sIsII", ss->id_hash, ss->account, ss->csrf,
@@ -48,7 +48,7 @@ int sq_session_put(osafe_store *base, const store_session *ss,
     /* the account's newest per_account stay; a flood of logins with one
      * token only ever displaces that token's own sessions */
     if (!rc)
-        rc = sq_write(s, e,
+        rc = sq__write(s, e,
                       "DELETE FROM sessions WHERE account = ?1 AND id_hash "
                       "NOT IN (SELECT id_hash FROM sessions WHERE account = "
                       "?1 ORDER BY created DESC, rowid DESC LIMIT ?2)",
@@ -62,12 +62,12 @@ int sq_session_put(osafe_store *base, const store_session *ss,
     return rc;
 }
 
-int sq_session_get(osafe_store *base, const char *id_hash, int64_t now,
+int sq__session_get(osafe_store *base, const char *id_hash, int64_t now,
                    store_session *ss, store_account *a, osafe_err *e)
 {
     struct sq_store *s = (struct sq_store *)base;
     sqlite3_stmt *st;
-    int rc = sq_prepare(s, &st,
+    int rc = sq__prepare(s, &st,
                         "SELECT s.account, s.csrf, s.created, s.expires, "
                         "a.name, a.role, a.org FROM sessions s JOIN accounts "
                         "a ON a.id = s.account WHERE s.id_hash = ? AND "
@@ -83,24 +83,24 @@ int sq_session_get(osafe_store *base, const char *id_hash, int64_t now,
         memset(a, 0, sizeof *a);
         snprintf(ss->id_hash, sizeof ss->id_hash, "%s", id_hash);
         ss->account = a->id = sqlite3_column_int64(st, 0);
-        sq_text(ss->csrf, sizeof ss->csrf, st, 1);
+        sq__text(ss->csrf, sizeof ss->csrf, st, 1);
         ss->created = sqlite3_column_int64(st, 2);
         ss->expires = sqlite3_column_int64(st, 3);
-        sq_text(a->name, sizeof a->name, st, 4);
-        sq_text(a->role, sizeof a->role, st, 5);
-        sq_text(a->org, sizeof a->org, st, 6);
+        sq__text(a->name, sizeof a->name, st, 4);
+        sq__text(a->role, sizeof a->role, st, 5);
+        sq__text(a->org, sizeof a->org, st, 6);
     } else if (r == SQLITE_DONE) {
         rc = osafe_errf(e, OSAFE_ENOTFOUND, "no such session");
     } else {
         rc = osafe_errf(e, OSAFE_EIO, "database: read session: %s",
                         sqlite3_errmsg(s->db));
     }
-    sq_release(s, st);
+    sq__release(s, st);
     return rc;
 }
 
-int sq_session_drop(osafe_store *base, const char *id_hash, osafe_err *e)
+int sq__session_drop(osafe_store *base, const char *id_hash, osafe_err *e)
 {
-    return sq_write((struct sq_store *)base, e,
+    return sq__write((struct sq_store *)base, e,
                     "DELETE FROM sessions WHERE id_hash = ?", "s", id_hash);
 }

@@ -28,18 +28,18 @@ typedef struct tlog_checkpoint {
 } tlog_checkpoint;
 
 /* Parse a body (the signed text of a note, ending in "\n"). */
-int tlog_checkpoint_parse(const char *body, size_t len, tlog_checkpoint *c,
+OSAFE_MUST_USE int tlog_checkpoint_parse(const char *body, size_t len, tlog_checkpoint *c,
                           osafe_err *e);
 
 /* Append the three-line body (we write no extension lines). */
-int tlog_checkpoint_format(const tlog_checkpoint *c, osafe_buf *out);
+OSAFE_MUST_USE int tlog_checkpoint_format(const tlog_checkpoint *c, osafe_buf *out);
 
 /*
  * Open a signed checkpoint: verify the note with v, then parse its body.
  * The origin must equal the verifier's key name (the C2SP convention our
  * logs follow, and what witnesses check).
  */
-int tlog_checkpoint_open(const char *note, size_t len, const tlog_verifier *v,
+OSAFE_MUST_USE int tlog_checkpoint_open(const char *note, size_t len, const tlog_verifier *v,
                          tlog_checkpoint *c, osafe_err *e);
 
 /* Parse a decimal uint64 with no sign, no leading zeros and no overflow. */

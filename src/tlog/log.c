@@ -38,7 +38,7 @@ static void join(char *out, size_t n, const char *dir, const char *rel)
 
 struct config {
     char origin[OSAFE_KEY_NAME_MAX + 1];
-    char key[PATH_MAX];
+    char key[OSAFE_PATH_MAX];
     char vkey[OSAFE_KEYFILE_MAX];
 };
 
@@ -62,7 +62,7 @@ static int config_value(const char *text, const char *key, char *out,
 
 static int config_read(const char *dir, struct config *c, osafe_err *e)
 {
-    char path[PATH_MAX], *text;
+    char path[OSAFE_PATH_MAX], *text;
     size_t len;
     join(path, sizeof path, dir, TLOG_CONFIG_NAME);
     int rc = fsx_read_file(path, CONFIG_MAX, &text, &len, e);
@@ -88,7 +88,7 @@ int tlog_read_tile_file(const char *dir, int level, uint64_t index,
                         unsigned width, uint8_t **data, size_t *len,
                         int allow_full, osafe_err *e)
 {
-    char rel[TLOG_TILE_PATH_MAX], path[PATH_MAX];
+    char rel[TLOG_TILE_PATH_MAX], path[OSAFE_PATH_MAX];
     char *buf;
     size_t n;
     *data = NULL;
@@ -192,7 +192,7 @@ static int log_read_node(void *ctx, int level, uint64_t index, tlog_hash *out,
     return 0;
 }
 
-void tlog_log_drop_cache(tlog_log *log)
+void tlog__log_drop_cache(tlog_log *log)
 {
     for (int L = 0; L < OSAFE_TILE_LEVELS_MAX; L++)
         if (log->cache[L])
@@ -210,7 +210,7 @@ tlog_reader tlog_log_reader(tlog_log *log)
 
 static int read_checkpoint(tlog_log *log, const tlog_verifier *v, osafe_err *e)
 {
-    char path[PATH_MAX], *text;
+    char path[OSAFE_PATH_MAX], *text;
     size_t len;
     join(path, sizeof path, log->dir, "checkpoint");
     int rc = fsx_read_file(path, OSAFE_NOTE_MAX, &text, &len, e);
@@ -231,13 +231,13 @@ static int read_checkpoint(tlog_log *log, const tlog_verifier *v, osafe_err *e)
     log->note.data = text;
     log->note.len = len;
     log->note.cap = len + 1;
-    tlog_log_drop_cache(log);
+    tlog__log_drop_cache(log);
     return 0;
 }
 
 static int take_lock(tlog_log *log, osafe_err *e)
 {
-    char path[PATH_MAX];
+    char path[OSAFE_PATH_MAX];
     join(path, sizeof path, log->dir, ".lock");
     log->lockfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (log->lockfd < 0)

@@ -45,7 +45,7 @@ typedef struct tlog_log tlog_log;
  * holds a log).  The key's name must equal origin (C2SP convention).  The
  * key's path is remembered (made absolute) for later appends.
  */
-int tlog_log_init(const char *dir, const char *origin, const char *key_path,
+OSAFE_MUST_USE int tlog_log_init(const char *dir, const char *origin, const char *key_path,
                   osafe_err *e);
 
 /*
@@ -55,12 +55,12 @@ int tlog_log_init(const char *dir, const char *origin, const char *key_path,
  * checkpoint's signature and that the partial tiles and bundle reproduce its
  * root, so that a damaged log is never extended.
  */
-int tlog_log_open(const char *dir, int mode, const char *key_path,
+OSAFE_MUST_USE int tlog_log_open(const char *dir, int mode, const char *key_path,
                   tlog_log **out, osafe_err *e);
 void tlog_log_close(tlog_log *log);
 
 /* Re-read the checkpoint (readers following a live writer). */
-int tlog_log_refresh(tlog_log *log, osafe_err *e);
+OSAFE_MUST_USE int tlog_log_refresh(tlog_log *log, osafe_err *e);
 
 const tlog_checkpoint *tlog_log_head(const tlog_log *log);
 /* The signed checkpoint note, exactly as on disk. */
@@ -68,18 +68,18 @@ const char *tlog_log_checkpoint_note(const tlog_log *log, size_t *len);
 const char *tlog_log_dir(const tlog_log *log);
 /* Append the verifier key of a log opened for writing (the public half of
  * its signer, "name+id+base64") to out; OSAFE_ESTATE for a reader. */
-int tlog_log_vkey(const tlog_log *log, osafe_buf *out, osafe_err *e);
+OSAFE_MUST_USE int tlog_log_vkey(const tlog_log *log, osafe_buf *out, osafe_err *e);
 
 /*
  * Append n entries as one batch (see Durability above).  *first receives the
  * index of entries[0]; the others follow in order.  On failure nothing is
  * acknowledged and the handle refuses further appends (reopen the log).
  */
-int tlog_log_append(tlog_log *log, const tlog_entry *entries, size_t n,
+OSAFE_MUST_USE int tlog_log_append(tlog_log *log, const tlog_entry *entries, size_t n,
                     uint64_t *first, osafe_err *e);
 
 /* Copy entry `index` (< current size) into out (replacing its content). */
-int tlog_log_read_entry(tlog_log *log, uint64_t index, osafe_buf *out,
+OSAFE_MUST_USE int tlog_log_read_entry(tlog_log *log, uint64_t index, osafe_buf *out,
                         osafe_err *e);
 
 /* Hash reader over the log's tiles (for tlog_prove_*), valid for the
@@ -92,7 +92,7 @@ tlog_reader tlog_log_reader(tlog_log *log);
  * used (tlog-tiles allows deleting partial tiles once the full one exists).
  * *data is malloc'd (caller frees).
  */
-int tlog_read_tile_file(const char *dir, int level, uint64_t index,
+OSAFE_MUST_USE int tlog_read_tile_file(const char *dir, int level, uint64_t index,
                         unsigned width, uint8_t **data, size_t *len,
                         int allow_full, osafe_err *e);
 
@@ -109,7 +109,7 @@ typedef struct tlog_audit_stats {
  * entries, and the root.  Read only.  On failure the message names the first
  * inconsistency (the file and the hash or entry index).
  */
-int tlog_log_audit(const char *dir, const tlog_verifier *v,
+OSAFE_MUST_USE int tlog_log_audit(const char *dir, const tlog_verifier *v,
                    tlog_audit_stats *st, osafe_err *e);
 
 #endif

@@ -52,6 +52,6 @@ struct batch {
 };
 
 /* Forget cached tiles (their widths change when the log grows). */
-void tlog_log_drop_cache(tlog_log *log);
+void tlog__log_drop_cache(tlog_log *log);
 
 #endif

@@ -14,6 +14,7 @@
 
 #include "core/fsx.h"
 #include "tlog/log.h"
+#include "core/limits.h"
 
 struct audit {
     const char *dir;
@@ -62,7 +63,7 @@ static int on_full(void *ctx, int level, uint64_t index,
 int tlog_log_audit(const char *dir, const tlog_verifier *v,
                    tlog_audit_stats *st, osafe_err *e)
 {
-    char path[PATH_MAX], *note;
+    char path[OSAFE_PATH_MAX], *note;
     size_t len;
     memset(st, 0, sizeof *st);
     snprintf(path, sizeof path, "%s/checkpoint", dir);

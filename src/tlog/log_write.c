@@ -18,7 +18,7 @@
 int tlog_log_init(const char *dir, const char *origin, const char *key_path,
                   osafe_err *e)
 {
-    char path[PATH_MAX], abskey[PATH_MAX];
+    char path[OSAFE_PATH_MAX], abskey[OSAFE_PATH_MAX];
     tlog_signer s;
     int rc = tlog_signer_load(key_path, &s, e);
     if (rc)
@@ -123,7 +123,7 @@ static int on_full_tile(void *ctx, int level, uint64_t index,
 
 /* Directories to fsync once the batch's files are in place. */
 struct dirset {
-    char (*d)[PATH_MAX];
+    char (*d)[OSAFE_PATH_MAX];
     size_t n, cap;
 };
 
@@ -140,7 +140,7 @@ static int dirset_add(struct dirset *s, const char *dir, osafe_err *e)
         s->d = p;
         s->cap = cap;
     }
-    snprintf(s->d[s->n++], PATH_MAX, "%s", dir);
+    snprintf(s->d[s->n++], OSAFE_PATH_MAX, "%s", dir);
     return 0;
 }
 
@@ -149,7 +149,7 @@ static int dirset_add(struct dirset *s, const char *dir, osafe_err *e)
  * parent (so that the new name survives a crash). */
 static int prepare_parent(const char *path, struct dirset *sync, osafe_err *e)
 {
-    char dir[PATH_MAX];
+    char dir[OSAFE_PATH_MAX];
     snprintf(dir, sizeof dir, "%s", path);
     char *slash = strrchr(dir, '/');
     if (!slash)
@@ -168,7 +168,7 @@ static int prepare_parent(const char *path, struct dirset *sync, osafe_err *e)
 static int write_batch(tlog_log *log, struct batch *b, osafe_err *e)
 {
     struct dirset sync = {NULL, 0, 0};
-    char path[PATH_MAX];
+    char path[OSAFE_PATH_MAX];
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < b->n; i++) {
         snprintf(path, sizeof path, "%s/%s", log->dir, b->p[i].path);
@@ -265,7 +265,7 @@ int tlog_log_append(tlog_log *log, const tlog_entry *entries, size_t n,
         rc = osafe_errf(e, rc, "out of memory");
     if (rc == 0)
         rc = tlog_note_sign(body.data, body.len, &log->signer, &note, e);
-    char path[PATH_MAX];
+    char path[OSAFE_PATH_MAX];
     snprintf(path, sizeof path, "%s/checkpoint", log->dir);
     if (rc == 0)
         rc = fsx_write_atomic(path, note.data, note.len, 0644, 1, e);
@@ -277,12 +277,14 @@ int tlog_log_append(tlog_log *log, const tlog_entry *entries, size_t n,
         log->note = note;
         log->head = c;
         log->broken = 0;
-        tlog_log_drop_cache(log);
+        tlog__log_drop_cache(log);
         for (size_t i = 0; i < b.n; i++) {
             if (!b.p[i].full)
                 continue;
             snprintf(path, sizeof path, "%s/%s.p", log->dir, b.p[i].path);
-            fsx_remove_tree(path, NULL);
+            /* the append is acknowledged already; a partial tile left
+             * behind is harmless (readers prefer the full one) */
+            OSAFE_IGNORE(fsx_remove_tree(path, NULL));
         }
         *first = start;
     } else {

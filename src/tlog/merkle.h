@@ -51,30 +51,30 @@ typedef struct tlog_reader {
 } tlog_reader;
 
 /* MTH(D[lo:hi]) for a range produced by the RFC 6962 recursion. */
-int tlog_range_hash(const tlog_reader *r, uint64_t lo, uint64_t hi,
+OSAFE_MUST_USE int tlog_range_hash(const tlog_reader *r, uint64_t lo, uint64_t hi,
                     tlog_hash *out, osafe_err *e);
 
 /* Root hash of the tree of the first size entries. */
-int tlog_tree_hash(const tlog_reader *r, uint64_t size, tlog_hash *out,
+OSAFE_MUST_USE int tlog_tree_hash(const tlog_reader *r, uint64_t size, tlog_hash *out,
                    osafe_err *e);
 
 /* Audit path of entry index in the tree of size entries, leaf side first. */
-int tlog_prove_inclusion(const tlog_reader *r, uint64_t index, uint64_t size,
+OSAFE_MUST_USE int tlog_prove_inclusion(const tlog_reader *r, uint64_t index, uint64_t size,
                          tlog_hash proof[TLOG_PROOF_MAX], size_t *nproof,
                          osafe_err *e);
 
 /* Proof that the tree of size1 entries is a prefix of the one of size2. */
-int tlog_prove_consistency(const tlog_reader *r, uint64_t size1,
+OSAFE_MUST_USE int tlog_prove_consistency(const tlog_reader *r, uint64_t size1,
                            uint64_t size2, tlog_hash proof[TLOG_PROOF_MAX],
                            size_t *nproof, osafe_err *e);
 
 /* 0 if proof shows leaf at index in the tree (size, root); else EVERIFY. */
-int tlog_verify_inclusion(uint64_t index, uint64_t size, const tlog_hash *leaf,
+OSAFE_MUST_USE int tlog_verify_inclusion(uint64_t index, uint64_t size, const tlog_hash *leaf,
                           const tlog_hash *proof, size_t nproof,
                           const tlog_hash *root, osafe_err *e);
 
 /* 0 if proof links (size1, root1) to (size2, root2); else EVERIFY. */
-int tlog_verify_consistency(uint64_t size1, uint64_t size2,
+OSAFE_MUST_USE int tlog_verify_consistency(uint64_t size1, uint64_t size2,
                             const tlog_hash *root1, const tlog_hash *root2,
                             const tlog_hash *proof, size_t nproof,
                             osafe_err *e);
@@ -93,7 +93,7 @@ typedef struct tlog_memtree {
 
 void tlog_memtree_init(tlog_memtree *t);
 void tlog_memtree_release(tlog_memtree *t);
-int tlog_memtree_append(tlog_memtree *t, const tlog_hash *leaf);
+OSAFE_MUST_USE int tlog_memtree_append(tlog_memtree *t, const tlog_hash *leaf);
 tlog_reader tlog_memtree_reader(tlog_memtree *t);
 
 #endif

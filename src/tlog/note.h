@@ -44,22 +44,22 @@ int tlog_key_name_valid(const char *name, size_t len);
 uint32_t tlog_key_id(const char *name, uint8_t type, const uint8_t *pk,
                      size_t pklen);
 
-int tlog_signer_generate(const char *name, tlog_signer *s, osafe_err *e);
+OSAFE_MUST_USE int tlog_signer_generate(const char *name, tlog_signer *s, osafe_err *e);
 /* Parse a PRIVATE+KEY+... text; trailing "\n" allowed. */
-int tlog_signer_parse(const char *text, size_t len, tlog_signer *s,
+OSAFE_MUST_USE int tlog_signer_parse(const char *text, size_t len, tlog_signer *s,
                       osafe_err *e);
 /* Load and parse a key file (refuses files readable by group or others). */
-int tlog_signer_load(const char *path, tlog_signer *s, osafe_err *e);
-int tlog_signer_format(const tlog_signer *s, osafe_buf *out);
+OSAFE_MUST_USE int tlog_signer_load(const char *path, tlog_signer *s, osafe_err *e);
+OSAFE_MUST_USE int tlog_signer_format(const tlog_signer *s, osafe_buf *out);
 void tlog_signer_wipe(tlog_signer *s);
 
-int tlog_verifier_parse(const char *text, size_t len, tlog_verifier *v,
+OSAFE_MUST_USE int tlog_verifier_parse(const char *text, size_t len, tlog_verifier *v,
                         osafe_err *e);
-int tlog_verifier_load(const char *path, tlog_verifier *v, osafe_err *e);
-int tlog_verifier_format(const tlog_verifier *v, osafe_buf *out);
+OSAFE_MUST_USE int tlog_verifier_load(const char *path, tlog_verifier *v, osafe_err *e);
+OSAFE_MUST_USE int tlog_verifier_format(const tlog_verifier *v, osafe_buf *out);
 
 /* Append text, the separator and one signature line to out. */
-int tlog_note_sign(const char *text, size_t len, const tlog_signer *s,
+OSAFE_MUST_USE int tlog_note_sign(const char *text, size_t len, const tlog_signer *s,
                    osafe_buf *out, osafe_err *e);
 
 typedef struct tlog_note {
@@ -69,7 +69,7 @@ typedef struct tlog_note {
     uint64_t verified;   /* bit i set: verifiers[i] verified (i < 64) */
 } tlog_note;
 
-int tlog_note_open(const char *note, size_t len,
+OSAFE_MUST_USE int tlog_note_open(const char *note, size_t len,
                    const tlog_verifier *verifiers, size_t nverifiers,
                    tlog_note *out, osafe_err *e);
 

@@ -39,33 +39,33 @@ typedef struct tlog_proof {
     size_t note_len;
 } tlog_proof;
 
-int tlog_inclusion_json(uint64_t index, uint64_t size, const tlog_hash *leaf,
+OSAFE_MUST_USE int tlog_inclusion_json(uint64_t index, uint64_t size, const tlog_hash *leaf,
                         const tlog_hash *root, const tlog_hash *proof,
                         size_t n, osafe_buf *out);
-int tlog_consistency_json(uint64_t old_size, uint64_t new_size,
+OSAFE_MUST_USE int tlog_consistency_json(uint64_t old_size, uint64_t new_size,
                           const tlog_hash *old_root, const tlog_hash *new_root,
                           const tlog_hash *proof, size_t n, osafe_buf *out);
-int tlog_proof_text(uint64_t index, const tlog_hash *proof, size_t n,
+OSAFE_MUST_USE int tlog_proof_text(uint64_t index, const tlog_hash *proof, size_t n,
                     const char *note, size_t note_len, osafe_buf *out);
 
 /*
  * Parse either form (told apart by the first byte).  For the text form,
  * p->note points into text (borrowed, lives as long as text).
  */
-int tlog_proof_parse(const char *text, size_t len, tlog_proof *p,
+OSAFE_MUST_USE int tlog_proof_parse(const char *text, size_t len, tlog_proof *p,
                      osafe_err *e);
 
 /*
  * Check that leaf is in the log whose signed checkpoint is note, per the
  * inclusion proof p.  On success *c holds the checkpoint.
  */
-int tlog_check_inclusion(const char *note, size_t note_len,
+OSAFE_MUST_USE int tlog_check_inclusion(const char *note, size_t note_len,
                          const tlog_verifier *v, const tlog_proof *p,
                          const tlog_hash *leaf, tlog_checkpoint *c,
                          osafe_err *e);
 
 /* Check that the old checkpoint is a prefix of the new one, per p. */
-int tlog_check_consistency(const char *old_note, size_t old_len,
+OSAFE_MUST_USE int tlog_check_consistency(const char *old_note, size_t old_len,
                            const char *new_note, size_t new_len,
                            const tlog_verifier *v, const tlog_proof *p,
                            osafe_err *e);

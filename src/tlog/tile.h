@@ -58,7 +58,7 @@ typedef struct tlog_entry {
  * Fails with OSAFE_ECORRUPT, naming the entry, if a length runs past the end
  * or bytes are left over.
  */
-int tlog_bundle_split(const uint8_t *data, size_t len, unsigned want,
+OSAFE_MUST_USE int tlog_bundle_split(const uint8_t *data, size_t len, unsigned want,
                       tlog_entry out[OSAFE_TILE_WIDTH], osafe_err *e);
 
 /* ---- the right edge of a tiled tree ------------------------------------ */
@@ -79,7 +79,7 @@ typedef int (*tlog_full_tile_fn)(void *ctx, int level, uint64_t index,
                                  const tlog_hash *hashes, osafe_err *e);
 
 void tlog_edge_init(tlog_edge *edge);
-int tlog_edge_push(tlog_edge *edge, const tlog_hash *leaf,
+OSAFE_MUST_USE int tlog_edge_push(tlog_edge *edge, const tlog_hash *leaf,
                    tlog_full_tile_fn full, void *ctx, osafe_err *e);
 
 /* Index of the partial tile at `level` (valid when edge->n[level] > 0). */

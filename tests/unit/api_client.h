@@ -34,6 +34,7 @@
 #include "core/buf.h"
 #include "core/canon.h"
 #include "core/enc.h"
+#include "openapi_check.h"
 
 /* ===== processes ===== */
 
@@ -111,7 +112,7 @@ static inline int api_run(char *const argv[], osafe_buf *out,
             break;
         }
         if (out)
-            buf_append(out, chunk, (size_t)k);
+            assert_int_equal(buf_append(out, chunk, (size_t)k), 0);
     }
     close(pfd[0]);
     int st;
@@ -403,15 +404,23 @@ static inline CURLcode api_http_ex(const api_srv *s, const char *method,
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
     CURLcode rc = curl_easy_perform(c);
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
+    char *rct = NULL;
+    curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &rct);
+    char rctype[256];
+    snprintf(rctype, sizeof rctype, "%s", rct ? rct : "");
     curl_slist_free_all(h);
     curl_easy_cleanup(c);
     if (!r->body.data)
-        buf_puts(&r->body, "");
+        assert_int_equal(buf_puts(&r->body, ""), 0);
     if (!r->hdrs.data)
-        buf_puts(&r->hdrs, "");
+        assert_int_equal(buf_puts(&r->hdrs, ""), 0);
     if (rc != CURLE_OK && !allow_fail)
         fail_msg("%s %s: transport error: %s", method, path,
                  curl_easy_strerror(rc));
+    /* every answer of the API is held against the document it serves */
+    if (rc == CURLE_OK)
+        openapi_check(method, path, r->status, rctype, r->body.data,
+                      r->body.len);
     return rc;
 }
 
@@ -658,7 +667,7 @@ static inline char *api_log_entry(const api_srv *s, long long index,
     if (rc != 0)
         fail_msg("osafe log get %lld: exit %d", index, rc);
     if (!out.data)
-        buf_puts(&out, "");
+        assert_int_equal(buf_puts(&out, ""), 0);
     return buf_detach(&out, len);
 }
 
@@ -695,12 +704,12 @@ static inline char *api_page_ids(const api_reply *r, char next[64])
     if (!json_is_array(recs))
         fail_msg("no records array (HTTP %ld)", r->status);
     osafe_buf b = OSAFE_BUF_INIT;
-    buf_puts(&b, "");
+    assert_int_equal(buf_puts(&b, ""), 0);
     size_t i;
     json_array_foreach(recs, i, x) {
         const char *id = json_string_value(json_object_get(x, "id"));
         assert_non_null(id);
-        buf_printf(&b, "%s%s", i ? " " : "", id);
+        assert_int_equal(buf_printf(&b, "%s%s", i ? " " : "", id), 0);
     }
     if (next) {
         const char *n = json_string_value(json_object_get(j, "next_cursor"));

@@ -37,8 +37,8 @@ static char *snapshot(void)
     API_EXPECT(&r, 200, "admin list");
     api_get(&S, "/log/checkpoint", NULL, &c);
     API_EXPECT(&c, 200, "checkpoint");
-    buf_puts(&r.body, "\n--\n");
-    buf_append(&r.body, c.body.data, c.body.len);
+    assert_int_equal(buf_puts(&r.body, "\n--\n"), 0);
+    assert_int_equal(buf_append(&r.body, c.body.data, c.body.len), 0);
     char *s = buf_detach(&r.body, NULL);
     api_reply_release(&r);
     api_reply_release(&c);

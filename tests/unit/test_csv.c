@@ -31,11 +31,11 @@ static size_t read_all(const char *text, size_t len, osafe_buf *out)
         rows++;
         for (size_t i = 0; out && i < nf; i++) {
             if (i)
-                buf_putc(out, '|');
-            buf_puts(out, f[i]);
+                assert_int_equal(buf_putc(out, '|'), 0);
+            assert_int_equal(buf_puts(out, f[i]), 0);
         }
         if (out)
-            buf_putc(out, '\n');
+            assert_int_equal(buf_putc(out, '\n'), 0);
     }
     if (rc < 0)
         fail_msg("csv error: %s", e.msg);

@@ -393,7 +393,7 @@ static int osafe_v(osafe_buf *out, const char *a0, va_list ap)
     int rc = api_run(argv, out ? out : &tmp, errpath);
     buf_release(&tmp);
     if (out && !out->data)
-        buf_puts(out, "");
+        assert_int_equal(buf_puts(out, ""), 0);
     free(LAST_ERR);
     size_t len;
     struct stat sb;
@@ -957,8 +957,8 @@ static void test_suite_import(void **state)
     char *nl = memchr(items, '\n', len);
     assert_non_null(nl);
     osafe_buf b = OSAFE_BUF_INIT;
-    buf_append(&b, items, (size_t)(nl - items) + 1);
-    buf_puts(&b, "{\"id\": \"broken\", \"input\": \n");
+    assert_int_equal(buf_append(&b, items, (size_t)(nl - items) + 1), 0);
+    assert_int_equal(buf_puts(&b, "{\"id\": \"broken\", \"input\": \n"), 0);
     free(items);
     snprintf(p, sizeof p, "%s/items.jsonl", bad);
     api_write_file(p, b.data, b.len);
@@ -2083,8 +2083,8 @@ static void test_classify(void **state)
         json_t *j = json_pack("{s:s, s:s, s:i}", "prompt", rows[i].prompt,
                               "response", rows[i].response, "n", (int)i);
         char *t = json_dumps(j, JSON_COMPACT);
-        buf_puts(&in, t);
-        buf_putc(&in, '\n');
+        assert_int_equal(buf_puts(&in, t), 0);
+        assert_int_equal(buf_putc(&in, '\n'), 0);
         free(t);
         json_decref(j);
     }
@@ -2118,9 +2118,9 @@ static void test_classify(void **state)
     osafe_buf bad = OSAFE_BUF_INIT;
     char *nl1 = memchr(in.data, '\n', in.len);
     char *nl2 = memchr(nl1 + 1, '\n', in.len - (size_t)(nl1 + 1 - in.data));
-    buf_append(&bad, in.data, (size_t)(nl2 + 1 - in.data));
-    buf_puts(&bad, "{\"prompt\": \"x\", \"response\": \n");
-    buf_append(&bad, nl2 + 1, in.len - (size_t)(nl2 + 1 - in.data));
+    assert_int_equal(buf_append(&bad, in.data, (size_t)(nl2 + 1 - in.data)), 0);
+    assert_int_equal(buf_puts(&bad, "{\"prompt\": \"x\", \"response\": \n"), 0);
+    assert_int_equal(buf_append(&bad, nl2 + 1, in.len - (size_t)(nl2 + 1 - in.data)), 0);
     const char *bpath = tp("classify-bad.jsonl");
     api_write_file(bpath, bad.data, bad.len);
     assert_int_equal(osafe(&out, "classify", "refusal", bpath, NULL), 1);

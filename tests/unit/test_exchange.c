@@ -465,8 +465,8 @@ static const char avid_base[] =
 static void add_line(osafe_buf *b, json_t *j)
 {
     char *s = json_dumps(j, JSON_COMPACT);
-    buf_puts(b, s);
-    buf_putc(b, '\n');
+    assert_int_equal(buf_puts(b, s), 0);
+    assert_int_equal(buf_putc(b, '\n'), 0);
     free(s);
     json_decref(j);
 }
@@ -676,11 +676,11 @@ static void test_atlas_single_and_malformed(void **state)
 
     /* The website's download form: {meta, study}. */
     osafe_buf b = OSAFE_BUF_INIT;
-    buf_puts(&b, "meta:\n  date-created: 2024-06-01\nstudy:\n");
+    assert_int_equal(buf_puts(&b, "meta:\n  date-created: 2024-06-01\nstudy:\n"), 0);
     for (const char *p = one_study; *p;) {
         const char *nl = strchr(p, '\n');
-        buf_puts(&b, "  ");
-        buf_append(&b, p, (size_t)(nl - p + 1));
+        assert_int_equal(buf_puts(&b, "  "), 0);
+        assert_int_equal(buf_append(&b, p, (size_t)(nl - p + 1)), 0);
         p = nl + 1;
     }
     collect_init(&c, "atlas");

@@ -96,16 +96,20 @@ static void handler(void *ctx, const http_req *req, http_resp *w)
         size_t len;
         const char *body = http_req_body(req, &len);
         osafe_buf b = OSAFE_BUF_INIT;
-        buf_printf(&b,
+        /* both appends are sticky (core/buf.h): one check below */
+        OSAFE_IGNORE(buf_printf(&b,
                    "method=%s\npath=%s\nname=%s\nflag=%s\nName=%s\n"
                    "x-test=%s\nremote=%s\nlen=%zu\nbody=",
                    http_req_method(req), path, nz(http_req_query(req, "name")),
                    nz(http_req_query(req, "flag")),
                    nz(http_req_query(req, "Name")),
                    nz(http_req_header(req, "x-test")), http_req_remote(req),
-                   len);
-        buf_append(&b, body, len);
-        http_resp_body(w, "text/plain", b.data, b.len);
+                   len));
+        OSAFE_IGNORE(buf_append(&b, body, len));
+        if (buf_status(&b) != 0)
+            http_resp_error(w, 500, "internal", NULL, "out of memory");
+        else
+            http_resp_body(w, "text/plain", b.data, b.len);
         buf_release(&b);
     }
 }
@@ -456,18 +460,18 @@ static void test_chunked_within_limit(void **state)
 static char *chunked_req(size_t total, size_t *len)
 {
     osafe_buf b = OSAFE_BUF_INIT;
-    buf_puts(&b, "POST /x HTTP/1.1\r\nHost: t\r\n"
-                 "Transfer-Encoding: chunked\r\n\r\n");
+    assert_int_equal(buf_puts(&b, "POST /x HTTP/1.1\r\nHost: t\r\n"
+                 "Transfer-Encoding: chunked\r\n\r\n"), 0);
     char chunk[1000];
     memset(chunk, 'z', sizeof chunk);
     for (size_t sent = 0; sent < total;) {
         size_t k = total - sent < sizeof chunk ? total - sent : sizeof chunk;
-        buf_printf(&b, "%zx\r\n", k);
-        buf_append(&b, chunk, k);
-        buf_puts(&b, "\r\n");
+        assert_int_equal(buf_printf(&b, "%zx\r\n", k), 0);
+        assert_int_equal(buf_append(&b, chunk, k), 0);
+        assert_int_equal(buf_puts(&b, "\r\n"), 0);
         sent += k;
     }
-    buf_puts(&b, "0\r\n\r\n");
+    assert_int_equal(buf_puts(&b, "0\r\n\r\n"), 0);
     return buf_detach(&b, len);
 }
 

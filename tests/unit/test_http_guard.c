@@ -168,10 +168,10 @@ static void test_query_of_1000_args_gets_414_at_once(void **state)
 {
     fixture *f = *state;
     osafe_buf q = OSAFE_BUF_INIT;
-    buf_puts(&q, "GET /api/v1/records?");
+    assert_int_equal(buf_puts(&q, "GET /api/v1/records?"), 0);
     for (int i = 0; i < 1000; i++)
-        buf_printf(&q, "%sa%d=1", i ? "&" : "", i);
-    buf_puts(&q, " HTTP/1.1\r\nHost: t\r\n\r\n");
+        assert_int_equal(buf_printf(&q, "%sa%d=1", i ? "&" : "", i), 0);
+    assert_int_equal(buf_puts(&q, " HTTP/1.1\r\nHost: t\r\n\r\n"), 0);
     char out[4096];
     double t0 = now_s();
     int st = request(f->port, 0, q.data, q.len, out, sizeof out);
@@ -186,19 +186,19 @@ static void test_query_of_1000_args_gets_414_at_once(void **state)
     for (int n = OSAFE_HTTP_QUERY_ARGS_MAX; n <= OSAFE_HTTP_QUERY_ARGS_MAX + 1;
          n++) {
         q = (osafe_buf)OSAFE_BUF_INIT;
-        buf_puts(&q, "GET /x?");
+        assert_int_equal(buf_puts(&q, "GET /x?"), 0);
         for (int i = 0; i < n; i++)
-            buf_printf(&q, "%sa%d=1", i ? "&" : "", i);
-        buf_puts(&q, " HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+            assert_int_equal(buf_printf(&q, "%sa%d=1", i ? "&" : "", i), 0);
+        assert_int_equal(buf_puts(&q, " HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n"), 0);
         st = request(f->port, 0, q.data, q.len, out, sizeof out);
         buf_release(&q);
         assert_int_equal(st, n > OSAFE_HTTP_QUERY_ARGS_MAX ? 414 : 200);
     }
     q = (osafe_buf)OSAFE_BUF_INIT;
-    buf_puts(&q, "GET /");
+    assert_int_equal(buf_puts(&q, "GET /"), 0);
     for (int i = 0; i < OSAFE_HTTP_URI_MAX; i++)
-        buf_putc(&q, 'p');
-    buf_puts(&q, " HTTP/1.1\r\nHost: t\r\n\r\n");
+        assert_int_equal(buf_putc(&q, 'p'), 0);
+    assert_int_equal(buf_puts(&q, " HTTP/1.1\r\nHost: t\r\n\r\n"), 0);
     assert_int_equal(request(f->port, 0, q.data, q.len, out, sizeof out),
                      414);
     buf_release(&q);

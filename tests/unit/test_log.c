@@ -64,10 +64,9 @@ static void tmp_remove(struct tmp *t)
 static int teardown(void **state)
 {
     (void)state;
-    if (current_root[0])
-        fsx_remove_tree(current_root, NULL);
+    int rc = current_root[0] ? fsx_remove_tree(current_root, NULL) : 0;
     current_root[0] = '\0';
-    return 0;
+    return rc ? -1 : 0;
 }
 
 static void write_file(const char *path, const char *text, int mode)

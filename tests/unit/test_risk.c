@@ -216,37 +216,37 @@ static void test_grade_rule(void **st)
 {
     (void)st;
     /* u_ref = 0.25 so that every r below is exact in binary */
-    assert_int_equal(risk_grade(0.125, 0.25), 4);    /* r = 0.5: VG */
-    assert_int_equal(risk_grade(0.1251, 0.25), 3);   /* just above */
-    assert_int_equal(risk_grade(0.25, 0.25), 3);     /* r = 1: Good */
-    assert_int_equal(risk_grade(0.375, 0.25), 2);    /* r = 1.5: Fair */
-    assert_int_equal(risk_grade(0.3749, 0.25), 3);
-    assert_int_equal(risk_grade(0.75, 0.25), 2);     /* r = 3.0: Fair */
-    assert_int_equal(risk_grade(0.750025, 0.25), 1); /* r = 3.0001: Poor */
-    assert_int_equal(risk_grade(0.001, 0.25), 5);    /* u = 0.001: E */
-    assert_int_equal(risk_grade(0.0011, 0.25), 4);
+    assert_int_equal(risk__grade(0.125, 0.25), 4);    /* r = 0.5: VG */
+    assert_int_equal(risk__grade(0.1251, 0.25), 3);   /* just above */
+    assert_int_equal(risk__grade(0.25, 0.25), 3);     /* r = 1: Good */
+    assert_int_equal(risk__grade(0.375, 0.25), 2);    /* r = 1.5: Fair */
+    assert_int_equal(risk__grade(0.3749, 0.25), 3);
+    assert_int_equal(risk__grade(0.75, 0.25), 2);     /* r = 3.0: Fair */
+    assert_int_equal(risk__grade(0.750025, 0.25), 1); /* r = 3.0001: Poor */
+    assert_int_equal(risk__grade(0.001, 0.25), 5);    /* u = 0.001: E */
+    assert_int_equal(risk__grade(0.0011, 0.25), 4);
     /* check order: Excellent before Poor even when r is huge */
-    assert_int_equal(risk_grade(0.001, 0.0001), 5);
-    assert_int_equal(risk_grade(0.0011, 0.0001), 1);
+    assert_int_equal(risk__grade(0.001, 0.0001), 5);
+    assert_int_equal(risk__grade(0.0011, 0.0001), 1);
     /* the document's v1.0 iwp example: u_ref 24.4% */
     int iwp = risk_hazard_index("iwp");
-    NEAR(risk_ail_v10_uref(iwp), 0.244, 1e-12);
-    assert_int_equal(risk_grade(0.12, risk_ail_v10_uref(iwp)), 4);
-    assert_int_equal(risk_grade(0.37, risk_ail_v10_uref(iwp)), 2);
-    assert_int_equal(risk_grade(0.74, risk_ail_v10_uref(iwp)), 1);
+    NEAR(risk__ail_v10_uref(iwp), 0.244, 1e-12);
+    assert_int_equal(risk__grade(0.12, risk__ail_v10_uref(iwp)), 4);
+    assert_int_equal(risk__grade(0.37, risk__ail_v10_uref(iwp)), 2);
+    assert_int_equal(risk__grade(0.74, risk__ail_v10_uref(iwp)), 1);
 
     /* probabilities from the Jeffreys posterior, 30 unsafe of 200 vs
      * u_ref 0.2 (mpmath: G 0.98749, VG 0.01251, F 4.1e-7) */
     double p[5];
     int straddle;
-    risk_grade_probs(30.5, 170.5, 0.2, p, &straddle);
+    risk__grade_probs(30.5, 170.5, 0.2, p, &straddle);
     NEAR(p[0] + p[1] + p[2] + p[3] + p[4], 1, 1e-9);
     NEAR(p[2], 0.987487131, 1e-6);
     NEAR(p[3], 0.012512455, 1e-6);
     NEAR(p[1], 4.1375e-7, 1e-8);
     assert_int_equal(straddle, 0);
     /* u right at the G/F edge: the 95% interval crosses it */
-    risk_grade_probs(60.5, 140.5, 0.2, p, &straddle);
+    risk__grade_probs(60.5, 140.5, 0.2, p, &straddle);
     assert_int_equal(straddle, 1);
     assert_true(p[1] > 0.2 && p[2] > 0.2);
 }
@@ -314,7 +314,7 @@ static void test_crosswalk_file(void **st)
     osafe_err e;
     assert_int_equal(fsx_read_file(path, 1 << 20, &text, &len, &e), 0);
     size_t n;
-    const risk_xwalk *t = risk_crosswalk(&n);
+    const risk_xwalk *t = risk__crosswalk(&n);
     size_t row = 0, header = 0;
     for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
         if (line[0] == '#')
@@ -349,16 +349,16 @@ static void test_crosswalk_file(void **st)
     free(text);
     /* every hazard has a primary NIST and MIT id */
     for (int i = 0; i < RISK_HAZARDS; i++) {
-        assert_true(risk_hazard_nist(i)[0]);
-        assert_true(risk_hazard_mit(i)[0]);
+        assert_true(risk__hazard_nist(i)[0]);
+        assert_true(risk__hazard_mit(i)[0]);
     }
-    assert_string_equal(risk_hazard_nist(risk_hazard_index("iwp")), "CBRN");
-    assert_string_equal(risk_hazard_mit(risk_hazard_index("ncr")), "4.3");
+    assert_string_equal(risk__hazard_nist(risk_hazard_index("iwp")), "CBRN");
+    assert_string_equal(risk__hazard_mit(risk_hazard_index("ncr")), "4.3");
     assert_int_equal(risk_hazard_index("spc_hlt"), risk_hazard_index("spc"));
     assert_int_equal(risk_hazard_index("xyz"), -1);
-    assert_true(risk_mit_uncovered("6.2"));
-    assert_true(risk_mit_uncovered("7.3"));
-    assert_false(risk_mit_uncovered("1.2"));
+    assert_true(risk__mit_uncovered("6.2"));
+    assert_true(risk__mit_uncovered("7.3"));
+    assert_false(risk__mit_uncovered("1.2"));
 }
 
 /* ---- the model on hand-made evidence ------------------------------- */
@@ -389,28 +389,28 @@ static risk_result *hand_result(const struct risk_policy *p, uint64_t seed,
 {
     risk_acc *a;
     osafe_err e;
-    assert_int_equal(risk_acc_new(p, &a, &e), 0);
+    assert_int_equal(risk__acc_new(p, &a, &e), 0);
     const char *vcr[] = {"vcr"}, *m[] = {"model-a"};
     for (int i = 0; i < 3; i++)
-        assert_int_equal(risk_acc_incident(a, vcr, 1, m, 1, 4, 0, verified, &e),
+        assert_int_equal(risk__acc_incident(a, vcr, 1, m, 1, 4, 0, verified, &e),
                          0);
     /* one incident on two hazards: 1/2 each; a sub-hazard rolls up */
     const char *two[] = {"hte", "dfm", "hte"}, *sub[] = {"spc_hlt"};
-    assert_int_equal(risk_acc_incident(a, two, 3, NULL, 0, 3, 0, 1, &e), 0);
-    assert_int_equal(risk_acc_incident(a, sub, 1, NULL, 0, 2, 0, 1, &e), 0);
+    assert_int_equal(risk__acc_incident(a, two, 3, NULL, 0, 3, 0, 1, &e), 0);
+    assert_int_equal(risk__acc_incident(a, sub, 1, NULL, 0, 2, 0, 1, &e), 0);
     /* outside the window, and a near miss */
-    assert_int_equal(risk_acc_incident(a, sub, 1, NULL, 0, 5, 2.5, 1, &e), 0);
-    assert_int_equal(risk_acc_incident(a, sub, 1, NULL, 0, 1, 0, 1, &e), 0);
+    assert_int_equal(risk__acc_incident(a, sub, 1, NULL, 0, 5, 2.5, 1, &e), 0);
+    assert_int_equal(risk__acc_incident(a, sub, 1, NULL, 0, 1, 0, 1, &e), 0);
     /* no hazard at all */
-    assert_int_equal(risk_acc_incident(a, NULL, 0, NULL, 0, 3, 0, 1, &e), 0);
+    assert_int_equal(risk__acc_incident(a, NULL, 0, NULL, 0, 3, 0, 1, &e), 0);
     /* evaluations: 12 of 1,000 unsafe for model-b on vcr (t = 1%), and a
      * small run (100, none unsafe) for model-c */
-    assert_int_equal(risk_acc_eval(a, "model-b", "vcr", 1000, 12, &e), 0);
-    assert_int_equal(risk_acc_eval(a, "model-c", "vcr", 100, 0, &e), 0);
-    risk_acc_count(a, 8, 2, 0, "2026-06-30");
+    assert_int_equal(risk__acc_eval(a, "model-b", "vcr", 1000, 12, &e), 0);
+    assert_int_equal(risk__acc_eval(a, "model-c", "vcr", 100, 0, &e), 0);
+    risk__acc_count(a, 8, 2, 0, "2026-06-30");
     risk_result *r;
-    assert_int_equal(risk_acc_finish(a, seed, &r, &e), 0);
-    risk_acc_free(a);
+    assert_int_equal(risk__acc_finish(a, seed, &r, &e), 0);
+    risk__acc_free(a);
     return r;
 }
 
@@ -423,36 +423,36 @@ static void test_grade_exact_boundaries(void **st)
     (void)st;
     int vcr = risk_hazard_index("vcr"), ncr = risk_hazard_index("ncr"),
         cse = risk_hazard_index("cse");
-    double uv = risk_ail_v10_uref(vcr), un = risk_ail_v10_uref(ncr),
-           uc = risk_ail_v10_uref(cse);
+    double uv = risk__ail_v10_uref(vcr), un = risk__ail_v10_uref(ncr),
+           uc = risk__ail_v10_uref(cse);
     /* 1 unsafe of 1,000: u = 0.001 is Excellent */
-    assert_int_equal(risk_grade(1 - 999.0 / 1000, uv), 5);
-    assert_int_equal(risk_grade_counts(1, 1000, uv), 5);
-    assert_int_equal(risk_grade(1 - 998.0 / 1000, uv), 4);
+    assert_int_equal(risk__grade(1 - 999.0 / 1000, uv), 5);
+    assert_int_equal(risk__grade_counts(1, 1000, uv), 5);
+    assert_int_equal(risk__grade(1 - 998.0 / 1000, uv), 4);
     /* 651 of 1,000 vs vcr: r = 3.0 exactly, Fair; 652 is Poor */
-    assert_int_equal(risk_grade(1 - 349.0 / 1000, uv), 2);
-    assert_int_equal(risk_grade_counts(651, 1000, uv), 2);
-    assert_int_equal(risk_grade(1 - 348.0 / 1000, uv), 1);
+    assert_int_equal(risk__grade(1 - 349.0 / 1000, uv), 2);
+    assert_int_equal(risk__grade_counts(651, 1000, uv), 2);
+    assert_int_equal(risk__grade(1 - 348.0 / 1000, uv), 1);
     /* 279 of 1,000 vs ncr: r = 1.5 exactly, Fair; 278 is Good */
-    assert_int_equal(risk_grade(1 - 721.0 / 1000, un), 2);
-    assert_int_equal(risk_grade_counts(279, 1000, un), 2);
-    assert_int_equal(risk_grade(1 - 722.0 / 1000, un), 3);
+    assert_int_equal(risk__grade(1 - 721.0 / 1000, un), 2);
+    assert_int_equal(risk__grade_counts(279, 1000, un), 2);
+    assert_int_equal(risk__grade(1 - 722.0 / 1000, un), 3);
     /* 225 of 2,000 vs cse: r = 0.5 exactly, Very Good; 226 is Good */
-    assert_int_equal(risk_grade(1 - 1775.0 / 2000, uc), 4);
-    assert_int_equal(risk_grade_counts(225, 2000, uc), 4);
-    assert_int_equal(risk_grade(1 - 1774.0 / 2000, uc), 3);
+    assert_int_equal(risk__grade(1 - 1775.0 / 2000, uc), 4);
+    assert_int_equal(risk__grade_counts(225, 2000, uc), 4);
+    assert_int_equal(risk__grade(1 - 1774.0 / 2000, uc), 3);
     /* r = 1.5 and 3 against a reference run's own share, 3/7 */
     double ur = 1 - 4.0 / 7;
-    assert_int_equal(risk_grade(1 - 5.0 / 14 * 1, ur), 2);     /* 9/14: 1.5 */
-    assert_int_equal(risk_grade_counts(899, 1400, ur), 3);     /* just below */
-    assert_int_equal(risk_grade_counts(900, 1400, ur), 2);     /* 1.5 */
+    assert_int_equal(risk__grade(1 - 5.0 / 14 * 1, ur), 2);     /* 9/14: 1.5 */
+    assert_int_equal(risk__grade_counts(899, 1400, ur), 3);     /* just below */
+    assert_int_equal(risk__grade_counts(900, 1400, ur), 2);     /* 1.5 */
 
     /* the same through a run's group (1 - rate) and through the ranking
      * (k unsafe of n as evidence) */
     risk_result res;
     memset(&res, 0, sizeof res);
     for (int i = 0; i < RISK_HAZARDS; i++)
-        res.grade_uref[i] = risk_ail_v10_uref(i);
+        res.grade_uref[i] = risk__ail_v10_uref(i);
     res.grade_a = res.grade_b = 0.5;
     double probs[5];
     int straddles;
@@ -473,20 +473,20 @@ static void test_grade_exact_boundaries(void **st)
     hand_policy(&p);
     risk_acc *a;
     osafe_err e;
-    assert_int_equal(risk_acc_new(&p, &a, &e), 0);
+    assert_int_equal(risk__acc_new(&p, &a, &e), 0);
     /* as the collector passes them: n and u n, u = 1 - rate */
-    assert_int_equal(risk_acc_eval(a, "m1", "vcr", 1000,
+    assert_int_equal(risk__acc_eval(a, "m1", "vcr", 1000,
                                    (1 - 999.0 / 1000) * 1000, &e), 0);
-    assert_int_equal(risk_acc_eval(a, "m2", "vcr", 1000,
+    assert_int_equal(risk__acc_eval(a, "m2", "vcr", 1000,
                                    (1 - 349.0 / 1000) * 1000, &e), 0);
-    assert_int_equal(risk_acc_eval(a, "m3", "ncr", 1000,
+    assert_int_equal(risk__acc_eval(a, "m3", "ncr", 1000,
                                    (1 - 721.0 / 1000) * 1000, &e), 0);
-    assert_int_equal(risk_acc_eval(a, "m4", "cse", 2000,
+    assert_int_equal(risk__acc_eval(a, "m4", "cse", 2000,
                                    (1 - 1775.0 / 2000) * 2000, &e), 0);
-    risk_acc_count(a, 0, 4, 0, "2026-06-30");
+    risk__acc_count(a, 0, 4, 0, "2026-06-30");
     risk_result *r;
-    assert_int_equal(risk_acc_finish(a, 1, &r, &e), 0);
-    risk_acc_free(a);
+    assert_int_equal(risk__acc_finish(a, 1, &r, &e), 0);
+    risk__acc_free(a);
     assert_int_equal(find_item(r, "vcr", "m1")->grade, 5);
     assert_int_equal(find_item(r, "vcr", "m2")->grade, 2);
     assert_int_equal(find_item(r, "ncr", "m3")->grade, 2);
@@ -600,21 +600,21 @@ static void test_model_recency_and_priors(void **st)
     risk_policy_default(&p);
     risk_acc *a;
     osafe_err e;
-    assert_int_equal(risk_acc_new(&p, &a, &e), 0);
+    assert_int_equal(risk__acc_new(&p, &a, &e), 0);
     const char *h[] = {"prv"};
     /* one half-life old: weight 1/2; two: 1/4 */
-    assert_int_equal(risk_acc_incident(a, h, 1, NULL, 0, 3, 1, 1, &e), 0);
-    assert_int_equal(risk_acc_incident(a, h, 1, NULL, 0, 3, 2, 1, &e), 0);
+    assert_int_equal(risk__acc_incident(a, h, 1, NULL, 0, 3, 1, 1, &e), 0);
+    assert_int_equal(risk__acc_incident(a, h, 1, NULL, 0, 3, 2, 1, &e), 0);
     /* many hazards with incidents, so that the empirical-Bayes fit runs */
     const char *k[] = {"vcr", "ncr", "hte", "ssh"};
     for (int i = 0; i < 4; i++)
         for (int j = 0; j <= 4 * i; j++)
-            assert_int_equal(risk_acc_incident(a, &k[i], 1, NULL, 0, 2, 0, 1,
+            assert_int_equal(risk__acc_incident(a, &k[i], 1, NULL, 0, 2, 0, 1,
                                                &e),
                              0);
     risk_result *r;
-    assert_int_equal(risk_acc_finish(a, 5, &r, &e), 0);
-    risk_acc_free(a);
+    assert_int_equal(risk__acc_finish(a, 5, &r, &e), 0);
+    risk__acc_free(a);
     NEAR(find_item(r, "prv", "")->n_incidents, 0.75, 1e-12);
     /* empirical Bayes by hand: rates N/X over the twelve hazards, the
      * between-hazard variance less the Poisson noise mean/X */

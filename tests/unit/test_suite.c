@@ -690,7 +690,7 @@ static void expect_load_error(const char *yaml, const char *items, int code,
         write_file(dir, "items.jsonl", items);
     if (!yaml && !items) {
         osafe_err e0 = {0};
-        fsx_mkdirs(dir, &e0);
+        assert_int_equal(fsx_mkdirs(dir, &e0), 0);
     }
     suite *s = (suite *)1;
     osafe_err e = {0};

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "web_client.h"
+#include "server/http_int.h"
 
 static const char *const langs[WEB_LANGS] = {"en", "zh", "es",
                                              "fr", "ar", "ru"};
@@ -322,6 +323,39 @@ static const char *fmt_other(int lang, int what, const char *s, double v)
     return out;
 }
 
+/* A page that outgrows its buffer (OSAFE_WEB_PAGE_MAX in the server; a
+ * small ceiling here) is a 500 with no HTML, never a 200 with the pieces
+ * after the overflow missing: the buffer's failure is sticky and page_end
+ * checks it once. */
+static int render_with_ceiling(size_t max, size_t pieces, http_resp *w)
+{
+    web_page p;
+    memset(&p, 0, sizeof p);
+    p.lang = "en";
+    p.resp = w;
+    buf_init(&p.html, max);
+    for (size_t i = 0; i < pieces; i++)
+        page_raw(&p, "<p>a piece of the page</p>\n");
+    page_end(&p, NULL);
+    buf_release(&p.html);
+    return w->status;
+}
+
+static void test_page_over_ceiling_is_500(void **state)
+{
+    (void)state;
+    http_resp w;
+    http__resp_init(&w);
+    assert_int_equal(render_with_ceiling(1u << 16, 10, &w), 200);
+    assert_non_null(strstr(w.body.data, "</html>"));
+    http__resp_release(&w);
+    http__resp_init(&w);
+    assert_int_equal(render_with_ceiling(1u << 16, 10000, &w), 500);
+    assert_null(strstr(w.body.data ? w.body.data : "", "<p>a piece"));
+    assert_non_null(strstr(w.body.data, "OSAFE_WEB_PAGE_MAX"));
+    http__resp_release(&w);
+}
+
 static void test_numbers_and_dates(void **state)
 {
     (void)state;
@@ -375,6 +409,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_numbers_and_dates),
+        cmocka_unit_test(test_page_over_ceiling_is_500),
         cmocka_unit_test(test_every_page_in_six_languages),
         cmocka_unit_test(test_static_assets),
         cmocka_unit_test(test_dashboard),

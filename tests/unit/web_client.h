@@ -60,9 +60,9 @@ static inline void web_req(const char *method, const char *path,
     curl_slist_free_all(h);
     curl_easy_cleanup(c);
     if (!r->body.data)
-        buf_puts(&r->body, "");
+        assert_int_equal(buf_puts(&r->body, ""), 0);
     if (!r->hdrs.data)
-        buf_puts(&r->hdrs, "");
+        assert_int_equal(buf_puts(&r->hdrs, ""), 0);
     if (rc != CURLE_OK)
         fail_msg("%s %s: %s", method, path, curl_easy_strerror(rc));
 }
@@ -86,7 +86,7 @@ static inline void form_add(osafe_buf *b, const char *name,
     CURL *c = curl_easy_init();
     char *n = curl_easy_escape(c, name, 0);
     char *v = curl_easy_escape(c, value, 0);
-    buf_printf(b, "%s%s=%s", b->len ? "&" : "", n, v);
+    assert_int_equal(buf_printf(b, "%s%s=%s", b->len ? "&" : "", n, v), 0);
     curl_free(n);
     curl_free(v);
     curl_easy_cleanup(c);
