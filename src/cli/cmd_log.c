@@ -5,6 +5,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 
 #include "cli/cli.h"
@@ -225,10 +226,10 @@ static int get_entries(tlog_log *log, unsigned long long index,
                             index + i);
         if (!rc && ((b.len && fwrite(b.data, 1, b.len, stdout) != b.len) ||
                     (lines && putchar('\n') == EOF)))
-            rc = osafe_errf(e, OSAFE_EIO, "standard output: write failed");
+            rc = osafe_errno(e, OSAFE_EIO, errno, "cannot write the output");
     }
     if (!rc && fflush(stdout) != 0)
-        rc = osafe_errf(e, OSAFE_EIO, "standard output: write failed");
+        rc = osafe_errno(e, OSAFE_EIO, errno, "cannot write the output");
     buf_release(&b);
     return rc;
 }

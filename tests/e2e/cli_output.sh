@@ -70,7 +70,7 @@ say "a registry warning reaches stderr through the command, not the library"
 echo "stray entry" >"$T/stray"
 ok "$OSAFE" log append "$T/log" "$T/stray"
 ok "$OSAFE" risk rank --db "$T/r.db" --log "$T/log"
-grep -q -F "osafe risk: warning: log $T/log holds 1 entries" "$T/err" ||
+grep -q -F "osafe risk: warning: 1 log entries of an interrupted run" "$T/err" ||
     fail "no warning from osafe risk: $(cat "$T/err")"
 
 pass
