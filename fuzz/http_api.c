@@ -1,0 +1,226 @@
+/*
+ * http_api.c - fuzz target: the server's request handling, end to end in
+ * one process: request line, headers, query strings and bodies through
+ * libmicrohttpd, our framing checks (server/http.c) and every route of the
+ * API, the log mirror and the web pages (server/api.c, web*.c) on a real
+ * registry.
+ *
+ * LLVMFuzzerInitialize creates a log and a database in the scratch folder,
+ * three accounts (reporter and reviewer of organisation "acme", an admin)
+ * and starts the server on 127.0.0.1 with a kernel-chosen port.  Each input
+ * is sent as raw bytes on a new connection, the write side is then closed
+ * and the answer read to the end.  The server knows nothing of the
+ * harness: handlers run on its own threads, as under `osafe serve`.
+ *
+ * In an input, "@REPORTER@", "@REVIEWER@" and "@ADMIN@" stand for the
+ * accounts' tokens (which are random), so that the seeds can reach the
+ * routes behind authentication.
+ *
+ * Properties: every answer is an HTTP/1.x status line; no answer is a 500
+ * (an internal error is a bug whatever the request).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "core/buf.h"
+#include "core/fsx.h"
+#include "registry/registry.h"
+#include "server/api.h"
+#include "server/http.h"
+#include "server/web.h"
+#include "store/store.h"
+#include "tlog/log.h"
+#include "tlog/note.h"
+#include "fuzz.h"
+
+/* Per-request socket timeout: an answer slower than this is a hang. */
+#define FUZZ_HTTP_TIMEOUT_S 20
+/* What is kept of an answer: the status line is all that is checked. */
+#define FUZZ_HTTP_KEEP 4096
+
+static struct {
+    registry *reg;
+    web *webui;
+    api_ctx ctx;
+    http_server *srv;
+    unsigned port;
+    char tok[3][96]; /* reporter, reviewer, admin */
+} g;
+
+static const char *const k_marks[3] = {"@REPORTER@", "@REVIEWER@",
+                                       "@ADMIN@"};
+
+static void die(const char *what, const osafe_err *e)
+{
+    fprintf(stderr, "fuzz http_api: %s: %s\n", what, e ? e->msg : "");
+    abort();
+}
+
+static void make_log(const char *dir, char *logdir, char *key, size_t n)
+{
+    osafe_err e;
+    snprintf(logdir, n, "%s/log", dir);
+    snprintf(key, n, "%s/log.key", dir);
+    tlog_signer s;
+    osafe_buf k = OSAFE_BUF_INIT;
+    if (tlog_signer_generate("localhost/osafe-log", &s, &e) != 0)
+        die("key", &e);
+    if (tlog_signer_format(&s, &k) || buf_putc(&k, '\n'))
+        die("key", NULL);
+    tlog_signer_wipe(&s);
+    if (fsx_write_new(key, k.data, k.len, 0600, &e) != 0)
+        die("key file", &e);
+    buf_release(&k);
+    if (tlog_log_init(logdir, "localhost/osafe-log", key, &e) != 0)
+        die("log", &e);
+}
+
+static void make_accounts(const char *db)
+{
+    static const char *const roles[3] = {"reporter", "reviewer", "admin"};
+    static const char *const orgs[3] = {"acme", "acme", NULL};
+    osafe_store *st;
+    osafe_err e;
+    if (store_sqlite_open(db, &st, &e) != 0)
+        die("database", &e);
+    for (int i = 0; i < 3; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "fuzz-%s", roles[i]);
+        if (reg_token_create(st, name, roles[i], orgs[i], g.tok[i],
+                             sizeof g.tok[i], &e) != 0)
+            die("token", &e);
+    }
+    st->ops->close(st);
+}
+
+static void stop_server(void)
+{
+    if (g.srv)
+        http_server_stop(g.srv);
+    if (g.webui)
+        web_close(g.webui);
+    if (g.reg)
+        reg_close(g.reg);
+    g.srv = NULL;
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc;
+    (void)argv;
+    signal(SIGPIPE, SIG_IGN);
+    const char *dir = fuzz_tmpdir();
+    static char db[300], logdir[300], key[300];
+    snprintf(db, sizeof db, "%s/osafe.db", dir);
+    make_log(dir, logdir, key, sizeof logdir);
+    make_accounts(db);
+    osafe_err e;
+    reg_opts ro = {db, logdir, key, "OSAFE", "localhost/osafe-log", 5};
+    if (reg_open(&ro, &g.reg, &e) != 0)
+        die("registry", &e);
+    if (web_open(g.reg, logdir, &g.webui, &e) != 0)
+        die("web", &e);
+    g.ctx = (api_ctx){g.reg, logdir, g.webui};
+    http_opts ho;
+    http_opts_default(&ho);
+    ho.listen = "127.0.0.1:0";
+    ho.threads = 4;
+    if (http_server_start(&ho, api_handle, &g.ctx, &g.srv, &e) != 0)
+        die("server", &e);
+    g.port = http_server_port(g.srv);
+    /* Registered after fuzz_tmpdir's cleanup, so it runs before it. */
+    atexit(stop_server);
+    return 0;
+}
+
+/* The input with the token marks replaced. */
+static void expand(const uint8_t *data, size_t size, osafe_buf *out)
+{
+    size_t i = 0;
+    while (i < size) {
+        int hit = -1;
+        for (int k = 0; k < 3 && data[i] == '@'; k++) {
+            size_t ml = strlen(k_marks[k]);
+            if (size - i >= ml && !memcmp(data + i, k_marks[k], ml))
+                hit = k;
+        }
+        int rc = hit >= 0 ? buf_puts(out, g.tok[hit])
+                          : buf_append(out, data + i, 1);
+        FUZZ_CHECK(rc == 0);
+        i += hit >= 0 ? strlen(k_marks[hit]) : 1;
+    }
+}
+
+static int connect_server(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    FUZZ_CHECK(fd >= 0);
+    struct timeval tv = {FUZZ_HTTP_TIMEOUT_S, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    struct sockaddr_in sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((uint16_t)g.port);
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    FUZZ_CHECK(connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0);
+    return fd;
+}
+
+/* Send req, close the write side, read the answer's start to EOF. */
+static size_t exchange(const osafe_buf *req, char *ans, size_t cap)
+{
+    int fd = connect_server();
+    size_t off = 0;
+    while (off < req->len) {
+        ssize_t k = send(fd, req->data + off, req->len - off, MSG_NOSIGNAL);
+        if (k <= 0)
+            break; /* the server may answer and close early (413, 400) */
+        off += (size_t)k;
+    }
+    shutdown(fd, SHUT_WR);
+    size_t got = 0;
+    char chunk[4096];
+    for (;;) {
+        ssize_t k = recv(fd, chunk, sizeof chunk, 0);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            break;
+        size_t take = (size_t)k < cap - got ? (size_t)k : cap - got;
+        memcpy(ans + got, chunk, take);
+        got += take;
+    }
+    close(fd);
+    return got;
+}
+
+/* Check every status line found at the start of an answer. */
+static void check_answer(const char *ans, size_t n)
+{
+    if (n == 0)
+        return; /* closed without an answer: allowed (see http.h) */
+    FUZZ_CHECK(n >= 12 && !memcmp(ans, "HTTP/1.", 7));
+    int status = (ans[9] - '0') * 100 + (ans[10] - '0') * 10 + (ans[11] - '0');
+    FUZZ_CHECK(status >= 100 && status <= 599);
+    FUZZ_CHECK(status != 500);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    osafe_buf req = OSAFE_BUF_INIT;
+    expand(data, size, &req);
+    static char ans[FUZZ_HTTP_KEEP];
+    size_t n = exchange(&req, ans, sizeof ans);
+    const char *eol = memchr(ans, '\r', n);
+    fuzz_debug("http_api: %.*s", eol ? (int)(eol - ans) : 0, ans);
+    check_answer(ans, n);
+    buf_release(&req);
+    return 0;
+}
