@@ -2,9 +2,11 @@
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 30
 CMAKE_FLAGS ?=
 
-.PHONY: all build run test test-asan bench bootstrap clean
+.PHONY: all build run test test-asan bench fuzz bootstrap clean
 
 all: build
 
@@ -31,5 +33,13 @@ bench: build
 	@cmake --build $(BUILD) --target benchmarks -j $(JOBS)
 	@scripts/run-bench $(BUILD)
 
+# libFuzzer targets (fuzz/README.md), built with clang, each run for
+# FUZZ_SECONDS (FUZZ_TARGETS: only those).
+fuzz: bootstrap
+	@cmake -S . -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=clang -DOSAFE_FUZZ=ON \
+	    $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(FUZZ_BUILD) --target fuzzers -j $(JOBS)
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/run-fuzz $(FUZZ_BUILD) $(FUZZ_TARGETS)
+
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)
