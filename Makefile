@@ -6,11 +6,13 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 # child processes and sockets, not on the CPU (each test has its own
 # temporary directories and ports, so none needs a lock).
 TEST_JOBS  ?= $(shell echo $$((2 * $(JOBS))))
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 30
 CMAKE_FLAGS ?=
 
 PREFIX     ?= /usr/local
 
-.PHONY: all build run test test-asan bench bootstrap clean install
+.PHONY: all build run test test-asan bench bootstrap clean install fuzz
 
 all: build
 
@@ -42,5 +44,13 @@ bench: build
 install: build
 	@cmake --install $(BUILD) --prefix $(PREFIX)
 
+# libFuzzer targets (fuzz/README.md), built with clang, each run for
+# FUZZ_SECONDS (FUZZ_TARGETS: only those).
+fuzz: bootstrap
+	@cmake -S . -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=clang -DOSAFE_FUZZ=ON \
+	    $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(FUZZ_BUILD) --target fuzzers -j $(JOBS)
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/run-fuzz $(FUZZ_BUILD) $(FUZZ_TARGETS)
+
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(FUZZ_BUILD)

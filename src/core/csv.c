@@ -246,7 +246,12 @@ int csv_write_row(osafe_buf *out, const char *const *fields, size_t n)
         const char *s = fields[i] ? fields[i] : "";
         if (i)
             rc = buf_putc(out, ',');
-        int quote = strpbrk(s, ",\"\r\n") != NULL;
+        /* Also quoted, or the reader would lose them: a row of one empty
+         * field (an empty line is skipped), and a field starting with
+         * U+FEFF (at the start of the text it is read as a byte order
+         * mark). */
+        int quote = strpbrk(s, ",\"\r\n") != NULL || (n == 1 && !*s) ||
+                    !strncmp(s, "\xEF\xBB\xBF", 3);
         if (!rc && quote)
             rc = buf_putc(out, '"');
         if (!rc && csv_needs_guard(s))

@@ -10,8 +10,8 @@
  * are skipped (a row of one empty field must be written as "").  Ceilings:
  * OSAFE_CSV_MAX_FIELDS fields and OSAFE_CSV_MAX_ROW bytes per row.
  *
- * Writer: a field is quoted when it holds ',', '"', CR or LF; rows end with
- * CRLF.  Formula-injection guard (OWASP "CSV injection"): a field starting
+ * Writer: a field is quoted when it holds ',', '"', CR or LF, starts with
+ * U+FEFF, or is the only field of its row and empty; rows end with CRLF.  Formula-injection guard (OWASP "CSV injection"): a field starting
  * with = + - @ TAB or CR is written with a leading apostrophe, and so is a
  * field starting with an apostrophe followed by one of those characters or
  * by another apostrophe, so that csv_unguard restores every value exactly.

@@ -240,3 +240,17 @@ int fsx_exists(const char *path)
     struct stat st;
     return stat(path, &st) == 0;
 }
+
+char *fsx_path_join(const char *dir, const char *name)
+{
+    size_t a = strlen(dir), b = strlen(name);
+    char *p = malloc(a + b + 2);
+    if (!p)
+        return NULL;
+    memcpy(p, dir, a);
+    size_t o = a;
+    if (a && dir[a - 1] != '/')
+        p[o++] = '/';
+    memcpy(p + o, name, b + 1);
+    return p;
+}

@@ -49,4 +49,8 @@ OSAFE_MUST_USE int fsx_remove_tree(const char *path, osafe_err *e);
 /* 1 if path exists, 0 if not. */
 int fsx_exists(const char *path);
 
+/* dir "/" name (no second '/' when dir ends in one): malloc'd, freed by the
+ * caller; NULL when out of memory. */
+char *fsx_path_join(const char *dir, const char *name);
+
 #endif

@@ -506,6 +506,14 @@ static int check_all(const json_t *meta, json_t *const *items, size_t n,
                 osafe_errprefix(e, "items.jsonl:%zu: ", i + 1);
                 break;
             }
+            /* What suite_load would refuse must not be written. */
+            if (cb.len > OSAFE_SUITE_LINE_MAX) {
+                rc = osafe_errf(e, OSAFE_ETOOBIG,
+                                "items.jsonl:%zu: item is %zu bytes, longer "
+                                "than a line may be (%u)",
+                                i + 1, cb.len, (unsigned)OSAFE_SUITE_LINE_MAX);
+                break;
+            }
             if (sha) {
                 crypto_hash_sha256_update(sha, (const uint8_t *)cb.data,
                                           cb.len);
@@ -618,8 +626,8 @@ int suite_write(const char *dir, const json_t *meta, json_t *const *items,
     rc = fsx_mkdirs(dir, e);
     if (rc)
         goto out;
-    yp = suite__path_join(dir, "suite.yaml");
-    ip = suite__path_join(dir, "items.jsonl");
+    yp = fsx_path_join(dir, "suite.yaml");
+    ip = fsx_path_join(dir, "items.jsonl");
     if (!yp || !ip) {
         rc = osafe_errf(e, OSAFE_ENOMEM, "out of memory");
         goto out;

@@ -116,20 +116,6 @@ int si_is_dir(const char *p)
     return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-char *si_join(const char *dir, const char *name)
-{
-    size_t a = strlen(dir), b = strlen(name);
-    char *p = malloc(a + b + 2);
-    if (!p)
-        return NULL;
-    memcpy(p, dir, a);
-    size_t o = a;
-    if (a && dir[a - 1] != '/')
-        p[o++] = '/';
-    memcpy(p + o, name, b + 1);
-    return p;
-}
-
 const char *si_base_name(const char *p)
 {
     const char *s = strrchr(p, '/');
@@ -329,10 +315,107 @@ static const struct {
     {"advbench", si_import_advbench}, {"ailuminate", si_import_ailuminate},
 };
 
+/* Read the suite in dir to the end: what the import leaves must load. */
+static int si_verify(const char *dir, osafe_err *e)
+{
+    suite_reader *r;
+    int rc = suite_reader_open(dir, &r, e);
+    if (rc)
+        return rc;
+    suite_item it;
+    while ((rc = suite_reader_next(r, &it, e)) == 1)
+        ;
+    suite_reader_free(r);
+    return rc;
+}
+
+/* Move the verified suite in tmp to outdir: one rename when outdir is new;
+ * into an existing folder file by file, items first (as suite_write). */
+static int si_publish(const char *tmp, const char *outdir, osafe_err *e)
+{
+    if (!fsx_exists(outdir)) {
+        if (rename(tmp, outdir) != 0)
+            return osafe_errf(e, OSAFE_EIO, "%s: cannot rename to %s: %s",
+                              tmp, outdir, strerror(errno));
+        return fsx_sync_parent(outdir, e);
+    }
+    static const char *const files[] = {"items.jsonl", "suite.yaml"};
+    int rc = 0;
+    for (size_t i = 0; !rc && i < 2; i++) {
+        char *from = fsx_path_join(tmp, files[i]);
+        char *to = fsx_path_join(outdir, files[i]);
+        if (!from || !to)
+            rc = osafe_errf(e, OSAFE_ENOMEM, "out of memory");
+        else if (rename(from, to) != 0)
+            rc = osafe_errf(e, OSAFE_EIO, "%s: cannot rename to %s: %s", from,
+                            to, strerror(errno));
+        free(from);
+        free(to);
+    }
+    return rc ? rc : fsx_sync_dir(outdir, e);
+}
+
+/*
+ * Run an importer into a fresh folder beside outdir, read the result back,
+ * and only then move it to outdir: a failed import leaves outdir as it was
+ * (absent, or holding the earlier suite) and no temporary folder behind.
+ */
+static int si_staged(int (*fn)(const char *, const char *, osafe_err *),
+                     const char *src, const char *outdir, osafe_err *e)
+{
+    size_t n = strlen(outdir);
+    while (n > 1 && outdir[n - 1] == '/')
+        n--;
+    char *dst = strndup(outdir, n);
+    char *tmp = malloc(n + sizeof ".import-XXXXXX");
+    char *parent = strndup(outdir, n);
+    int rc = 0;
+    if (!dst || !tmp || !parent) {
+        rc = osafe_errf(e, OSAFE_ENOMEM, "out of memory");
+        goto out;
+    }
+    if (fsx_exists(dst) && !si_is_dir(dst)) {
+        rc = osafe_errf(e, OSAFE_EINVAL, "%s exists and is not a folder", dst);
+        goto out;
+    }
+    char *slash = strrchr(parent, '/');
+    if (slash && slash != parent) {
+        *slash = '\0';
+        if ((rc = fsx_mkdirs(parent, e)) != 0)
+            goto out;
+    }
+    memcpy(tmp, dst, n);
+    memcpy(tmp + n, ".import-XXXXXX", sizeof ".import-XXXXXX");
+    if (!mkdtemp(tmp)) {
+        rc = osafe_errf(e, OSAFE_EIO, "%s: cannot create: %s", tmp,
+                        strerror(errno));
+        *tmp = '\0';
+        goto out;
+    }
+    /* mkdtemp's 0700 would become the suite folder's mode on rename. */
+    chmod(tmp, 0755);
+    rc = fn(src, tmp, e);
+    if (!rc)
+        rc = si_verify(tmp, e);
+    if (!rc)
+        rc = si_publish(tmp, dst, e);
+    /* Gone after a whole-folder rename, empty after a file-by-file one,
+     * the failed import's leftovers otherwise.  Best effort: the import's
+     * own status is what the caller needs, and a leftover is a hidden
+     * temporary folder, never a half-written suite. */
+    osafe_err ignored;
+    OSAFE_IGNORE(fsx_remove_tree(tmp, &ignored));
+out:
+    free(dst);
+    free(tmp);
+    free(parent);
+    return rc;
+}
+
 int suite_import(const char *name, const char *src, const char *outdir,
                  osafe_err *e)
 {
-    if (!name || !src || !outdir)
+    if (!name || !src || !outdir || !*outdir)
         return osafe_errf(e, OSAFE_EINVAL, "suite_import: missing argument");
     if (sodium_init() < 0)
         return osafe_errf(e, OSAFE_ENOMEM, "libsodium failed to start");
@@ -343,7 +426,7 @@ int suite_import(const char *name, const char *src, const char *outdir,
                                   "%s: no such file or "
                                   "folder",
                                   src);
-            int rc = importers[i].fn(src, outdir, e);
+            int rc = si_staged(importers[i].fn, src, outdir, e);
             if (rc)
                 osafe_errprefix(e, "import %s: ", name);
             return rc;
@@ -357,7 +440,7 @@ int suite_import(const char *name, const char *src, const char *outdir,
 int si_csv_start(const char *src, const char *default_name, const char *repo,
                  si_imp *im, si_csv *cf, osafe_err *e)
 {
-    char *path = si_is_dir(src) ? si_join(src, default_name) : strdup(src);
+    char *path = si_is_dir(src) ? fsx_path_join(src, default_name) : strdup(src);
     memset(cf, 0, sizeof *cf); /* closable whatever happens below */
     si_init(im, repo);
     if (!path)

@@ -44,7 +44,6 @@ int si_finish(si_imp *im, const char *outdir, const char *name,
               const char *license, const char *citation, osafe_err *e);
 
 int si_is_dir(const char *p);
-char *si_join(const char *dir, const char *name); /* malloc'd */
 const char *si_base_name(const char *p);
 int si_ends_with(const char *s, const char *suf);
 /* Names in dir accepted by match, sorted; free with si_free_names. */

@@ -97,7 +97,7 @@ int si_import_ailuminate(const char *src, const char *outdir, osafe_err *e)
             rc = osafe_errf(e, OSAFE_ENOTFOUND,
                             "%s has no " AIL_PREFIX "<locale>" AIL_SUFFIX, src);
         for (size_t i = 0; !rc && i < n; i++) {
-            char *p = si_join(src, names[i]);
+            char *p = fsx_path_join(src, names[i]);
             rc = p ? ail_file(p, &im, e)
                    : osafe_errf(e, OSAFE_ENOMEM, "out of memory");
             free(p);

@@ -187,7 +187,7 @@ int si_import_donotanswer(const char *src, const char *outdir, osafe_err *e)
         size_t n, used = 0;
         rc = si_list_dir(src, dna_match, &names, &n, e);
         for (size_t i = 0; !rc && i < n; i++) {
-            char *p = si_join(src, names[i]);
+            char *p = fsx_path_join(src, names[i]);
             if (!p) {
                 rc = osafe_errf(e, OSAFE_ENOMEM, "out of memory");
                 break;

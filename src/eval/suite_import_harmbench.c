@@ -108,7 +108,7 @@ static int hb_splits(const char *dir, si_imp *im, json_t *splits, osafe_err *e)
         {"harmbench_behaviors_text_val.csv", "val"},
         {"harmbench_behaviors_text_test.csv", "test"}};
     for (size_t k = 0; k < 2; k++) {
-        char *p = si_join(dir, files[k][0]);
+        char *p = fsx_path_join(dir, files[k][0]);
         if (!p)
             return osafe_errf(e, OSAFE_ENOMEM, "out of memory");
         if (!fsx_exists(p)) {
@@ -141,9 +141,9 @@ int si_import_harmbench(const char *src, const char *outdir, osafe_err *e)
     if (!si_is_dir(src)) {
         rc = hb_file(src, &im, NULL, NULL, e);
     } else {
-        char *all = si_join(src, "harmbench_behaviors_text_all.csv");
-        char *val = si_join(src, "harmbench_behaviors_text_val.csv");
-        char *test = si_join(src, "harmbench_behaviors_text_test.csv");
+        char *all = fsx_path_join(src, "harmbench_behaviors_text_all.csv");
+        char *val = fsx_path_join(src, "harmbench_behaviors_text_val.csv");
+        char *test = fsx_path_join(src, "harmbench_behaviors_text_test.csv");
         json_t *splits = json_object();
         if (!all || !val || !test || !splits) {
             rc = osafe_errf(e, OSAFE_ENOMEM, "out of memory");

@@ -34,10 +34,10 @@ int si_import_sst(const char *src, const char *outdir, osafe_err *e)
 {
     char *path = NULL;
     if (si_is_dir(src)) {
-        path = si_join(src, "simplesafetytests_test_cases.csv");
+        path = fsx_path_join(src, "simplesafetytests_test_cases.csv");
         if (path && !fsx_exists(path)) {
             free(path);
-            path = si_join(src, "SimpleSafetyTests - test cases.csv");
+            path = fsx_path_join(src, "SimpleSafetyTests - test cases.csv");
         }
     } else {
         path = strdup(src);

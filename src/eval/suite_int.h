@@ -56,7 +56,5 @@ int suite__ids_add(id_set *s, const char *id, uint64_t ref, id_fetch_fn fetch,
 /* Canonical form of v plus "\n" into the running hash. */
 int suite__hash_value(crypto_hash_sha256_state *sha, osafe_buf *cb, const json_t *v,
                osafe_err *e);
-/* dir "/" name, malloc'd, or NULL when out of memory. */
-char *suite__path_join(const char *dir, const char *name);
 
 #endif

@@ -160,20 +160,6 @@ struct suite_reader {
     int trusted; /* suite_reader_trust: parse only */
 };
 
-char *suite__path_join(const char *dir, const char *name)
-{
-    size_t a = strlen(dir), b = strlen(name);
-    char *p = malloc(a + b + 2);
-    if (!p)
-        return NULL;
-    memcpy(p, dir, a);
-    size_t o = a;
-    if (a && dir[a - 1] != '/')
-        p[o++] = '/';
-    memcpy(p + o, name, b + 1);
-    return p;
-}
-
 /* Read one line (without "\n") into r->line.  1 got one, 0 end, < 0. */
 static int rd_line(suite_reader *r, uint64_t *start, osafe_err *e)
 {
@@ -321,8 +307,8 @@ int suite_reader_open(const char *dir, suite_reader **out, osafe_err *e)
         return osafe_errf(e, OSAFE_ENOMEM, "out of memory");
     buf_init(&r->line, OSAFE_SUITE_LINE_MAX + 1);
     buf_init(&r->cbuf, 0);
-    char *ypath = suite__path_join(dir, "suite.yaml");
-    r->items_path = suite__path_join(dir, "items.jsonl");
+    char *ypath = fsx_path_join(dir, "suite.yaml");
+    r->items_path = fsx_path_join(dir, "items.jsonl");
     if (!ypath || !r->items_path) {
         free(ypath);
         suite_reader_free(r);

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "core/enc.h"
+#include "core/utf8.h"
 
 int tlog_parse_u64(const char *s, size_t n, uint64_t *out)
 {
@@ -44,6 +45,16 @@ int tlog_checkpoint_parse(const char *body, size_t len, tlog_checkpoint *c,
         return osafe_errf(e, OSAFE_EINVAL, "checkpoint: empty origin line");
     if (ll[0] > OSAFE_KEY_NAME_MAX)
         return osafe_errf(e, OSAFE_EINVAL, "checkpoint: origin too long");
+    /* The origin is kept as a C string and compared with key names: a NUL
+     * would cut it short ("log\0other" read as "log"), and no control
+     * character or invalid UTF-8 belongs in a name. */
+    if (!utf8_valid(line[0], ll[0]))
+        return osafe_errf(e, OSAFE_EINVAL,
+                          "checkpoint: origin is not valid UTF-8");
+    for (size_t i = 0; i < ll[0]; i++)
+        if ((unsigned char)line[0][i] < 0x20 || line[0][i] == 0x7f)
+            return osafe_errf(e, OSAFE_EINVAL,
+                              "checkpoint: control character in origin");
     memcpy(c->origin, line[0], ll[0]);
     c->origin[ll[0]] = '\0';
     if (tlog_parse_u64(line[1], ll[1], &c->size) != 0)

@@ -385,6 +385,32 @@ static void test_open_rules(void **state)
     tlog_signer_wipe(&other);
 }
 
+/* Found by fuzz/checkpoint.c: tlog_checkpoint_parse accepted an origin
+ * line holding a NUL byte and cut it short at the NUL ("example.org/log\0x"
+ * read as "example.org/log").  Signed checkpoints were safe (tlog_note_open
+ * refuses control characters in the text); bare bodies were not.  Control
+ * characters and invalid UTF-8 in the origin are refused now. */
+static void test_origin_bytes(void **state)
+{
+    (void)state;
+    const char *root = "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=";
+    static const char *const origins[] = {"example.org/log\0other",
+                                          "example.org/log\x1b[2J",
+                                          "example.org/log\xff"};
+    static const size_t lens[] = {21, 19, 16};
+    for (size_t i = 0; i < 3; i++) {
+        osafe_buf body = OSAFE_BUF_INIT;
+        assert_int_equal(buf_append(&body, origins[i], lens[i]), 0);
+        assert_int_equal(buf_printf(&body, "\n7\n%s\n", root), 0);
+        tlog_checkpoint c;
+        osafe_err e = {0};
+        assert_int_equal(tlog_checkpoint_parse(body.data, body.len, &c, &e),
+                         OSAFE_EINVAL);
+        assert_non_null(strstr(e.msg, "origin"));
+        buf_release(&body);
+    }
+}
+
 int main(void)
 {
     if (sodium_init() < 0)
@@ -394,6 +420,7 @@ int main(void)
         cmocka_unit_test(test_invalid_bodies),
         cmocka_unit_test(test_extensions_and_limits),
         cmocka_unit_test(test_format_round_trip),
+        cmocka_unit_test(test_origin_bytes),
         cmocka_unit_test(test_open_tessera),
         cmocka_unit_test(test_open_rules),
     };

@@ -505,6 +505,71 @@ static void test_import_errors(void **state)
     expect_import_error("xstest", p, "no such file");
 }
 
+/* Names in g_tmp starting with prefix (temporary folders left behind). */
+static size_t count_prefixed(const char *prefix)
+{
+    size_t n = 0;
+    DIR *d = opendir(g_tmp);
+    assert_non_null(d);
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL)
+        n += !strncmp(de->d_name, prefix, strlen(prefix));
+    closedir(d);
+    return n;
+}
+
+/* Issue 9 item 14: an import that fails after its rows were read (here an
+ * item over the items.jsonl line limit, which suite_load would refuse) left
+ * items.jsonl and suite.yaml behind.  Now nothing reaches the output folder
+ * until the whole suite is written and read back: a new folder is not
+ * created, an existing suite stays as it was, no temporary folder stays. */
+static void test_import_failure_leaves_nothing(void **state)
+{
+    (void)state;
+    char dir[2048], big[4096], small[4096], op[2048];
+    tmp_path(dir, sizeof dir, "big-src");
+    size_t plen = OSAFE_SUITE_LINE_MAX + 1;
+    char *text = malloc(plen + 64);
+    assert_non_null(text);
+    int k = snprintf(text, 64, "goal,target\n");
+    memset(text + k, 'a', plen);
+    snprintf(text + k + plen, 64, ",b\n");
+    write_file(dir, "big.csv", text);
+    free(text);
+    write_file(dir, "small.csv", "goal,target\nsay hello,hello\n");
+    snprintf(big, sizeof big, "%s/big.csv", dir);
+    snprintf(small, sizeof small, "%s/small.csv", dir);
+
+    tmp_path(op, sizeof op, "big-out");
+    osafe_err e = {0};
+    assert_true(suite_import("advbench", big, op, &e) < 0);
+    if (!strstr(e.msg, "items.jsonl:1:"))
+        fail_msg("error '%s' does not name the item", e.msg);
+    assert_false(fsx_exists(op));
+    assert_int_equal(count_prefixed("big-out"), 0);
+
+    tmp_path(op, sizeof op, "keep-out");
+    assert_int_equal(suite_import("advbench", small, op, &e), 0);
+    char yp[2100], ip[2100];
+    snprintf(yp, sizeof yp, "%s/suite.yaml", op);
+    snprintf(ip, sizeof ip, "%s/items.jsonl", op);
+    size_t yl, il;
+    char *y0 = read_text(yp, &yl), *i0 = read_text(ip, &il);
+    assert_true(suite_import("advbench", big, op, &e) < 0);
+    size_t yl1, il1;
+    char *y1 = read_text(yp, &yl1), *i1 = read_text(ip, &il1);
+    assert_int_equal(yl, yl1);
+    assert_int_equal(il, il1);
+    assert_memory_equal(y0, y1, yl);
+    assert_memory_equal(i0, i1, il);
+    free(y0), free(y1), free(i0), free(i1);
+    assert_int_equal(count_prefixed("keep-out."), 0);
+    suite *s;
+    assert_int_equal(suite_load(op, &s, &e), 0);
+    assert_int_equal(s->n, 1);
+    suite_free(s);
+}
+
 /* ------------------------------------------------------------------ */
 /* Hash: stable, and blind to formatting                                */
 /* ------------------------------------------------------------------ */
@@ -1134,6 +1199,7 @@ int main(void)
         cmocka_unit_test(test_import_donotanswer),
         cmocka_unit_test(test_import_donotanswer_zh_layouts),
         cmocka_unit_test(test_import_errors),
+        cmocka_unit_test(test_import_failure_leaves_nothing),
         cmocka_unit_test(test_hash_stable),
         cmocka_unit_test(test_hash_format_independent),
         cmocka_unit_test(test_validation_items),
