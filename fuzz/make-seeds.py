@@ -219,6 +219,13 @@ def exchange():
     hdr = ("id,record_type,lang,title,description,ai_relation,occurred_start,"
            "countries_occurred,severity,harm_types,hazards,ai_systems,"
            "references,aliases,tlp,license\r\n")
+    # Native JSON Lines: the interop fixture's records, one and two lines.
+    with open(os.path.join(HERE, "..", "tests", "fixtures", "interop",
+                           "records.jsonl")) as f:
+        native = f.read().splitlines(True)
+    put("exchange_json", "one", native[0])
+    put("exchange_json", "two", "".join(native[:2]))
+    put("exchange_json", "bad", '{"title":"x"}\n\n[]\n')
     put("exchange_csv", "rows", hdr +
         ",incident,en,Demo title,Demo description,caused,2025-03,FR;DE,"
         "incident,physical,vcr,model:demo-7b,https://example.org/r,x-1,CLEAR,"
