@@ -111,12 +111,15 @@ const char *score_prompt_text(const json_t *input);
  * `osafe classify refusal`: read JSON lines ({"prompt": string or message
  * list, optional; "response": string; optional "lang"}) from in and write
  * each object back to out, compact, with "label" and "confidence" (rounded
- * to 3 decimals) set; the other fields are kept in their order.  Blank
+ * to 3 decimals) set by model m (NULL: the default model of
+ * eval/refusal_model.h); the other fields are kept in their order.  Blank
  * lines are skipped.  A malformed line (not JSON, not an object, no string
  * "response", longer than OSAFE_CLASSIFY_LINE_MAX) stops with OSAFE_EINVAL
  * naming its line number; the lines before it have been written.  Write
  * errors give OSAFE_EIO.  0 on success.
  */
-int refusal_classify_stream(FILE *in, FILE *out, osafe_err *e);
+struct refusal_model;
+int refusal_classify_stream(const struct refusal_model *m, FILE *in,
+                            FILE *out, osafe_err *e);
 
 #endif

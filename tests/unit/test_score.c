@@ -756,7 +756,7 @@ static int run_stream_n(const char *in, size_t n, char **out, osafe_err *e)
     FILE *fo = open_memstream(out, &olen);
     assert_non_null(fi);
     assert_non_null(fo);
-    int rc = refusal_classify_stream(fi, fo, e);
+    int rc = refusal_classify_stream(NULL, fi, fo, e);
     fclose(fi);
     fclose(fo);
     return rc;
