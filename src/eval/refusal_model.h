@@ -60,8 +60,9 @@ int refusal_model_features(const char *prompt, const char *response,
 void refusal_model_proba(const refusal_model *m, const double *x, double *p);
 
 /* Train on n feature vectors (row-major, n x REFUSAL_NFEAT) with classes
- * y[i] in 0..2: minimises mean cross-entropy + lambda/2 |w|^2 (bias not
- * penalised) on standardised features, by gradient descent with
+ * y[i] in 0..2: minimises mean cross-entropy + lambda/2 |w - w0|^2 (bias
+ * not penalised; w0 the rule-based decision, refusal_train.c) on
+ * standardised features, by gradient descent with
  * backtracking; the weights are mapped back to raw features.
  * Deterministic.  0, OSAFE_EINVAL (n == 0, a bad class), OSAFE_ENOMEM. */
 int refusal_model_train(const double *X, const int *y, size_t n,
@@ -82,7 +83,13 @@ void score_refusal_rules(const char *response, score_result *r);
 int refusal_model_train_stream(FILE *in, refusal_model *m, size_t *n,
                                osafe_err *e);
 
-/* The L2 strength of `osafe classify train` and of the default model. */
-#define REFUSAL_LAMBDA 0.01
+/* The L2 strength of `osafe classify train` and of the default model,
+ * per unit of mean log loss.  Chosen from 0.01, 0.1, 0.3, 1 and 3 by the
+ * development set's leave-one-model-out agreement (docs/EVALUATION.md):
+ * below 1, what the features learn from one model's answers costs
+ * agreement on the other's. */
+#define REFUSAL_LAMBDA 1.0
+/* The log-odds the training prior gives the rule-based decision. */
+#define REFUSAL_PRIOR 3.0
 
 #endif

@@ -21,6 +21,7 @@ typedef struct train {
     size_t n;
     double lambda;
     double mu[REFUSAL_NFEAT], sd[REFUSAL_NFEAT];
+    double w0[REFUSAL_NCLASS][REFUSAL_NFEAT]; /* what L2 shrinks towards */
 } train;
 
 /* Standardised feature f of row i (f == 0 is the bias, kept at 1). */
@@ -58,9 +59,10 @@ static double loss(const train *t, const double (*w)[REFUSAL_NFEAT],
     L /= (double)t->n;
     for (int c = 0; c < REFUSAL_NCLASS; c++)
         for (size_t f = 1; f < REFUSAL_NFEAT; f++) {
-            L += 0.5 * t->lambda * w[c][f] * w[c][f];
+            double d = w[c][f] - t->w0[c][f];
+            L += 0.5 * t->lambda * d * d;
             if (g)
-                g[c][f] += t->lambda * w[c][f];
+                g[c][f] += t->lambda * d;
         }
     return L;
 }
@@ -82,6 +84,23 @@ static void standardise(train *t)
     }
 }
 
+/* The weights the penalty shrinks towards: the rule-based detector's
+ * decision (features rule_full, rule_partial) at odds of e^REFUSAL_PRIOR,
+ * the rest 0.  With little data, or data unlike the answers at hand, the
+ * model falls back on the hand-written multilingual rules rather than on
+ * nothing; with much data it departs from them where the data says so. */
+static void prior(train *t)
+{
+    memset(t->w0, 0, sizeof t->w0);
+    double s = REFUSAL_PRIOR;
+    for (size_t f = 0; f < REFUSAL_NFEAT; f++) {
+        if (!strcmp(refusal_feat_names[f], "rule_full"))
+            t->w0[1][f] = s * t->sd[f];
+        else if (!strcmp(refusal_feat_names[f], "rule_partial"))
+            t->w0[2][f] = s * t->sd[f];
+    }
+}
+
 int refusal_model_train(const double *X, const int *y, size_t n,
                         double lambda, refusal_model *m, osafe_err *e)
 {
@@ -93,7 +112,9 @@ int refusal_model_train(const double *X, const int *y, size_t n,
                               "%d", i + 1, y[i]);
     train t = {.X = X, .y = y, .n = n, .lambda = lambda};
     standardise(&t);
-    double w[REFUSAL_NCLASS][REFUSAL_NFEAT] = {{0}};
+    prior(&t);
+    double w[REFUSAL_NCLASS][REFUSAL_NFEAT];
+    memcpy(w, t.w0, sizeof w);
     double g[REFUSAL_NCLASS][REFUSAL_NFEAT], w2[REFUSAL_NCLASS][REFUSAL_NFEAT];
     double L = loss(&t, (const double (*)[REFUSAL_NFEAT])w, g), step = 1;
     for (unsigned it = 0; it < OSAFE_REFUSAL_TRAIN_ITERS; it++) {
