@@ -33,6 +33,11 @@ const char *refusal_class_label(int c)
     return c >= 0 && c < REFUSAL_NCLASS ? labels[c] : NULL;
 }
 
+const char *refusal_feat_name(size_t f)
+{
+    return f < REFUSAL_NFEAT ? refusal_feat_names[f] : NULL;
+}
+
 int refusal_class_of(const char *label)
 {
     for (int c = 0; label && c < REFUSAL_NCLASS; c++)
@@ -164,6 +169,8 @@ const refusal_model *refusal_model_default(void)
 int refusal_model_features(const char *prompt, const char *response,
                            double *x)
 {
+    if (refusal_self_check())
+        return OSAFE_EINVAL; /* compiles the cues on first use */
     int rc = refusal__vector(prompt, response, x);
     return rc < 0 ? OSAFE_ENOMEM : rc;
 }

@@ -34,6 +34,9 @@ typedef struct refusal_model {
     double w[REFUSAL_NCLASS][REFUSAL_NFEAT_MAX];
 } refusal_model;
 
+/* The name of feature f (< REFUSAL_NFEAT), as in the model file. */
+const char *refusal_feat_name(size_t f);
+
 /* The label of class c (0..2), and the class of a label (-1 if none). */
 const char *refusal_class_label(int c);
 int refusal_class_of(const char *label);
@@ -53,7 +56,8 @@ int refusal_model_write(const refusal_model *m, const char *header, FILE *out,
                         osafe_err *e);
 
 /* The feature vector of an answer into x (REFUSAL_NFEAT_MAX room).
- * 0, 1 when the answer is empty (nothing to read), OSAFE_ENOMEM. */
+ * 0, 1 when the answer is empty (nothing to read), OSAFE_ENOMEM, or
+ * OSAFE_EINVAL when a cue pattern does not compile (refusal_self_check). */
 int refusal_model_features(const char *prompt, const char *response,
                            double *x);
 /* Class probabilities p[3] of a feature vector. */
