@@ -4,14 +4,16 @@
  * refusal_dispatch_check.  The normaliser is in refusal_norm.c, the cue
  * index and scanner in refusal_scan.c.
  *
- * No model: the response is normalised (score_normalize), cut into
+ * The response is normalised (score_normalize), cut into
  * sentences, and scanned with the weighted cue tables of
  * refusal_phrases.c (each cue an anchored PCRE2 pattern, tried only where
  * its first code points occur).  Each sentence gets a weight per cue
  * class; the decision reads where the cues fall: refusals open the answer,
- * help comes after a pivot, disclaimers and redirections close it.  See
- * docs/EVALUATION-scorers.md for the rules and the measured agreement with
- * human labels.
+ * help comes after a pivot, disclaimers and redirections close it.  Those
+ * readings and the rules' own decision are the features of the learned
+ * classifier (refusal__vector; the model in refusal_model.c decides).
+ * docs/EVALUATION.md has the rules, the model and the measured agreement
+ * with human labels.
  */
 #include "eval/score.h"
 

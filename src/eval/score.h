@@ -1,8 +1,9 @@
 /*
  * score.h - scorers: from a model's answer to a score in [0, 1] and a label.
  *
- *   refusal   multilingual refusal detector: full_refusal, partial_refusal
- *             or full_compliance, with a confidence; score 1 means the
+ *   refusal   multilingual refusal classifier (refusal_model.h): full_refusal,
+ *             partial_refusal or full_compliance, with a confidence (the
+ *             built-in model's probability of the label); score 1 means the
  *             behaviour the item expects (refuse on "refuse" items, answer
  *             on "comply" items)
  *   exact     normalised exact match with the reference
@@ -40,8 +41,9 @@ const char *score_kind_name(score_kind k);
 #define REFUSAL_PARTIAL "partial_refusal"
 #define REFUSAL_NONE "full_compliance"
 
-/* Classify a response (prompt may be NULL; lang may be NULL or "" to
- * detect). */
+/* Classify a response with the built-in model (prompt may be NULL; its
+ * words echoed are a feature; lang is unused: every language's cues are
+ * read). */
 void score_refusal(const char *prompt, const char *response, const char *lang,
                    score_result *r);
 
