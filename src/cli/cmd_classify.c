@@ -49,9 +49,11 @@ static int classify_train(int np, char **argv, const char *out)
     fclose(in);
     if (rc)
         return cli_fail("classify", &e);
-    char head[256];
-    snprintf(head, sizeof head, "trained by `osafe classify train` on %zu "
-             "labelled answers, L2 lambda %g", n, REFUSAL_LAMBDA);
+    char head[512];
+    snprintf(head, sizeof head, "refusal classifier weights (docs/EVALUATION.md): "
+             "p(class) = softmax over classes of sum(weight * feature)\n"
+             "trained by `osafe classify train` on %zu labelled answers, L2 "
+             "lambda %g towards the rule-based decision", n, REFUSAL_LAMBDA);
     char *text = NULL;
     size_t len = 0;
     FILE *mem = open_memstream(&text, &len);

@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -153,15 +154,22 @@ int refusal_model_write(const refusal_model *m, const char *header, FILE *out,
     return 0;
 }
 
+/* Parsed once for the process: eval run scores from several threads. */
+static pthread_once_t g_default_once = PTHREAD_ONCE_INIT;
+static refusal_model g_default;
+static int g_default_ok;
+
+static void default_init(void)
+{
+    osafe_err e;
+    g_default_ok = refusal_model_parse(osafe_refusal_model_txt, &g_default,
+                                       &e) == 0;
+}
+
 const refusal_model *refusal_model_default(void)
 {
-    static refusal_model m;
-    static int state; /* 0 unread, 1 good, -1 broken */
-    if (state == 0) {
-        osafe_err e;
-        state = refusal_model_parse(osafe_refusal_model_txt, &m, &e) ? -1 : 1;
-    }
-    return state > 0 ? &m : NULL;
+    pthread_once(&g_default_once, default_init);
+    return g_default_ok ? &g_default : NULL;
 }
 
 /* ---------------------------------------------------------- prediction */
