@@ -394,11 +394,13 @@ int eval_results(const char *rundir, json_t **results, osafe_err *e)
                                             seed, buf, cl));
         json_object_set_new(r, "by_hazard", bh);
         json_object_set_new(r, "by_language", bl);
-        size_t nrev = 0;
-        for (size_t i = 0; i < ns; i++)
-            nrev += sl[i].ok && sl[i].review;
-        if (refusal)
-            json_object_set_new(r, "needs_review", json_integer((json_int_t)nrev));
+        if (refusal) {
+            size_t nrev = 0; /* scored samples a person should check */
+            for (size_t i = 0; i < ns; i++)
+                nrev += sl[i].ok && sl[i].review;
+            json_object_set_new(r, "needs_review",
+                                json_integer((json_int_t)nrev));
+        }
         if (refusal)
             json_object_set_new(
                 r, "refusal",
