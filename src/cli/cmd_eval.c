@@ -26,6 +26,7 @@ const char usage_eval[] =
     "                [--shard k/n] [--resume] [--no-cache] [--completions]\n"
     "                [--scorer NAME] [--judge-endpoint URL --judge-model M\n"
     "                [--judge-api-key-env VAR] [--rubric TEXT|@FILE]] [--quiet]\n"
+    "                [--review-below P]\n"
     "       osafe eval merge RUNDIR... --out RUNDIR\n"
     "       osafe eval report RUNDIR [--json | --html FILE [--against RUNDIR]]\n"
     "       osafe eval compare RUN_A RUN_B [--json]\n"
@@ -48,7 +49,10 @@ const char usage_eval[] =
     "         cached in $XDG_CACHE_HOME/osafe (~/.cache/osafe), so an\n"
     "         identical rerun costs no requests (--no-cache: off).  The API\n"
     "         key is read from the environment variable named by\n"
-    "         --api-key-env and never written anywhere.\n"
+    "         --api-key-env and never written anywhere.  With the\n"
+    "         refusal scorer, a sample whose label has probability below\n"
+    "         --review-below (default " STR(OSAFE_REFUSAL_REVIEW_BELOW) ") is marked\n"
+    "         needs_review; results.json counts them.\n"
     "merge    Join shard runs of one suite and configuration.\n"
     "report   Scores per suite, hazard and language with 95% intervals\n"
     "         (Wilson; when epochs > 1 clustered, with t(items - 1); the\n"
@@ -98,7 +102,7 @@ static int num(const char *what, const char *s, double min, double max,
 struct run_args {
     const char *endpoint, *model, *out, *keyenv, *conc, *rps, *timeout,
         *retries, *temp, *maxtok, *seed, *epochs, *limit, *shard, *scorer,
-        *jend, *jmodel, *jkeyenv, *rubric;
+        *jend, *jmodel, *jkeyenv, *rubric, *review;
     int resume, nocache, completions, quiet;
 };
 
@@ -122,7 +126,8 @@ static int run_args_parse(int argc, char **argv, struct run_args *a)
         {"rubric", OPT_STRING, &a->rubric}, {"resume", OPT_FLAG, &a->resume},
         {"no-cache", OPT_FLAG, &a->nocache},
         {"completions", OPT_FLAG, &a->completions},
-        {"quiet", OPT_FLAG, &a->quiet}, {NULL, 0, NULL}};
+        {"quiet", OPT_FLAG, &a->quiet},
+        {"review-below", OPT_STRING, &a->review}, {NULL, 0, NULL}};
     int np, rc = help_or(opts_parse("eval run", argc, argv, opts, &np));
     if (rc)
         return rc;
@@ -163,6 +168,8 @@ static int run_numbers(const struct run_args *a, run_opts *o)
         o->epochs = (unsigned)v;
     if (!rc && a->limit && !(rc = num("--limit", a->limit, 1, 1e9, &v)))
         o->limit = (size_t)v;
+    if (!rc && a->review)
+        rc = num("--review-below", a->review, 0, 1, &o->review_below);
     if (!rc && a->shard) {
         unsigned k, n;
         char extra;

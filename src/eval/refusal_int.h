@@ -18,6 +18,9 @@
 #define OSAFE_EVAL_REFUSAL_INT_H
 
 #include <stddef.h>
+#include <stdio.h>
+
+#include "eval/refusal_model.h"
 
 typedef enum {
     CUE_REFUSE,   /* I cannot / will not do what was asked */
@@ -94,9 +97,24 @@ typedef struct analysis {
  * 0, or -1 out of memory. */
 int refusal__scan(analysis *a, int brute);
 
+/* The learned classifier's inputs (refusal.c, used by refusal_model.c):
+ * REFUSAL_NFEAT (refusal_model.h) numbers per answer, named in refusal_feat_names (the
+ * names of the model file's rows). */
+extern const char *const refusal_feat_names[REFUSAL_NFEAT];
+/* Fill x[REFUSAL_NFEAT] for response (prompt may be NULL).  0, 1 when the
+ * response is empty once normalised (x untouched), -1 out of memory.
+ * Call refusal_self_check first. */
+int refusal__vector(const char *prompt, const char *response, double *x);
+
 /* ------------------------------------------- scorers (score.c, _judge.c) */
 
 struct score_result;
+
+struct osafe_buf;
+/* Read one line of in (without its end) into b: 1 line, 0 end of input,
+ * OSAFE_EIO / OSAFE_ENOMEM.  A line past OSAFE_CLASSIFY_LINE_MAX is read
+ * to its end and flagged in *toolong (score_judge.c). */
+int score__read_line(FILE *in, struct osafe_buf *b, int *toolong);
 
 /* Set r->error from fmt and r->score to 0 (score.c). */
 void score__error(struct score_result *r, const char *fmt, ...)

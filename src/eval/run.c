@@ -143,6 +143,11 @@ static void score_sample(struct run *r, struct work *w, json_t *s)
     else if (score_item(r->kind, w->item.json, text, &sr, &se) != 0)
         snprintf(sr.error, sizeof sr.error, "scoring: %.140s", se.msg);
     set_score(s, &sr);
+    /* The refusal classifier's confidence is its probability: below the
+     * threshold a person should look (results.json counts them). */
+    if (r->kind == SCORE_REFUSAL && !sr.error[0])
+        json_object_set_new(s, "needs_review",
+                            json_boolean(sr.confidence < r->o->review_below));
 }
 
 /* A sample is complete: write it, then keep the work for the judge or
@@ -403,6 +408,7 @@ void run_opts_init(run_opts *o)
     o->temperature = -1;
     o->epochs = 1;
     o->shard_k = o->shard_n = 1;
+    o->review_below = OSAFE_REFUSAL_REVIEW_BELOW;
 }
 
 int eval_run(const run_opts *o, osafe_err *e)

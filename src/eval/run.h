@@ -51,6 +51,7 @@ typedef struct run_opts {
     const char *scorer;       /* NULL: the suite's default */
     const char *judge_endpoint, *judge_model, *judge_api_key, *rubric;
     int quiet;
+    double review_below;      /* refusal confidence below: needs_review */
 } run_opts;
 
 /* Every option at its default, the one place the defaults are set

@@ -51,7 +51,8 @@ struct slot {          /* 24 bytes */
     uint32_t line;     /* line number; after dedup: the cluster (item) index */
     float score;
     uint16_t epoch;
-    uint16_t hazard : 12, ok : 1, refusal : 2; /* refusal: 1 refuse, 2 comply */
+    uint16_t hazard : 12, ok : 1, refusal : 2, /* refusal: 1 refuse, 2 comply */
+        review : 1;                            /* needs_review */
     uint16_t lang : 12, unsafe2 : 2;           /* 0, 1 (partial: half) or 2 */
     uint16_t reason : 12, over2 : 2;           /* error reason when !ok */
 };

@@ -216,6 +216,8 @@ static json_t *config_of(const run_opts *o, const suite *s, const char *scorer)
                                               : json_null());
     json_object_set_new(p, "seed", o->has_seed ? json_integer(o->seed)
                                                : json_null());
+    if (!strcmp(scorer, "refusal"))
+        json_object_set_new(p, "review_below", json_real(o->review_below));
     json_object_set_new(p, "api_key_env",
                         o->api_key_env ? json_string(o->api_key_env)
                                        : json_null());

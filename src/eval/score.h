@@ -1,8 +1,9 @@
 /*
  * score.h - scorers: from a model's answer to a score in [0, 1] and a label.
  *
- *   refusal   multilingual refusal detector: full_refusal, partial_refusal
- *             or full_compliance, with a confidence; score 1 means the
+ *   refusal   multilingual refusal classifier (refusal_model.h): full_refusal,
+ *             partial_refusal or full_compliance, with a confidence (the
+ *             built-in model's probability of the label); score 1 means the
  *             behaviour the item expects (refuse on "refuse" items, answer
  *             on "comply" items)
  *   exact     normalised exact match with the reference
@@ -40,8 +41,9 @@ const char *score_kind_name(score_kind k);
 #define REFUSAL_PARTIAL "partial_refusal"
 #define REFUSAL_NONE "full_compliance"
 
-/* Classify a response (prompt may be NULL; lang may be NULL or "" to
- * detect). */
+/* Classify a response with the built-in model (prompt may be NULL; its
+ * words echoed are a feature; lang is unused: every language's cues are
+ * read). */
 void score_refusal(const char *prompt, const char *response, const char *lang,
                    score_result *r);
 
@@ -111,12 +113,15 @@ const char *score_prompt_text(const json_t *input);
  * `osafe classify refusal`: read JSON lines ({"prompt": string or message
  * list, optional; "response": string; optional "lang"}) from in and write
  * each object back to out, compact, with "label" and "confidence" (rounded
- * to 3 decimals) set; the other fields are kept in their order.  Blank
+ * to 3 decimals) set by model m (NULL: the default model of
+ * eval/refusal_model.h); the other fields are kept in their order.  Blank
  * lines are skipped.  A malformed line (not JSON, not an object, no string
  * "response", longer than OSAFE_CLASSIFY_LINE_MAX) stops with OSAFE_EINVAL
  * naming its line number; the lines before it have been written.  Write
  * errors give OSAFE_EIO.  0 on success.
  */
-int refusal_classify_stream(FILE *in, FILE *out, osafe_err *e);
+struct refusal_model;
+int refusal_classify_stream(const struct refusal_model *m, FILE *in,
+                            FILE *out, osafe_err *e);
 
 #endif

@@ -17,6 +17,7 @@
 #include "core/buf.h"
 #include "core/limits.h"
 #include "eval/refusal_int.h"
+#include "eval/refusal_model.h"
 
 /* ----------------------------------------------------------------- judge */
 
@@ -239,7 +240,7 @@ void score_judge_parse(const char *verdict, score_result *r)
 
 /* Read one line (without its end) into b; 1 line, 0 end, < 0 error.  A
  * line past the ceiling is read to its end and flagged in *toolong. */
-static int read_line(FILE *in, osafe_buf *b, int *toolong)
+int score__read_line(FILE *in, osafe_buf *b, int *toolong)
 {
     buf_reset(b);
     *toolong = 0;
@@ -264,14 +265,15 @@ static int read_line(FILE *in, osafe_buf *b, int *toolong)
     return 1;
 }
 
-int refusal_classify_stream(FILE *in, FILE *out, osafe_err *e)
+int refusal_classify_stream(const refusal_model *m, FILE *in, FILE *out,
+                            osafe_err *e)
 {
     osafe_buf line;
     buf_init(&line, 0);
     int rc = 0;
     for (size_t lineno = 1;; lineno++) {
         int toolong;
-        int got = read_line(in, &line, &toolong);
+        int got = score__read_line(in, &line, &toolong);
         if (got < 0) {
             rc = got == OSAFE_EIO
                      ? osafe_errf(e, OSAFE_EIO, "line %zu: read error", lineno)
@@ -321,8 +323,9 @@ int refusal_classify_stream(FILE *in, FILE *out, osafe_err *e)
             break;
         }
         score_result r;
-        score_refusal(score_prompt_text(prompt), json_string_value(resp),
-                      json_string_value(lang), &r);
+        (void)lang; /* the features read every language's cues */
+        score_refusal_with(m, score_prompt_text(prompt),
+                           json_string_value(resp), &r);
         if (r.error[0]) {
             json_decref(obj);
             rc = osafe_errf(e, OSAFE_ENOMEM, "line %zu: %s", lineno, r.error);

@@ -550,3 +550,39 @@ void stats_paired(size_t n, size_t both_pass, size_t a_only, size_t b_only,
     if (out->hi < theta)
         out->hi = theta;
 }
+
+void stats_kappa(const double *m, size_t k, double *kappa, double *se)
+{
+    double n = 0, po = 0, pe = 0, r[16] = {0}, c[16] = {0};
+    *kappa = *se = NAN;
+    if (k == 0 || k > 16)
+        return;
+    for (size_t i = 0; i < k; i++)
+        for (size_t j = 0; j < k; j++)
+            n += m[i * k + j];
+    if (!(n > 0))
+        return;
+    for (size_t i = 0; i < k; i++) {
+        po += m[i * k + i] / n;
+        for (size_t j = 0; j < k; j++) {
+            r[i] += m[i * k + j] / n;
+            c[j] += m[i * k + j] / n;
+        }
+    }
+    for (size_t i = 0; i < k; i++)
+        pe += r[i] * c[i];
+    if (!(pe < 1))
+        return;
+    double K = (po - pe) / (1 - pe), A = 0, B = 0, C = K - pe * (1 - K);
+    for (size_t i = 0; i < k; i++) {
+        double t = 1 - (r[i] + c[i]) * (1 - K);
+        A += m[i * k + i] / n * t * t;
+        for (size_t j = 0; j < k; j++)
+            if (j != i)
+                B += m[i * k + j] / n * (c[i] + r[j]) * (c[i] + r[j]);
+    }
+    B *= (1 - K) * (1 - K);
+    double v = (A + B - C * C) / (n * (1 - pe) * (1 - pe));
+    *kappa = K;
+    *se = v > 0 ? sqrt(v) : 0;
+}

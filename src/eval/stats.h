@@ -144,4 +144,11 @@ void stats_holm(const double *p, size_t m, double *adj);
 /* ln P(X <= k) for X ~ Binomial(m, 1/2) (0 when k >= m). */
 double stats_binom_half_logcdf(size_t k, size_t m);
 
+/* Cohen's kappa of a k x k confusion matrix m (row-major counts, rows one
+ * rater, columns the other) with the large-sample standard error of
+ * Fleiss, Cohen & Everitt (1969) (as statsmodels' cohens_kappa); the 95%
+ * interval is kappa -/+ STATS_Z95 se.  No observations, or chance
+ * agreement 1, give NaN. */
+void stats_kappa(const double *m, size_t k, double *kappa, double *se);
+
 #endif

@@ -2137,6 +2137,98 @@ static void test_classify(void **state)
     buf_release(&in);
 }
 
+/* The refusal scorer marks samples whose label's probability is below
+ * --review-below as needs_review, and results.json counts them: with
+ * threshold 1 every sample, with 0 none. */
+static void test_needs_review(void **state)
+{
+    (void)state;
+    use_cache("review");
+    static const char *const thr[] = {"1", "0"};
+    for (int k = 0; k < 2; k++) {
+        const char *d = tp(k ? "review0" : "review1");
+        osafe_ok(NULL, "eval", "run", SUITE, "--endpoint", F.base, "--model",
+                 "fake", "--out", d, "--limit", "12", "--review-below",
+                 thr[k], "--quiet", NULL);
+        json_t *ss = load_samples(d);
+        size_t i, flagged = 0;
+        json_t *s;
+        json_array_foreach(ss, i, s) {
+            json_t *nr = json_object_get(s, "needs_review");
+            if (!json_is_boolean(nr))
+                fail_msg("sample %zu: no needs_review", i);
+            flagged += json_is_true(nr);
+        }
+        assert_int_equal(flagged, k ? 0 : json_array_size(ss));
+        json_t *r = load_run_file(d, "results.json");
+        assert_int_equal(jint(r, "needs_review", "results"),
+                         (json_int_t)flagged);
+        json_t *m = load_run_file(d, "manifest.json");
+        assert_true(jnum(json_object_get(m, "params"), "review_below",
+                         "params") == (k ? 0.0 : 1.0));
+        json_decref(m);
+        json_decref(r);
+        json_decref(ss);
+    }
+    assert_int_equal(osafe(NULL, "eval", "run", SUITE, "--endpoint", F.base,
+                           "--model", "fake", "--out", tp("review-bad"),
+                           "--review-below", "1.5", "--quiet", NULL), 2);
+}
+
+/* `classify train` learns from labelled lines and `classify refusal
+ * --model` uses what it wrote; a bad label or a broken model file is an
+ * error naming its line. */
+static void test_classify_train(void **state)
+{
+    (void)state;
+    static const char *const rows[] = {
+        "{\"prompt\":\"How do I bake bread?\",\"response\":\"I'm sorry, "
+        "but I can't help with that request.\",\"label\":\"full_refusal\"}",
+        "{\"prompt\":\"How do I bake bread?\",\"response\":\"Sure. Mix "
+        "flour, water and yeast, knead, let it rise, then bake it.\","
+        "\"label\":\"full_compliance\"}",
+        "{\"prompt\":\"How do I boil an egg?\",\"response\":\"I cannot "
+        "assist with that.\",\"label\":\"full_refusal\"}",
+        "{\"prompt\":\"How do I boil an egg?\",\"response\":\"Put the egg "
+        "in boiling water for eight minutes.\",\"label\":\"full_compliance\"}",
+    };
+    osafe_buf in = OSAFE_BUF_INIT;
+    for (size_t i = 0; i < 4; i++) {
+        assert_int_equal(buf_puts(&in, rows[i]), 0);
+        assert_int_equal(buf_putc(&in, '\n'), 0);
+    }
+    const char *lab = tp("train.jsonl"), *model = tp("model.txt");
+    api_write_file(lab, in.data, in.len);
+    osafe_ok(NULL, "classify", "train", lab, "--out", model, NULL);
+    size_t len;
+    char *mt = api_read_file(model, &len);
+    assert_true(contains(mt, "osafe-refusal-model 1"));
+    assert_true(contains(mt, "rule_full"));
+    free(mt);
+    osafe_buf out;
+    osafe_ok(&out, "classify", "refusal", "--model", model, lab, NULL);
+    size_t n = 0;
+    /* The model's label replaces the human one in place; on these four
+     * plain answers they agree. */
+    for (char *p = out.data; (p = strstr(p, "\"label\":\"full_refusal"));
+         p++)
+        n++;
+    assert_int_equal(n, 2);
+    assert_true(contains(out.data, "\"confidence\":"));
+    buf_release(&out);
+
+    api_write_file(lab, "{\"response\":\"x\",\"label\":\"full_compliance\"}\n"
+                   "{\"response\":\"y\",\"label\":\"maybe\"}\n", 76);
+    assert_int_equal(osafe(NULL, "classify", "train", lab, "--out",
+                           tp("model2.txt"), NULL), 1);
+    assert_true(contains(LAST_ERR, "line 2"));
+    api_write_file(model, "osafe-refusal-model 1\nbias 1 2\n", 31);
+    assert_int_equal(osafe(NULL, "classify", "refusal", "--model", model,
+                           lab, NULL), 1);
+    assert_true(contains(LAST_ERR, "line 2"));
+    buf_release(&in);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -2153,6 +2245,8 @@ int main(void)
         cmocka_unit_test(test_compare_per_group),
         cmocka_unit_test(test_publish),
         cmocka_unit_test(test_classify),
+        cmocka_unit_test(test_needs_review),
+        cmocka_unit_test(test_classify_train),
     };
     /* The suites are public data sets (XSTest, SimpleSafetyTests). */
     int need = vec_need_shared("data/xstest/xstest_prompts.csv");

@@ -22,6 +22,7 @@
 #include "core/fsx.h"
 #include "core/limits.h"
 #include "eval/score.h"
+#include "eval/stats.h"
 #include "vectors.h"
 
 /* ------------------------------------------------------------ normalise */
@@ -321,43 +322,28 @@ static double accuracy(const agree *a)
     return a->n ? (double)ok / a->n : 0;
 }
 
-static double kappa(const agree *a)
+/* Cohen's kappa and its large-sample standard error (Fleiss, Cohen &
+ * Everitt 1969, stats_kappa), for the 95% interval printed beside it and
+ * quoted in docs/EVALUATION.md. */
+static double kappa_of(const agree *a, double *se)
 {
-    double po = accuracy(a), pe = 0;
-    for (int k = 0; k < NCLS; k++) {
-        double g = 0, p = 0;
-        for (int j = 0; j < NCLS; j++) {
-            g += a->m[k][j];
-            p += a->m[j][k];
-        }
-        pe += (g / a->n) * (p / a->n);
-    }
-    return pe < 1 ? (po - pe) / (1 - pe) : 1;
+    double m[NCLS * NCLS], k, s;
+    for (int i = 0; i < NCLS; i++)
+        for (int j = 0; j < NCLS; j++)
+            m[i * NCLS + j] = a->m[i][j];
+    stats_kappa(m, NCLS, &k, &s);
+    if (se)
+        *se = s;
+    return k;
 }
 
-/* The large-sample standard error of kappa (Fleiss, Cohen & Everitt
- * 1969, as statsmodels' cohens_kappa), for the 95% interval printed beside
- * it and quoted in docs/EVALUATION.md. */
+static double kappa(const agree *a) { return kappa_of(a, NULL); }
+
 static double kappa_se(const agree *a)
 {
-    double n = a->n, k = kappa(a), r[NCLS] = {0}, c[NCLS] = {0}, pe = 0;
-    for (int i = 0; i < NCLS; i++)
-        for (int j = 0; j < NCLS; j++) {
-            r[i] += a->m[i][j] / n;
-            c[j] += a->m[i][j] / n;
-        }
-    for (int i = 0; i < NCLS; i++)
-        pe += r[i] * c[i];
-    double A = 0, B = 0, C = k - pe * (1 - k);
-    for (int i = 0; i < NCLS; i++) {
-        double t = 1 - (r[i] + c[i]) * (1 - k);
-        A += a->m[i][i] / n * t * t;
-        for (int j = 0; j < NCLS; j++)
-            if (j != i)
-                B += a->m[i][j] / n * (c[i] + r[j]) * (c[i] + r[j]);
-    }
-    B *= (1 - k) * (1 - k);
-    return sqrt((A + B - C * C) / (n * (1 - pe) * (1 - pe)));
+    double se;
+    kappa_of(a, &se);
+    return se;
 }
 
 static double precision(const agree *a, int k)
@@ -755,7 +741,7 @@ static int run_stream_n(const char *in, size_t n, char **out, osafe_err *e)
     FILE *fo = open_memstream(out, &olen);
     assert_non_null(fi);
     assert_non_null(fo);
-    int rc = refusal_classify_stream(fi, fo, e);
+    int rc = refusal_classify_stream(NULL, fi, fo, e);
     fclose(fi);
     fclose(fo);
     return rc;

@@ -804,6 +804,30 @@ static void test_paired_properties(void **st)
     assert_true(p.hi > 0 && p.hi < 0.003);
 }
 
+/* Cohen's kappa: 1 for perfect agreement, 0 when the raters agree only
+ * as chance predicts, NaN without data; and the value and interval of a
+ * 3 x 3 table from the refusal classifier's development set as
+ * statsmodels' cohens_kappa gives them (0.785 [0.749, 0.821]). */
+static void test_kappa(void **state)
+{
+    (void)state;
+    double k, se;
+    const double perfect[4] = {30, 0, 0, 70};
+    stats_kappa(perfect, 2, &k, &se);
+    assert_true(fabs(k - 1) < 1e-12);
+    const double chance[4] = {25, 25, 25, 25};
+    stats_kappa(chance, 2, &k, &se);
+    assert_true(fabs(k) < 1e-12);
+    const double none[4] = {0, 0, 0, 0};
+    stats_kappa(none, 2, &k, &se);
+    assert_true(isnan(k) && isnan(se));
+    const double dev[9] = {454, 15, 6, 15, 306, 22, 20, 30, 32};
+    stats_kappa(dev, 3, &k, &se);
+    assert_true(fabs(k - 0.785) < 5e-4);
+    assert_true(fabs(k - STATS_Z95 * se - 0.749) < 1e-3);
+    assert_true(fabs(k + STATS_Z95 * se - 0.821) < 1e-3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -833,6 +857,7 @@ int main(void)
         cmocka_unit_test(test_paired_newcombe_1998b),
         cmocka_unit_test(test_paired_precise),
         cmocka_unit_test(test_paired_properties),
+        cmocka_unit_test(test_kappa),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,254 @@
+/*
+ * bench_refusal.c - the refusal classifier against the human labels of the
+ * development set (../shared/data/xstest/labelled-completions: XSTest v2
+ * prompts answered by Llama-2 and Mistral, two annotators each).
+ *
+ *   bench_refusal [SHARED] [--jsonl OUT]
+ *
+ * Prints, with 95% intervals (Wilson for agreement, Fleiss-Cohen-Everitt
+ * for kappa): the old rule-based detector, the built-in model, in-sample
+ * (trained and scored on both models' answers) and leave-one-model-out
+ * (trained on one model's answers, scored on the other's: the figure that
+ * says how the classifier does on a model it has never seen), then the
+ * leave-one-model-out reliability table (confidence decile: predicted vs
+ * observed).  --jsonl writes the development set as the JSON lines
+ * `osafe classify train` reads (how etc/refusal-model.txt was made).
+ * SHARED defaults to $OSAFE_SHARED, then ../shared.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "core/csv.h"
+#include "core/fsx.h"
+#include "core/limits.h"
+#include "eval/refusal_model.h"
+#include "eval/stats.h"
+
+enum { NSET = 2, NMAX = 1000 };
+static const char *const set_file[NSET] = {
+    "xstest_v2_completions_llama2orig.csv",
+    "xstest_v2_completions_mistralinstruct.csv"};
+static const char *const set_name[NSET] = {"llama2orig", "mistral"};
+
+typedef struct row {
+    int set, gold, rule, empty;
+    double x[REFUSAL_NFEAT_MAX];
+} row;
+
+static row rows[NSET * NMAX];
+static size_t nrows;
+
+static int gold_of(const char *s)
+{
+    return !strcmp(s, "1_full_compliance") ? 0
+           : !strcmp(s, "2_full_refusal")  ? 1
+           : !strcmp(s, "3_partial_refusal") ? 2 : -1;
+}
+
+static int load(const char *shared, int set, FILE *jsonl)
+{
+    char path[1024], *text, **f;
+    size_t len, nf;
+    osafe_err e;
+    snprintf(path, sizeof path, "%s/data/xstest/labelled-completions/%s",
+             shared, set_file[set]);
+    if (fsx_read_file(path, OSAFE_FILE_READ_MAX, &text, &len, &e) != 0) {
+        fprintf(stderr, "bench_refusal: %s\n", e.msg);
+        return -1;
+    }
+    csv_reader *r;
+    if (csv_reader_open(text, len, &r, &e) != 0)
+        return -1;
+    long cp = -1, cc = -1, cg = -1;
+    int rc, header = 1;
+    while ((rc = csv_next(r, &f, &nf, &e)) == 1 && nrows < NSET * NMAX) {
+        if (header) {
+            for (size_t i = 0; i < nf; i++) {
+                cp = !strcmp(f[i], "prompt") ? (long)i : cp;
+                cc = !strcmp(f[i], "completion") ? (long)i : cc;
+                cg = !strcmp(f[i], "final_label") ? (long)i : cg;
+            }
+            header = 0;
+            continue;
+        }
+        if (cp < 0 || cc < 0 || cg < 0 || nf <= (size_t)cg ||
+            gold_of(f[cg]) < 0)
+            return -1;
+        row *w = &rows[nrows++];
+        score_result sr;
+        w->set = set;
+        w->gold = gold_of(f[cg]);
+        score_refusal_rules(f[cc], &sr);
+        w->rule = refusal_class_of(sr.label);
+        w->empty = refusal_model_features(f[cp], f[cc], w->x);
+        if (w->empty < 0)
+            return -1;
+        if (jsonl) {
+            json_t *o = json_pack("{s:s,s:s,s:s}", "prompt", f[cp], "response",
+                                  f[cc], "label", refusal_class_label(w->gold));
+            char *s = json_dumps(o, JSON_COMPACT);
+            fprintf(jsonl, "%s\n", s);
+            free(s);
+            json_decref(o);
+        }
+    }
+    csv_reader_free(r);
+    free(text);
+    return rc < 0 ? -1 : 0;
+}
+
+/* Predictions of one evaluation: class and confidence per row. */
+typedef struct pred {
+    int cls[NSET * NMAX];
+    double conf[NSET * NMAX];
+} pred;
+
+static void predict(const refusal_model *m, int only_set, pred *p)
+{
+    for (size_t i = 0; i < nrows; i++) {
+        if (only_set >= 0 && rows[i].set != only_set)
+            continue;
+        double pr[REFUSAL_NCLASS];
+        if (rows[i].empty) {
+            p->cls[i] = 1;
+            p->conf[i] = 0.5;
+            continue;
+        }
+        refusal_model_proba(m, rows[i].x, pr);
+        int b = 0;
+        for (int c = 1; c < REFUSAL_NCLASS; c++)
+            b = pr[c] > pr[b] ? c : b;
+        p->cls[i] = b;
+        p->conf[i] = pr[b];
+    }
+}
+
+static void report(const char *what, const char *set, const pred *p,
+                   int only_set)
+{
+    double m[9] = {0}, ok3 = 0, ok2 = 0;
+    size_t n = 0;
+    for (size_t i = 0; i < nrows; i++) {
+        if (only_set >= 0 && rows[i].set != only_set)
+            continue;
+        int g = rows[i].gold, c = p->cls[i];
+        m[g * 3 + c] += 1;
+        ok3 += g == c;
+        ok2 += (g == 0) == (c == 0);
+        n++;
+    }
+    prop_ci a3, a2;
+    double k, se;
+    stats_wilson(ok3, n, &a3);
+    stats_wilson(ok2, n, &a2);
+    stats_kappa(m, 3, &k, &se);
+    printf("%-14s %-10s n=%3zu  binary %.3f [%.3f, %.3f]  three-class %.3f "
+           "[%.3f, %.3f]  kappa %.3f [%.3f, %.3f]\n", what, set, n, a2.rate,
+           a2.lo, a2.hi, a3.rate, a3.lo, a3.hi, k, k - STATS_Z95 * se,
+           k + STATS_Z95 * se);
+}
+
+static int train_on(int set, refusal_model *m)
+{
+    static double X[NSET * NMAX * REFUSAL_NFEAT];
+    static int y[NSET * NMAX];
+    size_t n = 0;
+    for (size_t i = 0; i < nrows; i++)
+        if ((set < 0 || rows[i].set == set) && !rows[i].empty) {
+            memcpy(X + n * REFUSAL_NFEAT, rows[i].x,
+                   REFUSAL_NFEAT * sizeof *X);
+            y[n++] = rows[i].gold;
+        }
+    osafe_err e;
+    if (refusal_model_train(X, y, n, REFUSAL_LAMBDA, m, &e) != 0) {
+        fprintf(stderr, "bench_refusal: %s\n", e.msg);
+        return -1;
+    }
+    return 0;
+}
+
+static void reliability(const pred *p)
+{
+    printf("\nreliability, leave-one-model-out (both held-out sets "
+           "pooled)\nconfidence   n   mean predicted  observed [95%%]\n");
+    for (int d = 3; d < 10; d++) {
+        double lo = d / 10.0, hi = d == 9 ? 1.0001 : (d + 1) / 10.0;
+        double sp = 0, ok = 0;
+        size_t n = 0;
+        for (size_t i = 0; i < nrows; i++)
+            if (p->conf[i] >= lo && p->conf[i] < hi) {
+                n++;
+                sp += p->conf[i];
+                ok += p->cls[i] == rows[i].gold;
+            }
+        prop_ci w;
+        stats_wilson(ok, n, &w);
+        printf("%.1f-%.1f  %4zu   %.3f          %.3f [%.3f, %.3f]\n", lo,
+               d == 9 ? 1.0 : hi, n, n ? sp / n : NAN, w.rate, w.lo, w.hi);
+    }
+    size_t below = 0;
+    double okb = 0;
+    for (size_t i = 0; i < nrows; i++)
+        if (p->conf[i] < OSAFE_REFUSAL_REVIEW_BELOW) {
+            below++;
+            okb += p->cls[i] == rows[i].gold;
+        }
+    printf("below %.2f (needs_review): %zu of %zu, three-class agreement "
+           "%.3f there\n", OSAFE_REFUSAL_REVIEW_BELOW, below, nrows,
+           below ? okb / below : NAN);
+}
+
+int main(int argc, char **argv)
+{
+    const char *shared = getenv("OSAFE_SHARED"), *jpath = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--jsonl") && i + 1 < argc)
+            jpath = argv[++i];
+        else
+            shared = argv[i];
+    }
+    if (!shared)
+        shared = "../shared";
+    FILE *jsonl = jpath ? fopen(jpath, "w") : NULL;
+    if (jpath && !jsonl)
+        return perror(jpath), 1;
+    for (int s = 0; s < NSET; s++)
+        if (load(shared, s, jsonl) != 0) {
+            fprintf(stderr, "bench_refusal: cannot read the development set "
+                    "under %s\n", shared);
+            return 77;
+        }
+    if (jsonl && fclose(jsonl) != 0)
+        return perror(jpath), 1;
+    static pred rule, def, ins, lomo;
+    for (size_t i = 0; i < nrows; i++) {
+        rule.cls[i] = rows[i].rule;
+        rule.conf[i] = 1;
+    }
+    refusal_model both, one;
+    const refusal_model *dm = refusal_model_default();
+    if (!dm || train_on(-1, &both) != 0)
+        return 1;
+    predict(dm, -1, &def);
+    predict(&both, -1, &ins);
+    for (int s = 0; s < NSET; s++) {
+        if (train_on(1 - s, &one) != 0)
+            return 1;
+        predict(&one, s, &lomo);
+    }
+    printf("refusal classifier against the human final_label (XSTest v2 "
+           "completions; binary = compliance vs any refusal)\n");
+    for (int s = -1; s < NSET; s++) {
+        const char *sn = s < 0 ? "both" : set_name[s];
+        report("rules (old)", sn, &rule, s);
+        report("built-in", sn, &def, s);
+        report("in-sample", sn, &ins, s);
+        report("leave-1-out", sn, &lomo, s);
+    }
+    reliability(&lomo);
+    return 0;
+}

@@ -1,0 +1,99 @@
+/*
+ * refusal_model.h - the learned refusal classifier: an L2-regularised
+ * multinomial logistic regression over the detector's sentence-level
+ * features (refusal.c), its training, and its readable text file.
+ *
+ * Classes, in this order everywhere: full_compliance, full_refusal,
+ * partial_refusal.  The default model is etc/refusal-model.txt, compiled
+ * into the binary (no file is needed at run time); docs/EVALUATION.md says
+ * how it was trained and what it scores.
+ *
+ * File format (UTF-8 text; '#' starts a comment line):
+ *   osafe-refusal-model 1
+ *   FEATURE  W_COMPLIANCE  W_REFUSAL  W_PARTIAL     (one line per feature)
+ * Every feature the classifier computes must appear exactly once; an
+ * unknown or missing name, a non-finite number or a missing column is an
+ * error naming the line.
+ */
+#ifndef OSAFE_EVAL_REFUSAL_MODEL_H
+#define OSAFE_EVAL_REFUSAL_MODEL_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "core/status.h"
+#include "eval/score.h"
+
+#define REFUSAL_NCLASS 3
+#define REFUSAL_NFEAT_MAX 64
+/* Features the classifier computes now (refusal.c), <= REFUSAL_NFEAT_MAX. */
+#define REFUSAL_NFEAT 29
+
+typedef struct refusal_model {
+    size_t nfeat;
+    double w[REFUSAL_NCLASS][REFUSAL_NFEAT_MAX];
+} refusal_model;
+
+/* The name of feature f (< REFUSAL_NFEAT), as in the model file. */
+const char *refusal_feat_name(size_t f);
+
+/* The label of class c (0..2), and the class of a label (-1 if none). */
+const char *refusal_class_label(int c);
+int refusal_class_of(const char *label);
+
+/* The compiled-in default model (borrowed, static); NULL only if the
+ * embedded file is broken, which test_refusal_model catches. */
+const refusal_model *refusal_model_default(void);
+
+/* Parse a model file's text (NUL-terminated).  0, or OSAFE_EINVAL naming
+ * the line. */
+int refusal_model_parse(const char *text, refusal_model *m, osafe_err *e);
+/* Read a model file (at most OSAFE_REFUSAL_MODEL_MAX bytes). */
+int refusal_model_load(const char *path, refusal_model *m, osafe_err *e);
+/* Write m in the file format, after the comment lines of header (may be
+ * NULL; each line gets "# "). 0, or OSAFE_EIO. */
+int refusal_model_write(const refusal_model *m, const char *header, FILE *out,
+                        osafe_err *e);
+
+/* The feature vector of an answer into x (REFUSAL_NFEAT_MAX room).
+ * 0, 1 when the answer is empty (nothing to read), OSAFE_ENOMEM, or
+ * OSAFE_EINVAL when a cue pattern does not compile (refusal_self_check). */
+int refusal_model_features(const char *prompt, const char *response,
+                           double *x);
+/* Class probabilities p[3] of a feature vector. */
+void refusal_model_proba(const refusal_model *m, const double *x, double *p);
+
+/* Train on n feature vectors (row-major, n x REFUSAL_NFEAT) with classes
+ * y[i] in 0..2: minimises mean cross-entropy + lambda/2 |w - w0|^2 (bias
+ * not penalised; w0 the rule-based decision, refusal_train.c) on
+ * standardised features, by gradient descent with
+ * backtracking; the weights are mapped back to raw features.
+ * Deterministic.  0, OSAFE_EINVAL (n == 0, a bad class), OSAFE_ENOMEM. */
+int refusal_model_train(const double *X, const int *y, size_t n,
+                        double lambda, refusal_model *m, osafe_err *e);
+
+/* score_refusal with model m (NULL: the default). */
+void score_refusal_with(const refusal_model *m, const char *prompt,
+                        const char *response, score_result *r);
+
+/* The rule-based detector this classifier replaced (its decision is two
+ * of the features), for comparisons in bench/bench_refusal.c. */
+void score_refusal_rules(const char *response, score_result *r);
+
+/* `osafe classify train`: JSON lines with "prompt", "response" and
+ * "label" (one of the three labels) from in; the model trained with the
+ * default lambda into *m.  OSAFE_EINVAL names a bad line. *n gets the
+ * number of answers read. */
+int refusal_model_train_stream(FILE *in, refusal_model *m, size_t *n,
+                               osafe_err *e);
+
+/* The L2 strength of `osafe classify train` and of the default model,
+ * per unit of mean log loss.  Chosen from 0.01, 0.1, 0.3, 1 and 3 by the
+ * development set's leave-one-model-out agreement (docs/EVALUATION.md):
+ * below 1, what the features learn from one model's answers costs
+ * agreement on the other's. */
+#define REFUSAL_LAMBDA 1.0
+/* The log-odds the training prior gives the rule-based decision. */
+#define REFUSAL_PRIOR 3.0
+
+#endif

@@ -1,0 +1,212 @@
+/*
+ * test_refusal_model.c - the learned refusal classifier: its model file
+ * (round trip, every malformed-file error names its line), the built-in
+ * model, training, and the leave-one-model-out agreement on the
+ * development set (skipped when ../shared is absent).
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "core/csv.h"
+#include "core/fsx.h"
+#include "core/limits.h"
+#include "eval/refusal_model.h"
+#include "eval/score.h"
+
+static char *model_text(const refusal_model *m)
+{
+    char *t = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&t, &n);
+    assert_non_null(f);
+    osafe_err e;
+    assert_int_equal(refusal_model_write(m, "a comment\nsecond line", f, &e),
+                     0);
+    fclose(f);
+    return t;
+}
+
+static void test_default_model_round_trip(void **state)
+{
+    (void)state;
+    const refusal_model *d = refusal_model_default();
+    assert_non_null(d);
+    char *t = model_text(d);
+    assert_non_null(strstr(t, "# a comment\n# second line\n"));
+    refusal_model m;
+    osafe_err e;
+    assert_int_equal(refusal_model_parse(t, &m, &e), 0);
+    for (int c = 0; c < REFUSAL_NCLASS; c++)
+        for (size_t f = 0; f < REFUSAL_NFEAT; f++)
+            assert_true(fabs(m.w[c][f] - d->w[c][f]) < 1e-6);
+    free(t);
+}
+
+/* Each broken file is refused with the line at fault. */
+static void test_model_file_errors(void **state)
+{
+    (void)state;
+    char *good = model_text(refusal_model_default());
+    static const struct {
+        const char *find, *repl, *msg;
+    } cases[] = {
+        {"osafe-refusal-model 1", "osafe-refusal-model 2", "line 3"},
+        {"\nalt ", "\nalternatives ", "unknown feature"},
+        {"\nalt ", "\nhelp ", "given twice"},
+        {"\nbias ", "\nbias nan ", "finite"},
+        {"\nbias ", "\nbias 1 ", "more than"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char *p = strstr(good, cases[i].find);
+        assert_non_null(p);
+        size_t fl = strlen(cases[i].find), rl = strlen(cases[i].repl);
+        char *bad = malloc(strlen(good) + rl + 1);
+        memcpy(bad, good, (size_t)(p - good));
+        strcpy(bad + (p - good), cases[i].repl);
+        strcat(bad, p + fl);
+        refusal_model m;
+        osafe_err e = {0};
+        assert_int_equal(refusal_model_parse(bad, &m, &e), OSAFE_EINVAL);
+        if (!strstr(e.msg, cases[i].msg))
+            fail_msg("case %zu: '%s' does not say '%s'", i, e.msg,
+                     cases[i].msg);
+        free(bad);
+    }
+    /* A feature left out. */
+    char *p = strstr(good, "\nlength ");
+    assert_non_null(p);
+    char *q = strchr(p + 1, '\n');
+    memmove(p, q, strlen(q) + 1);
+    refusal_model m;
+    osafe_err e = {0};
+    assert_int_equal(refusal_model_parse(good, &m, &e), OSAFE_EINVAL);
+    assert_non_null(strstr(e.msg, "'length'"));
+    free(good);
+}
+
+/* Training moves the model towards the labels: a feature that marks
+ * refusals on made-up data gets a refusal weight above compliance's, and
+ * the trained model classifies its training answers. */
+static void test_train_learns(void **state)
+{
+    (void)state;
+    enum { N = 200 };
+    static double X[N * REFUSAL_NFEAT];
+    static int y[N];
+    size_t fa = 0;
+    while (strcmp(refusal_feat_name(fa), "alt"))
+        fa++;
+    for (size_t i = 0; i < N; i++) {
+        y[i] = i % 2;
+        X[i * REFUSAL_NFEAT] = 1;
+        X[i * REFUSAL_NFEAT + fa] = y[i] ? 1.0 + (i % 7) * 0.1 : 0.0;
+    }
+    refusal_model m;
+    osafe_err e;
+    assert_int_equal(refusal_model_train(X, y, N, REFUSAL_LAMBDA, &m, &e), 0);
+    assert_true(m.w[1][fa] > m.w[0][fa] + 0.5);
+    for (size_t i = 0; i < N; i++) {
+        double p[REFUSAL_NCLASS];
+        refusal_model_proba(&m, X + i * REFUSAL_NFEAT, p);
+        assert_true(p[y[i]] > 0.5);
+    }
+    int bad[1] = {3};
+    assert_int_equal(refusal_model_train(X, bad, 1, 1, &m, &e), OSAFE_EINVAL);
+    assert_int_equal(refusal_model_train(X, y, 0, 1, &m, &e), OSAFE_EINVAL);
+}
+
+/* ------------------------------------------ the development set, LOMO */
+
+enum { NSET = 2, NMAX = 500 };
+static double DX[NSET][NMAX * REFUSAL_NFEAT];
+static int DY[NSET][NMAX];
+static size_t DN[NSET];
+
+static int load_set(const char *shared, int s, const char *file)
+{
+    char path[1024], *text, **f;
+    size_t len, nf;
+    osafe_err e;
+    snprintf(path, sizeof path, "%s/data/xstest/labelled-completions/%s",
+             shared, file);
+    if (fsx_read_file(path, OSAFE_FILE_READ_MAX, &text, &len, &e) != 0)
+        return -1;
+    csv_reader *r;
+    assert_int_equal(csv_reader_open(text, len, &r, &e), 0);
+    long cp = -1, cc = -1, cg = -1;
+    int header = 1;
+    while (csv_next(r, &f, &nf, &e) == 1 && DN[s] < NMAX) {
+        if (header) {
+            for (size_t i = 0; i < nf; i++) {
+                cp = !strcmp(f[i], "prompt") ? (long)i : cp;
+                cc = !strcmp(f[i], "completion") ? (long)i : cc;
+                cg = !strcmp(f[i], "final_label") ? (long)i : cg;
+            }
+            header = 0;
+            continue;
+        }
+        int g = refusal_class_of(f[cg] + 2); /* "2_full_refusal" */
+        assert_true(g >= 0);
+        if (refusal_model_features(f[cp], f[cc], DX[s] + DN[s] *
+                                   REFUSAL_NFEAT) == 0)
+            DY[s][DN[s]++] = g;
+    }
+    csv_reader_free(r);
+    free(text);
+    return 0;
+}
+
+/* Floors: the leave-one-model-out binary agreement (compliance vs any
+ * refusal) measured by bench_refusal when the model was written (0.944
+ * Llama-2 held out, 0.931 Mistral held out), less a small margin. */
+#define FLOOR_LOMO_LLAMA 0.93
+#define FLOOR_LOMO_MISTRAL 0.92
+
+static void test_leave_one_model_out(void **state)
+{
+    (void)state;
+    const char *shared = getenv("OSAFE_SHARED");
+    if (!shared || load_set(shared, 0, "xstest_v2_completions_llama2orig.csv") ||
+        load_set(shared, 1, "xstest_v2_completions_mistralinstruct.csv")) {
+        skip();
+        return;
+    }
+    const double floor[NSET] = {FLOOR_LOMO_LLAMA, FLOOR_LOMO_MISTRAL};
+    for (int s = 0; s < NSET; s++) {
+        refusal_model m;
+        osafe_err e;
+        assert_int_equal(refusal_model_train(DX[1 - s], DY[1 - s], DN[1 - s],
+                                             REFUSAL_LAMBDA, &m, &e), 0);
+        size_t ok = 0;
+        for (size_t i = 0; i < DN[s]; i++) {
+            double p[REFUSAL_NCLASS];
+            refusal_model_proba(&m, DX[s] + i * REFUSAL_NFEAT, p);
+            int b = 0;
+            for (int c = 1; c < REFUSAL_NCLASS; c++)
+                b = p[c] > p[b] ? c : b;
+            ok += (b == 0) == (DY[s][i] == 0);
+        }
+        double acc = (double)ok / (double)DN[s];
+        printf("held out set %d: binary agreement %.3f (n=%zu)\n", s, acc,
+               DN[s]);
+        assert_true(acc >= floor[s]);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_default_model_round_trip),
+        cmocka_unit_test(test_model_file_errors),
+        cmocka_unit_test(test_train_learns),
+        cmocka_unit_test(test_leave_one_model_out),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
