@@ -308,6 +308,17 @@ static int put_refs(osafe_buf *b, const json_t *arr)
     return rc;
 }
 
+/* The ';'-separated list columns and the record members they hold (export
+ * and import). */
+static const struct {
+    int col;
+    const char *field;
+} list_cols[] = {{C_CTRY, "countries_occurred"},
+                 {C_HARM, "harm_types"},
+                 {C_HAZ, "hazards"},
+                 {C_ALIAS, "aliases"},
+                 {C_LIFE, "lifecycle_stages"}};
+
 /* The description in lang (else the first); *all = 1 when the column
  * cannot say everything (more than one, or not written by a human). */
 static const char *main_desc(const json_t *rec, const char *lang, int *all)
@@ -362,17 +373,9 @@ static int fill_cells(const json_t *rec, const char *tlp, osafe_buf *cell)
     for (int k = 0; k < C_N; k++)
         if (simple[k])
             rc |= buf_puts(&cell[k], simple[k]);
-    static const struct {
-        int col;
-        const char *field;
-    } lists[] = {{C_CTRY, "countries_occurred"},
-                 {C_HARM, "harm_types"},
-                 {C_HAZ, "hazards"},
-                 {C_ALIAS, "aliases"},
-                 {C_LIFE, "lifecycle_stages"}};
-    for (size_t l = 0; l < sizeof lists / sizeof *lists; l++)
-        rc |= join_strings(&cell[lists[l].col],
-                           json_object_get(rec, lists[l].field));
+    for (size_t l = 0; l < sizeof list_cols / sizeof *list_cols; l++)
+        rc |= join_strings(&cell[list_cols[l].col],
+                           json_object_get(rec, list_cols[l].field));
     for (size_t j = 0; j < sizeof json_cols / sizeof *json_cols; j++)
         rc |= put_json(&cell[json_cols[j]],
                        json_object_get(rec, cols[json_cols[j]]));
@@ -505,16 +508,8 @@ static int check_simple(exch_item *it, const char *const *cell,
 /* The ';' lists of codes and ids. */
 static int add_lists(exch_item *it, json_t *rec, const char *const *cell)
 {
-    static const struct {
-        int col;
-        const char *field;
-    } lists[] = {{C_CTRY, "countries_occurred"},
-                 {C_HARM, "harm_types"},
-                 {C_HAZ, "hazards"},
-                 {C_ALIAS, "aliases"},
-                 {C_LIFE, "lifecycle_stages"}};
-    for (size_t l = 0; l < sizeof lists / sizeof *lists; l++) {
-        json_t *items = split_raw(CELL(lists[l].col));
+    for (size_t l = 0; l < sizeof list_cols / sizeof *list_cols; l++) {
+        json_t *items = split_raw(CELL(list_cols[l].col));
         size_t i;
         json_t *x;
         int rc = items ? 0 : -1;
@@ -524,17 +519,17 @@ static int add_lists(exch_item *it, json_t *rec, const char *const *cell)
             const char *why = NULL;
             if (!v)
                 rc = -1;
-            else if (lists[l].col == C_CTRY &&
+            else if (list_cols[l].col == C_CTRY &&
                      (strlen(v) != 2 || v[0] < 'A' || v[0] > 'Z' ||
                       v[1] < 'A' || v[1] > 'Z'))
                 why = "not an ISO 3166-1 alpha-2 code";
-            else if (lists[l].col != C_ALIAS && lists[l].col != C_CTRY &&
-                     !token_ok(v, 0))
+            else if (list_cols[l].col != C_ALIAS &&
+                     list_cols[l].col != C_CTRY && !token_ok(v, 0))
                 why = "not a lower-case code";
             if (why) {
-                exch__reject(it, "%s[%zu]: %s", lists[l].field, i, why);
+                exch__reject(it, "%s[%zu]: %s", list_cols[l].field, i, why);
                 rc = 1;
-            } else if (v && exch__add_unique(rec, lists[l].field, v)) {
+            } else if (v && exch__add_unique(rec, list_cols[l].field, v)) {
                 rc = -1;
             }
             free(v);
