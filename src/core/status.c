@@ -17,15 +17,22 @@ const char *osafe_strerror(int code)
     return "unknown error";
 }
 
+/* The one body of osafe_errf and osafe_err_field (field NULL: none). */
+__attribute__((format(printf, 4, 0))) static void
+err_fill(osafe_err *e, int code, const char *field, const char *fmt, va_list ap)
+{
+    vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+    e->code = code;
+    snprintf(e->field, sizeof e->field, "%s", field ? field : "");
+}
+
 int osafe_errf(osafe_err *e, int code, const char *fmt, ...)
 {
     if (e) {
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+        err_fill(e, code, NULL, fmt, ap);
         va_end(ap);
-        e->code = code;
-        e->field[0] = '\0';
     }
     return code;
 }
@@ -36,10 +43,8 @@ int osafe_err_field(osafe_err *e, int code, const char *field,
     if (e) {
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+        err_fill(e, code, field, fmt, ap);
         va_end(ap);
-        e->code = code;
-        snprintf(e->field, sizeof e->field, "%s", field);
     }
     return code;
 }

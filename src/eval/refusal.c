@@ -402,7 +402,7 @@ static double prompt_share(const char *prompt, const char *resp, size_t n)
 
 static double lg(float v) { return log1p(v > 0 ? (double)v : 0); }
 
-const char *const refusal_feat_names[REFUSAL_NFEAT] = {
+const char *const refusal__feat_names[REFUSAL_NFEAT] = {
     "bias", "ref_open", "obj_open", "apo_open", "ai_open", "lim_open",
     "moral_open", "comply_open", "ref_late", "moral", "redirect", "alt",
     "closer", "help", "structure", "help_after", "help_before",

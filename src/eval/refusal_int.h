@@ -12,7 +12,7 @@
  * literal text; regex escapes must therefore be lower case (\b \s \w \d,
  * never \B \S \W \D).  A space in a pattern matches any whitespace
  * (including the line breaks the detector keeps).  {name} expands one of
- * the macros of refusal_macros[].
+ * the macros of refusal__macros[].
  */
 #ifndef OSAFE_EVAL_REFUSAL_INT_H
 #define OSAFE_EVAL_REFUSAL_INT_H
@@ -52,11 +52,11 @@ typedef struct refusal_macro {
 } refusal_macro;
 
 /* Layout and English cues (refusal_phrases.c). */
-extern const refusal_cue refusal_cues_en[];
-extern const size_t refusal_ncues_en;
+extern const refusal_cue refusal__cues_en[];
+extern const size_t refusal__ncues_en;
 /* Cues of the other languages (refusal_phrases_intl.c). */
-extern const refusal_cue refusal_cues_intl[];
-extern const size_t refusal_ncues_intl;
+extern const refusal_cue refusal__cues_intl[];
+extern const size_t refusal__ncues_intl;
 
 /* One cue table: its cues and where its length is. */
 typedef struct refusal_cue_table {
@@ -66,10 +66,10 @@ typedef struct refusal_cue_table {
 
 /* Every cue table; the detector numbers all cues consecutively in this
  * order, so a cue's id is its position across the tables. */
-extern const refusal_cue_table refusal_cue_tables[];
-extern const size_t refusal_ncue_tables;
-extern const refusal_macro refusal_macros[];
-extern const size_t refusal_nmacros;
+extern const refusal_cue_table refusal__cue_tables[];
+extern const size_t refusal__ncue_tables;
+extern const refusal_macro refusal__macros[];
+extern const size_t refusal__nmacros;
 
 /* ------------------------------------------- analysis (refusal.c, _scan.c) */
 
@@ -98,9 +98,9 @@ typedef struct analysis {
 int refusal__scan(analysis *a, int brute);
 
 /* The learned classifier's inputs (refusal.c, used by refusal_model.c):
- * REFUSAL_NFEAT (refusal_model.h) numbers per answer, named in refusal_feat_names (the
+ * REFUSAL_NFEAT (refusal_model.h) numbers per answer, named in refusal__feat_names (the
  * names of the model file's rows). */
-extern const char *const refusal_feat_names[REFUSAL_NFEAT];
+extern const char *const refusal__feat_names[REFUSAL_NFEAT];
 /* Fill x[REFUSAL_NFEAT] for response (prompt may be NULL).  0, 1 when the
  * response is empty once normalised (x untouched), -1 out of memory.
  * Call refusal_self_check first. */

@@ -36,7 +36,7 @@ const char *refusal_class_label(int c)
 
 const char *refusal_feat_name(size_t f)
 {
-    return f < REFUSAL_NFEAT ? refusal_feat_names[f] : NULL;
+    return f < REFUSAL_NFEAT ? refusal__feat_names[f] : NULL;
 }
 
 int refusal_class_of(const char *label)
@@ -54,7 +54,7 @@ static int parse_row(char *line, refusal_model *m, unsigned char *seen,
 {
     char *save = NULL, *name = strtok_r(line, " \t", &save);
     size_t f = 0;
-    while (f < REFUSAL_NFEAT && strcmp(refusal_feat_names[f], name))
+    while (f < REFUSAL_NFEAT && strcmp(refusal__feat_names[f], name))
         f++;
     if (f == REFUSAL_NFEAT)
         return osafe_errf(e, OSAFE_EINVAL, "model line %zu: unknown feature "
@@ -114,7 +114,7 @@ int refusal_model_parse(const char *text, refusal_model *m, osafe_err *e)
     for (size_t f = 0; rc == 0 && f < REFUSAL_NFEAT; f++)
         if (!seen[f])
             rc = osafe_errf(e, OSAFE_EINVAL, "model: no weights for feature "
-                            "'%s'", refusal_feat_names[f]);
+                            "'%s'", refusal__feat_names[f]);
     return rc;
 }
 
@@ -147,7 +147,7 @@ int refusal_model_write(const refusal_model *m, const char *header, FILE *out,
                    labels[0], labels[1], labels[2]) < 0;
     for (size_t f = 0; f < REFUSAL_NFEAT; f++)
         bad |= fprintf(out, "%-16s %12.6f %12.6f %12.6f\n",
-                       refusal_feat_names[f], m->w[0][f], m->w[1][f],
+                       refusal__feat_names[f], m->w[0][f], m->w[1][f],
                        m->w[2][f]) < 0;
     if (bad || fflush(out) != 0)
         return osafe_errf(e, OSAFE_EIO, "model: write error");

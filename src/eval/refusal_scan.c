@@ -72,7 +72,7 @@ static struct {
 } g_cues;
 static pthread_once_t g_once = PTHREAD_ONCE_INIT;
 
-/* The cues of refusal_cue_tables end to end, so that a cue's id is its
+/* The cues of refusal__cue_tables end to end, so that a cue's id is its
  * index here (filled once by cues_init). */
 static refusal_cue refusal_cues[CUES_MAX];
 static size_t refusal_ncues;
@@ -440,12 +440,12 @@ static int expand(const char *re, osafe_buf *b)
         if (*p == '{' && p[1] >= 'a' && p[1] <= 'z') {
             const char *end = strchr(p, '}');
             size_t i;
-            for (i = 0; end && i < refusal_nmacros; i++)
-                if (strlen(refusal_macros[i].name) == (size_t)(end - p - 1) &&
-                    !memcmp(refusal_macros[i].name, p + 1, (size_t)(end - p - 1)))
+            for (i = 0; end && i < refusal__nmacros; i++)
+                if (strlen(refusal__macros[i].name) == (size_t)(end - p - 1) &&
+                    !memcmp(refusal__macros[i].name, p + 1, (size_t)(end - p - 1)))
                     break;
-            if (end && i < refusal_nmacros) {
-                if (buf_puts(b, refusal_macros[i].text) != 0)
+            if (end && i < refusal__nmacros) {
+                if (buf_puts(b, refusal__macros[i].text) != 0)
                     return -1;
                 p = end + 1;
                 continue;
@@ -489,8 +489,8 @@ static void cues_fail(size_t i, const char *what)
 static void cues_init(void)
 {
     size_t n = 0;
-    for (size_t t = 0; t < refusal_ncue_tables; t++)
-        n += *refusal_cue_tables[t].n;
+    for (size_t t = 0; t < refusal__ncue_tables; t++)
+        n += *refusal__cue_tables[t].n;
     g_cues.code = calloc(n, sizeof *g_cues.code);
     g_cues.wb = calloc(n, 1);
     g_cues.tabcap = 4096;
@@ -502,8 +502,8 @@ static void cues_init(void)
         cues_fail(n, "out of memory, or too many cues");
         return;
     }
-    for (size_t t = 0; t < refusal_ncue_tables; t++) {
-        const refusal_cue_table *tb = &refusal_cue_tables[t];
+    for (size_t t = 0; t < refusal__ncue_tables; t++) {
+        const refusal_cue_table *tb = &refusal__cue_tables[t];
         memcpy(refusal_cues + refusal_ncues, tb->cues,
                *tb->n * sizeof *refusal_cues);
         refusal_ncues += *tb->n;

@@ -94,9 +94,9 @@ static void prior(train *t)
     memset(t->w0, 0, sizeof t->w0);
     double s = REFUSAL_PRIOR;
     for (size_t f = 0; f < REFUSAL_NFEAT; f++) {
-        if (!strcmp(refusal_feat_names[f], "rule_full"))
+        if (!strcmp(refusal__feat_names[f], "rule_full"))
             t->w0[1][f] = s * t->sd[f];
-        else if (!strcmp(refusal_feat_names[f], "rule_partial"))
+        else if (!strcmp(refusal__feat_names[f], "rule_partial"))
             t->w0[2][f] = s * t->sd[f];
     }
 }

@@ -127,6 +127,20 @@ json_t *score_judge_body(const char *model, const char *rubric,
 }
 
 /* One line's verdict: 1 pass, 0 fail, 2 score (in *score), -1 none. */
+/* After "verdict" or "score": spaces, one of ":=-", spaces; what follows,
+ * or NULL when the separator is missing. */
+static const char *past_sep(const char *p)
+{
+    while (*p == ' ')
+        p++;
+    if (*p != ':' && *p != '=' && *p != '-')
+        return NULL;
+    p++;
+    while (*p == ' ')
+        p++;
+    return p;
+}
+
 static int line_verdict(const char *line, size_t len, double *score)
 {
     char buf[256];
@@ -156,14 +170,9 @@ static int line_verdict(const char *line, size_t len, double *score)
     const char *p;
     int has_pass = strstr(s, "pass") != NULL, has_fail = strstr(s, "fail") != NULL;
     if ((p = strstr(s, "verdict")) != NULL && has_pass != has_fail) {
-        p += 7;
-        while (*p == ' ')
-            p++;
-        if (*p != ':' && *p != '=' && *p != '-')
+        p = past_sep(p + 7);
+        if (!p)
             return -1;
-        p++;
-        while (*p == ' ')
-            p++;
         if (!strcmp(p, "pass") || !strcmp(p, "passed"))
             return 1;
         if (!strcmp(p, "fail") || !strcmp(p, "failed"))
@@ -173,14 +182,9 @@ static int line_verdict(const char *line, size_t len, double *score)
     if ((p = strstr(s, "score")) != NULL && !has_pass && !has_fail) {
         if (p != s && p[-1] != ' ')
             return -1;
-        p += 5;
-        while (*p == ' ')
-            p++;
-        if (*p != ':' && *p != '=' && *p != '-')
+        p = past_sep(p + 5);
+        if (!p)
             return -1;
-        p++;
-        while (*p == ' ')
-            p++;
         char *end;
         if (!(*p >= '0' && *p <= '9'))
             return -1;

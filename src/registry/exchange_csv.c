@@ -308,6 +308,17 @@ static int put_refs(osafe_buf *b, const json_t *arr)
     return rc;
 }
 
+/* The ';'-separated list columns and the record members they hold (export
+ * and import). */
+static const struct {
+    int col;
+    const char *field;
+} list_cols[] = {{C_CTRY, "countries_occurred"},
+                 {C_HARM, "harm_types"},
+                 {C_HAZ, "hazards"},
+                 {C_ALIAS, "aliases"},
+                 {C_LIFE, "lifecycle_stages"}};
+
 /* The description in lang (else the first); *all = 1 when the column
  * cannot say everything (more than one, or not written by a human). */
 static const char *main_desc(const json_t *rec, const char *lang, int *all)
@@ -362,17 +373,9 @@ static int fill_cells(const json_t *rec, const char *tlp, osafe_buf *cell)
     for (int k = 0; k < C_N; k++)
         if (simple[k])
             rc |= buf_puts(&cell[k], simple[k]);
-    static const struct {
-        int col;
-        const char *field;
-    } lists[] = {{C_CTRY, "countries_occurred"},
-                 {C_HARM, "harm_types"},
-                 {C_HAZ, "hazards"},
-                 {C_ALIAS, "aliases"},
-                 {C_LIFE, "lifecycle_stages"}};
-    for (size_t l = 0; l < sizeof lists / sizeof *lists; l++)
-        rc |= join_strings(&cell[lists[l].col],
-                           json_object_get(rec, lists[l].field));
+    for (size_t l = 0; l < sizeof list_cols / sizeof *list_cols; l++)
+        rc |= join_strings(&cell[list_cols[l].col],
+                           json_object_get(rec, list_cols[l].field));
     for (size_t j = 0; j < sizeof json_cols / sizeof *json_cols; j++)
         rc |= put_json(&cell[json_cols[j]],
                        json_object_get(rec, cols[json_cols[j]]));
@@ -505,16 +508,8 @@ static int check_simple(exch_item *it, const char *const *cell,
 /* The ';' lists of codes and ids. */
 static int add_lists(exch_item *it, json_t *rec, const char *const *cell)
 {
-    static const struct {
-        int col;
-        const char *field;
-    } lists[] = {{C_CTRY, "countries_occurred"},
-                 {C_HARM, "harm_types"},
-                 {C_HAZ, "hazards"},
-                 {C_ALIAS, "aliases"},
-                 {C_LIFE, "lifecycle_stages"}};
-    for (size_t l = 0; l < sizeof lists / sizeof *lists; l++) {
-        json_t *items = split_raw(CELL(lists[l].col));
+    for (size_t l = 0; l < sizeof list_cols / sizeof *list_cols; l++) {
+        json_t *items = split_raw(CELL(list_cols[l].col));
         size_t i;
         json_t *x;
         int rc = items ? 0 : -1;
@@ -524,17 +519,17 @@ static int add_lists(exch_item *it, json_t *rec, const char *const *cell)
             const char *why = NULL;
             if (!v)
                 rc = -1;
-            else if (lists[l].col == C_CTRY &&
+            else if (list_cols[l].col == C_CTRY &&
                      (strlen(v) != 2 || v[0] < 'A' || v[0] > 'Z' ||
                       v[1] < 'A' || v[1] > 'Z'))
                 why = "not an ISO 3166-1 alpha-2 code";
-            else if (lists[l].col != C_ALIAS && lists[l].col != C_CTRY &&
-                     !token_ok(v, 0))
+            else if (list_cols[l].col != C_ALIAS &&
+                     list_cols[l].col != C_CTRY && !token_ok(v, 0))
                 why = "not a lower-case code";
             if (why) {
-                exch__reject(it, "%s[%zu]: %s", lists[l].field, i, why);
+                exch__reject(it, "%s[%zu]: %s", list_cols[l].field, i, why);
                 rc = 1;
-            } else if (v && exch__add_unique(rec, lists[l].field, v)) {
+            } else if (v && exch__add_unique(rec, list_cols[l].field, v)) {
                 rc = -1;
             }
             free(v);
@@ -568,61 +563,19 @@ static int json_cell(exch_item *it, const char *col, const char *text,
     return 0;
 }
 
-/* "kind:name[@version]" items, or a JSON array of ai_systems. */
-static int add_systems(exch_item *it, json_t *rec, const char *cell)
-{
-    if (*cell == '[') {
-        json_t *arr;
-        int rc = json_cell(it, "ai_systems", cell, &arr);
-        return rc ? rc : json_object_set_new(rec, "ai_systems", arr) ? -1 : 0;
-    }
-    json_t *items = split_raw(cell);
-    size_t i;
-    json_t *x;
-    int rc = items ? 0 : -1;
-    json_array_foreach (items, i, x) {
-        long at;
-        char *v = unescape(json_string_value(x), &at);
-        if (!v) {
-            rc = -1;
-            break;
-        }
-        const char *kind = "system", *name = v, *ver = NULL;
-        char *colon = strchr(v, ':');
-        /* The kind prefix is unescaped text before the first ':'. */
-        if (colon) {
-            *colon = '\0';
-            if (IN(v, kinds)) {
-                kind = v;
-                name = colon + 1;
-            } else {
-                *colon = ':';
-            }
-        }
-        if (at >= 0 && v + at > name) {
-            v[at] = '\0';
-            ver = v + at + 1;
-        }
-        json_t *sys = exch__add_system(rec, kind, name);
-        if (sys && ver && *ver)
-            json_object_set_new(sys, "version", json_string(ver));
-        free(v);
-        if (!sys) {
-            rc = -1;
-            break;
-        }
-    }
-    json_decref(items);
-    return rc;
-}
+/* One unescaped item v of a list cell (i: its place; at: where its last
+ * unescaped '@' is, or -1); may write into v.  0, 1 rejected, < 0 error. */
+typedef int (*item_fn)(exch_item *it, json_t *rec, char *v, long at, size_t i);
 
-/* "TYPE url" items, or a JSON array of references. */
-static int add_refs(exch_item *it, json_t *rec, const char *cell)
+/* A list cell of ai_systems or references: a JSON array taken verbatim as
+ * member col, or ';'-separated items each handed to one. */
+static int add_item_list(exch_item *it, json_t *rec, const char *col,
+                         const char *cell, item_fn one)
 {
     if (*cell == '[') {
         json_t *arr;
-        int rc = json_cell(it, "references", cell, &arr);
-        return rc ? rc : json_object_set_new(rec, "references", arr) ? -1 : 0;
+        int rc = json_cell(it, col, cell, &arr);
+        return rc ? rc : json_object_set_new(rec, col, arr) ? -1 : 0;
     }
     json_t *items = split_raw(cell);
     size_t i;
@@ -635,30 +588,63 @@ static int add_refs(exch_item *it, json_t *rec, const char *cell)
             rc = -1;
             break;
         }
-        const char *type_tok = "WEB", *url = v;
-        char *sp = strchr(v, ' ');
-        if (sp) {
-            *sp = '\0';
-            type_tok = v;
-            url = sp + 1;
-            while (*url == ' ')
-                url++;
-        }
-        if (!token_ok(type_tok, 1) || !exch__url_ok(url)) {
-            exch__reject(it,
-                         "references[%zu]: not \"TYPE url\" with an "
-                         "http(s) URL",
-                         i);
-            rc = 1;
-        } else if (exch__add_ref(rec, url, type_tok, NULL) < 0) {
-            rc = -1;
-        }
+        rc = one(it, rec, v, at, i);
         free(v);
         if (rc)
             break;
     }
     json_decref(items);
     return rc;
+}
+
+/* "kind:name[@version]". */
+static int add_system(exch_item *it, json_t *rec, char *v, long at, size_t i)
+{
+    (void)it;
+    (void)i;
+    const char *kind = "system", *name = v, *ver = NULL;
+    char *colon = strchr(v, ':');
+    /* The kind prefix is unescaped text before the first ':'. */
+    if (colon) {
+        *colon = '\0';
+        if (IN(v, kinds)) {
+            kind = v;
+            name = colon + 1;
+        } else {
+            *colon = ':';
+        }
+    }
+    if (at >= 0 && v + at > name) {
+        v[at] = '\0';
+        ver = v + at + 1;
+    }
+    json_t *sys = exch__add_system(rec, kind, name);
+    if (sys && ver && *ver)
+        json_object_set_new(sys, "version", json_string(ver));
+    return sys ? 0 : -1;
+}
+
+/* "TYPE url" (TYPE defaults to WEB). */
+static int add_ref(exch_item *it, json_t *rec, char *v, long at, size_t i)
+{
+    (void)at;
+    const char *type_tok = "WEB", *url = v;
+    char *sp = strchr(v, ' ');
+    if (sp) {
+        *sp = '\0';
+        type_tok = v;
+        url = sp + 1;
+        while (*url == ' ')
+            url++;
+    }
+    if (!token_ok(type_tok, 1) || !exch__url_ok(url)) {
+        exch__reject(it,
+                     "references[%zu]: not \"TYPE url\" with an "
+                     "http(s) URL",
+                     i);
+        return 1;
+    }
+    return exch__add_ref(rec, url, type_tok, NULL) < 0 ? -1 : 0;
 }
 
 /* The JSON columns, members verbatim; descriptions replaces description. */
@@ -719,9 +705,9 @@ static int csv_map(exch_item *it, const char *const *cell, const char *hint,
     if (!rc)
         rc = add_lists(it, rec, cell);
     if (!rc)
-        rc = add_systems(it, rec, CELL(C_SYS));
+        rc = add_item_list(it, rec, "ai_systems", CELL(C_SYS), add_system);
     if (!rc)
-        rc = add_refs(it, rec, CELL(C_REFS));
+        rc = add_item_list(it, rec, "references", CELL(C_REFS), add_ref);
     if (!rc)
         rc = add_json_cols(it, rec, cell);
     if (!rc && !json_array_size(json_object_get(rec, "references"))) {

@@ -59,6 +59,23 @@ int reg__log_append(registry *r, const void *entry, size_t len,
     return rc;
 }
 
+int reg__log_statement(registry *r, osafe_store *s, json_t *st,
+                       const char *kind, const char *record_id, int version,
+                       int64_t *index, osafe_err *e)
+{
+    osafe_buf entry = OSAFE_BUF_INIT;
+    int rc = st ? reg__canon(st, &entry, e)
+                : osafe_errf(e, OSAFE_ENOMEM, "out of memory");
+    json_decref(st);
+    if (!rc)
+        rc = reg__log_append(r, entry.data, entry.len, index, e);
+    if (!rc)
+        rc = s->ops->log_extra_put(s, *index, kind, record_id, version,
+                                   entry.data, entry.len, e);
+    buf_release(&entry);
+    return rc;
+}
+
 static void sha256_hex(char out[65], const void *a, size_t alen,
                        const void *b, size_t blen)
 {
@@ -264,18 +281,8 @@ int reg_withdraw(registry *r, const reg_caller *c, const char *id,
                                    "withdrawn", now);
             if (st && !strcmp(rec.pub_tlp, "CLEAR"))
                 json_object_set_new(st, "reason", json_string(reason));
-            osafe_buf entry = OSAFE_BUF_INIT;
-            rc = st ? reg__canon(st, &entry, e)
-                    : osafe_errf(e, OSAFE_ENOMEM, "out of memory");
-            json_decref(st);
-            if (!rc)
-                rc = reg__log_append(r, entry.data, entry.len, &index, e);
-            /* The database accounts for every entry (reconcile.c). */
-            if (!rc)
-                rc = s->ops->log_extra_put(s, index, "withdrawal", id,
-                                           rec.published_version, entry.data,
-                                           entry.len, e);
-            buf_release(&entry);
+            rc = reg__log_statement(r, s, st, "withdrawal", id,
+                                    rec.published_version, &index, e);
         }
         if (!rc) {
             snprintf(rec.state, sizeof rec.state, "withdrawn");

@@ -164,19 +164,9 @@ static int merge(registry *r, osafe_store *s, store_record *a,
                                "osafe.merge/v1", "id", a->id, "version",
                                a->published_version, "tlp", a->pub_tlp,
                                "merged_into", to, "merged", now);
-        osafe_buf entry = OSAFE_BUF_INIT;
         int64_t index;
-        rc = st ? reg__canon(st, &entry, e)
-                : osafe_errf(e, OSAFE_ENOMEM, "out of memory");
-        json_decref(st);
-        if (!rc)
-            rc = reg__log_append(r, entry.data, entry.len, &index, e);
-        /* The database accounts for every entry (reconcile.c). */
-        if (!rc)
-            rc = s->ops->log_extra_put(s, index, "merge", a->id,
-                                       a->published_version, entry.data,
-                                       entry.len, e);
-        buf_release(&entry);
+        rc = reg__log_statement(r, s, st, "merge", a->id,
+                                a->published_version, &index, e);
     }
     if (!rc) {
         snprintf(a->state, sizeof a->state, "merged");

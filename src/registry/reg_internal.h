@@ -103,6 +103,14 @@ int reg__adopt_abandoned(osafe_store *s, const char *id, int version,
  * *index receives its position. */
 int reg__log_append(registry *r, const void *entry, size_t len,
                    int64_t *index, osafe_err *e);
+/* Log statement st (consumed; NULL counts as out of memory) inside the
+ * caller's write transaction on s, and account for it in the database as a
+ * log entry of that kind for record_id's version (reconcile.c reads them):
+ * withdrawals and merges.  *index receives its position. */
+OSAFE_MUST_USE int reg__log_statement(registry *r, osafe_store *s, json_t *st,
+                                      const char *kind, const char *record_id,
+                                      int version, int64_t *index,
+                                      osafe_err *e);
 
 /* evaluations_check.c: 0 if a run to publish holds only taxonomy hazard
  * keys, bounded integer counts and finite rates in [0, 1]; else

@@ -29,7 +29,7 @@
 static const char *const lang_codes[WEB_LANGS] = {"en", "zh", "es",
                                                   "fr", "ar", "ru"};
 
-int web_lang_index(const char *code)
+int web__lang_index(const char *code)
 {
     if (!code)
         return -1;
@@ -39,7 +39,7 @@ int web_lang_index(const char *code)
     return -1;
 }
 
-const char *web_lang_code(int i)
+const char *web__lang_code(int i)
 {
     return i >= 0 && i < WEB_LANGS ? lang_codes[i] : "en";
 }
@@ -68,12 +68,12 @@ struct web {
     ratelimit *writes, *reads; /* borrowed; NULL: no limit */
 };
 
-void **web_session_slot(web *w)
+void **web__session_slot(web *w)
 {
     return &w->sessions;
 }
 
-void **web_risk_slot(web *w)
+void **web__risk_slot(web *w)
 {
     return &w->risks;
 }
@@ -93,11 +93,11 @@ static int throttle(web_page *p, ratelimit *rl, const char *key)
     char v[16];
     snprintf(v, sizeof v, "%u", wait);
     http_resp_header(p->resp, "Retry-After", v);
-    page_error(p, 429, "error.rate");
+    web__page_error(p, 429, "error.rate");
     return 1;
 }
 
-int web_throttle_read(web_page *p)
+int web__throttle_read(web_page *p)
 {
     char key[80];
     const char *ip = http_client_addr(p->req);
@@ -110,7 +110,7 @@ void web_set_risk_policy(web *w, const struct risk_policy *p)
     w->policy = *p;
 }
 
-const struct risk_policy *web_risk_policy(const web *w)
+const struct risk_policy *web__risk_policy(const web *w)
 {
     return &w->policy;
 }
@@ -121,7 +121,7 @@ static int is_key_char(char c)
            c == '_' || c == '-';
 }
 
-int web_catalog_parse(const char *data, size_t len, web_catalog_cb cb,
+int web__catalog_parse(const char *data, size_t len, web_catalog_cb cb,
                       void *ctx, int *bad_line)
 {
     size_t i = 0;
@@ -221,7 +221,7 @@ static int file_lang(const char *name)
     if (n < 8 || strcmp(name + n - 4, ".txt") || name[n - 7] != '.')
         return -1;
     char code[3] = {name[n - 6], name[n - 5], 0};
-    return web_lang_index(code);
+    return web__lang_index(code);
 }
 
 static int catalogs_load(web *w, osafe_err *e)
@@ -236,7 +236,7 @@ static int catalogs_load(web *w, osafe_err *e)
                               wf->name);
         int bad;
         w->cat[l].file = f;
-        int rc = web_catalog_parse(wf->data, wf->len, cat_add, &w->cat[l],
+        int rc = web__catalog_parse(wf->data, wf->len, cat_add, &w->cat[l],
                                    &bad);
         if (rc == OSAFE_ENOMEM)
             return osafe_errf(e, rc, "out of memory loading catalogues");
@@ -265,7 +265,7 @@ static int catalogs_load(web *w, osafe_err *e)
     return 0;
 }
 
-const char *web_t_exact(const web *w, int lang_index, const char *key)
+const char *web__t_exact(const web *w, int lang_index, const char *key)
 {
     if (!w || lang_index < 0 || lang_index >= WEB_LANGS || !key)
         return NULL;
@@ -276,11 +276,11 @@ const char *web_t_exact(const web *w, int lang_index, const char *key)
     return hit ? hit->text : NULL;
 }
 
-const char *T(const web_page *p, const char *key)
+const char *web__t(const web_page *p, const char *key)
 {
-    const char *t = web_t_exact(p->app, p->lang_index, key);
+    const char *t = web__t_exact(p->app, p->lang_index, key);
     if (!t && p->lang_index != WEB_LANG_EN)
-        t = web_t_exact(p->app, 0, key);
+        t = web__t_exact(p->app, 0, key);
     return t ? t : key;
 }
 
@@ -301,13 +301,13 @@ int web_open(registry *reg, const char *log_dir, web **out, osafe_err *e)
         free(w);
         return rc;
     }
-    if (web_sessions_open(w) != 0) {
+    if (web__sessions_open(w) != 0) {
         catalogs_free(w);
         free(w);
         return osafe_errf(e, OSAFE_ENOMEM, "out of memory (sessions)");
     }
-    if (web_risk_open(w) != 0) {
-        web_sessions_close(w);
+    if (web__risk_open(w) != 0) {
+        web__sessions_close(w);
         catalogs_free(w);
         free(w);
         return osafe_errf(e, OSAFE_ENOMEM, "out of memory (risk cache)");
@@ -320,15 +320,15 @@ void web_close(web *w)
 {
     if (!w)
         return;
-    web_risk_close(w);
-    web_sessions_close(w);
+    web__risk_close(w);
+    web__sessions_close(w);
     catalogs_free(w);
     free(w);
 }
 
 /* ---- static assets ------------------------------------------------------- */
 
-const web_file *web_asset(const char *name)
+const web_file *web__asset(const char *name)
 {
     for (size_t i = 0; i < osafe_web_assets_count; i++)
         if (!strcmp(osafe_web_assets[i].name, name))
@@ -354,7 +354,7 @@ static const char *asset_type(const char *name)
 
 static void serve_asset(const http_req *q, http_resp *w, const char *name)
 {
-    const web_file *f = web_asset(name);
+    const web_file *f = web__asset(name);
     if (!f) {
         http_resp_error(w, 404, "not_found", NULL, "no such asset");
         return;
@@ -413,7 +413,7 @@ static int accept_language(const char *h)
         if (plen != 2)
             continue;
         char code[3] = {(char)(tag[0] | 0x20), (char)(tag[1] | 0x20), 0};
-        int l = web_lang_index(code);
+        int l = web__lang_index(code);
         if (l >= 0 && q > best_q) {
             best = l;
             best_q = q;
@@ -425,7 +425,7 @@ static int accept_language(const char *h)
 static void negotiate(web_page *p)
 {
     const char *ql = http_req_query(p->req, "lang");
-    int l = web_lang_index(ql);
+    int l = web__lang_index(ql);
     if (l >= 0) {
         /* An explicit choice sticks for later visits (a year). */
         snprintf(p->set_cookie, sizeof p->set_cookie,
@@ -433,8 +433,8 @@ static void negotiate(web_page *p)
                  lang_codes[l]);
     } else {
         char c[8];
-        if (page_cookie(p, "osafe_lang", c, sizeof c) == 0)
-            l = web_lang_index(c);
+        if (web__page_cookie(p, "osafe_lang", c, sizeof c) == 0)
+            l = web__lang_index(c);
         if (l < 0)
             l = accept_language(http_req_header(p->req, "Accept-Language"));
         if (l < 0)
@@ -478,11 +478,11 @@ static void route(web_page *p, const char *path)
 {
     char id[32];
     if (!strcmp(path, "/"))
-        return page_dashboard(p);
+        return web__page_dashboard(p);
     if (!strcmp(path, "/incidents"))
-        return page_incidents(p);
+        return web__page_incidents(p);
     if (!strcmp(path, "/incidents/new"))
-        return page_incident_form(p, NULL);
+        return web__page_incident_form(p, NULL);
     if (!strncmp(path, "/incidents/", 11)) {
         const char *rest = path + 11;
         const char *slash = strchr(rest, '/');
@@ -491,25 +491,25 @@ static void route(web_page *p, const char *path)
             memcpy(id, rest, n);
             id[n] = '\0';
             if (!slash)
-                return page_incident(p, id);
+                return web__page_incident(p, id);
             if (!strcmp(slash, "/edit"))
-                return page_incident_form(p, id);
+                return web__page_incident_form(p, id);
         }
-        return page_error(p, 404, "error.not_found");
+        return web__page_error(p, 404, "error.not_found");
     }
     if (!strcmp(path, "/review"))
-        return page_review(p);
+        return web__page_review(p);
     if (!strcmp(path, "/evals"))
-        return page_evals(p);
+        return web__page_evals(p);
     if (!strncmp(path, "/evals/", 7) && reg_id_valid(path + 7, strlen(path + 7)))
-        return page_eval(p, path + 7);
+        return web__page_eval(p, path + 7);
     if (!strcmp(path, "/risks"))
-        return page_risks(p);
+        return web__page_risks(p);
     if (!strcmp(path, "/log"))
-        return page_log(p);
+        return web__page_log(p);
     if (!strcmp(path, "/login") || !strcmp(path, "/logout"))
-        return page_login(p);
-    page_error(p, 404, "error.not_found");
+        return web__page_login(p);
+    web__page_error(p, 404, "error.not_found");
 }
 
 
@@ -544,18 +544,18 @@ void web_handle(web *w, const http_req *req, http_resp *resp)
     p.is_post = !strcmp(m, "POST");
     buf_init(&p.html, OSAFE_WEB_PAGE_MAX);
     negotiate(&p);
-    web_session_resolve(&p);
+    web__session_resolve(&p);
     if (!get && !p.is_post) {
         http_resp_header(resp, "Allow", "GET, HEAD, POST");
-        page_error(&p, 405, "error.method");
+        web__page_error(&p, 405, "error.method");
     } else if (p.is_post && !same_origin(req)) {
-        page_error(&p, 403, "error.csrf");
+        web__page_error(&p, 403, "error.csrf");
     } else if (p.is_post && p.logged_in && strcmp(path, "/logout") &&
                throttle(&p, w->writes, account_key(&p))) {
         /* answered: 429 (issue 9 item 3) */
     } else {
         route(&p, path);
     }
-    web_page_free_form(&p);
+    web__page_free_form(&p);
     buf_release(&p.html);
 }

@@ -8,7 +8,7 @@
  * (reg_evaluation_list / reg_evaluation_get), so a page shows exactly what
  * GET /api/v1/evaluations does.  The charts are built from the results
  * document by eval_bar_set_make, the same code as `osafe eval report
- * --html`, and drawn by svg/; only the words differ (T() keys in
+ * --html`, and drawn by svg/; only the words differ (web__t() keys in
  * i18n/evals.<lang>.txt).
  *
  * Hooks: <table id="eval-list"> with <tr data-id>, <a id="next-page">,
@@ -43,12 +43,12 @@ static double num_of(const json_t *j, const char *key)
     return json_is_number(v) ? json_number_value(v) : NAN;
 }
 
-/* The page language's decimal sign, as page_num writes it: rendered once
+/* The page language's decimal sign, as web__page_num writes it: rendered once
  * and taken back, so that the charts and the tables cannot disagree. */
 static void page_decimal(web_page *p, char *out, size_t size)
 {
     size_t at = p->html.len;
-    page_num(p, 0.5, 1);
+    web__page_num(p, 0.5, 1);
     const char *s = p->html.data ? p->html.data + at : "";
     size_t n = strlen(s);
     /* "0" + separator + "5" */
@@ -66,23 +66,23 @@ static void page_decimal(web_page *p, char *out, size_t size)
 static void pct(web_page *p, double v)
 {
     if (!isfinite(v))
-        page_t(p, "evals.na");
+        web__page_t(p, "evals.na");
     else
-        page_percent(p, v, 1);
+        web__page_percent(p, v, 1);
 }
 
 static void interval(web_page *p, const json_t *g)
 {
     double lo = num_of(g, "lo"), hi = num_of(g, "hi");
     if (!isfinite(lo) || !isfinite(hi)) {
-        page_t(p, "evals.na");
+        web__page_t(p, "evals.na");
         return;
     }
-    page_raw(p, "<span dir=\"ltr\">");
-    page_percent(p, lo, 1);
-    page_raw(p, " \xE2\x80\x93 ");
-    page_percent(p, hi, 1);
-    page_raw(p, "</span>");
+    web__page_raw(p, "<span dir=\"ltr\">");
+    web__page_percent(p, lo, 1);
+    web__page_raw(p, " \xE2\x80\x93 ");
+    web__page_percent(p, hi, 1);
+    web__page_raw(p, "</span>");
 }
 
 /* The translated name of a group: hazards have catalogue names; other
@@ -95,7 +95,7 @@ static const char *group_name(web_page *p, const char *section,
     char key[64];
     if (snprintf(key, sizeof key, "hazard.%s", k) >= (int)sizeof key)
         return k;
-    const char *t = T(p, key);
+    const char *t = web__t(p, key);
     return t == key ? k : t;
 }
 
@@ -104,10 +104,10 @@ static svg_chart_opts chart_opts(web_page *p, const char *title_key,
 {
     svg_chart_opts o;
     memset(&o, 0, sizeof o);
-    o.title = T(p, title_key);
-    o.desc = T(p, "evals.chart.desc");
-    o.axis_label = T(p, "evals.chart.axis");
-    o.na_text = T(p, "evals.na");
+    o.title = web__t(p, title_key);
+    o.desc = web__t(p, "evals.chart.desc");
+    o.axis_label = web__t(p, "evals.chart.axis");
+    o.na_text = web__t(p, "evals.na");
     o.percent = 1;
     o.rtl = p->rtl;
     o.locale_decimal = dec;
@@ -118,54 +118,54 @@ static svg_chart_opts chart_opts(web_page *p, const char *title_key,
 
 static void list_table(web_page *p, const json_t *runs)
 {
-    page_raw(p, "<div class=\"table-wrap\"><table id=\"eval-list\"><thead>"
+    web__page_raw(p, "<div class=\"table-wrap\"><table id=\"eval-list\"><thead>"
                 "<tr>");
     static const char *const cols[] = {
         "evals.col.run",      "evals.col.model",     "evals.col.suite",
         "evals.col.score",    "evals.col.interval",  "evals.col.samples",
         "evals.col.errors",   "evals.col.published", "evals.col.log"};
     for (size_t i = 0; i < sizeof cols / sizeof *cols; i++) {
-        page_raw(p, "<th scope=\"col\">");
-        page_t(p, cols[i]);
-        page_raw(p, "</th>");
+        web__page_raw(p, "<th scope=\"col\">");
+        web__page_t(p, cols[i]);
+        web__page_raw(p, "</th>");
     }
-    page_raw(p, "</tr></thead><tbody>\n");
+    web__page_raw(p, "</tr></thead><tbody>\n");
     size_t i;
     json_t *r;
     json_array_foreach(runs, i, r) {
-        const char *id = web_json_str(r, "id");
+        const char *id = web__json_str(r, "id");
         if (!id_ok(id))
             continue;
         const json_t *su = json_object_get(r, "suite");
         const json_t *ov = json_object_get(r, "overall");
-        page_raw(p, "<tr data-id=\"");
-        page_text(p, id);
-        page_raw(p, "\"><td><a href=\"/evals/");
-        page_text(p, id);
-        page_raw(p, "\" dir=\"ltr\">");
-        page_text(p, id);
-        page_raw(p, "</a></td><td>");
-        page_text(p, web_json_str(r, "model"));
-        page_raw(p, "</td><td>");
-        page_text(p, web_json_str(su, "name"));
-        page_raw(p, " ");
-        page_text(p, web_json_str(su, "version"));
-        page_raw(p, "</td><td class=\"num\">");
+        web__page_raw(p, "<tr data-id=\"");
+        web__page_text(p, id);
+        web__page_raw(p, "\"><td><a href=\"/evals/");
+        web__page_text(p, id);
+        web__page_raw(p, "\" dir=\"ltr\">");
+        web__page_text(p, id);
+        web__page_raw(p, "</a></td><td>");
+        web__page_text(p, web__json_str(r, "model"));
+        web__page_raw(p, "</td><td>");
+        web__page_text(p, web__json_str(su, "name"));
+        web__page_raw(p, " ");
+        web__page_text(p, web__json_str(su, "version"));
+        web__page_raw(p, "</td><td class=\"num\">");
         pct(p, num_of(ov, "rate"));
-        page_raw(p, "</td><td class=\"num\">");
+        web__page_raw(p, "</td><td class=\"num\">");
         interval(p, ov);
-        page_raw(p, "</td><td class=\"num\">");
-        page_int(p, json_integer_value(json_object_get(r, "samples")));
-        page_raw(p, "</td><td class=\"num\">");
-        page_int(p, json_integer_value(json_object_get(r, "errors")));
-        page_raw(p, "</td><td>");
-        if (web_json_str(r, "created"))
-            page_date(p, web_json_str(r, "created"));
-        page_raw(p, "</td><td class=\"num\"><a href=\"/log\">");
-        page_int(p, json_integer_value(json_object_get(r, "log_index")));
-        page_raw(p, "</a></td></tr>\n");
+        web__page_raw(p, "</td><td class=\"num\">");
+        web__page_int(p, json_integer_value(json_object_get(r, "samples")));
+        web__page_raw(p, "</td><td class=\"num\">");
+        web__page_int(p, json_integer_value(json_object_get(r, "errors")));
+        web__page_raw(p, "</td><td>");
+        if (web__json_str(r, "created"))
+            web__page_date(p, web__json_str(r, "created"));
+        web__page_raw(p, "</td><td class=\"num\"><a href=\"/log\">");
+        web__page_int(p, json_integer_value(json_object_get(r, "log_index")));
+        web__page_raw(p, "</a></td></tr>\n");
     }
-    page_raw(p, "</tbody></table></div>\n");
+    web__page_raw(p, "</tbody></table></div>\n");
 }
 
 /* One bar per run (its overall score), linked to the run's page. */
@@ -186,13 +186,13 @@ static void list_chart(web_page *p, const json_t *runs)
     size_t k = 0, i;
     json_t *r;
     json_array_foreach(runs, i, r) {
-        const char *id = web_json_str(r, "id");
+        const char *id = web__json_str(r, "id");
         const json_t *ov = json_object_get(r, "overall");
         if (!id_ok(id))
             continue;
         snprintf(hrefs[k], sizeof hrefs[k], "/evals/%s", id);
         snprintf(labels[k], sizeof labels[k], "%s",
-                 web_json_str(r, "model") ? web_json_str(r, "model") : id);
+                 web__json_str(r, "model") ? web__json_str(r, "model") : id);
         bars[k] = (svg_bar){labels[k], num_of(ov, "rate"), num_of(ov, "lo"),
                             num_of(ov, "hi"), NULL, hrefs[k]};
         if (!isfinite(bars[k].value))
@@ -202,13 +202,13 @@ static void list_chart(web_page *p, const json_t *runs)
     char dec[8];
     page_decimal(p, dec, sizeof dec);
     svg_chart_opts o = chart_opts(p, "evals.chart.overall", dec);
-    page_raw(p, "<figure class=\"chart\">");
+    web__page_raw(p, "<figure class=\"chart\">");
     if (svg_bars(&p->html, bars, k, &o, NULL) != 0) {
-        page_raw(p, "<p class=\"muted\">");
-        page_t(p, "evals.chart.failed");
-        page_raw(p, "</p>");
+        web__page_raw(p, "<p class=\"muted\">");
+        web__page_t(p, "evals.chart.failed");
+        web__page_raw(p, "</p>");
     }
-    page_raw(p, "</figure>\n");
+    web__page_raw(p, "</figure>\n");
     free(bars);
     free(hrefs);
     free(labels);
@@ -218,63 +218,63 @@ static void select_runs(web_page *p, const char *name, const char *id,
                         const char *label_key, const json_t *runs,
                         size_t selected)
 {
-    page_raw(p, "<div class=\"field\"><label for=\"");
-    page_text(p, id);
-    page_raw(p, "\">");
-    page_t(p, label_key);
-    page_raw(p, "</label><select id=\"");
-    page_text(p, id);
-    page_raw(p, "\" name=\"");
-    page_text(p, name);
-    page_raw(p, "\">");
+    web__page_raw(p, "<div class=\"field\"><label for=\"");
+    web__page_text(p, id);
+    web__page_raw(p, "\">");
+    web__page_t(p, label_key);
+    web__page_raw(p, "</label><select id=\"");
+    web__page_text(p, id);
+    web__page_raw(p, "\" name=\"");
+    web__page_text(p, name);
+    web__page_raw(p, "\">");
     size_t i;
     json_t *r;
     json_array_foreach(runs, i, r) {
-        const char *rid = web_json_str(r, "id");
+        const char *rid = web__json_str(r, "id");
         if (!id_ok(rid))
             continue;
-        page_raw(p, "<option value=\"");
-        page_text(p, rid);
-        page_raw(p, i == selected ? "\" selected>" : "\">");
-        page_text(p, web_json_str(r, "model"));
-        page_raw(p, " \xC2\xB7 ");
-        page_text(p, web_json_str(json_object_get(r, "suite"), "name"));
-        page_raw(p, " \xC2\xB7 ");
-        page_text(p, rid);
-        page_raw(p, "</option>");
+        web__page_raw(p, "<option value=\"");
+        web__page_text(p, rid);
+        web__page_raw(p, i == selected ? "\" selected>" : "\">");
+        web__page_text(p, web__json_str(r, "model"));
+        web__page_raw(p, " \xC2\xB7 ");
+        web__page_text(p, web__json_str(json_object_get(r, "suite"), "name"));
+        web__page_raw(p, " \xC2\xB7 ");
+        web__page_text(p, rid);
+        web__page_raw(p, "</option>");
     }
-    page_raw(p, "</select></div>");
+    web__page_raw(p, "</select></div>");
 }
 
 static void compare_form(web_page *p, const json_t *runs)
 {
     if (json_array_size(runs) < 2)
         return;
-    page_raw(p, "<section aria-labelledby=\"cmp-h\"><h2 id=\"cmp-h\">");
-    page_t(p, "evals.compare.title");
-    page_raw(p, "</h2><form id=\"eval-compare\" method=\"get\" "
+    web__page_raw(p, "<section aria-labelledby=\"cmp-h\"><h2 id=\"cmp-h\">");
+    web__page_t(p, "evals.compare.title");
+    web__page_raw(p, "</h2><form id=\"eval-compare\" method=\"get\" "
                 "action=\"/evals\" class=\"filters\">");
     select_runs(p, "a", "cmp-a", "evals.compare.a", runs, 0);
     select_runs(p, "b", "cmp-b", "evals.compare.b", runs, 1);
-    page_raw(p, "<div class=\"actions\"><button type=\"submit\">");
-    page_t(p, "evals.compare.submit");
-    page_raw(p, "</button></div></form></section>\n");
+    web__page_raw(p, "<div class=\"actions\"><button type=\"submit\">");
+    web__page_t(p, "evals.compare.submit");
+    web__page_raw(p, "</button></div></form></section>\n");
 }
 
-void page_evals(web_page *p)
+void web__page_evals(web_page *p)
 {
-    const char *a = page_query(p, "a"), *b = page_query(p, "b");
+    const char *a = web__page_query(p, "a"), *b = web__page_query(p, "b");
     int same = 0;
     if (id_ok(a) && id_ok(b)) {
         if (strcmp(a, b) != 0) {
             char loc[200];
             snprintf(loc, sizeof loc, "/evals/%s?against=%s", a, b);
-            page_redirect(p, loc);
+            web__page_redirect(p, loc);
             return;
         }
         same = 1;
     }
-    const char *cursor = page_query(p, "cursor");
+    const char *cursor = web__page_query(p, "cursor");
     if (cursor && !id_ok(cursor))
         cursor = NULL;
     char *out = NULL;
@@ -284,43 +284,43 @@ void page_evals(web_page *p)
     json_t *doc = rc ? NULL : json_loads(out, 0, NULL);
     free(out);
     if (!doc) {
-        page_error(p, 500, "error.internal");
+        web__page_error(p, 500, "error.internal");
         return;
     }
     const json_t *runs = json_object_get(doc, "evaluations");
-    page_begin(p, T(p, "evals.title"), "nav.evals");
-    page_raw(p, "<h1>");
-    page_t(p, "evals.title");
-    page_raw(p, "</h1>\n<p>");
-    page_t(p, "evals.intro");
-    page_raw(p, "</p>\n");
+    web__page_begin(p, web__t(p, "evals.title"), "nav.evals");
+    web__page_raw(p, "<h1>");
+    web__page_t(p, "evals.title");
+    web__page_raw(p, "</h1>\n<p>");
+    web__page_t(p, "evals.intro");
+    web__page_raw(p, "</p>\n");
     if (same) {
-        page_raw(p, "<p class=\"error\" role=\"alert\">");
-        page_t(p, "evals.compare.same");
-        page_raw(p, "</p>\n");
+        web__page_raw(p, "<p class=\"error\" role=\"alert\">");
+        web__page_t(p, "evals.compare.same");
+        web__page_raw(p, "</p>\n");
     }
     if (!json_array_size(runs)) {
-        page_raw(p, "<p id=\"no-evals\">");
-        page_t(p, "evals.none");
-        page_raw(p, "</p>\n");
+        web__page_raw(p, "<p id=\"no-evals\">");
+        web__page_t(p, "evals.none");
+        web__page_raw(p, "</p>\n");
     } else {
         list_chart(p, runs);
         list_table(p, runs);
         compare_form(p, runs);
     }
-    const char *next = web_json_str(doc, "next_cursor");
+    const char *next = web__json_str(doc, "next_cursor");
     if (id_ok(next)) {
-        page_raw(p, "<nav aria-label=\"");
-        page_t(p, "evals.paging");
-        page_raw(p, "\"><a id=\"next-page\" rel=\"next\" "
+        web__page_raw(p, "<nav aria-label=\"");
+        web__page_t(p, "evals.paging");
+        web__page_raw(p, "\"><a id=\"next-page\" rel=\"next\" "
                     "href=\"/evals?cursor=");
-        page_text(p, next);
-        page_raw(p, "\">");
-        page_t(p, "evals.next");
-        page_raw(p, "</a></nav>\n");
+        web__page_text(p, next);
+        web__page_raw(p, "\">");
+        web__page_t(p, "evals.next");
+        web__page_raw(p, "</a></nav>\n");
     }
     json_decref(doc);
-    page_end(p, NULL);
+    web__page_end(p, NULL);
 }
 
 /* ---- one run ------------------------------------------------------------ */
@@ -353,22 +353,22 @@ static json_t *load_eval(web_page *p, const char *id, int64_t *log_index,
 
 static void fact(web_page *p, const char *key)
 {
-    page_raw(p, "<dt>");
-    page_t(p, key);
-    page_raw(p, "</dt><dd>");
+    web__page_raw(p, "<dt>");
+    web__page_t(p, key);
+    web__page_raw(p, "</dt><dd>");
 }
 
 /* A JSON scalar as text (numbers localized), "—" for null/absent. */
 static void value(web_page *p, const json_t *v)
 {
     if (json_is_string(v))
-        page_text(p, json_string_value(v));
+        web__page_text(p, json_string_value(v));
     else if (json_is_integer(v))
-        page_int(p, json_integer_value(v));
+        web__page_int(p, json_integer_value(v));
     else if (json_is_real(v))
-        page_num(p, json_real_value(v), 3);
+        web__page_num(p, json_real_value(v), 3);
     else
-        page_raw(p, "\xE2\x80\x94");
+        web__page_raw(p, "\xE2\x80\x94");
 }
 
 static void manifest_facts(web_page *p, const json_t *doc, int64_t log_index)
@@ -376,30 +376,30 @@ static void manifest_facts(web_page *p, const json_t *doc, int64_t log_index)
     const json_t *m = json_object_get(doc, "manifest");
     const json_t *su = json_object_get(m, "suite");
     const json_t *pa = json_object_get(m, "params");
-    page_raw(p, "<section aria-labelledby=\"manifest-h\">"
+    web__page_raw(p, "<section aria-labelledby=\"manifest-h\">"
                 "<h2 id=\"manifest-h\">");
-    page_t(p, "evals.manifest");
-    page_raw(p, "</h2><dl id=\"eval-manifest\" class=\"facts\">");
+    web__page_t(p, "evals.manifest");
+    web__page_raw(p, "</h2><dl id=\"eval-manifest\" class=\"facts\">");
     fact(p, "evals.m.model");
     value(p, json_object_get(pa, "model"));
-    page_raw(p, "</dd>");
+    web__page_raw(p, "</dd>");
     fact(p, "evals.m.suite");
     value(p, json_object_get(su, "name"));
-    page_raw(p, "</dd>");
+    web__page_raw(p, "</dd>");
     fact(p, "evals.m.version");
     value(p, json_object_get(su, "version"));
-    page_raw(p, "</dd>");
+    web__page_raw(p, "</dd>");
     fact(p, "evals.m.hash");
-    page_raw(p, "<code dir=\"ltr\">");
+    web__page_raw(p, "<code dir=\"ltr\">");
     value(p, json_object_get(su, "hash"));
-    page_raw(p, "</code></dd>");
+    web__page_raw(p, "</code></dd>");
     fact(p, "evals.m.items");
     value(p, json_object_get(su, "items"));
-    page_raw(p, "</dd>");
+    web__page_raw(p, "</dd>");
     fact(p, "evals.m.endpoint");
-    page_raw(p, "<code dir=\"ltr\">");
+    web__page_raw(p, "<code dir=\"ltr\">");
     value(p, json_object_get(pa, "endpoint"));
-    page_raw(p, "</code></dd>");
+    web__page_raw(p, "</code></dd>");
     static const char *const params[][2] = {
         {"api", "evals.m.api"},         {"scorer", "evals.m.scorer"},
         {"epochs", "evals.m.epochs"},   {"temperature", "evals.m.temperature"},
@@ -407,57 +407,57 @@ static void manifest_facts(web_page *p, const json_t *doc, int64_t log_index)
     for (size_t i = 0; i < sizeof params / sizeof *params; i++) {
         fact(p, params[i][1]);
         value(p, json_object_get(pa, params[i][0]));
-        page_raw(p, "</dd>");
+        web__page_raw(p, "</dd>");
     }
     fact(p, "evals.m.shard");
     value(p, json_object_get(m, "shard"));
-    page_raw(p, "</dd>");
+    web__page_raw(p, "</dd>");
     static const char *const times[][2] = {{"started", "evals.m.started"},
                                            {"finished", "evals.m.finished"}};
     for (size_t i = 0; i < 2; i++) {
         fact(p, times[i][1]);
-        const char *t = web_json_str(m, times[i][0]);
+        const char *t = web__json_str(m, times[i][0]);
         if (t)
-            page_date(p, t);
+            web__page_date(p, t);
         else
-            page_raw(p, "\xE2\x80\x94");
-        page_raw(p, "</dd>");
+            web__page_raw(p, "\xE2\x80\x94");
+        web__page_raw(p, "</dd>");
     }
     fact(p, "evals.m.fingerprint");
     value(p, json_object_get(m, "server_fingerprint"));
-    page_raw(p, "</dd>");
+    web__page_raw(p, "</dd>");
     fact(p, "evals.m.tool");
     value(p, json_object_get(json_object_get(m, "tool"), "version"));
-    page_raw(p, "</dd>");
+    web__page_raw(p, "</dd>");
     fact(p, "evals.m.samples_sha256");
-    page_raw(p, "<code dir=\"ltr\">");
+    web__page_raw(p, "<code dir=\"ltr\">");
     value(p, json_object_get(doc, "samples_sha256"));
-    page_raw(p, "</code></dd>");
+    web__page_raw(p, "</code></dd>");
     fact(p, "evals.m.log");
-    page_raw(p, "<a href=\"/log\">");
-    page_int(p, (long long)log_index);
-    page_raw(p, "</a></dd></dl></section>\n");
+    web__page_raw(p, "<a href=\"/log\">");
+    web__page_int(p, (long long)log_index);
+    web__page_raw(p, "</a></dd></dl></section>\n");
 }
 
 static void overall(web_page *p, const json_t *res)
 {
     const json_t *ov = json_object_get(res, "overall");
-    page_raw(p, "<section id=\"eval-overall\" aria-labelledby=\"overall-h\">"
+    web__page_raw(p, "<section id=\"eval-overall\" aria-labelledby=\"overall-h\">"
                 "<h2 id=\"overall-h\">");
-    page_t(p, "evals.overall");
-    page_raw(p, "</h2><p><strong class=\"big\">");
+    web__page_t(p, "evals.overall");
+    web__page_raw(p, "</h2><p><strong class=\"big\">");
     pct(p, num_of(ov, "rate"));
-    page_raw(p, "</strong> ");
+    web__page_raw(p, "</strong> ");
     interval(p, ov);
-    page_raw(p, " \xE2\x80\x94 ");
-    page_t(p, "evals.overall.text");
-    page_raw(p, "</p><dl class=\"facts\">");
+    web__page_raw(p, " \xE2\x80\x94 ");
+    web__page_t(p, "evals.overall.text");
+    web__page_raw(p, "</p><dl class=\"facts\">");
     fact(p, "evals.samples");
-    page_int(p, json_integer_value(json_object_get(res, "samples")));
-    page_raw(p, "</dd>");
+    web__page_int(p, json_integer_value(json_object_get(res, "samples")));
+    web__page_raw(p, "</dd>");
     fact(p, "evals.errors");
-    page_int(p, json_integer_value(json_object_get(res, "errors")));
-    page_raw(p, "</dd>");
+    web__page_int(p, json_integer_value(json_object_get(res, "errors")));
+    web__page_raw(p, "</dd>");
     const json_t *ref = json_object_get(res, "refusal");
     if (ref) {
         static const char *const ms[][2] = {
@@ -467,19 +467,19 @@ static void overall(web_page *p, const json_t *res)
             const json_t *g = json_object_get(ref, ms[i][0]);
             fact(p, ms[i][1]);
             pct(p, num_of(g, "rate"));
-            page_raw(p, " ");
+            web__page_raw(p, " ");
             interval(p, g);
-            page_raw(p, "</dd>");
+            web__page_raw(p, "</dd>");
         }
     }
-    page_raw(p, "</dl></section>\n");
+    web__page_raw(p, "</dl></section>\n");
 }
 
 static void signed_points(web_page *p, double d)
 {
     if (d >= 0.05)
-        page_raw(p, "+");
-    page_num(p, d, 1);
+        web__page_raw(p, "+");
+    web__page_num(p, d, 1);
 }
 
 /* This run minus the other, in points, with the square-and-add interval
@@ -488,7 +488,7 @@ static void signed_points(web_page *p, double d)
 static void diff_cell(web_page *p, const svg_bar *x, const svg_bar *y)
 {
     if (!isfinite(x->value) || !isfinite(y->value)) {
-        page_t(p, "evals.na");
+        web__page_t(p, "evals.na");
         return;
     }
     signed_points(p, 100.0 * (x->value - y->value));
@@ -497,11 +497,11 @@ static void diff_cell(web_page *p, const svg_bar *x, const svg_bar *y)
                         &hi);
     if (!isfinite(lo) || !isfinite(hi))
         return;
-    page_raw(p, " [");
+    web__page_raw(p, " [");
     signed_points(p, 100.0 * lo);
-    page_raw(p, ", ");
+    web__page_raw(p, ", ");
     signed_points(p, 100.0 * hi);
-    page_raw(p, "]");
+    web__page_raw(p, "]");
 }
 
 /* Chart and table of one grouping; with other, both runs side by side
@@ -512,7 +512,7 @@ static void groups(web_page *p, const json_t *res, const json_t *other,
 {
     eval_bar_set set;
     char prefix[64];
-    snprintf(prefix, sizeof prefix, "%s = ", T(p, "evals.n"));
+    snprintf(prefix, sizeof prefix, "%s = ", web__t(p, "evals.n"));
     if (eval_bar_set_make(res, other, section, prefix, &set, NULL) != 0)
         return;
     const char **keys = set.n ? calloc(set.n, sizeof *keys) : NULL;
@@ -526,78 +526,78 @@ static void groups(web_page *p, const json_t *res, const json_t *other,
         keys[i] = set.a[i].label;
         set.a[i].label = group_name(p, section, keys[i]);
     }
-    page_raw(p, "<section id=\"");
-    page_text(p, sec_id);
-    page_raw(p, "\" aria-labelledby=\"");
-    page_text(p, sec_id);
-    page_raw(p, "-h\"><h2 id=\"");
-    page_text(p, sec_id);
-    page_raw(p, "-h\">");
-    page_t(p, title_key);
-    page_raw(p, "</h2>");
+    web__page_raw(p, "<section id=\"");
+    web__page_text(p, sec_id);
+    web__page_raw(p, "\" aria-labelledby=\"");
+    web__page_text(p, sec_id);
+    web__page_raw(p, "-h\"><h2 id=\"");
+    web__page_text(p, sec_id);
+    web__page_raw(p, "-h\">");
+    web__page_t(p, title_key);
+    web__page_raw(p, "</h2>");
     char dec[8];
     page_decimal(p, dec, sizeof dec);
     svg_chart_opts o = chart_opts(p, title_key, dec);
     if (other) {
-        o.series[0] = T(p, "evals.cmp.this");
-        o.series[1] = T(p, "evals.cmp.other");
+        o.series[0] = web__t(p, "evals.cmp.this");
+        o.series[1] = web__t(p, "evals.cmp.other");
     }
     if (set.n) {
-        page_raw(p, "<figure class=\"chart\">");
+        web__page_raw(p, "<figure class=\"chart\">");
         int rc = other ? svg_bars_paired(&p->html, set.a, set.b, set.n, &o,
                                          NULL)
                        : svg_bars(&p->html, set.a, set.n, &o, NULL);
         if (rc) {
-            page_raw(p, "<p class=\"muted\">");
-            page_t(p, "evals.chart.failed");
-            page_raw(p, "</p>");
+            web__page_raw(p, "<p class=\"muted\">");
+            web__page_t(p, "evals.chart.failed");
+            web__page_raw(p, "</p>");
         }
-        page_raw(p, "</figure>");
+        web__page_raw(p, "</figure>");
     }
     static const char *const head_one[] = {
         "evals.col.samples", "evals.col.score", "evals.col.interval"};
     static const char *const head_two[] = {
         "evals.cmp.this", "evals.cmp.other", "evals.cmp.diff"};
     const char *const *head = other ? head_two : head_one;
-    page_raw(p, "<div class=\"table-wrap\"><table><thead><tr>"
+    web__page_raw(p, "<div class=\"table-wrap\"><table><thead><tr>"
                 "<th scope=\"col\">");
-    page_t(p, col_key);
+    web__page_t(p, col_key);
     for (int i = 0; i < 3; i++) {
-        page_raw(p, "</th><th scope=\"col\">");
-        page_t(p, head[i]);
+        web__page_raw(p, "</th><th scope=\"col\">");
+        web__page_t(p, head[i]);
     }
-    page_raw(p, "</th></tr></thead><tbody>");
+    web__page_raw(p, "</th></tr></thead><tbody>");
     const json_t *ga = json_object_get(res, section);
     for (size_t i = 0; i < set.n; i++) {
         const svg_bar *x = &set.a[i];
-        page_raw(p, "<tr><th scope=\"row\">");
-        page_text(p, x->label);
-        page_raw(p, "</th><td class=\"num\">");
+        web__page_raw(p, "<tr><th scope=\"row\">");
+        web__page_text(p, x->label);
+        web__page_raw(p, "</th><td class=\"num\">");
         if (other) {
             const svg_bar *y = &set.b[i];
             pct(p, x->value);
-            page_raw(p, "</td><td class=\"num\">");
+            web__page_raw(p, "</td><td class=\"num\">");
             pct(p, y->value);
-            page_raw(p, "</td><td class=\"num\"><span dir=\"ltr\">");
+            web__page_raw(p, "</td><td class=\"num\"><span dir=\"ltr\">");
             diff_cell(p, x, y);
-            page_raw(p, "</span>");
+            web__page_raw(p, "</span>");
         } else {
             const json_t *g = json_object_get(ga, keys[i]);
-            page_int(p, json_integer_value(json_object_get(g, "n")));
-            page_raw(p, "</td><td class=\"num\">");
+            web__page_int(p, json_integer_value(json_object_get(g, "n")));
+            web__page_raw(p, "</td><td class=\"num\">");
             pct(p, x->value);
-            page_raw(p, "</td><td class=\"num\">");
+            web__page_raw(p, "</td><td class=\"num\">");
             interval(p, g);
         }
-        page_raw(p, "</td></tr>");
+        web__page_raw(p, "</td></tr>");
     }
-    page_raw(p, "</tbody></table></div>");
+    web__page_raw(p, "</tbody></table></div>");
     if (other) {
-        page_raw(p, "<p class=\"muted\">");
-        page_t(p, "evals.cmp.note");
-        page_raw(p, "</p>");
+        web__page_raw(p, "<p class=\"muted\">");
+        web__page_t(p, "evals.cmp.note");
+        web__page_raw(p, "</p>");
     }
-    page_raw(p, "</section>\n");
+    web__page_raw(p, "</section>\n");
     free(keys);
     eval_bar_set_free(&set);
 }
@@ -609,57 +609,57 @@ static void compare_head(web_page *p, const char *id, const json_t *doc,
     const json_t *docs[2] = {doc, odoc};
     const char *ids[2] = {id, oid};
     static const char *const names[2] = {"evals.cmp.this", "evals.cmp.other"};
-    page_raw(p, "<section id=\"eval-comparison\" aria-labelledby=\"cmp-h\">"
+    web__page_raw(p, "<section id=\"eval-comparison\" aria-labelledby=\"cmp-h\">"
                 "<h2 id=\"cmp-h\">");
-    page_t(p, "evals.cmp.title");
-    page_raw(p, "</h2><div class=\"table-wrap\"><table><thead><tr>"
+    web__page_t(p, "evals.cmp.title");
+    web__page_raw(p, "</h2><div class=\"table-wrap\"><table><thead><tr>"
                 "<th scope=\"col\"></th><th scope=\"col\">");
-    page_t(p, "evals.col.run");
-    page_raw(p, "</th><th scope=\"col\">");
-    page_t(p, "evals.col.model");
-    page_raw(p, "</th><th scope=\"col\">");
-    page_t(p, "evals.col.suite");
-    page_raw(p, "</th><th scope=\"col\">");
-    page_t(p, "evals.col.score");
-    page_raw(p, "</th><th scope=\"col\">");
-    page_t(p, "evals.col.interval");
-    page_raw(p, "</th></tr></thead><tbody>");
+    web__page_t(p, "evals.col.run");
+    web__page_raw(p, "</th><th scope=\"col\">");
+    web__page_t(p, "evals.col.model");
+    web__page_raw(p, "</th><th scope=\"col\">");
+    web__page_t(p, "evals.col.suite");
+    web__page_raw(p, "</th><th scope=\"col\">");
+    web__page_t(p, "evals.col.score");
+    web__page_raw(p, "</th><th scope=\"col\">");
+    web__page_t(p, "evals.col.interval");
+    web__page_raw(p, "</th></tr></thead><tbody>");
     for (int i = 0; i < 2; i++) {
         const json_t *m = json_object_get(docs[i], "manifest");
         const json_t *ov =
             json_object_get(json_object_get(docs[i], "results"), "overall");
-        page_raw(p, "<tr><th scope=\"row\">");
-        page_t(p, names[i]);
-        page_raw(p, "</th><td><a href=\"/evals/");
-        page_text(p, ids[i]);
-        page_raw(p, "\" dir=\"ltr\">");
-        page_text(p, ids[i]);
-        page_raw(p, "</a></td><td>");
-        page_text(p, web_json_str(json_object_get(m, "params"), "model"));
-        page_raw(p, "</td><td>");
-        page_text(p, web_json_str(json_object_get(m, "suite"), "name"));
-        page_raw(p, " ");
-        page_text(p, web_json_str(json_object_get(m, "suite"), "version"));
-        page_raw(p, "</td><td class=\"num\">");
+        web__page_raw(p, "<tr><th scope=\"row\">");
+        web__page_t(p, names[i]);
+        web__page_raw(p, "</th><td><a href=\"/evals/");
+        web__page_text(p, ids[i]);
+        web__page_raw(p, "\" dir=\"ltr\">");
+        web__page_text(p, ids[i]);
+        web__page_raw(p, "</a></td><td>");
+        web__page_text(p, web__json_str(json_object_get(m, "params"), "model"));
+        web__page_raw(p, "</td><td>");
+        web__page_text(p, web__json_str(json_object_get(m, "suite"), "name"));
+        web__page_raw(p, " ");
+        web__page_text(p, web__json_str(json_object_get(m, "suite"), "version"));
+        web__page_raw(p, "</td><td class=\"num\">");
         pct(p, num_of(ov, "rate"));
-        page_raw(p, "</td><td class=\"num\">");
+        web__page_raw(p, "</td><td class=\"num\">");
         interval(p, ov);
-        page_raw(p, "</td></tr>");
+        web__page_raw(p, "</td></tr>");
     }
-    page_raw(p, "</tbody></table></div>");
-    const char *ha = web_json_str(
+    web__page_raw(p, "</tbody></table></div>");
+    const char *ha = web__json_str(
         json_object_get(json_object_get(doc, "manifest"), "suite"), "hash");
-    const char *hb = web_json_str(
+    const char *hb = web__json_str(
         json_object_get(json_object_get(odoc, "manifest"), "suite"), "hash");
     if (!ha || !hb || strcmp(ha, hb) != 0) {
-        page_raw(p, "<p class=\"warning\" role=\"note\">");
-        page_t(p, "evals.cmp.other_suite");
-        page_raw(p, "</p>");
+        web__page_raw(p, "<p class=\"warning\" role=\"note\">");
+        web__page_t(p, "evals.cmp.other_suite");
+        web__page_raw(p, "</p>");
     }
-    page_raw(p, "</section>\n");
+    web__page_raw(p, "</section>\n");
 }
 
-void page_eval(web_page *p, const char *id)
+void web__page_eval(web_page *p, const char *id)
 {
     int64_t log_index = -1, olog = -1;
     int code;
@@ -667,11 +667,11 @@ void page_eval(web_page *p, const char *id)
     if (!doc) {
         /* a withdrawn run (ESTATE) is no longer shown, as if absent */
         int gone = code == OSAFE_ENOTFOUND || code == OSAFE_ESTATE;
-        page_error(p, gone ? 404 : 500,
+        web__page_error(p, gone ? 404 : 500,
                    gone ? "error.not_found" : "error.internal");
         return;
     }
-    const char *oid = page_query(p, "against");
+    const char *oid = web__page_query(p, "against");
     json_t *odoc = NULL;
     int missing = 0;
     if (oid && *oid) {
@@ -681,30 +681,30 @@ void page_eval(web_page *p, const char *id)
     const json_t *m = json_object_get(doc, "manifest");
     const json_t *res = json_object_get(doc, "results");
     const json_t *ores = odoc ? json_object_get(odoc, "results") : NULL;
-    const char *model = web_json_str(json_object_get(m, "params"), "model");
+    const char *model = web__json_str(json_object_get(m, "params"), "model");
 
     /* the title names the run by its model, which is what people look for */
     char title[256];
-    snprintf(title, sizeof title, "%s \xE2\x80\x94 %s", T(p, "evals.run"),
+    snprintf(title, sizeof title, "%s \xE2\x80\x94 %s", web__t(p, "evals.run"),
              model ? model : id);
-    page_begin(p, title, "nav.evals");
-    page_raw(p, "<article id=\"eval\" data-id=\"");
-    page_text(p, id);
-    page_rawf(p, "\" data-log-index=\"%lld\"><h1>", (long long)log_index);
-    page_t(p, "evals.run");
-    page_raw(p, " <span dir=\"auto\">");
-    page_text(p, model ? model : "");
-    page_raw(p, "</span></h1>\n<p class=\"muted\"><span dir=\"ltr\">");
-    page_text(p, id);
-    page_raw(p, "</span> \xC2\xB7 ");
-    page_text(p, web_json_str(json_object_get(m, "suite"), "name"));
-    page_raw(p, " \xC2\xB7 <a href=\"/evals\">");
-    page_t(p, "evals.back");
-    page_raw(p, "</a></p>\n");
+    web__page_begin(p, title, "nav.evals");
+    web__page_raw(p, "<article id=\"eval\" data-id=\"");
+    web__page_text(p, id);
+    web__page_rawf(p, "\" data-log-index=\"%lld\"><h1>", (long long)log_index);
+    web__page_t(p, "evals.run");
+    web__page_raw(p, " <span dir=\"auto\">");
+    web__page_text(p, model ? model : "");
+    web__page_raw(p, "</span></h1>\n<p class=\"muted\"><span dir=\"ltr\">");
+    web__page_text(p, id);
+    web__page_raw(p, "</span> \xC2\xB7 ");
+    web__page_text(p, web__json_str(json_object_get(m, "suite"), "name"));
+    web__page_raw(p, " \xC2\xB7 <a href=\"/evals\">");
+    web__page_t(p, "evals.back");
+    web__page_raw(p, "</a></p>\n");
     if (missing) {
-        page_raw(p, "<p class=\"error\" role=\"alert\">");
-        page_t(p, "evals.cmp.missing");
-        page_raw(p, "</p>\n");
+        web__page_raw(p, "<p class=\"error\" role=\"alert\">");
+        web__page_t(p, "evals.cmp.missing");
+        web__page_raw(p, "</p>\n");
     }
     if (odoc)
         compare_head(p, id, doc, oid, odoc);
@@ -713,13 +713,13 @@ void page_eval(web_page *p, const char *id)
            odoc ? "evals.cmp.chart.hazard" : "evals.chart.hazard",
            "evals.col.hazard");
     if (!odoc)
-        web_eval_grades(p, doc);
+        web__eval_grades(p, doc);
     groups(p, res, ores, "by_language", "eval-languages",
            odoc ? "evals.cmp.chart.language" : "evals.chart.language",
            "evals.col.language");
     manifest_facts(p, doc, log_index);
-    page_raw(p, "</article>\n");
+    web__page_raw(p, "</article>\n");
     json_decref(odoc);
     json_decref(doc);
-    page_end(p, NULL);
+    web__page_end(p, NULL);
 }

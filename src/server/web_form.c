@@ -95,7 +95,7 @@ static json_t *path_get(json_t *v, const char *path)
 static const char *val(form_ctx *c, const char *name)
 {
     if (c->from_post)
-        return page_form(c->p, name);
+        return web__page_form(c->p, name);
     return json_string_value(path_get(c->rec, name));
 }
 
@@ -103,7 +103,7 @@ static int checked(form_ctx *c, const char *name, const char *v)
 {
     if (c->from_post) {
         const char *x;
-        for (size_t i = 0; (x = page_form_nth(c->p, name, i)); i++)
+        for (size_t i = 0; (x = web__page_form_nth(c->p, name, i)); i++)
             if (!strcmp(x, v))
                 return 1;
         return 0;
@@ -140,41 +140,41 @@ static int field_begin(form_ctx *c, const char *name, const char *label_key,
 {
     web_page *p = c->p;
     int bad = c->err && !c->err_shown && err_matches(c->err->field, name);
-    page_raw(p, group ? "<fieldset class=\"field\" data-field=\""
+    web__page_raw(p, group ? "<fieldset class=\"field\" data-field=\""
                       : "<div class=\"field\" data-field=\"");
-    page_text(p, name);
-    page_raw(p, group ? "\"><legend>" : "\"><label for=\"");
+    web__page_text(p, name);
+    web__page_raw(p, group ? "\"><legend>" : "\"><label for=\"");
     if (!group) {
-        page_text(p, name);
-        page_raw(p, "\">");
+        web__page_text(p, name);
+        web__page_raw(p, "\">");
     }
-    page_t(p, label_key);
+    web__page_t(p, label_key);
     if (required) {
-        page_raw(p, " <span class=\"req\" title=\"");
-        page_t(p, "form.required_to_submit");
-        page_raw(p, "\">*</span>");
+        web__page_raw(p, " <span class=\"req\" title=\"");
+        web__page_t(p, "form.required_to_submit");
+        web__page_raw(p, "\">*</span>");
     }
-    page_raw(p, group ? "</legend>" : "</label>");
+    web__page_raw(p, group ? "</legend>" : "</label>");
     if (bad) {
         c->err_shown = 1;
         c->err_n++;
-        page_rawf(p, "<p class=\"field-error\" id=\"err-%d\" data-field=\"",
+        web__page_rawf(p, "<p class=\"field-error\" id=\"err-%d\" data-field=\"",
                   c->err_n);
-        page_text(p, name);
-        page_raw(p, "\">");
+        web__page_text(p, name);
+        web__page_raw(p, "\">");
         /* the registry speaks English; its commonest complaint is said in
          * the page's language, the rest as the registry wrote it, marked as
          * English after a sentence in the page's language */
         if (strstr(c->err->msg, "is required to publish")) {
-            page_t(p, "form.err_required");
+            web__page_t(p, "form.err_required");
         } else if (p->lang_index == WEB_LANG_EN) {
-            page_text(p, c->err->msg);
+            web__page_text(p, c->err->msg);
         } else {
-            page_t(p, "form.err_invalid");
-            page_raw(p, " ");
-            page_text_lang(p, c->err->msg, "en");
+            web__page_t(p, "form.err_invalid");
+            web__page_raw(p, " ");
+            web__page_text_lang(p, c->err->msg, "en");
         }
-        page_raw(p, "</p>");
+        web__page_raw(p, "</p>");
     }
     return bad;
 }
@@ -182,7 +182,7 @@ static int field_begin(form_ctx *c, const char *name, const char *label_key,
 static void invalid_attrs(form_ctx *c, int bad)
 {
     if (bad)
-        page_rawf(c->p, " aria-invalid=\"true\" aria-describedby=\"err-%d\"",
+        web__page_rawf(c->p, " aria-invalid=\"true\" aria-describedby=\"err-%d\"",
                   c->err_n);
 }
 
@@ -191,16 +191,16 @@ static void text_field(form_ctx *c, const char *name, const char *label_key,
 {
     web_page *p = c->p;
     int bad = field_begin(c, name, label_key, required, 0);
-    page_raw(p, "<input id=\"");
-    page_text(p, name);
-    page_raw(p, "\" name=\"");
-    page_text(p, name);
-    page_raw(p, "\" value=\"");
-    page_text(p, val(c, name));
-    page_raw(p, "\"");
-    page_raw(p, extra);
+    web__page_raw(p, "<input id=\"");
+    web__page_text(p, name);
+    web__page_raw(p, "\" name=\"");
+    web__page_text(p, name);
+    web__page_raw(p, "\" value=\"");
+    web__page_text(p, val(c, name));
+    web__page_raw(p, "\"");
+    web__page_raw(p, extra);
     invalid_attrs(c, bad);
-    page_raw(p, "></div>\n");
+    web__page_raw(p, "></div>\n");
 }
 
 static void area_field(form_ctx *c, const char *name, const char *label_key,
@@ -208,15 +208,15 @@ static void area_field(form_ctx *c, const char *name, const char *label_key,
 {
     web_page *p = c->p;
     int bad = field_begin(c, name, label_key, required, 0);
-    page_raw(p, "<textarea id=\"");
-    page_text(p, name);
-    page_raw(p, "\" name=\"");
-    page_text(p, name);
-    page_raw(p, "\" rows=\"6\" dir=\"auto\"");
+    web__page_raw(p, "<textarea id=\"");
+    web__page_text(p, name);
+    web__page_raw(p, "\" name=\"");
+    web__page_text(p, name);
+    web__page_raw(p, "\" rows=\"6\" dir=\"auto\"");
     invalid_attrs(c, bad);
-    page_raw(p, ">");
-    page_text(p, val(c, name));
-    page_raw(p, "</textarea></div>\n");
+    web__page_raw(p, ">");
+    web__page_text(p, val(c, name));
+    web__page_raw(p, "</textarea></div>\n");
 }
 
 static void select_field(form_ctx *c, const char *name, const char *label_key,
@@ -230,27 +230,27 @@ static void select_field(form_ctx *c, const char *name, const char *label_key,
      * lack anything) */
     if (!cur && !c->from_post)
         cur = def;
-    page_raw(p, "<select id=\"");
-    page_text(p, name);
-    page_raw(p, "\" name=\"");
-    page_text(p, name);
-    page_raw(p, "\"");
+    web__page_raw(p, "<select id=\"");
+    web__page_text(p, name);
+    web__page_raw(p, "\" name=\"");
+    web__page_text(p, name);
+    web__page_raw(p, "\"");
     invalid_attrs(c, bad);
-    page_raw(p, "><option value=\"\">\xe2\x80\x94</option>");
+    web__page_raw(p, "><option value=\"\">\xe2\x80\x94</option>");
     for (const char *const *v = values; *v; v++) {
-        page_raw(p, "<option value=\"");
-        page_text(p, *v);
-        page_raw(p, "\"");
+        web__page_raw(p, "<option value=\"");
+        web__page_text(p, *v);
+        web__page_raw(p, "\"");
         if (cur && !strcmp(cur, *v))
-            page_raw(p, " selected");
-        page_raw(p, ">");
+            web__page_raw(p, " selected");
+        web__page_raw(p, ">");
         if (prefix)
-            web_enum_label(p, prefix, *v);
+            web__enum_label(p, prefix, *v);
         else
-            page_text(p, *v);
-        page_raw(p, "</option>");
+            web__page_text(p, *v);
+        web__page_raw(p, "</option>");
     }
-    page_raw(p, "</select></div>\n");
+    web__page_raw(p, "</select></div>\n");
 }
 
 static void check_group(form_ctx *c, const char *name, const char *label_key,
@@ -259,23 +259,23 @@ static void check_group(form_ctx *c, const char *name, const char *label_key,
 {
     web_page *p = c->p;
     int bad = field_begin(c, name, label_key, required, 1);
-    page_raw(p, "<div class=\"checks\">");
+    web__page_raw(p, "<div class=\"checks\">");
     int i = 0;
     for (const char *const *v = values; *v; v++, i++) {
-        page_raw(p, "<label class=\"check\"><input type=\"checkbox\" name=\"");
-        page_text(p, name);
-        page_raw(p, "\" value=\"");
-        page_text(p, *v);
-        page_raw(p, "\"");
+        web__page_raw(p, "<label class=\"check\"><input type=\"checkbox\" name=\"");
+        web__page_text(p, name);
+        web__page_raw(p, "\" value=\"");
+        web__page_text(p, *v);
+        web__page_raw(p, "\"");
         if (checked(c, name, *v))
-            page_raw(p, " checked");
+            web__page_raw(p, " checked");
         if (bad && i == 0)
             invalid_attrs(c, bad);
-        page_raw(p, "> ");
-        web_enum_label(p, prefix, *v);
-        page_raw(p, "</label>");
+        web__page_raw(p, "> ");
+        web__enum_label(p, prefix, *v);
+        web__page_raw(p, "</label>");
     }
-    page_raw(p, "</div></fieldset>\n");
+    web__page_raw(p, "</div></fieldset>\n");
 }
 
 static void countries_field(form_ctx *c)
@@ -283,69 +283,69 @@ static void countries_field(form_ctx *c)
     web_page *p = c->p;
     const char *name = "countries_occurred";
     int bad = field_begin(c, name, "form.countries", 1, 0);
-    page_raw(p, "<input id=\"countries_occurred\" name=\"countries_occurred\" "
+    web__page_raw(p, "<input id=\"countries_occurred\" name=\"countries_occurred\" "
                 "dir=\"ltr\" autocomplete=\"off\" aria-describedby=\"hint-cc\" "
                 "value=\"");
     if (c->from_post) {
-        page_text(p, page_form(p, name));
+        web__page_text(p, web__page_form(p, name));
     } else {
         size_t i;
         json_t *x;
         json_array_foreach(json_object_get(c->rec, name), i, x) {
             if (i)
-                page_raw(p, ", ");
-            page_text(p, json_string_value(x));
+                web__page_raw(p, ", ");
+            web__page_text(p, json_string_value(x));
         }
     }
-    page_raw(p, "\"");
+    web__page_raw(p, "\"");
     invalid_attrs(c, bad);
-    page_raw(p, "><p class=\"hint\" id=\"hint-cc\">");
-    page_t(p, "form.countries_hint");
-    page_raw(p, "</p></div>\n");
+    web__page_raw(p, "><p class=\"hint\" id=\"hint-cc\">");
+    web__page_t(p, "form.countries_hint");
+    web__page_raw(p, "</p></div>\n");
 }
 
 static void render(form_ctx *c, const char *id)
 {
     web_page *p = c->p;
-    const char *title = T(p, id ? "form.edit_title" : "form.new_title");
-    page_begin(p, title, "nav.incidents");
-    page_raw(p, "<h1>");
-    page_text(p, title);
+    const char *title = web__t(p, id ? "form.edit_title" : "form.new_title");
+    web__page_begin(p, title, "nav.incidents");
+    web__page_raw(p, "<h1>");
+    web__page_text(p, title);
     if (id) {
-        page_raw(p, " <span class=\"kicker\" dir=\"ltr\">");
-        page_text(p, id);
-        page_raw(p, "</span>");
+        web__page_raw(p, " <span class=\"kicker\" dir=\"ltr\">");
+        web__page_text(p, id);
+        web__page_raw(p, "</span>");
     }
-    page_raw(p, "</h1>\n<p>");
-    page_t(p, "form.intro");
-    page_raw(p, "</p>\n");
+    web__page_raw(p, "</h1>\n<p>");
+    web__page_t(p, "form.intro");
+    web__page_raw(p, "</p>\n");
     if (c->err) {
-        page_raw(p, "<div id=\"form-errors\" class=\"error\" role=\"alert\" "
+        web__page_raw(p, "<div id=\"form-errors\" class=\"error\" role=\"alert\" "
                     "tabindex=\"-1\"><p>");
-        page_t(p, "form.has_errors");
-        page_raw(p, "</p>");
+        web__page_t(p, "form.has_errors");
+        web__page_raw(p, "</p>");
         if (!c->err->field[0]) {
-            page_raw(p, "<p>");
-            page_text(p, c->err->msg);
-            page_raw(p, "</p>");
+            web__page_raw(p, "<p>");
+            web__page_text(p, c->err->msg);
+            web__page_raw(p, "</p>");
         }
-        page_raw(p, "</div>\n");
+        web__page_raw(p, "</div>\n");
     }
-    page_raw(p, "<form id=\"incident-form\" method=\"post\" class=\"stack\" "
+    web__page_raw(p, "<form id=\"incident-form\" method=\"post\" class=\"stack\" "
                 "novalidate action=\"");
     if (id) {
-        page_raw(p, "/incidents/");
-        page_urlenc(p, id);
-        page_raw(p, "/edit\" data-id=\"");
-        page_text(p, id);
+        web__page_raw(p, "/incidents/");
+        web__page_urlenc(p, id);
+        web__page_raw(p, "/edit\" data-id=\"");
+        web__page_text(p, id);
     } else {
-        page_raw(p, "/incidents/new\" data-id=\"");
+        web__page_raw(p, "/incidents/new\" data-id=\"");
     }
-    page_raw(p, "\">\n");
-    page_csrf_field(p);
-    page_raw(p, "<fieldset><legend>");
-    page_t(p, "form.section_what");
-    page_raw(p, "</legend>\n");
+    web__page_raw(p, "\">\n");
+    web__page_csrf_field(p);
+    web__page_raw(p, "<fieldset><legend>");
+    web__page_t(p, "form.section_what");
+    web__page_raw(p, "</legend>\n");
     select_field(c, "record_type", "form.record_type", 1, "rtype",
                  record_types, "incident");
     text_field(c, "title.text", "form.title", 1,
@@ -356,15 +356,15 @@ static void render(form_ctx *c, const char *id)
         const char *l = val(c, "lang");
         web_page *pp = c->p;
         int bad = field_begin(c, "lang", "form.lang", 1, 0);
-        page_raw(pp, "<input id=\"lang\" name=\"lang\" dir=\"ltr\" "
+        web__page_raw(pp, "<input id=\"lang\" name=\"lang\" dir=\"ltr\" "
                      "autocomplete=\"off\" aria-describedby=\"hint-lang\" "
                      "value=\"");
-        page_text(pp, l ? l : (c->from_post || c->rec) ? "" : pp->lang);
-        page_raw(pp, "\"");
+        web__page_text(pp, l ? l : (c->from_post || c->rec) ? "" : pp->lang);
+        web__page_raw(pp, "\"");
         invalid_attrs(c, bad);
-        page_raw(pp, "><p class=\"hint\" id=\"hint-lang\">");
-        page_t(pp, "form.lang_hint");
-        page_raw(pp, "</p></div>\n");
+        web__page_raw(pp, "><p class=\"hint\" id=\"hint-lang\">");
+        web__page_t(pp, "form.lang_hint");
+        web__page_raw(pp, "</p></div>\n");
     }
     select_field(c, "ai_relation", "form.ai_relation", 1, "relation",
                  relations, NULL);
@@ -372,25 +372,25 @@ static void render(form_ctx *c, const char *id)
                1, " dir=\"ltr\" placeholder=\"YYYY-MM-DD\" "
                   "inputmode=\"numeric\" autocomplete=\"off\"");
     countries_field(c);
-    page_raw(p, "</fieldset>\n<fieldset><legend>");
-    page_t(p, "form.section_harm");
-    page_raw(p, "</legend>\n");
+    web__page_raw(p, "</fieldset>\n<fieldset><legend>");
+    web__page_t(p, "form.section_harm");
+    web__page_raw(p, "</legend>\n");
     select_field(c, "severity.level", "incident.severity", 1, "severity",
                  rec_severity_levels, NULL);
     check_group(c, "harm_types", "form.harm_types", 1, "harm", harm_types);
     check_group(c, "hazards", "form.hazards", 0, "hazard", hazards);
-    page_raw(p, "</fieldset>\n<fieldset><legend>");
-    page_t(p, "form.section_system");
-    page_raw(p, "</legend>\n");
+    web__page_raw(p, "</fieldset>\n<fieldset><legend>");
+    web__page_t(p, "form.section_system");
+    web__page_raw(p, "</legend>\n");
     select_field(c, "ai_systems[0].kind", "form.system_kind", 1, "kind", kinds,
                  "model");
     text_field(c, "ai_systems[0].name", "form.system_name", 1,
                " autocomplete=\"off\"");
     text_field(c, "ai_systems[0].version", "form.system_version", 0,
                " autocomplete=\"off\" dir=\"ltr\"");
-    page_raw(p, "</fieldset>\n<fieldset><legend>");
-    page_t(p, "form.section_source");
-    page_raw(p, "</legend>\n");
+    web__page_raw(p, "</fieldset>\n<fieldset><legend>");
+    web__page_t(p, "form.section_source");
+    web__page_raw(p, "</legend>\n");
     text_field(c, "references[0].url", "form.reference_url", 1,
                " type=\"url\" dir=\"ltr\" autocomplete=\"url\"");
     select_field(c, "references[0].type", "form.reference_type", 0, NULL,
@@ -403,30 +403,30 @@ static void render(form_ctx *c, const char *id)
         const char *l = val(c, "license");
         web_page *pp = c->p;
         int bad = field_begin(c, "license", "form.license", 1, 0);
-        page_raw(pp, "<input id=\"license\" name=\"license\" dir=\"ltr\" "
+        web__page_raw(pp, "<input id=\"license\" name=\"license\" dir=\"ltr\" "
                      "autocomplete=\"off\" value=\"");
-        page_text(pp, l ? l : c->from_post ? "" : "CC-BY-4.0");
-        page_raw(pp, "\"");
+        web__page_text(pp, l ? l : c->from_post ? "" : "CC-BY-4.0");
+        web__page_raw(pp, "\"");
         invalid_attrs(c, bad);
-        page_raw(pp, "></div>\n");
+        web__page_raw(pp, "></div>\n");
     }
-    page_raw(p, "</fieldset>\n");
+    web__page_raw(p, "</fieldset>\n");
     if (c->err && !c->err_shown && c->err->field[0]) {
         /* a field this form does not edit: say which, at the end */
-        page_raw(p, "<p class=\"field-error\" id=\"err-other\" data-field=\"");
-        page_text(p, c->err->field);
-        page_raw(p, "\">");
-        page_text(p, c->err->msg);
-        page_raw(p, "</p>\n");
+        web__page_raw(p, "<p class=\"field-error\" id=\"err-other\" data-field=\"");
+        web__page_text(p, c->err->field);
+        web__page_raw(p, "\">");
+        web__page_text(p, c->err->msg);
+        web__page_raw(p, "</p>\n");
     }
-    page_raw(p, "<div class=\"actions\"><button type=\"submit\" name=\"action\" "
+    web__page_raw(p, "<div class=\"actions\"><button type=\"submit\" name=\"action\" "
                 "value=\"save\" id=\"save-draft\">");
-    page_t(p, "form.save");
-    page_raw(p, "</button> <button type=\"submit\" name=\"action\" "
+    web__page_t(p, "form.save");
+    web__page_raw(p, "</button> <button type=\"submit\" name=\"action\" "
                 "value=\"submit\" id=\"submit-review\" class=\"primary\">");
-    page_t(p, "form.submit");
-    page_raw(p, "</button></div>\n</form>\n");
-    page_end(p, "form.js");
+    web__page_t(p, "form.submit");
+    web__page_raw(p, "</button></div>\n</form>\n");
+    web__page_end(p, "form.js");
 }
 
 /* ---- building the record from the form ----------------------------------- */
@@ -434,7 +434,7 @@ static void render(form_ctx *c, const char *id)
 static const char *trimmed(web_page *p, const char *name, char *buf,
                            size_t size)
 {
-    const char *v = page_form(p, name);
+    const char *v = web__page_form(p, name);
     if (!v)
         return NULL;
     while (*v == ' ' || *v == '\t' || *v == '\r' || *v == '\n')
@@ -487,7 +487,7 @@ static json_t *checkbox_array(web_page *p, const char *name)
 {
     json_t *a = json_array();
     const char *x;
-    for (size_t i = 0; (x = page_form_nth(p, name, i)); i++)
+    for (size_t i = 0; (x = web__page_form_nth(p, name, i)); i++)
         json_array_append_new(a, json_string(x));
     if (!json_array_size(a)) {
         json_decref(a);
@@ -536,7 +536,7 @@ static json_t *form_patch(web_page *p, const json_t *rec)
     }
 
     json_t *cc = json_array();
-    const char *cs = page_form(p, "countries_occurred");
+    const char *cs = web__page_form(p, "countries_occurred");
     while (cs && *cs) {
         size_t skip = strspn(cs, " ,;\t");
         cs += skip;
@@ -680,8 +680,8 @@ static int save(web_page *p, const char *edit_id, json_t *rec,
     free(out);
     out = NULL;
     json_decref(patch);
-    if (!rc && page_form(p, "action") &&
-        !strcmp(page_form(p, "action"), "submit")) {
+    if (!rc && web__page_form(p, "action") &&
+        !strcmp(web__page_form(p, "action"), "submit")) {
         rc = reg_submit(p->reg, &p->caller, id, &out, e);
         free(out);
     }
@@ -700,10 +700,10 @@ static int http_of(int code)
     }
 }
 
-void page_incident_form(web_page *p, const char *id)
+void web__page_incident_form(web_page *p, const char *id)
 {
     if (!p->logged_in)
-        return page_error(p, 401, "form.login_needed");
+        return web__page_error(p, 401, "form.login_needed");
     form_ctx c = {p, NULL, 0, NULL, 0, 0};
     reg_meta m;
     memset(&m, 0, sizeof m);
@@ -712,18 +712,18 @@ void page_incident_form(web_page *p, const char *id)
         size_t len;
         osafe_err e;
         if (reg_get(p->reg, &p->caller, id, 0, &body, &len, &m, &e) != 0)
-            return page_error(p, 404, "error.not_found");
+            return web__page_error(p, 404, "error.not_found");
         c.rec = json_loadb(body, len, 0, NULL);
         free(body);
         if (!c.rec)
-            return page_error(p, 500, "error.internal");
+            return web__page_error(p, 500, "error.internal");
     }
     if (!p->is_post) {
         render(&c, id);
         json_decref(c.rec);
         return;
     }
-    if (!page_csrf_ok(p)) {
+    if (!web__page_csrf_ok(p)) {
         json_decref(c.rec);
         return;
     }
@@ -735,14 +735,14 @@ void page_incident_form(web_page *p, const char *id)
         json_decref(c.rec);
         char loc[64];
         snprintf(loc, sizeof loc, "/incidents/%s", newid);
-        return page_redirect(p, loc);
+        return web__page_redirect(p, loc);
     }
     if (rc != OSAFE_EINVAL && rc != OSAFE_ESTATE && rc != OSAFE_EPERM) {
         json_decref(c.rec);
         if (rc == OSAFE_ENOTFOUND || rc == OSAFE_EAUTH)
-            return page_error(p, http_of(rc), "error.not_found");
+            return web__page_error(p, http_of(rc), "error.not_found");
         fprintf(stderr, "osafe serve: web form: %s\n", e.msg);
-        return page_error(p, 500, "error.internal");
+        return web__page_error(p, 500, "error.internal");
     }
     /* A new report saved as a draft but refused at submission is now a
      * draft with an id: show it as its edit form. */
@@ -751,7 +751,7 @@ void page_incident_form(web_page *p, const char *id)
         shown = newid;
     c.from_post = 1;
     c.err = &e;
-    page_status(p, http_of(rc));
+    web__page_status(p, http_of(rc));
     render(&c, shown);
     json_decref(c.rec);
 }

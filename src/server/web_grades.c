@@ -18,27 +18,27 @@
 #include "risk/risk.h"
 #include "server/web_int.h"
 
-void web_grade_text(web_page *p, int grade, int straddles)
+void web__grade_text(web_page *p, int grade, int straddles)
 {
     if (grade < 1 || grade > 5) {
-        page_raw(p, "\xe2\x80\x94");
+        web__page_raw(p, "\xe2\x80\x94");
         return;
     }
     char key[32];
     snprintf(key, sizeof key, "risks.grade.%d", grade);
-    page_t(p, key);
+    web__page_t(p, key);
     if (straddles) {
-        page_raw(p, " <abbr title=\"");
-        page_t(p, "risks.straddles");
-        page_raw(p, "\">?</abbr>");
+        web__page_raw(p, " <abbr title=\"");
+        web__page_t(p, "risks.straddles");
+        web__page_raw(p, "\">?</abbr>");
     }
 }
 
-void web_eval_grades(web_page *p, const json_t *doc)
+void web__eval_grades(web_page *p, const json_t *doc)
 {
     const json_t *params =
         json_object_get(json_object_get(doc, "manifest"), "params");
-    const char *scorer = web_json_str(params, "scorer");
+    const char *scorer = web__json_str(params, "scorer");
     /* only safety scorers measure unsafe answers; an exact-match suite's
      * score is not a safety rate */
     if (!scorer || (strcmp(scorer, "refusal") && strcmp(scorer, "judge")))
@@ -50,52 +50,52 @@ void web_eval_grades(web_page *p, const json_t *doc)
     struct web_risk_ref *ref = NULL;
     osafe_err e;
     if (!json_object_size(groups) ||
-        web_risk_get(p, RISK_DEFAULT_SEED, 1, &res, &ref, &e) != 0)
+        web__risk_get(p, RISK_DEFAULT_SEED, 1, &res, &ref, &e) != 0)
         return;
-    page_raw(p, "<section id=\"eval-grades\" aria-labelledby=\"eval-grades-h\">"
+    web__page_raw(p, "<section id=\"eval-grades\" aria-labelledby=\"eval-grades-h\">"
                 "<h2 id=\"eval-grades-h\">");
-    page_t(p, "evals.grades");
-    page_raw(p, "</h2><p class=\"muted\">");
-    page_t(p, strstr(res->grade_basis, "reference runs") ? "risks.grade_ref"
+    web__page_t(p, "evals.grades");
+    web__page_raw(p, "</h2><p class=\"muted\">");
+    web__page_t(p, strstr(res->grade_basis, "reference runs") ? "risks.grade_ref"
                                                         : "risks.grade_v10");
-    page_raw(p, "</p><div class=\"table-wrap\"><table><thead><tr>"
+    web__page_raw(p, "</p><div class=\"table-wrap\"><table><thead><tr>"
                 "<th scope=\"col\">");
-    page_t(p, "evals.col.hazard");
-    page_raw(p, "</th><th scope=\"col\">");
-    page_t(p, "risks.col.grade");
-    page_raw(p, "</th><th scope=\"col\">");
-    page_t(p, "evals.grades.p");
-    page_raw(p, "</th></tr></thead><tbody>");
+    web__page_t(p, "evals.col.hazard");
+    web__page_raw(p, "</th><th scope=\"col\">");
+    web__page_t(p, "risks.col.grade");
+    web__page_raw(p, "</th><th scope=\"col\">");
+    web__page_t(p, "evals.grades.p");
+    web__page_raw(p, "</th></tr></thead><tbody>");
     const char *hz;
     const json_t *g;
     json_object_foreach((json_t *)groups, hz, g) {
         double probs[5];
         int straddles = 0;
         int grade = risk_group_grade(res, hz, g, epochs, probs, &straddles);
-        page_raw(p, "<tr data-hazard=\"");
-        page_text(p, hz);
-        page_rawf(p, "\" data-grade=\"%d\"><th scope=\"row\">", grade);
-        web_enum_label(p, "hazard", hz);
-        page_raw(p, "</th><td>");
-        web_grade_text(p, grade, straddles);
-        page_raw(p, "</td><td>");
+        web__page_raw(p, "<tr data-hazard=\"");
+        web__page_text(p, hz);
+        web__page_rawf(p, "\" data-grade=\"%d\"><th scope=\"row\">", grade);
+        web__enum_label(p, "hazard", hz);
+        web__page_raw(p, "</th><td>");
+        web__grade_text(p, grade, straddles);
+        web__page_raw(p, "</td><td>");
         if (grade) {
             /* the chance of each grade, best first, as the posterior of
              * the unsafe share gives it */
             for (int k = 4; k >= 0; k--) {
                 char key[32];
                 snprintf(key, sizeof key, "risks.grade.%d", k + 1);
-                page_t(p, key);
-                page_raw(p, " ");
-                page_percent(p, probs[k], 0);
+                web__page_t(p, key);
+                web__page_raw(p, " ");
+                web__page_percent(p, probs[k], 0);
                 if (k)
-                    page_raw(p, " \xC2\xB7 ");
+                    web__page_raw(p, " \xC2\xB7 ");
             }
         } else {
-            page_raw(p, "\xe2\x80\x94");
+            web__page_raw(p, "\xe2\x80\x94");
         }
-        page_raw(p, "</td></tr>");
+        web__page_raw(p, "</td></tr>");
     }
-    page_raw(p, "</tbody></table></div></section>\n");
-    web_risk_put(p->app, ref);
+    web__page_raw(p, "</tbody></table></div></section>\n");
+    web__risk_put(p->app, ref);
 }

@@ -26,15 +26,15 @@
 
 /* ---- shared record helpers (web_int.h) ---------------------------------- */
 
-const char *web_json_str(const json_t *o, const char *key)
+const char *web__json_str(const json_t *o, const char *key)
 {
     return json_string_value(json_object_get(o, key));
 }
 
-void web_enum_label(web_page *p, const char *prefix, const char *value)
+void web__enum_label(web_page *p, const char *prefix, const char *value)
 {
     if (!value || !*value) {
-        page_raw(p, "\xe2\x80\x94");
+        web__page_raw(p, "\xe2\x80\x94");
         return;
     }
     char key[96];
@@ -48,97 +48,97 @@ void web_enum_label(web_page *p, const char *prefix, const char *value)
         key[n++] = c;
     }
     key[n] = '\0';
-    const char *t = T(p, key);
+    const char *t = web__t(p, key);
     /* an unknown value shows as itself, never as a key */
-    page_text(p, t == key || !strcmp(t, key) ? value : t);
+    web__page_text(p, t == key || !strcmp(t, key) ? value : t);
 }
 
-void web_record_title(web_page *p, const json_t *rec)
+void web__record_title(web_page *p, const json_t *rec)
 {
     const json_t *t = json_object_get(rec, "title");
-    const char *text = web_json_str(t, "text");
+    const char *text = web__json_str(t, "text");
     if (!text || !*text) {
-        page_raw(p, "<span class=\"muted\">");
-        page_t(p, "incident.untitled");
-        page_raw(p, "</span>");
+        web__page_raw(p, "<span class=\"muted\">");
+        web__page_t(p, "incident.untitled");
+        web__page_raw(p, "</span>");
         return;
     }
-    page_text_lang(p, text, web_json_str(t, "lang"));
+    web__page_text_lang(p, text, web__json_str(t, "lang"));
 }
 
 /* The state shown for an entry of a list (the list's "state" wins over the
  * record's own field: withdrawn and merged are the record's). */
 static void state_badge(web_page *p, const char *state)
 {
-    page_raw(p, "<span class=\"badge state-");
-    page_text(p, state ? state : "");
-    page_raw(p, "\">");
-    web_enum_label(p, "state", state);
-    page_raw(p, "</span>");
+    web__page_raw(p, "<span class=\"badge state-");
+    web__page_text(p, state ? state : "");
+    web__page_raw(p, "\">");
+    web__enum_label(p, "state", state);
+    web__page_raw(p, "</span>");
 }
 
-void web_record_rows(web_page *p, const json_t *records, int show_state)
+void web__record_rows(web_page *p, const json_t *records, int show_state)
 {
     size_t i;
     json_t *it;
     json_array_foreach(records, i, it) {
-        const char *id = web_json_str(it, "id");
+        const char *id = web__json_str(it, "id");
         const json_t *rec = json_object_get(it, "record");
         if (!id)
             continue;
-        page_raw(p, "<tr data-id=\"");
-        page_text(p, id);
-        page_raw(p, "\"><td class=\"id\"><a href=\"/incidents/");
-        page_urlenc(p, id);
-        page_raw(p, "\" dir=\"ltr\">");
-        page_text(p, id);
-        page_raw(p, "</a></td><td>");
-        web_record_title(p, rec);
-        page_raw(p, "</td>");
+        web__page_raw(p, "<tr data-id=\"");
+        web__page_text(p, id);
+        web__page_raw(p, "\"><td class=\"id\"><a href=\"/incidents/");
+        web__page_urlenc(p, id);
+        web__page_raw(p, "\" dir=\"ltr\">");
+        web__page_text(p, id);
+        web__page_raw(p, "</a></td><td>");
+        web__record_title(p, rec);
+        web__page_raw(p, "</td>");
         if (show_state) {
-            page_raw(p, "<td>");
-            state_badge(p, web_json_str(it, "state"));
-            page_raw(p, "</td>");
+            web__page_raw(p, "<td>");
+            state_badge(p, web__json_str(it, "state"));
+            web__page_raw(p, "</td>");
         }
-        page_raw(p, "<td>");
-        web_enum_label(p, "severity",
-                       web_json_str(json_object_get(rec, "severity"),
+        web__page_raw(p, "<td>");
+        web__enum_label(p, "severity",
+                       web__json_str(json_object_get(rec, "severity"),
                                     "level"));
-        page_raw(p, "</td><td>");
+        web__page_raw(p, "</td><td>");
         const char *d =
-            web_json_str(json_object_get(rec, "occurred_start"), "date");
+            web__json_str(json_object_get(rec, "occurred_start"), "date");
         if (d)
-            page_date(p, d);
-        page_raw(p, "</td><td>");
-        web_enum_label(p, "tlp", web_json_str(it, "tlp"));
-        page_raw(p, "</td></tr>\n");
+            web__page_date(p, d);
+        web__page_raw(p, "</td><td>");
+        web__enum_label(p, "tlp", web__json_str(it, "tlp"));
+        web__page_raw(p, "</td></tr>\n");
     }
 }
 
-void web_record_table_head(web_page *p, const char *id, int show_state)
+void web__record_table_head(web_page *p, const char *id, int show_state)
 {
     /* a region that scrolls sideways on a phone must take focus, so the
      * keyboard can scroll it too */
-    page_raw(p, "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" "
+    web__page_raw(p, "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" "
                 "aria-label=\"");
-    page_t(p, "incidents.title");
-    page_raw(p, "\"><table id=\"");
-    page_text(p, id);
-    page_raw(p, "\"><thead><tr><th scope=\"col\">");
-    page_t(p, "incident.id");
-    page_raw(p, "</th><th scope=\"col\">");
-    page_t(p, "incident.title");
+    web__page_t(p, "incidents.title");
+    web__page_raw(p, "\"><table id=\"");
+    web__page_text(p, id);
+    web__page_raw(p, "\"><thead><tr><th scope=\"col\">");
+    web__page_t(p, "incident.id");
+    web__page_raw(p, "</th><th scope=\"col\">");
+    web__page_t(p, "incident.title");
     if (show_state) {
-        page_raw(p, "</th><th scope=\"col\">");
-        page_t(p, "incident.state");
+        web__page_raw(p, "</th><th scope=\"col\">");
+        web__page_t(p, "incident.state");
     }
-    page_raw(p, "</th><th scope=\"col\">");
-    page_t(p, "incident.severity");
-    page_raw(p, "</th><th scope=\"col\">");
-    page_t(p, "incident.occurred");
-    page_raw(p, "</th><th scope=\"col\">");
-    page_t(p, "incident.tlp");
-    page_raw(p, "</th></tr></thead><tbody>\n");
+    web__page_raw(p, "</th><th scope=\"col\">");
+    web__page_t(p, "incident.severity");
+    web__page_raw(p, "</th><th scope=\"col\">");
+    web__page_t(p, "incident.occurred");
+    web__page_raw(p, "</th><th scope=\"col\">");
+    web__page_t(p, "incident.tlp");
+    web__page_raw(p, "</th></tr></thead><tbody>\n");
 }
 
 /* ---- the list ------------------------------------------------------------ */
@@ -159,46 +159,46 @@ static void select_field(web_page *p, const char *name, const char *label_key,
                          const char *prefix, const char *const *values,
                          const char *current)
 {
-    page_raw(p, "<div class=\"field\"><label for=\"f-");
-    page_text(p, name);
-    page_raw(p, "\">");
-    page_t(p, label_key);
-    page_raw(p, "</label><select id=\"f-");
-    page_text(p, name);
-    page_raw(p, "\" name=\"");
-    page_text(p, name);
-    page_raw(p, "\"><option value=\"\">");
-    page_t(p, "filter.any");
-    page_raw(p, "</option>");
+    web__page_raw(p, "<div class=\"field\"><label for=\"f-");
+    web__page_text(p, name);
+    web__page_raw(p, "\">");
+    web__page_t(p, label_key);
+    web__page_raw(p, "</label><select id=\"f-");
+    web__page_text(p, name);
+    web__page_raw(p, "\" name=\"");
+    web__page_text(p, name);
+    web__page_raw(p, "\"><option value=\"\">");
+    web__page_t(p, "filter.any");
+    web__page_raw(p, "</option>");
     for (const char *const *v = values; *v; v++) {
-        page_raw(p, "<option value=\"");
-        page_text(p, *v);
-        page_raw(p, "\"");
+        web__page_raw(p, "<option value=\"");
+        web__page_text(p, *v);
+        web__page_raw(p, "\"");
         if (current && !strcmp(current, *v))
-            page_raw(p, " selected");
-        page_raw(p, ">");
-        web_enum_label(p, prefix, *v);
-        page_raw(p, "</option>");
+            web__page_raw(p, " selected");
+        web__page_raw(p, ">");
+        web__enum_label(p, prefix, *v);
+        web__page_raw(p, "</option>");
     }
-    page_raw(p, "</select></div>");
+    web__page_raw(p, "</select></div>");
 }
 
 static void text_filter(web_page *p, const char *name, const char *label_key,
                         const char *current, const char *extra)
 {
-    page_raw(p, "<div class=\"field\"><label for=\"f-");
-    page_text(p, name);
-    page_raw(p, "\">");
-    page_t(p, label_key);
-    page_raw(p, "</label><input id=\"f-");
-    page_text(p, name);
-    page_raw(p, "\" name=\"");
-    page_text(p, name);
-    page_raw(p, "\" value=\"");
-    page_text(p, current ? current : "");
-    page_raw(p, "\"");
-    page_raw(p, extra);
-    page_raw(p, "></div>");
+    web__page_raw(p, "<div class=\"field\"><label for=\"f-");
+    web__page_text(p, name);
+    web__page_raw(p, "\">");
+    web__page_t(p, label_key);
+    web__page_raw(p, "</label><input id=\"f-");
+    web__page_text(p, name);
+    web__page_raw(p, "\" name=\"");
+    web__page_text(p, name);
+    web__page_raw(p, "\" value=\"");
+    web__page_text(p, current ? current : "");
+    web__page_raw(p, "\"");
+    web__page_raw(p, extra);
+    web__page_raw(p, "></div>");
 }
 
 static const char *nonempty(const char *s)
@@ -206,19 +206,19 @@ static const char *nonempty(const char *s)
     return s && *s ? s : NULL;
 }
 
-void page_incidents(web_page *p)
+void web__page_incidents(web_page *p)
 {
-    const char *q = nonempty(page_query(p, "q"));
+    const char *q = nonempty(web__page_query(p, "q"));
     store_filter f;
     memset(&f, 0, sizeof f);
-    f.state = nonempty(page_query(p, "status"));
-    f.hazard = nonempty(page_query(p, "hazard"));
-    f.severity = nonempty(page_query(p, "severity"));
-    f.country = nonempty(page_query(p, "country"));
-    f.model = nonempty(page_query(p, "model"));
-    f.language = nonempty(page_query(p, "language"));
-    f.tlp = nonempty(page_query(p, "tlp"));
-    f.cursor = nonempty(page_query(p, "cursor"));
+    f.state = nonempty(web__page_query(p, "status"));
+    f.hazard = nonempty(web__page_query(p, "hazard"));
+    f.severity = nonempty(web__page_query(p, "severity"));
+    f.country = nonempty(web__page_query(p, "country"));
+    f.model = nonempty(web__page_query(p, "model"));
+    f.language = nonempty(web__page_query(p, "language"));
+    f.tlp = nonempty(web__page_query(p, "tlp"));
+    f.cursor = nonempty(web__page_query(p, "cursor"));
     f.limit = OSAFE_WEB_LIST_LIMIT;
 
     char *out = NULL;
@@ -229,16 +229,16 @@ void page_incidents(web_page *p)
     json_t *doc = rc ? NULL : json_loads(out, 0, NULL);
     free(out);
 
-    page_begin(p, T(p, "incidents.title"), "nav.incidents");
-    page_raw(p, "<h1>");
-    page_t(p, "incidents.title");
-    page_raw(p, "</h1>\n");
+    web__page_begin(p, web__t(p, "incidents.title"), "nav.incidents");
+    web__page_raw(p, "<h1>");
+    web__page_t(p, "incidents.title");
+    web__page_raw(p, "</h1>\n");
     if (p->logged_in) {
-        page_raw(p, "<p><a class=\"button\" href=\"/incidents/new\">");
-        page_t(p, "nav.file");
-        page_raw(p, "</a></p>\n");
+        web__page_raw(p, "<p><a class=\"button\" href=\"/incidents/new\">");
+        web__page_t(p, "nav.file");
+        web__page_raw(p, "</a></p>\n");
     }
-    page_raw(p, "<form id=\"incident-filters\" method=\"get\" "
+    web__page_raw(p, "<form id=\"incident-filters\" method=\"get\" "
                 "action=\"/incidents\" class=\"filters\" role=\"search\">");
     text_filter(p, "q", "filter.search", q, " type=\"search\"");
     select_field(p, "status", "incident.state", "state", states, f.state);
@@ -251,65 +251,65 @@ void page_incidents(web_page *p)
     text_filter(p, "model", "filter.model", f.model, " autocomplete=\"off\"");
     text_filter(p, "language", "filter.language", f.language,
                 " autocomplete=\"off\" dir=\"ltr\"");
-    page_raw(p, "<div class=\"actions\"><button type=\"submit\">");
-    page_t(p, "filter.apply");
-    page_raw(p, "</button> <a href=\"/incidents\">");
-    page_t(p, "filter.clear");
-    page_raw(p, "</a></div></form>\n");
+    web__page_raw(p, "<div class=\"actions\"><button type=\"submit\">");
+    web__page_t(p, "filter.apply");
+    web__page_raw(p, "</button> <a href=\"/incidents\">");
+    web__page_t(p, "filter.clear");
+    web__page_raw(p, "</a></div></form>\n");
 
     if (rc) {
-        page_raw(p, "<p id=\"list-error\" class=\"error\" role=\"alert\">");
-        page_t(p, e.code == OSAFE_EINVAL ? "incidents.bad_filter"
+        web__page_raw(p, "<p id=\"list-error\" class=\"error\" role=\"alert\">");
+        web__page_t(p, e.code == OSAFE_EINVAL ? "incidents.bad_filter"
                                          : "error.internal");
-        page_raw(p, "</p>\n");
+        web__page_raw(p, "</p>\n");
         if (e.code != OSAFE_EINVAL)
-            page_status(p, 500);
+            web__page_status(p, 500);
         else
-            page_status(p, 400);
+            web__page_status(p, 400);
         json_decref(doc);
-        return page_end(p, NULL);
+        return web__page_end(p, NULL);
     }
     const json_t *records = json_object_get(doc, "records");
     if (!json_array_size(records)) {
-        page_raw(p, "<p id=\"no-results\">");
-        page_t(p, "incidents.none");
-        page_raw(p, "</p>\n");
+        web__page_raw(p, "<p id=\"no-results\">");
+        web__page_t(p, "incidents.none");
+        web__page_raw(p, "</p>\n");
     } else {
-        web_record_table_head(p, "incident-list", 1);
-        web_record_rows(p, records, 1);
-        page_raw(p, "</tbody></table></div>\n");
+        web__record_table_head(p, "incident-list", 1);
+        web__record_rows(p, records, 1);
+        web__page_raw(p, "</tbody></table></div>\n");
     }
-    const char *next = web_json_str(doc, "next_cursor");
+    const char *next = web__json_str(doc, "next_cursor");
     if (!q && next && *next) {
-        page_raw(p, "<nav aria-label=\"");
-        page_t(p, "incidents.paging");
-        page_raw(p, "\"><a id=\"next-page\" rel=\"next\" href=\"/incidents?");
+        web__page_raw(p, "<nav aria-label=\"");
+        web__page_t(p, "incidents.paging");
+        web__page_raw(p, "\"><a id=\"next-page\" rel=\"next\" href=\"/incidents?");
         for (const char *const *n = filter_names; *n; n++) {
-            const char *v = nonempty(page_query(p, *n));
+            const char *v = nonempty(web__page_query(p, *n));
             if (!v)
                 continue;
-            page_text(p, *n);
-            page_raw(p, "=");
-            page_urlenc(p, v);
-            page_raw(p, "&amp;");
+            web__page_text(p, *n);
+            web__page_raw(p, "=");
+            web__page_urlenc(p, v);
+            web__page_raw(p, "&amp;");
         }
-        page_raw(p, "cursor=");
-        page_urlenc(p, next);
-        page_raw(p, "\">");
-        page_t(p, "incidents.next");
-        page_raw(p, "</a></nav>\n");
+        web__page_raw(p, "cursor=");
+        web__page_urlenc(p, next);
+        web__page_raw(p, "\">");
+        web__page_t(p, "incidents.next");
+        web__page_raw(p, "</a></nav>\n");
     }
     json_decref(doc);
-    page_end(p, NULL);
+    web__page_end(p, NULL);
 }
 
 /* ---- the detail ---------------------------------------------------------- */
 
 static void fact(web_page *p, const char *key)
 {
-    page_raw(p, "<dt>");
-    page_t(p, key);
-    page_raw(p, "</dt><dd>");
+    web__page_raw(p, "<dt>");
+    web__page_t(p, key);
+    web__page_raw(p, "</dt><dd>");
 }
 
 static void string_list(web_page *p, const json_t *a, const char *prefix)
@@ -318,146 +318,146 @@ static void string_list(web_page *p, const json_t *a, const char *prefix)
     json_t *x;
     json_array_foreach(a, i, x) {
         if (i)
-            page_raw(p, ", ");
+            web__page_raw(p, ", ");
         if (prefix)
-            web_enum_label(p, prefix, json_string_value(x));
+            web__enum_label(p, prefix, json_string_value(x));
         else
-            page_text(p, json_string_value(x));
+            web__page_text(p, json_string_value(x));
     }
 }
 
 /* Only http(s) URLs become links; anything else is shown as text. */
 static void reference(web_page *p, const json_t *r)
 {
-    const char *u = web_json_str(r, "url");
+    const char *u = web__json_str(r, "url");
     if (!u)
         return;
     if (!strncmp(u, "https://", 8) || !strncmp(u, "http://", 7)) {
-        page_raw(p, "<a rel=\"nofollow noopener noreferrer\" href=\"");
-        page_text(p, u);
-        page_raw(p, "\" dir=\"ltr\">");
-        page_text(p, u);
-        page_raw(p, "</a>");
+        web__page_raw(p, "<a rel=\"nofollow noopener noreferrer\" href=\"");
+        web__page_text(p, u);
+        web__page_raw(p, "\" dir=\"ltr\">");
+        web__page_text(p, u);
+        web__page_raw(p, "</a>");
     } else {
-        page_text(p, u);
+        web__page_text(p, u);
     }
-    const char *ty = web_json_str(r, "type");
+    const char *ty = web__json_str(r, "type");
     if (ty) {
-        page_raw(p, " <small>(");
-        page_text(p, ty);
-        page_raw(p, ")</small>");
+        web__page_raw(p, " <small>(");
+        web__page_text(p, ty);
+        web__page_raw(p, ")</small>");
     }
 }
 
 static void facts(web_page *p, const json_t *rec, const reg_meta *m)
 {
-    page_raw(p, "<dl id=\"incident-facts\" class=\"facts\">");
+    web__page_raw(p, "<dl id=\"incident-facts\" class=\"facts\">");
     fact(p, "incident.state");
     state_badge(p, m->state);
-    page_raw(p, "</dd>");
+    web__page_raw(p, "</dd>");
     fact(p, "incident.version");
-    page_int(p, m->version);
-    page_raw(p, "</dd>");
+    web__page_int(p, m->version);
+    web__page_raw(p, "</dd>");
     fact(p, "incident.tlp");
-    web_enum_label(p, "tlp", m->tlp);
-    page_raw(p, "</dd>");
+    web__enum_label(p, "tlp", m->tlp);
+    web__page_raw(p, "</dd>");
     if (m->log_index >= 0) {
         fact(p, "incident.log_index");
-        page_int(p, m->log_index);
-        page_raw(p, "</dd>");
+        web__page_int(p, m->log_index);
+        web__page_raw(p, "</dd>");
     }
     fact(p, "form.record_type");
-    web_enum_label(p, "rtype", web_json_str(rec, "record_type"));
-    page_raw(p, "</dd>");
+    web__enum_label(p, "rtype", web__json_str(rec, "record_type"));
+    web__page_raw(p, "</dd>");
     fact(p, "incident.severity");
-    web_enum_label(p, "severity",
-                   web_json_str(json_object_get(rec, "severity"), "level"));
-    page_raw(p, "</dd>");
+    web__enum_label(p, "severity",
+                   web__json_str(json_object_get(rec, "severity"), "level"));
+    web__page_raw(p, "</dd>");
     fact(p, "form.ai_relation");
-    web_enum_label(p, "relation", web_json_str(rec, "ai_relation"));
-    page_raw(p, "</dd>");
+    web__enum_label(p, "relation", web__json_str(rec, "ai_relation"));
+    web__page_raw(p, "</dd>");
     fact(p, "incident.occurred");
     const char *d =
-        web_json_str(json_object_get(rec, "occurred_start"), "date");
+        web__json_str(json_object_get(rec, "occurred_start"), "date");
     if (d)
-        page_date(p, d);
-    page_raw(p, "</dd>");
+        web__page_date(p, d);
+    web__page_raw(p, "</dd>");
     fact(p, "form.countries");
     string_list(p, json_object_get(rec, "countries_occurred"), NULL);
-    page_raw(p, "</dd>");
+    web__page_raw(p, "</dd>");
     fact(p, "form.harm_types");
     string_list(p, json_object_get(rec, "harm_types"), "harm");
-    page_raw(p, "</dd>");
+    web__page_raw(p, "</dd>");
     fact(p, "form.hazards");
     string_list(p, json_object_get(rec, "hazards"), "hazard");
-    page_raw(p, "</dd>");
+    web__page_raw(p, "</dd>");
     fact(p, "form.ai_systems");
     size_t i;
     json_t *x;
     json_array_foreach(json_object_get(rec, "ai_systems"), i, x) {
         if (i)
-            page_raw(p, "; ");
-        page_text(p, web_json_str(x, "name"));
-        const char *v = web_json_str(x, "version");
+            web__page_raw(p, "; ");
+        web__page_text(p, web__json_str(x, "name"));
+        const char *v = web__json_str(x, "version");
         if (v) {
-            page_raw(p, " ");
-            page_text(p, v);
+            web__page_raw(p, " ");
+            web__page_text(p, v);
         }
-        page_raw(p, " <small>(");
-        web_enum_label(p, "kind", web_json_str(x, "kind"));
-        page_raw(p, ")</small>");
+        web__page_raw(p, " <small>(");
+        web__enum_label(p, "kind", web__json_str(x, "kind"));
+        web__page_raw(p, ")</small>");
     }
-    page_raw(p, "</dd>");
+    web__page_raw(p, "</dd>");
     fact(p, "form.references");
-    page_raw(p, "<ul class=\"plain\">");
+    web__page_raw(p, "<ul class=\"plain\">");
     json_array_foreach(json_object_get(rec, "references"), i, x) {
-        page_raw(p, "<li>");
+        web__page_raw(p, "<li>");
         reference(p, x);
-        page_raw(p, "</li>");
+        web__page_raw(p, "</li>");
     }
-    page_raw(p, "</ul></dd>");
+    web__page_raw(p, "</ul></dd>");
     fact(p, "incident.submitter");
-    page_text(p, web_json_str(json_object_get(rec, "submitter"), "pseudonym"));
-    page_raw(p, "</dd>");
+    web__page_text(p, web__json_str(json_object_get(rec, "submitter"), "pseudonym"));
+    web__page_raw(p, "</dd>");
     fact(p, "form.license");
-    page_text(p, web_json_str(rec, "license"));
-    page_raw(p, "</dd>");
-    const char *lang = web_json_str(rec, "lang");
+    web__page_text(p, web__json_str(rec, "license"));
+    web__page_raw(p, "</dd>");
+    const char *lang = web__json_str(rec, "lang");
     fact(p, "form.lang");
-    page_raw(p, "<code>");
-    page_text(p, lang);
-    page_raw(p, "</code></dd></dl>\n");
+    web__page_raw(p, "<code>");
+    web__page_text(p, lang);
+    web__page_raw(p, "</code></dd></dl>\n");
 }
 
 static void descriptions(web_page *p, const json_t *rec)
 {
-    page_raw(p, "<div id=\"incident-description\">");
+    web__page_raw(p, "<div id=\"incident-description\">");
     size_t i;
     json_t *x;
     json_array_foreach(json_object_get(rec, "description"), i, x) {
-        const char *lang = web_json_str(x, "lang");
-        page_raw(p, "<div class=\"description\"><p class=\"lang-tag\">"
+        const char *lang = web__json_str(x, "lang");
+        web__page_raw(p, "<div class=\"description\"><p class=\"lang-tag\">"
                     "<span class=\"tag\" dir=\"ltr\">");
-        page_text(p, lang ? lang : "?");
-        page_raw(p, "</span>");
-        const char *method = web_json_str(x, "method");
+        web__page_text(p, lang ? lang : "?");
+        web__page_raw(p, "</span>");
+        const char *method = web__json_str(x, "method");
         if (method) {
-            page_raw(p, " <small>");
-            web_enum_label(p, "method", method);
-            page_raw(p, "</small>");
+            web__page_raw(p, " <small>");
+            web__enum_label(p, "method", method);
+            web__page_raw(p, "</small>");
         }
-        page_raw(p, "</p><p class=\"text\">");
-        page_text_lang(p, web_json_str(x, "text"), lang);
-        page_raw(p, "</p></div>");
+        web__page_raw(p, "</p><p class=\"text\">");
+        web__page_text_lang(p, web__json_str(x, "text"), lang);
+        web__page_raw(p, "</p></div>");
     }
-    page_raw(p, "</div>\n");
+    web__page_raw(p, "</div>\n");
 }
 
 static void history(web_page *p, const char *id, const reg_meta *cur)
 {
-    page_raw(p, "<section aria-labelledby=\"hist-h\"><h2 id=\"hist-h\">");
-    page_t(p, "incident.history");
-    page_raw(p, "</h2><ol id=\"version-history\" reversed>");
+    web__page_raw(p, "<section aria-labelledby=\"hist-h\"><h2 id=\"hist-h\">");
+    web__page_t(p, "incident.history");
+    web__page_raw(p, "</h2><ol id=\"version-history\" reversed>");
     /* The latest version the caller may see bounds the history; each
      * older version is asked for separately, so one the caller may not see
      * is simply absent. */
@@ -477,26 +477,26 @@ static void history(web_page *p, const char *id, const reg_meta *cur)
             continue;
         json_t *rec = json_loadb(body, len, 0, NULL);
         free(body);
-        page_rawf(p, "<li value=\"%d\" data-version=\"%d\"", v, v);
+        web__page_rawf(p, "<li value=\"%d\" data-version=\"%d\"", v, v);
         if (v == cur->version)
-            page_raw(p, " aria-current=\"true\"");
-        page_raw(p, "><a href=\"/incidents/");
-        page_urlenc(p, id);
-        page_rawf(p, "?version=%d\">", v);
-        page_t(p, "incident.version");
-        page_raw(p, " ");
-        page_int(p, v);
-        page_raw(p, "</a> ");
+            web__page_raw(p, " aria-current=\"true\"");
+        web__page_raw(p, "><a href=\"/incidents/");
+        web__page_urlenc(p, id);
+        web__page_rawf(p, "?version=%d\">", v);
+        web__page_t(p, "incident.version");
+        web__page_raw(p, " ");
+        web__page_int(p, v);
+        web__page_raw(p, "</a> ");
         state_badge(p, m.state);
-        const char *mod = web_json_str(rec, "modified");
+        const char *mod = web__json_str(rec, "modified");
         if (mod) {
-            page_raw(p, " ");
-            page_date(p, mod);
+            web__page_raw(p, " ");
+            web__page_date(p, mod);
         }
         json_decref(rec);
-        page_raw(p, "</li>");
+        web__page_raw(p, "</li>");
     }
-    page_raw(p, "</ol></section>\n");
+    web__page_raw(p, "</ol></section>\n");
 }
 
 static void proof(web_page *p, const char *id, const reg_meta *m)
@@ -506,7 +506,7 @@ static void proof(web_page *p, const char *id, const reg_meta *m)
     if (reg_proof(p->reg, &p->caller, id, m->version, &out, &e) != 0)
         return;
     json_t *doc = json_loads(out, 0, NULL);
-    const char *b64 = web_json_str(doc, "entry");
+    const char *b64 = web__json_str(doc, "entry");
     char *entry = NULL;
     if (b64) {
         size_t n = strlen(b64);
@@ -519,21 +519,21 @@ static void proof(web_page *p, const char *id, const reg_meta *m)
             entry = NULL;
         }
     }
-    web_verify_widget(p, id, m->version, entry, out);
+    web__verify_widget(p, id, m->version, entry, out);
     free(entry);
     json_decref(doc);
     free(out);
 }
 
-void page_incident(web_page *p, const char *id)
+void web__page_incident(web_page *p, const char *id)
 {
     int version = 0;
-    const char *vq = page_query(p, "version");
+    const char *vq = web__page_query(p, "version");
     if (vq) {
         char *end;
         long v = strtol(vq, &end, 10);
         if (!*vq || *end || v < 1 || v > (1 << 30))
-            return page_error(p, 404, "error.not_found");
+            return web__page_error(p, 404, "error.not_found");
         version = (int)v;
     }
     char *body;
@@ -541,42 +541,42 @@ void page_incident(web_page *p, const char *id)
     reg_meta m;
     osafe_err e;
     if (reg_get(p->reg, &p->caller, id, version, &body, &len, &m, &e) != 0)
-        return page_error(p, e.code == OSAFE_EAUTH ? 401 : 404,
+        return web__page_error(p, e.code == OSAFE_EAUTH ? 401 : 404,
                           "error.not_found");
     json_t *rec = json_loadb(body, len, 0, NULL);
     free(body);
     if (!rec)
-        return page_error(p, 500, "error.internal");
-    const char *title = web_json_str(json_object_get(rec, "title"), "text");
-    page_begin(p, title && *title ? title : id, "nav.incidents");
-    page_raw(p, "<article id=\"incident\" data-id=\"");
-    page_text(p, id);
-    page_raw(p, "\" data-state=\"");
-    page_text(p, m.state);
-    page_rawf(p, "\" data-version=\"%d\" data-tlp=\"", m.version);
-    page_text(p, m.tlp);
-    page_raw(p, "\">\n<p class=\"kicker\" dir=\"ltr\">");
-    page_text(p, id);
-    page_raw(p, "</p><h1 id=\"incident-title\">");
-    web_record_title(p, rec);
-    page_raw(p, "</h1>\n");
+        return web__page_error(p, 500, "error.internal");
+    const char *title = web__json_str(json_object_get(rec, "title"), "text");
+    web__page_begin(p, title && *title ? title : id, "nav.incidents");
+    web__page_raw(p, "<article id=\"incident\" data-id=\"");
+    web__page_text(p, id);
+    web__page_raw(p, "\" data-state=\"");
+    web__page_text(p, m.state);
+    web__page_rawf(p, "\" data-version=\"%d\" data-tlp=\"", m.version);
+    web__page_text(p, m.tlp);
+    web__page_raw(p, "\">\n<p class=\"kicker\" dir=\"ltr\">");
+    web__page_text(p, id);
+    web__page_raw(p, "</p><h1 id=\"incident-title\">");
+    web__record_title(p, rec);
+    web__page_raw(p, "</h1>\n");
     if (p->logged_in && (!strcmp(m.state, "draft") ||
                          !strcmp(m.state, "submitted") ||
                          !strcmp(m.state, "published"))) {
-        page_raw(p, "<p><a id=\"edit-link\" class=\"button\" href=\"/incidents/");
-        page_urlenc(p, id);
-        page_raw(p, "/edit\">");
-        page_t(p, !strcmp(m.state, "published") ? "incident.amend"
+        web__page_raw(p, "<p><a id=\"edit-link\" class=\"button\" href=\"/incidents/");
+        web__page_urlenc(p, id);
+        web__page_raw(p, "/edit\">");
+        web__page_t(p, !strcmp(m.state, "published") ? "incident.amend"
                                                 : "incident.edit");
-        page_raw(p, "</a></p>\n");
+        web__page_raw(p, "</a></p>\n");
     }
     descriptions(p, rec);
     facts(p, rec, &m);
     history(p, id, &m);
-    page_raw(p, "</article>\n");
+    web__page_raw(p, "</article>\n");
     int published = m.log_index >= 0;
     if (published)
         proof(p, id, &m);
     json_decref(rec);
-    page_end(p, published ? "verify.js" : NULL);
+    web__page_end(p, published ? "verify.js" : NULL);
 }

@@ -5,9 +5,9 @@
  * A page handler gets a web_page with the caller already resolved from the
  * session cookie (anonymous when none), the language negotiated
  * (?lang=xx, else the osafe_lang cookie, else Accept-Language, else en) and
- * an empty HTML buffer.  It calls page_begin, appends its content, and
- * page_end sends it.  Text reaches the page only through page_text (escaped)
- * or T() keys written with page_t (escaped too): page_raw is for markup the
+ * an empty HTML buffer.  It calls web__page_begin, appends its content, and
+ * web__page_end sends it.  Text reaches the page only through web__page_text (escaped)
+ * or web__t() keys written with web__page_t (escaped too): web__page_raw is for markup the
  * code itself wrote, never for data.
  *
  * Catalogues: src/server/i18n/<group>.<lang>.txt, one "key<TAB>text" per
@@ -56,10 +56,10 @@ typedef struct web_page {
     char csrf[65];         /* the session's CSRF token (anonymous: a
                             * server-keyed token of the day) */
     osafe_buf html;
-    int status;            /* page_end's status; 0 means 200 */
+    int status;            /* web__page_end's status; 0 means 200 */
     int is_post;           /* the request is a POST (form submission) */
     struct web_form *form; /* the parsed POST body (web_page.c) */
-    char set_cookie[256];  /* the Set-Cookie page_end sends ("" none); the
+    char set_cookie[256];  /* the Set-Cookie web__page_end sends ("" none); the
                             * server keeps one Set-Cookie per response */
     char session_cookie[80]; /* the session cookie's value, "" none */
 } web_page;
@@ -79,9 +79,9 @@ extern const web_file osafe_web_i18n[];   /* src/server/i18n/<group>.<lang>.txt 
 extern const size_t osafe_web_i18n_count;
 
 /* The index (0..WEB_LANGS-1) of a language code, -1 if not one of ours. */
-int web_lang_index(const char *code);
+int web__lang_index(const char *code);
 /* The code of language index i. */
-const char *web_lang_code(int i);
+const char *web__lang_code(int i);
 
 /*
  * Parse one catalogue text: calls cb for each "key<TAB>text" line.  Keys
@@ -91,57 +91,57 @@ const char *web_lang_code(int i);
  */
 typedef int (*web_catalog_cb)(void *ctx, const char *key, size_t klen,
                               const char *text, size_t tlen);
-int web_catalog_parse(const char *data, size_t len, web_catalog_cb cb,
+int web__catalog_parse(const char *data, size_t len, web_catalog_cb cb,
                       void *ctx, int *bad_line);
 /* The text of key in language lang_index without fallback; NULL if that
  * catalogue lacks it (for the i18n test). */
-const char *web_t_exact(const web *w, int lang_index, const char *key);
+const char *web__t_exact(const web *w, int lang_index, const char *key);
 
-/* Set page_end's status (for a form re-shown with errors: 422). */
-void page_status(web_page *p, int status);
+/* Set web__page_end's status (for a form re-shown with errors: 422). */
+void web__page_status(web_page *p, int status);
 /* The embedded asset of that name, or NULL; its URL is
  * "/static/NAME?v=HASH" (served immutable when the version matches). */
-const web_file *web_asset(const char *name);
+const web_file *web__asset(const char *name);
 /* Query argument (decoded) or NULL. */
-const char *page_query(web_page *p, const char *name);
+const char *web__page_query(web_page *p, const char *name);
 /* The i-th value (0-based) of a repeated form field (checkboxes), NULL
  * past the last. */
-const char *page_form_nth(web_page *p, const char *name, size_t i);
+const char *web__page_form_nth(web_page *p, const char *name, size_t i);
 /* Cookie value by name from the request, copied into out (NUL-terminated);
  * 0 if found and it fits, -1 otherwise. */
-int page_cookie(const web_page *p, const char *name, char *out, size_t size);
+int web__page_cookie(const web_page *p, const char *name, char *out, size_t size);
 /* Append a "?lang"-free link attribute value: an escaped local URL built
  * by the caller with query parameters (escaped as an attribute). */
-void page_attr(web_page *p, const char *value);
+void web__page_attr(web_page *p, const char *value);
 /* Append s percent-encoded for a URL query value (then escaped). */
-void page_urlenc(web_page *p, const char *s);
+void web__page_urlenc(web_page *p, const char *s);
 
 /* ---- records (web_incidents.c) ------------------------------------------- */
 
 struct json_t;
 /* A string member of a JSON object, or NULL. */
-const char *web_json_str(const struct json_t *o, const char *key);
+const char *web__json_str(const struct json_t *o, const char *key);
 /* The translated label of an enumerated value: key "<prefix>.<value>"
  * lowercased, '+' as '-' ("tlp.amber-strict"); the value itself (escaped)
  * when the catalogue has no such key. */
-void web_enum_label(web_page *p, const char *prefix, const char *value);
-/* A record's title in its own language (page_text_lang). */
-void web_record_title(web_page *p, const struct json_t *rec);
+void web__enum_label(web_page *p, const char *prefix, const char *value);
+/* A record's title in its own language (web__page_text_lang). */
+void web__record_title(web_page *p, const struct json_t *rec);
 /* A records table: the head (id, title, [state,] severity, occurred,
  * tlp), then rows from the "records" array of reg_list / reg_search; the
  * caller closes it with "</tbody></table></div>". */
-void web_record_table_head(web_page *p, const char *id, int show_state);
-void web_record_rows(web_page *p, const struct json_t *records,
+void web__record_table_head(web_page *p, const char *id, int show_state);
+void web__record_rows(web_page *p, const struct json_t *records,
                      int show_state);
 
 /* ---- the log (web_log.c) ------------------------------------------------- */
 
 /* The log's verifier key text ("name+id+key") into out; 0 or -1. */
-int web_log_vkey(const web_page *p, char *out, size_t size);
+int web__log_vkey(const web_page *p, char *out, size_t size);
 /* The in-browser inclusion check (assets/verify.js; the page must end with
- * page_end(p, "verify.js")), pre-filled with a record id, version, its log
+ * web__page_end(p, "verify.js")), pre-filled with a record id, version, its log
  * entry text and proof JSON when given (NULL: empty fields). */
-void web_verify_widget(web_page *p, const char *id, int version,
+void web__verify_widget(web_page *p, const char *id, int version,
                        const char *entry, const char *proof_json);
 
 /* ---- risk results (web_risk.c) ------------------------------------------ */
@@ -149,50 +149,50 @@ void web_verify_widget(web_page *p, const char *id, int version,
 /* The ranking the page's caller may see (public_view: what anyone may
  * see, whoever asks), computed with seed: shared between anonymous
  * views while the log does not grow (see web_risk.c), fresh for signed-in
- * callers.  *res is valid until web_risk_put(p->app, *ref). */
+ * callers.  *res is valid until web__risk_put(p->app, *ref). */
 struct web_risk_ref;
-int web_risk_get(web_page *p, uint64_t seed, int public_view,
+int web__risk_get(web_page *p, uint64_t seed, int public_view,
                  const risk_result **res, struct web_risk_ref **ref,
                  osafe_err *e);
-void web_risk_put(web *w, struct web_risk_ref *ref);
-/* 1 if web_risk_get would answer from the cache (no ranking to compute). */
-int web_risk_cached(web_page *p, uint64_t seed, int public_view);
+void web__risk_put(web *w, struct web_risk_ref *ref);
+/* 1 if web__risk_get would answer from the cache (no ranking to compute). */
+int web__risk_cached(web_page *p, uint64_t seed, int public_view);
 /* Take a token of the page's read limit (rankings, by address); when it is
  * spent, answer 429 with Retry-After and return 1. */
-int web_throttle_read(web_page *p);
-int web_risk_open(web *w);
-void web_risk_close(web *w);
-void **web_risk_slot(web *w);
+int web__throttle_read(web_page *p);
+int web__risk_open(web *w);
+void web__risk_close(web *w);
+void **web__risk_slot(web *w);
 /* The policy set by web_set_risk_policy (the defaults otherwise). */
-const struct risk_policy *web_risk_policy(const web *w);
+const struct risk_policy *web__risk_policy(const web *w);
 
 /* ---- grades (web_grades.c) ------------------------------------------------ */
 
 /* "Very good" etc. for grade 1..5 (a dash for 0), with the straddle mark. */
-void web_grade_text(web_page *p, int grade, int straddles);
+void web__grade_text(web_page *p, int grade, int straddles);
 /* Section of per-hazard grades of one published run (its stored JSON);
  * nothing for runs of scorers that do not measure safety. */
-void web_eval_grades(web_page *p, const struct json_t *doc);
+void web__eval_grades(web_page *p, const struct json_t *doc);
 
 /* ---- sessions (web_session.c), used by the router ------------------------ */
 
 /* Resolve the osafe_session cookie into p->caller, p->logged_in, p->csrf
  * (the anonymous CSRF token when there is no live session). */
-void web_session_resolve(web_page *p);
-int web_sessions_open(web *w);
+void web__session_resolve(web_page *p);
+int web__sessions_open(web *w);
 /* Where web keeps its session table (owned by web_session.c). */
-void **web_session_slot(web *w);
-/* Free what page_form parsed (the router calls it after the handler). */
-void web_page_free_form(web_page *p);
-void web_sessions_close(web *w);
+void **web__session_slot(web *w);
+/* Free what web__page_form parsed (the router calls it after the handler). */
+void web__page_free_form(web_page *p);
+void web__sessions_close(web *w);
 
 /* ---- translation -------------------------------------------------------- */
 
 /* The text of key in the page's language (English fallback, then the key
  * itself).  Borrowed from the catalogue, valid for the server's life. */
-const char *T(const web_page *p, const char *key);
-/* Append T(p, key), escaped. */
-void page_t(web_page *p, const char *key);
+const char *web__t(const web_page *p, const char *key);
+/* Append web__t(p, key), escaped. */
+void web__page_t(web_page *p, const char *key);
 
 /* ---- building the page --------------------------------------------------- */
 
@@ -200,63 +200,63 @@ void page_t(web_page *p, const char *key);
  * header with navigation (nav_key marks the current item: "nav.dashboard",
  * "nav.incidents", "nav.review", "nav.evals", "nav.risks", "nav.log"),
  * language switcher, login state, and the opening <main id="main">.
- * title is already translated (page_begin escapes it). */
-void page_begin(web_page *p, const char *title, const char *nav_key);
+ * title is already translated (web__page_begin escapes it). */
+void web__page_begin(web_page *p, const char *title, const char *nav_key);
 /* Close <main>, footer, the page's script (one of the embedded assets, by
  * name, or NULL), and send with status 200. */
-void page_end(web_page *p, const char *script);
+void web__page_end(web_page *p, const char *script);
 /* A whole error page (status 4xx/5xx) with a translated message key. */
-void page_error(web_page *p, int status, const char *msg_key);
+void web__page_error(web_page *p, int status, const char *msg_key);
 /* 303 See Other to a local path (must start with '/'). */
-void page_redirect(web_page *p, const char *location);
+void web__page_redirect(web_page *p, const char *location);
 
-void page_text(web_page *p, const char *s);            /* escaped */
-void page_text_n(web_page *p, const char *s, size_t n); /* escaped */
-void page_raw(web_page *p, const char *markup);         /* trusted */
-void page_rawf(web_page *p, const char *fmt, ...)       /* trusted; no %s of data */
+void web__page_text(web_page *p, const char *s);            /* escaped */
+void web__page_text_n(web_page *p, const char *s, size_t n); /* escaped */
+void web__page_raw(web_page *p, const char *markup);         /* trusted */
+void web__page_rawf(web_page *p, const char *fmt, ...)       /* trusted; no %s of data */
     __attribute__((format(printf, 2, 3)));
 
 /* Inline SVG that osafe's own svg.h / risk.h produced (trusted markup).
- * page_end drops every style="" attribute of the page, which the CSP
+ * web__page_end drops every style="" attribute of the page, which the CSP
  * forbids (the stylesheet sizes figures). */
-void page_svg(web_page *p, const char *svg);
+void web__page_svg(web_page *p, const char *svg);
 
 /* Text in its own language: <span lang="xx" dir="auto">text</span>
  * (the lang attribute only when the tag is a valid BCP 47 shape). */
-void page_text_lang(web_page *p, const char *text, const char *lang);
+void web__page_text_lang(web_page *p, const char *text, const char *lang);
 
 /* Localized numbers: decimal separator and digit grouping of the page's
  * language (fr: "1 234,5", es/ru likewise with their separators, ar with
  * Western digits and "٫" separator, zh/en "1,234.5"). */
-void page_num(web_page *p, double v, int decimals);
-void page_int(web_page *p, long long v);
-void page_percent(web_page *p, double fraction, int decimals);
+void web__page_num(web_page *p, double v, int decimals);
+void web__page_int(web_page *p, long long v);
+void web__page_percent(web_page *p, double fraction, int decimals);
 /* A date from RFC 3339 ("2026-11-28T10:00:00Z" or "2026-11-28"), in the
  * page's language's form, inside <time datetime="...">. */
-void page_date(web_page *p, const char *rfc3339);
+void web__page_date(web_page *p, const char *rfc3339);
 
 /* ---- requests and forms -------------------------------------------------- */
 
 /* Form field of an application/x-www-form-urlencoded POST body, decoded;
  * NULL if absent.  Borrowed until the handler returns. */
-const char *page_form(web_page *p, const char *name);
+const char *web__page_form(web_page *p, const char *name);
 /* For POST handlers: 1 if the form's "csrf" field matches the session's
  * token (constant-time compare); otherwise answers 403 and returns 0. */
-int page_csrf_ok(web_page *p);
+int web__page_csrf_ok(web_page *p);
 /* <input type="hidden" name="csrf" value="..."> for forms. */
-void page_csrf_field(web_page *p);
+void web__page_csrf_field(web_page *p);
 
 /* ---- pages (one file per group) ----------------------------------------- */
 
-void page_dashboard(web_page *p);                 /* /                 web_dashboard.c */
-void page_incidents(web_page *p);                 /* /incidents        web_incidents.c */
-void page_incident(web_page *p, const char *id);  /* /incidents/{id}   web_incidents.c */
-void page_incident_form(web_page *p, const char *id); /* /incidents/new, /incidents/{id}/edit  web_form.c */
-void page_review(web_page *p);                    /* /review           web_review.c */
-void page_log(web_page *p);                       /* /log              web_log.c */
-void page_login(web_page *p);                     /* /login, /logout   web_session.c */
-void page_evals(web_page *p);                     /* /evals            web_evals.c */
-void page_eval(web_page *p, const char *id);      /* /evals/{run}      web_evals.c */
-void page_risks(web_page *p);                     /* /risks            web_risks.c */
+void web__page_dashboard(web_page *p);                 /* /                 web_dashboard.c */
+void web__page_incidents(web_page *p);                 /* /incidents        web_incidents.c */
+void web__page_incident(web_page *p, const char *id);  /* /incidents/{id}   web_incidents.c */
+void web__page_incident_form(web_page *p, const char *id); /* /incidents/new, /incidents/{id}/edit  web_form.c */
+void web__page_review(web_page *p);                    /* /review           web_review.c */
+void web__page_log(web_page *p);                       /* /log              web_log.c */
+void web__page_login(web_page *p);                     /* /login, /logout   web_session.c */
+void web__page_evals(web_page *p);                     /* /evals            web_evals.c */
+void web__page_eval(web_page *p, const char *id);      /* /evals/{run}      web_evals.c */
+void web__page_risks(web_page *p);                     /* /risks            web_risks.c */
 
 #endif

@@ -30,20 +30,20 @@ struct web_form {
 /*
  * The appends below drop their status on purpose: the page buffer's
  * failure is sticky (core/buf.h), so after the first failure nothing more
- * is written and page_end checks buf_status once, answering 500 instead of
+ * is written and web__page_end checks buf_status once, answering 500 instead of
  * a page with pieces missing.
  */
-void page_text(web_page *p, const char *s)
+void web__page_text(web_page *p, const char *s)
 {
     OSAFE_IGNORE(xml_escape(&p->html, s));
 }
 
-void page_text_n(web_page *p, const char *s, size_t n)
+void web__page_text_n(web_page *p, const char *s, size_t n)
 {
     OSAFE_IGNORE(xml_escape_n(&p->html, s, n));
 }
 
-void page_raw(web_page *p, const char *markup)
+void web__page_raw(web_page *p, const char *markup)
 {
     OSAFE_IGNORE(buf_puts(&p->html, markup));
 }
@@ -53,7 +53,7 @@ static void page_putc(web_page *p, char c)
     OSAFE_IGNORE(buf_putc(&p->html, c));
 }
 
-void page_rawf(web_page *p, const char *fmt, ...)
+void web__page_rawf(web_page *p, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -61,17 +61,17 @@ void page_rawf(web_page *p, const char *fmt, ...)
     va_end(ap);
 }
 
-void page_t(web_page *p, const char *key)
+void web__page_t(web_page *p, const char *key)
 {
-    page_text(p, T(p, key));
+    web__page_text(p, web__t(p, key));
 }
 
-void page_attr(web_page *p, const char *value)
+void web__page_attr(web_page *p, const char *value)
 {
-    page_text(p, value);
+    web__page_text(p, value);
 }
 
-void page_urlenc(web_page *p, const char *s)
+void web__page_urlenc(web_page *p, const char *s)
 {
     static const char hex[] = "0123456789ABCDEF";
     char tmp[4];
@@ -86,7 +86,7 @@ void page_urlenc(web_page *p, const char *s)
             tmp[1] = hex[c >> 4];
             tmp[2] = hex[c & 15];
             tmp[3] = 0;
-            page_raw(p, tmp);
+            web__page_raw(p, tmp);
         }
     }
 }
@@ -122,17 +122,17 @@ static int bcp47_shape(const char *t)
     return 1;
 }
 
-void page_text_lang(web_page *p, const char *text, const char *lang)
+void web__page_text_lang(web_page *p, const char *text, const char *lang)
 {
     if (lang && bcp47_shape(lang)) {
-        page_raw(p, "<span lang=\"");
-        page_text(p, lang);
-        page_raw(p, "\" dir=\"auto\">");
+        web__page_raw(p, "<span lang=\"");
+        web__page_text(p, lang);
+        web__page_raw(p, "\" dir=\"auto\">");
     } else {
-        page_raw(p, "<span dir=\"auto\">");
+        web__page_raw(p, "<span dir=\"auto\">");
     }
-    page_text(p, text ? text : "");
-    page_raw(p, "</span>");
+    web__page_text(p, text ? text : "");
+    web__page_raw(p, "</span>");
 }
 
 /* ---- numbers ------------------------------------------------------------- */
@@ -160,13 +160,13 @@ static void put_number(web_page *p, double v, int decimals)
     if (decimals > 9)
         decimals = 9;
     if (v != v) {
-        page_raw(p, "\xe2\x80\x94"); /* NaN: an em dash, never "nan" */
+        web__page_raw(p, "\xe2\x80\x94"); /* NaN: an em dash, never "nan" */
         return;
     }
     char tmp[64];
     int n = snprintf(tmp, sizeof tmp, "%.*f", decimals, v);
     if (n <= 0 || (size_t)n >= sizeof tmp || !strchr("-0123456789", tmp[0])) {
-        page_raw(p, "\xe2\x80\x94");
+        web__page_raw(p, "\xe2\x80\x94");
         return;
     }
     const char *s = tmp;
@@ -184,31 +184,31 @@ static void put_number(web_page *p, double v, int decimals)
     int grouped = int_len >= (size_t)f->min_group;
     for (size_t i = 0; i < int_len; i++) {
         if (grouped && i > 0 && (int_len - i) % 3 == 0)
-            page_raw(p, f->group);
+            web__page_raw(p, f->group);
         page_putc(p, s[i]);
     }
     if (s[int_len] == '.') {
-        page_raw(p, f->decimal);
-        page_raw(p, s + int_len + 1);
+        web__page_raw(p, f->decimal);
+        web__page_raw(p, s + int_len + 1);
     }
 }
 
-void page_num(web_page *p, double v, int decimals)
+void web__page_num(web_page *p, double v, int decimals)
 {
     put_number(p, v, decimals);
 }
 
-void page_int(web_page *p, long long v)
+void web__page_int(web_page *p, long long v)
 {
     put_number(p, (double)v, 0);
 }
 
-void page_percent(web_page *p, double fraction, int decimals)
+void web__page_percent(web_page *p, double fraction, int decimals)
 {
     const numfmt *f = &numfmts[p->lang_index];
-    page_raw(p, f->pct_pre);
+    web__page_raw(p, f->pct_pre);
     put_number(p, fraction * 100.0, decimals);
-    page_raw(p, f->pct_post);
+    web__page_raw(p, f->pct_post);
 }
 
 /* ---- dates --------------------------------------------------------------- */
@@ -271,80 +271,80 @@ static int partial_date(web_page *p, const char *d)
     int y = num(d, 4), mo = n == 7 ? num(d + 5, 2) : 0;
     if (n == 7 && (mo < 1 || mo > 12))
         return 0;
-    page_raw(p, "<time datetime=\"");
-    page_text(p, d);
-    page_raw(p, "\">");
+    web__page_raw(p, "<time datetime=\"");
+    web__page_text(p, d);
+    web__page_raw(p, "\">");
     if (!mo) {
-        page_rawf(p, p->lang_index == WEB_LANG_ZH ? "%d\xe5\xb9\xb4" : "%d",
+        web__page_rawf(p, p->lang_index == WEB_LANG_ZH ? "%d\xe5\xb9\xb4" : "%d",
                   y);
     } else {
         switch (p->lang_index) {
         case WEB_LANG_ZH:
-            page_rawf(p, "%d\xe5\xb9\xb4%d\xe6\x9c\x88", y, mo);
+            web__page_rawf(p, "%d\xe5\xb9\xb4%d\xe6\x9c\x88", y, mo);
             break;
         case WEB_LANG_ES:
-            page_rawf(p, "%s %d", months_es[mo - 1], y);
+            web__page_rawf(p, "%s %d", months_es[mo - 1], y);
             break;
         case WEB_LANG_FR:
-            page_rawf(p, "%s %d", months_fr[mo - 1], y);
+            web__page_rawf(p, "%s %d", months_fr[mo - 1], y);
             break;
         case WEB_LANG_AR:
-            page_rawf(p, "%s %d", months_ar[mo - 1], y);
+            web__page_rawf(p, "%s %d", months_ar[mo - 1], y);
             break;
         case WEB_LANG_RU:
-            page_rawf(p, "%s %d \xd0\xb3.", months_ru[mo - 1], y);
+            web__page_rawf(p, "%s %d \xd0\xb3.", months_ru[mo - 1], y);
             break;
         default:
-            page_rawf(p, "%s %d", months_en[mo - 1], y);
+            web__page_rawf(p, "%s %d", months_en[mo - 1], y);
             break;
         }
     }
-    page_raw(p, "</time>");
+    web__page_raw(p, "</time>");
     return 1;
 }
 
-void page_date(web_page *p, const char *d)
+void web__page_date(web_page *p, const char *d)
 {
     if (d && partial_date(p, d))
         return;
     if (!d || strlen(d) < 10 || !digits(d, 4) || d[4] != '-' ||
         !digits(d + 5, 2) || d[7] != '-' || !digits(d + 8, 2)) {
-        page_text(p, d ? d : "");
+        web__page_text(p, d ? d : "");
         return;
     }
     int y = num(d, 4), mo = num(d + 5, 2), day = num(d + 8, 2);
     if (mo < 1 || mo > 12 || day < 1 || day > 31) {
-        page_text(p, d);
+        web__page_text(p, d);
         return;
     }
     int has_time = strlen(d) >= 16 && (d[10] == 'T' || d[10] == ' ') &&
                    digits(d + 11, 2) && d[13] == ':' && digits(d + 14, 2);
-    page_raw(p, "<time datetime=\"");
-    page_text(p, d);
-    page_raw(p, "\">");
+    web__page_raw(p, "<time datetime=\"");
+    web__page_text(p, d);
+    web__page_raw(p, "\">");
     switch (p->lang_index) {
     case WEB_LANG_ZH:
-        page_rawf(p, "%d\xe5\xb9\xb4%d\xe6\x9c\x88%d\xe6\x97\xa5", y, mo, day);
+        web__page_rawf(p, "%d\xe5\xb9\xb4%d\xe6\x9c\x88%d\xe6\x97\xa5", y, mo, day);
         break;
     case WEB_LANG_ES:
-        page_rawf(p, "%d %s %d", day, months_es[mo - 1], y);
+        web__page_rawf(p, "%d %s %d", day, months_es[mo - 1], y);
         break;
     case WEB_LANG_FR:
-        page_rawf(p, "%d %s %d", day, months_fr[mo - 1], y);
+        web__page_rawf(p, "%d %s %d", day, months_fr[mo - 1], y);
         break;
     case WEB_LANG_AR:
-        page_rawf(p, "%d %s %d", day, months_ar[mo - 1], y);
+        web__page_rawf(p, "%d %s %d", day, months_ar[mo - 1], y);
         break;
     case WEB_LANG_RU:
-        page_rawf(p, "%d %s %d \xd0\xb3.", day, months_ru[mo - 1], y);
+        web__page_rawf(p, "%d %s %d \xd0\xb3.", day, months_ru[mo - 1], y);
         break;
     default:
-        page_rawf(p, "%s %d, %d", months_en[mo - 1], day, y);
+        web__page_rawf(p, "%s %d, %d", months_en[mo - 1], day, y);
         break;
     }
     if (has_time)
-        page_rawf(p, " %.2s:%.2s UTC", d + 11, d + 14);
-    page_raw(p, "</time>");
+        web__page_rawf(p, " %.2s:%.2s UTC", d + 11, d + 14);
+    web__page_raw(p, "</time>");
 }
 
 /* ---- the frame ----------------------------------------------------------- */
@@ -358,14 +358,14 @@ static const char *const lang_names[WEB_LANGS] = {
 /* A <link> stylesheet (script 0) or deferred <script> (script 1). */
 static void asset_link(web_page *p, int script, const char *name)
 {
-    const web_file *f = web_asset(name);
+    const web_file *f = web__asset(name);
     if (!f)
         return;
     if (script)
-        page_rawf(p, "<script src=\"/static/%s?v=%s\" defer></script>\n",
+        web__page_rawf(p, "<script src=\"/static/%s?v=%s\" defer></script>\n",
                   f->name, f->hash);
     else
-        page_rawf(p, "<link rel=\"stylesheet\" href=\"/static/%s?v=%s\">\n",
+        web__page_rawf(p, "<link rel=\"stylesheet\" href=\"/static/%s?v=%s\">\n",
                   f->name, f->hash);
 }
 
@@ -375,7 +375,7 @@ static int is_reviewer(const web_page *p)
                             !strcmp(p->caller.acct.role, "admin"));
 }
 
-void page_begin(web_page *p, const char *title, const char *nav_key)
+void web__page_begin(web_page *p, const char *title, const char *nav_key)
 {
     static const struct {
         const char *key, *href;
@@ -384,38 +384,38 @@ void page_begin(web_page *p, const char *title, const char *nav_key)
                {"nav.review", "/review", 1}, {"nav.evals", "/evals", 0},
                {"nav.risks", "/risks", 0},   {"nav.log", "/log", 0}};
     buf_reset(&p->html);
-    page_rawf(p,
+    web__page_rawf(p,
               "<!DOCTYPE html>\n<html lang=\"%s\" dir=\"%s\">\n<head>\n"
               "<meta charset=\"utf-8\">\n<meta name=\"viewport\" "
               "content=\"width=device-width, initial-scale=1\">\n<title>",
               p->lang, p->rtl ? "rtl" : "ltr");
-    page_text(p, title);
-    page_raw(p, " \xc2\xb7 osafe</title>\n<link rel=\"icon\" href=\"data:,\">\n");
+    web__page_text(p, title);
+    web__page_raw(p, " \xc2\xb7 osafe</title>\n<link rel=\"icon\" href=\"data:,\">\n");
     asset_link(p, 0, "style.css");
-    page_raw(p, "</head>\n<body>\n<a class=\"skip-link\" href=\"#main\">");
-    page_t(p, "app.skip");
-    page_raw(p, "</a>\n<header class=\"site-header\">\n<a class=\"brand\" "
+    web__page_raw(p, "</head>\n<body>\n<a class=\"skip-link\" href=\"#main\">");
+    web__page_t(p, "app.skip");
+    web__page_raw(p, "</a>\n<header class=\"site-header\">\n<a class=\"brand\" "
                 "href=\"/\">osafe</a>\n<nav id=\"site-nav\" aria-label=\"");
-    page_t(p, "nav.label");
-    page_raw(p, "\"><ul>");
+    web__page_t(p, "nav.label");
+    web__page_raw(p, "\"><ul>");
     for (size_t i = 0; i < sizeof nav / sizeof nav[0]; i++) {
         if (nav[i].reviewers && !is_reviewer(p))
             continue;
-        page_rawf(p, "<li><a href=\"%s\"%s>", nav[i].href,
+        web__page_rawf(p, "<li><a href=\"%s\"%s>", nav[i].href,
                   nav_key && !strcmp(nav_key, nav[i].key)
                       ? " aria-current=\"page\""
                       : "");
-        page_t(p, nav[i].key);
-        page_raw(p, "</a></li>");
+        web__page_t(p, nav[i].key);
+        web__page_raw(p, "</a></li>");
     }
     if (p->logged_in) {
-        page_raw(p, "<li><a href=\"/incidents/new\">");
-        page_t(p, "nav.file");
-        page_raw(p, "</a></li>");
+        web__page_raw(p, "<li><a href=\"/incidents/new\">");
+        web__page_t(p, "nav.file");
+        web__page_raw(p, "</a></li>");
     }
-    page_raw(p, "</ul></nav>\n<nav id=\"lang-switch\" aria-label=\"");
-    page_t(p, "lang.label");
-    page_raw(p, "\"><ul>");
+    web__page_raw(p, "</ul></nav>\n<nav id=\"lang-switch\" aria-label=\"");
+    web__page_t(p, "lang.label");
+    web__page_raw(p, "\"><ul>");
     /* Switching language keeps what the page shows: its filters, the run
      * compared against, the version.  (POST results switch to the GET.) */
     static const char *const keep[] = {
@@ -429,40 +429,40 @@ void page_begin(web_page *p, const char *title, const char *nav_key)
         const char *v = http_req_query(p->req, *k);
         if (!v || !*v)
             continue;
-        page_rawf(p, "%s=", *k);
-        page_urlenc(p, v);
-        page_raw(p, "&amp;");
+        web__page_rawf(p, "%s=", *k);
+        web__page_urlenc(p, v);
+        web__page_raw(p, "&amp;");
     }
     kept = p->html;
     p->html = save;
     for (int i = 0; i < WEB_LANGS; i++)
-        page_rawf(p,
+        web__page_rawf(p,
                   "<li><a href=\"?%slang=%s\" hreflang=\"%s\" lang=\"%s\"%s>"
                   "%s</a></li>",
-                  kept.data ? kept.data : "", web_lang_code(i),
-                  web_lang_code(i), web_lang_code(i),
+                  kept.data ? kept.data : "", web__lang_code(i),
+                  web__lang_code(i), web__lang_code(i),
                   i == p->lang_index ? " aria-current=\"true\"" : "",
                   lang_names[i]);
     buf_release(&kept);
-    page_raw(p, "</ul></nav>\n<div id=\"account\" data-role=\"");
-    page_text(p, p->logged_in ? p->caller.acct.role : "anonymous");
-    page_raw(p, "\">");
+    web__page_raw(p, "</ul></nav>\n<div id=\"account\" data-role=\"");
+    web__page_text(p, p->logged_in ? p->caller.acct.role : "anonymous");
+    web__page_raw(p, "\">");
     if (p->logged_in) {
-        page_t(p, "account.signed_in");
-        page_raw(p, " <strong>");
-        page_text(p, p->caller.acct.name);
-        page_raw(p, "</strong> <form id=\"logout-form\" method=\"post\" "
+        web__page_t(p, "account.signed_in");
+        web__page_raw(p, " <strong>");
+        web__page_text(p, p->caller.acct.name);
+        web__page_raw(p, "</strong> <form id=\"logout-form\" method=\"post\" "
                     "action=\"/logout\">");
-        page_csrf_field(p);
-        page_raw(p, "<button type=\"submit\">");
-        page_t(p, "account.logout");
-        page_raw(p, "</button></form>");
+        web__page_csrf_field(p);
+        web__page_raw(p, "<button type=\"submit\">");
+        web__page_t(p, "account.logout");
+        web__page_raw(p, "</button></form>");
     } else {
-        page_raw(p, "<a href=\"/login\">");
-        page_t(p, "account.login");
-        page_raw(p, "</a>");
+        web__page_raw(p, "<a href=\"/login\">");
+        web__page_t(p, "account.login");
+        web__page_raw(p, "</a>");
     }
-    page_raw(p, "</div>\n</header>\n<main id=\"main\" tabindex=\"-1\">\n");
+    web__page_raw(p, "</div>\n</header>\n<main id=\"main\" tabindex=\"-1\">\n");
 }
 
 static void set_page_headers(web_page *p)
@@ -483,7 +483,7 @@ static void set_page_headers(web_page *p)
 
 /* The page's Content-Security-Policy has no 'unsafe-inline' for styles,
  * so a style="" attribute (svg.h writes one for standalone files) would
- * only raise a console error: page_end drops every one, and the
+ * only raise a console error: web__page_end drops every one, and the
  * stylesheet sizes the figures instead.  Only markup the code wrote can
  * hold ` style="`: in escaped data every '"' is "&quot;". */
 static void drop_style_attrs(osafe_buf *b)
@@ -507,17 +507,17 @@ static void drop_style_attrs(osafe_buf *b)
     b->data[b->len] = '\0';
 }
 
-void page_end(web_page *p, const char *script)
+void web__page_end(web_page *p, const char *script)
 {
-    page_raw(p, "</main>\n<footer id=\"site-footer\"><p>");
-    page_t(p, "footer.text");
-    page_raw(p, " \xc2\xb7 <a href=\"/api/v1/openapi.json\">API</a> "
+    web__page_raw(p, "</main>\n<footer id=\"site-footer\"><p>");
+    web__page_t(p, "footer.text");
+    web__page_raw(p, " \xc2\xb7 <a href=\"/api/v1/openapi.json\">API</a> "
                 "\xc2\xb7 <a href=\"/log/checkpoint\">");
-    page_t(p, "log.checkpoint");
-    page_raw(p, "</a></p></footer>\n");
+    web__page_t(p, "log.checkpoint");
+    web__page_raw(p, "</a></p></footer>\n");
     if (script)
         asset_link(p, 1, script);
-    page_raw(p, "</body>\n</html>\n");
+    web__page_raw(p, "</body>\n</html>\n");
     if (buf_status(&p->html) != 0) {
         /* over OSAFE_WEB_PAGE_MAX or out of memory: a 200 with pieces
          * missing would look whole, so the page is not sent at all */
@@ -536,37 +536,37 @@ void page_end(web_page *p, const char *script)
         http_resp_error(p->resp, 500, "internal", NULL, "internal error");
 }
 
-void page_status(web_page *p, int status)
+void web__page_status(web_page *p, int status)
 {
     p->status = status;
 }
 
-void page_error(web_page *p, int status, const char *msg_key)
+void web__page_error(web_page *p, int status, const char *msg_key)
 {
-    const char *title = T(p, status == 404   ? "error.404"
+    const char *title = web__t(p, status == 404   ? "error.404"
                              : status == 403 ? "error.403"
                              : status == 401 ? "error.401"
                              : status == 429 ? "error.429"
                              : status >= 500 ? "error.500"
                                              : "error.400");
-    page_begin(p, title, NULL);
-    page_raw(p, "<h1>");
-    page_text(p, title);
-    page_raw(p, "</h1>\n<p id=\"error-message\" role=\"alert\">");
-    page_t(p, msg_key);
-    page_raw(p, "</p>\n");
+    web__page_begin(p, title, NULL);
+    web__page_raw(p, "<h1>");
+    web__page_text(p, title);
+    web__page_raw(p, "</h1>\n<p id=\"error-message\" role=\"alert\">");
+    web__page_t(p, msg_key);
+    web__page_raw(p, "</p>\n");
     if (status == 401 && !p->logged_in) {
-        page_raw(p, "<p><a class=\"button primary\" href=\"/login?next=");
-        page_urlenc(p, http_req_path(p->req));
-        page_raw(p, "\">");
-        page_t(p, "account.login");
-        page_raw(p, "</a></p>\n");
+        web__page_raw(p, "<p><a class=\"button primary\" href=\"/login?next=");
+        web__page_urlenc(p, http_req_path(p->req));
+        web__page_raw(p, "\">");
+        web__page_t(p, "account.login");
+        web__page_raw(p, "</a></p>\n");
     }
     p->status = status;
-    page_end(p, NULL);
+    web__page_end(p, NULL);
 }
 
-void page_redirect(web_page *p, const char *location)
+void web__page_redirect(web_page *p, const char *location)
 {
     /* never an open redirect: "//host" and "/\\host" leave the site */
     if (!location || location[0] != '/' || location[1] == '/' ||
@@ -583,12 +583,12 @@ void page_redirect(web_page *p, const char *location)
 
 /* ---- requests and forms ------------------------------------------------- */
 
-const char *page_query(web_page *p, const char *name)
+const char *web__page_query(web_page *p, const char *name)
 {
     return http_req_query(p->req, name);
 }
 
-int page_cookie(const web_page *p, const char *name, char *out, size_t size)
+int web__page_cookie(const web_page *p, const char *name, char *out, size_t size)
 {
     const char *h = http_req_header(p->req, "Cookie");
     size_t nlen = strlen(name);
@@ -669,7 +669,7 @@ static void parse_form(web_page *p)
     }
 }
 
-const char *page_form_nth(web_page *p, const char *name, size_t n)
+const char *web__page_form_nth(web_page *p, const char *name, size_t n)
 {
     parse_form(p);
     if (!p->form)
@@ -680,12 +680,12 @@ const char *page_form_nth(web_page *p, const char *name, size_t n)
     return NULL;
 }
 
-const char *page_form(web_page *p, const char *name)
+const char *web__page_form(web_page *p, const char *name)
 {
-    return page_form_nth(p, name, 0);
+    return web__page_form_nth(p, name, 0);
 }
 
-void web_page_free_form(web_page *p)
+void web__page_free_form(web_page *p)
 {
     if (!p->form)
         return;
@@ -697,26 +697,26 @@ void web_page_free_form(web_page *p)
     p->form = NULL;
 }
 
-int page_csrf_ok(web_page *p)
+int web__page_csrf_ok(web_page *p)
 {
-    const char *t = page_form(p, "csrf");
+    const char *t = web__page_form(p, "csrf");
     size_t n = strlen(p->csrf);
     if (t && n == 64 && strlen(t) == n &&
         sodium_memcmp(t, p->csrf, n) == 0)
         return 1;
-    page_error(p, 403, "error.csrf");
+    web__page_error(p, 403, "error.csrf");
     return 0;
 }
 
-void page_csrf_field(web_page *p)
+void web__page_csrf_field(web_page *p)
 {
-    page_raw(p, "<input type=\"hidden\" name=\"csrf\" value=\"");
-    page_text(p, p->csrf);
-    page_raw(p, "\">");
+    web__page_raw(p, "<input type=\"hidden\" name=\"csrf\" value=\"");
+    web__page_text(p, p->csrf);
+    web__page_raw(p, "\">");
 }
 
-void page_svg(web_page *p, const char *svg)
+void web__page_svg(web_page *p, const char *svg)
 {
-    /* style="" attributes are dropped by page_end (see there) */
-    page_raw(p, svg ? svg : "");
+    /* style="" attributes are dropped by web__page_end (see there) */
+    web__page_raw(p, svg ? svg : "");
 }

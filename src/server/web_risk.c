@@ -12,7 +12,7 @@
  * evaluation is a log entry), and recomputed at least every
  * OSAFE_WEB_RISK_TTL_S (incident ages count from today, and merges are not
  * logged).  What is not in the cache costs a ranking, and the pages
- * rate-limit those per address (web_risk_cached, issue 9 item 3).
+ * rate-limit those per address (web__risk_cached, issue 9 item 3).
  *
  * A result is reference-counted: a page holds it while rendering even if a
  * newer one replaces it in the cache meanwhile.
@@ -41,14 +41,14 @@ typedef struct risk_cache {
     struct web_risk_ref *slot[OSAFE_WEB_RISK_CACHE_MAX];
 } risk_cache;
 
-int web_risk_open(web *w)
+int web__risk_open(web *w)
 {
     risk_cache *c = calloc(1, sizeof *c);
     if (!c || pthread_mutex_init(&c->mu, NULL) != 0) {
         free(c);
         return -1;
     }
-    *web_risk_slot(w) = c;
+    *web__risk_slot(w) = c;
     return 0;
 }
 
@@ -58,9 +58,9 @@ static void ref_free(struct web_risk_ref *r)
     free(r);
 }
 
-void web_risk_close(web *w)
+void web__risk_close(web *w)
 {
-    risk_cache *c = *web_risk_slot(w);
+    risk_cache *c = *web__risk_slot(w);
     if (!c)
         return;
     for (size_t i = 0; i < OSAFE_WEB_RISK_CACHE_MAX; i++)
@@ -68,7 +68,7 @@ void web_risk_close(web *w)
             ref_free(c->slot[i]);
     pthread_mutex_destroy(&c->mu);
     free(c);
-    *web_risk_slot(w) = NULL;
+    *web__risk_slot(w) = NULL;
 }
 
 /* The log's size, or -1 without a log: a cached ranking is current while
@@ -99,7 +99,7 @@ static struct risk_key key_of(web_page *p, uint64_t seed, int public_view,
     *who = public_view ? &anon : &p->caller;
     struct risk_key k = {seed, log_size(p->reg),
                          (*who)->authenticated ? (*who)->acct.id : 0,
-                         web_risk_policy(p->app)};
+                         web__risk_policy(p->app)};
     return k;
 }
 
@@ -119,11 +119,11 @@ static struct web_risk_ref *lookup(risk_cache *c, const struct risk_key *k,
     return NULL;
 }
 
-int web_risk_cached(web_page *p, uint64_t seed, int public_view)
+int web__risk_cached(web_page *p, uint64_t seed, int public_view)
 {
     const reg_caller *who;
     struct risk_key k = key_of(p, seed, public_view, &who);
-    risk_cache *c = *web_risk_slot(p->app);
+    risk_cache *c = *web__risk_slot(p->app);
     pthread_mutex_lock(&c->mu);
     int hit = lookup(c, &k, time(NULL)) != NULL;
     pthread_mutex_unlock(&c->mu);
@@ -154,13 +154,13 @@ static void keep(risk_cache *c, struct web_risk_ref *r)
     pthread_mutex_unlock(&c->mu);
 }
 
-int web_risk_get(web_page *p, uint64_t seed, int public_view,
+int web__risk_get(web_page *p, uint64_t seed, int public_view,
                  const risk_result **res, struct web_risk_ref **ref,
                  osafe_err *e)
 {
     *res = NULL;
     *ref = NULL;
-    risk_cache *c = *web_risk_slot(p->app);
+    risk_cache *c = *web__risk_slot(p->app);
     const reg_caller *who;
     struct risk_key k = key_of(p, seed, public_view, &who);
     time_t now = time(NULL);
@@ -180,7 +180,7 @@ int web_risk_get(web_page *p, uint64_t seed, int public_view,
     struct web_risk_ref *r = calloc(1, sizeof *r);
     if (!r)
         return osafe_errf(e, OSAFE_ENOMEM, "out of memory");
-    int rc = risk_compute(p->reg, who, web_risk_policy(p->app), seed,
+    int rc = risk_compute(p->reg, who, web__risk_policy(p->app), seed,
                           &r->res, e);
     if (rc) {
         free(r);
@@ -199,11 +199,11 @@ int web_risk_get(web_page *p, uint64_t seed, int public_view,
     return 0;
 }
 
-void web_risk_put(web *w, struct web_risk_ref *ref)
+void web__risk_put(web *w, struct web_risk_ref *ref)
 {
     if (!ref)
         return;
-    risk_cache *c = *web_risk_slot(w);
+    risk_cache *c = *web__risk_slot(w);
     pthread_mutex_lock(&c->mu);
     int last = --ref->refs == 0;
     pthread_mutex_unlock(&c->mu);

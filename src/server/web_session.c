@@ -31,10 +31,10 @@ typedef struct session_table {
 
 static session_table *tables_of(web *w)
 {
-    return *web_session_slot(w);
+    return *web__session_slot(w);
 }
 
-int web_sessions_open(web *w)
+int web__sessions_open(web *w)
 {
     if (sodium_init() < 0)
         return -1;
@@ -42,16 +42,16 @@ int web_sessions_open(web *w)
     if (!t)
         return -1;
     crypto_auth_keygen(t->anon_key);
-    *web_session_slot(w) = t;
+    *web__session_slot(w) = t;
     return 0;
 }
 
-void web_sessions_close(web *w)
+void web__sessions_close(web *w)
 {
     session_table *t = tables_of(w);
     if (!t)
         return;
-    *web_session_slot(w) = NULL;
+    *web__session_slot(w) = NULL;
     sodium_memzero(t->anon_key, sizeof t->anon_key);
     free(t);
 }
@@ -77,7 +77,7 @@ static long today(void)
     return (long)(time(NULL) / 86400);
 }
 
-void web_session_resolve(web_page *p)
+void web__session_resolve(web_page *p)
 {
     session_table *t = tables_of(p->app);
     memset(&p->caller, 0, sizeof p->caller);
@@ -86,7 +86,7 @@ void web_session_resolve(web_page *p)
     if (!t)
         return;
     char cookie[80];
-    if (page_cookie(p, "osafe_session", cookie, sizeof cookie) == 0 &&
+    if (web__page_cookie(p, "osafe_session", cookie, sizeof cookie) == 0 &&
         strlen(cookie) == 64) {
         unsigned char h[32];
         char hh[65];
@@ -111,7 +111,7 @@ void web_session_resolve(web_page *p)
     /* A form rendered just before midnight is still accepted after it. */
     anon_csrf(t, today(), p->csrf);
     if (p->is_post) {
-        const char *f = page_form(p, "csrf");
+        const char *f = web__page_form(p, "csrf");
         char prev[65];
         anon_csrf(t, today() - 1, prev);
         if (f && strlen(f) == 64 && !sodium_memcmp(f, prev, 64))
@@ -158,38 +158,38 @@ static void session_drop(web_page *p)
 
 static void login_form(web_page *p, const char *error_key)
 {
-    page_begin(p, T(p, "login.title"), NULL);
-    page_raw(p, "<h1>");
-    page_t(p, "login.title");
-    page_raw(p, "</h1>\n<p>");
-    page_t(p, "login.intro");
-    page_raw(p, "</p>\n<form id=\"login-form\" method=\"post\" "
+    web__page_begin(p, web__t(p, "login.title"), NULL);
+    web__page_raw(p, "<h1>");
+    web__page_t(p, "login.title");
+    web__page_raw(p, "</h1>\n<p>");
+    web__page_t(p, "login.intro");
+    web__page_raw(p, "</p>\n<form id=\"login-form\" method=\"post\" "
                 "action=\"/login\" class=\"stack\">");
-    page_csrf_field(p);
-    /* where to go after logging in (page_redirect keeps it on this site) */
-    const char *next = p->is_post ? page_form(p, "next") : page_query(p, "next");
+    web__page_csrf_field(p);
+    /* where to go after logging in (web__page_redirect keeps it on this site) */
+    const char *next = p->is_post ? web__page_form(p, "next") : web__page_query(p, "next");
     if (next && next[0] == '/') {
-        page_raw(p, "<input type=\"hidden\" name=\"next\" value=\"");
-        page_text(p, next);
-        page_raw(p, "\">");
+        web__page_raw(p, "<input type=\"hidden\" name=\"next\" value=\"");
+        web__page_text(p, next);
+        web__page_raw(p, "\">");
     }
-    page_raw(p, "<div class=\"field\"><label for=\"token\">");
-    page_t(p, "login.token");
-    page_raw(p, "</label><input type=\"password\" id=\"token\" name=\"token\" "
+    web__page_raw(p, "<div class=\"field\"><label for=\"token\">");
+    web__page_t(p, "login.token");
+    web__page_raw(p, "</label><input type=\"password\" id=\"token\" name=\"token\" "
                 "autocomplete=\"current-password\" required");
     if (error_key)
-        page_raw(p, " aria-invalid=\"true\" aria-describedby=\"login-error\"");
-    page_raw(p, ">");
+        web__page_raw(p, " aria-invalid=\"true\" aria-describedby=\"login-error\"");
+    web__page_raw(p, ">");
     if (error_key) {
-        page_raw(p, "<p id=\"login-error\" class=\"field-error\" "
+        web__page_raw(p, "<p id=\"login-error\" class=\"field-error\" "
                     "role=\"alert\">");
-        page_t(p, error_key);
-        page_raw(p, "</p>");
+        web__page_t(p, error_key);
+        web__page_raw(p, "</p>");
     }
-    page_raw(p, "</div><button type=\"submit\">");
-    page_t(p, "login.submit");
-    page_raw(p, "</button></form>\n");
-    page_end(p, NULL);
+    web__page_raw(p, "</div><button type=\"submit\">");
+    web__page_t(p, "login.submit");
+    web__page_raw(p, "</button></form>\n");
+    web__page_end(p, NULL);
 }
 
 static void clear_cookie(web_page *p)
@@ -198,36 +198,36 @@ static void clear_cookie(web_page *p)
              "osafe_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict");
 }
 
-void page_login(web_page *p)
+void web__page_login(web_page *p)
 {
     const char *path = http_req_path(p->req);
     if (!strcmp(path, "/logout")) {
         if (!p->is_post)
-            return page_error(p, 405, "error.method");
-        if (!page_csrf_ok(p))
+            return web__page_error(p, 405, "error.method");
+        if (!web__page_csrf_ok(p))
             return;
         session_drop(p);
         clear_cookie(p);
-        return page_redirect(p, "/");
+        return web__page_redirect(p, "/");
     }
     if (!p->is_post)
         return login_form(p, NULL);
-    if (!page_csrf_ok(p))
+    if (!web__page_csrf_ok(p))
         return;
-    const char *token = page_form(p, "token");
+    const char *token = web__page_form(p, "token");
     if (!token || !*token) {
-        page_status(p, 422);
+        web__page_status(p, 422);
         return login_form(p, "login.required");
     }
     reg_caller c;
     osafe_err e;
     if (reg_auth(p->reg, token, &c, &e) != 0 || !c.authenticated) {
-        page_status(p, 401);
+        web__page_status(p, 401);
         return login_form(p, "login.bad_token");
     }
     char id[65];
     if (session_create(p, &c, id) != 0)
-        return page_error(p, 500, "error.internal");
+        return web__page_error(p, 500, "error.internal");
     /* The new session replaces any earlier one of this browser. */
     session_drop(p);
     snprintf(p->set_cookie, sizeof p->set_cookie,
@@ -235,6 +235,6 @@ void page_login(web_page *p)
              "SameSite=Strict",
              id, OSAFE_WEB_SESSION_TTL_S);
     sodium_memzero(id, sizeof id);
-    const char *next = page_form(p, "next");
-    page_redirect(p, next && *next ? next : "/");
+    const char *next = web__page_form(p, "next");
+    web__page_redirect(p, next && *next ? next : "/");
 }

@@ -297,7 +297,7 @@ static const char *fmt_num(int lang, double v, int dec)
     memset(&p, 0, sizeof p);
     p.lang_index = lang;
     buf_init(&p.html, 0);
-    page_num(&p, v, dec);
+    web__page_num(&p, v, dec);
     snprintf(out, sizeof out, "%s", p.html.data ? p.html.data : "");
     buf_release(&p.html);
     return out;
@@ -311,13 +311,13 @@ static const char *fmt_other(int lang, int what, const char *s, double v)
     p.lang_index = lang;
     buf_init(&p.html, 0);
     if (what == 0)
-        page_date(&p, s);
+        web__page_date(&p, s);
     else if (what == 1)
-        page_percent(&p, v, 1);
+        web__page_percent(&p, v, 1);
     else if (what == 2)
-        page_int(&p, (long long)v);
+        web__page_int(&p, (long long)v);
     else
-        page_text_lang(&p, "x", s);
+        web__page_text_lang(&p, "x", s);
     snprintf(out, sizeof out, "%s", p.html.data ? p.html.data : "");
     buf_release(&p.html);
     return out;
@@ -325,7 +325,7 @@ static const char *fmt_other(int lang, int what, const char *s, double v)
 
 /* A page that outgrows its buffer (OSAFE_WEB_PAGE_MAX in the server; a
  * small ceiling here) is a 500 with no HTML, never a 200 with the pieces
- * after the overflow missing: the buffer's failure is sticky and page_end
+ * after the overflow missing: the buffer's failure is sticky and web__page_end
  * checks it once. */
 static int render_with_ceiling(size_t max, size_t pieces, http_resp *w)
 {
@@ -335,8 +335,8 @@ static int render_with_ceiling(size_t max, size_t pieces, http_resp *w)
     p.resp = w;
     buf_init(&p.html, max);
     for (size_t i = 0; i < pieces; i++)
-        page_raw(&p, "<p>a piece of the page</p>\n");
-    page_end(&p, NULL);
+        web__page_raw(&p, "<p>a piece of the page</p>\n");
+    web__page_end(&p, NULL);
     buf_release(&p.html);
     return w->status;
 }

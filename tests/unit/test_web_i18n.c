@@ -5,7 +5,7 @@
  * no language may have a key its group's English file lacks; every key the
  * page code uses must exist in English.  Keys a language lacks are LISTED
  * (they fall back to English at run time, which is allowed, but a
- * translator needs the list).  And the fallback itself is checked: T()
+ * translator needs the list).  And the fallback itself is checked: web__t()
  * answers English for a missing key and the key for an unknown one.
  */
 #include <setjmp.h>
@@ -89,7 +89,7 @@ static const web_file *find_file(const char *group, const char *lang)
 static void load(const web_file *f, keyset *s)
 {
     int bad = 0;
-    int rc = web_catalog_parse(f->data, f->len, keyset_add, s, &bad);
+    int rc = web__catalog_parse(f->data, f->len, keyset_add, s, &bad);
     if (rc)
         fail_msg("%s: line %d is not key<TAB>text", f->name, bad);
 }
@@ -102,7 +102,7 @@ static void test_catalogues_parse_and_match_english(void **state)
     for (size_t i = 0; i < osafe_web_i18n_count; i++) {
         const web_file *f = &osafe_web_i18n[i];
         char group[64], lang[3];
-        if (split_name(f->name, group, lang) != 0 || web_lang_index(lang) < 0)
+        if (split_name(f->name, group, lang) != 0 || web__lang_index(lang) < 0)
             fail_msg("%s: not named <group>.<en|zh|es|fr|ar|ru>.txt",
                      f->name);
         keyset k = {0};
@@ -111,7 +111,7 @@ static void test_catalogues_parse_and_match_english(void **state)
             assert_true(k.n > 0);
             /* list what each other language lacks of this group */
             for (int l = 1; l < WEB_LANGS; l++) {
-                const web_file *t = find_file(group, web_lang_code(l));
+                const web_file *t = find_file(group, web__lang_code(l));
                 keyset tk = {0};
                 if (t)
                     load(t, &tk);
@@ -119,12 +119,12 @@ static void test_catalogues_parse_and_match_english(void **state)
                 for (size_t j = 0; j < k.n; j++)
                     if (!keyset_has(&tk, k.k[j])) {
                         printf("missing %s %s: %s (falls back to English)\n",
-                               group, web_lang_code(l), k.k[j]);
+                               group, web__lang_code(l), k.k[j]);
                         miss++;
                     }
                 if (miss)
                     printf("%s.%s.txt: %zu of %zu keys missing\n", group,
-                           web_lang_code(l), miss, k.n);
+                           web__lang_code(l), miss, k.n);
                 missing_total += miss;
                 keyset_free(&tk);
             }
@@ -168,7 +168,7 @@ static void test_parser_rejects_malformed(void **state)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         keyset k = {0};
         int bad = -1;
-        int rc = web_catalog_parse(cases[i].text, strlen(cases[i].text),
+        int rc = web__catalog_parse(cases[i].text, strlen(cases[i].text),
                                    keyset_add, &k, &bad);
         if (cases[i].bad_line) {
             assert_int_equal(rc, OSAFE_EINVAL);
@@ -231,7 +231,7 @@ static void test_code_keys_exist_in_english(void **state)
     osafe_err e;
     assert_int_equal(web_open(NULL, NULL, &w, &e), 0);
     /* the namespaces of English keys ("nav", "form", ...), and every
-     * English key (a literal may be the prefix web_enum_label completes,
+     * English key (a literal may be the prefix web__enum_label completes,
      * "risks.driver" for "risks.driver.evals") */
     keyset ns = {0}, all = {0};
     for (size_t i = 0; i < osafe_web_i18n_count; i++) {
@@ -299,7 +299,7 @@ static void test_code_keys_exist_in_english(void **state)
             int prefix = 0;
             for (size_t a = 0; a < all.n && !prefix; a++)
                 prefix = !strncmp(all.k[a], key, n) && all.k[a][n] == '.';
-            if (!web_t_exact(w, 0, key) && !prefix) {
+            if (!web__t_exact(w, 0, key) && !prefix) {
                 printf("MISSING in English: %s (used in %s)\n", key,
                        de->d_name);
                 missing++;
@@ -317,7 +317,7 @@ static void test_code_keys_exist_in_english(void **state)
     assert_int_equal(missing, 0);
 }
 
-/* T(): the page's language, else English, else the key itself. */
+/* web__t(): the page's language, else English, else the key itself. */
 static void test_fallback(void **state)
 {
     (void)state;
@@ -327,25 +327,25 @@ static void test_fallback(void **state)
     web_page p;
     memset(&p, 0, sizeof p);
     p.app = w;
-    p.lang_index = web_lang_index("fr");
+    p.lang_index = web__lang_index("fr");
     p.lang = "fr";
-    assert_string_equal(T(&p, "nav.incidents"), "Incidents");
-    assert_string_equal(T(&p, "nav.log"), "Journal de transparence");
-    assert_string_equal(T(&p, "no.such.key"), "no.such.key");
+    assert_string_equal(web__t(&p, "nav.incidents"), "Incidents");
+    assert_string_equal(web__t(&p, "nav.log"), "Journal de transparence");
+    assert_string_equal(web__t(&p, "no.such.key"), "no.such.key");
     /* a key only English has falls back to it */
-    const char *en = web_t_exact(w, 0, "nav.dashboard");
+    const char *en = web__t_exact(w, 0, "nav.dashboard");
     assert_non_null(en);
     for (int l = 0; l < WEB_LANGS; l++) {
         p.lang_index = l;
-        const char *t = T(&p, "nav.dashboard");
+        const char *t = web__t(&p, "nav.dashboard");
         assert_non_null(t);
-        if (!web_t_exact(w, l, "nav.dashboard"))
+        if (!web__t_exact(w, l, "nav.dashboard"))
             assert_string_equal(t, en);
     }
     /* the language names are distinct, so the switcher is not English
      * everywhere */
-    p.lang_index = web_lang_index("ar");
-    assert_string_not_equal(T(&p, "nav.dashboard"), en);
+    p.lang_index = web__lang_index("ar");
+    assert_string_not_equal(web__t(&p, "nav.dashboard"), en);
     web_close(w);
 }
 
