@@ -49,8 +49,33 @@ void web_enum_label(web_page *p, const char *prefix, const char *value)
     }
     key[n] = '\0';
     const char *t = T(p, key);
+    if ((t == key || !strcmp(t, key)) && !strcmp(prefix, "hazard")) {
+        /* a sub-hazard the catalogue lacks: its parent's name, and the
+         * code itself so that it stays distinct ("spc_xyz" -> "Specialized
+         * advice (spc_xyz)") */
+        const char *parent = web_hazard_parent(p, value);
+        if (parent) {
+            page_text(p, parent);
+            page_raw(p, " (<span dir=\"ltr\">");
+            page_text(p, value);
+            page_raw(p, "</span>)");
+            return;
+        }
+    }
     /* an unknown value shows as itself, never as a key */
     page_text(p, t == key || !strcmp(t, key) ? value : t);
+}
+
+const char *web_hazard_parent(web_page *p, const char *value)
+{
+    const char *us = strchr(value, '_');
+    char key[32];
+    if (!us || us == value ||
+        snprintf(key, sizeof key, "hazard.%.*s", (int)(us - value), value) >=
+            (int)sizeof key)
+        return NULL;
+    const char *t = T(p, key);
+    return t == key || !strcmp(t, key) ? NULL : t;
 }
 
 void web_record_title(web_page *p, const json_t *rec)
@@ -344,7 +369,7 @@ static void reference(web_page *p, const json_t *r)
     const char *ty = web_json_str(r, "type");
     if (ty) {
         page_raw(p, " <small>(");
-        page_text(p, ty);
+        web_enum_label(p, "reftype", ty);
         page_raw(p, ")</small>");
     }
 }
