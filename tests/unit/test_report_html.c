@@ -271,13 +271,13 @@ static void test_report(void **state)
      * items both runs scored: vcr 2 of 3 vs 3 of 3, one discordant item */
     const char *ph = strstr(cmp, "id=\"paired-hazard\"");
     assert_non_null(ph);
-    const char *vr = strstr(ph, "<th scope=\"row\">vcr</th>"
+    const char *vr = strstr(ph, "<th scope=\"row\">Violent crimes (vcr)</th>"
                                 "<td class=\"num\">3</td>"
                                 "<td class=\"num\">66.7% [");
     assert_non_null(vr);
     assert_non_null(strstr(vr, "<td class=\"num\">-33.3 ["));
     assert_non_null(strstr(vr, "<td class=\"num\">0 / 1</td>"));
-    const char *hr = strstr(ph, "<th scope=\"row\">hte</th>"
+    const char *hr = strstr(ph, "<th scope=\"row\">Hate (hte)</th>"
                                 "<td class=\"num\">2</td>"
                                 "<td class=\"num\">50% [");
     assert_non_null(hr);
