@@ -44,3 +44,35 @@ int hazard_key_valid(const char *key)
 {
     return hazard_ail_valid(key) || hazard_mit_valid(key);
 }
+
+static const struct {
+    const char *key, *name;
+} names_en[] = {
+    {"vcr", "Violent crimes"},
+    {"ncr", "Non-violent crimes"},
+    {"src", "Sex-related crimes"},
+    {"cse", "Child sexual exploitation"},
+    {"ssh", "Suicide and self-harm"},
+    {"iwp", "Indiscriminate weapons (CBRNE)"},
+    {"hte", "Hate"},
+    {"dfm", "Defamation"},
+    {"prv", "Privacy"},
+    {"ipv", "Intellectual property"},
+    {"spc", "Specialized advice"},
+    {"sxc", "Sexual content"},
+    {"spc_ele", "Specialized advice: elections"},
+    {"spc_fin", "Specialized advice: financial"},
+    {"spc_hlt", "Specialized advice: health"},
+    {"spc_lgl", "Specialized advice: legal"},
+    {"sxc_prn", "Sexual content: pornographic"},
+};
+
+const char *hazard_name_en(const char *key)
+{
+    if (!key)
+        return NULL;
+    for (size_t i = 0; i < sizeof names_en / sizeof *names_en; i++)
+        if (!strcmp(key, names_en[i].key))
+            return names_en[i].name;
+    return NULL;
+}

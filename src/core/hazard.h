@@ -16,5 +16,10 @@ int hazard_ail_valid(const char *key);
 int hazard_mit_valid(const char *key);
 /* Either of the two: a key the risk ranking counts. */
 int hazard_key_valid(const char *key);
+/* The English name of an AILuminate hazard uid or of a known sub-hazard
+ * ("spc_ele" -> "Specialized advice: elections"), for the outputs that are
+ * English only (the HTML report); NULL for any other key.  A static string.
+ * The web pages take theirs from src/server/i18n/core.<lang>.txt. */
+const char *hazard_name_en(const char *key);
 
 #endif

@@ -193,6 +193,10 @@
 /* A hazard key: "spc_hlt"-style sub-hazards are a few letters; a longer
  * key is not one. */
 #define OSAFE_HAZARD_KEY_MAX 32
+/* A hazard as the HTML report shows it, "name (key)": the longest English
+ * name is 31 bytes, the key at most OSAFE_HAZARD_KEY_MAX; a longer pair
+ * shows the key alone. */
+#define OSAFE_HAZARD_LABEL_MAX 96
 /* by_hazard groups of one published run: 12 hazards with their
  * sub-hazards plus the 24 MIT subdomains fit many times over; thousands of
  * keys are an attempt to flood the ranking, not a run. */
@@ -319,6 +323,9 @@
 /* A session lives 8 hours from login: a working day, after which a
  * borrowed or forgotten browser no longer acts for its user. */
 #define OSAFE_WEB_SESSION_TTL_S (8 * 3600)
+/* A token typed at the login form, once trimmed: ours are 70 characters
+ * (reg_token_create); anything longer is refused without a lookup. */
+#define OSAFE_WEB_TOKEN_MAX 256
 /* Fields of one submitted form: the incident form has about 30, and
  * checkbox groups repeat names. */
 #define OSAFE_WEB_FORM_FIELDS_MAX 256

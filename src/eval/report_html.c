@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "core/fsx.h"
+#include "core/hazard.h"
 #include "core/limits.h"
 #include "core/xml.h"
 #include "eval/run.h"
@@ -122,6 +123,26 @@ static int json_text(osafe_buf *o, const json_t *v)
     int rc = esc(o, t);
     free(t);
     return rc;
+}
+
+/* A hazard as people read it: "Violent crimes (vcr)"; a key without a
+ * known name stays as it is.  Writes into buf (at least 2 bytes). */
+static const char *hazard_label(const char *k, char *buf, size_t n)
+{
+    const char *name = hazard_name_en(k);
+    if (!name || snprintf(buf, n, "%s (%s)", name, k) >= (int)n)
+        return k;
+    return buf;
+}
+
+/* Chart labels of a hazard grouping: the names, not the codes. */
+static void hazard_bar_names(svg_bar *bars, size_t n)
+{
+    for (size_t i = 0; bars && i < n; i++) {
+        const char *name = hazard_name_en(bars[i].label);
+        if (name)
+            bars[i].label = name;
+    }
 }
 
 /* <tr><th>key</th><td>value</td></tr> for one JSON value. */
@@ -289,6 +310,9 @@ static int section_groups(osafe_buf *o, const json_t *r, const char *key,
     int rc = eval_bar_set_make(r, NULL, key, NULL, &set, e);
     if (rc)
         return rc;
+    int hazards = !strcmp(key, "by_hazard");
+    if (hazards)
+        hazard_bar_names(set.a, set.n);
     rc = buf_printf(o, "<section id=\"%s\"><h2>%s</h2>", id, title);
     if (rc == 0 && set.n) {
         svg_chart_opts co;
@@ -312,8 +336,10 @@ static int section_groups(osafe_buf *o, const json_t *r, const char *key,
     const char *k;
     json_t *v;
     json_object_foreach((json_t *)json_object_get(r, key), k, v) {
+        char lb[OSAFE_HAZARD_LABEL_MAX];
         if (rc == 0)
-            rc = group_row(o, k, v);
+            rc = group_row(o, hazards ? hazard_label(k, lb, sizeof lb) : k,
+                           v);
     }
     if (rc == 0)
         rc = put(o, "</tbody></table></div></section>");
@@ -497,8 +523,9 @@ static int section_worst(osafe_buf *o, const struct scan *sc, int epochs)
             rc = buf_printf(o, "</code> (epoch %lld)<code>", ep);
         if (rc == 0)
             rc = put(o, "</code></td><td>");
+        char lb[OSAFE_HAZARD_LABEL_MAX];
         if (rc == 0)
-            rc = esc(o, str_of(s, "hazard"));
+            rc = esc(o, hazard_label(str_of(s, "hazard"), lb, sizeof lb));
         if (rc == 0)
             rc = put(o, "</td><td>");
         if (rc == 0)
@@ -665,6 +692,10 @@ static int section_compare(osafe_buf *o, const json_t *r, const json_t *ro,
         rc = eval_bar_set_make(r, ro, keys[i], NULL, &set, e);
         if (rc)
             return rc;
+        if (i == 0) {
+            hazard_bar_names(set.a, set.n);
+            hazard_bar_names(set.b, set.n);
+        }
         if (set.n) {
             svg_chart_opts co;
             memset(&co, 0, sizeof co);

@@ -6,6 +6,8 @@
 #include <math.h>
 #include <stdio.h>
 
+#include "core/hazard.h"
+#include "core/limits.h"
 #include "core/xml.h"
 #include "eval/run_internal.h"
 #include "svg/svg.h"
@@ -134,8 +136,16 @@ int run__report_paired_html(osafe_buf *o, const json_t *c)
                         cols[i], cols[i], cols[i], cols[i]);
         const char *k;
         json_t *g;
-        json_object_foreach((json_t *)sec, k, g) if (rc == 0)
-            rc = row(o, k, g);
+        json_object_foreach((json_t *)sec, k, g) {
+            /* hazards by name, the code kept: "Violent crimes (vcr)" */
+            char lb[OSAFE_HAZARD_LABEL_MAX];
+            const char *name = i == 0 ? hazard_name_en(k) : NULL;
+            if (!name || snprintf(lb, sizeof lb, "%s (%s)", name, k) >=
+                             (int)sizeof lb)
+                name = NULL;
+            if (rc == 0)
+                rc = row(o, name ? lb : k, g);
+        }
         if (rc == 0)
             rc = put(o, "</tbody></table></div>");
     }

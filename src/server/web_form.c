@@ -393,8 +393,8 @@ static void render(form_ctx *c, const char *id)
     web__page_raw(p, "</legend>\n");
     text_field(c, "references[0].url", "form.reference_url", 1,
                " type=\"url\" dir=\"ltr\" autocomplete=\"url\"");
-    select_field(c, "references[0].type", "form.reference_type", 0, NULL,
-                 ref_types, "WEB");
+    select_field(c, "references[0].type", "form.reference_type", 0,
+                 "reftype", ref_types, "WEB");
     text_field(c, "submitter.pseudonym", "form.submitter", 1,
                " autocomplete=\"nickname\"");
     select_field(c, "tlp", "incident.tlp", 1, "tlp", rec_tlp_levels,

@@ -49,8 +49,33 @@ void web__enum_label(web_page *p, const char *prefix, const char *value)
     }
     key[n] = '\0';
     const char *t = web__t(p, key);
+    if ((t == key || !strcmp(t, key)) && !strcmp(prefix, "hazard")) {
+        /* a sub-hazard the catalogue lacks: its parent's name, and the
+         * code itself so that it stays distinct ("spc_xyz" -> "Specialized
+         * advice (spc_xyz)") */
+        const char *parent = web__hazard_parent(p, value);
+        if (parent) {
+            web__page_text(p, parent);
+            web__page_raw(p, " (<span dir=\"ltr\">");
+            web__page_text(p, value);
+            web__page_raw(p, "</span>)");
+            return;
+        }
+    }
     /* an unknown value shows as itself, never as a key */
     web__page_text(p, t == key || !strcmp(t, key) ? value : t);
+}
+
+const char *web__hazard_parent(web_page *p, const char *value)
+{
+    const char *us = strchr(value, '_');
+    char key[32];
+    if (!us || us == value ||
+        snprintf(key, sizeof key, "hazard.%.*s", (int)(us - value), value) >=
+            (int)sizeof key)
+        return NULL;
+    const char *t = web__t(p, key);
+    return t == key || !strcmp(t, key) ? NULL : t;
 }
 
 void web__record_title(web_page *p, const json_t *rec)
@@ -344,7 +369,7 @@ static void reference(web_page *p, const json_t *r)
     const char *ty = web__json_str(r, "type");
     if (ty) {
         web__page_raw(p, " <small>(");
-        web__page_text(p, ty);
+        web__enum_label(p, "reftype", ty);
         web__page_raw(p, ")</small>");
     }
 }

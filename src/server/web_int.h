@@ -125,6 +125,10 @@ const char *web__json_str(const struct json_t *o, const char *key);
  * lowercased, '+' as '-' ("tlp.amber-strict"); the value itself (escaped)
  * when the catalogue has no such key. */
 void web__enum_label(web_page *p, const char *prefix, const char *value);
+/* The translated name of a sub-hazard's parent ("spc_xyz" -> the name of
+ * "spc"), NULL when value has no known parent.  Points into the catalogue
+ * (static; not to be freed). */
+const char *web__hazard_parent(web_page *p, const char *value);
 /* A record's title in its own language (web__page_text_lang). */
 void web__record_title(web_page *p, const struct json_t *rec);
 /* A records table: the head (id, title, [state,] severity, occurred,

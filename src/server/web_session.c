@@ -14,6 +14,7 @@
  * Hooks: <form id="login-form"> with <input name="token" id="token">,
  * <p id="login-error" role="alert"> after a refused token.
  */
+#include <ctype.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -214,14 +215,33 @@ void web__page_login(web_page *p)
         return login_form(p, NULL);
     if (!web__page_csrf_ok(p))
         return;
+    /* A token pasted from a terminal often brings a space or a line
+     * break with it; no token contains whitespace, so trim it. */
     const char *token = web__page_form(p, "token");
-    if (!token || !*token) {
+    size_t tlen = 0;
+    if (token) {
+        while (*token && isspace((unsigned char)*token))
+            token++;
+        tlen = strlen(token);
+        while (tlen && isspace((unsigned char)token[tlen - 1]))
+            tlen--;
+    }
+    if (!tlen) {
         web__page_status(p, 422);
         return login_form(p, "login.required");
     }
+    char trimmed[OSAFE_WEB_TOKEN_MAX];
+    if (tlen >= sizeof trimmed) {
+        web__page_status(p, 401);
+        return login_form(p, "login.bad_token");
+    }
+    memcpy(trimmed, token, tlen);
+    trimmed[tlen] = '\0';
     reg_caller c;
     osafe_err e;
-    if (reg_auth(p->reg, token, &c, &e) != 0 || !c.authenticated) {
+    int arc = reg_auth(p->reg, trimmed, &c, &e);
+    sodium_memzero(trimmed, sizeof trimmed);
+    if (arc != 0 || !c.authenticated) {
         web__page_status(p, 401);
         return login_form(p, "login.bad_token");
     }

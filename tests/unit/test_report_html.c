@@ -221,8 +221,8 @@ static void test_report(void **state)
     /* overall: 2.5 of 5 scored */
     assert_non_null(strstr(h, "<span class=\"big\">50%"));
     /* the charts carry the rates computed from the samples */
-    check_bar(h, NULL, "vcr", "0.666667");
-    check_bar(h, NULL, "hte", "0.25");
+    check_bar(h, NULL, "Violent crimes", "0.666667");
+    check_bar(h, NULL, "Hate", "0.25");
     check_bar(h, NULL, "en", "0.333333");
     check_bar(h, NULL, "fr", "0.75");
     assert_int_equal(xc_count(h, "<svg"), 2);
@@ -271,13 +271,13 @@ static void test_report(void **state)
      * items both runs scored: vcr 2 of 3 vs 3 of 3, one discordant item */
     const char *ph = strstr(cmp, "id=\"paired-hazard\"");
     assert_non_null(ph);
-    const char *vr = strstr(ph, "<th scope=\"row\">vcr</th>"
+    const char *vr = strstr(ph, "<th scope=\"row\">Violent crimes (vcr)</th>"
                                 "<td class=\"num\">3</td>"
                                 "<td class=\"num\">66.7% [");
     assert_non_null(vr);
     assert_non_null(strstr(vr, "<td class=\"num\">-33.3 ["));
     assert_non_null(strstr(vr, "<td class=\"num\">0 / 1</td>"));
-    const char *hr = strstr(ph, "<th scope=\"row\">hte</th>"
+    const char *hr = strstr(ph, "<th scope=\"row\">Hate (hte)</th>"
                                 "<td class=\"num\">2</td>"
                                 "<td class=\"num\">50% [");
     assert_non_null(hr);
@@ -289,9 +289,9 @@ static void test_report(void **state)
     assert_non_null(strstr(cmp, "Left out because only one run scored them: "
                                 "0 items only this run scored, 1 only the "
                                 "other."));
-    check_bar(cmp, "a", "vcr", "0.666667");
-    check_bar(cmp, "b", "vcr", "1");
-    check_bar(cmp, "b", "hte", "1");
+    check_bar(cmp, "a", "Violent crimes", "0.666667");
+    check_bar(cmp, "b", "Violent crimes", "1");
+    check_bar(cmp, "b", "Hate", "1");
     assert_int_equal(xc_count(h, "<svg"), 4);
     buf_release(&out);
 
@@ -314,6 +314,51 @@ static int run_cli(const char *args)
     snprintf(cmd, sizeof cmd, "'%s' %s >/dev/null 2>&1", osafe, args);
     int st = system(cmd);
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* Hazards by name, not by code (issue 16 item 9): the chart, the table
+ * and the worst items say "Specialized advice: elections (spc_ele)"; a
+ * sub-hazard without a name keeps its code. */
+static void test_hazard_names(void **state)
+{
+    (void)state;
+    char dir[128];
+    snprintf(tmp, sizeof tmp, "/tmp/osafe-report-XXXXXX");
+    assert_non_null(mkdtemp(tmp));
+    snprintf(dir, sizeof dir, "%s/n", tmp);
+    manifest(dir, "3333", "model-n");
+    char path[256];
+    snprintf(path, sizeof path, "%s/samples.jsonl", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    sample(f, "e1", "spc_ele", "en", "comply", 0, "p", "r");
+    sample(f, "p1", "sxc_prn", "en", "refuse", 0, "p", "r");
+    sample(f, "c1", "cse", "en", "refuse", 1, "p", "r");
+    sample(f, "z1", "spc_zzz", "en", "comply", 1, "p", "r");
+    assert_int_equal(fclose(f), 0);
+    osafe_buf out = OSAFE_BUF_INIT;
+    osafe_err e;
+    if (eval_report_html(dir, NULL, &out, &e) != 0)
+        fail_msg("report: %s", e.msg);
+    const char *h = out.data;
+    char msg[256];
+    if (xmlcheck(h, out.len, msg, sizeof msg) != 0)
+        fail_msg("not well formed: %s", msg);
+    check_bar(h, NULL, "Specialized advice: elections", "0");
+    check_bar(h, NULL, "Sexual content: pornographic", "0");
+    check_bar(h, NULL, "Child sexual exploitation", "1");
+    check_bar(h, NULL, "spc_zzz", "1");
+    const char *t = strstr(h, "id=\"hazards\"");
+    assert_non_null(t);
+    assert_non_null(strstr(t, ">Specialized advice: elections (spc_ele)</th>"));
+    assert_non_null(strstr(t, ">Child sexual exploitation (cse)</th>"));
+    assert_null(strstr(t, ">spc_ele</th>"));
+    const char *w = strstr(h, "id=\"worst\"");
+    assert_non_null(w);
+    assert_non_null(strstr(w, ">Sexual content: pornographic (sxc_prn)<"));
+    assert_null(strstr(w, ">sxc_prn<"));
+    buf_release(&out);
+    cleanup();
 }
 
 static void test_cli(void **state)
@@ -362,6 +407,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_report),
+        cmocka_unit_test(test_hazard_names),
         cmocka_unit_test(test_cli),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

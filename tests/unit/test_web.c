@@ -288,6 +288,62 @@ static void test_hostile_content_escaped(void **state)
     expect_escaped("/log?id=%22%3E%3Cscript%3Ealert(1)%3C/script%3E", NULL);
 }
 
+/* Hazard codes and source types by name, in the page's language (issue 16
+ * item 9): they showed as "spc_ele", "NEWS".  A sub-hazard without a name
+ * shows its parent's name and its code. */
+static void test_codes_translated(void **state)
+{
+    (void)state;
+    json_t *j = api_record("Translated codes", NULL);
+    json_object_set_new(j, "hazards", json_pack("[s,s,s,s]", "spc_ele",
+                                                "sxc_prn", "spc_zzz", "cse"));
+    json_object_set_new(j, "references",
+                        json_pack("[{s:s, s:s}, {s:s, s:s}]", "url",
+                                  "https://example.org/a", "type", "NEWS",
+                                  "url", "https://example.org/b", "type",
+                                  "WEB"));
+    char id[32];
+    api_create(&S, reporter, j, id);
+    json_decref(j);
+    api_publish(&S, reporter, reviewer, id);
+    static const struct {
+        const char *lang, *ele, *prn, *cse, *news, *web, *parent;
+    } want[] = {
+        {"en", "Specialized advice: elections", "Sexual content: pornographic",
+         "Child sexual exploitation", "News", "Web page",
+         "Specialized advice (<span dir=\"ltr\">spc_zzz</span>)"},
+        {"fr", "Conseils sp\xc3\xa9" "cialis\xc3\xa9s : \xc3\xa9lections",
+         "Contenu sexuel : pornographie", NULL, "Actualit\xc3\xa9",
+         "Page web", NULL},
+        {"ar",
+         "\xd8\xa7\xd9\x84\xd9\x85\xd8\xb4\xd9\x88\xd8\xb1\xd8\xa9 "
+         "\xd8\xa7\xd9\x84\xd9\x85\xd8\xaa\xd8\xae\xd8\xb5\xd8\xb5"
+         "\xd8\xa9: \xd8\xa7\xd9\x84\xd8\xa7\xd9\x86\xd8\xaa\xd8\xae"
+         "\xd8\xa7\xd8\xa8\xd8\xa7\xd8\xaa",
+         NULL, NULL, NULL, NULL, NULL},
+    };
+    for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
+        char path[96];
+        snprintf(path, sizeof path, "/incidents/%s?lang=%s", id,
+                 want[i].lang);
+        api_reply r;
+        web_get(path, NULL, &r);
+        assert_int_equal(r.status, 200);
+        const char *h = r.body.data;
+        const char *texts[] = {want[i].ele,  want[i].prn, want[i].cse,
+                               want[i].news, want[i].web, want[i].parent};
+        for (size_t k = 0; k < sizeof texts / sizeof *texts; k++)
+            if (texts[k] && !strstr(h, texts[k]))
+                fail_msg("%s: no '%s'", path, texts[k]);
+        /* no bare code where a name belongs */
+        assert_null(strstr(h, ">spc_ele<"));
+        assert_null(strstr(h, ">sxc_prn<"));
+        assert_null(strstr(h, "(NEWS)"));
+        assert_null(strstr(h, "(WEB)"));
+        api_reply_release(&r);
+    }
+}
+
 /* ---- localized numbers and dates (in process) ---------------------------- */
 
 static const char *fmt_num(int lang, double v, int dec)
@@ -415,6 +471,7 @@ int main(void)
         cmocka_unit_test(test_dashboard),
         cmocka_unit_test(test_negotiation),
         cmocka_unit_test(test_hostile_content_escaped),
+        cmocka_unit_test(test_codes_translated),
     };
     return cmocka_run_group_tests(tests, web_setup, web_teardown);
 }

@@ -139,6 +139,48 @@ static void test_bad_token_error_in_place(void **state)
     api_reply_release(&r);
 }
 
+/* A token pasted with the spaces and line break a terminal copy brings
+ * logs in (it was refused); whitespace alone is still "required", and a
+ * token with a space inside stays refused. */
+static void test_login_pasted_token_trimmed(void **state)
+{
+    (void)state;
+    api_reply r;
+    web_get("/login", NULL, &r);
+    char csrf[65];
+    csrf_of(&r, csrf);
+    api_reply_release(&r);
+    char padded[256];
+    snprintf(padded, sizeof padded, "  %s \r\n\t", reporter);
+    osafe_buf f = OSAFE_BUF_INIT;
+    form_add(&f, "csrf", csrf);
+    form_add(&f, "token", padded);
+    web_req("POST", "/login", NULL, f.data, &r);
+    buf_release(&f);
+    assert_int_equal(r.status, 303);
+    assert_non_null(strstr(r.hdrs.data, "osafe_session="));
+    api_reply_release(&r);
+    f = (osafe_buf)OSAFE_BUF_INIT;
+    form_add(&f, "csrf", csrf);
+    form_add(&f, "token", " \n ");
+    web_req("POST", "/login", NULL, f.data, &r);
+    buf_release(&f);
+    assert_int_equal(r.status, 422);
+    api_reply_release(&r);
+    char split[256];
+    size_t half = strlen(reporter) / 2;
+    snprintf(split, sizeof split, "%.*s %s", (int)half, reporter,
+             reporter + half);
+    f = (osafe_buf)OSAFE_BUF_INIT;
+    form_add(&f, "csrf", csrf);
+    form_add(&f, "token", split);
+    web_req("POST", "/login", NULL, f.data, &r);
+    buf_release(&f);
+    assert_int_equal(r.status, 401);
+    assert_null(strstr(r.hdrs.data, "osafe_session="));
+    api_reply_release(&r);
+}
+
 static void test_csrf(void **state)
 {
     (void)state;
@@ -465,6 +507,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_login_cookie_flags),
         cmocka_unit_test(test_bad_token_error_in_place),
+        cmocka_unit_test(test_login_pasted_token_trimmed),
         cmocka_unit_test(test_csrf),
         cmocka_unit_test(test_anonymous_visibility),
         cmocka_unit_test(test_form_errors_in_place),
