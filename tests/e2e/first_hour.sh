@@ -27,10 +27,12 @@ nb=$(cat "$T/nblocks")
 [ "$(cat "$T/block1.sh")" = "make run" ] ||
     fail "the first block of the first hour is not 'make run': $(cat "$T/block1.sh")"
 
-# a free port: nothing answers on it
+# a free port: nothing answers on it.  Below Linux's ephemeral range
+# (32768-60999), so that the outgoing connections and port-0 servers of
+# tests running beside this one cannot take it between check and bind.
 i=0
 while :; do
-    PORT=$((20000 + $(rand 40000)))
+    PORT=$((20000 + $(rand 12000)))
     prc=0
     curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$PORT/" || prc=$?
     [ "$prc" -eq 7 ] && break
