@@ -55,6 +55,7 @@ struct run {
     struct work *judged; /* samples waiting for the judge */
     osafe_err *e;
     int failed;          /* a write failed: stop */
+    int probed;          /* run__probe done (before the first request) */
 };
 
 static void work_free(struct work *w)
@@ -141,7 +142,7 @@ static void score_sample(struct run *r, struct work *w, json_t *s)
     if (!text)
         snprintf(sr.error, sizeof sr.error, "no answer text");
     else if (score_item(r->kind, w->item.json, text, &sr, &se) != 0)
-        snprintf(sr.error, sizeof sr.error, "scoring: %.140s", se.msg);
+        snprintf(sr.error, sizeof sr.error, "scoring: %s", se.msg);
     set_score(s, &sr);
     /* The refusal classifier's confidence is its probability: below the
      * threshold a person should look (results.json counts them). */
@@ -242,6 +243,16 @@ static void feed(struct run *r)
             finish(r, w, s);
             continue;
         }
+        /* The probe only when something must be sent: a rerun served
+         * from the cache costs no request at all. */
+        if (!r->probed) {
+            r->probed = 1;
+            if (run__probe(r->o, r->e) != 0) {
+                work_free(w);
+                r->failed = 1;
+                return;
+            }
+        }
         if (client_submit(r->c, w->body, w, r->e) != 0) {
             work_free(w);
             r->failed = 1;
@@ -308,7 +319,7 @@ static void on_verdict(void *ctx, const client_result *res)
     score_result sr;
     memset(&sr, 0, sizeof sr);
     if (res->error)
-        snprintf(sr.error, sizeof sr.error, "judge: %.140s", res->error);
+        snprintf(sr.error, sizeof sr.error, "judge: %s", res->error);
     else
         score_judge_parse(res->text ? res->text : "", &sr);
     if (sr.error[0])
