@@ -349,6 +349,8 @@ static void reference(web_page *p, const json_t *r)
     }
 }
 
+static void classifications(web_page *p, const json_t *rec);
+
 static void facts(web_page *p, const json_t *rec, const reg_meta *m)
 {
     page_raw(p, "<dl id=\"incident-facts\" class=\"facts\">");
@@ -408,6 +410,7 @@ static void facts(web_page *p, const json_t *rec, const reg_meta *m)
         page_raw(p, ")</small>");
     }
     page_raw(p, "</dd>");
+    classifications(p, rec);
     fact(p, "form.references");
     page_raw(p, "<ul class=\"plain\">");
     json_array_foreach(json_object_get(rec, "references"), i, x) {
@@ -427,6 +430,44 @@ static void facts(web_page *p, const json_t *rec, const reg_meta *m)
     page_raw(p, "<code>");
     page_text(p, lang);
     page_raw(p, "</code></dd></dl>\n");
+}
+
+/* Taxonomy tags as the source gave them (AVID effects, lifecycle stages
+ * and risk domains, CWE, 0DIN): the namespace in the page's language, the
+ * code, and the source's own label, which is English and marked so. */
+static void classifications(web_page *p, const json_t *rec)
+{
+    const json_t *a = json_object_get(rec, "classifications");
+    if (!json_array_size(a))
+        return;
+    fact(p, "incident.classifications");
+    page_raw(p, "<ul class=\"plain\" id=\"incident-classifications\">");
+    size_t i;
+    json_t *x;
+    json_array_foreach(a, i, x) {
+        const char *ns = web_json_str(x, "namespace");
+        const char *code = web_json_str(x, "code");
+        const char *label = web_json_str(x, "label");
+        page_raw(p, "<li data-namespace=\"");
+        page_text(p, ns ? ns : "");
+        page_raw(p, "\">");
+        web_enum_label(p, "classns", ns);
+        page_raw(p, ": ");
+        if (ns && !strcmp(ns, "AVID-RD")) {
+            web_enum_label(p, "avidrd", code); /* a word, not a code */
+        } else {
+            page_raw(p, "<code dir=\"ltr\">");
+            page_text(p, code ? code : "?");
+            page_raw(p, "</code>");
+        }
+        if (label) {
+            page_raw(p, " <span lang=\"en\" dir=\"ltr\">");
+            page_text(p, label);
+            page_raw(p, "</span>");
+        }
+        page_raw(p, "</li>");
+    }
+    page_raw(p, "</ul></dd>");
 }
 
 static void descriptions(web_page *p, const json_t *rec)
