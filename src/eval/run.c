@@ -56,6 +56,7 @@ struct run {
     osafe_err *e;
     int failed;          /* a write failed: stop */
     int probed;          /* run__probe done (before the first request) */
+    int probe_failed;    /* ... and it refused the endpoint or model */
 };
 
 static void work_free(struct work *w)
@@ -249,7 +250,7 @@ static void feed(struct run *r)
             r->probed = 1;
             if (run__probe(r->o, r->e) != 0) {
                 work_free(w);
-                r->failed = 1;
+                r->failed = r->probe_failed = 1;
                 return;
             }
         }
@@ -510,6 +511,15 @@ int eval_run(const run_opts *o, osafe_err *e)
         rc = run__manifest_end(o, manifest, r.fingerprint, r.skipped, e);
     if (rc == 0)
         rc = eval_results(o->out_dir, NULL, e);
+    if (rc && r.probe_failed && !o->resume) {
+        /* Nothing was asked of the model: leave no run behind, so that the
+         * same command with the option fixed starts afresh (answers
+         * already cached cost nothing the second time). */
+        char mp[OSAFE_PATH_MAX];
+        snprintf(mp, sizeof mp, "%s/manifest.json", o->out_dir);
+        unlink(mp);
+        unlink(path);
+    }
 out:
     while (r.judged) {
         struct work *w = r.judged;

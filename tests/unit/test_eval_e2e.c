@@ -1815,6 +1815,11 @@ static void test_run_hints(void **state)
         fail_msg("unknown model: %s", LAST_ERR);
     assert_int_equal(atomic_load(&F.probes), 1);
     assert_int_equal(atomic_load(&F.total), 0); /* no item was sent */
+    /* ... and no run was left behind: the same command with the model
+     * fixed starts afresh (no "already holds a run"). */
+    osafe_ok(NULL, "eval", "run", SUITE, "--endpoint", F.base, "--model",
+             "fake", "--out", tp("nomodel"), "--limit", "2", "--quiet", NULL);
+    assert_int_equal(count_lines(tp("nomodel/samples.jsonl")), 2);
 
     assert_int_equal(osafe(&out, "eval", "run", SUITE, "--endpoint", F.base,
                            "--out", tp("nomodel"), NULL),
