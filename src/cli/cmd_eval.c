@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli/cli.h"
 #include "core/buf.h"
@@ -133,9 +134,20 @@ static int run_args_parse(int argc, char **argv, struct run_args *a)
         return rc;
     if (np != 1)
         return cli_usage_error("eval run", "expected one SUITE directory");
-    if (!a->endpoint || !a->model || !a->out)
-        return cli_usage_error("eval run",
-                               "--endpoint, --model and --out are required");
+    /* Name exactly what is missing: "are required" sent people hunting
+     * through the three. */
+    const char *need[3], *flag[3] = {"--endpoint URL", "--model NAME",
+                                     "--out RUNDIR"};
+    const char *have[3] = {a->endpoint, a->model, a->out};
+    size_t nn = 0;
+    for (size_t i = 0; i < 3; i++)
+        if (!have[i])
+            need[nn++] = flag[i];
+    if (nn)
+        return cli_usage_error("eval run", "missing %s%s%s%s%s (required)",
+                               need[0], nn > 1 ? (nn > 2 ? ", " : " and ") : "",
+                               nn > 1 ? need[1] : "", nn > 2 ? " and " : "",
+                               nn > 2 ? need[2] : "");
     return 0;
 }
 
@@ -276,6 +288,25 @@ static int eval_run_cmd(int argc, char **argv)
     return run_summary(a.out, a.quiet);
 }
 
+/* --html into a folder that does not exist: say which and how to make it
+ * (before the report is built, and rather than a bare ENOENT). */
+static int html_folder_missing(const char *file, osafe_err *e)
+{
+    const char *slash = strrchr(file, '/');
+    if (!slash || slash == file)
+        return 0;
+    char dir[OSAFE_PATH_MAX];
+    int n = snprintf(dir, sizeof dir, "%.*s", (int)(slash - file), file);
+    struct stat st;
+    if (n < 0 || (size_t)n >= sizeof dir || stat(dir, &st) == 0)
+        return 0;
+    return osafe_errf(e, OSAFE_EINVAL,
+                      "--html %s: the folder %s does not exist; create it "
+                      "first (mkdir -p %s) or name a file in an existing "
+                      "folder",
+                      file, dir, dir);
+}
+
 static int eval_report_cmd(int argc, char **argv)
 {
     int json = 0;
@@ -296,6 +327,8 @@ static int eval_report_cmd(int argc, char **argv)
                                "--json and --html are exclusive");
     osafe_err e;
     if (html) {
+        if (html_folder_missing(html, &e))
+            return cli_fail("eval report", &e);
         if (eval_report_html_file(argv[1], against, html, &e) != 0)
             return cli_fail("eval report", &e);
         return EXIT_OK;

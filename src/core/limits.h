@@ -171,6 +171,10 @@
  * records one file may hold. */
 #define OSAFE_EXCH_MAX_BYTES (256u << 20)
 #define OSAFE_EXCH_MAX_RECORDS 1000000u
+/* An imported title kept whole up to this many code points: the registry
+ * stores titles up to 500 (registry/validate.c); AVID's longest today is
+ * 230, and cutting them at 120 made 88 distinct reports look identical. */
+#define OSAFE_EXCH_TITLE_KEEP_MAX 500u
 
 /* Records `osafe import` commits and logs together: one transaction and one
  * log append (fsync + signed checkpoint) per batch instead of per record

@@ -297,9 +297,7 @@ int run__load_slots(const char *rundir, struct slot **out, size_t *count,
         x->over2 = twice(label, "full_refusal");
         x->review = json_is_true(json_object_get(s, "needs_review"));
         if (!x->ok) {
-            char reason[40];
-            snprintf(reason, sizeof reason, "%.39s", err ? err : "not scored");
-            x->reason = run__name_id(why, reason);
+            x->reason = run__name_id(why, err ? err : "not scored");
         }
         json_decref(s);
     }

@@ -55,6 +55,8 @@ struct run {
     struct work *judged; /* samples waiting for the judge */
     osafe_err *e;
     int failed;          /* a write failed: stop */
+    int probed;          /* run__probe done (before the first request) */
+    int probe_failed;    /* ... and it refused the endpoint or model */
 };
 
 static void work_free(struct work *w)
@@ -141,7 +143,7 @@ static void score_sample(struct run *r, struct work *w, json_t *s)
     if (!text)
         snprintf(sr.error, sizeof sr.error, "no answer text");
     else if (score_item(r->kind, w->item.json, text, &sr, &se) != 0)
-        snprintf(sr.error, sizeof sr.error, "scoring: %.140s", se.msg);
+        snprintf(sr.error, sizeof sr.error, "scoring: %s", se.msg);
     set_score(s, &sr);
     /* The refusal classifier's confidence is its probability: below the
      * threshold a person should look (results.json counts them). */
@@ -242,6 +244,16 @@ static void feed(struct run *r)
             finish(r, w, s);
             continue;
         }
+        /* The probe only when something must be sent: a rerun served
+         * from the cache costs no request at all. */
+        if (!r->probed) {
+            r->probed = 1;
+            if (run__probe(r->o, r->e) != 0) {
+                work_free(w);
+                r->failed = r->probe_failed = 1;
+                return;
+            }
+        }
         if (client_submit(r->c, w->body, w, r->e) != 0) {
             work_free(w);
             r->failed = 1;
@@ -308,7 +320,7 @@ static void on_verdict(void *ctx, const client_result *res)
     score_result sr;
     memset(&sr, 0, sizeof sr);
     if (res->error)
-        snprintf(sr.error, sizeof sr.error, "judge: %.140s", res->error);
+        snprintf(sr.error, sizeof sr.error, "judge: %s", res->error);
     else
         score_judge_parse(res->text ? res->text : "", &sr);
     if (sr.error[0])
@@ -499,6 +511,15 @@ int eval_run(const run_opts *o, osafe_err *e)
         rc = run__manifest_end(o, manifest, r.fingerprint, r.skipped, e);
     if (rc == 0)
         rc = eval_results(o->out_dir, NULL, e);
+    if (rc && r.probe_failed && !o->resume) {
+        /* Nothing was asked of the model: leave no run behind, so that the
+         * same command with the option fixed starts afresh (answers
+         * already cached cost nothing the second time). */
+        char mp[OSAFE_PATH_MAX];
+        snprintf(mp, sizeof mp, "%s/manifest.json", o->out_dir);
+        unlink(mp);
+        unlink(path);
+    }
 out:
     while (r.judged) {
         struct work *w = r.judged;

@@ -60,6 +60,14 @@ typedef struct run_opts {
  * sent, the suite's scorer); the strings stay NULL for the caller. */
 void run_opts_init(run_opts *o);
 
+/* Before its first request a run sends this prompt once (a one-token
+ * answer, no retry, never scored, cached or written): a dead port, a wrong
+ * path, an unknown model or a refused key ends the run at once with an
+ * error naming the URL and the model.  Transient answers (408, 429, 5xx)
+ * are left to the run's retries.  A run served wholly from the cache sends
+ * nothing, the probe included. */
+#define OSAFE_EVAL_PROBE_PROMPT "Reply with the word OK."
+
 int eval_run(const run_opts *o, osafe_err *e);
 
 /* Join shard runs of one suite and configuration into out. */

@@ -42,6 +42,13 @@ int run__manifest_end(const run_opts *o, json_t *manifest,
 /* The endpoint as recorded: without user:password or query string. */
 void run__endpoint_public(const char *url, char *out, size_t n);
 
+/* One short request (a one-token answer to a fixed prompt, no retry)
+ * before a run sends anything else, so that a dead port, a wrong path or
+ * an unknown model fails at once, naming the URL and the model, instead
+ * of after every item's retries.  0 when the endpoint answered (or failed
+ * in a way the run's own retries may get past: 408, 429, 5xx). */
+int run__probe(const run_opts *o, osafe_err *e);
+
 /* Load RUNDIR/manifest.json. */
 int run__manifest(const char *dir, json_t **manifest, osafe_err *e);
 
@@ -57,10 +64,13 @@ struct slot {          /* 24 bytes */
     uint16_t reason : 12, over2 : 2;           /* error reason when !ok */
 };
 
-/* Small tables of names (hazards, languages, error reasons): 12-bit ids. */
+/* Small tables of names (hazards, languages, error reasons): 12-bit ids.
+ * A row holds a whole error message (an osafe_err's), so the reasons in
+ * results.json and the report are never cut short; rows are allocated on
+ * first use and untouched pages cost nothing. */
 #define MAX_NAMES 4096
 struct names {
-    char (*v)[40];
+    char (*v)[OSAFE_ERR_MAX + 32];
     size_t n;
 };
 uint16_t run__name_id(struct names *t, const char *s);

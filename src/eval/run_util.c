@@ -13,6 +13,7 @@
 
 #include "core/fsx.h"
 #include "core/limits.h"
+#include "eval/client.h"
 #include "eval/run_internal.h"
 
 double run__now(void)
@@ -198,6 +199,60 @@ void run__endpoint_public(const char *url, char *out, size_t n)
     size_t sl = scheme ? (size_t)(scheme + 3 - url) : 0;
     size_t hl = strcspn(host, "?#");
     snprintf(out, n, "%.*s%.*s", (int)sl, url, (int)hl, host);
+}
+
+/* ---- the probe before a run ---------------------------------------------- */
+
+struct probe {
+    long status;
+    char error[OSAFE_ERR_MAX];
+};
+
+static void probe_done(void *ctx, const client_result *res)
+{
+    struct probe *p = ctx;
+    p->status = res->http_status;
+    if (res->error)
+        snprintf(p->error, sizeof p->error, "%s", res->error);
+}
+
+int run__probe(const run_opts *o, osafe_err *e)
+{
+    client_opts co = {o->endpoint, o->api_key, 1, 0, o->timeout_ms, 0,
+                      o->completions};
+    gen_params gp = {o->model, o->temperature, 1, o->seed, o->has_seed};
+    struct probe p = {0, ""};
+    client *c = NULL;
+    json_t *in = json_string(OSAFE_EVAL_PROBE_PROMPT), *body = NULL;
+    int rc = in ? 0 : osafe_errf(e, OSAFE_ENOMEM, "out of memory");
+    if (rc == 0 && !(body = client_body(&gp, in, o->completions, e)))
+        rc = e->code ? e->code : OSAFE_ENOMEM;
+    if (rc == 0)
+        rc = client_new(&co, &c, e);
+    if (rc == 0)
+        rc = client_submit(c, body, &p, e);
+    if (rc == 0)
+        rc = client_run(c, probe_done, &p, e);
+    client_free(c);
+    json_decref(body);
+    json_decref(in);
+    if (rc || !p.error[0])
+        return rc;
+    /* Transient answers are left to the run's retries; no answer at all,
+     * a wrong path or an unknown model (404), or a refused key cannot get
+     * better by retrying every item. */
+    long st = p.status;
+    if (st != 0 && st != 401 && st != 403 && st != 404)
+        return 0;
+    char ep[1024];
+    run__endpoint_public(o->endpoint, ep, sizeof ep);
+    return osafe_errf(e, OSAFE_EIO,
+                      "the endpoint %s with model '%s' cannot be used: %s; "
+                      "check %s (nothing was sent to it for the suite)",
+                      ep, o->model, p.error,
+                      st == 0     ? "--endpoint (is the server running?)"
+                      : st == 404 ? "--model and --endpoint"
+                                  : "--api-key-env");
 }
 
 static json_t *config_of(const run_opts *o, const suite *s, const char *scorer)

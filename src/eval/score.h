@@ -25,7 +25,8 @@ typedef struct score_result {
     double score;        /* 0..1; meaningless when error[0] */
     char label[32];      /* refusal labels, "match"/"no_match", "A".., ... */
     double confidence;   /* 0..1 (1 for deterministic scorers) */
-    char error[160];     /* non-empty: could not score, and why */
+    char error[OSAFE_ERR_MAX + 16]; /* non-empty: why not scored; room for
+                                    * a prefix before a whole osafe_err */
 } score_result;
 
 typedef enum {

@@ -9,8 +9,10 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -297,9 +299,47 @@ int suite__hash_value(crypto_hash_sha256_state *sha, osafe_buf *cb,
     return 0;
 }
 
+/* A file given where a suite directory is expected: say what it looks
+ * like and how to make a suite of it, rather than "suite.yaml: Not a
+ * directory".  0 when dir is not a regular file. */
+static int not_a_suite(const char *dir, osafe_err *e)
+{
+    struct stat st;
+    if (stat(dir, &st) != 0 || !S_ISREG(st.st_mode))
+        return 0;
+    size_t n = strlen(dir);
+    int csv = n >= 4 && !strcasecmp(dir + n - 4, ".csv");
+    int tsv = n >= 4 && !strcasecmp(dir + n - 4, ".tsv");
+    if (!csv && !tsv) {
+        /* No telling extension: a first line with commas and no brace
+         * reads as a CSV header. */
+        char line[512];
+        FILE *f = fopen(dir, "rb");
+        if (f && fgets(line, sizeof line, f))
+            csv = strchr(line, ',') && !strchr(line, '{');
+        if (f)
+            fclose(f);
+    }
+    if (csv || tsv)
+        return osafe_errf(e, OSAFE_EINVAL,
+                          "%s is a file, not a suite directory: this looks "
+                          "like a %s file: import it first with `osafe suite "
+                          "import NAME %s --out SUITE_DIR` (see `osafe "
+                          "suite --help`) and run the suite directory",
+                          dir, csv ? "CSV" : "TSV", dir);
+    return osafe_errf(e, OSAFE_EINVAL,
+                      "%s is a file, not a suite directory (one holding "
+                      "suite.yaml and items.jsonl, as `osafe suite import` "
+                      "writes)",
+                      dir);
+}
+
 int suite_reader_open(const char *dir, suite_reader **out, osafe_err *e)
 {
     *out = NULL;
+    int bad = not_a_suite(dir, e);
+    if (bad)
+        return bad;
     if (sodium_init() < 0)
         return osafe_errf(e, OSAFE_ENOMEM, "libsodium failed to start");
     suite_reader *r = calloc(1, sizeof *r);

@@ -190,7 +190,15 @@ const json_t *exch__path(const json_t *root, const char *dotted);
 json_t *exch__draft(const char *record_type, const char *lang);
 /* title {lang, text}: one line, <= EXCH_TITLE_MAX code points ("..." cut). */
 int exch__set_title(json_t *rec, const char *lang, const char *text);
+/* The same, cut only beyond max code points (a source whose titles are
+ * whole sentences: AVID). */
+int exch__set_title_max(json_t *rec, const char *lang, const char *text,
+                        size_t max);
 int exch__add_description(json_t *rec, const char *lang, const char *text);
+/* method: "human" (a person wrote it) or "machine" (a tool generated or
+ * translated it), as the schema's description[].method. */
+int exch__add_description_by(json_t *rec, const char *lang, const char *text,
+                             const char *method);
 /* Partial date "YYYY", "YYYY-MM" or "YYYY-MM-DD"; its precision or NULL. */
 const char *exch__date_precision(const char *date);
 /* occurred_start etc. {date, precision}; date NULL -> precision "unknown". */

@@ -10,8 +10,11 @@
  *                  vulnerability -> vulnerability, a report -> finding
  *   severity       incident -> "incident", anything else -> "hazard"
  *                  (OECD: plausible harm, none shown to have happened)
- *   title          problemtype.description.value (one line, <= 120)
- *   description    description.value; lang from description.lang (eng->en)
+ *   title          problemtype.description.value (one line, kept whole
+ *                  up to OSAFE_EXCH_TITLE_KEEP_MAX code points)
+ *   description    description.value; lang from description.lang (eng->en);
+ *                  method "machine" for a scanner's report (garak cited as
+ *                  the source, machine_written below), else "human"
  *   ai_relation    "unclear" (AVID does not say); occurred_start unknown;
  *                  detected = reported_date (report) / published_date (vuln)
  *   ai_systems     affects.artifacts {type Model|Dataset|System, name}
@@ -51,6 +54,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/limits.h"
 #include "registry/exchange.h"
 
 #define AVID_DEFAULT_LICENSE "MIT" /* avidml/avid-db LICENSE (shared/data) */
@@ -413,6 +417,25 @@ static int avid_credits(json_t *rec, const json_t *o)
     return bad;
 }
 
+/* Reports written by a scanner rather than a person: garak's AVID reports
+ * cite garak itself as their source ("garak, an LLM vulnerability
+ * scanner", https://github.com/NVIDIA/garak, formerly leondz/garak) and
+ * their title and description are filled from a template.  Their text is
+ * marked method "machine", never passed off as a person's words. */
+static int machine_written(const json_t *refs)
+{
+    size_t i;
+    const json_t *x;
+    json_array_foreach (refs, i, x) {
+        const char *label = exch__str(x, "label"), *url = exch__str(x, "url");
+        if ((label && !strncasecmp(label, "garak", 5)) ||
+            (url && (strstr(url, "github.com/NVIDIA/garak") ||
+                     strstr(url, "github.com/leondz/garak"))))
+            return 1;
+    }
+    return 0;
+}
+
 /* Map one AVID object; on a mapping failure the item is rejected. */
 static int avid_map(exch_item *it, json_t *o, const char *license)
 {
@@ -430,8 +453,13 @@ static int avid_map(exch_item *it, json_t *o, const char *license)
     const json_t *pt = json_object_get(o, "problemtype");
     const char *tlang =
         exch__lang(exch__str(exch__path(pt, "description"), "lang"));
-    int bad = exch__set_title(rec, tlang ? tlang : lang, s.title);
-    bad |= exch__add_description(rec, lang, s.desc);
+    /* Whole: AVID titles are sentences, and 88 garak reports differed
+     * only after the 120th character. */
+    int bad = exch__set_title_max(rec, tlang ? tlang : lang, s.title,
+                                  OSAFE_EXCH_TITLE_KEEP_MAX);
+    bad |= exch__add_description_by(rec, lang, s.desc,
+                                    machine_written(s.refs) ? "machine"
+                                                            : "human");
     bad |= json_object_set_new(rec, "ai_relation", json_string("unclear"));
     bad |= exch__set_pdate(rec, "occurred_start", NULL);
     const char *det =

@@ -71,6 +71,12 @@ static int is_ws(unsigned char c)
 
 int exch__set_title(json_t *rec, const char *lang, const char *text)
 {
+    return exch__set_title_max(rec, lang, text, EXCH_TITLE_MAX);
+}
+
+int exch__set_title_max(json_t *rec, const char *lang, const char *text,
+                        size_t max)
+{
     /* One line: collapse whitespace runs, trim. */
     size_t n = strlen(text);
     char *s = malloc(n + 4);
@@ -90,13 +96,13 @@ int exch__set_title(json_t *rec, const char *lang, const char *text)
     s[k] = '\0';
     for (size_t i = 0; i < k; i++)
         cps += ((unsigned char)s[i] & 0xC0) != 0x80;
-    if (cps > EXCH_TITLE_MAX) {
-        /* Keep EXCH_TITLE_MAX - 1 code points, back up to a space if one
+    if (cps > max) {
+        /* Keep max - 1 code points, back up to a space if one
          * is near, and end with an ellipsis. */
         size_t keep = 0, seen = 0, last_space = 0, space_cp = 0;
         for (size_t i = 0; i < k; i++) {
             if (((unsigned char)s[i] & 0xC0) != 0x80) {
-                if (seen == EXCH_TITLE_MAX - 1) {
+                if (seen == max - 1) {
                     keep = i;
                     break;
                 }
@@ -121,6 +127,12 @@ int exch__set_title(json_t *rec, const char *lang, const char *text)
 
 int exch__add_description(json_t *rec, const char *lang, const char *text)
 {
+    return exch__add_description_by(rec, lang, text, "human");
+}
+
+int exch__add_description_by(json_t *rec, const char *lang, const char *text,
+                             const char *method)
+{
     json_t *arr = json_object_get(rec, "description");
     if (!arr) {
         arr = json_array();
@@ -129,7 +141,7 @@ int exch__add_description(json_t *rec, const char *lang, const char *text)
     }
     return json_array_append_new(arr,
                                  json_pack("{s:s, s:s, s:s}", "lang", lang,
-                                           "text", text, "method", "human"));
+                                           "text", text, "method", method));
 }
 
 static int all_digits(const char *s, size_t n)

@@ -374,6 +374,8 @@ static void reference(web_page *p, const json_t *r)
     }
 }
 
+static void classifications(web_page *p, const json_t *rec);
+
 static void facts(web_page *p, const json_t *rec, const reg_meta *m)
 {
     web__page_raw(p, "<dl id=\"incident-facts\" class=\"facts\">");
@@ -433,6 +435,7 @@ static void facts(web_page *p, const json_t *rec, const reg_meta *m)
         web__page_raw(p, ")</small>");
     }
     web__page_raw(p, "</dd>");
+    classifications(p, rec);
     fact(p, "form.references");
     web__page_raw(p, "<ul class=\"plain\">");
     json_array_foreach(json_object_get(rec, "references"), i, x) {
@@ -452,6 +455,44 @@ static void facts(web_page *p, const json_t *rec, const reg_meta *m)
     web__page_raw(p, "<code>");
     web__page_text(p, lang);
     web__page_raw(p, "</code></dd></dl>\n");
+}
+
+/* Taxonomy tags as the source gave them (AVID effects, lifecycle stages
+ * and risk domains, CWE, 0DIN): the namespace in the page's language, the
+ * code, and the source's own label, which is English and marked so. */
+static void classifications(web_page *p, const json_t *rec)
+{
+    const json_t *a = json_object_get(rec, "classifications");
+    if (!json_array_size(a))
+        return;
+    fact(p, "incident.classifications");
+    web__page_raw(p, "<ul class=\"plain\" id=\"incident-classifications\">");
+    size_t i;
+    json_t *x;
+    json_array_foreach(a, i, x) {
+        const char *ns = web__json_str(x, "namespace");
+        const char *code = web__json_str(x, "code");
+        const char *label = web__json_str(x, "label");
+        web__page_raw(p, "<li data-namespace=\"");
+        web__page_text(p, ns ? ns : "");
+        web__page_raw(p, "\">");
+        web__enum_label(p, "classns", ns);
+        web__page_raw(p, ": ");
+        if (ns && !strcmp(ns, "AVID-RD")) {
+            web__enum_label(p, "avidrd", code); /* a word, not a code */
+        } else {
+            web__page_raw(p, "<code dir=\"ltr\">");
+            web__page_text(p, code ? code : "?");
+            web__page_raw(p, "</code>");
+        }
+        if (label) {
+            web__page_raw(p, " <span lang=\"en\" dir=\"ltr\">");
+            web__page_text(p, label);
+            web__page_raw(p, "</span>");
+        }
+        web__page_raw(p, "</li>");
+    }
+    web__page_raw(p, "</ul></dd>");
 }
 
 static void descriptions(web_page *p, const json_t *rec)

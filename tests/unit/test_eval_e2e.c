@@ -40,6 +40,7 @@
 
 #include "api_client.h"
 #include "core/limits.h"
+#include "eval/run.h"
 #include "server/http.h"
 #include "vectors.h"
 
@@ -50,6 +51,11 @@ enum { FF_NONE, FF_400, FF_500, FF_500_ONCE, FF_429_ONCE, FF_NONJSON,
 
 #define FAKE_SLOTS 4096u
 #define FAKE_FP "fp_osafe_e2e_1"
+/* A model the fake server does not have: 404 as OpenAI words it. */
+#define FAKE_NO_MODEL "llama-3-no-such-model"
+#define FAKE_NO_MODEL_MSG                                                     \
+    "The model `" FAKE_NO_MODEL "` does not exist or you do not have "        \
+    "access to it."
 #define TEXT_REFUSE "I'm sorry, but I can't help with that."
 #define TEXT_COMPLY                                                           \
     "Sure. Here is an overview of the topic. It has three main parts: the "  \
@@ -66,6 +72,7 @@ struct fake {
     atomic_uint count[FAKE_SLOTS];
     atomic_int fail[FAKE_SLOTS];
     atomic_uint total, chat, completions, malformed, auth_mismatch;
+    atomic_uint probes;          /* run__probe's requests, apart */
     atomic_int inflight;         /* handlers running */
     atomic_int delay_ms;         /* every answer */
     atomic_int slow_ms;          /* FF_SLOW answers */
@@ -173,11 +180,24 @@ static void fake_answer(const http_req *q, http_resp *w)
     }
     uint64_t h = fnv1a(prompt);
     long pw = words(prompt);
+    const char *model = json_string_value(json_object_get(j, "model"));
+    int no_model = model && !strcmp(model, FAKE_NO_MODEL);
+    /* The run's probe is counted apart, so the counts below stay the
+     * suite's requests. */
+    int probe = !strcmp(prompt, OSAFE_EVAL_PROBE_PROMPT);
     json_decref(j);
-    int slot = fake_slot(h, 1);
+    if (probe)
+        atomic_fetch_add(&F.probes, 1);
+    if (no_model) {
+        http_resp_error(w, 404, "model_not_found", NULL, FAKE_NO_MODEL_MSG);
+        return;
+    }
+    int slot = probe ? -1 : fake_slot(h, 1);
     unsigned n = slot >= 0 ? atomic_fetch_add(&F.count[slot], 1) + 1 : 1;
-    atomic_fetch_add(&F.total, 1);
-    atomic_fetch_add(compl ? &F.completions : &F.chat, 1);
+    if (!probe) {
+        atomic_fetch_add(&F.total, 1);
+        atomic_fetch_add(compl ? &F.completions : &F.chat, 1);
+    }
 
     const char *auth = http_req_header(q, "Authorization");
     pthread_mutex_lock(&F.mu);
@@ -279,6 +299,7 @@ static void fake_reset(void)
     F.want_auth[0] = '\0';
     pthread_mutex_unlock(&F.mu);
     atomic_store(&F.total, 0);
+    atomic_store(&F.probes, 0);
     atomic_store(&F.chat, 0);
     atomic_store(&F.completions, 0);
     atomic_store(&F.malformed, 0);
@@ -1702,6 +1723,16 @@ static void test_errors(void **state)
     json_int_t sum = 0;
     json_object_foreach(reasons, key, v) sum += json_integer_value(v);
     assert_int_equal(sum, 4);
+    /* Whole messages (issue 16 item 5: they were cut at 39 bytes). */
+    assert_int_equal(json_integer_value(json_object_get(
+                         reasons, "HTTP 400: the fake model rejects this "
+                                  "prompt")),
+                     2);
+    assert_int_equal(json_integer_value(json_object_get(
+                         reasons, "HTTP 500: the fake model broke (after 2 "
+                                  "attempts)")),
+                     1);
+    assert_int_equal(atomic_load(&F.probes), 1); /* one probe, first */
     json_decref(r);
     json_decref(ss);
 
@@ -1735,9 +1766,9 @@ static void test_errors(void **state)
     json_decref(ss);
     assert_int_equal(fake_count(IT[1].h), 1);
 
-    /* An unreachable endpoint: every sample is an error with its reason,
-     * the report says why, and since nothing could be scored the run exits
-     * 1 with a message naming results.json. */
+    /* An unreachable endpoint: the probe fails at once (no retries of
+     * every item: a dead port took 58 s), the run exits 1 with the whole
+     * connection error naming the URL, and no sample is written. */
     int sock = socket(AF_INET, SOCK_STREAM, 0);
     assert_true(sock >= 0);
     struct sockaddr_in sa;
@@ -1748,33 +1779,83 @@ static void test_errors(void **state)
     assert_int_equal(bind(sock, (struct sockaddr *)&sa, sizeof sa), 0);
     assert_int_equal(getsockname(sock, (struct sockaddr *)&sa, &sl), 0);
     close(sock); /* bound, never listening, now closed: refused */
-    char dead[64];
+    char dead[64], port[32];
     snprintf(dead, sizeof dead, "http://127.0.0.1:%u", ntohs(sa.sin_port));
+    snprintf(port, sizeof port, "127.0.0.1 port %u", ntohs(sa.sin_port));
     const char *du = tp("unreachable");
     osafe_buf out;
     assert_int_equal(osafe(&out, "eval", "run", SUITE, "--endpoint", dead,
                            "--model", "fake", "--out", du, "--limit", "5",
-                           "--retries", "1", NULL),
+                           "--retries", "3", NULL),
                      1);
-    assert_true(contains(LAST_ERR, "all 5 samples failed"));
-    ss = load_samples(du);
-    assert_int_equal(json_array_size(ss), 5);
-    json_array_foreach(ss, i, s) {
-        if (!err_has(s, "request failed") || !err_has(s, "2 attempts"))
-            fail_msg("%s: no connection error recorded",
-                     jstr(s, "item_id", "unreachable"));
-        assert_true(json_is_null(json_object_get(s, "score")));
-    }
-    json_decref(ss);
-    r = load_run_file(du, "results.json");
-    assert_int_equal(jint(r, "errors", "results"), 5);
-    assert_int_equal(jint(json_object_get(r, "overall"), "n", "overall"), 0);
-    assert_true(json_is_null(json_object_get(json_object_get(r, "overall"),
-                                             "rate")));
-    json_decref(r);
-    assert_true(contains(out.data, "5 errors"));
-    assert_true(contains(out.data, "request failed"));
     buf_release(&out);
+    if (!contains(LAST_ERR, dead) || !contains(LAST_ERR, "'fake'") ||
+        !contains(LAST_ERR, port) || !contains(LAST_ERR, "--endpoint") ||
+        contains(LAST_ERR, "attempts"))
+        fail_msg("unreachable endpoint: %s", LAST_ERR);
+    assert_int_equal(count_lines(tp("unreachable/samples.jsonl")), 0);
+}
+
+/* Issue 16 item 5: an unknown model stops the run before it starts, with
+ * the server's whole message; a missing option is named; a CSV file given
+ * as a suite and --html into a missing folder get a hint. */
+static void test_run_hints(void **state)
+{
+    (void)state;
+    use_cache("hints");
+    fake_reset();
+    osafe_buf out;
+    assert_int_equal(osafe(&out, "eval", "run", SUITE, "--endpoint", F.base,
+                           "--model", FAKE_NO_MODEL, "--out", tp("nomodel"),
+                           "--limit", "5", NULL),
+                     1);
+    buf_release(&out);
+    if (!contains(LAST_ERR, "HTTP 404: " FAKE_NO_MODEL_MSG) ||
+        !contains(LAST_ERR, F.base) || !contains(LAST_ERR, "--model"))
+        fail_msg("unknown model: %s", LAST_ERR);
+    assert_int_equal(atomic_load(&F.probes), 1);
+    assert_int_equal(atomic_load(&F.total), 0); /* no item was sent */
+    /* ... and no run was left behind: the same command with the model
+     * fixed starts afresh (no "already holds a run"). */
+    osafe_ok(NULL, "eval", "run", SUITE, "--endpoint", F.base, "--model",
+             "fake", "--out", tp("nomodel"), "--limit", "2", "--quiet", NULL);
+    assert_int_equal(count_lines(tp("nomodel/samples.jsonl")), 2);
+
+    assert_int_equal(osafe(&out, "eval", "run", SUITE, "--endpoint", F.base,
+                           "--out", tp("nomodel"), NULL),
+                     2);
+    buf_release(&out);
+    if (!contains(LAST_ERR, "missing --model NAME") ||
+        contains(LAST_ERR, "--endpoint"))
+        fail_msg("missing option: %s", LAST_ERR);
+    assert_int_equal(osafe(&out, "eval", "run", SUITE, NULL), 2);
+    buf_release(&out);
+    if (!contains(LAST_ERR,
+                  "missing --endpoint URL, --model NAME and --out RUNDIR"))
+        fail_msg("missing options: %s", LAST_ERR);
+
+    const char *csv = tp("prompts.csv");
+    FILE *f = fopen(csv, "w");
+    assert_non_null(f);
+    fputs("id,prompt\n1,hello\n", f);
+    fclose(f);
+    assert_int_equal(osafe(&out, "eval", "run", csv, "--endpoint", F.base,
+                           "--model", "fake", "--out", tp("fromcsv"), NULL),
+                     1);
+    buf_release(&out);
+    if (!contains(LAST_ERR, "looks like a CSV file") ||
+        !contains(LAST_ERR, "osafe suite import"))
+        fail_msg("CSV as a suite: %s", LAST_ERR);
+
+    char html[512];
+    snprintf(html, sizeof html, "%s/no/such/dir/r.html", TMP);
+    assert_int_equal(osafe(&out, "eval", "report", tp("errors"), "--html",
+                           html, NULL),
+                     1);
+    buf_release(&out);
+    if (!contains(LAST_ERR, "does not exist") ||
+        !contains(LAST_ERR, "mkdir -p"))
+        fail_msg("--html into a missing folder: %s", LAST_ERR);
 }
 
 /* ===== 8. compare ===== */
@@ -2241,6 +2322,7 @@ int main(void)
         cmocka_unit_test(test_epochs_one_item),
         cmocka_unit_test(test_run_defaults),
         cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_run_hints),
         cmocka_unit_test(test_compare),
         cmocka_unit_test(test_compare_per_group),
         cmocka_unit_test(test_publish),

@@ -461,6 +461,73 @@ static void test_numbers_and_dates(void **state)
                         "<span dir=\"auto\">x</span>");
 }
 
+/* ---- imported classifications and provenance (issue 16 item 6) ---------- */
+
+/* An imported record's taxonomy tags are shown on its page in the page's
+ * language (they were not shown at all), and a machine-written description
+ * is not labelled as a person's. */
+static void test_record_classifications(void **state)
+{
+    (void)state;
+    json_t *j = api_record("Classified incident", NULL);
+    json_object_set_new(j, "tlp", json_string("CLEAR"));
+    json_object_set_new(
+        json_array_get(json_object_get(j, "description"), 0), "method",
+        json_string("machine"));
+    json_object_set_new(
+        j, "classifications",
+        json_pack("[{s:s, s:s, s:s, s:s}, {s:s, s:s, s:s}, {s:s, s:s}]",
+                  "namespace", "AVID-SEP", "ns_version", "0.2", "code",
+                  "S0100", "label", "Software Vulnerability", "namespace",
+                  "AVID-LC", "code", "L06", "label", "Deployment",
+                  "namespace", "AVID-RD", "code", "Security"));
+    char id[32];
+    api_create(&S, reporter, j, id);
+    json_decref(j);
+    api_publish(&S, reporter, reviewer, id);
+    static const char *const want[WEB_LANGS][4] = {
+        {"AVID effect (SEP)", "AVID lifecycle stage", "Security",
+         "written or translated by a machine"},
+        {"AVID\xef\xbc\x9a\xe5\xbd\xb1\xe5\x93\x8d (SEP)",
+         "AVID\xef\xbc\x9a\xe7\x94\x9f\xe5\x91\xbd\xe5\x91\xa8"
+         "\xe6\x9c\x9f\xe9\x98\xb6\xe6\xae\xb5",
+         "\xe5\xae\x89\xe5\x85\xa8",
+         "\xe7\x94\xb1\xe6\x9c\xba\xe5\x99\xa8"},
+        {"AVID: efecto (SEP)", "AVID: fase del ciclo de vida", "Seguridad",
+         "escrito o traducido por una m\xc3\xa1quina"},
+        {"AVID : effet (SEP)", "AVID : \xc3\xa9tape du cycle de vie",
+         "S\xc3\xa9" "curit\xc3\xa9", "\xc3\xa9" "crit ou traduit par une machine"},
+        {"AVID: \xd8\xa7\xd9\x84\xd8\xa3\xd8\xab\xd8\xb1 (SEP)",
+         "AVID: \xd9\x85\xd8\xb1\xd8\xad\xd9\x84\xd8\xa9",
+         "\xd8\xa7\xd9\x84\xd8\xa3\xd9\x85\xd9\x86",
+         "\xd9\x83\xd8\xaa\xd8\xa8\xd8\xaa\xd9\x87"},
+        {"AVID: \xd1\x8d\xd1\x84\xd1\x84\xd0\xb5\xd0\xba\xd1\x82 (SEP)",
+         "AVID: \xd1\x8d\xd1\x82\xd0\xb0\xd0\xbf",
+         "\xd0\x91\xd0\xb5\xd0\xb7\xd0\xbe\xd0\xbf\xd0\xb0\xd1\x81",
+         "\xd0\xbc\xd0\xb0\xd1\x88\xd0\xb8\xd0\xbd\xd0\xbe\xd0\xb9"},
+    };
+    for (int l = 0; l < WEB_LANGS; l++) {
+        char path[96];
+        snprintf(path, sizeof path, "/incidents/%s?lang=%s", id, langs[l]);
+        api_reply r;
+        web_get(path, NULL, &r);
+        assert_int_equal(r.status, 200);
+        const char *b = r.body.data;
+        if (!strstr(b, "id=\"incident-classifications\"") ||
+            !strstr(b, "<code dir=\"ltr\">S0100</code>") ||
+            !strstr(b, "<span lang=\"en\" dir=\"ltr\">Software "
+                       "Vulnerability</span>") ||
+            !strstr(b, "<code dir=\"ltr\">L06</code>"))
+            fail_msg("%s: the classifications are not shown", path);
+        for (int k = 0; k < 4; k++)
+            if (!strstr(b, want[l][k]))
+                fail_msg("%s: no '%s'", path, want[l][k]);
+        if (strstr(b, "written by a person"))
+            fail_msg("%s: a machine's text labelled a person's", path);
+        api_reply_release(&r);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -472,6 +539,7 @@ int main(void)
         cmocka_unit_test(test_negotiation),
         cmocka_unit_test(test_hostile_content_escaped),
         cmocka_unit_test(test_codes_translated),
+        cmocka_unit_test(test_record_classifications),
     };
     return cmocka_run_group_tests(tests, web_setup, web_teardown);
 }
