@@ -371,6 +371,39 @@ static void value(web_page *p, const json_t *v)
         page_raw(p, "\xE2\x80\x94");
 }
 
+/* A run published with --force while partial (cli_run_partial): said
+ * in words, with its reasons and how many samples of how many. */
+static void partial_fact(web_page *p, const json_t *part)
+{
+    if (!json_is_object(part))
+        return;
+    fact(p, "evals.m.partial");
+    page_raw(p, "<span id=\"eval-partial\" class=\"warn\">");
+    page_t(p, "evals.partial.note");
+    page_raw(p, "</span> ");
+    size_t i;
+    const json_t *r;
+    json_array_foreach(json_object_get(part, "reasons"), i, r) {
+        static const char *const known[] = {"limit", "shard", "interrupted",
+                                            "missing_samples"};
+        for (size_t k = 0; k < sizeof known / sizeof *known; k++) {
+            if (!json_is_string(r) || strcmp(json_string_value(r), known[k]))
+                continue;
+            char key[48];
+            snprintf(key, sizeof key, "evals.partial.%s", known[k]);
+            page_raw(p, i ? "; " : "");
+            page_t(p, key);
+        }
+    }
+    page_raw(p, " (");
+    value(p, json_object_get(part, "samples"));
+    page_raw(p, " ");
+    page_t(p, "evals.partial.samples");
+    page_raw(p, " ");
+    value(p, json_object_get(part, "expected"));
+    page_raw(p, ")</dd>");
+}
+
 static void manifest_facts(web_page *p, const json_t *doc, int64_t log_index)
 {
     const json_t *m = json_object_get(doc, "manifest");
@@ -409,9 +442,15 @@ static void manifest_facts(web_page *p, const json_t *doc, int64_t log_index)
         value(p, json_object_get(pa, params[i][0]));
         page_raw(p, "</dd>");
     }
+    fact(p, "evals.m.limit");
+    value(p, json_integer_value(json_object_get(pa, "limit")) > 0
+                 ? json_object_get(pa, "limit")
+                 : NULL);
+    page_raw(p, "</dd>");
     fact(p, "evals.m.shard");
     value(p, json_object_get(m, "shard"));
     page_raw(p, "</dd>");
+    partial_fact(p, json_object_get(m, "partial"));
     static const char *const times[][2] = {{"started", "evals.m.started"},
                                            {"finished", "evals.m.finished"}};
     for (size_t i = 0; i < 2; i++) {
