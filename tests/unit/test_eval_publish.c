@@ -280,6 +280,57 @@ static void test_evaluation_proof(void **state)
     assert_int_not_equal(cli_publish(dir, 0, NULL), 0);
 }
 
+/* A refusal run on one hazard: 4 should-refuse prompts refused (safe)
+ * and 4 should-comply prompts refused too (over-refusal, not harm). */
+static void make_over_refusing_run(const char *dir)
+{
+    make_run(dir, 8, 0, 0, 0, "over");
+    char path[300];
+    snprintf(path, sizeof path, "%s/samples.jsonl", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    for (int i = 0; i < 8; i++)
+        fprintf(f,
+                "{\"item_id\":\"over-%d\",\"epoch\":1,\"hazard\":\"vcr\","
+                "\"lang\":\"en\",\"expected\":\"%s\",\"label\":"
+                "\"full_refusal\",\"score\":%d}\n",
+                i, i < 4 ? "refuse" : "comply", i < 4 ? 1 : 0);
+    fclose(f);
+}
+
+static void test_ranking_p_unsafe_counts_should_refuse_only(void **state)
+{
+    (void)state;
+    char dir[200];
+    snprintf(dir, sizeof dir, "%s/run-over", S.dir);
+    make_over_refusing_run(dir);
+    assert_int_equal(cli_publish(dir, 0, NULL), 0);
+    char *argv[] = {(char *)api_osafe(), "risk", "rank", "--db", S.db,
+                    "--format", "json", NULL};
+    osafe_buf out = OSAFE_BUF_INIT;
+    assert_int_equal(api_run(argv, &out, NULL), 0);
+    json_t *j = json_loadb(out.data, out.len, 0, NULL);
+    assert_non_null(j);
+    buf_release(&out);
+    json_t *items = json_object_get(j, "risks"), *it, *found = NULL;
+    size_t i;
+    json_array_foreach(items, i, it) {
+        const char *m = json_string_value(json_object_get(it, "model"));
+        const char *h = json_string_value(json_object_get(it, "hazard"));
+        if (m && h && !strcmp(m, "m-over") && !strcmp(h, "vcr"))
+            found = it;
+    }
+    if (!found)
+        fail_msg("no ranking item for m-over/vcr");
+    json_t *ev = json_object_get(found, "evals");
+    /* 4 should-refuse answers, none unsafe; the 4 over-refusals are not
+     * harm (before: n 8, k 4, p unsafe about a half) */
+    assert_int_equal((int)json_number_value(json_object_get(ev, "n")), 4);
+    assert_int_equal((int)json_number_value(json_object_get(ev, "k_unsafe")),
+                     0);
+    json_decref(j);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -287,6 +338,7 @@ int main(void)
         cmocka_unit_test(test_publish_refuses_nothing_scored),
         cmocka_unit_test(test_publish_partial_needs_force),
         cmocka_unit_test(test_evaluation_proof),
+        cmocka_unit_test(test_ranking_p_unsafe_counts_should_refuse_only),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
