@@ -464,17 +464,26 @@ static int eval_publish_cmd(int argc, char **argv)
     free(text);
     if (rc)
         return cli_fail("eval publish", &e);
+    /* stdout stays one JSON document (the registry's answer, plus the
+     * run's page as "url"); stderr says it in words */
     json_t *a = json_loads(answer, 0, NULL);
     const char *id = json_string_value(json_object_get(a, "id"));
     size_t sl = strlen(server);
-    printf("%s\n", answer);
-    /* where a person reads it; said again for a run published before */
+    char url[OSAFE_EVAL_URL_MAX + 64];
+    snprintf(url, sizeof url, "%.*s/evals/%s",
+             (int)(sl && server[sl - 1] == '/' ? sl - 1 : sl), server,
+             id ? id : "");
     if (id)
-        printf("%s: %.*s/evals/%s\n",
-               json_is_true(json_object_get(a, "existing"))
-                   ? "already published, unchanged"
-                   : "published",
-               (int)(sl && server[sl - 1] == '/' ? sl - 1 : sl), server, id);
+        json_object_set_new(a, "url", json_string(url));
+    char *shown = a ? json_dumps(a, JSON_COMPACT) : NULL;
+    printf("%s\n", shown ? shown : answer);
+    free(shown);
+    if (id)
+        fprintf(stderr, "%s: %s\n",
+                json_is_true(json_object_get(a, "existing"))
+                    ? "already published, unchanged"
+                    : "published",
+                url);
     json_decref(a);
     free(answer);
     return EXIT_OK;
