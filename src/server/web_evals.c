@@ -473,7 +473,10 @@ static void manifest_facts(web_page *p, const json_t *doc, int64_t log_index)
     value(p, json_object_get(doc, "samples_sha256"));
     page_raw(p, "</code></dd>");
     fact(p, "evals.m.log");
-    page_raw(p, "<a href=\"/log\">");
+    /* the log page's check, ready for this run (its proof route) */
+    page_raw(p, "<a id=\"eval-log-check\" href=\"/log?id=");
+    page_text(p, web_json_str(doc, "id") ? web_json_str(doc, "id") : "");
+    page_raw(p, "#verify\">");
     page_int(p, (long long)log_index);
     page_raw(p, "</a></dd></dl></section>\n");
 }
