@@ -9,6 +9,8 @@
 #ifndef OSAFE_CLI_H
 #define OSAFE_CLI_H
 
+#include <jansson.h>
+
 #include "core/status.h"
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
@@ -46,6 +48,10 @@ int cli_post_json(const char *server, const char *path, const char *token,
                   const char *body, long want, char **answer, osafe_err *e);
 /* `osafe eval withdraw` (eval_remote.c) */
 int eval_withdraw_cmd(int argc, char **argv);
+/* Why a run (manifest, results) is partial: {reasons: ["limit", "shard",
+ * "interrupted", "missing_samples"], limit, samples, expected}, or NULL
+ * when whole.  The caller owns the result. */
+json_t *cli_run_partial(const json_t *m, const json_t *res);
 
 /* `osafe risk rank` (cmd_risk.c) */
 int cmd_risk(int argc, char **argv);

@@ -31,7 +31,7 @@ const char usage_eval[] =
     "       osafe eval merge RUNDIR... --out RUNDIR\n"
     "       osafe eval report RUNDIR [--json | --html FILE [--against RUNDIR]]\n"
     "       osafe eval compare RUN_A RUN_B [--json]\n"
-    "       osafe eval publish RUNDIR --server URL --token TOKEN\n"
+    "       osafe eval publish RUNDIR --server URL --token TOKEN [--force]\n"
     "       osafe eval withdraw EVAL-ID --reason TEXT --server URL --token T\n"
     "\n"
     "run      Send every item of SUITE (a suite directory) to an\n"
@@ -73,7 +73,11 @@ const char usage_eval[] =
     "         different suites (hash) are refused.\n"
     "publish  Send the manifest, the results and the SHA-256 of\n"
     "         samples.jsonl to a registry, which stores them and appends\n"
-    "         them to its transparency log.\n"
+    "         them to its transparency log, and print the run's URL.\n"
+    "         The same samples again answer the evaluation they made.\n"
+    "         Runs with nothing scored are refused, partial runs (--limit,\n"
+    "         a shard, interrupted) too unless --force, which publishes\n"
+    "         them marked partial.\n"
     "withdraw Withdraw a published run (a reviewer's or admin's token):\n"
     "         the withdrawal and its reason are logged, the run leaves the\n"
     "         registry's list and its risk ranking.\n";
@@ -403,11 +407,73 @@ static int eval_merge_cmd(int argc, char **argv)
     return EXIT_OK;
 }
 
+/* The body `eval publish` sends: manifest (marked partial when forced),
+ * results, the samples' SHA-256.  *body is the caller's. */
+static int publish_body(const char *dir, int force, json_t **body,
+                        osafe_err *e)
+{
+    char path[OSAFE_PATH_MAX];
+    char *samples;
+    size_t slen;
+    json_t *r, *m;
+    json_error_t je;
+    *body = NULL;
+    if (eval_results(dir, &r, e) != 0)
+        return e->code;
+    snprintf(path, sizeof path, "%s/manifest.json", dir);
+    if (!(m = json_load_file(path, 0, &je))) {
+        json_decref(r);
+        return osafe_errf(e, OSAFE_ECORRUPT, "%s: %s", path, je.text);
+    }
+    json_t *part = cli_run_partial(m, r);
+    json_int_t scored = json_integer_value(
+        json_object_get(json_object_get(r, "overall"), "n"));
+    int rc = 0;
+    if (scored < 1)
+        rc = osafe_errf(e, OSAFE_EINVAL, "%s: nothing was scored (%lld "
+                        "samples, %lld errors): a run with no answer says "
+                        "nothing about the model; fix the endpoint or model "
+                        "and run again", dir,
+                        (long long)json_integer_value(json_object_get(r, "samples")),
+                        (long long)json_integer_value(json_object_get(r, "errors")));
+    else if (part && !force) {
+        char *why = json_dumps(json_object_get(part, "reasons"), JSON_COMPACT);
+        rc = osafe_errf(e, OSAFE_EINVAL, "%s is a partial run (%s; %lld of "
+                        "%lld samples): finish it (eval run --resume, eval "
+                        "merge), or publish it marked partial with --force",
+                        dir, why ? why : "?",
+                        (long long)json_integer_value(json_object_get(part, "samples")),
+                        (long long)json_integer_value(json_object_get(part, "expected")));
+        free(why);
+    }
+    if (!rc && part)
+        json_object_set(m, "partial", part);
+    snprintf(path, sizeof path, "%s/samples.jsonl", dir);
+    if (!rc && !(rc = fsx_read_file(path, OSAFE_EVAL_SAMPLES_MAX, &samples,
+                                    &slen, e))) {
+        uint8_t h[32];
+        char hex[65];
+        crypto_hash_sha256(h, (const uint8_t *)samples, slen);
+        hex_encode(hex, h, 32);
+        free(samples);
+        *body = json_pack("{s:O, s:O, s:s}", "manifest", m, "results", r,
+                          "samples_sha256", hex);
+        if (!*body)
+            rc = osafe_errf(e, OSAFE_ENOMEM, "out of memory");
+    }
+    json_decref(part);
+    json_decref(m);
+    json_decref(r);
+    return rc;
+}
+
 static int eval_publish_cmd(int argc, char **argv)
 {
     const char *server = NULL, *token = NULL;
+    int force = 0;
     struct opt opts[] = {{"server", OPT_STRING, &server},
                          {"token", OPT_STRING, &token},
+                         {"force", OPT_FLAG, &force},
                          {NULL, 0, NULL}};
     int np, rc = help_or(opts_parse("eval publish", argc, argv, opts, &np));
     if (rc)
@@ -416,41 +482,13 @@ static int eval_publish_cmd(int argc, char **argv)
         return cli_usage_error("eval publish",
                                "expected RUNDIR --server URL --token TOKEN");
     osafe_err e;
-    char path[OSAFE_PATH_MAX];
-    char *samples, *mtext, *rtext;
-    size_t slen, mlen, rlen;
-    json_t *r;
-    if (eval_results(argv[1], &r, &e) != 0)
+    json_t *body;
+    if (publish_body(argv[1], force, &body, &e))
         return cli_fail("eval publish", &e);
-    json_decref(r);
-    snprintf(path, sizeof path, "%s/samples.jsonl", argv[1]);
-    if (fsx_read_file(path, OSAFE_EVAL_SAMPLES_MAX, &samples, &slen, &e))
-        return cli_fail("eval publish", &e);
-    uint8_t h[32];
-    char hex[65];
-    crypto_hash_sha256(h, (const uint8_t *)samples, slen);
-    hex_encode(hex, h, 32);
-    free(samples);
-    snprintf(path, sizeof path, "%s/manifest.json", argv[1]);
-    if (fsx_read_file(path, 1 << 20, &mtext, &mlen, &e))
-        return cli_fail("eval publish", &e);
-    snprintf(path, sizeof path, "%s/results.json", argv[1]);
-    if (fsx_read_file(path, 1 << 20, &rtext, &rlen, &e)) {
-        free(mtext);
-        return cli_fail("eval publish", &e);
-    }
-    json_error_t je;
-    json_t *body = json_pack("{s:o, s:o, s:s}", "manifest",
-                             json_loadb(mtext, mlen, 0, &je), "results",
-                             json_loadb(rtext, rlen, 0, &je), "samples_sha256",
-                             hex);
-    free(mtext);
-    free(rtext);
-    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    char *text = json_dumps(body, JSON_COMPACT);
     json_decref(body);
     if (!text) {
-        osafe_errf(&e, OSAFE_EINVAL, "%s: manifest or results unreadable",
-                   argv[1]);
+        osafe_errf(&e, OSAFE_ENOMEM, "out of memory");
         return cli_fail("eval publish", &e);
     }
     char *answer = NULL;
@@ -459,7 +497,27 @@ static int eval_publish_cmd(int argc, char **argv)
     free(text);
     if (rc)
         return cli_fail("eval publish", &e);
-    printf("%s\n", answer);
+    /* stdout stays one JSON document (the registry's answer, plus the
+     * run's page as "url"); stderr says it in words */
+    json_t *a = json_loads(answer, 0, NULL);
+    const char *id = json_string_value(json_object_get(a, "id"));
+    size_t sl = strlen(server);
+    char url[OSAFE_EVAL_URL_MAX + 64];
+    snprintf(url, sizeof url, "%.*s/evals/%s",
+             (int)(sl && server[sl - 1] == '/' ? sl - 1 : sl), server,
+             id ? id : "");
+    if (id)
+        json_object_set_new(a, "url", json_string(url));
+    char *shown = a ? json_dumps(a, JSON_COMPACT) : NULL;
+    printf("%s\n", shown ? shown : answer);
+    free(shown);
+    if (id)
+        fprintf(stderr, "%s: %s\n",
+                json_is_true(json_object_get(a, "existing"))
+                    ? "already published, unchanged"
+                    : "published",
+                url);
+    json_decref(a);
     free(answer);
     return EXIT_OK;
 }

@@ -54,7 +54,8 @@ int cli_post_json(const char *server, const char *path, const char *token,
     if (cr != CURLE_OK)
         rc = osafe_errf(e, OSAFE_EIO, "%s: %s", url,
                         err[0] ? err : curl_easy_strerror(cr));
-    else if (code != want)
+    else if (code != want && !(want == 201 && code == 200))
+        /* 200 for 201: an idempotent create that found its thing there */
         rc = osafe_errf(e, OSAFE_EIO, "%s answered %ld: %s", url, code,
                         resp.data ? resp.data : "");
     else if (!(*answer = strdup(resp.data ? resp.data : "")))
@@ -98,4 +99,40 @@ int eval_withdraw_cmd(int argc, char **argv)
     printf("%s\n", answer);
     free(answer);
     return EXIT_OK;
+}
+
+/* Why a run is partial, as a JSON object {reasons, limit, samples,
+ * expected}, or NULL when it is whole: cut by --limit, a shard (or a merge
+ * of fewer than all shards), or interrupted (not finished, or fewer
+ * samples than items x epochs).  The ranking reads a partial run as
+ * evidence on fewer items than its suite says; a reader must see that. */
+json_t *cli_run_partial(const json_t *m, const json_t *res)
+{
+    const json_t *p = json_object_get(m, "params");
+    json_int_t items = json_integer_value(
+        json_object_get(json_object_get(m, "suite"), "items"));
+    json_int_t limit = json_integer_value(json_object_get(p, "limit"));
+    json_int_t epochs = json_integer_value(json_object_get(p, "epochs"));
+    json_int_t ns = json_integer_value(json_object_get(res, "samples"));
+    const char *shard = json_string_value(json_object_get(m, "shard"));
+    json_t *why = json_array();
+    if (limit > 0 && (items <= 0 || limit < items))
+        json_array_append_new(why, json_string("limit"));
+    if (shard && strcmp(shard, "merged") && strcmp(shard, "1/1"))
+        json_array_append_new(why, json_string("shard"));
+    if (!json_is_string(json_object_get(m, "finished")))
+        json_array_append_new(why, json_string("interrupted"));
+    json_int_t want = (limit > 0 && (items <= 0 || limit < items) ? limit
+                                                                  : items) *
+                      (epochs > 0 ? epochs : 1);
+    if (items > 0 && ns < want && !json_array_size(why))
+        json_array_append_new(why, json_string("missing_samples"));
+    if (!json_array_size(why)) {
+        json_decref(why);
+        return NULL;
+    }
+    return json_pack("{s:o, s:o, s:I, s:o}", "reasons", why, "limit",
+                     limit > 0 ? json_integer(limit) : json_null(), "samples",
+                     ns, "expected",
+                     items > 0 ? json_integer(want) : json_null());
 }

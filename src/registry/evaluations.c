@@ -10,6 +10,82 @@
 #include "core/limits.h"
 #include "registry/reg_internal.h"
 
+/* A run with nothing scored says nothing about the model: every sample
+ * failed (a dead endpoint, a wrong model name), and publishing it would
+ * put an empty run in a permanent log. */
+static int scored_check(const json_t *res, osafe_err *e)
+{
+    const json_t *ov = json_object_get(res, "overall");
+    json_int_t n = json_integer_value(json_object_get(ov, "n"));
+    json_int_t ns = json_integer_value(json_object_get(res, "samples"));
+    json_int_t ne = json_integer_value(json_object_get(res, "errors"));
+    int none = json_is_object(ov) ? n < 1 : ns > 0 && ne >= ns;
+    if (none)
+        return osafe_err_field(e, OSAFE_EINVAL, "results.overall",
+                               "nothing was scored: all %lld samples failed "
+                               "(%lld errors); fix the endpoint or model and "
+                               "run again",
+                               (long long)ns, (long long)ne);
+    return 0;
+}
+
+/* The run published with the same samples: *existing 1 and its id and log
+ * index, or *existing 0.  One withdrawn is not published again: its
+ * withdrawal is final, and a copy would put it back in the ranking. */
+static int find_same(registry *r, osafe_store *s, const char *sh, char id[32],
+                     int64_t *index, int *existing, osafe_err *e)
+{
+    int withdrawn = 0;
+    (void)r;
+    *existing = 0;
+    int rc = s->ops->evaluation_find(s, sh, id, &withdrawn, e);
+    if (rc == OSAFE_ENOTFOUND)
+        return 0;
+    if (rc)
+        return rc;
+    if (withdrawn)
+        return osafe_errf(e, OSAFE_ESTATE, "these samples were published as "
+                                           "evaluation '%s', since withdrawn",
+                          id);
+    char *body;
+    size_t len;
+    rc = s->ops->evaluation_get(s, id, &body, &len, index, e);
+    if (!rc) {
+        free(body);
+        *existing = 1;
+    }
+    return rc;
+}
+
+/* Store and log a new run (in the caller's transaction): a fresh id, the
+ * canonical bytes, their entry at the log's next index. */
+static int put_new(registry *r, osafe_store *s, int64_t author, json_t *j,
+                   const char *now, char id[32], int64_t *index, osafe_err *e)
+{
+    osafe_buf canon = OSAFE_BUF_INIT, entry = OSAFE_BUF_INIT;
+    int rc = s->ops->next_id(s, "EVAL", (int)strtol(now, NULL, 10), id, e);
+    if (!rc) {
+        json_object_set_new(j, "id", json_string(id));
+        json_object_set_new(j, "published", json_string(now));
+        rc = reg__canon(j, &canon, e);
+    }
+    if (!rc)
+        rc = reg__evaluation_entry(id, canon.data, canon.len, &entry, e);
+    if (!rc)
+        rc = reg__log_next_index(r, index, e);
+    if (!rc)
+        rc = s->ops->evaluation_put(s, id, canon.data, canon.len, author,
+                                    *index, entry.data, entry.len, e);
+    int64_t got;
+    if (!rc && !(rc = reg__log_append(r, entry.data, entry.len, &got, e)) &&
+        got != *index)
+        rc = osafe_errf(e, OSAFE_ESTATE, "log index moved under a write "
+                                         "transaction");
+    buf_release(&canon);
+    buf_release(&entry);
+    return rc;
+}
+
 int reg_evaluation_publish(registry *r, const reg_caller *c, const char *body,
                            size_t len, char **out, osafe_err *e)
 {
@@ -44,53 +120,27 @@ int reg_evaluation_publish(registry *r, const reg_caller *c, const char *body,
                              "hex digits");
     if (!rc)
         rc = reg__evaluation_check(j, e);
-    osafe_buf canon = OSAFE_BUF_INIT, entry = OSAFE_BUF_INIT;
+    if (!rc)
+        rc = scored_check(json_object_get(j, "results"), e);
     char id[32];
     int64_t index = -1;
+    int existing = 0;
     osafe_store *s = reg__store_get(r);
     if (!rc && !(rc = s->ops->begin(s, e))) {
         char now[32];
         store_now(now);
-        rc = s->ops->next_id(s, "EVAL", (int)strtol(now, NULL, 10), id, e);
-        if (!rc) {
-            json_object_set_new(j, "id", json_string(id));
-            json_object_set_new(j, "published", json_string(now));
-            rc = reg__canon(j, &canon, e);
-        }
-        if (!rc && canon.len <= OSAFE_LOG_ENTRY_MAX) {
-            rc = buf_append(&entry, canon.data, canon.len);
-        } else if (!rc) {
-            uint8_t h[32];
-            char hex[65];
-            crypto_hash_sha256(h, (const uint8_t *)canon.data, canon.len);
-            hex_encode(hex, h, 32);
-            json_t *st = json_pack("{s:s, s:s, s:s}", "type",
-                                   "osafe.evaluation-digest/v1", "id", id,
-                                   "sha256", hex);
-            rc = st ? reg__canon(st, &entry, e)
-                    : osafe_errf(e, OSAFE_ENOMEM, "out of memory");
-            json_decref(st);
-        }
-        if (!rc)
-            rc = reg__log_next_index(r, &index, e);
-        if (!rc)
-            rc = s->ops->evaluation_put(s, id, canon.data, canon.len,
-                                        c->acct.id, index, entry.data,
-                                        entry.len, e);
-        int64_t got;
-        if (!rc && !(rc = reg__log_append(r, entry.data, entry.len, &got, e)) &&
-            got != index)
-            rc = osafe_errf(e, OSAFE_ESTATE, "log index moved under a write "
-                                             "transaction");
+        /* In the transaction: two publishers of one run cannot both
+         * miss the other. */
+        rc = find_same(r, s, sh, id, &index, &existing, e);
+        if (!rc && !existing)
+            rc = put_new(r, s, c->acct.id, j, now, id, &index, e);
         rc = reg__end_tx(s, rc, e);
     }
     reg__store_put(r, s);
     json_decref(j);
-    buf_release(&canon);
-    buf_release(&entry);
     if (!rc) {
-        rc = reg__out_json(json_pack("{s:s, s:I}", "id", id, "log_index",
-                                    (json_int_t)index),
+        rc = reg__out_json(json_pack("{s:s, s:I, s:b}", "id", id, "log_index",
+                                    (json_int_t)index, "existing", existing),
                           out, e);
     }
     return rc;

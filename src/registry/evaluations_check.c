@@ -176,6 +176,10 @@ int reg__evaluation_check(const json_t *j, osafe_err *e)
                           "results.by_language", OSAFE_EVAL_PUB_LANGS_MAX, 0,
                           e);
     const json_t *ref = json_object_get(res, "refusal");
+    if (!rc)
+        rc = check_groups(json_object_get(ref, "unsafe_by_hazard"),
+                          "results.refusal.unsafe_by_hazard",
+                          OSAFE_EVAL_PUB_HAZARDS_MAX, 1, e);
     static const char *const rg[] = {"unsafe_compliance", "over_refusal"};
     for (size_t i = 0; !rc && ref && i < 2; i++) {
         const json_t *g = json_object_get(ref, rg[i]);

@@ -298,6 +298,57 @@ int reg_withdraw(registry *r, const reg_caller *c, const char *id,
     return rc;
 }
 
+/* The inclusion proof of the entry at index against the latest checkpoint
+ * ({index, tree_size, leaf, root, hashes, checkpoint, entry (base64)}),
+ * shared by records and evaluation runs; *o is the caller's. */
+int reg__inclusion(registry *r, int64_t index, const void *entry,
+                   size_t entry_len, json_t **o, osafe_err *e)
+{
+    tlog_hash proof[TLOG_PROOF_MAX], leaf, root;
+    size_t n = 0;
+    uint64_t size = 0;
+    osafe_buf doc = OSAFE_BUF_INIT, note = OSAFE_BUF_INIT;
+    *o = NULL;
+    pthread_mutex_lock(&r->log_mu);
+    int rc = r->log ? 0 : no_log(e);
+    tlog_reader rd;
+    if (!rc) {
+        size = tlog_log_head(r->log)->size;
+        rd = tlog_log_reader(r->log);
+        size_t nl;
+        const char *cp = tlog_log_checkpoint_note(r->log, &nl);
+        rc = buf_append(&note, cp, nl);
+    }
+    if (!rc)
+        rc = tlog_prove_inclusion(&rd, (uint64_t)index, size, proof, &n, e);
+    if (!rc)
+        rc = tlog_tree_hash(&rd, size, &root, e);
+    pthread_mutex_unlock(&r->log_mu);
+    if (!rc) {
+        tlog_leaf_hash(&leaf, entry, entry_len);
+        rc = tlog_inclusion_json((uint64_t)index, size, &leaf, &root, proof,
+                                 n, &doc);
+    }
+    if (!rc) {
+        json_error_t je;
+        *o = json_loadb(doc.data, doc.len, 0, &je);
+        char *b64 = malloc(OSAFE_B64_LEN(entry_len) + 1);
+        if (*o && b64) {
+            b64_encode(b64, entry, entry_len);
+            json_object_set_new(*o, "checkpoint", json_string(note.data));
+            json_object_set_new(*o, "entry", json_string(b64));
+        } else {
+            json_decref(*o);
+            *o = NULL;
+            rc = osafe_errf(e, OSAFE_ENOMEM, "out of memory");
+        }
+        free(b64);
+    }
+    buf_release(&doc);
+    buf_release(&note);
+    return rc;
+}
+
 int reg_proof(registry *r, const reg_caller *c, const char *id, int version,
               char **out, osafe_err *e)
 {
@@ -321,58 +372,22 @@ int reg_proof(registry *r, const reg_caller *c, const char *id, int version,
     if (!rc && v.log_index < 0)
         rc = osafe_errf(e, OSAFE_ESTATE, "version %d of '%s' is not published",
                         version, id);
-    tlog_hash proof[TLOG_PROOF_MAX], leaf, root;
-    size_t n = 0;
-    uint64_t size = 0;
-    osafe_buf doc = OSAFE_BUF_INIT, note = OSAFE_BUF_INIT;
-    if (!rc) {
-        pthread_mutex_lock(&r->log_mu);
-        rc = r->log ? 0 : no_log(e);
-        tlog_reader rd;
-        if (!rc) {
-            size = tlog_log_head(r->log)->size;
-            rd = tlog_log_reader(r->log);
-            size_t nl;
-            const char *cp = tlog_log_checkpoint_note(r->log, &nl);
-            rc = buf_append(&note, cp, nl);
-        }
-        if (!rc)
-            rc = tlog_prove_inclusion(&rd, (uint64_t)v.log_index, size, proof,
-                                      &n, e);
-        if (!rc)
-            rc = tlog_tree_hash(&rd, size, &root, e);
-        pthread_mutex_unlock(&r->log_mu);
-    }
-    if (!rc) {
-        tlog_leaf_hash(&leaf, v.log_entry, v.log_entry_len);
-        rc = tlog_inclusion_json((uint64_t)v.log_index, size, &leaf, &root,
-                                 proof, n, &doc);
-    }
     json_t *o = NULL;
+    if (!rc)
+        rc = reg__inclusion(r, v.log_index, v.log_entry, v.log_entry_len, &o,
+                            e);
     if (!rc) {
-        json_error_t je;
-        o = json_loadb(doc.data, doc.len, 0, &je);
-        char *b64 = malloc(OSAFE_B64_LEN(v.log_entry_len) + 1);
-        if (o && b64) {
-            b64_encode(b64, v.log_entry, v.log_entry_len);
-            json_object_set_new(o, "id", json_string(id));
-            json_object_set_new(o, "version", json_integer(version));
-            json_object_set_new(o, "checkpoint", json_string(note.data));
-            json_object_set_new(o, "entry", json_string(b64));
-            if (v.has_salt) {
-                char hex[65];
-                hex_encode(hex, v.salt, 32);
-                json_object_set_new(o, "salt", json_string(hex));
-            }
+        json_object_set_new(o, "id", json_string(id));
+        json_object_set_new(o, "version", json_integer(version));
+        if (v.has_salt) {
+            char hex[65];
+            hex_encode(hex, v.salt, 32);
+            json_object_set_new(o, "salt", json_string(hex));
         }
-        free(b64);
-        if (!o || !(*out = json_dumps(o, JSON_INDENT(2) |
-                                             JSON_PRESERVE_ORDER)))
+        if (!(*out = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER)))
             rc = osafe_errf(e, OSAFE_ENOMEM, "out of memory");
     }
     json_decref(o);
-    buf_release(&doc);
-    buf_release(&note);
     store_version_release(&v);
     return rc;
 }

@@ -82,6 +82,13 @@ int reg__publish(registry *r, osafe_store *s, const reg_caller *c,
 /* The index the next append will get (the log's size), read under
  * log_mu; OSAFE_ESTATE without a log. */
 int reg__log_next_index(registry *r, int64_t *index, osafe_err *e);
+/* Inclusion proof of the entry at index against the latest checkpoint, with
+ * the checkpoint note and the entry (base64); *o is the caller's. */
+/* The log entry of a run's canonical bytes (evaluations_proof.c). */
+int reg__evaluation_entry(const char *id, const char *body, size_t len,
+                          osafe_buf *entry, osafe_err *e);
+int reg__inclusion(registry *r, int64_t index, const void *entry,
+                   size_t entry_len, json_t **o, osafe_err *e);
 /* reg__publish without the append: the rows of version v, whose entry
  * (v->log_entry) the caller appends at index at (< 0: the log's size now)
  * before it commits; for imports that append many entries at once.

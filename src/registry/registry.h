@@ -169,6 +169,13 @@ OSAFE_MUST_USE int reg_evidence(registry *r, const reg_caller *c, const char *id
  */
 OSAFE_MUST_USE int reg_evaluation_publish(registry *r, const reg_caller *c, const char *body,
                            size_t len, char **out, osafe_err *e);
+/* Inclusion proof of a published run, as reg_proof's for a record
+ * ({"id", index, tree_size, hashes, checkpoint, entry}): the entry is the
+ * run's stored bytes, or its osafe.evaluation-digest/v1 statement when
+ * they did not fit an entry.  OSAFE_ESTATE for a withdrawn run, or one
+ * stored without a log. */
+OSAFE_MUST_USE int reg_evaluation_proof(registry *r, const char *id, char **out,
+                                        osafe_err *e);
 /* The stored bytes of an evaluation. */
 OSAFE_MUST_USE int reg_evaluation_get(registry *r, const char *id, char **body, size_t *len,
                        int64_t *log_index, osafe_err *e);

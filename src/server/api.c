@@ -405,7 +405,24 @@ static void evaluation_withdraw(api_ctx *a, const http_req *q, http_resp *w,
     reply(w, 200, rc, out, &e);
 }
 
-/* /api/v1/evaluations[/{id}[/withdraw]] */
+/* GET /api/v1/evaluations/{id}/proof (issue 16 item 2): runs are public,
+ * so is their proof; a withdrawn run's is gone as the run is. */
+static void evaluation_proof(api_ctx *a, const http_req *q, http_resp *w,
+                             const char *id, size_t idlen)
+{
+    if (strcmp(http_req_method(q), "GET"))
+        return method_not_allowed(w, "GET");
+    char eid[32];
+    snprintf(eid, sizeof eid, "%.*s", (int)idlen, id);
+    char *out = NULL;
+    osafe_err e;
+    int rc = reg_evaluation_proof(a->reg, eid, &out, &e);
+    if (rc == OSAFE_ESTATE && strstr(e.msg, "withdrawn"))
+        return (void)http_resp_error(w, 410, "gone", NULL, "%s", e.msg);
+    reply(w, 200, rc, out, &e);
+}
+
+/* /api/v1/evaluations[/{id}[/withdraw|/proof]] */
 static void evaluations(api_ctx *a, const http_req *q, http_resp *w,
                         const reg_caller *c, const char *rest)
 {
@@ -433,14 +450,19 @@ static void evaluations(api_ctx *a, const http_req *q, http_resp *w,
         const char *body = http_req_body(q, &len);
         char *out = NULL;
         int rc = reg_evaluation_publish(a->reg, c, body, len, &out, &e);
-        return reply(w, 201, rc, out, &e);
+        /* the same samples again: the evaluation they already made */
+        return reply(w, !rc && strstr(out, "\"existing\":true") ? 200 : 201,
+                     rc, out, &e);
     }
     rest++; /* the '/' */
     const char *sub = strchr(rest, '/');
     size_t idlen = sub ? (size_t)(sub - rest) : strlen(rest);
-    if (!reg_id_valid(rest, idlen) || (sub && strcmp(sub, "/withdraw")))
+    if (!reg_id_valid(rest, idlen) ||
+        (sub && strcmp(sub, "/withdraw") && strcmp(sub, "/proof")))
         return (void)http_resp_error(w, 404, "not_found", NULL,
                                      "no such evaluation");
+    if (sub && !strcmp(sub, "/proof"))
+        return evaluation_proof(a, q, w, rest, idlen);
     if (sub)
         return evaluation_withdraw(a, q, w, c, rest, idlen);
     if (strcmp(m, "GET"))

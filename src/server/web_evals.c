@@ -371,6 +371,39 @@ static void value(web_page *p, const json_t *v)
         web__page_raw(p, "\xE2\x80\x94");
 }
 
+/* A run published with --force while partial (cli_run_partial): said
+ * in words, with its reasons and how many samples of how many. */
+static void partial_fact(web_page *p, const json_t *part)
+{
+    if (!json_is_object(part))
+        return;
+    fact(p, "evals.m.partial");
+    web__page_raw(p, "<span id=\"eval-partial\" class=\"warn\">");
+    web__page_t(p, "evals.partial.note");
+    web__page_raw(p, "</span> ");
+    size_t i;
+    const json_t *r;
+    json_array_foreach(json_object_get(part, "reasons"), i, r) {
+        static const char *const known[] = {"limit", "shard", "interrupted",
+                                            "missing_samples"};
+        for (size_t k = 0; k < sizeof known / sizeof *known; k++) {
+            if (!json_is_string(r) || strcmp(json_string_value(r), known[k]))
+                continue;
+            char key[48];
+            snprintf(key, sizeof key, "evals.partial.%s", known[k]);
+            web__page_raw(p, i ? "; " : "");
+            web__page_t(p, key);
+        }
+    }
+    web__page_raw(p, " (");
+    value(p, json_object_get(part, "samples"));
+    web__page_raw(p, " ");
+    web__page_t(p, "evals.partial.samples");
+    web__page_raw(p, " ");
+    value(p, json_object_get(part, "expected"));
+    web__page_raw(p, ")</dd>");
+}
+
 static void manifest_facts(web_page *p, const json_t *doc, int64_t log_index)
 {
     const json_t *m = json_object_get(doc, "manifest");
@@ -409,9 +442,15 @@ static void manifest_facts(web_page *p, const json_t *doc, int64_t log_index)
         value(p, json_object_get(pa, params[i][0]));
         web__page_raw(p, "</dd>");
     }
+    fact(p, "evals.m.limit");
+    value(p, json_integer_value(json_object_get(pa, "limit")) > 0
+                 ? json_object_get(pa, "limit")
+                 : NULL);
+    web__page_raw(p, "</dd>");
     fact(p, "evals.m.shard");
     value(p, json_object_get(m, "shard"));
     web__page_raw(p, "</dd>");
+    partial_fact(p, json_object_get(m, "partial"));
     static const char *const times[][2] = {{"started", "evals.m.started"},
                                            {"finished", "evals.m.finished"}};
     for (size_t i = 0; i < 2; i++) {
@@ -434,7 +473,10 @@ static void manifest_facts(web_page *p, const json_t *doc, int64_t log_index)
     value(p, json_object_get(doc, "samples_sha256"));
     web__page_raw(p, "</code></dd>");
     fact(p, "evals.m.log");
-    web__page_raw(p, "<a href=\"/log\">");
+    /* the log page's check, ready for this run (its proof route) */
+    web__page_raw(p, "<a id=\"eval-log-check\" href=\"/log?id=");
+    web__page_text(p, web__json_str(doc, "id") ? web__json_str(doc, "id") : "");
+    web__page_raw(p, "#verify\">");
     web__page_int(p, (long long)log_index);
     web__page_raw(p, "</a></dd></dl></section>\n");
 }

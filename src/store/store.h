@@ -227,6 +227,11 @@ struct store_ops {
     OSAFE_MUST_USE int (*log_orphan_get)(osafe_store *s, const char *record_id, int version,
                           int64_t *index, uint8_t **entry, size_t *len,
                           osafe_err *e);
+    /* The run published with these samples (body.samples_sha256, 64 hex
+     * digits), withdrawn or not (*withdrawn 1), so that publishing one run
+     * twice makes one evaluation; OSAFE_ENOTFOUND if none. */
+    OSAFE_MUST_USE int (*evaluation_find)(osafe_store *s, const char *samples_sha256,
+                           char id[32], int *withdrawn, osafe_err *e);
 };
 
 struct osafe_store {

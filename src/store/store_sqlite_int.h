@@ -59,6 +59,8 @@ int sq__session_put(osafe_store *s, const store_session *ss, int per_account,
 int sq__session_get(osafe_store *s, const char *id_hash, int64_t now,
                    store_session *ss, store_account *a, osafe_err *e);
 int sq__session_drop(osafe_store *s, const char *id_hash, osafe_err *e);
+int sq__evaluation_find(osafe_store *s, const char *samples_sha256,
+                       char id[32], int *withdrawn, osafe_err *e);
 /* store_sqlite_log.c */
 int sq__log_extra_put(osafe_store *s, int64_t index, const char *kind,
                      const char *record_id, int version, const void *entry,

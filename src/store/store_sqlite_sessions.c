@@ -28,6 +28,31 @@ int sq__evaluation_withdraw(osafe_store *base, const char *id,
     return rc;
 }
 
+/* A scan: evaluations are few (one per published run), and an index on
+ * the body would need a migration for no measurable gain. */
+int sq__evaluation_find(osafe_store *base, const char *samples_sha256,
+                       char id[32], int *withdrawn, osafe_err *e)
+{
+    struct sq_store *s = (struct sq_store *)base;
+    sqlite3_stmt *st;
+    int rc = sq__prepare(s, &st,
+                        "SELECT id, withdrawn IS NOT NULL FROM evaluations "
+                        "WHERE json_extract(body, '$.samples_sha256') = ? "
+                        "ORDER BY rowid LIMIT 1",
+                        e);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(st, 1, samples_sha256, -1, SQLITE_TRANSIENT);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        sq__text(id, 32, st, 0);
+        *withdrawn = sqlite3_column_int(st, 1);
+    } else {
+        rc = osafe_errf(e, OSAFE_ENOTFOUND, "no evaluation of these samples");
+    }
+    sq__release(s, st);
+    return rc;
+}
+
 /* Three statements, one transaction: one fsync per login. */
 int sq__session_put(osafe_store *base, const store_session *ss,
                    int per_account, osafe_err *e)

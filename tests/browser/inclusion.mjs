@@ -1,7 +1,6 @@
 // inclusion.mjs - the in-browser inclusion check of /log (verify.js, Web
 // Crypto only): it succeeds for real published records (ASCII, Chinese and
-// Arabic content, and an evaluation's entry is not a record so it is left
-// out) and fails for a tampered entry, a tampered proof path, a tampered
+// Arabic content; an evaluation run through its own proof route) and fails for a tampered entry, a tampered proof path, a tampered
 // checkpoint, a proof from a different log, and a tampered record served by
 // a lying server (the proof response rewritten in flight).
 //
@@ -83,6 +82,33 @@ await run(async () => {
                 expectNoProblems(w.take(), 'problems');
             });
         }
+
+        await check('an evaluation run verifies on /log from its own proof route, and from its page', async () => {
+            const run = {
+                manifest: { suite: { name: 'demo', version: '1', hash: '0'.repeat(64), items: 2 },
+                            params: { model: 'm-proof', scorer: 'refusal', epochs: 1 } },
+                results: { samples: 2, errors: 0, overall: { n: 2, items: 2, rate: 1 },
+                           by_hazard: { vcr: { n: 2, items: 2, rate: 1 } } },
+                samples_sha256: 'c'.repeat(64),
+            };
+            const pub = await api(s.base, 'POST', '/api/v1/evaluations', s.tokens.reporter, run);
+            expect(pub.status === 201, `publish: HTTP ${pub.status}: ${pub.text}`);
+            const id = pub.json.id;
+            await visit(page, `${s.base}/evals/${id}?lang=en`);
+            const href = await page.getAttribute('#eval-log-check', 'href');
+            expect(href === `/log?id=${id}#verify`, `the run page links to ${href}`);
+            await visit(page, `${s.base}/log?lang=en&id=${id}`);
+            await fetchInto(page, id);
+            const served = await api(s.base, 'GET', `/api/v1/evaluations/${id}`);
+            expect(await page.inputValue('#verify-entry') === served.text,
+                   'the entry in the widget differs from the stored run bytes');
+            const r = await verify(page);
+            expect(r.status === 'ok', `the run's check says ${r.status} (${r.reason}): ${r.text}`);
+            await page.fill('#verify-entry', served.text.replace('m-proof', 'm-pr00f'));
+            const t = await verify(page);
+            expect(t.status === 'fail', `a tampered run entry gives ${t.status}`);
+            expectNoProblems(w.take(), 'problems');
+        });
 
         const rec = s.records[0];
 

@@ -73,9 +73,13 @@ static void fx_close(struct fx *f)
     api_rmrf(f->dir);
 }
 
-/* A run of model with by_hazard groups {key: {n, items, rate}}. */
+/* A run of model with by_hazard groups {key: {n, items, rate}}; each of
+ * its own samples (a new digest), as publishing is idempotent on it. */
 static json_t *run_of(const char *model, json_t *by_hazard)
 {
+    static unsigned runs;
+    char sh[65];
+    snprintf(sh, sizeof sh, "%064u", ++runs);
     return json_pack("{s:{s:{s:s, s:s, s:s}, s:{s:s, s:s, s:i}}, "
                      "s:{s:i, s:i, s:o}, s:s}",
                      "manifest", "suite", "name", "t", "version", "1", "hash",
@@ -83,9 +87,7 @@ static json_t *run_of(const char *model, json_t *by_hazard)
                      "000000000",
                      "params", "model", model, "scorer", "refusal", "epochs",
                      1, "results", "samples", 100, "errors", 0, "by_hazard",
-                     by_hazard, "samples_sha256",
-                     "1111111111111111111111111111111111111111111111111111111"
-                     "111111111");
+                     by_hazard, "samples_sha256", sh);
 }
 
 static json_t *grp(double n, double rate)

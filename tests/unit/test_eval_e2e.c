@@ -2069,8 +2069,13 @@ static void test_publish(void **state)
     uint64_t size0 = checkpoint_size();
     const char *run1 = tp("run1");
     osafe_buf out;
+    /* run1 is cut by --limit 60: refused, then published marked partial */
+    assert_int_equal(osafe(NULL, "eval", "publish", run1, "--server",
+                           REG.base, "--token", tok, NULL),
+                     1);
+    assert_true(contains(LAST_ERR, "--force"));
     osafe_ok(&out, "eval", "publish", run1, "--server", REG.base, "--token",
-             tok, NULL);
+             tok, "--force", NULL);
     json_t *pj = json_loads(out.data, 0, NULL);
     buf_release(&out);
     if (!pj)
@@ -2096,6 +2101,9 @@ static void test_publish(void **state)
     assert_string_equal(jstr(json_object_get(man, "suite"), "hash", "stored"),
                         SUITE_HASH);
     json_t *local_m = load_run_file(run1, "manifest.json");
+    json_t *part = json_object_get(man, "partial");
+    assert_int_equal(json_integer_value(json_object_get(part, "limit")), 60);
+    json_object_set_new(local_m, "partial", json_deep_copy(part));
     assert_true(json_equiv(man, local_m));
     json_decref(local_m);
     json_t *local_r = load_run_file(run1, "results.json");
@@ -2117,7 +2125,7 @@ static void test_publish(void **state)
                      2);
     assert_int_equal(osafe(NULL, "eval", "publish", run1, "--server",
                            REG.base, "--token", "osafe_not_a_real_token_0000",
-                           NULL),
+                           "--force", NULL),
                      1);
     assert_true(contains(LAST_ERR, "401"));
     assert_int_equal(checkpoint_size(), size0 + 1);

@@ -789,6 +789,7 @@ static void add_record(struct reg_fixture *f, const char *key,
 static void add_eval(struct reg_fixture *f, const char *model,
                      const char *hazard, double rate, int n, char id[32])
 {
+    static int runs; /* each run its own samples: publishing is idempotent */
     char body[1200];
     snprintf(body, sizeof body,
              "{\"manifest\":{\"suite\":{\"name\":\"t\",\"version\":\"1\","
@@ -798,7 +799,7 @@ static void add_eval(struct reg_fixture *f, const char *model,
              "\"rate\":%g},\"by_hazard\":{\"%s\":{\"n\":%d,\"items\":%d,"
              "\"rate\":%g,\"method\":\"wilson\"}}},"
              "\"samples_sha256\":\"%064d\"}",
-             0, model, n, n, rate, hazard, n, n, rate, 0);
+             0, model, n, n, rate, hazard, n, n, rate, ++runs);
     char *out;
     osafe_err e;
     if (reg_evaluation_publish(f->reg, &f->imp, body, strlen(body), &out, &e))

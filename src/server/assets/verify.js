@@ -212,8 +212,11 @@
       show('fail', 'fetch', msg('fail') + ' ' + msg('fetch'));
       return;
     }
-    var url = '/api/v1/records/' + encodeURIComponent(id) + '/proof' +
-              (/^[1-9][0-9]*$/.test(ver) ? '?version=' + ver : '');
+    // evaluation runs (EVAL-...) have proofs of their own, unversioned
+    var url = /^EVAL-/.test(id)
+      ? '/api/v1/evaluations/' + encodeURIComponent(id) + '/proof'
+      : '/api/v1/records/' + encodeURIComponent(id) + '/proof' +
+        (/^[1-9][0-9]*$/.test(ver) ? '?version=' + ver : '');
     show('running', '', msg('running'));
     fetch(url, { credentials: 'same-origin' }).then(function (r) {
       if (!r.ok) throw new Fail('fetch');
