@@ -252,6 +252,7 @@ void page_dashboard(web_page *p);                 /* /                 web_dashb
 void page_incidents(web_page *p);                 /* /incidents        web_incidents.c */
 void page_incident(web_page *p, const char *id);  /* /incidents/{id}   web_incidents.c */
 void page_incident_form(web_page *p, const char *id); /* /incidents/new, /incidents/{id}/edit  web_form.c */
+void page_incident_discard(web_page *p, const char *id); /* POST /incidents/{id}/discard  web_form.c */
 void page_review(web_page *p);                    /* /review           web_review.c */
 void page_log(web_page *p);                       /* /log              web_log.c */
 void page_login(web_page *p);                     /* /login, /logout   web_session.c */

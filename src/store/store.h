@@ -227,6 +227,10 @@ struct store_ops {
     OSAFE_MUST_USE int (*log_orphan_get)(osafe_store *s, const char *record_id, int version,
                           int64_t *index, uint8_t **entry, size_t *len,
                           osafe_err *e);
+    /* Remove record id and everything that hangs on it; only for a record
+     * never published (the caller checks): the log holds nothing of it. */
+    OSAFE_MUST_USE int (*record_discard)(osafe_store *s, const char *id,
+                                         osafe_err *e);
 };
 
 struct osafe_store {

@@ -793,6 +793,7 @@ static const struct store_ops sq_ops = {
     sq__editor_add,     sq__edited_by,
     sq__evaluation_withdraw, sq__session_put, sq__session_get,
     sq__session_drop, sq__log_extra_put, sq__log_orphan_get,
+    sq__record_discard,
 };
 
 int store_sqlite_open(const char *path, osafe_store **out, osafe_err *e)
