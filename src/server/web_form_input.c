@@ -319,6 +319,62 @@ static json_t *checkbox_array(web_page *p, const char *name)
     return a;
 }
 
+/* Length of the next list item of s: up to a comma, a semicolon, the
+ * Arabic comma (D8 8C) or the ideographic one (E3 80 81). */
+static size_t item_len(const char *s)
+{
+    size_t n = 0;
+    while (s[n] && s[n] != ',' && s[n] != ';' && strncmp(s + n, "\xd8\x8c", 2) &&
+           strncmp(s + n, "\xe3\x80\x81", 3))
+        n++;
+    return n;
+}
+
+static void add_country(json_t *cc, const char *s, size_t n)
+{
+    char code[128];
+    while (n && (*s == ' ' || *s == '\t'))
+        s++, n--;
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+        n--;
+    if (!n)
+        return;
+    /* "fr" is FR, "Kenya" or "Кения" is KE; "fr de" is two codes;
+     * anything else goes as typed, for the registry to refuse by value */
+    if (form__country(s, n, code, sizeof code) ||
+        form__country_name(s, n, code, sizeof code)) {
+        json_array_append_new(cc, json_string(code));
+        return;
+    }
+    size_t k = 0;
+    while (k + 2 <= n && (k + 2 == n || s[k + 2] == ' ') &&
+           form__country(s + k, 2, code, sizeof code))
+        k += k + 2 == n ? 2 : 3;
+    if (k >= n) {
+        for (size_t i = 0; i < n; i += 3)
+            if (form__country(s + i, 2, code, sizeof code))
+                json_array_append_new(cc, json_string(code));
+        return;
+    }
+    OSAFE_IGNORE(form__country(s, n, code, sizeof code));
+    json_array_append_new(cc, json_string(code));
+}
+
+static json_t *countries(const char *cs)
+{
+    json_t *cc = json_array();
+    while (cs && *cs) {
+        size_t n = item_len(cs);
+        add_country(cc, cs, n);
+        cs += n;
+        if (*cs == ',' || *cs == ';')
+            cs++;
+        else if (*cs)
+            cs += (unsigned char)*cs == 0xd8 ? 2 : 3;
+    }
+    return cc;
+}
+
 /* The form's fields as a merge patch (null deletes) over rec. */
 json_t *form__patch(web_page *p, const json_t *rec)
 {
@@ -364,21 +420,7 @@ json_t *form__patch(web_page *p, const json_t *rec)
         put(patch, "occurred_start", NULL);
     }
 
-    json_t *cc = json_array();
-    const char *cs = page_form(p, "countries_occurred");
-    while (cs && *cs) {
-        size_t skip = strspn(cs, " ,;\t");
-        cs += skip;
-        size_t n = strcspn(cs, " ,;\t");
-        if (n) {
-            char code[16];
-            /* "fr" is FR; anything else goes as typed, for the registry
-             * to refuse by value */
-            OSAFE_IGNORE(form__country(cs, n, code, sizeof code));
-            json_array_append_new(cc, json_string(code));
-        }
-        cs += strcspn(cs, " ,;\t");
-    }
+    json_t *cc = countries(page_form(p, "countries_occurred"));
     if (!json_array_size(cc)) {
         json_decref(cc);
         cc = NULL;

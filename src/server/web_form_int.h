@@ -25,6 +25,11 @@ int form__date(const char *in, int lang_index, char *out, size_t size);
  * size, for the registry to refuse by name). */
 int form__country(const char *in, size_t n, char *out, size_t size);
 
+/* A country's name in any of the six languages, as in the system's
+ * iso-codes package ("Kenya", "allemagne", "Германия", "肯尼亚"),
+ * case-insensitive, as its alpha-2 code in out; 1 if found. */
+int form__country_name(const char *in, size_t n, char *out, size_t size);
+
 /* The form's fields as a merge patch (null deletes) over rec (NULL for a
  * new report); new reference, the caller releases it. */
 json_t *form__patch(struct web_page *p, const json_t *rec);

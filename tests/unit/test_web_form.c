@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -220,6 +221,37 @@ static void test_accepts_what_people_type(void **state)
     api_reply_release(&r);
 }
 
+/* Names in the six languages, from the system's iso-codes package (the
+ * server reads it; without it only codes are accepted). */
+static void test_country_names(void **state)
+{
+    (void)state;
+    if (access("/usr/share/iso-codes/json/iso_3166-1.json", R_OK))
+        skip();
+    session();
+    osafe_buf f = OSAFE_BUF_INIT;
+    form_add(&f, "csrf", csrf);
+    form_add(&f, "title.text", "Countries by name");
+    form_add(&f, "countries_occurred",
+             "Kenya; allemagne, \xd0\x93\xd0\xb5\xd1\x80\xd0\xbc\xd0\xb0\xd0"
+             "\xbd\xd0\xb8\xd1\x8f, United States, es it");
+    form_add(&f, "action", "save");
+    api_reply r;
+    post_form("/incidents/new", &f, &r);
+    char id[32], path[96];
+    created(&r, id);
+    api_reply_release(&r);
+    snprintf(path, sizeof path, "/api/v1/records/%s", id);
+    api_get(&S, path, reporter, &r);
+    json_t *j = api_json(&r);
+    char *got = json_dumps(json_object_get(j, "countries_occurred"),
+                           JSON_COMPACT);
+    assert_string_equal(got, "[\"KE\",\"DE\",\"DE\",\"US\",\"ES\",\"IT\"]");
+    free(got);
+    json_decref(j);
+    api_reply_release(&r);
+}
+
 static void test_owner_discards_draft(void **state)
 {
     (void)state;
@@ -305,6 +337,7 @@ int main(void)
         cmocka_unit_test(test_every_error_at_once),
         cmocka_unit_test(test_refused_form_stores_nothing),
         cmocka_unit_test(test_accepts_what_people_type),
+        cmocka_unit_test(test_country_names),
         cmocka_unit_test(test_owner_discards_draft),
         cmocka_unit_test(test_api_delete_drafts_only),
     };
