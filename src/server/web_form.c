@@ -2,9 +2,13 @@
  * web_form.c - filing and editing a report: /incidents/new and
  * /incidents/{id}/edit.  "Save draft" creates or patches the record
  * (reg_create / reg_patch; a published record is amended, reg_amend);
- * "Submit for review" saves and then calls reg_submit.  The registry does
- * all validation; its osafe_err names the field at fault (a JSON path such
- * as "ai_systems[0].name"), and the message is shown next to that field.
+ * "Submit for review" saves and then calls reg_submit.  Before anything
+ * is stored the registry checks the whole record (rec_validate_all); every
+ * complaint names its field (a JSON path such as "ai_systems[0].name") and
+ * its kind, shown next to that field in the page's language, and a refused
+ * form stores nothing.  What people type (dates, country names) is made
+ * ISO first (web_form_input.c).  POST /incidents/{id}/discard lets the
+ * owner drop a draft never published (reg_discard).
  *
  * Field names are the record's JSON paths, with [0] for the first element
  * of an array the form edits one of: record_type, lang, title.text,
@@ -17,9 +21,11 @@
  *
  * Hooks: <form id="incident-form" data-id>, each field's wrapper
  * <div class="field" data-field="NAME">, each error <p class="field-error"
- * id="err-N" data-field="NAME">, the summary <div id="form-errors"
- * role="alert">, buttons <button name="action" value="save" id="save-draft">
- * and value="submit" id="submit-review".
+ * id="err-N-I" data-field="NAME" data-kind="KIND">, the summary <div
+ * id="form-errors" role="alert"> with one <li data-field> per complaint,
+ * buttons <button name="action" value="save" id="save-draft"> and
+ * value="submit" id="submit-review"; <form id="discard-form"> with
+ * #discard-confirm and #discard-draft.
  */
 #include <jansson.h>
 #include <stdio.h>
