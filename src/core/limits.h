@@ -419,4 +419,11 @@
  * (docs/EVALUATION.md).  `--review-below` overrides it. */
 #define OSAFE_REFUSAL_REVIEW_BELOW 0.8
 
+/* ---- the filing form (registry/validate.c rec_validate_all, issue 16) ---- */
+
+/* Complaints listed at once about one record: one per field.  A record has
+ * 48 client fields, so only input with many unknown members reaches it;
+ * the first 64 say enough and the rest are not listed. */
+#define OSAFE_REC_ERRORS_MAX 64
+
 #endif

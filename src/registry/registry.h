@@ -121,6 +121,12 @@ OSAFE_MUST_USE int reg_amend(registry *r, const reg_caller *c, const char *id,
 OSAFE_MUST_USE int reg_withdraw(registry *r, const reg_caller *c, const char *id,
                  const char *body, size_t len, char **out, osafe_err *e);
 
+/* Discard a draft for good: only its owner, only while it was never
+ * published (a record the log holds is withdrawn, never removed: that
+ * would break the log's proofs).  OSAFE_ESTATE for any other record. */
+OSAFE_MUST_USE int reg_discard(registry *r, const reg_caller *c, const char *id,
+                               osafe_err *e);
+
 typedef struct reg_meta {
     int version;
     char state[16];

@@ -377,6 +377,76 @@ int rec_validate(const json_t *rec, int for_publish, int client_input,
     return 0;
 }
 
+/* The stable kind of a complaint, from where and what it is. */
+static const char *error_kind(const char *field, const char *msg)
+{
+    if (strstr(msg, "is required to publish"))
+        return "required";
+    if (strstr(msg, "is set by the server"))
+        return "server_field";
+    if (strstr(msg, "unknown field"))
+        return "unknown_field";
+    if (!strncmp(field, "countries_", 10))
+        return "country";
+    if (!strncmp(field, "occurred_", 9) || strstr(field, ".date"))
+        return "date";
+    if (strstr(field, ".url"))
+        return "url";
+    if (strstr(msg, "must be one of"))
+        return "choice";
+    return "invalid";
+}
+
+static void add_error(rec_errors *out, const osafe_err *x)
+{
+    if (out->n >= OSAFE_REC_ERRORS_MAX)
+        return;
+    rec_error *r = &out->v[out->n++];
+    snprintf(r->field, sizeof r->field, "%s", x->field);
+    snprintf(r->kind, sizeof r->kind, "%s", error_kind(x->field, x->msg));
+    snprintf(r->msg, sizeof r->msg, "%s", x->msg);
+}
+
+int rec_validate_all(const json_t *rec, int for_publish, int client_input,
+                     rec_errors *out, osafe_err *e)
+{
+    out->n = 0;
+    if (!json_is_object(rec))
+        return rec_validate(rec, for_publish, client_input, e);
+    osafe_err x;
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)rec, k, v) {
+        memset(&x, 0, sizeof x);
+        if (in_list(k, server_fields)) {
+            if (client_input) {
+                OSAFE_IGNORE(bad(&x, k, "is set by the server and cannot be "
+                                        "sent"));
+                add_error(out, &x);
+            }
+            continue;
+        }
+        if (!in_list(k, client_fields)) {
+            OSAFE_IGNORE(bad(&x, k, "unknown field (node-specific data goes "
+                                    "under 'extensions')"));
+            add_error(out, &x);
+        } else if (check_field(k, v, &x)) {
+            add_error(out, &x);
+        }
+    }
+    if (for_publish)
+        for (const char *const *r = required; *r; r++)
+            if (!json_object_get(rec, *r)) {
+                memset(&x, 0, sizeof x);
+                OSAFE_IGNORE(bad(&x, *r, "is required to publish"));
+                add_error(out, &x);
+            }
+    if (!out->n)
+        return 0;
+    return osafe_err_field(e, OSAFE_EINVAL, out->v[0].field, "%s",
+                           out->v[0].msg);
+}
+
 int rec_check_patch(const json_t *patch, osafe_err *e)
 {
     const char *k;

@@ -12,6 +12,7 @@
 
 #include <jansson.h>
 
+#include "core/limits.h"
 #include "core/status.h"
 
 #define REC_SCHEMA_VERSION "1.0.0"
@@ -23,6 +24,33 @@ int rec_date_ok(const char *s);
 
 OSAFE_MUST_USE int rec_validate(const json_t *rec, int for_publish, int client_input,
                  osafe_err *e);
+
+/* One complaint of rec_validate_all: the field at fault (a JSON path such
+ * as "countries_occurred[1]"), its kind (a stable word the web form turns
+ * into a translated sentence: "required", "country", "date", "url",
+ * "choice", "unknown_field", "server_field", "invalid") and the registry's
+ * English message. */
+typedef struct rec_error {
+    char field[96];
+    char kind[16];
+    char msg[OSAFE_ERR_MAX];
+} rec_error;
+
+/* Every complaint about a record, at most OSAFE_REC_ERRORS_MAX of them (one
+ * per field); the caller owns it (it is large: allocate it, do not put it
+ * on a thread's stack). */
+typedef struct rec_errors {
+    size_t n;
+    rec_error v[OSAFE_REC_ERRORS_MAX];
+} rec_errors;
+
+/* Like rec_validate, but goes on after the first bad field and lists every
+ * one in *out (one complaint per field, then each missing required field).
+ * 0 if the record passes; OSAFE_EINVAL with e describing the first
+ * complaint otherwise. */
+OSAFE_MUST_USE int rec_validate_all(const json_t *rec, int for_publish,
+                                    int client_input, rec_errors *out,
+                                    osafe_err *e);
 
 /* 0 if patch is a valid RFC 7396 merge patch of a record's client fields. */
 OSAFE_MUST_USE int rec_check_patch(const json_t *patch, osafe_err *e);

@@ -315,8 +315,13 @@ static void record_item(api_ctx *a, const http_req *q, http_resp *w,
             rc = reg_patch(a->reg, c, id, body, len, &out, &e);
             return reply(w, 200, rc, out, &e);
         }
+        if (!strcmp(m, "DELETE")) { /* discard a never-published draft */
+            if ((rc = reg_discard(a->reg, c, id, &e)))
+                return fail(w, &e);
+            return http_resp_status(w, 204);
+        }
         if (strcmp(m, "GET"))
-            return method_not_allowed(w, "GET, PATCH");
+            return method_not_allowed(w, "GET, PATCH, DELETE");
         int version;
         if (query_int(q, w, "version", 0, 1, 1 << 30, &version))
             return;

@@ -8,6 +8,7 @@
  *   /incidents/new         filing form (GET, POST)     web_form.c
  *   /incidents/{id}        detail                      web_incidents.c
  *   /incidents/{id}/edit   editing form (GET, POST)    web_form.c
+ *   /incidents/{id}/discard  discard a draft (POST)    web_form.c
  *   /review                review queue (GET, POST)    web_review.c
  *   /evals, /evals/{run}   evaluation runs             web_evals.c
  *   /risks                 risk ranking                web_risks.c
@@ -494,6 +495,8 @@ static void route(web_page *p, const char *path)
                 return web__page_incident(p, id);
             if (!strcmp(slash, "/edit"))
                 return web__page_incident_form(p, id);
+            if (!strcmp(slash, "/discard"))
+                return page_incident_discard(p, id);
         }
         return web__page_error(p, 404, "error.not_found");
     }

@@ -2,9 +2,13 @@
  * web_form.c - filing and editing a report: /incidents/new and
  * /incidents/{id}/edit.  "Save draft" creates or patches the record
  * (reg_create / reg_patch; a published record is amended, reg_amend);
- * "Submit for review" saves and then calls reg_submit.  The registry does
- * all validation; its osafe_err names the field at fault (a JSON path such
- * as "ai_systems[0].name"), and the message is shown next to that field.
+ * "Submit for review" saves and then calls reg_submit.  Before anything
+ * is stored the registry checks the whole record (rec_validate_all); every
+ * complaint names its field (a JSON path such as "ai_systems[0].name") and
+ * its kind, shown next to that field in the page's language, and a refused
+ * form stores nothing.  What people type (dates, country names) is made
+ * ISO first (web_form_input.c).  POST /incidents/{id}/discard lets the
+ * owner drop a draft never published (reg_discard).
  *
  * Field names are the record's JSON paths, with [0] for the first element
  * of an array the form edits one of: record_type, lang, title.text,
@@ -17,9 +21,11 @@
  *
  * Hooks: <form id="incident-form" data-id>, each field's wrapper
  * <div class="field" data-field="NAME">, each error <p class="field-error"
- * id="err-N" data-field="NAME">, the summary <div id="form-errors"
- * role="alert">, buttons <button name="action" value="save" id="save-draft">
- * and value="submit" id="submit-review".
+ * id="err-N-I" data-field="NAME" data-kind="KIND">, the summary <div
+ * id="form-errors" role="alert"> with one <li data-field> per complaint,
+ * buttons <button name="action" value="save" id="save-draft"> and
+ * value="submit" id="submit-review"; <form id="discard-form"> with
+ * #discard-confirm and #discard-draft.
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -27,6 +33,7 @@
 #include <string.h>
 
 #include "registry/validate.h"
+#include "server/web_form_int.h"
 #include "server/web_int.h"
 
 static const char *const record_types[] = {"incident", "hazard",
@@ -47,20 +54,40 @@ static const char *const kinds[] = {"system", "model", "dataset", "agent",
 static const char *const ref_types[] = {"NEWS", "REPORT", "ARTICLE", "WEB",
                                         "EVIDENCE", "OTHER", NULL};
 
-/* The server-set members a client may not send back (validate.c). */
-static const char *const server_fields[] = {
-    "schema_version", "id", "state", "version", "published", "modified",
-    "withdrawn", "withdrawn_reason", "merged_into", "origin", "reported",
-    "prev_digest", "signatures", NULL};
-
 typedef struct form_ctx {
     web_page *p;
     json_t *rec;      /* the record being edited (NULL: new) */
     int from_post;    /* values come from the submitted form */
-    const osafe_err *err; /* the registry's complaint, or NULL */
-    int err_shown;    /* the error found its field */
-    int err_n;
+    const rec_errors *errs; /* every complaint, or NULL */
+    const json_t *sent;     /* the record as sent (the values complained of) */
+    unsigned char shown[OSAFE_REC_ERRORS_MAX]; /* complaint found its field */
+    int err_n;        /* the id of the last error paragraph */
+    int can_discard;  /* a draft never published: offer to discard it */
 } form_ctx;
+
+/* The form's fields and their labels, for the summary of complaints. */
+static const struct {
+    const char *name, *label;
+} labels[] = {
+    {"record_type", "form.record_type"},
+    {"title.text", "form.title"},
+    {"description[0].text", "form.description"},
+    {"lang", "form.lang"},
+    {"ai_relation", "form.ai_relation"},
+    {"occurred_start.date", "form.occurred"},
+    {"countries_occurred", "form.countries"},
+    {"severity.level", "incident.severity"},
+    {"harm_types", "form.harm_types"},
+    {"hazards", "form.hazards"},
+    {"ai_systems[0].kind", "form.system_kind"},
+    {"ai_systems[0].name", "form.system_name"},
+    {"ai_systems[0].version", "form.system_version"},
+    {"references[0].url", "form.reference_url"},
+    {"references[0].type", "form.reference_type"},
+    {"submitter.pseudonym", "form.submitter"},
+    {"tlp", "incident.tlp"},
+    {"license", "form.license"},
+};
 
 /* ---- values -------------------------------------------------------------- */
 
@@ -135,11 +162,29 @@ static int err_matches(const char *err, const char *name)
 
 /* ---- markup -------------------------------------------------------------- */
 
+/* The complaint in the page's language: a sentence per kind; the value
+ * complained of when it is one the person typed. */
+static void error_text(form_ctx *c, const rec_error *r)
+{
+    web_page *p = c->p;
+    char key[48];
+    snprintf(key, sizeof key, "form.err.%s", r->kind);
+    if (!web__t_exact(p->app, WEB_LANG_EN, key))
+        snprintf(key, sizeof key, "form.err.invalid");
+    const char *v = json_string_value(path_get((json_t *)c->sent, r->field));
+    if (v && *v && strcmp(r->kind, "required")) {
+        web__page_raw(p, "\xe2\x80\x9c<bdi>");
+        web__page_text(p, v);
+        web__page_raw(p, "</bdi>\xe2\x80\x9d: ");
+    }
+    web__page_t(p, key);
+}
+
 static int field_begin(form_ctx *c, const char *name, const char *label_key,
                        int required, int group)
 {
     web_page *p = c->p;
-    int bad = c->err && !c->err_shown && err_matches(c->err->field, name);
+    int bad = 0;
     web__page_raw(p, group ? "<fieldset class=\"field\" data-field=\""
                       : "<div class=\"field\" data-field=\"");
     web__page_text(p, name);
@@ -155,35 +200,43 @@ static int field_begin(form_ctx *c, const char *name, const char *label_key,
         web__page_raw(p, "\">*</span>");
     }
     web__page_raw(p, group ? "</legend>" : "</label>");
-    if (bad) {
-        c->err_shown = 1;
-        c->err_n++;
-        web__page_rawf(p, "<p class=\"field-error\" id=\"err-%d\" data-field=\"",
-                  c->err_n);
+    for (size_t i = 0; c->errs && i < c->errs->n; i++) {
+        const rec_error *r = &c->errs->v[i];
+        if (c->shown[i] || !err_matches(r->field, name))
+            continue;
+        c->shown[i] = 1;
+        if (!bad)
+            bad = ++c->err_n;
+        web__page_rawf(p, "<p class=\"field-error\" id=\"err-%d-%zu\" "
+                     "data-field=\"", bad, i);
         web__page_text(p, name);
+        web__page_raw(p, "\" data-kind=\"");
+        web__page_text(p, r->kind);
         web__page_raw(p, "\">");
-        /* the registry speaks English; its commonest complaint is said in
-         * the page's language, the rest as the registry wrote it, marked as
-         * English after a sentence in the page's language */
-        if (strstr(c->err->msg, "is required to publish")) {
-            web__page_t(p, "form.err_required");
-        } else if (p->lang_index == WEB_LANG_EN) {
-            web__page_text(p, c->err->msg);
-        } else {
-            web__page_t(p, "form.err_invalid");
-            web__page_raw(p, " ");
-            web__page_text_lang(p, c->err->msg, "en");
-        }
+        error_text(c, r);
         web__page_raw(p, "</p>");
     }
     return bad;
 }
 
-static void invalid_attrs(form_ctx *c, int bad)
+/* aria-invalid, and aria-describedby naming the hint (if any) and every
+ * error paragraph of this field. */
+static void invalid_attrs(form_ctx *c, int bad, const char *hint)
 {
+    if (!bad && !hint)
+        return;
     if (bad)
-        web__page_rawf(c->p, " aria-invalid=\"true\" aria-describedby=\"err-%d\"",
-                  c->err_n);
+        web__page_raw(c->p, " aria-invalid=\"true\"");
+    web__page_raw(c->p, " aria-describedby=\"");
+    web__page_raw(c->p, hint ? hint : "");
+    size_t k = hint ? 1 : 0;
+    for (size_t i = 0; bad && i < c->errs->n; i++)
+        if (c->shown[i] && c->errs->v[i].field[0] &&
+            !(c->shown[i] & 2)) {
+            web__page_rawf(c->p, "%serr-%d-%zu", k++ ? " " : "", bad, i);
+            c->shown[i] |= 2;
+        }
+    web__page_raw(c->p, "\"");
 }
 
 static void text_field(form_ctx *c, const char *name, const char *label_key,
@@ -199,7 +252,7 @@ static void text_field(form_ctx *c, const char *name, const char *label_key,
     web__page_text(p, val(c, name));
     web__page_raw(p, "\"");
     web__page_raw(p, extra);
-    invalid_attrs(c, bad);
+    invalid_attrs(c, bad, NULL);
     web__page_raw(p, "></div>\n");
 }
 
@@ -213,7 +266,7 @@ static void area_field(form_ctx *c, const char *name, const char *label_key,
     web__page_raw(p, "\" name=\"");
     web__page_text(p, name);
     web__page_raw(p, "\" rows=\"6\" dir=\"auto\"");
-    invalid_attrs(c, bad);
+    invalid_attrs(c, bad, NULL);
     web__page_raw(p, ">");
     web__page_text(p, val(c, name));
     web__page_raw(p, "</textarea></div>\n");
@@ -235,7 +288,7 @@ static void select_field(form_ctx *c, const char *name, const char *label_key,
     web__page_raw(p, "\" name=\"");
     web__page_text(p, name);
     web__page_raw(p, "\"");
-    invalid_attrs(c, bad);
+    invalid_attrs(c, bad, NULL);
     web__page_raw(p, "><option value=\"\">\xe2\x80\x94</option>");
     for (const char *const *v = values; *v; v++) {
         web__page_raw(p, "<option value=\"");
@@ -270,7 +323,7 @@ static void check_group(form_ctx *c, const char *name, const char *label_key,
         if (checked(c, name, *v))
             web__page_raw(p, " checked");
         if (bad && i == 0)
-            invalid_attrs(c, bad);
+            invalid_attrs(c, bad, NULL);
         web__page_raw(p, "> ");
         web__enum_label(p, prefix, *v);
         web__page_raw(p, "</label>");
@@ -284,8 +337,7 @@ static void countries_field(form_ctx *c)
     const char *name = "countries_occurred";
     int bad = field_begin(c, name, "form.countries", 1, 0);
     web__page_raw(p, "<input id=\"countries_occurred\" name=\"countries_occurred\" "
-                "dir=\"ltr\" autocomplete=\"off\" aria-describedby=\"hint-cc\" "
-                "value=\"");
+                "dir=\"ltr\" autocomplete=\"off\" value=\"");
     if (c->from_post) {
         web__page_text(p, web__page_form(p, name));
     } else {
@@ -298,10 +350,68 @@ static void countries_field(form_ctx *c)
         }
     }
     web__page_raw(p, "\"");
-    invalid_attrs(c, bad);
+    invalid_attrs(c, bad, "hint-cc");
     web__page_raw(p, "><p class=\"hint\" id=\"hint-cc\">");
     web__page_t(p, "form.countries_hint");
     web__page_raw(p, "</p></div>\n");
+}
+
+static const char *label_of(const char *field)
+{
+    for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
+        if (err_matches(field, labels[i].name))
+            return labels[i].label;
+    return NULL;
+}
+
+/* Every complaint at the top, each a link to its field, so that a screen
+ * reader hears them all at once (role="alert") and can jump to each. */
+static void error_summary(form_ctx *c)
+{
+    web_page *p = c->p;
+    web__page_raw(p, "<div id=\"form-errors\" class=\"error\" role=\"alert\" "
+                "tabindex=\"-1\"><p>");
+    web__page_t(p, "form.has_errors");
+    web__page_raw(p, "</p><ul>");
+    for (size_t i = 0; i < c->errs->n; i++) {
+        const rec_error *r = &c->errs->v[i];
+        const char *label = label_of(r->field);
+        web__page_raw(p, "<li data-field=\"");
+        web__page_text(p, r->field);
+        web__page_raw(p, "\">");
+        if (label) {
+            size_t k = 0;
+            while (!err_matches(r->field, labels[k].name))
+                k++;
+            web__page_raw(p, "<a href=\"#");
+            web__page_text(p, labels[k].name);
+            web__page_raw(p, "\">");
+            web__page_t(p, label);
+            web__page_raw(p, "</a>: ");
+            error_text(c, r);
+        } else {
+            web__page_text_lang(p, r->msg, "en");
+        }
+        web__page_raw(p, "</li>");
+    }
+    web__page_raw(p, "</ul></div>\n");
+}
+
+/* A form of its own (a button inside the report's form would post the
+ * report); the checkbox is the confirmation, which needs no script. */
+static void discard_form(web_page *p, const char *id)
+{
+    web__page_raw(p, "<form id=\"discard-form\" method=\"post\" class=\"stack\" "
+                "action=\"/incidents/");
+    web__page_urlenc(p, id);
+    web__page_raw(p, "/discard\">");
+    web__page_csrf_field(p);
+    web__page_raw(p, "<label class=\"check\"><input type=\"checkbox\" "
+                "name=\"confirm\" value=\"1\" required id=\"discard-confirm\"> ");
+    web__page_t(p, "form.discard_confirm");
+    web__page_raw(p, "</label> <button type=\"submit\" id=\"discard-draft\">");
+    web__page_t(p, "form.discard");
+    web__page_raw(p, "</button></form>\n");
 }
 
 static void render(form_ctx *c, const char *id)
@@ -319,18 +429,8 @@ static void render(form_ctx *c, const char *id)
     web__page_raw(p, "</h1>\n<p>");
     web__page_t(p, "form.intro");
     web__page_raw(p, "</p>\n");
-    if (c->err) {
-        web__page_raw(p, "<div id=\"form-errors\" class=\"error\" role=\"alert\" "
-                    "tabindex=\"-1\"><p>");
-        web__page_t(p, "form.has_errors");
-        web__page_raw(p, "</p>");
-        if (!c->err->field[0]) {
-            web__page_raw(p, "<p>");
-            web__page_text(p, c->err->msg);
-            web__page_raw(p, "</p>");
-        }
-        web__page_raw(p, "</div>\n");
-    }
+    if (c->errs && c->errs->n)
+        error_summary(c);
     web__page_raw(p, "<form id=\"incident-form\" method=\"post\" class=\"stack\" "
                 "novalidate action=\"");
     if (id) {
@@ -357,11 +457,10 @@ static void render(form_ctx *c, const char *id)
         web_page *pp = c->p;
         int bad = field_begin(c, "lang", "form.lang", 1, 0);
         web__page_raw(pp, "<input id=\"lang\" name=\"lang\" dir=\"ltr\" "
-                     "autocomplete=\"off\" aria-describedby=\"hint-lang\" "
-                     "value=\"");
+                     "autocomplete=\"off\" value=\"");
         web__page_text(pp, l ? l : (c->from_post || c->rec) ? "" : pp->lang);
         web__page_raw(pp, "\"");
-        invalid_attrs(c, bad);
+        invalid_attrs(c, bad, "hint-lang");
         web__page_raw(pp, "><p class=\"hint\" id=\"hint-lang\">");
         web__page_t(pp, "form.lang_hint");
         web__page_raw(pp, "</p></div>\n");
@@ -407,16 +506,20 @@ static void render(form_ctx *c, const char *id)
                      "autocomplete=\"off\" value=\"");
         web__page_text(pp, l ? l : c->from_post ? "" : "CC-BY-4.0");
         web__page_raw(pp, "\"");
-        invalid_attrs(c, bad);
+        invalid_attrs(c, bad, NULL);
         web__page_raw(pp, "></div>\n");
     }
     web__page_raw(p, "</fieldset>\n");
-    if (c->err && !c->err_shown && c->err->field[0]) {
+    for (size_t i = 0; c->errs && i < c->errs->n; i++) {
+        const rec_error *r = &c->errs->v[i];
+        if (c->shown[i] || !r->field[0])
+            continue;
         /* a field this form does not edit: say which, at the end */
-        web__page_raw(p, "<p class=\"field-error\" id=\"err-other\" data-field=\"");
-        web__page_text(p, c->err->field);
+        web__page_rawf(p, "<p class=\"field-error\" id=\"err-other-%zu\" "
+                     "data-field=\"", i);
+        web__page_text(p, r->field);
         web__page_raw(p, "\">");
-        web__page_text(p, c->err->msg);
+        web__page_text_lang(p, r->msg, "en");
         web__page_raw(p, "</p>\n");
     }
     web__page_raw(p, "<div class=\"actions\"><button type=\"submit\" name=\"action\" "
@@ -426,212 +529,9 @@ static void render(form_ctx *c, const char *id)
                 "value=\"submit\" id=\"submit-review\" class=\"primary\">");
     web__page_t(p, "form.submit");
     web__page_raw(p, "</button></div>\n</form>\n");
+    if (id && c->can_discard)
+        discard_form(p, id);
     web__page_end(p, "form.js");
-}
-
-/* ---- building the record from the form ----------------------------------- */
-
-static const char *trimmed(web_page *p, const char *name, char *buf,
-                           size_t size)
-{
-    const char *v = web__page_form(p, name);
-    if (!v)
-        return NULL;
-    while (*v == ' ' || *v == '\t' || *v == '\r' || *v == '\n')
-        v++;
-    size_t n = strlen(v);
-    while (n && (v[n - 1] == ' ' || v[n - 1] == '\t' || v[n - 1] == '\r' ||
-                 v[n - 1] == '\n'))
-        n--;
-    if (!n)
-        return NULL;
-    if (buf) {
-        if (n >= size)
-            n = size - 1;
-        memcpy(buf, v, n);
-        buf[n] = '\0';
-        return buf;
-    }
-    return v;
-}
-
-static void put(json_t *patch, const char *key, json_t *v)
-{
-    json_object_set_new(patch, key, v ? v : json_null());
-}
-
-static json_t *str_or_null(const char *s)
-{
-    return s && *s ? json_string(s) : NULL;
-}
-
-/* Element 0 of an array member of the record, updated by fill; the other
- * elements stay.  NULL (delete) when the result would be empty. */
-static json_t *first_element(const json_t *rec, const char *key,
-                             json_t *elem0)
-{
-    json_t *old = json_object_get(rec, key);
-    json_t *a = json_is_array(old) ? json_deep_copy(old) : json_array();
-    if (json_array_size(a))
-        json_array_remove(a, 0);
-    if (elem0)
-        json_array_insert_new(a, 0, elem0);
-    if (!json_array_size(a)) {
-        json_decref(a);
-        return NULL;
-    }
-    return a;
-}
-
-static json_t *checkbox_array(web_page *p, const char *name)
-{
-    json_t *a = json_array();
-    const char *x;
-    for (size_t i = 0; (x = web__page_form_nth(p, name, i)); i++)
-        json_array_append_new(a, json_string(x));
-    if (!json_array_size(a)) {
-        json_decref(a);
-        return NULL;
-    }
-    return a;
-}
-
-/* The form's fields as a merge patch (null deletes) over rec. */
-static json_t *form_patch(web_page *p, const json_t *rec)
-{
-    char b1[4096], b2[256];
-    json_t *patch = json_object();
-    const char *lang = trimmed(p, "lang", b2, sizeof b2);
-    put(patch, "record_type", str_or_null(trimmed(p, "record_type", NULL, 0)));
-    put(patch, "lang", str_or_null(lang));
-    const char *title = trimmed(p, "title.text", NULL, 0);
-    put(patch, "title",
-        title ? json_pack("{s:s, s:s}", "lang", lang ? lang : p->lang, "text",
-                          title)
-              : NULL);
-
-    const char *desc = trimmed(p, "description[0].text", NULL, 0);
-    json_t *d0 = NULL;
-    if (desc) {
-        const json_t *old =
-            json_array_get(json_object_get(rec, "description"), 0);
-        d0 = json_is_object(old) ? json_deep_copy(old) : json_object();
-        json_object_set_new(d0, "lang", json_string(lang ? lang : p->lang));
-        json_object_set_new(d0, "text", json_string(desc));
-        if (!json_object_get(d0, "method"))
-            json_object_set_new(d0, "method", json_string("human"));
-    }
-    put(patch, "description", first_element(rec, "description", d0));
-    put(patch, "ai_relation", str_or_null(trimmed(p, "ai_relation", NULL, 0)));
-
-    const char *date = trimmed(p, "occurred_start.date", b1, 64);
-    if (date) {
-        size_t n = strlen(date);
-        const char *prec = n == 4 ? "year" : n == 7 ? "month"
-                                         : n == 10 ? "day" : "unknown";
-        put(patch, "occurred_start",
-            json_pack("{s:s, s:s}", "date", date, "precision", prec));
-    } else {
-        put(patch, "occurred_start", NULL);
-    }
-
-    json_t *cc = json_array();
-    const char *cs = web__page_form(p, "countries_occurred");
-    while (cs && *cs) {
-        size_t skip = strspn(cs, " ,;\t");
-        cs += skip;
-        size_t n = strcspn(cs, " ,;\t");
-        if (n) {
-            char code[16];
-            if (n >= sizeof code)
-                n = sizeof code - 1;
-            for (size_t i = 0; i < n; i++)
-                code[i] = (cs[i] >= 'a' && cs[i] <= 'z')
-                              ? (char)(cs[i] - 'a' + 'A')
-                              : cs[i];
-            code[n] = '\0';
-            json_array_append_new(cc, json_string(code));
-        }
-        cs += strcspn(cs, " ,;\t");
-    }
-    if (!json_array_size(cc)) {
-        json_decref(cc);
-        cc = NULL;
-    }
-    put(patch, "countries_occurred", cc);
-
-    const char *sev = trimmed(p, "severity.level", NULL, 0);
-    put(patch, "severity",
-        sev ? json_pack("{s:s, s:s}", "scale", "oecd-2025", "level", sev)
-            : NULL);
-    put(patch, "harm_types", checkbox_array(p, "harm_types"));
-    put(patch, "hazards", checkbox_array(p, "hazards"));
-
-    const char *kind = trimmed(p, "ai_systems[0].kind", NULL, 0);
-    const char *sname = trimmed(p, "ai_systems[0].name", NULL, 0);
-    const char *sver = trimmed(p, "ai_systems[0].version", NULL, 0);
-    json_t *s0 = NULL;
-    /* the kind alone is the select's default, not something typed: a
-     * system is there once it has a name */
-    if (sname) {
-        const json_t *old =
-            json_array_get(json_object_get(rec, "ai_systems"), 0);
-        s0 = json_is_object(old) ? json_deep_copy(old) : json_object();
-        /* an empty kind is sent empty, so the registry names it */
-        json_object_set_new(s0, "kind", json_string(kind ? kind : ""));
-        json_object_set_new(s0, "name", json_string(sname));
-        if (sver)
-            json_object_set_new(s0, "version", json_string(sver));
-        else
-            json_object_del(s0, "version");
-    }
-    put(patch, "ai_systems", first_element(rec, "ai_systems", s0));
-
-    const char *url = trimmed(p, "references[0].url", NULL, 0);
-    const char *rtype = trimmed(p, "references[0].type", NULL, 0);
-    json_t *r0 = NULL;
-    if (url) {
-        const json_t *old =
-            json_array_get(json_object_get(rec, "references"), 0);
-        r0 = json_is_object(old) ? json_deep_copy(old) : json_object();
-        json_object_set_new(r0, "url", json_string(url));
-        json_object_set_new(r0, "type", json_string(rtype ? rtype : "WEB"));
-    }
-    put(patch, "references", first_element(rec, "references", r0));
-
-    const char *pseud = trimmed(p, "submitter.pseudonym", NULL, 0);
-    const json_t *osub = json_object_get(rec, "submitter");
-    json_t *sub = json_is_object(osub) ? json_deep_copy(osub) : json_object();
-    if (pseud)
-        json_object_set_new(sub, "pseudonym", json_string(pseud));
-    else
-        json_object_del(sub, "pseudonym");
-    if (!json_object_size(sub)) {
-        json_decref(sub);
-        sub = NULL;
-    }
-    put(patch, "submitter", sub);
-    put(patch, "tlp", str_or_null(trimmed(p, "tlp", NULL, 0)));
-    put(patch, "license", str_or_null(trimmed(p, "license", NULL, 0)));
-    return patch;
-}
-
-/* The record with the patch applied and the server's members removed:
- * the body of reg_create and reg_amend. */
-static json_t *content_of(const json_t *rec, const json_t *patch)
-{
-    json_t *c = json_is_object(rec) ? json_deep_copy(rec) : json_object();
-    for (const char *const *f = server_fields; *f; f++)
-        json_object_del(c, *f);
-    const char *k;
-    json_t *v;
-    json_object_foreach((json_t *)patch, k, v) {
-        if (json_is_null(v))
-            json_object_del(c, k);
-        else
-            json_object_set(c, k, v);
-    }
-    return c;
 }
 
 static int created_id(const char *out, char id[32])
@@ -648,13 +548,13 @@ static int created_id(const char *out, char id[32])
 
 /* Save (and submit); 0 with id set, or the registry's status with e. */
 static int save(web_page *p, const char *edit_id, json_t *rec,
-                const char *state, char id[32], osafe_err *e)
+                const char *state, const json_t *patch, char id[32],
+                osafe_err *e)
 {
-    json_t *patch = form_patch(p, rec);
     char *body = NULL, *out = NULL;
     int rc;
     if (!edit_id) {
-        json_t *c = content_of(NULL, patch);
+        json_t *c = form__content(NULL, patch);
         body = json_dumps(c, JSON_COMPACT);
         json_decref(c);
         rc = body ? reg_create(p->reg, &p->caller, body, strlen(body), &out, e)
@@ -662,7 +562,7 @@ static int save(web_page *p, const char *edit_id, json_t *rec,
         if (!rc && created_id(out, id) != 0)
             rc = osafe_errf(e, OSAFE_EIO, "no id in the registry's answer");
     } else if (!strcmp(state, "published")) {
-        json_t *c = content_of(rec, patch);
+        json_t *c = form__content(rec, patch);
         body = json_dumps(c, JSON_COMPACT);
         json_decref(c);
         rc = body ? reg_amend(p->reg, &p->caller, edit_id, body, strlen(body),
@@ -679,11 +579,32 @@ static int save(web_page *p, const char *edit_id, json_t *rec,
     free(body);
     free(out);
     out = NULL;
-    json_decref(patch);
     if (!rc && web__page_form(p, "action") &&
         !strcmp(web__page_form(p, "action"), "submit")) {
         rc = reg_submit(p->reg, &p->caller, id, &out, e);
         free(out);
+    }
+    return rc;
+}
+
+/* Every complaint about the record the form would store, before anything
+ * is stored: a refused form leaves no record behind.  Submitting checks it
+ * as the review will; a draft needs at least its title, so that an empty
+ * form saves nothing ("(untitled)" drafts nobody can find). */
+static int check_sent(web_page *p, const json_t *sent, rec_errors *errs,
+                      osafe_err *e)
+{
+    const char *action = web__page_form(p, "action");
+    int submit = action && !strcmp(action, "submit");
+    int rc = rec_validate_all(sent, submit, 1, errs, e);
+    if (!submit && !json_object_get(sent, "title") &&
+        errs->n < OSAFE_REC_ERRORS_MAX) {
+        rec_error *r = &errs->v[errs->n++];
+        snprintf(r->field, sizeof r->field, "title.text");
+        snprintf(r->kind, sizeof r->kind, "title_needed");
+        snprintf(r->msg, sizeof r->msg, "a draft needs at least a title");
+        if (!rc)
+            rc = osafe_err_field(e, OSAFE_EINVAL, r->field, "%s", r->msg);
     }
     return rc;
 }
@@ -704,7 +625,9 @@ void web__page_incident_form(web_page *p, const char *id)
 {
     if (!p->logged_in)
         return web__page_error(p, 401, "form.login_needed");
-    form_ctx c = {p, NULL, 0, NULL, 0, 0};
+    form_ctx c;
+    memset(&c, 0, sizeof c);
+    c.p = p;
     reg_meta m;
     memset(&m, 0, sizeof m);
     if (id) {
@@ -718,6 +641,7 @@ void web__page_incident_form(web_page *p, const char *id)
         if (!c.rec)
             return web__page_error(p, 500, "error.internal");
     }
+    c.can_discard = id && !strcmp(m.state, "draft") && m.version == 1;
     if (!p->is_post) {
         render(&c, id);
         json_decref(c.rec);
@@ -730,19 +654,39 @@ void web__page_incident_form(web_page *p, const char *id)
     osafe_err e;
     memset(&e, 0, sizeof e);
     char newid[32] = "";
-    int rc = save(p, id, c.rec, m.state, newid, &e);
+    int rc = OSAFE_ENOMEM;
+    rec_errors *errs = calloc(1, sizeof *errs);
+    json_t *patch = form__patch(p, c.rec);
+    json_t *sent = form__content(c.rec, patch);
+    if (errs)
+        rc = check_sent(p, sent, errs, &e);
+    if (!rc)
+        rc = save(p, id, c.rec, m.state, patch, newid, &e);
+    json_decref(patch);
     if (!rc) {
         json_decref(c.rec);
+        json_decref(sent);
+        free(errs);
         char loc[64];
         snprintf(loc, sizeof loc, "/incidents/%s", newid);
         return web__page_redirect(p, loc);
     }
-    if (rc != OSAFE_EINVAL && rc != OSAFE_ESTATE && rc != OSAFE_EPERM) {
+    if (!errs || (rc != OSAFE_EINVAL && rc != OSAFE_ESTATE &&
+                  rc != OSAFE_EPERM)) {
         json_decref(c.rec);
+        json_decref(sent);
+        free(errs);
         if (rc == OSAFE_ENOTFOUND || rc == OSAFE_EAUTH)
             return web__page_error(p, http_of(rc), "error.not_found");
         fprintf(stderr, "osafe serve: web form: %s\n", e.msg);
         return web__page_error(p, 500, "error.internal");
+    }
+    if (!errs->n) { /* the registry's own refusal, after the form's checks */
+        rec_error *r = &errs->v[errs->n++];
+        snprintf(r->field, sizeof r->field, "%s", e.field);
+        snprintf(r->kind, sizeof r->kind, "%s",
+                 rc == OSAFE_EINVAL ? "invalid" : "state");
+        snprintf(r->msg, sizeof r->msg, "%s", e.msg);
     }
     /* A new report saved as a draft but refused at submission is now a
      * draft with an id: show it as its edit form. */
@@ -750,8 +694,34 @@ void web__page_incident_form(web_page *p, const char *id)
     if (!id && newid[0])
         shown = newid;
     c.from_post = 1;
-    c.err = &e;
+    c.errs = errs;
+    c.sent = sent;
     web__page_status(p, http_of(rc));
     render(&c, shown);
     json_decref(c.rec);
+    json_decref(sent);
+    free(errs);
+}
+
+void page_incident_discard(web_page *p, const char *id)
+{
+    if (!p->logged_in)
+        return web__page_error(p, 401, "form.login_needed");
+    if (!p->is_post)
+        return web__page_error(p, 405, "error.not_found");
+    if (!web__page_csrf_ok(p))
+        return;
+    const char *ok = web__page_form(p, "confirm");
+    if (!ok || strcmp(ok, "1"))
+        return web__page_error(p, 422, "form.discard_confirm");
+    osafe_err e;
+    int rc = reg_discard(p->reg, &p->caller, id, &e);
+    if (!rc)
+        return web__page_redirect(p, "/incidents?discarded=1");
+    if (rc == OSAFE_ENOTFOUND || rc == OSAFE_EAUTH)
+        return web__page_error(p, http_of(rc), "error.not_found");
+    if (rc == OSAFE_ESTATE || rc == OSAFE_EPERM)
+        return web__page_error(p, http_of(rc), "form.discard_refused");
+    fprintf(stderr, "osafe serve: discard: %s\n", e.msg);
+    web__page_error(p, 500, "error.internal");
 }

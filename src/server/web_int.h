@@ -256,6 +256,7 @@ void web__page_dashboard(web_page *p);                 /* /                 web_
 void web__page_incidents(web_page *p);                 /* /incidents        web_incidents.c */
 void web__page_incident(web_page *p, const char *id);  /* /incidents/{id}   web_incidents.c */
 void web__page_incident_form(web_page *p, const char *id); /* /incidents/new, /incidents/{id}/edit  web_form.c */
+void page_incident_discard(web_page *p, const char *id); /* POST /incidents/{id}/discard  web_form.c */
 void web__page_review(web_page *p);                    /* /review           web_review.c */
 void web__page_log(web_page *p);                       /* /log              web_log.c */
 void web__page_login(web_page *p);                     /* /login, /logout   web_session.c */

@@ -232,6 +232,10 @@ struct store_ops {
      * twice makes one evaluation; OSAFE_ENOTFOUND if none. */
     OSAFE_MUST_USE int (*evaluation_find)(osafe_store *s, const char *samples_sha256,
                            char id[32], int *withdrawn, osafe_err *e);
+    /* Remove record id and everything that hangs on it; only for a record
+     * never published (the caller checks): the log holds nothing of it. */
+    OSAFE_MUST_USE int (*record_discard)(osafe_store *s, const char *id,
+                                         osafe_err *e);
 };
 
 struct osafe_store {

@@ -794,6 +794,7 @@ static const struct store_ops sq_ops = {
     sq__evaluation_withdraw, sq__session_put, sq__session_get,
     sq__session_drop, sq__log_extra_put, sq__log_orphan_get,
     sq__evaluation_find,
+    sq__record_discard,
 };
 
 int store_sqlite_open(const char *path, osafe_store **out, osafe_err *e)

@@ -35,6 +35,9 @@ void sq__text(char *out, size_t n, sqlite3_stmt *st, int col);
 int sq__write(struct sq_store *s, osafe_err *e, const char *sql,
              const char *types, ...);
 
+/* store_sqlite_discard.c */
+int sq__record_discard(osafe_store *s, const char *id, osafe_err *e);
+
 /* store_sqlite_query.c */
 int sq__index_put(osafe_store *s, const char *id, int published,
                  const char *text, osafe_err *e);

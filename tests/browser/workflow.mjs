@@ -153,6 +153,47 @@ await run(async () => {
             if (r.id) id = r.id;
         });
 
+        await check('every error at once, in the page language, and no draft left behind', async () => {
+            await visit(rp, `${s.base}/incidents/new?lang=ar`);
+            await rp.fill('[name="title.text"]', 'Errors at once');
+            await rp.fill('[name="occurred_start.date"]', '2025-13-40');
+            await rp.fill('[name="countries_occurred"]', 'Freedonia');
+            await rp.fill('[name="references[0].url"]', 'ftp://example.org/x');
+            rw.allowStatus(422);
+            const resp = await submitWith(rp, '#submit-review');
+            rw.disallowStatus(422);
+            expect(resp.status() === 422, `the refused form answers HTTP ${resp.status()}, wanted 422`);
+            const r = await rp.evaluate(() => ({
+                kinds: [...document.querySelectorAll('#incident-form .field-error[data-kind]')]
+                    .map((e) => `${e.getAttribute('data-field')}:${e.getAttribute('data-kind')}`),
+                items: document.querySelectorAll('#form-errors li').length,
+                text: document.getElementById('form-errors').textContent + ' ' +
+                    [...document.querySelectorAll('.field-error')].map((e) => e.textContent).join(' '),
+                id: document.getElementById('incident-form').getAttribute('data-id'),
+            }));
+            for (const k of ['occurred_start.date:date', 'countries_occurred:country', 'references[0].url:url',
+                             'ai_relation:required'])
+                expect(r.kinds.includes(k), `no ${k} error among ${r.kinds.join(', ')}`);
+            expect(r.items >= r.kinds.length, `the summary lists ${r.items} of ${r.kinds.length} errors`);
+            expect(!/field '|must be/.test(r.text), 'the registry\'s internal English is shown');
+            expect(!r.id, `a refused form left draft ${r.id} behind`);
+            expectNoProblems(rw.take(), 'problems');
+        });
+
+        await check('the owner discards a draft', async () => {
+            await visit(rp, `${s.base}/incidents/new?lang=en`);
+            await rp.fill('[name="title.text"]', 'Draft to discard');
+            await submitWith(rp, '#save-draft');
+            const m = /\/incidents\/([A-Z0-9_-]+)$/.exec(new URL(rp.url()).pathname);
+            expect(m && m[1] !== 'new', `after saving the page is ${rp.url()}`);
+            await visit(rp, `${s.base}/incidents/${m[1]}/edit?lang=en`);
+            await rp.check('#discard-confirm');
+            await submitWith(rp, '#discard-draft');
+            expect(new URL(rp.url()).pathname === '/incidents', `after discarding the page is ${rp.url()}`);
+            expect((await state(s, m[1], s.tokens.reporter)).status === 404, 'the discarded draft is still there');
+            expectNoProblems(rw.take(), 'problems');
+        });
+
         await check('saving a draft keeps it private to its organisation', async () => {
             await visit(rp, `${s.base}${id ? `/incidents/${id}/edit` : '/incidents/new'}?lang=fr`);
             await rp.fill('[name="title.text"]', TITLE);

@@ -381,7 +381,7 @@ static void test_form_errors_in_place(void **state)
     buf_release(&f);
     assert_int_equal(r.status, 422);
     const char *b = r.body.data;
-    const char *err = strstr(b, "class=\"field-error\" id=\"err-1\" "
+    const char *err = strstr(b, "class=\"field-error\" id=\"err-1-0\" "
                                 "data-field=\"references[0].url\"");
     assert_non_null(err);
     /* inside the reference field's wrapper, before its input */
@@ -391,14 +391,14 @@ static void test_form_errors_in_place(void **state)
     assert_non_null(input);
     assert_true(wrap < err && err < input);
     assert_non_null(strstr(input, "aria-invalid=\"true\" "
-                                  "aria-describedby=\"err-1\""));
+                                  "aria-describedby=\"err-1-0\""));
     /* what was typed is kept */
     assert_non_null(strstr(b, "value=\"Bad reference\""));
     assert_non_null(strstr(b, "id=\"form-errors\""));
     api_reply_release(&r);
 
-    /* submitting an incomplete report: saved as a draft, the missing
-     * field named, in the page's language */
+    /* submitting an incomplete report: nothing saved (issue 16 item 3),
+     * the missing fields named, in the page's language */
     f = (osafe_buf)OSAFE_BUF_INIT;
     form_add(&f, "csrf", csrf);
     form_add(&f, "title.text", "Only a title");
@@ -407,10 +407,11 @@ static void test_form_errors_in_place(void **state)
     web_req("POST", "/incidents/new?lang=fr", &(hdrs){{ch}}, f.data, &r);
     buf_release(&f);
     assert_int_equal(r.status, 422);
-    assert_non_null(strstr(r.body.data, "data-field=\"record_type\">Ce champ "
+    assert_non_null(strstr(r.body.data, "data-field=\"record_type\" "
+                                        "data-kind=\"required\">Ce champ "
                                         "est n\xc3\xa9" "cessaire"));
-    /* the draft exists now: the form posts to its edit address */
-    assert_non_null(strstr(r.body.data, "action=\"/incidents/OSAFE-"));
+    /* no draft exists: the form still posts to /incidents/new */
+    assert_non_null(strstr(r.body.data, "action=\"/incidents/new\""));
     api_reply_release(&r);
 }
 
