@@ -206,6 +206,94 @@ static const char *nonempty(const char *s)
     return s && *s ? s : NULL;
 }
 
+/* The list's orders (store_filter.sort); the first is the default. */
+static const char *const sort_names[] = {"newest", "oldest",   "date",
+                                         "severity", "title", NULL};
+
+static void sort_field(web_page *p, const char *current)
+{
+    page_raw(p, "<div class=\"field\"><label for=\"f-sort\">");
+    page_t(p, "filter.sort");
+    page_raw(p, "</label><select id=\"f-sort\" name=\"sort\">");
+    for (const char *const *v = sort_names; *v; v++) {
+        page_raw(p, "<option value=\"");
+        page_text(p, *v);
+        page_raw(p, strcmp(current, *v) ? "\">" : "\" selected>");
+        web_enum_label(p, "sort", *v);
+        page_raw(p, "</option>");
+    }
+    page_raw(p, "</select></div>");
+}
+
+/* A link to page n of the same filters and order. */
+static void page_link(web_page *p, const char *sort, long n, const char *id,
+                      const char *rel, const char *label_key, int current)
+{
+    page_raw(p, "<a");
+    if (id)
+        page_rawf(p, " id=\"%s\"", id);
+    if (rel)
+        page_rawf(p, " rel=\"%s\"", rel);
+    if (current)
+        page_raw(p, " aria-current=\"page\"");
+    page_raw(p, " href=\"/incidents?");
+    for (const char *const *f = filter_names; *f; f++) {
+        const char *v = page_query(p, *f);
+        if (!v || !*v)
+            continue;
+        page_text(p, *f);
+        page_raw(p, "=");
+        page_urlenc(p, v);
+        page_raw(p, "&amp;");
+    }
+    page_raw(p, "sort=");
+    page_urlenc(p, sort);
+    page_rawf(p, "&amp;page=%ld\">", n);
+    if (label_key)
+        page_t(p, label_key);
+    else
+        page_int(p, n);
+    page_raw(p, "</a> ");
+}
+
+/* Numbered pages (issue 16 item 7): previous, the first, the last, and two
+ * either side of the current one, next. */
+static void pager(web_page *p, const char *sort, long page, long long total)
+{
+    long pages = (long)((total + OSAFE_WEB_LIST_LIMIT - 1) /
+                        OSAFE_WEB_LIST_LIMIT);
+    if (pages <= 1)
+        return;
+    page_raw(p, "<nav id=\"pages\" class=\"pager\" aria-label=\"");
+    page_t(p, "incidents.paging");
+    page_raw(p, "\">");
+    if (page > 1)
+        page_link(p, sort, page - 1, "prev-page", "prev", "incidents.prev",
+                  0);
+    for (long n = 1; n <= pages; n++) {
+        if (n != 1 && n != pages && (n < page - 2 || n > page + 2)) {
+            if (n == page - 3 || n == page + 3)
+                page_raw(p, "<span aria-hidden=\"true\">…</span> ");
+            continue;
+        }
+        page_link(p, sort, n, NULL, NULL, NULL, n == page);
+    }
+    if (page < pages)
+        page_link(p, sort, page + 1, "next-page", "next", "incidents.next",
+                  0);
+    page_raw(p, "</nav>\n");
+}
+
+static long page_number(web_page *p)
+{
+    const char *v = page_query(p, "page");
+    char *end;
+    long n = v && *v ? strtol(v, &end, 10) : 1;
+    if (v && *v && (*end || n < 1 || n > OSAFE_LIST_PAGE_MAX))
+        return -1;
+    return n;
+}
+
 void page_incidents(web_page *p)
 {
     const char *q = nonempty(page_query(p, "q"));
@@ -220,12 +308,20 @@ void page_incidents(web_page *p)
     f.tlp = nonempty(page_query(p, "tlp"));
     f.cursor = nonempty(page_query(p, "cursor"));
     f.limit = OSAFE_WEB_LIST_LIMIT;
+    /* newest first unless asked; an old cursor link keeps the id order */
+    f.sort = nonempty(page_query(p, "sort"));
+    if (!f.sort)
+        f.sort = f.cursor ? "id" : sort_names[0];
+    long page = page_number(p);
+    f.offset = page > 0 ? (int)((page - 1) * OSAFE_WEB_LIST_LIMIT) : 0;
 
     char *out = NULL;
     osafe_err e;
-    int rc = q ? reg_search(p->reg, &p->caller, q, OSAFE_WEB_LIST_LIMIT, &out,
-                            &e)
-               : reg_list(p->reg, &p->caller, &f, &out, &e);
+    int rc = page < 0 ? osafe_err_field(&e, OSAFE_EINVAL, "page",
+                                        "page must be a positive number")
+             : q ? reg_search(p->reg, &p->caller, q, OSAFE_WEB_LIST_LIMIT,
+                              &out, &e)
+                 : reg_list(p->reg, &p->caller, &f, &out, &e);
     json_t *doc = rc ? NULL : json_loads(out, 0, NULL);
     free(out);
 
@@ -251,6 +347,7 @@ void page_incidents(web_page *p)
     text_filter(p, "model", "filter.model", f.model, " autocomplete=\"off\"");
     text_filter(p, "language", "filter.language", f.language,
                 " autocomplete=\"off\" dir=\"ltr\"");
+    sort_field(p, f.sort);
     page_raw(p, "<div class=\"actions\"><button type=\"submit\">");
     page_t(p, "filter.apply");
     page_raw(p, "</button> <a href=\"/incidents\">");
@@ -259,8 +356,10 @@ void page_incidents(web_page *p)
 
     if (rc) {
         page_raw(p, "<p id=\"list-error\" class=\"error\" role=\"alert\">");
-        page_t(p, e.code == OSAFE_EINVAL ? "incidents.bad_filter"
-                                         : "error.internal");
+        /* an unknown country gets its own hint (issue 16 item 8) */
+        page_t(p, e.code != OSAFE_EINVAL        ? "error.internal"
+                  : !strcmp(e.field, "country") ? "incidents.bad_country"
+                                                : "incidents.bad_filter");
         page_raw(p, "</p>\n");
         if (e.code != OSAFE_EINVAL)
             page_status(p, 500);
@@ -270,6 +369,15 @@ void page_incidents(web_page *p)
         return page_end(p, NULL);
     }
     const json_t *records = json_object_get(doc, "records");
+    const json_t *total = json_object_get(doc, "total");
+    if (json_is_integer(total)) {
+        page_rawf(p, "<p id=\"result-count\" data-value=\"%lld\">",
+                  (long long)json_integer_value(total));
+        page_t(p, "incidents.total");
+        page_raw(p, " ");
+        page_int(p, (long long)json_integer_value(total));
+        page_raw(p, "</p>\n");
+    }
     if (!json_array_size(records)) {
         page_raw(p, "<p id=\"no-results\">");
         page_t(p, "incidents.none");
@@ -279,6 +387,8 @@ void page_incidents(web_page *p)
         web_record_rows(p, records, 1);
         page_raw(p, "</tbody></table></div>\n");
     }
+    if (!q && json_is_integer(total) && strcmp(f.sort, "id"))
+        pager(p, f.sort, page, (long long)json_integer_value(total));
     const char *next = web_json_str(doc, "next_cursor");
     if (!q && next && *next) {
         page_raw(p, "<nav aria-label=\"");
