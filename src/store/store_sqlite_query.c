@@ -374,8 +374,9 @@ static int fts_query(const char *q, size_t min_chars, osafe_buf *out,
             }
             continue;
         }
+        /* FTS5 needs AND spelled out before a parenthesised group */
         if (out->len)
-            OSAFE_IGNORE(buf_putc(out, ' '));
+            OSAFE_IGNORE(buf_puts(out, " AND "));
         size_t stem = like ? 0 : plural_stem(w, (size_t)(p - w), chars);
         if (stem)
             OSAFE_IGNORE(buf_putc(out, '('));
