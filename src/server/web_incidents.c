@@ -294,6 +294,29 @@ static long page_number(web_page *p)
     return n;
 }
 
+static void filter_form(web_page *p, const char *q, const store_filter *f)
+{
+    page_raw(p, "<form id=\"incident-filters\" method=\"get\" "
+                "action=\"/incidents\" class=\"filters\" role=\"search\">");
+    text_filter(p, "q", "filter.search", q, " type=\"search\"");
+    select_field(p, "status", "incident.state", "state", states, f->state);
+    select_field(p, "severity", "incident.severity", "severity",
+                 rec_severity_levels, f->severity);
+    select_field(p, "tlp", "incident.tlp", "tlp", rec_tlp_levels, f->tlp);
+    select_field(p, "hazard", "filter.hazard", "hazard", hazards, f->hazard);
+    text_filter(p, "country", "filter.country", f->country,
+                " autocomplete=\"country\" maxlength=\"2\" dir=\"ltr\"");
+    text_filter(p, "model", "filter.model", f->model, " autocomplete=\"off\"");
+    text_filter(p, "language", "filter.language", f->language,
+                " autocomplete=\"off\" dir=\"ltr\"");
+    sort_field(p, f->sort);
+    page_raw(p, "<div class=\"actions\"><button type=\"submit\">");
+    page_t(p, "filter.apply");
+    page_raw(p, "</button> <a href=\"/incidents\">");
+    page_t(p, "filter.clear");
+    page_raw(p, "</a></div></form>\n");
+}
+
 void page_incidents(web_page *p)
 {
     const char *q = nonempty(page_query(p, "q"));
@@ -334,25 +357,7 @@ void page_incidents(web_page *p)
         page_t(p, "nav.file");
         page_raw(p, "</a></p>\n");
     }
-    page_raw(p, "<form id=\"incident-filters\" method=\"get\" "
-                "action=\"/incidents\" class=\"filters\" role=\"search\">");
-    text_filter(p, "q", "filter.search", q, " type=\"search\"");
-    select_field(p, "status", "incident.state", "state", states, f.state);
-    select_field(p, "severity", "incident.severity", "severity",
-                 rec_severity_levels, f.severity);
-    select_field(p, "tlp", "incident.tlp", "tlp", rec_tlp_levels, f.tlp);
-    select_field(p, "hazard", "filter.hazard", "hazard", hazards, f.hazard);
-    text_filter(p, "country", "filter.country", f.country,
-                " autocomplete=\"country\" maxlength=\"2\" dir=\"ltr\"");
-    text_filter(p, "model", "filter.model", f.model, " autocomplete=\"off\"");
-    text_filter(p, "language", "filter.language", f.language,
-                " autocomplete=\"off\" dir=\"ltr\"");
-    sort_field(p, f.sort);
-    page_raw(p, "<div class=\"actions\"><button type=\"submit\">");
-    page_t(p, "filter.apply");
-    page_raw(p, "</button> <a href=\"/incidents\">");
-    page_t(p, "filter.clear");
-    page_raw(p, "</a></div></form>\n");
+    filter_form(p, q, &f);
 
     if (rc) {
         page_raw(p, "<p id=\"list-error\" class=\"error\" role=\"alert\">");
