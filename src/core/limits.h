@@ -150,10 +150,17 @@
 /* Search words shorter than three characters (two-character Chinese words,
  * say) fall back to a LIKE scan each; a query may carry this many. */
 #define OSAFE_SEARCH_MAX_SHORT 8
+/* The shortest stem a plural search word also matches as a prefix
+ * (store_sqlite_query.c): "cars" -> car*, while "bus" stays whole; shorter
+ * prefixes would match too many unrelated words. */
+#define OSAFE_SEARCH_STEM_MIN 3
 
 /* Page sizes of list and search. */
 #define OSAFE_PAGE_DEFAULT 50
 #define OSAFE_PAGE_MAX 500
+/* Highest page number a listing accepts (API and web): with the largest
+ * page size, still far more rows than the int offset can overflow on. */
+#define OSAFE_LIST_PAGE_MAX 100000
 
 /* YAML documents loaded by core/yamlx (the ATLAS data file is ~0.5 MB):
  * input bytes, collection nesting and node count bound the tree built in

@@ -2,6 +2,7 @@
  * records_read.c - reading: get, list, search and links (the writes are in
  * records.c, records_write.c and publish.c).
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,8 +95,13 @@ static int page_json(registry *r, osafe_store *s, const store_page *p,
     }
     if (!rc)
         rc = p->next_cursor[0]
-                 ? buf_printf(&b, "],\"next_cursor\":\"%s\"}", p->next_cursor)
-                 : buf_puts(&b, "],\"next_cursor\":null}");
+                 ? buf_printf(&b, "],\"next_cursor\":\"%s\"", p->next_cursor)
+                 : buf_puts(&b, "],\"next_cursor\":null");
+    /* a listing counts every match over all pages; a search does not */
+    if (!rc && p->total >= 0)
+        rc = buf_printf(&b, ",\"total\":%lld", (long long)p->total);
+    if (!rc)
+        rc = buf_putc(&b, '}');
     (void)r;
     if (rc) {
         buf_release(&b);
@@ -118,6 +124,19 @@ int reg_list(registry *r, const reg_caller *c, const store_filter *f,
         return osafe_err_field(e, OSAFE_EINVAL, "until",
                                "until must be a date YYYY, YYYY-MM or "
                                "YYYY-MM-DD");
+    /* A country that is no code would silently match nothing: say what
+     * is expected (any case: the filter folds it). */
+    if (f->country && *f->country &&
+        !(strlen(f->country) == 2 && isalpha((unsigned char)f->country[0]) &&
+          isalpha((unsigned char)f->country[1])))
+        return osafe_err_field(e, OSAFE_EINVAL, "country",
+                               "country must be an ISO 3166-1 alpha-2 code "
+                               "such as KE or BR (ZZ: unknown)");
+    if (f->cursor && *f->cursor && f->sort && *f->sort &&
+        strcmp(f->sort, "id"))
+        return osafe_err_field(e, OSAFE_EINVAL, "cursor",
+                               "a cursor continues sort=id only; other "
+                               "orders use page");
     store_visibility vis;
     store_page p;
     reg__visibility(c, &vis);

@@ -275,9 +275,13 @@ static void records_collection(api_ctx *a, const http_req *q, http_resp *w,
     f.since = http_req_query(q, "since");
     f.until = http_req_query(q, "until");
     f.cursor = http_req_query(q, "cursor");
+    f.sort = http_req_query(q, "sort");
+    int page;
     if (query_int(q, w, "limit", OSAFE_PAGE_DEFAULT, 1, OSAFE_PAGE_MAX,
-                  &f.limit))
+                  &f.limit) ||
+        query_int(q, w, "page", 1, 1, OSAFE_LIST_PAGE_MAX, &page))
         return;
+    f.offset = (page - 1) * f.limit;
     int rc = reg_list(a->reg, c, &f, &out, &e);
     /* Everything reg_list can refuse came from the query string: a bad
      * request, like a bad limit, not an unprocessable body. */

@@ -26,6 +26,7 @@ static void recent(web_page *p)
     store_filter f;
     memset(&f, 0, sizeof f);
     f.state = "published";
+    f.sort = "newest"; /* issue 16 item 7: not the oldest by id */
     f.limit = DASH_RECENT;
     char *out = NULL;
     osafe_err e;

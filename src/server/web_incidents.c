@@ -231,6 +231,117 @@ static const char *nonempty(const char *s)
     return s && *s ? s : NULL;
 }
 
+/* The list's orders (store_filter.sort); the first is the default. */
+static const char *const sort_names[] = {"newest", "oldest",   "date",
+                                         "severity", "title", NULL};
+
+static void sort_field(web_page *p, const char *current)
+{
+    web__page_raw(p, "<div class=\"field\"><label for=\"f-sort\">");
+    web__page_t(p, "filter.sort");
+    web__page_raw(p, "</label><select id=\"f-sort\" name=\"sort\">");
+    for (const char *const *v = sort_names; *v; v++) {
+        web__page_raw(p, "<option value=\"");
+        web__page_text(p, *v);
+        web__page_raw(p, strcmp(current, *v) ? "\">" : "\" selected>");
+        web__enum_label(p, "sort", *v);
+        web__page_raw(p, "</option>");
+    }
+    web__page_raw(p, "</select></div>");
+}
+
+/* A link to page n of the same filters and order. */
+static void page_link(web_page *p, const char *sort, long n, const char *id,
+                      const char *rel, const char *label_key, int current)
+{
+    web__page_raw(p, "<a");
+    if (id)
+        web__page_rawf(p, " id=\"%s\"", id);
+    if (rel)
+        web__page_rawf(p, " rel=\"%s\"", rel);
+    if (current)
+        web__page_raw(p, " aria-current=\"page\"");
+    web__page_raw(p, " href=\"/incidents?");
+    for (const char *const *f = filter_names; *f; f++) {
+        const char *v = web__page_query(p, *f);
+        if (!v || !*v)
+            continue;
+        web__page_text(p, *f);
+        web__page_raw(p, "=");
+        web__page_urlenc(p, v);
+        web__page_raw(p, "&amp;");
+    }
+    web__page_raw(p, "sort=");
+    web__page_urlenc(p, sort);
+    web__page_rawf(p, "&amp;page=%ld\">", n);
+    if (label_key)
+        web__page_t(p, label_key);
+    else
+        web__page_int(p, n);
+    web__page_raw(p, "</a> ");
+}
+
+/* Numbered pages (issue 16 item 7): previous, the first, the last, and two
+ * either side of the current one, next. */
+static void pager(web_page *p, const char *sort, long page, long long total)
+{
+    long pages = (long)((total + OSAFE_WEB_LIST_LIMIT - 1) /
+                        OSAFE_WEB_LIST_LIMIT);
+    if (pages <= 1)
+        return;
+    web__page_raw(p, "<nav id=\"pages\" class=\"pager\" aria-label=\"");
+    web__page_t(p, "incidents.paging");
+    web__page_raw(p, "\">");
+    if (page > 1)
+        page_link(p, sort, page - 1, "prev-page", "prev", "incidents.prev",
+                  0);
+    for (long n = 1; n <= pages; n++) {
+        if (n != 1 && n != pages && (n < page - 2 || n > page + 2)) {
+            if (n == page - 3 || n == page + 3)
+                web__page_raw(p, "<span aria-hidden=\"true\">…</span> ");
+            continue;
+        }
+        page_link(p, sort, n, NULL, NULL, NULL, n == page);
+    }
+    if (page < pages)
+        page_link(p, sort, page + 1, "next-page", "next", "incidents.next",
+                  0);
+    web__page_raw(p, "</nav>\n");
+}
+
+static long page_number(web_page *p)
+{
+    const char *v = web__page_query(p, "page");
+    char *end;
+    long n = v && *v ? strtol(v, &end, 10) : 1;
+    if (v && *v && (*end || n < 1 || n > OSAFE_LIST_PAGE_MAX))
+        return -1;
+    return n;
+}
+
+static void filter_form(web_page *p, const char *q, const store_filter *f)
+{
+    web__page_raw(p, "<form id=\"incident-filters\" method=\"get\" "
+                "action=\"/incidents\" class=\"filters\" role=\"search\">");
+    text_filter(p, "q", "filter.search", q, " type=\"search\"");
+    select_field(p, "status", "incident.state", "state", states, f->state);
+    select_field(p, "severity", "incident.severity", "severity",
+                 rec_severity_levels, f->severity);
+    select_field(p, "tlp", "incident.tlp", "tlp", rec_tlp_levels, f->tlp);
+    select_field(p, "hazard", "filter.hazard", "hazard", hazards, f->hazard);
+    text_filter(p, "country", "filter.country", f->country,
+                " autocomplete=\"country\" maxlength=\"2\" dir=\"ltr\"");
+    text_filter(p, "model", "filter.model", f->model, " autocomplete=\"off\"");
+    text_filter(p, "language", "filter.language", f->language,
+                " autocomplete=\"off\" dir=\"ltr\"");
+    sort_field(p, f->sort);
+    web__page_raw(p, "<div class=\"actions\"><button type=\"submit\">");
+    web__page_t(p, "filter.apply");
+    web__page_raw(p, "</button> <a href=\"/incidents\">");
+    web__page_t(p, "filter.clear");
+    web__page_raw(p, "</a></div></form>\n");
+}
+
 void web__page_incidents(web_page *p)
 {
     const char *q = nonempty(web__page_query(p, "q"));
@@ -245,12 +356,20 @@ void web__page_incidents(web_page *p)
     f.tlp = nonempty(web__page_query(p, "tlp"));
     f.cursor = nonempty(web__page_query(p, "cursor"));
     f.limit = OSAFE_WEB_LIST_LIMIT;
+    /* newest first unless asked; an old cursor link keeps the id order */
+    f.sort = nonempty(web__page_query(p, "sort"));
+    if (!f.sort)
+        f.sort = f.cursor ? "id" : sort_names[0];
+    long page = page_number(p);
+    f.offset = page > 0 ? (int)((page - 1) * OSAFE_WEB_LIST_LIMIT) : 0;
 
     char *out = NULL;
     osafe_err e;
-    int rc = q ? reg_search(p->reg, &p->caller, q, OSAFE_WEB_LIST_LIMIT, &out,
-                            &e)
-               : reg_list(p->reg, &p->caller, &f, &out, &e);
+    int rc = page < 0 ? osafe_err_field(&e, OSAFE_EINVAL, "page",
+                                        "page must be a positive number")
+             : q ? reg_search(p->reg, &p->caller, q, OSAFE_WEB_LIST_LIMIT,
+                              &out, &e)
+                 : reg_list(p->reg, &p->caller, &f, &out, &e);
     json_t *doc = rc ? NULL : json_loads(out, 0, NULL);
     free(out);
 
@@ -263,29 +382,14 @@ void web__page_incidents(web_page *p)
         web__page_t(p, "nav.file");
         web__page_raw(p, "</a></p>\n");
     }
-    web__page_raw(p, "<form id=\"incident-filters\" method=\"get\" "
-                "action=\"/incidents\" class=\"filters\" role=\"search\">");
-    text_filter(p, "q", "filter.search", q, " type=\"search\"");
-    select_field(p, "status", "incident.state", "state", states, f.state);
-    select_field(p, "severity", "incident.severity", "severity",
-                 rec_severity_levels, f.severity);
-    select_field(p, "tlp", "incident.tlp", "tlp", rec_tlp_levels, f.tlp);
-    select_field(p, "hazard", "filter.hazard", "hazard", hazards, f.hazard);
-    text_filter(p, "country", "filter.country", f.country,
-                " autocomplete=\"country\" maxlength=\"2\" dir=\"ltr\"");
-    text_filter(p, "model", "filter.model", f.model, " autocomplete=\"off\"");
-    text_filter(p, "language", "filter.language", f.language,
-                " autocomplete=\"off\" dir=\"ltr\"");
-    web__page_raw(p, "<div class=\"actions\"><button type=\"submit\">");
-    web__page_t(p, "filter.apply");
-    web__page_raw(p, "</button> <a href=\"/incidents\">");
-    web__page_t(p, "filter.clear");
-    web__page_raw(p, "</a></div></form>\n");
+    filter_form(p, q, &f);
 
     if (rc) {
         web__page_raw(p, "<p id=\"list-error\" class=\"error\" role=\"alert\">");
-        web__page_t(p, e.code == OSAFE_EINVAL ? "incidents.bad_filter"
-                                         : "error.internal");
+        /* an unknown country gets its own hint (issue 16 item 8) */
+        web__page_t(p, e.code != OSAFE_EINVAL        ? "error.internal"
+                  : !strcmp(e.field, "country") ? "incidents.bad_country"
+                                                : "incidents.bad_filter");
         web__page_raw(p, "</p>\n");
         if (e.code != OSAFE_EINVAL)
             web__page_status(p, 500);
@@ -295,6 +399,15 @@ void web__page_incidents(web_page *p)
         return web__page_end(p, NULL);
     }
     const json_t *records = json_object_get(doc, "records");
+    const json_t *total = json_object_get(doc, "total");
+    if (json_is_integer(total)) {
+        web__page_rawf(p, "<p id=\"result-count\" data-value=\"%lld\">",
+                  (long long)json_integer_value(total));
+        web__page_t(p, "incidents.total");
+        web__page_raw(p, " ");
+        web__page_int(p, (long long)json_integer_value(total));
+        web__page_raw(p, "</p>\n");
+    }
     if (!json_array_size(records)) {
         web__page_raw(p, "<p id=\"no-results\">");
         web__page_t(p, "incidents.none");
@@ -304,6 +417,8 @@ void web__page_incidents(web_page *p)
         web__record_rows(p, records, 1);
         web__page_raw(p, "</tbody></table></div>\n");
     }
+    if (!q && json_is_integer(total) && strcmp(f.sort, "id"))
+        pager(p, f.sort, page, (long long)json_integer_value(total));
     const char *next = web__json_str(doc, "next_cursor");
     if (!q && next && *next) {
         web__page_raw(p, "<nav aria-label=\"");

@@ -86,6 +86,13 @@ typedef struct store_filter {
     const char *since, *until; /* on the version's occurred_start date */
     const char *cursor;        /* record id to continue after ("" = start) */
     int limit;
+    /* Order (issue 16 item 7): NULL or "id" (record id, the only order a
+     * cursor continues), "newest"/"oldest" (the shown version's time),
+     * "date" (occurred, latest first), "severity" (most severe first),
+     * "title" (A-Z, case-insensitive).  offset skips that many rows:
+     * numbered pages. */
+    const char *sort;
+    int offset;
 } store_filter;
 
 /* A page of record ids with the version the caller may see of each. */
@@ -94,6 +101,7 @@ typedef struct store_page {
     char (*ids)[32];
     int *versions;
     char next_cursor[32]; /* "" when this is the last page */
+    int64_t total;        /* list: every match, all pages; search: -1 */
 } store_page;
 
 void store_page_release(store_page *p);

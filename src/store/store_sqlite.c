@@ -169,6 +169,11 @@ static const char *const migrations[] = {
     "  entry BLOB NOT NULL,"
     "  created TEXT NOT NULL);"
     "CREATE INDEX log_extra_record ON log_extra(record_id, version);",
+    /* 7: fold_arabic_search - both text indexes drop Arabic harakat,
+     * shadda and tatweel (store_fold.c, issue 16 item 8); text indexed
+     * before is folded the same way, so that old records are found too. */
+    "UPDATE fts_words SET text = osafe_fold(text);"
+    "UPDATE fts_tri SET text = osafe_fold(text);",
 };
 
 static int db_err(struct sq_store *s, osafe_err *e, const char *what)

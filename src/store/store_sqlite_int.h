@@ -6,6 +6,7 @@
 
 #include <sqlite3.h>
 
+#include "core/buf.h"
 #include "store/store.h"
 
 /* Prepared statements are kept per connection: preparing the listing's
@@ -47,6 +48,13 @@ int sq__evaluation_list(osafe_store *s, int limit, const char *cursor,
                        store_eval_page *out, osafe_err *e);
 int sq__search(osafe_store *s, const store_visibility *vis, const char *query,
               int limit, store_page *out, osafe_err *e);
+
+/* store_fold.c: drop the Arabic marks both text indexes and queries
+ * ignore (appended to out, which stays NUL-terminated; data is NULL when
+ * nothing was appended); 0 or the buffer's failure. */
+int sq__fold(const char *in, osafe_buf *out);
+/* Register osafe_fold(text) on db (an SQLite result code). */
+int sq__register_fold(sqlite3 *db);
 
 /* store_sqlite_editors.c */
 int sq__editor_add(osafe_store *s, const char *id, int version,

@@ -67,16 +67,33 @@ int sq__register_functions(struct sq_store *s, osafe_err *e)
 {
     if (sqlite3_create_function(s->db, "osafe_seen", 7,
                                 SQLITE_UTF8 | SQLITE_DIRECTONLY, NULL,
-                                fn_seen, NULL, NULL) != SQLITE_OK)
+                                fn_seen, NULL, NULL) != SQLITE_OK ||
+        sq__register_fold(s->db) != SQLITE_OK)
         return osafe_errf(e, OSAFE_EIO, "database: %s",
                           sqlite3_errmsg(s->db));
     return 0;
 }
 
+static int index_rows(struct sq_store *s, const char *id, int published,
+                      const char *text, osafe_err *e);
+
 int sq__index_put(osafe_store *base, const char *id, int published,
                  const char *text, osafe_err *e)
 {
     struct sq_store *s = (struct sq_store *)base;
+    osafe_buf folded = OSAFE_BUF_INIT;
+    if (sq__fold(text, &folded)) {
+        buf_release(&folded);
+        return osafe_errf(e, OSAFE_ENOMEM, "out of memory");
+    }
+    int rc = index_rows(s, id, published, folded.data ? folded.data : "", e);
+    buf_release(&folded);
+    return rc;
+}
+
+static int index_rows(struct sq_store *s, const char *id, int published,
+                      const char *text, osafe_err *e)
+{
     static const char *const tables[] = {"fts_words", "fts_tri"};
     /* The rows' rowid is their fts_keys id (migration 3): found through
      * an index, where record_id, UNINDEXED in FTS5, would scan it all. */
@@ -141,6 +158,8 @@ static int collect(struct sq_store *s, sqlite3_stmt *st, int limit,
                    store_page *out, osafe_err *e)
 {
     memset(out, 0, sizeof *out);
+    /* -1: not counted (search); a listing with no row has total 0 */
+    out->total = sqlite3_column_count(st) > 2 ? 0 : -1;
     out->ids = malloc((size_t)limit * sizeof *out->ids);
     out->versions = malloc((size_t)limit * sizeof *out->versions);
     if (!out->ids || !out->versions) {
@@ -157,6 +176,8 @@ static int collect(struct sq_store *s, sqlite3_stmt *st, int limit,
         }
         sq__text(out->ids[out->n], sizeof out->ids[0], st, 0);
         out->versions[out->n] = sqlite3_column_int(st, 1);
+        if (sqlite3_column_count(st) > 2)
+            out->total = sqlite3_column_int64(st, 2);
         out->n++;
     }
     sq__release(s, st);
@@ -174,39 +195,83 @@ static void bind_opt(sqlite3_stmt *st, int i, const char *v)
         sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
 }
 
+/* store_filter.sort's names, in the order of sq__list's statements. */
+static const char *const sorts[] = {"id",       "newest", "oldest",
+                                    "date",     "severity", "title"};
+
+/* The filters compare without regard to case (issue 16 item 8: country=ke,
+ * model=afyabot): codes and names with NOCASE, which folds ASCII only, so
+ * a model name in another script must be typed as stored.  The window
+ * count gives the total of every page in the same pass; the cursor is
+ * applied outside it so that it does not shrink the total. */
+#define LIST_SQL(ORDER)                                                       \
+    "WITH " VISIBLE_SQL ", hit AS ("                                          \
+    "SELECT vis.id AS id, vis.v AS v, count(*) OVER () AS total, "            \
+    "  x.created AS created, "                                                \
+    "  json_extract(x.body, '$.occurred_start.date') AS occurred, "           \
+    "  json_extract(x.body, '$.title.text') AS title, "                       \
+    "  CASE json_extract(x.body, '$.severity.level') WHEN 'disaster' THEN 5 " \
+    "  WHEN 'serious_incident' THEN 4 WHEN 'incident' THEN 3 "                \
+    "  WHEN 'serious_hazard' THEN 2 WHEN 'hazard' THEN 1 ELSE 0 END AS sev "  \
+    "FROM vis JOIN versions x ON "                                            \
+    "  x.record_id = vis.id AND x.version = vis.v "                           \
+    "WHERE vis.v > 0 "                                                        \
+    "AND (?6 IS NULL OR vis.state = ?6 COLLATE NOCASE) "                      \
+    "AND (?7 IS NULL OR x.tlp = ?7 COLLATE NOCASE) "                          \
+    "AND (?8 IS NULL OR EXISTS (SELECT 1 FROM json_each(x.body, "             \
+    "  '$.hazards') WHERE value = ?8 COLLATE NOCASE)) "                       \
+    "AND (?9 IS NULL OR json_extract(x.body, '$.severity.level') = ?9 "       \
+    "  COLLATE NOCASE) "                                                      \
+    "AND (?10 IS NULL OR EXISTS (SELECT 1 FROM json_each(x.body, "            \
+    "  '$.countries_occurred') WHERE value = ?10 COLLATE NOCASE)) "           \
+    "AND (?11 IS NULL OR EXISTS (SELECT 1 FROM json_each(x.body, "            \
+    "  '$.ai_systems') WHERE json_extract(value, '$.name') = ?11 "            \
+    "  COLLATE NOCASE)) "                                                     \
+    "AND (?12 IS NULL OR json_extract(x.body, '$.lang') = ?12 COLLATE NOCASE " \
+    "  OR EXISTS (SELECT 1 FROM json_each(x.body, '$.description') WHERE "    \
+    "  json_extract(value, '$.lang') = ?12 COLLATE NOCASE)) "                 \
+    "AND (?13 IS NULL OR json_extract(x.body, '$.occurred_start.date') "      \
+    "  >= ?13) "                                                              \
+    "AND (?14 IS NULL OR substr(json_extract(x.body, "                        \
+    "  '$.occurred_start.date'), 1, length(?14)) <= ?14)) "                   \
+    "SELECT id, v, total FROM hit WHERE id > ?5 ORDER BY " ORDER              \
+    " LIMIT ?15 OFFSET ?16"
+
 int sq__list(osafe_store *base, const store_visibility *vis,
             const store_filter *f, store_page *out, osafe_err *e)
 {
     struct sq_store *s = (struct sq_store *)base;
+    size_t k = 0;
+    while (k < sizeof sorts / sizeof sorts[0] && f->sort && *f->sort &&
+           strcmp(f->sort, sorts[k]))
+        k++;
+    if (k == sizeof sorts / sizeof sorts[0])
+        return osafe_err_field(e, OSAFE_EINVAL, "sort",
+                               "sort must be id, newest, oldest, date, "
+                               "severity or title");
+    if (f->offset < 0)
+        return osafe_err_field(e, OSAFE_EINVAL, "page",
+                               "page must be a positive number");
+    /* One statement per order, spelled out, so that no text is spliced;
+     * every order ends on the record id so that pages neither overlap nor
+     * skip a row.  The severity rank follows the OECD scale, unknown last. */
+    static const char *const sql[] = {
+        LIST_SQL("id"),
+        LIST_SQL("created DESC, id DESC"),
+        LIST_SQL("created, id"),
+        LIST_SQL("occurred IS NULL, occurred DESC, id DESC"),
+        LIST_SQL("sev DESC, id DESC"),
+        LIST_SQL("title COLLATE NOCASE, id"),
+    };
+    _Static_assert(sizeof sql / sizeof sql[0] == sizeof sorts / sizeof sorts[0],
+                   "one statement per sort");
     sqlite3_stmt *st;
-    int rc = sq__prepare(
-        s, &st,
-        "WITH " VISIBLE_SQL
-        "SELECT vis.id, vis.v FROM vis JOIN versions x ON "
-        "  x.record_id = vis.id AND x.version = vis.v "
-        "WHERE vis.v > 0 AND vis.id > ?5 "
-        "AND (?6 IS NULL OR vis.state = ?6) "
-        "AND (?7 IS NULL OR x.tlp = ?7) "
-        "AND (?8 IS NULL OR EXISTS (SELECT 1 FROM json_each(x.body, "
-        "  '$.hazards') WHERE value = ?8)) "
-        "AND (?9 IS NULL OR json_extract(x.body, '$.severity.level') = ?9) "
-        "AND (?10 IS NULL OR EXISTS (SELECT 1 FROM json_each(x.body, "
-        "  '$.countries_occurred') WHERE value = ?10)) "
-        "AND (?11 IS NULL OR EXISTS (SELECT 1 FROM json_each(x.body, "
-        "  '$.ai_systems') WHERE json_extract(value, '$.name') = ?11)) "
-        "AND (?12 IS NULL OR json_extract(x.body, '$.lang') = ?12 OR "
-        "  EXISTS (SELECT 1 FROM json_each(x.body, '$.description') WHERE "
-        "  json_extract(value, '$.lang') = ?12)) "
-        "AND (?13 IS NULL OR json_extract(x.body, '$.occurred_start.date') "
-        "  >= ?13) "
-        "AND (?14 IS NULL OR substr(json_extract(x.body, "
-        "  '$.occurred_start.date'), 1, length(?14)) <= ?14) "
-        "ORDER BY vis.id LIMIT ?15",
-        e);
+    int rc = sq__prepare(s, &st, sql[k], e);
     if (rc)
         return rc;
     bind_vis(st, vis);
-    sqlite3_bind_text(st, 5, f->cursor ? f->cursor : "", -1,
+    /* a cursor continues the id order only */
+    sqlite3_bind_text(st, 5, k == 0 && f->cursor ? f->cursor : "", -1,
                       SQLITE_TRANSIENT);
     bind_opt(st, 6, f->state);
     bind_opt(st, 7, f->tlp);
@@ -218,11 +283,62 @@ int sq__list(osafe_store *base, const store_visibility *vis,
     bind_opt(st, 13, f->since);
     bind_opt(st, 14, f->until);
     sqlite3_bind_int(st, 15, f->limit + 1);
-    return collect(s, st, f->limit, out, e);
+    sqlite3_bind_int(st, 16, f->offset);
+    rc = collect(s, st, f->limit, out, e);
+    if (!rc && k != 0)
+        out->next_cursor[0] = '\0'; /* other orders page by number */
+    return rc;
+}
+
+/* A quoted FTS5 phrase (quotes doubled): no query syntax gets through. */
+static void put_phrase(osafe_buf *out, const char *w, size_t n)
+{
+    OSAFE_IGNORE(buf_putc(out, '"'));
+    for (size_t i = 0; i < n; i++) {
+        if (w[i] == '"')
+            OSAFE_IGNORE(buf_putc(out, '"'));
+        OSAFE_IGNORE(buf_putc(out, w[i]));
+    }
+    OSAFE_IGNORE(buf_putc(out, '"'));
+}
+
+static int ends_with(const char *w, size_t n, const char *suffix)
+{
+    size_t k = strlen(suffix);
+    if (n < k)
+        return 0;
+    for (size_t i = 0; i < k; i++)
+        if ((w[n - k + i] | 0x20) != suffix[i])
+            return 0;
+    return 1;
+}
+
+/* Light plural stemming (issue 16 item 8: "chatbots" found nothing where
+ * "chatbot" found one).  FTS5 has no stemmer but for custom tokenizers,
+ * so a word in -s (English, French, Spanish plurals: -ies, -es, -s; not
+ * -ss, -us, -is) also matches, as a prefix, what is left without it: the
+ * byte length of that stem, or 0 when the word is kept as it is.  The
+ * stem keeps at least OSAFE_SEARCH_STEM_MIN characters so that a prefix
+ * stays selective.  The singular needs nothing: the trigram index finds
+ * "chatbot" inside "chatbots". */
+static size_t plural_stem(const char *w, size_t n, size_t chars)
+{
+    size_t cut = 0;
+    if (ends_with(w, n, "ies"))
+        cut = 3;
+    else if (ends_with(w, n, "es"))
+        cut = 2;
+    else if (ends_with(w, n, "s") && !ends_with(w, n, "ss") &&
+             !ends_with(w, n, "us") && !ends_with(w, n, "is"))
+        cut = 1;
+    if (!cut || chars < OSAFE_SEARCH_STEM_MIN + cut)
+        return 0;
+    return n - cut;
 }
 
 /* Turn the user's words into an FTS5 query of quoted phrases (so no FTS
- * syntax can be injected): every word must match.  With min_chars, words
+ * syntax can be injected): every word must match; for the word index
+ * (no like), a plural also matches its stem.  With min_chars, words
  * shorter than that (in code points) are left out and counted in *short. */
 static int fts_query(const char *q, size_t min_chars, osafe_buf *out,
                      int *nshort, osafe_buf *like)
@@ -258,15 +374,19 @@ static int fts_query(const char *q, size_t min_chars, osafe_buf *out,
             }
             continue;
         }
+        /* FTS5 needs AND spelled out before a parenthesised group */
         if (out->len)
-            OSAFE_IGNORE(buf_putc(out, ' '));
-        OSAFE_IGNORE(buf_putc(out, '"'));
-        for (const char *c = w; c < p; c++) {
-            if (*c == '"')
-                OSAFE_IGNORE(buf_putc(out, '"'));
-            OSAFE_IGNORE(buf_putc(out, *c));
+            OSAFE_IGNORE(buf_puts(out, " AND "));
+        size_t stem = like ? 0 : plural_stem(w, (size_t)(p - w), chars);
+        if (stem)
+            OSAFE_IGNORE(buf_putc(out, '('));
+        put_phrase(out, w, (size_t)(p - w));
+        if (stem) {
+            /* "chatbots" OR any word starting "chatbot" */
+            OSAFE_IGNORE(buf_puts(out, " OR "));
+            put_phrase(out, w, stem);
+            OSAFE_IGNORE(buf_puts(out, "*)"));
         }
-        OSAFE_IGNORE(buf_putc(out, '"'));
     }
     /* the appends above are sticky (core/buf.h): one check for them all */
     if (buf_status(out) != 0)
@@ -283,13 +403,18 @@ int sq__search(osafe_store *base, const store_visibility *vis,
     int nshort_w, nshort_t;
     if (!utf8_valid(query, strlen(query)))
         return osafe_errf(e, OSAFE_EINVAL, "query is not valid UTF-8");
-    if (fts_query(query, 1, &words, &nshort_w, NULL) ||
-        fts_query(query, 3, &tri, &nshort_t, &like)) {
+    osafe_buf folded = OSAFE_BUF_INIT; /* as the indexes were (store_fold.c) */
+    int frc = sq__fold(query, &folded);
+    const char *fq = folded.data ? folded.data : "";
+    if (frc || fts_query(fq, 1, &words, &nshort_w, NULL) ||
+        fts_query(fq, 3, &tri, &nshort_t, &like)) {
+        buf_release(&folded);
         buf_release(&words);
         buf_release(&tri);
         buf_release(&like);
         return osafe_errf(e, OSAFE_ENOMEM, "out of memory");
     }
+    buf_release(&folded);
     if (words.len == 0) {
         buf_release(&words);
         buf_release(&tri);

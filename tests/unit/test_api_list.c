@@ -464,6 +464,150 @@ static void test_search_limits_and_errors(void **state)
     api_reply_release(&r);
 }
 
+/* ===== issue 16 items 7 and 8: case, hints, order, totals, folding ===== */
+
+static void expect_400(const char *path, const char *field)
+{
+    api_reply r;
+    api_get(&S, path, tB, &r);
+    api_expect_error(&r, 400, field, path);
+    api_reply_release(&r);
+}
+
+/* Filters ignore case (country=de, model=FILTER-MODEL), and a country
+ * that is no code is a 400 naming it rather than an empty list. */
+static void test_list_filters_ignore_case(void **state)
+{
+    (void)state;
+    expect_ids("model=FILTER-MODEL-OTHER", NULL, IDS(4));
+    expect_ids("model=Filter-Model&country=de", tB, IDS(0, 2));
+    expect_ids("model=filter-model&hazard=CYB&severity=Disaster", tB, IDS(0));
+    expect_ids("model=filter-model&tlp=green", tB, IDS(2));
+    expect_ids("model=filter-model&language=ES", NULL, IDS(1));
+    expect_ids("model=filter-model&status=PUBLISHED", tA, IDS(0, 1, 2));
+    expect_400("/api/v1/records?country=Kenya", "country");
+    expect_400("/api/v1/records?country=k1", "country");
+}
+
+/* One page of a listing: its ids in order, and its total. */
+static char *sorted_page(const char *query, long long *total)
+{
+    char path[256];
+    snprintf(path, sizeof path, "/api/v1/records?model=sort-model&%s", query);
+    api_reply r;
+    api_get(&S, path, NULL, &r);
+    API_EXPECT(&r, 200, path);
+    json_t *doc = json_loads(r.body.data, 0, NULL);
+    assert_non_null(doc);
+    assert_true(json_is_integer(json_object_get(doc, "total")));
+    *total = json_integer_value(json_object_get(doc, "total"));
+    if (strcmp(query, "sort=id") && !strstr(query, "sort=id&"))
+        assert_true(json_is_null(json_object_get(doc, "next_cursor")));
+    json_decref(doc);
+    char next[64];
+    char *ids = api_page_ids(&r, next);
+    api_reply_release(&r);
+    return ids;
+}
+
+static void expect_order(const char *query, char ids[4][32], const int *want,
+                         long long want_total)
+{
+    char expect[4 * 33] = "";
+    for (const int *w = want; *w >= 0; w++) {
+        if (expect[0])
+            strcat(expect, " ");
+        strcat(expect, ids[*w]);
+    }
+    long long total;
+    char *got = sorted_page(query, &total);
+    if (strcmp(got, expect))
+        fail_msg("?%s: %s, expected %s", query, got, expect);
+    if (total != want_total)
+        fail_msg("?%s: total %lld, expected %lld", query, total, want_total);
+    free(got);
+}
+
+static void test_list_sort_total_pages(void **state)
+{
+    (void)state;
+    static const char *const title[] = {"Charlie sort", "alpha sort",
+                                        "Bravo sort", "delta sort"};
+    static const char *const sev[] = {"incident", "hazard", "disaster",
+                                      "serious_incident"};
+    static const char *const date[] = {"2023-05-01", "2025-01-01",
+                                       "2024-03-03", "2022-12-12"};
+    char ids[4][32];
+    for (int i = 0; i < 4; i++) {
+        json_t *j = api_record(title[i], NULL);
+        json_object_set_new(
+            json_array_get(json_object_get(j, "ai_systems"), 0), "name",
+            json_string("sort-model"));
+        json_object_set_new(json_object_get(j, "severity"), "level",
+                            json_string(sev[i]));
+        json_object_set_new(j, "occurred_start",
+                            json_pack("{s:s, s:s}", "date", date[i],
+                                      "precision", "day"));
+        publish_json(j, ids[i]);
+    }
+    expect_order("sort=id", ids, IDS(0, 1, 2, 3), 4);
+    expect_order("sort=newest", ids, IDS(3, 2, 1, 0), 4);
+    expect_order("sort=oldest", ids, IDS(0, 1, 2, 3), 4);
+    expect_order("sort=title", ids, IDS(1, 2, 0, 3), 4);
+    expect_order("sort=severity", ids, IDS(2, 3, 0, 1), 4);
+    expect_order("sort=date", ids, IDS(1, 2, 0, 3), 4);
+    /* numbered pages: the total stays that of every page */
+    expect_order("sort=title&limit=3", ids, IDS(1, 2, 0), 4);
+    expect_order("sort=title&limit=3&page=2", ids, IDS(3), 4);
+    expect_order("sort=severity&limit=2&page=2", ids, IDS(0, 1), 4);
+    /* and the cursor still pages the id order, with the same total */
+    long long total;
+    char *first = sorted_page("sort=id&limit=1", &total);
+    char q[128];
+    snprintf(q, sizeof q, "sort=id&limit=1&cursor=%s", first);
+    free(first);
+    expect_order(q, ids, IDS(1), 4);
+    expect_400("/api/v1/records?sort=bogus", "sort");
+    expect_400("/api/v1/records?page=0", "page");
+    expect_400("/api/v1/records?sort=title&cursor=X", "cursor");
+}
+
+static void expect_has(const char *q, const char *id)
+{
+    char *ids = api_search(&S, q, NULL);
+    if (!api_has_id(ids, id))
+        fail_msg("search %s: %s not found", q[0] & 0x80 ? "(non-Latin)" : q,
+                 id);
+    free(ids);
+}
+
+/* Arabic harakat, shadda and tatweel are folded on both sides; a plural
+ * finds the singular (English, Spanish, French). */
+static void test_search_folding_and_plurals(void **state)
+{
+    (void)state;
+    char withShadda[32], bare[32], fr[32];
+    publish_json(lang_record("ar", "قدّم المساعد نصيحة طبية خاطئة",
+                             "قدّم النموذج جرعة دواء غير صحيحة."),
+                 withShadda);
+    publish_json(lang_record("ar", "قدم روبوت المحادثة معلومات مضللة",
+                             "الـــنموذج أخطأ في الإجابة."),
+                 bare);
+    publish_json(lang_record("fr", "Le modèle invente une ordonnance",
+                             "Un patient a reçu une ordonnance fausse."),
+                 fr);
+    expect_has("قدم", withShadda);
+    expect_has("قدّم", bare);
+    expect_has("قُدِّمَ", withShadda);
+    expect_has("النموذج", bare); /* written with tatweel */
+    /* plurals: chatbot (idCafe), asistente (idEs), ordonnance (fr) */
+    expect_has("chatbots", idCafe);
+    expect_has("Chatbots allergy", idCafe);
+    expect_has("asistentes", idEs);
+    expect_has("ordonnances", fr);
+    expect_not_found("chatbots zebras", idCafe);
+}
+
 /* Last: the server stops cleanly, having logged no internal error. */
 static void test_zz_clean_exit(void **state)
 {
@@ -479,6 +623,9 @@ int main(void)
         cmocka_unit_test(test_pagination),
         cmocka_unit_test(test_search_languages),
         cmocka_unit_test(test_search_limits_and_errors),
+        cmocka_unit_test(test_list_filters_ignore_case),
+        cmocka_unit_test(test_list_sort_total_pages),
+        cmocka_unit_test(test_search_folding_and_plurals),
         cmocka_unit_test(test_zz_clean_exit),
     };
     int rc = cmocka_run_group_tests(tests, setup, teardown);

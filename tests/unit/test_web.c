@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "web_client.h"
+#include "core/limits.h"
 #include "server/http_int.h"
 
 static const char *const langs[WEB_LANGS] = {"en", "zh", "es",
@@ -528,6 +529,74 @@ static void test_record_classifications(void **state)
     }
 }
 
+/* ---- lists: newest first, total, sort, numbered pages (issue 16) ------- */
+
+/* The id of the first row of the table with that id attribute. */
+static void first_row(const char *body, const char *table, char out[32])
+{
+    const char *t = strstr(body, table);
+    assert_non_null(t);
+    const char *row = strstr(t, "<tr data-id=\"");
+    assert_non_null(row);
+    row += strlen("<tr data-id=\"");
+    snprintf(out, 32, "%.*s", (int)strcspn(row, "\""), row);
+}
+
+static void test_lists_newest_total_pages(void **state)
+{
+    (void)state;
+    char id[32], got[32];
+    /* more than one page of the list (OSAFE_WEB_LIST_LIMIT) */
+    for (int i = 0; i < OSAFE_WEB_LIST_LIMIT + 1; i++)
+        publish_with("Paged incident", NULL, "CLEAR", reporter, id);
+    api_reply r;
+    web_get("/", NULL, &r);
+    assert_int_equal(r.status, 200);
+    first_row(r.body.data, "<table id=\"recent-incidents\">", got);
+    assert_string_equal(got, id); /* the latest published, not the oldest */
+    api_reply_release(&r);
+
+    web_get("/incidents", NULL, &r);
+    assert_int_equal(r.status, 200);
+    const char *b = r.body.data;
+    first_row(b, "<table id=\"incident-list\">", got);
+    assert_string_equal(got, id);
+    const char *count = strstr(b, "<p id=\"result-count\" data-value=\"");
+    assert_non_null(count);
+    long total = strtol(count + strlen("<p id=\"result-count\" data-value=\""),
+                        NULL, 10);
+    assert_true(total >= OSAFE_WEB_LIST_LIMIT + 2);
+    assert_non_null(strstr(b, "<nav id=\"pages\""));
+    assert_non_null(strstr(b, "sort=newest&amp;page=2\""));
+    assert_non_null(strstr(b, "<option value=\"newest\" selected>"));
+    assert_non_null(strstr(b, "<option value=\"title\">"));
+    assert_null(strstr(b, "id=\"prev-page\""));
+    api_reply_release(&r);
+
+    web_get("/incidents?sort=oldest&page=2", NULL, &r);
+    assert_int_equal(r.status, 200);
+    b = r.body.data;
+    assert_non_null(strstr(b, "id=\"prev-page\""));
+    assert_non_null(strstr(b, "aria-current=\"page\" href=\"/incidents?"
+                              "sort=oldest&amp;page=2\""));
+    assert_non_null(strstr(b, "<option value=\"oldest\" selected>"));
+    /* the last page holds the newest record in the oldest-first order */
+    char row[64];
+    snprintf(row, sizeof row, "<tr data-id=\"%s\">", id);
+    assert_non_null(strstr(b, row));
+    api_reply_release(&r);
+
+    /* filters ignore case; a country that is no code gets a hint */
+    web_get("/incidents?country=ke", NULL, &r);
+    assert_int_equal(r.status, 200);
+    api_reply_release(&r);
+    web_get("/incidents?country=Kenya", NULL, &r);
+    assert_int_equal(r.status, 400);
+    assert_non_null(strstr(r.body.data, "id=\"list-error\""));
+    assert_non_null(strstr(r.body.data, "two-letter ISO code"));
+    api_reply_release(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -540,6 +609,7 @@ int main(void)
         cmocka_unit_test(test_hostile_content_escaped),
         cmocka_unit_test(test_codes_translated),
         cmocka_unit_test(test_record_classifications),
+        cmocka_unit_test(test_lists_newest_total_pages),
     };
     return cmocka_run_group_tests(tests, web_setup, web_teardown);
 }
