@@ -159,7 +159,10 @@ int risk__acc_incident(risk_acc *a, const char *const *hazards, size_t nh,
             if (!it)
                 return OSAFE_ETOOBIG;
             if (level == 1) {
+                /* a hazard report: likelihood evidence at the policy's
+                 * weight, never severity (no harm was shown) */
                 it->n_near += 1;
+                it->n_w += w * a->p.hazard_weight;
                 continue;
             }
             it->n_w += w;
@@ -552,7 +555,9 @@ static void one_risk(risk_acc *a, acc_item *it, risk_item *o, uint64_t seed,
     /* the channels draw in this order from one generator: reproducible */
     double tau = pow(b, p->tolerance_level - 1) * p->horizon_years;
     realized_channel(p, it, o, X, tau, &g, w);
-    int has_inc = it->n_raw >= p->min_incidents;
+    /* hazard reports count at their weight here too (docs/RISK.md) */
+    int has_inc =
+        it->n_raw + p->hazard_weight * it->n_near >= p->min_incidents;
     int has_eval = it->eval_n > 0;
     latent_channel(p, it, o, &g, w);
 
