@@ -151,6 +151,7 @@ static void web_dashboard_risks(web_page *p)
         page_raw(p, "</figcaption></figure><div>");
         top_risks(p, res);
         page_raw(p, "</div></div>");
+        web_risk_left_out(p, res);
     } else {
         page_raw(p, "<p id=\"risks-empty\">");
         page_t(p, "dash.risks_empty");
