@@ -61,9 +61,9 @@ void risk_policy_default(struct risk_policy *p)
     p->half_life_years = 1;
     p->window_years = 3;
     /* a hazard report (a demonstrated weakness, no harm shown) counts a
-     * tenth of an incident toward likelihood: docs/RISK.md "Hazard
+     * hundredth of an incident toward likelihood: docs/RISK.md "Hazard
      * reports" */
-    p->hazard_weight = 0.1;
+    p->hazard_weight = 0.01;
     p->horizon_years = 1;
     p->exposure = 1;
     p->tolerance_level = 4;
