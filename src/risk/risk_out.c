@@ -168,9 +168,19 @@ int risk_result_csv(const risk_result *res, osafe_buf *out, osafe_err *e)
         "harm_lo90", "harm_hi90", "eval_n", "eval_k", "p_unsafe_median",
         "p_unsafe_lo95", "p_unsafe_hi95", "rank_median", "rank_lo80",
         "rank_hi80", "p_top", "tie_group", "grade", "grade_straddles",
-        "no_eval_coverage", "seed", "draws", "as_of"};
+        "no_eval_coverage", "seed", "draws", "as_of",
+        /* the ranking's, repeated on each row like seed (issue 16) */
+        "left_out_total", "left_out_reasons"};
     enum { NF = sizeof head / sizeof *head };
     int rc = csv_write_row(out, head, NF);
+    const risk_left_out *lo = &res->left_out;
+    char total[24], reasons[256];
+    snprintf(total, sizeof total, "%zu", risk_left_out_total(res));
+    snprintf(reasons, sizeof reasons,
+             "unclassified=%zu;undated=%zu;no_severity=%zu;"
+             "older_than_window=%zu;hazard_reports=%zu;unreadable=%zu",
+             lo->unclassified, lo->undated, lo->no_level, lo->too_old,
+             lo->near_miss, res->skipped);
     char v[NF][48];
     const char *f[NF];
     for (size_t i = 0; !rc && i < res->n; i++) {
@@ -199,11 +209,13 @@ int risk_result_csv(const risk_result *res, osafe_buf *out, osafe_err *e)
         snprintf(v[32], sizeof v[32], "%d", it->no_eval_coverage);
         snprintf(v[33], sizeof v[33], "%llu", (unsigned long long)res->seed);
         snprintf(v[34], sizeof v[34], "%u", res->draws);
-        f[35] = res->as_of;
-        for (int k = 0; k < NF; k++)
+        for (int k = 0; k < 35; k++)
             if (k != 1 && k != 2 && k != 3 && k != 4 && k != 6 && k != 8 &&
-                k != 9 && k != 35)
+                k != 9)
                 f[k] = v[k];
+        f[35] = res->as_of;
+        f[36] = total;
+        f[37] = reasons;
         rc = csv_write_row(out, f, NF);
     }
     return rc ? osafe_errf(e, rc, "out of memory") : 0;
@@ -393,6 +405,17 @@ int risk_matrix_svg(const risk_result *res, const risk_svg_labels *l,
                         (unsigned long long)res->seed);
     if (!rc)
         rc = buf_puts(out, "</title>");
+    if (!rc && !l) { /* the standalone document: what was left out */
+        osafe_buf d = OSAFE_BUF_INIT;
+        rc = risk_left_out_text(res, &d);
+        if (!rc)
+            rc = buf_puts(out, "<desc>");
+        if (!rc)
+            rc = xml_escape(out, d.data);
+        if (!rc)
+            rc = buf_puts(out, "</desc>");
+        buf_release(&d);
+    }
     /* the second panel in reading order sits at x = w */
     const osafe_buf *first = rtl ? &b : &a, *second = rtl ? &a : &b;
     if (!rc)

@@ -51,6 +51,15 @@ out_has "unclassified"
 out_has "older than the window"
 head -4 "$T/out" | grep -q "Left out" || fail "left-out line not above the rows"
 
+say "csv rows and the svg document carry the counts"
+ok "$OSAFE" risk rank --db "$T/r.db" --as-of 2026-12-07 --format csv
+head -1 "$T/out" | grep -q ',left_out_total,left_out_reasons' ||
+    fail "csv header: $(head -1 "$T/out")"
+sed -n 2p "$T/out" | grep -q ',unclassified=[0-9]*;undated=' ||
+    fail "csv row: $(sed -n 2p "$T/out")"
+ok "$OSAFE" risk rank --db "$T/r.db" --as-of 2026-12-07 --format svg
+out_has "<desc>Left out of the rates:"
+
 say "a policy with hazard_weight 0 leaves hazard reports out, and says so"
 printf 'incidents:\n  hazard_weight: 0\n' >"$T/p.yaml"
 ok "$OSAFE" risk rank --db "$T/r.db" --as-of 2026-12-07 --policy "$T/p.yaml"
