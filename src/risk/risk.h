@@ -94,6 +94,18 @@ typedef struct risk_item {
     double grade_u, grade_uref; /* point estimate and reference */
 } risk_item;
 
+/* Published records the rates leave out, each under its first reason
+ * (docs/RISK.md "Left out"), and what imported sources contributed. */
+typedef struct risk_left_out {
+    size_t unclassified;   /* no hazard of ours, none mapped from sources */
+    size_t undated;        /* no date to age it by */
+    size_t no_level;       /* severity level missing or unknown */
+    size_t too_old;        /* older than the policy's window */
+    size_t near_miss;      /* hazard reports, with hazard_weight 0 */
+    size_t hazard_reports; /* hazard reports counted at hazard_weight */
+    size_t from_sources;   /* hazards mapped from source classifications */
+} risk_left_out;
+
 typedef struct risk_result {
     size_t n;
     risk_item *items;     /* sorted by priority (rank order) */
@@ -115,6 +127,7 @@ typedef struct risk_result {
     char incident_prior[64], eval_prior[64]; /* what the fits gave */
     size_t skipped;       /* records and runs left out: unreadable, or
                            * past OSAFE_RISK_ITEMS_MAX (risk_collect.c) */
+    risk_left_out left_out; /* records left out, by reason */
 } risk_result;
 
 typedef struct risk_policy risk_policy; /* defined in risk_policy.h */
@@ -133,6 +146,11 @@ void risk_result_free(risk_result *res);
 int risk_result_json(const risk_result *res, char **out, osafe_err *e);
 int risk_result_csv(const risk_result *res, osafe_buf *out, osafe_err *e);
 int risk_result_table(const risk_result *res, osafe_buf *out, osafe_err *e);
+/* Records left out of the rates, all reasons (risk_result.left_out). */
+size_t risk_left_out_total(const risk_result *res);
+/* One English line: how many records were left out and why, and what
+ * hazard reports and source mappings contributed.  Appends to out. */
+OSAFE_MUST_USE int risk_left_out_text(const risk_result *res, osafe_buf *out);
 
 /* Labels of the two matrix panels, translated by the caller (NULL fields:
  * English). */

@@ -41,6 +41,7 @@ struct collect {
     long today;
     size_t records;
     size_t skipped; /* records and runs left out (see the top) */
+    risk_left_out out; /* records left out of the rates, by reason */
     osafe_err *e;
 };
 
@@ -61,18 +62,15 @@ static int level_of(const struct risk_policy *p, const char *s)
     return 0;
 }
 
-static int on_record(void *ctx, const char *id, const char *body, size_t len)
+/* The record's hazard keys into hz[] (mit[] holds the built ones): its
+ * own hazards; else its MIT classification; else what the sources'
+ * classifications map to (risk_sources.c).  *derived: from the last. */
+static size_t record_hazards(const json_t *j, const char **hz,
+                             char (*mit)[8], int *derived)
 {
-    struct collect *k = ctx;
-    json_error_t je;
-    json_t *j = json_loadb(body, len, 0, &je);
-    if (!j)
-        return osafe_errf(k->e, OSAFE_ECORRUPT, "record %s: %s", id, je.text);
-    k->records++;
-    const char *hz[MAX_LABELS], *md[MAX_LABELS];
-    char mit[MAX_LABELS][8];
-    size_t nh = 0, nm = 0, i;
+    size_t nh = 0, i;
     json_t *x;
+    *derived = 0;
     json_array_foreach(json_object_get(j, "hazards"), i, x)
         if (nh < MAX_LABELS && hazard_key_valid(json_string_value(x)))
             hz[nh++] = json_string_value(x);
@@ -91,6 +89,52 @@ static int on_record(void *ctx, const char *id, const char *body, size_t len)
             nh += hazard_mit_valid(mit[nh]);
         }
     }
+    if (nh)
+        return nh;
+    json_array_foreach(json_object_get(j, "classifications"), i, x) {
+        const char *h = risk__source_hazard(
+            json_string_value(json_object_get(x, "namespace")),
+            json_string_value(json_object_get(x, "code")));
+        size_t t = 0;
+        while (h && t < nh && strcmp(hz[t], h))
+            t++;
+        if (h && t == nh && nh < MAX_LABELS)
+            hz[nh++] = h;
+    }
+    *derived = nh > 0;
+    return nh;
+}
+
+/* The record's date: when it happened; else when the harm or weakness
+ * was first detected (an import's source date: `reported` is then the
+ * import's own time); else reported, published. */
+static long record_day(const json_t *j)
+{
+    static const char *const keys[] = {"occurred_start", "detected"};
+    for (size_t i = 0; i < 2; i++) {
+        long d = risk__days(json_string_value(
+            json_object_get(json_object_get(j, keys[i]), "date")));
+        if (d >= 0)
+            return d;
+    }
+    long d = risk__days(json_string_value(json_object_get(j, "reported")));
+    return d >= 0 ? d
+                  : risk__days(json_string_value(json_object_get(j, "published")));
+}
+
+static int on_record(void *ctx, const char *id, const char *body, size_t len)
+{
+    struct collect *k = ctx;
+    json_error_t je;
+    json_t *j = json_loadb(body, len, 0, &je);
+    if (!j)
+        return osafe_errf(k->e, OSAFE_ECORRUPT, "record %s: %s", id, je.text);
+    k->records++;
+    const char *hz[MAX_LABELS], *md[MAX_LABELS];
+    char mit[MAX_LABELS][8];
+    int derived;
+    size_t nh = record_hazards(j, hz, mit, &derived), nm = 0, i;
+    json_t *x;
     json_array_foreach(json_object_get(j, "ai_systems"), i, x) {
         const char *n = json_string_value(json_object_get(x, "name"));
         if (!n || !*n || !strcasecmp(n, "unknown") || !strcasecmp(n, "n/a") ||
@@ -102,26 +146,32 @@ static int on_record(void *ctx, const char *id, const char *body, size_t len)
         if (t == nm)
             md[nm++] = n;
     }
-    const char *date = json_string_value(
-        json_object_get(json_object_get(j, "occurred_start"), "date"));
-    long d = risk__days(date);
-    if (d < 0)
-        d = risk__days(json_string_value(json_object_get(j, "reported")));
-    if (d < 0)
-        d = risk__days(json_string_value(json_object_get(j, "published")));
+    long d = record_day(j);
     int level = level_of(k->p, json_string_value(json_object_get(
                                    json_object_get(j, "severity"), "level")));
     /* reviewed and published = verified, unless the link to AI itself is
      * uncertain */
     const char *rel = json_string_value(json_object_get(j, "ai_relation"));
     int verified = !rel || strcmp(rel, "unclear");
+    double age = (double)(k->today - d) / 365.25;
     int rc = 0;
-    if (d >= 0 && level > 0)
-        rc = risk__acc_incident(k->acc, hz, nh, md, nm, level,
-                               (double)(k->today - d) / 365.25, verified,
-                               k->e);
-    else if (nh == 0)
+    k->out.from_sources += derived;
+    /* each record left out is counted under its first reason */
+    if (nh == 0)
         risk__acc_incident(k->acc, hz, 0, md, 0, 1, 0, 0, k->e);
+    else if (d < 0)
+        k->out.undated++;
+    else if (level <= 0)
+        k->out.no_level++;
+    else if (age > k->p->window_years)
+        k->out.too_old++;
+    else if (level == 1 && !(k->p->hazard_weight > 0))
+        k->out.near_miss++;
+    else {
+        k->out.hazard_reports += level == 1;
+        rc = risk__acc_incident(k->acc, hz, nh, md, nm, level, age, verified,
+                                k->e);
+    }
     json_decref(j);
     if (rc == OSAFE_ETOOBIG) {
         k->skipped++;
@@ -278,7 +328,7 @@ int risk_compute(registry *r, const reg_caller *c, const risk_policy *policy,
     int rc = risk__acc_new(policy, &acc, e);
     if (rc)
         return rc;
-    struct collect k = {acc, policy, risk__days(as_of), 0, 0, e};
+    struct collect k = {acc, policy, risk__days(as_of), 0, 0, {0}, e};
     size_t nev = 0;
     rc = reg_published_each(r, c, on_record, &k, e);
     if (!rc)
@@ -291,6 +341,8 @@ int risk_compute(registry *r, const reg_caller *c, const risk_policy *policy,
     if (!rc) {
         snprintf((*out)->generated, sizeof (*out)->generated, "%s", now);
         (*out)->skipped = k.skipped;
+        k.out.unclassified = (*out)->unclassified;
+        (*out)->left_out = k.out;
     }
     return rc;
 }

@@ -44,6 +44,15 @@ void risk__acc_count(risk_acc *a, size_t incidents, size_t evaluations,
 int risk__acc_finish(risk_acc *a, uint64_t seed, risk_result **out,
                     osafe_err *e);
 
+/* One row of the source -> hazard table (risk_sources.c). */
+typedef struct risk_source_row {
+    const char *ns, *prefix, *hazard;
+} risk_source_row;
+const risk_source_row *risk__source_table(size_t *n);
+/* Our hazard key (AILuminate uid or "M<d>.<s>") for a source
+ * classification, or NULL where no sound mapping exists.  Static. */
+const char *risk__source_hazard(const char *ns, const char *code);
+
 /* The unsafe share *u and effective size *neff of one by_hazard group
  * (risk_collect.c, docs/RISK.md); 0, or -1 without a usable rate. */
 int risk__group_evidence(const json_t *g, long long epochs, double icc,

@@ -24,6 +24,7 @@ typedef struct acc_item {
     double n_w;       /* recency-weighted, split realized count */
     double c[4];      /* the same at I2..I5 */
     double n_raw, n_near;
+    double n_hw;      /* hazard reports, recency- and policy-weighted */
     int verified_serious, max_level;
     double eval_n, eval_k;
     /* priors, set in finish */
@@ -159,7 +160,10 @@ int risk__acc_incident(risk_acc *a, const char *const *hazards, size_t nh,
             if (!it)
                 return OSAFE_ETOOBIG;
             if (level == 1) {
+                /* a hazard report: likelihood evidence at the policy's
+                 * weight, never severity (no harm was shown) */
                 it->n_near += 1;
+                it->n_hw += w * a->p.hazard_weight;
                 continue;
             }
             it->n_w += w;
@@ -247,7 +251,7 @@ static void incident_priors(risk_acc *a, double X)
     for (size_t i = 0; i < a->n; i++) {
         acc_item *it = &a->items[i];
         if (!it->model[0])
-            x[n++] = it->n_w / X;
+            x[n++] = (it->n_w + it->n_hw) / X;
         else {
             size_t j = 0;
             while (j < nm && strcmp(models[j], it->model))
@@ -270,7 +274,7 @@ static void incident_priors(risk_acc *a, double X)
             continue;
         for (size_t j = 0; j < nm; j++) {
             acc_item *f = find(a, h->hazard, models[j]);
-            x[j] = f ? f->n_w / X : 0;
+            x[j] = f ? (f->n_w + f->n_hw) / X : 0;
         }
         if (eb_gamma(x, nm, X, &a0, &b0))
             for (size_t t = 0; t < a->n; t++)
@@ -411,7 +415,7 @@ static void realized_channel(const struct risk_policy *p, const acc_item *it,
                              struct work *w)
 {
     double b = p->impact_base, XH = p->exposure * p->horizon_years;
-    double al = it->a0 + it->n_w, be = it->b0 + X;
+    double al = it->a0 + it->n_w + it->n_hw, be = it->b0 + X;
     o->rate_med = risk_gamma_quantile(0.5, al, be) * p->exposure;
     o->rate_lo = risk_gamma_quantile(0.05, al, be) * p->exposure;
     o->rate_hi = risk_gamma_quantile(0.95, al, be) * p->exposure;
@@ -552,7 +556,9 @@ static void one_risk(risk_acc *a, acc_item *it, risk_item *o, uint64_t seed,
     /* the channels draw in this order from one generator: reproducible */
     double tau = pow(b, p->tolerance_level - 1) * p->horizon_years;
     realized_channel(p, it, o, X, tau, &g, w);
-    int has_inc = it->n_raw >= p->min_incidents;
+    /* hazard reports count at their weight here too (docs/RISK.md) */
+    int has_inc =
+        it->n_raw + p->hazard_weight * it->n_near >= p->min_incidents;
     int has_eval = it->eval_n > 0;
     latent_channel(p, it, o, &g, w);
 

@@ -95,11 +95,60 @@ int risk_result_json(const risk_result *res, char **out, osafe_err *e)
         "risks", items);
     if (r) /* left out of the ranking (issue 9 item 2) */
         json_object_set_new(r, "skipped", json_integer((json_int_t)res->skipped));
+    const risk_left_out *lo = &res->left_out;
+    if (r) /* and out of the rates, by reason (issue 16 item 1) */
+        json_object_set_new(
+            r, "left_out",
+            json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "total",
+                      (json_int_t)risk_left_out_total(res), "unclassified",
+                      (json_int_t)lo->unclassified, "undated",
+                      (json_int_t)lo->undated, "no_severity",
+                      (json_int_t)lo->no_level, "older_than_window",
+                      (json_int_t)lo->too_old, "hazard_reports",
+                      (json_int_t)lo->near_miss, "unreadable",
+                      (json_int_t)res->skipped, "hazards_from_sources",
+                      (json_int_t)lo->from_sources));
+    if (r)
+        json_object_set_new(r, "hazard_reports_counted",
+                            json_integer((json_int_t)lo->hazard_reports));
     *out = r ? json_dumps(r, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
                                  JSON_REAL_PRECISION(6))
              : NULL;
     json_decref(r);
     return *out ? 0 : osafe_errf(e, OSAFE_ENOMEM, "out of memory");
+}
+
+size_t risk_left_out_total(const risk_result *res)
+{
+    const risk_left_out *lo = &res->left_out;
+    return lo->unclassified + lo->undated + lo->no_level + lo->too_old +
+           lo->near_miss + res->skipped;
+}
+
+int risk_left_out_text(const risk_result *res, osafe_buf *out)
+{
+    const risk_left_out *lo = &res->left_out;
+    int rc = buf_printf(out, "Left out of the rates: %zu of %zu records",
+                        risk_left_out_total(res), res->incidents);
+    static const char *const why[] = {
+        "unclassified (no hazard of ours, none mapped from the source)",
+        "undated", "no severity level", "older than the window",
+        "hazard reports (hazard_weight 0)",
+        "unreadable or past the ranking's size"};
+    size_t n[] = {lo->unclassified, lo->undated, lo->no_level, lo->too_old,
+                  lo->near_miss, res->skipped};
+    const char *sep = ": ";
+    for (size_t i = 0; !rc && i < sizeof n / sizeof *n; i++)
+        if (n[i]) {
+            rc = buf_printf(out, "%s%zu %s", sep, n[i], why[i]);
+            sep = ", ";
+        }
+    if (!rc)
+        rc = buf_printf(out, ".  Counted: %zu hazard reports at their "
+                             "weight; %zu records' hazards mapped from "
+                             "their source's classifications.\n",
+                        lo->hazard_reports, lo->from_sources);
+    return rc;
 }
 
 static void fmt(char *b, size_t n, double v)
@@ -119,9 +168,19 @@ int risk_result_csv(const risk_result *res, osafe_buf *out, osafe_err *e)
         "harm_lo90", "harm_hi90", "eval_n", "eval_k", "p_unsafe_median",
         "p_unsafe_lo95", "p_unsafe_hi95", "rank_median", "rank_lo80",
         "rank_hi80", "p_top", "tie_group", "grade", "grade_straddles",
-        "no_eval_coverage", "seed", "draws", "as_of"};
+        "no_eval_coverage", "seed", "draws", "as_of",
+        /* the ranking's, repeated on each row like seed (issue 16) */
+        "left_out_total", "left_out_reasons"};
     enum { NF = sizeof head / sizeof *head };
     int rc = csv_write_row(out, head, NF);
+    const risk_left_out *lo = &res->left_out;
+    char total[24], reasons[256];
+    snprintf(total, sizeof total, "%zu", risk_left_out_total(res));
+    snprintf(reasons, sizeof reasons,
+             "unclassified=%zu;undated=%zu;no_severity=%zu;"
+             "older_than_window=%zu;hazard_reports=%zu;unreadable=%zu",
+             lo->unclassified, lo->undated, lo->no_level, lo->too_old,
+             lo->near_miss, res->skipped);
     char v[NF][48];
     const char *f[NF];
     for (size_t i = 0; !rc && i < res->n; i++) {
@@ -150,11 +209,13 @@ int risk_result_csv(const risk_result *res, osafe_buf *out, osafe_err *e)
         snprintf(v[32], sizeof v[32], "%d", it->no_eval_coverage);
         snprintf(v[33], sizeof v[33], "%llu", (unsigned long long)res->seed);
         snprintf(v[34], sizeof v[34], "%u", res->draws);
-        f[35] = res->as_of;
-        for (int k = 0; k < NF; k++)
+        for (int k = 0; k < 35; k++)
             if (k != 1 && k != 2 && k != 3 && k != 4 && k != 6 && k != 8 &&
-                k != 9 && k != 35)
+                k != 9)
                 f[k] = v[k];
+        f[35] = res->as_of;
+        f[36] = total;
+        f[37] = reasons;
         rc = csv_write_row(out, f, NF);
     }
     return rc ? osafe_errf(e, rc, "out of memory") : 0;
@@ -170,12 +231,16 @@ int risk_result_table(const risk_result *res, osafe_buf *out, osafe_err *e)
                         "Risk priorities as of %s: %zu published records, %zu "
                         "evaluation runs; seed %llu, %u draws\n"
                         "P* = max(P_inc, P_eval) over the channels with "
-                        "evidence; rates are reported-incident rates.\n\n"
-                        "%-4s %-6s %-24s %-3s %-6s %-15s %-9s %-5s %-22s "
-                        "%-24s %-13s %s\n",
+                        "evidence; rates are reported-incident rates.\n",
                         res->as_of, res->incidents, res->evaluations,
-                        (unsigned long long)res->seed, res->draws, "#",
-                        "hazard", "model", "imp", "P*", "tier", "driver",
+                        (unsigned long long)res->seed, res->draws);
+    if (!rc) /* above the rows, where a reader sees it (issue 16) */
+        rc = risk_left_out_text(res, out);
+    if (!rc)
+        rc = buf_printf(out,
+                        "\n%-4s %-6s %-24s %-3s %-6s %-15s %-9s %-5s %-22s "
+                        "%-24s %-13s %s\n",
+                        "#", "hazard", "model", "imp", "P*", "tier", "driver",
                         "evid", "incidents/yr [90%]", "p unsafe [95%]",
                         "rank [80%]", "grade");
     size_t k = 0;
@@ -340,6 +405,17 @@ int risk_matrix_svg(const risk_result *res, const risk_svg_labels *l,
                         (unsigned long long)res->seed);
     if (!rc)
         rc = buf_puts(out, "</title>");
+    if (!rc && !l) { /* the standalone document: what was left out */
+        osafe_buf d = OSAFE_BUF_INIT;
+        rc = risk_left_out_text(res, &d);
+        if (!rc)
+            rc = buf_puts(out, "<desc>");
+        if (!rc)
+            rc = xml_escape(out, d.data);
+        if (!rc)
+            rc = buf_puts(out, "</desc>");
+        buf_release(&d);
+    }
     /* the second panel in reading order sits at x = w */
     const osafe_buf *first = rtl ? &b : &a, *second = rtl ? &a : &b;
     if (!rc)

@@ -60,6 +60,10 @@ void risk_policy_default(struct risk_policy *p)
     p->gamma_b0 = 0;
     p->half_life_years = 1;
     p->window_years = 3;
+    /* a hazard report (a demonstrated weakness, no harm shown) counts a
+     * hundredth of an incident toward likelihood: docs/RISK.md "Hazard
+     * reports" */
+    p->hazard_weight = 0.01;
     p->horizon_years = 1;
     p->exposure = 1;
     p->tolerance_level = 4;
@@ -125,6 +129,7 @@ static const struct key keys[] = {
     {"incidents.b0", K_DOUBLE, F(gamma_b0), 0, 1e6},
     {"incidents.half_life_years", K_DOUBLE, F(half_life_years), 0.01, 100},
     {"incidents.window_years", K_DOUBLE, F(window_years), 0.01, 100},
+    {"incidents.hazard_weight", K_DOUBLE, F(hazard_weight), 0, 1},
     {"incidents.horizon_years", K_DOUBLE, F(horizon_years), 0.01, 100},
     {"incidents.exposure", K_DOUBLE, F(exposure), 1e-9, 1e12},
     {"incidents.tolerance_level", K_INT, F(tolerance_level), 1, 5},

@@ -35,6 +35,7 @@ struct risk_policy {
     double gamma_a0, gamma_b0; /* Jeffreys-like prior (shape, rate) */
     double half_life_years;    /* recency weight 2^(-age/h) */
     double window_years;       /* incidents older than this are ignored */
+    double hazard_weight;      /* incidents a hazard report counts as, 0..1 */
     double horizon_years;      /* H */
     double exposure;           /* exposure per year (1 = per year) */
     int tolerance_level;       /* tau_inc = w(level) per year */

@@ -152,6 +152,7 @@ static void web_dashboard_risks(web_page *p)
         web__page_raw(p, "</figcaption></figure><div>");
         top_risks(p, res);
         web__page_raw(p, "</div></div>");
+        web_risk_left_out(p, res);
     } else {
         web__page_raw(p, "<p id=\"risks-empty\">");
         web__page_t(p, "dash.risks_empty");

@@ -155,6 +155,8 @@ void web__verify_widget(web_page *p, const char *id, int version,
  * views while the log does not grow (see web_risk.c), fresh for signed-in
  * callers.  *res is valid until web__risk_put(p->app, *ref). */
 struct web_risk_ref;
+/* The ranking's left-out records by reason, translated (web_risk.c). */
+void web_risk_left_out(web_page *p, const risk_result *res);
 int web__risk_get(web_page *p, uint64_t seed, int public_view,
                  const risk_result **res, struct web_risk_ref **ref,
                  osafe_err *e);

@@ -210,3 +210,35 @@ void web__risk_put(web *w, struct web_risk_ref *ref)
     if (last)
         ref_free(ref);
 }
+
+/* The records the rates leave out, by reason, and what the sources gave
+ * (issue 16 item 1): one paragraph and a list, on /risks and the
+ * dashboard alike.  Reasons with no record are not listed. */
+void web_risk_left_out(web_page *p, const risk_result *res)
+{
+    const risk_left_out *lo = &res->left_out;
+    static const char *const keys[] = {
+        "risks.lo_unclassified", "risks.lo_undated", "risks.lo_no_severity",
+        "risks.lo_too_old",      "risks.lo_near_miss", "risks.lo_unreadable",
+        "risks.lo_hazard_reports", "risks.lo_from_sources"};
+    const size_t n[] = {lo->unclassified, lo->undated,         lo->no_level,
+                        lo->too_old,      lo->near_miss,       res->skipped,
+                        lo->hazard_reports, lo->from_sources};
+    web__page_raw(p, "<div class=\"left-out\" id=\"risk-left-out\"><p>");
+    web__page_t(p, "risks.left_out");
+    web__page_raw(p, " <strong id=\"risk-left-out-total\">");
+    web__page_int(p, (long long)risk_left_out_total(res));
+    web__page_raw(p, "</strong> / ");
+    web__page_int(p, (long long)res->incidents);
+    web__page_raw(p, "</p><ul>");
+    for (size_t i = 0; i < sizeof n / sizeof *n; i++) {
+        if (!n[i])
+            continue;
+        web__page_rawf(p, "<li data-reason=\"%s\">", keys[i] + 9);
+        web__page_t(p, keys[i]);
+        web__page_raw(p, ": ");
+        web__page_int(p, (long long)n[i]);
+        web__page_raw(p, "</li>");
+    }
+    web__page_raw(p, "</ul></div>\n");
+}

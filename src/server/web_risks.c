@@ -366,6 +366,7 @@ void web__page_risks(web_page *p)
     web__page_raw(p, "</p>\n");
     char seen[RISKS_ANCHORS][16];
     size_t nseen = 0;
+    web_risk_left_out(p, res);
     matrix(p, res);
     ranked(p, res, seen, &nseen);
     under(p, res, seen, &nseen);

@@ -141,6 +141,41 @@ static void test_languages(void **st)
     }
 }
 
+/* Issue 16 item 1: /risks and the dashboard say, in the page's language,
+ * how many published records the rates left out, above the ranking. */
+static void test_left_out_in_six_languages(void **st)
+{
+    (void)st;
+    static const struct {
+        const char *lang, *left_out;
+    } L[] = {{"en", "Published records left out of the rates:"},
+             {"zh", "未计入比率的已发布记录："},
+             {"es", "Registros publicados excluidos de las tasas:"},
+             {"fr", "Fiches publiées écartées des taux :"},
+             {"ar", "السجلات المنشورة المستبعدة من المعدلات:"},
+             {"ru", "Опубликованные записи, не вошедшие в оценку частот:"}};
+    for (size_t i = 0; i < sizeof L / sizeof *L; i++) {
+        for (int dash = 0; dash < 2; dash++) {
+            char path[64];
+            snprintf(path, sizeof path, "%s?lang=%s", dash ? "/" : "/risks",
+                     L[i].lang);
+            api_reply r;
+            web_get(path, NULL, &r);
+            if (r.status != 200)
+                fail_msg("%s: HTTP %ld", path, r.status);
+            const char *h = r.body.data;
+            const char *lo = strstr(h, "id=\"risk-left-out\"");
+            if (!lo || !strstr(lo, L[i].left_out))
+                fail_msg("%s: no left-out counts in its language", path);
+            assert_non_null(strstr(lo, "id=\"risk-left-out-total\""));
+            /* on /risks, above the ranking */
+            if (!dash)
+                assert_true(lo < strstr(h, "<table id=\"risk-table\""));
+            api_reply_release(&r);
+        }
+    }
+}
+
 static void test_visibility_and_tiers(void **st)
 {
     (void)st;
@@ -269,6 +304,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_languages),
+        cmocka_unit_test(test_left_out_in_six_languages),
         cmocka_unit_test(test_visibility_and_tiers),
         cmocka_unit_test(test_seed),
         cmocka_unit_test(test_shared_ranking_follows_the_log),
