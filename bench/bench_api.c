@@ -26,6 +26,7 @@
 #include "server/http.h"
 #include "server/web.h"
 #include "tlog/log.h"
+#include "bench_http.h"
 
 static double now(void)
 {
@@ -44,58 +45,10 @@ static unsigned port;
 static char reporter[96], reviewer[96];
 static const char *example;
 
-struct resp {
-    char buf[65536];
-    size_t len;
-};
-
-static size_t on_data(char *p, size_t sz, size_t n, void *ud)
-{
-    struct resp *r = ud;
-    size_t k = sz * n;
-    if (r->len + k < sizeof r->buf) {
-        memcpy(r->buf + r->len, p, k);
-        r->len += k;
-        r->buf[r->len] = '\0';
-    }
-    return k;
-}
-
 static long request(CURL *c, const char *method, const char *path,
                     const char *token, const char *body, struct resp *r)
 {
-    char url[512], auth[160];
-    struct curl_slist *h = NULL;
-    snprintf(url, sizeof url, "http://127.0.0.1:%u%s", port, path);
-    r->len = 0;
-    r->buf[0] = '\0';
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    if (token) {
-        snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
-        h = curl_slist_append(h, auth);
-    }
-    if (body) {
-        h = curl_slist_append(h, "Content-Type: application/json");
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
-    } else {
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, NULL);
-        curl_easy_setopt(c, CURLOPT_HTTPGET, !strcmp(method, "GET") ? 1L : 0L);
-        if (strcmp(method, "GET")) {
-            curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
-            curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, 0L);
-        }
-    }
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-    long code = 0;
-    if (curl_easy_perform(c) == CURLE_OK)
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
-    curl_slist_free_all(h);
-    return code;
+    return bench_request(c, port, 0L, method, path, token, body, r);
 }
 
 /* ---- ingest ------------------------------------------------------------- */
@@ -239,9 +192,12 @@ int main(int argc, char **argv)
 
     tlog_signer s;
     osafe_buf kb = OSAFE_BUF_INIT;
-    tlog_signer_generate("bench.osafe.dev/registry", &s, &e);
-    tlog_signer_format(&s, &kb);
+    int krc = tlog_signer_generate("bench.osafe.dev/registry", &s, &e);
+    if (!krc)
+        krc = tlog_signer_format(&s, &kb);
     tlog_signer_wipe(&s);
+    if (krc)
+        die("key", e.msg);
     if (fsx_write_new(key, kb.data, kb.len, 0600, &e) ||
         tlog_log_init(logdir, "bench.osafe.dev/registry", key, &e))
         die("log", e.msg);
@@ -278,7 +234,8 @@ int main(int argc, char **argv)
     web *webui;
     if (web_open(reg, logdir, &webui, &e))
         die("web", e.msg);
-    api_ctx ctx = {reg, logdir, webui};
+    /* No write limit: the benchmark measures the registry, not the limiter. */
+    api_ctx ctx = {reg, logdir, webui, NULL};
     http_server *srv;
     if (http_server_start(&ho, api_handle, &ctx, &srv, &e))
         die("server", e.msg);
@@ -333,7 +290,8 @@ int main(int argc, char **argv)
     reg_close(reg);
     free(ids);
     free(text);
-    fsx_remove_tree(dir, NULL);
+    if (fsx_remove_tree(dir, &e))
+        fprintf(stderr, "bench_api: %s\n", e.msg);
     curl_global_cleanup();
     return 0;
 }

@@ -98,7 +98,10 @@ static void write_suite(const char *dir, size_t n)
 {
     osafe_err e;
     char path[4400];
-    fsx_mkdirs(dir, &e);
+    if (fsx_mkdirs(dir, &e)) {
+        fprintf(stderr, "bench_eval: %s\n", e.msg);
+        exit(1);
+    }
     snprintf(path, sizeof path, "%s/suite.yaml", dir);
     FILE *f = fopen(path, "w");
     fprintf(f, "name: \"bench\"\nversion: \"1\"\ndescription: \"synthetic\"\n"
@@ -203,6 +206,8 @@ int main(int argc, char **argv)
     }
     kill(server, SIGTERM);
     waitpid(server, NULL, 0);
-    fsx_remove_tree(dir, NULL);
+    osafe_err e;
+    if (fsx_remove_tree(dir, &e))
+        fprintf(stderr, "bench_eval: %s\n", e.msg);
     return 0;
 }

@@ -38,7 +38,9 @@ static void die(const char *what, const osafe_err *e)
 static void make_log(const char *dir, const char *keyfile)
 {
     osafe_err e;
-    fsx_remove_tree(dir, NULL);
+    /* A leftover of an earlier run: tlog_log_init refuses a used folder. */
+    if (fsx_remove_tree(dir, &e) != 0)
+        die("clean", &e);
     if (tlog_log_init(dir, "bench.osafe.dev/log", keyfile, &e) != 0)
         die("init", &e);
 }
@@ -150,7 +152,8 @@ int main(int argc, char **argv)
     osafe_buf kb = OSAFE_BUF_INIT;
     if (tlog_signer_generate("bench.osafe.dev/log", &s, &e) != 0)
         die("key", &e);
-    tlog_signer_format(&s, &kb);
+    if (tlog_signer_format(&s, &kb) != 0)
+        die("key", &e);
     if (fsx_write_new(keyfile, kb.data, kb.len, 0600, &e) != 0)
         die("key", &e);
     buf_release(&kb);
@@ -206,6 +209,8 @@ int main(int argc, char **argv)
            (unsigned long long)st.size, (unsigned long long)st.tiles,
            (double)st.bytes / 1048576.0, t, (double)st.size / t,
            (double)st.bytes / 1048576.0 / t);
-    fsx_remove_tree(keydir, NULL);
+    osafe_err re;
+    if (fsx_remove_tree(keydir, &re) != 0)
+        fprintf(stderr, "bench_tlog: %s\n", re.msg);
     return 0;
 }
