@@ -49,8 +49,9 @@ typedef struct reg_opts {
 OSAFE_MUST_USE int reg_open(const reg_opts *o, registry **out, osafe_err *e);
 void reg_close(registry *r);
 const char *reg_log_dir(const registry *r);
-/* A problem reg_open found that does not stop it (entries in the log that
- * the database never acknowledged), for the caller to show; "" if none.
+/* A problem reg_open found that does not stop it (log entries of an
+ * interrupted run, which it recorded as abandoned: reg_log_abandoned), for
+ * the caller to show; "" if none.
  * Library code does not print: the command decides.  Owned by r. */
 const char *reg_open_warning(const registry *r);
 
