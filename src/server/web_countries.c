@@ -88,7 +88,10 @@ static void load_mo(const char *lang)
         char *k = fold((const char *)buf + op, ol);
         for (size_t j = 0; k && j < n_english; j++)
             if (!strcmp(k, names[j].key)) {
-                add((const char *)buf + tp, tl, names[j].code);
+                /* A copy: add() may move names when it grows. */
+                char code[3];
+                memcpy(code, names[j].code, sizeof code);
+                add((const char *)buf + tp, tl, code);
                 break;
             }
         free(k);
