@@ -3,9 +3,10 @@
  *
  * Durability: WAL journal with synchronous=FULL, so a transaction that
  * returned from COMMIT survives power loss.  Schema changes are numbered
- * migrations run at open inside one transaction each (PRAGMA user_version
- * holds the number applied), so an old database is brought up to date and
- * a crash mid-migration leaves the previous version intact.
+ * migrations (store_sqlite_migrations.c) run at open inside one
+ * transaction each (PRAGMA user_version holds the number applied), so an
+ * old database is brought up to date and a crash mid-migration leaves the
+ * previous version intact.
  *
  * All SQL is prepared with bound parameters; no text from a request is
  * ever spliced into a statement.
@@ -21,160 +22,6 @@
 #include "core/limits.h"
 #include "store/store.h"
 #include "store/store_sqlite_int.h"
-
-static const char *const migrations[] = {
-    /* 1: the registry's first schema */
-    "CREATE TABLE accounts("
-    "  id INTEGER PRIMARY KEY,"
-    "  name TEXT NOT NULL,"
-    "  role TEXT NOT NULL CHECK (role IN ('reporter','reviewer','admin')),"
-    "  org TEXT NOT NULL DEFAULT '',"
-    "  token_hash TEXT NOT NULL UNIQUE,"
-    "  created TEXT NOT NULL);"
-    "CREATE TABLE records("
-    "  id TEXT PRIMARY KEY,"
-    "  state TEXT NOT NULL,"
-    "  tlp TEXT NOT NULL,"
-    "  pub_tlp TEXT NOT NULL DEFAULT '',"
-    "  org TEXT NOT NULL DEFAULT '',"
-    "  owner INTEGER NOT NULL REFERENCES accounts(id),"
-    "  version INTEGER NOT NULL,"
-    "  published_version INTEGER NOT NULL DEFAULT 0,"
-    "  merged_into TEXT NOT NULL DEFAULT '',"
-    "  created TEXT NOT NULL,"
-    "  modified TEXT NOT NULL);"
-    "CREATE TABLE versions("
-    "  record_id TEXT NOT NULL REFERENCES records(id),"
-    "  version INTEGER NOT NULL,"
-    "  state TEXT NOT NULL,"
-    "  tlp TEXT NOT NULL,"
-    "  body TEXT NOT NULL CHECK (json_valid(body)),"
-    "  author INTEGER REFERENCES accounts(id),"
-    "  created TEXT NOT NULL,"
-    "  modified TEXT NOT NULL,"
-    "  review_reason TEXT,"
-    "  reviewer INTEGER,"
-    "  log_index INTEGER,"
-    "  log_entry BLOB,"
-    "  salt BLOB,"
-    "  PRIMARY KEY (record_id, version));"
-    "CREATE UNIQUE INDEX versions_log ON versions(log_index)"
-    "  WHERE log_index IS NOT NULL;"
-    "CREATE TABLE links("
-    "  from_id TEXT NOT NULL REFERENCES records(id),"
-    "  to_id TEXT NOT NULL REFERENCES records(id),"
-    "  relation TEXT NOT NULL,"
-    "  author INTEGER,"
-    "  created TEXT NOT NULL,"
-    "  PRIMARY KEY (from_id, to_id, relation));"
-    "CREATE TABLE evidence("
-    "  id INTEGER PRIMARY KEY,"
-    "  record_id TEXT NOT NULL REFERENCES records(id),"
-    "  body TEXT NOT NULL CHECK (json_valid(body)),"
-    "  author INTEGER,"
-    "  log_index INTEGER,"
-    "  created TEXT NOT NULL);"
-    "CREATE TABLE sources("
-    "  source_key TEXT PRIMARY KEY,"
-    "  record_id TEXT NOT NULL REFERENCES records(id),"
-    "  created TEXT NOT NULL);"
-    "CREATE TABLE counters(name TEXT PRIMARY KEY, value INTEGER NOT NULL);"
-    /* Two indexes over the same text: words (case- and accent-folded, for
-     * scripts that separate words) and trigrams (substrings, for Chinese,
-     * Japanese and anything unicode61 cannot split). */
-    "CREATE VIRTUAL TABLE fts_words USING fts5(record_id UNINDEXED,"
-    "  published UNINDEXED, text, tokenize = 'unicode61 remove_diacritics 2');"
-    "CREATE VIRTUAL TABLE fts_tri USING fts5(record_id UNINDEXED,"
-    "  published UNINDEXED, text, tokenize = 'trigram');",
-    /* 2: published evaluation runs */
-    "CREATE TABLE evaluations("
-    "  id TEXT PRIMARY KEY,"
-    "  body TEXT NOT NULL CHECK (json_valid(body)),"
-    "  author INTEGER REFERENCES accounts(id),"
-    "  log_index INTEGER UNIQUE,"
-    "  log_entry BLOB,"
-    "  created TEXT NOT NULL);",
-    /* 3: four eyes (every account that wrote part of a version, so that
-     * none of them accepts it) and the salts of evidence commitments */
-    "CREATE TABLE version_editors("
-    "  record_id TEXT NOT NULL REFERENCES records(id),"
-    "  version INTEGER NOT NULL,"
-    "  account INTEGER NOT NULL REFERENCES accounts(id),"
-    "  PRIMARY KEY (record_id, version, account));"
-    "INSERT INTO version_editors SELECT record_id, version, author "
-    "  FROM versions WHERE author IS NOT NULL;"
-    "ALTER TABLE evidence ADD COLUMN salt BLOB;",
-    /* 4: withdrawn evaluations and web sessions (issue 9 items 2, 7): a
-     * withdrawal keeps the run (it is in the log) and is logged itself;
-     * sessions are kept by the SHA-256 of their id, so a restart does not
-     * log everyone out and the table yields no usable cookie. */
-    "ALTER TABLE evaluations ADD COLUMN withdrawn TEXT;"
-    "ALTER TABLE evaluations ADD COLUMN withdrawn_by INTEGER;"
-    "ALTER TABLE evaluations ADD COLUMN withdraw_reason TEXT;"
-    "ALTER TABLE evaluations ADD COLUMN withdraw_log_index INTEGER;"
-    "ALTER TABLE evaluations ADD COLUMN withdraw_entry BLOB;"
-    "CREATE UNIQUE INDEX evaluations_withdraw_log ON "
-    "  evaluations(withdraw_log_index) WHERE withdraw_log_index IS NOT NULL;"
-    "CREATE TABLE sessions("
-    "  id_hash TEXT PRIMARY KEY,"
-    "  account INTEGER NOT NULL REFERENCES accounts(id),"
-    "  csrf TEXT NOT NULL,"
-    "  created INTEGER NOT NULL,"
-    "  expires INTEGER NOT NULL);"
-    "CREATE INDEX sessions_account ON sessions(account, created);"
-    "CREATE INDEX sessions_expires ON sessions(expires);",
-    /* 5: fts_keys - one stable rowid per (record, published) for both text
-     * indexes, so that re-indexing a record deletes by rowid instead of
-     * scanning the whole index (record_id is UNINDEXED in FTS5): imports
-     * were quadratic.  Existing rows are renumbered to their key. */
-    "CREATE TABLE fts_keys("
-    "  id INTEGER PRIMARY KEY,"
-    "  record_id TEXT NOT NULL,"
-    "  published INTEGER NOT NULL,"
-    "  UNIQUE (record_id, published));"
-    "INSERT OR IGNORE INTO fts_keys(record_id, published)"
-    "  SELECT record_id, published FROM fts_words"
-    "  UNION SELECT record_id, published FROM fts_tri;"
-    "CREATE TEMP TABLE fts_move AS"
-    "  SELECT k.id AS id, f.record_id AS record_id, f.published AS published,"
-    "         f.text AS text FROM fts_words f JOIN fts_keys k"
-    "  ON k.record_id = f.record_id AND k.published = f.published"
-    "  WHERE f.rowid IN (SELECT max(rowid) FROM fts_words"
-    "                    GROUP BY record_id, published);"
-    "DELETE FROM fts_words;"
-    "INSERT INTO fts_words(rowid, record_id, published, text)"
-    "  SELECT id, record_id, published, text FROM fts_move;"
-    "DELETE FROM fts_move;"
-    "INSERT INTO fts_move"
-    "  SELECT k.id, f.record_id, f.published, f.text FROM fts_tri f"
-    "  JOIN fts_keys k"
-    "  ON k.record_id = f.record_id AND k.published = f.published"
-    "  WHERE f.rowid IN (SELECT max(rowid) FROM fts_tri"
-    "                    GROUP BY record_id, published);"
-    "DELETE FROM fts_tri;"
-    "INSERT INTO fts_tri(rowid, record_id, published, text)"
-    "  SELECT id, record_id, published, text FROM fts_move;"
-    "DROP TABLE fts_move;",
-    /* 6: log_extra - log entries no version, evidence or evaluation row
-     * holds, so that the database accounts for every entry: withdrawals
-     * ('withdrawal'; any other kind of entry without a row of its own
-     * names its kind here), and entries a crash left beyond the last
-     * commit ('abandoned', or 'reused' once a retried publication of the
-     * same content took one). */
-    "CREATE TABLE log_extra("
-    "  log_index INTEGER PRIMARY KEY,"
-    "  kind TEXT NOT NULL,"
-    "  record_id TEXT NOT NULL DEFAULT '',"
-    "  version INTEGER NOT NULL DEFAULT 0,"
-    "  entry BLOB NOT NULL,"
-    "  created TEXT NOT NULL);"
-    "CREATE INDEX log_extra_record ON log_extra(record_id, version);",
-    /* 7: fold_arabic_search - both text indexes drop Arabic harakat,
-     * shadda and tatweel (store_fold.c, issue 16 item 8); text indexed
-     * before is folded the same way, so that old records are found too. */
-    "UPDATE fts_words SET text = osafe_fold(text);"
-    "UPDATE fts_tri SET text = osafe_fold(text);",
-};
 
 static int db_err(struct sq_store *s, osafe_err *e, const char *what)
 {
@@ -307,7 +154,7 @@ static int migrate(struct sq_store *s, osafe_err *e)
         return rc;
     int have = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
     sq__release(s, st);
-    int want = (int)(sizeof migrations / sizeof migrations[0]);
+    int want = (int)sq__n_migrations;
     if (have > want)
         return osafe_errf(e, OSAFE_ESTATE,
                           "database schema version %d is newer than this "
@@ -318,7 +165,7 @@ static int migrate(struct sq_store *s, osafe_err *e)
         snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", v + 1);
         if ((rc = sq__exec(s, "BEGIN IMMEDIATE", e)))
             return rc;
-        if ((rc = sq__exec(s, migrations[v], e)) ||
+        if ((rc = sq__exec(s, sq__migrations[v], e)) ||
             (rc = sq__exec(s, pragma, e)) || (rc = sq__exec(s, "COMMIT", e))) {
             sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
             return osafe_errprefix(e, "migration %d: ", v + 1);

@@ -80,4 +80,8 @@ int sq__log_orphan_get(osafe_store *s, const char *record_id, int version,
                       int64_t *index, uint8_t **entry, size_t *len,
                       osafe_err *e);
 
+/* store_sqlite_migrations.c: the schema, migration v+1 at index v. */
+extern const char *const sq__migrations[];
+extern const size_t sq__n_migrations;
+
 #endif
