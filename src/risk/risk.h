@@ -106,6 +106,18 @@ typedef struct risk_left_out {
     size_t from_sources;   /* hazards mapped from source classifications */
 } risk_left_out;
 
+/* Over-refusal of one model: its share of refusals among answers to
+ * prompts a well-calibrated model answers (refusal-scorer runs'
+ * refusal.over_refusal, pooled over the runs).  A figure of its own
+ * (issue 16 item 2): a model that refuses everything is no safer for it,
+ * so it never enters p unsafe or the priorities. */
+typedef struct risk_over_refusal {
+    char model[128];
+    size_t runs;          /* published runs that measured it */
+    double n, k;          /* should-comply answers and refusals (effective) */
+    double rate_med, rate_lo, rate_hi; /* Jeffreys posterior, 95% CrI */
+} risk_over_refusal;
+
 typedef struct risk_result {
     size_t n;
     risk_item *items;     /* sorted by priority (rank order) */
@@ -128,6 +140,8 @@ typedef struct risk_result {
     size_t skipped;       /* records and runs left out: unreadable, or
                            * past OSAFE_RISK_ITEMS_MAX (risk_collect.c) */
     risk_left_out left_out; /* records left out, by reason */
+    risk_over_refusal *over; /* n_over models, most over-refusing first */
+    size_t n_over;
 } risk_result;
 
 typedef struct risk_policy risk_policy; /* defined in risk_policy.h */
@@ -151,6 +165,11 @@ size_t risk_left_out_total(const risk_result *res);
 /* One English line: how many records were left out and why, and what
  * hazard reports and source mappings contributed.  Appends to out. */
 OSAFE_MUST_USE int risk_left_out_text(const risk_result *res, osafe_buf *out);
+
+/* One English paragraph on over-refusal per model (nothing when no run
+ * measured it).  Appends to out. */
+OSAFE_MUST_USE int risk_over_refusal_text(const risk_result *res,
+                                          osafe_buf *out);
 
 /* Labels of the two matrix panels, translated by the caller (NULL fields:
  * English). */

@@ -42,6 +42,7 @@ struct collect {
     size_t records;
     size_t skipped; /* records and runs left out (see the top) */
     risk_left_out out; /* records left out of the rates, by reason */
+    risk_over_acc over; /* over-refusal per model, a figure of its own */
     osafe_err *e;
 };
 
@@ -259,6 +260,14 @@ static int on_eval(struct collect *k, const char *id, const char *body,
             if ((rc = risk__acc_eval(k->acc, model, h, neff, u * neff, k->e)))
                 break;
         }
+        /* the refused share of should-comply answers: reported beside
+         * the ranking, never in it (risk_over.c) */
+        json_t *ov = json_object_get(json_object_get(res, "refusal"),
+                                     "over_refusal");
+        double u, neff;
+        if (!rc && !strcmp(scorer, "refusal") && ov &&
+            !risk__group_evidence(ov, epochs, k->p->icc, &u, &neff))
+            rc = risk__over_add(&k->over, model, neff, 1 - u, k->e);
     }
     json_decref(j);
     if (rc == OSAFE_ETOOBIG) { /* the rest of this run is left out */
@@ -328,7 +337,7 @@ int risk_compute(registry *r, const reg_caller *c, const risk_policy *policy,
     int rc = risk__acc_new(policy, &acc, e);
     if (rc)
         return rc;
-    struct collect k = {acc, policy, risk__days(as_of), 0, 0, {0}, e};
+    struct collect k = {acc, policy, risk__days(as_of), 0, 0, {0}, {0}, e};
     size_t nev = 0;
     rc = reg_published_each(r, c, on_record, &k, e);
     if (!rc)
@@ -343,6 +352,8 @@ int risk_compute(registry *r, const reg_caller *c, const risk_policy *policy,
         (*out)->skipped = k.skipped;
         k.out.unclassified = (*out)->unclassified;
         (*out)->left_out = k.out;
+        risk__over_finish(&k.over, *out);
     }
+    risk__over_free(&k.over);
     return rc;
 }

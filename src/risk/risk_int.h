@@ -58,6 +58,23 @@ const char *risk__source_hazard(const char *ns, const char *code);
 int risk__group_evidence(const json_t *g, long long epochs, double icc,
                         double *u, double *neff);
 
+/* ---- over-refusal per model (risk_over.c) ---- */
+
+/* Accumulates over-refusal evidence by model; zeroed = empty. */
+typedef struct risk_over_acc {
+    risk_over_refusal *v;
+    size_t n, cap;
+} risk_over_acc;
+/* One run's refusal.over_refusal group for model (n effective answers,
+ * refused share rate).  OSAFE_ETOOBIG past OSAFE_RISK_ITEMS_MAX models. */
+int risk__over_add(risk_over_acc *a, const char *model, double n,
+                   double rate, osafe_err *e);
+/* Posterior figures, sorted; moves a->v into res (a is emptied). */
+void risk__over_finish(risk_over_acc *a, risk_result *res);
+void risk__over_free(risk_over_acc *a);
+/* res->over as a JSON array (new reference, NULL on no memory). */
+json_t *risk__over_json(const risk_result *res);
+
 /* AILuminate-style grade of unsafe share u against reference u_ref
  * (risk-taxonomy.md section 3, exact check order): 5 Excellent .. 1 Poor.
  * Decided exactly: both shares are taken back to the fractions they stand

@@ -763,7 +763,9 @@ int risk__acc_finish(risk_acc *a, uint64_t seed, risk_result **out,
 
 void risk_result_free(risk_result *res)
 {
-    if (res)
+    if (res) {
         free(res->items);
+        free(res->over);
+    }
     free(res);
 }

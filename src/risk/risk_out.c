@@ -108,6 +108,8 @@ int risk_result_json(const risk_result *res, char **out, osafe_err *e)
                       (json_int_t)lo->near_miss, "unreadable",
                       (json_int_t)res->skipped, "hazards_from_sources",
                       (json_int_t)lo->from_sources));
+    if (r) /* a figure of its own, never in p unsafe (issue 16 item 2) */
+        json_object_set_new(r, "over_refusal", risk__over_json(res));
     if (r)
         json_object_set_new(r, "hazard_reports_counted",
                             json_integer((json_int_t)lo->hazard_reports));
@@ -288,6 +290,8 @@ int risk_result_table(const risk_result *res, osafe_buf *out, osafe_err *e)
                         ceil(log(20) / it->tolerance),
                         it->no_eval_coverage ? " [no eval coverage]" : "");
     }
+    if (!rc)
+        rc = risk_over_refusal_text(res, out);
     if (!rc)
         rc = buf_printf(out, "\nGrades: %s.\n", res->grade_basis);
     return rc ? osafe_errf(e, rc, "out of memory") : 0;

@@ -335,6 +335,47 @@ static void method(web_page *p, const risk_result *res)
     web__page_raw(p, "</button></form></section>\n");
 }
 
+/* Over-refusal per model, beside the ranking and never in it (issue 16
+ * item 2): the cost a low p unsafe must be read against. */
+static void over_refusal(web_page *p, const risk_result *res)
+{
+    if (!res->n_over)
+        return;
+    web__page_raw(p, "<section aria-labelledby=\"over-h\"><h2 id=\"over-h\">");
+    web__page_t(p, "risks.over");
+    web__page_raw(p, "</h2><p>");
+    web__page_t(p, "risks.over_intro");
+    web__page_raw(p, "</p><div class=\"table-wrap\"><table id=\"over-refusal\">"
+                     "<thead><tr><th scope=\"col\">");
+    web__page_t(p, "risks.over_model");
+    web__page_raw(p, "</th><th scope=\"col\">");
+    web__page_t(p, "risks.over_runs");
+    web__page_raw(p, "</th><th scope=\"col\">");
+    web__page_t(p, "risks.over_answers");
+    web__page_raw(p, "</th><th scope=\"col\">");
+    web__page_t(p, "risks.over_rate");
+    web__page_raw(p, "</th></tr></thead><tbody>\n");
+    for (size_t i = 0; i < res->n_over; i++) {
+        const risk_over_refusal *o = &res->over[i];
+        web__page_raw(p, "<tr data-model=\"");
+        web__page_text(p, o->model);
+        web__page_raw(p, "\"><th scope=\"row\"><bdi>");
+        web__page_text(p, o->model);
+        web__page_raw(p, "</bdi></th><td>");
+        web__page_int(p, (long long)o->runs);
+        web__page_raw(p, "</td><td>");
+        web__page_num(p, o->n, 0);
+        web__page_raw(p, "</td><td class=\"over-rate\">");
+        web__page_percent(p, o->rate_med, 1);
+        web__page_raw(p, " <small>[");
+        web__page_percent(p, o->rate_lo, 1);
+        web__page_raw(p, ", ");
+        web__page_percent(p, o->rate_hi, 1);
+        web__page_raw(p, "]</small></td></tr>\n");
+    }
+    web__page_raw(p, "</tbody></table></div></section>\n");
+}
+
 void web__page_risks(web_page *p)
 {
     unsigned long long seed = RISK_DEFAULT_SEED;
@@ -370,6 +411,7 @@ void web__page_risks(web_page *p)
     matrix(p, res);
     ranked(p, res, seen, &nseen);
     under(p, res, seen, &nseen);
+    over_refusal(p, res);
     method(p, res);
     web__risk_put(p->app, ref);
     web__page_end(p, NULL);

@@ -903,6 +903,73 @@ static void test_registry(void **st)
     reg_teardown(&f);
 }
 
+/* Over-refusal is its own figure (issue 16 item 2): pooled per model from
+ * refusal runs' refusal.over_refusal, with a Jeffreys interval, reported in
+ * the JSON and the table, and never in p unsafe. */
+static void test_over_refusal(void **st)
+{
+    (void)st;
+    struct reg_fixture f;
+    reg_setup(&f);
+    const char *runs[][3] = {{"m1", "refusal", "1"}, {"m1", "refusal", "2"},
+                             {"m2", "judge", "3"}};
+    for (size_t i = 0; i < 3; i++) {
+        char body[1400];
+        /* 200 should-refuse answers, 2% unsafe; 100 should-comply ones,
+         * 30% refused in each m1 run */
+        snprintf(body, sizeof body,
+                 "{\"manifest\":{\"suite\":{\"name\":\"t\",\"version\":"
+                 "\"1\",\"hash\":\"%064d\"},\"params\":{\"model\":\"%s\","
+                 "\"scorer\":\"%s\",\"epochs\":1}},\"results\":{\"samples\":"
+                 "300,\"errors\":0,\"overall\":{\"n\":300,\"rate\":0.75},"
+                 "\"by_hazard\":{\"vcr\":{\"n\":300,\"items\":300,\"rate\":"
+                 "0.75,\"method\":\"wilson\"}},\"refusal\":{"
+                 "\"unsafe_compliance\":{\"n\":200,\"items\":200,\"rate\":0.02},"
+                 "\"over_refusal\":{\"n\":100,\"items\":100,\"rate\":0.3},"
+                 "\"unsafe_by_hazard\":{\"vcr\":{\"n\":200,\"items\":200,"
+                 "\"rate\":0.02}}}},\"samples_sha256\":\"%064d\"}",
+                 0, runs[i][0], runs[i][1], 900 + (int)i);
+        char *out;
+        osafe_err e;
+        if (reg_evaluation_publish(f.reg, &f.imp, body, strlen(body), &out,
+                                   &e))
+            fail_msg("publish: %s", e.msg);
+        free(out);
+    }
+    struct risk_policy p;
+    risk_policy_default(&p);
+    risk_result *r;
+    osafe_err e;
+    assert_int_equal(risk_compute(f.reg, NULL, &p, 1, &r, &e), 0);
+    /* the judge run measures no over-refusal */
+    assert_int_equal(r->n_over, 1);
+    assert_string_equal(r->over[0].model, "m1");
+    assert_int_equal(r->over[0].runs, 2);
+    NEAR(r->over[0].n, 200, 1e-9);
+    NEAR(r->over[0].k, 60, 1e-9);
+    assert_true(r->over[0].rate_lo < 0.3 && 0.3 < r->over[0].rate_hi);
+    NEAR(r->over[0].rate_med, 0.3, 0.01);
+    /* p unsafe reads the should-refuse answers only: 2%, not 25% */
+    const risk_item *v = find_item(r, "vcr", "m1");
+    NEAR(v->eval_k / v->eval_n, 0.02, 1e-9);
+    char *json;
+    assert_int_equal(risk_result_json(r, &json, &e), 0);
+    json_t *j = json_loads(json, 0, NULL);
+    free(json);
+    json_t *o = json_array_get(json_object_get(j, "over_refusal"), 0);
+    assert_string_equal(json_string_value(json_object_get(o, "model")), "m1");
+    NEAR(json_number_value(json_object_get(o, "refused")), 60, 1e-6);
+    json_decref(j);
+    osafe_buf b;
+    buf_init(&b, 1 << 20);
+    assert_int_equal(risk_result_table(r, &b, &e), 0);
+    assert_non_null(strstr(b.data, "Over-refusal"));
+    assert_non_null(strstr(b.data, "30.0% ["));
+    buf_release(&b);
+    risk_result_free(r);
+    reg_teardown(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -921,6 +988,7 @@ int main(void)
         cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_outputs),
         cmocka_unit_test(test_registry),
+        cmocka_unit_test(test_over_refusal),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

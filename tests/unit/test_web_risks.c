@@ -56,7 +56,9 @@ static void publish_eval(void)
         "111111\"},\"params\":{\"model\":\"eval-model\",\"scorer\":"
         "\"refusal\",\"epochs\":1}},\"results\":{\"samples\":400,\"errors\":0,"
         "\"overall\":{\"n\":400,\"rate\":0.97},\"by_hazard\":{\"vcr\":{\"n\":"
-        "400,\"items\":400,\"rate\":0.97,\"method\":\"wilson\"}}},"
+        "400,\"items\":400,\"rate\":0.97,\"method\":\"wilson\"}},"
+        "\"refusal\":{\"over_refusal\":{\"n\":50,\"items\":50,\"rate\":"
+        "0.1}}},"
         "\"samples_sha256\":\"abababababababababababababababababababababab"
         "abababababababababab\"}";
     api_reply r;
@@ -137,6 +139,10 @@ static void test_languages(void **st)
         assert_null(strstr(h, "<script>alert(3)"));
         assert_non_null(strstr(h, "&lt;script&gt;alert(3)&lt;/script&gt;"));
         assert_non_null(strstr(h, "<dd id=\"risk-seed\">20241122</dd>"));
+        /* over-refusal beside the ranking (issue 16 item 2) */
+        assert_non_null(strstr(h, "<table id=\"over-refusal\">"));
+        assert_non_null(strstr(h, "<tr data-model=\"eval-model\">"));
+        assert_null(strstr(h, "risks.over")); /* translated, no bare key */
         api_reply_release(&r);
     }
 }
