@@ -65,6 +65,33 @@ static const struct {
     {"spc_hlt", "Specialized advice: health"},
     {"spc_lgl", "Specialized advice: legal"},
     {"sxc_prn", "Sexual content: pornographic"},
+    /* MIT AI Risk Repository subdomains (domain taxonomy), for risks that
+     * no AILuminate hazard covers; the number stays in the name because
+     * it is how the repository's readers find them */
+    {"M1.1", "MIT 1.1: Unfair discrimination and misrepresentation"},
+    {"M1.2", "MIT 1.2: Exposure to toxic content"},
+    {"M1.3", "MIT 1.3: Unequal performance across groups"},
+    {"M2.1", "MIT 2.1: Compromise of privacy (obtaining, leaking or inferring sensitive information)"},
+    {"M2.2", "MIT 2.2: AI system security vulnerabilities and attacks"},
+    {"M3.1", "MIT 3.1: False or misleading information"},
+    {"M3.2", "MIT 3.2: Pollution of the information ecosystem and loss of consensus reality"},
+    {"M4.1", "MIT 4.1: Disinformation, surveillance and influence at scale"},
+    {"M4.2", "MIT 4.2: Cyberattacks, weapon development or use, and mass harm"},
+    {"M4.3", "MIT 4.3: Fraud, scams and targeted manipulation"},
+    {"M5.1", "MIT 5.1: Overreliance and unsafe use"},
+    {"M5.2", "MIT 5.2: Loss of human agency and autonomy"},
+    {"M6.1", "MIT 6.1: Power centralisation and unfair distribution of benefits"},
+    {"M6.2", "MIT 6.2: Increased inequality and decline in employment quality"},
+    {"M6.3", "MIT 6.3: Economic and cultural devaluation of human effort"},
+    {"M6.4", "MIT 6.4: Competitive dynamics"},
+    {"M6.5", "MIT 6.5: Governance failure"},
+    {"M6.6", "MIT 6.6: Environmental harm"},
+    {"M7.1", "MIT 7.1: AI pursuing its own goals in conflict with human goals or values"},
+    {"M7.2", "MIT 7.2: AI possessing dangerous capabilities"},
+    {"M7.3", "MIT 7.3: Lack of capability or robustness"},
+    {"M7.4", "MIT 7.4: Lack of transparency or interpretability"},
+    {"M7.5", "MIT 7.5: AI welfare and rights"},
+    {"M7.6", "MIT 7.6: Multi-agent risks"},
 };
 
 const char *hazard_name_en(const char *key)

@@ -48,6 +48,27 @@ static void publish_hazard(const char *hazard, const char *level,
     api_publish(&S, reporter, reviewer, id);
 }
 
+/* A record classified only by its MIT subdomain: its risk is keyed "M2.2"
+ * and must show by name (issue 16 item 9). */
+static void publish_mit(const char *date)
+{
+    json_t *j = api_record("MIT-classified record", NULL);
+    json_object_del(j, "hazards");
+    json_object_set_new(j, "classifications",
+                        json_pack("[{s:s, s:s}]", "namespace", "MIT", "code",
+                                  "2.2"));
+    json_object_set_new(json_object_get(j, "severity"), "level",
+                        json_string("incident"));
+    json_object_set_new(json_object_get(j, "occurred_start"), "date",
+                        json_string(date));
+    json_object_set_new(json_object_get(j, "occurred_start"), "precision",
+                        json_string("day"));
+    char id[32];
+    api_create(&S, reporter, j, id);
+    json_decref(j);
+    api_publish(&S, reporter, reviewer, id);
+}
+
 static void publish_eval(void)
 {
     const char *body =
@@ -76,6 +97,7 @@ static int setup(void **state)
     publish_hazard("iwp", "disaster", date, "green-model", "GREEN");
     publish_hazard("prv", "serious_incident", date, HOSTILE_MODEL, "CLEAR");
     publish_eval();
+    publish_mit(date);
     assert_int_equal(login(reviewer, session), 303);
     return 0;
 }
@@ -102,13 +124,17 @@ static void test_languages(void **st)
 {
     (void)st;
     static const struct {
-        const char *lang, *dir, *title, *grade4;
-    } L[] = {{"en", "ltr", "Risk priorities", "Very good"},
-             {"zh", "ltr", "风险优先级", "很好"},
-             {"es", "ltr", "Prioridades de riesgo", "Muy buena"},
-             {"fr", "ltr", "Priorités des risques", "Très bon"},
-             {"ar", "rtl", "أولويات المخاطر", "جيد جدًا"},
-             {"ru", "ltr", "Приоритеты рисков", "Очень хорошо"}};
+        const char *lang, *dir, *title, *grade4, *mit;
+    } L[] = {{"en", "ltr", "Risk priorities", "Very good",
+              "MIT 2.2 · AI system security vulnerabilities"},
+             {"zh", "ltr", "风险优先级", "很好", "MIT 2.2 · 人工智能系统"},
+             {"es", "ltr", "Prioridades de riesgo", "Muy buena",
+              "MIT 2.2 · Vulnerabilidades"},
+             {"fr", "ltr", "Priorités des risques", "Très bon",
+              "MIT 2.2 · Vulnérabilités"},
+             {"ar", "rtl", "أولويات المخاطر", "جيد جدًا", "MIT 2.2 · ثغرات"},
+             {"ru", "ltr", "Приоритеты рисков", "Очень хорошо",
+              "MIT 2.2 · Уязвимости"}};
     for (size_t i = 0; i < sizeof L / sizeof *L; i++) {
         char path[64], want[64];
         snprintf(path, sizeof path, "/risks?lang=%s", L[i].lang);
@@ -123,6 +149,10 @@ static void test_languages(void **st)
             fail_msg("%s lacks %s", path, want);
         if (!strstr(h, L[i].title) || !strstr(h, L[i].grade4))
             fail_msg("%s: not in its language", path);
+        /* an MIT subdomain by its name, not its code */
+        if (!strstr(h, L[i].mit))
+            fail_msg("%s: no '%s'", path, L[i].mit);
+        assert_null(strstr(h, "<strong>M2.2</strong>"));
         assert_non_null(strstr(h, "<table id=\"risk-table\""));
         assert_non_null(strstr(h, "<ul id=\"under-evidenced\""));
         assert_non_null(strstr(h, "id=\"risk-realized\""));
