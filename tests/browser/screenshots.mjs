@@ -1,5 +1,6 @@
-// screenshots.mjs - PNG screenshots of the dashboard and of an evaluation
-// page (English and Arabic, desktop; English on a phone) saved as test
+// screenshots.mjs - PNG screenshots of the dashboard, an evaluation page,
+// the risk page and the filing form refused with its errors (English and
+// Arabic, desktop; the dashboard, risks and form on a phone) saved as test
 // artefacts in $OSAFE_ARTIFACTS, after checking that the page holds what
 // the picture is meant to show: the dashboard's risk matrix (an SVG) and
 // recent incidents, the evaluation page's charts (SVG) with the run's
@@ -9,7 +10,7 @@
 import { readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
-import { artifactDir, check, expect, expectNoProblems, launchBrowser, newContext, run, visit,
+import { artifactDir, check, expect, expectNoProblems, launchBrowser, login, newContext, run, visit,
          watchPage } from './lib.mjs';
 import { seed } from './seed.mjs';
 
@@ -87,6 +88,38 @@ async function shoot(page, name, width) {
     return st;
 }
 
+// The risk page: both matrix panels drawn, the ranking, the left-out
+// counts (issue 16's done-means).
+async function risksShot(page, w, base, lang, name, width) {
+    await visit(page, `${base}/risks?lang=${lang}`);
+    const c = await content(page, 'risks');
+    expect(c.svgs >= 2 && c.shapes >= 18, `the risk page has ${c.svgs} SVG with ${c.shapes} shapes: no matrix`);
+    expect(await page.locator('#risk-table tbody tr').count() >= 1, 'the risk page ranks nothing');
+    expect(await page.locator('#risk-left-out').count() === 1, 'the risk page does not say what it left out');
+    const st = await shoot(page, name, width);
+    expectNoProblems(w.take(), 'problems');
+    console.log(`     ${name} ${st.width}x${st.height}, ${st.bytes} bytes`);
+}
+
+// The filing form refused with several errors, each beside its field.
+async function formShot(page, w, base, lang, name, width) {
+    await visit(page, `${base}/incidents/new?lang=${lang}`);
+    await page.fill('[name="title.text"]', 'Screenshot: errors at once');
+    await page.fill('[name="occurred_start.date"]', '2025-13-40');
+    await page.fill('[name="countries_occurred"]', 'Freedonia');
+    await page.fill('[name="references[0].url"]', 'ftp://example.org/x');
+    w.allowStatus(422);
+    const [resp] = await Promise.all([page.waitForNavigation(), page.click('#submit-review')]);
+    w.disallowStatus(422);
+    expect(resp.status() === 422, `the refused form answers HTTP ${resp.status()}, wanted 422`);
+    const n = await page.locator('#incident-form .field-error[data-field]').count();
+    expect(n >= 3, `only ${n} field errors shown`);
+    expect(await page.locator('#form-errors li').count() >= 3, 'no error summary');
+    const st = await shoot(page, name, width);
+    expectNoProblems(w.take(), 'problems');
+    console.log(`     ${name} ${st.width}x${st.height}, ${st.bytes} bytes (${n} field errors)`);
+}
+
 // What must be on the page before its picture is worth keeping.
 async function content(page, what) {
     return page.evaluate((what) => {
@@ -126,7 +159,13 @@ await run(async () => {
                 expectNoProblems(w.take(), 'problems');
                 console.log(`     eval-${lang}.png ${st.width}x${st.height}, ${st.bytes} bytes`);
             });
+            await check(`risk page screenshot (${lang})`, () =>
+                risksShot(page, w, s.base, lang, `risks-${lang}.png`, 1280));
         }
+        await login(page, s.base, s.tokens.reporter, 'reporter');
+        for (const lang of ['en', 'ar'])
+            await check(`form with errors screenshot (${lang})`, () =>
+                formShot(page, w, s.base, lang, `form-errors-${lang}.png`, 1280));
 
         const phone = await newContext(browser, s.base, { viewport: { width: 360, height: 740 },
                                                           deviceScaleFactor: 2, isMobile: true, hasTouch: true });
@@ -138,6 +177,12 @@ await run(async () => {
             expectNoProblems(pw.take(), 'problems');
             console.log(`     dashboard-phone-en.png ${st.width}x${st.height}, ${st.bytes} bytes`);
         });
+        for (const lang of ['en', 'ar'])
+            await check(`risk page screenshot on a phone (${lang})`, () =>
+                risksShot(pp, pw, s.base, lang, `risks-phone-${lang}.png`, 720));
+        await login(pp, s.base, s.tokens.reporter, 'reporter');
+        await check('form with errors screenshot on a phone (ar)', () =>
+            formShot(pp, pw, s.base, 'ar', 'form-errors-phone-ar.png', 720));
         expect(ctx.outside.length + phone.outside.length === 0, 'requests left the test server');
         await phone.close();
         await ctx.close();
