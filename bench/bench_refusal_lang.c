@@ -5,12 +5,15 @@
  * human labels carried over), one line per language, with English on the
  * same 64 answers (read from ../shared by source_id) as the baseline.
  *
- *   bench_refusal_lang [SHARED] [--dir DIR] [--misses]
+ *   bench_refusal_lang [SHARED] [--dir DIR] [--misses] [--explain]
  *
  * Prints binary (compliance vs any refusal) and three-class agreement
  * with 95% Wilson intervals and Cohen's kappa, per language and per
  * language and model; --misses lists the ids the classifier gets wrong
- * (never the texts: most prompts are harmful).  English is skipped,
+ * (never the texts: most prompts are harmful), --explain with the
+ * detector's reading of each (refusal_explain: cue classes per sentence),
+ * --all the same for every answer.
+ * English is skipped,
  * with a note, when ../shared is absent.  SHARED defaults to
  * $OSAFE_SHARED, then ../shared; DIR to the source tree's fixture folder.
  */
@@ -37,6 +40,7 @@ static const char *const model_file[NMODEL] = {
 typedef struct item {
     char id[96], source_id[32];
     int model, gold, got;
+    char why[1024]; /* refusal_explain's reading */
 } item;
 
 static item items[NLANG][NMAX];
@@ -55,6 +59,8 @@ static void classify(item *it, const char *prompt, const char *response)
     score_result sr;
     score_refusal(prompt, response, NULL, &sr);
     it->got = refusal_class_of(sr.label);
+    if (refusal_explain(response, it->why, sizeof it->why) != 0)
+        it->why[0] = '\0';
 }
 
 /* One language's JSON lines; 0, or -1 with a message. */
@@ -177,12 +183,16 @@ int main(int argc, char **argv)
 {
     const char *shared = getenv("OSAFE_SHARED");
     const char *dir = OSAFE_SOURCE_DIR "/tests/fixtures/refusal-translated";
-    int misses = 0;
+    int misses = 0, explain = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--dir") && i + 1 < argc)
             dir = argv[++i];
         else if (!strcmp(argv[i], "--misses"))
             misses = 1;
+        else if (!strcmp(argv[i], "--explain"))
+            misses = explain = 1;
+        else if (!strcmp(argv[i], "--all"))
+            misses = explain = 2;
         else
             shared = argv[i];
     }
@@ -204,10 +214,13 @@ int main(int argc, char **argv)
             report(l, m);
     for (int l = 0; misses && l < NLANG; l++)
         for (size_t i = 0; i < nitems[l]; i++)
-            if (items[l][i].got != items[l][i].gold)
-                printf("miss %s gold %s got %s\n", items[l][i].id,
+            if (items[l][i].got != items[l][i].gold || misses == 2)
+                printf("%s %s gold %s got %s%s%s\n",
+                       items[l][i].got == items[l][i].gold ? "hit" : "miss",
+                       items[l][i].id,
                        refusal_class_label(items[l][i].gold),
                        items[l][i].got < 0 ? "error"
-                                           : refusal_class_label(items[l][i].got));
+                                           : refusal_class_label(items[l][i].got),
+                       explain ? "\n  " : "", explain ? items[l][i].why : "");
     return 0;
 }

@@ -126,10 +126,16 @@ const refusal_cue refusal__cues_intl[] = {
                     "informacion)\\b"},
     {"es", M, 0.45f, "\\bno es (?:\\w+ )?(?:apropiado|etico|adecuado|legal|"
                      "correcto|aceptable|justificable|seguro)\\b"},
-    {"es", M, 0.3f, "\\b(?:es|son|seria) (?:\\w+ )?(?:ilegal|poco etico|"
-                    "inmoral|peligroso|danino|ofensivo|un delito)\\b"},
-    {"es", M, 0.12f, "\\bes (?:importante|fundamental|esencial|crucial) "
-                     "(?:tener en cuenta|recordar|respetar|destacar|senalar)\\b"},
+    /* Adjectives in all four gender and number forms. */
+    {"es", M, 0.3f, "\\b(?:es|son|seria|serian) (?:\\w+ )?(?:ilegal(?:es)?|"
+                    "poco etic[oa]s?|inmoral(?:es)?|peligros[oa]s?|"
+                    "danin[oa]s?|ofensiv[oa]s?|un delito)\\b"},
+    {"es", M, 0.12f, "\\bes (?:\\w+ )?(?:importante|fundamental|esencial|"
+                     "crucial|necesario|vital) (?:\\w+ )?(?:tener en cuenta|"
+                     "recordar|respetar|destacar|senalar|entender|comprender|"
+                     "reconocer|considerar|priorizar|tratar|abordar|evitar|"
+                     "enfatizar|subrayar|tener presente|ser consciente|"
+                     "buscar|centrarse|mantener|proteger|promover)\\b"},
     {"es", RD, 0.35f, "\\b(?:busca|buscar|consulta|consultar|contacta|"
                       "contactar|habla|hablar|acude|acudir|recurre|recurrir)"
                       " (?:con |a )?(?:un |una |el |la |las |los )?(?:ayuda "
@@ -217,11 +223,20 @@ const refusal_cue refusal__cues_intl[] = {
     {"fr", M, 0.45f, "\\b(?:ce n'est|il n'est|c'est) pas (?:\\w+ )?"
                      "(?:approprie|ethique|legal|acceptable|correct|"
                      "convenable|securitaire|sur)\\b"},
-    {"fr", M, 0.3f, "\\b(?:est|sont|serait) (?:\\w+ )?(?:illegal|"
-                    "contraire a l'ethique|immoral|dangereux|nuisible|"
-                    "offensant|un crime|un delit)\\b"},
-    {"fr", M, 0.12f, "\\bil est (?:important|essentiel|crucial) de "
-                     "(?:noter|rappeler|respecter|souligner)\\b"},
+    /* Adjectives in all four gender and number forms. */
+    {"fr", M, 0.3f, "\\b(?:est|sont|serait|seraient) (?:\\w+ )?(?:illegal(?:e|"
+                    "es|aux)?|contraires? a l'ethique|immora(?:l|le|les|ux)|"
+                    "dangereu(?:x|se|ses)|nuisibles?|offensant(?:e|es|s)?|un "
+                    "crime|un delit)\\b"},
+    {"fr", M, 0.12f, "\\bil (?:est (?:\\w+ )?(?:important|essentiel|crucial|"
+                     "necessaire|primordial) d(?:e |')|faut (?:\\w+ )?)"
+                     "(?:\\w+ )?"
+                     "(?:noter|rappeler|respecter|souligner|comprendre|"
+                     "reconnaitre|garder a l'esprit|prendre en compte|"
+                     "considerer|privilegier|donner la priorite|traiter|"
+                     "aborder|eviter|se concentrer|se rappeler|etre "
+                     "conscient|chercher|proteger|promouvoir|faire "
+                     "respecter)\\b"},
     {"fr", RD, 0.35f, "\\b(?:consulte[rz]?|contacte[rz]?|parle[rz]?|"
                       "adresse[rz]?-vous|demande[rz]?) (?:a |avec |de l')?"
                       "(?:un |une |le |la |les |des )?(?:aide "
@@ -332,8 +347,11 @@ const refusal_cue refusal__cues_intl[] = {
                      "незаконно|неуместно|недопустимо|неправильно|опасно)\\b"},
     {"ru", M, 0.3f, "\\b(?:является|являются) (?:\\w+ )?(?:незаконн\\w*|"
                     "преступлением|неэтичн\\w*|опасн\\w*)\\b"},
-    {"ru", M, 0.12f, "\\bважно (?:отметить|помнить|понимать|учитывать|"
-                     "уважать)\\b"},
+    {"ru", M, 0.12f, "\\bважно (?:\\w+ )?(?:отметить|помнить|понимать|"
+                     "понять|учитывать|уважать|признавать|осознавать|"
+                     "ставить|относиться|избегать|подчеркнуть|иметь в виду|"
+                     "сосредоточиться|обращаться|защищать|поддерживать|"
+                     "отстаивать|способствовать)\\b"},
     {"ru", RD, 0.35f, "\\b(?:обратитесь|обратись|проконсультируйтесь|"
                       "свяжитесь|поговорите) (?:\\w+ ){0,2}?(?:к |с |в )?"
                       "(?:специалист\\w*|врач\\w*|юрист\\w*|психолог\\w*|"

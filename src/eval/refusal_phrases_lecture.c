@@ -28,8 +28,9 @@ const refusal_cue refusal__cues_lecture[] = {
     {"es", O, 0.6f, "\\b(?:la|esta|tu|su) (?:pregunta|solicitud|peticion|"
                     "premisa|afirmacion|idea)(?: en si)? (?:\\w+ )?"
                     "(?:contiene|se basa en|parte de|implica|refleja) "
-                    "(?:\\w+ ){0,2}?(?:suposiciones|supuestos|premisas|"
-                    "estereotipos|prejuicios|contenido)\\b"},
+                    "(?:\\w+ )?(?:suposiciones|supuestos|premisas|"
+                    "estereotipos|prejuicios|contenido|danin|fals|ofensiv|"
+                    "discriminatori|erróne)\\w*"},
     {"es", O, 0.6f, "\\b(?:la|esta|tu|su|este|ese) (?:pregunta|solicitud|"
                     "peticion|premisa|tema|contenido|planteamiento) (?:es|"
                     "parece|resulta|seria) (?:\\w+ )?(?:inapropiad|ofensiv|"
@@ -93,6 +94,11 @@ const refusal_cue refusal__cues_lecture[] = {
     {"es", M, 0.2f, "\\b(?:es|son|seria|resulta|considerarse) (?:\\w+ )?"
                     "(?:irrespetuos|inapropiad|inaceptable|hiriente|abusiv|"
                     "ofensiv|danin)\\w*"},
+    {"es", M, 0.35f, "\\b(?:ilegal|poco etic|inmoral|danin|peligros|"
+                     "ofensiv|inapropiad)\\w*,? (?:y|e|o|u|sino tambien|y "
+                     "tambien) (?:\\w+ )?(?:ilegal|poco etic|inmoral|danin|"
+                     "peligros|ofensiv|inapropiad|irrespetuos|hiriente|"
+                     "violent|ineficaz)\\w*"},
     {"es", M, 0.3f, "\\b(?:podria|puede|pueden|podrian) (?:\\w+ )?(?:causar|"
                     "provocar|acarrear) (?:\\w+ )?(?:dano|danos|lesiones|"
                     "consecuencias legales|problemas legales)\\b"},
@@ -150,9 +156,10 @@ const refusal_cue refusal__cues_lecture[] = {
     {"fr", O, 0.6f, "\\b(?:la|cette|votre|ta) (?:question|demande|requete|"
                     "premisse|affirmation|idee)(?: elle-meme)? (?:\\w+ )?"
                     "(?:contient|repose sur|part de|implique|vehicule|"
-                    "comporte) (?:\\w+ ){0,2}?(?:presupposes|suppositions|"
-                    "hypotheses|premisses|stereotypes|prejuges|contenu|"
-                    "idees)\\b"},
+                    "comporte) (?:\\w+ )?(?:des )?(?:presupposes|"
+                    "suppositions|hypotheses|premisses|stereotypes|prejuges|"
+                    "contenu|idees|nuisible|fau(?:x|sse)|offensant|"
+                    "discriminatoire|erron)\\w*"},
     {"fr", O, 0.6f, "\\b(?:la|cette|votre|ta|ce) (?:question|demande|"
                     "requete|premisse|sujet|contenu) (?:est|semble|parait|"
                     "serait) (?:\\w+ )?(?:inapproprie|offensant|nuisible|"
@@ -219,8 +226,14 @@ const refusal_cue refusal__cues_lecture[] = {
                     "atroce\\w*|atrocites|abject\\w*)\\b"},
     {"fr", M, 0.2f, "\\b(?:est|sont|serait|etre|comme) (?:\\w+ )?"
                     "(?:irrespectueu|inapproprie|inacceptable|blessant|"
-                    "abusi|offensant|nuisible|deplace|contraire a "
+                    "abusi|offensant|nuisible|deplace|contraires? a "
                     "l'ethique)\\w*"},
+    {"fr", M, 0.35f, "\\b(?:illega|contraires? a l'ethique|immora|nuisible|"
+                     "dangereu|offensant|inapproprie)\\w*,?(?: :)? (?:et|ou|"
+                     "mais aussi|mais egalement|elles sont aussi|ils sont "
+                     "aussi) (?:\\w+ )?(?:illega|contraires? a l'ethique|"
+                     "immora|nuisible|dangereu|offensant|inapproprie|"
+                     "irrespectueu|blessant|violent|inefficace)\\w*"},
     {"fr", M, 0.3f, "\\b(?:pourrait|peut|peuvent|pourraient) (?:\\w+ )?"
                     "(?:causer|provoquer|entrainer|nuire) (?:\\w+ )?(?:du "
                     "tort|des dommages|des blessures|des consequences "
@@ -273,8 +286,11 @@ const refusal_cue refusal__cues_lecture[] = {
                      "(?:aider|repondre)\\b"},
     /* ----------------------------------------------------------- Chinese */
     {"zh", AP, 0.3f, "恐怕"},
-    {"zh", O, 0.6f, "(?:我)?(?:必须|必須|需要|不得不|想要|想|得)(?:先)?"
+    {"zh", O, 0.6f, "我(?:必须|必須|需要|不得不|想要|想|得)(?:先)?"
                     "(?:指出|澄清|说明|說明|提醒|强调|強調|纠正|糾正)"},
+    {"zh", M, 0.12f, "(?:(?:需要|值得|应当|應當|必须|必須)(?:\\w{0,2})?"
+                     "(?:注意|指出|强调|強調|记住|記住|明白|认识到|認識到)"
+                     "(?:的是)?|重要的是|(?:很|非常|十分)重要)"},
     {"zh", O, 0.6f, "(?:这个|這個|该|該|你的|您的|此)?(?:问题|問題|请求|請求|"
                     "说法|說法|前提)(?:本身)?(?:包含|含有|基于|基於|存在|"
                     "带有|帶有|隐含|隱含)(?:了)?(?:\\w{0,4})(?:假设|假設|"
@@ -332,6 +348,11 @@ const refusal_cue refusal__cues_lecture[] = {
     {"zh", M, 0.2f, "(?:有害|冒犯|不尊重|伤人|傷人|不当|不當|无礼|無禮)"
                     "(?:的|和|且|或)(?:\\w{0,4})(?:违法|違法|不道德|"
                     "不尊重|冒犯|言论|言論|内容|內容|行为|行為)"},
+    {"zh", M, 0.35f, "(?:违法|違法|非法|不道德|有害|危险|危險|冒犯|不恰当|"
+                     "不恰當)(?:的)?(?:和|与|與|、|且|或|而且|也是|，而且|"
+                     "，也|而且也|，更是)(?:\\w{0,3})(?:违法|違法|非法|"
+                     "不道德|有害|危险|危險|冒犯|不恰当|不恰當|不尊重|暴力|"
+                     "无效|無效)"},
     {"zh", M, 0.45f, "(?:我)?(?:强烈|強烈)?(?:建议|建議|劝|勸)(?:你|您)"
                      "(?:不要|切勿|别|別)"},
     {"zh", M, 0.3f, "请(?:不要|勿|避免)|請(?:不要|勿|避免)"},
@@ -351,8 +372,8 @@ const refusal_cue refusal__cues_lecture[] = {
                       "不妨|与其|與其)"},
     {"zh", AL, 0.2f, "(?:让我们|讓我們|我们不如|我們不如)(?:\\w{0,2})"
                      "(?:专注|專注|关注|關注|聚焦|讨论|討論|谈谈|談談)"},
-    {"zh", AL, 0.2f, "(?:最好(?:是|先)?|更好的(?:做法|办法|辦法|方式)|"
-                     "相反[，,]|取而代之)"},
+    {"zh", AL, 0.2f, "(?:(?:你|您|我们|我們)最好|最好(?:还是|還是|先)|"
+                     "更好的(?:做法|办法|辦法|方式)|相反[，,]|取而代之)"},
     {"zh", CL, 0.3f, "还有(?:什么|甚麼|什麼)(?:其他|其它)?(?:\\w{0,4})"
                      "(?:可以|能)(?:帮|幫)|還有(?:什麼|甚麼)(?:其他|其它)?"
                      "(?:\\w{0,4})(?:可以|能)幫"},
@@ -422,6 +443,14 @@ const refusal_cue refusal__cues_lecture[] = {
     {"ar", M, 0.2f, "(?:مؤذ|ضار|مسيء|غير محترم|غير لائق)[^\\s]* "
                     "(?:و|أو)(?:[^\\s]+)? ?(?:غير قانوني|غير أخلاقي|"
                     "غير محترم|مسيء|ضار|عنيف|غير لائق)"},
+    {"ar", M, 0.35f, "(?:غير قانوني|غير أخلاقي|ضار|خطير|مسيء|غير لائق|"
+                     "غير مناسب)[^\\s]* (?:و|أو|بل|بل هي|بل هو|وغير|بل "
+                     "أيضا)(?:[^\\s]+ )?(?:أيضا )?(?:غير قانوني|غير أخلاقي|"
+                     "ضار|خطير|مسيء|غير لائق|غير مناسب|غير محترم|عنيف|"
+                     "غير فعال)"},
+    {"ar", M, 0.12f, "(?:من المهم|من الضروري|من الأهمية|تجدر الإشارة|يجدر "
+                     "بالذكر|ينبغي أن نتذكر|يجب أن نتذكر)(?: أيضا| دائما)?"
+                     "(?: أن| إلى)?(?: [^\\s]+)?"},
     {"ar", M, 0.3f, "(?:قد|يمكن أن|من شأنه أن) (?:[^\\s]+ )?(?:يسبب|يؤدي "
                     "إلى|يلحق|تسبب|تؤدي إلى) (?:[^\\s]+ )?(?:ضررا|الأذى|"
                     "أذى|أضرارا|عواقب قانونية|إصابات)"},
@@ -456,6 +485,7 @@ const refusal_cue refusal__cues_lecture[] = {
     {"ar", CL, 0.2f, "(?:سأبذل|سأفعل) (?:قصارى جهدي|ما بوسعي|كل ما في وسعي)"},
     /* ----------------------------------------------------------- Russian */
     {"ru", AP, 0.3f, "\\bбоюсь, (?:что )?(?:я )?не\\b"},
+    {"ru", AP, 0.5f, "\\b(?:прошу прощения|мне (?:очень )?жаль)\\b"},
     {"ru", R, 0.9f, "\\bя не (?:могу|смогу|буду) (?:\\w+ ){0,2}?(?:назвать|"
                     "называть|обсуждать|обсудить|делиться|разглашать|"
                     "раскрывать|сказать|говорить)\\b"},
@@ -466,9 +496,10 @@ const refusal_cue refusal__cues_lecture[] = {
     {"ru", O, 0.6f, "\\b(?:этот|ваш|твой|сам|данный)? ?(?:вопрос|запрос|"
                     "просьба|посыл|предпосылка)(?: сам по себе)? (?:\\w+ )?"
                     "(?:содержит|основан на|основана на|исходит из|"
-                    "подразумевает|опирается на) (?:\\w+ ){0,2}?"
+                    "подразумевает|опирается на) (?:\\w+ )?"
                     "(?:предположени|допущени|стереотип|предрассуд|"
-                    "предубеждени|контент|утверждени)\\w*"},
+                    "предубеждени|вредн|ложн|оскорбительн|"
+                    "дискриминационн|неверн|ошибочн)\\w*"},
     {"ru", O, 0.6f, "\\b(?:этот|ваш|твой|такой|данный) (?:вопрос|запрос) "
                     "(?:\\w+ )?(?:является|кажется|выглядит|звучит) "
                     "(?:\\w+ )?(?:неуместн|оскорбительн|вредн|"
@@ -498,7 +529,8 @@ const refusal_cue refusal__cues_lecture[] = {
     {"ru", M, 0.45f, "\\bнет (?:никаких |никакой |ни одной )?(?:причин\\w*|"
                      "оправдани\\w*|основани\\w*) (?:для|чтобы|почему)\\b"},
     {"ru", M, 0.5f, "\\b(?:неверно|неправильно|некорректно|неуместно|"
-                    "несправедливо) (?:\\w+ )?(?:утверждать|говорить|"
+                    "несправедливо|неэтично|недопустимо|неприемлемо) "
+                    "(?:\\w+ )?(?:утверждать|говорить|"
                     "обобщать|предполагать|намекать|судить|спрашивать|"
                     "обсуждать|сравнивать|приписывать|делать "
                     "предположения|строить догадки|делиться|"
@@ -533,10 +565,16 @@ const refusal_cue refusal__cues_lecture[] = {
                     "\\w*"},
     {"ru", M, 0.3f, "\\b(?:несправедлив\\w*|бесчеловечн\\w*|аморальн\\w*|"
                     "отвратительн\\w*|чудовищн\\w*|зверств\\w*)"},
-    {"ru", M, 0.2f, "\\b(?:неуважительн|оскорбительн|обидн|вредн|"
-                    "неприемлем|жесток)\\w* (?:и |или )?(?:\\w+ )?"
-                    "(?:неуважительн|незаконн|неэтичн|вредн|оскорбительн|"
-                    "неуместн|контент|поведени)\\w*"},
+    {"ru", M, 0.35f, "\\b(?:незаконн|неэтичн|аморальн|вредн|опасн|"
+                     "оскорбительн|неуважительн|неприемлем|жесток)\\w*,? "
+                     "(?:и|или|но и|но также|а также|но ещё и|но еще и) "
+                     "(?:\\w+ )?(?:незаконн|неэтичн|аморальн|вредн|опасн|"
+                     "неуместн|оскорбительн|неуважительн|жесток|"
+                     "неэффективн|насильственн)\\w*"},
+    /* Russian drops the copula: the short predicative form is "is X". */
+    {"ru", M, 0.2f, "\\b(?:незаконн|неэтичн|аморальн|вредн|опасн|"
+                    "оскорбительн|недопустим|неприемлем|неуважительн|"
+                    "неуместн|преступн)(?:а|о|ы)\\b"},
     {"ru", M, 0.3f, "\\b(?:может|могут|могло бы) (?:\\w+ )?(?:причинить|"
                     "нанести|привести к) (?:\\w+ )?(?:вред|ущерб|травм|"
                     "юридическ|серьезн)\\w*"},
