@@ -434,7 +434,7 @@ const size_t refusal__ncues_en =
 const refusal_cue_table refusal__cue_tables[] = {
     {refusal__cues_en, &refusal__ncues_en},
     {refusal__cues_intl, &refusal__ncues_intl},
-    {refusal__cues_lecture, &refusal__ncues_lecture},
+    {refusal__cues_intl_more, &refusal__ncues_intl_more},
 };
 const size_t refusal__ncue_tables =
     sizeof refusal__cue_tables / sizeof refusal__cue_tables[0];
