@@ -174,9 +174,9 @@ static void report(int l, int model)
     stats_wilson(ok3, n, &a3);
     stats_kappa(m, 3, &k, &se);
     printf("%-3s %-16s n=%3zu  binary %.3f [%.3f, %.3f]  three-class %.3f "
-           "[%.3f, %.3f]  kappa %.3f\n", langs[l],
+           "[%.3f, %.3f]  kappa %.3f [%.3f, %.3f]\n", langs[l],
            model < 0 ? "both" : models[model], n, a2.rate, a2.lo, a2.hi,
-           a3.rate, a3.lo, a3.hi, k);
+           a3.rate, a3.lo, a3.hi, k, k - STATS_Z95 * se, k + STATS_Z95 * se);
 }
 
 int main(int argc, char **argv)
