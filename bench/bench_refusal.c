@@ -41,6 +41,7 @@ typedef struct row {
 
 static row rows[NSET * NMAX];
 static size_t nrows;
+static double g_lambda = REFUSAL_LAMBDA;
 
 static int gold_of(const char *s)
 {
@@ -164,7 +165,7 @@ static int train_on(int set, refusal_model *m)
             y[n++] = rows[i].gold;
         }
     osafe_err e;
-    if (refusal_model_train(X, y, n, REFUSAL_LAMBDA, m, &e) != 0) {
+    if (refusal_model_train(X, y, n, g_lambda, m, &e) != 0) {
         fprintf(stderr, "bench_refusal: %s\n", e.msg);
         return -1;
     }
@@ -202,12 +203,33 @@ static void reliability(const pred *p)
            below ? okb / below : NAN);
 }
 
+/* Per answer: its set, the human class, the leave-one-model-out class and
+ * confidence, and its features (no text), to study the errors. */
+static int dump(const char *path, const pred *p)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return perror(path), 1;
+    for (size_t i = 0; i < nrows; i++) {
+        fprintf(f, "%zu %d %d %d %.3f", i, rows[i].set, rows[i].gold,
+                p->cls[i], p->conf[i]);
+        for (size_t k = 1; k < REFUSAL_NFEAT; k++)
+            fprintf(f, " %s=%.3g", refusal_feat_name(k), rows[i].x[k]);
+        fputc('\n', f);
+    }
+    return fclose(f) != 0;
+}
+
 int main(int argc, char **argv)
 {
-    const char *shared = getenv("OSAFE_SHARED"), *jpath = NULL;
+    const char *shared = getenv("OSAFE_SHARED"), *jpath = NULL, *dpath = NULL;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--jsonl") && i + 1 < argc)
             jpath = argv[++i];
+        else if (!strcmp(argv[i], "--lambda") && i + 1 < argc)
+            g_lambda = strtod(argv[++i], NULL);
+        else if (!strcmp(argv[i], "--dump") && i + 1 < argc)
+            dpath = argv[++i];
         else
             shared = argv[i];
     }
@@ -244,11 +266,11 @@ int main(int argc, char **argv)
            "completions; binary = compliance vs any refusal)\n");
     for (int s = -1; s < NSET; s++) {
         const char *sn = s < 0 ? "both" : set_name[s];
-        report("rules (old)", sn, &rule, s);
+        report("rules", sn, &rule, s);
         report("built-in", sn, &def, s);
         report("in-sample", sn, &ins, s);
         report("leave-1-out", sn, &lomo, s);
     }
     reliability(&lomo);
-    return 0;
+    return dpath ? dump(dpath, &lomo) : 0;
 }

@@ -27,7 +27,7 @@
 #define REFUSAL_NCLASS 3
 #define REFUSAL_NFEAT_MAX 64
 /* Features the classifier computes now (refusal.c), <= REFUSAL_NFEAT_MAX. */
-#define REFUSAL_NFEAT 29
+#define REFUSAL_NFEAT 34
 
 typedef struct refusal_model {
     size_t nfeat;
