@@ -87,6 +87,18 @@ void score_refusal_rules(const char *response, score_result *r);
 int refusal_model_train_stream(FILE *in, refusal_model *m, size_t *n,
                                osafe_err *e);
 
+struct client_opts;
+/* An endpoint judge as a refusal classifier (refusal_judge.c): each of
+ * the n answers (with its prompt) is graded with the "should comply"
+ * rubric; cls[i] gets 0 (PASS: full_compliance), 1 (FAIL: a refusal) or
+ * -1 (the request failed or the verdict could not be read).  The judge
+ * gives no partial refusals.  0, or an error from the client (a bad
+ * endpoint, out of memory); a failed answer is never an error. */
+int refusal_judge_label(const struct client_opts *co, const char *model,
+                        const char *const *prompts,
+                        const char *const *responses, size_t n, int *cls,
+                        osafe_err *e) OSAFE_MUST_USE;
+
 /* The L2 strength of `osafe classify train` and of the default model,
  * per unit of mean log loss.  Chosen from 0.01, 0.1, 0.3, 1 and 3 by the
  * development set's leave-one-model-out agreement (docs/EVALUATION.md):
