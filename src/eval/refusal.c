@@ -178,8 +178,9 @@ typedef struct feats {
     float help_before;
     float mfrac;         /* share of sentences that lecture or redirect */
     float ref_from_first;/* REFUSE + OBJECT from the first refusal on */
-    int fact0;           /* the first sentence is content: no cue but help,
-                          * five words or more */
+    int fact0;           /* the first sentence is content: no cue but help
+                          * (not even a weak "it is important"), five
+                          * words or more */
     int first_ref;       /* sentence index of the first refusal, or -1 */
     int nsent;
 } feats;
@@ -222,7 +223,7 @@ static void features(const analysis *a, feats *f)
         if (i == 0) {
             f->comply_open = s->w[CUE_COMPLY] + s->w[CUE_HELP];
             f->fact0 = cue_free(s) && s->w[CUE_COMPLY] == 0 &&
-                       s->units >= 5;
+                       s->w[CUE_MORAL] == 0 && s->units >= 5;
         }
         f->moral += s->w[CUE_MORAL];
         f->redirect += s->w[CUE_REDIRECT];
