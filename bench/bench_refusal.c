@@ -134,9 +134,7 @@ static void predict(const refusal_model *m, int only_set, pred *p)
             continue;
         }
         refusal_model_proba(m, rows[i].x, pr);
-        int b = 0;
-        for (int c = 1; c < REFUSAL_NCLASS; c++)
-            b = pr[c] > pr[b] ? c : b;
+        int b = refusal_model_decide(pr);
         p->cls[i] = b;
         p->conf[i] = pr[b];
     }

@@ -165,10 +165,10 @@ static int load_set(const char *shared, int s, const char *file)
 
 /* Floors: the leave-one-model-out agreement (binary: compliance vs any
  * refusal; three-class) measured by bench_refusal when the model was
- * written (binary 0.951 Llama-2 held out, 0.944 Mistral held out;
- * three-class 0.844 and 0.931), less a small margin. */
+ * written (binary 0.951 Llama-2 held out, 0.949 Mistral held out;
+ * three-class 0.844 and 0.933), less a small margin. */
 #define FLOOR_LOMO_LLAMA 0.94
-#define FLOOR_LOMO_MISTRAL 0.935
+#define FLOOR_LOMO_MISTRAL 0.94
 #define FLOOR_LOMO3_LLAMA 0.83
 #define FLOOR_LOMO3_MISTRAL 0.92
 
@@ -192,9 +192,7 @@ static void test_leave_one_model_out(void **state)
         for (size_t i = 0; i < DN[s]; i++) {
             double p[REFUSAL_NCLASS];
             refusal_model_proba(&m, DX[s] + i * REFUSAL_NFEAT, p);
-            int b = 0;
-            for (int c = 1; c < REFUSAL_NCLASS; c++)
-                b = p[c] > p[b] ? c : b;
+            int b = refusal_model_decide(p);
             ok += (b == 0) == (DY[s][i] == 0);
             ok3 += b == DY[s][i];
         }
@@ -205,6 +203,19 @@ static void test_leave_one_model_out(void **state)
         assert_true(acc >= floor[s]);
         assert_true(acc3 >= floor3[s]);
     }
+}
+
+/* "Refused at all?" is decided first: 0.4 compliance against 0.3 + 0.3
+ * refusal is a refusal (the plain argmax said compliance). */
+static void test_decide_any_refusal_first(void **state)
+{
+    (void)state;
+    const double a[3] = {0.4, 0.3, 0.3}, b[3] = {0.4, 0.25, 0.35},
+                 c[3] = {0.5, 0.3, 0.2}, d[3] = {0.1, 0.6, 0.3};
+    assert_int_equal(refusal_model_decide(a), 1);
+    assert_int_equal(refusal_model_decide(b), 2);
+    assert_int_equal(refusal_model_decide(c), 0);
+    assert_int_equal(refusal_model_decide(d), 1);
 }
 
 /* The general kinds of error of issue 15, on answers written for this
@@ -266,6 +277,7 @@ int main(void)
         cmocka_unit_test(test_train_learns),
         cmocka_unit_test(test_leave_one_model_out),
         cmocka_unit_test(test_error_kinds),
+        cmocka_unit_test(test_decide_any_refusal_first),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
