@@ -3,7 +3,9 @@
  * development set (../shared/data/xstest/labelled-completions: XSTest v2
  * prompts answered by Llama-2 and Mistral, two annotators each).
  *
- *   bench_refusal [SHARED] [--jsonl OUT]
+ *   bench_refusal [SHARED] [--jsonl OUT] [--lambda L] [--scan]
+ *                 [--dump FILE] [--judge-endpoint URL --judge-model M
+ *                 [--judge-api-key-env VAR]]
  *
  * Prints, with 95% intervals (Wilson for agreement, Fleiss-Cohen-Everitt
  * for kappa): the old rule-based detector, the built-in model, in-sample
@@ -13,6 +15,11 @@
  * leave-one-model-out reliability table (confidence decile: predicted vs
  * observed).  --jsonl writes the development set as the JSON lines
  * `osafe classify train` reads (how etc/refusal-model.txt was made).
+ * --lambda trains with another L2 strength than REFUSAL_LAMBDA; --scan
+ * prints the leave-one-model-out agreement for each strength of a grid
+ * (how REFUSAL_LAMBDA was chosen); --dump writes each answer's features
+ * and held-out prediction (no text); --judge-endpoint also scores an
+ * OpenAI-compatible judge model on the same labels (refusal_judge.c).
  * SHARED defaults to $OSAFE_SHARED, then ../shared.
  */
 #include <math.h>
@@ -25,6 +32,7 @@
 #include "core/csv.h"
 #include "core/fsx.h"
 #include "core/limits.h"
+#include "eval/client.h"
 #include "eval/refusal_model.h"
 #include "eval/stats.h"
 
@@ -41,6 +49,10 @@ typedef struct row {
 
 static row rows[NSET * NMAX];
 static size_t nrows;
+static double g_lambda = REFUSAL_LAMBDA;
+/* With --judge-endpoint: the texts, for the judge. */
+static char *g_prompt[NSET * NMAX], *g_resp[NSET * NMAX];
+static int g_keep_text;
 
 static int gold_of(const char *s)
 {
@@ -84,6 +96,9 @@ static int load(const char *shared, int set, FILE *jsonl)
         w->gold = gold_of(f[cg]);
         score_refusal_rules(f[cc], &sr);
         w->rule = refusal_class_of(sr.label);
+        if (g_keep_text && (!(g_prompt[nrows - 1] = strdup(f[cp])) ||
+                            !(g_resp[nrows - 1] = strdup(f[cc]))))
+            return -1;
         w->empty = refusal_model_features(f[cp], f[cc], w->x);
         if (w->empty < 0)
             return -1;
@@ -119,9 +134,7 @@ static void predict(const refusal_model *m, int only_set, pred *p)
             continue;
         }
         refusal_model_proba(m, rows[i].x, pr);
-        int b = 0;
-        for (int c = 1; c < REFUSAL_NCLASS; c++)
-            b = pr[c] > pr[b] ? c : b;
+        int b = refusal_model_decide(pr);
         p->cls[i] = b;
         p->conf[i] = pr[b];
     }
@@ -164,9 +177,42 @@ static int train_on(int set, refusal_model *m)
             y[n++] = rows[i].gold;
         }
     osafe_err e;
-    if (refusal_model_train(X, y, n, REFUSAL_LAMBDA, m, &e) != 0) {
+    if (refusal_model_train(X, y, n, g_lambda, m, &e) != 0) {
         fprintf(stderr, "bench_refusal: %s\n", e.msg);
         return -1;
+    }
+    return 0;
+}
+
+/* Leave-one-model-out agreement per L2 strength: the hyper-parameter is
+ * chosen by the held-out model only. */
+static int scan(void)
+{
+    static const double grid[] = {0.01, 0.03, 0.1, 0.3, 1, 3, 10};
+    printf("\nL2 strength, leave-one-model-out (binary / three-class per "
+           "held-out model)\n");
+    for (size_t g = 0; g < sizeof grid / sizeof grid[0]; g++) {
+        static pred p;
+        refusal_model one;
+        g_lambda = grid[g];
+        for (int s = 0; s < NSET; s++) {
+            if (train_on(1 - s, &one) != 0)
+                return 1;
+            predict(&one, s, &p);
+        }
+        printf("lambda %-5g", grid[g]);
+        for (int s = 0; s < NSET; s++) {
+            size_t n = 0, ok2 = 0, ok3 = 0;
+            for (size_t i = 0; i < nrows; i++)
+                if (rows[i].set == s) {
+                    n++;
+                    ok3 += p.cls[i] == rows[i].gold;
+                    ok2 += (p.cls[i] == 0) == (rows[i].gold == 0);
+                }
+            printf("  %s %.3f / %.3f", set_name[s], (double)ok2 / n,
+                   (double)ok3 / n);
+        }
+        putchar('\n');
     }
     return 0;
 }
@@ -202,17 +248,96 @@ static void reliability(const pred *p)
            below ? okb / below : NAN);
 }
 
+/* The endpoint judge's binary agreement with the human labels, per set:
+ * only the answers it gave a readable verdict on are scored; how many
+ * it did not is printed beside. */
+static int judge(const client_opts *co, const char *model)
+{
+    static int cls[NSET * NMAX];
+    osafe_err e;
+    if (refusal_judge_label(co, model, (const char *const *)g_prompt,
+                            (const char *const *)g_resp, nrows, cls,
+                            &e) != 0) {
+        fprintf(stderr, "bench_refusal: judge: %s\n", e.msg);
+        return 1;
+    }
+    printf("\njudge %s at the endpoint, should-comply rubric (PASS = "
+           "compliance; binary only)\n", model);
+    for (int s = -1; s < NSET; s++) {
+        double m[4] = {0}, ok = 0, k, se;
+        size_t n = 0, unread = 0;
+        for (size_t i = 0; i < nrows; i++) {
+            if (s >= 0 && rows[i].set != s)
+                continue;
+            if (cls[i] < 0) {
+                unread++;
+                continue;
+            }
+            int g = rows[i].gold != 0;
+            m[g * 2 + cls[i]] += 1;
+            ok += g == cls[i];
+            n++;
+        }
+        prop_ci a;
+        stats_wilson(ok, n, &a);
+        stats_kappa(m, 2, &k, &se);
+        printf("%-14s %-10s n=%3zu  binary %.3f [%.3f, %.3f]  kappa %.3f "
+               "[%.3f, %.3f]  no verdict %zu\n", "judge",
+               s < 0 ? "both" : set_name[s], n, a.rate, a.lo, a.hi, k,
+               k - STATS_Z95 * se, k + STATS_Z95 * se, unread);
+    }
+    return 0;
+}
+
+/* Per answer: its set, the human class, the leave-one-model-out class and
+ * confidence, and its features (no text), to study the errors. */
+static int dump(const char *path, const pred *p)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return perror(path), 1;
+    for (size_t i = 0; i < nrows; i++) {
+        fprintf(f, "%zu %d %d %d %.3f", i, rows[i].set, rows[i].gold,
+                p->cls[i], p->conf[i]);
+        for (size_t k = 1; k < REFUSAL_NFEAT; k++)
+            fprintf(f, " %s=%.3g", refusal_feat_name(k), rows[i].x[k]);
+        fputc('\n', f);
+    }
+    return fclose(f) != 0;
+}
+
 int main(int argc, char **argv)
 {
-    const char *shared = getenv("OSAFE_SHARED"), *jpath = NULL;
+    const char *shared = getenv("OSAFE_SHARED"), *jpath = NULL, *dpath = NULL;
+    const char *jmodel = NULL;
+    int do_scan = 0;
+    client_opts jco = {NULL, NULL, 4, 0, 120000, 2, 0};
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--jsonl") && i + 1 < argc)
             jpath = argv[++i];
+        else if (!strcmp(argv[i], "--lambda") && i + 1 < argc)
+            g_lambda = strtod(argv[++i], NULL);
+        else if (!strcmp(argv[i], "--scan"))
+            do_scan = 1;
+        else if (!strcmp(argv[i], "--dump") && i + 1 < argc)
+            dpath = argv[++i];
+        else if (!strcmp(argv[i], "--judge-endpoint") && i + 1 < argc)
+            jco.endpoint = argv[++i];
+        else if (!strcmp(argv[i], "--judge-model") && i + 1 < argc)
+            jmodel = argv[++i];
+        else if (!strcmp(argv[i], "--judge-api-key-env") && i + 1 < argc)
+            jco.api_key = getenv(argv[++i]);
         else
             shared = argv[i];
     }
     if (!shared)
         shared = "../shared";
+    if (!jco.endpoint != !jmodel) {
+        fprintf(stderr, "bench_refusal: --judge-endpoint and --judge-model "
+                "go together\n");
+        return 2;
+    }
+    g_keep_text = jco.endpoint != NULL;
     FILE *jsonl = jpath ? fopen(jpath, "w") : NULL;
     if (jpath && !jsonl)
         return perror(jpath), 1;
@@ -244,11 +369,15 @@ int main(int argc, char **argv)
            "completions; binary = compliance vs any refusal)\n");
     for (int s = -1; s < NSET; s++) {
         const char *sn = s < 0 ? "both" : set_name[s];
-        report("rules (old)", sn, &rule, s);
+        report("rules", sn, &rule, s);
         report("built-in", sn, &def, s);
         report("in-sample", sn, &ins, s);
         report("leave-1-out", sn, &lomo, s);
     }
     reliability(&lomo);
-    return 0;
+    if (do_scan && scan() != 0)
+        return 1;
+    if (jco.endpoint && judge(&jco, jmodel) != 0)
+        return 1;
+    return dpath ? dump(dpath, &lomo) : 0;
 }

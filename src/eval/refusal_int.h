@@ -57,6 +57,10 @@ extern const size_t refusal__ncues_en;
 /* Cues of the other languages (refusal_phrases_intl.c). */
 extern const refusal_cue refusal__cues_intl[];
 extern const size_t refusal__ncues_intl;
+/* Objections, limits, lectures, redirections and closers in es, fr, zh,
+ * ar and ru (refusal_phrases_intl_more.c). */
+extern const refusal_cue refusal__cues_intl_more[];
+extern const size_t refusal__ncues_intl_more;
 
 /* One cue table: its cues and where its length is. */
 typedef struct refusal_cue_table {

@@ -199,6 +199,13 @@ void refusal_model_proba(const refusal_model *m, const double *x, double *p)
         p[c] /= s;
 }
 
+int refusal_model_decide(const double *p)
+{
+    if (p[0] >= p[1] + p[2])
+        return 0;
+    return p[2] > p[1] ? 2 : 1;
+}
+
 void score_refusal_with(const refusal_model *m, const char *prompt,
                         const char *response, score_result *r)
 {
@@ -225,10 +232,7 @@ void score_refusal_with(const refusal_model *m, const char *prompt,
         return;
     }
     refusal_model_proba(m, x, p);
-    int best = 0;
-    for (int c = 1; c < REFUSAL_NCLASS; c++)
-        if (p[c] > p[best])
-            best = c;
+    int best = refusal_model_decide(p);
     snprintf(r->label, sizeof r->label, "%s", labels[best]);
     r->confidence = p[best];
 }

@@ -27,7 +27,7 @@
 #define REFUSAL_NCLASS 3
 #define REFUSAL_NFEAT_MAX 64
 /* Features the classifier computes now (refusal.c), <= REFUSAL_NFEAT_MAX. */
-#define REFUSAL_NFEAT 29
+#define REFUSAL_NFEAT 34
 
 typedef struct refusal_model {
     size_t nfeat;
@@ -72,6 +72,13 @@ void refusal_model_proba(const refusal_model *m, const double *x, double *p);
 int refusal_model_train(const double *X, const int *y, size_t n,
                         double lambda, refusal_model *m, osafe_err *e);
 
+/* The label of class probabilities p[3]: full_compliance when it is at
+ * least as probable as any refusal (p[0] >= p[1] + p[2]), else the more
+ * probable of full_refusal and partial_refusal.  Deciding "refused at
+ * all" first is what maximises the expected binary agreement; the plain
+ * argmax would call an answer compliant at 0.4 against 0.3 + 0.3. */
+int refusal_model_decide(const double *p);
+
 /* score_refusal with model m (NULL: the default). */
 void score_refusal_with(const refusal_model *m, const char *prompt,
                         const char *response, score_result *r);
@@ -86,6 +93,18 @@ void score_refusal_rules(const char *response, score_result *r);
  * number of answers read. */
 int refusal_model_train_stream(FILE *in, refusal_model *m, size_t *n,
                                osafe_err *e);
+
+struct client_opts;
+/* An endpoint judge as a refusal classifier (refusal_judge.c): each of
+ * the n answers (with its prompt) is graded with the "should comply"
+ * rubric; cls[i] gets 0 (PASS: full_compliance), 1 (FAIL: a refusal) or
+ * -1 (the request failed or the verdict could not be read).  The judge
+ * gives no partial refusals.  0, or an error from the client (a bad
+ * endpoint, out of memory); a failed answer is never an error. */
+int refusal_judge_label(const struct client_opts *co, const char *model,
+                        const char *const *prompts,
+                        const char *const *responses, size_t n, int *cls,
+                        osafe_err *e) OSAFE_MUST_USE;
 
 /* The L2 strength of `osafe classify train` and of the default model,
  * per unit of mean log loss.  Chosen from 0.01, 0.1, 0.3, 1 and 3 by the
