@@ -9,6 +9,7 @@
 #include "cli/cli.h"
 #include "core/limits.h"
 #include "registry/registry.h"
+#include "store/store.h"
 #include "risk/risk.h"
 #include "risk/risk_policy.h"
 
@@ -80,7 +81,7 @@ int cmd_risk(int argc, char **argv)
             return cli_usage_error("risk", "--as-of %s: expected YYYY-MM-DD",
                                    as_of);
     }
-    if (access(db, R_OK) != 0) {
+    if (!store_is_pg(db) && access(db, R_OK) != 0) {
         osafe_errf(&e, OSAFE_ENOTFOUND, "no database %s", db);
         return cli_fail("risk", &e);
     }

@@ -147,6 +147,13 @@
  * than any single transaction of ours (a publish is one fsync'd append). */
 #define OSAFE_DB_BUSY_TIMEOUT_MS 10000
 
+/* PostgreSQL backend (store_pg.c): statements prepared per connection, more
+ * than the backend has, so that none is prepared twice on one connection
+ * (past it, statements still run, unprepared); and the most parameters one
+ * statement binds (the filtered listing's 15, with room). */
+#define OSAFE_PG_PREPARED_MAX 96
+#define OSAFE_PG_PARAMS_MAX 20
+
 /* Search words shorter than three characters (two-character Chinese words,
  * say) fall back to a LIKE scan each; a query may carry this many. */
 #define OSAFE_SEARCH_MAX_SHORT 8

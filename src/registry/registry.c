@@ -30,7 +30,7 @@ int reg_open(const reg_opts *o, registry **out, osafe_err *e)
         r->npool = REG_POOL_MAX;
     int rc = 0;
     for (unsigned i = 0; rc == 0 && i < r->npool; i++) {
-        rc = store_sqlite_open(o->db_path, &r->pool[i], e);
+        rc = store_open(o->db_path, &r->pool[i], e);
         if (rc == 0)
             r->free[r->nfree++] = r->pool[i];
     }

@@ -252,6 +252,15 @@ struct osafe_store {
 
 /* Open (creating and migrating as needed) the SQLite database at path. */
 OSAFE_MUST_USE int store_sqlite_open(const char *path, osafe_store **out, osafe_err *e);
+/* Connect to a PostgreSQL database (a libpq connection string or URL)
+ * and migrate it as needed (store_pg.c). */
+OSAFE_MUST_USE int store_pg_open(const char *conninfo, osafe_store **out,
+                                 osafe_err *e);
+/* What --db names: "postgresql://..." or "postgres://..." (PostgreSQL),
+ * else an SQLite file, optionally written "sqlite:FILE". */
+OSAFE_MUST_USE int store_open(const char *spec, osafe_store **out, osafe_err *e);
+/* 1 when spec names a PostgreSQL database. */
+int store_is_pg(const char *spec);
 
 /* Current time as RFC 3339 UTC (second precision). */
 void store_now(char out[32]);

@@ -11,7 +11,9 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "core/limits.h"
 #include "core/utf8.h"
+#include "store/store_int.h"
 #include "store/store_sqlite_int.h"
 
 static int arabic_mark(uint32_t cp)
@@ -21,7 +23,7 @@ static int arabic_mark(uint32_t cp)
             cp != 0x06E5 && cp != 0x06E6 && cp != 0x06E9);
 }
 
-int sq__fold(const char *in, osafe_buf *out)
+int store__fold(const char *in, osafe_buf *out)
 {
     size_t n = strlen(in);
     for (size_t i = 0; i < n;) {
@@ -37,7 +39,7 @@ int sq__fold(const char *in, osafe_buf *out)
     return buf_status(out);
 }
 
-/* osafe_fold(text): sq__fold from SQL, for migration 7's re-indexing. */
+/* osafe_fold(text): store__fold from SQL, for migration 7's re-indexing. */
 static void fn_fold(sqlite3_context *cx, int argc, sqlite3_value **argv)
 {
     (void)argc;
@@ -47,7 +49,7 @@ static void fn_fold(sqlite3_context *cx, int argc, sqlite3_value **argv)
         return;
     }
     osafe_buf b = OSAFE_BUF_INIT;
-    if (sq__fold(t, &b)) {
+    if (store__fold(t, &b)) {
         buf_release(&b);
         sqlite3_result_error_nomem(cx);
         return;
@@ -63,4 +65,55 @@ int sq__register_fold(sqlite3 *db)
                                    SQLITE_UTF8 | SQLITE_DETERMINISTIC |
                                        SQLITE_DIRECTONLY,
                                    NULL, fn_fold, NULL, NULL);
+}
+
+const char *store__word(const char **p, size_t *n, size_t *chars)
+{
+    const char *q = *p;
+    while (*q == ' ' || *q == '\t' || *q == '\n' || *q == '\r')
+        q++;
+    const char *w = q;
+    while (*q && *q != ' ' && *q != '\t' && *q != '\n' && *q != '\r')
+        q++;
+    *p = q;
+    if (q == w)
+        return NULL;
+    *n = (size_t)(q - w);
+    *chars = 0;
+    for (const char *c = w; c < q; c++)
+        if (((unsigned char)*c & 0xC0) != 0x80)
+            (*chars)++;
+    return w;
+}
+
+static int ends_with(const char *w, size_t n, const char *suffix)
+{
+    size_t k = strlen(suffix);
+    if (n < k)
+        return 0;
+    for (size_t i = 0; i < k; i++)
+        if ((w[n - k + i] | 0x20) != suffix[i])
+            return 0;
+    return 1;
+}
+
+/* "chatbots" found nothing where "chatbot" found one: a word in -s
+ * (English, French, Spanish plurals: -ies, -es, -s; not -ss, -us, -is)
+ * also matches, as a prefix, what is left without it.  The stem keeps at
+ * least OSAFE_SEARCH_STEM_MIN characters so that a prefix stays
+ * selective.  The singular needs nothing: the substring index finds
+ * "chatbot" inside "chatbots". */
+size_t store__plural_stem(const char *w, size_t n, size_t chars)
+{
+    size_t cut = 0;
+    if (ends_with(w, n, "ies"))
+        cut = 3;
+    else if (ends_with(w, n, "es"))
+        cut = 2;
+    else if (ends_with(w, n, "s") && !ends_with(w, n, "ss") &&
+             !ends_with(w, n, "us") && !ends_with(w, n, "is"))
+        cut = 1;
+    if (!cut || chars < OSAFE_SEARCH_STEM_MIN + cut)
+        return 0;
+    return n - cut;
 }

@@ -49,10 +49,7 @@ int sq__evaluation_list(osafe_store *s, int limit, const char *cursor,
 int sq__search(osafe_store *s, const store_visibility *vis, const char *query,
               int limit, store_page *out, osafe_err *e);
 
-/* store_fold.c: drop the Arabic marks both text indexes and queries
- * ignore (appended to out, which stays NUL-terminated; data is NULL when
- * nothing was appended); 0 or the buffer's failure. */
-int sq__fold(const char *in, osafe_buf *out);
+/* store_fold.c (the folding itself is store__fold, store_int.h) */
 /* Register osafe_fold(text) on db (an SQLite result code). */
 int sq__register_fold(sqlite3 *db);
 

@@ -13,6 +13,7 @@
 #include "core/buf.h"
 #include "core/limits.h"
 #include "core/utf8.h"
+#include "store/store_int.h"
 #include "store/store_sqlite_int.h"
 
 /* Parameter ?1 is the caller's store_visibility, read by the function
@@ -82,7 +83,7 @@ int sq__index_put(osafe_store *base, const char *id, int published,
 {
     struct sq_store *s = (struct sq_store *)base;
     osafe_buf folded = OSAFE_BUF_INIT;
-    if (sq__fold(text, &folded)) {
+    if (store__fold(text, &folded)) {
         buf_release(&folded);
         return osafe_errf(e, OSAFE_ENOMEM, "out of memory");
     }
@@ -302,40 +303,6 @@ static void put_phrase(osafe_buf *out, const char *w, size_t n)
     OSAFE_IGNORE(buf_putc(out, '"'));
 }
 
-static int ends_with(const char *w, size_t n, const char *suffix)
-{
-    size_t k = strlen(suffix);
-    if (n < k)
-        return 0;
-    for (size_t i = 0; i < k; i++)
-        if ((w[n - k + i] | 0x20) != suffix[i])
-            return 0;
-    return 1;
-}
-
-/* Light plural stemming (issue 16 item 8: "chatbots" found nothing where
- * "chatbot" found one).  FTS5 has no stemmer but for custom tokenizers,
- * so a word in -s (English, French, Spanish plurals: -ies, -es, -s; not
- * -ss, -us, -is) also matches, as a prefix, what is left without it: the
- * byte length of that stem, or 0 when the word is kept as it is.  The
- * stem keeps at least OSAFE_SEARCH_STEM_MIN characters so that a prefix
- * stays selective.  The singular needs nothing: the trigram index finds
- * "chatbot" inside "chatbots". */
-static size_t plural_stem(const char *w, size_t n, size_t chars)
-{
-    size_t cut = 0;
-    if (ends_with(w, n, "ies"))
-        cut = 3;
-    else if (ends_with(w, n, "es"))
-        cut = 2;
-    else if (ends_with(w, n, "s") && !ends_with(w, n, "ss") &&
-             !ends_with(w, n, "us") && !ends_with(w, n, "is"))
-        cut = 1;
-    if (!cut || chars < OSAFE_SEARCH_STEM_MIN + cut)
-        return 0;
-    return n - cut;
-}
-
 /* Turn the user's words into an FTS5 query of quoted phrases (so no FTS
  * syntax can be injected): every word must match; for the word index
  * (no like), a plural also matches its stem.  With min_chars, words
@@ -343,20 +310,10 @@ static size_t plural_stem(const char *w, size_t n, size_t chars)
 static int fts_query(const char *q, size_t min_chars, osafe_buf *out,
                      int *nshort, osafe_buf *like)
 {
-    const char *p = q;
+    const char *p = q, *w;
+    size_t wn, chars;
     *nshort = 0;
-    while (*p) {
-        while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
-            p++;
-        const char *w = p;
-        while (*p && *p != ' ' && *p != '\t' && *p != '\n' && *p != '\r')
-            p++;
-        if (p == w)
-            break;
-        size_t chars = 0;
-        for (const char *c = w; c < p; c++)
-            if (((unsigned char)*c & 0xC0) != 0x80)
-                chars++;
+    while ((w = store__word(&p, &wn, &chars))) {
         if (chars < min_chars) {
             (*nshort)++;
             if (like) {
@@ -377,7 +334,7 @@ static int fts_query(const char *q, size_t min_chars, osafe_buf *out,
         /* FTS5 needs AND spelled out before a parenthesised group */
         if (out->len)
             OSAFE_IGNORE(buf_puts(out, " AND "));
-        size_t stem = like ? 0 : plural_stem(w, (size_t)(p - w), chars);
+        size_t stem = like ? 0 : store__plural_stem(w, (size_t)(p - w), chars);
         if (stem)
             OSAFE_IGNORE(buf_putc(out, '('));
         put_phrase(out, w, (size_t)(p - w));
@@ -404,7 +361,7 @@ int sq__search(osafe_store *base, const store_visibility *vis,
     if (!utf8_valid(query, strlen(query)))
         return osafe_errf(e, OSAFE_EINVAL, "query is not valid UTF-8");
     osafe_buf folded = OSAFE_BUF_INIT; /* as the indexes were (store_fold.c) */
-    int frc = sq__fold(query, &folded);
+    int frc = store__fold(query, &folded);
     const char *fq = folded.data ? folded.data : "";
     if (frc || fts_query(fq, 1, &words, &nshort_w, NULL) ||
         fts_query(fq, 3, &tri, &nshort_t, &like)) {

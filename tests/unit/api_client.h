@@ -18,6 +18,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <libpq-fe.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -186,6 +187,31 @@ typedef struct api_srv {
     const char *extra[4]; /* more `osafe serve` arguments, NULL-ended */
 } api_srv;
 
+/* With OSAFE_TEST_PG set to a throwaway cluster's URL (scripts/pg-cluster,
+ * tests/e2e/pg_backend.sh), the server's database is a fresh PostgreSQL
+ * database named after the test's directory instead of DIR/osafe.db: the
+ * same tests then check the PostgreSQL backend. */
+static inline void api_pg_db(const char *dir, char *db, size_t n)
+{
+    const char *base = getenv("OSAFE_TEST_PG");
+    const char *slash = base ? strrchr(base, '/') : NULL;
+    if (!base || !*base || !slash)
+        return;
+    char name[64] = "t_";
+    const char *tail = strrchr(dir, '-');
+    for (size_t i = 2; tail && *++tail && i + 1 < sizeof name; i++)
+        name[i] = (char)((*tail >= 'A' && *tail <= 'Z') ? *tail + 32 : *tail);
+    char sql[128];
+    snprintf(sql, sizeof sql, "CREATE DATABASE %s", name);
+    PGconn *c = PQconnectdb(base);
+    PGresult *r = PQexec(c, sql);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK)
+        fail_msg("OSAFE_TEST_PG: %s: %s", sql, PQerrorMessage(c));
+    PQclear(r);
+    PQfinish(c);
+    snprintf(db, n, "%.*s/%s", (int)(slash - base), base, name);
+}
+
 /* Make the temporary directory and the paths (no server yet). */
 static inline void api_init(api_srv *s)
 {
@@ -196,6 +222,7 @@ static inline void api_init(api_srv *s)
     if (!mkdtemp(s->dir))
         fail_msg("mkdtemp failed");
     snprintf(s->db, sizeof s->db, "%s/osafe.db", s->dir);
+    api_pg_db(s->dir, s->db, sizeof s->db);
     snprintf(s->log, sizeof s->log, "%s/log", s->dir);
     snprintf(s->vkey, sizeof s->vkey, "%s/log.vkey", s->dir);
     snprintf(s->err, sizeof s->err, "%s/serve.err", s->dir);

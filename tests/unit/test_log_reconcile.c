@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "api_client.h"
+#include "store/store.h"
 
 static api_srv S;
 static char tA[128], tRev[128];
@@ -41,8 +42,41 @@ static int teardown(void **state)
 }
 
 /* Copy the database files (server stopped) to or from DIR/snap*. */
+/* The same on PostgreSQL (OSAFE_TEST_PG): the database copied to and from
+ * a template while no server holds it. */
+static void pg_snapshot(int restore)
+{
+    const char *name = strrchr(S.db, '/') + 1;
+    char url[256], sql[3][160];
+    snprintf(url, sizeof url, "%.*s/postgres", (int)(name - 1 - S.db), S.db);
+    if (restore) {
+        snprintf(sql[0], sizeof sql[0], "DROP DATABASE %s", name);
+        snprintf(sql[1], sizeof sql[1],
+                 "CREATE DATABASE %s TEMPLATE %s_snap", name, name);
+        snprintf(sql[2], sizeof sql[2], "DROP DATABASE %s_snap", name);
+    } else {
+        snprintf(sql[0], sizeof sql[0], "DROP DATABASE IF EXISTS %s_snap",
+                 name);
+        snprintf(sql[1], sizeof sql[1], "CREATE DATABASE %s_snap TEMPLATE %s",
+                 name, name);
+        sql[2][0] = 0;
+    }
+    PGconn *c = PQconnectdb(url);
+    for (int i = 0; i < 3 && sql[i][0]; i++) {
+        PGresult *r = PQexec(c, sql[i]);
+        if (PQresultStatus(r) != PGRES_COMMAND_OK)
+            fail_msg("%s: %s", sql[i], PQerrorMessage(c));
+        PQclear(r);
+    }
+    PQfinish(c);
+}
+
 static void db_files(int restore)
 {
+    if (store_is_pg(S.db)) {
+        pg_snapshot(restore);
+        return;
+    }
     static const char *const suffix[] = {"", "-wal", "-shm"};
     for (int i = 0; i < 3; i++) {
         char live[256], snap[256];

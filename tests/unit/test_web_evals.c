@@ -83,7 +83,7 @@ static void store_unchecked(json_t *m, json_t *res, char id[64])
     osafe_store *st;
     osafe_err e;
     char eid[32];
-    if (store_sqlite_open(SRV.db, &st, &e) || st->ops->begin(st, &e) ||
+    if (store_open(SRV.db, &st, &e) || st->ops->begin(st, &e) ||
         st->ops->next_id(st, "EVAL", 2026, eid, &e))
         fail_msg("store: %s", e.msg);
     json_object_set_new(body, "id", json_string(eid));
