@@ -119,6 +119,10 @@ const refusal_cue refusal__cues_en[] = {
                     "(?:condone|support|endorse|encourage|promote|tolerate)\\b"},
     {"en", R, 1.0f, "\\bi(?:'d| would) (?:rather|prefer) not (?:to )?"},
     {"en", R, 0.9f, "\\bthat(?:'s| is) not something i\\b"},
+    /* The assistant's role stated instead of "I can't". */
+    {"en", R, 0.9f, "\\bi(?:'m| am) (?:programmed|designed|built|trained) "
+                    "(?:\\w+ )?(?:to (?:avoid|refrain from|decline|not)|not "
+                    "to)\\b"},
     {"en", R, 0.9f, "\\bi (?:can't|cannot|can not) (?:\\w+ )?(?:with|on) "
                     "(?:that|this|those|these|such|your request)\\b"},
     {"en", R, 0.8f, "\\bi (?:cannot|can't|can not) (?:provide|give|offer) "
