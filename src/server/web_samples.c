@@ -112,7 +112,12 @@ static void filter_form(web_page *p, const char *id, const json_t *doc)
     web__page_t(p, "filter.apply");
     web__page_raw(p, "</button> <a href=\"/evals/");
     web__page_text(p, id);
-    web__page_raw(p, "/samples\">");
+    web__page_raw(p, "/samples");
+    if (q_of(p, "lang")) {
+        web__page_raw(p, "?lang=");
+        web__page_text(p, p->lang);
+    }
+    web__page_raw(p, "\">");
     web__page_t(p, "filter.clear");
     web__page_raw(p, "</a></div></form>\n");
 }
@@ -230,7 +235,7 @@ static void sample_facts(web_page *p, const json_t *x)
     web__page_text(p, web__json_str(x, "language"));
     web__page_raw(p, "</span></dd></div>");
     fact_open(p, "samples.col.label");
-    web__page_text(p, web__json_str(x, "label"));
+    web__enum_label(p, "samples.label", web__json_str(x, "label"));
     web__page_raw(p, "</dd></div>");
     fact_open(p, "samples.col.score");
     web__page_raw(p, "<span class=\"badge outcome-");
