@@ -647,6 +647,7 @@ static const struct store_ops sq_ops = {
     sq__session_drop, sq__log_extra_put, sq__log_orphan_get,
     sq__evaluation_find,
     sq__record_discard,
+    sq__review_put, sq__review_get, sq__review_list, sq__review_counts,
 };
 
 int store_sqlite_open(const char *path, osafe_store **out, osafe_err *e)

@@ -80,6 +80,16 @@ int sq__log_orphan_get(osafe_store *s, const char *record_id, int version,
                       int64_t *index, uint8_t **entry, size_t *len,
                       osafe_err *e);
 
+/* store_sqlite_reviews.c: human labels of evaluation samples */
+int sq__review_put(osafe_store *s, const store_review *rv, osafe_err *e);
+int sq__review_get(osafe_store *s, const char *eval_id, int64_t sample_index,
+                   store_review *rv, uint8_t **entry, size_t *entry_len,
+                   osafe_err *e);
+int sq__review_list(osafe_store *s, const char *eval_id, int64_t after,
+                    int limit, store_review **rows, size_t *n, osafe_err *e);
+int sq__review_counts(osafe_store *s, const char *eval_id,
+                      store_review_count *out, size_t *n, osafe_err *e);
+
 /* store_sqlite_migrations.c: the schema, migration v+1 at index v. */
 extern const char *const sq__migrations[];
 extern const size_t sq__n_migrations;
