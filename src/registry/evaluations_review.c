@@ -240,3 +240,14 @@ int reg__sample_get_facts(osafe_store *s, const char *id, int64_t index,
     return osafe_errf(e, OSAFE_ENOTFOUND, "evaluation '%s' has no stored "
                       "sample %lld", id, (long long)index);
 }
+
+/* PROVISIONAL until the samples storage (branch h2) is merged. */
+int reg_evaluation_review_item(registry *r, const char *id, int64_t at,
+                               char **out, osafe_err *e)
+{
+    (void)r;
+    (void)at;
+    *out = NULL;
+    return osafe_errf(e, OSAFE_ENOTFOUND, "evaluation '%s' has no stored "
+                      "samples", id);
+}

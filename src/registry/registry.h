@@ -230,6 +230,14 @@ OSAFE_MUST_USE int reg_evaluation_review(registry *r, const reg_caller *c,
 OSAFE_MUST_USE int reg_evaluation_reviews(registry *r, const char *id,
                                           int64_t after, int limit,
                                           char **out, osafe_err *e);
+/* The at-th sample (0-based) of a run's needs_review samples, by line,
+ * with its current human label: {"total","labelled","at","sample":
+ * {"index","line":{the samples.jsonl line}} or null past the last,
+ * "human":{"label","reviewer","reviewed","log_index"} or null}.
+ * OSAFE_ENOTFOUND when the run or its complete samples are not stored. */
+OSAFE_MUST_USE int reg_evaluation_review_item(registry *r, const char *id,
+                                              int64_t at, char **out,
+                                              osafe_err *e);
 /* Inclusion proof of the entry that published sample index's current
  * label (as reg_evaluation_proof's), with "evaluation" and "index". */
 OSAFE_MUST_USE int reg_evaluation_review_proof(registry *r, const char *id,
