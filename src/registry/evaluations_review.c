@@ -223,7 +223,8 @@ int reg_evaluation_review_proof(registry *r, const char *id, int64_t index,
     free(entry);
     if (!rc) {
         json_object_set_new(o, "evaluation", json_string(id));
-        json_object_set_new(o, "index", json_integer((json_int_t)index));
+        json_object_set_new(o, "sample_index",
+                            json_integer((json_int_t)index));
         if (!(*out = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER)))
             rc = osafe_errf(e, OSAFE_ENOMEM, "out of memory");
     }

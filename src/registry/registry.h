@@ -239,7 +239,8 @@ OSAFE_MUST_USE int reg_evaluation_review_item(registry *r, const char *id,
                                               int64_t at, char **out,
                                               osafe_err *e);
 /* Inclusion proof of the entry that published sample index's current
- * label (as reg_evaluation_proof's), with "evaluation" and "index". */
+ * label (as reg_evaluation_proof's), with "evaluation" and
+ * "sample_index" (its "index" is the log's). */
 OSAFE_MUST_USE int reg_evaluation_review_proof(registry *r, const char *id,
                                                int64_t index, char **out,
                                                osafe_err *e);
