@@ -433,4 +433,32 @@
  * the first 64 say enough and the rest are not listed. */
 #define OSAFE_REC_ERRORS_MAX 64
 
+/* ---- samples of published evaluations (registry, issue 16 item 10) ---- */
+
+/* One upload request of `osafe eval publish` (NDJSON, whole lines): under
+ * OSAFE_HTTP_BODY_MAX with room to spare, so a 2 GiB run is ~2,700
+ * requests, each one short SQLite transaction. */
+#define OSAFE_SAMPLES_CHUNK_MAX (768u << 10)
+/* Samples a page of the sample browser or GET .../samples shows: 200 rows
+ * of prompt and answer is already more than a reader scrolls; the default
+ * fits one screen of the HTML table. */
+#define OSAFE_SAMPLES_PER_PAGE_MAX 200
+#define OSAFE_SAMPLES_PER_PAGE_DEFAULT 25
+/* A filter value (hazard, language, label): the longest hazard code is
+ * under 40 bytes, a BCP 47 tag 35; more is a mistake, refused with 400. */
+#define OSAFE_SAMPLE_FILTER_MAX 64
+/* What a sample row keeps of hazard, language and label (bytes): longer
+ * values are kept whole in the sample's line but cut in the indexed
+ * columns, which only filters read. */
+#define OSAFE_SAMPLE_FIELD_MAX 64
+/* A scored sample passes at this score or above: scores are 0..1 with 1
+ * the behaviour the item expects (eval/score.h), and every built-in scorer
+ * but the judge gives 0 or 1 only. */
+#define OSAFE_SAMPLE_PASS_MIN 0.5
+/* Retries of one upload request answered 429 or a network error before
+ * `osafe eval publish` gives up (the upload resumes where it stopped). */
+#define OSAFE_SAMPLES_UPLOAD_RETRIES 8
+/* The longest a 429's Retry-After is honoured, seconds. */
+#define OSAFE_SAMPLES_RETRY_WAIT_MAX 120
+
 #endif

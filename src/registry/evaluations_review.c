@@ -232,23 +232,106 @@ int reg_evaluation_review_proof(registry *r, const char *id, int64_t index,
     return rc;
 }
 
-/* PROVISIONAL until the samples storage (branch h2) is merged. */
+/* The samples of a run count once complete: before, the log does not
+ * commit to them (evaluations_samples.c). */
+static int samples_complete(osafe_store *s, const char *id, osafe_err *e)
+{
+    store_sample_state st;
+    int rc = s->ops->samples_state(s, id, &st, e);
+    if (!rc && !st.complete)
+        rc = osafe_errf(e, OSAFE_ENOTFOUND, "the samples of evaluation '%s' "
+                        "are not stored (complete) on this node", id);
+    return rc;
+}
+
 int reg__sample_get_facts(osafe_store *s, const char *id, int64_t index,
                           reg__sample_facts *f, osafe_err *e)
 {
-    (void)s;
     memset(f, 0, sizeof *f);
-    return osafe_errf(e, OSAFE_ENOTFOUND, "evaluation '%s' has no stored "
-                      "sample %lld", id, (long long)index);
+    store_sample x = {0};
+    int rc = samples_complete(s, id, e);
+    if (!rc && (rc = s->ops->sample_get(s, id, index, &x, e)) ==
+                   OSAFE_ENOTFOUND)
+        rc = osafe_errf(e, OSAFE_ENOTFOUND, "evaluation '%s' has no sample "
+                        "%lld", id, (long long)index);
+    if (rc)
+        return rc;
+    json_t *j = json_loadb(x.body, x.body_len, 0, NULL);
+    const char *exp = json_string_value(json_object_get(j, "expected"));
+    f->needs_review = x.needs_review && !x.error;
+    snprintf(f->label, sizeof f->label, "%s", x.label);
+    snprintf(f->expected, sizeof f->expected, "%s", exp ? exp : "");
+    json_decref(j);
+    store_sample_release(&x);
+    return 0;
 }
 
-/* PROVISIONAL until the samples storage (branch h2) is merged. */
+/* {"index","line"} of the page's one sample, and its human label. */
+static int item_json(osafe_store *s, const char *id, const store_sample *x,
+                     json_t *o, osafe_err *e)
+{
+    json_t *line = json_loadb(x->body, x->body_len, 0, NULL);
+    if (!line)
+        return osafe_errf(e, OSAFE_ECORRUPT, "evaluation %s: sample %lld: "
+                          "stored line unreadable", id, (long long)x->index);
+    json_object_set_new(o, "sample", json_pack("{s:I, s:o}", "index",
+                                               (json_int_t)x->index, "line",
+                                               line));
+    store_review rv;
+    osafe_err ign;
+    int rc = s->ops->review_get(s, id, x->index, &rv, NULL, NULL, &ign);
+    if (rc == OSAFE_ENOTFOUND) {
+        json_object_set_new(o, "human", json_null());
+        return 0;
+    }
+    if (rc)
+        return osafe_errf(e, rc, "%s", ign.msg);
+    json_object_set_new(o, "human",
+                        json_pack("{s:s, s:s, s:s, s:I}", "label", rv.label,
+                                  "reviewer", rv.reviewer_name, "reviewed",
+                                  rv.reviewed, "log_index",
+                                  (json_int_t)rv.log_index));
+    return 0;
+}
+
 int reg_evaluation_review_item(registry *r, const char *id, int64_t at,
                                char **out, osafe_err *e)
 {
-    (void)r;
-    (void)at;
     *out = NULL;
-    return osafe_errf(e, OSAFE_ENOTFOUND, "evaluation '%s' has no stored "
-                      "samples", id);
+    if (at < 0)
+        return osafe_errf(e, OSAFE_EINVAL, "at must be 0 or more");
+    osafe_store *s = reg__store_get(r);
+    char *body = NULL;
+    size_t len, nc = 0;
+    int64_t lindex;
+    store_review_count cs[STORE_REVIEW_COUNTS_MAX];
+    store_sample_page p = {0};
+    store_sample_filter f = {.error = -1, .needs_review = 1, .offset = at,
+                             .limit = 1};
+    int rc = s->ops->evaluation_get(s, id, &body, &len, &lindex, e);
+    free(body);
+    if (!rc)
+        rc = samples_complete(s, id, e);
+    if (!rc)
+        rc = s->ops->samples_page(s, id, &f, &p, e);
+    if (!rc)
+        rc = s->ops->review_counts(s, id, cs, &nc, e);
+    json_int_t labelled = 0;
+    for (size_t i = 0; i < nc; i++)
+        labelled += cs[i].n;
+    json_t *o = rc ? NULL
+                   : json_pack("{s:I, s:I, s:I, s:n, s:n}", "total",
+                               (json_int_t)p.total, "labelled", labelled,
+                               "at", (json_int_t)at, "sample", "human");
+    if (!rc && !o)
+        rc = osafe_errf(e, OSAFE_ENOMEM, "out of memory");
+    if (!rc && p.n)
+        rc = item_json(s, id, &p.rows[0], o, e);
+    reg__store_put(r, s);
+    store_sample_page_release(&p);
+    if (rc) {
+        json_decref(o);
+        return rc;
+    }
+    return reg__out_json(o, out, e);
 }

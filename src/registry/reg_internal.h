@@ -128,7 +128,7 @@ int reg__evaluation_check(const json_t *j, osafe_err *e);
  * published run (its storage: store.h, evaluation samples). */
 typedef struct reg__sample_facts {
     int needs_review;  /* the classifier was unsure: a person should look */
-    char label[24];    /* the classifier's label */
+    char label[64];    /* the classifier's label */
     char expected[16]; /* "comply", "refuse" or "" */
 } reg__sample_facts;
 /* OSAFE_ENOTFOUND when the run has no such sample (or none stored). */

@@ -203,6 +203,29 @@ OSAFE_MUST_USE int reg_evaluation_withdraw(registry *r, const reg_caller *c, con
                             const char *body, size_t len, char **out,
                             osafe_err *e);
 
+/* Samples of a published run (evaluations_samples.c, issue 16 item 10).
+ * Upload one chunk of its samples.jsonl (whole lines) at byte offset, by
+ * the account that published it or an admin; a chunk sent again changes
+ * nothing ("replayed"); last 1 on the final chunk: the stored lines must
+ * hash to the run's logged samples_sha256, else the upload is discarded
+ * (OSAFE_EINVAL naming both digests) and starts again at offset 0.
+ * *out {"id","received","samples","complete","replayed"} (caller frees). */
+OSAFE_MUST_USE int reg_evaluation_samples_put(registry *r, const reg_caller *c,
+                                              const char *id, int64_t offset,
+                                              int last, const char *body,
+                                              size_t len, char **out,
+                                              osafe_err *e);
+/* Page page (from 1) of per_page samples matching f (its offset and limit
+ * are set from them), by line: *out {"id","status":"complete"|"incomplete"
+ * |"none","received","uploaded","total","page","per_page","pages",
+ * "samples":[{"index","item_id","epoch","hazard","language","label",
+ * "outcome","score","confidence","error","needs_review","prompt",
+ * "response","reason"}]}; samples are listed only once complete.  Public
+ * as the run is: OSAFE_ESTATE when it is withdrawn. */
+OSAFE_MUST_USE int reg_evaluation_samples(registry *r, const char *id,
+                                          const store_sample_filter *f,
+                                          int page, int per_page, char **out,
+                                          osafe_err *e);
 /* ---- human review of evaluation samples (evaluations_review.c) ----------- */
 
 /*

@@ -123,6 +123,52 @@ typedef struct store_eval_page {
 
 void store_eval_page_release(store_eval_page *p);
 
+/* ---- samples of a published evaluation (issue 16 item 10) ----
+ * One row per line of the run's samples.jsonl, in file order; the line's
+ * exact bytes are kept (body), the columns only serve filters. */
+typedef struct store_sample {
+    int64_t index;        /* 0-based line number in samples.jsonl */
+    char hazard[64];      /* OSAFE_SAMPLE_FIELD_MAX; "" when none */
+    char lang[64];
+    char label[64];
+    char outcome[8];      /* "pass", "fail" or "error" (not scored) */
+    double score;         /* meaningful when has_score */
+    int has_score;
+    int error;            /* 1: not scored (the line's "error" is set) */
+    int needs_review;
+    char *body;           /* the line without its newline (malloc'd) */
+    size_t body_len;
+} store_sample;
+
+void store_sample_release(store_sample *x);
+
+/* How far the upload of an evaluation's samples got. */
+typedef struct store_sample_state {
+    int64_t author;       /* who published the evaluation */
+    int withdrawn;        /* the evaluation is withdrawn */
+    int64_t received;     /* bytes of samples.jsonl stored */
+    int64_t samples;      /* lines stored */
+    int complete;         /* their SHA-256 matched samples_sha256 */
+} store_sample_state;
+
+/* Filters of a sample page; NULL strings and -1 flags: any. */
+typedef struct store_sample_filter {
+    const char *hazard, *lang, *label;
+    const char *outcome;  /* "pass", "fail", "error" */
+    int has_score;        /* 1: score equals score */
+    double score;
+    int error, needs_review;
+    int64_t offset;       /* rows to skip (numbered pages) */
+    int limit;
+} store_sample_filter;
+
+typedef struct store_sample_page {
+    size_t n;
+    store_sample *rows;   /* by line number */
+    int64_t total;        /* every match, all pages */
+} store_sample_page;
+
+void store_sample_page_release(store_sample_page *p);
 /* One reviewer's label of one sample of a published evaluation run (issue
  * 15, human review): the latest per sample.  The sample's automatic label
  * and expected behaviour are copied in when it is labelled, so that the
@@ -130,8 +176,8 @@ void store_eval_page_release(store_eval_page *p);
 typedef struct store_review {
     char evaluation_id[32];
     int64_t sample_index;
-    char label[24];         /* full_compliance full_refusal partial_refusal */
-    char automatic[24];     /* the classifier's label of the sample */
+    char label[64];         /* full_compliance full_refusal partial_refusal */
+    char automatic[64];     /* the classifier's label of the sample */
     char expected[16];      /* "comply", "refuse" or "" */
     int64_t reviewer;       /* account id */
     char reviewer_name[128];
@@ -142,8 +188,8 @@ typedef struct store_review {
 /* How many samples of a run carry each (expected, automatic, label). */
 typedef struct store_review_count {
     char expected[16];
-    char automatic[24];
-    char label[24];
+    char automatic[64];
+    char label[64];
     int64_t n;
 } store_review_count;
 
@@ -271,6 +317,42 @@ struct store_ops {
      * never published (the caller checks): the log holds nothing of it. */
     OSAFE_MUST_USE int (*record_discard)(osafe_store *s, const char *id,
                                          osafe_err *e);
+    /* Samples of a published evaluation (issue 16 item 10).
+     * samples_state: the upload's state (all zero but author when none
+     * began); OSAFE_ENOTFOUND when there is no such evaluation. */
+    OSAFE_MUST_USE int (*samples_state)(osafe_store *s, const char *eval_id,
+                                        store_sample_state *st, osafe_err *e);
+    /* The chunk stored at byte offset (its length and SHA-256, hex), or
+     * OSAFE_ENOTFOUND. */
+    OSAFE_MUST_USE int (*samples_chunk)(osafe_store *s, const char *eval_id,
+                                        int64_t offset, int64_t *len,
+                                        char sha256[65], osafe_err *e);
+    /* Append one chunk (inside a transaction): len bytes at offset, which
+     * must be the bytes received so far (else OSAFE_ESTATE), holding the
+     * n lines rows (their index fields are ignored: they number on from
+     * the lines stored).  Refused once the upload is complete. */
+    OSAFE_MUST_USE int (*samples_append)(osafe_store *s, const char *eval_id,
+                                         int64_t offset, int64_t len,
+                                         const char *sha256,
+                                         const store_sample *rows, size_t n,
+                                         osafe_err *e);
+    /* SHA-256 of the stored lines, each followed by a newline, in order:
+     * the bytes of the samples.jsonl they came from. */
+    OSAFE_MUST_USE int (*samples_digest)(osafe_store *s, const char *eval_id,
+                                         uint8_t out[32], osafe_err *e);
+    /* complete 1: mark the upload complete; 0: discard it (rows, chunks
+     * and state), so that it starts again at offset 0. */
+    OSAFE_MUST_USE int (*samples_finish)(osafe_store *s, const char *eval_id,
+                                         int complete, osafe_err *e);
+    /* A page of the stored samples matching f, by line number, and the
+     * number of all matches; complete or not (the caller decides). */
+    OSAFE_MUST_USE int (*samples_page)(osafe_store *s, const char *eval_id,
+                                       const store_sample_filter *f,
+                                       store_sample_page *out, osafe_err *e);
+    /* One sample by line number, or OSAFE_ENOTFOUND. */
+    OSAFE_MUST_USE int (*sample_get)(osafe_store *s, const char *eval_id,
+                                     int64_t index, store_sample *out,
+                                     osafe_err *e);
     /* Human review of evaluation samples (store_sqlite_reviews.c).
      * review_put inserts or replaces the label of (evaluation_id,
      * sample_index) inside the caller's transaction; review_get reads one

@@ -647,6 +647,9 @@ static const struct store_ops sq_ops = {
     sq__session_drop, sq__log_extra_put, sq__log_orphan_get,
     sq__evaluation_find,
     sq__record_discard,
+    sq__samples_state, sq__samples_chunk, sq__samples_append,
+    sq__samples_digest, sq__samples_finish, sq__samples_page,
+    sq__sample_get,
     sq__review_put, sq__review_get, sq__review_list, sq__review_counts,
 };
 

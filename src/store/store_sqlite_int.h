@@ -80,6 +80,27 @@ int sq__log_orphan_get(osafe_store *s, const char *record_id, int version,
                       int64_t *index, uint8_t **entry, size_t *len,
                       osafe_err *e);
 
+/* store_sqlite_samples.c: samples of published evaluations */
+int sq__samples_state(osafe_store *s, const char *eval_id,
+                      store_sample_state *st, osafe_err *e);
+int sq__samples_chunk(osafe_store *s, const char *eval_id, int64_t offset,
+                      int64_t *len, char sha256[65], osafe_err *e);
+int sq__samples_append(osafe_store *s, const char *eval_id, int64_t offset,
+                       int64_t len, const char *sha256,
+                       const store_sample *rows, size_t n, osafe_err *e);
+int sq__samples_digest(osafe_store *s, const char *eval_id, uint8_t out[32],
+                       osafe_err *e);
+int sq__samples_finish(osafe_store *s, const char *eval_id, int complete,
+                       osafe_err *e);
+int sq__samples_page(osafe_store *s, const char *eval_id,
+                     const store_sample_filter *f, store_sample_page *out,
+                     osafe_err *e);
+/* The SQL of a page of samples (page 1) or of the count of its matches
+ * (0), appended to q; 0 or the buffer's failure.  Exposed for the test
+ * that checks its query plan uses an index. */
+int sq__samples_sql(const store_sample_filter *f, int page, osafe_buf *q);
+int sq__sample_get(osafe_store *s, const char *eval_id, int64_t index,
+                   store_sample *out, osafe_err *e);
 /* store_sqlite_reviews.c: human labels of evaluation samples */
 int sq__review_put(osafe_store *s, const store_review *rv, osafe_err *e);
 int sq__review_get(osafe_store *s, const char *eval_id, int64_t sample_index,

@@ -161,6 +161,51 @@ const char *const sq__migrations[] = {
      * before is folded the same way, so that old records are found too. */
     "UPDATE fts_words SET text = osafe_fold(text);"
     "UPDATE fts_tri SET text = osafe_fold(text);",
+    /* 8: evaluation_samples - the samples of a published run (issue 16
+     * item 10): one row per line of its samples.jsonl, the exact bytes
+     * kept so that the registry hashes what it serves against the
+     * samples_sha256 the log holds; sample_uploads says how far an upload
+     * got (complete once the digest matched), sample_chunks which chunk
+     * began where, so that a replayed chunk is recognised.  Each filter
+     * has an index led by its column and ordered by line, covering every
+     * filter column, so that a filtered page never reads the table. */
+    "CREATE TABLE sample_uploads("
+    "  id INTEGER PRIMARY KEY,"
+    "  eval_id TEXT NOT NULL UNIQUE REFERENCES evaluations(id),"
+    "  received INTEGER NOT NULL DEFAULT 0,"
+    "  samples INTEGER NOT NULL DEFAULT 0,"
+    "  complete TEXT,"
+    "  modified TEXT NOT NULL);"
+    "CREATE TABLE sample_chunks("
+    "  upload INTEGER NOT NULL REFERENCES sample_uploads(id),"
+    "  offset INTEGER NOT NULL,"
+    "  len INTEGER NOT NULL,"
+    "  sha256 TEXT NOT NULL,"
+    "  PRIMARY KEY (upload, offset));"
+    "CREATE TABLE evaluation_samples("
+    "  id INTEGER PRIMARY KEY,"
+    "  upload INTEGER NOT NULL REFERENCES sample_uploads(id),"
+    "  idx INTEGER NOT NULL,"
+    "  hazard TEXT NOT NULL,"
+    "  lang TEXT NOT NULL,"
+    "  label TEXT NOT NULL,"
+    "  outcome TEXT NOT NULL,"
+    "  score REAL,"
+    "  error INTEGER NOT NULL,"
+    "  needs_review INTEGER NOT NULL,"
+    "  body BLOB NOT NULL);"
+    "CREATE INDEX samples_idx ON evaluation_samples(upload, idx,"
+    "  hazard, lang, label, outcome, score, error, needs_review);"
+    "CREATE INDEX samples_hazard ON evaluation_samples(upload, hazard, idx,"
+    "  lang, label, outcome, score, error, needs_review);"
+    "CREATE INDEX samples_lang ON evaluation_samples(upload, lang, idx,"
+    "  hazard, label, outcome, score, error, needs_review);"
+    "CREATE INDEX samples_label ON evaluation_samples(upload, label, idx,"
+    "  hazard, lang, outcome, score, error, needs_review);"
+    "CREATE INDEX samples_outcome ON evaluation_samples(upload, outcome, idx,"
+    "  hazard, lang, label, score, error, needs_review);"
+    "CREATE INDEX samples_review ON evaluation_samples(upload, needs_review,"
+    "  idx, hazard, lang, label, outcome, score, error);",
     /* 9: evaluation_reviews - reviewers' labels of samples of published
      * runs (issue 15, human review), the latest per sample, with who gave
      * it and the log entry that published it (every entry, those of
