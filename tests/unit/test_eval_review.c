@@ -450,6 +450,75 @@ static void test_review_corrected_figures(void **state)
     fx_close(&f);
 }
 
+/* ---- over HTTP (every answer checked against docs/openapi.json) ---------- */
+
+static void test_review_api_routes(void **state)
+{
+    (void)state;
+    json_t *run = json_pack(
+        "{s:{s:{s:s, s:s, s:s}, s:{s:s, s:s, s:i}}, s:{s:i, s:i, s:o, "
+        "s:{s:o, s:o}}, s:s}",
+        "manifest", "suite", "name", "t", "version", "1", "hash",
+        "0000000000000000000000000000000000000000000000000000000000000000",
+        "params", "model", "m-http", "scorer", "refusal", "epochs", 1,
+        "results", "samples", 4, "errors", 0, "overall", grp2(0.5), "refusal",
+        "unsafe_compliance", grp2(0.5), "over_refusal", grp2(0.5),
+        "samples_sha256",
+        "1111111111111111111111111111111111111111111111111111111111111111");
+    char *body = json_dumps(run, JSON_COMPACT);
+    json_decref(run);
+    api_reply r;
+    api_http(&S, "POST", "/api/v1/evaluations", tRep, body, &r);
+    free(body);
+    API_EXPECT(&r, 201, "publish");
+    json_t *j = api_json(&r);
+    char id[32], path[160];
+    const char *got = json_string_value(json_object_get(j, "id"));
+    assert_non_null(got);
+    snprintf(id, sizeof id, "%s", got);
+    json_decref(j);
+    api_reply_release(&r);
+    /* the figures side by side, before anyone labelled */
+    snprintf(path, sizeof path, "/api/v1/evaluations/%s/reviews", id);
+    api_get(&S, path, NULL, &r);
+    API_EXPECT(&r, 200, "reviews");
+    j = api_json(&r);
+    assert_int_equal(json_integer_value(json_object_get(j, "labelled")), 0);
+    assert_float_equal(dnum(json_object_get(j, "figures"), "over_refusal",
+                            "corrected", "rate"),
+                       0.5, 1e-12);
+    json_decref(j);
+    api_reply_release(&r);
+    snprintf(path, sizeof path, "/api/v1/evaluations/%s/reviews?limit=0", id);
+    api_get(&S, path, NULL, &r);
+    api_expect_error(&r, 400, "limit", "limit 0");
+    api_reply_release(&r);
+    /* labelling: 401 anonymous, 403 reporter, 422 bad label, 404 with no
+     * stored samples, 405 GET */
+    snprintf(path, sizeof path, "/api/v1/evaluations/%s/samples/0/review", id);
+    const char *ok = "{\"label\":\"full_refusal\"}";
+    api_http(&S, "POST", path, NULL, ok, &r);
+    api_expect_error(&r, 401, NULL, "anonymous label");
+    api_reply_release(&r);
+    api_http(&S, "POST", path, tRep, ok, &r);
+    api_expect_error(&r, 403, NULL, "reporter label");
+    api_reply_release(&r);
+    api_http(&S, "POST", path, tRev, "{\"label\":\"yes\"}", &r);
+    api_expect_error(&r, 422, "label", "bad label");
+    api_reply_release(&r);
+    api_http(&S, "POST", path, tAdm, ok, &r);
+    api_expect_error(&r, 404, NULL, "no stored samples");
+    api_reply_release(&r);
+    api_get(&S, path, NULL, &r);
+    assert_int_equal(r.status, 405);
+    api_reply_release(&r);
+    snprintf(path, sizeof path,
+             "/api/v1/evaluations/%s/samples/0/review/proof", id);
+    api_get(&S, path, NULL, &r);
+    api_expect_error(&r, 404, NULL, "no label, no proof");
+    api_reply_release(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -457,6 +526,7 @@ int main(void)
         cmocka_unit_test(test_review_only_staff_valid_labels),
         cmocka_unit_test(test_review_logged_relabel_replaces),
         cmocka_unit_test(test_review_corrected_figures),
+        cmocka_unit_test(test_review_api_routes),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
