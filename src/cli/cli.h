@@ -10,6 +10,7 @@
 #define OSAFE_CLI_H
 
 #include <jansson.h>
+#include <stdint.h>
 
 #include "core/status.h"
 
@@ -52,6 +53,12 @@ int eval_withdraw_cmd(int argc, char **argv);
  * "interrupted", "missing_samples"], limit, samples, expected}, or NULL
  * when whole.  The caller owns the result. */
 json_t *cli_run_partial(const json_t *m, const json_t *res);
+/* eval_upload.c: send DIR/samples.jsonl to evaluation id, from the bytes
+ * the registry holds on; *sent the bytes sent now, *held and *complete
+ * what the registry holds after. */
+int cli_upload_samples(const char *server, const char *token, const char *id,
+                       const char *dir, int64_t *sent, int64_t *held,
+                       int *complete, osafe_err *e);
 
 /* `osafe risk rank` (cmd_risk.c) */
 int cmd_risk(int argc, char **argv);

@@ -75,6 +75,10 @@ const char usage_eval[] =
     "         samples.jsonl to a registry, which stores them and appends\n"
     "         them to its transparency log, and print the run's URL.\n"
     "         The same samples again answer the evaluation they made.\n"
+    "         Then samples.jsonl itself is uploaded in chunks (resumed\n"
+    "         where the registry stopped when published again); the\n"
+    "         registry keeps it once it hashes to the logged SHA-256, and\n"
+    "         the run's page shows every sample.\n"
     "         Runs with nothing scored are refused, partial runs (--limit,\n"
     "         a shard, interrupted) too unless --force, which publishes\n"
     "         them marked partial.\n"
@@ -508,6 +512,20 @@ static int eval_publish_cmd(int argc, char **argv)
              id ? id : "");
     if (id)
         json_object_set_new(a, "url", json_string(url));
+    /* then the samples, so that the run's page can show every one; the
+     * run stays published if this fails, and publishing again resumes */
+    int64_t sent = 0, held = 0;
+    int complete = 0;
+    osafe_err ue;
+    int urc = id ? cli_upload_samples(server, token, id, argv[1], &sent,
+                                      &held, &complete, &ue)
+                 : 0;
+    if (id && a)
+        json_object_set_new(a, "samples",
+                            json_pack("{s:I, s:I, s:b}", "sent",
+                                      (json_int_t)sent, "received",
+                                      (json_int_t)held, "complete",
+                                      complete));
     char *shown = a ? json_dumps(a, JSON_COMPACT) : NULL;
     printf("%s\n", shown ? shown : answer);
     free(shown);
@@ -519,6 +537,14 @@ static int eval_publish_cmd(int argc, char **argv)
                 url);
     json_decref(a);
     free(answer);
+    if (urc) {
+        osafe_errprefix(&ue, "samples not uploaded (publish again to "
+                             "resume): ");
+        return cli_fail("eval publish", &ue);
+    }
+    if (id)
+        fprintf(stderr, "samples: %lld bytes held by the registry, %s\n",
+                (long long)held, complete ? "complete" : "incomplete");
     return EXIT_OK;
 }
 

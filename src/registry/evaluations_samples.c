@@ -205,7 +205,7 @@ static int put_tx(osafe_store *s, const reg_caller *c, struct put *p,
                (int64_t)OSAFE_EVAL_SAMPLES_MAX) {
         return osafe_errf(e, OSAFE_ETOOBIG, "samples are at most %u bytes",
                           OSAFE_EVAL_SAMPLES_MAX);
-    } else {
+    } else if (p->len > 0) {
         rc = s->ops->samples_append(s, p->id, p->offset, (int64_t)p->len,
                                     p->sha, p->rows, p->n, e);
     }
@@ -235,7 +235,10 @@ int reg_evaluation_samples_put(registry *r, const reg_caller *c,
     /* line numbers in messages count from the lines stored so far */
     store_sample_state pre;
     int rc = s->ops->samples_state(s, id, &pre, e);
-    if (!rc)
+    /* an empty last chunk: every line is in, a lost answer retried */
+    if (!rc && len == 0 && !last)
+        rc = osafe_errf(e, OSAFE_EINVAL, "an empty chunk is only the last");
+    else if (!rc && len > 0)
         rc = parse_chunk(body, len, pre.samples, &p.rows, &p.n, e);
     if (!rc && !(rc = s->ops->begin(s, e)))
         rc = reg__end_tx(s, put_tx(s, c, &p, e), e);

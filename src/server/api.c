@@ -11,6 +11,7 @@
 
 #include "core/fsx.h"
 #include "core/limits.h"
+#include "server/api_int.h"
 #include "server/ratelimit.h"
 #include "server/reviews.h"
 #include "tlog/tile.h"
@@ -69,6 +70,11 @@ static void fail(http_resp *w, const osafe_err *e)
         http_resp_header(w, "WWW-Authenticate", "Bearer realm=\"osafe\"");
     http_resp_error(w, st, status_code_name(st), e->field[0] ? e->field : NULL,
                     "%s", e->msg);
+}
+
+void api__fail(http_resp *w, const osafe_err *e)
+{
+    fail(w, e);
 }
 
 static void reply(http_resp *w, int status, int rc, char *json,
@@ -485,7 +491,7 @@ static int review_routes(api_ctx *a, const http_req *q, http_resp *w,
     return reply(w, 200, rc, out, &e), 1;
 }
 
-/* /api/v1/evaluations[/{id}[/withdraw|/proof]] */
+/* /api/v1/evaluations[/{id}[/withdraw|/proof|/samples]] */
 static void evaluations(api_ctx *a, const http_req *q, http_resp *w,
                         const reg_caller *c, const char *rest)
 {
@@ -524,9 +530,12 @@ static void evaluations(api_ctx *a, const http_req *q, http_resp *w,
         review_routes(a, q, w, c, rest, idlen, sub))
         return;
     if (!reg_id_valid(rest, idlen) ||
-        (sub && strcmp(sub, "/withdraw") && strcmp(sub, "/proof")))
+        (sub && strcmp(sub, "/withdraw") && strcmp(sub, "/proof") &&
+         strcmp(sub, "/samples")))
         return (void)http_resp_error(w, 404, "not_found", NULL,
                                      "no such evaluation");
+    if (sub && !strcmp(sub, "/samples"))
+        return api__evaluation_samples(a, q, w, c, rest, idlen);
     if (sub && !strcmp(sub, "/proof"))
         return evaluation_proof(a, q, w, rest, idlen);
     if (sub)
