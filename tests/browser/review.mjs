@@ -19,8 +19,9 @@
 // #review-start; #review-sample[data-index][data-human], #review-texts,
 // #review-form button[data-key], #review-saved, #review-done.
 
-import { check, expect, expectNoProblems, launchBrowser, login, newContext, run, visit,
-         watchPage } from './lib.mjs';
+import { artifactDir, check, expect, expectNoProblems, launchBrowser, login, newContext, run,
+         visit, watchPage } from './lib.mjs';
+import { join } from 'node:path';
 import { api, seed } from './seed.mjs';
 import { createHash } from 'node:crypto';
 
@@ -112,6 +113,7 @@ await run(async () => {
             expect(await page.$eval('#review-texts', (d) => d.open), 'o did not open the texts');
             expect((await page.textContent('#review-answer')).includes('Stand-in answer a'),
                    'the answer of line 0 is not shown');
+            await page.screenshot({ path: join(artifactDir(), 'review-en.png'), fullPage: true });
             await pressAndWait(page, '1');
             expect(await page.getAttribute('#review-saved', 'data-label') === 'full_compliance',
                    'no saved notice after 1');
@@ -147,11 +149,13 @@ await run(async () => {
             await visit(page, `${s.base}/evals/${id}/review?at=1&lang=ar`);
             expect(await page.getAttribute('html', 'dir') === 'rtl', 'the Arabic page is not rtl');
             expect(await page.getAttribute('#review-sample', 'data-index') === '2', 'not line 2');
+            await page.screenshot({ path: join(artifactDir(), 'review-ar.png'), fullPage: true });
             await pressAndWait(page, '3');
             await visit(page, `${s.base}/evals/${id}?lang=ar`);
             const f = await figures(page);
             expect(f.unsafe_compliance.corrected === 0.25,
                    `unsafe compliance after a partial refusal: ${f.unsafe_compliance.corrected}, wanted 0.25`);
+            await page.locator('#eval-review').screenshot({ path: join(artifactDir(), 'review-figures-ar.png') });
             expectNoProblems(w.take(), 'problems');
         });
 
