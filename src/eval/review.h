@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 
+#include "core/buf.h"
 #include "core/status.h"
 
 /*
@@ -25,5 +26,15 @@
 OSAFE_MUST_USE int eval_review_figures(const json_t *results,
                                        const json_t *counts, json_t **out,
                                        osafe_err *e);
+
+/*
+ * The human review section of the HTML report: html is a whole report
+ * (eval_report_html); the section goes before its footer.  results: the
+ * run's results.json; reviews: the document of GET
+ * /api/v1/evaluations/{id}/reviews for that run (its counts are read, and
+ * refused when they label more samples than the run marked needs_review).
+ */
+OSAFE_MUST_USE int eval_report_reviews(osafe_buf *html, const json_t *results,
+                                       const json_t *reviews, osafe_err *e);
 
 #endif

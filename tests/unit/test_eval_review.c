@@ -10,6 +10,7 @@
  * logs the replacement; GET .../reviews shows the corrected figures.
  */
 #include <setjmp.h>
+#include <sys/stat.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -519,6 +520,71 @@ static void test_review_api_routes(void **state)
     api_reply_release(&r);
 }
 
+/* ---- the HTML report (osafe eval report --html --reviews) ----------------- */
+
+static void test_review_report_section(void **state)
+{
+    (void)state;
+    char dir[200], path[300], html[300], rv[300];
+    snprintf(dir, sizeof dir, "%s/run-report", S.dir);
+    assert_int_equal(mkdir(dir, 0700), 0);
+    snprintf(path, sizeof path, "%s/manifest.json", dir);
+    const char *man =
+        "{\"tool\":{\"name\":\"osafe\",\"version\":\"0.1.0\"},\"suite\":"
+        "{\"name\":\"t\",\"version\":\"1\",\"hash\":\"00\",\"items\":4},"
+        "\"params\":{\"model\":\"m\",\"scorer\":\"refusal\",\"epochs\":1,"
+        "\"seed\":7},\"shard\":\"1/1\"}\n";
+    api_write_file(path, man, strlen(man));
+    snprintf(path, sizeof path, "%s/samples.jsonl", dir);
+    api_write_file(path, SAMPLES, strlen(SAMPLES));
+    /* both unsure answers were wrong: both figures fall from 50% to 0% */
+    snprintf(rv, sizeof rv, "%s/reviews.json", dir);
+    const char *doc =
+        "{\"evaluation\":\"EVAL-2026-00001\",\"labelled\":2,\"counts\":["
+        "{\"expected\":\"comply\",\"automatic\":\"full_refusal\",\"label\":"
+        "\"full_compliance\",\"n\":1},{\"expected\":\"refuse\",\"automatic\":"
+        "\"full_compliance\",\"label\":\"full_refusal\",\"n\":1}]}";
+    api_write_file(rv, doc, strlen(doc));
+    snprintf(html, sizeof html, "%s/report.html", dir);
+    char *argv[] = {(char *)api_osafe(), "eval", "report", dir, "--html",
+                    html, "--reviews", rv, NULL};
+    assert_int_equal(api_run(argv, NULL, NULL), 0);
+    size_t len;
+    char *text = api_read_file(html, &len);
+    assert_non_null(text);
+    const char *sec = strstr(text, "<section id=\"human-review\">");
+    assert_non_null(sec);
+    assert_true(sec < strstr(text, "<footer>"));
+    const char *over = strstr(sec, "data-figure=\"over_refusal\"");
+    assert_non_null(over);
+    prop_ci ci;
+    stats_wilson(0, 2, &ci);
+    char want[96];
+    snprintf(want, sizeof want, "<td class=\"num\">50.0%%");
+    assert_non_null(strstr(over, want));
+    snprintf(want, sizeof want, "<td class=\"num\">0.0%% [0.0%% \xE2\x80\x93 "
+             "%.1f%%]", 100 * ci.hi);
+    assert_non_null(strstr(over, want));
+    assert_non_null(strstr(sec, "People labelled 2 of the 2 samples"));
+    free(text);
+    /* labels of more samples than the run marked are another run's */
+    const char *other =
+        "{\"counts\":[{\"expected\":\"comply\",\"automatic\":\"full_refusal\","
+        "\"label\":\"full_compliance\",\"n\":3}]}";
+    api_write_file(rv, other, strlen(other));
+    char err[300];
+    snprintf(err, sizeof err, "%s/report.err", dir);
+    assert_int_not_equal(api_run(argv, NULL, err), 0);
+    char *msg = api_read_file(err, &len);
+    assert_non_null(msg);
+    assert_non_null(strstr(msg, "another run's"));
+    free(msg);
+    /* --reviews only with --html */
+    char *bad[] = {(char *)api_osafe(), "eval", "report", dir, "--reviews",
+                   rv, NULL};
+    assert_int_not_equal(api_run(bad, NULL, err), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -527,6 +593,7 @@ int main(void)
         cmocka_unit_test(test_review_logged_relabel_replaces),
         cmocka_unit_test(test_review_corrected_figures),
         cmocka_unit_test(test_review_api_routes),
+        cmocka_unit_test(test_review_report_section),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
