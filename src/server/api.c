@@ -465,6 +465,9 @@ static int review_routes(api_ctx *a, const http_req *q, http_resp *w,
         if (!rc && !(out = json_dumps(doc, JSON_COMPACT)))
             rc = osafe_errf(&e, OSAFE_ENOMEM, "out of memory");
         json_decref(doc);
+        /* a withdrawn run's labels are gone with it, as the run is */
+        if (rc == OSAFE_ESTATE && strstr(e.msg, "withdrawn"))
+            return http_resp_error(w, 410, "gone", NULL, "%s", e.msg), 1;
         return reply(w, 200, rc, out, &e), 1;
     }
     if (strncmp(sub, "/samples/", 9))
@@ -479,6 +482,8 @@ static int review_routes(api_ctx *a, const http_req *q, http_resp *w,
         if (strcmp(m, "GET"))
             return method_not_allowed(w, "GET"), 1;
         rc = reg_evaluation_review_proof(a->reg, eid, index, &out, &e);
+        if (rc == OSAFE_ESTATE && strstr(e.msg, "withdrawn"))
+            return http_resp_error(w, 410, "gone", NULL, "%s", e.msg), 1;
         return reply(w, 200, rc, out, &e), 1;
     }
     if (strcmp(m, "POST"))

@@ -518,6 +518,19 @@ static void test_review_api_routes(void **state)
     api_get(&S, path, NULL, &r);
     api_expect_error(&r, 404, NULL, "no label, no proof");
     api_reply_release(&r);
+    /* withdrawn: its labels are gone with it and none is taken */
+    snprintf(path, sizeof path, "/api/v1/evaluations/%s/withdraw", id);
+    api_http(&S, "POST", path, tRev, "{\"reason\":\"test\"}", &r);
+    API_EXPECT(&r, 200, "withdraw");
+    api_reply_release(&r);
+    snprintf(path, sizeof path, "/api/v1/evaluations/%s/reviews", id);
+    api_get(&S, path, NULL, &r);
+    api_expect_error(&r, 410, NULL, "withdrawn run's reviews");
+    api_reply_release(&r);
+    snprintf(path, sizeof path, "/api/v1/evaluations/%s/samples/0/review", id);
+    api_http(&S, "POST", path, tRev, ok, &r);
+    api_expect_error(&r, 409, NULL, "label on a withdrawn run");
+    api_reply_release(&r);
 }
 
 /* ---- the HTML report (osafe eval report --html --reviews) ----------------- */
