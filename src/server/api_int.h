@@ -13,6 +13,13 @@
  * internal failures are logged, not shown). */
 void api__fail(http_resp *w, const osafe_err *e);
 
+/* The filters and page of a sample page from the query (api_samples.c;
+ * the web's sample browser reads the same words): 0, or -1 with *param
+ * the refused parameter and why the reason (English). */
+int api__sample_filter(const http_req *q, store_sample_filter *f,
+                       long long *page, long long *per, const char **param,
+                       char *why, size_t whylen);
+
 /* GET, POST /api/v1/evaluations/{id}/samples (api_samples.c). */
 void api__evaluation_samples(api_ctx *a, const http_req *q, http_resp *w,
                              const reg_caller *c, const char *id,

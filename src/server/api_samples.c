@@ -15,15 +15,21 @@
 #include "core/limits.h"
 #include "server/api_int.h"
 
-static int bad(http_resp *w, const char *name, const char *why)
+/* Why a query parameter was refused: the parameter and the reason. */
+struct why {
+    const char *name;
+    char text[96];
+};
+
+static int bad(struct why *y, const char *name, const char *text)
 {
-    http_resp_error(w, 400, "bad_request", name, "query parameter '%s' %s",
-                    name, why);
+    y->name = name;
+    snprintf(y->text, sizeof y->text, "%s", text);
     return -1;
 }
 
 /* A yes/no parameter: true/false or 1/0; *out -1 when absent. */
-static int query_bool(const http_req *q, http_resp *w, const char *name,
+static int query_bool(const http_req *q, struct why *y, const char *name,
                       int *out)
 {
     const char *v = http_req_query(q, name);
@@ -35,47 +41,47 @@ static int query_bool(const http_req *q, http_resp *w, const char *name,
     else if (!strcmp(v, "false") || !strcmp(v, "0"))
         *out = 0;
     else
-        return bad(w, name, "must be true or false");
+        return bad(y, name, "must be true or false");
     return 0;
 }
 
-static int query_long(const http_req *q, http_resp *w, const char *name,
+static int query_long(const http_req *q, struct why *y, const char *name,
                       long long def, long long min, long long max,
                       long long *out)
 {
     const char *v = http_req_query(q, name);
     *out = def;
-    if (!v)
+    if (!v || (!*v && def > 0))
         return 0;
     char *end;
     long long x = strtoll(v, &end, 10);
     if (!*v || *end || x < min || x > max) {
-        char why[96];
-        snprintf(why, sizeof why, "must be an integer from %lld to %lld", min,
-                 max);
-        return bad(w, name, why);
+        y->name = name;
+        snprintf(y->text, sizeof y->text,
+                 "must be an integer from %lld to %lld", min, max);
+        return -1;
     }
     *out = x;
     return 0;
 }
 
 /* A text filter: absent or empty means any. */
-static int query_text(const http_req *q, http_resp *w, const char *name,
+static int query_text(const http_req *q, struct why *y, const char *name,
                       const char **out)
 {
     const char *v = http_req_query(q, name);
     *out = v && *v ? v : NULL;
     if (*out && strlen(*out) > OSAFE_SAMPLE_FILTER_MAX) {
-        char why[64];
-        snprintf(why, sizeof why, "is at most %d bytes",
+        y->name = name;
+        snprintf(y->text, sizeof y->text, "is at most %d bytes",
                  OSAFE_SAMPLE_FILTER_MAX);
-        return bad(w, name, why);
+        return -1;
     }
     return 0;
 }
 
 /* score=pass|fail|error or a number from 0 to 1 (that score exactly). */
-static int query_score(const http_req *q, http_resp *w,
+static int query_score(const http_req *q, struct why *y,
                        store_sample_filter *f)
 {
     const char *v = http_req_query(q, "score");
@@ -88,30 +94,33 @@ static int query_score(const http_req *q, http_resp *w,
     char *end;
     double x = strtod(v, &end);
     if (*end || !isfinite(x) || x < 0 || x > 1)
-        return bad(w, "score", "must be pass, fail, error or a number from "
+        return bad(y, "score", "must be pass, fail, error or a number from "
                                "0 to 1");
     f->has_score = 1;
     f->score = x;
     return 0;
 }
 
-/* The filters of GET .../samples. */
-static int read_filter(const http_req *q, http_resp *w,
-                       store_sample_filter *f, long long *page,
-                       long long *per)
+int api__sample_filter(const http_req *q, store_sample_filter *f,
+                       long long *page, long long *per, const char **param,
+                       char *why, size_t whylen)
 {
+    struct why y = {NULL, ""};
     memset(f, 0, sizeof *f);
-    if (query_text(q, w, "hazard", &f->hazard) ||
-        query_text(q, w, "language", &f->lang) ||
-        query_text(q, w, "label", &f->label) || query_score(q, w, f) ||
-        query_bool(q, w, "error", &f->error) ||
-        query_bool(q, w, "needs_review", &f->needs_review) ||
-        query_long(q, w, "page", 1, 1, INT32_MAX / OSAFE_SAMPLES_PER_PAGE_MAX,
-                   page) ||
-        query_long(q, w, "per_page", OSAFE_SAMPLES_PER_PAGE_DEFAULT, 1,
+    int rc = 0;
+    if (query_text(q, &y, "hazard", &f->hazard) ||
+        query_text(q, &y, "language", &f->lang) ||
+        query_text(q, &y, "label", &f->label) || query_score(q, &y, f) ||
+        query_bool(q, &y, "error", &f->error) ||
+        query_bool(q, &y, "needs_review", &f->needs_review) ||
+        query_long(q, &y, "page", 1, 1,
+                   INT32_MAX / OSAFE_SAMPLES_PER_PAGE_MAX, page) ||
+        query_long(q, &y, "per_page", OSAFE_SAMPLES_PER_PAGE_DEFAULT, 1,
                    OSAFE_SAMPLES_PER_PAGE_MAX, per))
-        return -1;
-    return 0;
+        rc = -1;
+    *param = y.name;
+    snprintf(why, whylen, "%s", y.text);
+    return rc;
 }
 
 static void samples_get(api_ctx *a, const http_req *q, http_resp *w,
@@ -119,8 +128,13 @@ static void samples_get(api_ctx *a, const http_req *q, http_resp *w,
 {
     store_sample_filter f;
     long long page, per;
-    if (read_filter(q, w, &f, &page, &per))
+    const char *param;
+    char why[96];
+    if (api__sample_filter(q, &f, &page, &per, &param, why, sizeof why)) {
+        http_resp_error(w, 400, "bad_request", param,
+                        "query parameter '%s' %s", param, why);
         return;
+    }
     char *out = NULL;
     osafe_err e;
     int rc = reg_evaluation_samples(a->reg, id, &f, (int)page, (int)per, &out,
@@ -150,12 +164,17 @@ static void samples_post(api_ctx *a, const http_req *q, http_resp *w,
     }
     long long offset;
     int last;
+    struct why y = {NULL, ""};
     if (!http_req_query(q, "offset"))
-        return (void)bad(w, "offset", "is required (the chunk's first byte "
-                                      "in samples.jsonl)");
-    if (query_long(q, w, "offset", 0, 0, OSAFE_EVAL_SAMPLES_MAX, &offset) ||
-        query_bool(q, w, "last", &last))
+        bad(&y, "offset", "is required (the chunk's first byte in "
+                          "samples.jsonl)");
+    if (y.name || query_long(q, &y, "offset", -1, 0, OSAFE_EVAL_SAMPLES_MAX,
+                             &offset) ||
+        query_bool(q, &y, "last", &last)) {
+        http_resp_error(w, 400, "bad_request", y.name,
+                        "query parameter '%s' %s", y.name, y.text);
         return;
+    }
     size_t len;
     const char *body = http_req_body(q, &len);
     char *out = NULL;

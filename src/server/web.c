@@ -12,6 +12,7 @@
  *   /review                review queue (GET, POST)    web_review.c
  *   /evals, /evals/{run}   evaluation runs             web_evals.c
  *   /evals/{run}/review    label needs_review samples  web_evals_review.c
+ *   /evals/{run}/samples   a run's samples             web_samples.c
  *   /risks                 risk ranking                web_risks.c
  *   /log                   log head, inclusion check   web_log.c
  *   /login, /logout        sessions (POST)             web_session.c
@@ -505,6 +506,14 @@ static void route(web_page *p, const char *path)
         return web__page_review(p);
     if (!strcmp(path, "/evals"))
         return web__page_evals(p);
+    /* /evals/{run}/samples: the sample browser (web_samples.c) */
+    size_t el = strlen(path);
+    if (!strncmp(path, "/evals/", 7) && el > 15 &&
+        !strcmp(path + el - 8, "/samples") && reg_id_valid(path + 7, el - 15)) {
+        char run[32];
+        snprintf(run, sizeof run, "%.*s", (int)(el - 15), path + 7);
+        return web__page_samples(p, run);
+    }
     if (!strncmp(path, "/evals/", 7) && reg_id_valid(path + 7, strlen(path + 7)))
         return web__page_eval(p, path + 7);
     const char *rv = strncmp(path, "/evals/", 7) ? NULL : strchr(path + 7, '/');

@@ -761,6 +761,12 @@ void web__page_eval(web_page *p, const char *id)
     groups(p, res, ores, "by_language", "eval-languages",
            odoc ? "evals.cmp.chart.language" : "evals.chart.language",
            "evals.col.language");
+    /* every sample, filtered and paged (web_samples.c) */
+    web__page_raw(p, "<p id=\"eval-samples\"><a href=\"/evals/");
+    web__page_text(p, id);
+    web__page_raw(p, "/samples\">");
+    web__page_t(p, "samples.link");
+    web__page_raw(p, "</a></p>\n");
     manifest_facts(p, doc, log_index);
     web__page_raw(p, "</article>\n");
     json_decref(odoc);

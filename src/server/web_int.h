@@ -273,6 +273,7 @@ void web__page_log(web_page *p);                       /* /log              web_
 void web__page_login(web_page *p);                     /* /login, /logout   web_session.c */
 void web__page_evals(web_page *p);                     /* /evals            web_evals.c */
 void web__page_eval(web_page *p, const char *id);      /* /evals/{run}      web_evals.c */
+void web__page_samples(web_page *p, const char *id);   /* /evals/{run}/samples  web_samples.c */
 void web__page_risks(web_page *p);                     /* /risks            web_risks.c */
 
 #endif

@@ -95,8 +95,8 @@ int sq__samples_finish(osafe_store *s, const char *eval_id, int complete,
 int sq__samples_page(osafe_store *s, const char *eval_id,
                      const store_sample_filter *f, store_sample_page *out,
                      osafe_err *e);
-/* The SQL of a page of samples (page 1) or of the count of its matches
- * (0), appended to q; 0 or the buffer's failure.  Exposed for the test
+/* The SQL of a page of samples (page 1; 2: walking from the last match)
+ * or of the count of its matches (0), appended to q; 0 or the buffer's failure.  Exposed for the test
  * that checks its query plan uses an index. */
 int sq__samples_sql(const store_sample_filter *f, int page, osafe_buf *q);
 int sq__sample_get(osafe_store *s, const char *eval_id, int64_t index,

@@ -263,12 +263,19 @@ int sq__samples_finish(osafe_store *base, const char *eval_id, int complete,
  * ?7 needs_review. */
 static int page_where(const store_sample_filter *f, osafe_buf *w)
 {
+    /* a score implies its outcome (registry: pass from
+     * OSAFE_SAMPLE_PASS_MIN), which has an index; a score has none */
+    const char *implied = f->has_score && !f->outcome && f->error != 1
+                              ? f->score >= OSAFE_SAMPLE_PASS_MIN ? "pass"
+                                                                  : "fail"
+                              : NULL;
     const char *ix = f->needs_review == 1 ? "samples_review"
                      : f->hazard          ? "samples_hazard"
                      : f->lang            ? "samples_lang"
                      : f->label           ? "samples_label"
-                     : f->outcome || f->error == 1 ? "samples_outcome"
-                                                   : "samples_idx";
+                     : f->outcome || f->error == 1 || implied
+                         ? "samples_outcome"
+                         : "samples_idx";
     int rc = buf_printf(w, " FROM evaluation_samples INDEXED BY %s WHERE "
                            "upload = ?1", ix);
     if (!rc && f->hazard)
@@ -285,6 +292,8 @@ static int page_where(const store_sample_filter *f, osafe_buf *w)
         rc = buf_puts(w, " AND outcome = 'error'");
     if (!rc && f->error == 0)
         rc = buf_puts(w, " AND error = 0");
+    if (!rc && implied)
+        rc = buf_printf(w, " AND outcome = '%s'", implied);
     if (!rc && f->has_score)
         rc = buf_puts(w, " AND score = ?6");
     if (!rc && f->needs_review >= 0)
@@ -332,9 +341,11 @@ int sq__samples_sql(const store_sample_filter *f, int page, osafe_buf *q)
                          "ORDER BY idx LIMIT ?8");
     } else {
         /* no ORDER BY outside: run_page sorts the page's rows, so that
-         * the plan has no sort at all (test_samples_store checks it) */
+         * the plan has no sort at all (test_samples_store checks it);
+         * page 2 walks from the end, for pages past the middle */
         rc = buf_printf(q, SAMPLE_COLS "WHERE id IN (SELECT id%s ORDER BY "
-                           "idx LIMIT ?8 OFFSET ?9)", w.data);
+                           "idx%s LIMIT ?8 OFFSET ?9)", w.data,
+                        page == 2 ? " DESC" : "");
     }
     buf_release(&w);
     return rc;
@@ -393,13 +404,25 @@ static int by_index(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* The page at f->offset of total matches: past the middle, counted from
+ * the end (OFFSET costs the index entries it skips, so the last page
+ * costs what the first does). */
 static int run_page(struct sq_store *s, int64_t up,
-                    const store_sample_filter *f, store_sample_page *out,
-                    osafe_err *e)
+                    const store_sample_filter *f, int64_t total,
+                    store_sample_page *out, osafe_err *e)
 {
     osafe_buf q = OSAFE_BUF_INIT;
     sqlite3_stmt *st = NULL;
-    int rc = sq__samples_sql(f, 1, &q);
+    int back = filtered(f) && f->offset > total / 2;
+    int64_t off = f->offset, lim = f->limit;
+    if (back) {
+        off = total - f->offset - f->limit;
+        if (off < 0) {
+            lim += off;
+            off = 0;
+        }
+    }
+    int rc = sq__samples_sql(f, back ? 2 : 1, &q);
     if (rc)
         return osafe_errf(e, OSAFE_ENOMEM, "out of memory");
     rc = sq__prepare(s, &st, q.data, e);
@@ -407,8 +430,8 @@ static int run_page(struct sq_store *s, int64_t up,
     if (rc)
         return rc;
     page_bind(st, up, f);
-    sqlite3_bind_int(st, 8, f->limit);
-    sqlite3_bind_int64(st, 9, f->offset);
+    sqlite3_bind_int64(st, 8, lim);
+    sqlite3_bind_int64(st, 9, off);
     if (!(out->rows = calloc((size_t)f->limit, sizeof *out->rows)))
         rc = osafe_errf(e, OSAFE_ENOMEM, "out of memory");
     int r = SQLITE_DONE;
@@ -446,7 +469,7 @@ int sq__samples_page(osafe_store *base, const char *eval_id,
     if (filtered(f))
         rc = run_count(s, up, f, &out->total, e);
     if (!rc && out->total > f->offset)
-        rc = run_page(s, up, f, out, e);
+        rc = run_page(s, up, f, out->total, out, e);
     if (rc)
         store_sample_page_release(out);
     return rc;

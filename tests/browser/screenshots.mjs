@@ -97,7 +97,8 @@ async function content(page, what) {
     }, what);
 }
 
-await run(async () => {
+// Run as a test, not when another file imports pngStats (samples.mjs).
+if (new URL(import.meta.url).pathname === process.argv[1]) await run(async () => {
     const s = await seed();
     const browser = await launchBrowser();
     try {

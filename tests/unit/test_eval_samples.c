@@ -9,7 +9,8 @@
  * a withdrawn run's samples are gone with it; filters and pages count
  * exactly and bad ones answer 400 naming the parameter; the CLI uploads a
  * run of several chunks after publishing it, and resumes an upload cut
- * short.
+ * short; the sample browser (/evals/{run}/samples) filters, pages and
+ * folds the texts under the content warning, in six languages.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -22,6 +23,19 @@
 #include "eval/run.h"
 
 static api_srv S;
+
+/* A page of the web interface (no API document to check it against). */
+static void page_get(const char *path, api_reply *r)
+{
+    api_http_ex(&S, "GET", path, NULL, NULL, NULL, 0, "Accept: text/html",
+                0, r);
+}
+
+static void expect_in(const api_reply *r, const char *what)
+{
+    if (!strstr(r->body.data, what))
+        fail_msg("the page lacks %s", what);
+}
 static char tRep[128], tOther[128], tRev[128];
 static int runs;
 
@@ -411,6 +425,69 @@ static void test_samples_cli_uploads_and_resumes(void **state)
     json_decref(j);
 }
 
+static void test_samples_web_page(void **state)
+{
+    (void)state;
+    char dir[300], id[32], path[200];
+    make_run(dir, 100, 0);
+    publish_api(dir, id);
+    api_reply r;
+    /* before any upload: said so, nothing listed */
+    snprintf(path, sizeof path, "/evals/%s/samples", id);
+    page_get(path, &r);
+    API_EXPECT(&r, 200, "samples page");
+    expect_in(&r, "data-status=\"none\"");
+    assert_null(strstr(r.body.data, "id=\"sample-list\""));
+    api_reply_release(&r);
+    size_t len;
+    char *s = samples_of(dir, &len);
+    assert_int_equal(post_chunk(id, tRep, 0, 1, s, len, NULL), 200);
+    free(s);
+    /* the run's page links to it */
+    snprintf(path, sizeof path, "/evals/%s", id);
+    page_get(path, &r);
+    API_EXPECT(&r, 200, "run page");
+    snprintf(path, sizeof path, "href=\"/evals/%s/samples\"", id);
+    expect_in(&r, path);
+    api_reply_release(&r);
+    /* hazard vcr, 10 a page, page 2: lines 30, 33, ... 57 */
+    snprintf(path, sizeof path,
+             "/evals/%s/samples?hazard=vcr&per_page=10&page=2", id);
+    page_get(path, &r);
+    API_EXPECT(&r, 200, "filtered page");
+    expect_in(&r, "id=\"sample-count\" data-value=\"34\"");
+    expect_in(&r, "id=\"s-30\"");
+    expect_in(&r, "id=\"s-57\"");
+    assert_null(strstr(r.body.data, "id=\"s-60\""));
+    assert_null(strstr(r.body.data, "id=\"s-31\""));
+    expect_in(&r, "id=\"content-warning\"");
+    expect_in(&r, "<details><summary>");
+    expect_in(&r, ">q33<");
+    expect_in(&r, "aria-current=\"page\"");
+    expect_in(&r, "id=\"next-page\"");
+    expect_in(&r, "hazard=vcr&amp;per_page=10&amp;page=3");
+    expect_in(&r, "<option value=\"vcr\" selected>");
+    api_reply_release(&r);
+    /* Arabic: right to left, its words */
+    snprintf(path, sizeof path, "/evals/%s/samples?lang=ar&score=error", id);
+    page_get(path, &r);
+    API_EXPECT(&r, 200, "ar page");
+    expect_in(&r, "dir=\"rtl\"");
+    expect_in(&r, "data-value=\"20\"");
+    expect_in(&r, "\xd8\xa7\xd9\x84\xd8\xb9\xd9\x8a\xd9\x86\xd8\xa7\xd8\xaa"); /* العينات */
+    api_reply_release(&r);
+    /* a bad filter: 400, the form still there */
+    snprintf(path, sizeof path, "/evals/%s/samples?score=high", id);
+    page_get(path, &r);
+    API_EXPECT(&r, 400, "bad filter page");
+    expect_in(&r, "id=\"list-error\"");
+    expect_in(&r, "id=\"sample-filters\"");
+    api_reply_release(&r);
+    page_get("/evals/EVAL-2026-99999/samples", &r);
+    API_EXPECT(&r, 404, "unknown run");
+    api_reply_release(&r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -419,6 +496,7 @@ int main(void)
         cmocka_unit_test(test_samples_visibility),
         cmocka_unit_test(test_samples_filters_and_pages),
         cmocka_unit_test(test_samples_cli_uploads_and_resumes),
+        cmocka_unit_test(test_samples_web_page),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
