@@ -455,6 +455,12 @@
  * the behaviour the item expects (eval/score.h), and every built-in scorer
  * but the judge gives 0 or 1 only. */
 #define OSAFE_SAMPLE_PASS_MIN 0.5
+/* Match counts of filtered sample pages kept in memory (store, by
+ * database, upload and filter; counts of complete uploads never change):
+ * a count walks every matching index entry (~0.5 s for 650,000 of 10^6,
+ * bench_samples), and paging through one filter needs it on every page;
+ * 256 filters of a few dozen bytes each. */
+#define OSAFE_SAMPLE_COUNT_CACHE 256
 /* Retries of one upload request answered 429 or a network error before
  * `osafe eval publish` gives up (the upload resumes where it stopped). */
 #define OSAFE_SAMPLES_UPLOAD_RETRIES 8

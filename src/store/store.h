@@ -341,7 +341,8 @@ struct store_ops {
     OSAFE_MUST_USE int (*samples_digest)(osafe_store *s, const char *eval_id,
                                          uint8_t out[32], osafe_err *e);
     /* complete 1: mark the upload complete; 0: discard it (rows, chunks
-     * and state), so that it starts again at offset 0. */
+     * and state), so that it starts again at offset 0 (OSAFE_ESTATE once
+     * complete: complete samples are never discarded). */
     OSAFE_MUST_USE int (*samples_finish)(osafe_store *s, const char *eval_id,
                                          int complete, osafe_err *e);
     /* A page of the stored samples matching f, by line number, and the

@@ -10,6 +10,7 @@
  * id.  Unfiltered pages seek on the line number itself (lines are numbered
  * 0..n-1 without gaps).
  */
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,20 +40,22 @@ void store_sample_page_release(store_sample_page *p)
     p->n = 0;
 }
 
-/* The upload row of eval_id and its lines: *id 0 when none began. */
+/* The upload row of eval_id, its lines and whether it is complete: *id 0
+ * when none began. */
 static int upload_n(struct sq_store *s, const char *eval_id, int64_t *id,
-                    int64_t *lines, osafe_err *e)
+                    int64_t *lines, int *complete, osafe_err *e)
 {
     sqlite3_stmt *st;
     int rc = sq__prepare(s, &st,
-                         "SELECT id, samples FROM sample_uploads WHERE "
-                         "eval_id = ?", e);
+                         "SELECT id, samples, complete IS NOT NULL FROM "
+                         "sample_uploads WHERE eval_id = ?", e);
     if (rc)
         return rc;
     sqlite3_bind_text(st, 1, eval_id, -1, SQLITE_TRANSIENT);
     int r = sqlite3_step(st);
     *id = r == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
     *lines = r == SQLITE_ROW ? sqlite3_column_int64(st, 1) : 0;
+    *complete = r == SQLITE_ROW ? sqlite3_column_int(st, 2) : 0;
     if (r != SQLITE_ROW && r != SQLITE_DONE)
         rc = osafe_errf(e, OSAFE_EIO, "database: read sample upload: %s",
                         sqlite3_errmsg(s->db));
@@ -64,7 +67,8 @@ static int upload_of(struct sq_store *s, const char *eval_id, int64_t *id,
                      osafe_err *e)
 {
     int64_t lines;
-    return upload_n(s, eval_id, id, &lines, e);
+    int complete;
+    return upload_n(s, eval_id, id, &lines, &complete, e);
 }
 
 int sq__samples_state(osafe_store *base, const char *eval_id,
@@ -237,10 +241,16 @@ int sq__samples_finish(osafe_store *base, const char *eval_id, int complete,
     struct sq_store *s = (struct sq_store *)base;
     char now[32];
     store_now(now);
-    int64_t up;
-    int rc = upload_of(s, eval_id, &up, e);
+    int64_t up, lines;
+    int done;
+    int rc = upload_n(s, eval_id, &up, &lines, &done, e);
     if (rc || !up)
         return rc;
+    /* complete samples are what the log commits to: never discarded (and
+     * their cached counts stay true) */
+    if (done && !complete)
+        return osafe_errf(e, OSAFE_ESTATE, "the samples of '%s' are "
+                          "complete", eval_id);
     if (complete)
         return sq__write(s, e,
                          "UPDATE sample_uploads SET complete = ?1, "
@@ -374,6 +384,57 @@ static int read_row(sqlite3_stmt *st, store_sample *x)
     return 0;
 }
 
+/* Counts of complete uploads, which never change, by database file,
+ * upload and filter: paging through one filter counts its matches once
+ * (the count walks every matching index entry). */
+static struct {
+    char *key;
+    int64_t n;
+} counts[OSAFE_SAMPLE_COUNT_CACHE];
+static unsigned counts_next;
+static pthread_mutex_t counts_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static int count_key(struct sq_store *s, int64_t up,
+                     const store_sample_filter *f, osafe_buf *k)
+{
+    const char *db = sqlite3_db_filename(s->db, "main");
+    /* \x1f cannot occur in a filter the API passes on (text values are
+     * query words; it would only merge two keys of one filter anyway) */
+    return buf_printf(k, "%s\x1f%lld\x1f%s\x1f%s\x1f%s\x1f%s\x1f%d:%.17g\x1f%d\x1f%d",
+                      db ? db : "", (long long)up, f->hazard ? f->hazard : "",
+                      f->lang ? f->lang : "", f->label ? f->label : "",
+                      f->outcome ? f->outcome : "", f->has_score,
+                      f->has_score ? f->score : 0.0, f->error,
+                      f->needs_review);
+}
+
+static int count_get(const char *key, int64_t *n)
+{
+    int found = 0;
+    pthread_mutex_lock(&counts_mu);
+    for (unsigned i = 0; i < OSAFE_SAMPLE_COUNT_CACHE && !found; i++)
+        if (counts[i].key && !strcmp(counts[i].key, key)) {
+            *n = counts[i].n;
+            found = 1;
+        }
+    pthread_mutex_unlock(&counts_mu);
+    return found;
+}
+
+/* Best effort: without memory the count is simply not kept. */
+static void count_put(const char *key, int64_t n)
+{
+    char *k = strdup(key);
+    if (!k)
+        return;
+    pthread_mutex_lock(&counts_mu);
+    unsigned i = counts_next++ % OSAFE_SAMPLE_COUNT_CACHE;
+    free(counts[i].key);
+    counts[i].key = k;
+    counts[i].n = n;
+    pthread_mutex_unlock(&counts_mu);
+}
+
 static int run_count(struct sq_store *s, int64_t up,
                      const store_sample_filter *f, int64_t *total,
                      osafe_err *e)
@@ -461,13 +522,20 @@ int sq__samples_page(osafe_store *base, const char *eval_id,
         return osafe_errf(e, OSAFE_EINVAL, "a sample page is 1 to %d rows "
                           "from offset 0 on", OSAFE_SAMPLES_PER_PAGE_MAX);
     int64_t up, lines;
-    int rc = upload_n(s, eval_id, &up, &lines, e);
+    int complete;
+    int rc = upload_n(s, eval_id, &up, &lines, &complete, e);
     if (rc || !up)
         return rc;
     /* every line matches no filter: the count is kept */
     out->total = lines;
-    if (filtered(f))
+    osafe_buf key = OSAFE_BUF_INIT;
+    int keyed = complete && filtered(f) && !count_key(s, up, f, &key);
+    if (filtered(f) && !(keyed && count_get(key.data, &out->total))) {
         rc = run_count(s, up, f, &out->total, e);
+        if (!rc && keyed)
+            count_put(key.data, out->total);
+    }
+    buf_release(&key);
     if (!rc && out->total > f->offset)
         rc = run_page(s, up, f, out->total, out, e);
     if (rc)

@@ -209,6 +209,16 @@ static void test_samples_append_digest_and_filters(void **state)
     assert_int_equal(s->ops->samples_state(s, id, &st, &e), 0);
     assert_int_equal(st.complete, 1);
     assert_int_equal(append(s, id, 100, 101, &off, &file, &e), OSAFE_ESTATE);
+    assert_int_equal(s->ops->begin(s, &e), 0);
+    assert_int_equal(s->ops->samples_finish(s, id, 0, &e), OSAFE_ESTATE);
+    s->ops->rollback(s);
+    /* counts of complete samples are kept: the second read agrees */
+    f = ANY;
+    f.hazard = "cse";
+    assert_int_equal(count(s, id, &f), 33);
+    assert_int_equal(count(s, id, &f), 33);
+    f.lang = "ar";
+    assert_int_equal(count(s, id, &f), 17);
     buf_release(&file);
     s->ops->close(s);
 }
