@@ -159,6 +159,20 @@ await run(async () => {
             expectNoProblems(w.take(), 'problems');
         });
 
+        await check('on a phone (360 px), in Arabic, the review page does not scroll sideways', async () => {
+            await page.setViewportSize({ width: 360, height: 740 });
+            for (const url of [`/evals/${id}/review?at=0&lang=ar`, `/evals/${id}?lang=ar`]) {
+                await visit(page, `${s.base}${url}`);
+                await page.keyboard.press('o');
+                const m = await page.evaluate(() => ({ sw: document.documentElement.scrollWidth,
+                                                       cw: document.documentElement.clientWidth }));
+                expect(m.sw <= m.cw + 1, `${url} is ${m.sw} px wide in ${m.cw}`);
+            }
+            await page.screenshot({ path: join(artifactDir(), 'review-phone-ar.png'), fullPage: true });
+            await page.setViewportSize({ width: 1024, height: 800 });
+            expectNoProblems(w.take(), 'problems');
+        });
+
         await check('the API lists one label per sample, each with a proof', async () => {
             const r = await api(s.base, 'GET', `/api/v1/evaluations/${id}/reviews`);
             expect(r.status === 200 && r.json.labelled === 2, `reviews: ${r.text.slice(0, 300)}`);
