@@ -13,6 +13,7 @@
 #include "core/enc.h"
 #include "core/fsx.h"
 #include "core/limits.h"
+#include "eval/review.h"
 #include "eval/run.h"
 
 /* A default from core/limits.h spelled out in the help text. */
@@ -29,7 +30,8 @@ const char usage_eval[] =
     "                [--judge-api-key-env VAR] [--rubric TEXT|@FILE]] [--quiet]\n"
     "                [--review-below P]\n"
     "       osafe eval merge RUNDIR... --out RUNDIR\n"
-    "       osafe eval report RUNDIR [--json | --html FILE [--against RUNDIR]]\n"
+    "       osafe eval report RUNDIR [--json | --html FILE [--against RUNDIR]\n"
+    "                [--reviews REVIEWS.json]]\n"
     "       osafe eval compare RUN_A RUN_B [--json]\n"
     "       osafe eval publish RUNDIR --server URL --token TOKEN [--force]\n"
     "       osafe eval withdraw EVAL-ID --reason TEXT --server URL --token T\n"
@@ -64,7 +66,10 @@ const char usage_eval[] =
     "         SVG charts, no script, no external request): manifest,\n"
     "         results per hazard and language with intervals, the worst\n"
     "         items (texts folded under a content warning), the errors;\n"
-    "         --against RUNDIR adds a paired comparison with that run.\n"
+    "         --against RUNDIR adds a paired comparison with that run;\n"
+    "         --reviews REVIEWS.json (GET /api/v1/evaluations/ID/reviews\n"
+    "         of the published run) adds the figures corrected by the\n"
+    "         labels reviewers gave, beside the automatic ones.\n"
     "compare  Paired comparison over the items both runs scored: the\n"
     "         difference with a 95% interval (Newcombe), exact and mid-p\n"
     "         McNemar tests, overall and per hazard and language (p also\n"
@@ -315,13 +320,41 @@ static int html_folder_missing(const char *file, osafe_err *e)
                       file, dir, dir);
 }
 
+/* The report with the human review section (eval/review.h). */
+static int report_with_reviews(const char *rundir, const char *against,
+                               const char *reviews, const char *file,
+                               osafe_err *e)
+{
+    json_error_t je;
+    json_t *rv = json_load_file(reviews, 0, &je), *r = NULL;
+    if (!rv)
+        return osafe_errf(e, fsx_exists(reviews) ? OSAFE_EINVAL
+                                                 : OSAFE_ENOTFOUND,
+                          "--reviews %s: %s", reviews,
+                          fsx_exists(reviews) ? je.text : "no such file");
+    osafe_buf b;
+    buf_init(&b, OSAFE_REPORT_HTML_MAX);
+    int rc = eval_report_html(rundir, against, &b, e);
+    if (!rc)
+        rc = eval_results(rundir, &r, e);
+    if (!rc)
+        rc = eval_report_reviews(&b, r, rv, e);
+    if (!rc)
+        rc = fsx_write_atomic(file, b.data, b.len, 0644, 1, e);
+    buf_release(&b);
+    json_decref(r);
+    json_decref(rv);
+    return rc;
+}
+
 static int eval_report_cmd(int argc, char **argv)
 {
     int json = 0;
-    const char *html = NULL, *against = NULL;
+    const char *html = NULL, *against = NULL, *reviews = NULL;
     struct opt opts[] = {{"json", OPT_FLAG, &json},
                          {"html", OPT_STRING, &html},
                          {"against", OPT_STRING, &against},
+                         {"reviews", OPT_STRING, &reviews},
                          {NULL, 0, NULL}};
     int np, rc = help_or(opts_parse("eval report", argc, argv, opts, &np));
     if (rc)
@@ -330,6 +363,8 @@ static int eval_report_cmd(int argc, char **argv)
         return cli_usage_error("eval report", "expected one RUNDIR");
     if (against && !html)
         return cli_usage_error("eval report", "--against needs --html FILE");
+    if (reviews && !html)
+        return cli_usage_error("eval report", "--reviews needs --html FILE");
     if (html && json)
         return cli_usage_error("eval report",
                                "--json and --html are exclusive");
@@ -337,7 +372,10 @@ static int eval_report_cmd(int argc, char **argv)
     if (html) {
         if (html_folder_missing(html, &e))
             return cli_fail("eval report", &e);
-        if (eval_report_html_file(argv[1], against, html, &e) != 0)
+        if ((reviews ? report_with_reviews(argv[1], against, reviews, html,
+                                           &e)
+                     : eval_report_html_file(argv[1], against, html, &e)) !=
+            0)
             return cli_fail("eval report", &e);
         return EXIT_OK;
     }

@@ -124,4 +124,16 @@ OSAFE_MUST_USE int reg__log_statement(registry *r, osafe_store *s, json_t *st,
  * OSAFE_EINVAL naming the field. */
 int reg__evaluation_check(const json_t *j, osafe_err *e);
 
+/* evaluations_review.c: what reviewing needs of a stored sample of a
+ * published run (its storage: store.h, evaluation samples). */
+typedef struct reg__sample_facts {
+    int needs_review;  /* the classifier was unsure: a person should look */
+    char label[64];    /* the classifier's label */
+    char expected[16]; /* "comply", "refuse" or "" */
+} reg__sample_facts;
+/* OSAFE_ENOTFOUND when the run has no such sample (or none stored). */
+OSAFE_MUST_USE int reg__sample_get_facts(osafe_store *s, const char *id,
+                                         int64_t index, reg__sample_facts *f,
+                                         osafe_err *e);
+
 #endif

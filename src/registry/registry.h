@@ -226,6 +226,47 @@ OSAFE_MUST_USE int reg_evaluation_samples(registry *r, const char *id,
                                           const store_sample_filter *f,
                                           int page, int per_page, char **out,
                                           osafe_err *e);
+/* ---- human review of evaluation samples (evaluations_review.c) ----------- */
+
+/*
+ * Label one sample of a published run scored by the refusal classifier
+ * (issue 15): reviewers and admins only, and only samples the classifier
+ * marked needs_review (the others keep their automatic label; the
+ * corrected figures mean "low-confidence answers checked by a person").
+ * body {"label": "full_compliance" | "full_refusal" | "partial_refusal"}.
+ * Each label is published at once as its own log entry
+ * {"type":"osafe.evaluation-review/v1","evaluation","samples":[{"index",
+ * "label","automatic"}],"reviewer","reviewed"[,"replaces": log index]}
+ * (log_extra kind "evaluation_review"); labelling a sample again replaces
+ * its label, and the earlier entry stays in the log.  *out {"evaluation",
+ * "index","label","automatic","log_index","replaces"} (caller frees).
+ */
+OSAFE_MUST_USE int reg_evaluation_review(registry *r, const reg_caller *c,
+                                         const char *id, int64_t index,
+                                         const char *body, size_t len,
+                                         char **out, osafe_err *e);
+/* A run's human labels (public, as the run is): {"evaluation","labelled",
+ * "counts":[{"expected","automatic","label","n"}],"reviews":[{"index",
+ * "label","automatic","expected","reviewer","reviewed","log_index"}],
+ * "next_after": sample index or null}, up to limit labels after sample
+ * index `after` (-1: from the first).  *out is malloc'd, caller frees. */
+OSAFE_MUST_USE int reg_evaluation_reviews(registry *r, const char *id,
+                                          int64_t after, int limit,
+                                          char **out, osafe_err *e);
+/* The at-th sample (0-based) of a run's needs_review samples, by line,
+ * with its current human label: {"total","labelled","at","sample":
+ * {"index","line":{the samples.jsonl line}} or null past the last,
+ * "human":{"label","reviewer","reviewed","log_index"} or null}.
+ * OSAFE_ENOTFOUND when the run or its complete samples are not stored. */
+OSAFE_MUST_USE int reg_evaluation_review_item(registry *r, const char *id,
+                                              int64_t at, char **out,
+                                              osafe_err *e);
+/* Inclusion proof of the entry that published sample index's current
+ * label (as reg_evaluation_proof's), with "evaluation" and
+ * "sample_index" (its "index" is the log's). */
+OSAFE_MUST_USE int reg_evaluation_review_proof(registry *r, const char *id,
+                                               int64_t index, char **out,
+                                               osafe_err *e);
 
 /* ---- web sessions (sessions.c) ------------------------------------------ */
 

@@ -4,6 +4,7 @@
  */
 #include "server/api.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "core/limits.h"
 #include "server/api_int.h"
 #include "server/ratelimit.h"
+#include "server/reviews.h"
 #include "tlog/tile.h"
 
 static int http_status(int code)
@@ -437,6 +439,63 @@ static void evaluation_proof(api_ctx *a, const http_req *q, http_resp *w,
     reply(w, 200, rc, out, &e);
 }
 
+/* Human review (issue 15): POST .../samples/{index}/review, GET
+ * .../samples/{index}/review/proof, GET .../reviews.  1 when sub is one
+ * of them (answered), 0 to let the caller route it. */
+static int review_routes(api_ctx *a, const http_req *q, http_resp *w,
+                         const reg_caller *c, const char *id, size_t idlen,
+                         const char *sub)
+{
+    char eid[32];
+    snprintf(eid, sizeof eid, "%.*s", (int)idlen, id);
+    const char *m = http_req_method(q);
+    char *out = NULL;
+    osafe_err e;
+    int rc;
+    if (!strcmp(sub, "/reviews")) {
+        int limit, after;
+        if (strcmp(m, "GET"))
+            return method_not_allowed(w, "GET"), 1;
+        if (query_int(q, w, "limit", OSAFE_PAGE_DEFAULT, 1, OSAFE_PAGE_MAX,
+                      &limit) ||
+            query_int(q, w, "after", -1, -1, INT_MAX, &after))
+            return 1;
+        json_t *doc = NULL;
+        rc = srv_reviews_doc(a->reg, eid, after, limit, &doc, &e);
+        if (!rc && !(out = json_dumps(doc, JSON_COMPACT)))
+            rc = osafe_errf(&e, OSAFE_ENOMEM, "out of memory");
+        json_decref(doc);
+        /* a withdrawn run's labels are gone with it, as the run is */
+        if (rc == OSAFE_ESTATE && strstr(e.msg, "withdrawn"))
+            return http_resp_error(w, 410, "gone", NULL, "%s", e.msg), 1;
+        return reply(w, 200, rc, out, &e), 1;
+    }
+    if (strncmp(sub, "/samples/", 9))
+        return 0;
+    const char *p = sub + 9;
+    size_t nd = strspn(p, "0123456789");
+    if (nd < 1 || nd > 9 || (strcmp(p + nd, "/review") &&
+                             strcmp(p + nd, "/review/proof")))
+        return 0;
+    int64_t index = strtoll(p, NULL, 10);
+    if (!strcmp(p + nd, "/review/proof")) {
+        if (strcmp(m, "GET"))
+            return method_not_allowed(w, "GET"), 1;
+        rc = reg_evaluation_review_proof(a->reg, eid, index, &out, &e);
+        if (rc == OSAFE_ESTATE && strstr(e.msg, "withdrawn"))
+            return http_resp_error(w, 410, "gone", NULL, "%s", e.msg), 1;
+        return reply(w, 200, rc, out, &e), 1;
+    }
+    if (strcmp(m, "POST"))
+        return method_not_allowed(w, "POST"), 1;
+    if (check_json_body(q, w, 0))
+        return 1;
+    size_t len;
+    const char *body = http_req_body(q, &len);
+    rc = reg_evaluation_review(a->reg, c, eid, index, body, len, &out, &e);
+    return reply(w, 200, rc, out, &e), 1;
+}
+
 /* /api/v1/evaluations[/{id}[/withdraw|/proof|/samples]] */
 static void evaluations(api_ctx *a, const http_req *q, http_resp *w,
                         const reg_caller *c, const char *rest)
@@ -472,6 +531,9 @@ static void evaluations(api_ctx *a, const http_req *q, http_resp *w,
     rest++; /* the '/' */
     const char *sub = strchr(rest, '/');
     size_t idlen = sub ? (size_t)(sub - rest) : strlen(rest);
+    if (sub && reg_id_valid(rest, idlen) &&
+        review_routes(a, q, w, c, rest, idlen, sub))
+        return;
     if (!reg_id_valid(rest, idlen) ||
         (sub && strcmp(sub, "/withdraw") && strcmp(sub, "/proof") &&
          strcmp(sub, "/samples")))

@@ -11,6 +11,7 @@
  *   /incidents/{id}/discard  discard a draft (POST)    web_form.c
  *   /review                review queue (GET, POST)    web_review.c
  *   /evals, /evals/{run}   evaluation runs             web_evals.c
+ *   /evals/{run}/review    label needs_review samples  web_evals_review.c
  *   /evals/{run}/samples   a run's samples             web_samples.c
  *   /risks                 risk ranking                web_risks.c
  *   /log                   log head, inclusion check   web_log.c
@@ -515,6 +516,13 @@ static void route(web_page *p, const char *path)
     }
     if (!strncmp(path, "/evals/", 7) && reg_id_valid(path + 7, strlen(path + 7)))
         return web__page_eval(p, path + 7);
+    const char *rv = strncmp(path, "/evals/", 7) ? NULL : strchr(path + 7, '/');
+    if (rv && !strcmp(rv, "/review") &&
+        reg_id_valid(path + 7, (size_t)(rv - path - 7))) {
+        char eid[32];
+        snprintf(eid, sizeof eid, "%.*s", (int)(rv - path - 7), path + 7);
+        return web__page_eval_review(p, eid);
+    }
     if (!strcmp(path, "/risks"))
         return web__page_risks(p);
     if (!strcmp(path, "/log"))

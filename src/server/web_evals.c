@@ -751,6 +751,8 @@ void web__page_eval(web_page *p, const char *id)
     if (odoc)
         compare_head(p, id, doc, oid, odoc);
     overall(p, res);
+    if (!odoc)
+        web__eval_review_figures(p, id, res);
     groups(p, res, ores, "by_hazard", "eval-hazards",
            odoc ? "evals.cmp.chart.hazard" : "evals.chart.hazard",
            "evals.col.hazard");

@@ -179,6 +179,15 @@ void web__grade_text(web_page *p, int grade, int straddles);
 /* Section of per-hazard grades of one published run (its stored JSON);
  * nothing for runs of scorers that do not measure safety. */
 void web__eval_grades(web_page *p, const struct json_t *doc);
+/* ---- human review (web_evals_review.c) ---------------------------------- */
+
+/* On /evals/{id}: the automatic and human-corrected refusal figures side
+ * by side, how many samples people labelled, and for reviewers the way
+ * to /evals/{id}/review.  Nothing for a run without refusal figures. */
+void web__eval_review_figures(web_page *p, const char *id,
+                              const struct json_t *res);
+/* /evals/{id}/review (GET, POST): label needs_review samples. */
+void web__page_eval_review(web_page *p, const char *id);
 
 /* ---- sessions (web_session.c), used by the router ------------------------ */
 

@@ -169,6 +169,32 @@ typedef struct store_sample_page {
 } store_sample_page;
 
 void store_sample_page_release(store_sample_page *p);
+/* One reviewer's label of one sample of a published evaluation run (issue
+ * 15, human review): the latest per sample.  The sample's automatic label
+ * and expected behaviour are copied in when it is labelled, so that the
+ * corrected figures are counted here without reading the samples. */
+typedef struct store_review {
+    char evaluation_id[32];
+    int64_t sample_index;
+    char label[64];         /* full_compliance full_refusal partial_refusal */
+    char automatic[64];     /* the classifier's label of the sample */
+    char expected[16];      /* "comply", "refuse" or "" */
+    int64_t reviewer;       /* account id */
+    char reviewer_name[128];
+    char reviewed[32];      /* RFC 3339 UTC */
+    int64_t log_index;      /* the osafe.evaluation-review/v1 entry */
+} store_review;
+
+/* How many samples of a run carry each (expected, automatic, label). */
+typedef struct store_review_count {
+    char expected[16];
+    char automatic[64];
+    char label[64];
+    int64_t n;
+} store_review_count;
+
+/* At most 2 x 4 x 3 combinations exist; room for odd stored values. */
+#define STORE_REVIEW_COUNTS_MAX 64
 
 /* A web session: the SHA-256 (hex) of its cookie value, never the value. */
 typedef struct store_session {
@@ -328,6 +354,27 @@ struct store_ops {
     OSAFE_MUST_USE int (*sample_get)(osafe_store *s, const char *eval_id,
                                      int64_t index, store_sample *out,
                                      osafe_err *e);
+    /* Human review of evaluation samples (store_sqlite_reviews.c).
+     * review_put inserts or replaces the label of (evaluation_id,
+     * sample_index) inside the caller's transaction; review_get reads one
+     * (OSAFE_ENOTFOUND if none) and, when entry is not NULL, the log entry
+     * that published it (malloc'd, the caller frees); review_list fills
+     * *rows (malloc'd, the caller frees) with up to limit labels of a run
+     * after sample index `after`, by sample index; review_counts fills
+     * out[] (STORE_REVIEW_COUNTS_MAX) with the run's labels counted. */
+    OSAFE_MUST_USE int (*review_put)(osafe_store *s, const store_review *rv,
+                                     osafe_err *e);
+    OSAFE_MUST_USE int (*review_get)(osafe_store *s, const char *eval_id,
+                                     int64_t sample_index, store_review *rv,
+                                     uint8_t **entry, size_t *entry_len,
+                                     osafe_err *e);
+    OSAFE_MUST_USE int (*review_list)(osafe_store *s, const char *eval_id,
+                                      int64_t after, int limit,
+                                      store_review **rows, size_t *n,
+                                      osafe_err *e);
+    OSAFE_MUST_USE int (*review_counts)(osafe_store *s, const char *eval_id,
+                                        store_review_count *out, size_t *n,
+                                        osafe_err *e);
 };
 
 struct osafe_store {

@@ -650,6 +650,7 @@ static const struct store_ops sq_ops = {
     sq__samples_state, sq__samples_chunk, sq__samples_append,
     sq__samples_digest, sq__samples_finish, sq__samples_page,
     sq__sample_get,
+    sq__review_put, sq__review_get, sq__review_list, sq__review_counts,
 };
 
 int store_sqlite_open(const char *path, osafe_store **out, osafe_err *e)

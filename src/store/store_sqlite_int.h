@@ -98,6 +98,15 @@ int sq__samples_page(osafe_store *s, const char *eval_id,
 int sq__samples_sql(const store_sample_filter *f, int page, osafe_buf *q);
 int sq__sample_get(osafe_store *s, const char *eval_id, int64_t index,
                    store_sample *out, osafe_err *e);
+/* store_sqlite_reviews.c: human labels of evaluation samples */
+int sq__review_put(osafe_store *s, const store_review *rv, osafe_err *e);
+int sq__review_get(osafe_store *s, const char *eval_id, int64_t sample_index,
+                   store_review *rv, uint8_t **entry, size_t *entry_len,
+                   osafe_err *e);
+int sq__review_list(osafe_store *s, const char *eval_id, int64_t after,
+                    int limit, store_review **rows, size_t *n, osafe_err *e);
+int sq__review_counts(osafe_store *s, const char *eval_id,
+                      store_review_count *out, size_t *n, osafe_err *e);
 
 /* store_sqlite_migrations.c: the schema, migration v+1 at index v. */
 extern const char *const sq__migrations[];

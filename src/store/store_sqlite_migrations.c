@@ -206,6 +206,23 @@ const char *const sq__migrations[] = {
     "  hazard, lang, label, score, error, needs_review);"
     "CREATE INDEX samples_review ON evaluation_samples(upload, needs_review,"
     "  idx, hazard, lang, label, outcome, score, error);",
+    /* 9: evaluation_reviews - reviewers' labels of samples of published
+     * runs (issue 15, human review), the latest per sample, with who gave
+     * it and the log entry that published it (every entry, those of
+     * replaced labels too, stays in log_extra as kind
+     * 'evaluation_review').  The sample's automatic label and expected
+     * behaviour are copied in: the corrected figures count this table
+     * alone. */
+    "CREATE TABLE evaluation_reviews("
+    "  evaluation_id TEXT NOT NULL REFERENCES evaluations(id),"
+    "  sample_index INTEGER NOT NULL,"
+    "  label TEXT NOT NULL,"
+    "  automatic TEXT NOT NULL,"
+    "  expected TEXT NOT NULL,"
+    "  reviewer INTEGER NOT NULL REFERENCES accounts(id),"
+    "  reviewed TEXT NOT NULL,"
+    "  log_index INTEGER NOT NULL UNIQUE,"
+    "  PRIMARY KEY (evaluation_id, sample_index));",
 };
 
 const size_t sq__n_migrations = sizeof sq__migrations / sizeof sq__migrations[0];
