@@ -491,6 +491,10 @@ static const struct store_ops pg_ops = {
     pg__session_drop,  pg__log_extra_put, pg__log_orphan_get,
     pg__evaluation_find,
     pg__record_discard,
+    pg__samples_state, pg__samples_chunk, pg__samples_append,
+    pg__samples_digest, pg__samples_finish, pg__samples_page,
+    pg__sample_get,
+    pg__review_put, pg__review_get, pg__review_list, pg__review_counts,
 };
 
 int store_pg_open(const char *conninfo, osafe_store **out, osafe_err *e)

@@ -99,6 +99,32 @@ int pg__source_put(osafe_store *s, const char *key, const char *id,
                    osafe_err *e);
 int pg__max_log_index(osafe_store *s, int64_t *out, osafe_err *e);
 
+/* store_pg_samples.c: samples of published evaluations, reviewers' labels */
+int pg__samples_state(osafe_store *s, const char *eval_id,
+                      store_sample_state *st, osafe_err *e);
+int pg__samples_chunk(osafe_store *s, const char *eval_id, int64_t offset,
+                      int64_t *len, char sha256[65], osafe_err *e);
+int pg__samples_append(osafe_store *s, const char *eval_id, int64_t offset,
+                       int64_t len, const char *sha256,
+                       const store_sample *rows, size_t n, osafe_err *e);
+int pg__samples_digest(osafe_store *s, const char *eval_id, uint8_t out[32],
+                       osafe_err *e);
+int pg__samples_finish(osafe_store *s, const char *eval_id, int complete,
+                       osafe_err *e);
+int pg__samples_page(osafe_store *s, const char *eval_id,
+                     const store_sample_filter *f, store_sample_page *out,
+                     osafe_err *e);
+int pg__sample_get(osafe_store *s, const char *eval_id, int64_t index,
+                   store_sample *out, osafe_err *e);
+int pg__review_put(osafe_store *s, const store_review *rv, osafe_err *e);
+int pg__review_get(osafe_store *s, const char *eval_id, int64_t sample_index,
+                   store_review *rv, uint8_t **entry, size_t *entry_len,
+                   osafe_err *e);
+int pg__review_list(osafe_store *s, const char *eval_id, int64_t after,
+                    int limit, store_review **rows, size_t *n, osafe_err *e);
+int pg__review_counts(osafe_store *s, const char *eval_id,
+                      store_review_count *out, size_t *n, osafe_err *e);
+
 /* store_pg_migrations.c: the schema, migration v+1 at index v. */
 extern const char *const pg__migrations[];
 extern const size_t pg__n_migrations;

@@ -224,6 +224,7 @@ static void fx_open(struct fx *f)
     snprintf(f->vkey, sizeof f->vkey, "%s/ex.org_rv.vkey", keydir);
     snprintf(f->logd, sizeof f->logd, "%s/log", f->dir);
     snprintf(f->db, sizeof f->db, "%s/r.db", f->dir);
+    api_pg_db(f->dir, f->db, sizeof f->db); /* OSAFE_TEST_PG: PostgreSQL */
     char *gen[] = {(char *)api_osafe(), "key", "generate", "ex.org/rv",
                    "--out", keydir, NULL};
     assert_int_equal(api_run(gen, NULL, NULL), 0);
