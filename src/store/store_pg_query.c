@@ -234,9 +234,6 @@ static int collect(PGresult *r, int limit, store_page *out, osafe_err *e)
     "SELECT id, v, total FROM hit WHERE id COLLATE \"C\" > $4 ORDER BY "      \
     ORDER " LIMIT $14 OFFSET $15"
 
-static const char *const sorts[] = {"id",   "newest",   "oldest",
-                                    "date", "severity", "title"};
-
 static const char *opt(const char *v)
 {
     return v && *v ? v : NULL;
@@ -245,17 +242,10 @@ static const char *opt(const char *v)
 int pg__list(osafe_store *base, const store_visibility *vis,
              const store_filter *f, store_page *out, osafe_err *e)
 {
-    size_t k = 0;
-    while (k < sizeof sorts / sizeof sorts[0] && f->sort && *f->sort &&
-           strcmp(f->sort, sorts[k]))
-        k++;
-    if (k == sizeof sorts / sizeof sorts[0])
-        return osafe_err_field(e, OSAFE_EINVAL, "sort",
-                               "sort must be id, newest, oldest, date, "
-                               "severity or title");
-    if (f->offset < 0)
-        return osafe_err_field(e, OSAFE_EINVAL, "page",
-                               "page must be a positive number");
+    int sk = store__sort_index(f, e);
+    if (sk < 0)
+        return sk;
+    size_t k = (size_t)sk;
     static const char *const sql[] = {
         LIST_SQL("id COLLATE \"C\""),
         LIST_SQL("created DESC, id COLLATE \"C\" DESC"),
@@ -264,8 +254,8 @@ int pg__list(osafe_store *base, const store_visibility *vis,
         LIST_SQL("sev DESC, id COLLATE \"C\" DESC"),
         LIST_SQL("lower(title) COLLATE \"C\", id COLLATE \"C\""),
     };
-    _Static_assert(sizeof sql / sizeof sql[0] == sizeof sorts / sizeof sorts[0],
-                   "one statement per sort");
+    _Static_assert(sizeof sql / sizeof sql[0] == 6,
+                   "one statement per sort (store_common.c)");
     struct seen v;
     int rc = seen_read(S(base), vis, &v, e);
     if (rc)

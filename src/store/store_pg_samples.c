@@ -18,6 +18,7 @@
 
 #include "core/limits.h"
 #include "store/store.h"
+#include "store/store_int.h"
 #include "store/store_pg_int.h"
 
 #define S(base) ((struct pg_store *)(base))
@@ -105,13 +106,8 @@ int pg__samples_append(osafe_store *base, const char *eval_id, int64_t offset,
     char now[32];
     store_now(now);
     int rc = pg__samples_state(base, eval_id, &cur, e);
-    if (!rc && cur.complete)
-        rc = osafe_errf(e, OSAFE_ESTATE, "the samples of '%s' are complete",
-                        eval_id);
-    else if (!rc && offset != cur.received)
-        rc = osafe_errf(e, OSAFE_ESTATE, "expected the chunk at offset %lld, "
-                        "not %lld", (long long)cur.received,
-                        (long long)offset);
+    if (!rc)
+        rc = store__samples_may_append(eval_id, &cur, offset, e);
     if (!rc)
         rc = pg__run(s, e, NULL, 1,
                      "INSERT INTO sample_uploads(eval_id, modified) VALUES "

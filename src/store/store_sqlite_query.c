@@ -196,10 +196,6 @@ static void bind_opt(sqlite3_stmt *st, int i, const char *v)
         sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
 }
 
-/* store_filter.sort's names, in the order of sq__list's statements. */
-static const char *const sorts[] = {"id",       "newest", "oldest",
-                                    "date",     "severity", "title"};
-
 /* The filters compare without regard to case (issue 16 item 8: country=ke,
  * model=afyabot): codes and names with NOCASE, which folds ASCII only, so
  * a model name in another script must be typed as stored.  The window
@@ -242,17 +238,10 @@ int sq__list(osafe_store *base, const store_visibility *vis,
             const store_filter *f, store_page *out, osafe_err *e)
 {
     struct sq_store *s = (struct sq_store *)base;
-    size_t k = 0;
-    while (k < sizeof sorts / sizeof sorts[0] && f->sort && *f->sort &&
-           strcmp(f->sort, sorts[k]))
-        k++;
-    if (k == sizeof sorts / sizeof sorts[0])
-        return osafe_err_field(e, OSAFE_EINVAL, "sort",
-                               "sort must be id, newest, oldest, date, "
-                               "severity or title");
-    if (f->offset < 0)
-        return osafe_err_field(e, OSAFE_EINVAL, "page",
-                               "page must be a positive number");
+    int sk = store__sort_index(f, e);
+    if (sk < 0)
+        return sk;
+    size_t k = (size_t)sk;
     /* One statement per order, spelled out, so that no text is spliced;
      * every order ends on the record id so that pages neither overlap nor
      * skip a row.  The severity rank follows the OECD scale, unknown last. */
@@ -264,8 +253,8 @@ int sq__list(osafe_store *base, const store_visibility *vis,
         LIST_SQL("sev DESC, id DESC"),
         LIST_SQL("title COLLATE NOCASE, id"),
     };
-    _Static_assert(sizeof sql / sizeof sql[0] == sizeof sorts / sizeof sorts[0],
-                   "one statement per sort");
+    _Static_assert(sizeof sql / sizeof sql[0] == 6,
+                   "one statement per sort (store_common.c)");
     sqlite3_stmt *st;
     int rc = sq__prepare(s, &st, sql[k], e);
     if (rc)

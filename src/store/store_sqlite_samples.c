@@ -18,6 +18,7 @@
 
 #include "core/buf.h"
 #include "core/limits.h"
+#include "store/store_int.h"
 #include "store/store_sqlite_int.h"
 
 void store_sample_release(store_sample *x)
@@ -172,13 +173,8 @@ int sq__samples_append(osafe_store *base, const char *eval_id, int64_t offset,
     char now[32];
     store_now(now);
     int rc = sq__samples_state(base, eval_id, &cur, e);
-    if (!rc && cur.complete)
-        rc = osafe_errf(e, OSAFE_ESTATE, "the samples of '%s' are complete",
-                        eval_id);
-    else if (!rc && offset != cur.received)
-        rc = osafe_errf(e, OSAFE_ESTATE, "expected the chunk at offset %lld, "
-                        "not %lld", (long long)cur.received,
-                        (long long)offset);
+    if (!rc)
+        rc = store__samples_may_append(eval_id, &cur, offset, e);
     if (!rc)
         rc = sq__write(s, e,
                        "INSERT INTO sample_uploads(eval_id, modified) "
