@@ -3,8 +3,10 @@
  * (run.h).
  *
  * One file a person can mail or archive and open anywhere: inline CSS and
- * SVG, no script, nothing fetched, markup that an XML parser accepts too
- * (void elements self-closed), so that a test can check it strictly.
+ * SVG, nothing fetched, markup that an XML parser accepts too (void
+ * elements self-closed), so that a test can check it strictly.  One
+ * inline script, the sample browser's (report_samples*.c), is the only
+ * one a Content-Security-Policy <meta> lets run, by its hash.
  * Every string that came from a run (suite names, item ids, prompts,
  * answers, error messages, parameters) goes through xml_escape; numbers
  * through svg_num, whatever the locale.
@@ -24,6 +26,7 @@
 #include "core/limits.h"
 #include "core/xml.h"
 #include "eval/run.h"
+#include "eval/report_int.h"
 #include "eval/run_internal.h"
 
 /* Plain, high-contrast, readable on a phone; no external fonts. */
@@ -50,6 +53,15 @@ static const char css[] =
     "white-space:pre-wrap;overflow-wrap:anywhere}"
     "figure{margin:1rem 0}svg{max-width:100%;height:auto}"
     "footer{margin-top:2rem;color:#454545;font-size:.85rem}"
+    ":focus-visible{outline:3px solid #0b5394;outline-offset:2px}"
+    "select,input,button{font:inherit}"
+    ".sb-filters{display:grid;grid-template-columns:"
+    "repeat(auto-fill,minmax(11rem,1fr));gap:.5rem 1rem;margin:.5rem 0}"
+    ".sb-filters label,.sb-ui label{display:block;font-weight:600}"
+    ".sb-filters select,.sb-filters input{width:100%;box-sizing:border-box}"
+    ".sb-actions{grid-column:1/-1}.err{color:#a00000}"
+    ".pager{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center}"
+    ".pager input{width:5rem}[aria-disabled=true]{opacity:.5}"
     "@media print{details{display:block}summary{display:none}}";
 
 /* ---- small writers ------------------------------------------------------ */
@@ -443,7 +455,7 @@ static int scan_samples(const char *dir, struct scan *sc, osafe_err *e)
 
 /* The prompt a sample sent: the last user message, or the completion
  * prompt. */
-static const char *prompt_of(const json_t *s)
+const char *run__report_prompt(const json_t *s)
 {
     const json_t *req = json_object_get(s, "request");
     const json_t *msgs = json_object_get(req, "messages");
@@ -542,7 +554,7 @@ static int section_worst(osafe_buf *o, const struct scan *sc, int epochs)
             rc = put(o, "</td><td><details><summary>Show prompt and "
                         "answer</summary>");
         if (rc == 0)
-            rc = quote(o, "Prompt", prompt_of(s), lang);
+            rc = quote(o, "Prompt", run__report_prompt(s), lang);
         if (rc == 0)
             rc = quote(o, "Answer", str_of(s, "response"), lang);
         if (rc == 0)
@@ -745,10 +757,16 @@ int eval_report_html(const char *rundir, const char *against, osafe_buf *out,
     }
     const json_t *su = json_object_get(m, "suite");
     const char *model = str_of(json_object_get(m, "params"), "model");
-    int b = put(out, "<!DOCTYPE html>\n<html lang=\"en\" dir=\"ltr\"><head>"
-                     "<meta charset=\"utf-8\"/><meta name=\"viewport\" "
-                     "content=\"width=device-width, initial-scale=1\"/>"
-                     "<title>Evaluation report: ");
+    char csp[256];
+    int b = run__report_csp(csp, sizeof csp);
+    if (b == 0)
+        b = buf_printf(out, "<!DOCTYPE html>\n<html lang=\"en\" dir=\"ltr\">"
+                            "<head><meta charset=\"utf-8\"/>"
+                            "<meta http-equiv=\"Content-Security-Policy\" "
+                            "content=\"%s\"/><meta name=\"viewport\" "
+                            "content=\"width=device-width, initial-scale=1\"/>"
+                            "<title>Evaluation report: ",
+                       csp);
     if (b == 0)
         b = esc(out, str_of(su, "name"));
     if (b == 0)
@@ -787,6 +805,8 @@ int eval_report_html(const char *rundir, const char *against, osafe_buf *out,
         b = section_worst(out, &sc,
                           (int)json_integer_value(json_object_get(
                               json_object_get(m, "params"), "epochs")));
+    if (b == 0 && rc == 0)
+        rc = run__report_samples(out, rundir, e);
     if (b == 0 && rc == 0)
         b = section_errors(out, r, &sc);
     if (b == 0 && rc == 0)
