@@ -168,15 +168,27 @@ static void list_table(web_page *p, const json_t *runs)
     web__page_raw(p, "</tbody></table></div>\n");
 }
 
-/* One bar per run (its overall score), linked to the run's page. */
-static void list_chart(web_page *p, const json_t *runs)
+/* The suite a run was scored on: its hash, else its name and version. */
+static void suite_key(const json_t *r, char *out, size_t n)
+{
+    const json_t *su = json_object_get(r, "suite");
+    const char *h = web__json_str(su, "sha256");
+    if (h && *h)
+        snprintf(out, n, "%s", h);
+    else
+        snprintf(out, n, "%s\x1f%s", web__json_str(su, "name") ? web__json_str(su, "name") : "",
+                 web__json_str(su, "version") ? web__json_str(su, "version") : "");
+}
+
+/* One chart of the runs of one suite: a bar per run (its overall score),
+ * labelled by its model and run id, linked to the run's page. */
+static void suite_chart(web_page *p, const json_t *runs, const char *key,
+                        int same_name)
 {
     size_t n = json_array_size(runs);
-    if (n == 0 || n > SVG_ITEMS_MAX)
-        return;
     svg_bar *bars = calloc(n, sizeof *bars);
     char(*hrefs)[80] = calloc(n, sizeof *hrefs);
-    char(*labels)[160] = calloc(n, sizeof *labels);
+    char(*labels)[200] = calloc(n, sizeof *labels);
     if (!bars || !hrefs || !labels) {
         free(bars);
         free(hrefs);
@@ -185,24 +197,40 @@ static void list_chart(web_page *p, const json_t *runs)
     }
     size_t k = 0, i;
     json_t *r;
+    const json_t *su = NULL;
     json_array_foreach(runs, i, r) {
         const char *id = web__json_str(r, "id");
         const json_t *ov = json_object_get(r, "overall");
-        if (!id_ok(id))
+        char rk[160];
+        suite_key(r, rk, sizeof rk);
+        if (!id_ok(id) || strcmp(rk, key))
             continue;
+        su = json_object_get(r, "suite");
         snprintf(hrefs[k], sizeof hrefs[k], "/evals/%s", id);
-        snprintf(labels[k], sizeof labels[k], "%s",
-                 web__json_str(r, "model") ? web__json_str(r, "model") : id);
+        /* two runs of one model differ by their id */
+        const char *model = web__json_str(r, "model");
+        snprintf(labels[k], sizeof labels[k], "%.120s \xC2\xB7 %s",
+                 model && *model ? model : "?", id);
         bars[k] = (svg_bar){labels[k], num_of(ov, "rate"), num_of(ov, "lo"),
                             num_of(ov, "hi"), NULL, hrefs[k]};
         if (!isfinite(bars[k].value))
             bars[k].lo = bars[k].hi = NAN;
         k++;
     }
-    char dec[8];
+    char dec[8], title[400];
     page_decimal(p, dec, sizeof dec);
+    const char *h = web__json_str(su, "sha256");
+    snprintf(title, sizeof title, "%s: %.120s %.40s%s%.12s%s",
+             web__t(p, "evals.chart.overall"),
+             web__json_str(su, "name") ? web__json_str(su, "name") : "",
+             web__json_str(su, "version") ? web__json_str(su, "version") : "",
+             same_name && h ? " (sha256 " : "", same_name && h ? h : "",
+             same_name && h ? "\xE2\x80\xA6)" : "");
     svg_chart_opts o = chart_opts(p, "evals.chart.overall", dec);
-    web__page_raw(p, "<figure class=\"chart\">");
+    o.title = title;
+    web__page_raw(p, "<figure class=\"chart\" data-suite=\"");
+    web__page_text(p, h ? h : "");
+    web__page_raw(p, "\">");
     if (svg_bars(&p->html, bars, k, &o, NULL) != 0) {
         web__page_raw(p, "<p class=\"muted\">");
         web__page_t(p, "evals.chart.failed");
@@ -214,6 +242,52 @@ static void list_chart(web_page *p, const json_t *runs)
     free(labels);
 }
 
+/* The overall scores, one chart per suite: a score on one suite says
+ * nothing about a score on another, so they never share an axis. */
+static void list_chart(web_page *p, const json_t *runs)
+{
+    size_t n = json_array_size(runs);
+    if (n == 0 || n > SVG_ITEMS_MAX)
+        return;
+    char(*keys)[160] = calloc(n, sizeof *keys);
+    char(*names)[200] = calloc(n, sizeof *names);
+    if (!keys || !names) {
+        free(keys);
+        free(names);
+        return;
+    }
+    size_t nk = 0, i;
+    json_t *r;
+    json_array_foreach(runs, i, r) {
+        char k[160];
+        suite_key(r, k, sizeof k);
+        size_t j = 0;
+        while (j < nk && strcmp(keys[j], k))
+            j++;
+        if (j == nk) {
+            const json_t *su = json_object_get(r, "suite");
+            memcpy(keys[nk], k, sizeof k);
+            snprintf(names[nk], sizeof names[nk], "%s\x1f%s",
+                     web__json_str(su, "name") ? web__json_str(su, "name") : "",
+                     web__json_str(su, "version") ? web__json_str(su, "version")
+                                                  : "");
+            nk++;
+        }
+    }
+    for (size_t j = 0; j < nk; j++) {
+        /* suites that share a name and version are told apart by hash */
+        int same = 0;
+        for (size_t m = 0; m < nk; m++)
+            same |= m != j && !strcmp(names[m], names[j]);
+        suite_chart(p, runs, keys[j], same);
+    }
+    free(keys);
+    free(names);
+}
+
+/* The runs to choose from, under one <optgroup> per suite: each option
+ * says only "model · run id", so that it fits its box, in Arabic too
+ * (issue 16 item 9), and the suite is said once by its group. */
 static void select_runs(web_page *p, const char *name, const char *id,
                         const char *label_key, const json_t *runs,
                         size_t selected)
@@ -227,21 +301,40 @@ static void select_runs(web_page *p, const char *name, const char *id,
     web__page_raw(p, "\" name=\"");
     web__page_text(p, name);
     web__page_raw(p, "\">");
-    size_t i;
-    json_t *r;
-    json_array_foreach(runs, i, r) {
-        const char *rid = web__json_str(r, "id");
-        if (!id_ok(rid))
+    size_t n = json_array_size(runs);
+    for (size_t g = 0; g < n; g++) {
+        char gk[160];
+        suite_key(json_array_get(runs, g), gk, sizeof gk);
+        int first = 1; /* a suite's group is written at its first run */
+        for (size_t j = 0; j < g && first; j++) {
+            char jk[160];
+            suite_key(json_array_get(runs, j), jk, sizeof jk);
+            first = strcmp(jk, gk) != 0;
+        }
+        if (!first)
             continue;
-        web__page_raw(p, "<option value=\"");
-        web__page_text(p, rid);
-        web__page_raw(p, i == selected ? "\" selected>" : "\">");
-        web__page_text(p, web__json_str(r, "model"));
-        web__page_raw(p, " \xC2\xB7 ");
-        web__page_text(p, web__json_str(json_object_get(r, "suite"), "name"));
-        web__page_raw(p, " \xC2\xB7 ");
-        web__page_text(p, rid);
-        web__page_raw(p, "</option>");
+        const json_t *su = json_object_get(json_array_get(runs, g), "suite");
+        web__page_raw(p, "<optgroup label=\"");
+        web__page_text(p, web__json_str(su, "name"));
+        web__page_raw(p, " ");
+        web__page_text(p, web__json_str(su, "version"));
+        web__page_raw(p, "\">");
+        for (size_t i = g; i < n; i++) {
+            const json_t *r = json_array_get(runs, i);
+            const char *rid = web__json_str(r, "id");
+            char rk[160];
+            suite_key(r, rk, sizeof rk);
+            if (!id_ok(rid) || strcmp(rk, gk))
+                continue;
+            web__page_raw(p, "<option value=\"");
+            web__page_text(p, rid);
+            web__page_raw(p, i == selected ? "\" selected>" : "\">");
+            web__page_text(p, web__json_str(r, "model"));
+            web__page_raw(p, " \xC2\xB7 ");
+            web__page_text(p, rid);
+            web__page_raw(p, "</option>");
+        }
+        web__page_raw(p, "</optgroup>");
     }
     web__page_raw(p, "</select></div>");
 }
@@ -253,7 +346,7 @@ static void compare_form(web_page *p, const json_t *runs)
     web__page_raw(p, "<section aria-labelledby=\"cmp-h\"><h2 id=\"cmp-h\">");
     web__page_t(p, "evals.compare.title");
     web__page_raw(p, "</h2><form id=\"eval-compare\" method=\"get\" "
-                "action=\"/evals\" class=\"filters\">");
+                "action=\"/evals\" class=\"filters compare\">");
     select_runs(p, "a", "cmp-a", "evals.compare.a", runs, 0);
     select_runs(p, "b", "cmp-b", "evals.compare.b", runs, 1);
     web__page_raw(p, "<div class=\"actions\"><button type=\"submit\">");
