@@ -46,7 +46,7 @@ static const char css[] =
     "code{font-family:ui-monospace,monospace;font-size:.9em;"
     "overflow-wrap:anywhere}"
     ".big{font-size:1.4rem;font-weight:bold}"
-    ".warn{background:#fff4e5;border-left:4px solid #c85200;"
+    ".warn{background:#fff4e5;border-inline-start:4px solid #c85200;"
     "padding:.5rem .75rem}"
     "details{margin:.25rem 0}summary{cursor:pointer;color:#0b5394}"
     "blockquote{margin:.25rem 0;padding:.25rem .5rem;background:#f6f6f6;"

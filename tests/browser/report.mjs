@@ -325,4 +325,22 @@ async function sampleBrowser(browser, seededRun, tmp) {
         expectNoProblems(w2.take(), 'problems');
         await c2.close();
     });
+
+    await check('sample browser screenshots (en, ar, phone) saved as artefacts', async () => {
+        for (const [name, opts] of [['en', { locale: 'en-GB', viewport: { width: 1280, height: 900 } }],
+                                    ['ar', { locale: 'ar', viewport: { width: 1280, height: 900 } }],
+                                    ['phone', { locale: 'en-GB', viewport: { width: 360, height: 740 }, isMobile: true }]]) {
+            const c3 = await fileContext(browser, url, opts);
+            const p3 = await c3.newPage();
+            await p3.goto(url);
+            await p3.click('#sb-rows tr:nth-child(2) summary');
+            const m = await p3.evaluate(() => ({ s: document.documentElement.scrollWidth, c: document.documentElement.clientWidth }));
+            expect(m.s <= m.c + 1, `${name}: ${m.s} pixels wide in ${m.c}`);
+            const out = join(artifactDir(), `report-samples-${name}.png`);
+            rmSync(out, { force: true });
+            await p3.locator('#samples').screenshot({ path: out });
+            expect(statSync(out).size > 10000, `${out} is only ${statSync(out).size} bytes`);
+            await c3.close();
+        }
+    });
 }
