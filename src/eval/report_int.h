@@ -1,6 +1,7 @@
 /*
  * report_int.h - shared by the HTML report's files: report_html.c (the
- * document), report_samples.c (the sample browser's markup and data) and
+ * document), report_worst.c (the worst items and the errors),
+ * report_samples.c (the sample browser's markup and data) and
  * report_samples_ui.c (its script, its words in six languages and the
  * Content-Security-Policy that lets only that script run).
  */
@@ -11,7 +12,34 @@
 #include <stddef.h>
 
 #include "core/buf.h"
+#include "core/limits.h"
 #include "core/status.h"
+
+/* The worst samples and the first failed ones (report_worst.c). */
+struct run__quoted {
+    double score;
+    size_t line;
+    json_t *s; /* the sample */
+};
+
+struct run__scan {
+    struct run__quoted worst[OSAFE_REPORT_WORST];
+    size_t nworst;
+    struct run__quoted err[OSAFE_REPORT_ERRORS_LISTED];
+    size_t nerr;
+};
+
+/* One pass over RUNDIR/samples.jsonl (absent: nothing kept). */
+int run__scan_samples(const char *dir, struct run__scan *sc, osafe_err *e);
+void run__scan_free(struct run__scan *sc);
+/* <section id="worst"> and <section id="errors">. */
+int run__section_worst(osafe_buf *o, const struct run__scan *sc, int epochs);
+int run__section_errors(osafe_buf *o, const json_t *r,
+                        const struct run__scan *sc);
+
+/* A hazard as people read it: "Violent crimes (vcr)"; a key without a
+ * known name stays as it is.  Writes into buf (at least 2 bytes). */
+const char *run__hazard_label(const char *k, char *buf, size_t n);
 
 /* The prompt a sample sent: the last user message, or the completion
  * prompt; NULL when it has neither.  Borrowed from s. */

@@ -27,6 +27,7 @@
 #include "core/limits.h"
 #include "eval/run.h"
 #include "eval/stats.h"
+#include "server/web_evals_int.h"
 #include "server/web_int.h"
 #include "svg/svg.h"
 
@@ -168,121 +169,12 @@ static void list_table(web_page *p, const json_t *runs)
     web__page_raw(p, "</tbody></table></div>\n");
 }
 
-/* The suite a run was scored on: its hash, else its name and version. */
-static void suite_key(const json_t *r, char *out, size_t n)
-{
-    const json_t *su = json_object_get(r, "suite");
-    const char *h = web__json_str(su, "sha256");
-    if (h && *h)
-        snprintf(out, n, "%s", h);
-    else
-        snprintf(out, n, "%s\x1f%s", web__json_str(su, "name") ? web__json_str(su, "name") : "",
-                 web__json_str(su, "version") ? web__json_str(su, "version") : "");
-}
-
-/* One chart of the runs of one suite: a bar per run (its overall score),
- * labelled by its model and run id, linked to the run's page. */
-static void suite_chart(web_page *p, const json_t *runs, const char *key,
-                        int same_name)
-{
-    size_t n = json_array_size(runs);
-    svg_bar *bars = calloc(n, sizeof *bars);
-    char(*hrefs)[80] = calloc(n, sizeof *hrefs);
-    char(*labels)[200] = calloc(n, sizeof *labels);
-    if (!bars || !hrefs || !labels) {
-        free(bars);
-        free(hrefs);
-        free(labels);
-        return;
-    }
-    size_t k = 0, i;
-    json_t *r;
-    const json_t *su = NULL;
-    json_array_foreach(runs, i, r) {
-        const char *id = web__json_str(r, "id");
-        const json_t *ov = json_object_get(r, "overall");
-        char rk[160];
-        suite_key(r, rk, sizeof rk);
-        if (!id_ok(id) || strcmp(rk, key))
-            continue;
-        su = json_object_get(r, "suite");
-        snprintf(hrefs[k], sizeof hrefs[k], "/evals/%s", id);
-        /* two runs of one model differ by their id */
-        const char *model = web__json_str(r, "model");
-        snprintf(labels[k], sizeof labels[k], "%.120s \xC2\xB7 %s",
-                 model && *model ? model : "?", id);
-        bars[k] = (svg_bar){labels[k], num_of(ov, "rate"), num_of(ov, "lo"),
-                            num_of(ov, "hi"), NULL, hrefs[k]};
-        if (!isfinite(bars[k].value))
-            bars[k].lo = bars[k].hi = NAN;
-        k++;
-    }
-    char dec[8], title[400];
-    page_decimal(p, dec, sizeof dec);
-    const char *h = web__json_str(su, "sha256");
-    snprintf(title, sizeof title, "%s: %.120s %.40s%s%.12s%s",
-             web__t(p, "evals.chart.overall"),
-             web__json_str(su, "name") ? web__json_str(su, "name") : "",
-             web__json_str(su, "version") ? web__json_str(su, "version") : "",
-             same_name && h ? " (sha256 " : "", same_name && h ? h : "",
-             same_name && h ? "\xE2\x80\xA6)" : "");
-    svg_chart_opts o = chart_opts(p, "evals.chart.overall", dec);
-    o.title = title;
-    web__page_raw(p, "<figure class=\"chart\" data-suite=\"");
-    web__page_text(p, h ? h : "");
-    web__page_raw(p, "\">");
-    if (svg_bars(&p->html, bars, k, &o, NULL) != 0) {
-        web__page_raw(p, "<p class=\"muted\">");
-        web__page_t(p, "evals.chart.failed");
-        web__page_raw(p, "</p>");
-    }
-    web__page_raw(p, "</figure>\n");
-    free(bars);
-    free(hrefs);
-    free(labels);
-}
-
-/* The overall scores, one chart per suite: a score on one suite says
- * nothing about a score on another, so they never share an axis. */
+/* The overall scores, one chart per suite (web_evals_chart.c). */
 static void list_chart(web_page *p, const json_t *runs)
 {
-    size_t n = json_array_size(runs);
-    if (n == 0 || n > SVG_ITEMS_MAX)
-        return;
-    char(*keys)[160] = calloc(n, sizeof *keys);
-    char(*names)[200] = calloc(n, sizeof *names);
-    if (!keys || !names) {
-        free(keys);
-        free(names);
-        return;
-    }
-    size_t nk = 0, i;
-    json_t *r;
-    json_array_foreach(runs, i, r) {
-        char k[160];
-        suite_key(r, k, sizeof k);
-        size_t j = 0;
-        while (j < nk && strcmp(keys[j], k))
-            j++;
-        if (j == nk) {
-            const json_t *su = json_object_get(r, "suite");
-            memcpy(keys[nk], k, sizeof k);
-            snprintf(names[nk], sizeof names[nk], "%s\x1f%s",
-                     web__json_str(su, "name") ? web__json_str(su, "name") : "",
-                     web__json_str(su, "version") ? web__json_str(su, "version")
-                                                  : "");
-            nk++;
-        }
-    }
-    for (size_t j = 0; j < nk; j++) {
-        /* suites that share a name and version are told apart by hash */
-        int same = 0;
-        for (size_t m = 0; m < nk; m++)
-            same |= m != j && !strcmp(names[m], names[j]);
-        suite_chart(p, runs, keys[j], same);
-    }
-    free(keys);
-    free(names);
+    char dec[8];
+    page_decimal(p, dec, sizeof dec);
+    web__evals_list_charts(p, runs, chart_opts(p, "evals.chart.overall", dec));
 }
 
 /* The runs to choose from, under one <optgroup> per suite: each option
@@ -304,11 +196,11 @@ static void select_runs(web_page *p, const char *name, const char *id,
     size_t n = json_array_size(runs);
     for (size_t g = 0; g < n; g++) {
         char gk[160];
-        suite_key(json_array_get(runs, g), gk, sizeof gk);
+        web__evals_suite_key(json_array_get(runs, g), gk, sizeof gk);
         int first = 1; /* a suite's group is written at its first run */
         for (size_t j = 0; j < g && first; j++) {
             char jk[160];
-            suite_key(json_array_get(runs, j), jk, sizeof jk);
+            web__evals_suite_key(json_array_get(runs, j), jk, sizeof jk);
             first = strcmp(jk, gk) != 0;
         }
         if (!first)
@@ -323,7 +215,7 @@ static void select_runs(web_page *p, const char *name, const char *id,
             const json_t *r = json_array_get(runs, i);
             const char *rid = web__json_str(r, "id");
             char rk[160];
-            suite_key(r, rk, sizeof rk);
+            web__evals_suite_key(r, rk, sizeof rk);
             if (!id_ok(rid) || strcmp(rk, gk))
                 continue;
             web__page_raw(p, "<option value=\"");
