@@ -102,7 +102,7 @@ struct names {
 };
 
 /* The index of s, adding it at the end when new; -1 when out of memory
- * (the caller's buffer status then fails the report). */
+ * (sample_row then marks the report failed). */
 static long name_id(struct names *d, const char *s)
 {
     size_t *v = table_slot(&d->ix, fnv(0xcbf29ce484222325ull, s, strlen(s)));
@@ -202,6 +202,7 @@ static void opt_num(osafe_buf *o, const json_t *v)
 struct dicts {
     struct names hz, lg, lb, er;
     long long ep_min, ep_max;
+    int oom; /* a name could not be kept */
 };
 
 /* One sample's array (see the top of the file). */
@@ -221,13 +222,14 @@ static void sample_row(osafe_buf *o, const json_t *s, struct dicts *d,
         er = "not scored";
     OSAFE_IGNORE(buf_putc(o, '[')); /* sticky: checked by the caller */
     OSAFE_IGNORE(run__json_str(o, id, strlen(id)));
-    OSAFE_IGNORE(buf_printf(o, ",%lld,%ld,%ld,%ld", ep,
-                            name_id(&d->hz, hz ? hz : ""),
-                            name_id(&d->lg, lg ? lg : ""),
-                            lb ? name_id(&d->lb, lb) : -1));
+    long ih = name_id(&d->hz, hz ? hz : ""), il = name_id(&d->lg, lg ? lg : "");
+    long ib = lb ? name_id(&d->lb, lb) : -1, ie = er ? name_id(&d->er, er) : -1;
+    if (ih < 0 || il < 0 || (lb && ib < 0) || (er && ie < 0))
+        d->oom = 1;
+    OSAFE_IGNORE(buf_printf(o, ",%lld,%ld,%ld,%ld", ep, ih, il, ib));
     opt_num(o, score);
     opt_num(o, json_object_get(s, "confidence"));
-    OSAFE_IGNORE(buf_printf(o, ",%ld", er ? name_id(&d->er, er) : -1));
+    OSAFE_IGNORE(buf_printf(o, ",%ld", ie));
     text_cut(o, run__report_prompt(s), cut);
     text_cut(o, str_of(s, "response"), cut);
     /* the judge's verdict is the scorer's reason; other scorers give
@@ -305,7 +307,7 @@ static int write_line(void *ctx, json_t *s, size_t lineno)
     if (w->written++)
         OSAFE_IGNORE(buf_putc(w->o, ',')); /* sticky: checked below */
     sample_row(w->o, s, w->d, w->cut);
-    return buf_status(w->o);
+    return w->d->oom ? OSAFE_ENOMEM : buf_status(w->o);
 }
 
 /* ---- the markup --------------------------------------------------------- */
