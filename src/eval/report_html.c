@@ -62,6 +62,12 @@ static const char css[] =
     ".sb-actions{grid-column:1/-1}.err{color:#a00000}"
     ".pager{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center}"
     ".pager input{width:5rem}[aria-disabled=true]{opacity:.5}"
+    /* on a phone each sample is a block of "column: value" lines */
+    "@media (max-width:40rem){#sb-table thead{display:none}"
+    "#sb-table tr{display:block;border:1px solid #c8c8c8;margin:.5rem 0;"
+    "padding:.25rem .5rem}#sb-table td{display:block;border:0;padding:0;"
+    "text-align:start}#sb-table td::before{content:attr(data-h) \": \";"
+    "font-weight:600}}"
     "@media print{details{display:block}summary{display:none}}";
 
 /* ---- small writers ------------------------------------------------------ */
