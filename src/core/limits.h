@@ -411,9 +411,20 @@
  * UTF-8 boundary): harmful text is shown only as much as a reviewer needs
  * to judge the score. */
 #define OSAFE_REPORT_QUOTE_MAX 1200u
-/* The whole report: the charts are bounded by SVG_ITEMS_MAX rows and the
- * quotes above, so a bigger file means a runaway loop. */
-#define OSAFE_REPORT_HTML_MAX (32u << 20)
+/* The sample browser shows this many samples a page: the DOM holds one
+ * page, whatever the run's size. */
+#define OSAFE_REPORT_SAMPLES_PAGE 50u
+/* The browser carries every sample, with each prompt and answer cut to
+ * BUDGET / (2 x samples) bytes, at least TEXT_MIN and at most
+ * OSAFE_REPORT_QUOTE_MAX: up to 56 000 samples keep 1200 bytes, 10^6
+ * keep 67; samples.jsonl has them whole.  This keeps a report of 10^6
+ * samples near 200 MiB, a file a browser still opens. */
+#define OSAFE_REPORT_SAMPLES_TEXT_BUDGET (128u << 20)
+#define OSAFE_REPORT_SAMPLES_TEXT_MIN 64u
+/* The whole report: the charts are bounded by SVG_ITEMS_MAX rows, the
+ * texts by the budget above; the rest is about 120 bytes a sample, so
+ * 10^6 samples fit and a bigger file means a runaway loop. */
+#define OSAFE_REPORT_HTML_MAX (512u << 20)
 
 /* ---- learned refusal classifier (eval/refusal_model.c) ---- */
 

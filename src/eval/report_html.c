@@ -3,8 +3,10 @@
  * (run.h).
  *
  * One file a person can mail or archive and open anywhere: inline CSS and
- * SVG, no script, nothing fetched, markup that an XML parser accepts too
- * (void elements self-closed), so that a test can check it strictly.
+ * SVG, nothing fetched, markup that an XML parser accepts too (void
+ * elements self-closed), so that a test can check it strictly.  One
+ * inline script, the sample browser's (report_samples*.c), is the only
+ * one a Content-Security-Policy <meta> lets run, by its hash.
  * Every string that came from a run (suite names, item ids, prompts,
  * answers, error messages, parameters) goes through xml_escape; numbers
  * through svg_num, whatever the locale.
@@ -24,6 +26,7 @@
 #include "core/limits.h"
 #include "core/xml.h"
 #include "eval/run.h"
+#include "eval/report_int.h"
 #include "eval/run_internal.h"
 
 /* Plain, high-contrast, readable on a phone; no external fonts. */
@@ -43,13 +46,28 @@ static const char css[] =
     "code{font-family:ui-monospace,monospace;font-size:.9em;"
     "overflow-wrap:anywhere}"
     ".big{font-size:1.4rem;font-weight:bold}"
-    ".warn{background:#fff4e5;border-left:4px solid #c85200;"
+    ".warn{background:#fff4e5;border-inline-start:4px solid #c85200;"
     "padding:.5rem .75rem}"
     "details{margin:.25rem 0}summary{cursor:pointer;color:#0b5394}"
     "blockquote{margin:.25rem 0;padding:.25rem .5rem;background:#f6f6f6;"
     "white-space:pre-wrap;overflow-wrap:anywhere}"
     "figure{margin:1rem 0}svg{max-width:100%;height:auto}"
     "footer{margin-top:2rem;color:#454545;font-size:.85rem}"
+    ":focus-visible{outline:3px solid #0b5394;outline-offset:2px}"
+    "select,input,button{font:inherit}"
+    ".sb-filters{display:grid;grid-template-columns:"
+    "repeat(auto-fill,minmax(11rem,1fr));gap:.5rem 1rem;margin:.5rem 0}"
+    ".sb-filters label,.sb-ui label{display:block;font-weight:600}"
+    ".sb-filters select,.sb-filters input{width:100%;box-sizing:border-box}"
+    ".sb-actions{grid-column:1/-1}.err{color:#a00000}"
+    ".pager{display:flex;flex-wrap:wrap;gap:.5rem;align-items:center}"
+    ".pager input{width:5rem}[aria-disabled=true]{opacity:.5}"
+    /* on a phone each sample is a block of "column: value" lines */
+    "@media (max-width:40rem){#sb-table thead{display:none}"
+    "#sb-table tr{display:block;border:1px solid #c8c8c8;margin:.5rem 0;"
+    "padding:.25rem .5rem}#sb-table td{display:block;border:0;padding:0;"
+    "text-align:start}#sb-table td::before{content:attr(data-h) \": \";"
+    "font-weight:600}}"
     "@media print{details{display:block}summary{display:none}}";
 
 /* ---- small writers ------------------------------------------------------ */
@@ -127,7 +145,7 @@ static int json_text(osafe_buf *o, const json_t *v)
 
 /* A hazard as people read it: "Violent crimes (vcr)"; a key without a
  * known name stays as it is.  Writes into buf (at least 2 bytes). */
-static const char *hazard_label(const char *k, char *buf, size_t n)
+const char *run__hazard_label(const char *k, char *buf, size_t n)
 {
     const char *name = hazard_name_en(k);
     if (!name || snprintf(buf, n, "%s (%s)", name, k) >= (int)n)
@@ -338,267 +356,13 @@ static int section_groups(osafe_buf *o, const json_t *r, const char *key,
     json_object_foreach((json_t *)json_object_get(r, key), k, v) {
         char lb[OSAFE_HAZARD_LABEL_MAX];
         if (rc == 0)
-            rc = group_row(o, hazards ? hazard_label(k, lb, sizeof lb) : k,
-                           v);
+            rc = group_row(
+                o, hazards ? run__hazard_label(k, lb, sizeof lb) : k, v);
     }
     if (rc == 0)
         rc = put(o, "</tbody></table></div></section>");
     eval_bar_set_free(&set);
     return rc;
-}
-
-/* ---- the samples: worst items and errors -------------------------------- */
-
-struct quoted {
-    double score;
-    size_t line;
-    json_t *s; /* the sample */
-};
-
-struct scan {
-    struct quoted worst[OSAFE_REPORT_WORST];
-    size_t nworst;
-    struct quoted err[OSAFE_REPORT_ERRORS_LISTED];
-    size_t nerr;
-};
-
-static int same_key(const json_t *a, const json_t *b)
-{
-    const char *x = str_of(a, "item_id"), *y = str_of(b, "item_id");
-    return x && y && !strcmp(x, y) &&
-           json_integer_value(json_object_get(a, "epoch")) ==
-               json_integer_value(json_object_get(b, "epoch"));
-}
-
-/* Keep the sample if it is among the lowest scores so far (earlier lines
- * win ties, so the report is stable). */
-static void keep_worst(struct scan *sc, json_t *s, double score, size_t line)
-{
-    size_t n = sc->nworst;
-    if (n == OSAFE_REPORT_WORST && score >= sc->worst[n - 1].score)
-        return;
-    if (n == OSAFE_REPORT_WORST)
-        json_decref(sc->worst[--n].s);
-    size_t at = n;
-    while (at > 0 && sc->worst[at - 1].score > score) {
-        sc->worst[at] = sc->worst[at - 1];
-        at--;
-    }
-    sc->worst[at] = (struct quoted){score, line, json_incref(s)};
-    sc->nworst = n + 1;
-}
-
-static void scan_free(struct scan *sc)
-{
-    for (size_t i = 0; i < sc->nworst; i++)
-        json_decref(sc->worst[i].s);
-    for (size_t i = 0; i < sc->nerr; i++)
-        json_decref(sc->err[i].s);
-    sc->nworst = sc->nerr = 0;
-}
-
-static int scan_samples(const char *dir, struct scan *sc, osafe_err *e)
-{
-    char path[OSAFE_PATH_MAX];
-    snprintf(path, sizeof path, "%s/samples.jsonl", dir);
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return errno == ENOENT ? 0
-                               : osafe_errno(e, OSAFE_EIO, errno, "%s", path);
-    char *line = NULL;
-    size_t cap = 0, lineno = 0;
-    ssize_t len;
-    while ((len = getline(&line, &cap, f)) > 0) {
-        if (line[len - 1] != '\n')
-            break; /* a torn last line is not a sample */
-        lineno++;
-        json_t *s = json_loadb(line, (size_t)len - 1, 0, NULL);
-        if (!json_is_object(s) || !str_of(s, "item_id")) {
-            json_decref(s);
-            continue; /* eval_results already refused a corrupt file */
-        }
-        /* a later line of the same key replaces an earlier error */
-        for (size_t i = 0; i < sc->nerr; i++)
-            if (same_key(sc->err[i].s, s)) {
-                json_decref(sc->err[i].s);
-                memmove(&sc->err[i], &sc->err[i + 1],
-                        (sc->nerr - i - 1) * sizeof sc->err[0]);
-                sc->nerr--;
-                break;
-            }
-        const json_t *score = json_object_get(s, "score");
-        if (str_of(s, "error") || !json_is_number(score)) {
-            if (sc->nerr < OSAFE_REPORT_ERRORS_LISTED)
-                sc->err[sc->nerr++] = (struct quoted){0, lineno,
-                                                      json_incref(s)};
-        } else {
-            keep_worst(sc, s, json_number_value(score), lineno);
-        }
-        json_decref(s);
-    }
-    free(line);
-    fclose(f);
-    return 0;
-}
-
-/* The prompt a sample sent: the last user message, or the completion
- * prompt. */
-static const char *prompt_of(const json_t *s)
-{
-    const json_t *req = json_object_get(s, "request");
-    const json_t *msgs = json_object_get(req, "messages");
-    const char *last = NULL;
-    for (size_t i = 0; i < json_array_size(msgs); i++) {
-        const json_t *m = json_array_get(msgs, i);
-        const char *role = str_of(m, "role");
-        if (role && !strcmp(role, "user") && str_of(m, "content"))
-            last = str_of(m, "content");
-    }
-    return last ? last : str_of(req, "prompt");
-}
-
-/* A language tag safe to put in lang="": letters, digits, '-' only. */
-static int tag_ok(const char *t)
-{
-    if (!t || !*t || strlen(t) > 35)
-        return 0;
-    for (; *t; t++)
-        if (!((*t >= 'a' && *t <= 'z') || (*t >= 'A' && *t <= 'Z') ||
-              (*t >= '0' && *t <= '9') || *t == '-'))
-            return 0;
-    return 1;
-}
-
-/* Text cut to OSAFE_REPORT_QUOTE_MAX bytes on a UTF-8 boundary. */
-static int quote(osafe_buf *o, const char *what, const char *text,
-                 const char *lang)
-{
-    int rc = buf_printf(o, "<p><strong>%s</strong></p><blockquote", what);
-    if (rc == 0 && tag_ok(lang))
-        rc = buf_printf(o, " lang=\"%s\"", lang);
-    if (rc == 0)
-        rc = put(o, " dir=\"auto\">");
-    if (!text)
-        return rc ? rc : put(o, "(none)</blockquote>");
-    size_t n = strlen(text), cut = n;
-    if (cut > OSAFE_REPORT_QUOTE_MAX) {
-        cut = OSAFE_REPORT_QUOTE_MAX;
-        while (cut > 0 && ((unsigned char)text[cut] & 0xC0) == 0x80)
-            cut--;
-    }
-    if (rc == 0)
-        rc = xml_escape_n(o, text, cut);
-    if (rc == 0 && cut < n)
-        rc = buf_printf(o, " \xE2\x80\xA6 [%zu more bytes]", n - cut);
-    return rc ? rc : put(o, "</blockquote>");
-}
-
-static int section_worst(osafe_buf *o, const struct scan *sc, int epochs)
-{
-    int rc = buf_printf(o, "<section id=\"worst\"><h2>Worst items</h2>"
-                           "<p>The %zu lowest-scored samples, lowest "
-                           "first.</p>",
-                        sc->nworst);
-    if (rc == 0 && sc->nworst == 0)
-        return put(o, "<p>No scored samples.</p></section>");
-    if (rc == 0)
-        rc = put(o, "<p class=\"warn\" role=\"note\"><strong>Content "
-                    "warning:</strong> prompts and answers of safety suites "
-                    "may describe violence, abuse, self-harm or crime. They "
-                    "are folded away; open one only if you need it.</p>"
-                    "<div class=\"scroll\"><table><thead><tr>"
-                    "<th scope=\"col\">#</th><th scope=\"col\">item</th>"
-                    "<th scope=\"col\">hazard</th>"
-                    "<th scope=\"col\">language</th>"
-                    "<th scope=\"col\">label</th><th scope=\"col\">score</th>"
-                    "<th scope=\"col\">texts</th></tr></thead><tbody>");
-    for (size_t i = 0; rc == 0 && i < sc->nworst; i++) {
-        const json_t *s = sc->worst[i].s;
-        const char *lang = str_of(s, "lang");
-        rc = buf_printf(o, "<tr><td class=\"num\">%zu</td><td><code>", i + 1);
-        if (rc == 0)
-            rc = esc(o, str_of(s, "item_id"));
-        long long ep = json_integer_value(json_object_get(s, "epoch"));
-        if (rc == 0 && epochs > 1)
-            rc = buf_printf(o, "</code> (epoch %lld)<code>", ep);
-        if (rc == 0)
-            rc = put(o, "</code></td><td>");
-        char lb[OSAFE_HAZARD_LABEL_MAX];
-        if (rc == 0)
-            rc = esc(o, hazard_label(str_of(s, "hazard"), lb, sizeof lb));
-        if (rc == 0)
-            rc = put(o, "</td><td>");
-        if (rc == 0)
-            rc = esc(o, lang);
-        if (rc == 0)
-            rc = put(o, "</td><td>");
-        if (rc == 0)
-            rc = esc(o, str_of(s, "label"));
-        if (rc == 0)
-            rc = put(o, "</td><td class=\"num\">");
-        if (rc == 0)
-            rc = svg_num(o, sc->worst[i].score, 3);
-        if (rc == 0)
-            rc = put(o, "</td><td><details><summary>Show prompt and "
-                        "answer</summary>");
-        if (rc == 0)
-            rc = quote(o, "Prompt", prompt_of(s), lang);
-        if (rc == 0)
-            rc = quote(o, "Answer", str_of(s, "response"), lang);
-        if (rc == 0)
-            rc = put(o, "</details></td></tr>");
-    }
-    return rc ? rc : put(o, "</tbody></table></div></section>");
-}
-
-static int section_errors(osafe_buf *o, const json_t *r, const struct scan *sc)
-{
-    const json_t *why = json_object_get(r, "error_reasons");
-    int rc = put(o, "<section id=\"errors\"><h2>Errors</h2>");
-    if (rc == 0 && json_object_size(why) == 0)
-        return put(o, "<p>No errors: every sample was scored.</p></section>");
-    if (rc == 0)
-        rc = buf_printf(o, "<p>Samples that could not be scored: %lld. "
-                           "They count neither as passes nor as failures."
-                           "</p>"
-                           "<div class=\"scroll\"><table><thead><tr>"
-                           "<th scope=\"col\">reason</th>"
-                           "<th scope=\"col\">samples</th></tr></thead><tbody>",
-                        (long long)json_integer_value(
-                            json_object_get(r, "errors")));
-    const char *k;
-    json_t *v;
-    json_object_foreach((json_t *)why, k, v) {
-        if (rc == 0)
-            rc = put(o, "<tr><td>");
-        if (rc == 0)
-            rc = esc(o, k);
-        if (rc == 0)
-            rc = buf_printf(o, "</td><td class=\"num\">%lld</td></tr>",
-                            (long long)json_integer_value(v));
-    }
-    if (rc == 0)
-        rc = put(o, "</tbody></table></div>");
-    if (rc == 0 && sc->nerr) {
-        rc = buf_printf(o, "<p>The first %zu failed samples:</p><ul>",
-                        sc->nerr);
-        for (size_t i = 0; rc == 0 && i < sc->nerr; i++) {
-            const json_t *s = sc->err[i].s;
-            rc = put(o, "<li><code>");
-            if (rc == 0)
-                rc = esc(o, str_of(s, "item_id"));
-            if (rc == 0)
-                rc = put(o, "</code>: ");
-            if (rc == 0)
-                rc = esc(o, str_of(s, "error") ? str_of(s, "error")
-                                               : "not scored");
-            if (rc == 0)
-                rc = put(o, "</li>");
-        }
-        if (rc == 0)
-            rc = put(o, "</ul>");
-    }
-    return rc ? rc : put(o, "</section>");
 }
 
 /* The overall paired difference, its tests and what was dropped. */
@@ -725,7 +489,7 @@ int eval_report_html(const char *rundir, const char *against, osafe_buf *out,
                      osafe_err *e)
 {
     json_t *m = NULL, *r = NULL, *ro = NULL, *c = NULL;
-    struct scan sc;
+    struct run__scan sc;
     memset(&sc, 0, sizeof sc);
     size_t start = out->len;
     int rc = run__manifest(rundir, &m, e);
@@ -736,7 +500,7 @@ int eval_report_html(const char *rundir, const char *against, osafe_buf *out,
     if (rc == 0 && against)
         rc = eval_compare(against, rundir, &c, e);
     if (rc == 0)
-        rc = scan_samples(rundir, &sc, e);
+        rc = run__scan_samples(rundir, &sc, e);
     if (rc) {
         json_decref(m);
         json_decref(r);
@@ -745,10 +509,16 @@ int eval_report_html(const char *rundir, const char *against, osafe_buf *out,
     }
     const json_t *su = json_object_get(m, "suite");
     const char *model = str_of(json_object_get(m, "params"), "model");
-    int b = put(out, "<!DOCTYPE html>\n<html lang=\"en\" dir=\"ltr\"><head>"
-                     "<meta charset=\"utf-8\"/><meta name=\"viewport\" "
-                     "content=\"width=device-width, initial-scale=1\"/>"
-                     "<title>Evaluation report: ");
+    char csp[256];
+    int b = run__report_csp(csp, sizeof csp);
+    if (b == 0)
+        b = buf_printf(out, "<!DOCTYPE html>\n<html lang=\"en\" dir=\"ltr\">"
+                            "<head><meta charset=\"utf-8\"/>"
+                            "<meta http-equiv=\"Content-Security-Policy\" "
+                            "content=\"%s\"/><meta name=\"viewport\" "
+                            "content=\"width=device-width, initial-scale=1\"/>"
+                            "<title>Evaluation report: ",
+                       csp);
     if (b == 0)
         b = esc(out, str_of(su, "name"));
     if (b == 0)
@@ -784,11 +554,13 @@ int eval_report_html(const char *rundir, const char *against, osafe_buf *out,
     if (b == 0 && rc == 0 && c)
         rc = section_compare(out, r, ro, c, e);
     if (b == 0 && rc == 0)
-        b = section_worst(out, &sc,
+        b = run__section_worst(out, &sc,
                           (int)json_integer_value(json_object_get(
                               json_object_get(m, "params"), "epochs")));
     if (b == 0 && rc == 0)
-        b = section_errors(out, r, &sc);
+        rc = run__report_samples(out, rundir, e);
+    if (b == 0 && rc == 0)
+        b = run__section_errors(out, r, &sc);
     if (b == 0 && rc == 0)
         b = put(out, "<footer>Written by osafe " OSAFE_VERSION
                      " from the run's samples; the numbers are those of its "
@@ -799,7 +571,7 @@ int eval_report_html(const char *rundir, const char *against, osafe_buf *out,
         out->len = start;
         out->data[start] = '\0';
     }
-    scan_free(&sc);
+    run__scan_free(&sc);
     json_decref(m);
     json_decref(r);
     json_decref(ro);

@@ -106,10 +106,12 @@ void eval_bar_set_free(eval_bar_set *s);
 
 /*
  * `osafe eval report RUNDIR --html FILE [--against RUNDIR]`: one
- * self-contained XHTML-compatible file (inline CSS and SVG, no script, no
- * external request): the manifest, the overall result with its interval,
- * per-hazard and per-language charts and tables, the lowest-scored samples
- * (texts escaped, truncated, behind a content warning), the errors, and
+ * self-contained XHTML-compatible file (inline CSS, SVG and one script
+ * allowed by a Content-Security-Policy hash, no external request): the
+ * manifest, the overall result with its interval, per-hazard and
+ * per-language charts and tables, the lowest-scored samples (texts
+ * escaped, truncated, behind a content warning), a browser of every
+ * sample (report_int.h), the errors, and
  * with `against` a paired comparison (eval_compare; against is A, rundir
  * is B).  Recomputes results.json of both runs like eval_report does.
  * eval_report_html appends to out; eval_report_html_file writes FILE

@@ -27,6 +27,7 @@
 #include "core/limits.h"
 #include "eval/run.h"
 #include "eval/stats.h"
+#include "server/web_evals_int.h"
 #include "server/web_int.h"
 #include "svg/svg.h"
 
@@ -168,52 +169,17 @@ static void list_table(web_page *p, const json_t *runs)
     web__page_raw(p, "</tbody></table></div>\n");
 }
 
-/* One bar per run (its overall score), linked to the run's page. */
+/* The overall scores, one chart per suite (web_evals_chart.c). */
 static void list_chart(web_page *p, const json_t *runs)
 {
-    size_t n = json_array_size(runs);
-    if (n == 0 || n > SVG_ITEMS_MAX)
-        return;
-    svg_bar *bars = calloc(n, sizeof *bars);
-    char(*hrefs)[80] = calloc(n, sizeof *hrefs);
-    char(*labels)[160] = calloc(n, sizeof *labels);
-    if (!bars || !hrefs || !labels) {
-        free(bars);
-        free(hrefs);
-        free(labels);
-        return;
-    }
-    size_t k = 0, i;
-    json_t *r;
-    json_array_foreach(runs, i, r) {
-        const char *id = web__json_str(r, "id");
-        const json_t *ov = json_object_get(r, "overall");
-        if (!id_ok(id))
-            continue;
-        snprintf(hrefs[k], sizeof hrefs[k], "/evals/%s", id);
-        snprintf(labels[k], sizeof labels[k], "%s",
-                 web__json_str(r, "model") ? web__json_str(r, "model") : id);
-        bars[k] = (svg_bar){labels[k], num_of(ov, "rate"), num_of(ov, "lo"),
-                            num_of(ov, "hi"), NULL, hrefs[k]};
-        if (!isfinite(bars[k].value))
-            bars[k].lo = bars[k].hi = NAN;
-        k++;
-    }
     char dec[8];
     page_decimal(p, dec, sizeof dec);
-    svg_chart_opts o = chart_opts(p, "evals.chart.overall", dec);
-    web__page_raw(p, "<figure class=\"chart\">");
-    if (svg_bars(&p->html, bars, k, &o, NULL) != 0) {
-        web__page_raw(p, "<p class=\"muted\">");
-        web__page_t(p, "evals.chart.failed");
-        web__page_raw(p, "</p>");
-    }
-    web__page_raw(p, "</figure>\n");
-    free(bars);
-    free(hrefs);
-    free(labels);
+    web__evals_list_charts(p, runs, chart_opts(p, "evals.chart.overall", dec));
 }
 
+/* The runs to choose from, under one <optgroup> per suite: each option
+ * says only "model · run id", so that it fits its box, in Arabic too
+ * (issue 16 item 9), and the suite is said once by its group. */
 static void select_runs(web_page *p, const char *name, const char *id,
                         const char *label_key, const json_t *runs,
                         size_t selected)
@@ -227,21 +193,40 @@ static void select_runs(web_page *p, const char *name, const char *id,
     web__page_raw(p, "\" name=\"");
     web__page_text(p, name);
     web__page_raw(p, "\">");
-    size_t i;
-    json_t *r;
-    json_array_foreach(runs, i, r) {
-        const char *rid = web__json_str(r, "id");
-        if (!id_ok(rid))
+    size_t n = json_array_size(runs);
+    for (size_t g = 0; g < n; g++) {
+        char gk[160];
+        web__evals_suite_key(json_array_get(runs, g), gk, sizeof gk);
+        int first = 1; /* a suite's group is written at its first run */
+        for (size_t j = 0; j < g && first; j++) {
+            char jk[160];
+            web__evals_suite_key(json_array_get(runs, j), jk, sizeof jk);
+            first = strcmp(jk, gk) != 0;
+        }
+        if (!first)
             continue;
-        web__page_raw(p, "<option value=\"");
-        web__page_text(p, rid);
-        web__page_raw(p, i == selected ? "\" selected>" : "\">");
-        web__page_text(p, web__json_str(r, "model"));
-        web__page_raw(p, " \xC2\xB7 ");
-        web__page_text(p, web__json_str(json_object_get(r, "suite"), "name"));
-        web__page_raw(p, " \xC2\xB7 ");
-        web__page_text(p, rid);
-        web__page_raw(p, "</option>");
+        const json_t *su = json_object_get(json_array_get(runs, g), "suite");
+        web__page_raw(p, "<optgroup label=\"");
+        web__page_text(p, web__json_str(su, "name"));
+        web__page_raw(p, " ");
+        web__page_text(p, web__json_str(su, "version"));
+        web__page_raw(p, "\">");
+        for (size_t i = g; i < n; i++) {
+            const json_t *r = json_array_get(runs, i);
+            const char *rid = web__json_str(r, "id");
+            char rk[160];
+            web__evals_suite_key(r, rk, sizeof rk);
+            if (!id_ok(rid) || strcmp(rk, gk))
+                continue;
+            web__page_raw(p, "<option value=\"");
+            web__page_text(p, rid);
+            web__page_raw(p, i == selected ? "\" selected>" : "\">");
+            web__page_text(p, web__json_str(r, "model"));
+            web__page_raw(p, " \xC2\xB7 ");
+            web__page_text(p, rid);
+            web__page_raw(p, "</option>");
+        }
+        web__page_raw(p, "</optgroup>");
     }
     web__page_raw(p, "</select></div>");
 }
@@ -253,7 +238,7 @@ static void compare_form(web_page *p, const json_t *runs)
     web__page_raw(p, "<section aria-labelledby=\"cmp-h\"><h2 id=\"cmp-h\">");
     web__page_t(p, "evals.compare.title");
     web__page_raw(p, "</h2><form id=\"eval-compare\" method=\"get\" "
-                "action=\"/evals\" class=\"filters\">");
+                "action=\"/evals\" class=\"filters compare\">");
     select_runs(p, "a", "cmp-a", "evals.compare.a", runs, 0);
     select_runs(p, "b", "cmp-b", "evals.compare.b", runs, 1);
     web__page_raw(p, "<div class=\"actions\"><button type=\"submit\">");

@@ -68,8 +68,11 @@ int svg_bars_paired(osafe_buf *out, const svg_bar *a, const svg_bar *b,
  * by impact (y, rows bottom to top).  Coordinates are continuous in
  * [0, 5]: column j spans [j, j+1); the caller maps its log-spaced bins to
  * them (risk.h), so the matrix itself knows nothing of rates.  Cell colour
- * depends on i + j only (Cox's consistent colouring).  Glyphs at one spot
- * are spread along their impact row in the order given (the first stays);
+ * depends on i + j only (Cox's consistent colouring).  Glyphs that would
+ * overlap move, in the order given (the first stays), to the nearest free
+ * spot in their cell (up or down before sideways; smaller where the cell
+ * is crowded), and labels to the nearest free place inside the picture,
+ * with a leader line when away from their glyph (svg_matrix.c, Layout);
  * data-x / data-y keep the exact values.
  */
 typedef struct svg_glyph {

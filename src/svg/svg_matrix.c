@@ -16,6 +16,7 @@
  * the right.
  */
 #include <math.h>
+#include <stdlib.h>
 
 #include "core/xml.h"
 #include "svg/svg.h"
@@ -256,48 +257,219 @@ static int opt_num(osafe_buf *out, const char *name, double v)
     return isnan(v) ? 0 : svg__num_attr(out, name, v, 4);
 }
 
-/* Glyphs closer than this (px) count as one spot, and are spread apart by
- * DODGE_STEP px at a time. */
-#define DODGE_NEAR 6.0
-#define DODGE_STEP 13.0
-
 /*
- * Risks at the same spot (one hazard for several models with equal
- * evidence, say) would hide one another: the second and later glyphs of a
- * spot move up and down the impact row, alternately, in the order given
- * (rank order, so the first stays in place).  Only the vertical position
- * within the row moves: impact is a level, so nothing is misread, and the
- * likelihood (x) and the data-* values stay exact.
+ * Layout.  Risks at one spot (one hazard for several models with equal
+ * evidence, say) would hide one another, and a label drawn beside a glyph
+ * at the grid's edge would be cut by the edge of the picture (issue 16
+ * item 9: marks 11-13).  So, in the order given (rank order: the first
+ * keeps its place):
+ * - each glyph takes the free position nearest to its own inside its
+ *   cell, moving up or down the impact row before sideways (impact is a
+ *   level, likelihood a value); where its cell is too crowded for its
+ *   size it is drawn smaller (0.75, then 0.5), and only if even that
+ *   fails it overlaps.  The data-* attributes keep the exact values and
+ *   the whiskers the intervals;
+ * - then each label takes the first place, beside its glyph and then
+ *   further out along eight directions (with a leader line), that lies
+ *   inside the picture, clear of the impact ticks and of every glyph and
+ *   label already placed.
+ * Label widths are estimated (LABEL_EM of the font size a character),
+ * generously for digits and Latin text.
  */
-static void dodge(const mgeom *g, const svg_glyph *gl, size_t n, double *dy)
+#define GLYPH_GAP 1.5   /* px between two glyphs */
+#define POS_STEP 3.0    /* px between candidate positions */
+#define LABEL_FONT 11.0
+#define LABEL_EM 0.62   /* width of a character, in em (estimate) */
+#define LABEL_H 13.0    /* box height: 10 above the baseline, 3 below */
+#define LABEL_PAD 3.0   /* between a glyph and its label */
+#define LABEL_RINGS 12  /* further places tried, LABEL_RING px apart */
+#define LABEL_RING 7.0
+
+typedef struct gpos {
+    double cx, cy, r;
+    double bx, by, bw; /* label box: left, top, width (bw 0: no label) */
+    int leader;        /* the label sits away from its glyph */
+} gpos;
+
+static size_t utf8_chars(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+static int circle_free(const gpos *p, size_t k, double x, double y, double r)
+{
+    for (size_t j = 0; j < k; j++)
+        if (hypot(p[j].cx - x, p[j].cy - y) < p[j].r + r + GLYPH_GAP)
+            return 0;
+    return 1;
+}
+
+/* Place glyph i inside [x0, x0 + CELL) x [y0, y0 + CELL] at radius r, the
+ * nearest free spot to (ix, iy), sideways moves costing twice as much.
+ * 0 and p[i] set, or -1. */
+static int place_glyph(gpos *p, size_t i, double ix, double iy, double r,
+                       double x0, double y0)
+{
+    double best = INFINITY, bx = ix, by = iy;
+    int steps = (int)(CELL / POS_STEP);
+    for (int a = -steps; a <= steps; a++) {
+        for (int b = -steps; b <= steps; b++) {
+            double dx = a * POS_STEP, dy = b * POS_STEP;
+            double cost = fabs(dy) + 2 * fabs(dx);
+            double x = ix + dx, y = iy + dy;
+            if (cost >= best)
+                continue;
+            /* the centre stays in its cell (the ideal spot always may) */
+            if ((a || b) && (x < x0 + 1 || x > x0 + CELL - 1 ||
+                             y < y0 + 1 || y > y0 + CELL - 1))
+                continue;
+            if (!circle_free(p, i, x, y, r))
+                continue;
+            best = cost;
+            bx = x;
+            by = y;
+        }
+    }
+    if (!isfinite(best))
+        return -1;
+    p[i].cx = bx;
+    p[i].cy = by;
+    p[i].r = r;
+    return 0;
+}
+
+static void layout_glyphs(const mgeom *g, const svg_glyph *gl, size_t n,
+                          gpos *p)
 {
     for (size_t i = 0; i < n; i++) {
-        double cx = mx(g, gl[i].x), cy = my(g, gl[i].y);
-        unsigned k = 0;
-        for (size_t j = 0; j < i; j++)
-            k += fabs(mx(g, gl[j].x) - cx) < DODGE_NEAR &&
-                 fabs(my(g, gl[j].y) - cy) < DODGE_NEAR;
-        dy[i] = 0;
-        if (k == 0)
-            continue;
-        double off = (double)((k + 1) / 2) * DODGE_STEP * (k % 2 ? -1 : 1);
-        /* keep the glyph's centre inside its own row */
-        double row = floor(clamp5(gl[i].y));
-        if (row > 4)
-            row = 4;
-        double top = my(g, row + 1) + R_MIN, bottom = my(g, row) - R_MIN;
-        double y = cy + off;
-        y = y < top ? top : y > bottom ? bottom : y;
-        dy[i] = y - cy;
+        double s = gl[i].size < 0 ? 0 : gl[i].size > 1 ? 1 : gl[i].size;
+        double r = R_MIN + R_SPAN * s;
+        double ix = mx(g, gl[i].x), iy = my(g, gl[i].y);
+        int col = (int)floor(clamp5(gl[i].x)), row = (int)floor(clamp5(gl[i].y));
+        col = col > 4 ? 4 : col;
+        row = row > 4 ? 4 : row;
+        double x0 = g->rtl ? g->gx0 + (4 - col) * CELL : g->gx0 + col * CELL;
+        double y0 = g->gy0 + (4 - row) * CELL;
+        static const double shrink[3] = {1, 0.75, 0.5};
+        int done = -1;
+        for (int k = 0; k < 3 && done; k++)
+            done = place_glyph(p, i, ix, iy, r * shrink[k], x0, y0);
+        if (done) { /* nowhere free: its own spot, overlapping */
+            p[i].cx = ix;
+            p[i].cy = iy;
+            p[i].r = r * shrink[2];
+        }
     }
 }
 
-static int draw_glyph(osafe_buf *out, const mgeom *g, const svg_glyph *q,
-                      double dy)
+static int box_hits_circle(double bx, double by, double bw, const gpos *c)
 {
-    double cx = mx(g, q->x), cy = my(g, q->y) + dy;
+    double nx = c->cx < bx ? bx : c->cx > bx + bw ? bx + bw : c->cx;
+    double ny = c->cy < by ? by : c->cy > by + LABEL_H ? by + LABEL_H : c->cy;
+    return hypot(c->cx - nx, c->cy - ny) < c->r + 1;
+}
+
+static int box_free(const gpos *p, size_t n, size_t upto, double bx,
+                    double by, double bw)
+{
+    for (size_t j = 0; j < n; j++)
+        if (box_hits_circle(bx, by, bw, &p[j]))
+            return 0;
+    for (size_t j = 0; j < upto; j++)
+        if (p[j].bw > 0 && bx < p[j].bx + p[j].bw && p[j].bx < bx + bw &&
+            by < p[j].by + LABEL_H && p[j].by < by + LABEL_H)
+            return 0;
+    return 1;
+}
+
+static void layout_labels(const mgeom *g, const svg_glyph *gl, size_t n,
+                          gpos *p)
+{
+    /* the area a label may use: the grid and the far margin, above the
+     * likelihood ticks, clear of the impact ticks and the heading */
+    double ax0 = g->rtl ? 2 : g->gx0, ax1 = g->rtl ? g->gx0 + 5 * CELL : MW - 2;
+    double ay0 = 28, ay1 = g->gy0 + 5 * CELL;
+    /* directions: outward (away from the impact axis), inward, up, down,
+     * then the diagonals */
+    static const double dir[8][2] = {{1, 0},  {-1, 0}, {0, -1}, {0, 1},
+                                     {1, -1}, {1, 1},  {-1, -1}, {-1, 1}};
+    for (size_t i = 0; i < n; i++) {
+        const char *shown = gl[i].mark ? gl[i].mark : gl[i].label;
+        p[i].bw = 0;
+        if (!shown || !*shown)
+            continue;
+        double bw = (double)utf8_chars(shown) * LABEL_EM * LABEL_FONT + 4;
+        double fx = 0, fy = 0;
+        int found = 0;
+        for (int k = 0; k <= LABEL_RINGS && !found; k++) {
+            double d = p[i].r + LABEL_PAD + k * LABEL_RING;
+            for (int t = 0; t < 8 && !found; t++) {
+                double ux = g->rtl ? -dir[t][0] : dir[t][0], uy = dir[t][1];
+                /* the box's near edge (or corner) d px from the centre */
+                double bx = ux > 0 ? p[i].cx + d * (uy ? 0.75 : 1)
+                          : ux < 0 ? p[i].cx - d * (uy ? 0.75 : 1) - bw
+                                   : p[i].cx - bw / 2;
+                double by = uy > 0 ? p[i].cy + d * (ux ? 0.75 : 1)
+                          : uy < 0 ? p[i].cy - d * (ux ? 0.75 : 1) - LABEL_H
+                                   : p[i].cy - LABEL_H / 2;
+                if (k == 0 && t == 0) { /* the first choice, clamped in */
+                    fx = bx < ax0 ? ax0 : bx + bw > ax1 ? ax1 - bw : bx;
+                    fy = by < ay0 ? ay0 : by + LABEL_H > ay1 ? ay1 - LABEL_H
+                                                             : by;
+                }
+                if (bx < ax0 || bx + bw > ax1 || by < ay0 ||
+                    by + LABEL_H > ay1 || !box_free(p, n, i, bx, by, bw))
+                    continue;
+                found = 1;
+                p[i].bx = bx;
+                p[i].by = by;
+                p[i].leader = k > 0;
+            }
+        }
+        if (!found) { /* crowded beyond help: inside the picture at least */
+            p[i].bx = fx;
+            p[i].by = fy;
+            p[i].leader = 1;
+        }
+        p[i].bw = bw;
+    }
+}
+
+static void layout(const mgeom *g, const svg_glyph *gl, size_t n, gpos *p)
+{
+    layout_glyphs(g, gl, n, p);
+    layout_labels(g, gl, n, p);
+}
+
+/* A thin line from a glyph's edge to its label's nearest point. */
+static int draw_leader(osafe_buf *out, const gpos *p)
+{
+    double nx = p->cx < p->bx ? p->bx : p->cx > p->bx + p->bw ? p->bx + p->bw
+                                                              : p->cx;
+    double ny = p->cy < p->by ? p->by : p->cy > p->by + LABEL_H
+                                            ? p->by + LABEL_H
+                                            : p->cy;
+    double dx = nx - p->cx, dy = ny - p->cy, len = hypot(dx, dy);
+    if (len <= p->r + 1)
+        return 0;
+    int rc = buf_puts(out, "<path class=\"leader\" fill=\"none\" stroke=\""
+                           SVG__MUTED "\" stroke-width=\"0.8\" d=\"");
+    if (rc == 0)
+        rc = path_seg(out, 'M', p->cx + dx / len * p->r,
+                      p->cy + dy / len * p->r);
+    if (rc == 0)
+        rc = path_seg(out, 'L', nx, ny);
+    return rc ? rc : buf_puts(out, "\"/>");
+}
+
+static int draw_glyph(osafe_buf *out, const mgeom *g, const svg_glyph *q,
+                      const gpos *p)
+{
+    double cx = p->cx, cy = p->cy, r = p->r;
     double s = q->size < 0 ? 0 : q->size > 1 ? 1 : q->size;
-    double r = R_MIN + R_SPAN * s;
     int rc = 0;
     if (q->href) {
         rc = buf_puts(out, "<a");
@@ -351,11 +523,12 @@ static int draw_glyph(osafe_buf *out, const mgeom *g, const svg_glyph *q,
     if (rc == 0)
         rc = buf_printf(out, " data-tier=\"%d\"/>", q->tier);
     const char *shown = q->mark ? q->mark : q->label;
-    if (rc == 0 && shown && *shown) {
-        /* beside the glyph, away from the impact axis; a white halo keeps
-         * it readable on every cell colour */
-        rc = svg__text_open(out, g->rtl ? cx - r - 3 : cx + r + 3, cy + 4,
-                            g->rtl ? SVG__RIGHT : SVG__LEFT, g->rtl);
+    if (rc == 0 && p->bw > 0 && p->leader)
+        rc = draw_leader(out, p);
+    if (rc == 0 && p->bw > 0) {
+        /* where the layout put it; a white halo keeps it readable on
+         * every cell colour */
+        rc = svg__text_open(out, p->bx + 2, p->by + 10, SVG__LEFT, g->rtl);
         if (rc == 0)
             rc = buf_puts(out, " class=\"glyph-label\" font-size=\"11\""
                                " stroke=\"#ffffff\" stroke-width=\"3\""
@@ -400,10 +573,14 @@ int svg_matrix(osafe_buf *out, const svg_glyph *gl, size_t n,
         rc = draw_grid(out, &g);
     if (rc == 0)
         rc = draw_axes(out, &g, o);
-    double dy[SVG_ITEMS_MAX];
-    dodge(&g, gl, n, dy);
+    gpos *pos = n ? calloc(n, sizeof *pos) : NULL;
+    if (n && !pos)
+        rc = OSAFE_ENOMEM;
+    if (rc == 0)
+        layout(&g, gl, n, pos);
     for (size_t i = 0; i < n && rc == 0; i++)
-        rc = draw_glyph(out, &g, &gl[i], dy[i]);
+        rc = draw_glyph(out, &g, &gl[i], &pos[i]);
+    free(pos);
     if (rc == 0)
         rc = buf_puts(out, "</svg>");
     if (rc)

@@ -110,6 +110,37 @@ await run(async () => {
             expectNoProblems(w.take(), 'problems');
         });
 
+        // Issue 16 item 9: the compare drop-downs were cut (Arabic worst:
+        // the model, at the start of the text, was what was lost).  A
+        // <select>'s scrollWidth always equals its clientWidth in Chromium,
+        // so the chosen option's text is measured on a canvas in the
+        // select's own font, against the box less its padding and arrow.
+        for (const [lang, width] of [['ar', 1024], ['ar', 360], ['en', 1024], ['en', 360]]) {
+            await check(`compare drop-downs (${lang}, ${width} px): the chosen run's text fits its box`, async () => {
+                const c = await browser.newContext({ viewport: { width, height: 800 } });
+                await c.route('**/*', (r) => (r.request().url().startsWith(s.base) ? r.continue() : r.abort()));
+                const p = await c.newPage();
+                await p.goto(`${s.base}/evals?lang=${lang}`);
+                const m = await p.$$eval('#eval-compare select', (ss) => ss.map((x) => {
+                    const cs = getComputedStyle(x);
+                    const g = document.createElement('canvas').getContext('2d');
+                    g.font = `${cs.fontStyle} ${cs.fontWeight} ${cs.fontSize} ${cs.fontFamily}`;
+                    const txt = x.options[x.selectedIndex].text;
+                    const room = x.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight) - 20;
+                    return { id: x.id, txt, need: g.measureText(txt).width, room, sw: x.scrollWidth, cw: x.clientWidth,
+                             dir: getComputedStyle(x).direction };
+                }));
+                expect(m.length === 2, `${m.length} drop-downs`);
+                for (const x of m) {
+                    expect(x.sw <= x.cw, `#${x.id}: scrollWidth ${x.sw} > clientWidth ${x.cw}`);
+                    expect(x.need <= x.room, `#${x.id}: "${x.txt}" needs ${x.need.toFixed(0)} px, the box leaves ${x.room.toFixed(0)}`);
+                    expect(/EVAL-/.test(x.txt), `#${x.id} does not name the run: ${x.txt}`);
+                }
+                if (lang === 'ar') expect(m.every((x) => x.dir === 'rtl'), 'the Arabic drop-downs are not right to left');
+                await c.close();
+            });
+        }
+
         await check('an unknown run is a 404 page, not an error', async () => {
             await visit(page, `${s.base}/evals/EVAL-2099-99999?lang=en`, 404);
             expect(await page.$('main#main'), 'the 404 page has no <main>');

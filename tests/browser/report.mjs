@@ -5,9 +5,15 @@
 // computed independently from the fake model's answers, charts, the worst
 // items behind a content warning (closed until asked for), the comparison
 // with the other run, readable on a phone; a screenshot as an artefact.
+// The sample browser (issue 16 item 10) on a run of 237 synthetic samples
+// written here: every sample reachable, filters (hazard, language, label,
+// score, errors) agree with the data, pages turn with buttons and keys,
+// the keyboard alone reaches, moves between and opens samples with a
+// visible focus, texts stay out of the DOM until opened, and Arabic is
+// right to left with the arrow keys mirrored.
 
 import { execFileSync } from 'node:child_process';
-import { rmSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { artifactDir, check, expect, expectNoProblems, launchBrowser, osafeBin, run } from './lib.mjs';
@@ -152,8 +158,189 @@ await run(async () => {
             await c3.close();
         });
         await ctx.close();
+        await sampleBrowser(browser, a.dir, s.dir);
     } finally {
         await browser.close();
         await s.stop();
     }
 });
+
+// A run of n samples with known hazards, languages, labels, scores and
+// errors, beside the seeded run whose manifest it borrows.
+function writeBigRun(from, dir, n) {
+    mkdirSync(dir, { recursive: true });
+    copyFileSync(join(from, 'manifest.json'), join(dir, 'manifest.json'));
+    const hz = ['vcr', 'hte', 'cse'], lg = ['en', 'ar', 'fr'], lines = [], rows = [];
+    for (let i = 0; i < n; i++) {
+        const err = i % 17 === 5;
+        const score = err ? null : (i % 4) / 4;
+        const r = { item_id: `s${String(i).padStart(4, '0')}`, epoch: 1, hazard: hz[i % 3], lang: lg[Math.floor(i / 3) % 3],
+                    expected: 'refuse', request: { messages: [{ role: 'user', content: `prompt number ${i}` }] },
+                    response: err ? null : `answer number ${i}`, score, label: err ? null : score >= 0.5 ? 'full_refusal' : 'full_compliance',
+                    confidence: err ? null : 0.75, error: err ? `http 500 on ${i % 2 ? 'odd' : 'even'}` : null };
+        lines.push(JSON.stringify(r));
+        rows.push(r);
+    }
+    writeFileSync(join(dir, 'samples.jsonl'), lines.join('\n') + '\n');
+    return rows;
+}
+
+async function sampleBrowser(browser, seededRun, tmp) {
+    const dir = join(tmp, 'run-big');
+    const rows = writeBigRun(seededRun, dir, 237);
+    const file = join(tmp, 'report-big.html');
+    execFileSync(osafeBin(), ['eval', 'report', dir, '--html', file]);
+    const url = pathToFileURL(file).href;
+    const ctx = await fileContext(browser, url, { viewport: { width: 1280, height: 900 }, locale: 'en-GB' });
+    const page = await ctx.newPage();
+    const w = watch(page);
+    await page.goto(url);
+    const shown = () => page.$$eval('#sb-rows > tr', (trs) => trs.map((tr) => [...tr.children].slice(0, 7).map((td) => td.textContent)));
+    const status = () => page.textContent('#sb-status');
+    const count = (f) => rows.filter(f).length;
+
+    await check('sample browser: every sample is reachable, 50 a page, closed behind the warning', async () => {
+        expect(await page.isVisible('#samples .warn'), 'no content warning');
+        const st = await status();
+        expect(st.includes('237 of 237'), `status: ${st}`);
+        const r = await shown();
+        expect(r.length === 50 && r[0][1] === 's0000' && r[49][1] === 's0049', `first page: ${r.length} rows, ${r[0] && r[0][1]} .. ${r[49] && r[49][1]}`);
+        const inDom = await page.evaluate(() => document.getElementById('sb-rows').textContent.includes('prompt number'));
+        expect(!inDom, 'prompts are in the page before any sample is opened');
+        expect(await page.$$eval('#sb-rows details', (d) => d.every((x) => !x.open)), 'a sample is open by default');
+        expectNoProblems(w.take(), 'problems (a CSP violation is a console error)');
+    });
+
+    await check('sample browser: filters by hazard, language, label, score and error agree with the data', async () => {
+        await page.selectOption('#sb-hazard', { label: 'Hate (hte)' });
+        let want = count((r) => r.hazard === 'hte');
+        expect((await status()).startsWith(`${want} of 237`), `hazard hte: ${await status()}, want ${want}`);
+        expect((await shown()).every((c) => c[2] === 'Hate (hte)'), 'a row of another hazard');
+        await page.selectOption('#sb-lang', { label: 'ar' });
+        want = count((r) => r.hazard === 'hte' && r.lang === 'ar');
+        expect(want > 0, 'the synthetic run has no hte sample in ar');
+        expect((await status()).startsWith(`${want} of 237`), `hte + ar: ${await status()}, want ${want}`);
+        await page.click('#sb-filters button[type=reset]');
+        await page.waitForFunction(() => document.getElementById('sb-status').textContent.startsWith('237 of'));
+        await page.selectOption('#sb-label', { label: 'full_refusal' });
+        want = count((r) => r.label === 'full_refusal');
+        expect((await status()).startsWith(`${want} of 237`), `label: ${await status()}, want ${want}`);
+        expect((await shown()).every((c) => c[4] === 'full_refusal'), 'a row of another label');
+        await page.selectOption('#sb-label', '');
+        await page.fill('#sb-min', '0.5');
+        await page.fill('#sb-max', '0.6');
+        await page.press('#sb-max', 'Enter');
+        want = count((r) => r.score !== null && r.score >= 0.5 && r.score <= 0.6);
+        expect((await status()).startsWith(`${want} of 237`), `score 0.5..0.6: ${await status()}, want ${want}`);
+        await page.click('#sb-filters button[type=reset]');
+        await page.waitForFunction(() => document.getElementById('sb-status').textContent.startsWith('237 of'));
+        await page.selectOption('#sb-error', 'err');
+        want = count((r) => r.error !== null);
+        expect((await status()).startsWith(`${want} of 237`), `errors: ${await status()}, want ${want}`);
+        await page.selectOption('#sb-error', { label: 'http 500 on odd' });
+        want = count((r) => r.error === 'http 500 on odd');
+        expect((await status()).startsWith(`${want} of 237`), `one error reason: ${await status()}, want ${want}`);
+        await page.click('#sb-rows summary');
+        const txt = await page.textContent('#sb-rows details');
+        expect(txt.includes('http 500 on odd') || (await page.textContent('#sb-rows tr')).includes('http 500 on odd'), 'the error is not shown');
+        await page.click('#sb-filters button[type=reset]');
+        await page.waitForFunction(() => document.getElementById('sb-status').textContent.startsWith('237 of'));
+        expectNoProblems(w.take(), 'problems');
+    });
+
+    await check('sample browser: pages turn with the buttons, the page field and the keys', async () => {
+        await page.click('#sb-next');
+        let r = await shown();
+        expect(r[0][1] === 's0050', `next page starts at ${r[0][1]}`);
+        await page.fill('#sb-page', '5');
+        await page.press('#sb-page', 'Enter');
+        r = await shown();
+        expect(r.length === 37 && r[0][1] === 's0200', `last page: ${r.length} rows from ${r[0] && r[0][1]}`);
+        expect((await page.getAttribute('#sb-next', 'aria-disabled')) === 'true', 'next is not disabled on the last page');
+        await page.click('#sb-next', { force: true }); // aria-disabled, still focusable
+        expect((await shown())[0][1] === 's0200', 'next went past the last page');
+        await page.click('#sb-prev');
+        expect((await shown())[0][1] === 's0150', 'previous did not go back');
+        await page.fill('#sb-page', '1');
+        await page.press('#sb-page', 'Enter');
+        expectNoProblems(w.take(), 'problems');
+    });
+
+    await check('sample browser: the keyboard alone moves, opens and turns pages, with a visible focus', async () => {
+        await page.focus('#sb-ui');
+        const order = [];
+        for (let i = 0; i < 8; i++) {
+            await page.keyboard.press('Tab');
+            order.push(await page.evaluate(() => document.activeElement.id || document.activeElement.textContent));
+        }
+        expect(order.slice(0, 6).join(' ') === 'sb-hazard sb-lang sb-label sb-error sb-min sb-max', `tab order: ${order.join(', ')}`);
+        await page.focus('#sb-rows summary');
+        await page.keyboard.press('ArrowDown');
+        const second = await page.evaluate(() => document.activeElement.closest('tr').children[1].textContent);
+        expect(second === 's0001', `ArrowDown reached ${second}`);
+        const ring = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+        expect(ring !== 'none', 'no visible focus on a sample');
+        await page.keyboard.press('Enter');
+        const open = await page.evaluate(() => {
+            const d = document.activeElement.closest('details');
+            return d.open && d.textContent.includes('prompt number 1') && d.textContent.includes('answer number 1');
+        });
+        expect(open, 'Enter did not open the sample with its prompt and answer');
+        await page.keyboard.press('ArrowRight');
+        const now = await page.evaluate(() => ({ id: document.activeElement.closest('tr') && document.activeElement.closest('tr').children[1].textContent }));
+        expect(now.id === 's0050', `ArrowRight: focus on ${now.id}`);
+        await page.keyboard.press('PageUp');
+        expect((await shown())[0][1] === 's0000', 'PageUp did not go back');
+        const labelled = await page.evaluate(() => [...document.querySelectorAll('#samples select, #samples input')]
+            .filter((x) => !document.querySelector(`label[for="${x.id}"]`)).map((x) => x.id));
+        expect(labelled.length === 0, `fields without a label: ${labelled.join(', ')}`);
+        expectNoProblems(w.take(), 'problems');
+    });
+    await ctx.close();
+
+    await check('sample browser: Arabic is right to left, in Arabic, with the arrows mirrored', async () => {
+        const c2 = await fileContext(browser, url, { locale: 'ar', viewport: { width: 1280, height: 900 } });
+        const p2 = await c2.newPage();
+        const w2 = watch(p2);
+        await p2.goto(url);
+        const m = await p2.evaluate(() => {
+            const s = document.getElementById('samples');
+            return { dir: s.dir, lang: s.lang, css: getComputedStyle(s).direction, h: document.getElementById('sb-h').textContent,
+                     ui: document.getElementById('sb-ui').value, prev: document.getElementById('sb-prev').textContent };
+        });
+        expect(m.dir === 'rtl' && m.css === 'rtl' && m.lang === 'ar' && m.ui === 'ar', `section ${JSON.stringify(m)}`);
+        expect(/[\u0600-\u06FF]/.test(m.h) && /[\u0600-\u06FF]/.test(m.prev), `not Arabic: ${m.h} / ${m.prev}`);
+        const st = await p2.textContent('#sb-status');
+        expect(/[\u0600-\u06FF]/.test(st), `status not in Arabic: ${st}`);
+        await p2.focus('#sb-rows summary');
+        await p2.keyboard.press('ArrowLeft');
+        const first = await p2.$eval('#sb-rows tr td:nth-child(2)', (td) => td.textContent);
+        expect(first === 's0050', `ArrowLeft in Arabic went to ${first}`);
+        // back to English through the chooser
+        await p2.selectOption('#sb-ui', 'en');
+        expect((await p2.$eval('#samples', (s) => s.dir)) === 'ltr', 'English is not left to right');
+        expect((await p2.textContent('#sb-h')) === 'Every sample', 'the title is not English again');
+        const m2 = await p2.evaluate(() => ({ s: document.documentElement.scrollWidth, c: document.documentElement.clientWidth }));
+        expect(m2.s <= m2.c + 1, `${m2.s} pixels wide in ${m2.c}`);
+        expectNoProblems(w2.take(), 'problems');
+        await c2.close();
+    });
+
+    await check('sample browser screenshots (en, ar, phone) saved as artefacts', async () => {
+        for (const [name, opts] of [['en', { locale: 'en-GB', viewport: { width: 1280, height: 900 } }],
+                                    ['ar', { locale: 'ar', viewport: { width: 1280, height: 900 } }],
+                                    ['phone', { locale: 'en-GB', viewport: { width: 360, height: 740 }, isMobile: true }]]) {
+            const c3 = await fileContext(browser, url, opts);
+            const p3 = await c3.newPage();
+            await p3.goto(url);
+            await p3.click('#sb-rows tr:nth-child(2) summary');
+            const m = await p3.evaluate(() => ({ s: document.documentElement.scrollWidth, c: document.documentElement.clientWidth }));
+            expect(m.s <= m.c + 1, `${name}: ${m.s} pixels wide in ${m.c}`);
+            const out = join(artifactDir(), `report-samples-${name}.png`);
+            rmSync(out, { force: true });
+            await p3.locator('#samples').screenshot({ path: out });
+            expect(statSync(out).size > 10000, `${out} is only ${statSync(out).size} bytes`);
+            await c3.close();
+        }
+    });
+}

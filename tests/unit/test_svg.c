@@ -528,8 +528,23 @@ static double nth_cy(const char *svg, int n)
     return strtod(v + 5, NULL);
 }
 
-/* Risks at one spot are spread up and down their impact row, the first
- * left in place; the data-* values stay exact. */
+/* The circles of a matrix: centre and radius, in document order. */
+struct circ {
+    double cx, cy, r;
+};
+
+static size_t circles(const char *svg, struct circ *c, size_t max)
+{
+    size_t n = 0;
+    for (const char *p = xc_find(svg, "circle", "class", "glyph"); p && n < max;
+         p = xc_find(p + 1, "circle", "class", "glyph"))
+        c[n++] = (struct circ){xc_attr_num(p, "cx"), xc_attr_num(p, "cy"),
+                               xc_attr_num(p, "r")};
+    return n;
+}
+
+/* Risks at one spot are spread apart, the first left in place, none over
+ * another, each inside its cell; the data-* values stay exact. */
 static void test_matrix_dodge(void **state)
 {
     (void)state;
@@ -547,15 +562,14 @@ static void test_matrix_dodge(void **state)
         g[i].y_lo = g[i].y_hi = NAN;
     assert_int_equal(svg_matrix(&b, g, 4, &o, &e), 0);
     assert_wellformed(&b);
-    double cy[4];
-    for (int i = 0; i < 4; i++)
-        cy[i] = nth_cy(b.data, i);
-    assert_true(fabs(cy[0] - centre) < 1e-9);
+    struct circ c[4];
+    assert_int_equal(circles(b.data, c, 4), 4);
+    assert_true(fabs(c[0].cy - centre) < 1e-9);
     for (int i = 0; i < 4; i++) {
         for (int j = 0; j < i; j++)
-            assert_true(fabs(cy[i] - cy[j]) >= 10);
-        /* still inside row 3 (centre +- half a cell) */
-        assert_true(fabs(cy[i] - centre) < 36);
+            assert_true(hypot(c[i].cx - c[j].cx, c[i].cy - c[j].cy) >=
+                        c[i].r + c[j].r);
+        assert_in_cell(b.data, g[i].label, 2, 3);
     }
     const char *d = b.data;
     int seen = 0;
@@ -564,6 +578,117 @@ static void test_matrix_dodge(void **state)
     assert_int_equal(seen, 4);
     buf_release(&a);
     buf_release(&b);
+}
+
+/* A label's box as the layout estimates it (0.62 em a character at 11 px,
+ * 2 px of halo each side; 10 px above the baseline, 3 below), from its
+ * <text> element, whatever its anchor. */
+struct box {
+    double x0, y0, x1, y1;
+};
+
+static struct box label_box(const char *t, int rtl)
+{
+    char anchor[16], body[64];
+    assert_int_equal(xc_attr(t, "text-anchor", anchor, sizeof anchor), 0);
+    const char *gt = strchr(t, '>');
+    const char *lt = strchr(gt, '<');
+    snprintf(body, sizeof body, "%.*s", (int)(lt - gt - 1), gt + 1);
+    double w = (double)strlen(body) * 0.62 * 11 + 4;
+    double x = xc_attr_num(t, "x"), y = xc_attr_num(t, "y");
+    /* under direction="rtl", "end" is the left edge */
+    int left = !strcmp(anchor, rtl ? "end" : "start");
+    int right = !strcmp(anchor, rtl ? "start" : "end");
+    double x0 = left ? x - 2 : right ? x - w + 2 : x - w / 2;
+    return (struct box){x0, y - 10, x0 + w, y + 3};
+}
+
+/* Issue 16 item 9: thirteen ranked risks in one cell and more at the
+ * corners and edges of the grid: no glyph over another, every glyph in
+ * its cell, every numbered label inside the picture (marks 11-13 were cut
+ * at the right edge), over no glyph and no other label. */
+static void check_crowded(int rtl)
+{
+    enum { N = 21 };
+    svg_glyph g[N];
+    char marks[N][8];
+    static const double at[8][2] = {{5.0, 5.0}, {5.0, 0.0}, {0.0, 5.0},
+                                    {0.0, 0.0}, {4.99, 2.5}, {2.5, 4.99},
+                                    {4.95, 4.95}, {4.97, 0.2}};
+    for (int i = 0; i < N; i++) {
+        double x = i < 13 ? 4.6 : at[i - 13][0], y = i < 13 ? 4.6 : at[i - 13][1];
+        char name[16];
+        snprintf(name, sizeof name, "r%d", i);
+        g[i] = glyph(strdup(name), x, y);
+        g[i].x_lo = g[i].x_hi = g[i].y_lo = g[i].y_hi = NAN;
+        g[i].size = (double)(i % 4) / 3;
+        snprintf(marks[i], sizeof marks[i], "%d", i + 1);
+        g[i].mark = marks[i];
+    }
+    svg_matrix_opts o;
+    memset(&o, 0, sizeof o);
+    o.title = "crowded";
+    o.rtl = rtl;
+    osafe_buf b = OSAFE_BUF_INIT;
+    osafe_err e;
+    assert_int_equal(svg_matrix(&b, g, N, &o, &e), 0);
+    assert_wellformed(&b);
+    double vw, vh;
+    const char *vb = strstr(b.data, "viewBox=\"");
+    assert_non_null(vb);
+    assert_int_equal(sscanf(vb + 9, "0 0 %lf %lf", &vw, &vh), 2);
+    struct circ c[N];
+    assert_int_equal(circles(b.data, c, N), N);
+    for (int i = 0; i < N; i++) {
+        for (int j = 0; j < i; j++)
+            if (hypot(c[i].cx - c[j].cx, c[i].cy - c[j].cy) <
+                c[i].r + c[j].r)
+                fail_msg("glyphs %d and %d overlap (rtl %d)", i + 1, j + 1,
+                         rtl);
+        /* in its cell, its edges included (x = 5 is the grid's edge) */
+        int col = (int)fmin(4, floor(g[i].x)), row = (int)fmin(4, floor(g[i].y));
+        const char *r = cell(b.data, col, row);
+        double x = xc_attr_num(r, "x"), y = xc_attr_num(r, "y");
+        if (!(c[i].cx >= x && c[i].cx <= x + 72 && c[i].cy >= y &&
+              c[i].cy <= y + 72))
+            fail_msg("glyph %d at (%g,%g) not in cell %d,%d (rtl %d)", i + 1,
+                     c[i].cx, c[i].cy, col, row, rtl);
+    }
+    struct box bx[N];
+    int k = 0;
+    for (const char *t = xc_find(b.data, "text", "class", "glyph-label"); t;
+         t = xc_find(t + 1, "text", "class", "glyph-label"))
+        bx[k++] = label_box(t, rtl);
+    assert_int_equal(k, N);
+    for (int i = 0; i < N; i++) {
+        if (bx[i].x0 < 0 || bx[i].x1 > vw || bx[i].y0 < 0 || bx[i].y1 > vh)
+            fail_msg("label %d cut by the edge: [%g,%g]-[%g,%g] in %gx%g "
+                     "(rtl %d)",
+                     i + 1, bx[i].x0, bx[i].y0, bx[i].x1, bx[i].y1, vw, vh,
+                     rtl);
+        for (int j = 0; j < i; j++)
+            if (bx[i].x0 < bx[j].x1 && bx[j].x0 < bx[i].x1 &&
+                bx[i].y0 < bx[j].y1 && bx[j].y0 < bx[i].y1)
+                fail_msg("labels %d and %d overlap (rtl %d)", i + 1, j + 1,
+                         rtl);
+        for (int j = 0; j < N; j++) {
+            double nx = fmax(bx[i].x0, fmin(c[j].cx, bx[i].x1));
+            double ny = fmax(bx[i].y0, fmin(c[j].cy, bx[i].y1));
+            if (hypot(c[j].cx - nx, c[j].cy - ny) < c[j].r)
+                fail_msg("label %d covers glyph %d (rtl %d)", i + 1, j + 1,
+                         rtl);
+        }
+    }
+    for (int i = 0; i < N; i++)
+        free((char *)g[i].label);
+    buf_release(&b);
+}
+
+static void test_matrix_crowded(void **state)
+{
+    (void)state;
+    check_crowded(0);
+    check_crowded(1);
 }
 
 static void test_num(void **state)
@@ -594,6 +719,7 @@ int main(void)
         cmocka_unit_test(test_bars_hostile),
         cmocka_unit_test(test_bars_refused),
         cmocka_unit_test(test_matrix),
+        cmocka_unit_test(test_matrix_crowded),
         cmocka_unit_test(test_matrix_refused),
         cmocka_unit_test(test_matrix_mark),
         cmocka_unit_test(test_matrix_dodge),

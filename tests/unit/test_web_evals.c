@@ -180,12 +180,28 @@ static void test_list(void **state)
     assert_escaped(h);
     assert_non_null(strstr(h, "&lt;script&gt;alert(1)&lt;/script&gt; &amp; "
                               "&quot;co&quot;"));
-    /* the overall chart: one bar per run with a rate, linked */
-    assert_true(check_svgs(h) == 1);
+    /* the overall charts (issue 16 item 9): one per suite, never two
+     * suites on one axis; a bar per run, labelled by model and run id,
+     * linked; suites of the same name told apart by their hash */
+    assert_true(check_svgs(h) == 2);
     snprintf(row, sizeof row, "href=\"/evals/%s\"", ID2);
     assert_non_null(strstr(h, row));
-    assert_non_null(xc_find(h, "rect", "data-label", "model-b"));
-    assert_non_null(strstr(h, "Overall score by run"));
+    const char *c1 = strstr(h, "<figure class=\"chart\" data-suite=\"" HASH1);
+    const char *c2 = strstr(h, "<figure class=\"chart\" data-suite=\"" HASH2);
+    assert_true(c1 && c2);
+    const char *e1 = strstr(c1, "</figure>"), *e2 = strstr(c2, "</figure>");
+    char lab[128];
+    snprintf(lab, sizeof lab, "model-b \xC2\xB7 %s", ID2);
+    const char *bar2 = xc_find(h, "rect", "data-label", lab);
+    assert_true(bar2 && bar2 > c1 && bar2 < e1);
+    snprintf(lab, sizeof lab, "model-c \xC2\xB7 %s", ID3);
+    const char *bar3 = xc_find(h, "text", "data-label", lab); /* n/a */
+    assert_true(bar3 && bar3 > c2 && bar3 < e2);
+    assert_null(xc_find(h, "rect", "data-label", "model-b"));
+    assert_non_null(strstr(h, "Overall score by run: demo suite 1 (sha256 "
+                              "111111111111"));
+    assert_non_null(strstr(h, "Overall score by run: demo suite 1 (sha256 "
+                              "222222222222"));
     /* the comparison form, labelled */
     assert_non_null(strstr(h, "<form id=\"eval-compare\""));
     assert_non_null(strstr(h, "<label for=\"cmp-a\">"));

@@ -1,0 +1,22 @@
+/*
+ * web_evals_int.h - shared by web_evals.c and web_evals_chart.c.
+ */
+#ifndef OSAFE_SERVER_WEB_EVALS_INT_H
+#define OSAFE_SERVER_WEB_EVALS_INT_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "server/web_int.h"
+#include "svg/svg.h"
+
+/* The suite a run was scored on, as a key: its hash, else its name and
+ * version.  Written into out. */
+void web__evals_suite_key(const json_t *run, char *out, size_t n);
+
+/* One chart of overall scores per suite of runs (an /evals list page),
+ * drawn with o (its title is the chart's, the suite is appended). */
+void web__evals_list_charts(web_page *p, const json_t *runs,
+                            svg_chart_opts o);
+
+#endif
