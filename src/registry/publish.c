@@ -32,22 +32,41 @@ int reg__log_next_index(registry *r, int64_t *index, osafe_err *e)
     return rc;
 }
 
+/* The entries' rows say they go at expect: if the log has grown since
+ * (another process appending), appending them elsewhere would leave the
+ * log disagreeing with the database; refuse before writing anything. */
+static int at_expected(registry *r, int64_t expect, osafe_err *e)
+{
+    uint64_t size = tlog_log_head(r->log)->size;
+    if (expect < 0 || size == (uint64_t)expect)
+        return 0;
+    return osafe_errf(e, OSAFE_ESTATE,
+                      "log index moved under a write transaction (%llu, "
+                      "expected %lld): is another process appending to %s?",
+                      (unsigned long long)size, (long long)expect,
+                      r->log_dir);
+}
+
 int reg__log_append_n(registry *r, const tlog_entry *ents, size_t n,
-                      uint64_t *first, osafe_err *e)
+                      int64_t expect, uint64_t *first, osafe_err *e)
 {
     pthread_mutex_lock(&r->log_mu);
     if (!r->log) {
         pthread_mutex_unlock(&r->log_mu);
         return no_log(e);
     }
-    int rc = tlog_log_append(r->log, ents, n, first, e);
+    int rc = at_expected(r, expect, e);
+    if (!rc)
+        rc = tlog_log_append(r->log, ents, n, first, e);
     if (rc == OSAFE_ESTATE) {
         /* A failed append leaves the handle unusable; reopen it so that
          * one bad moment (a full disk) does not stop the node for good. */
         char *dir = strdup(tlog_log_dir(r->log));
         tlog_log_close(r->log);
         r->log = NULL;
-        if (dir && tlog_log_open(dir, TLOG_OPEN_WRITE, NULL, &r->log, e) == 0)
+        if (dir &&
+            tlog_log_open(dir, TLOG_OPEN_WRITE, NULL, &r->log, e) == 0 &&
+            (rc = at_expected(r, expect, e)) == 0)
             rc = tlog_log_append(r->log, ents, n, first, e);
         free(dir);
     }
@@ -60,7 +79,7 @@ int reg__log_append(registry *r, const void *entry, size_t len,
 {
     tlog_entry ent = {entry, len};
     uint64_t first;
-    int rc = reg__log_append_n(r, &ent, 1, &first, e);
+    int rc = reg__log_append_n(r, &ent, 1, -1, &first, e);
     if (rc == 0)
         *index = (int64_t)first;
     return rc;

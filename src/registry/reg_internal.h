@@ -109,10 +109,11 @@ int64_t reg__seq_next(const reg__seq_batch *b);
 OSAFE_MUST_USE int reg__seq_add(reg__seq_batch *b, void *entry, size_t len,
                                 int64_t *index, osafe_err *e);
 /* Append n entries durably under log_mu (reopening the log once after a
- * failed append); *first receives the first one's index. */
+ * failed append); *first receives the first one's index.  expect >= 0:
+ * only if the log's size is expect (else OSAFE_ESTATE, nothing written). */
 OSAFE_MUST_USE int reg__log_append_n(registry *r, const tlog_entry *ents,
-                                     size_t n, uint64_t *first,
-                                     osafe_err *e);
+                                     size_t n, int64_t expect,
+                                     uint64_t *first, osafe_err *e);
 
 /* publish.c: make version v (stored as submitted) the published one,
  * inside the sequencer's write transaction: its entry joins batch b (the

@@ -143,7 +143,7 @@ static void run_batch(registry *r, struct reg__seq_job *head, unsigned count)
         rc = run_one(r, s, &b, j, &be);
     if (!rc && b.n) {
         uint64_t first = 0;
-        rc = reg__log_append_n(r, b.ents, b.n, &first, &be);
+        rc = reg__log_append_n(r, b.ents, b.n, b.base, &first, &be);
         if (!rc && (int64_t)first != b.base)
             rc = osafe_errf(&be, OSAFE_ESTATE,
                             "log index moved under a write transaction "
