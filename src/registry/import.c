@@ -61,7 +61,8 @@ static int import_one(registry *r, osafe_store *s, const reg_caller *c,
         it->status = 1;
     } else if (found != OSAFE_ENOTFOUND) {
         rc = found;
-    } else if (!(rc = reg__create_locked(r, s, c, rec, it->id, e)) &&
+    } else if (!(rc = reg__create_locked(r, s, c, rec, it->id, !publish,
+                                         e)) &&
                !(rc = s->ops->source_put(s, it->source_key, it->id, e)) &&
                publish) {
         rc = publish_new(r, s, c, it->id, b, e);

@@ -127,10 +127,13 @@ static const char *tlp_of(const json_t *rec)
     return t ? t : "AMBER+STRICT";
 }
 
-/* Store version (id, version) of rec in state, with its search text. */
+/* Store version (id, version) of rec in state, with its search text when
+ * reindex (a change of state alone leaves the text as it was: indexing it
+ * again cost a third of an ingest's CPU, FTS5 being most of it). */
 static int put_version(osafe_store *s, json_t *rec, const char *id,
                        int version, const char *state, int64_t author,
-                       const char *created, const char *now, osafe_err *e)
+                       const char *created, const char *now, int reindex,
+                       osafe_err *e)
 {
     osafe_buf body = OSAFE_BUF_INIT, text = OSAFE_BUF_INIT;
     store_version v;
@@ -149,7 +152,7 @@ static int put_version(osafe_store *s, json_t *rec, const char *id,
         v.log_index = -1;
         rc = s->ops->version_put(s, &v, e);
     }
-    if (!rc && (rc = reg__search_text(rec, &text)) == 0)
+    if (!rc && reindex && (rc = reg__search_text(rec, &text)) == 0)
         rc = s->ops->index_put(s, id, 0, text.data, e);
     buf_release(&body);
     buf_release(&text);
@@ -157,7 +160,7 @@ static int put_version(osafe_store *s, json_t *rec, const char *id,
 }
 
 static int create_locked(registry *r, osafe_store *s, const reg_caller *c,
-                         json_t *rec, char id[32], osafe_err *e)
+                         json_t *rec, char id[32], int index, osafe_err *e)
 {
     char now[32];
     store_now(now);
@@ -180,7 +183,7 @@ static int create_locked(registry *r, osafe_store *s, const reg_caller *c,
         return osafe_errf(e, OSAFE_ENOMEM, "out of memory");
     if ((rc = s->ops->record_insert(s, &row, e)) ||
         (rc = put_version(s, rec, row.id, 1, "draft", c->acct.id, now, now,
-                          e)))
+                          index, e)))
         return rc;
     return s->ops->editor_add(s, row.id, 1, c->acct.id, e);
 }
@@ -197,7 +200,7 @@ static int create_work(registry *r, osafe_store *s, reg__seq_batch *b,
 {
     struct create_job *j = arg;
     (void)b;
-    return create_locked(r, s, j->c, j->rec, j->id, e);
+    return create_locked(r, s, j->c, j->rec, j->id, 1, e);
 }
 
 int reg_create(registry *r, const reg_caller *c, const char *body,
@@ -346,7 +349,7 @@ int reg_patch(registry *r, const reg_caller *c, const char *id,
             rc = osafe_errf(e, OSAFE_ENOMEM, "out of memory");
         if (!rc)
             rc = put_version(s, cur, id, rec.version, "draft", v.author,
-                             v.created, now, e);
+                             v.created, now, 1, e);
         if (!rc)
             rc = s->ops->editor_add(s, id, rec.version, c->acct.id, e);
         if (!rc) {
@@ -388,7 +391,7 @@ static int set_state(registry *r, osafe_store *s, const reg_caller *c,
         json_object_set_new(cur, "state", json_string(to));
         json_object_set_new(cur, "modified", json_string(now));
         rc = put_version(s, cur, id, rec->version, to, v.author, v.created,
-                         now, e);
+                         now, 0, e);
     }
     if (!rc && reason) {
         /* put_version replaced the row: record the review on it */
@@ -559,7 +562,7 @@ int reg_review(registry *r, const reg_caller *c, const char *id,
 }
 
 int reg__create_locked(registry *r, osafe_store *s, const reg_caller *c,
-                       json_t *rec, char id[32], osafe_err *e)
+                       json_t *rec, char id[32], int index, osafe_err *e)
 {
-    return create_locked(r, s, c, rec, id, e);
+    return create_locked(r, s, c, rec, id, index, e);
 }

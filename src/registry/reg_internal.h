@@ -76,9 +76,10 @@ char *reg__status_json(const char *id, int version, const char *state,
                       int64_t log_index);
 
 /* records.c: a new draft from rec inside the caller's write transaction
- * (for import.c). */
+ * (for import.c); index 0 leaves its search text to the publication that
+ * follows in the same transaction. */
 int reg__create_locked(registry *r, osafe_store *s, const reg_caller *c,
-                       json_t *rec, char id[32], osafe_err *e);
+                       json_t *rec, char id[32], int index, osafe_err *e);
 
 /* sequencer.c: group commit (see the file's comment). */
 typedef struct reg__seq_batch {

@@ -135,7 +135,7 @@ static int job_work(registry *r, osafe_store *s, reg__seq_batch *b,
         }
     }
     json_t *rec = json_loads(record, 0, NULL);
-    int rc = reg__create_locked(r, s, &F.rep, rec, j->id, e);
+    int rc = reg__create_locked(r, s, &F.rep, rec, j->id, 1, e);
     json_decref(rec);
     char text[64];
     int len = snprintf(text, sizeof text, "job %d", j->n);
