@@ -204,6 +204,13 @@
 #define OSAFE_BATCH_MAX_MAX 4096u
 #define OSAFE_BATCH_WAIT_MS 2u
 #define OSAFE_BATCH_WAIT_MS_MAX 1000u
+/* A batch stops taking requests once its log entries reach either bound
+ * (the others wait for the next batch): it is held in memory until it is
+ * durable, and one import request alone brings up to
+ * OSAFE_IMPORT_BATCH_MAX entries.  Both are far under the log's own
+ * ceilings (OSAFE_LOG_BATCH_MAX_*); 16,384 entries append in ~0.25 s. */
+#define OSAFE_BATCH_ENTRIES_MAX 16384u
+#define OSAFE_BATCH_BYTES_MAX (64u << 20)
 
 
 /* ---- evaluation runs ---- */

@@ -86,6 +86,7 @@ typedef struct reg__seq_batch {
     int64_t base; /* the log's size when the batch began; -1: no log */
     tlog_entry *ents; /* each data malloc'd, owned by the batch */
     size_t n, cap;
+    size_t bytes; /* of the entries */
 } reg__seq_batch;
 /* A request's work, run by the sequencer inside its write transaction on
  * s; its log entries go through reg__seq_add.  Non-zero: this request

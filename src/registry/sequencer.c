@@ -98,6 +98,7 @@ int reg__seq_add(reg__seq_batch *b, void *entry, size_t len, int64_t *index,
     }
     b->ents[b->n].data = entry;
     b->ents[b->n].len = len;
+    b->bytes += len;
     *index = reg__seq_next(b);
     b->n++;
     return 0;
@@ -106,8 +107,11 @@ int reg__seq_add(reg__seq_batch *b, void *entry, size_t len, int64_t *index,
 /* Drop the entries from the n-th on (a failed request's). */
 static void batch_truncate(reg__seq_batch *b, size_t n)
 {
-    while (b->n > n)
-        free((void *)b->ents[--b->n].data);
+    while (b->n > n) {
+        b->n--;
+        b->bytes -= b->ents[b->n].len;
+        free((void *)b->ents[b->n].data);
+    }
 }
 
 /* One request under its savepoint; 0, or a status that fails the whole
@@ -126,10 +130,14 @@ static int run_one(registry *r, osafe_store *s, reg__seq_batch *b,
     return s->ops->savepoint(s, STORE_SP_UNDO, e);
 }
 
-/* The batch: jobs from head, count of them, each given its rc. */
-static void run_batch(registry *r, struct reg__seq_job *head, unsigned count)
+/* The batch: jobs from head, up to count of them while its entries stay
+ * under OSAFE_BATCH_ENTRIES_MAX / _BYTES_MAX; each job run is given its
+ * rc.  Returns how many ran (at least one); the others wait for the next
+ * batch. */
+static unsigned run_batch(registry *r, struct reg__seq_job *head,
+                          unsigned count)
 {
-    reg__seq_batch b = {0, NULL, 0, 0};
+    reg__seq_batch b = {0, NULL, 0, 0, 0};
     osafe_err be;
     osafe_store *s = reg__store_get(r);
     int rc = s->ops->begin(s, &be);
@@ -139,8 +147,13 @@ static void run_batch(registry *r, struct reg__seq_job *head, unsigned count)
     if (!rc && reg__log_next_index(r, &b.base, &ignored))
         b.base = -1;
     struct reg__seq_job *j = head;
-    for (unsigned i = 0; i < count && !rc; i++, j = j->next)
+    unsigned ran = 0;
+    for (; ran < count && !rc && b.n < OSAFE_BATCH_ENTRIES_MAX &&
+           b.bytes < OSAFE_BATCH_BYTES_MAX;
+         ran++, j = j->next)
         rc = run_one(r, s, &b, j, &be);
+    if (ran == 0) /* begin failed: the first request fails with it */
+        ran = 1;
     if (!rc && b.n) {
         uint64_t first = 0;
         rc = reg__log_append_n(r, b.ents, b.n, b.base, &first, &be);
@@ -159,12 +172,13 @@ static void run_batch(registry *r, struct reg__seq_job *head, unsigned count)
     batch_truncate(&b, 0);
     free(b.ents);
     j = head;
-    for (unsigned i = 0; i < count; i++, j = j->next)
+    for (unsigned i = 0; i < ran; i++, j = j->next)
         if (rc && (j->rc == 0 || j->rc == REG__SEQ_NOT_RUN)) {
             j->rc = rc;
             if (j->e)
                 *j->e = be;
         }
+    return ran;
 }
 
 static void deadline_in(struct timespec *t, unsigned ms)
@@ -201,13 +215,23 @@ static void lead(registry *r)
     last->next = NULL;
     r->seq_queued -= n;
     pthread_mutex_unlock(&r->seq_mu);
-    run_batch(r, head, n);
+    unsigned ran = run_batch(r, head, n);
     pthread_mutex_lock(&r->seq_mu);
-    for (struct reg__seq_job *j = head; j; j = j->next)
+    struct reg__seq_job *j = head;
+    for (unsigned i = 0; i < ran; i++, j = j->next)
         j->done = 1;
+    if (ran < n) { /* the rest go back to the head of the queue, in order */
+        for (last = j; last->next; last = last->next)
+            ;
+        last->next = r->seq_head;
+        if (!r->seq_head)
+            r->seq_tail = last;
+        r->seq_head = j;
+        r->seq_queued += n - ran;
+    }
     r->seq_batches++;
-    r->seq_requests += n;
-    r->seq_last = n;
+    r->seq_requests += ran;
+    r->seq_last = ran;
     r->seq_leader = 0;
     pthread_cond_broadcast(&r->seq_done);
 }

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "api_client.h"
+#include "core/limits.h"
 #include "registry/reg_internal.h"
 #include "store/store.h"
 #include "tlog/log.h"
@@ -110,7 +111,7 @@ static int record_exists(const char *id)
 
 /* ---- a request of the test's own: a draft row and one log entry ------ */
 
-enum { OK_JOB, FAIL_JOB, STRAY_JOB };
+enum { OK_JOB, FAIL_JOB, STRAY_JOB, BIG_JOB };
 
 struct job {
     int n, kind, rc;
@@ -147,6 +148,16 @@ static int job_work(registry *r, osafe_store *s, reg__seq_batch *b,
         rc = reg__seq_add(b, entry, (size_t)len, &j->index, e);
     } else {
         free(entry);
+    }
+    /* A request that fills a batch by itself (an import's size, many
+     * times over). */
+    for (unsigned k = 1; !rc && j->kind == BIG_JOB &&
+                         k < OSAFE_BATCH_ENTRIES_MAX;
+         k++) {
+        int64_t ignored;
+        char *x = malloc(1);
+        rc = x ? (*x = 'x', reg__seq_add(b, x, 1, &ignored, e))
+               : osafe_errf(e, OSAFE_ENOMEM, "out of memory");
     }
     /* A failure after the row and the entry are made: both must go. */
     if (!rc && j->kind == FAIL_JOB)
@@ -290,6 +301,35 @@ static void test_batch_failure_fails_all(void **state)
     close_fx(&F);
 }
 
+static void test_full_batch_leaves_the_rest_queued(void **state)
+{
+    (void)state;
+    open_fx(&F);
+    struct job jobs[NJOBS];
+    memset(jobs, 0, sizeof jobs);
+    for (int i = 0; i < NJOBS; i++)
+        jobs[i].n = i;
+    jobs[1].kind = BIG_JOB;
+    uint64_t base = log_size(), b0, r0, b1, r1;
+    reg_batch_stats(F.reg, &b0, &r0);
+    run_jobs(jobs);
+    reg_batch_stats(F.reg, &b1, &r1);
+    for (int i = 0; i < NJOBS; i++)
+        if (jobs[i].rc)
+            fail_msg("job %d: %s", i, jobs[i].e.msg);
+    /* job 0; job 1, whose entries filled its batch; then the ten others,
+     * still in their order */
+    assert_int_equal(b1 - b0, 3);
+    assert_int_equal(r1 - r0, NJOBS);
+    assert_int_equal(jobs[1].index, (int64_t)base + 1);
+    for (int i = 2; i < NJOBS; i++)
+        assert_int_equal(jobs[i].index, (int64_t)base + 1 +
+                                            OSAFE_BATCH_ENTRIES_MAX + i - 2);
+    assert_int_equal(log_size(), base + 1 + OSAFE_BATCH_ENTRIES_MAX +
+                                     NJOBS - 2);
+    close_fx(&F);
+}
+
 /* ---- the registry's own writes: concurrent acceptances ---------------- */
 
 struct accept {
@@ -374,6 +414,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_failed_request_undone_alone),
         cmocka_unit_test(test_batch_failure_fails_all),
+        cmocka_unit_test(test_full_batch_leaves_the_rest_queued),
         cmocka_unit_test(test_concurrent_accepts_own_indexes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
