@@ -77,8 +77,12 @@ static void *ingest_thread(void *arg)
     struct resp *r = malloc(sizeof *r);
     char path[128];
     for (int i = 0; i < g->n; i++) {
-        if (request(c, "POST", "/api/v1/records", reporter, example, r) != 201)
+        long code = request(c, "POST", "/api/v1/records", reporter, example,
+                            r);
+        if (code != 201) {
+            fprintf(stderr, "bench_api: create: status %ld\n", code);
             die("create", r->buf);
+        }
         const char *p = strstr(r->buf, "\"id\":\"");
         snprintf(g->ids[g->base + i], 32, "%.*s", 16, p + 6);
         snprintf(path, sizeof path, "/api/v1/records/%s/submit",
