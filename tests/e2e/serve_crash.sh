@@ -118,12 +118,22 @@ while [ "$i" -le "$RUNS" ]; do
     done <"$T/acked"
     dups=$(awk '{ print $2 }' "$T/acked" | sort | uniq -d | head -n 3)
     [ -z "$dups" ] || fail "indexes acknowledged twice: $dups"
+    curl -s -m 10 -H "Authorization: Bearer $REV" \
+        "http://127.0.0.1:$port/api/v1/records?status=published&limit=1" \
+        >"$T/list" || fail "list: no answer"
+    published=$(sed -n 's/.*"total":\([0-9]*\).*/\1/p' "$T/list")
+    [ -n "$published" ] || fail "list: no total in $(head -c 300 "$T/list")"
     kill -TERM "$pid"
     { wait "$pid"; } 2>/dev/null || :
 
     ok "$OSAFE" log verify "$L" --vkey "$T/log.vkey"
     size=$(sed -n 's/.* \([0-9][0-9]*\) entries.*/\1/p' "$T/out" | head -n 1)
     [ -n "$size" ] || fail "log verify: no size in '$(cat "$T/out")'"
+    # Each entry is a published record's or an abandoned one: a batch is
+    # in the database whole or not at all.
+    [ "$size" = $((published + abandoned)) ] ||
+        fail "run $i: $size log entries, but $published published records" \
+            "and $abandoned abandoned entries"
     i=$((i + 1))
 done
 
