@@ -25,6 +25,15 @@ cat >"$T/rec.json" <<'EOF'
 {"record_type":"incident","lang":"en","title":{"lang":"en","text":"Crash test record"},"description":[{"lang":"en","text":"Synthetic record for the group-commit crash test.","method":"human"}],"ai_relation":"caused","occurred_start":{"date":"2026-01-02","precision":"day"},"countries_occurred":["FR"],"severity":{"scale":"oecd-2025","level":"incident"},"harm_types":["physical"],"hazards":["ssh"],"ai_systems":[{"kind":"model","name":"m"}],"references":[{"url":"https://example.org/r","type":"NEWS"}],"submitter":{"pseudonym":"t","role":"researcher"},"tlp":"CLEAR","license":"CC-BY-4.0"}
 EOF
 
+say "bad group-commit options are refused before anything starts"
+expect_fail 2 "--batch-max must be 1..4096" "$OSAFE" serve --db "$DB" \
+    --log "$L" --batch-max 0
+expect_fail 2 "--batch-wait-ms must be 0..1000" "$OSAFE" serve --db "$DB" \
+    --log "$L" --batch-wait-ms 1001
+expect_fail 2 "--batch-max" "$OSAFE" serve --db "$DB" --log "$L" \
+    --batch-max 12x
+[ ! -e "$DB" ] && [ ! -e "$L" ] || fail "a refused serve created files"
+
 ok "$OSAFE" token create --db "$DB" --name rep --role reporter
 REP=$(tail -n 1 "$T/out")
 ok "$OSAFE" token create --db "$DB" --name rev --role reviewer
