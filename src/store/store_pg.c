@@ -270,6 +270,27 @@ static void pg_rollback(osafe_store *base)
     s->in_tx = 0;
 }
 
+/* One level of savepoint inside a write transaction (store.h): the
+ * group-commit sequencer undoes one failed publication of a batch.  In
+ * PostgreSQL a failed statement aborts the transaction until the
+ * savepoint is rolled back to, which is what UNDO does. */
+static int pg_savepoint(osafe_store *base, int op, osafe_err *e)
+{
+    struct pg_store *s = (struct pg_store *)base;
+    PGTransactionStatusType t = PQtransactionStatus(s->c);
+    if (!s->in_tx || (t != PQTRANS_INTRANS && t != PQTRANS_INERROR))
+        return osafe_errf(e, OSAFE_ESTATE, "savepoint outside a write "
+                                           "transaction");
+    if (op == STORE_SP_MARK)
+        return pg__exec(s, "SAVEPOINT osafe_job", e);
+    if (op == STORE_SP_KEEP)
+        return pg__exec(s, "RELEASE SAVEPOINT osafe_job", e);
+    int rc = pg__exec(s, "ROLLBACK TO SAVEPOINT osafe_job", e);
+    if (!rc)
+        rc = pg__exec(s, "RELEASE SAVEPOINT osafe_job", e);
+    return rc;
+}
+
 /* ---- accounts ----------------------------------------------------------- */
 
 static int pg_account_create(osafe_store *base, const char *name,
@@ -495,6 +516,7 @@ static const struct store_ops pg_ops = {
     pg__samples_digest, pg__samples_finish, pg__samples_page,
     pg__sample_get,
     pg__review_put, pg__review_get, pg__review_list, pg__review_counts,
+    pg_savepoint,
 };
 
 int store_pg_open(const char *conninfo, osafe_store **out, osafe_err *e)
