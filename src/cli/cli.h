@@ -94,4 +94,9 @@ int opts_parse(const char *cmd, int argc, char **argv, const struct opt *opts,
 int cli_u64(const char *cmd, const char *what, const char *s,
             unsigned long long *out);
 
+/* `osafe peer` (cmd_peer.c; `peer evidence` in peer_evidence.c) */
+int cmd_peer(int argc, char **argv);
+int peer_evidence(int argc, char **argv);
+extern const char usage_peer[];
+
 #endif

@@ -433,4 +433,15 @@
  * the first 64 say enough and the rest are not listed. */
 #define OSAFE_REC_ERRORS_MAX 64
 
+/* ---- federation (src/federation/, issue 12) ---- */
+
+/* A peer's base URL: room for a host name (253) and a path; the store
+ * keeps 512 bytes for it. */
+#define OSAFE_PEER_URL_MAX 480u
+/* One HTTP request to a peer (a checkpoint, a tile, a bundle of up to
+ * 16 MiB): a peer that has not answered in 60 s is reported as down
+ * rather than holding the sync forever. */
+#define OSAFE_PEER_HTTP_TIMEOUT_MS 60000L
+#define OSAFE_PEER_CONNECT_TIMEOUT_MS 10000L
+
 #endif

@@ -1,0 +1,71 @@
+/*
+ * federation.h - mirroring peers' transparency logs (issue 12, first
+ * stage; docs/FEDERATION.md).
+ *
+ * A peer is another osafe node, named by its base URL, whose log key
+ * (vkey) this node was given out of band.  Syncing reads the peer's signed
+ * checkpoint and tiles over HTTP (/log/, C2SP tlog-tiles), checks the
+ * signature and that the new checkpoint is consistent with the last one
+ * accepted (an RFC 6962 consistency proof computed from the peer's tiles),
+ * then takes the new entries bundle by bundle: each bundle's entries are
+ * hashed into the tree already verified, and the resulting root is linked
+ * to the signed checkpoint by a consistency proof before anything of the
+ * bundle is stored.  TLP:CLEAR records in the entries become mirrored
+ * records with their provenance; withdrawals of records held are applied.
+ * Nothing is ever appended to this node's own log.
+ *
+ * A checkpoint inconsistent with an accepted one, or a second checkpoint
+ * of the same size with another root, is a split view: both signed notes
+ * are kept as evidence and the peer is frozen until an operator unfreezes
+ * it.
+ *
+ * State is committed after every bundle, so a sync killed at any instant
+ * resumes where it stopped and fetches only what it lacks.  Memory is
+ * bounded by one entry bundle and one tile per tile level.
+ */
+#ifndef OSAFE_FEDERATION_H
+#define OSAFE_FEDERATION_H
+
+#include <stdint.h>
+
+#include "core/status.h"
+#include "store/store.h"
+
+/* Add a peer: url (http or https, no query or fragment), its log's
+ * verifier key text, and the name of the environment variable that will
+ * hold the token the peer issued to us ("" or NULL: none).  EEXIST if the
+ * url is a peer already. */
+OSAFE_MUST_USE int fed_peer_add(osafe_store *s, const char *url,
+                                const char *vkey, const char *token_env,
+                                osafe_err *e);
+
+/* Forget a peer (its mirrored records and evidence stay). */
+OSAFE_MUST_USE int fed_peer_remove(osafe_store *s, const char *url,
+                                   osafe_err *e);
+
+/* Accept syncing again from a frozen peer.  Its next checkpoint must still
+ * be consistent with the last one accepted: unfreezing trusts nothing new,
+ * it lets the operator retry after the peer has explained itself. */
+OSAFE_MUST_USE int fed_peer_unfreeze(osafe_store *s, const char *url,
+                                     osafe_err *e);
+
+typedef struct fed_sync_stats {
+    uint64_t size;     /* the peer's checkpoint size after the sync */
+    uint64_t entries;  /* entries read and verified */
+    uint64_t mirrored; /* CLEAR records stored or amended */
+    uint64_t withdrawn;
+    uint64_t skipped;  /* entries not mirrored (statements, commitments) */
+    uint64_t requests; /* HTTP requests made */
+    uint64_t bytes;    /* bytes received */
+    int split;         /* 1: a split view was found, the peer is frozen */
+} fed_sync_stats;
+
+/* Pull once from the peer at url.  Every outcome is also written to the
+ * peer's row (last_sync, last_error, seen size), so `osafe peer list`
+ * reports a peer that is down or misbehaving.  OSAFE_EVERIFY with
+ * st->split set: a split view (evidence kept, peer frozen); OSAFE_ESTATE:
+ * the peer is frozen. */
+OSAFE_MUST_USE int fed_sync(osafe_store *s, const char *url,
+                            fed_sync_stats *st, osafe_err *e);
+
+#endif
