@@ -97,6 +97,7 @@ int cli_u64(const char *cmd, const char *what, const char *s,
 /* `osafe peer` (cmd_peer.c; `peer evidence` in peer_evidence.c) */
 int cmd_peer(int argc, char **argv);
 int peer_evidence(int argc, char **argv);
+int peer_mirrored(int argc, char **argv);
 extern const char usage_peer[];
 
 #endif

@@ -20,6 +20,7 @@ const char usage_peer[] =
     "       osafe peer sync --db FILE [URL]\n"
     "       osafe peer unfreeze URL --db FILE\n"
     "       osafe peer evidence URL --db FILE --out DIR\n"
+    "       osafe peer mirrored --db FILE [--origin ORIGIN]\n"
     "\n"
     "Mirror other osafe nodes' transparency logs (docs/FEDERATION.md).\n"
     "\n"
@@ -47,6 +48,10 @@ const char usage_peer[] =
     "           --old DIR/old.checkpoint --new DIR/new.checkpoint\n"
     "           [--proof DIR/proof.json]` (which then fails: both notes\n"
     "          are signed by the peer, and they are not consistent).\n"
+    "mirrored  The mirrored records, one JSON object a line: origin,\n"
+    "          origin_id, version, origin_log_index, peer, checkpoint_size\n"
+    "          (the accepted peer checkpoint that covers it), withdrawn\n"
+    "          (when, or \"\"), record (the exact logged record).\n"
     "\n"
     "Exit status: 0 ok, 1 failure (for sync: any peer failed, is frozen,\n"
     "or showed a split view), 2 usage error.\n";
@@ -234,6 +239,7 @@ static const struct {
     {"add", peer_add},           {"list", peer_list},
     {"remove", peer_remove},     {"sync", peer_sync},
     {"unfreeze", peer_unfreeze}, {"evidence", peer_evidence},
+    {"mirrored", peer_mirrored},
 };
 
 int cmd_peer(int argc, char **argv)

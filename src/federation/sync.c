@@ -171,10 +171,15 @@ static int load_edge(struct sync *y, osafe_err *e)
     for (int L = 0; L < OSAFE_TILE_LEVELS_MAX && !rc; L++) {
         int shift = OSAFE_TILE_HEIGHT * L;
         edge->n[L] = shift >= 64 ? 0 : (unsigned)((size >> shift) & 255);
-        if (edge->n[L] &&
-            !(rc = fed__tile(y->h, L, tlog_edge_tile_index(edge, L),
-                             edge->n[L], &b, e)))
-            memcpy(edge->h[L], b.data, b.len);
+        if (!edge->n[L])
+            continue;
+        /* The tile as wide as the accepted size makes it: a partial tile
+         * of the width we stopped at exists only if the peer's log once
+         * had a checkpoint there; every wider one starts the same way. */
+        uint64_t ti = tlog_edge_tile_index(edge, L);
+        if (!(rc = fed__tile(y->h, L, ti, tlog_tile_width(L, ti, y->c.size),
+                             &b, e)))
+            memcpy(edge->h[L], b.data, (size_t)edge->n[L] * 32);
     }
     buf_release(&b);
     if (rc)
