@@ -114,7 +114,7 @@ int peer_mirrored(int argc, char **argv)
     size_t n;
     if (store_sqlite_open(db, &s, &e) != 0)
         return cli_fail(cmd, &e);
-    rc = s->ops->mirror_list(s, origin, INT32_MAX, &m, &n, &e);
+    rc = s->ops->mirror_list(s, origin, NULL, INT32_MAX, &m, &n, &e);
     s->ops->close(s);
     if (rc)
         return cli_fail(cmd, &e);

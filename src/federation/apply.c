@@ -85,6 +85,10 @@ int fed__apply_entry(osafe_store *s, fed__apply *a, uint64_t index,
                 a->skipped++;
             else if (!(rc = s->ops->mirror_put(s, &m, e)))
                 a->mirrored++;
+            else if (rc == OSAFE_EEXIST) { /* a replay of an older version */
+                a->skipped++;
+                rc = 0;
+            }
         }
         free(m.body);
     }

@@ -235,6 +235,36 @@ static void serve_log(api_ctx *a, const http_req *q, http_resp *w,
         http_resp_file(w, path, "application/octet-stream", cache);
 }
 
+/* GET /api/v1/records?origin=ORIGIN: records mirrored from a peer's log
+ * (issue 12); no other filter applies to them yet. */
+static void mirrored_collection(api_ctx *a, const http_req *q, http_resp *w,
+                                const char *origin)
+{
+    static const char *const others[] = {"status", "hazard", "severity",
+                                         "country", "model", "language",
+                                         "tlp", "since", "until", "sort",
+                                         "page", NULL};
+    for (const char *const *o = others; *o; o++)
+        if (http_req_query(q, *o))
+            return (void)http_resp_error(w, 400, "bad_request", *o,
+                                         "%s cannot be combined with origin "
+                                         "(mirrored records take limit and "
+                                         "cursor only)",
+                                         *o);
+    if (!*origin)
+        return (void)http_resp_error(w, 400, "bad_request", "origin",
+                                     "origin must name a peer's log");
+    int limit;
+    if (query_int(q, w, "limit", OSAFE_PAGE_DEFAULT, 1, OSAFE_PAGE_MAX,
+                  &limit))
+        return;
+    osafe_err e;
+    char *out = NULL;
+    int rc = reg_mirror_list(a->reg, origin, limit,
+                             http_req_query(q, "cursor"), &out, &e);
+    reply(w, 200, rc, out, &e);
+}
+
 static void records_collection(api_ctx *a, const http_req *q, http_resp *w,
                                const reg_caller *c)
 {
@@ -263,6 +293,9 @@ static void records_collection(api_ctx *a, const http_req *q, http_resp *w,
     }
     if (strcmp(m, "GET"))
         return method_not_allowed(w, "GET, POST");
+    const char *origin = http_req_query(q, "origin");
+    if (origin)
+        return mirrored_collection(a, q, w, origin);
     store_filter f;
     memset(&f, 0, sizeof f);
     f.state = http_req_query(q, "status");

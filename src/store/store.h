@@ -308,7 +308,7 @@ struct store_ops {
                                               const char *note, osafe_err *e);
     /* Store a mirrored record, replacing an older version of the same
      * (origin, origin_id); an older or equal version than the one held
-     * changes nothing. */
+     * changes nothing and answers OSAFE_EEXIST (a replay). */
     OSAFE_MUST_USE int (*mirror_put)(osafe_store *s, const store_mirror *m,
                                      osafe_err *e);
     /* OSAFE_ENOTFOUND if none; the caller frees m->body. */
@@ -321,11 +321,13 @@ struct store_ops {
                                           const char *origin_id, int version,
                                           int64_t log_index, osafe_err *e);
     /* Up to limit mirrored records of origin (NULL: all), withdrawn ones
-     * included, by origin then id: *n of them in *out (freed with
-     * store_mirror_list_release). */
+     * included, by origin then id, those of origin after origin_id
+     * `after` only (NULL or "": from the first): *n of them in *out
+     * (freed with store_mirror_list_release). */
     OSAFE_MUST_USE int (*mirror_list)(osafe_store *s, const char *origin,
-                                      int limit, store_mirror **out,
-                                      size_t *n, osafe_err *e);
+                                      const char *after, int limit,
+                                      store_mirror **out, size_t *n,
+                                      osafe_err *e);
     /* Evidence of a split view: two signed checkpoints of one origin that
      * cannot both be honest, and the consistency proof the peer's own
      * tiles gave (JSON, "" when the sizes are equal). */

@@ -99,8 +99,8 @@ int sq__mirror_get(osafe_store *s, const char *origin, const char *origin_id,
 int sq__mirror_withdraw(osafe_store *s, const char *origin,
                         const char *origin_id, int version, int64_t log_index,
                         osafe_err *e);
-int sq__mirror_list(osafe_store *s, const char *origin, int limit,
-                    store_mirror **out, size_t *n, osafe_err *e);
+int sq__mirror_list(osafe_store *s, const char *origin, const char *after,
+                    int limit, store_mirror **out, size_t *n, osafe_err *e);
 int sq__split_put(osafe_store *s, const char *peer_url, const char *origin,
                   const char *old_note, const char *new_note,
                   const char *proof, const char *reason, osafe_err *e);

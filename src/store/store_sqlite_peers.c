@@ -166,8 +166,9 @@ int sq__mirror_put(osafe_store *base, const store_mirror *m, osafe_err *e)
     store_now(now);
     /* An amendment replaces the version held (withdrawal cleared: the
      * origin published it again); an older one is a replay. */
-    return sq__write(
-        (struct sq_store *)base, e,
+    struct sq_store *s = (struct sq_store *)base;
+    int rc = sq__write(
+        s, e,
         "INSERT INTO mirrored_records(origin, origin_id, version, "
         "origin_log_index, peer_url, checkpoint_size, body, created) "
         "VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(origin, origin_id) DO UPDATE "
@@ -178,6 +179,11 @@ int sq__mirror_put(osafe_store *base, const store_mirror *m, osafe_err *e)
         "WHERE excluded.version > mirrored_records.version",
         "ssiIsIss", m->origin, m->origin_id, m->version, m->origin_log_index,
         m->peer_url, m->checkpoint_size, m->body, now);
+    if (!rc && sqlite3_changes(s->db) == 0)
+        return osafe_errf(e, OSAFE_EEXIST,
+                          "%s from %s: version %d or a later one is held",
+                          m->origin_id, m->origin, m->version);
+    return rc;
 }
 
 #define MIRROR_COLUMNS                                                     \
@@ -245,15 +251,16 @@ int sq__mirror_withdraw(osafe_store *base, const char *origin,
     return rc;
 }
 
-int sq__mirror_list(osafe_store *base, const char *origin, int limit,
-                    store_mirror **out, size_t *n, osafe_err *e)
+int sq__mirror_list(osafe_store *base, const char *origin, const char *after,
+                    int limit, store_mirror **out, size_t *n, osafe_err *e)
 {
     struct sq_store *s = (struct sq_store *)base;
     sqlite3_stmt *st;
     *out = NULL;
     *n = 0;
     int rc = sq__prepare(s, &st,
-                         MIRROR_COLUMNS " WHERE ?1 IS NULL OR origin = ?1 "
+                         MIRROR_COLUMNS " WHERE (?1 IS NULL OR origin = ?1)"
+                                        " AND origin_id > ?3 "
                                         "ORDER BY origin, origin_id LIMIT ?2",
                          e);
     if (rc)
@@ -261,6 +268,7 @@ int sq__mirror_list(osafe_store *base, const char *origin, int limit,
     if (origin)
         sqlite3_bind_text(st, 1, origin, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int(st, 2, limit);
+    sqlite3_bind_text(st, 3, after ? after : "", -1, SQLITE_TRANSIENT);
     size_t cap = 0;
     int r = SQLITE_DONE;
     while (!rc && (r = sqlite3_step(st)) == SQLITE_ROW) {
