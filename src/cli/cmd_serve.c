@@ -52,6 +52,9 @@ const char usage_serve[] =
     "--trusted-proxy A[,A...]  numeric addresses of reverse proxies whose\n"
     "                 X-Forwarded-For / X-Forwarded-Proto are believed\n"
     "                 (default none: the socket's peer is the client)\n"
+    "--sync-interval S  pull from every active peer (`osafe peer`) every S\n"
+    "                 seconds, 1..86400, in the background (default: never;\n"
+    "                 docs/FEDERATION.md)\n"
     "\n"
     "Accounts: `osafe token create`.  Stop with SIGINT or SIGTERM.\n";
 
@@ -189,7 +192,8 @@ int cmd_serve(int argc, char **argv)
                *logdir = "osafe-log", *key = NULL,
                *origin = NULL, *threads = NULL,
                *policy_path = NULL, *write_rate = NULL, *read_rate = NULL,
-               *max_conns = NULL, *per_addr = NULL, *proxies = NULL;
+               *max_conns = NULL, *per_addr = NULL, *proxies = NULL,
+               *sync_interval = NULL;
     struct opt opts[] = {{"db", OPT_STRING, &db},
                          {"listen", OPT_STRING, &listen},
                          {"log", OPT_STRING, &logdir},
@@ -202,6 +206,7 @@ int cmd_serve(int argc, char **argv)
                          {"max-conns", OPT_STRING, &max_conns},
                          {"max-conns-per-addr", OPT_STRING, &per_addr},
                          {"trusted-proxy", OPT_STRING, &proxies},
+                         {"sync-interval", OPT_STRING, &sync_interval},
                          {NULL, 0, NULL}};
     int np, rc = opts_parse("serve", argc, argv, opts, &np);
     if (rc == -1) {
@@ -222,6 +227,13 @@ int cmd_serve(int argc, char **argv)
         (rc = rate_opt("--read-rate", read_rate, OSAFE_RATE_READS_PER_MIN,
                        &rrate)))
         return rc;
+    unsigned long long sync_s = 0;
+    if (sync_interval &&
+        ((rc = cli_u64("serve", "--sync-interval", sync_interval, &sync_s)) ||
+         sync_s < 1 || sync_s > OSAFE_PEER_SYNC_INTERVAL_MAX))
+        return rc ? rc
+                  : cli_usage_error("serve", "--sync-interval must be 1..%u",
+                                    OSAFE_PEER_SYNC_INTERVAL_MAX);
     http_opts ho;
     http_opts_default(&ho);
     if ((rc = conn_opts(max_conns, per_addr, &ho)) != 0)
@@ -293,12 +305,22 @@ int cmd_serve(int argc, char **argv)
     }
     /* The bound port is printed on its own so that scripts (and tests using
      * port 0) can read it. */
+    struct serve_sync *puller = NULL;
+    if (sync_s && serve_sync_start(db, (unsigned)sync_s, &puller, &e) != 0) {
+        http_server_stop(srv);
+        ratelimit_free(writes);
+        ratelimit_free(reads);
+        web_close(webui);
+        reg_close(reg);
+        return cli_fail("serve", &e);
+    }
     fprintf(stderr, "osafe serve: database %s, log %s\n", db, logdir);
     printf("listening on port %u\n", http_server_port(srv));
     fflush(stdout);
     int sig = 0;
     sigwait(&set, &sig);
     fprintf(stderr, "osafe serve: signal %d, stopping\n", sig);
+    serve_sync_stop(puller);
     http_server_stop(srv);
     web_close(webui);
     ratelimit_free(writes);

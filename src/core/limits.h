@@ -443,5 +443,8 @@
  * rather than holding the sync forever. */
 #define OSAFE_PEER_HTTP_TIMEOUT_MS 60000L
 #define OSAFE_PEER_CONNECT_TIMEOUT_MS 10000L
+/* `osafe serve --sync-interval S`: at most a day between pulls (a longer
+ * pause is no mirroring at all). */
+#define OSAFE_PEER_SYNC_INTERVAL_MAX 86400u
 
 #endif

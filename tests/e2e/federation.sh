@@ -33,17 +33,19 @@ free_port() {
     echo "$_p"
 }
 
-# serve NAME PORT DB LOG KEY: start `osafe serve`, wait for its log; the
-# pid lands in $T/NAME.pid.
+# serve NAME PORT DB LOG KEY [ARG...]: start `osafe serve`, wait for its
+# log; the pid lands in $T/NAME.pid.
 serve() {
-    "$OSAFE" serve --db "$3" --log "$4" --key "$5" \
-        --listen "127.0.0.1:$2" >"$T/$1.out" 2>"$T/$1.err" &
-    echo $! >"$T/$1.pid"
-    bg_register "$(cat "$T/$1.pid")"
+    _n=$1 _port=$2 _db=$3 _log=$4 _key=$5
+    shift 5
+    "$OSAFE" serve --db "$_db" --log "$_log" --key "$_key" \
+        --listen "127.0.0.1:$_port" "$@" >"$T/$_n.out" 2>"$T/$_n.err" &
+    echo $! >"$T/$_n.pid"
+    bg_register "$(cat "$T/$_n.pid")"
     _i=0
-    until curl -s -o /dev/null "http://127.0.0.1:$2/log/checkpoint"; do
+    until curl -s -o /dev/null "http://127.0.0.1:$_port/log/checkpoint"; do
         _i=$((_i + 1))
-        [ "$_i" -le 200 ] || fail "$1 did not start: $(cat "$T/$1.err")"
+        [ "$_i" -le 200 ] || fail "$_n did not start: $(cat "$T/$_n.err")"
         sleep 0.1
     done
 }
@@ -174,20 +176,45 @@ ok "$OSAFE" peer remove "http://127.0.0.1:$PD" --db "$T/b.db"
 expect_fail 1 "no peer" "$OSAFE" peer remove "http://127.0.0.1:$PD" \
     --db "$T/b.db"
 
+say "serve --sync-interval: B pulls A's new records in the background"
+expect_fail 2 "--sync-interval must be 1..86400" "$OSAFE" serve --db "$T/x.db" \
+    --sync-interval 0
+stop b
+serve b "$PB" "$T/b.db" "$T/b.log" "$T/keys/b.example_log.key" \
+    --sync-interval 1
+stop a
+printf '%s\nf1001,incident,en,Federated record 1001,Synthetic record for the federation test.,caused,2026-03-10,FR,incident,physical,ssh,model:chat-7b,NEWS https://example.org/f1001,,CLEAR,CC-BY-4.0\n' \
+    "$H" >"$T/more.csv"
+ok "$OSAFE" import csv "$T/more.csv" --db "$T/a.db" --publish --log "$T/a.log"
+serve a "$PA" "$T/a.db" "$T/a.log" "$AKEY"
+i=0
+until curl -s "http://127.0.0.1:$PB/api/v1/records?origin=a.example/log&limit=500&cursor=OSAFE-2026-00999" |
+    grep -q '"Federated record 1001"'; do
+    i=$((i + 1))
+    [ "$i" -le 100 ] || fail "B did not pull in the background: $(cat "$T/b.err")"
+    sleep 0.1
+done
+_checks=$((_checks + 1))
+curl -s "http://127.0.0.1:$PB/api/v1/records?origin=a.example/log&limit=2" >"$T/o.json"
+grep -q '"origin":{"name":"a.example/log","peer":"'"$A"'","log_index":0' \
+    "$T/o.json" || fail "API provenance: $(cut -c1-300 "$T/o.json")"
+_checks=$((_checks + 1))
+stop b
+
 say "A rewrites its history at the same size and re-signs: B catches it"
 stop a
 ok "$OSAFE" log init "$T/evil.log" --origin a.example/log --key "$AKEY"
-seq 1 1001 | sed 's/^/{"rewritten":/; s/$/}/' >"$T/evil.lines"
+seq 1 1002 | sed 's/^/{"rewritten":/; s/$/}/' >"$T/evil.lines"
 ok "$OSAFE" log append "$T/evil.log" --lines <"$T/evil.lines"
 serve evil "$PA" "$T/evil.db" "$T/evil.log" "$AKEY"
 run "$OSAFE" peer sync --db "$T/b.db" "$A"
 [ "$rc" -eq 1 ] || fail "split view not caught: exit $rc"
-grep -q "split view: two checkpoints of size 1001 with different roots" \
+grep -q "split view: two checkpoints of size 1002 with different roots" \
     "$T/err" || fail "sync error: $(cat "$T/err")"
 ok "$OSAFE" peer list --db "$T/b.db"
-grep -q "^$A	a.example/log	frozen	1001	1001	" "$T/out" ||
+grep -q "^$A	a.example/log	frozen	1002	1002	" "$T/out" ||
     fail "peer not frozen: $(cat "$T/out")"
-[ "$(mirrored "$T/b.db")" -eq 900 ] || fail "B changed while A lied"
+[ "$(mirrored "$T/b.db")" -eq 901 ] || fail "B changed while A lied"
 expect_fail 1 "is frozen" "$OSAFE" peer sync --db "$T/b.db" "$A"
 ok "$OSAFE" peer evidence "$A" --db "$T/b.db" --out "$T/ev1"
 expect_fail 1 "equal sizes but different root hashes" \
@@ -224,5 +251,5 @@ serve a "$PA" "$T/a.db" "$T/a.log" "$AKEY"
 ok "$OSAFE" peer unfreeze "$A" --db "$T/b.db"
 expect_fail 1 "not frozen" "$OSAFE" peer unfreeze "$A" --db "$T/b.db"
 ok "$OSAFE" peer sync --db "$T/b.db" "$A"
-out_has "size 1001, 0 new entries"
+out_has "size 1002, 0 new entries"
 pass
