@@ -443,6 +443,11 @@
  * rather than holding the sync forever. */
 #define OSAFE_PEER_HTTP_TIMEOUT_MS 60000L
 #define OSAFE_PEER_CONNECT_TIMEOUT_MS 10000L
+/* Verified entries of a peer stored per transaction: each commit is an
+ * fsync (synchronous=FULL), and one per 256-entry bundle made a 100,000-
+ * entry sync wait on the disk four times longer than it computed; a crash
+ * refetches at most this many. */
+#define OSAFE_PEER_COMMIT_ENTRIES 4096u
 /* `osafe serve --sync-interval S`: at most a day between pulls (a longer
  * pause is no mirroring at all). */
 #define OSAFE_PEER_SYNC_INTERVAL_MAX 86400u

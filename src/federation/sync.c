@@ -23,6 +23,14 @@ struct sync {
     tlog_checkpoint c;  /* the accepted checkpoint being caught up with */
     tlog_edge *edge;    /* the verified tree of the first p->taken entries */
     tlog_edge *next;    /* the edge with one more bundle, until verified */
+    /* Verified bundles are stored in one transaction of up to
+     * OSAFE_PEER_COMMIT_ENTRIES entries (a commit per bundle spent the
+     * sync's time in fsync); what was last committed, for a rollback: */
+    int in_tx;
+    int64_t done_taken;
+    uint8_t done_root[32];
+    fed_sync_stats pend; /* counts of the open transaction */
+    fed__tiles tiles;    /* the peer's tiles at the accepted size (cached) */
 };
 
 /* Write p's mutable fields in one transaction together with whatever the
@@ -216,7 +224,27 @@ static int fetch_bundle(struct sync *y, uint64_t index, unsigned width,
     return rc;
 }
 
-/* Take one bundle's new entries: verify, then store and commit. */
+/* Commit the open transaction of verified bundles with the position. */
+static int flush(struct sync *y, osafe_err *e)
+{
+    if (!y->in_tx)
+        return 0;
+    y->in_tx = 0;
+    int rc = commit_peer(y, e);
+    if (rc) {
+        y->p->taken = y->done_taken;
+        memcpy(y->p->taken_root, y->done_root, 32);
+        return rc;
+    }
+    y->st->entries += y->pend.entries;
+    y->st->mirrored += y->pend.mirrored;
+    y->st->withdrawn += y->pend.withdrawn;
+    y->st->skipped += y->pend.skipped;
+    return 0;
+}
+
+/* Take one bundle's new entries: verify, then store (committed by flush
+ * every OSAFE_PEER_COMMIT_ENTRIES entries and at the end). */
 static int take_bundle(struct sync *y, osafe_buf *data, tlog_entry *ents,
                        osafe_err *e)
 {
@@ -242,11 +270,8 @@ static int take_bundle(struct sync *y, osafe_buf *data, tlog_entry *ents,
     if (to < y->c.size) {
         tlog_hash proof[TLOG_PROOF_MAX];
         size_t n;
-        fed__tiles t;
-        fed__tiles_init(&t, y->h, y->c.size);
-        tlog_reader rd = fed__tiles_reader(&t);
+        tlog_reader rd = fed__tiles_reader(&y->tiles);
         rc = tlog_prove_consistency(&rd, to, y->c.size, proof, &n, e);
-        fed__tiles_free(&t);
         if (!rc && tlog_verify_consistency(to, y->c.size, &root, &y->c.root,
                                            proof, n, e))
             rc = OSAFE_EVERIFY;
@@ -262,28 +287,34 @@ static int take_bundle(struct sync *y, osafe_buf *data, tlog_entry *ents,
     if (rc)
         return rc;
     fed__apply a = {y->p, (int64_t)y->c.size, 0, 0, 0};
-    rc = y->s->ops->begin(y->s, e);
+    if (!y->in_tx) {
+        if ((rc = y->s->ops->begin(y->s, e)))
+            return rc;
+        y->in_tx = 1;
+        y->done_taken = y->p->taken;
+        memcpy(y->done_root, y->p->taken_root, 32);
+        memset(&y->pend, 0, sizeof y->pend);
+    }
     for (unsigned i = off; i < width && !rc; i++)
         rc = fed__apply_entry(y->s, &a, bi * OSAFE_TILE_WIDTH + i,
                               ents[i].data, ents[i].len, e);
     if (rc) {
         y->s->ops->rollback(y->s);
+        y->in_tx = 0;
+        y->p->taken = y->done_taken;
+        memcpy(y->p->taken_root, y->done_root, 32);
         return rc;
     }
-    uint8_t was[32];
-    memcpy(was, y->p->taken_root, 32);
     y->p->taken = (int64_t)to;
     memcpy(y->p->taken_root, root.b, 32);
-    if ((rc = commit_peer(y, e))) {
-        y->p->taken = (int64_t)from;
-        memcpy(y->p->taken_root, was, 32);
-        return rc;
-    }
     memcpy(y->edge, y->next, sizeof *y->edge);
-    y->st->entries += to - from;
-    y->st->mirrored += a.mirrored;
-    y->st->withdrawn += a.withdrawn;
-    y->st->skipped += a.skipped;
+    y->pend.entries += to - from;
+    y->pend.mirrored += a.mirrored;
+    y->pend.withdrawn += a.withdrawn;
+    y->pend.skipped += a.skipped;
+    if (to - (uint64_t)y->done_taken >= OSAFE_PEER_COMMIT_ENTRIES ||
+        to == y->c.size)
+        return flush(y, e);
     return 0;
 }
 
@@ -301,10 +332,18 @@ static int run_sync(struct sync *y, osafe_err *e)
     osafe_buf data = OSAFE_BUF_INIT;
     if (!y->edge || !y->next || !ents)
         rc = osafe_errf(e, OSAFE_ENOMEM, "out of memory");
+    fed__tiles_init(&y->tiles, y->h, y->c.size);
     if (!rc)
         rc = load_edge(y, e);
     while (!rc && (uint64_t)y->p->taken < y->c.size)
         rc = take_bundle(y, &data, ents, e);
+    /* Bundles verified before a failure are kept: the next sync goes on
+     * after them. */
+    osafe_err fe;
+    int frc = flush(y, rc ? &fe : e);
+    if (frc && !rc)
+        rc = frc;
+    fed__tiles_free(&y->tiles);
     buf_release(&data);
     free(ents);
     free(y->edge);
