@@ -29,7 +29,9 @@
 #include <stdint.h>
 
 #include "core/status.h"
+#include "core/buf.h"
 #include "store/store.h"
+#include "tlog/note.h"
 
 /* Add a peer: url (http or https, no query or fragment), its log's
  * verifier key text, and the name of the environment variable that will
@@ -67,5 +69,22 @@ typedef struct fed_sync_stats {
  * the peer is frozen. */
 OSAFE_MUST_USE int fed_sync(osafe_store *s, const char *url,
                             fed_sync_stats *st, osafe_err *e);
+
+/*
+ * The C2SP tlog-witness add-checkpoint request (witness.c): body is
+ * "old <size>\n", proof lines, an empty line, the signed checkpoint.  The
+ * logs witnessed are this node's peers' (origin and verifier key).  The
+ * state (the latest checkpoint cosigned per origin) is compared and stored
+ * in one transaction before answering.  *status is the HTTP status the
+ * spec gives: 200 (out: the cosignature/v1 line signed by w at time now),
+ * 400 malformed or old past the size, 403 not signed by the log's key,
+ * 404 origin not witnessed, 409 (out: "<size cosigned>\n", content type
+ * text/x.tlog.size), 422 not consistent (kept as split-view evidence
+ * under peer "witness"), 500 storage.  Returns 0 for 200 and 409, else a
+ * status explained in *e.
+ */
+OSAFE_MUST_USE int fed_witness_add(osafe_store *s, const tlog_signer *w,
+                                   const char *body, size_t len, uint64_t now,
+                                   int *status, osafe_buf *out, osafe_err *e);
 
 #endif

@@ -341,6 +341,16 @@ struct store_ops {
                                     char **old_note, char **new_note,
                                     char **proof, char **reason,
                                     osafe_err *e);
+    /* The witness's state for origin: the size, root and note of the
+     * latest checkpoint it cosigned (*note malloc'd, the caller frees),
+     * or OSAFE_ENOTFOUND; put replaces it (inside the caller's
+     * transaction, so that compare-then-store is atomic). */
+    OSAFE_MUST_USE int (*witness_get)(osafe_store *s, const char *origin,
+                                      int64_t *size, uint8_t root[32],
+                                      char **note, osafe_err *e);
+    OSAFE_MUST_USE int (*witness_put)(osafe_store *s, const char *origin,
+                                      int64_t size, const uint8_t root[32],
+                                      const char *note, osafe_err *e);
 };
 
 void store_mirror_list_release(store_mirror *m, size_t n);

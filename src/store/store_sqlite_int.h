@@ -106,5 +106,9 @@ int sq__split_put(osafe_store *s, const char *peer_url, const char *origin,
                   const char *proof, const char *reason, osafe_err *e);
 int sq__split_get(osafe_store *s, const char *peer_url, char **old_note,
                   char **new_note, char **proof, char **reason, osafe_err *e);
+int sq__witness_get(osafe_store *s, const char *origin, int64_t *size,
+                    uint8_t root[32], char **note, osafe_err *e);
+int sq__witness_put(osafe_store *s, const char *origin, int64_t size,
+                    const uint8_t root[32], const char *note, osafe_err *e);
 
 #endif

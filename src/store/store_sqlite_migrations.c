@@ -209,7 +209,15 @@ const char *const sq__migrations[] = {
     "  proof TEXT NOT NULL DEFAULT '',"
     "  reason TEXT NOT NULL,"
     "  created TEXT NOT NULL);"
-    "CREATE INDEX split_views_peer ON split_views(peer_url, id);",
+    "CREATE INDEX split_views_peer ON split_views(peer_url, id);"
+    /* the witness (C2SP tlog-witness): per origin, the latest checkpoint
+     * this node cosigned, which the next one must extend */
+    "CREATE TABLE witness_state("
+    "  origin TEXT PRIMARY KEY,"
+    "  size INTEGER NOT NULL,"
+    "  root BLOB NOT NULL,"
+    "  note TEXT NOT NULL,"
+    "  updated TEXT NOT NULL);",
 };
 
 const size_t sq__n_migrations = sizeof sq__migrations / sizeof sq__migrations[0];

@@ -350,3 +350,45 @@ int sq__split_get(osafe_store *base, const char *peer_url, char **old_note,
     }
     return rc;
 }
+
+int sq__witness_get(osafe_store *base, const char *origin, int64_t *size,
+                    uint8_t root[32], char **note, osafe_err *e)
+{
+    struct sq_store *s = (struct sq_store *)base;
+    sqlite3_stmt *st;
+    *note = NULL;
+    int rc = sq__prepare(s, &st,
+                         "SELECT size, root, note FROM witness_state WHERE "
+                         "origin = ?",
+                         e);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(st, 1, origin, -1, SQLITE_TRANSIENT);
+    int r = sqlite3_step(st);
+    if (r == SQLITE_ROW && sqlite3_column_bytes(st, 1) == 32) {
+        *size = sqlite3_column_int64(st, 0);
+        memcpy(root, sqlite3_column_blob(st, 1), 32);
+        if (!(*note = column_dup(st, 2)))
+            rc = osafe_errf(e, OSAFE_ENOMEM, "out of memory");
+    } else if (r == SQLITE_ROW) {
+        rc = osafe_errf(e, OSAFE_ECORRUPT, "witness state of %s: bad root",
+                        origin);
+    } else if (r == SQLITE_DONE) {
+        rc = OSAFE_ENOTFOUND;
+    } else {
+        rc = osafe_errf(e, OSAFE_EIO, "database: %s", sqlite3_errmsg(s->db));
+    }
+    sq__release(s, st);
+    return rc;
+}
+
+int sq__witness_put(osafe_store *base, const char *origin, int64_t size,
+                    const uint8_t root[32], const char *note, osafe_err *e)
+{
+    char now[32];
+    store_now(now);
+    return sq__write((struct sq_store *)base, e,
+                     "INSERT OR REPLACE INTO witness_state(origin, size, "
+                     "root, note, updated) VALUES (?,?,?,?,?)",
+                     "sIbss", origin, size, root, (size_t)32, note, now);
+}
