@@ -11,6 +11,7 @@
 #include "cli/cli.h"
 #include "core/limits.h"
 #include "core/fsx.h"
+#include "federation/federation.h"
 #include "registry/registry.h"
 #include "server/api.h"
 #include "server/http.h"
@@ -52,6 +53,9 @@ const char usage_serve[] =
     "--trusted-proxy A[,A...]  numeric addresses of reverse proxies whose\n"
     "                 X-Forwarded-For / X-Forwarded-Proto are believed\n"
     "                 (default none: the socket's peer is the client)\n"
+    "--witness-key FILE.key  witness the peers' logs (C2SP tlog-witness:\n"
+    "                 POST /witness/add-checkpoint), cosigning with this key\n"
+    "                 (`osafe key generate`; not the log's key)\n"
     "--sync-interval S  pull from every active peer (`osafe peer`) every S\n"
     "                 seconds, 1..86400, in the background (default: never;\n"
     "                 docs/FEDERATION.md)\n"
@@ -193,7 +197,7 @@ int cmd_serve(int argc, char **argv)
                *origin = NULL, *threads = NULL,
                *policy_path = NULL, *write_rate = NULL, *read_rate = NULL,
                *max_conns = NULL, *per_addr = NULL, *proxies = NULL,
-               *sync_interval = NULL;
+               *sync_interval = NULL, *witness_key = NULL;
     struct opt opts[] = {{"db", OPT_STRING, &db},
                          {"listen", OPT_STRING, &listen},
                          {"log", OPT_STRING, &logdir},
@@ -207,6 +211,7 @@ int cmd_serve(int argc, char **argv)
                          {"max-conns-per-addr", OPT_STRING, &per_addr},
                          {"trusted-proxy", OPT_STRING, &proxies},
                          {"sync-interval", OPT_STRING, &sync_interval},
+                         {"witness-key", OPT_STRING, &witness_key},
                          {NULL, 0, NULL}};
     int np, rc = opts_parse("serve", argc, argv, opts, &np);
     if (rc == -1) {
@@ -294,9 +299,18 @@ int cmd_serve(int argc, char **argv)
         return cli_fail("serve", &e);
     }
     web_set_ratelimits(webui, writes, reads);
-    api_ctx ctx = {reg, logdir, webui, writes};
+    fed_witness *wit = NULL;
+    if (witness_key && fed_witness_open(db, witness_key, &wit, &e) != 0) {
+        ratelimit_free(writes);
+        ratelimit_free(reads);
+        web_close(webui);
+        reg_close(reg);
+        return cli_fail("serve", &e);
+    }
+    api_ctx ctx = {reg, logdir, webui, writes, wit};
     http_server *srv;
     if (http_server_start(&ho, api_handle, &ctx, &srv, &e) != 0) {
+        fed_witness_close(wit);
         ratelimit_free(writes);
         ratelimit_free(reads);
         web_close(webui);
@@ -308,6 +322,7 @@ int cmd_serve(int argc, char **argv)
     struct serve_sync *puller = NULL;
     if (sync_s && serve_sync_start(db, (unsigned)sync_s, &puller, &e) != 0) {
         http_server_stop(srv);
+        fed_witness_close(wit);
         ratelimit_free(writes);
         ratelimit_free(reads);
         web_close(webui);
@@ -322,6 +337,7 @@ int cmd_serve(int argc, char **argv)
     fprintf(stderr, "osafe serve: signal %d, stopping\n", sig);
     serve_sync_stop(puller);
     http_server_stop(srv);
+    fed_witness_close(wit);
     web_close(webui);
     ratelimit_free(writes);
     ratelimit_free(reads);

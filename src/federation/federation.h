@@ -87,4 +87,17 @@ OSAFE_MUST_USE int fed_witness_add(osafe_store *s, const tlog_signer *w,
                                    const char *body, size_t len, uint64_t now,
                                    int *status, osafe_buf *out, osafe_err *e);
 
+/* The witness of `osafe serve --witness-key FILE.key`: its own database
+ * connection (requests take turns on it) and its signing key, whose name
+ * is the witness's name (use a key of its own, not the log's: one Ed25519
+ * key must not serve two cosigner identities).  fed_witness_handle runs
+ * fed_witness_add at the current time. */
+typedef struct fed_witness fed_witness;
+OSAFE_MUST_USE int fed_witness_open(const char *db, const char *key_path,
+                                    fed_witness **out, osafe_err *e);
+void fed_witness_close(fed_witness *w);
+OSAFE_MUST_USE int fed_witness_handle(fed_witness *w, const char *body,
+                                      size_t len, int *status, osafe_buf *out,
+                                      osafe_err *e);
+
 #endif

@@ -5,9 +5,11 @@
  * line.  The logs a node witnesses are its peers' (`osafe peer add`): their
  * origin and verifier key.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/enc.h"
 #include "federation/federation.h"
@@ -175,5 +177,53 @@ int fed_witness_add(osafe_store *s, const tlog_signer *w, const char *body,
     else if (!rc && *status == 200)
         rc = tlog_cosig_sign(note, n.text_len, w, now, out, e);
     free(note);
+    return rc;
+}
+
+/* ---- the witness as `osafe serve` runs it ------------------------------ */
+
+struct fed_witness {
+    pthread_mutex_t mu; /* one connection: requests take turns */
+    osafe_store *s;
+    tlog_signer key;
+};
+
+int fed_witness_open(const char *db, const char *key_path, fed_witness **out,
+                     osafe_err *e)
+{
+    *out = NULL;
+    fed_witness *w = calloc(1, sizeof *w);
+    if (!w)
+        return osafe_errf(e, OSAFE_ENOMEM, "out of memory");
+    int rc = tlog_signer_load(key_path, &w->key, e);
+    if (rc)
+        osafe_errprefix(e, "--witness-key %s: ", key_path);
+    if (!rc && !(rc = store_sqlite_open(db, &w->s, e))) {
+        pthread_mutex_init(&w->mu, NULL);
+        *out = w;
+        return 0;
+    }
+    tlog_signer_wipe(&w->key);
+    free(w);
+    return rc;
+}
+
+void fed_witness_close(fed_witness *w)
+{
+    if (!w)
+        return;
+    w->s->ops->close(w->s);
+    tlog_signer_wipe(&w->key);
+    pthread_mutex_destroy(&w->mu);
+    free(w);
+}
+
+int fed_witness_handle(fed_witness *w, const char *body, size_t len,
+                       int *status, osafe_buf *out, osafe_err *e)
+{
+    pthread_mutex_lock(&w->mu);
+    int rc = fed_witness_add(w->s, &w->key, body, len, (uint64_t)time(NULL),
+                             status, out, e);
+    pthread_mutex_unlock(&w->mu);
     return rc;
 }

@@ -10,6 +10,7 @@
 
 #include "core/fsx.h"
 #include "core/limits.h"
+#include "federation/federation.h"
 #include "server/ratelimit.h"
 #include "tlog/tile.h"
 
@@ -532,6 +533,35 @@ static int wants_json(const http_req *q)
     return acc && strstr(acc, "application/json") && !strstr(acc, "text/html");
 }
 
+/* POST /witness/add-checkpoint (C2SP tlog-witness, docs/FEDERATION.md):
+ * the spec's statuses and bodies, text rather than the API's JSON. */
+static void witness_add(api_ctx *a, const http_req *q, http_resp *w)
+{
+    if (!a->witness)
+        return (void)http_resp_error(w, 404, "not_found", NULL,
+                                     "this node is not a witness (osafe "
+                                     "serve --witness-key)");
+    if (strcmp(http_req_method(q), "POST"))
+        return method_not_allowed(w, "POST");
+    size_t len;
+    const char *body = http_req_body(q, &len);
+    osafe_err e;
+    osafe_buf out = OSAFE_BUF_INIT;
+    int status = 500;
+    int rc = fed_witness_handle(a->witness, body ? body : "", body ? len : 0,
+                                &status, &out, &e);
+    if (!rc)
+        http_resp_status(w, status);
+    if (!rc && http_resp_body(w, status == 409 ? "text/x.tlog.size"
+                                               : "text/plain; charset=utf-8",
+                              out.data, out.len) != 0)
+        http_resp_error(w, 500, "internal", NULL, "out of memory");
+    else if (rc)
+        http_resp_error(w, status, status == 500 ? "internal" : "refused",
+                        NULL, "%s", e.msg);
+    buf_release(&out);
+}
+
 void api_handle(void *ctx, const http_req *q, http_resp *w)
 {
     api_ctx *a = ctx;
@@ -539,6 +569,8 @@ void api_handle(void *ctx, const http_req *q, http_resp *w)
     const char *m = http_req_method(q);
     if (!strncmp(path, "/log/", 5))
         return serve_log(a, q, w, path + 5);
+    if (!strcmp(path, "/witness/add-checkpoint"))
+        return witness_add(a, q, w);
     /* Everything outside the API is the HTML interface; "/" stays the
      * JSON descriptor for a client that asks for JSON. */
     if (strncmp(path, "/api/", 5) && strcmp(path, "/api") &&

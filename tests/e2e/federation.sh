@@ -10,7 +10,8 @@
 # that is down is reported and does not stop the others; a node that
 # rewrites its history and re-signs it (same size, and larger) is caught,
 # the evidence kept and checkable with `osafe log verify-consistency`, the
-# peer frozen until unfrozen.
+# peer frozen until unfrozen; C, as a C2SP witness of A, cosigns A's
+# checkpoint, answers 409 to a stale request and 422 to the rewritten one.
 set -eu
 . "${OSAFE_TESTS:-$(dirname "$0")/..}/e2e/lib.sh.inc"
 
@@ -201,6 +202,29 @@ grep -q '"origin":{"name":"a.example/log","peer":"'"$A"'","log_index":0' \
 _checks=$((_checks + 1))
 stop b
 
+say "C witnesses A (C2SP tlog-witness): cosigns, then answers 409 to a stale old"
+ok "$OSAFE" key generate c.example/log --out "$T/keys"
+ok "$OSAFE" key generate c.example/witness --out "$T/keys"
+PC=$(free_port)
+serve c "$PC" "$T/c.db" "$T/c.log" "$T/keys/c.example_log.key" \
+    --witness-key "$T/keys/c.example_witness.key"
+W=http://127.0.0.1:$PC/witness/add-checkpoint
+{ printf 'old 0\n\n'; curl -s "$A/log/checkpoint"; } >"$T/add.req"
+code=$(curl -s -o "$T/add.out" -w '%{http_code}' --data-binary @"$T/add.req" "$W")
+[ "$code" = 200 ] || fail "add-checkpoint: $code $(cat "$T/add.out")"
+grep -q '^— c.example/witness [A-Za-z0-9+/]\{102\}==$' "$T/add.out" ||
+    fail "not a cosignature line: $(cat "$T/add.out")"
+code=$(curl -s -D "$T/add.hdr" -o "$T/add.out" -w '%{http_code}' \
+    --data-binary @"$T/add.req" "$W")
+[ "$code" = 409 ] || fail "stale old: $code $(cat "$T/add.out")"
+[ "$(cat "$T/add.out")" = 1002 ] || fail "409 body: $(cat "$T/add.out")"
+grep -qi '^content-type: text/x.tlog.size' "$T/add.hdr" ||
+    fail "409 content type: $(cat "$T/add.hdr")"
+_checks=$((_checks + 3))
+code=$(curl -s -o /dev/null -w '%{http_code}' --data-binary @"$T/add.req" \
+    "http://127.0.0.1:$PA/witness/add-checkpoint")
+[ "$code" = 404 ] || fail "a node without --witness-key answered $code"
+
 say "A rewrites its history at the same size and re-signs: B catches it"
 stop a
 ok "$OSAFE" log init "$T/evil.log" --origin a.example/log --key "$AKEY"
@@ -216,6 +240,12 @@ grep -q "^$A	a.example/log	frozen	1002	1002	" "$T/out" ||
     fail "peer not frozen: $(cat "$T/out")"
 [ "$(mirrored "$T/b.db")" -eq 901 ] || fail "B changed while A lied"
 expect_fail 1 "is frozen" "$OSAFE" peer sync --db "$T/b.db" "$A"
+say "... and the witness refuses the rewritten checkpoint (422)"
+{ printf 'old 1002\n\n'; curl -s "$A/log/checkpoint"; } >"$T/add.req"
+code=$(curl -s -o "$T/add.out" -w '%{http_code}' --data-binary @"$T/add.req" "$W")
+[ "$code" = 422 ] || fail "witness on a rewritten checkpoint: $code"
+_checks=$((_checks + 1))
+stop c
 ok "$OSAFE" peer evidence "$A" --db "$T/b.db" --out "$T/ev1"
 expect_fail 1 "equal sizes but different root hashes" \
     "$OSAFE" log verify-consistency --vkey "$T/ev1/peer.vkey" \
