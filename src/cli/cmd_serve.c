@@ -190,6 +190,16 @@ static int rate_opt(const char *name, const char *text, unsigned dflt,
     return 0;
 }
 
+/* --sync-interval: 1..OSAFE_PEER_SYNC_INTERVAL_MAX seconds, 0 if absent. */
+static int sync_opt(const char *text, unsigned long long *out)
+{
+    int rc = text ? cli_u64("serve", "--sync-interval", text, out) : 0;
+    if (!rc && text && (*out < 1 || *out > OSAFE_PEER_SYNC_INTERVAL_MAX))
+        rc = cli_usage_error("serve", "--sync-interval must be 1..%u",
+                             OSAFE_PEER_SYNC_INTERVAL_MAX);
+    return rc;
+}
+
 int cmd_serve(int argc, char **argv)
 {
     const char *db = "osafe.db", *listen = "127.0.0.1:8420",
@@ -233,12 +243,8 @@ int cmd_serve(int argc, char **argv)
                        &rrate)))
         return rc;
     unsigned long long sync_s = 0;
-    if (sync_interval &&
-        ((rc = cli_u64("serve", "--sync-interval", sync_interval, &sync_s)) ||
-         sync_s < 1 || sync_s > OSAFE_PEER_SYNC_INTERVAL_MAX))
-        return rc ? rc
-                  : cli_usage_error("serve", "--sync-interval must be 1..%u",
-                                    OSAFE_PEER_SYNC_INTERVAL_MAX);
+    if ((rc = sync_opt(sync_interval, &sync_s)))
+        return rc;
     http_opts ho;
     http_opts_default(&ho);
     if ((rc = conn_opts(max_conns, per_addr, &ho)) != 0)
@@ -275,10 +281,16 @@ int cmd_serve(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
 
+    /* The witness's key is checked before anything else is opened. */
+    fed_witness *wit = NULL;
+    if (witness_key && fed_witness_open(db, witness_key, &wit, &e) != 0)
+        return cli_fail("serve", &e);
     registry *reg;
     reg_opts ro = {db, logdir, key, "OSAFE", origin, (unsigned)nthreads + 1};
-    if (reg_open(&ro, &reg, &e) != 0)
+    if (reg_open(&ro, &reg, &e) != 0) {
+        fed_witness_close(wit);
         return cli_fail("serve", &e);
+    }
     if (reg_open_warning(reg)[0])
         fprintf(stderr, "osafe serve: note: %s\n", reg_open_warning(reg));
     ho.max_conns = fit_fd_limit(ho.max_conns);
@@ -286,6 +298,7 @@ int cmd_serve(int argc, char **argv)
         ho.per_ip_conns = ho.max_conns;
     web *webui;
     if (web_open(reg, logdir, &webui, &e) != 0) {
+        fed_witness_close(wit);
         reg_close(reg);
         return cli_fail("serve", &e);
     }
@@ -293,20 +306,13 @@ int cmd_serve(int argc, char **argv)
     ratelimit *writes = NULL, *reads = NULL;
     if (ratelimit_new(wrate, OSAFE_RATE_KEYS_MAX, &writes, &e) != 0 ||
         ratelimit_new(rrate, OSAFE_RATE_KEYS_MAX, &reads, &e) != 0) {
+        fed_witness_close(wit);
         ratelimit_free(writes);
         web_close(webui);
         reg_close(reg);
         return cli_fail("serve", &e);
     }
     web_set_ratelimits(webui, writes, reads);
-    fed_witness *wit = NULL;
-    if (witness_key && fed_witness_open(db, witness_key, &wit, &e) != 0) {
-        ratelimit_free(writes);
-        ratelimit_free(reads);
-        web_close(webui);
-        reg_close(reg);
-        return cli_fail("serve", &e);
-    }
     api_ctx ctx = {reg, logdir, webui, writes, wit};
     http_server *srv;
     if (http_server_start(&ho, api_handle, &ctx, &srv, &e) != 0) {
@@ -317,24 +323,19 @@ int cmd_serve(int argc, char **argv)
         reg_close(reg);
         return cli_fail("serve", &e);
     }
-    /* The bound port is printed on its own so that scripts (and tests using
-     * port 0) can read it. */
     struct serve_sync *puller = NULL;
+    int sig = 0, status = EXIT_OK;
     if (sync_s && serve_sync_start(db, (unsigned)sync_s, &puller, &e) != 0) {
-        http_server_stop(srv);
-        fed_witness_close(wit);
-        ratelimit_free(writes);
-        ratelimit_free(reads);
-        web_close(webui);
-        reg_close(reg);
-        return cli_fail("serve", &e);
+        status = cli_fail("serve", &e);
+    } else {
+        /* The bound port is printed on its own so that scripts (and tests
+         * using port 0) can read it. */
+        fprintf(stderr, "osafe serve: database %s, log %s\n", db, logdir);
+        printf("listening on port %u\n", http_server_port(srv));
+        fflush(stdout);
+        sigwait(&set, &sig);
+        fprintf(stderr, "osafe serve: signal %d, stopping\n", sig);
     }
-    fprintf(stderr, "osafe serve: database %s, log %s\n", db, logdir);
-    printf("listening on port %u\n", http_server_port(srv));
-    fflush(stdout);
-    int sig = 0;
-    sigwait(&set, &sig);
-    fprintf(stderr, "osafe serve: signal %d, stopping\n", sig);
     serve_sync_stop(puller);
     http_server_stop(srv);
     fed_witness_close(wit);
@@ -342,5 +343,5 @@ int cmd_serve(int argc, char **argv)
     ratelimit_free(writes);
     ratelimit_free(reads);
     reg_close(reg);
-    return EXIT_OK;
+    return status;
 }

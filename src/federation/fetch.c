@@ -103,8 +103,10 @@ int fed__tile(fed__http *h, int level, uint64_t index, unsigned width,
          * there: the full tile begins with the same hashes. */
         if (tlog_tile_path(rel, level, index, 0) == 0)
             rc = fed__get(h, rel, TLOG_TILE_BYTES, out, e);
-        if (!rc && out->len >= (size_t)width * 32)
+        if (!rc && out->len >= (size_t)width * 32) {
             out->len = (size_t)width * 32;
+            out->data[out->len] = '\0'; /* the buffer's invariant */
+        }
     }
     if (rc)
         return rc;

@@ -131,6 +131,8 @@ static int take_checkpoint(struct sync *y, osafe_err *e)
 {
     osafe_buf note = OSAFE_BUF_INIT;
     int rc = fed__get(y->h, "checkpoint", OSAFE_NOTE_MAX, &note, e);
+    if (!rc && !note.data)
+        rc = osafe_errf(e, OSAFE_ECORRUPT, "the peer's checkpoint is empty");
     if (!rc && strlen(note.data) != note.len)
         rc = osafe_errf(e, OSAFE_ECORRUPT, "the peer's checkpoint holds a "
                                            "NUL byte");
