@@ -192,7 +192,7 @@ i=0
 until curl -s "http://127.0.0.1:$PB/api/v1/records?origin=a.example/log&limit=500&cursor=OSAFE-2026-00999" |
     grep -q '"Federated record 1001"'; do
     i=$((i + 1))
-    [ "$i" -le 100 ] || fail "B did not pull in the background: $(cat "$T/b.err")"
+    [ "$i" -le 300 ] || fail "B did not pull in the background: $(cat "$T/b.err")"
     sleep 0.1
 done
 _checks=$((_checks + 1))
