@@ -56,8 +56,8 @@ const char usage_peer[] =
     "Exit status: 0 ok, 1 failure (for sync: any peer failed, is frozen,\n"
     "or showed a split view), 2 usage error.\n";
 
-/* Parse options for `peer NAME`; positional arguments must number
- * exactly npos_want (the URL), which *url receives. */
+/* Parse options for `peer NAME`: npos_min..npos_max positional arguments
+ * (the URL, which *url receives; NULL when none).  -1 after --help. */
 static int parse(const char *cmd, int argc, char **argv, struct opt *opts,
                  int npos_min, int npos_max, const char **url)
 {
