@@ -323,7 +323,7 @@ int main(int argc, char **argv)
     if (web_open(reg, logdir, &webui, &e))
         die("web", e.msg);
     /* No write limit: the benchmark measures the registry, not the limiter. */
-    api_ctx ctx = {reg, logdir, webui, NULL};
+    api_ctx ctx = {reg, logdir, webui, NULL, NULL};
     http_server *srv;
     if (http_server_start(&ho, api_handle, &ctx, &srv, &e))
         die("server", e.msg);

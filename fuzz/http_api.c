@@ -129,7 +129,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     if (web_open(g.reg, logdir, &g.webui, &e) != 0)
         die("web", &e);
     /* No write limit: the fuzzer is one client sending as fast as it can. */
-    g.ctx = (api_ctx){g.reg, logdir, g.webui, NULL};
+    g.ctx = (api_ctx){g.reg, logdir, g.webui, NULL, NULL};
     http_opts ho;
     http_opts_default(&ho);
     ho.listen = "127.0.0.1:0";

@@ -101,4 +101,17 @@ int opts_parse(const char *cmd, int argc, char **argv, const struct opt *opts,
 int cli_u64(const char *cmd, const char *what, const char *s,
             unsigned long long *out);
 
+/* `osafe peer` (cmd_peer.c; `peer evidence` in peer_evidence.c) */
+int cmd_peer(int argc, char **argv);
+int peer_evidence(int argc, char **argv);
+int peer_mirrored(int argc, char **argv);
+/* `osafe serve --sync-interval S` (serve_sync.c): pull from every active
+ * peer every interval seconds on a thread of its own, until stopped;
+ * serve_sync_stop waits for it and frees it (NULL: nothing). */
+struct serve_sync;
+int serve_sync_start(const char *db, unsigned interval,
+                     struct serve_sync **out, osafe_err *e);
+void serve_sync_stop(struct serve_sync *ss);
+extern const char usage_peer[];
+
 #endif

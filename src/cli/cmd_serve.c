@@ -11,12 +11,13 @@
 #include "cli/cli.h"
 #include "core/limits.h"
 #include "core/fsx.h"
+#include "federation/federation.h"
 #include "registry/registry.h"
+#include "store/store.h"
 #include "server/api.h"
 #include "server/http.h"
 #include "server/ratelimit.h"
 #include "server/web.h"
-#include "core/limits.h"
 #include "risk/risk_policy.h"
 #include "tlog/log.h"
 
@@ -59,6 +60,12 @@ const char usage_serve[] =
     "--trusted-proxy A[,A...]  numeric addresses of reverse proxies whose\n"
     "                 X-Forwarded-For / X-Forwarded-Proto are believed\n"
     "                 (default none: the socket's peer is the client)\n"
+    "--witness-key FILE.key  witness the peers' logs (C2SP tlog-witness:\n"
+    "                 POST /witness/add-checkpoint), cosigning with this key\n"
+    "                 (`osafe key generate`; not the log's key)\n"
+    "--sync-interval S  pull from every active peer (`osafe peer`) every S\n"
+    "                 seconds, 1..86400, in the background (default: never;\n"
+    "                 docs/FEDERATION.md)\n"
     "\n"
     "Accounts: `osafe token create`.  Stop with SIGINT or SIGTERM.\n";
 
@@ -190,6 +197,49 @@ static int rate_opt(const char *name, const char *text, unsigned dflt,
     return 0;
 }
 
+/* --sync-interval: 1..OSAFE_PEER_SYNC_INTERVAL_MAX seconds, 0 if absent. */
+static int sync_opt(const char *text, unsigned long long *out)
+{
+    int rc = text ? cli_u64("serve", "--sync-interval", text, out) : 0;
+    if (!rc && text && (*out < 1 || *out > OSAFE_PEER_SYNC_INTERVAL_MAX))
+        rc = cli_usage_error("serve", "--sync-interval must be 1..%u",
+                             OSAFE_PEER_SYNC_INTERVAL_MAX);
+    return rc;
+}
+
+/* --batch-max N (1..OSAFE_BATCH_MAX_MAX) and --batch-wait-ms MS
+ * (0..OSAFE_BATCH_WAIT_MS_MAX): the group commit's batches. */
+static int batch_opts(const char *max_text, const char *wait_text,
+                      unsigned long long *max, unsigned long long *wait)
+{
+    int rc = 0;
+    *max = OSAFE_BATCH_MAX;
+    *wait = OSAFE_BATCH_WAIT_MS;
+    if (max_text && ((rc = cli_u64("serve", "--batch-max", max_text, max)) ||
+                     *max < 1 || *max > OSAFE_BATCH_MAX_MAX))
+        return rc ? rc
+                  : cli_usage_error("serve", "--batch-max must be 1..%u",
+                                    (unsigned)OSAFE_BATCH_MAX_MAX);
+    if (wait_text &&
+        ((rc = cli_u64("serve", "--batch-wait-ms", wait_text, wait)) ||
+         *wait > OSAFE_BATCH_WAIT_MS_MAX))
+        return rc ? rc
+                  : cli_usage_error("serve", "--batch-wait-ms must be 0..%u",
+                                    (unsigned)OSAFE_BATCH_WAIT_MS_MAX);
+    return 0;
+}
+
+/* Signals are taken synchronously (sigwait); they are blocked before any
+ * thread starts so that the workers inherit the mask. */
+static void block_signals(sigset_t *set)
+{
+    sigemptyset(set);
+    sigaddset(set, SIGINT);
+    sigaddset(set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
 int cmd_serve(int argc, char **argv)
 {
     const char *db = "osafe.db", *listen = "127.0.0.1:8420",
@@ -197,7 +247,8 @@ int cmd_serve(int argc, char **argv)
                *origin = NULL, *threads = NULL,
                *policy_path = NULL, *write_rate = NULL, *read_rate = NULL,
                *max_conns = NULL, *per_addr = NULL, *proxies = NULL,
-               *batch_max = NULL, *batch_wait = NULL;
+               *batch_max = NULL, *batch_wait = NULL,
+               *sync_interval = NULL, *witness_key = NULL;
     struct opt opts[] = {{"db", OPT_STRING, &db},
                          {"listen", OPT_STRING, &listen},
                          {"log", OPT_STRING, &logdir},
@@ -212,6 +263,8 @@ int cmd_serve(int argc, char **argv)
                          {"trusted-proxy", OPT_STRING, &proxies},
                          {"batch-max", OPT_STRING, &batch_max},
                          {"batch-wait-ms", OPT_STRING, &batch_wait},
+                         {"sync-interval", OPT_STRING, &sync_interval},
+                         {"witness-key", OPT_STRING, &witness_key},
                          {NULL, 0, NULL}};
     int np, rc = opts_parse("serve", argc, argv, opts, &np);
     if (rc == -1) {
@@ -226,24 +279,17 @@ int cmd_serve(int argc, char **argv)
     if (threads && ((rc = cli_u64("serve", "--threads", threads, &nthreads)) ||
                     nthreads < 1 || nthreads > 64))
         return rc ? rc : cli_usage_error("serve", "--threads must be 1..64");
-    unsigned long long bmax = OSAFE_BATCH_MAX, bwait = OSAFE_BATCH_WAIT_MS;
-    if (batch_max &&
-        ((rc = cli_u64("serve", "--batch-max", batch_max, &bmax)) ||
-         bmax < 1 || bmax > OSAFE_BATCH_MAX_MAX))
-        return rc ? rc
-                  : cli_usage_error("serve", "--batch-max must be 1..%u",
-                                    (unsigned)OSAFE_BATCH_MAX_MAX);
-    if (batch_wait &&
-        ((rc = cli_u64("serve", "--batch-wait-ms", batch_wait, &bwait)) ||
-         bwait > OSAFE_BATCH_WAIT_MS_MAX))
-        return rc ? rc
-                  : cli_usage_error("serve", "--batch-wait-ms must be 0..%u",
-                                    (unsigned)OSAFE_BATCH_WAIT_MS_MAX);
+    unsigned long long bmax, bwait;
+    if ((rc = batch_opts(batch_max, batch_wait, &bmax, &bwait)))
+        return rc;
     unsigned wrate, rrate;
     if ((rc = rate_opt("--write-rate", write_rate, OSAFE_RATE_WRITES_PER_MIN,
                        &wrate)) ||
         (rc = rate_opt("--read-rate", read_rate, OSAFE_RATE_READS_PER_MIN,
                        &rrate)))
+        return rc;
+    unsigned long long sync_s = 0;
+    if ((rc = sync_opt(sync_interval, &sync_s)))
         return rc;
     http_opts ho;
     http_opts_default(&ho);
@@ -272,19 +318,19 @@ int cmd_serve(int argc, char **argv)
     if (ensure_log(logdir, key, origin, &e) != 0)
         return cli_fail("serve", &e);
 
-    /* Signals are taken synchronously below; block them before any thread
-     * starts so that the workers inherit the mask. */
     sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &set, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    block_signals(&set);
 
+    /* The witness's key is checked before anything else is opened. */
+    fed_witness *wit = NULL;
+    if (witness_key && fed_witness_open(db, witness_key, &wit, &e) != 0)
+        return cli_fail("serve", &e);
     registry *reg;
     reg_opts ro = {db, logdir, key, "OSAFE", origin, (unsigned)nthreads + 1};
-    if (reg_open(&ro, &reg, &e) != 0)
+    if (reg_open(&ro, &reg, &e) != 0) {
+        fed_witness_close(wit);
         return cli_fail("serve", &e);
+    }
     reg_set_batch(reg, (unsigned)bmax, (unsigned)bwait);
     if (reg_open_warning(reg)[0])
         fprintf(stderr, "osafe serve: note: %s\n", reg_open_warning(reg));
@@ -293,6 +339,7 @@ int cmd_serve(int argc, char **argv)
         ho.per_ip_conns = ho.max_conns;
     web *webui;
     if (web_open(reg, logdir, &webui, &e) != 0) {
+        fed_witness_close(wit);
         reg_close(reg);
         return cli_fail("serve", &e);
     }
@@ -300,33 +347,44 @@ int cmd_serve(int argc, char **argv)
     ratelimit *writes = NULL, *reads = NULL;
     if (ratelimit_new(wrate, OSAFE_RATE_KEYS_MAX, &writes, &e) != 0 ||
         ratelimit_new(rrate, OSAFE_RATE_KEYS_MAX, &reads, &e) != 0) {
+        fed_witness_close(wit);
         ratelimit_free(writes);
         web_close(webui);
         reg_close(reg);
         return cli_fail("serve", &e);
     }
     web_set_ratelimits(webui, writes, reads);
-    api_ctx ctx = {reg, logdir, webui, writes};
+    api_ctx ctx = {reg, logdir, webui, writes, wit};
     http_server *srv;
     if (http_server_start(&ho, api_handle, &ctx, &srv, &e) != 0) {
+        fed_witness_close(wit);
         ratelimit_free(writes);
         ratelimit_free(reads);
         web_close(webui);
         reg_close(reg);
         return cli_fail("serve", &e);
     }
-    /* The bound port is printed on its own so that scripts (and tests using
-     * port 0) can read it. */
-    fprintf(stderr, "osafe serve: database %s, log %s\n", db, logdir);
-    printf("listening on port %u\n", http_server_port(srv));
-    fflush(stdout);
-    int sig = 0;
-    sigwait(&set, &sig);
-    fprintf(stderr, "osafe serve: signal %d, stopping\n", sig);
+    struct serve_sync *puller = NULL;
+    int sig = 0, status = EXIT_OK;
+    if (sync_s && serve_sync_start(db, (unsigned)sync_s, &puller, &e) != 0) {
+        status = cli_fail("serve", &e);
+    } else {
+        /* The bound port is printed on its own so that scripts (and tests
+         * using port 0) can read it. */
+        char shown[OSAFE_PATH_MAX];
+        store_spec_redact(db, shown, sizeof shown); /* no password in logs */
+        fprintf(stderr, "osafe serve: database %s, log %s\n", shown, logdir);
+        printf("listening on port %u\n", http_server_port(srv));
+        fflush(stdout);
+        sigwait(&set, &sig);
+        fprintf(stderr, "osafe serve: signal %d, stopping\n", sig);
+    }
+    serve_sync_stop(puller);
     http_server_stop(srv);
+    fed_witness_close(wit);
     web_close(webui);
     ratelimit_free(writes);
     ratelimit_free(reads);
     reg_close(reg);
-    return EXIT_OK;
+    return status;
 }

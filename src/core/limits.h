@@ -509,5 +509,23 @@
 #define OSAFE_SAMPLES_UPLOAD_RETRIES 8
 /* The longest a 429's Retry-After is honoured, seconds. */
 #define OSAFE_SAMPLES_RETRY_WAIT_MAX 120
+/* ---- federation (src/federation/, issue 12) ---- */
+
+/* A peer's base URL: room for a host name (253) and a path; the store
+ * keeps 512 bytes for it. */
+#define OSAFE_PEER_URL_MAX 480u
+/* One HTTP request to a peer (a checkpoint, a tile, a bundle of up to
+ * 16 MiB): a peer that has not answered in 60 s is reported as down
+ * rather than holding the sync forever. */
+#define OSAFE_PEER_HTTP_TIMEOUT_MS 60000L
+#define OSAFE_PEER_CONNECT_TIMEOUT_MS 10000L
+/* Verified entries of a peer stored per transaction: each commit is an
+ * fsync (synchronous=FULL), and one per 256-entry bundle made a 100,000-
+ * entry sync wait on the disk four times longer than it computed; a crash
+ * refetches at most this many. */
+#define OSAFE_PEER_COMMIT_ENTRIES 4096u
+/* `osafe serve --sync-interval S`: at most a day between pulls (a longer
+ * pause is no mirroring at all). */
+#define OSAFE_PEER_SYNC_INTERVAL_MAX 86400u
 
 #endif

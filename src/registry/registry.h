@@ -149,6 +149,15 @@ typedef struct reg_meta {
  * version's own level (version 0: the latest such).  *body is malloc'd. */
 OSAFE_MUST_USE int reg_get(registry *r, const reg_caller *c, const char *id, int version,
             char **body, size_t *len, reg_meta *meta, osafe_err *e);
+/* GET /api/v1/records?origin=ORIGIN (mirrored.c): one page of records
+ * mirrored from the peer log ORIGIN (src/federation/), by id after cursor
+ * (an id, or NULL), as JSON {"records":[{id, version, state, tlp,
+ * log_index, record, origin:{name, peer, log_index, checkpoint_size
+ * [, withdrawn]}}], "next_cursor"}; *out is malloc'd, the caller frees
+ * it.  Mirrored records are TLP:CLEAR: no caller is refused. */
+OSAFE_MUST_USE int reg_mirror_list(registry *r, const char *origin, int limit,
+                                   const char *cursor, char **out,
+                                   osafe_err *e);
 OSAFE_MUST_USE int reg_list(registry *r, const reg_caller *c, const store_filter *f,
              char **out, osafe_err *e);
 OSAFE_MUST_USE int reg_search(registry *r, const reg_caller *c, const char *q, int limit,

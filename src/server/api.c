@@ -12,6 +12,7 @@
 #include "core/fsx.h"
 #include "core/limits.h"
 #include "server/api_int.h"
+#include "federation/federation.h"
 #include "server/ratelimit.h"
 #include "server/reviews.h"
 #include "tlog/tile.h"
@@ -243,6 +244,36 @@ static void serve_log(api_ctx *a, const http_req *q, http_resp *w,
         http_resp_file(w, path, "application/octet-stream", cache);
 }
 
+/* GET /api/v1/records?origin=ORIGIN: records mirrored from a peer's log
+ * (issue 12); no other filter applies to them yet. */
+static void mirrored_collection(api_ctx *a, const http_req *q, http_resp *w,
+                                const char *origin)
+{
+    static const char *const others[] = {"status", "hazard", "severity",
+                                         "country", "model", "language",
+                                         "tlp", "since", "until", "sort",
+                                         "page", NULL};
+    for (const char *const *o = others; *o; o++)
+        if (http_req_query(q, *o))
+            return (void)http_resp_error(w, 400, "bad_request", *o,
+                                         "%s cannot be combined with origin "
+                                         "(mirrored records take limit and "
+                                         "cursor only)",
+                                         *o);
+    if (!*origin)
+        return (void)http_resp_error(w, 400, "bad_request", "origin",
+                                     "origin must name a peer's log");
+    int limit;
+    if (query_int(q, w, "limit", OSAFE_PAGE_DEFAULT, 1, OSAFE_PAGE_MAX,
+                  &limit))
+        return;
+    osafe_err e;
+    char *out = NULL;
+    int rc = reg_mirror_list(a->reg, origin, limit,
+                             http_req_query(q, "cursor"), &out, &e);
+    reply(w, 200, rc, out, &e);
+}
+
 static void records_collection(api_ctx *a, const http_req *q, http_resp *w,
                                const reg_caller *c)
 {
@@ -271,6 +302,9 @@ static void records_collection(api_ctx *a, const http_req *q, http_resp *w,
     }
     if (strcmp(m, "GET"))
         return method_not_allowed(w, "GET, POST");
+    const char *origin = http_req_query(q, "origin");
+    if (origin)
+        return mirrored_collection(a, q, w, origin);
     store_filter f;
     memset(&f, 0, sizeof f);
     f.state = http_req_query(q, "status");
@@ -570,6 +604,35 @@ static int wants_json(const http_req *q)
     return acc && strstr(acc, "application/json") && !strstr(acc, "text/html");
 }
 
+/* POST /witness/add-checkpoint (C2SP tlog-witness, docs/FEDERATION.md):
+ * the spec's statuses and bodies, text rather than the API's JSON. */
+static void witness_add(api_ctx *a, const http_req *q, http_resp *w)
+{
+    if (!a->witness)
+        return (void)http_resp_error(w, 404, "not_found", NULL,
+                                     "this node is not a witness (osafe "
+                                     "serve --witness-key)");
+    if (strcmp(http_req_method(q), "POST"))
+        return method_not_allowed(w, "POST");
+    size_t len;
+    const char *body = http_req_body(q, &len);
+    osafe_err e;
+    osafe_buf out = OSAFE_BUF_INIT;
+    int status = 500;
+    int rc = fed_witness_handle(a->witness, body ? body : "", body ? len : 0,
+                                &status, &out, &e);
+    if (!rc)
+        http_resp_status(w, status);
+    if (!rc && http_resp_body(w, status == 409 ? "text/x.tlog.size"
+                                               : "text/plain; charset=utf-8",
+                              out.data, out.len) != 0)
+        http_resp_error(w, 500, "internal", NULL, "out of memory");
+    else if (rc)
+        http_resp_error(w, status, status == 500 ? "internal" : "refused",
+                        NULL, "%s", e.msg);
+    buf_release(&out);
+}
+
 void api_handle(void *ctx, const http_req *q, http_resp *w)
 {
     api_ctx *a = ctx;
@@ -577,6 +640,8 @@ void api_handle(void *ctx, const http_req *q, http_resp *w)
     const char *m = http_req_method(q);
     if (!strncmp(path, "/log/", 5))
         return serve_log(a, q, w, path + 5);
+    if (!strcmp(path, "/witness/add-checkpoint"))
+        return witness_add(a, q, w);
     /* Everything outside the API is the HTML interface; "/" stays the
      * JSON descriptor for a client that asks for JSON. */
     if (strncmp(path, "/api/", 5) && strcmp(path, "/api") &&

@@ -18,6 +18,9 @@ typedef struct api_ctx {
     web *web;
     /* writes per account (server/ratelimit.h); NULL: no limit */
     struct ratelimit *writes;
+    /* the tlog-witness of --witness-key (federation.h); NULL: none, and
+     * /witness/add-checkpoint answers 404 */
+    struct fed_witness *witness;
 } api_ctx;
 
 /* The handler to pass to http_server_start with an api_ctx. */

@@ -204,6 +204,46 @@ typedef struct store_session {
     int64_t created, expires; /* Unix seconds */
 } store_session;
 
+/* Federation (src/federation/, issue 12): a peer whose log this node
+ * mirrors.  checkpoint is the last signed checkpoint accepted from it
+ * (malloc'd note text, NULL if none); entries [0, taken) of its log have
+ * been read, and taken_root is the Merkle root of exactly those (computed
+ * here from verified entries, so that a resumed sync starts from a root
+ * it can trust). */
+typedef struct store_peer {
+    char url[512];
+    char origin[257];
+    char vkey[512];
+    char token_env[128];  /* "" when none */
+    char state[16];       /* active | frozen */
+    char *checkpoint;
+    int64_t size;         /* of checkpoint; 0 if none */
+    int64_t taken;
+    uint8_t taken_root[32];
+    int64_t seen_size;    /* the latest checkpoint it served, accepted or not */
+    char last_sync[32];   /* "" if never */
+    char last_error[512]; /* "" when the last sync succeeded */
+    char added[32];
+} store_peer;
+
+void store_peer_release(store_peer *p);
+
+/* A record mirrored from a peer: the latest CLEAR version its log holds,
+ * with its provenance. */
+typedef struct store_mirror {
+    char origin[257];
+    char origin_id[32];
+    int version;
+    int64_t origin_log_index;
+    char peer_url[512];
+    int64_t checkpoint_size; /* the peer checkpoint (origin, size) covering it */
+    char *body;              /* the entry's exact bytes, NUL-terminated
+                              * (malloc'd on get) */
+    size_t body_len;
+    char withdrawn[32];      /* "" unless withdrawn */
+    char created[32];
+} store_mirror;
+
 struct store_ops {
     void (*close)(osafe_store *s);
     OSAFE_MUST_USE int (*begin)(osafe_store *s, osafe_err *e);
@@ -382,9 +422,78 @@ struct store_ops {
      * that leaves no transaction open (SQLite rolled it all back, e.g. on
      * a full disk) fails: the batch is lost and the caller rolls back. */
     OSAFE_MUST_USE int (*savepoint)(osafe_store *s, int op, osafe_err *e);
+
+    /* ---- federation (store_sqlite_peers.c, issue 12) ---- */
+    /* create 1: insert (OSAFE_EEXIST if url is there); 0: update the
+     * mutable fields of an existing peer (OSAFE_ENOTFOUND if none). */
+    OSAFE_MUST_USE int (*peer_put)(osafe_store *s, const store_peer *p,
+                                   int create, osafe_err *e);
+    /* OSAFE_ENOTFOUND if none; release p with store_peer_release. */
+    OSAFE_MUST_USE int (*peer_get)(osafe_store *s, const char *url,
+                                   store_peer *p, osafe_err *e);
+    /* Every peer by url (the caller frees each with store_peer_release,
+     * then the array). */
+    OSAFE_MUST_USE int (*peer_list)(osafe_store *s, store_peer **out,
+                                    size_t *n, osafe_err *e);
+    /* Forget a peer (OSAFE_ENOTFOUND if none); its mirrored records and
+     * evidence stay (they were verified; the evidence is evidence). */
+    OSAFE_MUST_USE int (*peer_remove)(osafe_store *s, const char *url,
+                                      osafe_err *e);
+    /* Keep an accepted signed checkpoint of origin (the one mirrored
+     * records name); again: no change. */
+    OSAFE_MUST_USE int (*peer_checkpoint_put)(osafe_store *s,
+                                              const char *origin, int64_t size,
+                                              const char *note, osafe_err *e);
+    /* Store a mirrored record, replacing an older version of the same
+     * (origin, origin_id); an older or equal version than the one held
+     * changes nothing and answers OSAFE_EEXIST (a replay). */
+    OSAFE_MUST_USE int (*mirror_put)(osafe_store *s, const store_mirror *m,
+                                     osafe_err *e);
+    /* OSAFE_ENOTFOUND if none; the caller frees m->body. */
+    OSAFE_MUST_USE int (*mirror_get)(osafe_store *s, const char *origin,
+                                     const char *origin_id, store_mirror *m,
+                                     osafe_err *e);
+    /* Mark (origin, origin_id) withdrawn at version (ENOTFOUND if not
+     * held: nothing to withdraw). */
+    OSAFE_MUST_USE int (*mirror_withdraw)(osafe_store *s, const char *origin,
+                                          const char *origin_id, int version,
+                                          int64_t log_index, osafe_err *e);
+    /* Up to limit mirrored records of origin (NULL: all), withdrawn ones
+     * included, by origin then id, those of origin after origin_id
+     * `after` only (NULL or "": from the first): *n of them in *out
+     * (freed with store_mirror_list_release). */
+    OSAFE_MUST_USE int (*mirror_list)(osafe_store *s, const char *origin,
+                                      const char *after, int limit,
+                                      store_mirror **out, size_t *n,
+                                      osafe_err *e);
+    /* Evidence of a split view: two signed checkpoints of one origin that
+     * cannot both be honest, and the consistency proof the peer's own
+     * tiles gave (JSON, "" when the sizes are equal). */
+    OSAFE_MUST_USE int (*split_put)(osafe_store *s, const char *peer_url,
+                                    const char *origin, const char *old_note,
+                                    const char *new_note, const char *proof,
+                                    const char *reason, osafe_err *e);
+    /* The newest evidence against peer_url (malloc'd texts the caller
+     * frees), or OSAFE_ENOTFOUND. */
+    OSAFE_MUST_USE int (*split_get)(osafe_store *s, const char *peer_url,
+                                    char **old_note, char **new_note,
+                                    char **proof, char **reason,
+                                    osafe_err *e);
+    /* The witness's state for origin: the size, root and note of the
+     * latest checkpoint it cosigned (*note malloc'd, the caller frees),
+     * or OSAFE_ENOTFOUND; put replaces it (inside the caller's
+     * transaction, so that compare-then-store is atomic). */
+    OSAFE_MUST_USE int (*witness_get)(osafe_store *s, const char *origin,
+                                      int64_t *size, uint8_t root[32],
+                                      char **note, osafe_err *e);
+    OSAFE_MUST_USE int (*witness_put)(osafe_store *s, const char *origin,
+                                      int64_t size, const uint8_t root[32],
+                                      const char *note, osafe_err *e);
 };
 
 enum { STORE_SP_MARK, STORE_SP_KEEP, STORE_SP_UNDO };
+
+void store_mirror_list_release(store_mirror *m, size_t n);
 
 struct osafe_store {
     const struct store_ops *ops;
@@ -401,6 +510,10 @@ OSAFE_MUST_USE int store_pg_open(const char *conninfo, osafe_store **out,
 OSAFE_MUST_USE int store_open(const char *spec, osafe_store **out, osafe_err *e);
 /* 1 when spec names a PostgreSQL database. */
 int store_is_pg(const char *spec);
+/* spec as it may be shown or logged: a URL's password replaced by "***"
+ * (postgresql://user:secret@host/db -> postgresql://user:***@host/db);
+ * cut to n bytes. */
+void store_spec_redact(const char *spec, char *out, size_t n);
 
 /* Current time as RFC 3339 UTC (second precision). */
 void store_now(char out[32]);

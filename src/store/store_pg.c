@@ -517,6 +517,10 @@ static const struct store_ops pg_ops = {
     pg__sample_get,
     pg__review_put, pg__review_get, pg__review_list, pg__review_counts,
     pg_savepoint,
+    pg__peer_put, pg__peer_get, pg__peer_list, pg__peer_remove,
+    pg__peer_checkpoint_put, pg__mirror_put, pg__mirror_get,
+    pg__mirror_withdraw, pg__mirror_list, pg__split_put, pg__split_get,
+    pg__witness_get, pg__witness_put,
 };
 
 int store_pg_open(const char *conninfo, osafe_store **out, osafe_err *e)
@@ -559,6 +563,19 @@ int store_is_pg(const char *spec)
 {
     return spec && (!strncmp(spec, "postgresql://", 13) ||
                     !strncmp(spec, "postgres://", 11));
+}
+
+void store_spec_redact(const char *spec, char *out, size_t n)
+{
+    const char *scheme = store_is_pg(spec) ? strstr(spec, "://") : NULL;
+    const char *at = scheme ? strchr(scheme + 3, '@') : NULL;
+    const char *colon = at ? memchr(scheme + 3, ':', (size_t)(at - scheme - 3))
+                           : NULL;
+    if (!colon) {
+        snprintf(out, n, "%s", spec ? spec : "");
+        return;
+    }
+    snprintf(out, n, "%.*s:***%s", (int)(colon - spec), spec, at);
 }
 
 int store_open(const char *spec, osafe_store **out, osafe_err *e)

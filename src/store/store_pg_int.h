@@ -125,6 +125,31 @@ int pg__review_list(osafe_store *s, const char *eval_id, int64_t after,
 int pg__review_counts(osafe_store *s, const char *eval_id,
                       store_review_count *out, size_t *n, osafe_err *e);
 
+/* store_pg_peers.c: federation's rows */
+int pg__peer_put(osafe_store *s, const store_peer *p, int create, osafe_err *e);
+int pg__peer_get(osafe_store *s, const char *url, store_peer *p, osafe_err *e);
+int pg__peer_list(osafe_store *s, store_peer **out, size_t *n, osafe_err *e);
+int pg__peer_remove(osafe_store *s, const char *url, osafe_err *e);
+int pg__peer_checkpoint_put(osafe_store *s, const char *origin, int64_t size,
+                            const char *note, osafe_err *e);
+int pg__mirror_put(osafe_store *s, const store_mirror *m, osafe_err *e);
+int pg__mirror_get(osafe_store *s, const char *origin, const char *origin_id,
+                   store_mirror *m, osafe_err *e);
+int pg__mirror_withdraw(osafe_store *s, const char *origin,
+                        const char *origin_id, int version, int64_t log_index,
+                        osafe_err *e);
+int pg__mirror_list(osafe_store *s, const char *origin, const char *after,
+                    int limit, store_mirror **out, size_t *n, osafe_err *e);
+int pg__split_put(osafe_store *s, const char *peer_url, const char *origin,
+                  const char *old_note, const char *new_note,
+                  const char *proof, const char *reason, osafe_err *e);
+int pg__split_get(osafe_store *s, const char *peer_url, char **old_note,
+                  char **new_note, char **proof, char **reason, osafe_err *e);
+int pg__witness_get(osafe_store *s, const char *origin, int64_t *size,
+                    uint8_t root[32], char **note, osafe_err *e);
+int pg__witness_put(osafe_store *s, const char *origin, int64_t size,
+                    const uint8_t root[32], const char *note, osafe_err *e);
+
 /* store_pg_migrations.c: the schema, migration v+1 at index v. */
 extern const char *const pg__migrations[];
 extern const size_t pg__n_migrations;

@@ -673,6 +673,10 @@ static const struct store_ops sq_ops = {
     sq__sample_get,
     sq__review_put, sq__review_get, sq__review_list, sq__review_counts,
     sq_savepoint,
+    sq__peer_put, sq__peer_get, sq__peer_list, sq__peer_remove,
+    sq__peer_checkpoint_put, sq__mirror_put, sq__mirror_get,
+    sq__mirror_withdraw, sq__mirror_list, sq__split_put, sq__split_get,
+    sq__witness_get, sq__witness_put,
 };
 
 int store_sqlite_open(const char *path, osafe_store **out, osafe_err *e)

@@ -112,4 +112,31 @@ int sq__review_counts(osafe_store *s, const char *eval_id,
 extern const char *const sq__migrations[];
 extern const size_t sq__n_migrations;
 
+/* store_sqlite_peers.c: federation (issue 12) */
+int sq__peer_put(osafe_store *s, const store_peer *p, int create,
+                 osafe_err *e);
+int sq__peer_get(osafe_store *s, const char *url, store_peer *p,
+                 osafe_err *e);
+int sq__peer_list(osafe_store *s, store_peer **out, size_t *n, osafe_err *e);
+int sq__peer_remove(osafe_store *s, const char *url, osafe_err *e);
+int sq__peer_checkpoint_put(osafe_store *s, const char *origin, int64_t size,
+                            const char *note, osafe_err *e);
+int sq__mirror_put(osafe_store *s, const store_mirror *m, osafe_err *e);
+int sq__mirror_get(osafe_store *s, const char *origin, const char *origin_id,
+                   store_mirror *m, osafe_err *e);
+int sq__mirror_withdraw(osafe_store *s, const char *origin,
+                        const char *origin_id, int version, int64_t log_index,
+                        osafe_err *e);
+int sq__mirror_list(osafe_store *s, const char *origin, const char *after,
+                    int limit, store_mirror **out, size_t *n, osafe_err *e);
+int sq__split_put(osafe_store *s, const char *peer_url, const char *origin,
+                  const char *old_note, const char *new_note,
+                  const char *proof, const char *reason, osafe_err *e);
+int sq__split_get(osafe_store *s, const char *peer_url, char **old_note,
+                  char **new_note, char **proof, char **reason, osafe_err *e);
+int sq__witness_get(osafe_store *s, const char *origin, int64_t *size,
+                    uint8_t root[32], char **note, osafe_err *e);
+int sq__witness_put(osafe_store *s, const char *origin, int64_t size,
+                    const uint8_t root[32], const char *note, osafe_err *e);
+
 #endif

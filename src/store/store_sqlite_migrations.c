@@ -223,6 +223,62 @@ const char *const sq__migrations[] = {
     "  reviewed TEXT NOT NULL,"
     "  log_index INTEGER NOT NULL UNIQUE,"
     "  PRIMARY KEY (evaluation_id, sample_index));",
+    /* 10 (issue 12): federation - peers whose
+     * logs this node mirrors, with the state of their sync; the signed
+     * checkpoints accepted from them; the CLEAR records taken from their
+     * logs with their provenance (never in our own log: they are theirs);
+     * and evidence of split views (two signed checkpoints of one origin
+     * that cannot both be honest). */
+    "CREATE TABLE peers("
+    "  url TEXT PRIMARY KEY,"
+    "  origin TEXT NOT NULL,"
+    "  vkey TEXT NOT NULL,"
+    "  token_env TEXT NOT NULL DEFAULT '',"
+    "  state TEXT NOT NULL CHECK (state IN ('active','frozen')),"
+    "  checkpoint TEXT,"
+    "  size INTEGER NOT NULL DEFAULT 0,"
+    "  taken INTEGER NOT NULL DEFAULT 0,"
+    "  taken_root BLOB,"
+    "  seen_size INTEGER NOT NULL DEFAULT 0,"
+    "  last_sync TEXT NOT NULL DEFAULT '',"
+    "  last_error TEXT NOT NULL DEFAULT '',"
+    "  added TEXT NOT NULL);"
+    "CREATE TABLE peer_checkpoints("
+    "  origin TEXT NOT NULL,"
+    "  size INTEGER NOT NULL,"
+    "  note TEXT NOT NULL,"
+    "  created TEXT NOT NULL,"
+    "  PRIMARY KEY (origin, size));"
+    "CREATE TABLE mirrored_records("
+    "  origin TEXT NOT NULL,"
+    "  origin_id TEXT NOT NULL,"
+    "  version INTEGER NOT NULL,"
+    "  origin_log_index INTEGER NOT NULL,"
+    "  peer_url TEXT NOT NULL,"
+    "  checkpoint_size INTEGER NOT NULL,"
+    "  body TEXT NOT NULL CHECK (json_valid(body)),"
+    "  withdrawn TEXT NOT NULL DEFAULT '',"
+    "  withdraw_log_index INTEGER,"
+    "  created TEXT NOT NULL,"
+    "  PRIMARY KEY (origin, origin_id));"
+    "CREATE TABLE split_views("
+    "  id INTEGER PRIMARY KEY,"
+    "  peer_url TEXT NOT NULL,"
+    "  origin TEXT NOT NULL,"
+    "  old_note TEXT NOT NULL,"
+    "  new_note TEXT NOT NULL,"
+    "  proof TEXT NOT NULL DEFAULT '',"
+    "  reason TEXT NOT NULL,"
+    "  created TEXT NOT NULL);"
+    "CREATE INDEX split_views_peer ON split_views(peer_url, id);"
+    /* the witness (C2SP tlog-witness): per origin, the latest checkpoint
+     * this node cosigned, which the next one must extend */
+    "CREATE TABLE witness_state("
+    "  origin TEXT PRIMARY KEY,"
+    "  size INTEGER NOT NULL,"
+    "  root BLOB NOT NULL,"
+    "  note TEXT NOT NULL,"
+    "  updated TEXT NOT NULL);",
 };
 
 const size_t sq__n_migrations = sizeof sq__migrations / sizeof sq__migrations[0];

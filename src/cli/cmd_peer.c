@@ -1,0 +1,257 @@
+/*
+ * cmd_peer.c - `osafe peer`: the peers whose logs this node mirrors
+ * (src/federation/, docs/FEDERATION.md).  One function per subcommand,
+ * dispatched from a table.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "core/fsx.h"
+#include "core/limits.h"
+#include "federation/federation.h"
+#include "store/store.h"
+
+const char usage_peer[] =
+    "usage: osafe peer add URL --vkey FILE.vkey --db FILE [--token-env VAR]\n"
+    "       osafe peer list --db FILE\n"
+    "       osafe peer remove URL --db FILE\n"
+    "       osafe peer sync --db FILE [URL]\n"
+    "       osafe peer unfreeze URL --db FILE\n"
+    "       osafe peer evidence URL --db FILE --out DIR\n"
+    "       osafe peer mirrored --db FILE [--origin ORIGIN]\n"
+    "\n"
+    "Mirror other osafe nodes' transparency logs (docs/FEDERATION.md).\n"
+    "\n"
+    "add       URL is the peer's base address (its log is URL/log/);\n"
+    "          FILE.vkey its log's verifier key, obtained out of band.\n"
+    "          --token-env names the variable that will hold a token the\n"
+    "          peer issued to this node (kept for later stages: only\n"
+    "          TLP:CLEAR records are mirrored so far).\n"
+    "list      One line per peer: URL, origin, state (active|frozen), the\n"
+    "          size of the last accepted checkpoint, entries taken, the\n"
+    "          latest size seen, the lag, the last sync and its error.\n"
+    "remove    Forget a peer; its mirrored records and evidence stay.\n"
+    "sync      Pull once from URL, or from every peer: the checkpoint's\n"
+    "          signature and its consistency with the last one accepted\n"
+    "          are checked, then the new entries, bundle by bundle, each\n"
+    "          committed once verified (a killed sync resumes).  TLP:CLEAR\n"
+    "          records become mirrored records with their provenance;\n"
+    "          withdrawals are applied.  A peer that is down is reported\n"
+    "          and the others are still synced.\n"
+    "unfreeze  Let a peer frozen after a split view be synced again.\n"
+    "evidence  Write the newest split-view evidence against URL into DIR:\n"
+    "          peer.vkey, old.checkpoint, new.checkpoint, proof.json (when\n"
+    "          the sizes differ) and reason.txt, for\n"
+    "          `osafe log verify-consistency --vkey DIR/peer.vkey\n"
+    "           --old DIR/old.checkpoint --new DIR/new.checkpoint\n"
+    "           [--proof DIR/proof.json]` (which then fails: both notes\n"
+    "          are signed by the peer, and they are not consistent).\n"
+    "mirrored  The mirrored records, one JSON object a line: origin,\n"
+    "          origin_id, version, origin_log_index, peer, checkpoint_size\n"
+    "          (the accepted peer checkpoint that covers it), withdrawn\n"
+    "          (when, or \"\"), record (the exact logged record).\n"
+    "\n"
+    "Exit status: 0 ok, 1 failure (for sync: any peer failed, is frozen,\n"
+    "or showed a split view), 2 usage error.\n";
+
+/* Parse options for `peer NAME`: npos_min..npos_max positional arguments
+ * (the URL, which *url receives; NULL when none).  -1 after --help. */
+static int parse(const char *cmd, int argc, char **argv, struct opt *opts,
+                 int npos_min, int npos_max, const char **url)
+{
+    int np, rc = opts_parse(cmd, argc, argv, opts, &np);
+    if (rc == -1) {
+        fputs(usage_peer, stdout);
+        return -1;
+    }
+    if (rc)
+        return rc;
+    if (np < npos_min)
+        return cli_usage_error(cmd, "the peer's URL is required");
+    if (np > npos_max)
+        return cli_usage_error(cmd, "unexpected argument '%s'",
+                               argv[1 + npos_max]);
+    *url = np ? argv[1] : NULL;
+    return 0;
+}
+
+static int open_db(const char *cmd, const char *db, osafe_store **s)
+{
+    osafe_err e;
+    if (!db)
+        return cli_usage_error(cmd, "--db is required");
+    if (store_sqlite_open(db, s, &e) != 0)
+        return cli_fail(cmd, &e);
+    return 0;
+}
+
+static int peer_add(int argc, char **argv)
+{
+    const char *db = NULL, *vkey = NULL, *tenv = NULL, *url;
+    struct opt opts[] = {{"db", OPT_STRING, &db},
+                         {"vkey", OPT_STRING, &vkey},
+                         {"token-env", OPT_STRING, &tenv},
+                         {NULL, 0, NULL}};
+    int rc = parse("peer add", argc, argv, opts, 1, 1, &url);
+    if (rc)
+        return rc < 0 ? EXIT_OK : rc;
+    if (!vkey)
+        return cli_usage_error("peer add", "--vkey is required");
+    osafe_err e;
+    char *text = NULL;
+    size_t len;
+    osafe_store *s = NULL;
+    if ((rc = open_db("peer add", db, &s)))
+        return rc;
+    if (fsx_read_file(vkey, OSAFE_KEY_NAME_MAX + 128, &text, &len, &e) ||
+        fed_peer_add(s, url, text, tenv, &e))
+        rc = cli_fail("peer add", &e);
+    else
+        printf("added peer %s\n", url);
+    free(text);
+    s->ops->close(s);
+    return rc;
+}
+
+static int peer_list(int argc, char **argv)
+{
+    const char *db = NULL, *url;
+    struct opt opts[] = {{"db", OPT_STRING, &db}, {NULL, 0, NULL}};
+    int rc = parse("peer list", argc, argv, opts, 0, 0, &url);
+    if (rc)
+        return rc < 0 ? EXIT_OK : rc;
+    osafe_store *s;
+    if ((rc = open_db("peer list", db, &s)))
+        return rc;
+    osafe_err e;
+    store_peer *p;
+    size_t n;
+    if (s->ops->peer_list(s, &p, &n, &e)) {
+        s->ops->close(s);
+        return cli_fail("peer list", &e);
+    }
+    printf("url\torigin\tstate\tcheckpoint\ttaken\tseen\tlag\tlast_sync\t"
+           "last_error\n");
+    for (size_t i = 0; i < n; i++) {
+        long long lag = (long long)p[i].seen_size - (long long)p[i].taken;
+        printf("%s\t%s\t%s\t%lld\t%lld\t%lld\t%lld\t%s\t%s\n", p[i].url,
+               p[i].origin, p[i].state, (long long)p[i].size,
+               (long long)p[i].taken, (long long)p[i].seen_size,
+               lag > 0 ? lag : 0, p[i].last_sync[0] ? p[i].last_sync : "-",
+               p[i].last_error[0] ? p[i].last_error : "-");
+        store_peer_release(&p[i]);
+    }
+    free(p);
+    s->ops->close(s);
+    return EXIT_OK;
+}
+
+/* remove and unfreeze: URL --db FILE, one call. */
+static int peer_simple(const char *cmd, int argc, char **argv,
+                       int (*fn)(osafe_store *, const char *, osafe_err *),
+                       const char *done)
+{
+    const char *db = NULL, *url;
+    struct opt opts[] = {{"db", OPT_STRING, &db}, {NULL, 0, NULL}};
+    int rc = parse(cmd, argc, argv, opts, 1, 1, &url);
+    if (rc)
+        return rc < 0 ? EXIT_OK : rc;
+    osafe_store *s;
+    if ((rc = open_db(cmd, db, &s)))
+        return rc;
+    osafe_err e;
+    if (fn(s, url, &e))
+        rc = cli_fail(cmd, &e);
+    else
+        printf("%s %s\n", done, url);
+    s->ops->close(s);
+    return rc;
+}
+
+static int peer_remove(int argc, char **argv)
+{
+    return peer_simple("peer remove", argc, argv, fed_peer_remove,
+                       "removed peer");
+}
+
+static int peer_unfreeze(int argc, char **argv)
+{
+    return peer_simple("peer unfreeze", argc, argv, fed_peer_unfreeze,
+                       "unfrozen peer");
+}
+
+static int sync_one(osafe_store *s, const char *url)
+{
+    osafe_err e;
+    fed_sync_stats st;
+    if (fed_sync(s, url, &st, &e) != 0) {
+        fprintf(stderr, "osafe peer sync: %s: %s\n", url, e.msg);
+        return EXIT_FAIL;
+    }
+    printf("synced %s: size %llu, %llu new entries (%llu mirrored, %llu "
+           "withdrawn, %llu not mirrored), %llu requests, %llu bytes\n",
+           url, (unsigned long long)st.size, (unsigned long long)st.entries,
+           (unsigned long long)st.mirrored, (unsigned long long)st.withdrawn,
+           (unsigned long long)st.skipped, (unsigned long long)st.requests,
+           (unsigned long long)st.bytes);
+    return EXIT_OK;
+}
+
+static int peer_sync(int argc, char **argv)
+{
+    const char *db = NULL, *url;
+    struct opt opts[] = {{"db", OPT_STRING, &db}, {NULL, 0, NULL}};
+    int rc = parse("peer sync", argc, argv, opts, 0, 1, &url);
+    if (rc)
+        return rc < 0 ? EXIT_OK : rc;
+    osafe_store *s;
+    if ((rc = open_db("peer sync", db, &s)))
+        return rc;
+    if (url) {
+        rc = sync_one(s, url);
+        s->ops->close(s);
+        return rc;
+    }
+    osafe_err e;
+    store_peer *p;
+    size_t n;
+    if (s->ops->peer_list(s, &p, &n, &e)) {
+        s->ops->close(s);
+        return cli_fail("peer sync", &e);
+    }
+    /* Every peer is tried: one that is down does not stop the others. */
+    for (size_t i = 0; i < n; i++) {
+        if (sync_one(s, p[i].url))
+            rc = EXIT_FAIL;
+        store_peer_release(&p[i]);
+    }
+    free(p);
+    s->ops->close(s);
+    return rc;
+}
+
+static const struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+} peer_cmds[] = {
+    {"add", peer_add},           {"list", peer_list},
+    {"remove", peer_remove},     {"sync", peer_sync},
+    {"unfreeze", peer_unfreeze}, {"evidence", peer_evidence},
+    {"mirrored", peer_mirrored},
+};
+
+int cmd_peer(int argc, char **argv)
+{
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+        fputs(usage_peer, argc < 2 ? stderr : stdout);
+        return argc < 2 ? EXIT_USAGE : EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof peer_cmds / sizeof peer_cmds[0]; i++)
+        if (!strcmp(argv[1], peer_cmds[i].name))
+            return peer_cmds[i].run(argc - 1, argv + 1);
+    return cli_usage_error("peer", "unknown subcommand '%s' (see 'osafe help "
+                                   "peer')",
+                           argv[1]);
+}

@@ -1,0 +1,65 @@
+/*
+ * fed_int.h - shared between the federation module's files.
+ */
+#ifndef OSAFE_FED_INT_H
+#define OSAFE_FED_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+#include "core/limits.h"
+#include "core/status.h"
+#include "store/store.h"
+#include "tlog/merkle.h"
+#include "tlog/tile.h"
+
+/* One peer's log over HTTP; one connection, reused. */
+typedef struct fed__http {
+    void *curl; /* CURL * */
+    char base[OSAFE_PEER_URL_MAX + 1]; /* the peer's URL without a final / */
+    uint64_t requests, bytes;
+} fed__http;
+
+OSAFE_MUST_USE int fed__http_open(fed__http *h, const char *url,
+                                  osafe_err *e);
+void fed__http_close(fed__http *h);
+
+/* GET <base>/log/<path> into out (replaced); at most max bytes.
+ * OSAFE_ENOTFOUND for a 404, OSAFE_EIO for anything else but a 200. */
+OSAFE_MUST_USE int fed__get(fed__http *h, const char *path, size_t max,
+                            osafe_buf *out, osafe_err *e);
+
+/* The peer's hash tiles for a tree of `size` entries: one cached tile per
+ * tile level (proofs walk one path, so one is enough). */
+struct fed__slot;
+typedef struct fed__tiles {
+    fed__http *h;
+    uint64_t size;
+    struct fed__slot *slot[OSAFE_TILE_LEVELS_MAX];
+} fed__tiles;
+
+void fed__tiles_init(fed__tiles *t, fed__http *h, uint64_t size);
+void fed__tiles_free(fed__tiles *t);
+/* A reader of complete-subtree hashes (tlog_reader) over the tiles.  The
+ * hashes are the peer's claims: only a proof verified against a signed
+ * root makes them facts. */
+tlog_reader fed__tiles_reader(fed__tiles *t);
+/* The `width` hashes of tile (level, index), falling back to the full
+ * tile's prefix when the partial one is gone; out gets width * 32 bytes. */
+OSAFE_MUST_USE int fed__tile(fed__http *h, int level, uint64_t index,
+                             unsigned width, osafe_buf *out, osafe_err *e);
+
+/* Apply the verified entries [first, first + n) of the peer's log
+ * (apply.c), inside the caller's transaction. */
+typedef struct fed__apply {
+    const store_peer *peer;
+    int64_t checkpoint_size; /* the accepted checkpoint covering them */
+    uint64_t mirrored, withdrawn, skipped;
+} fed__apply;
+
+OSAFE_MUST_USE int fed__apply_entry(osafe_store *s, fed__apply *a,
+                                    uint64_t index, const void *data,
+                                    size_t len, osafe_err *e);
+
+#endif

@@ -1,0 +1,227 @@
+/*
+ * test_federation.c - federation's pieces without a network (issue 12;
+ * the three-node test is tests/e2e/federation.sh): peers refused on bad
+ * input, what a verified peer entry does to the mirrored records
+ * (amendments replace, replays and stale withdrawals change nothing,
+ * commitments are not mirrored), and GET /api/v1/records?origin= through
+ * the real `osafe serve`, checked against docs/openapi.json.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "api_client.h"
+#include "core/fsx.h"
+#include "federation/fed_int.h"
+#include "federation/federation.h"
+#include "store/store.h"
+#include "tlog/note.h"
+#include "vectors.h"
+
+#define ORIGIN "peer.example/log"
+#define PEER "http://peer.example:8420"
+
+static void peer_vkey(char *out, size_t n)
+{
+    tlog_signer sg;
+    osafe_err e;
+    osafe_buf b = OSAFE_BUF_INIT;
+    assert_int_equal(tlog_signer_generate(ORIGIN, &sg, &e), 0);
+    assert_int_equal(tlog_verifier_format(&sg.v, &b), 0);
+    tlog_signer_wipe(&sg);
+    assert_true(b.len < n);
+    memcpy(out, b.data, b.len + 1);
+    buf_release(&b);
+}
+
+static osafe_store *temp_store(char dir[64])
+{
+    snprintf(dir, 64, "/tmp/osafe-fed-XXXXXX");
+    assert_non_null(mkdtemp(dir));
+    char path[128];
+    snprintf(path, sizeof path, "%s/f.db", dir);
+    osafe_store *s;
+    osafe_err e;
+    assert_int_equal(store_sqlite_open(path, &s, &e), 0);
+    return s;
+}
+
+static void drop_store(osafe_store *s, const char *dir)
+{
+    s->ops->close(s);
+    osafe_err e;
+    assert_int_equal(fsx_remove_tree(dir, &e), 0);
+}
+
+static void test_peer_add_refuses_bad_input(void **state)
+{
+    (void)state;
+    char dir[64], vk[512];
+    osafe_store *s = temp_store(dir);
+    osafe_err e;
+    peer_vkey(vk, sizeof vk);
+    assert_int_equal(fed_peer_add(s, "ftp://x", vk, NULL, &e), OSAFE_EINVAL);
+    assert_int_equal(fed_peer_add(s, PEER "/", vk, NULL, &e), OSAFE_EINVAL);
+    assert_int_equal(fed_peer_add(s, "http://u:p@h", vk, NULL, &e),
+                     OSAFE_EINVAL);
+    assert_int_equal(fed_peer_add(s, PEER, "garbage", NULL, &e),
+                     OSAFE_EINVAL);
+    assert_int_equal(fed_peer_add(s, PEER, vk, "1BAD", &e), OSAFE_EINVAL);
+    assert_int_equal(fed_peer_add(s, PEER, vk, "PEER_TOKEN", &e), 0);
+    assert_int_equal(fed_peer_add(s, PEER, vk, NULL, &e), OSAFE_EEXIST);
+    store_peer p;
+    assert_int_equal(s->ops->peer_get(s, PEER, &p, &e), 0);
+    assert_string_equal(p.origin, ORIGIN);
+    assert_string_equal(p.state, "active");
+    assert_string_equal(p.token_env, "PEER_TOKEN");
+    store_peer_release(&p);
+    /* unfreezing an active peer is refused; a frozen one becomes active */
+    assert_int_equal(fed_peer_unfreeze(s, PEER, &e), OSAFE_ESTATE);
+    drop_store(s, dir);
+}
+
+static void apply(osafe_store *s, fed__apply *a, uint64_t index,
+                  const char *entry)
+{
+    osafe_err e;
+    assert_int_equal(s->ops->begin(s, &e), 0);
+    assert_int_equal(fed__apply_entry(s, a, index, entry, strlen(entry), &e),
+                     0);
+    assert_int_equal(s->ops->commit(s, &e), 0);
+}
+
+static void test_entries_amend_replay_withdraw(void **state)
+{
+    (void)state;
+    char dir[64], vk[512];
+    osafe_store *s = temp_store(dir);
+    osafe_err e;
+    peer_vkey(vk, sizeof vk);
+    assert_int_equal(fed_peer_add(s, PEER, vk, NULL, &e), 0);
+    store_peer p;
+    assert_int_equal(s->ops->peer_get(s, PEER, &p, &e), 0);
+    fed__apply a = {&p, 10, 0, 0, 0};
+    const char *v1 = "{\"id\":\"X-1\",\"tlp\":\"CLEAR\",\"version\":1,"
+                     "\"title\":\"one\"}";
+    const char *v2 = "{\"id\":\"X-1\",\"tlp\":\"CLEAR\",\"version\":2,"
+                     "\"title\":\"two\"}";
+    apply(s, &a, 0, v1);
+    apply(s, &a, 3, v2);
+    apply(s, &a, 4, v1); /* a replay of the older version */
+    /* a commitment to an AMBER record, and bytes that are not JSON */
+    apply(s, &a, 5, "{\"commitment\":\"00\",\"id\":\"X-2\",\"tlp\":"
+                    "\"AMBER\",\"type\":\"osafe.record/v1\",\"version\":1}");
+    apply(s, &a, 6, "not json");
+    /* a withdrawal of version 1, older than the version 2 held */
+    apply(s, &a, 7, "{\"id\":\"X-1\",\"type\":\"osafe.withdrawal/v1\","
+                    "\"version\":1}");
+    assert_int_equal(a.mirrored, 2);
+    assert_int_equal(a.withdrawn, 0);
+    store_mirror m;
+    assert_int_equal(s->ops->mirror_get(s, ORIGIN, "X-1", &m, &e), 0);
+    assert_int_equal(m.version, 2);
+    assert_int_equal(m.origin_log_index, 3);
+    assert_int_equal(m.checkpoint_size, 10);
+    assert_string_equal(m.body, v2);
+    assert_string_equal(m.withdrawn, "");
+    assert_string_equal(m.peer_url, PEER);
+    free(m.body);
+    assert_int_equal(s->ops->mirror_get(s, ORIGIN, "X-2", &m, &e),
+                     OSAFE_ENOTFOUND);
+    apply(s, &a, 8, "{\"id\":\"X-1\",\"type\":\"osafe.withdrawal/v1\","
+                    "\"version\":2}");
+    assert_int_equal(a.withdrawn, 1);
+    assert_int_equal(s->ops->mirror_get(s, ORIGIN, "X-1", &m, &e), 0);
+    assert_true(m.withdrawn[0] != '\0');
+    free(m.body);
+    store_peer_release(&p);
+    drop_store(s, dir);
+}
+
+static void test_api_origin_filter(void **state)
+{
+    (void)state;
+    api_srv S;
+    api_init(&S);
+    api_start(&S);
+    /* a mirrored record, written beside the running server (WAL) */
+    char fx[512];
+    api_fixture("records/minimal-incident.json", fx, sizeof fx);
+    json_error_t je;
+    json_t *rec = json_load_file(fx, 0, &je);
+    assert_non_null(rec);
+    json_object_set_new(rec, "id", json_string("OSAFE-2026-00042"));
+    json_object_set_new(rec, "version", json_integer(1));
+    json_object_set_new(rec, "state", json_string("published"));
+    char *entry = json_dumps(rec, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(rec);
+    osafe_store *s;
+    osafe_err e;
+    char vk[512];
+    peer_vkey(vk, sizeof vk);
+    assert_int_equal(store_sqlite_open(S.db, &s, &e), 0);
+    assert_int_equal(fed_peer_add(s, PEER, vk, NULL, &e), 0);
+    store_peer p;
+    assert_int_equal(s->ops->peer_get(s, PEER, &p, &e), 0);
+    fed__apply a = {&p, 77, 0, 0, 0};
+    apply(s, &a, 41, entry);
+    free(entry);
+    store_peer_release(&p);
+    s->ops->close(s);
+
+    api_reply r;
+    api_get(&S, "/api/v1/records?origin=" ORIGIN, NULL, &r);
+    assert_int_equal(r.status, 200);
+    json_t *j = json_loads(r.body.data, 0, &je);
+    assert_non_null(j);
+    json_t *recs = json_object_get(j, "records");
+    assert_int_equal(json_array_size(recs), 1);
+    json_t *it = json_array_get(recs, 0);
+    assert_string_equal(json_string_value(json_object_get(it, "id")),
+                        "OSAFE-2026-00042");
+    json_t *o = json_object_get(it, "origin");
+    assert_string_equal(json_string_value(json_object_get(o, "name")),
+                        ORIGIN);
+    assert_string_equal(json_string_value(json_object_get(o, "peer")), PEER);
+    assert_int_equal(json_integer_value(json_object_get(o, "log_index")), 41);
+    assert_int_equal(
+        json_integer_value(json_object_get(o, "checkpoint_size")), 77);
+    assert_true(json_is_null(json_object_get(j, "next_cursor")));
+    json_decref(j);
+    api_reply_release(&r);
+    /* the node's own listing does not hold it: it is not ours */
+    api_get(&S, "/api/v1/records", NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_null(strstr(r.body.data, "OSAFE-2026-00042"));
+    api_reply_release(&r);
+    /* another origin: nothing; origin with another filter: 400 */
+    api_get(&S, "/api/v1/records?origin=other.example/log", NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_null(strstr(r.body.data, "OSAFE-2026-00042"));
+    api_reply_release(&r);
+    api_get(&S, "/api/v1/records?origin=" ORIGIN "&status=published", NULL,
+            &r);
+    assert_int_equal(r.status, 400);
+    assert_non_null(strstr(r.body.data, "status"));
+    api_reply_release(&r);
+    api_stop_clean(&S);
+    api_fini(&S);
+}
+
+int main(void)
+{
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    if (sodium_init() < 0)
+        return 1;
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_peer_add_refuses_bad_input),
+        cmocka_unit_test(test_entries_amend_replay_withdraw),
+        cmocka_unit_test(test_api_origin_filter),
+    };
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    curl_global_cleanup();
+    return rc;
+}
