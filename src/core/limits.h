@@ -433,4 +433,28 @@
  * the first 64 say enough and the rest are not listed. */
 #define OSAFE_REC_ERRORS_MAX 64
 
+/* ---- GGUF model files (infer/gguf.c, issue 14) ---- */
+
+/* Tensor names: ggml keeps them in a 64-byte field with its NUL, so a
+ * longer name is not a file llama.cpp would load either. */
+#define OSAFE_GGUF_NAME_MAX 63
+/* Metadata keys: the GGUF spec caps them at 65535 bytes. */
+#define OSAFE_GGUF_KEY_MAX 65535u
+/* One metadata string: chat templates, the longest honest ones, are tens
+ * of KiB; 16 MiB is far above and keeps a lying length from mattering. */
+#define OSAFE_GGUF_STRING_MAX (16u << 20)
+/* Metadata entries and tensors: real files have a few dozen keys and at
+ * most a few thousand tensors (large MoE models); 65536 of each bounds
+ * the index we allocate before reading them. */
+#define OSAFE_GGUF_KV_MAX 65536u
+#define OSAFE_GGUF_TENSORS_MAX 65536u
+/* Elements of one metadata array: vocabularies and merge lists reach
+ * ~260k entries; 16 Mi bounds the string index (16 bytes an element). */
+#define OSAFE_GGUF_ARRAY_MAX (16u << 20)
+/* general.alignment: a power of two, 32 by default; more than 64 KiB
+ * (a huge page's worth of padding per tensor) is not a real file. */
+#define OSAFE_GGUF_ALIGN_MAX (64u << 10)
+/* ggml tensors have at most 4 dimensions. */
+#define OSAFE_GGUF_DIMS_MAX 4u
+
 #endif
