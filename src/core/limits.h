@@ -457,4 +457,23 @@
 /* ggml tensors have at most 4 dimensions. */
 #define OSAFE_GGUF_DIMS_MAX 4u
 
+/* ---- in-process inference (infer/, issue 14) ---- */
+
+/* Worker threads of one model: far above any CPU we run on, low enough
+ * that a typo cannot start a million threads. */
+#define OSAFE_INFER_THREADS_MAX 256u
+/* Context (tokens in the KV cache): 128 Ki is the longest context of the
+ * model families we read; the cache is allocated up front from it. */
+#define OSAFE_INFER_CTX_MAX 131072u
+/* Model shapes read from metadata, checked before anything is sized by
+ * them (the tensors' shapes must then agree): the largest open models have
+ * n_embd 16384, 126 layers, 128 heads, n_ff 53248 and vocabularies of 256k. */
+#define OSAFE_INFER_EMBD_MAX 65536u
+#define OSAFE_INFER_LAYERS_MAX 1024u
+#define OSAFE_INFER_HEADS_MAX 1024u
+#define OSAFE_INFER_FF_MAX (1u << 20)
+#define OSAFE_INFER_VOCAB_MAX (1u << 21)
+/* Head dimension: 256 is the largest in use (Gemma); 1024 leaves room. */
+#define OSAFE_INFER_HEAD_DIM_MAX 1024u
+
 #endif

@@ -1,0 +1,329 @@
+/*
+ * model_eval.c - the forward pass of the llama family (model.h):
+ *
+ *   x = token_embd[tok]
+ *   per layer: h = rmsnorm(x)·attn_norm; q, k, v = Wq·h (+bq), Wk·h, Wv·h
+ *              rope(q, k); append k, v to the cache
+ *              per head: softmax(q·kᵀ/√head_dim, causal)·v, KV head shared
+ *              by n_head/n_head_kv query heads (GQA)
+ *              x += Wo·heads; h = rmsnorm(x)·ffn_norm
+ *              x += Wdown·(silu(Wgate·h) ⊙ Wup·h)
+ *   logits = Woutput·(rmsnorm(x)·output_norm)
+ *
+ * Matrix rows and attention heads are spread over the pool; each is
+ * computed whole by one thread, in a fixed order, so the thread count
+ * never changes a bit of the result.  The KV cache is kept in f32 in this
+ * first version (docs/INFERENCE.md).
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/limits.h"
+#include "infer/model_int.h"
+#include "infer/pool.h"
+#include "infer/quant.h"
+
+struct infer_ctx {
+    const infer_model *m;
+    infer_pool *pool;
+    uint32_t n_ctx, pos;
+    float *kcache, *vcache; /* [layer][pos][n_head_kv·head_dim] */
+    float *x, *h, *q, *k, *v, *att_out, *ff_a, *ff_b, *scores;
+};
+
+static size_t kv_dim(const infer_hparams *hp)
+{
+    return (size_t)hp->n_head_kv * hp->head_dim;
+}
+
+int infer_ctx_new(const infer_model *m, uint32_t n_ctx, unsigned n_threads,
+                  infer_ctx **out, osafe_err *e)
+{
+    *out = NULL;
+    const infer_hparams *hp = &m->hp;
+    if (n_ctx == 0)
+        n_ctx = hp->n_ctx_train < OSAFE_INFER_CTX_MAX ? hp->n_ctx_train
+                                                      : OSAFE_INFER_CTX_MAX;
+    if (n_ctx > OSAFE_INFER_CTX_MAX)
+        return osafe_errf(e, OSAFE_EINVAL, "context of %u tokens (at most %u)",
+                          n_ctx, OSAFE_INFER_CTX_MAX);
+    infer_ctx *c = calloc(1, sizeof *c);
+    if (!c)
+        return osafe_errf(e, OSAFE_ENOMEM, "context: out of memory");
+    c->m = m;
+    c->n_ctx = n_ctx;
+    int rc = infer_pool_new(n_threads, &c->pool, e);
+    if (rc) {
+        free(c);
+        return rc;
+    }
+    /* every factor is bounded by limits.h, so the products fit in 64 bits */
+    size_t cache = (size_t)hp->n_layer * n_ctx * kv_dim(hp);
+    size_t qd = (size_t)hp->n_head * hp->head_dim;
+    size_t wide = qd > hp->n_embd ? qd : hp->n_embd;
+    c->kcache = malloc(cache * sizeof(float));
+    c->vcache = malloc(cache * sizeof(float));
+    c->x = malloc(hp->n_embd * sizeof(float));
+    c->h = malloc(wide * sizeof(float));
+    c->q = malloc(qd * sizeof(float));
+    c->k = malloc(kv_dim(hp) * sizeof(float));
+    c->v = malloc(kv_dim(hp) * sizeof(float));
+    c->att_out = malloc(qd * sizeof(float));
+    c->ff_a = malloc((size_t)hp->n_ff * sizeof(float));
+    c->ff_b = malloc((size_t)hp->n_ff * sizeof(float));
+    c->scores = malloc((size_t)hp->n_head * n_ctx * sizeof(float));
+    if (!c->kcache || !c->vcache || !c->x || !c->h || !c->q || !c->k ||
+        !c->v || !c->att_out || !c->ff_a || !c->ff_b || !c->scores) {
+        infer_ctx_free(c);
+        return osafe_errf(e, OSAFE_ENOMEM,
+                          "context of %u tokens: out of memory (the KV cache "
+                          "alone is %zu MiB)",
+                          n_ctx, 2 * cache * sizeof(float) >> 20);
+    }
+    *out = c;
+    return 0;
+}
+
+void infer_ctx_free(infer_ctx *c)
+{
+    if (!c)
+        return;
+    infer_pool_free(c->pool);
+    free(c->kcache);
+    free(c->vcache);
+    free(c->x);
+    free(c->h);
+    free(c->q);
+    free(c->k);
+    free(c->v);
+    free(c->att_out);
+    free(c->ff_a);
+    free(c->ff_b);
+    free(c->scores);
+    free(c);
+}
+
+uint32_t infer_ctx_pos(const infer_ctx *c) { return c->pos; }
+uint32_t infer_ctx_size(const infer_ctx *c) { return c->n_ctx; }
+void infer_ctx_reset(infer_ctx *c) { c->pos = 0; }
+
+/* ---- matrix-vector products on the pool ---- */
+
+typedef struct matvec {
+    const model__mat *w;
+    const float *x;
+    float *y;
+} matvec;
+
+static void matvec_rows(void *arg, size_t b, size_t e)
+{
+    const matvec *mv = arg;
+    for (size_t r = b; r < e; r++)
+        mv->y[r] = quant_dot(mv->w->type, mv->w->data + r * mv->w->row_bytes,
+                             mv->x, mv->w->cols);
+}
+
+static void mat_mul(infer_ctx *c, const model__mat *w, const float *x,
+                    float *y)
+{
+    matvec mv = {w, x, y};
+    infer_pool_run(c->pool, matvec_rows, &mv, w->rows);
+}
+
+static void rmsnorm(float *out, const float *x, const float *w, size_t n,
+                    float eps)
+{
+    float ss = 0;
+    for (size_t i = 0; i < n; i++)
+        ss += x[i] * x[i];
+    float scale = 1.0f / sqrtf(ss / (float)n + eps);
+    for (size_t i = 0; i < n; i++)
+        out[i] = x[i] * scale * w[i];
+}
+
+/* Rotate the n_rot first dimensions of each of n_heads vectors at v.
+ * θ_i = pos·base^(−2i/n_rot)·scale / freqs[i], built by repeated
+ * multiplication as ggml does, so that long positions round alike. */
+static void rope(const infer_model *m, float *v, uint32_t n_heads,
+                 uint32_t pos)
+{
+    const infer_hparams *hp = &m->hp;
+    float step = powf(hp->rope_base, -2.0f / (float)hp->n_rot);
+    uint32_t half = hp->n_rot / 2;
+    for (uint32_t hd = 0; hd < n_heads; hd++) {
+        float *p = v + (size_t)hd * hp->head_dim;
+        float theta = (float)pos;
+        for (uint32_t i = 0; i < half; i++) {
+            float t = theta * hp->rope_scale;
+            if (m->rope_freqs)
+                t /= m->rope_freqs[i];
+            float cs = cosf(t), sn = sinf(t);
+            uint32_t a = hp->rope_neox ? i : 2 * i;
+            uint32_t b = hp->rope_neox ? i + half : 2 * i + 1;
+            float x0 = p[a], x1 = p[b];
+            p[a] = x0 * cs - x1 * sn;
+            p[b] = x0 * sn + x1 * cs;
+            theta *= step;
+        }
+    }
+}
+
+/* ---- attention, one head per work item ---- */
+
+typedef struct attn {
+    infer_ctx *c;
+    uint32_t layer;
+} attn;
+
+static void attn_heads(void *arg, size_t b, size_t e)
+{
+    const attn *a = arg;
+    infer_ctx *c = a->c;
+    const infer_hparams *hp = &c->m->hp;
+    size_t kvd = kv_dim(hp), hd = hp->head_dim;
+    uint32_t n_pos = c->pos + 1, group = hp->n_head / hp->n_head_kv;
+    const float *kl = c->kcache + (size_t)a->layer * c->n_ctx * kvd;
+    const float *vl = c->vcache + (size_t)a->layer * c->n_ctx * kvd;
+    float inv = 1.0f / sqrtf((float)hd);
+    for (size_t h = b; h < e; h++) {
+        const float *q = c->q + h * hd;
+        size_t off = (h / group) * hd;
+        float *s = c->scores + h * c->n_ctx, mx = -INFINITY, sum = 0;
+        for (uint32_t t = 0; t < n_pos; t++) {
+            const float *k = kl + t * kvd + off;
+            float d = 0;
+            for (size_t i = 0; i < hd; i++)
+                d += q[i] * k[i];
+            s[t] = d * inv;
+            mx = s[t] > mx ? s[t] : mx;
+        }
+        for (uint32_t t = 0; t < n_pos; t++) {
+            s[t] = expf(s[t] - mx);
+            sum += s[t];
+        }
+        float *o = c->att_out + h * hd;
+        memset(o, 0, hd * sizeof *o);
+        for (uint32_t t = 0; t < n_pos; t++) {
+            const float *v = vl + t * kvd + off;
+            float w = s[t] / sum;
+            for (size_t i = 0; i < hd; i++)
+                o[i] += w * v[i];
+        }
+    }
+}
+
+static void add_bias(float *v, const float *b, size_t n)
+{
+    if (b)
+        for (size_t i = 0; i < n; i++)
+            v[i] += b[i];
+}
+
+static void layer_forward(infer_ctx *c, uint32_t il)
+{
+    const infer_model *m = c->m;
+    const infer_hparams *hp = &m->hp;
+    const model__layer *L = &m->layers[il];
+    size_t kvd = kv_dim(hp), d = hp->n_embd;
+    rmsnorm(c->h, c->x, L->attn_norm, d, hp->eps);
+    mat_mul(c, &L->wq, c->h, c->q);
+    mat_mul(c, &L->wk, c->h, c->k);
+    mat_mul(c, &L->wv, c->h, c->v);
+    add_bias(c->q, L->bq, (size_t)hp->n_head * hp->head_dim);
+    add_bias(c->k, L->bk, kvd);
+    add_bias(c->v, L->bv, kvd);
+    rope(m, c->q, hp->n_head, c->pos);
+    rope(m, c->k, hp->n_head_kv, c->pos);
+    size_t at = ((size_t)il * c->n_ctx + c->pos) * kvd;
+    memcpy(c->kcache + at, c->k, kvd * sizeof(float));
+    memcpy(c->vcache + at, c->v, kvd * sizeof(float));
+    attn a = {c, il};
+    infer_pool_run(c->pool, attn_heads, &a, hp->n_head);
+    mat_mul(c, &L->wo, c->att_out, c->h);
+    for (size_t i = 0; i < d; i++)
+        c->x[i] += c->h[i];
+    rmsnorm(c->h, c->x, L->ffn_norm, d, hp->eps);
+    mat_mul(c, &L->gate, c->h, c->ff_a);
+    mat_mul(c, &L->up, c->h, c->ff_b);
+    for (size_t i = 0; i < hp->n_ff; i++) {
+        float g = c->ff_a[i];
+        c->ff_a[i] = g / (1.0f + expf(-g)) * c->ff_b[i];
+    }
+    mat_mul(c, &L->down, c->ff_a, c->h);
+    for (size_t i = 0; i < d; i++)
+        c->x[i] += c->h[i];
+}
+
+/* One token at position c->pos; logits when out is not NULL. */
+static void forward(infer_ctx *c, int32_t tok, float *logits)
+{
+    const infer_model *m = c->m;
+    const infer_hparams *hp = &m->hp;
+    quant_dequant_row(m->tok_embd.type,
+                      m->tok_embd.data + (size_t)tok * m->tok_embd.row_bytes,
+                      c->x, hp->n_embd);
+    for (uint32_t il = 0; il < hp->n_layer; il++)
+        layer_forward(c, il);
+    if (logits) {
+        rmsnorm(c->h, c->x, m->output_norm, hp->n_embd, hp->eps);
+        mat_mul(c, &m->output, c->h, logits);
+    }
+    c->pos++;
+}
+
+int infer_eval(infer_ctx *c, const int32_t *tokens, size_t n, float *logits,
+               osafe_err *e)
+{
+    const infer_hparams *hp = &c->m->hp;
+    for (size_t i = 0; i < n; i++)
+        if (tokens[i] < 0 || (uint32_t)tokens[i] >= hp->n_vocab)
+            return osafe_errf(e, OSAFE_EINVAL,
+                              "token %zu is id %d, outside the vocabulary of "
+                              "%u",
+                              i, (int)tokens[i], hp->n_vocab);
+    if (n > c->n_ctx - c->pos)
+        return osafe_errf(e, OSAFE_ETOOBIG,
+                          "%zu more tokens do not fit the context (%u of %u "
+                          "used)",
+                          n, c->pos, c->n_ctx);
+    for (size_t i = 0; i < n; i++)
+        forward(c, tokens[i], i + 1 == n ? logits : NULL);
+    return 0;
+}
+
+static int32_t argmax(const float *v, uint32_t n)
+{
+    uint32_t best = 0;
+    for (uint32_t i = 1; i < n; i++)
+        if (v[i] > v[best])
+            best = i;
+    return (int32_t)best;
+}
+
+int infer_greedy(infer_ctx *c, const int32_t *prompt, size_t n_prompt,
+                 size_t max_new, const int32_t *stop, size_t n_stop,
+                 int32_t *out, size_t *n_out, osafe_err *e)
+{
+    *n_out = 0;
+    if (n_prompt == 0)
+        return osafe_errf(e, OSAFE_EINVAL, "greedy decoding: empty prompt");
+    float *logits = malloc((size_t)c->m->hp.n_vocab * sizeof *logits);
+    if (!logits)
+        return osafe_errf(e, OSAFE_ENOMEM, "greedy decoding: out of memory");
+    int rc = infer_eval(c, prompt, n_prompt, logits, e);
+    while (rc == 0 && *n_out < max_new) {
+        int32_t t = argmax(logits, c->m->hp.n_vocab);
+        size_t s = 0;
+        while (s < n_stop && stop[s] != t)
+            s++;
+        if (s < n_stop)
+            break;
+        out[(*n_out)++] = t;
+        if (*n_out == max_new || c->pos == c->n_ctx)
+            break;
+        rc = infer_eval(c, &t, 1, logits, e);
+    }
+    free(logits);
+    return rc;
+}
