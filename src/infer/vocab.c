@@ -314,16 +314,26 @@ static int32_t special_at(const infer_vocab *v, const char *s, size_t n)
     return -1;
 }
 
-int infer_tokenize(const infer_vocab *v, const char *text, size_t len,
-                   bool parse_special, bool first, infer_tokens *out,
-                   osafe_err *e)
+static bool all_set(const uint8_t *mask, size_t at, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!mask[at + i])
+            return false;
+    return true;
+}
+
+static int tokenize(const infer_vocab *v, const char *text, size_t len,
+                    const uint8_t *mask, bool parse_special, bool first,
+                    infer_tokens *out, osafe_err *e)
 {
     size_t start = 0;
     bool prefix = first; /* SPM: a fragment at the start or after a special */
     int rc;
     for (size_t i = 0; parse_special && i < len; i++) {
+        if (mask && !mask[i])
+            continue;
         int32_t id = special_at(v, text + i, len - i);
-        if (id < 0)
+        if (id < 0 || (mask && !all_set(mask, i, v->text[id].len)))
             continue;
         if ((rc = fragment(v, text + start, i - start, prefix, out, e)) ||
             (rc = infer_tokens_push(out, id, e)))
@@ -333,6 +343,26 @@ int infer_tokenize(const infer_vocab *v, const char *text, size_t len,
         prefix = true;
     }
     return fragment(v, text + start, len - start, prefix, out, e);
+}
+
+int infer_tokenize(const infer_vocab *v, const char *text, size_t len,
+                   bool parse_special, bool first, infer_tokens *out,
+                   osafe_err *e)
+{
+    return tokenize(v, text, len, NULL, parse_special, first, out, e);
+}
+
+int infer_tokenize_masked(const infer_vocab *v, const char *text, size_t len,
+                          const uint8_t *mask, bool first, infer_tokens *out,
+                          osafe_err *e)
+{
+    return tokenize(v, text, len, mask, true, first, out, e);
+}
+
+bool infer_vocab_is_special(const infer_vocab *v, int32_t id)
+{
+    return id >= 0 && (uint32_t)id < v->n &&
+           (v->types[id] == VOCAB__CONTROL || v->types[id] == VOCAB__USER);
 }
 
 static int hexval(char c)

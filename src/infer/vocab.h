@@ -49,6 +49,16 @@ int infer_tokenize(const infer_vocab *v, const char *text, size_t len,
                    bool parse_special, bool first, infer_tokens *out,
                    osafe_err *e) OSAFE_MUST_USE;
 
+/* Like infer_tokenize with special tokens on, but a special token is
+ * recognised only where every one of its bytes has mask[i] != 0 (the
+ * chat scaffolding); elsewhere it is plain text. */
+int infer_tokenize_masked(const infer_vocab *v, const char *text, size_t len,
+                          const uint8_t *mask, bool first, infer_tokens *out,
+                          osafe_err *e) OSAFE_MUST_USE;
+
+/* Is id a control or user-defined token? */
+bool infer_vocab_is_special(const infer_vocab *v, int32_t id);
+
 /* Append the text of ids to out; control tokens give nothing. */
 int infer_detokenize(const infer_vocab *v, const int32_t *ids, size_t n,
                      osafe_buf *out, osafe_err *e) OSAFE_MUST_USE;
