@@ -475,5 +475,13 @@
 #define OSAFE_INFER_VOCAB_MAX (1u << 21)
 /* Head dimension: 256 is the largest in use (Gemma); 1024 leaves room. */
 #define OSAFE_INFER_HEAD_DIM_MAX 1024u
+/* New tokens of one answer when the request names no max_tokens: enough
+ * for a full refusal or compliance, bounded so that a model that never
+ * emits an end token cannot run on for the whole context. */
+#define OSAFE_INFER_MAX_NEW_DEFAULT 256u
+/* Context of an in-process run when --ctx is not given: safety prompts
+ * are short, and the f32 KV cache of a 0.5B model at 4096 tokens is
+ * about 100 MiB; larger contexts are asked for with --ctx. */
+#define OSAFE_INFER_CTX_DEFAULT 4096u
 
 #endif

@@ -113,6 +113,8 @@ uint32_t gguf_version(const gguf_file *g);
 uint32_t gguf_alignment(const gguf_file *g);
 /* Bytes of the whole file and where the data section starts. */
 uint64_t gguf_size(const gguf_file *g);
+/* The file's bytes (the mapping or the caller's memory). */
+const uint8_t *gguf_bytes(const gguf_file *g);
 uint64_t gguf_data_offset(const gguf_file *g);
 
 size_t gguf_kv_count(const gguf_file *g);

@@ -12,6 +12,7 @@
 uint32_t gguf_version(const gguf_file *g) { return g->version; }
 uint32_t gguf_alignment(const gguf_file *g) { return g->alignment; }
 uint64_t gguf_size(const gguf_file *g) { return g->len; }
+const uint8_t *gguf_bytes(const gguf_file *g) { return g->base; }
 uint64_t gguf_data_offset(const gguf_file *g) { return g->data_off; }
 size_t gguf_kv_count(const gguf_file *g) { return g->n_kv; }
 size_t gguf_tensor_count(const gguf_file *g) { return g->n_tensors; }
