@@ -9,9 +9,10 @@
  * outside a tensor.
  *
  * Determinism: every output element is one dot product computed in a
- * fixed order by the same code whichever thread runs it, and a prompt is
- * processed token by token, so the logits are bit-identical for any
- * thread count and any way of splitting a prompt into calls.
+ * fixed order by the same code whichever thread runs it, and a prompt
+ * batch computes each token's sums in the single-token order, so the
+ * logits are bit-identical for any thread count and any way of splitting
+ * a prompt into calls or batches.
  */
 #ifndef OSAFE_INFER_MODEL_H
 #define OSAFE_INFER_MODEL_H

@@ -12,8 +12,11 @@
  *
  * Matrix rows and attention heads are spread over the pool; each is
  * computed whole by one thread, in a fixed order, so the thread count
- * never changes a bit of the result.  The KV cache is kept in f32 in this
- * first version (docs/INFERENCE.md).
+ * never changes a bit of the result.  A prompt is processed in batches of
+ * up to QUANT_BATCH_MAX tokens: each weight block is decoded once for the
+ * batch, and every token's sums still run in the single-token order, so
+ * batching does not change a bit either.  The KV cache is kept in f32 in
+ * this first version (docs/INFERENCE.md).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -29,7 +32,9 @@ struct infer_ctx {
     infer_pool *pool;
     uint32_t n_ctx, pos;
     float *kcache, *vcache; /* [layer][pos][n_head_kv·head_dim] */
-    float *x, *h, *q, *k, *v, *att_out, *ff_a, *ff_b, *scores;
+    /* one row per token of the batch (QUANT_BATCH_MAX rows) */
+    float *x, *h, *q, *k, *v, *att_out, *ff_a, *ff_b;
+    float *scores; /* n_head rows of n_ctx, for one token's attention */
 };
 
 static size_t kv_dim(const infer_hparams *hp)
@@ -64,14 +69,15 @@ int infer_ctx_new(const infer_model *m, uint32_t n_ctx, unsigned n_threads,
     size_t wide = qd > hp->n_embd ? qd : hp->n_embd;
     c->kcache = malloc(cache * sizeof(float));
     c->vcache = malloc(cache * sizeof(float));
-    c->x = malloc(hp->n_embd * sizeof(float));
-    c->h = malloc(wide * sizeof(float));
-    c->q = malloc(qd * sizeof(float));
-    c->k = malloc(kv_dim(hp) * sizeof(float));
-    c->v = malloc(kv_dim(hp) * sizeof(float));
-    c->att_out = malloc(qd * sizeof(float));
-    c->ff_a = malloc((size_t)hp->n_ff * sizeof(float));
-    c->ff_b = malloc((size_t)hp->n_ff * sizeof(float));
+    size_t nb = QUANT_BATCH_MAX * sizeof(float);
+    c->x = malloc(hp->n_embd * nb);
+    c->h = malloc(wide * nb);
+    c->q = malloc(qd * nb);
+    c->k = malloc(kv_dim(hp) * nb);
+    c->v = malloc(kv_dim(hp) * nb);
+    c->att_out = malloc(qd * nb);
+    c->ff_a = malloc((size_t)hp->n_ff * nb);
+    c->ff_b = malloc((size_t)hp->n_ff * nb);
     c->scores = malloc((size_t)hp->n_head * n_ctx * sizeof(float));
     if (!c->kcache || !c->vcache || !c->x || !c->h || !c->q || !c->k ||
         !c->v || !c->att_out || !c->ff_a || !c->ff_b || !c->scores) {
@@ -110,24 +116,28 @@ void infer_ctx_reset(infer_ctx *c) { c->pos = 0; }
 
 /* ---- matrix-vector products on the pool ---- */
 
+/* y[b][r] = W[r]·x[b] for the nb vectors of x (rows of w->cols) into y
+ * (rows of w->rows). */
 typedef struct matvec {
     const model__mat *w;
     const float *x;
     float *y;
+    size_t nb;
 } matvec;
 
 static void matvec_rows(void *arg, size_t b, size_t e)
 {
     const matvec *mv = arg;
+    const model__mat *w = mv->w;
     for (size_t r = b; r < e; r++)
-        mv->y[r] = quant_dot(mv->w->type, mv->w->data + r * mv->w->row_bytes,
-                             mv->x, mv->w->cols);
+        quant_dot_batch(w->type, w->data + r * w->row_bytes, mv->x, w->cols,
+                        mv->nb, mv->y + r, w->rows, w->cols);
 }
 
 static void mat_mul(infer_ctx *c, const model__mat *w, const float *x,
-                    float *y)
+                    float *y, size_t nb)
 {
-    matvec mv = {w, x, y};
+    matvec mv = {w, x, y, nb};
     infer_pool_run(c->pool, matvec_rows, &mv, w->rows);
 }
 
@@ -171,9 +181,12 @@ static void rope(const infer_model *m, float *v, uint32_t n_heads,
 
 /* ---- attention, one head per work item ---- */
 
+/* One token's attention at position pos: q and out are its rows. */
 typedef struct attn {
     infer_ctx *c;
-    uint32_t layer;
+    uint32_t layer, pos;
+    const float *q;
+    float *out;
 } attn;
 
 static void attn_heads(void *arg, size_t b, size_t e)
@@ -182,12 +195,12 @@ static void attn_heads(void *arg, size_t b, size_t e)
     infer_ctx *c = a->c;
     const infer_hparams *hp = &c->m->hp;
     size_t kvd = kv_dim(hp), hd = hp->head_dim;
-    uint32_t n_pos = c->pos + 1, group = hp->n_head / hp->n_head_kv;
+    uint32_t n_pos = a->pos + 1, group = hp->n_head / hp->n_head_kv;
     const float *kl = c->kcache + (size_t)a->layer * c->n_ctx * kvd;
     const float *vl = c->vcache + (size_t)a->layer * c->n_ctx * kvd;
     float inv = 1.0f / sqrtf((float)hd);
     for (size_t h = b; h < e; h++) {
-        const float *q = c->q + h * hd;
+        const float *q = a->q + h * hd;
         size_t off = (h / group) * hd;
         float *s = c->scores + h * c->n_ctx, mx = -INFINITY, sum = 0;
         for (uint32_t t = 0; t < n_pos; t++) {
@@ -202,7 +215,7 @@ static void attn_heads(void *arg, size_t b, size_t e)
             s[t] = expf(s[t] - mx);
             sum += s[t];
         }
-        float *o = c->att_out + h * hd;
+        float *o = a->out + h * hd;
         memset(o, 0, hd * sizeof *o);
         for (uint32_t t = 0; t < n_pos; t++) {
             const float *v = vl + t * kvd + off;
@@ -220,56 +233,80 @@ static void add_bias(float *v, const float *b, size_t n)
             v[i] += b[i];
 }
 
-static void layer_forward(infer_ctx *c, uint32_t il)
+/* Attention of the nb tokens at positions pos0.. of layer il: rope, the
+ * cache, then each token over the positions up to its own. */
+static void attention(infer_ctx *c, uint32_t il, size_t nb, uint32_t pos0)
 {
     const infer_model *m = c->m;
     const infer_hparams *hp = &m->hp;
     const model__layer *L = &m->layers[il];
-    size_t kvd = kv_dim(hp), d = hp->n_embd;
-    rmsnorm(c->h, c->x, L->attn_norm, d, hp->eps);
-    mat_mul(c, &L->wq, c->h, c->q);
-    mat_mul(c, &L->wk, c->h, c->k);
-    mat_mul(c, &L->wv, c->h, c->v);
-    add_bias(c->q, L->bq, (size_t)hp->n_head * hp->head_dim);
-    add_bias(c->k, L->bk, kvd);
-    add_bias(c->v, L->bv, kvd);
-    rope(m, c->q, hp->n_head, c->pos);
-    rope(m, c->k, hp->n_head_kv, c->pos);
-    size_t at = ((size_t)il * c->n_ctx + c->pos) * kvd;
-    memcpy(c->kcache + at, c->k, kvd * sizeof(float));
-    memcpy(c->vcache + at, c->v, kvd * sizeof(float));
-    attn a = {c, il};
-    infer_pool_run(c->pool, attn_heads, &a, hp->n_head);
-    mat_mul(c, &L->wo, c->att_out, c->h);
-    for (size_t i = 0; i < d; i++)
-        c->x[i] += c->h[i];
-    rmsnorm(c->h, c->x, L->ffn_norm, d, hp->eps);
-    mat_mul(c, &L->gate, c->h, c->ff_a);
-    mat_mul(c, &L->up, c->h, c->ff_b);
-    for (size_t i = 0; i < hp->n_ff; i++) {
-        float g = c->ff_a[i];
-        c->ff_a[i] = g / (1.0f + expf(-g)) * c->ff_b[i];
+    size_t kvd = kv_dim(hp), qd = (size_t)hp->n_head * hp->head_dim;
+    for (size_t b = 0; b < nb; b++) {
+        float *q = c->q + b * qd, *k = c->k + b * kvd, *v = c->v + b * kvd;
+        add_bias(q, L->bq, qd);
+        add_bias(k, L->bk, kvd);
+        add_bias(v, L->bv, kvd);
+        rope(m, q, hp->n_head, pos0 + (uint32_t)b);
+        rope(m, k, hp->n_head_kv, pos0 + (uint32_t)b);
+        size_t at = ((size_t)il * c->n_ctx + pos0 + b) * kvd;
+        memcpy(c->kcache + at, k, kvd * sizeof(float));
+        memcpy(c->vcache + at, v, kvd * sizeof(float));
     }
-    mat_mul(c, &L->down, c->ff_a, c->h);
-    for (size_t i = 0; i < d; i++)
-        c->x[i] += c->h[i];
+    for (size_t b = 0; b < nb; b++) {
+        attn a = {c, il, pos0 + (uint32_t)b, c->q + b * qd,
+                  c->att_out + b * qd};
+        infer_pool_run(c->pool, attn_heads, &a, hp->n_head);
+    }
 }
 
-/* One token at position c->pos; logits when out is not NULL. */
-static void forward(infer_ctx *c, int32_t tok, float *logits)
+static void layer_forward(infer_ctx *c, uint32_t il, size_t nb, uint32_t pos0)
 {
     const infer_model *m = c->m;
     const infer_hparams *hp = &m->hp;
-    quant_dequant_row(m->tok_embd.type,
-                      m->tok_embd.data + (size_t)tok * m->tok_embd.row_bytes,
-                      c->x, hp->n_embd);
-    for (uint32_t il = 0; il < hp->n_layer; il++)
-        layer_forward(c, il);
-    if (logits) {
-        rmsnorm(c->h, c->x, m->output_norm, hp->n_embd, hp->eps);
-        mat_mul(c, &m->output, c->h, logits);
+    const model__layer *L = &m->layers[il];
+    size_t d = hp->n_embd, ff = hp->n_ff;
+    for (size_t b = 0; b < nb; b++)
+        rmsnorm(c->h + b * d, c->x + b * d, L->attn_norm, d, hp->eps);
+    mat_mul(c, &L->wq, c->h, c->q, nb);
+    mat_mul(c, &L->wk, c->h, c->k, nb);
+    mat_mul(c, &L->wv, c->h, c->v, nb);
+    attention(c, il, nb, pos0);
+    mat_mul(c, &L->wo, c->att_out, c->h, nb);
+    for (size_t i = 0; i < nb * d; i++)
+        c->x[i] += c->h[i];
+    for (size_t b = 0; b < nb; b++)
+        rmsnorm(c->h + b * d, c->x + b * d, L->ffn_norm, d, hp->eps);
+    mat_mul(c, &L->gate, c->h, c->ff_a, nb);
+    mat_mul(c, &L->up, c->h, c->ff_b, nb);
+    for (size_t i = 0; i < nb * ff; i++) {
+        float g = c->ff_a[i];
+        c->ff_a[i] = g / (1.0f + expf(-g)) * c->ff_b[i];
     }
-    c->pos++;
+    mat_mul(c, &L->down, c->ff_a, c->h, nb);
+    for (size_t i = 0; i < nb * d; i++)
+        c->x[i] += c->h[i];
+}
+
+/* nb (<= QUANT_BATCH_MAX) tokens at positions c->pos..; the logits of
+ * the last one when logits is not NULL. */
+static void forward(infer_ctx *c, const int32_t *tok, size_t nb,
+                    float *logits)
+{
+    const infer_model *m = c->m;
+    const infer_hparams *hp = &m->hp;
+    size_t d = hp->n_embd;
+    for (size_t b = 0; b < nb; b++)
+        quant_dequant_row(m->tok_embd.type,
+                          m->tok_embd.data +
+                              (size_t)tok[b] * m->tok_embd.row_bytes,
+                          c->x + b * d, d);
+    for (uint32_t il = 0; il < hp->n_layer; il++)
+        layer_forward(c, il, nb, c->pos);
+    if (logits) {
+        rmsnorm(c->h, c->x + (nb - 1) * d, m->output_norm, d, hp->eps);
+        mat_mul(c, &m->output, c->h, logits, 1);
+    }
+    c->pos += (uint32_t)nb;
 }
 
 int infer_eval(infer_ctx *c, const int32_t *tokens, size_t n, float *logits,
@@ -287,8 +324,10 @@ int infer_eval(infer_ctx *c, const int32_t *tokens, size_t n, float *logits,
                           "%zu more tokens do not fit the context (%u of %u "
                           "used)",
                           n, c->pos, c->n_ctx);
-    for (size_t i = 0; i < n; i++)
-        forward(c, tokens[i], i + 1 == n ? logits : NULL);
+    for (size_t i = 0; i < n; i += QUANT_BATCH_MAX) {
+        size_t nb = n - i < QUANT_BATCH_MAX ? n - i : QUANT_BATCH_MAX;
+        forward(c, tokens + i, nb, i + nb == n ? logits : NULL);
+    }
     return 0;
 }
 

@@ -228,32 +228,47 @@ void quant_dequant_row(uint32_t type, const void *src, float *dst, size_t n)
     }
 }
 
-float quant_dot(uint32_t type, const void *w, const float *x, size_t n)
+void quant_dot_batch(uint32_t type, const void *w, const float *x,
+                     size_t x_stride, size_t nb, float *y, size_t y_stride,
+                     size_t n)
 {
     const uint8_t *p = w;
-    float acc = 0;
+    float acc[QUANT_BATCH_MAX] = {0};
     if (is_plain(type)) {
-        for (size_t i = 0; i < n; i++)
-            acc += plain(type, p, i) * x[i];
-        return acc;
-    }
-    size_t be = gguf_block_elems(type), bb = gguf_block_bytes(type);
-    blk o;
-    for (size_t k = 0; k < n / be; k++) {
-        decode(type, p + k * bb, &o);
-        const float *xb = x + k * be;
-        for (unsigned g = 0; g < o.n / o.group; g++) {
-            float sq = 0, sx = 0;
-            const int8_t *q = o.q + g * o.group;
-            const float *xg = xb + g * o.group;
-            for (unsigned j = 0; j < o.group; j++) {
-                sq += (float)q[j] * xg[j];
-                sx += xg[j];
+        for (size_t i = 0; i < n; i++) {
+            float wi = plain(type, p, i);
+            for (size_t b = 0; b < nb; b++)
+                acc[b] += wi * x[b * x_stride + i];
+        }
+    } else {
+        size_t be = gguf_block_elems(type), bb = gguf_block_bytes(type);
+        blk o;
+        for (size_t k = 0; k < n / be; k++) {
+            decode(type, p + k * bb, &o);
+            for (size_t b = 0; b < nb; b++) {
+                const float *xb = x + b * x_stride + k * be;
+                for (unsigned g = 0; g < o.n / o.group; g++) {
+                    float sq = 0, sx = 0;
+                    const int8_t *q = o.q + g * o.group;
+                    const float *xg = xb + g * o.group;
+                    for (unsigned j = 0; j < o.group; j++) {
+                        sq += (float)q[j] * xg[j];
+                        sx += xg[j];
+                    }
+                    acc[b] += o.scale[g] * sq - o.min[g] * sx;
+                }
             }
-            acc += o.scale[g] * sq - o.min[g] * sx;
         }
     }
-    return acc;
+    for (size_t b = 0; b < nb; b++)
+        y[b * y_stride] = acc[b];
+}
+
+float quant_dot(uint32_t type, const void *w, const float *x, size_t n)
+{
+    float y;
+    quant_dot_batch(type, w, x, 0, 1, &y, 0, n);
+    return y;
 }
 
 void quant_q8_0_from_f32(const float *x, void *dst, size_t n)

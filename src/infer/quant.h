@@ -38,6 +38,15 @@ void quant_dequant_row(uint32_t type, const void *src, float *dst, size_t n);
  * once per block or sub-block (d·Σ q·x), as the block formulas factor. */
 float quant_dot(uint32_t type, const void *w, const float *x, size_t n);
 
+/* Vectors one weight row is dotted with at once (a prompt batch). */
+#define QUANT_BATCH_MAX 32
+/* y[b·y_stride] = quant_dot(type, w, x + b·x_stride, n) for b < nb
+ * (nb <= QUANT_BATCH_MAX), bit for bit: each block is decoded once and
+ * each sum runs in quant_dot's order. */
+void quant_dot_batch(uint32_t type, const void *w, const float *x,
+                     size_t x_stride, size_t nb, float *y, size_t y_stride,
+                     size_t n);
+
 /* Quantize n floats (a multiple of 32) into Q8_0 blocks: d = max|x|/127
  * as f16, q = round(x/d); for the tests and for writing files. */
 void quant_q8_0_from_f32(const float *x, void *dst, size_t n);

@@ -316,10 +316,13 @@ static void test_infer_threads_bit_identical(void **state)
     run_logits(g, 2, 1, two);
     run_logits(g, 3, 1, three);
     run_logits(g, 2, 5, split); /* whole chunks: logits at 4 and 9 only */
+    static float whole[NP * VOCAB];
+    run_logits(g, 3, NP, whole); /* one batch of all the prompt */
     assert_memory_equal(one, two, sizeof one);
     assert_memory_equal(one, three, sizeof one);
     assert_memory_equal(one + 4 * VOCAB, split + 4 * VOCAB, VOCAB * sizeof(float));
     assert_memory_equal(one + 9 * VOCAB, split + 9 * VOCAB, VOCAB * sizeof(float));
+    assert_memory_equal(one + 9 * VOCAB, whole + 9 * VOCAB, VOCAB * sizeof(float));
     gguf_close(g);
     free(p);
 }
