@@ -51,4 +51,5 @@ done
     exit $rc
 }
 # shellcheck disable=SC2086
-exec "$NODE" "$CROSSCHECK/compare.mjs" "$TOL" "$WORK/out" $names
+exec "$NODE" "$CROSSCHECK/compare.mjs" "$TOL" "$CROSSCHECK/known_gaps.json" \
+    "$WORK/out" $names

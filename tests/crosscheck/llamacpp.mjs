@@ -56,25 +56,39 @@ async function onePrompt(model, sequence, text) {
   const next = res[res.length - 1].next;
   const lp = logSoftmax(next.logits, model.tokens.vocabSize ?? next.logits.size);
   const order = [...lp.keys()].sort((a, b) => (lp[b] - lp[a]) || (a - b));
-  const greedy = [next.token];
+  const margin = (logits) => {
+    let a = -Infinity, b = -Infinity;
+    for (const [, v] of logits) {
+      if (v > a) { b = a; a = v; } else if (v > b) b = v;
+    }
+    return a - b;
+  };
+  const greedy = [next.token], margins = [margin(next.logits)];
   while (greedy.length < input.n_predict) {
     const r = await sequence.controlledEvaluate(
-      [[greedy[greedy.length - 1], { generateNext: { token: true } }]]);
+      [[greedy[greedy.length - 1], { generateNext: { token: true, logits: true } }]]);
     greedy.push(r[0].next.token);
+    margins.push(margin(r[0].next.logits));
   }
   return {
     tokens,
     greedy,
+    margins,
     top: order.slice(0, input.top_k).map((id) => [id, lp[id]]),
     given: input.ids.map((id) => (id >= 0 && id < lp.length ? lp[id] : null)),
+    logprobs: [...lp],
   };
 }
 
 for (const path of models) {
   const model = await llama.loadModel({ modelPath: path, gpuLayers: 0 });
-  // f16 KV cache and no flash attention: node-llama-cpp's defaults.
-  const context = await model.createContext({ contextSize: 256, batchSize: 256,
-                                              sequences: 1, threads: 1 });
+  // f16 KV cache and no flash attention: node-llama-cpp's defaults;
+  // CROSSCHECK_KV=F32 keeps the cache in f32 (to tell its rounding apart).
+  const kv = process.env.CROSSCHECK_KV;
+  const context = await model.createContext({
+    contextSize: 256, batchSize: 256, sequences: 1, threads: 1,
+    ...(kv ? { experimentalKvCacheKeyType: kv, experimentalKvCacheValueType: kv } : {}),
+  });
   const sequence = context.getSequence();
   const out = { texts: input.texts.map((t) => model.tokenize(t, false)), prompts: [] };
   for (const p of input.prompts) out.prompts.push(await onePrompt(model, sequence, p));

@@ -16,7 +16,9 @@
  * that the multilingual texts exercise real merges, not only bytes.
  *
  * Usage: crosscheck_models TEXTS.json OUTDIR
- * Writes OUTDIR/<arch>-<tokenizer>-<type>.gguf and prints their names.
+ * Writes OUTDIR/<arch>-<tokenizer>-<type>.gguf (every matrix of that type;
+ * q4_k_m: llama.cpp's Q4_K_M mix) and OUTDIR/llama-outonly-<type>.gguf
+ * (only output.weight quantized), and prints their names.
  * Test code: every failure prints a message and exits non-zero.
  */
 #include <jansson.h>
@@ -340,12 +342,15 @@ typedef struct model_spec {
     const char *tokenizer; /* spm, or the BPE pre-tokenizer */
     const char *type_name;
     uint32_t type;         /* of the matrices; Q4_K: the Q4_K_M mix */
+    int output_only;       /* only output.weight has that type, others F32 */
 } model_spec;
 
 /* Q4_K_M as llama.cpp's quantize makes it: Q6_K for the output, attn_v
  * and ffn_down, Q4_K elsewhere. */
 static uint32_t type_of(const model_spec *s, const char *what)
 {
+    if (s->output_only) /* one quantized product: the output's */
+        return strcmp(what, "output") == 0 ? s->type : T_F32;
     if (s->type == T_Q4_K && (strcmp(what, "output") == 0 ||
                               strcmp(what, "attn_v") == 0 ||
                               strcmp(what, "ffn_down") == 0))
@@ -366,12 +371,39 @@ static float block_scale(uint32_t type, float a)
     }
 }
 
+/* Random Q4_K blocks centred on zero: gw_tensor_random gives d and dmin
+ * the same size, so that d*sc*q - dmin*m (q up to 15, sc and m alike) is
+ * mostly positive and every row shares a large mean; real blocks have
+ * dmin*m near the block's minimum. */
+static void q4k_tensor(gw *w, const char *name, uint64_t ne0, uint64_t ne1,
+                       float scale, osafe_rng *r)
+{
+    uint64_t ne[2] = {ne0, ne1};
+    size_t len = gw_type_size(T_Q4_K, ne0 * ne1);
+    uint8_t *d = malloc(len);
+    if (!d)
+        fail("out of memory");
+    for (size_t o = 0; o < len; o += 144) {
+        float dv = scale * (0.5f + 0.5f * (float)rng_uniform(r));
+        uint16_t h = gw_f16(dv), hm = gw_f16(7.5f * dv);
+        d[o] = (uint8_t)h, d[o + 1] = (uint8_t)(h >> 8);
+        d[o + 2] = (uint8_t)hm, d[o + 3] = (uint8_t)(hm >> 8);
+        for (size_t i = 4; i < 144; i++)
+            d[o + i] = (uint8_t)rng_next(r);
+    }
+    gw_tensor(w, name, T_Q4_K, 2, ne, d, len);
+    free(d);
+}
+
 static void matrix(gw *w, const model_spec *s, const char *name,
                    const char *what, uint64_t ne0, uint64_t ne1, float a,
                    osafe_rng *r)
 {
     uint32_t t = type_of(s, what);
-    gw_tensor_random(w, name, t, ne0, ne1, block_scale(t, a), r);
+    if (t == T_Q4_K)
+        q4k_tensor(w, name, ne0, ne1, block_scale(t, a), r);
+    else
+        gw_tensor_random(w, name, t, ne0, ne1, block_scale(t, a), r);
 }
 
 static void vector(gw *w, const char *name, uint64_t n, float base,
@@ -435,7 +467,9 @@ static void write_model(const model_spec *s, const vocab *v, uint64_t seed,
 #undef K
     write_vocab(w, s, v);
     int qwen = strcmp(s->arch, "qwen2") == 0;
-    matrix(w, s, "token_embd.weight", "token_embd", EMBD, v->n, 1.0f, &r);
+    /* small embeddings: qwen2's output is tied to them, and larger logits
+     * would magnify every rounding difference */
+    matrix(w, s, "token_embd.weight", "token_embd", EMBD, v->n, 0.15f, &r);
     vector(w, "output_norm.weight", EMBD, 1, 0.4f, &r);
     if (!qwen) /* qwen2: the output tied to the embeddings */
         matrix(w, s, "output.weight", "output", EMBD, v->n, 0.15f, &r);
@@ -490,13 +524,23 @@ int main(int argc, char **argv)
     for (size_t a = 0; a < 3; a++)
         for (size_t t = 0; t < sizeof types / sizeof types[0]; t++) {
             model_spec s = {kinds[a].arch, kinds[a].tok, types[t].name,
-                            types[t].type};
+                            types[t].type, 0};
             char path[4096];
             snprintf(path, sizeof path, "%s/%s-%s-%s.gguf", argv[2], s.arch,
                      s.tokenizer, s.type_name);
             write_model(&s, kinds[a].v, 1000 + 10 * a + t, path);
             printf("%s\n", path);
         }
+    /* The quantized types on one product each (the output, spm llama):
+     * the difference each type's dot product alone makes. */
+    for (size_t t = 1; t < sizeof types / sizeof types[0]; t++) {
+        model_spec s = {"llama", "spm", types[t].name, types[t].type, 1};
+        char path[4096];
+        snprintf(path, sizeof path, "%s/llama-outonly-%s.gguf", argv[2],
+                 s.type_name);
+        write_model(&s, &spm, 2000 + t, path);
+        printf("%s\n", path);
+    }
     json_decref(root);
     return 0;
 }

@@ -11,7 +11,9 @@
  *          "prompts": [{"tokens": [BOS if the model adds it, then the
  *            prompt's ids], "greedy": [N ids, end-of-generation tokens
  *            included], "top": [[id, logprob] x K, highest first, ties by
- *            id], "given": [logprob of each of ids]}]}
+ *            id], "margins": [top-1 minus top-2 logit before each greedy
+ *            token], "given": [logprob of each of ids], "logprobs": [the
+ *            whole vocabulary's]}]}
  * Log-probabilities are the log-softmax, in double, of the logits after
  * the prompt's last token.
  */
@@ -65,6 +67,18 @@ static void log_softmax(const float *logits, size_t n, double *lp)
         lp[i] = (double)logits[i] - lse;
 }
 
+static double margin(const float *logits, size_t n)
+{
+    double a = -INFINITY, b = -INFINITY;
+    for (size_t i = 0; i < n; i++) {
+        if (logits[i] > a)
+            b = a, a = logits[i];
+        else if (logits[i] > b)
+            b = logits[i];
+    }
+    return a - b;
+}
+
 static json_t *top_k(const double *lp, size_t n, size_t k)
 {
     json_t *a = json_array();
@@ -106,6 +120,19 @@ static int one_prompt(probe *p, const char *s, size_t n_predict, size_t k,
     infer_ctx_reset(p->c);
     if (infer_greedy(p->c, t.ids, t.n, n_predict, NULL, 0, gen, &n_gen, e) != 0)
         goto done;
+    /* the margin (top-1 minus top-2 log-probability) before each greedy
+     * token, along the greedy path: a divergence from llama.cpp where the
+     * margin is within the tolerance is a near-tie, not an error */
+    json_t *margins = json_array();
+    infer_ctx_reset(p->c);
+    for (size_t j = 0; j < n_gen; j++) {
+        const int32_t *feed = j == 0 ? t.ids : &gen[j - 1];
+        if (infer_eval(p->c, feed, j == 0 ? t.n : 1, logits, e) != 0) {
+            json_decref(margins);
+            goto done;
+        }
+        json_array_append_new(margins, json_real(margin(logits, p->n_vocab)));
+    }
     json_t *given = json_array();
     size_t i;
     json_t *id;
@@ -117,8 +144,13 @@ static int one_prompt(probe *p, const char *s, size_t n_predict, size_t k,
     json_t *o = json_object();
     json_object_set_new(o, "tokens", ids_json(t.ids, t.n));
     json_object_set_new(o, "greedy", ids_json(gen, n_gen));
+    json_object_set_new(o, "margins", margins);
     json_object_set_new(o, "top", top_k(lp, p->n_vocab, k));
     json_object_set_new(o, "given", given);
+    json_t *all = json_array();
+    for (uint32_t j = 0; j < p->n_vocab; j++)
+        json_array_append_new(all, json_real(lp[j]));
+    json_object_set_new(o, "logprobs", all);
     json_array_append_new(out, o);
     rc = 0;
 done:
