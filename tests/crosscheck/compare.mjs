@@ -8,14 +8,14 @@
 // that tolerance instead and reported as such.  Prints one line per model;
 // exits 1 when any model is outside its tolerance.
 //
-// Usage: node compare.mjs TOL GAPS.json DIR MODEL_NAME...
+// Usage: node compare.mjs TOL GAPS.json|- DIR MODEL_NAME...
 // (DIR holds NAME.osafe.json and NAME.llamacpp.json.)
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
 const [tolArg, gapsPath, dir, ...names] = process.argv.slice(2);
 const strictTol = Number(tolArg);
-const gaps = JSON.parse(readFileSync(gapsPath, "utf8")).gaps;
+const gaps = gapsPath === "-" ? {} : JSON.parse(readFileSync(gapsPath, "utf8")).gaps;
 const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 let bad = 0;
 

@@ -13,6 +13,7 @@ set -eu
 : "${NODE:?}" "${MODELS:?}" "${PROBE:?}" "${WORK:?}" "${CROSSCHECK:?}"
 NLC_VERSION=3.22.1
 TOL=${CROSSCHECK_TOL:-1e-2}
+EXACT_TOL=${CROSSCHECK_EXACT_TOL:-1e-4}
 
 skip() {
     echo "SKIP: $*"
@@ -35,21 +36,42 @@ if [ ! -f "$modules/node-llama-cpp/package.json" ] ||
     fi
 fi
 
-rm -f "$WORK/models"/*.gguf "$WORK/out"/*.json
+rm -f "$WORK/models"/*.gguf "$WORK/out"/*.json "$WORK/exact"/*.json
+mkdir -p "$WORK/exact"
 "$MODELS" "$CROSSCHECK/texts.json" "$WORK/models" >"$WORK/models/list"
-names=""
+names="" exact=""
 for m in $(cat "$WORK/models/list"); do
     n=$(basename "$m")
     "$PROBE" "$m" "$CROSSCHECK/texts.json" >"$WORK/out/$n.osafe.json"
     names="$names $n"
+    case $n in
+    *-f32.gguf) exact="$exact $m"; cp "$WORK/out/$n.osafe.json" "$WORK/exact/" ;;
+    esac
 done
-# shellcheck disable=SC2046 # one argument per model file
-"$NODE" "$CROSSCHECK/llamacpp.mjs" "$modules" "$CROSSCHECK/texts.json" \
-    "$WORK/out" $(cat "$WORK/models/list") || {
-    rc=$?
-    [ $rc -eq 77 ] && skip "llama.cpp's prebuilt binaries do not load here"
-    exit $rc
+llamacpp() { # OUTDIR MODEL...
+    out=$1
+    shift
+    "$NODE" "$CROSSCHECK/llamacpp.mjs" "$modules" "$CROSSCHECK/texts.json" "$out" "$@" || {
+        rc=$?
+        [ $rc -eq 77 ] && skip "llama.cpp's prebuilt binaries do not load here"
+        exit $rc
+    }
 }
+# 1. llama.cpp as its users run it (f16 KV cache, flash attention "auto"):
+#    every model within TOL, or within its type's known gap.
+# shellcheck disable=SC2046 # one argument per model file
+llamacpp "$WORK/out" $(cat "$WORK/models/list")
+# 2. llama.cpp without its f16 roundings (f32 KV cache, no flash attention):
+#    the F32 models, whose products llama.cpp computes in f32 too, within
+#    EXACT_TOL - a check of the engine's arithmetic to float rounding.
 # shellcheck disable=SC2086
-exec "$NODE" "$CROSSCHECK/compare.mjs" "$TOL" "$CROSSCHECK/known_gaps.json" \
-    "$WORK/out" $names
+CROSSCHECK_KV=F32 CROSSCHECK_FA=off llamacpp "$WORK/exact" $exact
+echo "== llama.cpp defaults (f16 KV cache, flash attention auto), tolerance $TOL"
+# shellcheck disable=SC2086
+"$NODE" "$CROSSCHECK/compare.mjs" "$TOL" "$CROSSCHECK/known_gaps.json" \
+    "$WORK/out" $names || fail=1
+echo "== llama.cpp with an f32 KV cache and no flash attention, F32 models, tolerance $EXACT_TOL"
+# shellcheck disable=SC2086
+"$NODE" "$CROSSCHECK/compare.mjs" "$EXACT_TOL" - "$WORK/exact" \
+    $(for m in $exact; do basename "$m"; done) || fail=1
+exit "${fail:-0}"

@@ -82,12 +82,14 @@ async function onePrompt(model, sequence, text) {
 
 for (const path of models) {
   const model = await llama.loadModel({ modelPath: path, gpuLayers: 0 });
-  // f16 KV cache and no flash attention: node-llama-cpp's defaults;
-  // CROSSCHECK_KV=F32 keeps the cache in f32 (to tell its rounding apart).
-  const kv = process.env.CROSSCHECK_KV;
+  // node-llama-cpp's defaults: f16 KV cache, flash attention "auto" (on,
+  // on a CPU).  To tell their roundings apart: CROSSCHECK_KV=F32 keeps the
+  // cache in f32, CROSSCHECK_FA=off|on sets flash attention.
+  const kv = process.env.CROSSCHECK_KV, fa = process.env.CROSSCHECK_FA;
   const context = await model.createContext({
     contextSize: 256, batchSize: 256, sequences: 1, threads: 1,
     ...(kv ? { experimentalKvCacheKeyType: kv, experimentalKvCacheValueType: kv } : {}),
+    ...(fa ? { flashAttention: fa === "on" } : {}),
   });
   const sequence = context.getSequence();
   const out = { texts: input.texts.map((t) => model.tokenize(t, false)), prompts: [] };
