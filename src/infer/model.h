@@ -73,4 +73,11 @@ int infer_greedy(infer_ctx *c, const int32_t *prompt, size_t n_prompt,
                  size_t max_new, const int32_t *stop, size_t n_stop,
                  int32_t *out, size_t *n_out, osafe_err *e) OSAFE_MUST_USE;
 
+/* The same with the next token chosen by sampler s (sample.h). */
+struct infer_sampler;
+int infer_generate(infer_ctx *c, const int32_t *prompt, size_t n_prompt,
+                   size_t max_new, const int32_t *stop, size_t n_stop,
+                   struct infer_sampler *s, int32_t *out, size_t *n_out,
+                   osafe_err *e) OSAFE_MUST_USE;
+
 #endif

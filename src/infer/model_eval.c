@@ -26,6 +26,7 @@
 #include "infer/model_int.h"
 #include "infer/pool.h"
 #include "infer/quant.h"
+#include "infer/sample.h"
 
 struct infer_ctx {
     const infer_model *m;
@@ -340,19 +341,21 @@ static int32_t argmax(const float *v, uint32_t n)
     return (int32_t)best;
 }
 
-int infer_greedy(infer_ctx *c, const int32_t *prompt, size_t n_prompt,
-                 size_t max_new, const int32_t *stop, size_t n_stop,
-                 int32_t *out, size_t *n_out, osafe_err *e)
+int infer_generate(infer_ctx *c, const int32_t *prompt, size_t n_prompt,
+                   size_t max_new, const int32_t *stop, size_t n_stop,
+                   infer_sampler *smp, int32_t *out, size_t *n_out,
+                   osafe_err *e)
 {
     *n_out = 0;
     if (n_prompt == 0)
-        return osafe_errf(e, OSAFE_EINVAL, "greedy decoding: empty prompt");
+        return osafe_errf(e, OSAFE_EINVAL, "decoding: empty prompt");
     float *logits = malloc((size_t)c->m->hp.n_vocab * sizeof *logits);
     if (!logits)
-        return osafe_errf(e, OSAFE_ENOMEM, "greedy decoding: out of memory");
+        return osafe_errf(e, OSAFE_ENOMEM, "decoding: out of memory");
     int rc = infer_eval(c, prompt, n_prompt, logits, e);
     while (rc == 0 && *n_out < max_new) {
-        int32_t t = argmax(logits, c->m->hp.n_vocab);
+        int32_t t = smp ? infer_sample(smp, logits)
+                        : argmax(logits, c->m->hp.n_vocab);
         size_t s = 0;
         while (s < n_stop && stop[s] != t)
             s++;
@@ -365,4 +368,12 @@ int infer_greedy(infer_ctx *c, const int32_t *prompt, size_t n_prompt,
     }
     free(logits);
     return rc;
+}
+
+int infer_greedy(infer_ctx *c, const int32_t *prompt, size_t n_prompt,
+                 size_t max_new, const int32_t *stop, size_t n_stop,
+                 int32_t *out, size_t *n_out, osafe_err *e)
+{
+    return infer_generate(c, prompt, n_prompt, max_new, stop, n_stop, NULL,
+                          out, n_out, e);
 }

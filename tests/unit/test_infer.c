@@ -21,6 +21,7 @@
 #include "infer/gguf.h"
 #include "infer/model.h"
 #include "infer/quant.h"
+#include "infer/sample.h"
 
 /* The shape of the test models: K-quant rows need multiples of 256. */
 enum { VOCAB = 96, EMBD = 256, HEADS = 4, KV_HEADS = 2, HD = 64, FF = 512,
@@ -426,6 +427,60 @@ static void test_infer_refuses_bad_models(void **state)
     free(p);
 }
 
+/* Frequency of id 1 among n draws over logits. */
+static double freq1(const float *logits, uint32_t nv, float temp, float top_p,
+                    uint64_t seed, int n)
+{
+    infer_sampler s;
+    assert_int_equal(infer_sampler_init(&s, nv, temp, 0, top_p, seed, NULL), 0);
+    int ones = 0;
+    for (int i = 0; i < n; i++)
+        ones += infer_sample(&s, logits) == 1;
+    infer_sampler_free(&s);
+    return (double)ones / n;
+}
+
+static void test_infer_sampler(void **state)
+{
+    (void)state;
+    const float two[2] = {0.0f, 1.0986123f}; /* ln 3: p = 1/4, 3/4 */
+    assert_true(fabs(freq1(two, 2, 1, 1, 1, 20000) - 0.75) < 0.02);
+    /* temperature 2: p1 = sqrt 3 / (1 + sqrt 3) = 0.634 */
+    assert_true(fabs(freq1(two, 2, 2, 1, 2, 20000) - 0.634) < 0.02);
+    /* top_p 0.5: the 3/4 token alone reaches it */
+    assert_true(freq1(two, 2, 1, 0.5f, 3, 1000) == 1.0);
+    /* greedy and top_k 1 take the highest logit, the lowest id on a tie */
+    const float tie[4] = {0.5f, 2.0f, 2.0f, -1.0f};
+    infer_sampler g, k1;
+    assert_int_equal(infer_sampler_init(&g, 4, 0, 0, 1, 9, NULL), 0);
+    assert_int_equal(infer_sampler_init(&k1, 4, 1.5f, 1, 1, 9, NULL), 0);
+    assert_int_equal(infer_sample(&g, tie), 1);
+    assert_int_equal(infer_sample(&k1, tie), 1);
+    infer_sampler_free(&g);
+    infer_sampler_free(&k1);
+    /* the same seed gives the same draws, another seed others */
+    float flat[64];
+    for (int i = 0; i < 64; i++)
+        flat[i] = (float)(i % 7) * 0.1f;
+    int32_t a[50], b[50], c[50];
+    infer_sampler sa, sb, sc;
+    assert_int_equal(infer_sampler_init(&sa, 64, 1, 0, 0.95f, 42, NULL), 0);
+    assert_int_equal(infer_sampler_init(&sb, 64, 1, 0, 0.95f, 42, NULL), 0);
+    assert_int_equal(infer_sampler_init(&sc, 64, 1, 0, 0.95f, 43, NULL), 0);
+    for (int i = 0; i < 50; i++) {
+        a[i] = infer_sample(&sa, flat);
+        b[i] = infer_sample(&sb, flat);
+        c[i] = infer_sample(&sc, flat);
+    }
+    assert_memory_equal(a, b, sizeof a);
+    assert_memory_not_equal(a, c, sizeof a);
+    infer_sampler_free(&sa);
+    infer_sampler_free(&sb);
+    infer_sampler_free(&sc);
+    osafe_err e = {0};
+    assert_int_equal(infer_sampler_init(&sa, 4, -1, 0, 1, 0, &e), OSAFE_EINVAL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -434,6 +489,7 @@ int main(void)
         cmocka_unit_test(test_infer_threads_bit_identical),
         cmocka_unit_test(test_infer_greedy),
         cmocka_unit_test(test_infer_refuses_bad_models),
+        cmocka_unit_test(test_infer_sampler),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
