@@ -73,6 +73,16 @@ int infer_greedy(infer_ctx *c, const int32_t *prompt, size_t n_prompt,
                  size_t max_new, const int32_t *stop, size_t n_stop,
                  int32_t *out, size_t *n_out, osafe_err *e) OSAFE_MUST_USE;
 
+/* The log-probability (natural log, in double) of the continuation
+ * cont[0..nc) after prompt[0..np): Σ log softmax(logits)[cont[i]], each
+ * softmax summed in id order.  The prompt and every continuation token
+ * but the last are appended to the sequence.  This
+ * scores multiple-choice items by likelihood, which chat endpoints
+ * cannot do. */
+int infer_logprob(infer_ctx *c, const int32_t *prompt, size_t np,
+                  const int32_t *cont, size_t nc, double *out,
+                  osafe_err *e) OSAFE_MUST_USE;
+
 /* The same with the next token chosen by sampler s (sample.h). */
 struct infer_sampler;
 int infer_generate(infer_ctx *c, const int32_t *prompt, size_t n_prompt,

@@ -370,6 +370,49 @@ int infer_generate(infer_ctx *c, const int32_t *prompt, size_t n_prompt,
     return rc;
 }
 
+static double log_softmax_at(const float *l, uint32_t n, int32_t t)
+{
+    float mx = l[0];
+    for (uint32_t i = 1; i < n; i++)
+        mx = l[i] > mx ? l[i] : mx;
+    double sum = 0;
+    for (uint32_t i = 0; i < n; i++)
+        sum += exp((double)l[i] - mx);
+    return (double)l[t] - mx - log(sum);
+}
+
+int infer_logprob(infer_ctx *c, const int32_t *prompt, size_t np,
+                  const int32_t *cont, size_t nc, double *out, osafe_err *e)
+{
+    *out = 0;
+    uint32_t nv = c->m->hp.n_vocab;
+    if (np == 0 || nc == 0)
+        return osafe_errf(e, OSAFE_EINVAL,
+                          "log-probability: empty prompt or continuation");
+    for (size_t i = 0; i < nc; i++)
+        if (cont[i] < 0 || (uint32_t)cont[i] >= nv)
+            return osafe_errf(e, OSAFE_EINVAL,
+                              "continuation token %zu is id %d, outside the "
+                              "vocabulary of %u",
+                              i, (int)cont[i], nv);
+    if (nc > c->n_ctx - c->pos || np > c->n_ctx - c->pos - nc)
+        return osafe_errf(e, OSAFE_ETOOBIG,
+                          "prompt and continuation (%zu tokens) do not fit "
+                          "the context (%u of %u used)",
+                          np + nc, c->pos, c->n_ctx);
+    float *logits = malloc((size_t)nv * sizeof *logits);
+    if (!logits)
+        return osafe_errf(e, OSAFE_ENOMEM, "log-probability: out of memory");
+    int rc = infer_eval(c, prompt, np, logits, e);
+    for (size_t i = 0; rc == 0 && i < nc; i++) {
+        *out += log_softmax_at(logits, nv, cont[i]);
+        if (i + 1 < nc)
+            rc = infer_eval(c, &cont[i], 1, logits, e);
+    }
+    free(logits);
+    return rc;
+}
+
 int infer_greedy(infer_ctx *c, const int32_t *prompt, size_t n_prompt,
                  size_t max_new, const int32_t *stop, size_t n_stop,
                  int32_t *out, size_t *n_out, osafe_err *e)

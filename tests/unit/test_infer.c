@@ -427,6 +427,49 @@ static void test_infer_refuses_bad_models(void **state)
     free(p);
 }
 
+/* The log-probability of a continuation against the reference's logits:
+ * prompt[0..4) then prompt[4..NP) as the continuation. */
+static void test_infer_logprob_matches_reference(void **state)
+{
+    (void)state;
+    spec s = {"llama", GGUF_T_Q8_0, 0, 0, 0};
+    size_t len;
+    uint8_t *p = build(&s, 21, &len);
+    gguf_file *g;
+    infer_model *m;
+    infer_ctx *c;
+    osafe_err e = {0};
+    assert_int_equal(gguf_parse(p, len, &g, NULL), 0);
+    assert_int_equal(infer_model_load(g, &m, &e), 0);
+    assert_int_equal(infer_ctx_new(m, 16, 2, &c, &e), 0);
+    static double ref[NP * VOCAB];
+    reference(g, prompt, NP, 0, ref);
+    double want = 0;
+    for (int i = 3; i < NP - 1; i++) { /* logits after token i predict i+1 */
+        const double *l = ref + (size_t)i * VOCAB;
+        double mx = l[0], sum = 0;
+        for (int v = 1; v < VOCAB; v++)
+            mx = fmax(mx, l[v]);
+        for (int v = 0; v < VOCAB; v++)
+            sum += exp(l[v] - mx);
+        want += l[prompt[i + 1]] - mx - log(sum);
+    }
+    double got;
+    assert_int_equal(infer_logprob(c, prompt, 4, prompt + 4, NP - 4, &got, &e), 0);
+    if (fabs(got - want) > 1e-3)
+        fail_msg("log-probability %g, reference %g", got, want);
+    assert_true(got < 0);
+    assert_int_equal(infer_ctx_pos(c), NP - 1);
+    infer_ctx_reset(c);
+    int32_t bad = VOCAB;
+    assert_int_equal(infer_logprob(c, prompt, 4, &bad, 1, &got, &e), OSAFE_EINVAL);
+    assert_int_equal(infer_logprob(c, prompt, NP, prompt, 8, &got, &e), OSAFE_ETOOBIG);
+    infer_ctx_free(c);
+    infer_model_free(m);
+    gguf_close(g);
+    free(p);
+}
+
 /* Frequency of id 1 among n draws over logits. */
 static double freq1(const float *logits, uint32_t nv, float temp, float top_p,
                     uint64_t seed, int n)
@@ -490,6 +533,7 @@ int main(void)
         cmocka_unit_test(test_infer_greedy),
         cmocka_unit_test(test_infer_refuses_bad_models),
         cmocka_unit_test(test_infer_sampler),
+        cmocka_unit_test(test_infer_logprob_matches_reference),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
