@@ -111,8 +111,9 @@ const char *infer_engine_template(const infer_engine *en)
 
 const char *infer_engine_arch(const infer_engine *en)
 {
-    return infer_model_hparams(en->m)->arch == INFER_ARCH_QWEN2 ? "qwen2"
-                                                                : "llama";
+    int a = infer_model_hparams(en->m)->arch;
+    return a == INFER_ARCH_QWEN2 ? "qwen2" : a == INFER_ARCH_GEMMA ? "gemma"
+                                                                  : "llama";
 }
 
 uint32_t infer_engine_ctx(const infer_engine *en)

@@ -1,6 +1,7 @@
 /*
- * model.h - a decoder-only transformer read from a GGUF file (llama and
- * qwen2 architectures), its forward pass on the CPU, and greedy decoding.
+ * model.h - a decoder-only transformer read from a GGUF file (llama, qwen2
+ * and gemma (the first generation) architectures), its forward pass on the
+ * CPU, and decoding.
  *
  * The weights stay in the file's mapping, quantized; only the norm
  * weights and biases (vectors) are copied out as floats.  Loading checks
@@ -23,7 +24,7 @@
 #include "core/status.h"
 #include "infer/gguf.h"
 
-enum infer_arch { INFER_ARCH_LLAMA, INFER_ARCH_QWEN2 };
+enum infer_arch { INFER_ARCH_LLAMA, INFER_ARCH_QWEN2, INFER_ARCH_GEMMA };
 
 typedef struct infer_hparams {
     int arch;           /* enum infer_arch */
@@ -32,6 +33,8 @@ typedef struct infer_hparams {
     uint32_t n_ctx_train;
     float eps, rope_base, rope_scale; /* rope_scale: 1/linear factor */
     int rope_neox;     /* pairs (i, i + n_rot/2) rather than (2i, 2i+1) */
+    int gemma;         /* embeddings scaled by sqrt(n_embd), GELU (tanh)
+                        * instead of SiLU in the gated FFN */
 } infer_hparams;
 
 typedef struct infer_model infer_model;

@@ -1,5 +1,6 @@
 /*
- * model_eval.c - the forward pass of the llama family (model.h):
+ * model_eval.c - the forward pass of the llama family (model.h; gemma:
+ * x scaled by sqrt(n_embd) first, GELU for SiLU):
  *
  *   x = token_embd[tok]
  *   per layer: h = rmsnorm(x)·attn_norm; q, k, v = Wq·h (+bq), Wk·h, Wv·h
@@ -281,7 +282,12 @@ static void layer_forward(infer_ctx *c, uint32_t il, size_t nb, uint32_t pos0)
     mat_mul(c, &L->up, c->h, c->ff_b, nb);
     for (size_t i = 0; i < nb * ff; i++) {
         float g = c->ff_a[i];
-        c->ff_a[i] = g / (1.0f + expf(-g)) * c->ff_b[i];
+        /* SiLU, or Gemma's GELU in its tanh form */
+        float act = hp->gemma ? 0.5f * g *
+                                    (1.0f + tanhf(0.7978845608f *
+                                                  (g + 0.044715f * g * g * g)))
+                              : g / (1.0f + expf(-g));
+        c->ff_a[i] = act * c->ff_b[i];
     }
     mat_mul(c, &L->down, c->ff_a, c->h, nb);
     for (size_t i = 0; i < nb * d; i++)
@@ -301,6 +307,11 @@ static void forward(infer_ctx *c, const int32_t *tok, size_t nb,
                           m->tok_embd.data +
                               (size_t)tok[b] * m->tok_embd.row_bytes,
                           c->x + b * d, d);
+    if (hp->gemma) {
+        float sc = sqrtf((float)d);
+        for (size_t i = 0; i < nb * d; i++)
+            c->x[i] *= sc;
+    }
     for (uint32_t il = 0; il < hp->n_layer; il++)
         layer_forward(c, il, nb, c->pos);
     if (logits) {

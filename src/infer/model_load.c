@@ -14,7 +14,9 @@
 
 static const char *arch_name(int arch)
 {
-    return arch == INFER_ARCH_QWEN2 ? "qwen2" : "llama";
+    return arch == INFER_ARCH_QWEN2   ? "qwen2"
+           : arch == INFER_ARCH_GEMMA ? "gemma"
+                                      : "llama";
 }
 
 /* "A.suffix" into buf for the architecture's keys. */
@@ -70,10 +72,12 @@ static int read_arch(const gguf_file *g, int *arch, osafe_err *e)
         *arch = INFER_ARCH_LLAMA;
     else if (gguf_str_eq(s, "qwen2"))
         *arch = INFER_ARCH_QWEN2;
+    else if (gguf_str_eq(s, "gemma"))
+        *arch = INFER_ARCH_GEMMA;
     else
         return osafe_errf(e, OSAFE_EUNSUPPORTED,
                           "model: architecture '%.*s' is not supported "
-                          "(llama and qwen2 are)",
+                          "(llama, qwen2 and gemma are)",
                           (int)(s.len > 40 ? 40 : s.len), s.p);
     return 0;
 }
@@ -159,7 +163,11 @@ static int read_hparams(const gguf_file *g, infer_hparams *hp, osafe_err *e)
         return osafe_errf(e, OSAFE_EUNSUPPORTED,
                           "model: RMS epsilon %g or RoPE base %g out of range",
                           (double)hp->eps, (double)hp->rope_base);
-    hp->rope_neox = a == INFER_ARCH_QWEN2;
+    /* the converter permuted llama's q/k for the (2i, 2i+1) pairing; the
+     * others keep HF's rotate_half halves.  Gemma's "1 + w" norm weight is
+     * already folded in by the converter: plain RMSNorm on the stored w. */
+    hp->rope_neox = a != INFER_ARCH_LLAMA;
+    hp->gemma = a == INFER_ARCH_GEMMA;
     return read_rope_scaling(g, hp, e);
 }
 

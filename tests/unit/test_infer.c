@@ -156,7 +156,7 @@ static void ref_rope(double *v, int heads, int pos, int neox)
 
 /* Logits after each of toks[0..n) into out[n][VOCAB]. */
 static void reference(const gguf_file *g, const int32_t *toks, int n,
-                      int qwen, double *out)
+                      int qwen, int gemma, double *out)
 {
     static double K[LAYERS][64][KV_HEADS * HD], V[LAYERS][64][KV_HEADS * HD];
     double x[EMBD], h[EMBD], q[HEADS * HD], o[HEADS * HD], a[FF], b[FF],
@@ -165,6 +165,8 @@ static void reference(const gguf_file *g, const int32_t *toks, int n,
     double *emb = mat(g, "token_embd.weight", &rows, &cols);
     for (int p = 0; p < n; p++) {
         memcpy(x, emb + (size_t)toks[p] * EMBD, sizeof x);
+        for (int i = 0; gemma && i < EMBD; i++)
+            x[i] *= sqrt((double)EMBD);
         for (int l = 0; l < LAYERS; l++) {
             char nm[64], nb[64];
 #define T(s) (snprintf(nm, sizeof nm, "blk.%d." s, l), nm)
@@ -185,8 +187,8 @@ static void reference(const gguf_file *g, const int32_t *toks, int n,
                 }
                 free(bq), free(bk), free(bv);
             }
-            ref_rope(q, HEADS, p, qwen);
-            ref_rope(K[l][p], KV_HEADS, p, qwen);
+            ref_rope(q, HEADS, p, qwen || gemma);
+            ref_rope(K[l][p], KV_HEADS, p, qwen || gemma);
             for (int hd = 0; hd < HEADS; hd++) {
                 int kh = hd / (HEADS / KV_HEADS);
                 double s[64], mx = -1e300, sum = 0;
@@ -212,7 +214,11 @@ static void reference(const gguf_file *g, const int32_t *toks, int n,
             ref_mv(g, T("ffn_gate.weight"), h, a);
             ref_mv(g, T("ffn_up.weight"), h, b);
             for (int i = 0; i < FF; i++)
-                a[i] = a[i] / (1 + exp(-a[i])) * b[i];
+                a[i] = (gemma ? 0.5 * a[i] *
+                                    (1 + tanh(sqrt(2 / M_PI) *
+                                              (a[i] + 0.044715 * pow(a[i], 3))))
+                              : a[i] / (1 + exp(-a[i]))) *
+                       b[i];
             ref_mv(g, T("ffn_down.weight"), a, y);
             for (int i = 0; i < EMBD; i++)
                 x[i] += y[i];
@@ -244,7 +250,8 @@ static void check_against_reference(const spec *s)
     assert_int_equal(infer_ctx_new(m, 32, 2, &c, &e), 0);
     static double ref[NP * VOCAB];
     int qwen = strcmp(s->arch, "qwen2") == 0;
-    reference(g, prompt, NP, qwen, ref);
+    int gemma = strcmp(s->arch, "gemma") == 0;
+    reference(g, prompt, NP, qwen, gemma, ref);
     float logits[VOCAB];
     for (int i = 0; i < NP; i++) {
         assert_int_equal(infer_eval(c, &prompt[i], 1, logits, &e), 0);
@@ -282,6 +289,13 @@ static void test_infer_qwen2_matches_reference(void **state)
     check_against_reference(&s);
     spec f = {"qwen2", GGUF_T_F32, 0, 0, 0};
     check_against_reference(&f);
+}
+
+static void test_infer_gemma_matches_reference(void **state)
+{
+    (void)state;
+    spec s = {"gemma", GGUF_T_Q8_0, 1, 0, 0}; /* tied, scaled, GELU, NEOX */
+    check_against_reference(&s);
 }
 
 /* The logits of every position for a thread count and a split of the
@@ -397,8 +411,8 @@ static void test_infer_refuses_bad_models(void **state)
     (void)state;
     spec missing = {"llama", GGUF_T_F32, 0, 1, 0};
     expect_load_error(&missing, "tensor 'blk.1.ffn_up.weight' is missing");
-    spec gemma = {"gemma", GGUF_T_F32, 0, 0, 0};
-    expect_load_error(&gemma, "architecture 'gemma' is not supported");
+    spec phi3 = {"phi3", GGUF_T_F32, 0, 0, 0};
+    expect_load_error(&phi3, "architecture 'phi3' is not supported");
     spec gqa = {"llama", GGUF_T_F32, 0, 0, 3};
     expect_load_error(&gqa, "4 heads are not a multiple of 3 KV heads");
     spec shape = {"llama", GGUF_T_F32, 0, 0, 1}; /* k/v written for 2 */
@@ -443,7 +457,7 @@ static void test_infer_logprob_matches_reference(void **state)
     assert_int_equal(infer_model_load(g, &m, &e), 0);
     assert_int_equal(infer_ctx_new(m, 16, 2, &c, &e), 0);
     static double ref[NP * VOCAB];
-    reference(g, prompt, NP, 0, ref);
+    reference(g, prompt, NP, 0, 0, ref);
     double want = 0;
     for (int i = 3; i < NP - 1; i++) { /* logits after token i predict i+1 */
         const double *l = ref + (size_t)i * VOCAB;
@@ -529,6 +543,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_infer_llama_matches_reference),
         cmocka_unit_test(test_infer_qwen2_matches_reference),
+        cmocka_unit_test(test_infer_gemma_matches_reference),
         cmocka_unit_test(test_infer_threads_bit_identical),
         cmocka_unit_test(test_infer_greedy),
         cmocka_unit_test(test_infer_refuses_bad_models),
