@@ -112,8 +112,10 @@ const char *infer_engine_template(const infer_engine *en)
 const char *infer_engine_arch(const infer_engine *en)
 {
     int a = infer_model_hparams(en->m)->arch;
-    return a == INFER_ARCH_QWEN2 ? "qwen2" : a == INFER_ARCH_GEMMA ? "gemma"
-                                                                  : "llama";
+    return a == INFER_ARCH_QWEN2   ? "qwen2"
+           : a == INFER_ARCH_GEMMA ? "gemma"
+           : a == INFER_ARCH_PHI3  ? "phi3"
+                                   : "llama";
 }
 
 uint32_t infer_engine_ctx(const infer_engine *en)

@@ -1,7 +1,7 @@
 /*
- * model.h - a decoder-only transformer read from a GGUF file (llama, qwen2
- * and gemma (the first generation) architectures), its forward pass on the
- * CPU, and decoding.
+ * model.h - a decoder-only transformer read from a GGUF file (llama, qwen2,
+ * gemma (the first generation) and phi3 architectures), its forward pass
+ * on the CPU, and decoding.
  *
  * The weights stay in the file's mapping, quantized; only the norm
  * weights and biases (vectors) are copied out as floats.  Loading checks
@@ -24,7 +24,8 @@
 #include "core/status.h"
 #include "infer/gguf.h"
 
-enum infer_arch { INFER_ARCH_LLAMA, INFER_ARCH_QWEN2, INFER_ARCH_GEMMA };
+enum infer_arch { INFER_ARCH_LLAMA, INFER_ARCH_QWEN2, INFER_ARCH_GEMMA,
+                  INFER_ARCH_PHI3 };
 
 typedef struct infer_hparams {
     int arch;           /* enum infer_arch */

@@ -68,18 +68,26 @@ static uint8_t *build(const spec *s, uint64_t seed, size_t *len)
     if (!s->tied)
         gw_tensor_random(w, "output.weight", t, EMBD, VOCAB, 0.1f, &r);
     int qwen = strcmp(s->arch, "qwen2") == 0;
+    int phi3 = strcmp(s->arch, "phi3") == 0;
     for (int l = 0; l < LAYERS; l++) {
         char n[64];
 #define T(x) (snprintf(n, sizeof n, "blk.%d." x, l), n)
         vec(w, T("attn_norm.weight"), EMBD, 1, &r);
         vec(w, T("ffn_norm.weight"), EMBD, 1, &r);
-        gw_tensor_random(w, T("attn_q.weight"), t, EMBD, HEADS * HD, 0.08f, &r);
-        gw_tensor_random(w, T("attn_k.weight"), t, EMBD, KV_HEADS * HD, 0.08f, &r);
-        gw_tensor_random(w, T("attn_v.weight"), t, EMBD, KV_HEADS * HD, 0.08f, &r);
+        if (phi3) {
+            gw_tensor_random(w, T("attn_qkv.weight"), t, EMBD,
+                             (HEADS + 2 * KV_HEADS) * HD, 0.08f, &r);
+        } else {
+            gw_tensor_random(w, T("attn_q.weight"), t, EMBD, HEADS * HD, 0.08f, &r);
+            gw_tensor_random(w, T("attn_k.weight"), t, EMBD, KV_HEADS * HD, 0.08f, &r);
+            gw_tensor_random(w, T("attn_v.weight"), t, EMBD, KV_HEADS * HD, 0.08f, &r);
+        }
         gw_tensor_random(w, T("attn_output.weight"), t, HEADS * HD, EMBD, 0.08f, &r);
-        gw_tensor_random(w, T("ffn_gate.weight"), t, EMBD, FF, 0.08f, &r);
+        if (!phi3)
+            gw_tensor_random(w, T("ffn_gate.weight"), t, EMBD, FF, 0.08f, &r);
         if (!(s->skip == 1 && l == 1))
-            gw_tensor_random(w, T("ffn_up.weight"), t, EMBD, FF, 0.08f, &r);
+            gw_tensor_random(w, T("ffn_up.weight"), t, EMBD, phi3 ? 2 * FF : FF,
+                             0.08f, &r);
         gw_tensor_random(w, T("ffn_down.weight"), t, FF, EMBD, 0.06f, &r);
         if (qwen) {
             vec(w, T("attn_q.bias"), HEADS * HD, 0, &r);
@@ -156,8 +164,10 @@ static void ref_rope(double *v, int heads, int pos, int neox)
 
 /* Logits after each of toks[0..n) into out[n][VOCAB]. */
 static void reference(const gguf_file *g, const int32_t *toks, int n,
-                      int qwen, int gemma, double *out)
+                      const char *arch, double *out)
 {
+    int qwen = !strcmp(arch, "qwen2"), gemma = !strcmp(arch, "gemma"),
+        phi3 = !strcmp(arch, "phi3"), neox = qwen || gemma || phi3;
     static double K[LAYERS][64][KV_HEADS * HD], V[LAYERS][64][KV_HEADS * HD];
     double x[EMBD], h[EMBD], q[HEADS * HD], o[HEADS * HD], a[FF], b[FF],
         y[EMBD];
@@ -172,9 +182,17 @@ static void reference(const gguf_file *g, const int32_t *toks, int n,
 #define T(s) (snprintf(nm, sizeof nm, "blk.%d." s, l), nm)
 #define B(s) (snprintf(nb, sizeof nb, "blk.%d." s, l), nb)
             ref_norm(g, T("attn_norm.weight"), x, h);
-            ref_mv(g, T("attn_q.weight"), h, q);
-            ref_mv(g, T("attn_k.weight"), h, K[l][p]);
-            ref_mv(g, T("attn_v.weight"), h, V[l][p]);
+            if (phi3) { /* fused: rows q, k, v */
+                double qkv[(HEADS + 2 * KV_HEADS) * HD];
+                ref_mv(g, T("attn_qkv.weight"), h, qkv);
+                memcpy(q, qkv, sizeof q);
+                memcpy(K[l][p], qkv + HEADS * HD, sizeof K[l][p]);
+                memcpy(V[l][p], qkv + (HEADS + KV_HEADS) * HD, sizeof V[l][p]);
+            } else {
+                ref_mv(g, T("attn_q.weight"), h, q);
+                ref_mv(g, T("attn_k.weight"), h, K[l][p]);
+                ref_mv(g, T("attn_v.weight"), h, V[l][p]);
+            }
             if (qwen) {
                 double *bq = mat(g, B("attn_q.bias"), &rows, &cols);
                 double *bk = mat(g, B("attn_k.bias"), &rows, &cols);
@@ -187,8 +205,8 @@ static void reference(const gguf_file *g, const int32_t *toks, int n,
                 }
                 free(bq), free(bk), free(bv);
             }
-            ref_rope(q, HEADS, p, qwen || gemma);
-            ref_rope(K[l][p], KV_HEADS, p, qwen || gemma);
+            ref_rope(q, HEADS, p, neox);
+            ref_rope(K[l][p], KV_HEADS, p, neox);
             for (int hd = 0; hd < HEADS; hd++) {
                 int kh = hd / (HEADS / KV_HEADS);
                 double s[64], mx = -1e300, sum = 0;
@@ -211,8 +229,15 @@ static void reference(const gguf_file *g, const int32_t *toks, int n,
             for (int i = 0; i < EMBD; i++)
                 x[i] += y[i];
             ref_norm(g, T("ffn_norm.weight"), x, h);
-            ref_mv(g, T("ffn_gate.weight"), h, a);
-            ref_mv(g, T("ffn_up.weight"), h, b);
+            if (phi3) { /* fused: rows gate, up */
+                static double gu[2 * FF];
+                ref_mv(g, T("ffn_up.weight"), h, gu);
+                memcpy(a, gu, sizeof a);
+                memcpy(b, gu + FF, sizeof b);
+            } else {
+                ref_mv(g, T("ffn_gate.weight"), h, a);
+                ref_mv(g, T("ffn_up.weight"), h, b);
+            }
             for (int i = 0; i < FF; i++)
                 a[i] = (gemma ? 0.5 * a[i] *
                                     (1 + tanh(sqrt(2 / M_PI) *
@@ -249,9 +274,7 @@ static void check_against_reference(const spec *s)
         fail_msg("load: %s", e.msg);
     assert_int_equal(infer_ctx_new(m, 32, 2, &c, &e), 0);
     static double ref[NP * VOCAB];
-    int qwen = strcmp(s->arch, "qwen2") == 0;
-    int gemma = strcmp(s->arch, "gemma") == 0;
-    reference(g, prompt, NP, qwen, gemma, ref);
+    reference(g, prompt, NP, s->arch, ref);
     float logits[VOCAB];
     for (int i = 0; i < NP; i++) {
         assert_int_equal(infer_eval(c, &prompt[i], 1, logits, &e), 0);
@@ -295,6 +318,13 @@ static void test_infer_gemma_matches_reference(void **state)
 {
     (void)state;
     spec s = {"gemma", GGUF_T_Q8_0, 1, 0, 0}; /* tied, scaled, GELU, NEOX */
+    check_against_reference(&s);
+}
+
+static void test_infer_phi3_matches_reference(void **state)
+{
+    (void)state;
+    spec s = {"phi3", GGUF_T_Q4_K, 0, 0, 0}; /* fused qkv and gate|up */
     check_against_reference(&s);
 }
 
@@ -411,8 +441,8 @@ static void test_infer_refuses_bad_models(void **state)
     (void)state;
     spec missing = {"llama", GGUF_T_F32, 0, 1, 0};
     expect_load_error(&missing, "tensor 'blk.1.ffn_up.weight' is missing");
-    spec phi3 = {"phi3", GGUF_T_F32, 0, 0, 0};
-    expect_load_error(&phi3, "architecture 'phi3' is not supported");
+    spec gpt2 = {"gpt2", GGUF_T_F32, 0, 0, 0};
+    expect_load_error(&gpt2, "architecture 'gpt2' is not supported");
     spec gqa = {"llama", GGUF_T_F32, 0, 0, 3};
     expect_load_error(&gqa, "4 heads are not a multiple of 3 KV heads");
     spec shape = {"llama", GGUF_T_F32, 0, 0, 1}; /* k/v written for 2 */
@@ -457,7 +487,7 @@ static void test_infer_logprob_matches_reference(void **state)
     assert_int_equal(infer_model_load(g, &m, &e), 0);
     assert_int_equal(infer_ctx_new(m, 16, 2, &c, &e), 0);
     static double ref[NP * VOCAB];
-    reference(g, prompt, NP, 0, 0, ref);
+    reference(g, prompt, NP, "llama", ref);
     double want = 0;
     for (int i = 3; i < NP - 1; i++) { /* logits after token i predict i+1 */
         const double *l = ref + (size_t)i * VOCAB;
@@ -544,6 +574,7 @@ int main(void)
         cmocka_unit_test(test_infer_llama_matches_reference),
         cmocka_unit_test(test_infer_qwen2_matches_reference),
         cmocka_unit_test(test_infer_gemma_matches_reference),
+        cmocka_unit_test(test_infer_phi3_matches_reference),
         cmocka_unit_test(test_infer_threads_bit_identical),
         cmocka_unit_test(test_infer_greedy),
         cmocka_unit_test(test_infer_refuses_bad_models),
