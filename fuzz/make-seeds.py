@@ -401,6 +401,37 @@ def gguf():
         3, [("general.alignment", 4, struct.pack("<I", 64))],
         tensors[:2], align=64))
     put("gguf", "bad-offset", gguf_file(3, kvs[:1], tensors[:3])[:-40])
+    def arr_str(items):
+        return struct.pack("<IQ", 8, len(items)) + b"".join(gstr(x) for x in items)
+
+    def arr_i32(items):
+        return struct.pack("<IQ", 5, len(items)) + struct.pack("<%di" % len(items), *items)
+
+    def arr_f32(items):
+        return struct.pack("<IQ", 6, len(items)) + struct.pack("<%df" % len(items), *items)
+
+    def byte_char(b):
+        if 33 <= b <= 126 or 161 <= b <= 172 or b >= 174:
+            return chr(b)
+        return chr(256 + (b if b <= 32 else 33 + b - 127 if b <= 160 else 67))
+    bpe = [byte_char(b) for b in range(256)] + ["ab", "<|im_start|>", "<|im_end|>"]
+    put("gguf", "vocab-bpe", gguf_file(3, [
+        ("tokenizer.ggml.model", 8, gstr("gpt2")),
+        ("tokenizer.ggml.pre", 8, gstr("qwen2")),
+        ("tokenizer.ggml.tokens", 9, arr_str(bpe)),
+        ("tokenizer.ggml.token_type", 9, arr_i32([1] * 257 + [3, 3])),
+        ("tokenizer.ggml.merges", 9, arr_str(["a b"])),
+        ("tokenizer.ggml.eos_token_id", 4, struct.pack("<I", 258)),
+        ("tokenizer.chat_template", 8, gstr("<|im_start|>{{ m }}"))]))
+    spm = ["<unk>", "<s>", "</s>"] + ["<0x%02X>" % b for b in range(256)] + \
+          ["\u2581h", "ll", "\u2581", "<|im_end|>"]
+    put("gguf", "vocab-spm", gguf_file(3, [
+        ("tokenizer.ggml.model", 8, gstr("llama")),
+        ("tokenizer.ggml.tokens", 9, arr_str(spm)),
+        ("tokenizer.ggml.scores", 9, arr_f32([0.0] * 259 + [-1.0, -2.0, -3.0, 0.0])),
+        ("tokenizer.ggml.token_type", 9, arr_i32([2, 3, 3] + [6] * 256 + [1, 1, 1, 3])),
+        ("tokenizer.ggml.bos_token_id", 4, struct.pack("<I", 1)),
+        ("tokenizer.chat_template", 8, gstr("[INST] {{ m }} [/INST]"))]))
 
 
 if __name__ == "__main__":

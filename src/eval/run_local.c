@@ -13,10 +13,10 @@ int run__local_open(const run_opts *o, run_opts *local,
                     osafe_err *e)
 {
     *engine = NULL;
-    if (o->temperature > 0)
-        return osafe_errf(e, OSAFE_EUNSUPPORTED,
-                          "--model-file decodes greedily in this version: "
-                          "leave --temperature out or set it to 0");
+    if (o->temperature > 0 && !o->has_seed)
+        return osafe_errf(e, OSAFE_EINVAL,
+                          "--model-file with --temperature above 0 needs "
+                          "--seed: an in-process run is reproducible");
     infer_engine_opts eo = {o->model_file, o->threads, o->n_ctx,
                             o->chat_template, o->completions};
     int rc = infer_engine_open(&eo, engine, e);

@@ -1,7 +1,8 @@
 /*
  * engine.c - the in-process backend (engine.h): one model file mapped,
  * hashed and loaded once; each request rendered with the chat template
- * (or taken as a raw prompt), decoded greedily to an end-of-generation
+ * (or taken as a raw prompt), decoded (greedily, or sampled with the
+ * request's temperature, top_k, top_p and seed) to an end-of-generation
  * token or max_tokens, and turned back into text.
  */
 #include "infer/engine.h"
@@ -16,6 +17,7 @@
 #include "infer/chat.h"
 #include "infer/gguf.h"
 #include "infer/model.h"
+#include "infer/sample.h"
 #include "infer/vocab.h"
 
 struct infer_engine {
@@ -109,8 +111,11 @@ const char *infer_engine_template(const infer_engine *en)
 
 const char *infer_engine_arch(const infer_engine *en)
 {
-    return infer_model_hparams(en->m)->arch == INFER_ARCH_QWEN2 ? "qwen2"
-                                                                : "llama";
+    int a = infer_model_hparams(en->m)->arch;
+    return a == INFER_ARCH_QWEN2   ? "qwen2"
+           : a == INFER_ARCH_GEMMA ? "gemma"
+           : a == INFER_ARCH_PHI3  ? "phi3"
+                                   : "llama";
 }
 
 uint32_t infer_engine_ctx(const infer_engine *en)
@@ -197,18 +202,29 @@ static char *clean_text(const osafe_buf *b)
     return s;
 }
 
-static int read_limits(const json_t *body, size_t *max_new, osafe_err *e)
+/* max_tokens, and the sampler the body asks for: greedy unless a
+ * temperature above 0, which needs a seed (a run must be reproducible). */
+static int read_params(const infer_engine *en, const json_t *body,
+                       size_t *max_new, infer_sampler *smp, osafe_err *e)
 {
-    const json_t *t = json_object_get(body, "temperature");
-    if (t && !json_is_null(t) && json_number_value(t) > 0)
-        return osafe_errf(e, OSAFE_EUNSUPPORTED,
-                          "in-process models decode greedily in this "
-                          "version: a temperature above 0 is not supported");
     const json_t *mt = json_object_get(body, "max_tokens");
     *max_new = OSAFE_INFER_MAX_NEW_DEFAULT;
     if (json_is_integer(mt) && json_integer_value(mt) > 0)
         *max_new = (size_t)json_integer_value(mt);
-    return 0;
+    double temp = json_number_value(json_object_get(body, "temperature"));
+    const json_t *seed = json_object_get(body, "seed");
+    const json_t *tk = json_object_get(body, "top_k");
+    const json_t *tp = json_object_get(body, "top_p");
+    if (temp > 0 && !json_is_integer(seed))
+        return osafe_errf(e, OSAFE_EINVAL,
+                          "in-process sampling (temperature above 0) needs "
+                          "a seed, so that the run can be reproduced");
+    return infer_sampler_init(
+        smp, infer_model_hparams(en->m)->n_vocab, temp > 0 ? (float)temp : 0,
+        json_is_integer(tk) && json_integer_value(tk) > 0
+            ? (uint32_t)json_integer_value(tk) : 0,
+        json_is_number(tp) ? (float)json_number_value(tp) : 1.0f,
+        (uint64_t)json_integer_value(seed), e);
 }
 
 int infer_engine_answer(infer_engine *en, const json_t *body, int completions,
@@ -217,7 +233,8 @@ int infer_engine_answer(infer_engine *en, const json_t *body, int completions,
     memset(out, 0, sizeof *out);
     size_t max_new = 0;
     infer_tokens t = {0};
-    int rc = read_limits(body, &max_new, e);
+    infer_sampler smp = {0};
+    int rc = read_params(en, body, &max_new, &smp, e);
     if (rc == 0)
         rc = prompt_tokens(en, body, completions, &t, e);
     uint32_t room = infer_ctx_size(en->c);
@@ -234,8 +251,8 @@ int infer_engine_answer(infer_engine *en, const json_t *body, int completions,
         rc = osafe_errf(e, OSAFE_ENOMEM, "answer: out of memory");
     infer_ctx_reset(en->c);
     if (rc == 0)
-        rc = infer_greedy(en->c, t.ids, t.n, max_new, en->stops, en->n_stops,
-                          gen, &n_gen, e);
+        rc = infer_generate(en->c, t.ids, t.n, max_new, en->stops,
+                            en->n_stops, &smp, gen, &n_gen, e);
     osafe_buf b = OSAFE_BUF_INIT;
     if (rc == 0)
         rc = infer_detokenize(en->v, gen, n_gen, &b, e);
@@ -249,5 +266,6 @@ int infer_engine_answer(infer_engine *en, const json_t *body, int completions,
     buf_release(&b);
     free(gen);
     free(t.ids);
+    infer_sampler_free(&smp);
     return rc;
 }

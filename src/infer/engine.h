@@ -2,11 +2,12 @@
  * engine.h - a GGUF model answering requests in-process: the local
  * backend behind eval/client.h (client_opts.local), which takes the same
  * request bodies as an OpenAI-compatible endpoint ("messages" for chat,
- * "prompt" for completions, "max_tokens", "temperature") and gives the
- * same kind of answer.
+ * "prompt" for completions, "max_tokens", "temperature", "top_k",
+ * "top_p", "seed") and gives the same kind of answer.
  *
- * This first stage decodes greedily: a request asking for a temperature
- * above 0 is refused rather than answered differently from what it asked.
+ * Decoding is greedy unless the temperature is above 0; sampling then
+ * needs a seed (refused without one), so that every answer can be
+ * reproduced.
  */
 #ifndef OSAFE_INFER_ENGINE_H
 #define OSAFE_INFER_ENGINE_H
@@ -47,6 +48,7 @@ typedef struct infer_answer {
 } infer_answer;
 
 /* Answer one request body (completions: "prompt", else "messages").
+ * The same body gives the same answer (greedy, or sampled with its seed).
  * EINVAL names what in the body cannot be answered. */
 int infer_engine_answer(infer_engine *en, const json_t *body, int completions,
                         infer_answer *out, osafe_err *e) OSAFE_MUST_USE;

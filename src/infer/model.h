@@ -1,6 +1,7 @@
 /*
- * model.h - a decoder-only transformer read from a GGUF file (llama and
- * qwen2 architectures), its forward pass on the CPU, and greedy decoding.
+ * model.h - a decoder-only transformer read from a GGUF file (llama, qwen2,
+ * gemma (the first generation) and phi3 architectures), its forward pass
+ * on the CPU, and decoding.
  *
  * The weights stay in the file's mapping, quantized; only the norm
  * weights and biases (vectors) are copied out as floats.  Loading checks
@@ -23,7 +24,8 @@
 #include "core/status.h"
 #include "infer/gguf.h"
 
-enum infer_arch { INFER_ARCH_LLAMA, INFER_ARCH_QWEN2 };
+enum infer_arch { INFER_ARCH_LLAMA, INFER_ARCH_QWEN2, INFER_ARCH_GEMMA,
+                  INFER_ARCH_PHI3 };
 
 typedef struct infer_hparams {
     int arch;           /* enum infer_arch */
@@ -32,6 +34,8 @@ typedef struct infer_hparams {
     uint32_t n_ctx_train;
     float eps, rope_base, rope_scale; /* rope_scale: 1/linear factor */
     int rope_neox;     /* pairs (i, i + n_rot/2) rather than (2i, 2i+1) */
+    int gemma;         /* embeddings scaled by sqrt(n_embd), GELU (tanh)
+                        * instead of SiLU in the gated FFN */
 } infer_hparams;
 
 typedef struct infer_model infer_model;
@@ -72,5 +76,22 @@ int infer_eval(infer_ctx *c, const int32_t *tokens, size_t n, float *logits,
 int infer_greedy(infer_ctx *c, const int32_t *prompt, size_t n_prompt,
                  size_t max_new, const int32_t *stop, size_t n_stop,
                  int32_t *out, size_t *n_out, osafe_err *e) OSAFE_MUST_USE;
+
+/* The log-probability (natural log, in double) of the continuation
+ * cont[0..nc) after prompt[0..np): Σ log softmax(logits)[cont[i]], each
+ * softmax summed in id order.  The prompt and every continuation token
+ * but the last are appended to the sequence.  This
+ * scores multiple-choice items by likelihood, which chat endpoints
+ * cannot do. */
+int infer_logprob(infer_ctx *c, const int32_t *prompt, size_t np,
+                  const int32_t *cont, size_t nc, double *out,
+                  osafe_err *e) OSAFE_MUST_USE;
+
+/* The same with the next token chosen by sampler s (sample.h). */
+struct infer_sampler;
+int infer_generate(infer_ctx *c, const int32_t *prompt, size_t n_prompt,
+                   size_t max_new, const int32_t *stop, size_t n_stop,
+                   struct infer_sampler *s, int32_t *out, size_t *n_out,
+                   osafe_err *e) OSAFE_MUST_USE;
 
 #endif

@@ -1,5 +1,6 @@
 /*
- * model_eval.c - the forward pass of the llama family (model.h):
+ * model_eval.c - the forward pass of the llama family (model.h; gemma:
+ * x scaled by sqrt(n_embd) first, GELU for SiLU):
  *
  *   x = token_embd[tok]
  *   per layer: h = rmsnorm(x)·attn_norm; q, k, v = Wq·h (+bq), Wk·h, Wv·h
@@ -26,6 +27,7 @@
 #include "infer/model_int.h"
 #include "infer/pool.h"
 #include "infer/quant.h"
+#include "infer/sample.h"
 
 struct infer_ctx {
     const infer_model *m;
@@ -280,7 +282,12 @@ static void layer_forward(infer_ctx *c, uint32_t il, size_t nb, uint32_t pos0)
     mat_mul(c, &L->up, c->h, c->ff_b, nb);
     for (size_t i = 0; i < nb * ff; i++) {
         float g = c->ff_a[i];
-        c->ff_a[i] = g / (1.0f + expf(-g)) * c->ff_b[i];
+        /* SiLU, or Gemma's GELU in its tanh form */
+        float act = hp->gemma ? 0.5f * g *
+                                    (1.0f + tanhf(0.7978845608f *
+                                                  (g + 0.044715f * g * g * g)))
+                              : g / (1.0f + expf(-g));
+        c->ff_a[i] = act * c->ff_b[i];
     }
     mat_mul(c, &L->down, c->ff_a, c->h, nb);
     for (size_t i = 0; i < nb * d; i++)
@@ -300,6 +307,11 @@ static void forward(infer_ctx *c, const int32_t *tok, size_t nb,
                           m->tok_embd.data +
                               (size_t)tok[b] * m->tok_embd.row_bytes,
                           c->x + b * d, d);
+    if (hp->gemma) {
+        float sc = sqrtf((float)d);
+        for (size_t i = 0; i < nb * d; i++)
+            c->x[i] *= sc;
+    }
     for (uint32_t il = 0; il < hp->n_layer; il++)
         layer_forward(c, il, nb, c->pos);
     if (logits) {
@@ -340,19 +352,21 @@ static int32_t argmax(const float *v, uint32_t n)
     return (int32_t)best;
 }
 
-int infer_greedy(infer_ctx *c, const int32_t *prompt, size_t n_prompt,
-                 size_t max_new, const int32_t *stop, size_t n_stop,
-                 int32_t *out, size_t *n_out, osafe_err *e)
+int infer_generate(infer_ctx *c, const int32_t *prompt, size_t n_prompt,
+                   size_t max_new, const int32_t *stop, size_t n_stop,
+                   infer_sampler *smp, int32_t *out, size_t *n_out,
+                   osafe_err *e)
 {
     *n_out = 0;
     if (n_prompt == 0)
-        return osafe_errf(e, OSAFE_EINVAL, "greedy decoding: empty prompt");
+        return osafe_errf(e, OSAFE_EINVAL, "decoding: empty prompt");
     float *logits = malloc((size_t)c->m->hp.n_vocab * sizeof *logits);
     if (!logits)
-        return osafe_errf(e, OSAFE_ENOMEM, "greedy decoding: out of memory");
+        return osafe_errf(e, OSAFE_ENOMEM, "decoding: out of memory");
     int rc = infer_eval(c, prompt, n_prompt, logits, e);
     while (rc == 0 && *n_out < max_new) {
-        int32_t t = argmax(logits, c->m->hp.n_vocab);
+        int32_t t = smp ? infer_sample(smp, logits)
+                        : argmax(logits, c->m->hp.n_vocab);
         size_t s = 0;
         while (s < n_stop && stop[s] != t)
             s++;
@@ -365,4 +379,55 @@ int infer_greedy(infer_ctx *c, const int32_t *prompt, size_t n_prompt,
     }
     free(logits);
     return rc;
+}
+
+static double log_softmax_at(const float *l, uint32_t n, int32_t t)
+{
+    float mx = l[0];
+    for (uint32_t i = 1; i < n; i++)
+        mx = l[i] > mx ? l[i] : mx;
+    double sum = 0;
+    for (uint32_t i = 0; i < n; i++)
+        sum += exp((double)l[i] - mx);
+    return (double)l[t] - mx - log(sum);
+}
+
+int infer_logprob(infer_ctx *c, const int32_t *prompt, size_t np,
+                  const int32_t *cont, size_t nc, double *out, osafe_err *e)
+{
+    *out = 0;
+    uint32_t nv = c->m->hp.n_vocab;
+    if (np == 0 || nc == 0)
+        return osafe_errf(e, OSAFE_EINVAL,
+                          "log-probability: empty prompt or continuation");
+    for (size_t i = 0; i < nc; i++)
+        if (cont[i] < 0 || (uint32_t)cont[i] >= nv)
+            return osafe_errf(e, OSAFE_EINVAL,
+                              "continuation token %zu is id %d, outside the "
+                              "vocabulary of %u",
+                              i, (int)cont[i], nv);
+    if (nc > c->n_ctx - c->pos || np > c->n_ctx - c->pos - nc)
+        return osafe_errf(e, OSAFE_ETOOBIG,
+                          "prompt and continuation (%zu tokens) do not fit "
+                          "the context (%u of %u used)",
+                          np + nc, c->pos, c->n_ctx);
+    float *logits = malloc((size_t)nv * sizeof *logits);
+    if (!logits)
+        return osafe_errf(e, OSAFE_ENOMEM, "log-probability: out of memory");
+    int rc = infer_eval(c, prompt, np, logits, e);
+    for (size_t i = 0; rc == 0 && i < nc; i++) {
+        *out += log_softmax_at(logits, nv, cont[i]);
+        if (i + 1 < nc)
+            rc = infer_eval(c, &cont[i], 1, logits, e);
+    }
+    free(logits);
+    return rc;
+}
+
+int infer_greedy(infer_ctx *c, const int32_t *prompt, size_t n_prompt,
+                 size_t max_new, const int32_t *stop, size_t n_stop,
+                 int32_t *out, size_t *n_out, osafe_err *e)
+{
+    return infer_generate(c, prompt, n_prompt, max_new, stop, n_stop, NULL,
+                          out, n_out, e);
 }

@@ -14,7 +14,10 @@
 
 static const char *arch_name(int arch)
 {
-    return arch == INFER_ARCH_QWEN2 ? "qwen2" : "llama";
+    return arch == INFER_ARCH_QWEN2   ? "qwen2"
+           : arch == INFER_ARCH_GEMMA ? "gemma"
+           : arch == INFER_ARCH_PHI3  ? "phi3"
+                                      : "llama";
 }
 
 /* "A.suffix" into buf for the architecture's keys. */
@@ -70,10 +73,14 @@ static int read_arch(const gguf_file *g, int *arch, osafe_err *e)
         *arch = INFER_ARCH_LLAMA;
     else if (gguf_str_eq(s, "qwen2"))
         *arch = INFER_ARCH_QWEN2;
+    else if (gguf_str_eq(s, "gemma"))
+        *arch = INFER_ARCH_GEMMA;
+    else if (gguf_str_eq(s, "phi3"))
+        *arch = INFER_ARCH_PHI3;
     else
         return osafe_errf(e, OSAFE_EUNSUPPORTED,
                           "model: architecture '%.*s' is not supported "
-                          "(llama and qwen2 are)",
+                          "(llama, qwen2, gemma and phi3 are)",
                           (int)(s.len > 40 ? 40 : s.len), s.p);
     return 0;
 }
@@ -159,7 +166,11 @@ static int read_hparams(const gguf_file *g, infer_hparams *hp, osafe_err *e)
         return osafe_errf(e, OSAFE_EUNSUPPORTED,
                           "model: RMS epsilon %g or RoPE base %g out of range",
                           (double)hp->eps, (double)hp->rope_base);
-    hp->rope_neox = a == INFER_ARCH_QWEN2;
+    /* the converter permuted llama's q/k for the (2i, 2i+1) pairing; the
+     * others keep HF's rotate_half halves.  Gemma's "1 + w" norm weight is
+     * already folded in by the converter: plain RMSNorm on the stored w. */
+    hp->rope_neox = a != INFER_ARCH_LLAMA;
+    hp->gemma = a == INFER_ARCH_GEMMA;
     return read_rope_scaling(g, hp, e);
 }
 
@@ -203,6 +214,43 @@ static int find_vec(const gguf_file *g, const char *name, uint32_t n,
     return 0;
 }
 
+/* Rows [first, first + n) of m as a matrix of their own (the parts of
+ * Phi-3's fused tensors). */
+static model__mat rows_of(const model__mat *m, uint32_t first, uint32_t n)
+{
+    model__mat r = *m;
+    r.data = m->data + (size_t)first * m->row_bytes;
+    r.rows = n;
+    return r;
+}
+
+/* Phi-3 fuses q, k and v into attn_qkv (rows: q, then k, then v) and the
+ * gate and up projections into ffn_up (rows: gate, then up). */
+static int load_phi3_layer(const gguf_file *g, const infer_hparams *hp,
+                           uint32_t il, model__layer *L, osafe_err *e)
+{
+    char n[80];
+    uint32_t d = hp->n_embd, q = hp->n_head * hp->head_dim,
+             kv = hp->n_head_kv * hp->head_dim, ff = hp->n_ff;
+    model__mat qkv, gate_up;
+    int rc;
+#define T(s) (snprintf(n, sizeof n, "blk.%u." s, il), n)
+    if ((rc = find_vec(g, T("attn_norm.weight"), d, &L->attn_norm, e)) ||
+        (rc = find_vec(g, T("ffn_norm.weight"), d, &L->ffn_norm, e)) ||
+        (rc = find_mat(g, T("attn_qkv.weight"), d, q + 2 * kv, &qkv, e)) ||
+        (rc = find_mat(g, T("attn_output.weight"), q, d, &L->wo, e)) ||
+        (rc = find_mat(g, T("ffn_up.weight"), d, 2 * ff, &gate_up, e)) ||
+        (rc = find_mat(g, T("ffn_down.weight"), ff, d, &L->down, e)))
+        return rc;
+#undef T
+    L->wq = rows_of(&qkv, 0, q);
+    L->wk = rows_of(&qkv, q, kv);
+    L->wv = rows_of(&qkv, q + kv, kv);
+    L->gate = rows_of(&gate_up, 0, ff);
+    L->up = rows_of(&gate_up, ff, ff);
+    return 0;
+}
+
 static int load_layer(const gguf_file *g, const infer_hparams *hp,
                       uint32_t il, model__layer *L, osafe_err *e)
 {
@@ -211,6 +259,8 @@ static int load_layer(const gguf_file *g, const infer_hparams *hp,
              kv = hp->n_head_kv * hp->head_dim;
     int rc;
 #define T(s) (snprintf(n, sizeof n, "blk.%u." s, il), n)
+    if (hp->arch == INFER_ARCH_PHI3)
+        return load_phi3_layer(g, hp, il, L, e);
     if ((rc = find_vec(g, T("attn_norm.weight"), d, &L->attn_norm, e)) ||
         (rc = find_vec(g, T("ffn_norm.weight"), d, &L->ffn_norm, e)) ||
         (rc = find_mat(g, T("attn_q.weight"), d, q, &L->wq, e)) ||
@@ -254,6 +304,11 @@ static int load_tensors(infer_model *m, osafe_err *e)
         (rc = find_mat(g, "output.weight", hp->n_embd, hp->n_vocab,
                        &m->output, e)))
         return rc;
+    if (gguf_tensor_find(g, "rope_factors_long.weight") ||
+        gguf_tensor_find(g, "rope_factors_short.weight"))
+        return osafe_errf(e, OSAFE_EUNSUPPORTED,
+                          "model: LongRoPE (rope_factors_long/short, the "
+                          "128k Phi-3 variants) is not supported");
     if (gguf_tensor_find(g, "rope_freqs.weight")) {
         if ((rc = find_vec(g, "rope_freqs.weight", hp->n_rot / 2,
                            &m->rope_freqs, e)))

@@ -50,15 +50,18 @@ static int emit(const infer_vocab *v, const char *t, const sym *s,
         } else {
             for (size_t k = 0; k < s[i].len && rc == 0; k++) {
                 int32_t b = v->byte_id[(uint8_t)t[s[i].start + k]];
-                rc = infer_tokens_push(out, b >= 0 ? b : v->unk, e);
+                if (b < 0)
+                    b = v->unk;
+                if (b < 0) /* never push an id that is not one */
+                    return osafe_errf(e, OSAFE_EINVAL,
+                                      "tokenize: a character has no token, "
+                                      "no byte token and there is no "
+                                      "unknown token");
+                rc = infer_tokens_push(out, b, e);
             }
         }
         if (rc)
             return rc;
-        if (out->ids[out->n - 1] < 0)
-            return osafe_errf(e, OSAFE_EINVAL,
-                              "tokenize: a character has no token, no byte "
-                              "token and there is no unknown token");
     }
     return 0;
 }

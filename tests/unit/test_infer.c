@@ -21,6 +21,7 @@
 #include "infer/gguf.h"
 #include "infer/model.h"
 #include "infer/quant.h"
+#include "infer/sample.h"
 
 /* The shape of the test models: K-quant rows need multiples of 256. */
 enum { VOCAB = 96, EMBD = 256, HEADS = 4, KV_HEADS = 2, HD = 64, FF = 512,
@@ -67,18 +68,26 @@ static uint8_t *build(const spec *s, uint64_t seed, size_t *len)
     if (!s->tied)
         gw_tensor_random(w, "output.weight", t, EMBD, VOCAB, 0.1f, &r);
     int qwen = strcmp(s->arch, "qwen2") == 0;
+    int phi3 = strcmp(s->arch, "phi3") == 0;
     for (int l = 0; l < LAYERS; l++) {
         char n[64];
 #define T(x) (snprintf(n, sizeof n, "blk.%d." x, l), n)
         vec(w, T("attn_norm.weight"), EMBD, 1, &r);
         vec(w, T("ffn_norm.weight"), EMBD, 1, &r);
-        gw_tensor_random(w, T("attn_q.weight"), t, EMBD, HEADS * HD, 0.08f, &r);
-        gw_tensor_random(w, T("attn_k.weight"), t, EMBD, KV_HEADS * HD, 0.08f, &r);
-        gw_tensor_random(w, T("attn_v.weight"), t, EMBD, KV_HEADS * HD, 0.08f, &r);
+        if (phi3) {
+            gw_tensor_random(w, T("attn_qkv.weight"), t, EMBD,
+                             (HEADS + 2 * KV_HEADS) * HD, 0.08f, &r);
+        } else {
+            gw_tensor_random(w, T("attn_q.weight"), t, EMBD, HEADS * HD, 0.08f, &r);
+            gw_tensor_random(w, T("attn_k.weight"), t, EMBD, KV_HEADS * HD, 0.08f, &r);
+            gw_tensor_random(w, T("attn_v.weight"), t, EMBD, KV_HEADS * HD, 0.08f, &r);
+        }
         gw_tensor_random(w, T("attn_output.weight"), t, HEADS * HD, EMBD, 0.08f, &r);
-        gw_tensor_random(w, T("ffn_gate.weight"), t, EMBD, FF, 0.08f, &r);
+        if (!phi3)
+            gw_tensor_random(w, T("ffn_gate.weight"), t, EMBD, FF, 0.08f, &r);
         if (!(s->skip == 1 && l == 1))
-            gw_tensor_random(w, T("ffn_up.weight"), t, EMBD, FF, 0.08f, &r);
+            gw_tensor_random(w, T("ffn_up.weight"), t, EMBD, phi3 ? 2 * FF : FF,
+                             0.08f, &r);
         gw_tensor_random(w, T("ffn_down.weight"), t, FF, EMBD, 0.06f, &r);
         if (qwen) {
             vec(w, T("attn_q.bias"), HEADS * HD, 0, &r);
@@ -155,8 +164,10 @@ static void ref_rope(double *v, int heads, int pos, int neox)
 
 /* Logits after each of toks[0..n) into out[n][VOCAB]. */
 static void reference(const gguf_file *g, const int32_t *toks, int n,
-                      int qwen, double *out)
+                      const char *arch, double *out)
 {
+    int qwen = !strcmp(arch, "qwen2"), gemma = !strcmp(arch, "gemma"),
+        phi3 = !strcmp(arch, "phi3"), neox = qwen || gemma || phi3;
     static double K[LAYERS][64][KV_HEADS * HD], V[LAYERS][64][KV_HEADS * HD];
     double x[EMBD], h[EMBD], q[HEADS * HD], o[HEADS * HD], a[FF], b[FF],
         y[EMBD];
@@ -164,14 +175,24 @@ static void reference(const gguf_file *g, const int32_t *toks, int n,
     double *emb = mat(g, "token_embd.weight", &rows, &cols);
     for (int p = 0; p < n; p++) {
         memcpy(x, emb + (size_t)toks[p] * EMBD, sizeof x);
+        for (int i = 0; gemma && i < EMBD; i++)
+            x[i] *= sqrt((double)EMBD);
         for (int l = 0; l < LAYERS; l++) {
             char nm[64], nb[64];
 #define T(s) (snprintf(nm, sizeof nm, "blk.%d." s, l), nm)
 #define B(s) (snprintf(nb, sizeof nb, "blk.%d." s, l), nb)
             ref_norm(g, T("attn_norm.weight"), x, h);
-            ref_mv(g, T("attn_q.weight"), h, q);
-            ref_mv(g, T("attn_k.weight"), h, K[l][p]);
-            ref_mv(g, T("attn_v.weight"), h, V[l][p]);
+            if (phi3) { /* fused: rows q, k, v */
+                double qkv[(HEADS + 2 * KV_HEADS) * HD];
+                ref_mv(g, T("attn_qkv.weight"), h, qkv);
+                memcpy(q, qkv, sizeof q);
+                memcpy(K[l][p], qkv + HEADS * HD, sizeof K[l][p]);
+                memcpy(V[l][p], qkv + (HEADS + KV_HEADS) * HD, sizeof V[l][p]);
+            } else {
+                ref_mv(g, T("attn_q.weight"), h, q);
+                ref_mv(g, T("attn_k.weight"), h, K[l][p]);
+                ref_mv(g, T("attn_v.weight"), h, V[l][p]);
+            }
             if (qwen) {
                 double *bq = mat(g, B("attn_q.bias"), &rows, &cols);
                 double *bk = mat(g, B("attn_k.bias"), &rows, &cols);
@@ -184,8 +205,8 @@ static void reference(const gguf_file *g, const int32_t *toks, int n,
                 }
                 free(bq), free(bk), free(bv);
             }
-            ref_rope(q, HEADS, p, qwen);
-            ref_rope(K[l][p], KV_HEADS, p, qwen);
+            ref_rope(q, HEADS, p, neox);
+            ref_rope(K[l][p], KV_HEADS, p, neox);
             for (int hd = 0; hd < HEADS; hd++) {
                 int kh = hd / (HEADS / KV_HEADS);
                 double s[64], mx = -1e300, sum = 0;
@@ -208,10 +229,21 @@ static void reference(const gguf_file *g, const int32_t *toks, int n,
             for (int i = 0; i < EMBD; i++)
                 x[i] += y[i];
             ref_norm(g, T("ffn_norm.weight"), x, h);
-            ref_mv(g, T("ffn_gate.weight"), h, a);
-            ref_mv(g, T("ffn_up.weight"), h, b);
+            if (phi3) { /* fused: rows gate, up */
+                static double gu[2 * FF];
+                ref_mv(g, T("ffn_up.weight"), h, gu);
+                memcpy(a, gu, sizeof a);
+                memcpy(b, gu + FF, sizeof b);
+            } else {
+                ref_mv(g, T("ffn_gate.weight"), h, a);
+                ref_mv(g, T("ffn_up.weight"), h, b);
+            }
             for (int i = 0; i < FF; i++)
-                a[i] = a[i] / (1 + exp(-a[i])) * b[i];
+                a[i] = (gemma ? 0.5 * a[i] *
+                                    (1 + tanh(sqrt(2 / M_PI) *
+                                              (a[i] + 0.044715 * pow(a[i], 3))))
+                              : a[i] / (1 + exp(-a[i]))) *
+                       b[i];
             ref_mv(g, T("ffn_down.weight"), a, y);
             for (int i = 0; i < EMBD; i++)
                 x[i] += y[i];
@@ -242,8 +274,7 @@ static void check_against_reference(const spec *s)
         fail_msg("load: %s", e.msg);
     assert_int_equal(infer_ctx_new(m, 32, 2, &c, &e), 0);
     static double ref[NP * VOCAB];
-    int qwen = strcmp(s->arch, "qwen2") == 0;
-    reference(g, prompt, NP, qwen, ref);
+    reference(g, prompt, NP, s->arch, ref);
     float logits[VOCAB];
     for (int i = 0; i < NP; i++) {
         assert_int_equal(infer_eval(c, &prompt[i], 1, logits, &e), 0);
@@ -281,6 +312,20 @@ static void test_infer_qwen2_matches_reference(void **state)
     check_against_reference(&s);
     spec f = {"qwen2", GGUF_T_F32, 0, 0, 0};
     check_against_reference(&f);
+}
+
+static void test_infer_gemma_matches_reference(void **state)
+{
+    (void)state;
+    spec s = {"gemma", GGUF_T_Q8_0, 1, 0, 0}; /* tied, scaled, GELU, NEOX */
+    check_against_reference(&s);
+}
+
+static void test_infer_phi3_matches_reference(void **state)
+{
+    (void)state;
+    spec s = {"phi3", GGUF_T_Q4_K, 0, 0, 0}; /* fused qkv and gate|up */
+    check_against_reference(&s);
 }
 
 /* The logits of every position for a thread count and a split of the
@@ -396,8 +441,8 @@ static void test_infer_refuses_bad_models(void **state)
     (void)state;
     spec missing = {"llama", GGUF_T_F32, 0, 1, 0};
     expect_load_error(&missing, "tensor 'blk.1.ffn_up.weight' is missing");
-    spec gemma = {"gemma", GGUF_T_F32, 0, 0, 0};
-    expect_load_error(&gemma, "architecture 'gemma' is not supported");
+    spec gpt2 = {"gpt2", GGUF_T_F32, 0, 0, 0};
+    expect_load_error(&gpt2, "architecture 'gpt2' is not supported");
     spec gqa = {"llama", GGUF_T_F32, 0, 0, 3};
     expect_load_error(&gqa, "4 heads are not a multiple of 3 KV heads");
     spec shape = {"llama", GGUF_T_F32, 0, 0, 1}; /* k/v written for 2 */
@@ -426,14 +471,115 @@ static void test_infer_refuses_bad_models(void **state)
     free(p);
 }
 
+/* The log-probability of a continuation against the reference's logits:
+ * prompt[0..4) then prompt[4..NP) as the continuation. */
+static void test_infer_logprob_matches_reference(void **state)
+{
+    (void)state;
+    spec s = {"llama", GGUF_T_Q8_0, 0, 0, 0};
+    size_t len;
+    uint8_t *p = build(&s, 21, &len);
+    gguf_file *g;
+    infer_model *m;
+    infer_ctx *c;
+    osafe_err e = {0};
+    assert_int_equal(gguf_parse(p, len, &g, NULL), 0);
+    assert_int_equal(infer_model_load(g, &m, &e), 0);
+    assert_int_equal(infer_ctx_new(m, 16, 2, &c, &e), 0);
+    static double ref[NP * VOCAB];
+    reference(g, prompt, NP, "llama", ref);
+    double want = 0;
+    for (int i = 3; i < NP - 1; i++) { /* logits after token i predict i+1 */
+        const double *l = ref + (size_t)i * VOCAB;
+        double mx = l[0], sum = 0;
+        for (int v = 1; v < VOCAB; v++)
+            mx = fmax(mx, l[v]);
+        for (int v = 0; v < VOCAB; v++)
+            sum += exp(l[v] - mx);
+        want += l[prompt[i + 1]] - mx - log(sum);
+    }
+    double got;
+    assert_int_equal(infer_logprob(c, prompt, 4, prompt + 4, NP - 4, &got, &e), 0);
+    if (fabs(got - want) > 1e-3)
+        fail_msg("log-probability %g, reference %g", got, want);
+    assert_true(got < 0);
+    assert_int_equal(infer_ctx_pos(c), NP - 1);
+    infer_ctx_reset(c);
+    int32_t bad = VOCAB;
+    assert_int_equal(infer_logprob(c, prompt, 4, &bad, 1, &got, &e), OSAFE_EINVAL);
+    assert_int_equal(infer_logprob(c, prompt, NP, prompt, 8, &got, &e), OSAFE_ETOOBIG);
+    infer_ctx_free(c);
+    infer_model_free(m);
+    gguf_close(g);
+    free(p);
+}
+
+/* Frequency of id 1 among n draws over logits. */
+static double freq1(const float *logits, uint32_t nv, float temp, float top_p,
+                    uint64_t seed, int n)
+{
+    infer_sampler s;
+    assert_int_equal(infer_sampler_init(&s, nv, temp, 0, top_p, seed, NULL), 0);
+    int ones = 0;
+    for (int i = 0; i < n; i++)
+        ones += infer_sample(&s, logits) == 1;
+    infer_sampler_free(&s);
+    return (double)ones / n;
+}
+
+static void test_infer_sampler(void **state)
+{
+    (void)state;
+    const float two[2] = {0.0f, 1.0986123f}; /* ln 3: p = 1/4, 3/4 */
+    assert_true(fabs(freq1(two, 2, 1, 1, 1, 20000) - 0.75) < 0.02);
+    /* temperature 2: p1 = sqrt 3 / (1 + sqrt 3) = 0.634 */
+    assert_true(fabs(freq1(two, 2, 2, 1, 2, 20000) - 0.634) < 0.02);
+    /* top_p 0.5: the 3/4 token alone reaches it */
+    assert_true(freq1(two, 2, 1, 0.5f, 3, 1000) == 1.0);
+    /* greedy and top_k 1 take the highest logit, the lowest id on a tie */
+    const float tie[4] = {0.5f, 2.0f, 2.0f, -1.0f};
+    infer_sampler g, k1;
+    assert_int_equal(infer_sampler_init(&g, 4, 0, 0, 1, 9, NULL), 0);
+    assert_int_equal(infer_sampler_init(&k1, 4, 1.5f, 1, 1, 9, NULL), 0);
+    assert_int_equal(infer_sample(&g, tie), 1);
+    assert_int_equal(infer_sample(&k1, tie), 1);
+    infer_sampler_free(&g);
+    infer_sampler_free(&k1);
+    /* the same seed gives the same draws, another seed others */
+    float flat[64];
+    for (int i = 0; i < 64; i++)
+        flat[i] = (float)(i % 7) * 0.1f;
+    int32_t a[50], b[50], c[50];
+    infer_sampler sa, sb, sc;
+    assert_int_equal(infer_sampler_init(&sa, 64, 1, 0, 0.95f, 42, NULL), 0);
+    assert_int_equal(infer_sampler_init(&sb, 64, 1, 0, 0.95f, 42, NULL), 0);
+    assert_int_equal(infer_sampler_init(&sc, 64, 1, 0, 0.95f, 43, NULL), 0);
+    for (int i = 0; i < 50; i++) {
+        a[i] = infer_sample(&sa, flat);
+        b[i] = infer_sample(&sb, flat);
+        c[i] = infer_sample(&sc, flat);
+    }
+    assert_memory_equal(a, b, sizeof a);
+    assert_memory_not_equal(a, c, sizeof a);
+    infer_sampler_free(&sa);
+    infer_sampler_free(&sb);
+    infer_sampler_free(&sc);
+    osafe_err e = {0};
+    assert_int_equal(infer_sampler_init(&sa, 4, -1, 0, 1, 0, &e), OSAFE_EINVAL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_infer_llama_matches_reference),
         cmocka_unit_test(test_infer_qwen2_matches_reference),
+        cmocka_unit_test(test_infer_gemma_matches_reference),
+        cmocka_unit_test(test_infer_phi3_matches_reference),
         cmocka_unit_test(test_infer_threads_bit_identical),
         cmocka_unit_test(test_infer_greedy),
         cmocka_unit_test(test_infer_refuses_bad_models),
+        cmocka_unit_test(test_infer_sampler),
+        cmocka_unit_test(test_infer_logprob_matches_reference),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

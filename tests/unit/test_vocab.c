@@ -262,6 +262,31 @@ static void test_vocab_bpe_llama3(void **state)
     free(p);
 }
 
+/* A character with no token, no byte token and no unknown token is an
+ * error, and no invalid id (-1) is left in the output (found by fuzzing:
+ * fuzz/corpus/gguf/crash-spm-no-byte-or-unk-token). */
+static void test_vocab_spm_no_fallback(void **state)
+{
+    (void)state;
+    const char *toks[] = {"a"};
+    float scores[] = {0};
+    gw *w = gw_new(3);
+    gw_kv_str(w, "tokenizer.ggml.model", "llama");
+    gw_kv_arr_str(w, "tokenizer.ggml.tokens", toks, 1);
+    gw_kv_arr_f32(w, "tokenizer.ggml.scores", scores, 1);
+    loaded l;
+    load(w, &l);
+    infer_tokens t = {0};
+    osafe_err e = {0};
+    assert_int_equal(infer_tokenize(l.v, "ab", 2, false, false, &t, &e),
+                     OSAFE_EINVAL);
+    assert_non_null(strstr(e.msg, "no unknown token"));
+    for (size_t i = 0; i < t.n; i++)
+        assert_true(t.ids[i] == 0);
+    free(t.ids);
+    unload(&l);
+}
+
 static gguf_file *template_file(const char *tmpl, uint8_t **p)
 {
     gw *w = gw_new(3);
@@ -361,6 +386,7 @@ int main(void)
         cmocka_unit_test(test_vocab_special_only_when_asked),
         cmocka_unit_test(test_vocab_bpe_qwen2),
         cmocka_unit_test(test_vocab_bpe_llama3),
+        cmocka_unit_test(test_vocab_spm_no_fallback),
         cmocka_unit_test(test_chat_detect),
         cmocka_unit_test(test_chat_content_cannot_inject),
     };
