@@ -1,7 +1,8 @@
 /*
  * crosscheck_models.c - writes the GGUF test models of the llama.cpp
- * cross-check (tests/crosscheck/README.md): every architecture, tensor
- * type and tokenizer kind that src/infer supports, with random but valid
+ * cross-check (tests/crosscheck/README.md): every architecture (llama,
+ * qwen2, gemma, phi3), tensor type and tokenizer kind that src/infer
+ * supports, with random but valid
  * weights (tests/unit/gguf_writer.c) and vocabularies that llama.cpp's
  * loader accepts:
  *   - SentencePiece ("llama"): <unk> <s> </s>, the 256 byte tokens
@@ -467,23 +468,30 @@ static void write_model(const model_spec *s, const vocab *v, uint64_t seed,
 #undef K
     write_vocab(w, s, v);
     int qwen = strcmp(s->arch, "qwen2") == 0;
+    int gemma = strcmp(s->arch, "gemma") == 0, phi3 = strcmp(s->arch, "phi3") == 0;
     /* small embeddings: qwen2's output is tied to them, and larger logits
      * would magnify every rounding difference */
     matrix(w, s, "token_embd.weight", "token_embd", EMBD, v->n, 0.15f, &r);
     vector(w, "output_norm.weight", EMBD, 1, 0.4f, &r);
-    if (!qwen) /* qwen2: the output tied to the embeddings */
+    if (!qwen && !gemma) /* qwen2, gemma: the output tied to the embeddings */
         matrix(w, s, "output.weight", "output", EMBD, v->n, 0.15f, &r);
     for (int l = 0; l < LAYERS; l++) {
         char n[64];
 #define T(x) (snprintf(n, sizeof n, "blk.%d." x, l), n)
         vector(w, T("attn_norm.weight"), EMBD, 1, 0.4f, &r);
         vector(w, T("ffn_norm.weight"), EMBD, 1, 0.4f, &r);
-        matrix(w, s, T("attn_q.weight"), "attn_q", EMBD, HEADS * HD, 0.15f, &r);
-        matrix(w, s, T("attn_k.weight"), "attn_k", EMBD, KV_HEADS * HD, 0.15f, &r);
-        matrix(w, s, T("attn_v.weight"), "attn_v", EMBD, KV_HEADS * HD, 0.1f, &r);
+        if (phi3) { /* fused: rows q, k, v */
+            matrix(w, s, T("attn_qkv.weight"), "attn_qkv", EMBD,
+                   (HEADS + 2 * KV_HEADS) * HD, 0.12f, &r);
+        } else {
+            matrix(w, s, T("attn_q.weight"), "attn_q", EMBD, HEADS * HD, 0.15f, &r);
+            matrix(w, s, T("attn_k.weight"), "attn_k", EMBD, KV_HEADS * HD, 0.15f, &r);
+            matrix(w, s, T("attn_v.weight"), "attn_v", EMBD, KV_HEADS * HD, 0.1f, &r);
+        }
         matrix(w, s, T("attn_output.weight"), "attn_output", HEADS * HD, EMBD, 0.1f, &r);
-        matrix(w, s, T("ffn_gate.weight"), "ffn_gate", EMBD, FF, 0.1f, &r);
-        matrix(w, s, T("ffn_up.weight"), "ffn_up", EMBD, FF, 0.1f, &r);
+        if (!phi3) /* phi3: gate and up fused in ffn_up */
+            matrix(w, s, T("ffn_gate.weight"), "ffn_gate", EMBD, FF, 0.1f, &r);
+        matrix(w, s, T("ffn_up.weight"), "ffn_up", EMBD, phi3 ? 2 * FF : FF, 0.1f, &r);
         matrix(w, s, T("ffn_down.weight"), "ffn_down", FF, EMBD, 0.08f, &r);
         if (qwen) {
             vector(w, T("attn_q.bias"), HEADS * HD, 0, 0.2f, &r);
@@ -520,8 +528,9 @@ int main(int argc, char **argv)
         {"q5_0", T_Q5_0}, {"q4_k_m", T_Q4_K}, {"q6_k", T_Q6_K}};
     static const struct { const char *arch, *tok; const vocab *v; } kinds[] = {
         {"llama", "spm", &spm}, {"qwen2", "qwen2", &qwen},
-        {"llama", "llama-bpe", &llama3}};
-    for (size_t a = 0; a < 3; a++)
+        {"llama", "llama-bpe", &llama3}, {"gemma", "spm", &spm},
+        {"phi3", "spm", &spm}};
+    for (size_t a = 0; a < sizeof kinds / sizeof kinds[0]; a++)
         for (size_t t = 0; t < sizeof types / sizeof types[0]; t++) {
             model_spec s = {kinds[a].arch, kinds[a].tok, types[t].name,
                             types[t].type, 0};
