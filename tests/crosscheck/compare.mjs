@@ -4,7 +4,9 @@
 // divergence at a near-tie: a step where either side's top-1 / top-2
 // margin is within the tolerance), next-token log-probabilities (the top k
 // of either side and the given ids) within TOL.  A model whose tensor type
-// is a known gap (GAPS.json: the reason, a looser tolerance) is held to
+// or architecture is a known gap (GAPS.json, keyed by the type at the end
+// of the file name or the architecture at its start: the reason, a looser
+// tolerance) is held to
 // that tolerance instead and reported as such.  Prints one line per model;
 // exits 1 when any model is outside its tolerance.
 //
@@ -35,7 +37,8 @@ function compareModel(name) {
       problems.push(`text ${i}: tokens differ at ${d}: osafe ${JSON.stringify(t.slice(d, d + 4))} llama.cpp ${JSON.stringify(theirs.texts[i].slice(d, d + 4))}`);
     }
   });
-  const gap = Object.entries(gaps).find(([t]) => name.endsWith(`-${t}.gguf`))?.[1];
+  const gap = Object.entries(gaps).find(([t]) => name.endsWith(`-${t}.gguf`) ||
+                                                  name.startsWith(`${t}-`))?.[1];
   const tol = gap ? gap.logprob_tol : strictTol;
   let maxLp = 0, maxAll = 0, greedyOk = 0, promptsOk = 0, nearTies = 0;
   ours.prompts.forEach((p, i) => {
