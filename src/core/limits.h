@@ -482,6 +482,6 @@
 /* Context of an in-process run when --ctx is not given: safety prompts
  * are short, and the f32 KV cache of a 0.5B model at 4096 tokens is
  * about 100 MiB; larger contexts are asked for with --ctx. */
-#define OSAFE_INFER_CTX_DEFAULT 4096u
+#define OSAFE_INFER_CTX_DEFAULT 4096
 
 #endif
