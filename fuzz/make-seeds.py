@@ -352,7 +352,89 @@ def http_api():
     for k, v in seeds.items():
         put("http_api", k, v)
 
+# ---- GGUF model files (infer/gguf.c) --------------------------------------
+
+def gguf_file(version=3, kvs=(), tensors=(), align=32):
+    """A GGUF file: kvs are (key, type id, packed value), tensors are
+    (name, ggml type, dims, data bytes); data at aligned offsets."""
+    def gstr(s):
+        b = s.encode()
+        return struct.pack("<Q", len(b)) + b
+    out = b"GGUF" + struct.pack("<IQQ", version, len(tensors), len(kvs))
+    for k, t, v in kvs:
+        out += gstr(k) + struct.pack("<I", t) + v
+    data, off = b"", 0
+    for name, t, dims, raw in tensors:
+        out += gstr(name) + struct.pack("<I", len(dims))
+        out += b"".join(struct.pack("<Q", d) for d in dims)
+        out += struct.pack("<IQ", t, len(data))
+        data += raw + b"\0" * ((-len(raw)) % align)
+    if tensors:
+        out += b"\0" * ((-len(out)) % align) + data
+    return out
+
+
+def gguf():
+    def gstr(s):
+        b = s.encode()
+        return struct.pack("<Q", len(b)) + b
+    half = struct.pack("<e", 0.5)
+    kvs = [("general.architecture", 8, gstr("llama")),
+           ("llama.block_count", 4, struct.pack("<I", 1)),
+           ("llama.rope.freq_base", 6, struct.pack("<f", 10000.0)),
+           ("t.u64", 10, struct.pack("<Q", 7)), ("t.i8", 1, b"\xff"),
+           ("t.bool", 7, b"\x01"), ("t.f64", 12, struct.pack("<d", 0.25)),
+           ("tokenizer.ggml.tokens", 9,
+            struct.pack("<IQ", 8, 3) + gstr("<s>") + gstr("a") + gstr("b")),
+           ("tokenizer.ggml.scores", 9,
+            struct.pack("<IQ", 6, 2) + struct.pack("<ff", 0.0, -1.0))]
+    tensors = [("f32", 0, (4, 2), struct.pack("<8f", *range(8))),
+               ("f16", 1, (2,), half * 2), ("bf16", 30, (2,), b"\0\x3f" * 2),
+               ("q8_0", 8, (32,), half + bytes(range(32))),
+               ("q4_0", 2, (32,), half + bytes(16)),
+               ("q5_0", 6, (32,), half + bytes(20)),
+               ("q4_K", 12, (256,), half * 2 + bytes(140)),
+               ("q6_K", 14, (256,), bytes(208) + half)]
+    put("gguf", "all-types", gguf_file(3, kvs, tensors))
+    put("gguf", "v2-empty", gguf_file(2))
+    put("gguf", "aligned-64", gguf_file(
+        3, [("general.alignment", 4, struct.pack("<I", 64))],
+        tensors[:2], align=64))
+    put("gguf", "bad-offset", gguf_file(3, kvs[:1], tensors[:3])[:-40])
+    def arr_str(items):
+        return struct.pack("<IQ", 8, len(items)) + b"".join(gstr(x) for x in items)
+
+    def arr_i32(items):
+        return struct.pack("<IQ", 5, len(items)) + struct.pack("<%di" % len(items), *items)
+
+    def arr_f32(items):
+        return struct.pack("<IQ", 6, len(items)) + struct.pack("<%df" % len(items), *items)
+
+    def byte_char(b):
+        if 33 <= b <= 126 or 161 <= b <= 172 or b >= 174:
+            return chr(b)
+        return chr(256 + (b if b <= 32 else 33 + b - 127 if b <= 160 else 67))
+    bpe = [byte_char(b) for b in range(256)] + ["ab", "<|im_start|>", "<|im_end|>"]
+    put("gguf", "vocab-bpe", gguf_file(3, [
+        ("tokenizer.ggml.model", 8, gstr("gpt2")),
+        ("tokenizer.ggml.pre", 8, gstr("qwen2")),
+        ("tokenizer.ggml.tokens", 9, arr_str(bpe)),
+        ("tokenizer.ggml.token_type", 9, arr_i32([1] * 257 + [3, 3])),
+        ("tokenizer.ggml.merges", 9, arr_str(["a b"])),
+        ("tokenizer.ggml.eos_token_id", 4, struct.pack("<I", 258)),
+        ("tokenizer.chat_template", 8, gstr("<|im_start|>{{ m }}"))]))
+    spm = ["<unk>", "<s>", "</s>"] + ["<0x%02X>" % b for b in range(256)] + \
+          ["\u2581h", "ll", "\u2581", "<|im_end|>"]
+    put("gguf", "vocab-spm", gguf_file(3, [
+        ("tokenizer.ggml.model", 8, gstr("llama")),
+        ("tokenizer.ggml.tokens", 9, arr_str(spm)),
+        ("tokenizer.ggml.scores", 9, arr_f32([0.0] * 259 + [-1.0, -2.0, -3.0, 0.0])),
+        ("tokenizer.ggml.token_type", 9, arr_i32([2, 3, 3] + [6] * 256 + [1, 1, 1, 3])),
+        ("tokenizer.ggml.bos_token_id", 4, struct.pack("<I", 1)),
+        ("tokenizer.chat_template", 8, gstr("[INST] {{ m }} [/INST]"))]))
+
 
 if __name__ == "__main__":
     canon(); yamlx(); csv(); note(); checkpoint(); tile(); suite()
     importers(); exchange(); client_answer(); refusal_norm(); http_api()
+    gguf()

@@ -22,6 +22,8 @@
 
 const char usage_eval[] =
     "usage: osafe eval run SUITE --endpoint URL --model NAME --out RUNDIR\n"
+    "       osafe eval run SUITE --model-file MODEL.gguf --out RUNDIR\n"
+    "                [--threads N] [--ctx N] [--chat-template NAME]\n"
     "                [--api-key-env VAR] [--concurrency N] [--rps R]\n"
     "                [--timeout SECONDS] [--retries N] [--temperature T]\n"
     "                [--max-tokens N] [--seed N] [--epochs K] [--limit N]\n"
@@ -56,6 +58,16 @@ const char usage_eval[] =
     "         refusal scorer, a sample whose label has probability below\n"
     "         --review-below (default " STR(OSAFE_REFUSAL_REVIEW_BELOW) ") is marked\n"
     "         needs_review; results.json counts them.\n"
+    "         --model-file runs a GGUF model in-process on the CPU instead\n"
+    "         of asking an endpoint (no server; docs/INFERENCE.md: llama,\n"
+    "         qwen2, gemma, phi3; f32/f16/bf16/q8_0/q4_0/q5_0/q4_K/q6_K;\n"
+    "         greedy, or sampled with --temperature and a required\n"
+    "         --seed):\n"
+    "         --threads N (default 1; results do not depend on it),\n"
+    "         --ctx N tokens (default " STR(OSAFE_INFER_CTX_DEFAULT) " or the model's), and\n"
+    "         --chat-template chatml|llama3|llama2|gemma|phi3 when the\n"
+    "         file's template is missing or not recognised.  The manifest\n"
+    "         records the file's SHA-256 and the template used.\n"
     "merge    Join shard runs of one suite and configuration.\n"
     "report   Scores per suite, hazard and language with 95% intervals\n"
     "         (Wilson; when epochs > 1 clustered, with t(items - 1); the\n"
@@ -117,7 +129,8 @@ static int num(const char *what, const char *s, double min, double max,
 struct run_args {
     const char *endpoint, *model, *out, *keyenv, *conc, *rps, *timeout,
         *retries, *temp, *maxtok, *seed, *epochs, *limit, *shard, *scorer,
-        *jend, *jmodel, *jkeyenv, *rubric, *review;
+        *jend, *jmodel, *jkeyenv, *rubric, *review, *model_file, *threads,
+        *ctx, *chat_template;
     int resume, nocache, completions, quiet;
 };
 
@@ -142,7 +155,10 @@ static int run_args_parse(int argc, char **argv, struct run_args *a)
         {"no-cache", OPT_FLAG, &a->nocache},
         {"completions", OPT_FLAG, &a->completions},
         {"quiet", OPT_FLAG, &a->quiet},
-        {"review-below", OPT_STRING, &a->review}, {NULL, 0, NULL}};
+        {"review-below", OPT_STRING, &a->review},
+        {"model-file", OPT_STRING, &a->model_file},
+        {"threads", OPT_STRING, &a->threads}, {"ctx", OPT_STRING, &a->ctx},
+        {"chat-template", OPT_STRING, &a->chat_template}, {NULL, 0, NULL}};
     int np, rc = help_or(opts_parse("eval run", argc, argv, opts, &np));
     if (rc)
         return rc;
@@ -153,6 +169,15 @@ static int run_args_parse(int argc, char **argv, struct run_args *a)
     const char *need[3], *flag[3] = {"--endpoint URL", "--model NAME",
                                      "--out RUNDIR"};
     const char *have[3] = {a->endpoint, a->model, a->out};
+    if (a->model_file) { /* in-process: no endpoint, the name is optional */
+        if (a->endpoint)
+            return cli_usage_error("eval run", "--model-file and --endpoint "
+                                               "exclude each other");
+        have[0] = have[1] = "";
+    } else if (a->threads || a->ctx || a->chat_template) {
+        return cli_usage_error("eval run", "--threads, --ctx and "
+                                           "--chat-template need --model-file");
+    }
     size_t nn = 0;
     for (size_t i = 0; i < 3; i++)
         if (!have[i])
@@ -196,6 +221,12 @@ static int run_numbers(const struct run_args *a, run_opts *o)
         o->limit = (size_t)v;
     if (!rc && a->review)
         rc = num("--review-below", a->review, 0, 1, &o->review_below);
+    if (!rc && a->threads &&
+        !(rc = num("--threads", a->threads, 1, OSAFE_INFER_THREADS_MAX, &v)))
+        o->threads = (unsigned)v;
+    if (!rc && a->ctx &&
+        !(rc = num("--ctx", a->ctx, 16, OSAFE_INFER_CTX_MAX, &v)))
+        o->n_ctx = (unsigned)v;
     if (!rc && a->shard) {
         unsigned k, n;
         char extra;
@@ -291,6 +322,8 @@ static int eval_run_cmd(int argc, char **argv)
     o.completions = a.completions;
     o.scorer = a.scorer;
     o.quiet = a.quiet;
+    o.model_file = a.model_file;
+    o.chat_template = a.chat_template;
     char *rubric_text = NULL;
     if ((rc = run_numbers(&a, &o)) || (rc = run_secrets(&a, &o, &rubric_text)))
         return rc;

@@ -527,5 +527,55 @@
 /* `osafe serve --sync-interval S`: at most a day between pulls (a longer
  * pause is no mirroring at all). */
 #define OSAFE_PEER_SYNC_INTERVAL_MAX 86400u
+/* ---- GGUF model files (infer/gguf.c, issue 14) ---- */
+
+/* Tensor names: ggml keeps them in a 64-byte field with its NUL, so a
+ * longer name is not a file llama.cpp would load either. */
+#define OSAFE_GGUF_NAME_MAX 63
+/* Metadata keys: the GGUF spec caps them at 65535 bytes. */
+#define OSAFE_GGUF_KEY_MAX 65535u
+/* One metadata string: chat templates, the longest honest ones, are tens
+ * of KiB; 16 MiB is far above and keeps a lying length from mattering. */
+#define OSAFE_GGUF_STRING_MAX (16u << 20)
+/* Metadata entries and tensors: real files have a few dozen keys and at
+ * most a few thousand tensors (large MoE models); 65536 of each bounds
+ * the index we allocate before reading them. */
+#define OSAFE_GGUF_KV_MAX 65536u
+#define OSAFE_GGUF_TENSORS_MAX 65536u
+/* Elements of one metadata array: vocabularies and merge lists reach
+ * ~260k entries; 16 Mi bounds the string index (16 bytes an element). */
+#define OSAFE_GGUF_ARRAY_MAX (16u << 20)
+/* general.alignment: a power of two, 32 by default; more than 64 KiB
+ * (a huge page's worth of padding per tensor) is not a real file. */
+#define OSAFE_GGUF_ALIGN_MAX (64u << 10)
+/* ggml tensors have at most 4 dimensions. */
+#define OSAFE_GGUF_DIMS_MAX 4u
+
+/* ---- in-process inference (infer/, issue 14) ---- */
+
+/* Worker threads of one model: far above any CPU we run on, low enough
+ * that a typo cannot start a million threads. */
+#define OSAFE_INFER_THREADS_MAX 256u
+/* Context (tokens in the KV cache): 128 Ki is the longest context of the
+ * model families we read; the cache is allocated up front from it. */
+#define OSAFE_INFER_CTX_MAX 131072u
+/* Model shapes read from metadata, checked before anything is sized by
+ * them (the tensors' shapes must then agree): the largest open models have
+ * n_embd 16384, 126 layers, 128 heads, n_ff 53248 and vocabularies of 256k. */
+#define OSAFE_INFER_EMBD_MAX 65536u
+#define OSAFE_INFER_LAYERS_MAX 1024u
+#define OSAFE_INFER_HEADS_MAX 1024u
+#define OSAFE_INFER_FF_MAX (1u << 20)
+#define OSAFE_INFER_VOCAB_MAX (1u << 21)
+/* Head dimension: 256 is the largest in use (Gemma); 1024 leaves room. */
+#define OSAFE_INFER_HEAD_DIM_MAX 1024u
+/* New tokens of one answer when the request names no max_tokens: enough
+ * for a full refusal or compliance, bounded so that a model that never
+ * emits an end token cannot run on for the whole context. */
+#define OSAFE_INFER_MAX_NEW_DEFAULT 256u
+/* Context of an in-process run when --ctx is not given: safety prompts
+ * are short, and the f32 KV cache of a 0.5B model at 4096 tokens is
+ * about 100 MiB; larger contexts are asked for with --ctx. */
+#define OSAFE_INFER_CTX_DEFAULT 4096
 
 #endif

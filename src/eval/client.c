@@ -22,6 +22,7 @@
  * slot's answer are in client_answer.c.
  */
 #include "eval/client.h"
+#include "infer/engine.h"
 
 #include <curl/curl.h>
 #include <math.h>
@@ -84,6 +85,7 @@ struct client {
     uint64_t tok_us;   /* last refill */
     uint64_t pause_us; /* no new attempt before this (429 Retry-After) */
     client_stats stats;
+    struct infer_engine *local; /* in-process backend, or NULL */
 };
 
 /* ===== small helpers ===== */
@@ -304,6 +306,25 @@ void client_free(client *c)
     free(c);
 }
 
+int client_new_local(struct infer_engine *en, int completions, client **out,
+                     osafe_err *e)
+{
+    *out = NULL;
+    if (!en)
+        return osafe_errf(e, OSAFE_EINVAL, "no model for the local client");
+    client *c = calloc(1, sizeof *c);
+    if (!c)
+        return osafe_errf(e, OSAFE_ENOMEM, "out of memory");
+    pthread_mutex_init(&c->mu, NULL);
+    c->completions = completions ? 1 : 0;
+    c->concurrency = 1;
+    c->local = en;
+    atomic_init(&c->pending, 0);
+    atomic_init(&c->stop, 0);
+    *out = c;
+    return 0;
+}
+
 int client_new(const client_opts *o, client **out, osafe_err *e)
 {
     *out = NULL;
@@ -471,7 +492,8 @@ int client_submit(client *c, json_t *body, void *user, osafe_err *e)
         c->head = r;
     c->tail = r;
     pthread_mutex_unlock(&c->mu);
-    curl_multi_wakeup(c->multi);
+    if (c->multi)
+        curl_multi_wakeup(c->multi);
     return 0;
 }
 
@@ -689,6 +711,38 @@ static void abandon(client *c)
     }
 }
 
+/* Answer r with the in-process model: the same result an endpoint would
+ * give, 400 with the reason when the request cannot be answered. */
+static void local_answer(client *c, creq *r)
+{
+    client_result res = {0};
+    infer_answer a;
+    osafe_err e = {0};
+    char fp[80];
+    uint64_t t0 = now_us();
+    c->stats.attempts++;
+    int rc = infer_engine_answer(c->local, r->body, c->completions, &a, &e);
+    snprintf(fp, sizeof fp, "gguf:sha256:%s", infer_engine_sha256(c->local));
+    res.user = r->user;
+    res.attempts = 1;
+    res.latency_ms = (double)(now_us() - t0) / 1000.0;
+    res.fingerprint = fp;
+    res.prompt_tokens = res.completion_tokens = -1;
+    if (rc) {
+        res.http_status = 400;
+        res.error = e.msg;
+    } else {
+        res.http_status = 200;
+        res.text = a.text;
+        res.finish_reason = a.finish_reason;
+        res.prompt_tokens = a.prompt_tokens;
+        res.completion_tokens = a.completion_tokens;
+    }
+    deliver(c, r, &res);
+    if (rc == 0)
+        free(a.text);
+}
+
 int client_run(client *c, client_done_fn done, void *ctx, osafe_err *e)
 {
     if (c->running)
@@ -698,6 +752,12 @@ int client_run(client *c, client_done_fn done, void *ctx, osafe_err *e)
     c->ctx = ctx;
     atomic_store(&c->stop, 0);
     int rc = 0;
+    if (c->local) {
+        while (!atomic_load(&c->stop) && !queue_empty(c))
+            local_answer(c, queue_pop(c));
+        c->running = 0;
+        return 0;
+    }
     while (!atomic_load(&c->stop)) {
         uint64_t now = now_us();
         while (c->nheap > 0 && c->heap[0]->due_us <= now)

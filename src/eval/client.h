@@ -47,6 +47,17 @@ typedef void (*client_done_fn)(void *ctx, const client_result *r);
 
 int client_new(const client_opts *o, client **out, osafe_err *e);
 void client_free(client *c);
+
+/*
+ * A client that answers in-process with a model (infer/engine.h) instead
+ * of over HTTP: the same submit / run / result interface, requests
+ * answered one at a time by client_run (the engine spreads each one over
+ * its own threads).  The engine is borrowed and must outlive the client.
+ * A request it cannot answer gets status 400 and the reason in error.
+ */
+struct infer_engine;
+int client_new_local(struct infer_engine *en, int completions, client **out,
+                     osafe_err *e);
 /* Queue a request body (OpenAI JSON) to be sent; user comes back in the
  * result. */
 int client_submit(client *c, json_t *body, void *user, osafe_err *e);

@@ -21,6 +21,7 @@
 #include "eval/run_internal.h"
 #include "eval/score.h"
 #include "eval/suite.h"
+#include "infer/engine.h"
 
 /* One (item, epoch) in flight.  Its item JSON is a reference of its own
  * (the suite reader moves on). */
@@ -428,6 +429,18 @@ int eval_run(const run_opts *o, osafe_err *e)
     if (o->shard_n == 0 || o->shard_k < 1 || o->shard_k > o->shard_n)
         return osafe_errf(e, OSAFE_EINVAL, "--shard must be k/n with 1 <= k "
                                            "<= n");
+    /* --model-file: a copy of the options naming the loaded model, whose
+     * endpoint is the file's hash (manifest, cache keys) */
+    run_opts local;
+    infer_engine *engine = NULL;
+    char local_ep[96];
+    if (o->model_file) {
+        int lrc = run__local_open(o, &local, &engine, local_ep,
+                                  sizeof local_ep, e);
+        if (lrc)
+            return lrc;
+        o = &local;
+    }
     struct run r;
     memset(&r, 0, sizeof r);
     r.o = o;
@@ -481,7 +494,8 @@ int eval_run(const run_opts *o, osafe_err *e)
     client_opts co = {o->endpoint, o->api_key, o->concurrency, o->rps,
                       o->timeout_ms, o->retries, o->completions};
     r.window = 4 * (o->concurrency ? o->concurrency : 1) + 16;
-    if ((rc = client_new(&co, &r.c, e)) ||
+    if ((rc = o->engine ? client_new_local(o->engine, o->completions, &r.c, e)
+                        : client_new(&co, &r.c, e)) ||
         (rc = suite_reader_open(o->suite_dir, &r.rd, e)))
         goto out;
     suite_reader_trust(r.rd);
@@ -533,5 +547,6 @@ out:
         close(r.fd);
     json_decref(manifest);
     json_decref(meta.meta);
+    infer_engine_close(engine);
     return rc;
 }

@@ -52,6 +52,12 @@ typedef struct run_opts {
     const char *judge_endpoint, *judge_model, *judge_api_key, *rubric;
     int quiet;
     double review_below;      /* refusal confidence below: needs_review */
+    /* In-process model instead of an endpoint (issue 14, infer/): */
+    const char *model_file;   /* GGUF file; NULL: use endpoint */
+    unsigned threads;         /* 0: 1 */
+    unsigned n_ctx;           /* 0: the default context */
+    const char *chat_template; /* NULL: detected from the file */
+    struct infer_engine *engine; /* set by eval_run while it runs */
 } run_opts;
 
 /* Every option at its default, the one place the defaults are set

@@ -49,6 +49,17 @@ void run__endpoint_public(const char *url, char *out, size_t n);
  * in a way the run's own retries may get past: 408, 429, 5xx). */
 int run__probe(const run_opts *o, osafe_err *e);
 
+/* --model-file (run_local.c): open the model of o into *engine (the
+ * caller closes it) and fill *local with a copy of o that names it: its
+ * endpoint "gguf:sha256:HEX" (written into ep), its model name (the
+ * option, else the file's name) and the chat template used. */
+struct infer_engine;
+int run__local_open(const run_opts *o, run_opts *local,
+                    struct infer_engine **engine, char *ep, size_t n,
+                    osafe_err *e);
+/* The manifest's record of the model file (a new object). */
+json_t *run__local_config(const run_opts *o);
+
 /* Load RUNDIR/manifest.json. */
 int run__manifest(const char *dir, json_t **manifest, osafe_err *e);
 

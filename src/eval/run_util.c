@@ -228,7 +228,8 @@ int run__probe(const run_opts *o, osafe_err *e)
     if (rc == 0 && !(body = client_body(&gp, in, o->completions, e)))
         rc = e->code ? e->code : OSAFE_ENOMEM;
     if (rc == 0)
-        rc = client_new(&co, &c, e);
+        rc = o->engine ? client_new_local(o->engine, o->completions, &c, e)
+                       : client_new(&co, &c, e);
     if (rc == 0)
         rc = client_submit(c, body, &p, e);
     if (rc == 0)
@@ -273,6 +274,8 @@ static json_t *config_of(const run_opts *o, const suite *s, const char *scorer)
                                                : json_null());
     if (!strcmp(scorer, "refusal"))
         json_object_set_new(p, "review_below", json_real(o->review_below));
+    if (o->engine)
+        json_object_set_new(p, "model_file", run__local_config(o));
     json_object_set_new(p, "api_key_env",
                         o->api_key_env ? json_string(o->api_key_env)
                                        : json_null());

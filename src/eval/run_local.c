@@ -1,0 +1,45 @@
+/*
+ * run_local.c - `eval run --model-file`: the in-process model behind the
+ * same client interface as an endpoint (client_new_local), and what the
+ * manifest records of it (the file's SHA-256, the chat template used).
+ */
+#include <string.h>
+
+#include "eval/run_internal.h"
+#include "infer/engine.h"
+
+int run__local_open(const run_opts *o, run_opts *local,
+                    struct infer_engine **engine, char *ep, size_t n,
+                    osafe_err *e)
+{
+    *engine = NULL;
+    if (o->temperature > 0 && !o->has_seed)
+        return osafe_errf(e, OSAFE_EINVAL,
+                          "--model-file with --temperature above 0 needs "
+                          "--seed: an in-process run is reproducible");
+    infer_engine_opts eo = {o->model_file, o->threads, o->n_ctx,
+                            o->chat_template, o->completions};
+    int rc = infer_engine_open(&eo, engine, e);
+    if (rc)
+        return rc;
+    *local = *o;
+    snprintf(ep, n, "gguf:sha256:%s", infer_engine_sha256(*engine));
+    local->endpoint = ep;
+    local->engine = *engine;
+    local->chat_template = infer_engine_template(*engine);
+    if (!local->model) {
+        const char *slash = strrchr(o->model_file, '/');
+        local->model = slash ? slash + 1 : o->model_file;
+    }
+    return 0;
+}
+
+json_t *run__local_config(const run_opts *o)
+{
+    const char *slash = strrchr(o->model_file, '/');
+    return json_pack("{s:s, s:s, s:s, s:s, s:i}", "sha256",
+                     infer_engine_sha256(o->engine), "file",
+                     slash ? slash + 1 : o->model_file, "chat_template",
+                     o->chat_template, "architecture",
+                     infer_engine_arch(o->engine), "ctx", (int)infer_engine_ctx(o->engine));
+}

@@ -1,0 +1,230 @@
+/*
+ * test_quant.c - the tensor types (infer/quant.h) on blocks built by hand,
+ * whose values were worked out on paper from the block layouts (the
+ * expected numbers below are those, not the code's output); then the dot
+ * products against the dequantized rows on random blocks.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "gguf_writer.h"
+#include "infer/gguf.h"
+#include "infer/quant.h"
+
+static void test_quant_half_and_bfloat(void **state)
+{
+    (void)state;
+    assert_true(quant_f16_to_f32(0x3c00) == 1.0f);
+    assert_true(quant_f16_to_f32(0xc000) == -2.0f);
+    assert_true(quant_f16_to_f32(0x7bff) == 65504.0f);
+    assert_true(quant_f16_to_f32(0x0001) == 0x1p-24f);
+    assert_true(quant_f16_to_f32(0x0400) == 0x1p-14f);
+    assert_true(quant_f16_to_f32(0x3555) == 0.333251953125f);
+    assert_true(isinf(quant_f16_to_f32(0xfc00)) && quant_f16_to_f32(0xfc00) < 0);
+    assert_true(isnan(quant_f16_to_f32(0x7e00)));
+    assert_int_equal(quant_f32_to_f16(1.0f), 0x3c00);
+    assert_int_equal(quant_f32_to_f16(0.1f), 0x2e66);
+    assert_int_equal(quant_f32_to_f16(-65504.0f), 0xfbff);
+    assert_int_equal(quant_f32_to_f16(65519.0f), 0x7bff);
+    assert_int_equal(quant_f32_to_f16(65520.0f), 0x7c00);   /* tie to even: inf */
+    assert_int_equal(quant_f32_to_f16(0x1p-25f), 0x0000);    /* half a unit: even 0 */
+    assert_int_equal(quant_f32_to_f16(3 * 0x1p-25f), 0x0002); /* 1.5 units: 2 */
+    assert_int_equal(quant_f32_to_f16(1023 * 0x1p-24f + 0x1p-25f), 0x0400);
+    assert_int_equal(quant_f32_to_f16(1.0f + 0x1p-11f), 0x3c00); /* tie, even */
+    assert_int_equal(quant_f32_to_f16(1.0f + 3 * 0x1p-11f), 0x3c02);
+    assert_int_equal(quant_f32_to_f16(NAN) & 0x7e00, 0x7e00);
+    /* every half survives the round trip */
+    for (uint32_t h = 0; h < 0x10000; h++) {
+        if ((h & 0x7c00) == 0x7c00 && (h & 0x3ff))
+            continue; /* NaN payloads are not kept */
+        assert_int_equal(quant_f32_to_f16(quant_f16_to_f32((uint16_t)h)), h);
+    }
+    assert_true(quant_bf16_to_f32(0x3f80) == 1.0f);
+    assert_true(quant_bf16_to_f32(0xc040) == -3.0f);
+    float tie;
+    uint32_t u = 0x3f808000u; /* 1 + 2^-8: a tie, rounds to even 0x3f80 */
+    memcpy(&tie, &u, 4);
+    assert_int_equal(quant_f32_to_bf16(tie), 0x3f80);
+    u = 0x3f818000u;
+    memcpy(&tie, &u, 4);
+    assert_int_equal(quant_f32_to_bf16(tie), 0x3f82);
+}
+
+static void expect_row(uint32_t type, const uint8_t *b, const float *want,
+                       size_t n)
+{
+    float got[256];
+    quant_dequant_row(type, b, got, n);
+    for (size_t i = 0; i < n; i++)
+        if (got[i] != want[i])
+            fail_msg("%s element %zu: %g, expected %g", gguf_ttype_name(type),
+                     i, (double)got[i], (double)want[i]);
+    /* a dot with a unit vector picks out exactly that value */
+    float x[256] = {0};
+    for (size_t i = 0; i < n; i++) {
+        x[i] = 1;
+        if (quant_dot(type, b, x, n) != want[i])
+            fail_msg("%s dot with unit %zu", gguf_ttype_name(type), i);
+        x[i] = 0;
+    }
+}
+
+static void test_quant_q4_0_by_hand(void **state)
+{
+    (void)state;
+    uint8_t b[18] = {0x00, 0x38}; /* d = 0.5 */
+    for (int j = 0; j < 16; j++)
+        b[2 + j] = (uint8_t)(j | (15 - j) << 4);
+    static const float want[32] = {
+        -4, -3.5, -3, -2.5, -2, -1.5, -1, -0.5, 0, 0.5, 1, 1.5, 2, 2.5, 3, 3.5,
+        3.5, 3, 2.5, 2, 1.5, 1, 0.5, 0, -0.5, -1, -1.5, -2, -2.5, -3, -3.5, -4};
+    expect_row(GGUF_T_Q4_0, b, want, 32);
+}
+
+static void test_quant_q5_0_by_hand(void **state)
+{
+    (void)state;
+    /* d = 0.25; high bits set for element 0 (bit 0) and 31 (bit 31) */
+    uint8_t b[22] = {0x00, 0x34, 0x01, 0x00, 0x00, 0x80};
+    memset(b + 6, 0x53, 16); /* low nibble 3, high nibble 5 */
+    float want[32];
+    want[0] = 0.75f; /* (3 + 16 - 16) / 4 */
+    for (int j = 1; j < 16; j++)
+        want[j] = -3.25f; /* (3 - 16) / 4 */
+    for (int j = 16; j < 31; j++)
+        want[j] = -2.75f; /* (5 - 16) / 4 */
+    want[31] = 1.25f;     /* (5 + 16 - 16) / 4 */
+    expect_row(GGUF_T_Q5_0, b, want, 32);
+}
+
+static void test_quant_q8_0_by_hand(void **state)
+{
+    (void)state;
+    uint8_t b[34] = {0x00, 0x40}; /* d = 2 */
+    float want[32];
+    for (int j = 0; j < 32; j++) {
+        b[2 + j] = (uint8_t)(int8_t)(j - 16);
+        want[j] = (float)(2 * (j - 16)); /* -32, -30, ..., 30 */
+    }
+    expect_row(GGUF_T_Q8_0, b, want, 32);
+    /* quantizing those values gives the block back (amax 32: d = 32/127) */
+    uint8_t q[34];
+    quant_q8_0_from_f32(want, q, 32);
+    assert_int_equal(q[2], (uint8_t)(int8_t)-127);
+    assert_int_equal(q[2 + 16], 0);
+    assert_int_equal(q[2 + 20], 32); /* 8/32·127 = 31.75 -> 32 */
+}
+
+static void test_quant_q4_k_by_hand(void **state)
+{
+    (void)state;
+    uint8_t b[144] = {0x00, 0x3c, 0x00, 0x38, /* d = 1, dmin = 0.5 */
+                      0x41, 0x02, 0x03, 0x04, 0x81, 0x01, 0x01, 0x01,
+                      0x21, 0x00, 0x00, 0x00};
+    memset(b + 16, 0x73, 128); /* low nibbles 3, high nibbles 7 */
+    /* scales/mins: s0 1/1, s1 2/1, s2 3/1, s3 4/1; s4 = 1|1<<4 = 17 and
+     * min 2|2<<4 = 34; s5..s7 0/0.  Sub-blocks alternate low (3) and
+     * high (7) nibbles: 1·3−.5, 2·7−.5, 3·3−.5, 4·7−.5, 17·3−17, 0... */
+    static const float sub[8] = {2.5f, 13.5f, 8.5f, 27.5f, 34, 0, 0, 0};
+    float want[256];
+    for (int i = 0; i < 256; i++)
+        want[i] = sub[i / 32];
+    expect_row(GGUF_T_Q4_K, b, want, 256);
+}
+
+static void test_quant_q6_k_by_hand(void **state)
+{
+    (void)state;
+    uint8_t b[210];
+    memset(b, 0x21, 128);       /* ql: low 1, high 2 */
+    memset(b + 128, 0xe4, 64);  /* qh: 2-bit fields 0, 1, 2, 3 */
+    for (int g = 0; g < 16; g++)
+        b[192 + g] = (uint8_t)(int8_t)(g - 8); /* scales -8..7 */
+    b[208] = 0x00;
+    b[209] = 0x38; /* d = 0.5, stored last */
+    /* in each half of 128: quants 1|0<<4, 1|1<<4, 2|2<<4, 2|3<<4, less 32 */
+    static const int q[4] = {-31, -15, 2, 18};
+    float want[256];
+    for (int e = 0; e < 256; e++)
+        want[e] = 0.5f * (float)((e / 16 - 8) * q[(e % 128) / 32]);
+    assert_true(want[0] == 124 && want[40] == 45 && want[200] == 4 &&
+                want[255] == 63);
+    expect_row(GGUF_T_Q6_K, b, want, 256);
+}
+
+static void test_quant_plain_rows(void **state)
+{
+    (void)state;
+    uint8_t h[4] = {0x00, 0x3c, 0x00, 0xc0};   /* f16 1, -2 */
+    uint8_t bf[4] = {0x80, 0x3f, 0x40, 0xc0};  /* bf16 1, -3 */
+    float f[2] = {0.5f, -0.25f};
+    float x[2] = {2, 3};
+    assert_true(quant_dot(GGUF_T_F16, h, x, 2) == -4.0f);
+    assert_true(quant_dot(GGUF_T_BF16, bf, x, 2) == -7.0f);
+    assert_true(quant_dot(GGUF_T_F32, f, x, 2) == 0.25f);
+    assert_int_equal(quant_row_bytes(GGUF_T_Q6_K, 512), 420);
+    assert_int_equal(quant_row_bytes(GGUF_T_BF16, 3), 6);
+}
+
+/* On random blocks, the factored dot product agrees with the plain sum
+ * over the dequantized row (to float rounding), for every type. */
+static void test_quant_dot_matches_dequant(void **state)
+{
+    (void)state;
+    static const uint32_t types[] = {GGUF_T_F32, GGUF_T_F16, GGUF_T_BF16,
+                                     GGUF_T_Q8_0, GGUF_T_Q4_0, GGUF_T_Q5_0,
+                                     GGUF_T_Q4_K, GGUF_T_Q6_K};
+    osafe_rng r;
+    rng_seed(&r, 11);
+    enum { N = 1024 };
+    float x[N], y[N];
+    for (size_t t = 0; t < 8; t++) {
+        gw *w = gw_new(3);
+        gw_tensor_random(w, "w", types[t], N, 1, 0.05f, &r);
+        uint8_t *p;
+        size_t len;
+        gw_finish(w, &p, &len);
+        gw_free(w);
+        gguf_file *g;
+        assert_int_equal(gguf_parse(p, len, &g, NULL), 0);
+        const gguf_tensor *tt = gguf_tensor_at(g, 0);
+        for (int k = 0; k < 5; k++) {
+            for (int i = 0; i < N; i++)
+                x[i] = (float)(2 * rng_uniform(&r) - 1);
+            quant_dequant_row(types[t], tt->data, y, N);
+            double ref = 0, mag = 0;
+            for (int i = 0; i < N; i++) {
+                ref += (double)y[i] * x[i];
+                mag += fabs((double)y[i] * x[i]);
+            }
+            double got = quant_dot(types[t], tt->data, x, N);
+            if (fabs(got - ref) > 1e-5 * mag + 1e-6)
+                fail_msg("%s: dot %g, dequantized sum %g",
+                         gguf_ttype_name(types[t]), got, ref);
+        }
+        gguf_close(g);
+        free(p);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_quant_half_and_bfloat),
+        cmocka_unit_test(test_quant_q4_0_by_hand),
+        cmocka_unit_test(test_quant_q5_0_by_hand),
+        cmocka_unit_test(test_quant_q8_0_by_hand),
+        cmocka_unit_test(test_quant_q4_k_by_hand),
+        cmocka_unit_test(test_quant_q6_k_by_hand),
+        cmocka_unit_test(test_quant_plain_rows),
+        cmocka_unit_test(test_quant_dot_matches_dequant),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
