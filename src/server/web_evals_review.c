@@ -84,7 +84,7 @@ void web__eval_review_figures(web_page *p, const char *id, const json_t *res)
     web__page_raw(p, "<section id=\"eval-review\" aria-labelledby=\"rv-h\">"
                      "<h2 id=\"rv-h\">");
     web__page_t(p, "evals.review.figures");
-    web__page_raw(p, "</h2><div class=\"scroll\"><table id=\"review-figures\">"
+    web__page_raw(p, "</h2><div class=\"table-wrap\"><table id=\"review-figures\">"
                      "<thead><tr><th scope=\"col\">");
     web__page_t(p, "evals.review.figure");
     web__page_raw(p, "</th><th scope=\"col\">");
