@@ -1,15 +1,24 @@
 /*
  * bench_api.c - registry figures for docs/PERFORMANCE.md.
  *
- *   bench_api [--records N] [--clients C] [--seconds S]
+ *   bench_api [--records N] [--clients C] [--seconds S] [--threads T]
+ *             [--batch-max B] [--batch-wait-ms MS] [--import N]
  *
  * Starts the real server stack in-process (registry + HTTP on a loopback
- * port, as `osafe serve` does) on a temporary database and log, then over
- * HTTP with libcurl (keep-alive, one connection per client thread):
+ * port, as `osafe serve` does, T HTTP threads, default 4) on a temporary
+ * database and log, then over HTTP with libcurl (keep-alive, one
+ * connection per client thread):
  * 1. ingest: create + submit + accept (publication into the log included)
- *    of N records, with 1 client and with C clients;
+ *    of N records with 1 client, then with 4 and 64 (and C if another),
+ *    one line "K clients: X records/s" each, with the acceptances'
+ *    (publications') latency p50 / p99 and the group-commit batches;
  * 2. reads under load: C clients for S seconds issuing GET record, list
- *    and search requests at random; p50 / p99 latency of each.
+ *    and search requests at random; p50 / p99 latency of each;
+ * 3. import: N records (default 20,000) through reg_import_batch in
+ *    batches of OSAFE_IMPORT_BATCH_MAX with publication, as `osafe import
+ *    --publish` does: records/s.
+ * Group commit as `osafe serve --batch-max B --batch-wait-ms MS` (defaults
+ * the same); --batch-max 1 writes every request alone, as before it.
  */
 #include <curl/curl.h>
 #include <pthread.h>
@@ -21,6 +30,7 @@
 #include <unistd.h>
 
 #include "core/fsx.h"
+#include "core/limits.h"
 #include "registry/registry.h"
 #include "server/api.h"
 #include "server/http.h"
@@ -57,6 +67,7 @@ struct ingest {
     int n;
     int base;
     char (*ids)[32];
+    double *pub_ms; /* each acceptance's latency, [base, base + n) */
 };
 
 static void *ingest_thread(void *arg)
@@ -66,8 +77,12 @@ static void *ingest_thread(void *arg)
     struct resp *r = malloc(sizeof *r);
     char path[128];
     for (int i = 0; i < g->n; i++) {
-        if (request(c, "POST", "/api/v1/records", reporter, example, r) != 201)
+        long code = request(c, "POST", "/api/v1/records", reporter, example,
+                            r);
+        if (code != 201) {
+            fprintf(stderr, "bench_api: create: status %ld\n", code);
             die("create", r->buf);
+        }
         const char *p = strstr(r->buf, "\"id\":\"");
         snprintf(g->ids[g->base + i], 32, "%.*s", 16, p + 6);
         snprintf(path, sizeof path, "/api/v1/records/%s/submit",
@@ -76,27 +91,90 @@ static void *ingest_thread(void *arg)
             die("submit", r->buf);
         snprintf(path, sizeof path, "/api/v1/records/%s/review",
                  g->ids[g->base + i]);
+        double t0 = now();
         if (request(c, "POST", path, reviewer, "{\"decision\":\"accept\"}",
                     r) != 200)
             die("review", r->buf);
+        g->pub_ms[g->base + i] = (now() - t0) * 1e3;
     }
     free(r);
     curl_easy_cleanup(c);
     return NULL;
 }
 
-static double ingest(int n, int clients, char (*ids)[32], int base)
+static int cmp(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static double ingest(int n, int clients, char (*ids)[32], int base,
+                     double *pub_ms)
 {
     pthread_t t[64];
     struct ingest g[64];
     double t0 = now();
     for (int i = 0; i < clients; i++) {
-        g[i] = (struct ingest){n / clients, base + i * (n / clients), ids};
+        g[i] = (struct ingest){n / clients, base + i * (n / clients), ids,
+                               pub_ms};
         pthread_create(&t[i], NULL, ingest_thread, &g[i]);
     }
     for (int i = 0; i < clients; i++)
         pthread_join(t[i], NULL);
     return (double)(n / clients * clients) / (now() - t0);
+}
+
+/* One ingest line: rate, publication latency, batches. */
+static void ingest_line(registry *reg, int n, int clients, char (*ids)[32],
+                        int base, double *pub_ms)
+{
+    uint64_t b0, r0, b1, r1;
+    reg_batch_stats(reg, &b0, &r0);
+    double rate = ingest(n, clients, ids, base, pub_ms);
+    reg_batch_stats(reg, &b1, &r1);
+    int done = n / clients * clients;
+    double *lat = malloc((size_t)done * sizeof *lat);
+    for (int i = 0; i < done; i++)
+        lat[i] = pub_ms[base + i];
+    qsort(lat, (size_t)done, sizeof *lat, cmp);
+    printf("%d clients: %.1f records/s (publication p50 %.2f ms, p99 %.2f "
+           "ms; %.1f writes a batch)\n",
+           clients, rate, lat[done / 2], lat[done * 99 / 100],
+           b1 > b0 ? (double)(r1 - r0) / (double)(b1 - b0) : 0.0);
+    fflush(stdout);
+    free(lat);
+}
+
+/* Import n records as `osafe import --publish` does; records/s. */
+static double import_rate(registry *reg, int n)
+{
+    reg_caller c;
+    osafe_err e;
+    if (reg_import_caller(reg, "bench-import", &c, &e))
+        die("import caller", e.msg);
+    size_t chunk = OSAFE_IMPORT_BATCH_MAX;
+    reg_import_item *items = calloc(chunk, sizeof *items);
+    char (*keys)[32] = calloc(chunk, 32);
+    double t0 = now();
+    for (int done = 0; done < n;) {
+        size_t k = 0;
+        for (; k < chunk && done + (int)k < n; k++) {
+            snprintf(keys[k], 32, "bench:%d", done + (int)k);
+            items[k] = (reg_import_item){.source_key = keys[k],
+                                         .json = example,
+                                         .len = strlen(example)};
+        }
+        if (reg_import_batch(reg, &c, items, k, 1, &e))
+            die("import", e.msg);
+        for (size_t i = 0; i < k; i++)
+            if (items[i].status != 0)
+                die("import item", items[i].err.msg);
+        done += (int)k;
+    }
+    double rate = (double)n / (now() - t0);
+    free(items);
+    free(keys);
+    return rate;
 }
 
 /* ---- reads under load --------------------------------------------------- */
@@ -158,15 +236,10 @@ static void *read_thread(void *arg)
     return NULL;
 }
 
-static int cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
 int main(int argc, char **argv)
 {
-    int records = 400, clients = 4;
+    int records = 400, clients = 4, threads = 4, nimport = 20000;
+    int bmax = OSAFE_BATCH_MAX, bwait = OSAFE_BATCH_WAIT_MS;
     double seconds = 10;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!strcmp(argv[i], "--records"))
@@ -175,9 +248,21 @@ int main(int argc, char **argv)
             clients = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--seconds"))
             seconds = atof(argv[i + 1]);
+        else if (!strcmp(argv[i], "--threads"))
+            threads = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--batch-max"))
+            bmax = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--batch-wait-ms"))
+            bwait = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--import"))
+            nimport = atoi(argv[i + 1]);
+        else
+            die("arguments", argv[i]);
     }
-    if (clients < 1 || clients > 64 || records < clients)
-        die("arguments", "need 1 <= clients <= 64 and records >= clients");
+    if (clients < 1 || clients > 64 || records < 64 || threads < 1 ||
+        threads > 64 || bmax < 1 || bwait < 0 || nimport < 0)
+        die("arguments", "need 1 <= clients <= 64, records >= 64, "
+                         "1 <= threads <= 64");
     if (sodium_init() < 0)
         return 1;
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -224,13 +309,16 @@ int main(int argc, char **argv)
     example = text;
 
     registry *reg;
-    reg_opts ro = {db, logdir, key, "OSAFE", "bench", 8};
+    /* as `osafe serve`: a connection per HTTP thread and one more */
+    reg_opts ro = {db, logdir, key, "OSAFE", "bench",
+                   (unsigned)threads + 1};
     if (reg_open(&ro, &reg, &e))
         die("registry", e.msg);
+    reg_set_batch(reg, (unsigned)bmax, (unsigned)bwait);
     http_opts ho;
     http_opts_default(&ho);
     ho.listen = "127.0.0.1:0";
-    ho.threads = 4;
+    ho.threads = (unsigned)threads;
     web *webui;
     if (web_open(reg, logdir, &webui, &e))
         die("web", e.msg);
@@ -241,14 +329,22 @@ int main(int argc, char **argv)
         die("server", e.msg);
     port = http_server_port(srv);
 
-    char (*ids)[32] = calloc((size_t)records * 2, 32);
+    /* records for each of 1, 4, 64 clients (and --clients if another) */
+    int counts[4] = {1, 4, 64, clients}, nruns = 3 + (clients != 1 &&
+                                                      clients != 4 &&
+                                                      clients != 64);
+    char (*ids)[32] = calloc((size_t)records * (size_t)nruns, 32);
+    double *pub_ms = calloc((size_t)records * (size_t)nruns, sizeof(double));
     printf("registry ingest through the API (create + submit + accept, "
-           "durable publication into the log):\n");
-    double r1 = ingest(records / 2, 1, ids, 0);
-    printf("  1 client : %7.1f records/s\n", r1);
-    double rc = ingest(records / 2, clients, ids, records / 2);
-    printf("  %d clients: %7.1f records/s (%.2fx one client)\n", clients, rc,
-           rc / r1);
+           "durable publication into the log), %d records a run, %d HTTP "
+           "threads, batches of at most %d, wait %d ms:\n",
+           records, threads, bmax, bwait);
+    int nids = 0;
+    for (int k = 0; k < nruns; k++) {
+        ingest_line(reg, records, counts[k], ids, nids, pub_ms);
+        nids += records / counts[k] * counts[k];
+    }
+    records = nids;
 
     printf("read latency under load (%d clients, %.0f s, %d published "
            "records):\n",
@@ -285,6 +381,12 @@ int main(int argc, char **argv)
         free(all);
     }
     printf("  throughput: %.0f reads/s\n", (double)total / seconds);
+    if (nimport > 0)
+        printf("import --publish: %.0f records/s (%d records, batches of "
+               "%u)\n",
+               import_rate(reg, nimport), nimport,
+               (unsigned)OSAFE_IMPORT_BATCH_MAX);
+    free(pub_ms);
     http_server_stop(srv);
     web_close(webui);
     reg_close(reg);

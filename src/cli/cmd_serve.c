@@ -24,6 +24,7 @@ const char usage_serve[] =
     "usage: osafe serve [--db FILE] [--listen ADDR:PORT] [--log DIR]\n"
     "                   [--key FILE.key] [--origin ORIGIN] [--threads N]\n"
     "                   [--write-rate N] [--read-rate N]\n"
+    "                   [--batch-max N] [--batch-wait-ms MS]\n"
     "\n"
     "Serve the incident registry's JSON API under /api/v1/ (docs/API.md),\n"
     "the transparency log read-only under /log/ (C2SP tlog-tiles), and the\n"
@@ -37,6 +38,12 @@ const char usage_serve[] =
     "--origin ORIGIN  the log's origin when it is created (default: the\n"
     "                 name of an existing --key, else localhost/osafe-log)\n"
     "--threads N      HTTP worker threads (default 4)\n"
+    "--batch-max N    group commit: writes (create, submit, review,\n"
+    "                 import) committed and logged together, one signed\n"
+    "                 checkpoint for all, at most (default 256, 1..4096)\n"
+    "--batch-wait-ms MS  how long a batch's first write may wait for\n"
+    "                 others while writes arrive together (default 2,\n"
+    "                 0..1000; 0: batch only what queued meanwhile)\n"
     "--risk-policy FILE  YAML overriding the risk ranking's defaults on the\n"
     "                 dashboard and /risks (as `osafe risk rank --policy`)\n"
     "--write-rate N   writes (API POST/PATCH/DELETE, form posts) per account\n"
@@ -189,7 +196,8 @@ int cmd_serve(int argc, char **argv)
                *logdir = "osafe-log", *key = NULL,
                *origin = NULL, *threads = NULL,
                *policy_path = NULL, *write_rate = NULL, *read_rate = NULL,
-               *max_conns = NULL, *per_addr = NULL, *proxies = NULL;
+               *max_conns = NULL, *per_addr = NULL, *proxies = NULL,
+               *batch_max = NULL, *batch_wait = NULL;
     struct opt opts[] = {{"db", OPT_STRING, &db},
                          {"listen", OPT_STRING, &listen},
                          {"log", OPT_STRING, &logdir},
@@ -202,6 +210,8 @@ int cmd_serve(int argc, char **argv)
                          {"max-conns", OPT_STRING, &max_conns},
                          {"max-conns-per-addr", OPT_STRING, &per_addr},
                          {"trusted-proxy", OPT_STRING, &proxies},
+                         {"batch-max", OPT_STRING, &batch_max},
+                         {"batch-wait-ms", OPT_STRING, &batch_wait},
                          {NULL, 0, NULL}};
     int np, rc = opts_parse("serve", argc, argv, opts, &np);
     if (rc == -1) {
@@ -216,6 +226,19 @@ int cmd_serve(int argc, char **argv)
     if (threads && ((rc = cli_u64("serve", "--threads", threads, &nthreads)) ||
                     nthreads < 1 || nthreads > 64))
         return rc ? rc : cli_usage_error("serve", "--threads must be 1..64");
+    unsigned long long bmax = OSAFE_BATCH_MAX, bwait = OSAFE_BATCH_WAIT_MS;
+    if (batch_max &&
+        ((rc = cli_u64("serve", "--batch-max", batch_max, &bmax)) ||
+         bmax < 1 || bmax > OSAFE_BATCH_MAX_MAX))
+        return rc ? rc
+                  : cli_usage_error("serve", "--batch-max must be 1..%u",
+                                    (unsigned)OSAFE_BATCH_MAX_MAX);
+    if (batch_wait &&
+        ((rc = cli_u64("serve", "--batch-wait-ms", batch_wait, &bwait)) ||
+         bwait > OSAFE_BATCH_WAIT_MS_MAX))
+        return rc ? rc
+                  : cli_usage_error("serve", "--batch-wait-ms must be 0..%u",
+                                    (unsigned)OSAFE_BATCH_WAIT_MS_MAX);
     unsigned wrate, rrate;
     if ((rc = rate_opt("--write-rate", write_rate, OSAFE_RATE_WRITES_PER_MIN,
                        &wrate)) ||
@@ -262,6 +285,7 @@ int cmd_serve(int argc, char **argv)
     reg_opts ro = {db, logdir, key, "OSAFE", origin, (unsigned)nthreads + 1};
     if (reg_open(&ro, &reg, &e) != 0)
         return cli_fail("serve", &e);
+    reg_set_batch(reg, (unsigned)bmax, (unsigned)bwait);
     if (reg_open_warning(reg)[0])
         fprintf(stderr, "osafe serve: note: %s\n", reg_open_warning(reg));
     ho.max_conns = fit_fd_limit(ho.max_conns);

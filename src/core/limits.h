@@ -196,6 +196,29 @@
  * batch is held in memory until it is durable. */
 #define OSAFE_IMPORT_BATCH_MAX 1024u
 
+/* Group commit (registry/sequencer.c): concurrent writes (create, submit,
+ * review, imports) wait in a queue and one sequencer runs them as one
+ * batch: one SQLite commit, one log append, one signed checkpoint, each
+ * fsync paid once for the batch.  A batch closes when it holds BATCH_MAX
+ * requests or BATCH_WAIT_MS after its first; the sequencer waits at all
+ * only while the previous batch held more than one request, so a lone
+ * client pays no delay.  256: batches of 256 entries append at ~15,000
+ * entries/s (docs/PERFORMANCE.md) and keep a batch's memory small; 2 ms:
+ * under one log fsync, so a wait never doubles a publication's latency.
+ * `osafe serve --batch-max N --batch-wait-ms MS` set them, up to the
+ * ceilings (a typo must not hold requests for minutes). */
+#define OSAFE_BATCH_MAX 256u
+#define OSAFE_BATCH_MAX_MAX 4096u
+#define OSAFE_BATCH_WAIT_MS 2u
+#define OSAFE_BATCH_WAIT_MS_MAX 1000u
+/* A batch stops taking requests once its log entries reach either bound
+ * (the others wait for the next batch): it is held in memory until it is
+ * durable, and one import request alone brings up to
+ * OSAFE_IMPORT_BATCH_MAX entries.  Both are far under the log's own
+ * ceilings (OSAFE_LOG_BATCH_MAX_*); 16,384 entries append in ~0.25 s. */
+#define OSAFE_BATCH_ENTRIES_MAX 16384u
+#define OSAFE_BATCH_BYTES_MAX (64u << 20)
+
 
 /* ---- evaluation runs ---- */
 

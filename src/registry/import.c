@@ -1,7 +1,9 @@
 /*
  * import.c - imports in batches: many records per database transaction
  * and, with publication, one log append per batch (one fsync, one signed
- * checkpoint) instead of one per record.  The promise is reg_import's:
+ * checkpoint) instead of one per record; the batch is one request of the
+ * group-commit sequencer (sequencer.c), so that imports running beside
+ * the API share its commits.  The promise is reg_import's:
  * nothing is acknowledged before its rows are committed and its entry is
  * in a signed checkpoint.
  */
@@ -13,24 +15,9 @@
 #include "registry/reg_internal.h"
 #include "registry/validate.h"
 
-/* The entries of one batch, owned here until they are appended. */
-typedef struct batch_log {
-    tlog_entry *ents;
-    size_t n;
-} batch_log;
-
-static void batch_log_release(batch_log *b)
-{
-    for (size_t i = 0; i < b->n; i++)
-        free((void *)b->ents[i].data);
-    free(b->ents);
-    memset(b, 0, sizeof *b);
-}
-
 /* Publish the draft just created as id, its entry to go at index at. */
 static int publish_new(registry *r, osafe_store *s, const reg_caller *c,
-                       const char *id, int64_t at, batch_log *b,
-                       osafe_err *e)
+                       const char *id, reg__seq_batch *b, osafe_err *e)
 {
     store_record row;
     store_version v;
@@ -41,12 +28,13 @@ static int publish_new(registry *r, osafe_store *s, const reg_caller *c,
     int reused = 0;
     if (!rc) {
         v.reviewer = c->acct.id;
-        rc = reg__publish_at(r, s, c, &row, &v, at, &reused, e);
+        rc = reg__publish_at(r, s, c, &row, &v, reg__seq_next(b), &reused,
+                             e);
     }
     if (!rc && !reused) {
         /* The entry leaves v (released below) for the batch. */
-        b->ents[b->n].data = v.log_entry;
-        b->ents[b->n++].len = v.log_entry_len;
+        int64_t index;
+        rc = reg__seq_add(b, v.log_entry, v.log_entry_len, &index, e);
         v.log_entry = NULL;
     }
     store_version_release(&v);
@@ -56,8 +44,8 @@ static int publish_new(registry *r, osafe_store *s, const reg_caller *c,
 /* One item inside the batch's transaction.  A record the schema refuses is
  * marked rejected and the batch goes on; any other failure stops it. */
 static int import_one(registry *r, osafe_store *s, const reg_caller *c,
-                      reg_import_item *it, int publish, int64_t at,
-                      batch_log *b, osafe_err *e)
+                      reg_import_item *it, int publish, reg__seq_batch *b,
+                      osafe_err *e)
 {
     it->status = 0;
     it->id[0] = '\0';
@@ -73,33 +61,13 @@ static int import_one(registry *r, osafe_store *s, const reg_caller *c,
         it->status = 1;
     } else if (found != OSAFE_ENOTFOUND) {
         rc = found;
-    } else if (!(rc = reg__create_locked(r, s, c, rec, it->id, e)) &&
+    } else if (!(rc = reg__create_locked(r, s, c, rec, it->id, !publish,
+                                         e)) &&
                !(rc = s->ops->source_put(s, it->source_key, it->id, e)) &&
                publish) {
-        rc = publish_new(r, s, c, it->id, at, b, e);
+        rc = publish_new(r, s, c, it->id, b, e);
     }
     json_decref(rec);
-    return rc;
-}
-
-/* Append the batch's entries where the rows say they are. */
-static int append_batch(registry *r, const batch_log *b, int64_t base,
-                        osafe_err *e)
-{
-    if (b->n == 0)
-        return 0;
-    uint64_t first = 0;
-    pthread_mutex_lock(&r->log_mu);
-    int rc = r->log ? tlog_log_append(r->log, b->ents, b->n, &first, e)
-                    : osafe_errf(e, OSAFE_ESTATE,
-                                 "opened without its transparency log");
-    pthread_mutex_unlock(&r->log_mu);
-    if (!rc && (int64_t)first != base)
-        rc = osafe_errf(e, OSAFE_ESTATE,
-                        "log index moved under a write transaction (%lld, "
-                        "expected %lld): is another process appending to "
-                        "%s?",
-                        (long long)first, (long long)base, r->log_dir);
     return rc;
 }
 
@@ -108,43 +76,39 @@ static int append_batch(registry *r, const batch_log *b, int64_t base,
  * goes one by one). */
 #define ONE_BY_ONE 1
 
+/* An import batch, as the sequencer runs it: all its items in the
+ * sequencer's transaction (beside other requests), their entries in the
+ * sequencer's one append. */
+struct import_job {
+    const reg_caller *c;
+    reg_import_item *items;
+    size_t n;
+    int publish;
+};
+
+static int import_work(registry *r, osafe_store *s, reg__seq_batch *b,
+                       void *arg, osafe_err *e)
+{
+    struct import_job *j = arg;
+    if (j->publish && b->base < 0)
+        return osafe_errf(e, OSAFE_ESTATE,
+                          "opened without its transparency log: nothing "
+                          "can be published");
+    int rc = 0;
+    for (size_t i = 0; i < j->n && !rc; i++) {
+        rc = import_one(r, s, j->c, &j->items[i], j->publish, b, e);
+        if (rc == OSAFE_EINVAL && j->n > 1)
+            rc = ONE_BY_ONE;
+    }
+    return rc;
+}
+
 /* The whole batch in one transaction, or ONE_BY_ONE. */
 static int import_tx(registry *r, const reg_caller *c, reg_import_item *items,
                      size_t n, int publish, osafe_err *e)
 {
-    batch_log b = {NULL, 0};
-    if (publish && !(b.ents = calloc(n, sizeof *b.ents)))
-        return osafe_errf(e, OSAFE_ENOMEM, "out of memory");
-    osafe_store *s = reg__store_get(r);
-    int64_t base = 0;
-    int rc = s->ops->begin(s, e);
-    if (!rc && publish) {
-        if (!r->log) {
-            rc = osafe_errf(e, OSAFE_ESTATE,
-                            "opened without its transparency log: nothing "
-                            "can be published");
-        } else {
-            /* The write lock is held: the log cannot grow meanwhile. */
-            pthread_mutex_lock(&r->log_mu);
-            base = (int64_t)tlog_log_head(r->log)->size;
-            pthread_mutex_unlock(&r->log_mu);
-        }
-    }
-    for (size_t i = 0; i < n && !rc; i++) {
-        rc = import_one(r, s, c, &items[i], publish, base + (int64_t)b.n, &b,
-                        e);
-        if (rc == OSAFE_EINVAL && n > 1)
-            rc = ONE_BY_ONE;
-    }
-    if (!rc)
-        rc = append_batch(r, &b, base, e);
-    if (!rc)
-        rc = s->ops->commit(s, e);
-    if (rc)
-        s->ops->rollback(s);
-    reg__store_put(r, s);
-    batch_log_release(&b);
-    return rc;
+    struct import_job j = {c, items, n, publish};
+    return reg__seq_run(r, import_work, &j, e);
 }
 
 int reg_import_batch(registry *r, const reg_caller *c, reg_import_item *items,

@@ -32,28 +32,54 @@ int reg__log_next_index(registry *r, int64_t *index, osafe_err *e)
     return rc;
 }
 
-int reg__log_append(registry *r, const void *entry, size_t len,
-                   int64_t *index, osafe_err *e)
+/* The entries' rows say they go at expect: if the log has grown since
+ * (another process appending), appending them elsewhere would leave the
+ * log disagreeing with the database; refuse before writing anything. */
+static int at_expected(registry *r, int64_t expect, osafe_err *e)
 {
-    tlog_entry ent = {entry, len};
-    uint64_t first;
+    uint64_t size = tlog_log_head(r->log)->size;
+    if (expect < 0 || size == (uint64_t)expect)
+        return 0;
+    return osafe_errf(e, OSAFE_ESTATE,
+                      "log index moved under a write transaction (%llu, "
+                      "expected %lld): is another process appending to %s?",
+                      (unsigned long long)size, (long long)expect,
+                      r->log_dir);
+}
+
+int reg__log_append_n(registry *r, const tlog_entry *ents, size_t n,
+                      int64_t expect, uint64_t *first, osafe_err *e)
+{
     pthread_mutex_lock(&r->log_mu);
     if (!r->log) {
         pthread_mutex_unlock(&r->log_mu);
         return no_log(e);
     }
-    int rc = tlog_log_append(r->log, &ent, 1, &first, e);
+    int rc = at_expected(r, expect, e);
+    if (!rc)
+        rc = tlog_log_append(r->log, ents, n, first, e);
     if (rc == OSAFE_ESTATE) {
         /* A failed append leaves the handle unusable; reopen it so that
          * one bad moment (a full disk) does not stop the node for good. */
         char *dir = strdup(tlog_log_dir(r->log));
         tlog_log_close(r->log);
         r->log = NULL;
-        if (dir && tlog_log_open(dir, TLOG_OPEN_WRITE, NULL, &r->log, e) == 0)
-            rc = tlog_log_append(r->log, &ent, 1, &first, e);
+        if (dir &&
+            tlog_log_open(dir, TLOG_OPEN_WRITE, NULL, &r->log, e) == 0 &&
+            (rc = at_expected(r, expect, e)) == 0)
+            rc = tlog_log_append(r->log, ents, n, first, e);
         free(dir);
     }
     pthread_mutex_unlock(&r->log_mu);
+    return rc;
+}
+
+int reg__log_append(registry *r, const void *entry, size_t len,
+                   int64_t *index, osafe_err *e)
+{
+    tlog_entry ent = {entry, len};
+    uint64_t first;
+    int rc = reg__log_append_n(r, &ent, 1, -1, &first, e);
     if (rc == 0)
         *index = (int64_t)first;
     return rc;
@@ -216,15 +242,22 @@ int reg__publish_at(registry *r, osafe_store *s, const reg_caller *c,
 }
 
 int reg__publish(registry *r, osafe_store *s, const reg_caller *c,
-                store_record *rec, store_version *v, int64_t *index,
-                osafe_err *e)
+                store_record *rec, store_version *v, reg__seq_batch *b,
+                int64_t *index, osafe_err *e)
 {
     int reused;
-    int rc = reg__publish_at(r, s, c, rec, v, -1, &reused, e);
-    if (!rc && reused)
+    int rc = reg__publish_at(r, s, c, rec, v, reg__seq_next(b), &reused, e);
+    if (!rc && reused) {
         *index = v->log_index;
-    else if (!rc)
-        rc = reg__log_append(r, v->log_entry, v->log_entry_len, index, e);
+    } else if (!rc) {
+        /* The batch keeps the entry until its one append; v keeps its
+         * own copy (the caller releases v). */
+        void *copy = malloc(v->log_entry_len ? v->log_entry_len : 1);
+        if (!copy)
+            return osafe_errf(e, OSAFE_ENOMEM, "out of memory");
+        memcpy(copy, v->log_entry, v->log_entry_len);
+        rc = reg__seq_add(b, copy, v->log_entry_len, index, e);
+    }
     if (!rc && *index != v->log_index)
         rc = osafe_errf(e, OSAFE_ESTATE,
                         "log index moved under a write transaction "

@@ -127,10 +127,13 @@ static const char *tlp_of(const json_t *rec)
     return t ? t : "AMBER+STRICT";
 }
 
-/* Store version (id, version) of rec in state, with its search text. */
+/* Store version (id, version) of rec in state, with its search text when
+ * reindex (a change of state alone leaves the text as it was: indexing it
+ * again cost a third of an ingest's CPU, FTS5 being most of it). */
 static int put_version(osafe_store *s, json_t *rec, const char *id,
                        int version, const char *state, int64_t author,
-                       const char *created, const char *now, osafe_err *e)
+                       const char *created, const char *now, int reindex,
+                       osafe_err *e)
 {
     osafe_buf body = OSAFE_BUF_INIT, text = OSAFE_BUF_INIT;
     store_version v;
@@ -149,7 +152,7 @@ static int put_version(osafe_store *s, json_t *rec, const char *id,
         v.log_index = -1;
         rc = s->ops->version_put(s, &v, e);
     }
-    if (!rc && (rc = reg__search_text(rec, &text)) == 0)
+    if (!rc && reindex && (rc = reg__search_text(rec, &text)) == 0)
         rc = s->ops->index_put(s, id, 0, text.data, e);
     buf_release(&body);
     buf_release(&text);
@@ -157,7 +160,7 @@ static int put_version(osafe_store *s, json_t *rec, const char *id,
 }
 
 static int create_locked(registry *r, osafe_store *s, const reg_caller *c,
-                         json_t *rec, char id[32], osafe_err *e)
+                         json_t *rec, char id[32], int index, osafe_err *e)
 {
     char now[32];
     store_now(now);
@@ -180,9 +183,24 @@ static int create_locked(registry *r, osafe_store *s, const reg_caller *c,
         return osafe_errf(e, OSAFE_ENOMEM, "out of memory");
     if ((rc = s->ops->record_insert(s, &row, e)) ||
         (rc = put_version(s, rec, row.id, 1, "draft", c->acct.id, now, now,
-                          e)))
+                          index, e)))
         return rc;
     return s->ops->editor_add(s, row.id, 1, c->acct.id, e);
+}
+
+/* A creation, as the sequencer runs it in its batch. */
+struct create_job {
+    const reg_caller *c;
+    json_t *rec;
+    char id[32];
+};
+
+static int create_work(registry *r, osafe_store *s, reg__seq_batch *b,
+                       void *arg, osafe_err *e)
+{
+    struct create_job *j = arg;
+    (void)b;
+    return create_locked(r, s, j->c, j->rec, j->id, 1, e);
 }
 
 int reg_create(registry *r, const reg_caller *c, const char *body,
@@ -195,15 +213,11 @@ int reg_create(registry *r, const reg_caller *c, const char *body,
     if (!rec)
         return OSAFE_EINVAL;
     int rc = rec_validate(rec, 0, 1, e);
-    char id[32];
-    osafe_store *s = reg__store_get(r);
-    if (!rc && !(rc = s->ops->begin(s, e))) {
-        rc = create_locked(r, s, c, rec, id, e);
-        rc = reg__end_tx(s, rc, e);
-    }
-    reg__store_put(r, s);
+    struct create_job j = {c, rec, ""};
+    if (!rc)
+        rc = reg__seq_run(r, create_work, &j, e);
     json_decref(rec);
-    if (!rc && !(*out = reg__status_json(id, 1, "draft", -1)))
+    if (!rc && !(*out = reg__status_json(j.id, 1, "draft", -1)))
         rc = osafe_errf(e, OSAFE_ENOMEM, "out of memory");
     return rc;
 }
@@ -260,30 +274,32 @@ static int reg_check_open(const store_record *rec, osafe_err *e)
     return 0;
 }
 
-/* Common frame of the state-changing calls: a write transaction, the
- * record row, and the caller's right to change it. */
+/* Inside a write transaction: the record row, and the caller's right to
+ * change it. */
+static int check_write(osafe_store *s, const reg_caller *c, const char *id,
+                       store_record *rec, osafe_err *e)
+{
+    int rc = reg__load_visible(s, c, id, rec, e);
+    if (rc)
+        return rc;
+    /* edit and submit change the working version: its level decides */
+    if (!reg__can_write(c, rec, rec->tlp))
+        return osafe_errf(e, OSAFE_EPERM, "record '%s' belongs to another "
+                                          "organisation",
+                          id);
+    return reg_check_open(rec, e);
+}
+
+/* Common frame of the state-changing calls: a write transaction and
+ * check_write. */
 static int begin_write(osafe_store *s, const reg_caller *c, const char *id,
                        store_record *rec, osafe_err *e)
 {
     if (!c->authenticated)
         return osafe_errf(e, OSAFE_EAUTH, "a token is required");
     int rc = s->ops->begin(s, e);
-    if (rc)
-        return rc;
-    if ((rc = reg__load_visible(s, c, id, rec, e)))
-        goto fail;
-    /* edit and submit change the working version: its level decides */
-    if (!reg__can_write(c, rec, rec->tlp)) {
-        rc = osafe_errf(e, OSAFE_EPERM, "record '%s' belongs to another "
-                                        "organisation",
-                        id);
-        goto fail;
-    }
-    if ((rc = reg_check_open(rec, e)))
-        goto fail;
-    return 0;
-fail:
-    s->ops->rollback(s);
+    if (!rc && (rc = check_write(s, c, id, rec, e)))
+        s->ops->rollback(s);
     return rc;
 }
 
@@ -333,7 +349,7 @@ int reg_patch(registry *r, const reg_caller *c, const char *id,
             rc = osafe_errf(e, OSAFE_ENOMEM, "out of memory");
         if (!rc)
             rc = put_version(s, cur, id, rec.version, "draft", v.author,
-                             v.created, now, e);
+                             v.created, now, 1, e);
         if (!rc)
             rc = s->ops->editor_add(s, id, rec.version, c->acct.id, e);
         if (!rc) {
@@ -375,7 +391,7 @@ static int set_state(registry *r, osafe_store *s, const reg_caller *c,
         json_object_set_new(cur, "state", json_string(to));
         json_object_set_new(cur, "modified", json_string(now));
         rc = put_version(s, cur, id, rec->version, to, v.author, v.created,
-                         now, e);
+                         now, 0, e);
     }
     if (!rc && reason) {
         /* put_version replaced the row: record the review on it */
@@ -404,16 +420,32 @@ static int set_state(registry *r, osafe_store *s, const reg_caller *c,
     return rc;
 }
 
+/* A submission, as the sequencer runs it in its batch. */
+struct submit_job {
+    const reg_caller *c;
+    const char *id;
+    store_record rec;
+};
+
+static int submit_work(registry *r, osafe_store *s, reg__seq_batch *b,
+                       void *arg, osafe_err *e)
+{
+    struct submit_job *j = arg;
+    (void)b;
+    int rc = check_write(s, j->c, j->id, &j->rec, e);
+    return rc ? rc
+              : set_state(r, s, j->c, j->id, "draft", "submitted", NULL,
+                          &j->rec, e);
+}
+
 int reg_submit(registry *r, const reg_caller *c, const char *id, char **out,
                osafe_err *e)
 {
-    store_record rec;
-    osafe_store *s = reg__store_get(r);
-    int rc = begin_write(s, c, id, &rec, e);
-    if (!rc)
-        rc = reg__end_tx(
-            s, set_state(r, s, c, id, "draft", "submitted", NULL, &rec, e), e);
-    reg__store_put(r, s);
+    if (!c->authenticated)
+        return osafe_errf(e, OSAFE_EAUTH, "a token is required");
+    struct submit_job j = {.c = c, .id = id};
+    int rc = reg__seq_run(r, submit_work, &j, e);
+    store_record rec = j.rec;
     if (!rc && !(*out = reg__status_json(id, rec.version, "submitted", -1)))
         rc = osafe_errf(e, OSAFE_ENOMEM, "out of memory");
     return rc;
@@ -433,6 +465,53 @@ static int four_eyes(osafe_store *s, const reg_caller *c,
                         "version %d of '%s' has your edits: another reviewer "
                         "must accept it",
                         v->version, v->record_id);
+    return rc;
+}
+
+/* A review, as the sequencer runs it in its batch: an acceptance's entry
+ * joins the batch's one append. */
+struct review_job {
+    const reg_caller *c;
+    const char *id, *d, *reason;
+    store_record rec;
+    int64_t index;
+};
+
+static int review_work(registry *r, osafe_store *s, reg__seq_batch *b,
+                       void *arg, osafe_err *e)
+{
+    struct review_job *j = arg;
+    const reg_caller *c = j->c;
+    store_record *rec = &j->rec;
+    int rc = reg__load_visible(s, c, j->id, rec, e);
+    store_version v;
+    memset(&v, 0, sizeof v);
+    if (!rc)
+        rc = reg_check_open(rec, e);
+    if (!rc)
+        rc = s->ops->version_get(s, j->id, rec->version, &v, e);
+    if (!rc && strcmp(v.state, "submitted"))
+        rc = osafe_errf(e, OSAFE_ESTATE,
+                        "version %d of '%s' is %s; only submitted "
+                        "versions are reviewed",
+                        rec->version, j->id, v.state);
+    if (!rc && v.author == c->acct.id && strcmp(c->acct.role, "admin"))
+        rc = osafe_errf(e, OSAFE_EPERM,
+                        "reviewers cannot review their own submission");
+    if (!rc && !strcmp(j->d, "accept"))
+        rc = four_eyes(s, c, &v, e);
+    if (!rc && !strcmp(j->d, "accept")) {
+        if (j->reason && !(v.review_reason = strdup(j->reason)))
+            rc = osafe_errf(e, OSAFE_ENOMEM, "out of memory (review reason)");
+        v.reviewer = c->acct.id;
+        if (!rc)
+            rc = reg__publish(r, s, c, rec, &v, b, &j->index, e);
+    } else if (!rc) {
+        rc = set_state(r, s, c, j->id, "submitted",
+                       !strcmp(j->d, "reject") ? "rejected" : "draft",
+                       j->reason, rec, e);
+    }
+    store_version_release(&v);
     return rc;
 }
 
@@ -466,43 +545,11 @@ int reg_review(registry *r, const reg_caller *c, const char *id,
         json_decref(j);
         return rc;
     }
-    store_record rec;
-    int64_t index = -1;
-    osafe_store *s = reg__store_get(r);
-    if (!(rc = s->ops->begin(s, e))) {
-        rc = reg__load_visible(s, c, id, &rec, e);
-        store_version v;
-        memset(&v, 0, sizeof v);
-        if (!rc)
-            rc = reg_check_open(&rec, e);
-        if (!rc)
-            rc = s->ops->version_get(s, id, rec.version, &v, e);
-        if (!rc && strcmp(v.state, "submitted"))
-            rc = osafe_errf(e, OSAFE_ESTATE,
-                            "version %d of '%s' is %s; only submitted "
-                            "versions are reviewed",
-                            rec.version, id, v.state);
-        if (!rc && v.author == c->acct.id && strcmp(c->acct.role, "admin"))
-            rc = osafe_errf(e, OSAFE_EPERM,
-                            "reviewers cannot review their own submission");
-        if (!rc && !strcmp(d, "accept"))
-            rc = four_eyes(s, c, &v, e);
-        if (!rc && !strcmp(d, "accept")) {
-            if (reason && !(v.review_reason = strdup(reason)))
-                rc = osafe_errf(e, OSAFE_ENOMEM,
-                                "out of memory (review reason)");
-            v.reviewer = c->acct.id;
-            if (!rc)
-                rc = reg__publish(r, s, c, &rec, &v, &index, e);
-        } else if (!rc) {
-            rc = set_state(r, s, c, id, "submitted",
-                           !strcmp(d, "reject") ? "rejected" : "draft",
-                           reason, &rec, e);
-        }
-        store_version_release(&v);
-        rc = reg__end_tx(s, rc, e);
-    }
-    reg__store_put(r, s);
+    struct review_job job = {
+        .c = c, .id = id, .d = d, .reason = reason, .index = -1};
+    rc = reg__seq_run(r, review_work, &job, e);
+    store_record rec = job.rec;
+    int64_t index = job.index;
     if (!rc && !(*out = reg__status_json(
                      id, rec.version,
                      !strcmp(d, "accept")   ? "published"
@@ -515,7 +562,7 @@ int reg_review(registry *r, const reg_caller *c, const char *id,
 }
 
 int reg__create_locked(registry *r, osafe_store *s, const reg_caller *c,
-                       json_t *rec, char id[32], osafe_err *e)
+                       json_t *rec, char id[32], int index, osafe_err *e)
 {
-    return create_locked(r, s, c, rec, id, e);
+    return create_locked(r, s, c, rec, id, index, e);
 }

@@ -25,6 +25,14 @@ struct registry {
     pthread_mutex_t log_mu; /* the one log writer */
     tlog_log *log;          /* read and written under log_mu only */
     unsigned abandoned;     /* tail entries reconcile.c recorded at open */
+    /* sequencer.c (group commit); all under seq_mu */
+    pthread_mutex_t seq_mu;
+    pthread_cond_t seq_more; /* the queue reached seq_max */
+    pthread_cond_t seq_done; /* a batch ended: its requests have results */
+    struct reg__seq_job *seq_head, *seq_tail;
+    unsigned seq_queued, seq_max, seq_wait_ms, seq_last;
+    int seq_leader;                     /* a request is writing a batch */
+    uint64_t seq_batches, seq_requests; /* reg_batch_stats */
     char warning[OSAFE_ERR_MAX]; /* reg_open_warning; "" none */
 };
 
@@ -68,17 +76,54 @@ char *reg__status_json(const char *id, int version, const char *state,
                       int64_t log_index);
 
 /* records.c: a new draft from rec inside the caller's write transaction
- * (for import.c). */
+ * (for import.c); index 0 leaves its search text to the publication that
+ * follows in the same transaction. */
 int reg__create_locked(registry *r, osafe_store *s, const reg_caller *c,
-                       json_t *rec, char id[32], osafe_err *e);
+                       json_t *rec, char id[32], int index, osafe_err *e);
+
+/* sequencer.c: group commit (see the file's comment). */
+typedef struct reg__seq_batch {
+    int64_t base; /* the log's size when the batch began; -1: no log */
+    tlog_entry *ents; /* each data malloc'd, owned by the batch */
+    size_t n, cap;
+    size_t bytes; /* of the entries */
+} reg__seq_batch;
+/* A request's work, run by the sequencer inside its write transaction on
+ * s; its log entries go through reg__seq_add.  Non-zero: this request
+ * failed (its rows and entries are undone, e filled; a positive value is
+ * passed back as is). */
+typedef int (*reg__seq_work)(registry *r, osafe_store *s, reg__seq_batch *b,
+                             void *arg, osafe_err *e);
+/* Initial result of a request its batch never ran (not a status). */
+#define REG__SEQ_NOT_RUN 0x7ffe
+void reg__seq_init(registry *r);
+void reg__seq_destroy(registry *r);
+/* Queue fn(arg) and return once its batch is committed and durable in
+ * the log (0), or failed (fn's status, or the batch's).  The caller must
+ * hold no pooled connection (the sequencer borrows one) and must not be
+ * inside a sequencer's work. */
+OSAFE_MUST_USE int reg__seq_run(registry *r, reg__seq_work fn, void *arg,
+                                osafe_err *e);
+/* The index the next entry of b will get (-1 without a log). */
+int64_t reg__seq_next(const reg__seq_batch *b);
+/* Hand entry (malloc'd; b owns it from now on, also on failure) to the
+ * batch; *index receives its position. */
+OSAFE_MUST_USE int reg__seq_add(reg__seq_batch *b, void *entry, size_t len,
+                                int64_t *index, osafe_err *e);
+/* Append n entries durably under log_mu (reopening the log once after a
+ * failed append); *first receives the first one's index.  expect >= 0:
+ * only if the log's size is expect (else OSAFE_ESTATE, nothing written). */
+OSAFE_MUST_USE int reg__log_append_n(registry *r, const tlog_entry *ents,
+                                     size_t n, int64_t expect,
+                                     uint64_t *first, osafe_err *e);
 
 /* publish.c: make version v (stored as submitted) the published one,
- * inside the caller's write transaction (which serialises appends: the
- * entry's index is the log's size while the database's write lock is
- * held, and the caller commits right after the durable append). */
+ * inside the sequencer's write transaction: its entry joins batch b (the
+ * index is the log's size when the batch began plus the entries before
+ * it; the sequencer commits right after the batch's durable append). */
 int reg__publish(registry *r, osafe_store *s, const reg_caller *c,
-                store_record *rec, store_version *v, int64_t *index,
-                osafe_err *e);
+                store_record *rec, store_version *v, reg__seq_batch *b,
+                int64_t *index, osafe_err *e);
 /* The index the next append will get (the log's size), read under
  * log_mu; OSAFE_ESTATE without a log. */
 int reg__log_next_index(registry *r, int64_t *index, osafe_err *e);

@@ -25,6 +25,7 @@ int reg_open(const reg_opts *o, registry **out, osafe_err *e)
     pthread_mutex_init(&r->pool_mu, NULL);
     pthread_cond_init(&r->pool_cv, NULL);
     pthread_mutex_init(&r->log_mu, NULL);
+    reg__seq_init(r);
     r->npool = o->connections ? o->connections : 4;
     if (r->npool > REG_POOL_MAX)
         r->npool = REG_POOL_MAX;
@@ -66,6 +67,7 @@ void reg_close(registry *r)
     pthread_mutex_destroy(&r->pool_mu);
     pthread_cond_destroy(&r->pool_cv);
     pthread_mutex_destroy(&r->log_mu);
+    reg__seq_destroy(r);
     free(r->log_dir);
     free(r);
 }

@@ -49,6 +49,16 @@ typedef struct reg_opts {
 OSAFE_MUST_USE int reg_open(const reg_opts *o, registry **out, osafe_err *e);
 void reg_close(registry *r);
 const char *reg_log_dir(const registry *r);
+/* Group commit (sequencer.c), set before the first write: requests a
+ * batch holds at most (0: OSAFE_BATCH_MAX; capped at OSAFE_BATCH_MAX_MAX)
+ * and how long, in ms, a batch's first request may wait for others
+ * (capped at OSAFE_BATCH_WAIT_MS_MAX).  reg_open's defaults:
+ * OSAFE_BATCH_MAX and no wait (a batch is what queued while the previous
+ * one was written); `osafe serve` sets OSAFE_BATCH_WAIT_MS unless told
+ * otherwise. */
+void reg_set_batch(registry *r, unsigned batch_max, unsigned wait_ms);
+/* Group commit so far: batches written and the requests they held. */
+void reg_batch_stats(registry *r, uint64_t *batches, uint64_t *requests);
 /* A problem reg_open found that does not stop it (log entries of an
  * interrupted run, which it recorded as abandoned: reg_log_abandoned), for
  * the caller to show; "" if none.

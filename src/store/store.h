@@ -244,7 +244,16 @@ struct store_ops {
      * never published (the caller checks): the log holds nothing of it. */
     OSAFE_MUST_USE int (*record_discard)(osafe_store *s, const char *id,
                                          osafe_err *e);
+    /* Inside a write transaction: STORE_SP_MARK a savepoint, then
+     * STORE_SP_KEEP (release it) or STORE_SP_UNDO (back to it, then release
+     * it); one level.  The group-commit sequencer (registry/sequencer.c)
+     * undoes one failed publication without losing its batch.  An UNDO
+     * that leaves no transaction open (SQLite rolled it all back, e.g. on
+     * a full disk) fails: the batch is lost and the caller rolls back. */
+    OSAFE_MUST_USE int (*savepoint)(osafe_store *s, int op, osafe_err *e);
 };
+
+enum { STORE_SP_MARK, STORE_SP_KEEP, STORE_SP_UNDO };
 
 struct osafe_store {
     const struct store_ops *ops;

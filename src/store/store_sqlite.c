@@ -231,6 +231,27 @@ static void sq_rollback(osafe_store *base)
     end_tx(s);
 }
 
+static int sq_savepoint(osafe_store *base, int op, osafe_err *e)
+{
+    struct sq_store *s = (struct sq_store *)base;
+    /* SQLite may have ended the transaction on an error: a SAVEPOINT
+     * would then open a new one, outside write_mu's order. */
+    if (!s->in_tx || sqlite3_get_autocommit(s->db))
+        return osafe_errf(e, OSAFE_ESTATE, "savepoint outside a write "
+                                           "transaction");
+    if (op == STORE_SP_MARK)
+        return sq__exec(s, "SAVEPOINT osafe_job", e);
+    if (op == STORE_SP_KEEP)
+        return sq__exec(s, "RELEASE osafe_job", e);
+    int rc = sq__exec(s, "ROLLBACK TO osafe_job", e);
+    if (!rc)
+        rc = sq__exec(s, "RELEASE osafe_job", e);
+    if (!rc && sqlite3_get_autocommit(s->db))
+        rc = osafe_errf(e, OSAFE_EIO, "the write transaction ended while "
+                                      "undoing one publication");
+    return rc;
+}
+
 /* ---- accounts ----------------------------------------------------------- */
 
 static int sq_account_create(osafe_store *base, const char *name,
@@ -647,6 +668,7 @@ static const struct store_ops sq_ops = {
     sq__session_drop, sq__log_extra_put, sq__log_orphan_get,
     sq__evaluation_find,
     sq__record_discard,
+    sq_savepoint,
 };
 
 int store_sqlite_open(const char *path, osafe_store **out, osafe_err *e)

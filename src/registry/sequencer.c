@@ -1,0 +1,258 @@
+/*
+ * sequencer.c - group commit.  Writes that may publish (create, submit,
+ * review, imports) do not each pay a SQLite commit, a log append and a
+ * signed checkpoint: they queue here, and the first request to find no
+ * sequencer at work becomes it (no thread of its own: a request's thread
+ * does the work while the others sleep, holding no database connection).
+ * It takes up to batch_max queued requests and, on one connection, in one
+ * write transaction:
+ *   1. runs each request's work under a savepoint; a request that fails
+ *      is undone alone (its rows and its entries) and gets its own error,
+ *      the others go on;
+ *   2. appends every entry of the batch to the log in one durable append
+ *      (one fsync round, one signed checkpoint);
+ *   3. commits;
+ * and only then wakes each request with its own result and log indexes.
+ * A failure in 2 or 3 (or a savepoint that cannot be undone) rolls the
+ * whole transaction back and fails every request of the batch that had
+ * not already failed on its own, with that error: none is acknowledged.
+ * A crash between 2 and 3 leaves entries the database does not know,
+ * which reconcile.c records as abandoned at the next open and a retry
+ * adopts, as for a single publication.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/limits.h"
+#include "registry/reg_internal.h"
+
+struct reg__seq_job {
+    reg__seq_work fn;
+    void *arg;
+    osafe_err *e;
+    int rc;
+    int done;
+    struct reg__seq_job *next;
+};
+
+void reg__seq_init(registry *r)
+{
+    pthread_mutex_init(&r->seq_mu, NULL);
+    pthread_cond_init(&r->seq_more, NULL);
+    pthread_cond_init(&r->seq_done, NULL);
+    reg_set_batch(r, 0, 0);
+}
+
+void reg_set_batch(registry *r, unsigned batch_max, unsigned wait_ms)
+{
+    pthread_mutex_lock(&r->seq_mu);
+    r->seq_max = batch_max ? batch_max : OSAFE_BATCH_MAX;
+    if (r->seq_max > OSAFE_BATCH_MAX_MAX)
+        r->seq_max = OSAFE_BATCH_MAX_MAX;
+    r->seq_wait_ms = wait_ms > OSAFE_BATCH_WAIT_MS_MAX
+                         ? OSAFE_BATCH_WAIT_MS_MAX
+                         : wait_ms;
+    pthread_mutex_unlock(&r->seq_mu);
+}
+
+void reg__seq_destroy(registry *r)
+{
+    pthread_mutex_destroy(&r->seq_mu);
+    pthread_cond_destroy(&r->seq_more);
+    pthread_cond_destroy(&r->seq_done);
+}
+
+void reg_batch_stats(registry *r, uint64_t *batches, uint64_t *requests)
+{
+    pthread_mutex_lock(&r->seq_mu);
+    *batches = r->seq_batches;
+    *requests = r->seq_requests;
+    pthread_mutex_unlock(&r->seq_mu);
+}
+
+int64_t reg__seq_next(const reg__seq_batch *b)
+{
+    return b->base < 0 ? -1 : b->base + (int64_t)b->n;
+}
+
+int reg__seq_add(reg__seq_batch *b, void *entry, size_t len, int64_t *index,
+                 osafe_err *e)
+{
+    if (b->base < 0) {
+        free(entry);
+        return osafe_errf(e, OSAFE_ESTATE,
+                          "opened without its transparency log (or it could "
+                          "not be reopened): nothing can be published");
+    }
+    if (b->n == b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 64;
+        tlog_entry *g = realloc(b->ents, cap * sizeof *g);
+        if (!g) {
+            free(entry);
+            return osafe_errf(e, OSAFE_ENOMEM, "out of memory");
+        }
+        b->ents = g;
+        b->cap = cap;
+    }
+    b->ents[b->n].data = entry;
+    b->ents[b->n].len = len;
+    b->bytes += len;
+    *index = reg__seq_next(b);
+    b->n++;
+    return 0;
+}
+
+/* Drop the entries from the n-th on (a failed request's). */
+static void batch_truncate(reg__seq_batch *b, size_t n)
+{
+    while (b->n > n) {
+        b->n--;
+        b->bytes -= b->ents[b->n].len;
+        free((void *)b->ents[b->n].data);
+    }
+}
+
+/* One request under its savepoint; 0, or a status that fails the whole
+ * batch (the request's own failure is in j->rc). */
+static int run_one(registry *r, osafe_store *s, reg__seq_batch *b,
+                   struct reg__seq_job *j, osafe_err *e)
+{
+    size_t mark = b->n;
+    int rc = s->ops->savepoint(s, STORE_SP_MARK, e);
+    if (rc)
+        return rc;
+    j->rc = j->fn(r, s, b, j->arg, j->e);
+    if (!j->rc)
+        return s->ops->savepoint(s, STORE_SP_KEEP, e);
+    batch_truncate(b, mark);
+    return s->ops->savepoint(s, STORE_SP_UNDO, e);
+}
+
+/* The batch: jobs from head, up to count of them while its entries stay
+ * under OSAFE_BATCH_ENTRIES_MAX / _BYTES_MAX; each job run is given its
+ * rc.  Returns how many ran (at least one); the others wait for the next
+ * batch. */
+static unsigned run_batch(registry *r, struct reg__seq_job *head,
+                          unsigned count)
+{
+    reg__seq_batch b = {0, NULL, 0, 0, 0};
+    osafe_err be;
+    osafe_store *s = reg__store_get(r);
+    int rc = s->ops->begin(s, &be);
+    osafe_err ignored;
+    /* Without a log only the requests that publish fail, each alone
+     * (reg__seq_add refuses their entries). */
+    if (!rc && reg__log_next_index(r, &b.base, &ignored))
+        b.base = -1;
+    struct reg__seq_job *j = head;
+    unsigned ran = 0;
+    for (; ran < count && !rc && b.n < OSAFE_BATCH_ENTRIES_MAX &&
+           b.bytes < OSAFE_BATCH_BYTES_MAX;
+         ran++, j = j->next)
+        rc = run_one(r, s, &b, j, &be);
+    if (ran == 0) /* begin failed: the first request fails with it */
+        ran = 1;
+    if (!rc && b.n) {
+        uint64_t first = 0;
+        rc = reg__log_append_n(r, b.ents, b.n, b.base, &first, &be);
+        if (!rc && (int64_t)first != b.base)
+            rc = osafe_errf(&be, OSAFE_ESTATE,
+                            "log index moved under a write transaction "
+                            "(%lld, expected %lld): is another process "
+                            "appending to %s?",
+                            (long long)first, (long long)b.base, r->log_dir);
+    }
+    if (!rc)
+        rc = s->ops->commit(s, &be);
+    if (rc)
+        s->ops->rollback(s);
+    reg__store_put(r, s);
+    batch_truncate(&b, 0);
+    free(b.ents);
+    j = head;
+    for (unsigned i = 0; i < ran; i++, j = j->next)
+        if (rc && (j->rc == 0 || j->rc == REG__SEQ_NOT_RUN)) {
+            j->rc = rc;
+            if (j->e)
+                *j->e = be;
+        }
+    return ran;
+}
+
+static void deadline_in(struct timespec *t, unsigned ms)
+{
+    clock_gettime(CLOCK_REALTIME, t);
+    t->tv_nsec += (long)(ms % 1000) * 1000000L;
+    t->tv_sec += ms / 1000 + t->tv_nsec / 1000000000L;
+    t->tv_nsec %= 1000000000L;
+}
+
+/* As the sequencer, under seq_mu: wait for the batch to fill (only when
+ * the last one was shared: a lone writer waits for nobody), take it off
+ * the queue, write it unlocked, then wake its requests. */
+static void lead(registry *r)
+{
+    r->seq_leader = 1;
+    if (r->seq_wait_ms && r->seq_last > 1 && r->seq_queued < r->seq_max) {
+        struct timespec t;
+        deadline_in(&t, r->seq_wait_ms);
+        while (r->seq_queued < r->seq_max &&
+               pthread_cond_timedwait(&r->seq_more, &r->seq_mu, &t) !=
+                   ETIMEDOUT)
+            ;
+    }
+    struct reg__seq_job *head = r->seq_head, *last = head;
+    unsigned n = 1;
+    while (n < r->seq_max && last->next) {
+        last = last->next;
+        n++;
+    }
+    r->seq_head = last->next;
+    if (!r->seq_head)
+        r->seq_tail = NULL;
+    last->next = NULL;
+    r->seq_queued -= n;
+    pthread_mutex_unlock(&r->seq_mu);
+    unsigned ran = run_batch(r, head, n);
+    pthread_mutex_lock(&r->seq_mu);
+    struct reg__seq_job *j = head;
+    for (unsigned i = 0; i < ran; i++, j = j->next)
+        j->done = 1;
+    if (ran < n) { /* the rest go back to the head of the queue, in order */
+        for (last = j; last->next; last = last->next)
+            ;
+        last->next = r->seq_head;
+        if (!r->seq_head)
+            r->seq_tail = last;
+        r->seq_head = j;
+        r->seq_queued += n - ran;
+    }
+    r->seq_batches++;
+    r->seq_requests += ran;
+    r->seq_last = ran;
+    r->seq_leader = 0;
+    pthread_cond_broadcast(&r->seq_done);
+}
+
+int reg__seq_run(registry *r, reg__seq_work fn, void *arg, osafe_err *e)
+{
+    struct reg__seq_job j = {fn, arg, e, REG__SEQ_NOT_RUN, 0, NULL};
+    pthread_mutex_lock(&r->seq_mu);
+    if (r->seq_tail)
+        r->seq_tail->next = &j;
+    else
+        r->seq_head = &j;
+    r->seq_tail = &j;
+    if (++r->seq_queued >= r->seq_max)
+        pthread_cond_signal(&r->seq_more);
+    while (!j.done) {
+        if (!r->seq_leader)
+            lead(r);
+        else
+            pthread_cond_wait(&r->seq_done, &r->seq_mu);
+    }
+    pthread_mutex_unlock(&r->seq_mu);
+    return j.rc;
+}

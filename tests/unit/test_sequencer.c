@@ -1,0 +1,421 @@
+/*
+ * test_sequencer.c - group commit (registry/sequencer.c, issue 13):
+ * concurrent writes are written in batches, each request still gets its
+ * own log index, a request that fails is undone alone, and a batch whose
+ * append fails is rolled back whole with every request failed (none is
+ * acknowledged).
+ *
+ * Batches are made deterministic: the first request's work waits until
+ * the others are queued behind it, so that they form the next batch.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+#include <pthread.h>
+#include <unistd.h>
+
+#include "api_client.h"
+#include "core/limits.h"
+#include "registry/reg_internal.h"
+#include "store/store.h"
+#include "tlog/log.h"
+
+static const char record[] =
+    "{\"record_type\":\"incident\",\"lang\":\"en\","
+    "\"title\":{\"lang\":\"en\",\"text\":\"Group commit test\"},"
+    "\"description\":[{\"lang\":\"en\",\"text\":\"Synthetic record for the "
+    "sequencer test.\",\"method\":\"human\"}],\"ai_relation\":\"caused\","
+    "\"occurred_start\":{\"date\":\"2026-01-02\",\"precision\":\"day\"},"
+    "\"countries_occurred\":[\"FR\"],"
+    "\"severity\":{\"scale\":\"oecd-2025\",\"level\":\"incident\"},"
+    "\"harm_types\":[\"physical\"],\"hazards\":[\"ssh\"],"
+    "\"ai_systems\":[{\"kind\":\"model\",\"name\":\"m\"}],"
+    "\"references\":[{\"url\":\"https://example.org/r\",\"type\":\"NEWS\"}],"
+    "\"submitter\":{\"pseudonym\":\"t\",\"role\":\"researcher\"},"
+    "\"tlp\":\"CLEAR\",\"license\":\"CC-BY-4.0\"}";
+
+#define NJOBS 12
+
+struct fx {
+    char dir[256], logd[300], vkey[320];
+    registry *reg;
+    reg_caller rep, rev;
+};
+
+static struct fx F;
+
+static void open_fx(struct fx *f)
+{
+    snprintf(f->dir, sizeof f->dir, "/tmp/osafe-seq-XXXXXX");
+    assert_non_null(mkdtemp(f->dir));
+    char key[320], keydir[300], db[300];
+    snprintf(keydir, sizeof keydir, "%s/keys", f->dir);
+    snprintf(key, sizeof key, "%s/ex.org_seq.key", keydir);
+    snprintf(f->vkey, sizeof f->vkey, "%s/ex.org_seq.vkey", keydir);
+    snprintf(f->logd, sizeof f->logd, "%s/log", f->dir);
+    snprintf(db, sizeof db, "%s/r.db", f->dir);
+    char *gen[] = {(char *)api_osafe(), "key", "generate", "ex.org/seq",
+                   "--out", keydir, NULL};
+    assert_int_equal(api_run(gen, NULL, NULL), 0);
+    char *init[] = {(char *)api_osafe(), "log", "init", f->logd, "--origin",
+                    "ex.org/seq", "--key", key, NULL};
+    assert_int_equal(api_run(init, NULL, NULL), 0);
+    reg_opts o = {db, f->logd, key, "OSAFE", "ex.org/seq", 4};
+    osafe_err e;
+    if (reg_open(&o, &f->reg, &e))
+        fail_msg("%s", e.msg);
+    reg_set_batch(f->reg, 64, 0);
+    char t1[128], t2[128];
+    assert_int_equal(reg_token_create(f->reg, "rep", "reporter", "", t1,
+                                      sizeof t1, &e), 0);
+    assert_int_equal(reg_token_create(f->reg, "rev", "reviewer", "", t2,
+                                      sizeof t2, &e), 0);
+    assert_int_equal(reg_auth(f->reg, t1, &f->rep, &e), 0);
+    assert_int_equal(reg_auth(f->reg, t2, &f->rev, &e), 0);
+}
+
+static void close_fx(struct fx *f)
+{
+    /* The log verifies against its key after everything the test did. */
+    char *verify[] = {(char *)api_osafe(), "log", "verify", f->logd,
+                      "--vkey", f->vkey, NULL};
+    assert_int_equal(api_run(verify, NULL, NULL), 0);
+    reg_close(f->reg);
+    api_rmrf(f->dir);
+}
+
+static uint64_t log_size(void)
+{
+    pthread_mutex_lock(&F.reg->log_mu);
+    uint64_t n = tlog_log_head(F.reg->log)->size;
+    pthread_mutex_unlock(&F.reg->log_mu);
+    return n;
+}
+
+static int record_exists(const char *id)
+{
+    char *body = NULL;
+    size_t len;
+    reg_meta m;
+    osafe_err e;
+    /* the reporter owns them: drafts are hers to see */
+    int rc = reg_get(F.reg, &F.rep, id, 0, &body, &len, &m, &e);
+    free(body);
+    if (rc && rc != OSAFE_ENOTFOUND)
+        fail_msg("get %s: %s", id, e.msg);
+    return rc == 0;
+}
+
+/* ---- a request of the test's own: a draft row and one log entry ------ */
+
+enum { OK_JOB, FAIL_JOB, STRAY_JOB, BIG_JOB };
+
+struct job {
+    int n, kind, rc;
+    char id[32];
+    int64_t index;
+    osafe_err e;
+};
+
+static int job_work(registry *r, osafe_store *s, reg__seq_batch *b,
+                    void *arg, osafe_err *e)
+{
+    struct job *j = arg;
+    if (j->n == 0) {
+        /* Hold the first batch until the others queue behind it. */
+        for (int waited = 0; waited < 10000; waited++) {
+            pthread_mutex_lock(&r->seq_mu);
+            unsigned q = r->seq_queued;
+            pthread_mutex_unlock(&r->seq_mu);
+            if (q == NJOBS - 1)
+                break;
+            usleep(1000);
+        }
+    }
+    json_t *rec = json_loads(record, 0, NULL);
+    int rc = reg__create_locked(r, s, &F.rep, rec, j->id, 1, e);
+    json_decref(rec);
+    char text[64];
+    int len = snprintf(text, sizeof text, "job %d", j->n);
+    char *entry = malloc((size_t)len);
+    if (!rc && !entry)
+        rc = osafe_errf(e, OSAFE_ENOMEM, "out of memory");
+    if (!rc) {
+        memcpy(entry, text, (size_t)len);
+        rc = reg__seq_add(b, entry, (size_t)len, &j->index, e);
+    } else {
+        free(entry);
+    }
+    /* A request that fills a batch by itself (an import's size, many
+     * times over). */
+    for (unsigned k = 1; !rc && j->kind == BIG_JOB &&
+                         k < OSAFE_BATCH_ENTRIES_MAX;
+         k++) {
+        int64_t ignored;
+        char *x = malloc(1);
+        rc = x ? (*x = 'x', reg__seq_add(b, x, 1, &ignored, e))
+               : osafe_errf(e, OSAFE_ENOMEM, "out of memory");
+    }
+    /* A failure after the row and the entry are made: both must go. */
+    if (!rc && j->kind == FAIL_JOB)
+        rc = osafe_errf(e, OSAFE_EINVAL, "job %d refused", j->n);
+    /* Another writer appends behind the sequencer's back: the batch's
+     * append lands at the wrong index and the batch must fail whole. */
+    if (!rc && j->kind == STRAY_JOB) {
+        int64_t at;
+        rc = reg__log_append(r, "stray", 5, &at, e);
+    }
+    return rc;
+}
+
+static void *job_thread(void *arg)
+{
+    struct job *j = arg;
+    j->rc = reg__seq_run(F.reg, job_work, j, &j->e);
+    return NULL;
+}
+
+/* Run the jobs: job 0 first, alone; the others once it is writing. */
+static void run_jobs(struct job *jobs)
+{
+    pthread_t t[NJOBS];
+    assert_int_equal(pthread_create(&t[0], NULL, job_thread, &jobs[0]), 0);
+    for (;;) { /* job 0 leads before the others queue */
+        pthread_mutex_lock(&F.reg->seq_mu);
+        int leading = F.reg->seq_leader;
+        pthread_mutex_unlock(&F.reg->seq_mu);
+        if (leading)
+            break;
+        usleep(200);
+    }
+    for (int i = 1; i < NJOBS; i++) {
+        assert_int_equal(
+            pthread_create(&t[i], NULL, job_thread, &jobs[i]), 0);
+        /* queue order = i, so that indexes can be checked */
+        for (int k = 0; k < 2000; k++) {
+            pthread_mutex_lock(&F.reg->seq_mu);
+            unsigned q = F.reg->seq_queued;
+            pthread_mutex_unlock(&F.reg->seq_mu);
+            if (q == (unsigned)i)
+                break;
+            usleep(200);
+        }
+    }
+    for (int i = 0; i < NJOBS; i++)
+        pthread_join(t[i], NULL);
+}
+
+static void test_failed_request_undone_alone(void **state)
+{
+    (void)state;
+    open_fx(&F);
+    struct job jobs[NJOBS];
+    memset(jobs, 0, sizeof jobs);
+    for (int i = 0; i < NJOBS; i++) {
+        jobs[i].n = i;
+        jobs[i].kind = i % 3 == 2 ? FAIL_JOB : OK_JOB; /* 2, 5, 8, 11 */
+    jobs[NJOBS - 1].kind = OK_JOB; /* each failure has a successor */
+    }
+    uint64_t base = log_size(), b0, r0, b1, r1;
+    reg_batch_stats(F.reg, &b0, &r0);
+    run_jobs(jobs);
+    reg_batch_stats(F.reg, &b1, &r1);
+    /* Two batches: job 0 alone, then the eleven others together. */
+    assert_int_equal(b1 - b0, 2);
+    assert_int_equal(r1 - r0, NJOBS);
+    int64_t next = (int64_t)base;
+    for (int i = 0; i < NJOBS; i++) {
+        if (jobs[i].kind == FAIL_JOB) {
+            assert_int_equal(jobs[i].rc, OSAFE_EINVAL);
+            assert_non_null(strstr(jobs[i].e.msg, "refused"));
+            /* Its row is gone, and so is its id: the counter went back
+             * with it, and the next request got the same id. */
+            assert_int_equal(jobs[i + 1].kind, OK_JOB);
+            assert_string_equal(jobs[i].id, jobs[i + 1].id);
+            continue;
+        }
+        if (jobs[i].rc)
+            fail_msg("job %d: %s", i, jobs[i].e.msg);
+        /* Each its own index, in queue order, with no gap where a failed
+         * request's entry was taken out. */
+        assert_int_equal(jobs[i].index, next);
+        next++;
+        assert_true(record_exists(jobs[i].id));
+        osafe_buf ent = OSAFE_BUF_INIT;
+        osafe_err e;
+        pthread_mutex_lock(&F.reg->log_mu);
+        int rc = tlog_log_read_entry(F.reg->log, (uint64_t)jobs[i].index,
+                                     &ent, &e);
+        pthread_mutex_unlock(&F.reg->log_mu);
+        assert_int_equal(rc, 0);
+        char want[32];
+        snprintf(want, sizeof want, "job %d", i);
+        assert_int_equal(ent.len, strlen(want));
+        assert_memory_equal(ent.data, want, ent.len);
+        buf_release(&ent);
+    }
+    assert_int_equal(log_size(), (uint64_t)next);
+    close_fx(&F);
+}
+
+static void test_batch_failure_fails_all(void **state)
+{
+    (void)state;
+    open_fx(&F);
+    struct job jobs[NJOBS];
+    memset(jobs, 0, sizeof jobs);
+    for (int i = 0; i < NJOBS; i++)
+        jobs[i].n = i;
+    jobs[5].kind = STRAY_JOB;
+    jobs[7].kind = FAIL_JOB;
+    uint64_t base = log_size();
+    run_jobs(jobs);
+    /* Job 0's batch was written; the second's append met the stray entry
+     * at its index and was rolled back whole. */
+    assert_int_equal(jobs[0].rc, 0);
+    assert_int_equal(jobs[0].index, (int64_t)base);
+    assert_true(record_exists(jobs[0].id));
+    for (int i = 1; i < NJOBS; i++) {
+        if (i == 7) { /* failed on its own, before the batch did */
+            assert_int_equal(jobs[i].rc, OSAFE_EINVAL);
+            continue;
+        }
+        if (jobs[i].rc != OSAFE_ESTATE)
+            fail_msg("job %d of a failed batch: status %d (%s)", i,
+                     jobs[i].rc, jobs[i].e.msg);
+        assert_non_null(strstr(jobs[i].e.msg, "log index moved"));
+    }
+    /* Rolled back whole: job 1's id (the first of the batch) is free. */
+    assert_false(record_exists(jobs[1].id));
+    /* job 0 and the stray entry; none of the failed batch's */
+    assert_int_equal(log_size(), base + 2);
+    /* The sequencer goes on: the next request lands after the stray. */
+    struct job after = {.n = 99, .kind = OK_JOB};
+    after.rc = reg__seq_run(F.reg, job_work, &after, &after.e);
+    if (after.rc)
+        fail_msg("after the failed batch: %s", after.e.msg);
+    assert_int_equal(after.index, (int64_t)base + 2);
+    close_fx(&F);
+}
+
+static void test_full_batch_leaves_the_rest_queued(void **state)
+{
+    (void)state;
+    open_fx(&F);
+    struct job jobs[NJOBS];
+    memset(jobs, 0, sizeof jobs);
+    for (int i = 0; i < NJOBS; i++)
+        jobs[i].n = i;
+    jobs[1].kind = BIG_JOB;
+    uint64_t base = log_size(), b0, r0, b1, r1;
+    reg_batch_stats(F.reg, &b0, &r0);
+    run_jobs(jobs);
+    reg_batch_stats(F.reg, &b1, &r1);
+    for (int i = 0; i < NJOBS; i++)
+        if (jobs[i].rc)
+            fail_msg("job %d: %s", i, jobs[i].e.msg);
+    /* job 0; job 1, whose entries filled its batch; then the ten others,
+     * still in their order */
+    assert_int_equal(b1 - b0, 3);
+    assert_int_equal(r1 - r0, NJOBS);
+    assert_int_equal(jobs[1].index, (int64_t)base + 1);
+    for (int i = 2; i < NJOBS; i++)
+        assert_int_equal(jobs[i].index, (int64_t)base + 1 +
+                                            OSAFE_BATCH_ENTRIES_MAX + i - 2);
+    assert_int_equal(log_size(), base + 1 + OSAFE_BATCH_ENTRIES_MAX +
+                                     NJOBS - 2);
+    close_fx(&F);
+}
+
+/* ---- the registry's own writes: concurrent acceptances ---------------- */
+
+struct accept {
+    char id[32];
+    int rc;
+    int64_t index;
+    osafe_err e;
+};
+
+static void *accept_thread(void *arg)
+{
+    struct accept *a = arg;
+    char *out = NULL;
+    const char body[] = "{\"decision\":\"accept\"}";
+    a->rc = reg_review(F.reg, &F.rev, a->id, body, strlen(body), &out, &a->e);
+    json_t *j = out ? json_loads(out, 0, NULL) : NULL;
+    a->index = j ? json_integer_value(json_object_get(j, "log_index")) : -1;
+    json_decref(j);
+    free(out);
+    return NULL;
+}
+
+static void test_concurrent_accepts_own_indexes(void **state)
+{
+    (void)state;
+    open_fx(&F);
+    reg_set_batch(F.reg, 64, 20);
+    enum { N = 16 };
+    struct accept a[N];
+    memset(a, 0, sizeof a);
+    osafe_err e;
+    for (int i = 0; i < N; i++) {
+        char *out = NULL;
+        if (reg_create(F.reg, &F.rep, record, strlen(record), &out, &e))
+            fail_msg("create: %s", e.msg);
+        json_t *j = json_loads(out, 0, NULL);
+        snprintf(a[i].id, 32, "%s",
+                 json_string_value(json_object_get(j, "id")));
+        json_decref(j);
+        free(out);
+        if (reg_submit(F.reg, &F.rep, a[i].id, &out, &e))
+            fail_msg("submit: %s", e.msg);
+        free(out);
+    }
+    uint64_t base = log_size(), b0, r0, b1, r1;
+    reg_batch_stats(F.reg, &b0, &r0);
+    pthread_t t[N];
+    for (int i = 0; i < N; i++)
+        assert_int_equal(pthread_create(&t[i], NULL, accept_thread, &a[i]),
+                         0);
+    for (int i = 0; i < N; i++)
+        pthread_join(t[i], NULL);
+    reg_batch_stats(F.reg, &b1, &r1);
+    int seen[N] = {0};
+    for (int i = 0; i < N; i++) {
+        if (a[i].rc)
+            fail_msg("accept %s: %s", a[i].id, a[i].e.msg);
+        int64_t k = a[i].index - (int64_t)base;
+        assert_true(k >= 0 && k < N);
+        assert_int_equal(seen[k]++, 0); /* nobody shares an index */
+        /* the proof the registry gives is for the acknowledged index */
+        char *proof = NULL;
+        if (reg_proof(F.reg, &F.rev, a[i].id, 0, &proof, &e))
+            fail_msg("proof %s: %s", a[i].id, e.msg);
+        json_t *pj = json_loads(proof, 0, NULL);
+        assert_int_equal(json_integer_value(json_object_get(pj, "index")),
+                         a[i].index);
+        json_decref(pj);
+        free(proof);
+    }
+    assert_int_equal(log_size(), base + N);
+    assert_int_equal(r1 - r0, N);
+    /* Sixteen writers at once: fewer batches than writes. */
+    if (b1 - b0 >= N)
+        fail_msg("%llu batches for %d concurrent acceptances: no grouping",
+                 (unsigned long long)(b1 - b0), N);
+    close_fx(&F);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_failed_request_undone_alone),
+        cmocka_unit_test(test_batch_failure_fails_all),
+        cmocka_unit_test(test_full_batch_leaves_the_rest_queued),
+        cmocka_unit_test(test_concurrent_accepts_own_indexes),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
