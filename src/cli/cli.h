@@ -53,6 +53,10 @@ int eval_withdraw_cmd(int argc, char **argv);
  * when whole.  The caller owns the result. */
 json_t *cli_run_partial(const json_t *m, const json_t *res);
 
+/* `osafe migrate` (cmd_migrate.c) */
+int cmd_migrate(int argc, char **argv);
+extern const char usage_migrate[];
+
 /* `osafe risk rank` (cmd_risk.c) */
 int cmd_risk(int argc, char **argv);
 extern const char usage_risk[];

@@ -463,4 +463,11 @@
  * the first 64 say enough and the rest are not listed. */
 #define OSAFE_REC_ERRORS_MAX 64
 
+/* ---- osafe migrate (store/store_copy.c, issue 13) ---- */
+
+/* Rows copied per PostgreSQL transaction: an interrupted copy loses at
+ * most this many rows' work, and a transaction this size commits in
+ * milliseconds without holding the write lock long against a server. */
+#define OSAFE_MIGRATE_BATCH_ROWS 500u
+
 #endif

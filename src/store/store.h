@@ -271,6 +271,21 @@ OSAFE_MUST_USE int store_open(const char *spec, osafe_store **out, osafe_err *e)
 /* 1 when spec names a PostgreSQL database. */
 int store_is_pg(const char *spec);
 
+/* `osafe migrate` (store_copy.c): copy the SQLite registry at path from
+ * into the PostgreSQL database to (created and migrated as needed), rows
+ * the target lacks only: resumable and idempotent.  counts[i] says, per
+ * table (the last one "search_text"), how many rows the source has and
+ * how many this call wrote; *n how many entries are filled (also on
+ * failure: the tables done so far).  table points to a static string. */
+typedef struct store_copy_count {
+    const char *table;
+    int64_t source, copied;
+} store_copy_count;
+#define STORE_COPY_TABLES 16
+OSAFE_MUST_USE int store_copy_sqlite_pg(const char *from, const char *to,
+                                        store_copy_count counts[STORE_COPY_TABLES],
+                                        size_t *n, osafe_err *e);
+
 /* Current time as RFC 3339 UTC (second precision). */
 void store_now(char out[32]);
 

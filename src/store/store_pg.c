@@ -270,6 +270,28 @@ static void pg_rollback(osafe_store *base)
     s->in_tx = 0;
 }
 
+/* The sequencer's one-level savepoint (store.h).  PostgreSQL keeps the
+ * transaction open after a failed statement (aborted until ROLLBACK TO),
+ * so an UNDO always finds it; a transaction that is gone is reported. */
+static int pg_savepoint(osafe_store *base, int op, osafe_err *e)
+{
+    struct pg_store *s = (struct pg_store *)base;
+    if (!s->in_tx || PQtransactionStatus(s->c) == PQTRANS_IDLE)
+        return osafe_errf(e, OSAFE_ESTATE, "savepoint outside a write "
+                                           "transaction");
+    if (op == STORE_SP_MARK)
+        return pg__exec(s, "SAVEPOINT osafe_job", e);
+    if (op == STORE_SP_KEEP)
+        return pg__exec(s, "RELEASE SAVEPOINT osafe_job", e);
+    int rc = pg__exec(s, "ROLLBACK TO SAVEPOINT osafe_job", e);
+    if (!rc)
+        rc = pg__exec(s, "RELEASE SAVEPOINT osafe_job", e);
+    if (!rc && PQtransactionStatus(s->c) != PQTRANS_INTRANS)
+        rc = osafe_errf(e, OSAFE_EIO, "the write transaction ended while "
+                                      "undoing one publication");
+    return rc;
+}
+
 /* ---- accounts ----------------------------------------------------------- */
 
 static int pg_account_create(osafe_store *base, const char *name,
@@ -491,7 +513,16 @@ static const struct store_ops pg_ops = {
     pg__session_drop,  pg__log_extra_put, pg__log_orphan_get,
     pg__evaluation_find,
     pg__record_discard,
+    pg_savepoint,
 };
+
+/* libpq prints the server's notices ("relation ... already exists,
+ * skipping") on stderr by default; library code never prints. */
+static void pg_notice_quiet(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message;
+}
 
 int store_pg_open(const char *conninfo, osafe_store **out, osafe_err *e)
 {
@@ -510,6 +541,7 @@ int store_pg_open(const char *conninfo, osafe_store **out, osafe_err *e)
         pg_close(&s->base);
         return rc;
     }
+    PQsetNoticeProcessor(s->c, pg_notice_quiet, NULL);
     /* what the readers assume: UTF-8 text, hex bytea, UTC, and a client
      * that waits on a lock no longer than SQLite's busy timeout */
     char set[160];
