@@ -19,6 +19,7 @@
 #include "core/limits.h"
 #include "risk/risk_policy.h"
 #include "tlog/log.h"
+#include "store/store.h"
 
 const char usage_serve[] =
     "usage: osafe serve [--db FILE] [--listen ADDR:PORT] [--log DIR]\n"
@@ -30,7 +31,9 @@ const char usage_serve[] =
     "the transparency log read-only under /log/ (C2SP tlog-tiles), and the\n"
     "web interface in six languages on every other path, from / (docs/WEB.md).\n"
     "\n"
-    "--db FILE        SQLite database (default ./osafe.db; created)\n"
+    "--db FILE        SQLite database (default ./osafe.db; created), or a\n"
+    "                 postgresql://USER[:PASSWORD]@HOST[:PORT]/DB URL\n"
+    "                 (shown without its password)\n"
     "--listen A:P     address (default 127.0.0.1:8420; loopback unless told)\n"
     "--log DIR        transparency log (default ./osafe-log; created)\n"
     "--key FILE.key   log signing key (default DIR.key; created with the log\n"
@@ -317,7 +320,9 @@ int cmd_serve(int argc, char **argv)
     }
     /* The bound port is printed on its own so that scripts (and tests using
      * port 0) can read it. */
-    fprintf(stderr, "osafe serve: database %s, log %s\n", db, logdir);
+    char shown[OSAFE_PATH_MAX];
+    store_spec_redact(db, shown, sizeof shown); /* a URL's password */
+    fprintf(stderr, "osafe serve: database %s, log %s\n", shown, logdir);
     printf("listening on port %u\n", http_server_port(srv));
     fflush(stdout);
     int sig = 0;

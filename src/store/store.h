@@ -268,6 +268,9 @@ OSAFE_MUST_USE int store_pg_open(const char *conninfo, osafe_store **out,
 /* What --db names: "postgresql://..." or "postgres://..." (PostgreSQL),
  * else an SQLite file, optionally written "sqlite:FILE". */
 OSAFE_MUST_USE int store_open(const char *spec, osafe_store **out, osafe_err *e);
+/* spec as it may be shown (logs, messages): a PostgreSQL URL's password
+ * replaced by "***"; truncated to n - 1 bytes. */
+void store_spec_redact(const char *spec, char *out, size_t n);
 /* 1 when spec names a PostgreSQL database. */
 int store_is_pg(const char *spec);
 

@@ -498,7 +498,8 @@ static int pg_version_get(osafe_store *base, const char *id, int version,
     return 0;
 }
 
-static const struct store_ops pg_ops = {
+/* Not static: tests/unit/test_store_pg.c checks that no slot is NULL. */
+const struct store_ops pg__ops = {
     pg_close,          pg_begin,          pg_commit,
     pg_rollback,       pg_account_create, pg_account_by_token,
     pg_account_count,  pg_next_id,        pg_record_insert,
@@ -530,7 +531,7 @@ int store_pg_open(const char *conninfo, osafe_store **out, osafe_err *e)
     struct pg_store *s = calloc(1, sizeof *s);
     if (!s)
         return osafe_errf(e, OSAFE_ENOMEM, "out of memory");
-    s->base.ops = &pg_ops;
+    s->base.ops = &pg__ops;
     s->c = PQconnectdb(conninfo);
     if (!s->c || PQstatus(s->c) != CONNECTION_OK) {
         /* libpq's message names the host and the reason; the URL itself
@@ -565,6 +566,22 @@ int store_is_pg(const char *spec)
 {
     return spec && (!strncmp(spec, "postgresql://", 13) ||
                     !strncmp(spec, "postgres://", 11));
+}
+
+void store_spec_redact(const char *spec, char *out, size_t n)
+{
+    const char *at = NULL, *colon = NULL, *user = NULL;
+    if (store_is_pg(spec)) {
+        user = strstr(spec, "://") + 3;
+        size_t auth = strcspn(user, "@/?#");
+        at = user[auth] == '@' ? user + auth : NULL;
+        colon = at ? memchr(user, ':', (size_t)(at - user)) : NULL;
+    }
+    if (!colon) {
+        snprintf(out, n, "%s", spec ? spec : "");
+        return;
+    }
+    snprintf(out, n, "%.*s:***%s", (int)(colon - spec), spec, at);
 }
 
 int store_open(const char *spec, osafe_store **out, osafe_err *e)

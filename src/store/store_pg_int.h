@@ -99,6 +99,9 @@ int pg__source_put(osafe_store *s, const char *key, const char *id,
                    osafe_err *e);
 int pg__max_log_index(osafe_store *s, int64_t *out, osafe_err *e);
 
+/* The backend's table of operations (store_pg.c). */
+extern const struct store_ops pg__ops;
+
 /* store_pg_migrations.c: the schema, migration v+1 at index v. */
 extern const char *const pg__migrations[];
 extern const size_t pg__n_migrations;

@@ -146,6 +146,19 @@ grep -q '^counters  *[0-9]* rows, [1-9]' "$T/out" || fail "counters not restored
 ok "$OSAFE" migrate --from "sqlite:$DB" --to "$PG"
 out_has "copied 0 rows"
 
+say "every command that takes --db reads the same registry from PostgreSQL"
+for fmt in json csv osv; do
+    ok "$OSAFE" export "$fmt" --db "$DB"
+    mv "$T/out" "$T/exp.sqlite"
+    ok "$OSAFE" export "$fmt" --db "$PG"
+    [ -s "$T/out" ] || fail "export $fmt from PostgreSQL is empty"
+    same "$T/exp.sqlite" "$T/out" "export $fmt"
+done
+ok "$OSAFE" risk rank --db "$DB" --format json
+mv "$T/out" "$T/risk.sqlite"
+ok "$OSAFE" risk rank --db "$PG" --format json
+same "$T/risk.sqlite" "$T/out" "risk rank"
+
 say "served from PostgreSQL: the same answers, the same tokens"
 start_serve "$PG"
 snapshot "$T/after"
@@ -160,6 +173,16 @@ max=$(grep -o '"log_index":[0-9]*' "$T/before" | cut -d: -f2 | sort -n | tail -n
 [ "$idx" -gt "$max" ] || fail "new publication at $idx, not after $max"
 stop_serve
 ok "$OSAFE" token create --db "$PG" --name third --role reporter
+grep -q 'NOTICE' "$T/err" && fail "libpq notices on stderr: $(cat "$T/err")"
+say "serve shows a PostgreSQL URL without its password"
+# the test cluster trusts local connections: any password connects
+start_serve "$(echo "$PG" | sed 's|://osafe@|://osafe:s3cret@|')"
+stop_serve
+grep -q 'database postgresql://osafe:\*\*\*@' "$T/serve.err" ||
+    fail "serve did not name its database: $(cat "$T/serve.err")"
+grep -q s3cret "$T/serve.out" "$T/serve.err" &&
+    fail "the password was shown: $(cat "$T/serve.err")"
+_checks=$((_checks + 1))
 ok "$OSAFE" log verify "$L" --vkey "$T/log.vkey"
 
 say "refusals"
