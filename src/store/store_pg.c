@@ -68,9 +68,36 @@ static const char *prep_name(struct pg_store *s, const char *sql,
     return name;
 }
 
+static int pg_session(struct pg_store *s, osafe_err *e);
+
+/* A connection the server dropped (PostgreSQL restarted, a network cut)
+ * is opened again before the next statement, outside a transaction only:
+ * a transaction that lost its connection is gone, and its caller, told
+ * so by the failed statement, rolls back first.  Statements prepared on
+ * the old connection are prepared again as they are used. */
+static int pg_ready(struct pg_store *s, osafe_err *e)
+{
+    if (PQstatus(s->c) != CONNECTION_BAD || s->in_tx)
+        return 0;
+    PQreset(s->c);
+    s->nprep = 0;
+    if (PQstatus(s->c) != CONNECTION_OK) {
+        const char *m = PQerrorMessage(s->c);
+        return osafe_errf(e, OSAFE_EIO, "PostgreSQL: cannot reconnect: %.*s",
+                          (int)strcspn(m, "\n"), m);
+    }
+    return pg_session(s, e);
+}
+
 int pg__run(struct pg_store *s, osafe_err *e, PGresult **res, int prepared,
             const char *sql, const char *types, ...)
 {
+    int ready = pg_ready(s, e);
+    if (ready) {
+        if (res)
+            *res = NULL;
+        return ready;
+    }
     const char *val[OSAFE_PG_PARAMS_MAX];
     int len[OSAFE_PG_PARAMS_MAX], fmt[OSAFE_PG_PARAMS_MAX];
     char num[OSAFE_PG_PARAMS_MAX][24];
@@ -137,6 +164,9 @@ int pg__run(struct pg_store *s, osafe_err *e, PGresult **res, int prepared,
 
 int pg__exec(struct pg_store *s, const char *sql, osafe_err *e)
 {
+    int ready = strncmp(sql, "SET ", 4) ? pg_ready(s, e) : 0;
+    if (ready)
+        return ready;
     PGresult *r = PQexec(s->c, sql);
     ExecStatusType st = PQresultStatus(r);
     int rc = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK
@@ -517,6 +547,20 @@ const struct store_ops pg__ops = {
     pg_savepoint,
 };
 
+/* What the readers assume of a connection: UTF-8 text, hex bytea, UTC,
+ * and a client that waits on a lock no longer than SQLite's busy
+ * timeout. */
+static int pg_session(struct pg_store *s, osafe_err *e)
+{
+    char set[160];
+    snprintf(set, sizeof set,
+             "SET bytea_output = 'hex'; SET TIME ZONE 'UTC'; "
+             "SET lock_timeout = '%dms'", OSAFE_DB_BUSY_TIMEOUT_MS);
+    return PQsetClientEncoding(s->c, "UTF8")
+               ? osafe_errf(e, OSAFE_EIO, "PostgreSQL: no UTF-8 encoding")
+               : pg__exec(s, set, e);
+}
+
 /* libpq prints the server's notices ("relation ... already exists,
  * skipping") on stderr by default; library code never prints. */
 static void pg_notice_quiet(void *arg, const char *message)
@@ -543,15 +587,7 @@ int store_pg_open(const char *conninfo, osafe_store **out, osafe_err *e)
         return rc;
     }
     PQsetNoticeProcessor(s->c, pg_notice_quiet, NULL);
-    /* what the readers assume: UTF-8 text, hex bytea, UTC, and a client
-     * that waits on a lock no longer than SQLite's busy timeout */
-    char set[160];
-    snprintf(set, sizeof set,
-             "SET bytea_output = 'hex'; SET TIME ZONE 'UTC'; "
-             "SET lock_timeout = '%dms'", OSAFE_DB_BUSY_TIMEOUT_MS);
-    int rc = PQsetClientEncoding(s->c, "UTF8")
-                 ? osafe_errf(e, OSAFE_EIO, "PostgreSQL: no UTF-8 encoding")
-                 : pg__exec(s, set, e);
+    int rc = pg_session(s, e);
     if (!rc)
         rc = migrate(s, e);
     if (rc) {
