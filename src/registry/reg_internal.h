@@ -34,6 +34,9 @@ struct registry {
     int seq_leader;                     /* a request is writing a batch */
     uint64_t seq_batches, seq_requests; /* reg_batch_stats */
     char warning[OSAFE_ERR_MAX]; /* reg_open_warning; "" none */
+    /* PostgreSQL with a log to write: the claim that no other process
+     * appends (store_pg_claim_writer); NULL otherwise */
+    osafe_store *writer_claim;
 };
 
 /* tlp.c: the one definition of who reads and changes what */
