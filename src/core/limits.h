@@ -202,9 +202,11 @@
  * fsync paid once for the batch.  A batch closes when it holds BATCH_MAX
  * requests or BATCH_WAIT_MS after its first; the sequencer waits at all
  * only while the previous batch held more than one request, so a lone
- * client pays no delay.  256: batches of 256 entries append at ~15,000
- * entries/s (docs/PERFORMANCE.md) and keep a batch's memory small; 2 ms:
- * under one log fsync, so a wait never doubles a publication's latency.
+ * client pays no delay.  256: the log appends batches of 64 entries at
+ * ~16,000 entries/s and of 1,024 at ~68,000/s (docs/PERFORMANCE.md), so
+ * 256 requests already amortise the fsyncs while a batch's memory stays
+ * small; 2 ms: under one log fsync, so a wait never doubles a
+ * publication's latency.
  * `osafe serve --batch-max N --batch-wait-ms MS` set them, up to the
  * ceilings (a typo must not hold requests for minutes). */
 #define OSAFE_BATCH_MAX 256u

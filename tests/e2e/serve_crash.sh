@@ -43,6 +43,15 @@ cat >"$T/rec.json" <<'EOF'
 {"record_type":"incident","lang":"en","title":{"lang":"en","text":"Crash test record"},"description":[{"lang":"en","text":"Synthetic record for the group-commit crash test.","method":"human"}],"ai_relation":"caused","occurred_start":{"date":"2026-01-02","precision":"day"},"countries_occurred":["FR"],"severity":{"scale":"oecd-2025","level":"incident"},"harm_types":["physical"],"hazards":["ssh"],"ai_systems":[{"kind":"model","name":"m"}],"references":[{"url":"https://example.org/r","type":"NEWS"}],"submitter":{"pseudonym":"t","role":"researcher"},"tlp":"CLEAR","license":"CC-BY-4.0"}
 EOF
 
+say "bad group-commit options are refused before anything starts"
+expect_fail 2 "--batch-max must be 1..4096" "$OSAFE" serve --db "$DB" \
+    --log "$L" --batch-max 0
+expect_fail 2 "--batch-wait-ms must be 0..1000" "$OSAFE" serve --db "$DB" \
+    --log "$L" --batch-wait-ms 1001
+expect_fail 2 "--batch-max" "$OSAFE" serve --db "$DB" --log "$L" \
+    --batch-max 12x
+[ ! -e "$DB" ] && [ ! -e "$L" ] || fail "a refused serve created files"
+
 ok "$OSAFE" token create --db "$DB" --name rep --role reporter
 REP=$(tail -n 1 "$T/out")
 ok "$OSAFE" token create --db "$DB" --name rev --role reviewer
@@ -158,12 +167,22 @@ while [ "$i" -le "$RUNS" ]; do
     done <"$T/acked"
     dups=$(awk '{ print $2 }' "$T/acked" | sort | uniq -d | head -n 3)
     [ -z "$dups" ] || fail "indexes acknowledged twice: $dups"
+    curl -s -m 10 -H "Authorization: Bearer $REV" \
+        "http://127.0.0.1:$port/api/v1/records?status=published&limit=1" \
+        >"$T/list" || fail "list: no answer"
+    published=$(sed -n 's/.*"total":\([0-9]*\).*/\1/p' "$T/list")
+    [ -n "$published" ] || fail "list: no total in $(head -c 300 "$T/list")"
     kill -TERM "$pid"
     { wait "$pid"; } 2>/dev/null || :
 
     ok "$OSAFE" log verify "$L" --vkey "$T/log.vkey"
     size=$(sed -n 's/.* \([0-9][0-9]*\) entries.*/\1/p' "$T/out" | head -n 1)
     [ -n "$size" ] || fail "log verify: no size in '$(cat "$T/out")'"
+    # Each entry is a published record's or an abandoned one: a batch is
+    # in the database whole or not at all.
+    [ "$size" = $((published + abandoned)) ] ||
+        fail "run $i: $size log entries, but $published published records" \
+            "and $abandoned abandoned entries"
     i=$((i + 1))
 done
 

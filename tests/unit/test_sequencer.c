@@ -409,6 +409,96 @@ static void test_concurrent_accepts_own_indexes(void **state)
     close_fx(&F);
 }
 
+/* Copy the database's files (registry closed) to or from DIR/snap*. */
+static void db_files(const char *db, int restore)
+{
+    static const char *const suffix[] = {"", "-wal", "-shm"};
+    for (int i = 0; i < 3; i++) {
+        char live[400], snap[400];
+        snprintf(live, sizeof live, "%s%s", db, suffix[i]);
+        snprintf(snap, sizeof snap, "%s/snap%s", F.dir, suffix[i]);
+        const char *from = restore ? snap : live, *to = restore ? live : snap;
+        if (access(from, F_OK) != 0) {
+            unlink(to);
+            continue;
+        }
+        size_t n;
+        char *data = api_read_file(from, &n);
+        api_write_file(to, data, n);
+        free(data);
+    }
+}
+
+/* A batch killed between its append and its commit: the database is put
+ * back to before the batch (as if the commit never happened) while the
+ * log keeps the batch's entries.  At the next open every one of them is
+ * recorded as abandoned, and each retried acceptance takes its own entry
+ * back (same index), so that the log holds each version once. */
+static void test_batch_killed_before_commit(void **state)
+{
+    (void)state;
+    open_fx(&F);
+    enum { N = 8 };
+    struct accept a[N];
+    memset(a, 0, sizeof a);
+    osafe_err e;
+    for (int i = 0; i < N; i++) {
+        char *out = NULL;
+        if (reg_create(F.reg, &F.rep, record, strlen(record), &out, &e))
+            fail_msg("create: %s", e.msg);
+        json_t *j = json_loads(out, 0, NULL);
+        snprintf(a[i].id, 32, "%s",
+                 json_string_value(json_object_get(j, "id")));
+        json_decref(j);
+        free(out);
+        if (reg_submit(F.reg, &F.rep, a[i].id, &out, &e))
+            fail_msg("submit: %s", e.msg);
+        free(out);
+    }
+    char db[300], key[320];
+    snprintf(db, sizeof db, "%s/r.db", F.dir);
+    snprintf(key, sizeof key, "%s/keys/ex.org_seq.key", F.dir);
+    reg_opts o = {db, F.logd, key, "OSAFE", "ex.org/seq", 4};
+    reg_close(F.reg);
+    db_files(db, 0);
+    if (reg_open(&o, &F.reg, &e))
+        fail_msg("%s", e.msg);
+    reg_set_batch(F.reg, 64, 20);
+    uint64_t base = log_size(), b0, r0, b1, r1;
+    reg_batch_stats(F.reg, &b0, &r0);
+    pthread_t t[N];
+    for (int i = 0; i < N; i++)
+        assert_int_equal(pthread_create(&t[i], NULL, accept_thread, &a[i]),
+                         0);
+    for (int i = 0; i < N; i++)
+        pthread_join(t[i], NULL);
+    reg_batch_stats(F.reg, &b1, &r1);
+    for (int i = 0; i < N; i++)
+        if (a[i].rc)
+            fail_msg("accept %s: %s", a[i].id, a[i].e.msg);
+    assert_true(b1 - b0 < N); /* batches, not one by one */
+    assert_int_equal(log_size(), base + N);
+    reg_close(F.reg);
+    db_files(db, 1); /* the commit never happened */
+    if (reg_open(&o, &F.reg, &e))
+        fail_msg("%s", e.msg);
+    char want[64];
+    snprintf(want, sizeof want, "%d log entries of an interrupted run", N);
+    if (!strstr(reg_open_warning(F.reg), want))
+        fail_msg("at open: '%s', expected '%s...'", reg_open_warning(F.reg),
+                 want);
+    /* The retries, one by one: each takes its own entry back. */
+    for (int i = 0; i < N; i++) {
+        int64_t acked = a[i].index;
+        accept_thread(&a[i]);
+        if (a[i].rc)
+            fail_msg("retry %s: %s", a[i].id, a[i].e.msg);
+        assert_int_equal(a[i].index, acked);
+    }
+    assert_int_equal(log_size(), base + N);
+    close_fx(&F);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -416,6 +506,7 @@ int main(void)
         cmocka_unit_test(test_batch_failure_fails_all),
         cmocka_unit_test(test_full_batch_leaves_the_rest_queued),
         cmocka_unit_test(test_concurrent_accepts_own_indexes),
+        cmocka_unit_test(test_batch_killed_before_commit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
