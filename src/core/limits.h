@@ -472,4 +472,11 @@
  * milliseconds without holding the write lock long against a server. */
 #define OSAFE_MIGRATE_BATCH_ROWS 500u
 
+/* Batches whose entries reached the log but whose commit failed (the
+ * database went away in between), remembered until the next batch
+ * records them as abandoned.  Each outage costs one at most (the next
+ * begin fails while the database is away); past 8 the sequencer refuses
+ * every batch until a restart reconciles the log's tail. */
+#define OSAFE_BATCH_LOST_MAX 8u
+
 #endif

@@ -154,9 +154,10 @@ for fmt in json csv osv; do
     [ -s "$T/out" ] || fail "export $fmt from PostgreSQL is empty"
     same "$T/exp.sqlite" "$T/out" "export $fmt"
 done
-ok "$OSAFE" risk rank --db "$DB" --format json
+# (csv: the json also says when it was generated, to the second)
+ok "$OSAFE" risk rank --db "$DB" --format csv
 mv "$T/out" "$T/risk.sqlite"
-ok "$OSAFE" risk rank --db "$PG" --format json
+ok "$OSAFE" risk rank --db "$PG" --format csv
 same "$T/risk.sqlite" "$T/out" "risk rank"
 
 say "served from PostgreSQL: the same answers, the same tokens"
@@ -190,6 +191,18 @@ grep -q s3cret "$T/serve.out" "$T/serve.err" &&
     fail "the password was shown: $(cat "$T/serve.err")"
 _checks=$((_checks + 1))
 ok "$OSAFE" log verify "$L" --vkey "$T/log.vkey"
+
+say "evaluations keep their order (insertion, not id) and their withdrawals"
+cp "$DB" "$T/ev.db"
+sqlite3 "$T/ev.db" "INSERT INTO evaluations(id, body, created) VALUES ('EVAL-2026-00002', '{\"n\":2}', '2026-01-01T00:00:00Z'); INSERT INTO evaluations(id, body, created, withdrawn, withdraw_reason) VALUES ('EVAL-2026-00001', '{\"n\":1}', '2026-01-02T00:00:00Z', '2026-01-03T00:00:00Z', 'test');"
+psql -q "$OSAFE_TEST_PG" -c "CREATE DATABASE ${name}_ev" >/dev/null ||
+    fail "cannot create database ${name}_ev"
+ok "$OSAFE" migrate --from "sqlite:$T/ev.db" --to "${PG}_ev"
+got=$(psql -qtA "${PG}_ev" -c "SELECT id || ' ' || coalesce(withdraw_reason, '-') FROM evaluations ORDER BY seq" | tr '\n' ,)
+[ "$got" = "EVAL-2026-00002 -,EVAL-2026-00001 test," ] ||
+    fail "evaluations copied as '$got'"
+_checks=$((_checks + 1))
+psql -q "$OSAFE_TEST_PG" -c "DROP DATABASE ${name}_ev" >/dev/null 2>&1 || :
 
 say "refusals"
 # a target that holds another registry
