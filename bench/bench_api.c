@@ -3,6 +3,7 @@
  *
  *   bench_api [--records N] [--clients C] [--seconds S] [--threads T]
  *             [--batch-max B] [--batch-wait-ms MS] [--import N]
+ *             [--pg scripts/pg-cluster | --db postgresql://...]
  *
  * Starts the real server stack in-process (registry + HTTP on a loopback
  * port, as `osafe serve` does, T HTTP threads, default 4) on a temporary
@@ -17,6 +18,9 @@
  * 3. import: N records (default 20,000) through reg_import_batch in
  *    batches of OSAFE_IMPORT_BATCH_MAX with publication, as `osafe import
  *    --publish` does: records/s.
+ * With --pg SCRIPT the same again on PostgreSQL, in a throwaway cluster
+ * that SCRIPT starts and removes ("== SQLite" and "== PostgreSQL" head
+ * each part); with --db URL only on that (empty) PostgreSQL database.
  * Group commit as `osafe serve --batch-max B --batch-wait-ms MS` (defaults
  * the same); --batch-max 1 writes every request alone, as before it.
  */
@@ -27,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/fsx.h"
@@ -236,42 +241,21 @@ static void *read_thread(void *arg)
     return NULL;
 }
 
-int main(int argc, char **argv)
+/* One backend's figures: SQLite in a temporary file (pgurl NULL), or the
+ * empty PostgreSQL database pgurl. */
+static void run_bench(const char *pgurl, int records, int clients,
+                      int threads, int bmax, int bwait, double seconds,
+                      int nimport)
 {
-    int records = 400, clients = 4, threads = 4, nimport = 20000;
-    int bmax = OSAFE_BATCH_MAX, bwait = OSAFE_BATCH_WAIT_MS;
-    double seconds = 10;
-    for (int i = 1; i + 1 < argc; i += 2) {
-        if (!strcmp(argv[i], "--records"))
-            records = atoi(argv[i + 1]);
-        else if (!strcmp(argv[i], "--clients"))
-            clients = atoi(argv[i + 1]);
-        else if (!strcmp(argv[i], "--seconds"))
-            seconds = atof(argv[i + 1]);
-        else if (!strcmp(argv[i], "--threads"))
-            threads = atoi(argv[i + 1]);
-        else if (!strcmp(argv[i], "--batch-max"))
-            bmax = atoi(argv[i + 1]);
-        else if (!strcmp(argv[i], "--batch-wait-ms"))
-            bwait = atoi(argv[i + 1]);
-        else if (!strcmp(argv[i], "--import"))
-            nimport = atoi(argv[i + 1]);
-        else
-            die("arguments", argv[i]);
-    }
-    if (clients < 1 || clients > 64 || records < 64 || threads < 1 ||
-        threads > 64 || bmax < 1 || bwait < 0 || nimport < 0)
-        die("arguments", "need 1 <= clients <= 64, records >= 64, "
-                         "1 <= threads <= 64");
-    if (sodium_init() < 0)
-        return 1;
-    curl_global_init(CURL_GLOBAL_DEFAULT);
     osafe_err e;
     char dir[] = "/tmp/osafe-bench-api-XXXXXX";
     if (!mkdtemp(dir))
         die("mkdtemp", "failed");
-    char db[256], logdir[256], key[256];
-    snprintf(db, sizeof db, "%s/osafe.db", dir);
+    char db[512], logdir[256], key[256];
+    if (pgurl)
+        snprintf(db, sizeof db, "%s", pgurl);
+    else
+        snprintf(db, sizeof db, "%s/osafe.db", dir);
     snprintf(logdir, sizeof logdir, "%s/log", dir);
     snprintf(key, sizeof key, "%s/log.key", dir);
 
@@ -335,6 +319,7 @@ int main(int argc, char **argv)
                                                       clients != 64);
     char (*ids)[32] = calloc((size_t)records * (size_t)nruns, 32);
     double *pub_ms = calloc((size_t)records * (size_t)nruns, sizeof(double));
+    printf("== %s\n", pgurl ? "PostgreSQL" : "SQLite");
     printf("registry ingest through the API (create + submit + accept, "
            "durable publication into the log), %d records a run, %d HTTP "
            "threads, batches of at most %d, wait %d ms:\n",
@@ -394,6 +379,82 @@ int main(int argc, char **argv)
     free(text);
     if (fsx_remove_tree(dir, &e))
         fprintf(stderr, "bench_api: %s\n", e.msg);
+}
+
+/* --pg SCRIPT: the same figures on a throwaway PostgreSQL cluster that
+ * SCRIPT (scripts/pg-cluster) starts on a loopback port and removes. */
+static void pg_run(const char *script, int records, int clients,
+                   int threads, int bmax, int bwait, double seconds,
+                   int nimport)
+{
+    char dir[] = "/tmp/osafe-bench-pg-XXXXXX", cmd[1024], url[512] = "";
+    /* the server runs as "nobody" when we are root: it must reach DIR/c */
+    if (!mkdtemp(dir) || chmod(dir, 0755))
+        die("mkdtemp", "failed");
+    fflush(stdout);
+    snprintf(cmd, sizeof cmd, "'%s' start '%s/c'", script, dir);
+    FILE *f = popen(cmd, "r");
+    if (!f || !fgets(url, sizeof url, f))
+        url[0] = 0;
+    int st = f ? pclose(f) : -1;
+    url[strcspn(url, "\n")] = 0;
+    if (st != 0 || strncmp(url, "postgresql://", 13))
+        die("--pg", "the cluster did not start (see above)");
+    run_bench(url, records, clients, threads, bmax, bwait, seconds, nimport);
+    snprintf(cmd, sizeof cmd, "'%s' stop '%s/c'; rmdir '%s'", script, dir,
+             dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "bench_api: could not remove the cluster in %s\n",
+                dir);
+}
+
+int main(int argc, char **argv)
+{
+    int records = 400, clients = 4, threads = 4, nimport = 20000;
+    int bmax = OSAFE_BATCH_MAX, bwait = OSAFE_BATCH_WAIT_MS;
+    double seconds = 10;
+    const char *pgurl = NULL, *cluster = NULL;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        if (!strcmp(argv[i], "--records"))
+            records = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--clients"))
+            clients = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--seconds"))
+            seconds = atof(argv[i + 1]);
+        else if (!strcmp(argv[i], "--threads"))
+            threads = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--batch-max"))
+            bmax = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--batch-wait-ms"))
+            bwait = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--db"))
+            pgurl = argv[i + 1];
+        else if (!strcmp(argv[i], "--pg"))
+            cluster = argv[i + 1];
+        else if (!strcmp(argv[i], "--import"))
+            nimport = atoi(argv[i + 1]);
+        else
+            die("arguments", argv[i]);
+    }
+    if (clients < 1 || clients > 64 || records < 64 || threads < 1 ||
+        threads > 64 || bmax < 1 || bwait < 0 || nimport < 0)
+        die("arguments", "need 1 <= clients <= 64, records >= 64, "
+                         "1 <= threads <= 64");
+    if (sodium_init() < 0)
+        return 1;
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    if (pgurl && strncmp(pgurl, "postgresql://", 13))
+        die("--db", "a postgresql:// URL (SQLite is the default)");
+    if (pgurl) {
+        run_bench(pgurl, records, clients, threads, bmax, bwait, seconds,
+                  nimport);
+    } else {
+        run_bench(NULL, records, clients, threads, bmax, bwait, seconds,
+                  nimport);
+        if (cluster)
+            pg_run(cluster, records, clients, threads, bmax, bwait, seconds,
+                   nimport);
+    }
     curl_global_cleanup();
     return 0;
 }

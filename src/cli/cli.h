@@ -60,6 +60,10 @@ int cli_upload_samples(const char *server, const char *token, const char *id,
                        const char *dir, int64_t *sent, int64_t *held,
                        int *complete, osafe_err *e);
 
+/* `osafe migrate` (cmd_migrate.c) */
+int cmd_migrate(int argc, char **argv);
+extern const char usage_migrate[];
+
 /* `osafe risk rank` (cmd_risk.c) */
 int cmd_risk(int argc, char **argv);
 extern const char usage_risk[];

@@ -20,6 +20,7 @@
 #include "server/web.h"
 #include "risk/risk_policy.h"
 #include "tlog/log.h"
+#include "store/store.h"
 
 const char usage_serve[] =
     "usage: osafe serve [--db FILE] [--listen ADDR:PORT] [--log DIR]\n"
@@ -31,7 +32,9 @@ const char usage_serve[] =
     "the transparency log read-only under /log/ (C2SP tlog-tiles), and the\n"
     "web interface in six languages on every other path, from / (docs/WEB.md).\n"
     "\n"
-    "--db FILE        SQLite database (default ./osafe.db; created)\n"
+    "--db FILE        SQLite database (default ./osafe.db; created), or a\n"
+    "                 postgresql://USER[:PASSWORD]@HOST[:PORT]/DB URL\n"
+    "                 (shown without its password)\n"
     "--listen A:P     address (default 127.0.0.1:8420; loopback unless told)\n"
     "--log DIR        transparency log (default ./osafe-log; created)\n"
     "--key FILE.key   log signing key (default DIR.key; created with the log\n"

@@ -21,6 +21,8 @@ const struct cli_cmd cli_commands[] = {
     {"key", cmd_key, "generate signing keys", usage_key},
     {"log", cmd_log, "create, append to, prove and audit transparency logs",
      usage_log},
+    {"migrate", cmd_migrate, "copy an SQLite registry to PostgreSQL",
+     usage_migrate},
     {"peer", cmd_peer, "mirror other nodes' logs: add, list, sync peers",
      usage_peer},
     {"risk", cmd_risk, "rank risks by impact and likelihood", usage_risk},

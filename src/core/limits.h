@@ -577,5 +577,18 @@
  * are short, and the f32 KV cache of a 0.5B model at 4096 tokens is
  * about 100 MiB; larger contexts are asked for with --ctx. */
 #define OSAFE_INFER_CTX_DEFAULT 4096
+/* ---- osafe migrate (store/store_copy.c, issue 13) ---- */
+
+/* Rows copied per PostgreSQL transaction: an interrupted copy loses at
+ * most this many rows' work, and a transaction this size commits in
+ * milliseconds without holding the write lock long against a server. */
+#define OSAFE_MIGRATE_BATCH_ROWS 500u
+
+/* Batches whose entries reached the log but whose commit failed (the
+ * database went away in between), remembered until the next batch
+ * records them as abandoned.  Each outage costs one at most (the next
+ * begin fails while the database is away); past 8 the sequencer refuses
+ * every batch until a restart reconciles the log's tail. */
+#define OSAFE_BATCH_LOST_MAX 8u
 
 #endif

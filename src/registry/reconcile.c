@@ -38,6 +38,21 @@ static int record_tail_entry(registry *r, osafe_store *s, uint64_t index,
     return rc;
 }
 
+int reg__record_abandoned(registry *r, osafe_store *s, uint64_t index,
+                          osafe_err *e)
+{
+    osafe_buf ent = OSAFE_BUF_INIT;
+    pthread_mutex_lock(&r->log_mu);
+    int rc = r->log ? tlog_log_read_entry(r->log, index, &ent, e)
+                    : osafe_errf(e, OSAFE_ESTATE, "no log to read entry %llu",
+                                 (unsigned long long)index);
+    pthread_mutex_unlock(&r->log_mu);
+    if (!rc)
+        rc = record_tail_entry(r, s, index, &ent, e);
+    buf_release(&ent);
+    return rc;
+}
+
 int reg__reconcile(registry *r, osafe_err *e)
 {
     osafe_store *s = r->pool[0];

@@ -34,6 +34,16 @@ struct registry {
     int seq_leader;                     /* a request is writing a batch */
     uint64_t seq_batches, seq_requests; /* reg_batch_stats */
     char warning[OSAFE_ERR_MAX]; /* reg_open_warning; "" none */
+    /* sequencer.c: entries a batch appended but could not commit, which
+     * the next batch records as abandoned in its own transaction before
+     * anything else (reconcile.c would miss them once a later batch
+     * commits past them); seq_nlost > OSAFE_BATCH_LOST_MAX: too many,
+     * every batch fails until a restart */
+    struct { uint64_t first; unsigned n; } seq_lost[OSAFE_BATCH_LOST_MAX];
+    unsigned seq_nlost;
+    /* PostgreSQL with a log to write: the claim that no other process
+     * appends (store_pg_claim_writer); NULL otherwise */
+    osafe_store *writer_claim;
 };
 
 /* tlp.c: the one definition of who reads and changes what */
@@ -146,6 +156,10 @@ int reg__publish_at(registry *r, osafe_store *s, const reg_caller *c,
 /* reconcile.c: record the log entries beyond the database's last (left by
  * a crash between append and commit), at open. */
 int reg__reconcile(registry *r, osafe_err *e);
+/* Inside s's write transaction: record log entry index, which no row
+ * holds, as abandoned (or as the withdrawal it is). */
+int reg__record_abandoned(registry *r, osafe_store *s, uint64_t index,
+                          osafe_err *e);
 /* If an abandoned entry is version `version` of id with j's content, give
  * j its timestamps (now too) and *at its index, and mark it reused: the
  * publication takes that entry instead of appending another. */

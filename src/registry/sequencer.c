@@ -130,6 +130,28 @@ static int run_one(registry *r, osafe_store *s, reg__seq_batch *b,
     return s->ops->savepoint(s, STORE_SP_UNDO, e);
 }
 
+/* First thing in a batch's transaction: the entries of batches that
+ * reached the log but not the database.  A commit whose answer was lost
+ * may have happened: then rows hold those indexes already (the database's
+ * highest index reaches them) and there is nothing to record. */
+static int record_lost(registry *r, osafe_store *s, osafe_err *e)
+{
+    if (r->seq_nlost > OSAFE_BATCH_LOST_MAX)
+        return osafe_errf(e, OSAFE_ESTATE,
+                          "more than %u batches reached the log but not the "
+                          "database: restart to reconcile the log's tail",
+                          OSAFE_BATCH_LOST_MAX);
+    int64_t maxi = -1;
+    int rc = s->ops->max_log_index(s, &maxi, e);
+    for (unsigned k = 0; !rc && k < r->seq_nlost; k++)
+        for (unsigned i = 0; !rc && i < r->seq_lost[k].n; i++) {
+            uint64_t at = r->seq_lost[k].first + i;
+            if ((int64_t)at > maxi)
+                rc = reg__record_abandoned(r, s, at, e);
+        }
+    return rc;
+}
+
 /* The batch: jobs from head, up to count of them while its entries stay
  * under OSAFE_BATCH_ENTRIES_MAX / _BYTES_MAX; each job run is given its
  * rc.  Returns how many ran (at least one); the others wait for the next
@@ -144,6 +166,8 @@ static unsigned run_batch(registry *r, struct reg__seq_job *head,
     osafe_err ignored;
     /* Without a log only the requests that publish fail, each alone
      * (reg__seq_add refuses their entries). */
+    if (!rc && r->seq_nlost)
+        rc = record_lost(r, s, &be);
     if (!rc && reg__log_next_index(r, &b.base, &ignored))
         b.base = -1;
     struct reg__seq_job *j = head;
@@ -154,9 +178,11 @@ static unsigned run_batch(registry *r, struct reg__seq_job *head,
         rc = run_one(r, s, &b, j, &be);
     if (ran == 0) /* begin failed: the first request fails with it */
         ran = 1;
+    uint64_t first = 0;
+    int appended = 0;
     if (!rc && b.n) {
-        uint64_t first = 0;
         rc = reg__log_append_n(r, b.ents, b.n, b.base, &first, &be);
+        appended = !rc;
         if (!rc && (int64_t)first != b.base)
             rc = osafe_errf(&be, OSAFE_ESTATE,
                             "log index moved under a write transaction "
@@ -168,6 +194,13 @@ static unsigned run_batch(registry *r, struct reg__seq_job *head,
         rc = s->ops->commit(s, &be);
     if (rc)
         s->ops->rollback(s);
+    if (!rc)
+        r->seq_nlost = 0; /* recorded in this commit */
+    else if (appended && r->seq_nlost < OSAFE_BATCH_LOST_MAX) {
+        r->seq_lost[r->seq_nlost].first = first;
+        r->seq_lost[r->seq_nlost++].n = (unsigned)b.n;
+    } else if (appended)
+        r->seq_nlost = OSAFE_BATCH_LOST_MAX + 1;
     reg__store_put(r, s);
     batch_truncate(&b, 0);
     free(b.ents);

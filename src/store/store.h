@@ -508,12 +508,38 @@ OSAFE_MUST_USE int store_pg_open(const char *conninfo, osafe_store **out,
 /* What --db names: "postgresql://..." or "postgres://..." (PostgreSQL),
  * else an SQLite file, optionally written "sqlite:FILE". */
 OSAFE_MUST_USE int store_open(const char *spec, osafe_store **out, osafe_err *e);
+/* The one process that publishes into the log of a PostgreSQL registry
+ * (serve, import --publish) holds this claim for its life: a session
+ * advisory lock on a connection of its own (*holder, the caller's: its
+ * close releases the claim; a crashed holder's ends with its connection).
+ * OSAFE_ELOCKED when another process holds it: two writers would each
+ * append their own log. */
+OSAFE_MUST_USE int store_pg_claim_writer(const char *conninfo,
+                                         osafe_store **holder, osafe_err *e);
+/* spec as it may be shown (logs, messages): a PostgreSQL URL's password
+ * replaced by "***"; truncated to n - 1 bytes. */
+void store_spec_redact(const char *spec, char *out, size_t n);
 /* 1 when spec names a PostgreSQL database. */
 int store_is_pg(const char *spec);
 /* spec as it may be shown or logged: a URL's password replaced by "***"
  * (postgresql://user:secret@host/db -> postgresql://user:***@host/db);
  * cut to n bytes. */
 void store_spec_redact(const char *spec, char *out, size_t n);
+
+/* `osafe migrate` (store_copy.c): copy the SQLite registry at path from
+ * into the PostgreSQL database to (created and migrated as needed), rows
+ * the target lacks only: resumable and idempotent.  counts[i] says, per
+ * table (the last one "search_text"), how many rows the source has and
+ * how many this call wrote; *n how many entries are filled (also on
+ * failure: the tables done so far).  table points to a static string. */
+typedef struct store_copy_count {
+    const char *table;
+    int64_t source, copied;
+} store_copy_count;
+#define STORE_COPY_TABLES 16
+OSAFE_MUST_USE int store_copy_sqlite_pg(const char *from, const char *to,
+                                        store_copy_count counts[STORE_COPY_TABLES],
+                                        size_t *n, osafe_err *e);
 
 /* Current time as RFC 3339 UTC (second precision). */
 void store_now(char out[32]);

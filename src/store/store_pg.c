@@ -29,6 +29,9 @@
  * ASCII (0x6f73616665), so that it stays clear of locks other software
  * takes. */
 #define PG_WRITE_LOCK "478677132901"
+/* Held for its life by the one process that appends to the registry's log
+ * (store_pg_claim_writer): "osafw" (0x6f73616677). */
+#define PG_WRITER_LOCK "478677132919"
 
 static int pg_fail(struct pg_store *s, osafe_err *e, const PGresult *r,
                    const char *what)
@@ -68,9 +71,36 @@ static const char *prep_name(struct pg_store *s, const char *sql,
     return name;
 }
 
+static int pg_session(struct pg_store *s, osafe_err *e);
+
+/* A connection the server dropped (PostgreSQL restarted, a network cut)
+ * is opened again before the next statement, outside a transaction only:
+ * a transaction that lost its connection is gone, and its caller, told
+ * so by the failed statement, rolls back first.  Statements prepared on
+ * the old connection are prepared again as they are used. */
+static int pg_ready(struct pg_store *s, osafe_err *e)
+{
+    if (PQstatus(s->c) != CONNECTION_BAD || s->in_tx)
+        return 0;
+    PQreset(s->c);
+    s->nprep = 0;
+    if (PQstatus(s->c) != CONNECTION_OK) {
+        const char *m = PQerrorMessage(s->c);
+        return osafe_errf(e, OSAFE_EIO, "PostgreSQL: cannot reconnect: %.*s",
+                          (int)strcspn(m, "\n"), m);
+    }
+    return pg_session(s, e);
+}
+
 int pg__run(struct pg_store *s, osafe_err *e, PGresult **res, int prepared,
             const char *sql, const char *types, ...)
 {
+    int ready = pg_ready(s, e);
+    if (ready) {
+        if (res)
+            *res = NULL;
+        return ready;
+    }
     const char *val[OSAFE_PG_PARAMS_MAX];
     int len[OSAFE_PG_PARAMS_MAX], fmt[OSAFE_PG_PARAMS_MAX];
     char num[OSAFE_PG_PARAMS_MAX][24];
@@ -137,6 +167,9 @@ int pg__run(struct pg_store *s, osafe_err *e, PGresult **res, int prepared,
 
 int pg__exec(struct pg_store *s, const char *sql, osafe_err *e)
 {
+    int ready = strncmp(sql, "SET ", 4) ? pg_ready(s, e) : 0;
+    if (ready)
+        return ready;
     PGresult *r = PQexec(s->c, sql);
     ExecStatusType st = PQresultStatus(r);
     int rc = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK
@@ -270,15 +303,13 @@ static void pg_rollback(osafe_store *base)
     s->in_tx = 0;
 }
 
-/* One level of savepoint inside a write transaction (store.h): the
- * group-commit sequencer undoes one failed publication of a batch.  In
- * PostgreSQL a failed statement aborts the transaction until the
- * savepoint is rolled back to, which is what UNDO does. */
+/* The sequencer's one-level savepoint (store.h).  PostgreSQL keeps the
+ * transaction open after a failed statement (aborted until ROLLBACK TO),
+ * so an UNDO always finds it; a transaction that is gone is reported. */
 static int pg_savepoint(osafe_store *base, int op, osafe_err *e)
 {
     struct pg_store *s = (struct pg_store *)base;
-    PGTransactionStatusType t = PQtransactionStatus(s->c);
-    if (!s->in_tx || (t != PQTRANS_INTRANS && t != PQTRANS_INERROR))
+    if (!s->in_tx || PQtransactionStatus(s->c) == PQTRANS_IDLE)
         return osafe_errf(e, OSAFE_ESTATE, "savepoint outside a write "
                                            "transaction");
     if (op == STORE_SP_MARK)
@@ -288,6 +319,9 @@ static int pg_savepoint(osafe_store *base, int op, osafe_err *e)
     int rc = pg__exec(s, "ROLLBACK TO SAVEPOINT osafe_job", e);
     if (!rc)
         rc = pg__exec(s, "RELEASE SAVEPOINT osafe_job", e);
+    if (!rc && PQtransactionStatus(s->c) != PQTRANS_INTRANS)
+        rc = osafe_errf(e, OSAFE_EIO, "the write transaction ended while "
+                                      "undoing one publication");
     return rc;
 }
 
@@ -497,7 +531,8 @@ static int pg_version_get(osafe_store *base, const char *id, int version,
     return 0;
 }
 
-static const struct store_ops pg_ops = {
+/* Not static: tests/unit/test_store_pg.c checks that no slot is NULL. */
+const struct store_ops pg__ops = {
     pg_close,          pg_begin,          pg_commit,
     pg_rollback,       pg_account_create, pg_account_by_token,
     pg_account_count,  pg_next_id,        pg_record_insert,
@@ -523,13 +558,35 @@ static const struct store_ops pg_ops = {
     pg__witness_get, pg__witness_put,
 };
 
+/* What the readers assume of a connection: UTF-8 text, hex bytea, UTC,
+ * and a client that waits on a lock no longer than SQLite's busy
+ * timeout. */
+static int pg_session(struct pg_store *s, osafe_err *e)
+{
+    char set[160];
+    snprintf(set, sizeof set,
+             "SET bytea_output = 'hex'; SET TIME ZONE 'UTC'; "
+             "SET lock_timeout = '%dms'", OSAFE_DB_BUSY_TIMEOUT_MS);
+    return PQsetClientEncoding(s->c, "UTF8")
+               ? osafe_errf(e, OSAFE_EIO, "PostgreSQL: no UTF-8 encoding")
+               : pg__exec(s, set, e);
+}
+
+/* libpq prints the server's notices ("relation ... already exists,
+ * skipping") on stderr by default; library code never prints. */
+static void pg_notice_quiet(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message;
+}
+
 int store_pg_open(const char *conninfo, osafe_store **out, osafe_err *e)
 {
     *out = NULL;
     struct pg_store *s = calloc(1, sizeof *s);
     if (!s)
         return osafe_errf(e, OSAFE_ENOMEM, "out of memory");
-    s->base.ops = &pg_ops;
+    s->base.ops = &pg__ops;
     s->c = PQconnectdb(conninfo);
     if (!s->c || PQstatus(s->c) != CONNECTION_OK) {
         /* libpq's message names the host and the reason; the URL itself
@@ -540,15 +597,8 @@ int store_pg_open(const char *conninfo, osafe_store **out, osafe_err *e)
         pg_close(&s->base);
         return rc;
     }
-    /* what the readers assume: UTF-8 text, hex bytea, UTC, and a client
-     * that waits on a lock no longer than SQLite's busy timeout */
-    char set[160];
-    snprintf(set, sizeof set,
-             "SET bytea_output = 'hex'; SET TIME ZONE 'UTC'; "
-             "SET lock_timeout = '%dms'", OSAFE_DB_BUSY_TIMEOUT_MS);
-    int rc = PQsetClientEncoding(s->c, "UTF8")
-                 ? osafe_errf(e, OSAFE_EIO, "PostgreSQL: no UTF-8 encoding")
-                 : pg__exec(s, set, e);
+    PQsetNoticeProcessor(s->c, pg_notice_quiet, NULL);
+    int rc = pg_session(s, e);
     if (!rc)
         rc = migrate(s, e);
     if (rc) {
@@ -559,6 +609,32 @@ int store_pg_open(const char *conninfo, osafe_store **out, osafe_err *e)
     return 0;
 }
 
+int store_pg_claim_writer(const char *conninfo, osafe_store **holder,
+                          osafe_err *e)
+{
+    *holder = NULL;
+    osafe_store *base;
+    int rc = store_pg_open(conninfo, &base, e);
+    if (rc)
+        return rc;
+    PGresult *r;
+    rc = pg__run((struct pg_store *)base, e, &r, 0,
+                 "SELECT pg_try_advisory_lock(" PG_WRITER_LOCK ")", "");
+    if (!rc && strcmp(PQgetvalue(r, 0, 0), "t"))
+        rc = osafe_errf(e, OSAFE_ELOCKED,
+                        "another osafe process writes to this PostgreSQL "
+                        "database (serve, or import --publish); only one may "
+                        "at a time until several processes share one "
+                        "sequencer (docs/DEPLOY.md)");
+    if (r)
+        PQclear(r);
+    if (rc)
+        base->ops->close(base);
+    else
+        *holder = base;
+    return rc;
+}
+
 int store_is_pg(const char *spec)
 {
     return spec && (!strncmp(spec, "postgresql://", 13) ||
@@ -567,10 +643,13 @@ int store_is_pg(const char *spec)
 
 void store_spec_redact(const char *spec, char *out, size_t n)
 {
-    const char *scheme = store_is_pg(spec) ? strstr(spec, "://") : NULL;
-    const char *at = scheme ? strchr(scheme + 3, '@') : NULL;
-    const char *colon = at ? memchr(scheme + 3, ':', (size_t)(at - scheme - 3))
-                           : NULL;
+    const char *at = NULL, *colon = NULL, *user = NULL;
+    if (store_is_pg(spec)) {
+        user = strstr(spec, "://") + 3;
+        size_t auth = strcspn(user, "@/?#");
+        at = user[auth] == '@' ? user + auth : NULL;
+        colon = at ? memchr(user, ':', (size_t)(at - user)) : NULL;
+    }
     if (!colon) {
         snprintf(out, n, "%s", spec ? spec : "");
         return;

@@ -150,6 +150,9 @@ int pg__witness_get(osafe_store *s, const char *origin, int64_t *size,
 int pg__witness_put(osafe_store *s, const char *origin, int64_t size,
                     const uint8_t root[32], const char *note, osafe_err *e);
 
+/* The backend's table of operations (store_pg.c). */
+extern const struct store_ops pg__ops;
+
 /* store_pg_migrations.c: the schema, migration v+1 at index v. */
 extern const char *const pg__migrations[];
 extern const size_t pg__n_migrations;

@@ -301,6 +301,68 @@ static void test_batch_failure_fails_all(void **state)
     close_fx(&F);
 }
 
+/* ---- a batch that reaches the log but not the database ------------- */
+
+/* The database goes away between the append and the commit (PostgreSQL
+ * restarted under a running serve): the commit fails, the transaction is
+ * gone, the process goes on. */
+static const struct store_ops *real_ops;
+static struct store_ops failing_ops;
+
+static int commit_lost(osafe_store *s, osafe_err *e)
+{
+    s->ops = real_ops;
+    s->ops->rollback(s);
+    return osafe_errf(e, OSAFE_EIO, "database: no connection (test)");
+}
+
+static int lose_commit_work(registry *r, osafe_store *s, reg__seq_batch *b,
+                            void *arg, osafe_err *e)
+{
+    int rc = job_work(r, s, b, arg, e);
+    if (!rc) {
+        real_ops = s->ops;
+        failing_ops = *real_ops;
+        failing_ops.commit = commit_lost;
+        s->ops = &failing_ops;
+    }
+    return rc;
+}
+
+static void test_lost_commit_recorded_by_next_batch(void **state)
+{
+    (void)state;
+    open_fx(&F);
+    uint64_t base = log_size();
+    struct job lost = {.n = 50, .kind = OK_JOB};
+    lost.rc = reg__seq_run(F.reg, lose_commit_work, &lost, &lost.e);
+    assert_int_equal(lost.rc, OSAFE_EIO); /* not acknowledged */
+    assert_false(record_exists(lost.id));
+    assert_int_equal(log_size(), base + 1); /* its entry is in the log */
+    struct job after = {.n = 51, .kind = OK_JOB};
+    after.rc = reg__seq_run(F.reg, job_work, &after, &after.e);
+    if (after.rc)
+        fail_msg("after the lost commit: %s", after.e.msg);
+    assert_int_equal(after.index, (int64_t)base + 1);
+    /* The next batch committed past the lost entry, so no reconcile at
+     * open would see it: the batch itself recorded it as abandoned. */
+    osafe_store *s = reg__store_get(F.reg);
+    int64_t idx = -1;
+    uint8_t *ent = NULL;
+    size_t len = 0;
+    osafe_err e;
+    int rc = s->ops->log_orphan_get(s, "", 0, &idx, &ent, &len, &e);
+    reg__store_put(F.reg, s);
+    if (rc)
+        fail_msg("the lost batch's entry %llu is not recorded: %s",
+                 (unsigned long long)base, e.msg);
+    assert_int_equal(idx, (int64_t)base);
+    assert_int_equal(len, 6);
+    assert_memory_equal(ent, "job 50", 6);
+    free(ent);
+    close_fx(&F);
+}
+
 static void test_full_batch_leaves_the_rest_queued(void **state)
 {
     (void)state;
@@ -504,6 +566,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_failed_request_undone_alone),
         cmocka_unit_test(test_batch_failure_fails_all),
+        cmocka_unit_test(test_lost_commit_recorded_by_next_batch),
         cmocka_unit_test(test_full_batch_leaves_the_rest_queued),
         cmocka_unit_test(test_concurrent_accepts_own_indexes),
         cmocka_unit_test(test_batch_killed_before_commit),
