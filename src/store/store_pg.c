@@ -523,6 +523,15 @@ static const struct store_ops pg_ops = {
     pg__witness_get, pg__witness_put,
 };
 
+/* The server's notices (e.g. "relation osafe_schema already exists,
+ * skipping" on every open after the first) are not errors; libpq's default
+ * prints them on stderr, which a library must not do (a command's error
+ * output is one line). */
+static void quiet_notice(void *arg, const char *message)
+{
+    (void)arg, (void)message;
+}
+
 int store_pg_open(const char *conninfo, osafe_store **out, osafe_err *e)
 {
     *out = NULL;
@@ -540,6 +549,7 @@ int store_pg_open(const char *conninfo, osafe_store **out, osafe_err *e)
         pg_close(&s->base);
         return rc;
     }
+    PQsetNoticeProcessor(s->c, quiet_notice, NULL);
     /* what the readers assume: UTF-8 text, hex bytea, UTC, and a client
      * that waits on a lock no longer than SQLite's busy timeout */
     char set[160];
