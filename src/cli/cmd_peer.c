@@ -82,7 +82,7 @@ static int open_db(const char *cmd, const char *db, osafe_store **s)
     osafe_err e;
     if (!db)
         return cli_usage_error(cmd, "--db is required");
-    if (store_sqlite_open(db, s, &e) != 0)
+    if (store_open(db, s, &e) != 0)
         return cli_fail(cmd, &e);
     return 0;
 }

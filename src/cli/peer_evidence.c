@@ -78,7 +78,7 @@ int peer_evidence(int argc, char **argv)
         return cli_usage_error(cmd, "--db and --out are required");
     osafe_err e;
     osafe_store *s;
-    if (store_sqlite_open(db, &s, &e) != 0)
+    if (store_open(db, &s, &e) != 0)
         return cli_fail(cmd, &e);
     rc = write_all(s, argv[1], out, &e);
     s->ops->close(s);
@@ -112,7 +112,7 @@ int peer_mirrored(int argc, char **argv)
     osafe_store *s;
     store_mirror *m;
     size_t n;
-    if (store_sqlite_open(db, &s, &e) != 0)
+    if (store_open(db, &s, &e) != 0)
         return cli_fail(cmd, &e);
     rc = s->ops->mirror_list(s, origin, NULL, INT32_MAX, &m, &n, &e);
     s->ops->close(s);

@@ -75,7 +75,7 @@ int serve_sync_start(const char *db, unsigned interval, struct serve_sync **out,
     if (!ss)
         return osafe_errf(e, OSAFE_ENOMEM, "out of memory");
     ss->interval = interval;
-    int rc = store_sqlite_open(db, &ss->s, e);
+    int rc = store_open(db, &ss->s, e);
     if (rc) {
         free(ss);
         return rc;

@@ -198,7 +198,7 @@ int fed_witness_open(const char *db, const char *key_path, fed_witness **out,
     int rc = tlog_signer_load(key_path, &w->key, e);
     if (rc)
         osafe_errprefix(e, "--witness-key %s: ", key_path);
-    if (!rc && !(rc = store_sqlite_open(db, &w->s, e))) {
+    if (!rc && !(rc = store_open(db, &w->s, e))) {
         pthread_mutex_init(&w->mu, NULL);
         *out = w;
         return 0;

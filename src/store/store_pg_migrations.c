@@ -174,6 +174,60 @@ const char *const pg__migrations[] = {
     "  reviewed text NOT NULL,"
     "  log_index bigint NOT NULL UNIQUE,"
     "  PRIMARY KEY (evaluation_id, sample_index));",
+    /* 3: federation (SQLite migration 10, issue 12): peers whose logs this
+     * node mirrors with the state of their sync, the signed checkpoints
+     * accepted from them, the CLEAR records taken from their logs with
+     * their provenance, evidence of split views, and the witness's state
+     * per origin.  Blobs are bytea; the evidence's order, which SQLite
+     * reads from its INTEGER PRIMARY KEY, is a bigserial. */
+    "CREATE TABLE peers("
+    "  url text PRIMARY KEY,"
+    "  origin text NOT NULL,"
+    "  vkey text NOT NULL,"
+    "  token_env text NOT NULL DEFAULT '',"
+    "  state text NOT NULL CHECK (state IN ('active','frozen')),"
+    "  checkpoint text,"
+    "  size bigint NOT NULL DEFAULT 0,"
+    "  taken bigint NOT NULL DEFAULT 0,"
+    "  taken_root bytea,"
+    "  seen_size bigint NOT NULL DEFAULT 0,"
+    "  last_sync text NOT NULL DEFAULT '',"
+    "  last_error text NOT NULL DEFAULT '',"
+    "  added text NOT NULL);"
+    "CREATE TABLE peer_checkpoints("
+    "  origin text NOT NULL,"
+    "  size bigint NOT NULL,"
+    "  note text NOT NULL,"
+    "  created text NOT NULL,"
+    "  PRIMARY KEY (origin, size));"
+    "CREATE TABLE mirrored_records("
+    "  origin text NOT NULL,"
+    "  origin_id text NOT NULL,"
+    "  version integer NOT NULL,"
+    "  origin_log_index bigint NOT NULL,"
+    "  peer_url text NOT NULL,"
+    "  checkpoint_size bigint NOT NULL,"
+    "  body text NOT NULL CHECK (body::jsonb IS NOT NULL),"
+    "  withdrawn text NOT NULL DEFAULT '',"
+    "  withdraw_log_index bigint,"
+    "  created text NOT NULL,"
+    "  PRIMARY KEY (origin, origin_id));"
+    "CREATE TABLE split_views("
+    "  id bigserial PRIMARY KEY,"
+    "  peer_url text NOT NULL,"
+    "  origin text NOT NULL,"
+    "  old_note text NOT NULL,"
+    "  new_note text NOT NULL,"
+    "  proof text NOT NULL DEFAULT '',"
+    "  reason text NOT NULL,"
+    "  created text NOT NULL);"
+    "CREATE INDEX split_views_peer ON split_views(peer_url, id);"
+    "CREATE TABLE witness_state("
+    "  origin text PRIMARY KEY,"
+    "  size bigint NOT NULL,"
+    "  root bytea NOT NULL,"
+    "  note text NOT NULL,"
+    "  updated text NOT NULL);",
 };
 
 const size_t pg__n_migrations = sizeof pg__migrations / sizeof pg__migrations[0];

@@ -43,9 +43,10 @@ static osafe_store *temp_store(char dir[64])
     assert_non_null(mkdtemp(dir));
     char path[128];
     snprintf(path, sizeof path, "%s/f.db", dir);
+    api_pg_db(dir, path, sizeof path); /* OSAFE_TEST_PG: PostgreSQL */
     osafe_store *s;
     osafe_err e;
-    assert_int_equal(store_sqlite_open(path, &s, &e), 0);
+    assert_int_equal(store_open(path, &s, &e), 0);
     return s;
 }
 
@@ -162,7 +163,7 @@ static void test_api_origin_filter(void **state)
     osafe_err e;
     char vk[512];
     peer_vkey(vk, sizeof vk);
-    assert_int_equal(store_sqlite_open(S.db, &s, &e), 0);
+    assert_int_equal(store_open(S.db, &s, &e), 0);
     assert_int_equal(fed_peer_add(s, PEER, vk, NULL, &e), 0);
     store_peer p;
     assert_int_equal(s->ops->peer_get(s, PEER, &p, &e), 0);

@@ -19,6 +19,7 @@
 #include <jansson.h>
 #include <sodium.h>
 
+#include "api_client.h"
 #include "core/enc.h"
 #include "core/fsx.h"
 #include "federation/federation.h"
@@ -33,9 +34,10 @@ static osafe_store *temp_store(char dir[64])
     assert_non_null(mkdtemp(dir));
     char path[128];
     snprintf(path, sizeof path, "%s/w.db", dir);
+    api_pg_db(dir, path, sizeof path); /* OSAFE_TEST_PG: PostgreSQL */
     osafe_store *s;
     osafe_err e;
-    assert_int_equal(store_sqlite_open(path, &s, &e), 0);
+    assert_int_equal(store_open(path, &s, &e), 0);
     return s;
 }
 
