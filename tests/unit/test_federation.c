@@ -341,6 +341,71 @@ static void test_web_log_split_evidence(void **state)
     api_fini(&S);
 }
 
+/* `osafe risk rank --format json` on S's database with the policy text
+ * (NULL: the defaults); the parsed result. */
+static json_t *rank_json(const api_srv *S, const char *policy)
+{
+    char pol[256];
+    snprintf(pol, sizeof pol, "%s/policy.yaml", S->dir);
+    if (policy)
+        api_write_file(pol, policy, strlen(policy));
+    char *argv[] = {(char *)api_osafe(), "risk", "rank", "--db",
+                    (char *)S->db, "--format", "json", "--seed", "7",
+                    policy ? "--policy" : NULL, pol, NULL};
+    osafe_buf out = OSAFE_BUF_INIT;
+    assert_int_equal(api_run(argv, &out, S->err), 0);
+    json_error_t je;
+    json_t *j = json_loads(out.data, 0, &je);
+    buf_release(&out);
+    assert_non_null(j);
+    return j;
+}
+
+/* The ranking leaves peers' records out unless the risk policy says
+ * incidents.mirrored: include, and says which it did (JSON, /risks). */
+static void test_risk_mirrored_policy(void **state)
+{
+    (void)state;
+    api_srv S;
+    api_init(&S);
+    api_start(&S);
+    mirror_fixture(&S, 0);
+    api_reply r;
+    get_page(&S, "/risks", 200, &r);
+    assert_non_null(strstr(r.body.data, "id=\"risk-mirrored\" "
+                                        "data-policy=\"exclude\" "
+                                        "data-counted=\"0\""));
+    api_reply_release(&r);
+    api_stop_clean(&S);
+    json_t *def = rank_json(&S, NULL);
+    json_t *m = json_object_get(def, "mirrored");
+    assert_string_equal(json_string_value(json_object_get(m, "policy")),
+                        "exclude");
+    assert_int_equal(json_integer_value(json_object_get(m, "counted")), 0);
+    json_int_t base = json_integer_value(json_object_get(def, "incidents"));
+    json_decref(def);
+    json_t *inc = rank_json(&S, "incidents:\n  mirrored: include\n");
+    m = json_object_get(inc, "mirrored");
+    assert_string_equal(json_string_value(json_object_get(m, "policy")),
+                        "include");
+    assert_int_equal(json_integer_value(json_object_get(m, "counted")), 1);
+    assert_int_equal(json_integer_value(json_object_get(inc, "incidents")),
+                     base + 1);
+    json_decref(inc);
+    /* anything else is refused, naming the key */
+    char pol[256];
+    snprintf(pol, sizeof pol, "%s/policy.yaml", S.dir);
+    api_write_file(pol, "incidents:\n  mirrored: yes\n", 27);
+    char *argv[] = {(char *)api_osafe(), "risk", "rank", "--db", S.db,
+                    "--policy", pol, NULL};
+    assert_int_not_equal(api_run(argv, NULL, S.err), 0);
+    size_t n;
+    char *err = api_read_file(S.err, &n);
+    assert_non_null(strstr(err, "incidents.mirrored"));
+    free(err);
+    api_fini(&S);
+}
+
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -352,6 +417,7 @@ int main(void)
         cmocka_unit_test(test_api_origin_filter),
         cmocka_unit_test(test_web_mirrored_pages),
         cmocka_unit_test(test_web_log_split_evidence),
+        cmocka_unit_test(test_risk_mirrored_policy),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     curl_global_cleanup();
