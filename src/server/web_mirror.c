@@ -12,7 +12,8 @@
  * tr[data-id][data-origin]; <article id="mirrored-incident" data-origin
  * data-id data-state>, <dl id="mirror-provenance"> with dd#mirror-origin,
  * #mirror-origin-id, #mirror-log-index, #mirror-checkpoint, #mirror-peer;
- * /log: <section id="peers">, tr.peer[data-url][data-state], and
+ * /log: <section id="peers">, tr.peer[data-url][data-state] (the last
+ * sync error, td.peer-error, for signed-in users only), and
  * <section class="split-evidence" data-peer> per piece of evidence.
  */
 #include <jansson.h>
@@ -207,8 +208,10 @@ void web__page_mirrored(web_page *p)
     json_t *it = json_loads(out, 0, NULL);
     free(out);
     const json_t *rec = json_object_get(it, "record");
-    if (!rec)
-        return json_decref(it), web__page_error(p, 500, "error.internal");
+    if (!rec) {
+        json_decref(it);
+        return web__page_error(p, 500, "error.internal");
+    }
     const char *title = web__json_str(json_object_get(rec, "title"), "text");
     web__page_begin(p, title && *title ? title : id, "nav.incidents");
     web__page_raw(p, "<article id=\"mirrored-incident\" data-origin=\"");
@@ -299,8 +302,14 @@ static void peer_row(web_page *p, const json_t *peer)
     web__page_raw(p, "</td><td>");
     if (when && *when)
         web__page_date(p, when);
-    web__page_raw(p, "</td><td lang=\"en\" dir=\"ltr\">");
-    web__page_text(p, err && *err ? err : "-");
+    /* a sync error can name hosts and addresses of the operator's network:
+     * signed-in users only (anyone may run `osafe peer list` who runs the
+     * node) */
+    if (p->logged_in) {
+        web__page_raw(p, "</td><td class=\"peer-error\" lang=\"en\" "
+                         "dir=\"ltr\">");
+        web__page_text(p, err && *err ? err : "-");
+    }
     web__page_raw(p, "</td></tr>\n");
 }
 
@@ -327,7 +336,8 @@ void web__log_peers(web_page *p)
     web__page_raw(p, "</h2>\n<div class=\"table-wrap\" tabindex=\"0\" "
                      "role=\"region\" aria-labelledby=\"peers-h\"><table "
                      "id=\"peer-list\"><thead><tr>");
-    for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++) {
+    size_t ncols = sizeof cols / sizeof cols[0] - !p->logged_in;
+    for (size_t i = 0; i < ncols; i++) {
         web__page_raw(p, "<th scope=\"col\">");
         web__page_t(p, cols[i]);
         web__page_raw(p, "</th>");
