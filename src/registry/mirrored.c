@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/limits.h"
 #include "registry/reg_internal.h"
 
 static json_t *mirror_item(const store_mirror *m)
@@ -58,4 +59,155 @@ int reg_mirror_list(registry *r, const char *origin, int limit,
         *out = json_dumps(page, JSON_COMPACT);
     json_decref(page);
     return *out ? 0 : osafe_errf(e, OSAFE_ENOMEM, "out of memory");
+}
+
+int reg_mirror_get(registry *r, const char *origin, const char *id,
+                   char **out, osafe_err *e)
+{
+    *out = NULL;
+    store_mirror m;
+    memset(&m, 0, sizeof m);
+    osafe_store *s = reg__store_get(r);
+    int rc = s->ops->mirror_get(s, origin, id, &m, e);
+    reg__store_put(r, s);
+    if (rc)
+        return rc;
+    json_t *it = mirror_item(&m);
+    free(m.body);
+    if (!it)
+        return osafe_errf(e, OSAFE_ECORRUPT,
+                          "mirrored record %s of %s is not JSON", id, origin);
+    *out = json_dumps(it, JSON_COMPACT);
+    json_decref(it);
+    return *out ? 0 : osafe_errf(e, OSAFE_ENOMEM, "out of memory");
+}
+
+/* The newest split-view evidence against url, as an object, or JSON null
+ * when none is held. */
+static json_t *split_json(osafe_store *s, const char *url, osafe_err *e,
+                          int *rc)
+{
+    char *old_note = NULL, *new_note = NULL, *proof = NULL, *reason = NULL;
+    *rc = s->ops->split_get(s, url, &old_note, &new_note, &proof, &reason, e);
+    json_t *j;
+    if (*rc == OSAFE_ENOTFOUND) {
+        *rc = 0;
+        j = json_null();
+    } else if (*rc) {
+        j = NULL;
+    } else {
+        j = json_pack("{s:s, s:s, s:s, s:s}", "reason", reason ? reason : "",
+                      "old_checkpoint", old_note ? old_note : "",
+                      "new_checkpoint", new_note ? new_note : "", "proof",
+                      proof ? proof : "");
+    }
+    free(old_note);
+    free(new_note);
+    free(proof);
+    free(reason);
+    return j;
+}
+
+static json_t *peer_json(osafe_store *s, const store_peer *p, osafe_err *e,
+                         int *rc)
+{
+    json_t *split = split_json(s, p->url, e, rc);
+    if (!split)
+        return NULL;
+    return json_pack("{s:s, s:s, s:s, s:I, s:I, s:s, s:s, s:o}", "url",
+                     p->url, "origin", p->origin, "state", p->state, "size",
+                     (json_int_t)p->size, "seen_size",
+                     (json_int_t)p->seen_size, "last_sync", p->last_sync,
+                     "last_error", p->last_error, "split", split);
+}
+
+int reg_peer_status(registry *r, char **out, osafe_err *e)
+{
+    *out = NULL;
+    store_peer *peers = NULL;
+    size_t n = 0;
+    osafe_store *s = reg__store_get(r);
+    int rc = s->ops->peer_list(s, &peers, &n, e);
+    json_t *arr = rc ? NULL : json_array();
+    for (size_t i = 0; arr && i < n; i++) {
+        json_t *it = peer_json(s, &peers[i], e, &rc);
+        if (!it || json_array_append_new(arr, it)) {
+            json_decref(arr);
+            arr = NULL;
+        }
+    }
+    /* the witness keeps what it refused to cosign under this name
+     * (federation/witness.c) */
+    json_t *w = arr ? split_json(s, "witness", e, &rc) : NULL;
+    reg__store_put(r, s);
+    for (size_t i = 0; i < n; i++)
+        store_peer_release(&peers[i]);
+    free(peers);
+    if (rc) {
+        json_decref(arr);
+        json_decref(w);
+        return rc;
+    }
+    json_t *doc = arr && w ? json_pack("{s:o, s:o}", "peers", arr,
+                                       "witness_split", w)
+                           : NULL;
+    if (doc)
+        *out = json_dumps(doc, JSON_COMPACT);
+    json_decref(doc);
+    return *out ? 0 : osafe_errf(e, OSAFE_ENOMEM, "out of memory");
+}
+
+/* One origin's records, a page at a time. */
+static int mirror_each_origin(registry *r, const char *origin,
+                              int (*fn)(void *ctx, const char *id,
+                                        const char *body, size_t len),
+                              void *ctx, size_t *n_out, osafe_err *e)
+{
+    char after[32] = "";
+    for (;;) {
+        store_mirror *m;
+        size_t n;
+        osafe_store *s = reg__store_get(r);
+        int rc = s->ops->mirror_list(s, origin, after, OSAFE_PAGE_MAX, &m,
+                                     &n, e);
+        reg__store_put(r, s);
+        if (rc)
+            return rc;
+        for (size_t i = 0; !rc && i < n; i++)
+            if (!m[i].withdrawn[0]) {
+                rc = fn(ctx, m[i].origin_id, m[i].body, m[i].body_len);
+                (*n_out)++;
+            }
+        if (n)
+            snprintf(after, sizeof after, "%s", m[n - 1].origin_id);
+        store_mirror_list_release(m, n);
+        if (rc || n < OSAFE_PAGE_MAX)
+            return rc;
+    }
+}
+
+int reg_mirror_each(registry *r,
+                    int (*fn)(void *ctx, const char *id, const char *body,
+                              size_t len),
+                    void *ctx, size_t *n_out, osafe_err *e)
+{
+    *n_out = 0;
+    store_peer *peers = NULL;
+    size_t n = 0;
+    osafe_store *s = reg__store_get(r);
+    int rc = s->ops->peer_list(s, &peers, &n, e);
+    reg__store_put(r, s);
+    for (size_t i = 0; !rc && i < n; i++) {
+        /* a frozen peer showed two histories: nothing of it is counted */
+        int dup = strcmp(peers[i].state, "active") != 0;
+        for (size_t j = 0; !dup && j < i; j++)
+            dup = !strcmp(peers[j].state, "active") &&
+                  !strcmp(peers[j].origin, peers[i].origin);
+        if (!dup)
+            rc = mirror_each_origin(r, peers[i].origin, fn, ctx, n_out, e);
+    }
+    for (size_t i = 0; i < n; i++)
+        store_peer_release(&peers[i]);
+    free(peers);
+    return rc;
 }

@@ -158,6 +158,24 @@ OSAFE_MUST_USE int reg_get(registry *r, const reg_caller *c, const char *id, int
 OSAFE_MUST_USE int reg_mirror_list(registry *r, const char *origin, int limit,
                                    const char *cursor, char **out,
                                    osafe_err *e);
+/* One mirrored record (origin, id) as an item of reg_mirror_list, or
+ * OSAFE_ENOTFOUND; *out is malloc'd, the caller frees it. */
+OSAFE_MUST_USE int reg_mirror_get(registry *r, const char *origin,
+                                  const char *id, char **out, osafe_err *e);
+/* The peers this node mirrors and the split-view evidence held against
+ * each (mirrored.c), as JSON {"peers":[{url, origin, state, size,
+ * seen_size, last_sync, last_error, split: null | {reason,
+ * old_checkpoint, new_checkpoint, proof}}], "witness_split": null |
+ * {...}}; *out is malloc'd, the caller frees it. */
+OSAFE_MUST_USE int reg_peer_status(registry *r, char **out, osafe_err *e);
+/* Call fn with every record mirrored from an active peer, withdrawn ones
+ * left out (the risk ranking's incidents.mirrored: include); *n the
+ * number passed.  fn returns 0 to go on, or a status that stops the walk
+ * and is returned. */
+OSAFE_MUST_USE int reg_mirror_each(registry *r,
+                                   int (*fn)(void *ctx, const char *id,
+                                             const char *body, size_t len),
+                                   void *ctx, size_t *n, osafe_err *e);
 OSAFE_MUST_USE int reg_list(registry *r, const reg_caller *c, const store_filter *f,
              char **out, osafe_err *e);
 OSAFE_MUST_USE int reg_search(registry *r, const reg_caller *c, const char *q, int limit,

@@ -142,6 +142,8 @@ typedef struct risk_result {
     risk_left_out left_out; /* records left out, by reason */
     risk_over_refusal *over; /* n_over models, most over-refusing first */
     size_t n_over;
+    int mirrored_included; /* the policy's incidents.mirrored: 1 include */
+    size_t mirrored;      /* records mirrored from peers among incidents */
 } risk_result;
 
 typedef struct risk_policy risk_policy; /* defined in risk_policy.h */

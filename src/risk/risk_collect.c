@@ -340,6 +340,9 @@ int risk_compute(registry *r, const reg_caller *c, const risk_policy *policy,
     struct collect k = {acc, policy, risk__days(as_of), 0, 0, {0}, {0}, e};
     size_t nev = 0;
     rc = reg_published_each(r, c, on_record, &k, e);
+    size_t nmir = 0;
+    if (!rc && policy->mirrored)
+        rc = reg_mirror_each(r, on_record, &k, &nmir, e);
     if (!rc)
         rc = collect_evals(r, &k, &nev);
     if (!rc) {
@@ -352,6 +355,8 @@ int risk_compute(registry *r, const reg_caller *c, const risk_policy *policy,
         (*out)->skipped = k.skipped;
         k.out.unclassified = (*out)->unclassified;
         (*out)->left_out = k.out;
+        (*out)->mirrored_included = policy->mirrored;
+        (*out)->mirrored = nmir;
         risk__over_finish(&k.over, *out);
     }
     risk__over_free(&k.over);

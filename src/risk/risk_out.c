@@ -113,6 +113,12 @@ int risk_result_json(const risk_result *res, char **out, osafe_err *e)
     if (r)
         json_object_set_new(r, "hazard_reports_counted",
                             json_integer((json_int_t)lo->hazard_reports));
+    if (r) /* whether peers' records were counted (issue 12) */
+        json_object_set_new(
+            r, "mirrored",
+            json_pack("{s:s, s:I}", "policy",
+                      res->mirrored_included ? "include" : "exclude",
+                      "counted", (json_int_t)res->mirrored));
     *out = r ? json_dumps(r, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
                                  JSON_REAL_PRECISION(6))
              : NULL;
@@ -238,6 +244,14 @@ int risk_result_table(const risk_result *res, osafe_buf *out, osafe_err *e)
                         (unsigned long long)res->seed, res->draws);
     if (!rc) /* above the rows, where a reader sees it (issue 16) */
         rc = risk_left_out_text(res, out);
+    if (!rc)
+        rc = res->mirrored_included
+                 ? buf_printf(out, "Records mirrored from peers: included "
+                                   "(%zu counted; policy incidents.mirrored)"
+                                   "\n",
+                              res->mirrored)
+                 : buf_puts(out, "Records mirrored from peers: excluded "
+                                 "(policy incidents.mirrored)\n");
     if (!rc)
         rc = buf_printf(out,
                         "\n%-4s %-6s %-24s %-3s %-6s %-15s %-9s %-5s %-22s "

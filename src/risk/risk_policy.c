@@ -68,6 +68,11 @@ void risk_policy_default(struct risk_policy *p)
     p->exposure = 1;
     p->tolerance_level = 4;
     p->min_incidents = 1;
+    /* records mirrored from peers are another registry's reports, and the
+     * same incident reported to both would count twice (no cross-registry
+     * deduplication yet): left out unless a policy says include
+     * (docs/RISK.md "Mirrored records") */
+    p->mirrored = 0;
     p->eval_prior = RISK_PRIOR_EB;
     p->beta_a = 0.5;
     p->beta_b = 0.5;
@@ -88,7 +93,7 @@ void risk_policy_default(struct risk_policy *p)
     p->top_n = 10;
 }
 
-enum ktype { K_DOUBLE, K_INT, K_UINT, K_PRIOR, K_DATE, K_REFS };
+enum ktype { K_DOUBLE, K_INT, K_UINT, K_PRIOR, K_DATE, K_REFS, K_MIRRORED };
 
 struct key {
     const char *path;
@@ -134,6 +139,7 @@ static const struct key keys[] = {
     {"incidents.exposure", K_DOUBLE, F(exposure), 1e-9, 1e12},
     {"incidents.tolerance_level", K_INT, F(tolerance_level), 1, 5},
     {"incidents.min_incidents", K_INT, F(min_incidents), 1, 1000000},
+    {"incidents.mirrored", K_MIRRORED, F(mirrored), 0, 0},
     {"evals.prior", K_PRIOR, F(eval_prior), 0, 0},
     {"evals.jeffreys_a", K_DOUBLE, F(beta_a), 1e-6, 1e6},
     {"evals.jeffreys_b", K_DOUBLE, F(beta_b), 1e-6, 1e6},
@@ -199,6 +205,15 @@ static int set_leaf(struct risk_policy *p, const struct key *k, json_t *v,
             *(int *)base = RISK_PRIOR_EB;
         else
             return bad(e, k->path, "must be jeffreys or empirical-bayes");
+        return 0;
+    }
+    if (k->type == K_MIRRORED) {
+        if (!strcmp(s, "include"))
+            *(int *)base = 1;
+        else if (!strcmp(s, "exclude"))
+            *(int *)base = 0;
+        else
+            return bad(e, k->path, "must be include or exclude");
         return 0;
     }
     if (k->type == K_DATE) {
@@ -318,6 +333,7 @@ int risk_policy_equal(const struct risk_policy *a,
             break;
         case K_INT:
         case K_PRIOR:
+        case K_MIRRORED:
             if (*(const int *)x != *(const int *)y)
                 return 0;
             break;

@@ -40,6 +40,8 @@ struct risk_policy {
     double exposure;           /* exposure per year (1 = per year) */
     int tolerance_level;       /* tau_inc = w(level) per year */
     int min_incidents;         /* realized incidents that count as coverage */
+    int mirrored;              /* 1: count records mirrored from peers
+                                * (incidents.mirrored: include) */
 
     int eval_prior;            /* enum risk_prior (ranking only) */
     double beta_a, beta_b;     /* Jeffreys prior for grades */

@@ -7,6 +7,7 @@
  *   /incidents             list, filters, search       web_incidents.c
  *   /incidents/new         filing form (GET, POST)     web_form.c
  *   /incidents/{id}        detail                      web_incidents.c
+ *   /incidents/mirrored    a peer's record (?origin&id)  web_mirror.c
  *   /incidents/{id}/edit   editing form (GET, POST)    web_form.c
  *   /incidents/{id}/discard  discard a draft (POST)    web_form.c
  *   /review                review queue (GET, POST)    web_review.c
@@ -486,6 +487,8 @@ static void route(web_page *p, const char *path)
         return web__page_incidents(p);
     if (!strcmp(path, "/incidents/new"))
         return web__page_incident_form(p, NULL);
+    if (!strcmp(path, "/incidents/mirrored"))
+        return web__page_mirrored(p);
     if (!strncmp(path, "/incidents/", 11)) {
         const char *rest = path + 11;
         const char *slash = strchr(rest, '/');

@@ -344,6 +344,10 @@ static void filter_form(web_page *p, const char *q, const store_filter *f)
 
 void web__page_incidents(web_page *p)
 {
+    /* another registry's records: their own page, never mixed with ours */
+    const char *origin = nonempty(web__page_query(p, "origin"));
+    if (origin)
+        return web__page_mirrored_list(p, origin);
     const char *q = nonempty(web__page_query(p, "q"));
     store_filter f;
     memset(&f, 0, sizeof f);
@@ -610,7 +614,7 @@ static void classifications(web_page *p, const json_t *rec)
     web__page_raw(p, "</ul></dd>");
 }
 
-static void descriptions(web_page *p, const json_t *rec)
+void web__record_descriptions(web_page *p, const json_t *rec)
 {
     web__page_raw(p, "<div id=\"incident-description\">");
     size_t i;
@@ -751,7 +755,7 @@ void web__page_incident(web_page *p, const char *id)
                                                 : "incident.edit");
         web__page_raw(p, "</a></p>\n");
     }
-    descriptions(p, rec);
+    web__record_descriptions(p, rec);
     facts(p, rec, &m);
     history(p, id, &m);
     web__page_raw(p, "</article>\n");

@@ -131,6 +131,8 @@ void web__enum_label(web_page *p, const char *prefix, const char *value);
 const char *web__hazard_parent(web_page *p, const char *value);
 /* A record's title in its own language (web__page_text_lang). */
 void web__record_title(web_page *p, const struct json_t *rec);
+/* A record's descriptions, each in its own language. */
+void web__record_descriptions(web_page *p, const struct json_t *rec);
 /* A records table: the head (id, title, [state,] severity, occurred,
  * tlp), then rows from the "records" array of reg_list / reg_search; the
  * caller closes it with "</tbody></table></div>". */
@@ -275,5 +277,19 @@ void web__page_evals(web_page *p);                     /* /evals            web_
 void web__page_eval(web_page *p, const char *id);      /* /evals/{run}      web_evals.c */
 void web__page_samples(web_page *p, const char *id);   /* /evals/{run}/samples  web_samples.c */
 void web__page_risks(web_page *p);                     /* /risks            web_risks.c */
+
+
+/* ---- what peers gave us (web_mirror.c, issue 12) ------------------------- */
+
+/* /incidents?origin=ORIGIN: the records mirrored from that peer log. */
+void web__page_mirrored_list(web_page *p, const char *origin);
+/* /incidents/mirrored?origin=ORIGIN&id=ID: one of them, with provenance. */
+void web__page_mirrored(web_page *p);
+/* /log: the peers, their state and the split-view evidence held (nothing
+ * when this node has no peer and no evidence). */
+void web__log_peers(web_page *p);
+/* /risks: whether records mirrored from peers were counted (the policy's
+ * incidents.mirrored) and how many. */
+void web__risk_mirrored(web_page *p, const risk_result *res);
 
 #endif

@@ -146,6 +146,7 @@ void web__page_log(web_page *p)
         web__page_raw(p, "</code></p>\n");
     }
     web__page_raw(p, "</section>\n");
+    web__log_peers(p);
     web__verify_widget(p, web__page_query(p, "id"), 0, NULL, NULL);
     web__page_end(p, "verify.js");
 }

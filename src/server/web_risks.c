@@ -408,6 +408,7 @@ void web__page_risks(web_page *p)
     char seen[RISKS_ANCHORS][16];
     size_t nseen = 0;
     web_risk_left_out(p, res);
+    web__risk_mirrored(p, res);
     matrix(p, res);
     ranked(p, res, seen, &nseen);
     under(p, res, seen, &nseen);

@@ -212,6 +212,205 @@ static void test_api_origin_filter(void **state)
     api_fini(&S);
 }
 
+
+/* Beside the running server S (WAL): a peer, its record OSAFE-2026-00042
+ * mirrored from entry 41 under its checkpoint of size 77; with split, the
+ * peer frozen after a split view whose evidence is kept. */
+static void mirror_fixture(const api_srv *S, int split)
+{
+    char fx[512];
+    api_fixture("records/minimal-incident.json", fx, sizeof fx);
+    json_error_t je;
+    json_t *rec = json_load_file(fx, 0, &je);
+    assert_non_null(rec);
+    json_object_set_new(rec, "id", json_string("OSAFE-2026-00042"));
+    json_object_set_new(rec, "version", json_integer(1));
+    json_object_set_new(rec, "state", json_string("published"));
+    char *entry = json_dumps(rec, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(rec);
+    osafe_store *s;
+    osafe_err e;
+    char vk[512];
+    peer_vkey(vk, sizeof vk);
+    assert_int_equal(store_sqlite_open(S->db, &s, &e), 0);
+    assert_int_equal(fed_peer_add(s, PEER, vk, NULL, &e), 0);
+    store_peer p;
+    assert_int_equal(s->ops->peer_get(s, PEER, &p, &e), 0);
+    fed__apply a = {&p, 77, 0, 0, 0};
+    apply(s, &a, 41, entry);
+    free(entry);
+    if (split) {
+        assert_int_equal(s->ops->split_put(s, PEER, ORIGIN, "OLD-NOTE-77",
+                                           "NEW-NOTE-77", "",
+                                           "same size, another root", &e),
+                         0);
+        snprintf(p.state, sizeof p.state, "frozen");
+        snprintf(p.last_error, sizeof p.last_error,
+                 "connect to 10.9.8.7 refused");
+        assert_int_equal(s->ops->peer_put(s, &p, 0, &e), 0);
+    }
+    store_peer_release(&p);
+    s->ops->close(s);
+}
+
+static void get_page(const api_srv *S, const char *path, int status,
+                     api_reply *r)
+{
+    api_get(S, path, NULL, r);
+    assert_int_equal(r->status, status);
+}
+
+/* Mirrored records on the web: listed under /incidents?origin= and shown
+ * on their own page with their provenance, never among our records. */
+static void test_web_mirrored_pages(void **state)
+{
+    (void)state;
+    api_srv S;
+    api_init(&S);
+    api_start(&S);
+    mirror_fixture(&S, 0);
+    api_reply r;
+    get_page(&S, "/incidents?origin=" ORIGIN, 200, &r);
+    assert_non_null(strstr(r.body.data, "id=\"mirror-notice\""));
+    assert_non_null(strstr(r.body.data, "data-id=\"OSAFE-2026-00042\" "
+                                        "data-origin=\"" ORIGIN "\""));
+    assert_non_null(strstr(r.body.data,
+                           "/incidents/mirrored?origin=peer.example%2Flog"
+                           "&amp;id=OSAFE-2026-00042"));
+    api_reply_release(&r);
+    /* our own list does not hold it */
+    get_page(&S, "/incidents", 200, &r);
+    assert_null(strstr(r.body.data, "OSAFE-2026-00042"));
+    api_reply_release(&r);
+    get_page(&S, "/incidents/mirrored?origin=" ORIGIN "&id=OSAFE-2026-00042",
+             200, &r);
+    const char *b = r.body.data;
+    assert_non_null(strstr(b, "id=\"mirrored-incident\" data-origin=\""
+                              ORIGIN "\""));
+    assert_non_null(strstr(b, "id=\"mirror-notice\""));
+    assert_non_null(strstr(b, "id=\"mirror-origin\" dir=\"ltr\">" ORIGIN));
+    assert_non_null(strstr(b, "id=\"mirror-log-index\" dir=\"ltr\">41<"));
+    assert_non_null(strstr(b, "id=\"mirror-checkpoint\" dir=\"ltr\">"
+                              ORIGIN " / 77<"));
+    assert_non_null(strstr(b, "id=\"mirror-peer\" dir=\"ltr\">" PEER));
+    /* never our editing or proof pages */
+    assert_null(strstr(b, "edit-link"));
+    assert_null(strstr(b, "id=\"verify\""));
+    api_reply_release(&r);
+    /* in Arabic, the notice in Arabic */
+    get_page(&S, "/incidents/mirrored?origin=" ORIGIN
+                 "&id=OSAFE-2026-00042&lang=ar", 200, &r);
+    assert_non_null(strstr(r.body.data, "\xd9\x84\xd9\x8a\xd8\xb3 "
+                                        "\xd9\x87\xd8\xb0\xd8\xa7"));
+    api_reply_release(&r);
+    /* an unknown record, or another origin: 404 */
+    get_page(&S, "/incidents/mirrored?origin=" ORIGIN "&id=OSAFE-2026-00043",
+             404, &r);
+    api_reply_release(&r);
+    get_page(&S, "/incidents/mirrored?origin=other.example/log"
+                 "&id=OSAFE-2026-00042", 404, &r);
+    api_reply_release(&r);
+    get_page(&S, "/incidents/mirrored", 404, &r);
+    api_reply_release(&r);
+    api_stop_clean(&S);
+    api_fini(&S);
+}
+
+/* /log lists the peers, a frozen one as frozen, and the split-view
+ * evidence held against it. */
+static void test_web_log_split_evidence(void **state)
+{
+    (void)state;
+    api_srv S;
+    api_init(&S);
+    api_start(&S);
+    api_reply r;
+    get_page(&S, "/log", 200, &r);
+    assert_null(strstr(r.body.data, "id=\"peers\""));
+    api_reply_release(&r);
+    mirror_fixture(&S, 1);
+    get_page(&S, "/log", 200, &r);
+    const char *b = r.body.data;
+    assert_non_null(strstr(b, "id=\"peers\""));
+    assert_non_null(strstr(b, "class=\"peer\" data-url=\"" PEER
+                              "\" data-state=\"frozen\""));
+    assert_non_null(strstr(b, "class=\"split-evidence\" data-peer=\""
+                              PEER "\""));
+    assert_non_null(strstr(b, "OLD-NOTE-77"));
+    assert_non_null(strstr(b, "NEW-NOTE-77"));
+    assert_non_null(strstr(b, "same size, another root"));
+    /* the sync error names the operator's network: not for anonymous */
+    assert_null(strstr(b, "10.9.8.7"));
+    api_reply_release(&r);
+    api_stop_clean(&S);
+    api_fini(&S);
+}
+
+/* `osafe risk rank --format json` on S's database with the policy text
+ * (NULL: the defaults); the parsed result. */
+static json_t *rank_json(const api_srv *S, const char *policy)
+{
+    char pol[256];
+    snprintf(pol, sizeof pol, "%s/policy.yaml", S->dir);
+    if (policy)
+        api_write_file(pol, policy, strlen(policy));
+    char *argv[] = {(char *)api_osafe(), "risk", "rank", "--db",
+                    (char *)S->db, "--format", "json", "--seed", "7",
+                    policy ? "--policy" : NULL, pol, NULL};
+    osafe_buf out = OSAFE_BUF_INIT;
+    assert_int_equal(api_run(argv, &out, S->err), 0);
+    json_error_t je;
+    json_t *j = json_loads(out.data, 0, &je);
+    buf_release(&out);
+    assert_non_null(j);
+    return j;
+}
+
+/* The ranking leaves peers' records out unless the risk policy says
+ * incidents.mirrored: include, and says which it did (JSON, /risks). */
+static void test_risk_mirrored_policy(void **state)
+{
+    (void)state;
+    api_srv S;
+    api_init(&S);
+    api_start(&S);
+    mirror_fixture(&S, 0);
+    api_reply r;
+    get_page(&S, "/risks", 200, &r);
+    assert_non_null(strstr(r.body.data, "id=\"risk-mirrored\" "
+                                        "data-policy=\"exclude\" "
+                                        "data-counted=\"0\""));
+    api_reply_release(&r);
+    api_stop_clean(&S);
+    json_t *def = rank_json(&S, NULL);
+    json_t *m = json_object_get(def, "mirrored");
+    assert_string_equal(json_string_value(json_object_get(m, "policy")),
+                        "exclude");
+    assert_int_equal(json_integer_value(json_object_get(m, "counted")), 0);
+    json_int_t base = json_integer_value(json_object_get(def, "incidents"));
+    json_decref(def);
+    json_t *inc = rank_json(&S, "incidents:\n  mirrored: include\n");
+    m = json_object_get(inc, "mirrored");
+    assert_string_equal(json_string_value(json_object_get(m, "policy")),
+                        "include");
+    assert_int_equal(json_integer_value(json_object_get(m, "counted")), 1);
+    assert_int_equal(json_integer_value(json_object_get(inc, "incidents")),
+                     base + 1);
+    json_decref(inc);
+    /* anything else is refused, naming the key */
+    char pol[256];
+    snprintf(pol, sizeof pol, "%s/policy.yaml", S.dir);
+    api_write_file(pol, "incidents:\n  mirrored: yes\n", 27);
+    char *argv[] = {(char *)api_osafe(), "risk", "rank", "--db", S.db,
+                    "--policy", pol, NULL};
+    assert_int_not_equal(api_run(argv, NULL, S.err), 0);
+    size_t n;
+    char *err = api_read_file(S.err, &n);
+    assert_non_null(strstr(err, "incidents.mirrored"));
+    free(err);
+    api_fini(&S);
+}
+
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -221,6 +420,9 @@ int main(void)
         cmocka_unit_test(test_peer_add_refuses_bad_input),
         cmocka_unit_test(test_entries_amend_replay_withdraw),
         cmocka_unit_test(test_api_origin_filter),
+        cmocka_unit_test(test_web_mirrored_pages),
+        cmocka_unit_test(test_web_log_split_evidence),
+        cmocka_unit_test(test_risk_mirrored_policy),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     curl_global_cleanup();
