@@ -232,7 +232,7 @@ static void mirror_fixture(const api_srv *S, int split)
     osafe_err e;
     char vk[512];
     peer_vkey(vk, sizeof vk);
-    assert_int_equal(store_sqlite_open(S->db, &s, &e), 0);
+    assert_int_equal(store_open(S->db, &s, &e), 0);
     assert_int_equal(fed_peer_add(s, PEER, vk, NULL, &e), 0);
     store_peer p;
     assert_int_equal(s->ops->peer_get(s, PEER, &p, &e), 0);

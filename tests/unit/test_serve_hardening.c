@@ -17,6 +17,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 
+#include "core/limits.h"
 #include "web_client.h"
 
 static char token[128];
@@ -217,7 +218,7 @@ static void test_churning_clients_of_one_address_not_reset(void **state)
  * exit 0 within 5 s.  Before the fix this took 28 s: with the old cap of
  * 512 connections reached, MHD's threads slept until a connection timed
  * out.  Runs last: it stops the group's server. */
-static void test_sigterm_with_clients_exits_within_5s(void **state)
+static void test_sigterm_with_clients_does_not_wait_for_them(void **state)
 {
     (void)state;
     struct rlimit rl;
@@ -261,7 +262,12 @@ static void test_sigterm_with_clients_exits_within_5s(void **state)
     S.pid = -1;
     assert_true(WIFEXITED(st));
     assert_int_equal(WEXITSTATUS(st), 0);
-    if (dt > 5.0)
+    /* Waiting for these clients would take their connection timeout
+     * (OSAFE_HTTP_CONN_TIMEOUT_S, 30 s); the server gives them its grace
+     * (OSAFE_HTTP_STOP_GRACE_S) and goes.  The bound sits halfway, so
+     * that a loaded machine (5.8 s seen at load 15) does not fail it and a
+     * server that waits for its clients still does. */
+    if (dt > OSAFE_HTTP_CONN_TIMEOUT_S / 2.0)
         fail_msg("osafe serve took %.1f s to stop", dt);
 }
 
@@ -273,7 +279,7 @@ int main(void)
         cmocka_unit_test(test_https_origin_refused_by_plain_node),
         cmocka_unit_test(test_serve_option_checks),
         cmocka_unit_test(test_churning_clients_of_one_address_not_reset),
-        cmocka_unit_test(test_sigterm_with_clients_exits_within_5s),
+        cmocka_unit_test(test_sigterm_with_clients_does_not_wait_for_them),
     };
     curl_global_init(CURL_GLOBAL_DEFAULT);
     int rc = cmocka_run_group_tests(tests, group_setup, group_teardown);
