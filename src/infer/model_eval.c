@@ -40,6 +40,7 @@ struct infer_ctx {
     /* the batch's rows quantized to Q8_0 for the integer kernels */
     int8_t *xq;
     float *xd;
+    int16_t *xbs; /* Q8_K's sums of 16 quants */
     int path; /* QUANT_PATH_*: the best, or scalar when the environment
                  asks (OSAFE_INFER_SCALAR=1, for the tests) */
 };
@@ -89,11 +90,12 @@ int infer_ctx_new(const infer_model *m, uint32_t n_ctx, unsigned n_threads,
     size_t widest = wide > hp->n_ff ? wide : hp->n_ff;
     c->xq = malloc(widest * QUANT_BATCH_MAX);
     c->xd = malloc(widest / 32 * nb);
+    c->xbs = malloc(widest / 16 * QUANT_BATCH_MAX * sizeof(int16_t));
     const char *sc = getenv("OSAFE_INFER_SCALAR");
     c->path = sc && strcmp(sc, "1") == 0 ? QUANT_PATH_SCALAR
                                          : quant_path_best();
     if (!c->kcache || !c->vcache || !c->x || !c->h || !c->q || !c->k ||
-        !c->v || !c->att_out || !c->ff_a || !c->ff_b || !c->scores || !c->xq || !c->xd) {
+        !c->v || !c->att_out || !c->ff_a || !c->ff_b || !c->scores || !c->xq || !c->xd || !c->xbs) {
         infer_ctx_free(c);
         return osafe_errf(e, OSAFE_ENOMEM,
                           "context of %u tokens: out of memory (the KV cache "
@@ -122,6 +124,7 @@ void infer_ctx_free(infer_ctx *c)
     free(c->scores);
     free(c->xq);
     free(c->xd);
+    free(c->xbs);
     free(c);
 }
 
@@ -140,6 +143,7 @@ typedef struct matvec {
     size_t nb;
     const int8_t *xq; /* x quantized, for quant_q8_supported types */
     const float *xd;
+    const int16_t *xbs; /* set for quant_q8k_supported types */
     int path;
 } matvec;
 
@@ -148,7 +152,11 @@ static void matvec_rows(void *arg, size_t b, size_t e)
     const matvec *mv = arg;
     const model__mat *w = mv->w;
     for (size_t r = b; r < e; r++) {
-        if (mv->xq)
+        if (mv->xbs)
+            quant_dot_q8k_batch(w->type, w->data + r * w->row_bytes, mv->xq,
+                                mv->xd, mv->xbs, w->cols, mv->nb, mv->y + r,
+                                w->rows, w->cols, mv->path);
+        else if (mv->xq)
             quant_dot_q8_batch(w->type, w->data + r * w->row_bytes, mv->xq,
                                mv->xd, w->cols, mv->nb, mv->y + r, w->rows,
                                w->cols, mv->path);
@@ -161,7 +169,7 @@ static void matvec_rows(void *arg, size_t b, size_t e)
 static void mat_mul(infer_ctx *c, const model__mat *w, const float *x,
                     float *y, size_t nb)
 {
-    matvec mv = {w, x, y, nb, NULL, NULL, c->path};
+    matvec mv = {w, x, y, nb, NULL, NULL, NULL, c->path};
     if (quant_q8_supported(w->type)) {
         /* once per batch row, before the workers share it */
         for (size_t b = 0; b < nb; b++)
@@ -169,6 +177,14 @@ static void mat_mul(infer_ctx *c, const model__mat *w, const float *x,
                            c->xd + b * (w->cols / 32));
         mv.xq = c->xq;
         mv.xd = c->xd;
+    } else if (quant_q8k_supported(w->type)) {
+        for (size_t b = 0; b < nb; b++)
+            quant_act_q8_k(x + b * w->cols, w->cols, c->xq + b * w->cols,
+                           c->xd + b * (w->cols / 256),
+                           c->xbs + b * (w->cols / 16));
+        mv.xq = c->xq;
+        mv.xd = c->xd;
+        mv.xbs = c->xbs;
     }
     infer_pool_run(c->pool, matvec_rows, &mv, w->rows);
 }

@@ -76,4 +76,18 @@ void quant_dot_q8_batch(uint32_t type, const void *w, const int8_t *xq,
                         const float *xd, size_t x_stride, size_t nb, float *y,
                         size_t y_stride, size_t n, int path);
 
+/* The same for Q4_K and Q6_K weights, with activations in Q8_K: blocks
+ * of 256, d = −max/127 in f32 for the signed extreme max, q = nearest
+ * (halves to even) clamped to ±127, and bsum[16 per block] the sums of
+ * each 16 quants (for Q4_K's mins). */
+int quant_q8k_supported(uint32_t type);
+void quant_act_q8_k(const float *x, size_t n, int8_t *q, float *d,
+                    int16_t *bsum);
+/* y[b·y_stride] = Σ blocks (dw·dx)·Σ_g sc·Σ qw·qx − (dminw·dx)·Σ_g mn·bsum,
+ * for rows at xq + b·x_stride, xd + b·x_stride/256, xbs + b·x_stride/16. */
+void quant_dot_q8k_batch(uint32_t type, const void *w, const int8_t *xq,
+                         const float *xd, const int16_t *xbs, size_t x_stride,
+                         size_t nb, float *y, size_t y_stride, size_t n,
+                         int path);
+
 #endif

@@ -138,6 +138,26 @@ static void ref_q8_0(double *x, size_t n)
     }
 }
 
+/* x as llama.cpp sees it before a Q4_K or Q6_K weight: Q8_K, blocks of
+ * 256, scale −max/127 (f32) for the signed extreme, nearest with halves
+ * to even, within ±127. */
+static void ref_q8_k(double *x, size_t n)
+{
+    for (size_t k = 0; k < n; k += 256) {
+        float amax = 0, max = 0;
+        for (size_t j = k; j < k + 256; j++)
+            if (fabsf((float)x[j]) > amax) {
+                amax = fabsf((float)x[j]);
+                max = (float)x[j];
+            }
+        float is = amax != 0 ? -127.0f / max : 0;
+        for (size_t j = k; j < k + 256; j++)
+            x[j] = amax != 0 ? fmin(127, fmax(-127, nearbyint(is * (float)x[j]))) *
+                                   (double)(1.0f / is)
+                             : 0;
+    }
+}
+
 static void ref_mv(const gguf_file *g, const char *name, const double *x,
                    double *y)
 {
@@ -150,6 +170,8 @@ static void ref_mv(const gguf_file *g, const char *name, const double *x,
     memcpy(xr, x, cols * sizeof *xr);
     if (quant_q8_supported(t->type))
         ref_q8_0(xr, cols);
+    else if (quant_q8k_supported(t->type))
+        ref_q8_k(xr, cols);
     for (size_t r = 0; r < rows; r++) {
         double s = 0;
         for (size_t c = 0; c < cols; c++)
@@ -303,8 +325,10 @@ static void check_against_reference(const spec *s)
      * double values: an activation within float rounding of a half step
      * lands on the other side there and moves by a whole quantum (1/127 of
      * its block's largest), which the random layers amplify (seen: 1.8% of
-     * the largest logit with Q4_0).  Other types stay at 1e-4. */
-    double tol = quant_q8_supported(s->type) ? 3e-2 : 1e-4;
+     * the largest logit with Q4_0).  Float types stay at 1e-4. */
+    double tol = quant_q8_supported(s->type) || quant_q8k_supported(s->type)
+                     ? 3e-2
+                     : 1e-4;
     for (int i = 0; i < NP; i++) {
         assert_int_equal(infer_eval(c, &prompt[i], 1, logits, &e), 0);
         double mx = 0, err = 0;
@@ -401,15 +425,16 @@ static void test_infer_threads_bit_identical(void **state)
     free(p);
 }
 
-/* The integer kernels (Q8_0, Q4_0, Q5_0 weights): the same logits bit for
+/* The integer kernels (Q8_0, Q4_0, Q5_0, Q4_K, Q6_K weights): the same logits bit for
  * bit with 1 or 3 threads and with the scalar kernels forced
  * (OSAFE_INFER_SCALAR=1) or the best this CPU has (AVX2 on x86-64). */
 static void test_infer_dispatch_bit_identical(void **state)
 {
     (void)state;
-    static const uint32_t types[] = {GGUF_T_Q8_0, GGUF_T_Q4_0, GGUF_T_Q5_0};
+    static const uint32_t types[] = {GGUF_T_Q8_0, GGUF_T_Q4_0, GGUF_T_Q5_0,
+                                     GGUF_T_Q4_K, GGUF_T_Q6_K};
     static float best[NP * VOCAB], scal[NP * VOCAB], scal3[NP * VOCAB];
-    for (size_t t = 0; t < 3; t++) {
+    for (size_t t = 0; t < 5; t++) {
         spec s = {"llama", types[t], 0, 0, 0};
         size_t len;
         uint8_t *p = build(&s, 31, &len);
