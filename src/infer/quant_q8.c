@@ -54,9 +54,16 @@ void quant_act_q8_0(const float *x, size_t n, int8_t *q, float *d)
         /* the scale is stored as f16 (as ggml's block_q8_0 does) while
          * the quants use the unrounded inverse */
         d[k] = quant_f16_to_f32(quant_f32_to_f16(dk));
-        for (int j = 0; j < 32; j++)
-            /* halves away from zero, as ggml rounds */
-            q[32 * k + j] = (int8_t)roundf(xb[j] * id);
+        for (int j = 0; j < 32; j++) {
+            /* halves away from zero, as ggml rounds; an infinite or NaN
+             * activation (a hostile file can make one) must not reach the
+             * float-to-int conversion, where it would be undefined */
+            float v = xb[j] * id;
+            q[32 * k + j] = (int8_t)(v >= 127.0f    ? 127
+                                     : v <= -127.0f ? -127
+                                     : v == v       ? (int)roundf(v)
+                                                    : 0);
+        }
     }
 }
 
