@@ -37,6 +37,12 @@ struct infer_ctx {
     /* one row per token of the batch (QUANT_BATCH_MAX rows) */
     float *x, *h, *q, *k, *v, *att_out, *ff_a, *ff_b;
     float *scores; /* n_head rows of n_ctx, for one token's attention */
+    /* the batch's rows quantized to Q8_0 for the integer kernels */
+    int8_t *xq;
+    float *xd;
+    int16_t *xbs; /* Q8_K's sums of 16 quants */
+    int path; /* QUANT_PATH_*: the best, or scalar when the environment
+                 asks (OSAFE_INFER_SCALAR=1, for the tests) */
 };
 
 static size_t kv_dim(const infer_hparams *hp)
@@ -81,8 +87,15 @@ int infer_ctx_new(const infer_model *m, uint32_t n_ctx, unsigned n_threads,
     c->ff_a = malloc((size_t)hp->n_ff * nb);
     c->ff_b = malloc((size_t)hp->n_ff * nb);
     c->scores = malloc((size_t)hp->n_head * n_ctx * sizeof(float));
+    size_t widest = wide > hp->n_ff ? wide : hp->n_ff;
+    c->xq = malloc(widest * QUANT_BATCH_MAX);
+    c->xd = malloc(widest / 32 * nb);
+    c->xbs = malloc(widest / 16 * QUANT_BATCH_MAX * sizeof(int16_t));
+    const char *sc = getenv("OSAFE_INFER_SCALAR");
+    c->path = sc && strcmp(sc, "1") == 0 ? QUANT_PATH_SCALAR
+                                         : quant_path_best();
     if (!c->kcache || !c->vcache || !c->x || !c->h || !c->q || !c->k ||
-        !c->v || !c->att_out || !c->ff_a || !c->ff_b || !c->scores) {
+        !c->v || !c->att_out || !c->ff_a || !c->ff_b || !c->scores || !c->xq || !c->xd || !c->xbs) {
         infer_ctx_free(c);
         return osafe_errf(e, OSAFE_ENOMEM,
                           "context of %u tokens: out of memory (the KV cache "
@@ -109,6 +122,9 @@ void infer_ctx_free(infer_ctx *c)
     free(c->ff_a);
     free(c->ff_b);
     free(c->scores);
+    free(c->xq);
+    free(c->xd);
+    free(c->xbs);
     free(c);
 }
 
@@ -125,21 +141,51 @@ typedef struct matvec {
     const float *x;
     float *y;
     size_t nb;
+    const int8_t *xq; /* x quantized, for quant_q8_supported types */
+    const float *xd;
+    const int16_t *xbs; /* set for quant_q8k_supported types */
+    int path;
 } matvec;
 
 static void matvec_rows(void *arg, size_t b, size_t e)
 {
     const matvec *mv = arg;
     const model__mat *w = mv->w;
-    for (size_t r = b; r < e; r++)
-        quant_dot_batch(w->type, w->data + r * w->row_bytes, mv->x, w->cols,
-                        mv->nb, mv->y + r, w->rows, w->cols);
+    for (size_t r = b; r < e; r++) {
+        if (mv->xbs)
+            quant_dot_q8k_batch(w->type, w->data + r * w->row_bytes, mv->xq,
+                                mv->xd, mv->xbs, w->cols, mv->nb, mv->y + r,
+                                w->rows, w->cols, mv->path);
+        else if (mv->xq)
+            quant_dot_q8_batch(w->type, w->data + r * w->row_bytes, mv->xq,
+                               mv->xd, w->cols, mv->nb, mv->y + r, w->rows,
+                               w->cols, mv->path);
+        else
+            quant_dot_batch(w->type, w->data + r * w->row_bytes, mv->x,
+                            w->cols, mv->nb, mv->y + r, w->rows, w->cols);
+    }
 }
 
 static void mat_mul(infer_ctx *c, const model__mat *w, const float *x,
                     float *y, size_t nb)
 {
-    matvec mv = {w, x, y, nb};
+    matvec mv = {w, x, y, nb, NULL, NULL, NULL, c->path};
+    if (quant_q8_supported(w->type)) {
+        /* once per batch row, before the workers share it */
+        for (size_t b = 0; b < nb; b++)
+            quant_act_q8_0(x + b * w->cols, w->cols, c->xq + b * w->cols,
+                           c->xd + b * (w->cols / 32));
+        mv.xq = c->xq;
+        mv.xd = c->xd;
+    } else if (quant_q8k_supported(w->type)) {
+        for (size_t b = 0; b < nb; b++)
+            quant_act_q8_k(x + b * w->cols, w->cols, c->xq + b * w->cols,
+                           c->xd + b * (w->cols / 256),
+                           c->xbs + b * (w->cols / 16));
+        mv.xq = c->xq;
+        mv.xd = c->xd;
+        mv.xbs = c->xbs;
+    }
     infer_pool_run(c->pool, matvec_rows, &mv, w->rows);
 }
 

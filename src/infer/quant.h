@@ -51,4 +51,43 @@ void quant_dot_batch(uint32_t type, const void *w, const float *x,
  * as f16, q = round(x/d); for the tests and for writing files. */
 void quant_q8_0_from_f32(const float *x, void *dst, size_t n);
 
+/* ---- activations quantized to Q8_0, integer dot products (quant_q8.c) ----
+ * llama.cpp quantizes each activation row to Q8_0 before multiplying it by
+ * Q8_0, Q4_0 or Q5_0 weights; doing the same makes results closer to it
+ * and lets the block sums be exact integers. */
+
+/* Kernels: the portable one, and AVX2 (x86-64, chosen at run time).  Both
+ * give the same bits. */
+#define QUANT_PATH_SCALAR 0
+#define QUANT_PATH_AVX2 1
+/* The fastest path this CPU runs. */
+int quant_path_best(void);
+/* Whether weights of type take the Q8_0-activation dot products. */
+int quant_q8_supported(uint32_t type);
+/* Quantize x[0..n) (n a multiple of 32) to q[0..n) and the block scales
+ * d[0..n/32): d = max|x|/127 rounded to f16, q = round(x/d), as ggml does. */
+void quant_act_q8_0(const float *x, size_t n, int8_t *q, float *d);
+/* y[b·y_stride] = Σ over blocks k of (Σ qw·qx)·(dw·dx[k]), block by block
+ * in float, for the nb (<= QUANT_BATCH_MAX) quantized activation rows at
+ * xq + b·x_stride and xd + b·x_stride/32, against the weight row w of n
+ * elements of a quant_q8_supported type.  path: QUANT_PATH_*; AVX2 only
+ * where quant_path_best says so. */
+void quant_dot_q8_batch(uint32_t type, const void *w, const int8_t *xq,
+                        const float *xd, size_t x_stride, size_t nb, float *y,
+                        size_t y_stride, size_t n, int path);
+
+/* The same for Q4_K and Q6_K weights, with activations in Q8_K: blocks
+ * of 256, d = −max/127 in f32 for the signed extreme max, q = nearest
+ * (halves to even) clamped to ±127, and bsum[16 per block] the sums of
+ * each 16 quants (for Q4_K's mins). */
+int quant_q8k_supported(uint32_t type);
+void quant_act_q8_k(const float *x, size_t n, int8_t *q, float *d,
+                    int16_t *bsum);
+/* y[b·y_stride] = Σ blocks (dw·dx)·Σ_g sc·Σ qw·qx − (dminw·dx)·Σ_g mn·bsum,
+ * for rows at xq + b·x_stride, xd + b·x_stride/256, xbs + b·x_stride/16. */
+void quant_dot_q8k_batch(uint32_t type, const void *w, const int8_t *xq,
+                         const float *xd, const int16_t *xbs, size_t x_stride,
+                         size_t nb, float *y, size_t y_stride, size_t n,
+                         int path);
+
 #endif

@@ -45,7 +45,11 @@ for m in $(cat "$WORK/models/list"); do
     "$PROBE" "$m" "$CROSSCHECK/texts.json" >"$WORK/out/$n.osafe.json"
     names="$names $n"
     case $n in
-    *-f32.gguf) exact="$exact $m"; cp "$WORK/out/$n.osafe.json" "$WORK/exact/" ;;
+    # F32 models, and those with only output.weight quantized: one
+    # quantized product, which the engine computes as llama.cpp does
+    # (activations in Q8_0/Q8_K, integer sums), so it matches to rounding
+    *-f32.gguf | llama-outonly-q*.gguf)
+        exact="$exact $m"; cp "$WORK/out/$n.osafe.json" "$WORK/exact/" ;;
     esac
 done
 llamacpp() { # OUTDIR MODEL...
@@ -62,7 +66,8 @@ llamacpp() { # OUTDIR MODEL...
 # shellcheck disable=SC2046 # one argument per model file
 llamacpp "$WORK/out" $(cat "$WORK/models/list")
 # 2. llama.cpp without its f16 roundings (f32 KV cache, no flash attention):
-#    the F32 models, whose products llama.cpp computes in f32 too, within
+#    the F32 models, whose products llama.cpp computes in f32 too, and the
+#    models with only output.weight quantized, within
 #    EXACT_TOL (or an architecture's known gap) - a check of the engine's
 #    arithmetic to float rounding.
 # shellcheck disable=SC2086

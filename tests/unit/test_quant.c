@@ -214,6 +214,138 @@ static void test_quant_dot_matches_dequant(void **state)
     }
 }
 
+/* Random weight rows (every byte pattern, so Q8_0 quants of -128 too) and
+ * activations quantized to Q8_0: the integer kernels agree with the
+ * dequantized sum, and the AVX2 kernel gives the scalar one's bits for
+ * every batch size (the sums are exact integers, the float part is one
+ * expression in one order). */
+static void test_quant_q8_kernels_agree(void **state)
+{
+    (void)state;
+    static const uint32_t types[] = {GGUF_T_Q8_0, GGUF_T_Q4_0, GGUF_T_Q5_0};
+    enum { N = 512, NB = QUANT_BATCH_MAX };
+    static float x[NB * N], y[N], xd[NB * N / 32], ys[NB], ya[NB];
+    static int8_t xq[NB * N];
+    static uint8_t w[N / 32 * 34];
+    osafe_rng r;
+    rng_seed(&r, 23);
+    int avx2 = quant_path_best() == QUANT_PATH_AVX2;
+    for (size_t t = 0; t < 3; t++) {
+        size_t bb = gguf_block_bytes(types[t]);
+        for (size_t i = 0; i < N / 32 * bb; i++)
+            w[i] = (uint8_t)(rng_uniform(&r) * 256);
+        for (size_t k = 0; k < N / 32; k++) { /* sane scales, some zero */
+            uint16_t h = quant_f32_to_f16(k % 7 ? (float)rng_uniform(&r) / 64 : 0);
+            w[k * bb] = (uint8_t)h;
+            w[k * bb + 1] = (uint8_t)(h >> 8);
+        }
+        for (size_t i = 0; i < NB * N; i++)
+            x[i] = (float)(2 * rng_uniform(&r) - 1) * (i % 97 ? 1.0f : 50.0f);
+        for (size_t b = 0; b < NB; b++)
+            quant_act_q8_0(x + b * N, N, xq + b * N, xd + b * N / 32);
+        quant_dequant_row(types[t], w, y, N);
+        for (size_t nb = 1; nb <= NB; nb += 7) {
+            quant_dot_q8_batch(types[t], w, xq, xd, N, nb, ys, 1, N,
+                               QUANT_PATH_SCALAR);
+            for (size_t b = 0; b < nb; b++) {
+                double ref = 0, mag = 0;
+                for (size_t i = 0; i < N; i++) {
+                    double v = (double)y[i] * xq[b * N + i] * xd[b * N / 32 + i / 32];
+                    ref += v;
+                    mag += fabs(v);
+                }
+                if (fabs(ys[b] - ref) > 1e-5 * mag + 1e-6)
+                    fail_msg("%s: integer dot %g, dequantized %g",
+                             gguf_ttype_name(types[t]), ys[b], ref);
+            }
+            if (!avx2)
+                continue;
+            quant_dot_q8_batch(types[t], w, xq, xd, N, nb, ya, 1, N,
+                               QUANT_PATH_AVX2);
+            assert_memory_equal(ys, ya, nb * sizeof ys[0]);
+        }
+    }
+    /* the activations' quants and scales, by hand: max 12.7 gives
+     * d = 0.1 (as f16), 0.05 rounds away from zero to 1 */
+    float hx[32] = {12.7f, -0.05f, 0.149f, -12.7f};
+    quant_act_q8_0(hx, 32, xq, xd);
+    assert_true(xd[0] == quant_f16_to_f32(quant_f32_to_f16(0.1f)));
+    assert_int_equal(xq[0], 127);
+    assert_int_equal(xq[1], -1);
+    assert_int_equal(xq[2], 1);
+    assert_int_equal(xq[3], -127);
+    assert_int_equal(xq[4], 0);
+}
+
+/* The same for Q4_K and Q6_K weights against Q8_K activations: random
+ * bytes for the quants and 6-bit scales, sane f16 super-scales. */
+static void test_quant_q8k_kernels_agree(void **state)
+{
+    (void)state;
+    static const uint32_t types[] = {GGUF_T_Q4_K, GGUF_T_Q6_K};
+    enum { N = 1024, NB = QUANT_BATCH_MAX };
+    static float x[NB * N], y[N], xd[NB * N / 256], ys[NB], ya[NB];
+    static int8_t xq[NB * N];
+    static int16_t xbs[NB * N / 16];
+    static uint8_t w[N / 256 * 210];
+    osafe_rng r;
+    rng_seed(&r, 29);
+    int avx2 = quant_path_best() == QUANT_PATH_AVX2;
+    for (size_t t = 0; t < 2; t++) {
+        size_t bb = gguf_block_bytes(types[t]);
+        for (size_t i = 0; i < N / 256 * bb; i++)
+            w[i] = (uint8_t)(rng_uniform(&r) * 256);
+        for (size_t k = 0; k < N / 256; k++) {
+            uint16_t h = quant_f32_to_f16((float)rng_uniform(&r) / 64);
+            size_t at = types[t] == GGUF_T_Q4_K ? 0 : 208;
+            w[k * bb + at] = (uint8_t)h;
+            w[k * bb + at + 1] = (uint8_t)(h >> 8);
+            if (types[t] == GGUF_T_Q4_K) { /* dmin */
+                h = quant_f32_to_f16((float)rng_uniform(&r) / 64);
+                w[k * bb + 2] = (uint8_t)h;
+                w[k * bb + 3] = (uint8_t)(h >> 8);
+            }
+        }
+        for (size_t i = 0; i < NB * N; i++)
+            x[i] = (float)(2 * rng_uniform(&r) - 1) * (i % 89 ? 1.0f : 40.0f);
+        for (size_t b = 0; b < NB; b++)
+            quant_act_q8_k(x + b * N, N, xq + b * N, xd + b * N / 256,
+                           xbs + b * N / 16);
+        quant_dequant_row(types[t], w, y, N);
+        for (size_t nb = 1; nb <= NB; nb += 5) {
+            quant_dot_q8k_batch(types[t], w, xq, xd, xbs, N, nb, ys, 1, N,
+                                QUANT_PATH_SCALAR);
+            for (size_t b = 0; b < nb; b++) {
+                double ref = 0, mag = 0;
+                for (size_t i = 0; i < N; i++) {
+                    double v = (double)y[i] * xq[b * N + i] * xd[b * N / 256 + i / 256];
+                    ref += v;
+                    mag += fabs(v);
+                }
+                if (fabs(ys[b] - ref) > 1e-5 * mag + 1e-6)
+                    fail_msg("%s: integer dot %g, dequantized %g",
+                             gguf_ttype_name(types[t]), ys[b], ref);
+            }
+            if (!avx2)
+                continue;
+            quant_dot_q8k_batch(types[t], w, xq, xd, xbs, N, nb, ya, 1, N,
+                                QUANT_PATH_AVX2);
+            assert_memory_equal(ys, ya, nb * sizeof ys[0]);
+        }
+    }
+    /* by hand: the extreme -2.54 maps to -127 with d = 0.02, so 2.54
+     * gives +127 and 0.01 is a half that goes to even (0); bsum of the
+     * first 16 */
+    float hx[256] = {-2.54f, 2.54f, 0.01f, 0.03f};
+    quant_act_q8_k(hx, 256, xq, xd, xbs);
+    assert_true(fabsf(xd[0] - 0.02f) < 1e-7f);
+    assert_int_equal(xq[0], -127);
+    assert_int_equal(xq[1], 127);
+    assert_int_equal(xq[2], 0);
+    assert_int_equal(xq[3], 2);
+    assert_int_equal(xbs[0], 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -225,6 +357,8 @@ int main(void)
         cmocka_unit_test(test_quant_q6_k_by_hand),
         cmocka_unit_test(test_quant_plain_rows),
         cmocka_unit_test(test_quant_dot_matches_dequant),
+        cmocka_unit_test(test_quant_q8_kernels_agree),
+        cmocka_unit_test(test_quant_q8k_kernels_agree),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
