@@ -281,10 +281,13 @@ async function sampleBrowser(browser, seededRun, tmp) {
         const ring = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
         expect(ring !== 'none', 'no visible focus on a sample');
         await page.keyboard.press('Enter');
-        const open = await page.evaluate(() => {
+        // The texts are added by the details' toggle event, which the
+        // browser fires as a task after the key: wait for it (at most 5 s)
+        // rather than look at once (a loaded CI machine saw it not yet).
+        const open = await page.waitForFunction(() => {
             const d = document.activeElement.closest('details');
             return d.open && d.textContent.includes('prompt number 1') && d.textContent.includes('answer number 1');
-        });
+        }, null, { timeout: 5000 }).then(() => true, () => false);
         expect(open, 'Enter did not open the sample with its prompt and answer');
         await page.keyboard.press('ArrowRight');
         const now = await page.evaluate(() => ({ id: document.activeElement.closest('tr') && document.activeElement.closest('tr').children[1].textContent }));
