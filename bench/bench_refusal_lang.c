@@ -144,8 +144,9 @@ static int load_english(const char *shared, int ref)
                 if (t->model != m || strcmp(t->source_id, f[ci]))
                     continue;
                 item *it = &items[0][k];
-                snprintf(it->id, sizeof it->id, "en-%s-%s", models[m],
-                         t->source_id);
+                /* f[ci] equals t->source_id; t lies in items itself,
+                 * which the compiler (rightly) will not let overlap */
+                snprintf(it->id, sizeof it->id, "en-%s-%s", models[m], f[ci]);
                 classify(it, f[cp], f[cc]);
             }
         }
