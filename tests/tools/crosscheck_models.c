@@ -94,7 +94,33 @@ typedef struct word {
 typedef struct corpus {
     word *w;
     size_t n, cap;
+    char **own; /* every unit string made, whichever word holds it now */
+    size_t n_own, cap_own;
 } corpus;
+
+/* A unit string the corpus frees (merges replace units in place, so a
+ * word's list alone cannot say which strings are still referenced). */
+static char *owned(corpus *c, char *u)
+{
+    if (c->n_own == c->cap_own) {
+        c->cap_own = c->cap_own ? 2 * c->cap_own : 256;
+        c->own = realloc(c->own, c->cap_own * sizeof *c->own);
+        if (!c->own)
+            fail("out of memory");
+    }
+    return c->own[c->n_own++] = u;
+}
+
+static void corpus_free(corpus *c)
+{
+    for (size_t i = 0; i < c->n_own; i++)
+        free(c->own[i]);
+    for (size_t i = 0; i < c->n; i++)
+        free(c->w[i].u);
+    free(c->own);
+    free(c->w);
+    memset(c, 0, sizeof *c);
+}
 
 static void corpus_word(corpus *c, char **units, size_t n)
 {
@@ -165,7 +191,7 @@ static void apply_merge(corpus *c, const char *a, const char *b)
                     fail("out of memory");
                 memcpy(m, a, la);
                 memcpy(m + la, b, lb + 1);
-                w->u[o++] = m;
+                w->u[o++] = owned(c, m);
                 j++;
             } else {
                 w->u[o++] = w->u[j];
@@ -218,7 +244,7 @@ static void spm_words(const char *text, corpus *c)
         if (at_space) {
             corpus_word(c, units, n);
             n = 0;
-            units[n++] = dup_n(SPACE, 3);
+            units[n++] = owned(c, dup_n(SPACE, 3));
             at_space = 0;
             continue;
         }
@@ -232,7 +258,7 @@ static void spm_words(const char *text, corpus *c)
             fail("texts: invalid UTF-8");
         if (n == 1024)
             fail("texts: word too long");
-        units[n++] = dup_n(p, l);
+        units[n++] = owned(c, dup_n(p, l));
         p += l;
     }
     corpus_word(c, units, n);
@@ -273,6 +299,7 @@ static void spm_vocab(json_t *texts, vocab *v)
         spm_words(json_string_value(t), &c);
     spm_chars(&c, v);
     learn(&c, v, 0);
+    corpus_free(&c);
 }
 
 /* ---- byte-level BPE ---- */
@@ -313,7 +340,7 @@ static void bpe_words(const char *text, corpus *c)
             fail("texts: word too long");
         char ch[4];
         byte_char((unsigned char)*p, ch);
-        units[n++] = dup_n(ch, strlen(ch));
+        units[n++] = owned(c, dup_n(ch, strlen(ch)));
     }
     corpus_word(c, units, n);
 }
@@ -332,6 +359,7 @@ static void bpe_vocab(json_t *texts, const char *const *special, size_t n_sp,
     json_array_foreach(texts, i, t)
         bpe_words(json_string_value(t), &c);
     learn(&c, v, 1);
+    corpus_free(&c);
     for (size_t k = 0; k < n_sp; k++)
         vocab_add(v, special[k], 0, 3);
 }
