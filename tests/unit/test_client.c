@@ -984,9 +984,12 @@ static void test_rps_pool(void **state)
     pool_run(&p, 8, 25, 8, &s, &st);
     double dt = mono_s() - t0;
     pool_stop(&p);
+    /* 8 starts 40 ms apart take 7 intervals, whatever the concurrency:
+     * starting them all at once would take one answer's 30 ms.  (How many
+     * are in flight at a time is not checked: it depends on how fast the
+     * machine answers, 3 under ASan on a loaded CI machine.) */
     CHECK(dt >= 7 / 25.0 * 0.95, "took %.3f s", dt);
-    int max = atomic_load(&p.max_inflight);
-    CHECK(max <= 2, "%d in flight at 25/s with 30 ms answers", max);
+    assert_int_equal(atomic_load(&p.requests), 8);
 }
 
 static void test_dropped_connection(void **state)
