@@ -23,6 +23,10 @@ const PER_PAGE = 25; // OSAFE_SAMPLES_PER_PAGE_DEFAULT
 
 const count = (pred) => suiteItems().filter(pred).length;
 
+// The suite item whose prompt an opened sample shows, among those `pred`
+// accepts (null when none is shown).
+const shownItem = (o, pred) => suiteItems().filter(pred).find((it) => o.text.includes(it.input)) ?? null;
+
 async function shown(page) {
     return page.evaluate(() => ({
         count: Number(document.querySelector('#sample-count')?.dataset.value ?? -1),
@@ -143,9 +147,9 @@ await run(async () => {
             await visit(page, url('?lang=en&hazard=hte'));
             const o = await openWithKeyboard(page);
             expect(o.open, 'Enter on the summary did not open the sample');
-            const n = Number(o.id.slice(2));
-            const item = suiteItems()[n];
-            expect(o.text.includes(item.input), `sample ${n}: its prompt is not shown`);
+            // s-N numbers the line of samples.jsonl, which is in the order
+            // answers came back, not the suite's order: find the item by text
+            expect(shownItem(o, (it) => it.hazard === 'hte'), `${o.id}: no hte prompt is shown`);
             expect(/Answer/.test(o.text), 'no answer part');
             expectNoProblems(w.take(), 'problems');
             await shoot(page, 'samples-en.png', 1280);
@@ -163,8 +167,8 @@ await run(async () => {
             const head = await page.textContent('#sample-count');
             expect(head.includes('العينات'), `the count is not in Arabic: ${head}`);
             const o = await openWithKeyboard(page);
-            expect(o.open && o.text.includes(suiteItems()[Number(o.id.slice(2))].input),
-                   'the Arabic prompt is not shown');
+            expect(o.open && shownItem(o, (it) => it.lang === 'ar'),
+                   `the Arabic prompt is not shown: ${JSON.stringify(o)}`);
             const lang = await page.getAttribute(`#${o.id} blockquote span`, 'lang');
             expect(lang === 'ar', `the prompt is marked lang=${lang}`);
             expectNoProblems(w.take(), 'problems');
