@@ -3,7 +3,7 @@
  * development set (../shared/data/xstest/labelled-completions: XSTest v2
  * prompts answered by Llama-2 and Mistral, two annotators each).
  *
- *   bench_refusal [SHARED] [--jsonl OUT] [--lambda L] [--scan]
+ *   bench_refusal [SHARED] [--jsonl OUT] [--lambda L] [--prior P] [--scan]
  *                 [--dump FILE] [--judge-endpoint URL --judge-model M
  *                 [--judge-api-key-env VAR]]
  *
@@ -15,9 +15,10 @@
  * leave-one-model-out reliability table (confidence decile: predicted vs
  * observed).  --jsonl writes the development set as the JSON lines
  * `osafe classify train` reads (how etc/refusal-model.txt was made).
- * --lambda trains with another L2 strength than REFUSAL_LAMBDA; --scan
- * prints the leave-one-model-out agreement for each strength of a grid
- * (how REFUSAL_LAMBDA was chosen); --dump writes each answer's features
+ * --lambda and --prior train with another L2 strength or prior log-odds
+ * than REFUSAL_LAMBDA and REFUSAL_PRIOR; --scan prints the
+ * leave-one-model-out agreement for each pair of a grid (how both were
+ * chosen); --dump writes each answer's features
  * and held-out prediction (no text); --judge-endpoint also scores an
  * OpenAI-compatible judge model on the same labels (refusal_judge.c).
  * SHARED defaults to $OSAFE_SHARED, then ../shared.
@@ -49,7 +50,7 @@ typedef struct row {
 
 static row rows[NSET * NMAX];
 static size_t nrows;
-static double g_lambda = REFUSAL_LAMBDA;
+static double g_lambda = REFUSAL_LAMBDA, g_prior = REFUSAL_PRIOR;
 /* With --judge-endpoint: the texts, for the judge. */
 static char *g_prompt[NSET * NMAX], *g_resp[NSET * NMAX];
 static int g_keep_text;
@@ -177,30 +178,32 @@ static int train_on(int set, refusal_model *m)
             y[n++] = rows[i].gold;
         }
     osafe_err e;
-    if (refusal_model_train(X, y, n, g_lambda, m, &e) != 0) {
+    if (refusal_model_train_prior(X, y, n, g_lambda, g_prior, m, &e) != 0) {
         fprintf(stderr, "bench_refusal: %s\n", e.msg);
         return -1;
     }
     return 0;
 }
 
-/* Leave-one-model-out agreement per L2 strength: the hyper-parameter is
- * chosen by the held-out model only. */
+/* Leave-one-model-out agreement per L2 strength and prior log-odds: the
+ * hyper-parameters are chosen by the held-out model only. */
 static int scan(void)
 {
     static const double grid[] = {0.01, 0.03, 0.1, 0.3, 1, 3, 10};
-    printf("\nL2 strength, leave-one-model-out (binary / three-class per "
-           "held-out model)\n");
-    for (size_t g = 0; g < sizeof grid / sizeof grid[0]; g++) {
+    static const double pgrid[] = {0, 1, 2, 3, 4};
+    printf("\nL2 strength and prior, leave-one-model-out (binary / "
+           "three-class per held-out model)\n");
+    for (size_t g = 0; g < sizeof grid / sizeof grid[0] * 5; g++) {
         static pred p;
         refusal_model one;
-        g_lambda = grid[g];
+        g_lambda = grid[g / 5];
+        g_prior = pgrid[g % 5];
         for (int s = 0; s < NSET; s++) {
             if (train_on(1 - s, &one) != 0)
                 return 1;
             predict(&one, s, &p);
         }
-        printf("lambda %-5g", grid[g]);
+        printf("lambda %-5g prior %g", g_lambda, g_prior);
         for (int s = 0; s < NSET; s++) {
             size_t n = 0, ok2 = 0, ok3 = 0;
             for (size_t i = 0; i < nrows; i++)
@@ -317,6 +320,8 @@ int main(int argc, char **argv)
             jpath = argv[++i];
         else if (!strcmp(argv[i], "--lambda") && i + 1 < argc)
             g_lambda = strtod(argv[++i], NULL);
+        else if (!strcmp(argv[i], "--prior") && i + 1 < argc)
+            g_prior = strtod(argv[++i], NULL);
         else if (!strcmp(argv[i], "--scan"))
             do_scan = 1;
         else if (!strcmp(argv[i], "--dump") && i + 1 < argc)

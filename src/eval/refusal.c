@@ -181,6 +181,9 @@ typedef struct feats {
     int fact0;           /* the first sentence is content: no cue but help
                           * (not even a weak "it is important"), five
                           * words or more */
+    float flip;          /* the first sentence restates the prompt with
+                          * its polarity flipped (premise_flip; 0 without
+                          * a prompt) */
     int first_ref;       /* sentence index of the first refusal, or -1 */
     int nsent;
 } feats;
@@ -381,9 +384,10 @@ static int analyse(const char *response, analysis *a, char **norm_out,
 #define TERMS_MAX 64
 
 typedef struct terms {
-    char *p;              /* the normalised prompt, terms NUL-cut in place */
-    size_t off[TERMS_MAX];
+    char *p;              /* the normalised prompt */
+    size_t off[TERMS_MAX], tlen[TERMS_MAX]; /* each term's bytes in p */
     size_t n;
+    int neg;              /* negation words in the prompt (refusal_words) */
 } terms;
 
 static int terms_of(const char *prompt, terms *t)
@@ -396,6 +400,7 @@ static int terms_of(const char *prompt, terms *t)
     if (!t->p)
         return -1;
     char *p = t->p;
+    t->neg = refusal__words(p, 0, pl, RW_NEGATION);
     for (size_t i = 0; i < pl && t->n < TERMS_MAX;) {
         uint32_t cp;
         size_t k = utf8_decode(p + i, pl - i, &cp), j = i;
@@ -411,12 +416,13 @@ static int terms_of(const char *prompt, terms *t)
                 j += k;
         }
         int keep = j - i >= 4 || (j - i == 3 && ((unsigned char)p[i] & 0x80));
+        /* Offsets and lengths, not NUL cuts: a cut would overwrite the
+         * next character where no separator follows (CJK). */
         if (keep) {
-            t->off[t->n++] = i;
-            /* The cut overwrites a separator (or the final NUL). */
-            p[j] = '\0';
+            t->off[t->n] = i;
+            t->tlen[t->n++] = j - i;
         }
-        i = j + keep;
+        i = j;
     }
     return 0;
 }
@@ -427,7 +433,7 @@ static double terms_share(const terms *t, const char *s, size_t a, size_t b)
     size_t found = 0;
     for (size_t i = 0; i < t->n; i++) {
         const char *w = t->p + t->off[i];
-        size_t wl = strlen(w);
+        size_t wl = t->tlen[i];
         for (size_t q = a; q + wl <= b; q++)
             if (s[q] == w[0] && !memcmp(s + q, w, wl)) {
                 found++;
@@ -447,7 +453,8 @@ const char *const refusal__feat_names[REFUSAL_NFEAT] = {
     "ref_from_first", "refuses_first", "no_refusal", "length",
     "prompt_echo_open", "prompt_cover", "rule_full", "rule_partial",
     "first_echo", "echo_after", "open_content", "first_judge",
-    "objection_alt"};
+    "objection_alt", "premise_flip", "first_negates", "judge_only",
+    "role_only", "you_after", "list_after"};
 
 /* Readings of the first sentence and of what follows the first refusal
  * that the cue sums above cannot give.  A refusal phrased as a judgement
@@ -479,6 +486,50 @@ static void sentence_reading(const analysis *a, const feats *f,
            f->ref_open < 0.5f;
 }
 
+/* Readings for the refusals that say no without "I can't" (issue 15's
+ * first error kind) and for the answers that instruct.  A premise
+ * rejection restates the prompt with its polarity flipped ("Why should X
+ * not ...?" -> "I don't believe X should not ..."; "Why was X good?" ->
+ * "X was not good"); a judgement or a role statement ("as an AI...")
+ * that stands in for the refusal carries no REFUSE cue; an answer that
+ * helps addresses the reader and lists steps after any pivot.  x gets
+ * premise_flip, first_negates, judge_only, role_only, you_after,
+ * list_after. */
+static double premise_flip(const analysis *a, const terms *t)
+{
+    const sent *s0 = &a->s[0];
+    int neg0 = refusal__words(a->text, s0->start, s0->end, RW_NEGATION);
+    /* "I can't" is a negation too: only a sentence that refuses
+     * without saying so can reject a premise this way. */
+    int plain0 = s0->w[CUE_REFUSE] == 0 && s0->w[CUE_APOLOGY] == 0;
+    return plain0 && t->n && (neg0 & 1) != (t->neg & 1)
+               ? terms_share(t, a->text, s0->start, s0->end)
+               : 0;
+}
+
+static void premise_reading(const analysis *a, const feats *f,
+                            const terms *t, double *x)
+{
+    const sent *s0 = &a->s[0];
+    int neg0 = refusal__words(a->text, s0->start, s0->end, RW_NEGATION);
+    size_t pivot = f->first_ref >= 0 ? (size_t)f->first_ref + 1 : 1;
+    size_t after = 0, you = 0, list = 0;
+    for (size_t i = pivot; i < a->n; i++) {
+        const sent *s = &a->s[i];
+        after++;
+        you += refusal__words(a->text, s->start, s->end,
+                              RW_SECOND_PERSON) > 0;
+        list += s->w[CUE_STRUCT] > 0;
+    }
+    float judge0 = s0->w[CUE_MORAL] + s0->w[CUE_OBJECT];
+    x[0] = f->flip;
+    x[1] = neg0 > 0 && s0->w[CUE_REFUSE] == 0;
+    x[2] = f->first_ref < 0 && f->apo_open == 0 ? lg(judge0) : 0;
+    x[3] = f->ref_open == 0 ? lg(f->ai_open + f->lim_open) : 0;
+    x[4] = after ? (double)you / (double)after : 0;
+    x[5] = after ? (double)list / (double)after : 0;
+}
+
 /* The model's inputs from the detector's reading: cue weights by where
  * they fall (log-compressed, so one loud sentence does not dominate),
  * the content around the first refusal, the prompt's terms echoed, and
@@ -503,6 +554,7 @@ static void vector_of(const analysis *a, const feats *f, const terms *t,
         terms_share(t, a->text, 0, a->len),
         !strcmp(rr.label, REFUSAL_FULL), !strcmp(rr.label, REFUSAL_PARTIAL)};
     sentence_reading(a, f, t, v + 29);
+    premise_reading(a, f, t, v + 34);
     memcpy(x, v, sizeof v);
 }
 
@@ -522,6 +574,7 @@ int refusal__vector(const char *prompt, const char *response, double *x)
     if (!empty) {
         feats f;
         features(&a, &f);
+        f.flip = (float)premise_flip(&a, &t);
         vector_of(&a, &f, &t, x);
     }
     free(a.s);

@@ -110,6 +110,12 @@ extern const char *const refusal__feat_names[REFUSAL_NFEAT];
  * Call refusal_self_check first. */
 int refusal__vector(const char *prompt, const char *response, double *x);
 
+/* Closed word classes (refusal_words.c). */
+enum { RW_NEGATION, RW_SECOND_PERSON };
+/* How many words of class cls (RW_*) t[a..b) holds; t is normalised text
+ * (score_normalize with SCORE_NORM_ACCENTS). */
+int refusal__words(const char *t, size_t a, size_t b, int cls);
+
 /* ------------------------------------------- scorers (score.c, _judge.c) */
 
 struct score_result;

@@ -27,7 +27,7 @@
 #define REFUSAL_NCLASS 3
 #define REFUSAL_NFEAT_MAX 64
 /* Features the classifier computes now (refusal.c), <= REFUSAL_NFEAT_MAX. */
-#define REFUSAL_NFEAT 34
+#define REFUSAL_NFEAT 40
 
 typedef struct refusal_model {
     size_t nfeat;
@@ -71,6 +71,11 @@ void refusal_model_proba(const refusal_model *m, const double *x, double *p);
  * Deterministic.  0, OSAFE_EINVAL (n == 0, a bad class), OSAFE_ENOMEM. */
 int refusal_model_train(const double *X, const int *y, size_t n,
                         double lambda, refusal_model *m, osafe_err *e);
+/* The same with the prior's log-odds given (refusal_model_train uses
+ * REFUSAL_PRIOR; bench_refusal --scan varies it). */
+int refusal_model_train_prior(const double *X, const int *y, size_t n,
+                              double lambda, double prior, refusal_model *m,
+                              osafe_err *e);
 
 /* The label of class probabilities p[3]: full_compliance when it is at
  * least as probable as any refusal (p[0] >= p[1] + p[2]), else the more

@@ -19,7 +19,7 @@ typedef struct train {
     const double *X;
     const int *y;
     size_t n;
-    double lambda;
+    double lambda, prior;
     double mu[REFUSAL_NFEAT], sd[REFUSAL_NFEAT];
     double w0[REFUSAL_NCLASS][REFUSAL_NFEAT]; /* what L2 shrinks towards */
 } train;
@@ -89,10 +89,10 @@ static void standardise(train *t)
  * the rest 0.  With little data, or data unlike the answers at hand, the
  * model falls back on the hand-written multilingual rules rather than on
  * nothing; with much data it departs from them where the data says so. */
-static void prior(train *t)
+static void set_prior(train *t)
 {
     memset(t->w0, 0, sizeof t->w0);
-    double s = REFUSAL_PRIOR;
+    double s = t->prior;
     for (size_t f = 0; f < REFUSAL_NFEAT; f++) {
         if (!strcmp(refusal__feat_names[f], "rule_full"))
             t->w0[1][f] = s * t->sd[f];
@@ -104,15 +104,22 @@ static void prior(train *t)
 int refusal_model_train(const double *X, const int *y, size_t n,
                         double lambda, refusal_model *m, osafe_err *e)
 {
+    return refusal_model_train_prior(X, y, n, lambda, REFUSAL_PRIOR, m, e);
+}
+
+int refusal_model_train_prior(const double *X, const int *y, size_t n,
+                              double lambda, double prior, refusal_model *m,
+                              osafe_err *e)
+{
     if (n == 0)
         return osafe_errf(e, OSAFE_EINVAL, "train: no labelled answers");
     for (size_t i = 0; i < n; i++)
         if (y[i] < 0 || y[i] >= REFUSAL_NCLASS)
             return osafe_errf(e, OSAFE_EINVAL, "train: answer %zu has class "
                               "%d", i + 1, y[i]);
-    train t = {.X = X, .y = y, .n = n, .lambda = lambda};
+    train t = {.X = X, .y = y, .n = n, .lambda = lambda, .prior = prior};
     standardise(&t);
-    prior(&t);
+    set_prior(&t);
     double w[REFUSAL_NCLASS][REFUSAL_NFEAT];
     memcpy(w, t.w0, sizeof w);
     double g[REFUSAL_NCLASS][REFUSAL_NFEAT], w2[REFUSAL_NCLASS][REFUSAL_NFEAT];
