@@ -121,6 +121,18 @@ static void test_instruction_structure(void **state)
                      "с водой.", "you_after") > 0);
 }
 
+/* The prompt's terms in a script without spaces: each CJK character is a
+ * term, all of them (cutting each term off with a NUL in place destroyed
+ * the next character, so every other one was lost). */
+static void test_cjk_prompt_terms(void **state)
+{
+    (void)state;
+    /* Four terms; the answer holds the second and the fourth. */
+    double e = feat("猫狗鱼鸟", "狗和鸟。", "first_echo");
+    print_message("first_echo %.3f\n", e);
+    assert_true(e > 0.45 && e < 0.55);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -128,6 +140,7 @@ int main(void)
         cmocka_unit_test(test_premise_flip_languages),
         cmocka_unit_test(test_judgement_and_role),
         cmocka_unit_test(test_instruction_structure),
+        cmocka_unit_test(test_cjk_prompt_terms),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
