@@ -368,8 +368,10 @@ int cmd_serve(int argc, char **argv)
         return cli_fail("serve", &e);
     }
     struct serve_sync *puller = NULL;
+    fed_cosign_thread *cosign = NULL; /* our witnesses (osafe witness add) */
     int sig = 0, status = EXIT_OK;
-    if (sync_s && serve_sync_start(db, (unsigned)sync_s, &puller, &e) != 0) {
+    if ((sync_s && serve_sync_start(db, (unsigned)sync_s, &puller, &e) != 0) ||
+        fed_cosign_start(db, logdir, &cosign, &e) != 0) {
         status = cli_fail("serve", &e);
     } else {
         /* The bound port is printed on its own so that scripts (and tests
@@ -383,6 +385,7 @@ int cmd_serve(int argc, char **argv)
         fprintf(stderr, "osafe serve: signal %d, stopping\n", sig);
     }
     serve_sync_stop(puller);
+    fed_cosign_stop(cosign);
     http_server_stop(srv);
     fed_witness_close(wit);
     web_close(webui);
