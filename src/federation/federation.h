@@ -70,6 +70,15 @@ typedef struct fed_sync_stats {
 OSAFE_MUST_USE int fed_sync(osafe_store *s, const char *url,
                             fed_sync_stats *st, osafe_err *e);
 
+/* fed_sync with a witness policy: the peer's checkpoint is taken only if
+ * it also carries valid cosignatures by at least quorum of the nw witness
+ * keys w (tlog_cosig_quorum); otherwise nothing is taken and the error
+ * (also the peer's last_error) names how many verified. */
+OSAFE_MUST_USE int fed_sync_witnessed(osafe_store *s, const char *url,
+                                      const tlog_verifier *w, size_t nw,
+                                      size_t quorum, fed_sync_stats *st,
+                                      osafe_err *e);
+
 /*
  * The C2SP tlog-witness add-checkpoint request (witness.c): body is
  * "old <size>\n", proof lines, an empty line, the signed checkpoint.  The
