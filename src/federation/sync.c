@@ -146,6 +146,11 @@ static int take_checkpoint(struct sync *y, osafe_err *e)
         osafe_errprefix(e, "the peer's checkpoint (not signed by its key?): ");
     if (!rc)
         y->p->seen_size = (int64_t)y->c.size;
+    if (!rc && y->p->checkpoint)
+        rc = check_extends(y, note.data, &y->c, e);
+    /* the witness policy, after the split-view check (a signed checkpoint
+     * that contradicts an accepted one is evidence, cosigned or not) and
+     * before anything of the checkpoint is accepted */
     tlog_note nt;
     if (!rc && y->nw &&
         (rc = tlog_note_open(note.data, note.len, y->v, 1, &nt, e)) == 0 &&
@@ -155,8 +160,6 @@ static int take_checkpoint(struct sync *y, osafe_err *e)
         osafe_errprefix(e, "the peer's checkpoint of size %llu is not "
                            "taken: ",
                         (unsigned long long)y->c.size);
-    if (!rc && y->p->checkpoint)
-        rc = check_extends(y, note.data, &y->c, e);
     if (!rc && (!y->p->checkpoint || y->p->size != (int64_t)y->c.size)) {
         char *old = y->p->checkpoint;
         int64_t old_size = y->p->size;
