@@ -70,7 +70,10 @@ const char usage_serve[] =
     "                 seconds, 1..86400, in the background (default: never;\n"
     "                 docs/FEDERATION.md)\n"
     "\n"
-    "Accounts: `osafe token create`.  Stop with SIGINT or SIGTERM.\n";
+    "Accounts: `osafe token create`.  Witnesses of this log: `osafe witness\n"
+    "add` (each new checkpoint is sent to them in the background and served\n"
+    "at /log/checkpoint with their cosignatures).  Stop with SIGINT or\n"
+    "SIGTERM.\n";
 
 /*
  * Each connection is a descriptor: raise the soft open-file limit towards
