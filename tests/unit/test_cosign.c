@@ -7,7 +7,11 @@
  * 409 (retried with the size it names), 422 (the witness refuses a
  * checkpoint that does not extend what it cosigned: its cosignature is not
  * served), a witness that is down (backoff), and a witness that answers
- * 200 with a cosignature that does not verify (never served).
+ * 200 with a cosignature that does not verify (never served).  And the
+ * shared vectors: the Tessera testdata log rebuilt with its published test
+ * key makes the collector send the vector's request bodies byte for byte
+ * (first contact, and from size 10 with its consistency proof), and the
+ * vector's cosignature is the one served.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -22,12 +26,14 @@
 #include <sodium.h>
 
 #include "api_client.h"
+#include "core/enc.h"
 #include "core/fsx.h"
 #include "federation/federation.h"
 #include "store/store.h"
 #include "tlog/checkpoint.h"
 #include "tlog/cosig.h"
 #include "tlog/log.h"
+#include "vectors.h"
 
 static void gen(const char *name, tlog_signer *k)
 {
@@ -456,6 +462,157 @@ static void test_cosigned_stale(void **state)
     assert_int_equal(fsx_remove_tree(dir, &e), 0);
 }
 
+/* ---- the shared vectors -------------------------------------------------- */
+
+static struct {
+    osafe_store *s;
+    tlog_signer key;
+    uint64_t ts;
+    osafe_buf last; /* the last request body */
+} vw;
+
+static int vector_post(void *ctx, const char *url, const char *body,
+                       size_t len, long *status, osafe_buf *resp,
+                       osafe_err *e)
+{
+    (void)ctx;
+    (void)url;
+    buf_reset(&vw.last);
+    assert_int_equal(buf_append(&vw.last, body, len), 0);
+    int st = 0;
+    int rc = fed_witness_add(vw.s, &vw.key, body, len, vw.ts, &st, resp, e);
+    *status = st;
+    return rc && st != 400 && st != 403 && st != 404 && st != 422 ? rc : 0;
+}
+
+static const char *vector_body(json_t *d, const char *id)
+{
+    json_t *r;
+    size_t i;
+    json_array_foreach(json_object_get(d, "requests"), i, r)
+        if (!strcmp(json_string_value(json_object_get(r, "id")), id))
+            return json_string_value(json_object_get(r, "body"));
+    fail_msg("no request %s in the vector", id);
+    return NULL;
+}
+
+static void test_collect_vectors(void **state)
+{
+    (void)state;
+    json_t *wv = vec_load("witness/add-checkpoint.json");
+    json_t *cv = vec_load("cosignature/cosignature-v1.json");
+    json_t *tv = vec_load("tiles/tessera-testdata-log.json");
+    if (!wv || !cv || !tv) {
+        json_decref(wv);
+        json_decref(cv);
+        return;
+    }
+    struct node a, b;
+    node_open(&a);
+    node_open(&b);
+    osafe_err e;
+    /* the Tessera log again, from its entries and its published test key:
+     * Ed25519 is deterministic, so our size-15 checkpoint is theirs */
+    char keypath[128], logdir[128];
+    snprintf(keypath, sizeof keypath, "%s/log.key", a.dir);
+    snprintf(logdir, sizeof logdir, "%s/log", a.dir);
+    const char *sk = json_string_value(json_object_get(
+        tv, "log_private_key_go_format"));
+    assert_int_equal(fsx_write_atomic(keypath, sk, strlen(sk), 0600, 1, &e),
+                     0);
+    assert_int_equal(tlog_log_init(logdir, "example.com/log/testdata",
+                                   keypath, &e),
+                     0);
+    tlog_log *log;
+    assert_int_equal(tlog_log_open(logdir, TLOG_OPEN_WRITE, NULL, &log, &e),
+                     0);
+    json_t *ents = json_object_get(tv, "entries_utf8");
+    tlog_entry ent[15];
+    assert_int_equal(json_array_size(ents), 15);
+    for (size_t i = 0; i < 15; i++) {
+        ent[i].data = json_string_value(json_array_get(ents, i));
+        ent[i].len = strlen(ent[i].data);
+    }
+    uint64_t first;
+    assert_int_equal(tlog_log_append(log, ent, 15, &first, &e), 0);
+    tlog_log_close(log);
+    /* the vector's witness, witnessing that log */
+    json_t *cos = json_object_get(cv, "cosigner");
+    size_t n;
+    uint8_t *seed = vec_hex(json_object_get(cos, "ed25519_seed_hex"), &n);
+    assert_int_equal(n, 32);
+    memset(&vw.key, 0, sizeof vw.key);
+    snprintf(vw.key.v.name, sizeof vw.key.v.name, "%s",
+             json_string_value(json_object_get(cos, "name")));
+    vw.key.v.type = TLOG_SIG_ED25519;
+    crypto_sign_seed_keypair(vw.key.v.pk, vw.key.sk, seed);
+    vw.key.v.id = tlog_key_id(vw.key.v.name, TLOG_SIG_ED25519, vw.key.v.pk,
+                              32);
+    free(seed);
+    vw.s = b.s;
+    vw.ts = (uint64_t)json_integer_value(json_object_get(cv, "timestamp"));
+    assert_int_equal(fed_peer_add(b.s, "http://log.example.com",
+                                  json_string_value(json_object_get(
+                                      wv, "log_vkey")),
+                                  NULL, &e),
+                     0);
+    char *wvk = vkey_text(&vw.key);
+    assert_int_equal(fed_cosigner_add(a.s, "http://w.example/witness", wvk,
+                                      &e),
+                     0);
+    fed_cosign *c;
+    unsigned asked;
+    assert_int_equal(fed_cosign_open(a.db, logdir, vector_post, NULL, &c, &e),
+                     0);
+    /* first contact: the vector's body exactly */
+    assert_int_equal(fed_cosign_round(c, 1000, &asked, &e), 0);
+    assert_int_equal(asked, 1);
+    assert_string_equal(vw.last.data, vector_body(wv, "first-contact"));
+    /* from size 10 (the witness's state and ours say so): the body with
+     * the vector's consistency proof, and the vector's cosignature */
+    tlog_hash r10;
+    assert_int_equal(b64_decode(r10.b, 32,
+                                "y8/gZsZCtitsMan09tY+k8I7Qpr7Y5fbO2tLi9GQnfU=",
+                                44),
+                     32);
+    assert_int_equal(b.s->ops->witness_put(b.s, "example.com/log/testdata",
+                                           10, r10.b, "", &e),
+                     0);
+    store_cosigner *all;
+    assert_int_equal(a.s->ops->cosigner_list(a.s, &all, &n, &e), 0);
+    all[0].size = 10;
+    free(all[0].note);
+    all[0].note = NULL;
+    all[0].cosig[0] = '\0';
+    assert_int_equal(a.s->ops->cosigner_put(a.s, &all[0], 0, &e), 0);
+    free_rows(all, n);
+    assert_int_equal(fed_cosign_round(c, 1001, &asked, &e), 0);
+    assert_int_equal(asked, 1);
+    assert_string_equal(vw.last.data, vector_body(wv, "from-10-to-15"));
+    char *note;
+    size_t len;
+    assert_int_equal(tlog_cosigned_read(logdir, &note, &len, &e), 0);
+    const char *line = json_string_value(json_object_get(
+        cv, "cosignature_line"));
+    assert_non_null(strstr(note, line));
+    /* the vector's whole cosigned checkpoint, when it is ours plus that
+     * one line */
+    const char *whole = json_string_value(json_object_get(
+        cv, "cosigned_checkpoint"));
+    if (whole)
+        assert_string_equal(note, whole);
+    free(note);
+    fed_cosign_close(c);
+    free(wvk);
+    buf_release(&vw.last);
+    tlog_signer_wipe(&vw.key);
+    node_close(&a);
+    node_close(&b);
+    json_decref(wv);
+    json_decref(cv);
+    json_decref(tv);
+}
+
 int main(void)
 {
     if (sodium_init() < 0)
@@ -465,6 +622,7 @@ int main(void)
         cmocka_unit_test(test_store_rows),
         cmocka_unit_test(test_collect),
         cmocka_unit_test(test_cosigned_stale),
+        cmocka_unit_test(test_collect_vectors),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return vec_exit(cmocka_run_group_tests(tests, NULL, NULL));
 }
