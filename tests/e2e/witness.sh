@@ -10,7 +10,9 @@
 # checkpoint is cosigned from the previous size with a consistency proof;
 # a rewritten history of A (its tiles replaced, re-signed with A's key) is
 # refused by both witnesses (422), A's served checkpoint then carries no
-# cosignature of theirs, and `witness list` says why.  Under OSAFE_TEST_PG
+# cosignature of theirs (only that of a new witness D, which never saw the
+# true history: one of three is no quorum of two), and `witness list` says
+# why.  Under OSAFE_TEST_PG
 # (ctest pg_witness) every node's database is a fresh PostgreSQL one.
 set -eu
 . "${OSAFE_TESTS:-$(dirname "$0")/..}/e2e/lib.sh.inc"
@@ -198,6 +200,15 @@ seq 1 30 | sed 's/^/{"rewritten":/; s/$/}/' >"$T/evil.lines"
 ok "$OSAFE" log append "$T/evil.log" --lines <"$T/evil.lines"
 ok "$OSAFE" witness add "http://127.0.0.1:$PB/witness" --vkey "$WB" --db "$EDB"
 ok "$OSAFE" witness add "http://127.0.0.1:$PC/witness" --vkey "$WC" --db "$EDB"
+# a third witness, D, that never saw A's true history: it has nothing to
+# contradict and cosigns the rewritten one (one witness is not a quorum)
+DDB=$(newdb d)
+PD=$(free_port)
+ok "$OSAFE" key generate d.example/log --out "$K"
+ok "$OSAFE" peer add "$A" --vkey "$AVKEY" --db "$DDB"
+serve d "$PD" "$DDB" "$T/d.log" "$K/d.example_log.key" \
+    --witness-key "$K/d.example_witness.key"
+ok "$OSAFE" witness add "http://127.0.0.1:$PD/witness" --vkey "$WD" --db "$EDB"
 serve evil "$PA" "$EDB" "$T/evil.log" "$AKEY"
 i=0
 until "$OSAFE" witness list --db "$EDB" >"$T/wl" &&
@@ -208,13 +219,16 @@ until "$OSAFE" witness list --db "$EDB" >"$T/wl" &&
 done
 grep -q "not consistent with the one it cosigned" "$T/wl" ||
     fail "witness list: $(cat "$T/wl")"
-curl -s "$A/log/checkpoint" >"$T/cp"
-[ "$(sed -n 2p "$T/cp")" = 30 ] || fail "evil checkpoint: $(cat "$T/cp")"
-[ "$(grep -c '^— ' "$T/cp")" -eq 1 ] ||
+cosigned 1 30
+grep -q '^— d.example/witness ' "$T/cp" || fail "D did not cosign: $(cat "$T/cp")"
+grep -q -e '^— b.example/witness ' -e '^— c.example/witness ' "$T/cp" &&
     fail "a witness cosigned the rewritten history: $(cat "$T/cp")"
 expect_fail 1 "0 of 2 witness cosignatures verified, 1 required" \
     "$OSAFE" log verify "$T/evil.log" --vkey "$AVKEY" --witness "$WB" \
     --witness "$WC" --quorum 1
+expect_fail 1 "1 of 3 witness cosignatures verified, 2 required (missing: b.example/witness, c.example/witness)" \
+    "$OSAFE" log verify "$T/evil.log" --vkey "$AVKEY" --witness "$WB" \
+    --witness "$WC" --witness "$WD" --quorum 2
 # the viewer with a policy takes nothing of it either (and, having seen
 # the true size 20, keeps the evidence)
 expect_fail 1 "is not consistent with the accepted 20" "$OSAFE" peer sync \
@@ -222,4 +236,5 @@ expect_fail 1 "is not consistent with the accepted 20" "$OSAFE" peer sync \
 stop evil
 stop b
 stop c
+stop d
 pass
