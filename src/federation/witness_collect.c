@@ -224,11 +224,19 @@ static int refused(long st, const osafe_buf *resp, const char *origin,
                       "one it cosigned before (it keeps the evidence)"
         : st == 400 ? "it calls the request malformed"
                     : "unexpected answer";
-    const char *nl = memchr(resp->data, '\n', resp->len);
-    int shown = (int)(nl ? (size_t)(nl - resp->data) : resp->len);
-    return osafe_errf(e, OSAFE_EVERIFY, "%s: %ld: %s%s%.*s", origin, st, why,
-                      shown ? ": " : "", shown > 200 ? 200 : shown,
-                      resp->data);
+    /* the answer's first line, as printable ASCII: it ends up in `witness
+     * list` (tab-separated) and on /log */
+    char first[201];
+    size_t n = 0;
+    for (size_t i = 0; i < resp->len && resp->data[i] != '\n' &&
+                       n < sizeof first - 1;
+         i++) {
+        unsigned char ch = (unsigned char)resp->data[i];
+        first[n++] = ch >= 0x20 && ch < 0x7f ? (char)ch : '?';
+    }
+    first[n] = '\0';
+    return osafe_errf(e, OSAFE_EVERIFY, "%s: %ld: %s%s%s", origin, st, why,
+                      n ? ": " : "", first);
 }
 
 /* Ask w to cosign the checkpoint (note, its text tl bytes, size).  Fills
