@@ -12,7 +12,9 @@
 #include <jansson.h>
 #include <stdint.h>
 
+#include "core/limits.h"
 #include "core/status.h"
+#include "tlog/note.h"
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
 
@@ -83,7 +85,14 @@ int cli_usage_error(const char *what, const char *fmt, ...)
 
 /* ---- option parsing ---------------------------------------------------- */
 
-enum opt_kind { OPT_FLAG, OPT_STRING };
+enum opt_kind { OPT_FLAG, OPT_STRING, OPT_LIST };
+
+/* OPT_LIST: an option that may be repeated (out is a struct opt_list *);
+ * more than OSAFE_WITNESS_MAX values is a usage error. */
+struct opt_list {
+    const char *v[OSAFE_WITNESS_MAX];
+    int n;
+};
 
 struct opt {
     const char *name;   /* without the leading "--" */
@@ -104,6 +113,24 @@ int opts_parse(const char *cmd, int argc, char **argv, const struct opt *opts,
 /* Parse a decimal uint64 argument; prints a usage error on failure. */
 int cli_u64(const char *cmd, const char *what, const char *s,
             unsigned long long *out);
+
+/* `osafe witness` (cmd_witness.c): the witnesses asked to cosign this
+ * node's checkpoints. */
+int cmd_witness(int argc, char **argv);
+extern const char usage_witness[];
+/* A witness policy from --witness FILE.vkey (repeated) and --quorum K
+ * (cmd_witness.c): *n keys into w (OSAFE_WITNESS_MAX of room), *quorum
+ * (default: all of them).  n 0 with no --quorum: no policy.  0, or an
+ * exit status after printing the error. */
+int cli_witness_policy(const char *cmd, const struct opt_list *files,
+                       const char *quorum, tlog_verifier *w, size_t *n,
+                       size_t *k);
+/* Check the policy on a signed checkpoint whose log signature verifies
+ * with v; prints which witnesses cosigned.  0, or an exit status after
+ * printing the error. */
+int cli_witness_check(const char *cmd, const char *note, size_t len,
+                      const tlog_verifier *v, const tlog_verifier *w,
+                      size_t n, size_t k);
 
 /* `osafe peer` (cmd_peer.c; `peer evidence` in peer_evidence.c) */
 int cmd_peer(int argc, char **argv);

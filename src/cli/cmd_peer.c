@@ -17,7 +17,7 @@ const char usage_peer[] =
     "usage: osafe peer add URL --vkey FILE.vkey --db FILE [--token-env VAR]\n"
     "       osafe peer list --db FILE\n"
     "       osafe peer remove URL --db FILE\n"
-    "       osafe peer sync --db FILE [URL]\n"
+    "       osafe peer sync --db FILE [URL] [--witness W.vkey]... [--quorum K]\n"
     "       osafe peer unfreeze URL --db FILE\n"
     "       osafe peer evidence URL --db FILE --out DIR\n"
     "       osafe peer mirrored --db FILE [--origin ORIGIN]\n"
@@ -39,7 +39,11 @@ const char usage_peer[] =
     "          committed once verified (a killed sync resumes).  TLP:CLEAR\n"
     "          records become mirrored records with their provenance;\n"
     "          withdrawals are applied.  A peer that is down is reported\n"
-    "          and the others are still synced.\n"
+    "          and the others are still synced.  With --witness (repeated)\n"
+    "          and --quorum K, a checkpoint is taken only if it carries\n"
+    "          valid cosignatures of at least K of those witnesses\n"
+    "          (default: all); else nothing is taken and the error says\n"
+    "          how many verified.\n"
     "unfreeze  Let a peer frozen after a split view be synced again.\n"
     "evidence  Write the newest split-view evidence against URL into DIR:\n"
     "          peer.vkey, old.checkpoint, new.checkpoint, proof.json (when\n"
@@ -182,11 +186,18 @@ static int peer_unfreeze(int argc, char **argv)
                        "unfrozen peer");
 }
 
-static int sync_one(osafe_store *s, const char *url)
+/* The witness policy of `peer sync` (none when n is 0). */
+struct sync_policy {
+    tlog_verifier w[OSAFE_WITNESS_MAX];
+    size_t n, k;
+};
+
+static int sync_one(osafe_store *s, const char *url,
+                    const struct sync_policy *pol)
 {
     osafe_err e;
     fed_sync_stats st;
-    if (fed_sync(s, url, &st, &e) != 0) {
+    if (fed_sync_witnessed(s, url, pol->w, pol->n, pol->k, &st, &e) != 0) {
         fprintf(stderr, "osafe peer sync: %s: %s\n", url, e.msg);
         return EXIT_FAIL;
     }
@@ -201,16 +212,24 @@ static int sync_one(osafe_store *s, const char *url)
 
 static int peer_sync(int argc, char **argv)
 {
-    const char *db = NULL, *url;
-    struct opt opts[] = {{"db", OPT_STRING, &db}, {NULL, 0, NULL}};
+    const char *db = NULL, *url, *quorum = NULL;
+    struct opt_list wfiles = {{NULL}, 0};
+    struct opt opts[] = {{"db", OPT_STRING, &db},
+                         {"witness", OPT_LIST, &wfiles},
+                         {"quorum", OPT_STRING, &quorum},
+                         {NULL, 0, NULL}};
     int rc = parse("peer sync", argc, argv, opts, 0, 1, &url);
     if (rc)
         return rc < 0 ? EXIT_OK : rc;
+    struct sync_policy pol;
+    if ((rc = cli_witness_policy("peer sync", &wfiles, quorum, pol.w, &pol.n,
+                                 &pol.k)))
+        return rc;
     osafe_store *s;
     if ((rc = open_db("peer sync", db, &s)))
         return rc;
     if (url) {
-        rc = sync_one(s, url);
+        rc = sync_one(s, url, &pol);
         s->ops->close(s);
         return rc;
     }
@@ -223,7 +242,7 @@ static int peer_sync(int argc, char **argv)
     }
     /* Every peer is tried: one that is down does not stop the others. */
     for (size_t i = 0; i < n; i++) {
-        if (sync_one(s, p[i].url))
+        if (sync_one(s, p[i].url, &pol))
             rc = EXIT_FAIL;
         store_peer_release(&p[i]);
     }

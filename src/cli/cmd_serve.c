@@ -70,7 +70,10 @@ const char usage_serve[] =
     "                 seconds, 1..86400, in the background (default: never;\n"
     "                 docs/FEDERATION.md)\n"
     "\n"
-    "Accounts: `osafe token create`.  Stop with SIGINT or SIGTERM.\n";
+    "Accounts: `osafe token create`.  Witnesses of this log: `osafe witness\n"
+    "add` (each new checkpoint is sent to them in the background and served\n"
+    "at /log/checkpoint with their cosignatures).  Stop with SIGINT or\n"
+    "SIGTERM.\n";
 
 /*
  * Each connection is a descriptor: raise the soft open-file limit towards
@@ -243,6 +246,20 @@ static void block_signals(sigset_t *set)
     signal(SIGPIPE, SIG_IGN);
 }
 
+/* The background threads: the pull from peers (--sync-interval S, none
+ * when 0) and the collector of our witnesses' cosignatures (`osafe
+ * witness add`; idle without witnesses). */
+static int threads_start(const char *db, const char *logdir,
+                         unsigned long long sync_s, struct serve_sync **puller,
+                         fed_cosign_thread **cosign, osafe_err *e)
+{
+    *puller = NULL;
+    *cosign = NULL;
+    if (sync_s && serve_sync_start(db, (unsigned)sync_s, puller, e) != 0)
+        return -1;
+    return fed_cosign_start(db, logdir, cosign, e);
+}
+
 int cmd_serve(int argc, char **argv)
 {
     const char *db = "osafe.db", *listen = "127.0.0.1:8420",
@@ -367,9 +384,10 @@ int cmd_serve(int argc, char **argv)
         reg_close(reg);
         return cli_fail("serve", &e);
     }
-    struct serve_sync *puller = NULL;
+    struct serve_sync *puller;
+    fed_cosign_thread *cosign;
     int sig = 0, status = EXIT_OK;
-    if (sync_s && serve_sync_start(db, (unsigned)sync_s, &puller, &e) != 0) {
+    if (threads_start(db, logdir, sync_s, &puller, &cosign, &e) != 0) {
         status = cli_fail("serve", &e);
     } else {
         /* The bound port is printed on its own so that scripts (and tests
@@ -383,6 +401,7 @@ int cmd_serve(int argc, char **argv)
         fprintf(stderr, "osafe serve: signal %d, stopping\n", sig);
     }
     serve_sync_stop(puller);
+    fed_cosign_stop(cosign);
     http_server_stop(srv);
     fed_witness_close(wit);
     web_close(webui);

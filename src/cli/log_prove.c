@@ -132,8 +132,11 @@ static int read_small(const char *path, char **data, size_t *len,
 int log_verify_inclusion(int argc, char **argv)
 {
     const char *vkey = NULL, *cp = NULL, *proof = NULL, *entry = NULL,
-               *leaf_b64 = NULL;
+               *leaf_b64 = NULL, *quorum = NULL;
+    struct opt_list wfiles = {{NULL}, 0};
     struct opt opts[] = {{"vkey", OPT_STRING, &vkey},
+                         {"witness", OPT_LIST, &wfiles},
+                         {"quorum", OPT_STRING, &quorum},
                          {"checkpoint", OPT_STRING, &cp},
                          {"proof", OPT_STRING, &proof},
                          {"entry", OPT_STRING, &entry},
@@ -150,6 +153,10 @@ int log_verify_inclusion(int argc, char **argv)
     if (!entry == !leaf_b64)
         return cli_usage_error(cmd, "give exactly one of --entry FILE and "
                                     "--leaf-hash B64");
+    tlog_verifier w[OSAFE_WITNESS_MAX];
+    size_t nw, k;
+    if ((rc = cli_witness_policy(cmd, &wfiles, quorum, w, &nw, &k)))
+        return rc;
     osafe_err e;
     tlog_verifier v;
     tlog_proof p;
@@ -188,11 +195,17 @@ int log_verify_inclusion(int argc, char **argv)
     printf("ok: entry %llu is in %s at tree size %llu\n",
            (unsigned long long)p.index, c.origin, (unsigned long long)c.size);
     rc = EXIT_OK;
+    /* the checkpoint's cosignatures, under the policy (exit status set) */
+    if (nw)
+        rc = cli_witness_check(cmd, cp ? ctext : p.note,
+                               cp ? clen : p.note_len, &v, w, nw, k);
+    if (rc != EXIT_OK)
+        rc = -rc; /* already reported */
 out:
     free(ptext);
     free(ctext);
     free(etext);
-    return rc == EXIT_OK ? rc : cli_fail(cmd, &e);
+    return rc == EXIT_OK ? rc : rc < 0 ? -rc : cli_fail(cmd, &e);
 }
 
 int log_verify_consistency(int argc, char **argv)

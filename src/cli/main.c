@@ -32,6 +32,8 @@ const struct cli_cmd cli_commands[] = {
      usage_suite},
     {"token", cmd_token, "create API accounts and tokens", usage_token},
     {"version", cmd_version, "print the version", usage_version},
+    {"witness", cmd_witness, "witnesses that cosign this node's checkpoints",
+     usage_witness},
     {NULL, NULL, NULL, NULL},
 };
 

@@ -54,6 +54,17 @@ int opts_parse(const char *cmd, int argc, char **argv, const struct opt *opts,
                 return cli_usage_error(cmd, "option '--%s' takes no value",
                                        o->name);
             *(int *)o->out = 1;
+        } else if (o->kind == OPT_LIST) {
+            struct opt_list *l = o->out;
+            const char *val = eq ? eq + 1 : i + 1 < argc ? argv[++i] : NULL;
+            if (!val)
+                return cli_usage_error(cmd, "option '--%s' needs a value",
+                                       o->name);
+            if (l->n == (int)OSAFE_WITNESS_MAX)
+                return cli_usage_error(cmd, "option '--%s' given more than "
+                                            "%u times",
+                                       o->name, OSAFE_WITNESS_MAX);
+            l->v[l->n++] = val;
         } else if (eq) {
             *(const char **)o->out = eq + 1;
         } else if (i + 1 < argc) {

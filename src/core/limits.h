@@ -591,4 +591,29 @@
  * every batch until a restart reconciles the log's tail. */
 #define OSAFE_BATCH_LOST_MAX 8u
 
+/* ---- witnessing our own log (federation/witness_collect.c, issue 12) ---- */
+
+/* Witness keys in one policy (--witness, repeated) and witnesses one node
+ * asks to cosign: a quorum of a few independent parties is the point; 16
+ * bounds the cosignature lines a served checkpoint carries (each ~110
+ * bytes) far below OSAFE_NOTE_MAX_SIGS. */
+#define OSAFE_WITNESS_MAX 16u
+/* A cosignature stamped this far ahead of our clock is refused by a
+ * policy check: witnesses' clocks drift, but a time much in the future is
+ * no statement about the present. */
+#define OSAFE_COSIG_FUTURE_SKEW_S 300u
+/* How often the collector looks for a new checkpoint (a read of one small
+ * file): cosignatures follow a batch within about this delay. */
+#define OSAFE_COSIGN_POLL_MS 250u
+/* Backoff after a witness fails (down, 4xx, 5xx): doubling from the first
+ * to the last value, with up to 25% jitter, so that an unreachable witness
+ * is not hammered and does not delay the others. */
+#define OSAFE_COSIGN_BACKOFF_MIN_MS 500u
+#define OSAFE_COSIGN_BACKOFF_MAX_MS 300000u
+/* One add-checkpoint request: a witness that has not answered in 20 s is
+ * treated as down and retried later (publication never waits for it). */
+#define OSAFE_COSIGN_HTTP_TIMEOUT_MS 20000L
+/* A witness's answer: one or a few cosignature lines, or a size. */
+#define OSAFE_COSIGN_RESPONSE_MAX 4096u
+
 #endif

@@ -70,6 +70,15 @@ typedef struct fed_sync_stats {
 OSAFE_MUST_USE int fed_sync(osafe_store *s, const char *url,
                             fed_sync_stats *st, osafe_err *e);
 
+/* fed_sync with a witness policy: the peer's checkpoint is taken only if
+ * it also carries valid cosignatures by at least quorum of the nw witness
+ * keys w (tlog_cosig_quorum); otherwise nothing is taken and the error
+ * (also the peer's last_error) names how many verified. */
+OSAFE_MUST_USE int fed_sync_witnessed(osafe_store *s, const char *url,
+                                      const tlog_verifier *w, size_t nw,
+                                      size_t quorum, fed_sync_stats *st,
+                                      osafe_err *e);
+
 /*
  * The C2SP tlog-witness add-checkpoint request (witness.c): body is
  * "old <size>\n", proof lines, an empty line, the signed checkpoint.  The
@@ -99,5 +108,49 @@ void fed_witness_close(fed_witness *w);
 OSAFE_MUST_USE int fed_witness_handle(fed_witness *w, const char *body,
                                       size_t len, int *status, osafe_buf *out,
                                       osafe_err *e);
+
+
+/* ---- witnesses of this node's own log (witness_collect.c) ------------ */
+
+/* Configure a witness to ask for cosignatures: url is its submission
+ * prefix (requests go to url/add-checkpoint), vkey its key text (the
+ * witness's name is the key's).  OSAFE_EEXIST if the url or the name is
+ * one already; at most OSAFE_WITNESS_MAX.  Removing is the store's
+ * cosigner_remove. */
+OSAFE_MUST_USE int fed_cosigner_add(osafe_store *s, const char *url,
+                                    const char *vkey, osafe_err *e);
+
+/* How the collector reaches a witness: POST body to url/add-checkpoint;
+ * *status receives the HTTP status and resp the answer's body.  Nonzero
+ * only when no answer came (down, timeout). */
+typedef int (*fed_cosign_post_fn)(void *ctx, const char *url,
+                                  const char *body, size_t len, long *status,
+                                  osafe_buf *resp, osafe_err *e);
+
+/*
+ * The collector for the log in dir, on its own connection to db.  post
+ * NULL: HTTP (libcurl).  One round: for the log's current checkpoint,
+ * every witness that has not cosigned it and whose backoff has passed
+ * (now_ms, a monotonic clock) is asked (a 409 is retried once with the
+ * size it names); a cosignature is kept only if it verifies with the
+ * witness's key; each outcome is stored (`osafe witness list`); then
+ * DIR/checkpoint.cosigned is rewritten when the current checkpoint has
+ * cosignatures (tlog/cosig.h).  *asked: requests started.  A witness's
+ * failure is its row's last_error, not this call's.
+ */
+typedef struct fed_cosign fed_cosign;
+OSAFE_MUST_USE int fed_cosign_open(const char *db, const char *dir,
+                                   fed_cosign_post_fn post, void *ctx,
+                                   fed_cosign **out, osafe_err *e);
+OSAFE_MUST_USE int fed_cosign_round(fed_cosign *c, uint64_t now_ms,
+                                    unsigned *asked, osafe_err *e);
+void fed_cosign_close(fed_cosign *c);
+
+/* The collector as a thread of `osafe serve`: a round every
+ * OSAFE_COSIGN_POLL_MS; publication never waits for it. */
+typedef struct fed_cosign_thread fed_cosign_thread;
+OSAFE_MUST_USE int fed_cosign_start(const char *db, const char *dir,
+                                    fed_cosign_thread **out, osafe_err *e);
+void fed_cosign_stop(fed_cosign_thread *t);
 
 #endif

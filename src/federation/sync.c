@@ -8,10 +8,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "federation/fed_int.h"
 #include "federation/federation.h"
 #include "tlog/checkpoint.h"
+#include "tlog/cosig.h"
 #include "tlog/proof.h"
 
 struct sync {
@@ -31,6 +33,9 @@ struct sync {
     uint8_t done_root[32];
     fed_sync_stats pend; /* counts of the open transaction */
     fed__tiles tiles;    /* the peer's tiles at the accepted size (cached) */
+    /* the witness policy (fed_sync_witnessed): quorum of the nw keys w */
+    const tlog_verifier *w;
+    size_t nw, quorum;
 };
 
 /* Write p's mutable fields in one transaction together with whatever the
@@ -143,6 +148,18 @@ static int take_checkpoint(struct sync *y, osafe_err *e)
         y->p->seen_size = (int64_t)y->c.size;
     if (!rc && y->p->checkpoint)
         rc = check_extends(y, note.data, &y->c, e);
+    /* the witness policy, after the split-view check (a signed checkpoint
+     * that contradicts an accepted one is evidence, cosigned or not) and
+     * before anything of the checkpoint is accepted */
+    tlog_note nt;
+    if (!rc && y->nw &&
+        (rc = tlog_note_open(note.data, note.len, y->v, 1, &nt, e)) == 0 &&
+        (rc = tlog_cosig_quorum(note.data, note.len, nt.text_len, y->w,
+                                y->nw, y->quorum, (uint64_t)time(NULL), NULL,
+                                e)))
+        osafe_errprefix(e, "the peer's checkpoint of size %llu is not "
+                           "taken: ",
+                        (unsigned long long)y->c.size);
     if (!rc && (!y->p->checkpoint || y->p->size != (int64_t)y->c.size)) {
         char *old = y->p->checkpoint;
         int64_t old_size = y->p->size;
@@ -357,6 +374,13 @@ static int run_sync(struct sync *y, osafe_err *e)
 int fed_sync(osafe_store *s, const char *url, fed_sync_stats *st,
              osafe_err *e)
 {
+    return fed_sync_witnessed(s, url, NULL, 0, 0, st, e);
+}
+
+int fed_sync_witnessed(osafe_store *s, const char *url,
+                       const tlog_verifier *w, size_t nw, size_t quorum,
+                       fed_sync_stats *st, osafe_err *e)
+{
     memset(st, 0, sizeof *st);
     store_peer p;
     int rc = s->ops->peer_get(s, url, &p, e);
@@ -377,7 +401,8 @@ int fed_sync(osafe_store *s, const char *url, fed_sync_stats *st,
     rc = tlog_verifier_parse(p.vkey, strlen(p.vkey), &v, e);
     if (!rc)
         rc = fed__http_open(&h, p.url, e);
-    struct sync y = {.s = s, .p = &p, .v = &v, .h = &h, .st = st};
+    struct sync y = {.s = s, .p = &p, .v = &v, .h = &h, .st = st,
+                     .w = w, .nw = nw, .quorum = quorum};
     if (!rc)
         rc = run_sync(&y, e);
     st->requests = h.requests;

@@ -168,6 +168,11 @@ OSAFE_MUST_USE int reg_mirror_get(registry *r, const char *origin,
  * old_checkpoint, new_checkpoint, proof}}], "witness_split": null |
  * {...}}; *out is malloc'd, the caller frees it. */
 OSAFE_MUST_USE int reg_peer_status(registry *r, char **out, osafe_err *e);
+/* The witnesses this node asks to cosign its checkpoints (`osafe witness
+ * add`, witnesses.c) with their latest cosignature: *n rows in *out, the
+ * caller releases each with store_cosigner_release, then frees *out. */
+OSAFE_MUST_USE int reg_witness_list(registry *r, store_cosigner **out,
+                                    size_t *n, osafe_err *e);
 /* Call fn with every record mirrored from an active peer, withdrawn ones
  * left out (the risk ranking's incidents.mirrored: include); *n the
  * number passed.  fn returns 0 to go on, or a status that stops the walk

@@ -15,6 +15,7 @@
 #include "federation/federation.h"
 #include "server/ratelimit.h"
 #include "server/reviews.h"
+#include "tlog/cosig.h"
 #include "tlog/tile.h"
 
 static int http_status(int code)
@@ -220,10 +221,20 @@ static void serve_log(api_ctx *a, const http_req *q, http_resp *w,
         return method_not_allowed(w, "GET, HEAD");
     char path[OSAFE_PATH_MAX];
     if (!strcmp(rel, "checkpoint")) {
-        snprintf(path, sizeof path, "%s/checkpoint", a->log_dir);
+        /* with the cosignatures collected for it, if any (tlog/cosig.h) */
+        char *note = NULL;
+        size_t len;
+        osafe_err e;
+        if (tlog_cosigned_read(a->log_dir, &note, &len, &e) != 0)
+            return (void)http_resp_error(w, e.code == OSAFE_ENOTFOUND ? 404
+                                                                      : 500,
+                                         "not_found", NULL,
+                                         "no checkpoint");
         /* tlog-tiles: the checkpoint may be cached a few seconds at most */
-        http_resp_file(w, path, "text/plain; charset=utf-8",
-                       "public, max-age=2");
+        http_resp_header(w, "Cache-Control", "public, max-age=2");
+        if (http_resp_body(w, "text/plain; charset=utf-8", note, len))
+            http_resp_error(w, 500, "internal", NULL, "out of memory");
+        free(note);
         return;
     }
     int level;

@@ -149,6 +149,12 @@ int web__log_vkey(const web_page *p, char *out, size_t size);
  * entry text and proof JSON when given (NULL: empty fields). */
 void web__verify_widget(web_page *p, const char *id, int version,
                        const char *entry, const char *proof_json);
+/* /log: the witnesses cosigning this node's checkpoints and whether each
+ * cosignature is on note, the checkpoint served (web_witness.c; nothing
+ * when none is configured). */
+void web__log_witnesses(web_page *p, const char *note);
+/* The attribute data-witnesses="VKEY VKEY..." of the verify widget. */
+void web__witness_keys_attr(web_page *p);
 
 /* ---- risk results (web_risk.c) ------------------------------------------ */
 

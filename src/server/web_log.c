@@ -16,6 +16,7 @@
 
 #include "server/web_int.h"
 #include "core/limits.h"
+#include "tlog/cosig.h"
 
 int web__log_vkey(const web_page *p, char *out, size_t size)
 {
@@ -39,6 +40,7 @@ void web__verify_widget(web_page *p, const char *id, int version,
                 "aria-labelledby=\"verify-h\" data-vkey=\"");
     web__page_text(p, vkey);
     web__page_raw(p, "\"");
+    web__witness_keys_attr(p);
     static const char *const msgs[][2] = {
         {"running", "verify.running"}, {"ok", "verify.ok"},
         {"fail", "verify.fail"},       {"fetched", "verify.fetched"},
@@ -47,7 +49,8 @@ void web__verify_widget(web_page *p, const char *id, int version,
         {"origin", "verify.r.origin"}, {"signature", "verify.r.signature"},
         {"size", "verify.r.size"},     {"path", "verify.r.path"},
         {"root", "verify.r.root"},     {"crypto", "verify.r.crypto"},
-        {"fetch", "verify.r.fetch"}};
+        {"fetch", "verify.r.fetch"},   {"cosigned", "verify.cosigned"},
+        {"uncosigned", "verify.uncosigned"}};
     for (size_t i = 0; i < sizeof msgs / sizeof msgs[0]; i++)
         data_msg(p, msgs[i][0], msgs[i][1]);
     web__page_raw(p, ">\n<h2 id=\"verify-h\">");
@@ -85,7 +88,26 @@ void web__verify_widget(web_page *p, const char *id, int version,
     web__page_t(p, "verify.run");
     web__page_raw(p, "</button>\n</form>\n<output id=\"verify-result\" "
                 "for=\"verify-entry verify-proof\" data-status=\"\" "
-                "role=\"status\" aria-live=\"polite\"></output>\n</section>\n");
+                "role=\"status\" aria-live=\"polite\"></output>\n"
+                "<div id=\"verify-cosigs\" data-count=\"\" hidden><p></p>"
+                "<ul></ul></div>\n</section>\n");
+}
+
+/* The checkpoint as /log/checkpoint serves it: with the witnesses'
+ * cosignatures collected for it, if any (tlog/cosig.h). */
+static void with_cosigs(const web_page *p, reg_log_info *li)
+{
+    char *served = NULL;
+    size_t n = 0;
+    osafe_err e;
+    if (tlog_cosigned_read(p->log_dir, &served, &n, &e) == 0 &&
+        n >= li->note_len && !memcmp(served, li->note, li->note_len)) {
+        free(li->note);
+        li->note = served;
+        li->note_len = n;
+    } else {
+        free(served);
+    }
 }
 
 void web__page_log(web_page *p)
@@ -100,11 +122,13 @@ void web__page_log(web_page *p)
     web__page_raw(p, "</h2>\n");
     reg_log_info li;
     osafe_err e;
+    char *served = NULL; /* the checkpoint shown, for the witnesses */
     if (reg_log_head(p->reg, &li, &e) != 0) {
         web__page_raw(p, "<p id=\"checkpoint-missing\">");
         web__page_t(p, "log.none");
         web__page_raw(p, "</p>\n");
     } else {
+        with_cosigs(p, &li);
         /* the signatures: one line each after the note's blank line */
         int sigs = 0;
         const char *body_end = strstr(li.note, "\n\n");
@@ -129,12 +153,17 @@ void web__page_log(web_page *p)
         web__page_t(p, "log.signatures");
         web__page_raw(p, "</dt><dd id=\"checkpoint-signatures\">");
         web__page_int(p, sigs);
-        web__page_raw(p, " <small>");
-        web__page_t(p, "log.cosign_later");
-        web__page_raw(p, "</small></dd></dl>\n<pre id=\"checkpoint-note\" "
+        if (sigs <= 1) {
+            web__page_raw(p, " <small>");
+            web__page_t(p, "log.cosign_later");
+            web__page_raw(p, "</small>");
+        }
+        web__page_raw(p, "</dd></dl>\n<pre id=\"checkpoint-note\" "
                     "dir=\"ltr\">");
         web__page_text_n(p, li.note, li.note_len);
         web__page_raw(p, "</pre>\n");
+        served = li.note; /* kept for the witnesses' section */
+        li.note = NULL;
         reg_log_info_release(&li);
     }
     char vkey[512];
@@ -146,6 +175,8 @@ void web__page_log(web_page *p)
         web__page_raw(p, "</code></p>\n");
     }
     web__page_raw(p, "</section>\n");
+    web__log_witnesses(p, served);
+    free(served);
     web__log_peers(p);
     web__verify_widget(p, web__page_query(p, "id"), 0, NULL, NULL);
     web__page_end(p, "verify.js");

@@ -228,6 +228,29 @@ typedef struct store_peer {
 
 void store_peer_release(store_peer *p);
 
+/* A witness this node asks to cosign its own checkpoints (issue 12,
+ * federation/witness_collect.c): its submission prefix (requests go to
+ * url/add-checkpoint), its cosigner key (the type-0x01 "name+id+base64"
+ * .vkey of `osafe key generate`; the cosignature key ID is derived), and
+ * what it last did for us. */
+typedef struct store_cosigner {
+    char url[512];
+    char vkey[512];
+    char name[257];
+    int64_t size;         /* the size it last cosigned for us (our next
+                           * request's `old`), 0 if none */
+    char *note;           /* the signed checkpoint it cosigned (malloc'd,
+                           * NULL if none) */
+    char cosig[400];      /* its verified cosignature line of note, without
+                           * the newline ("" if none) */
+    int64_t cosig_time;   /* the cosignature's timestamp */
+    char last_try[32];    /* "" if never */
+    char last_error[512]; /* "" when the last request succeeded */
+    char added[32];
+} store_cosigner;
+
+void store_cosigner_release(store_cosigner *c);
+
 /* A record mirrored from a peer: the latest CLEAR version its log holds,
  * with its provenance. */
 typedef struct store_mirror {
@@ -489,6 +512,20 @@ struct store_ops {
     OSAFE_MUST_USE int (*witness_put)(osafe_store *s, const char *origin,
                                       int64_t size, const uint8_t root[32],
                                       const char *note, osafe_err *e);
+    /* ---- our own witnesses (store_*_cosigners.c, issue 12) ---- */
+    /* create: insert (OSAFE_EEXIST if the url is one already); else update
+     * the state fields (size, note, cosig, cosig_time, last_try,
+     * last_error) of an existing one (OSAFE_ENOTFOUND if removed). */
+    OSAFE_MUST_USE int (*cosigner_put)(osafe_store *s,
+                                       const store_cosigner *c, int create,
+                                       osafe_err *e);
+    /* Every witness by url (the caller frees each with
+     * store_cosigner_release, then the array). */
+    OSAFE_MUST_USE int (*cosigner_list)(osafe_store *s, store_cosigner **out,
+                                        size_t *n, osafe_err *e);
+    /* OSAFE_ENOTFOUND if none. */
+    OSAFE_MUST_USE int (*cosigner_remove)(osafe_store *s, const char *url,
+                                          osafe_err *e);
 };
 
 enum { STORE_SP_MARK, STORE_SP_KEEP, STORE_SP_UNDO };

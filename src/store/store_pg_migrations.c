@@ -228,6 +228,20 @@ const char *const pg__migrations[] = {
     "  root bytea NOT NULL,"
     "  note text NOT NULL,"
     "  updated text NOT NULL);",
+    /* 5 (SQLite 12, issue 12; reserved number, renumbered at merge if
+     * needed): the witnesses this node asks to cosign its own checkpoints
+     * and the latest cosignature each gave. */
+    "CREATE TABLE cosigners("
+    "  url text PRIMARY KEY,"
+    "  vkey text NOT NULL,"
+    "  name text NOT NULL,"
+    "  size bigint NOT NULL DEFAULT 0,"
+    "  note text,"
+    "  cosig text NOT NULL DEFAULT '',"
+    "  cosig_time bigint NOT NULL DEFAULT 0,"
+    "  last_try text NOT NULL DEFAULT '',"
+    "  last_error text NOT NULL DEFAULT '',"
+    "  added text NOT NULL);",
 };
 
 const size_t pg__n_migrations = sizeof pg__migrations / sizeof pg__migrations[0];

@@ -138,5 +138,11 @@ int sq__witness_get(osafe_store *s, const char *origin, int64_t *size,
                     uint8_t root[32], char **note, osafe_err *e);
 int sq__witness_put(osafe_store *s, const char *origin, int64_t size,
                     const uint8_t root[32], const char *note, osafe_err *e);
+/* store_sqlite_cosigners.c: our own witnesses (issue 12) */
+int sq__cosigner_put(osafe_store *s, const store_cosigner *c, int create,
+                     osafe_err *e);
+int sq__cosigner_list(osafe_store *s, store_cosigner **out, size_t *n,
+                      osafe_err *e);
+int sq__cosigner_remove(osafe_store *s, const char *url, osafe_err *e);
 
 #endif

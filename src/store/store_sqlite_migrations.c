@@ -279,6 +279,20 @@ const char *const sq__migrations[] = {
     "  root BLOB NOT NULL,"
     "  note TEXT NOT NULL,"
     "  updated TEXT NOT NULL);",
+    /* 12 (issue 12, reserved number; renumbered at merge if needed): the
+     * witnesses this node asks to cosign its own checkpoints, and the
+     * latest cosignature each gave (served with the checkpoint). */
+    "CREATE TABLE cosigners("
+    "  url TEXT PRIMARY KEY,"
+    "  vkey TEXT NOT NULL,"
+    "  name TEXT NOT NULL,"
+    "  size INTEGER NOT NULL DEFAULT 0,"
+    "  note TEXT,"
+    "  cosig TEXT NOT NULL DEFAULT '',"
+    "  cosig_time INTEGER NOT NULL DEFAULT 0,"
+    "  last_try TEXT NOT NULL DEFAULT '',"
+    "  last_error TEXT NOT NULL DEFAULT '',"
+    "  added TEXT NOT NULL);",
 };
 
 const size_t sq__n_migrations = sizeof sq__migrations / sizeof sq__migrations[0];

@@ -10,7 +10,10 @@
 // proof's, then the RFC 6962 leaf hash SHA-256(0x00 || entry) folded up the
 // inclusion path with SHA-256(0x01 || left || right) to the checkpoint's
 // root.  The outcome goes to #verify-result with data-status ok|fail and
-// data-reason naming the step that failed.
+// data-reason naming the step that failed.  Then, when the page names
+// witnesses (data-witnesses), the checkpoint's cosignatures by them are
+// verified (cosignature/v1) and listed in #verify-cosigs (data-count; one
+// li[data-witness][data-time] each).
 (function () {
   'use strict';
   var box = document.getElementById('verify');
@@ -118,6 +121,97 @@
       });
   }
 
+  // The witnesses' keys (data-witnesses: their type-0x01 vkeys; the
+  // cosignature key ID is SHA-256(name || "\n" || 0x04 || key)[:4], per
+  // c2sp.org/tlog-cosignature) -> the cosignature/v1 lines of note that
+  // verify, one per witness, none dated more than 5 minutes ahead of this
+  // browser's clock: [{name, time (BigInt seconds)}].
+  function witnessKeys() {
+    return (box.getAttribute('data-witnesses') || '').split(' ')
+      .filter(Boolean);
+  }
+
+  function checkCosigs(note) {
+    var found = [];
+    var now = BigInt(Math.floor(Date.now() / 1000)) + 300n;
+    function one(w, cid, s) {
+      var t = 0n;
+      for (var i = 4; i < 12; i++) t = t * 256n + BigInt(s.blob[i]);
+      if (t > now) return Promise.resolve(false);
+      var m = enc.encode('cosignature/v1\ntime ' + t.toString() + '\n' +
+                         note.body);
+      return crypto.subtle.importKey('raw', w.key, { name: 'Ed25519' },
+                                     false, ['verify'])
+        .then(function (k) {
+          return crypto.subtle.verify({ name: 'Ed25519' }, k,
+                                      s.blob.slice(12), m);
+        }).then(function (ok) {
+          if (ok) found.push({ name: w.name, time: t });
+          return ok;
+        }, function () { return false; });
+    }
+    return witnessKeys().reduce(function (p, v) {
+      return p.then(function () {
+        var w;
+        try { w = parseVkey(v); } catch (e) { return null; }
+        return sha256(concat(enc.encode(w.name + '\n'), new Uint8Array([4]),
+                             w.key)).then(function (h) {
+          var cid = h.slice(0, 4);
+          return note.sigs.filter(function (s) {
+            return s.name === w.name && s.blob.length === 76 &&
+              same(s.blob.slice(0, 4), cid);
+          }).reduce(function (q, s) {
+            return q.then(function (done) { return done || one(w, cid, s); });
+          }, Promise.resolve(false));
+        });
+      });
+    }, Promise.resolve()).then(function () { return found; });
+  }
+
+  // A proof may carry the bare checkpoint: the one /log/checkpoint serves
+  // has the same text and the cosignatures collected since.
+  function cosigsOf(note) {
+    return checkCosigs(note).then(function (f) {
+      if (f.length) return f;
+      return fetch('/log/checkpoint', { credentials: 'same-origin' })
+        .then(function (r) { return r.ok ? r.text() : ''; })
+        .then(function (t) {
+          var served;
+          try { served = parseNote(t); } catch (e) { return f; }
+          return served.body === note.body ? checkCosigs(served) : f;
+        }, function () { return f; });
+    });
+  }
+
+  function showCosigs(f) {
+    var div = document.getElementById('verify-cosigs');
+    if (!div) return;
+    div.hidden = f === null;
+    if (f === null) return;
+    div.setAttribute('data-count', String(f.length));
+    div.querySelector('p').textContent = f.length
+      ? msg('cosigned').replace('{n}', String(f.length)) : msg('uncosigned');
+    var ul = div.querySelector('ul');
+    ul.textContent = '';
+    f.forEach(function (c) {
+      var li = document.createElement('li');
+      li.setAttribute('data-witness', c.name);
+      li.setAttribute('data-time', c.time.toString());
+      var name = document.createElement('bdi');
+      name.setAttribute('dir', 'ltr');
+      name.textContent = c.name;
+      var when = document.createElement('time');
+      var iso = new Date(Number(c.time) * 1000).toISOString()
+        .replace(/\.000Z$/, 'Z');
+      when.setAttribute('datetime', iso);
+      when.textContent = iso;
+      li.appendChild(name);
+      li.appendChild(document.createTextNode(' \u2014 '));
+      li.appendChild(when);
+      ul.appendChild(li);
+    });
+  }
+
   // RFC 9162 2.1.3.2: the root implied by a leaf hash and its path.
   function rootFromPath(index, size, leaf, path) {
     if (index >= size) return Promise.reject(new Fail('path'));
@@ -189,16 +283,20 @@
       return rootFromPath(proof.index, proof.tree_size, leaf, path);
     }).then(function (root) {
       if (!same(root, note.root)) throw new Fail('root');
-      return { index: proof.index, size: note.size };
+      return { index: proof.index, size: note.size, note: note };
     });
   }
 
   function run(ev) {
     if (ev) ev.preventDefault();
     show('running', '', msg('running'));
+    showCosigs(null);
     verify().then(function (r) {
       show('ok', '', msg('ok').replace('{index}', String(r.index))
                                .replace('{size}', String(r.size)));
+      // the witnesses' cosignatures of the checkpoint, when this node
+      // names witnesses
+      if (witnessKeys().length) cosigsOf(r.note).then(showCosigs);
     }, function (e) {
       var reason = e instanceof Fail ? e.reason : 'crypto';
       show('fail', reason, msg('fail') + ' ' + msg(reason));
