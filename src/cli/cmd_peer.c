@@ -196,6 +196,11 @@ static int sync_one(osafe_store *s, const char *url)
            (unsigned long long)st.mirrored, (unsigned long long)st.withdrawn,
            (unsigned long long)st.skipped, (unsigned long long)st.requests,
            (unsigned long long)st.bytes);
+    if (st.fetched || st.not_shared)
+        printf("  GREEN/AMBER through the peer's API: %llu stored, %llu not "
+               "shared with us\n",
+               (unsigned long long)st.fetched,
+               (unsigned long long)st.not_shared);
     return EXIT_OK;
 }
 

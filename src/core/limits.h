@@ -527,6 +527,10 @@
 /* `osafe serve --sync-interval S`: at most a day between pulls (a longer
  * pause is no mirroring at all). */
 #define OSAFE_PEER_SYNC_INTERVAL_MAX 86400u
+/* The token a peer issued to this node (read from the variable named at
+ * `osafe peer add --token-env`): ours are 70 bytes ("osafe_" and 64 hex);
+ * room for another implementation's longer ones, refused beyond. */
+#define OSAFE_PEER_TOKEN_MAX 512u
 /* ---- GGUF model files (infer/gguf.c, issue 14) ---- */
 
 /* Tensor names: ggml keeps them in a 64-byte field with its NUL, so a

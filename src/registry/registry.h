@@ -143,6 +143,8 @@ typedef struct reg_meta {
     char state[16];
     char tlp[16];
     int64_t log_index; /* -1 if this version is not published */
+    char org[128];     /* the record's organisation for AMBER levels, else
+                        * "" (header X-Osafe-Org) */
 } reg_meta;
 
 /* The exact stored bytes of a version the caller may read under that
@@ -150,18 +152,22 @@ typedef struct reg_meta {
 OSAFE_MUST_USE int reg_get(registry *r, const reg_caller *c, const char *id, int version,
             char **body, size_t *len, reg_meta *meta, osafe_err *e);
 /* GET /api/v1/records?origin=ORIGIN (mirrored.c): one page of records
- * mirrored from the peer log ORIGIN (src/federation/), by id after cursor
- * (an id, or NULL), as JSON {"records":[{id, version, state, tlp,
- * log_index, record, origin:{name, peer, log_index, checkpoint_size
- * [, withdrawn]}}], "next_cursor"}; *out is malloc'd, the caller frees
- * it.  Mirrored records are TLP:CLEAR: no caller is refused. */
-OSAFE_MUST_USE int reg_mirror_list(registry *r, const char *origin, int limit,
+ * mirrored from the peer log ORIGIN (src/federation/; NULL: every origin)
+ * that c may read, by id after cursor (an id, or NULL), as JSON
+ * {"records":[{id, version, state, tlp, log_index, record, origin:{name,
+ * peer, log_index, checkpoint_size [, withdrawn] [, salt]}}],
+ * "next_cursor"}; *out is malloc'd, the caller frees it.  CLEAR records
+ * are anyone's; GREEN and AMBER ones keep their level (tlp.c). */
+OSAFE_MUST_USE int reg_mirror_list(registry *r, const reg_caller *c,
+                                   const char *origin, int limit,
                                    const char *cursor, char **out,
                                    osafe_err *e);
 /* One mirrored record (origin, id) as an item of reg_mirror_list, or
- * OSAFE_ENOTFOUND; *out is malloc'd, the caller frees it. */
-OSAFE_MUST_USE int reg_mirror_get(registry *r, const char *origin,
-                                  const char *id, char **out, osafe_err *e);
+ * OSAFE_ENOTFOUND (also when c may not read it); *out is malloc'd, the
+ * caller frees it. */
+OSAFE_MUST_USE int reg_mirror_get(registry *r, const reg_caller *c,
+                                  const char *origin, const char *id,
+                                  char **out, osafe_err *e);
 /* The peers this node mirrors and the split-view evidence held against
  * each (mirrored.c), as JSON {"peers":[{url, origin, state, size,
  * seen_size, last_sync, last_error, split: null | {reason,

@@ -247,7 +247,7 @@ static void serve_log(api_ctx *a, const http_req *q, http_resp *w,
 /* GET /api/v1/records?origin=ORIGIN: records mirrored from a peer's log
  * (issue 12); no other filter applies to them yet. */
 static void mirrored_collection(api_ctx *a, const http_req *q, http_resp *w,
-                                const char *origin)
+                                const reg_caller *c, const char *origin)
 {
     static const char *const others[] = {"status", "hazard", "severity",
                                          "country", "model", "language",
@@ -269,7 +269,7 @@ static void mirrored_collection(api_ctx *a, const http_req *q, http_resp *w,
         return;
     osafe_err e;
     char *out = NULL;
-    int rc = reg_mirror_list(a->reg, origin, limit,
+    int rc = reg_mirror_list(a->reg, c, origin, limit,
                              http_req_query(q, "cursor"), &out, &e);
     reply(w, 200, rc, out, &e);
 }
@@ -304,7 +304,7 @@ static void records_collection(api_ctx *a, const http_req *q, http_resp *w,
         return method_not_allowed(w, "GET, POST");
     const char *origin = http_req_query(q, "origin");
     if (origin)
-        return mirrored_collection(a, q, w, origin);
+        return mirrored_collection(a, q, w, c, origin);
     store_filter f;
     memset(&f, 0, sizeof f);
     f.state = http_req_query(q, "status");
@@ -382,6 +382,8 @@ static void record_item(api_ctx *a, const http_req *q, http_resp *w,
         http_resp_header(w, "X-Osafe-Version", v);
         http_resp_header(w, "X-Osafe-State", meta.state);
         http_resp_header(w, "X-Osafe-TLP", meta.tlp);
+        if (meta.org[0])
+            http_resp_header(w, "X-Osafe-Org", meta.org);
         if (meta.log_index >= 0) {
             snprintf(v, sizeof v, "%lld", (long long)meta.log_index);
             http_resp_header(w, "X-Osafe-Log-Index", v);

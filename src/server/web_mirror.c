@@ -105,7 +105,7 @@ void web__page_mirrored_list(web_page *p, const char *origin)
 {
     char *out = NULL;
     osafe_err e;
-    int rc = reg_mirror_list(p->reg, origin, OSAFE_WEB_LIST_LIMIT,
+    int rc = reg_mirror_list(p->reg, &p->caller, origin, OSAFE_WEB_LIST_LIMIT,
                              nonempty(web__page_query(p, "cursor")), &out,
                              &e);
     json_t *doc = rc ? NULL : json_loads(out, 0, NULL);
@@ -200,7 +200,7 @@ void web__page_mirrored(web_page *p)
         return web__page_error(p, 404, "error.not_found");
     char *out = NULL;
     osafe_err e;
-    int rc = reg_mirror_get(p->reg, origin, id, &out, &e);
+    int rc = reg_mirror_get(p->reg, &p->caller, origin, id, &out, &e);
     if (rc)
         return web__page_error(p, rc == OSAFE_ENOTFOUND ? 404 : 500,
                                rc == OSAFE_ENOTFOUND ? "error.not_found"

@@ -228,6 +228,15 @@ const char *const pg__migrations[] = {
     "  root bytea NOT NULL,"
     "  note text NOT NULL,"
     "  updated text NOT NULL);",
+    /* 4: the token role `peer` and mirrored GREEN/AMBER records (as
+     * SQLite's 11) */
+    "ALTER TABLE accounts DROP CONSTRAINT accounts_role_check;"
+    "ALTER TABLE accounts ADD CONSTRAINT accounts_role_check"
+    "  CHECK (role IN ('reporter','reviewer','admin','peer'));"
+    "ALTER TABLE mirrored_records ADD COLUMN tlp text NOT NULL"
+    "  DEFAULT 'CLEAR';"
+    "ALTER TABLE mirrored_records ADD COLUMN org text NOT NULL DEFAULT '';"
+    "ALTER TABLE mirrored_records ADD COLUMN salt text NOT NULL DEFAULT '';",
 };
 
 const size_t pg__n_migrations = sizeof pg__migrations / sizeof pg__migrations[0];
