@@ -35,6 +35,7 @@
 #include "store/store.h"
 
 typedef struct registry registry;
+struct json_t; /* jansson's json_t (reg_mirror_search) */
 
 typedef struct reg_opts {
     const char *db_path;   /* SQLite file */
@@ -344,6 +345,8 @@ typedef struct reg_exported {
     const char *state;       /* "published", "withdrawn", "merged" */
     const char *modified;    /* RFC 3339, when the state last changed */
     const char *merged_into; /* the target's id when merged, else "" */
+    const char *origin;      /* NULL for ours; a mirrored record's origin
+                              * log (reg_export_mirrored_each) */
 } reg_exported;
 
 /*
@@ -356,6 +359,29 @@ typedef struct reg_exported {
 OSAFE_MUST_USE int reg_export_each(registry *r, const char *level,
                     int (*fn)(void *ctx, const reg_exported *x), void *ctx,
                     osafe_err *e);
+
+/*
+ * Call fn with every record mirrored from a peer (mirrored_search.c) that
+ * an export at level may carry: CLEAR ones, and GREEN ones when level is
+ * "GREEN"; never AMBER.  origin: one peer log, or NULL for those of every
+ * peer held.  x->body is the record's canonical JSON with its origin made
+ * explicit (origin.node_url the peer, origin.log and origin.log_index in
+ * its log, origin.mirrored true, and first among its references the
+ * record's page at the origin), x->origin the origin log: never ours.
+ * Withdrawn ones are included with their state.
+ */
+OSAFE_MUST_USE int reg_export_mirrored_each(
+    registry *r, const char *level, const char *origin,
+    int (*fn)(void *ctx, const reg_exported *x), void *ctx, osafe_err *e);
+
+/* Up to limit mirrored records (of origin, or NULL: of every peer held)
+ * that c may read whose text holds every word of q, case-folded, as an
+ * array of reg_mirror_list's items (*out a new reference).  OSAFE_EINVAL
+ * when q is not UTF-8. */
+OSAFE_MUST_USE int reg_mirror_search(registry *r, const reg_caller *c,
+                                     const char *q, const char *origin,
+                                     int limit, struct json_t **out,
+                                     osafe_err *e);
 
 /* ---- imports (CLI) ------------------------------------------------------ */
 

@@ -225,6 +225,77 @@ static void expect_mirrored(const api_srv *M, const char *token,
     api_reply_release(&r);
 }
 
+/* Search of M with include=mirrored as token: the mirrored matches, and
+ * none of them among our own records. */
+static void expect_search(const api_srv *M, const char *token,
+                          const struct origin *o, int green, int amber)
+{
+    api_reply r;
+    api_get(M, "/api/v1/search?q=DANGEROUS+dose&include=mirrored", token, &r);
+    API_EXPECT(&r, 200, "search with mirrored");
+    json_t *j = api_json(&r);
+    assert_int_equal(json_array_size(json_object_get(j, "records")), 0);
+    char *mir = json_dumps(json_object_get(j, "mirrored"), JSON_COMPACT);
+    assert_non_null(strstr(mir, o->clear));
+    assert_int_equal(strstr(mir, o->green) != NULL, green);
+    assert_int_equal(strstr(mir, o->amber) != NULL, amber);
+    assert_null(strstr(mir, o->red));
+    assert_non_null(strstr(mir, "\"origin\":{\"name\":\""));
+    free(mir);
+    json_decref(j);
+    api_reply_release(&r);
+}
+
+/* `osafe export json --include-mirrored` of M's database at level. */
+static char *export_mirrored(const api_srv *M, const char *level)
+{
+    char *argv[] = {(char *)api_osafe(), "export", "json", "--db",
+                    (char *)M->db, "--tlp", (char *)level,
+                    "--include-mirrored", NULL};
+    osafe_buf out = OSAFE_BUF_INIT;
+    assert_int_equal(api_run(argv, &out, M->err), 0);
+    if (!out.data)
+        assert_int_equal(buf_puts(&out, ""), 0);
+    return buf_detach(&out, NULL);
+}
+
+static void check_search_export(const api_srv *M, const struct origin *o,
+                                const char *acme, const char *other)
+{
+    expect_search(M, NULL, o, 0, 0);
+    expect_search(M, other, o, 1, 0);
+    expect_search(M, acme, o, 1, 1);
+    api_reply r;
+    api_get(M, "/api/v1/search?q=dose&include=ours", NULL, &r);
+    api_expect_error(&r, 400, "include", "include=ours");
+    api_reply_release(&r);
+    /* without include: ours only, as before */
+    api_get(M, "/api/v1/search?q=dose", acme, &r);
+    API_EXPECT(&r, 200, "search");
+    assert_null(strstr(r.body.data, "mirrored"));
+    api_reply_release(&r);
+    /* the page: their own section, after ours */
+    api_get(M, "/incidents?q=dose&include=mirrored", NULL, &r);
+    API_EXPECT(&r, 200, "/incidents?include=mirrored");
+    assert_non_null(strstr(r.body.data, "id=\"mirrored-results\""));
+    assert_non_null(strstr(r.body.data, o->clear));
+    assert_null(strstr(r.body.data, o->green));
+    api_reply_release(&r);
+    /* exports: CLEAR (GREEN on request), never AMBER; each names its
+     * origin */
+    char *x = export_mirrored(M, "CLEAR");
+    assert_non_null(strstr(x, o->clear));
+    assert_null(strstr(x, o->green));
+    assert_null(strstr(x, o->amber));
+    assert_non_null(strstr(x, "\"mirrored\":true"));
+    assert_non_null(strstr(x, o->S.base));
+    free(x);
+    x = export_mirrored(M, "GREEN");
+    assert_non_null(strstr(x, o->green));
+    assert_null(strstr(x, o->amber));
+    free(x);
+}
+
 static void test_sync_green_amber(void **state)
 {
     (void)state;
@@ -286,6 +357,7 @@ static void test_sync_green_amber(void **state)
     expect_mirrored(&M, m_other, &o, 1, 0);
     expect_mirrored(&M, m_acme, &o, 1, 1);
     expect_mirrored(&M, m_peer, &o, 0, 0);
+    check_search_export(&M, &o, m_acme, m_other);
     char path[512];
     snprintf(path, sizeof path,
              "/incidents/mirrored?origin=%s&id=%s", o.origin, o.amber);
