@@ -16,6 +16,7 @@
 
 const char usage_export[] =
     "usage: osafe export FORMAT [--db FILE] [--tlp CLEAR|GREEN] [--out FILE]\n"
+    "                           [--include-mirrored [--origin ORIGIN]]\n"
     "\n"
     "Export the latest published version of every record: json (our native\n"
     "records, JSON Lines, exact stored bytes; `osafe import json` reads them\n"
@@ -27,7 +28,13 @@ const char usage_export[] =
     "Withdrawn and merged records are included with their state: json\n"
     "\"state\", \"withdrawn\" (when) and \"merged_into\"; osv \"withdrawn\";\n"
     "stix \"revoked\": true; csv the state and withdrawn columns (AVID has\n"
-    "no place for a state).\n";
+    "no place for a state).\n"
+    "--include-mirrored adds, after ours, the records mirrored from peers\n"
+    "(docs/FEDERATION.md; --origin: one peer's log only) at the same\n"
+    "levels (never AMBER), each carrying its origin: origin.node_url (the\n"
+    "peer), origin.log and origin.log_index (its entry in the origin's\n"
+    "log), origin.mirrored true, and first among its references its page\n"
+    "at the origin (in csv, the references column).\n";
 
 struct sink {
     FILE *out;
@@ -149,10 +156,14 @@ static int emit_each(void *ctx, const reg_exported *x)
 
 int cmd_export(int argc, char **argv)
 {
-    const char *db = "osafe.db", *tlp = "CLEAR", *outpath = NULL;
+    const char *db = "osafe.db", *tlp = "CLEAR", *outpath = NULL,
+               *origin = NULL;
+    int mirrored = 0;
     struct opt opts[] = {{"db", OPT_STRING, &db},
                          {"tlp", OPT_STRING, &tlp},
                          {"out", OPT_STRING, &outpath},
+                         {"include-mirrored", OPT_FLAG, &mirrored},
+                         {"origin", OPT_STRING, &origin},
                          {NULL, 0, NULL}};
     int np, rc = opts_parse("export", argc, argv, opts, &np);
     if (rc == -1) {
@@ -170,6 +181,8 @@ int cmd_export(int argc, char **argv)
                                "unknown format '%s' (json, avid, osv, csv, "
                                "stix)",
                                fmt);
+    if (origin && !mirrored)
+        return cli_usage_error("export", "--origin needs --include-mirrored");
     if (strcmp(tlp, "CLEAR") && strcmp(tlp, "GREEN"))
         return cli_usage_error("export",
                                "--tlp %s: only CLEAR and GREEN records are "
@@ -200,6 +213,9 @@ int cmd_export(int argc, char **argv)
      * the same rule the API applies. */
     if (rc == 0)
         rc = reg_export_each(reg, tlp, emit_each, &k, &e);
+    /* other registries' records: after ours, each naming its origin */
+    if (rc == 0 && mirrored)
+        rc = reg_export_mirrored_each(reg, tlp, origin, emit_each, &k, &e);
     if (rc == 0 && k.stix) {
         json_t *bundle = NULL;
         size_t n = json_array_size(k.stix);

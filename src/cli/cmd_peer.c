@@ -27,8 +27,10 @@ const char usage_peer[] =
     "add       URL is the peer's base address (its log is URL/log/);\n"
     "          FILE.vkey its log's verifier key, obtained out of band.\n"
     "          --token-env names the variable that will hold a token the\n"
-    "          peer issued to this node (kept for later stages: only\n"
-    "          TLP:CLEAR records are mirrored so far).\n"
+    "          peer issued to this node (`osafe token create --role peer`\n"
+    "          there): with it, GREEN and AMBER records the peer shares with\n"
+    "          us are fetched through its API and stored only if they match\n"
+    "          the salted commitments in its log.\n"
     "list      One line per peer: URL, origin, state (active|frozen), the\n"
     "          size of the last accepted checkpoint, entries taken, the\n"
     "          latest size seen, the lag, the last sync and its error.\n"
@@ -37,13 +39,15 @@ const char usage_peer[] =
     "          signature and its consistency with the last one accepted\n"
     "          are checked, then the new entries, bundle by bundle, each\n"
     "          committed once verified (a killed sync resumes).  TLP:CLEAR\n"
-    "          records become mirrored records with their provenance;\n"
-    "          withdrawals are applied.  A peer that is down is reported\n"
-    "          and the others are still synced.  With --witness (repeated)\n"
-    "          and --quorum K, a checkpoint is taken only if it carries\n"
-    "          valid cosignatures of at least K of those witnesses\n"
-    "          (default: all); else nothing is taken and the error says\n"
-    "          how many verified.\n"
+    "          records become mirrored records with their provenance (and\n"
+    "          GREEN/AMBER ones with a token, see add); withdrawals are\n"
+    "          applied.  A peer that is down is reported and the others\n"
+    "          are still synced.  A record whose served bytes do not match\n"
+    "          its commitment is refused, counted and reported (exit 1).\n"
+    "          With --witness (repeated) and --quorum K, a checkpoint is\n"
+    "          taken only if it carries valid cosignatures of at least K\n"
+    "          of those witnesses (default: all); else nothing is taken\n"
+    "          and the error says how many verified.\n"
     "unfreeze  Let a peer frozen after a split view be synced again.\n"
     "evidence  Write the newest split-view evidence against URL into DIR:\n"
     "          peer.vkey, old.checkpoint, new.checkpoint, proof.json (when\n"
@@ -55,7 +59,9 @@ const char usage_peer[] =
     "mirrored  The mirrored records, one JSON object a line: origin,\n"
     "          origin_id, version, origin_log_index, peer, checkpoint_size\n"
     "          (the accepted peer checkpoint that covers it), withdrawn\n"
-    "          (when, or \"\"), record (the exact logged record).\n"
+    "          (when, or \"\"), record (the exact logged record), tlp, org\n"
+    "          (AMBER: the organisation it is shown to here), salt (of the\n"
+    "          origin's commitment, for GREEN and AMBER).\n"
     "\n"
     "Exit status: 0 ok, 1 failure (for sync: any peer failed, is frozen,\n"
     "or showed a split view), 2 usage error.\n";
@@ -207,6 +213,11 @@ static int sync_one(osafe_store *s, const char *url,
            (unsigned long long)st.mirrored, (unsigned long long)st.withdrawn,
            (unsigned long long)st.skipped, (unsigned long long)st.requests,
            (unsigned long long)st.bytes);
+    if (st.fetched || st.not_shared)
+        printf("  GREEN/AMBER through the peer's API: %llu stored, %llu not "
+               "shared with us\n",
+               (unsigned long long)st.fetched,
+               (unsigned long long)st.not_shared);
     return EXIT_OK;
 }
 

@@ -14,8 +14,11 @@ const char usage_token[] =
     "Create an API account and print its bearer token, alone on the last\n"
     "line of standard output.  The token is shown once: only its SHA-256\n"
     "is stored.  ROLE is reporter (files records), reviewer (reviews,\n"
-    "publishes, links) or admin (everything).  ORG groups accounts: members\n"
-    "of one organisation share its drafts and its TLP:AMBER records.\n";
+    "publishes, links), admin (everything) or peer (another node that\n"
+    "mirrors this one: reads published GREEN records and the AMBER ones of\n"
+    "its ORG, required; writes nothing; docs/FEDERATION.md).  ORG groups\n"
+    "accounts: members of one organisation share its drafts and its\n"
+    "TLP:AMBER records.\n";
 
 int cmd_token(int argc, char **argv)
 {

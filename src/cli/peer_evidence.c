@@ -121,12 +121,15 @@ int peer_mirrored(int argc, char **argv)
     for (size_t i = 0; i < n && !rc; i++) {
         json_error_t je;
         json_t *o = json_pack(
-            "{s:s, s:s, s:i, s:I, s:s, s:I, s:s, s:o}", "origin",
+            "{s:s, s:s, s:i, s:I, s:s, s:I, s:s, s:o, s:s, s:s, s:s}",
+            "origin",
             m[i].origin, "origin_id", m[i].origin_id, "version", m[i].version,
             "origin_log_index", (json_int_t)m[i].origin_log_index, "peer",
             m[i].peer_url, "checkpoint_size", (json_int_t)m[i].checkpoint_size,
             "withdrawn", m[i].withdrawn,
-            "record", json_loadb(m[i].body, m[i].body_len, 0, &je));
+            "record", json_loadb(m[i].body, m[i].body_len, 0, &je), "tlp",
+            m[i].tlp[0] ? m[i].tlp : "CLEAR", "org", m[i].org, "salt",
+            m[i].salt);
         char *line = o ? json_dumps(o, JSON_COMPACT) : NULL;
         if (line)
             printf("%s\n", line);

@@ -157,6 +157,10 @@
 /* Search words shorter than three characters (two-character Chinese words,
  * say) fall back to a LIKE scan each; a query may carry this many. */
 #define OSAFE_SEARCH_MAX_SHORT 8
+/* A word of a search of mirrored records (registry/mirrored_search.c), in
+ * bytes: longer ones are matched by their first 128 bytes (no word of a
+ * record's text is that long but a URL, found by its start as well). */
+#define OSAFE_SEARCH_WORD_MAX 128
 /* The shortest stem a plural search word also matches as a prefix
  * (store_sqlite_query.c): "cars" -> car*, while "bus" stays whole; shorter
  * prefixes would match too many unrelated words. */
@@ -527,6 +531,10 @@
 /* `osafe serve --sync-interval S`: at most a day between pulls (a longer
  * pause is no mirroring at all). */
 #define OSAFE_PEER_SYNC_INTERVAL_MAX 86400u
+/* The token a peer issued to this node (read from the variable named at
+ * `osafe peer add --token-env`): ours are 70 bytes ("osafe_" and 64 hex);
+ * room for another implementation's longer ones, refused beyond. */
+#define OSAFE_PEER_TOKEN_MAX 512u
 /* ---- GGUF model files (infer/gguf.c, issue 14) ---- */
 
 /* Tensor names: ggml keeps them in a 64-byte field with its NUL, so a

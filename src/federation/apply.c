@@ -1,8 +1,10 @@
 /*
  * apply.c - what a verified entry of a peer's log does here: a TLP:CLEAR
  * record becomes (or amends) a mirrored record; a withdrawal withdraws the
- * one held; everything else is counted and left (commitments to GREEN and
- * AMBER records carry no content; evaluations and merges are not mirrored
+ * one held; a commitment to a GREEN or AMBER record, when the peer issued
+ * us a token, fetches the record through its API and stores it only if it
+ * matches the commitment (fetch_api.c); everything else is counted and
+ * left (RED never leaves its node; evaluations and merges are not mirrored
  * yet).
  */
 #include <jansson.h>
@@ -42,6 +44,77 @@ static int apply_withdrawal(osafe_store *s, fed__apply *a, json_t *j,
     return rc;
 }
 
+static int put_mirror(osafe_store *s, fed__apply *a, store_mirror *m,
+                      osafe_err *e)
+{
+    snprintf(m->origin, sizeof m->origin, "%s", a->peer->origin);
+    snprintf(m->peer_url, sizeof m->peer_url, "%s", a->peer->url);
+    m->checkpoint_size = a->checkpoint_size;
+    int rc = s->ops->mirror_put(s, m, e);
+    if (rc == OSAFE_EEXIST) { /* a replay of an older version */
+        a->skipped++;
+        return 0;
+    }
+    return rc;
+}
+
+/* A commitment {"type":"osafe.record/v1",...} at index: GREEN and AMBER
+ * ones through the peer's API when we hold its token; RED ones and those
+ * without a token are counted. */
+static int apply_commitment(osafe_store *s, fed__apply *a, json_t *j,
+                            uint64_t index, osafe_err *e)
+{
+    fed__commitment cm;
+    memset(&cm, 0, sizeof cm);
+    json_t *ver = json_object_get(j, "version");
+    if (!a->token || !a->h || str_field(j, "id", cm.id, sizeof cm.id) ||
+        str_field(j, "tlp", cm.tlp, sizeof cm.tlp) ||
+        str_field(j, "commitment", cm.commitment, sizeof cm.commitment) ||
+        strlen(cm.commitment) != 64 || !json_is_integer(ver) ||
+        (strcmp(cm.tlp, "GREEN") && strncmp(cm.tlp, "AMBER", 5))) {
+        a->skipped++; /* RED above all: never asked for */
+        return 0;
+    }
+    cm.version = (int)json_integer_value(ver);
+    fed__fetched f;
+    int rc = fed__fetch_committed(a->h, a->token, &cm, &f, e);
+    if (rc)
+        return rc;
+    if (f.status == FED__NOT_SHARED) {
+        a->not_shared++;
+        return 0;
+    }
+    if (f.status == FED__REFUSED) {
+        a->refused++;
+        /* the reason names the record; the message may be cut short */
+        int n = snprintf(a->refusal, sizeof a->refusal, "entry %llu: ",
+                         (unsigned long long)index);
+        if (n > 0 && (size_t)n < sizeof a->refusal)
+            memcpy(a->refusal + n, f.why,
+                   strnlen(f.why, sizeof a->refusal - (size_t)n - 1) + 1);
+        a->refusal[sizeof a->refusal - 1] = '\0';
+        return 0;
+    }
+    store_mirror m;
+    memset(&m, 0, sizeof m);
+    snprintf(m.origin_id, sizeof m.origin_id, "%s", cm.id);
+    m.version = cm.version;
+    m.origin_log_index = (int64_t)index;
+    m.body = f.body;
+    m.body_len = f.body_len;
+    snprintf(m.tlp, sizeof m.tlp, "%s", cm.tlp);
+    /* the organisation AMBER is shown to here (tlp.c); a GREEN record
+     * needs none */
+    snprintf(m.org, sizeof m.org, "%s", strcmp(cm.tlp, "GREEN") ? f.org : "");
+    snprintf(m.salt, sizeof m.salt, "%s", f.salt);
+    uint64_t before = a->skipped;
+    rc = put_mirror(s, a, &m, e);
+    if (!rc && a->skipped == before)
+        a->fetched++;
+    free(f.body);
+    return rc;
+}
+
 int fed__apply_entry(osafe_store *s, fed__apply *a, uint64_t index,
                      const void *data, size_t len, osafe_err *e)
 {
@@ -62,10 +135,12 @@ int fed__apply_entry(osafe_store *s, fed__apply *a, uint64_t index,
     memset(&m, 0, sizeof m);
     if (type && !strcmp(type, "osafe.withdrawal/v1")) {
         rc = apply_withdrawal(s, a, j, index, e);
+    } else if (type && !strcmp(type, "osafe.record/v1")) {
+        rc = apply_commitment(s, a, j, index, e);
     } else if (type || !tlp || strcmp(tlp, "CLEAR") || !json_is_integer(ver) ||
                str_field(j, "id", m.origin_id, sizeof m.origin_id)) {
-        /* Commitments (GREEN, AMBER), digests of CLEAR records too big
-         * for an entry, evaluations, merges: not mirrored in this stage. */
+        /* Digests of CLEAR records too big for an entry, evaluations,
+         * merges: not mirrored in this stage. */
         a->skipped++;
     } else {
         snprintf(m.origin, sizeof m.origin, "%s", a->peer->origin);

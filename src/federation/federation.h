@@ -60,13 +60,21 @@ typedef struct fed_sync_stats {
     uint64_t requests; /* HTTP requests made */
     uint64_t bytes;    /* bytes received */
     int split;         /* 1: a split view was found, the peer is frozen */
+    /* GREEN/AMBER records through the peer's API (with a token): */
+    uint64_t fetched;    /* matched their commitment and stored */
+    uint64_t not_shared; /* the peer does not share them with us */
+    uint64_t refused;    /* did not match: nothing stored, see last_error */
 } fed_sync_stats;
 
 /* Pull once from the peer at url.  Every outcome is also written to the
  * peer's row (last_sync, last_error, seen size), so `osafe peer list`
  * reports a peer that is down or misbehaving.  OSAFE_EVERIFY with
  * st->split set: a split view (evidence kept, peer frozen); OSAFE_ESTATE:
- * the peer is frozen. */
+ * the peer is frozen.  A GREEN/AMBER record whose served bytes do not
+ * match the peer's commitment is refused and counted in st->refused, the
+ * rest of the sync goes on, and the sync then answers OSAFE_EVERIFY
+ * naming the last refusal (also the peer's last_error).  The token is read
+ * from the environment variable named at fed_peer_add, at each sync. */
 OSAFE_MUST_USE int fed_sync(osafe_store *s, const char *url,
                             fed_sync_stats *st, osafe_err *e);
 

@@ -36,6 +36,8 @@ struct sync {
     /* the witness policy (fed_sync_witnessed): quorum of the nw keys w */
     const tlog_verifier *w;
     size_t nw, quorum;
+    const char *token;   /* the peer's token for GREEN/AMBER, or NULL */
+    char refusal[OSAFE_ERR_MAX]; /* the last GREEN/AMBER record refused */
 };
 
 /* Write p's mutable fields in one transaction together with whatever the
@@ -259,6 +261,9 @@ static int flush(struct sync *y, osafe_err *e)
     y->st->mirrored += y->pend.mirrored;
     y->st->withdrawn += y->pend.withdrawn;
     y->st->skipped += y->pend.skipped;
+    y->st->fetched += y->pend.fetched;
+    y->st->not_shared += y->pend.not_shared;
+    y->st->refused += y->pend.refused;
     return 0;
 }
 
@@ -305,7 +310,9 @@ static int take_bundle(struct sync *y, osafe_buf *data, tlog_entry *ents,
                           (unsigned long long)to - 1);
     if (rc)
         return rc;
-    fed__apply a = {y->p, (int64_t)y->c.size, 0, 0, 0};
+    /* GREEN/AMBER records come through the peer's API */
+    fed__apply a = {.peer = y->p, .checkpoint_size = (int64_t)y->c.size,
+                    .h = y->h, .token = y->token};
     if (!y->in_tx) {
         if ((rc = y->s->ops->begin(y->s, e)))
             return rc;
@@ -331,6 +338,11 @@ static int take_bundle(struct sync *y, osafe_buf *data, tlog_entry *ents,
     y->pend.mirrored += a.mirrored;
     y->pend.withdrawn += a.withdrawn;
     y->pend.skipped += a.skipped;
+    y->pend.fetched += a.fetched;
+    y->pend.not_shared += a.not_shared;
+    y->pend.refused += a.refused;
+    if (a.refused)
+        snprintf(y->refusal, sizeof y->refusal, "%s", a.refusal);
     if (to - (uint64_t)y->done_taken >= OSAFE_PEER_COMMIT_ENTRIES ||
         to == y->c.size)
         return flush(y, e);
@@ -403,8 +415,18 @@ int fed_sync_witnessed(osafe_store *s, const char *url,
         rc = fed__http_open(&h, p.url, e);
     struct sync y = {.s = s, .p = &p, .v = &v, .h = &h, .st = st,
                      .w = w, .nw = nw, .quorum = quorum};
+    /* GREEN/AMBER only with a token the peer issued us (role peer) */
+    y.token = p.token_env[0] ? getenv(p.token_env) : NULL;
+    if (y.token && !y.token[0])
+        y.token = NULL;
     if (!rc)
         rc = run_sync(&y, e);
+    if (!rc && st->refused)
+        rc = osafe_errf(e, OSAFE_EVERIFY,
+                        "%llu GREEN/AMBER record(s) served by the peer's API "
+                        "did not match the commitments in its log and were "
+                        "refused; the last: %s",
+                        (unsigned long long)st->refused, y.refusal);
     st->requests = h.requests;
     st->bytes = h.bytes;
     fed__http_close(&h);

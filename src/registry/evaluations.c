@@ -92,6 +92,9 @@ int reg_evaluation_publish(registry *r, const reg_caller *c, const char *body,
     if (!c->authenticated)
         return osafe_errf(e, OSAFE_EAUTH, "a token is required to publish "
                                           "evaluations");
+    if (reg__is_peer(c))
+        return osafe_errf(e, OSAFE_EPERM, "a peer token reads, it publishes "
+                                          "nothing");
     json_t *j = reg__parse(body, len, e);
     if (!j)
         return OSAFE_EINVAL;

@@ -1,7 +1,9 @@
 /*
  * mirrored.c - records mirrored from peers' logs (src/federation/) as the
- * API lists them: GET /api/v1/records?origin=ORIGIN.  They are TLP:CLEAR
- * (nothing else is mirrored), so every caller may read them.
+ * API lists them: GET /api/v1/records?origin=ORIGIN.  CLEAR ones are
+ * anyone's; GREEN and AMBER ones (fetched with a peer token and checked
+ * against the origin's commitment) keep their level here and are shown
+ * only to whom this node's rules allow (tlp.c, reg__reads_mirror).
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -11,58 +13,87 @@
 #include "core/limits.h"
 #include "registry/reg_internal.h"
 
-static json_t *mirror_item(const store_mirror *m)
+static const char *mirror_tlp(const store_mirror *m)
+{
+    return m->tlp[0] ? m->tlp : "CLEAR";
+}
+
+json_t *reg__mirror_item(const store_mirror *m)
 {
     json_error_t je;
     json_t *rec = json_loadb(m->body, m->body_len, 0, &je);
     if (!rec)
         return NULL;
     return json_pack("{s:s, s:i, s:s, s:s, s:I, s:o, s:{s:s, s:s, s:I, s:I, "
-                     "s:s*}}",
+                     "s:s*, s:s*}}",
                      "id", m->origin_id, "version", m->version, "state",
                      m->withdrawn[0] ? "withdrawn" : "published", "tlp",
-                     "CLEAR", "log_index", (json_int_t)m->origin_log_index,
-                     "record", rec, "origin", "name", m->origin, "peer",
-                     m->peer_url, "log_index",
+                     mirror_tlp(m), "log_index",
+                     (json_int_t)m->origin_log_index, "record", rec, "origin",
+                     "name", m->origin, "peer", m->peer_url, "log_index",
                      (json_int_t)m->origin_log_index, "checkpoint_size",
                      (json_int_t)m->checkpoint_size, "withdrawn",
-                     m->withdrawn[0] ? m->withdrawn : NULL);
+                     m->withdrawn[0] ? m->withdrawn : NULL, "salt",
+                     m->salt[0] ? m->salt : NULL);
 }
 
-int reg_mirror_list(registry *r, const char *origin, int limit,
-                    const char *cursor, char **out, osafe_err *e)
+int reg__mirror_visible(const reg_caller *c, const store_mirror *m)
+{
+    return reg__reads_mirror(c, mirror_tlp(m), m->org);
+}
+
+int reg_mirror_list(registry *r, const reg_caller *c, const char *origin,
+                    int limit, const char *cursor, char **out, osafe_err *e)
 {
     *out = NULL;
-    store_mirror *m;
-    size_t n;
-    osafe_store *s = reg__store_get(r);
-    /* One more than asked: whether a next page exists. */
-    int rc = s->ops->mirror_list(s, origin, cursor, limit + 1, &m, &n, e);
-    reg__store_put(r, s);
-    if (rc)
-        return rc;
-    size_t shown = n > (size_t)limit ? (size_t)limit : n;
     json_t *arr = json_array();
-    for (size_t i = 0; arr && i < shown; i++) {
-        json_t *it = mirror_item(&m[i]);
-        if (!it || json_array_append_new(arr, it)) {
-            json_decref(arr);
-            arr = NULL;
+    char after[32], last[32] = "";
+    snprintf(after, sizeof after, "%s", cursor ? cursor : "");
+    int rc = arr ? 0 : osafe_errf(e, OSAFE_ENOMEM, "out of memory");
+    int more = 0; /* a visible record past the page: a next page exists */
+    /* Pages of the store, the records c may not read left out, until one
+     * more than asked is found or the store has no more. */
+    while (!rc && !more) {
+        store_mirror *m;
+        size_t n;
+        osafe_store *s = reg__store_get(r);
+        rc = s->ops->mirror_list(s, origin, after, limit + 1, &m, &n, e);
+        reg__store_put(r, s);
+        if (rc)
+            break;
+        for (size_t i = 0; !rc && !more && i < n; i++) {
+            if (!reg__mirror_visible(c, &m[i]))
+                continue;
+            if (json_array_size(arr) == (size_t)limit) {
+                more = 1;
+                break;
+            }
+            json_t *it = reg__mirror_item(&m[i]);
+            if (!it || json_array_append_new(arr, it))
+                rc = osafe_errf(e, OSAFE_ENOMEM, "out of memory");
+            else
+                snprintf(last, sizeof last, "%s", m[i].origin_id);
         }
+        if (n)
+            snprintf(after, sizeof after, "%s", m[n - 1].origin_id);
+        store_mirror_list_release(m, n);
+        if (n < (size_t)limit + 1)
+            break;
     }
-    json_t *page = arr ? json_pack("{s:o, s:s?}", "records", arr,
-                                   "next_cursor",
-                                   n > shown ? m[shown - 1].origin_id : NULL)
+    json_t *page = !rc ? json_pack("{s:O, s:s?}", "records", arr,
+                                   "next_cursor", more ? last : NULL)
                        : NULL;
-    store_mirror_list_release(m, n);
+    json_decref(arr);
     if (page)
         *out = json_dumps(page, JSON_COMPACT);
     json_decref(page);
+    if (rc)
+        return rc;
     return *out ? 0 : osafe_errf(e, OSAFE_ENOMEM, "out of memory");
 }
 
-int reg_mirror_get(registry *r, const char *origin, const char *id,
-                   char **out, osafe_err *e)
+int reg_mirror_get(registry *r, const reg_caller *c, const char *origin,
+                   const char *id, char **out, osafe_err *e)
 {
     *out = NULL;
     store_mirror m;
@@ -72,7 +103,12 @@ int reg_mirror_get(registry *r, const char *origin, const char *id,
     reg__store_put(r, s);
     if (rc)
         return rc;
-    json_t *it = mirror_item(&m);
+    if (!reg__mirror_visible(c, &m)) { /* as for our own: not found */
+        free(m.body);
+        return osafe_errf(e, OSAFE_ENOTFOUND, "no record %s from %s", id,
+                          origin);
+    }
+    json_t *it = reg__mirror_item(&m);
     free(m.body);
     if (!it)
         return osafe_errf(e, OSAFE_ECORRUPT,
@@ -164,6 +200,8 @@ static int mirror_each_origin(registry *r, const char *origin,
                               void *ctx, size_t *n_out, osafe_err *e)
 {
     char after[32] = "";
+    reg_caller anyone;
+    memset(&anyone, 0, sizeof anyone);
     for (;;) {
         store_mirror *m;
         size_t n;
@@ -173,8 +211,10 @@ static int mirror_each_origin(registry *r, const char *origin,
         reg__store_put(r, s);
         if (rc)
             return rc;
+        /* The ranking is shown to anyone: only CLEAR mirrored records
+         * count in it (GREEN and AMBER ones stay with their readers). */
         for (size_t i = 0; !rc && i < n; i++)
-            if (!m[i].withdrawn[0]) {
+            if (!m[i].withdrawn[0] && reg__mirror_visible(&anyone, &m[i])) {
                 rc = fn(ctx, m[i].origin_id, m[i].body, m[i].body_len);
                 (*n_out)++;
             }

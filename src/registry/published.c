@@ -44,7 +44,8 @@ static int walk(registry *r, const reg_caller *c, int keep_closed,
                                           &v, e)))
                 break;
             reg_exported x = {rec.id,    v.body,       v.body_len,
-                              rec.state, rec.modified, rec.merged_into};
+                              rec.state, rec.modified, rec.merged_into,
+                              NULL};
             rc = fn(ctx, &x);
             store_version_release(&v);
         }

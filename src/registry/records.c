@@ -209,6 +209,9 @@ int reg_create(registry *r, const reg_caller *c, const char *body,
     if (!c->authenticated)
         return osafe_errf(e, OSAFE_EAUTH, "a token is required to file "
                                           "records");
+    if (reg__is_peer(c))
+        return osafe_errf(e, OSAFE_EPERM, "a peer token reads, it files "
+                                          "nothing");
     json_t *rec = reg__parse(body, len, e);
     if (!rec)
         return OSAFE_EINVAL;

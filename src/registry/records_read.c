@@ -54,6 +54,10 @@ int reg_get(registry *r, const reg_caller *c, const char *id, int version,
                  : v.state);
     snprintf(meta->tlp, sizeof meta->tlp, "%s", v.tlp);
     meta->log_index = v.log_index;
+    /* Whoever reads an AMBER version is of its organisation or staff: the
+     * name tells a mirroring node whom to show it to (apply.c). */
+    snprintf(meta->org, sizeof meta->org, "%s",
+             !strncmp(v.tlp, "AMBER", 5) ? rec.org : "");
     *body = v.body;
     *len = v.body_len;
     v.body = NULL;

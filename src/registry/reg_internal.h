@@ -60,6 +60,19 @@ int reg__owner_view(const reg_caller *c, const store_record *rec);
 int reg__can_write(const reg_caller *c, const store_record *rec,
                   const char *tlp);
 int reg__is_staff(const reg_caller *c);
+/* 1 for a `peer` account (another node mirroring this one): it reads what
+ * tlp.c lets it and writes nothing. */
+int reg__is_peer(const reg_caller *c);
+/* 1 if c may read a record mirrored from a peer at level tlp, filed under
+ * org at its origin: CLEAR anyone; GREEN and AMBER by this node's rules
+ * (no record of ours owns it); never to a peer account (the origin alone
+ * decides whom its GREEN and AMBER records reach). */
+int reg__reads_mirror(const reg_caller *c, const char *tlp, const char *org);
+
+/* mirrored.c: one mirrored record as the API shows it (new reference, or
+ * NULL when its body is not JSON), and whether c may read it. */
+json_t *reg__mirror_item(const store_mirror *m);
+int reg__mirror_visible(const reg_caller *c, const store_mirror *m);
 
 /* Borrow / return a pooled database connection. */
 osafe_store *reg__store_get(registry *r);

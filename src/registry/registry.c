@@ -136,9 +136,16 @@ int reg_token_create(registry *r, const char *name, const char *role,
                      osafe_err *e)
 {
     if (strcmp(role, "reporter") && strcmp(role, "reviewer") &&
-        strcmp(role, "admin"))
+        strcmp(role, "admin") && strcmp(role, "peer"))
         return osafe_err_field(e, OSAFE_EINVAL, "role",
-                               "role must be reporter, reviewer or admin");
+                               "role must be reporter, reviewer, admin or "
+                               "peer");
+    /* A peer token stands for the node that mirrors us: its organisation
+     * decides which AMBER records it may take (tlp.c). */
+    if (!strcmp(role, "peer") && (!org || !*org))
+        return osafe_err_field(e, OSAFE_EINVAL, "org",
+                               "a peer token needs --org: the organisation "
+                               "of the node that mirrors this one");
     if (!name || !*name || strlen(name) >= sizeof ((store_account *)0)->name)
         return osafe_err_field(e, OSAFE_EINVAL, "name",
                                "name must be 1 to 127 bytes");

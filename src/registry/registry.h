@@ -35,6 +35,7 @@
 #include "store/store.h"
 
 typedef struct registry registry;
+struct json_t; /* jansson's json_t (reg_mirror_search) */
 
 typedef struct reg_opts {
     const char *db_path;   /* SQLite file */
@@ -143,6 +144,8 @@ typedef struct reg_meta {
     char state[16];
     char tlp[16];
     int64_t log_index; /* -1 if this version is not published */
+    char org[128];     /* the record's organisation for AMBER levels, else
+                        * "" (header X-Osafe-Org) */
 } reg_meta;
 
 /* The exact stored bytes of a version the caller may read under that
@@ -150,18 +153,22 @@ typedef struct reg_meta {
 OSAFE_MUST_USE int reg_get(registry *r, const reg_caller *c, const char *id, int version,
             char **body, size_t *len, reg_meta *meta, osafe_err *e);
 /* GET /api/v1/records?origin=ORIGIN (mirrored.c): one page of records
- * mirrored from the peer log ORIGIN (src/federation/), by id after cursor
- * (an id, or NULL), as JSON {"records":[{id, version, state, tlp,
- * log_index, record, origin:{name, peer, log_index, checkpoint_size
- * [, withdrawn]}}], "next_cursor"}; *out is malloc'd, the caller frees
- * it.  Mirrored records are TLP:CLEAR: no caller is refused. */
-OSAFE_MUST_USE int reg_mirror_list(registry *r, const char *origin, int limit,
+ * mirrored from the peer log ORIGIN (src/federation/; NULL: every origin)
+ * that c may read, by id after cursor (an id, or NULL), as JSON
+ * {"records":[{id, version, state, tlp, log_index, record, origin:{name,
+ * peer, log_index, checkpoint_size [, withdrawn] [, salt]}}],
+ * "next_cursor"}; *out is malloc'd, the caller frees it.  CLEAR records
+ * are anyone's; GREEN and AMBER ones keep their level (tlp.c). */
+OSAFE_MUST_USE int reg_mirror_list(registry *r, const reg_caller *c,
+                                   const char *origin, int limit,
                                    const char *cursor, char **out,
                                    osafe_err *e);
 /* One mirrored record (origin, id) as an item of reg_mirror_list, or
- * OSAFE_ENOTFOUND; *out is malloc'd, the caller frees it. */
-OSAFE_MUST_USE int reg_mirror_get(registry *r, const char *origin,
-                                  const char *id, char **out, osafe_err *e);
+ * OSAFE_ENOTFOUND (also when c may not read it); *out is malloc'd, the
+ * caller frees it. */
+OSAFE_MUST_USE int reg_mirror_get(registry *r, const reg_caller *c,
+                                  const char *origin, const char *id,
+                                  char **out, osafe_err *e);
 /* The peers this node mirrors and the split-view evidence held against
  * each (mirrored.c), as JSON {"peers":[{url, origin, state, size,
  * seen_size, last_sync, last_error, split: null | {reason,
@@ -343,6 +350,8 @@ typedef struct reg_exported {
     const char *state;       /* "published", "withdrawn", "merged" */
     const char *modified;    /* RFC 3339, when the state last changed */
     const char *merged_into; /* the target's id when merged, else "" */
+    const char *origin;      /* NULL for ours; a mirrored record's origin
+                              * log (reg_export_mirrored_each) */
 } reg_exported;
 
 /*
@@ -355,6 +364,29 @@ typedef struct reg_exported {
 OSAFE_MUST_USE int reg_export_each(registry *r, const char *level,
                     int (*fn)(void *ctx, const reg_exported *x), void *ctx,
                     osafe_err *e);
+
+/*
+ * Call fn with every record mirrored from a peer (mirrored_search.c) that
+ * an export at level may carry: CLEAR ones, and GREEN ones when level is
+ * "GREEN"; never AMBER.  origin: one peer log, or NULL for those of every
+ * peer held.  x->body is the record's canonical JSON with its origin made
+ * explicit (origin.node_url the peer, origin.log and origin.log_index in
+ * its log, origin.mirrored true, and first among its references the
+ * record's page at the origin), x->origin the origin log: never ours.
+ * Withdrawn ones are included with their state.
+ */
+OSAFE_MUST_USE int reg_export_mirrored_each(
+    registry *r, const char *level, const char *origin,
+    int (*fn)(void *ctx, const reg_exported *x), void *ctx, osafe_err *e);
+
+/* Up to limit mirrored records (of origin, or NULL: of every peer held)
+ * that c may read whose text holds every word of q, case-folded, as an
+ * array of reg_mirror_list's items (*out a new reference).  OSAFE_EINVAL
+ * when q is not UTF-8. */
+OSAFE_MUST_USE int reg_mirror_search(registry *r, const reg_caller *c,
+                                     const char *q, const char *origin,
+                                     int limit, struct json_t **out,
+                                     osafe_err *e);
 
 /* ---- imports (CLI) ------------------------------------------------------ */
 

@@ -10,6 +10,11 @@
  *   AMBER+STRICT  the record's organisation only (and node staff)
  *   RED           the submitting account (and node staff); never exported,
  *                 never federated, logged only as a commitment
+ * A `peer` account is another node that mirrors this one (its organisation
+ * is that node's): it reads published CLEAR and GREEN versions, and
+ * published AMBER ones of its own organisation; never AMBER+STRICT (the
+ * organisation only: a mirror would put it before the other node's staff),
+ * never RED, never an unpublished version; it owns and writes nothing.
  * Node staff (reviewers, admins) receive every submission: they are the
  * recipients a report is addressed to.  Unpublished versions are seen only
  * by the owner, its organisation (unless RED) and staff.
@@ -50,12 +55,31 @@ int reg__is_staff(const reg_caller *c)
                                 !strcmp(c->acct.role, "admin"));
 }
 
+int reg__is_peer(const reg_caller *c)
+{
+    return c && c->authenticated && !strcmp(c->acct.role, "peer");
+}
+
+/* What a mirroring node may take (see the top). */
+static int peer_rule(const reg_caller *c, const char *org, const char *tlp,
+                     int published)
+{
+    if (!published || !tlp)
+        return 0;
+    if (!strcmp(tlp, "CLEAR") || !strcmp(tlp, "GREEN"))
+        return 1;
+    return !strcmp(tlp, "AMBER") && org && org[0] &&
+           !strcmp(org, c->acct.org);
+}
+
 /* c NULL is the node's operator (export, risk over every record). */
 static int rule(const reg_caller *c, int64_t owner, const char *org,
                 const char *tlp, int published)
 {
     if (!c)
         return 1;
+    if (reg__is_peer(c))
+        return peer_rule(c, org, tlp, published);
     if (reg__is_staff(c) || (c->authenticated && c->acct.id == owner))
         return 1;
     enum audience a = audience_of(tlp);
@@ -72,6 +96,16 @@ int reg__reads(const reg_caller *c, const store_record *rec, const char *tlp,
     return rule(c, rec->owner, rec->org, tlp, published);
 }
 
+int reg__reads_mirror(const reg_caller *c, const char *tlp, const char *org)
+{
+    if (!tlp || !tlp[0] || !strcmp(tlp, "CLEAR"))
+        return 1;
+    if (reg__is_peer(c))
+        return 0;
+    /* owner -2: no account of ours owns another node's record */
+    return rule(c, -2, org, tlp, 1);
+}
+
 int reg__owner_view(const reg_caller *c, const store_record *rec)
 {
     return reg__reads(c, rec, rec->tlp,
@@ -81,7 +115,7 @@ int reg__owner_view(const reg_caller *c, const store_record *rec)
 int reg__can_write(const reg_caller *c, const store_record *rec,
                   const char *tlp)
 {
-    if (!c->authenticated)
+    if (!c->authenticated || reg__is_peer(c))
         return 0;
     if (!strcmp(c->acct.role, "admin") || c->acct.id == rec->owner)
         return 1;

@@ -255,10 +255,33 @@ static void serve_log(api_ctx *a, const http_req *q, http_resp *w,
         http_resp_file(w, path, "application/octet-stream", cache);
 }
 
+/* GET /api/v1/search?...&include=mirrored: our search's answer *out
+ * (replaced) with "mirrored": the matching records of peers, each with its
+ * origin, in an array of their own: never among ours. */
+static int search_mirrored(api_ctx *a, const reg_caller *c, const char *qs,
+                           const char *origin, int limit, char **out,
+                           osafe_err *e)
+{
+    json_t *found = NULL;
+    json_error_t je;
+    json_t *doc = json_loads(*out, 0, &je);
+    int rc = doc ? reg_mirror_search(a->reg, c, qs, origin, limit, &found, e)
+                 : osafe_errf(e, OSAFE_ENOMEM, "out of memory");
+    if (!rc && json_object_set_new(doc, "mirrored", found))
+        rc = osafe_errf(e, OSAFE_ENOMEM, "out of memory");
+    char *txt = rc ? NULL : json_dumps(doc, JSON_COMPACT);
+    if (!rc && !txt)
+        rc = osafe_errf(e, OSAFE_ENOMEM, "out of memory");
+    json_decref(doc);
+    free(*out);
+    *out = txt;
+    return rc;
+}
+
 /* GET /api/v1/records?origin=ORIGIN: records mirrored from a peer's log
  * (issue 12); no other filter applies to them yet. */
 static void mirrored_collection(api_ctx *a, const http_req *q, http_resp *w,
-                                const char *origin)
+                                const reg_caller *c, const char *origin)
 {
     static const char *const others[] = {"status", "hazard", "severity",
                                          "country", "model", "language",
@@ -280,7 +303,7 @@ static void mirrored_collection(api_ctx *a, const http_req *q, http_resp *w,
         return;
     osafe_err e;
     char *out = NULL;
-    int rc = reg_mirror_list(a->reg, origin, limit,
+    int rc = reg_mirror_list(a->reg, c, origin, limit,
                              http_req_query(q, "cursor"), &out, &e);
     reply(w, 200, rc, out, &e);
 }
@@ -315,7 +338,7 @@ static void records_collection(api_ctx *a, const http_req *q, http_resp *w,
         return method_not_allowed(w, "GET, POST");
     const char *origin = http_req_query(q, "origin");
     if (origin)
-        return mirrored_collection(a, q, w, origin);
+        return mirrored_collection(a, q, w, c, origin);
     store_filter f;
     memset(&f, 0, sizeof f);
     f.state = http_req_query(q, "status");
@@ -393,6 +416,8 @@ static void record_item(api_ctx *a, const http_req *q, http_resp *w,
         http_resp_header(w, "X-Osafe-Version", v);
         http_resp_header(w, "X-Osafe-State", meta.state);
         http_resp_header(w, "X-Osafe-TLP", meta.tlp);
+        if (meta.org[0])
+            http_resp_header(w, "X-Osafe-Org", meta.org);
         if (meta.log_index >= 0) {
             snprintf(v, sizeof v, "%lld", (long long)meta.log_index);
             http_resp_header(w, "X-Osafe-Log-Index", v);
@@ -707,9 +732,18 @@ void api_handle(void *ctx, const http_req *q, http_resp *w)
         if (query_int(q, w, "limit", OSAFE_PAGE_DEFAULT, 1, OSAFE_PAGE_MAX,
                       &limit))
             return;
+        const char *inc = http_req_query(q, "include");
+        const char *origin = http_req_query(q, "origin");
+        if ((inc && strcmp(inc, "mirrored")) || (origin && !inc))
+            return (void)http_resp_error(
+                w, 400, "bad_request", inc ? "include" : "origin",
+                "include takes 'mirrored' (origin= narrows it to one "
+                "peer's log)");
         osafe_err e;
         char *out = NULL;
         int rc = reg_search(a->reg, &c, qs, limit, &out, &e);
+        if (!rc && inc)
+            rc = search_mirrored(a, &c, qs, origin, limit, &out, &e);
         return reply(w, 200, rc, out, &e);
     }
     http_resp_error(w, 404, "not_found", NULL, "no such route: %s", path);

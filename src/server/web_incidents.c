@@ -319,7 +319,8 @@ static long page_number(web_page *p)
     return n;
 }
 
-static void filter_form(web_page *p, const char *q, const store_filter *f)
+static void filter_form(web_page *p, const char *q, const store_filter *f,
+                        int mirrored)
 {
     web__page_raw(p, "<form id=\"incident-filters\" method=\"get\" "
                 "action=\"/incidents\" class=\"filters\" role=\"search\">");
@@ -335,6 +336,13 @@ static void filter_form(web_page *p, const char *q, const store_filter *f)
     text_filter(p, "language", "filter.language", f->language,
                 " autocomplete=\"off\" dir=\"ltr\"");
     sort_field(p, f->sort);
+    /* other registries' records, never mixed with ours (web_mirror.c) */
+    web__page_raw(p, "<div class=\"field check\"><input type=\"checkbox\" "
+                     "id=\"f-include\" name=\"include\" value=\"mirrored\"");
+    web__page_raw(p, mirrored ? " checked>" : ">");
+    web__page_raw(p, "<label for=\"f-include\">");
+    web__page_t(p, "filter.include_mirrored");
+    web__page_raw(p, "</label></div>");
     web__page_raw(p, "<div class=\"actions\"><button type=\"submit\">");
     web__page_t(p, "filter.apply");
     web__page_raw(p, "</button> <a href=\"/incidents\">");
@@ -386,7 +394,9 @@ void web__page_incidents(web_page *p)
         web__page_t(p, "nav.file");
         web__page_raw(p, "</a></p>\n");
     }
-    filter_form(p, q, &f);
+    const char *inc = nonempty(web__page_query(p, "include"));
+    int mirrored = inc && !strcmp(inc, "mirrored");
+    filter_form(p, q, &f, mirrored);
 
     if (rc) {
         web__page_raw(p, "<p id=\"list-error\" class=\"error\" role=\"alert\">");
@@ -421,6 +431,8 @@ void web__page_incidents(web_page *p)
         web__record_rows(p, records, 1);
         web__page_raw(p, "</tbody></table></div>\n");
     }
+    if (q && mirrored)
+        web__mirrored_matches(p, q);
     if (!q && json_is_integer(total) && strcmp(f.sort, "id"))
         pager(p, f.sort, page, (long long)json_integer_value(total));
     const char *next = web__json_str(doc, "next_cursor");

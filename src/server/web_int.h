@@ -289,6 +289,9 @@ void web__page_risks(web_page *p);                     /* /risks            web_
 
 /* /incidents?origin=ORIGIN: the records mirrored from that peer log. */
 void web__page_mirrored_list(web_page *p, const char *origin);
+/* /incidents?q=...&include=mirrored: the mirrored records that match q,
+ * in their own section after ours (web_mirror.c). */
+void web__mirrored_matches(web_page *p, const char *q);
 /* /incidents/mirrored?origin=ORIGIN&id=ID: one of them, with provenance. */
 void web__page_mirrored(web_page *p);
 /* /log: the peers, their state and the split-view evidence held (nothing

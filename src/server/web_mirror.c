@@ -48,20 +48,30 @@ static void mirror_link(web_page *p, const char *origin, const char *id)
     web__page_raw(p, "</a>");
 }
 
+/* origin NULL: each row's own origin, shown in a column of its own (a
+ * search across origins) */
 static void list_rows(web_page *p, const char *origin, const json_t *records)
 {
     size_t i;
     json_t *it;
+    const char *each = origin;
     json_array_foreach(records, i, it) {
         const char *id = web__json_str(it, "id");
         const json_t *o = json_object_get(it, "origin");
-        if (!id)
+        origin = each ? each : web__json_str(o, "name");
+        if (!id || !origin)
             continue;
         web__page_raw(p, "<tr data-id=\"");
         web__page_text(p, id);
         web__page_raw(p, "\" data-origin=\"");
         web__page_text(p, origin);
-        web__page_raw(p, "\"><td class=\"id\">");
+        web__page_raw(p, "\">");
+        if (!each) {
+            web__page_raw(p, "<td class=\"origin\" dir=\"ltr\">");
+            web__page_text(p, origin);
+            web__page_raw(p, "</td>");
+        }
+        web__page_raw(p, "<td class=\"id\">");
         mirror_link(p, origin, id);
         web__page_raw(p, "</td><td>");
         web__record_title(p, json_object_get(it, "record"));
@@ -83,7 +93,7 @@ static void list_rows(web_page *p, const char *origin, const json_t *records)
     }
 }
 
-static void list_head(web_page *p)
+static void list_head(web_page *p, int with_origin)
 {
     static const char *const cols[] = {"incident.id", "incident.title",
                                        "incident.state", "incident.severity",
@@ -93,6 +103,11 @@ static void list_head(web_page *p)
                      "aria-label=\"");
     web__page_t(p, "mirror.list_title");
     web__page_raw(p, "\"><table id=\"mirrored-list\"><thead><tr>");
+    if (with_origin) {
+        web__page_raw(p, "<th scope=\"col\">");
+        web__page_t(p, "mirror.origin");
+        web__page_raw(p, "</th>");
+    }
     for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++) {
         web__page_raw(p, "<th scope=\"col\">");
         web__page_t(p, cols[i]);
@@ -105,7 +120,7 @@ void web__page_mirrored_list(web_page *p, const char *origin)
 {
     char *out = NULL;
     osafe_err e;
-    int rc = reg_mirror_list(p->reg, origin, OSAFE_WEB_LIST_LIMIT,
+    int rc = reg_mirror_list(p->reg, &p->caller, origin, OSAFE_WEB_LIST_LIMIT,
                              nonempty(web__page_query(p, "cursor")), &out,
                              &e);
     json_t *doc = rc ? NULL : json_loads(out, 0, NULL);
@@ -126,7 +141,7 @@ void web__page_mirrored_list(web_page *p, const char *origin)
         web__page_t(p, "incidents.none");
         web__page_raw(p, "</p>\n");
     } else {
-        list_head(p);
+        list_head(p, 0);
         list_rows(p, origin, records);
         web__page_raw(p, "</tbody></table></div>\n");
     }
@@ -200,7 +215,7 @@ void web__page_mirrored(web_page *p)
         return web__page_error(p, 404, "error.not_found");
     char *out = NULL;
     osafe_err e;
-    int rc = reg_mirror_get(p->reg, origin, id, &out, &e);
+    int rc = reg_mirror_get(p->reg, &p->caller, origin, id, &out, &e);
     if (rc)
         return web__page_error(p, rc == OSAFE_ENOTFOUND ? 404 : 500,
                                rc == OSAFE_ENOTFOUND ? "error.not_found"
@@ -372,4 +387,33 @@ void web__risk_mirrored(web_page *p, const risk_result *res)
         web__page_int(p, (long long)res->mirrored);
     }
     web__page_raw(p, "</p>\n");
+}
+
+void web__mirrored_matches(web_page *p, const char *q)
+{
+    json_t *found = NULL;
+    osafe_err e;
+    web__page_raw(p, "<section id=\"mirrored-results\" "
+                     "aria-labelledby=\"mirrored-h\"><h2 id=\"mirrored-h\">");
+    web__page_t(p, "mirror.search_title");
+    web__page_raw(p, "</h2>\n<p class=\"notice\">");
+    web__page_t(p, "mirror.search_notice");
+    web__page_raw(p, "</p>\n");
+    if (reg_mirror_search(p->reg, &p->caller, q, NULL, OSAFE_WEB_LIST_LIMIT,
+                          &found, &e)) {
+        web__page_raw(p, "<p class=\"error\" role=\"alert\">");
+        web__page_t(p, e.code == OSAFE_EINVAL ? "incidents.bad_filter"
+                                              : "error.internal");
+        web__page_raw(p, "</p>\n");
+    } else if (!json_array_size(found)) {
+        web__page_raw(p, "<p id=\"no-mirrored-results\">");
+        web__page_t(p, "incidents.none");
+        web__page_raw(p, "</p>\n");
+    } else {
+        list_head(p, 1);
+        list_rows(p, NULL, found);
+        web__page_raw(p, "</tbody></table></div>\n");
+    }
+    json_decref(found);
+    web__page_raw(p, "</section>\n");
 }

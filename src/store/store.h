@@ -265,6 +265,14 @@ typedef struct store_mirror {
     size_t body_len;
     char withdrawn[32];      /* "" unless withdrawn */
     char created[32];
+    /* GREEN and AMBER records come through the peer's API (their log
+     * entry is a salted commitment): the level they keep here, the
+     * organisation the origin filed them under ("" unknown), and the
+     * commitment's salt (hex; "" for CLEAR) so that anyone can check the
+     * body against the origin's log again. */
+    char tlp[16];            /* "" is read as CLEAR (rows before these) */
+    char org[128];
+    char salt[65];
 } store_mirror;
 
 struct store_ops {

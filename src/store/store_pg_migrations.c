@@ -228,6 +228,15 @@ const char *const pg__migrations[] = {
     "  root bytea NOT NULL,"
     "  note text NOT NULL,"
     "  updated text NOT NULL);",
+    /* 4: the token role `peer` and mirrored GREEN/AMBER records (as
+     * SQLite's 11) */
+    "ALTER TABLE accounts DROP CONSTRAINT accounts_role_check;"
+    "ALTER TABLE accounts ADD CONSTRAINT accounts_role_check"
+    "  CHECK (role IN ('reporter','reviewer','admin','peer'));"
+    "ALTER TABLE mirrored_records ADD COLUMN tlp text NOT NULL"
+    "  DEFAULT 'CLEAR';"
+    "ALTER TABLE mirrored_records ADD COLUMN org text NOT NULL DEFAULT '';"
+    "ALTER TABLE mirrored_records ADD COLUMN salt text NOT NULL DEFAULT '';",
     /* 5 (SQLite 12, issue 12; reserved number, renumbered at merge if
      * needed): the witnesses this node asks to cosign its own checkpoints
      * and the latest cosignature each gave. */

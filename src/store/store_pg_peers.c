@@ -159,15 +159,19 @@ int pg__mirror_put(osafe_store *s, const store_mirror *m, osafe_err *e)
     int rc = pg__run(
         S(s), e, &r, 1,
         "INSERT INTO mirrored_records(origin, origin_id, version, "
-        "origin_log_index, peer_url, checkpoint_size, body, created) "
-        "VALUES ($1,$2,$3,$4,$5,$6,$7,$8) ON CONFLICT (origin, origin_id) DO "
+        "origin_log_index, peer_url, checkpoint_size, body, created, tlp, "
+        "org, salt) "
+        "VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11) ON CONFLICT (origin, "
+        "origin_id) DO "
         "UPDATE SET version = excluded.version, origin_log_index = "
         "excluded.origin_log_index, peer_url = excluded.peer_url, "
         "checkpoint_size = excluded.checkpoint_size, body = excluded.body, "
+        "tlp = excluded.tlp, org = excluded.org, salt = excluded.salt, "
         "withdrawn = '', withdraw_log_index = NULL "
         "WHERE excluded.version > mirrored_records.version",
-        "ssiIsIss", m->origin, m->origin_id, m->version, m->origin_log_index,
-        m->peer_url, m->checkpoint_size, m->body, now);
+        "ssiIsIsssss", m->origin, m->origin_id, m->version,
+        m->origin_log_index, m->peer_url, m->checkpoint_size, m->body, now,
+        m->tlp[0] ? m->tlp : "CLEAR", m->org, m->salt);
     if (!rc && !changed(r))
         return osafe_errf(e, OSAFE_EEXIST,
                           "%s from %s: version %d or a later one is held",
@@ -177,7 +181,8 @@ int pg__mirror_put(osafe_store *s, const store_mirror *m, osafe_err *e)
 
 #define MIRROR_COLUMNS                                                     \
     "SELECT origin, origin_id, version, origin_log_index, peer_url,"        \
-    " checkpoint_size, body, withdrawn, created FROM mirrored_records"
+    " checkpoint_size, body, withdrawn, created, tlp, org, salt"          \
+    " FROM mirrored_records"
 
 static int mirror_row(const PGresult *r, int i, store_mirror *m, osafe_err *e)
 {
@@ -192,6 +197,9 @@ static int mirror_row(const PGresult *r, int i, store_mirror *m, osafe_err *e)
         return oom(e);
     pg__text(m->withdrawn, sizeof m->withdrawn, r, i, 7);
     pg__text(m->created, sizeof m->created, r, i, 8);
+    pg__text(m->tlp, sizeof m->tlp, r, i, 9);
+    pg__text(m->org, sizeof m->org, r, i, 10);
+    pg__text(m->salt, sizeof m->salt, r, i, 11);
     return 0;
 }
 

@@ -279,6 +279,31 @@ const char *const sq__migrations[] = {
     "  root BLOB NOT NULL,"
     "  note TEXT NOT NULL,"
     "  updated TEXT NOT NULL);",
+    /* 11: the token role `peer` (a mirroring node: reads GREEN and the
+     * AMBER shared with its organisation, writes nothing), and mirrored
+     * GREEN/AMBER records (their level, organisation and commitment salt).
+     * SQLite cannot change a CHECK in place: the accounts table is rebuilt
+     * with the foreign keys deferred, its rows put back before the commit
+     * so that every reference to them holds again. */
+    "PRAGMA defer_foreign_keys = ON;"
+    "CREATE TABLE accounts_before_11 AS SELECT * FROM accounts;"
+    "DROP TABLE accounts;"
+    "CREATE TABLE accounts("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL,"
+    "  role TEXT NOT NULL"
+    "    CHECK (role IN ('reporter','reviewer','admin','peer')),"
+    "  org TEXT NOT NULL DEFAULT '',"
+    "  token_hash TEXT NOT NULL UNIQUE,"
+    "  created TEXT NOT NULL);"
+    "INSERT INTO accounts(id, name, role, org, token_hash, created)"
+    "  SELECT id, name, role, org, token_hash, created"
+    "  FROM accounts_before_11;"
+    "DROP TABLE accounts_before_11;"
+    "ALTER TABLE mirrored_records ADD COLUMN tlp TEXT NOT NULL"
+    "  DEFAULT 'CLEAR';"
+    "ALTER TABLE mirrored_records ADD COLUMN org TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE mirrored_records ADD COLUMN salt TEXT NOT NULL DEFAULT '';",
     /* 12 (issue 12, reserved number; renumbered at merge if needed): the
      * witnesses this node asks to cosign its own checkpoints, and the
      * latest cosignature each gave (served with the checkpoint). */

@@ -170,15 +170,19 @@ int sq__mirror_put(osafe_store *base, const store_mirror *m, osafe_err *e)
     int rc = sq__write(
         s, e,
         "INSERT INTO mirrored_records(origin, origin_id, version, "
-        "origin_log_index, peer_url, checkpoint_size, body, created) "
-        "VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(origin, origin_id) DO UPDATE "
+        "origin_log_index, peer_url, checkpoint_size, body, created, tlp, "
+        "org, salt) "
+        "VALUES (?,?,?,?,?,?,?,?,?,?,?) ON CONFLICT(origin, origin_id) DO "
+        "UPDATE "
         "SET version = excluded.version, origin_log_index = "
         "excluded.origin_log_index, peer_url = excluded.peer_url, "
         "checkpoint_size = excluded.checkpoint_size, body = excluded.body, "
+        "tlp = excluded.tlp, org = excluded.org, salt = excluded.salt, "
         "withdrawn = '', withdraw_log_index = NULL "
         "WHERE excluded.version > mirrored_records.version",
-        "ssiIsIss", m->origin, m->origin_id, m->version, m->origin_log_index,
-        m->peer_url, m->checkpoint_size, m->body, now);
+        "ssiIsIsssss", m->origin, m->origin_id, m->version,
+        m->origin_log_index, m->peer_url, m->checkpoint_size, m->body, now,
+        m->tlp[0] ? m->tlp : "CLEAR", m->org, m->salt);
     if (!rc && sqlite3_changes(s->db) == 0)
         return osafe_errf(e, OSAFE_EEXIST,
                           "%s from %s: version %d or a later one is held",
@@ -188,7 +192,8 @@ int sq__mirror_put(osafe_store *base, const store_mirror *m, osafe_err *e)
 
 #define MIRROR_COLUMNS                                                     \
     "SELECT origin, origin_id, version, origin_log_index, peer_url,"        \
-    " checkpoint_size, body, withdrawn, created FROM mirrored_records"
+    " checkpoint_size, body, withdrawn, created, tlp, org, salt"          \
+    " FROM mirrored_records"
 
 static int mirror_row(sqlite3_stmt *st, store_mirror *m, osafe_err *e)
 {
@@ -204,6 +209,9 @@ static int mirror_row(sqlite3_stmt *st, store_mirror *m, osafe_err *e)
     m->body_len = strlen(m->body);
     sq__text(m->withdrawn, sizeof m->withdrawn, st, 7);
     sq__text(m->created, sizeof m->created, st, 8);
+    sq__text(m->tlp, sizeof m->tlp, st, 9);
+    sq__text(m->org, sizeof m->org, st, 10);
+    sq__text(m->salt, sizeof m->salt, st, 11);
     return 0;
 }
 

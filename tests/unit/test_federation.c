@@ -104,7 +104,7 @@ static void test_entries_amend_replay_withdraw(void **state)
     assert_int_equal(fed_peer_add(s, PEER, vk, NULL, &e), 0);
     store_peer p;
     assert_int_equal(s->ops->peer_get(s, PEER, &p, &e), 0);
-    fed__apply a = {&p, 10, 0, 0, 0};
+    fed__apply a = {.peer = &p, .checkpoint_size = 10};
     const char *v1 = "{\"id\":\"X-1\",\"tlp\":\"CLEAR\",\"version\":1,"
                      "\"title\":\"one\"}";
     const char *v2 = "{\"id\":\"X-1\",\"tlp\":\"CLEAR\",\"version\":2,"
@@ -167,7 +167,7 @@ static void test_api_origin_filter(void **state)
     assert_int_equal(fed_peer_add(s, PEER, vk, NULL, &e), 0);
     store_peer p;
     assert_int_equal(s->ops->peer_get(s, PEER, &p, &e), 0);
-    fed__apply a = {&p, 77, 0, 0, 0};
+    fed__apply a = {.peer = &p, .checkpoint_size = 77};
     apply(s, &a, 41, entry);
     free(entry);
     store_peer_release(&p);
@@ -236,7 +236,7 @@ static void mirror_fixture(const api_srv *S, int split)
     assert_int_equal(fed_peer_add(s, PEER, vk, NULL, &e), 0);
     store_peer p;
     assert_int_equal(s->ops->peer_get(s, PEER, &p, &e), 0);
-    fed__apply a = {&p, 77, 0, 0, 0};
+    fed__apply a = {.peer = &p, .checkpoint_size = 77};
     apply(s, &a, 41, entry);
     free(entry);
     if (split) {
