@@ -17,7 +17,7 @@ const char usage_peer[] =
     "usage: osafe peer add URL --vkey FILE.vkey --db FILE [--token-env VAR]\n"
     "       osafe peer list --db FILE\n"
     "       osafe peer remove URL --db FILE\n"
-    "       osafe peer sync --db FILE [URL]\n"
+    "       osafe peer sync --db FILE [URL] [--rate N] [--retries N]\n"
     "       osafe peer unfreeze URL --db FILE\n"
     "       osafe peer evidence URL --db FILE --out DIR\n"
     "       osafe peer mirrored --db FILE [--origin ORIGIN]\n"
@@ -39,7 +39,13 @@ const char usage_peer[] =
     "          committed once verified (a killed sync resumes).  TLP:CLEAR\n"
     "          records become mirrored records with their provenance;\n"
     "          withdrawals are applied.  A peer that is down is reported\n"
-    "          and the others are still synced.\n"
+    "          and the others are still synced.  --rate: requests per\n"
+    "          second to one peer at most (default 200); --retries: of a\n"
+    "          request that failed with a network error, 429 or 5xx, after\n"
+    "          a random wait growing 2x each time (default 4).  Gossip:\n"
+    "          the checkpoints each peer accepted of our other peers' logs\n"
+    "          (its /federation/checkpoints) are compared with ours; a\n"
+    "          log that showed it another history is frozen here too.\n"
     "unfreeze  Let a peer frozen after a split view be synced again.\n"
     "evidence  Write the newest split-view evidence against URL into DIR:\n"
     "          peer.vkey, old.checkpoint, new.checkpoint, proof.json (when\n"
@@ -182,11 +188,18 @@ static int peer_unfreeze(int argc, char **argv)
                        "unfrozen peer");
 }
 
-static int sync_one(osafe_store *s, const char *url)
+static int sync_one(osafe_store *s, const char *url, const fed_sync_opts *o)
 {
     osafe_err e;
     fed_sync_stats st;
-    if (fed_sync(s, url, &st, &e) != 0) {
+    int rc = fed_sync_with(s, url, o, &st, &e);
+    if (st.gossip_split)
+        fprintf(stderr,
+                "osafe peer sync: %s: gossip showed %llu split view(s) of "
+                "other peers' logs: they are frozen (`osafe peer list`, "
+                "`osafe peer evidence`)\n",
+                url, (unsigned long long)st.gossip_split);
+    if (rc != 0) {
         fprintf(stderr, "osafe peer sync: %s: %s\n", url, e.msg);
         return EXIT_FAIL;
     }
@@ -196,21 +209,58 @@ static int sync_one(osafe_store *s, const char *url)
            (unsigned long long)st.mirrored, (unsigned long long)st.withdrawn,
            (unsigned long long)st.skipped, (unsigned long long)st.requests,
            (unsigned long long)st.bytes);
-    return EXIT_OK;
+    if (st.retried || st.gossip_checked)
+        printf("  %llu retries, %llu gossiped checkpoints compared\n",
+               (unsigned long long)st.retried,
+               (unsigned long long)st.gossip_checked);
+    return st.gossip_split ? EXIT_FAIL : EXIT_OK;
+}
+
+/* --rate and --retries of `peer sync`. */
+static int sync_opts(const char *rate, const char *retries, fed_sync_opts *o)
+{
+    unsigned long long v;
+    int rc;
+    o->rate = 0;
+    o->retries = -1;
+    if (rate) {
+        if ((rc = cli_u64("peer sync", "--rate", rate, &v)))
+            return rc;
+        if (!v || v > OSAFE_PEER_RATE_MAX)
+            return cli_usage_error("peer sync", "--rate must be 1..%u "
+                                                "requests per second",
+                                   OSAFE_PEER_RATE_MAX);
+        o->rate = (unsigned)v;
+    }
+    if (retries) {
+        if ((rc = cli_u64("peer sync", "--retries", retries, &v)))
+            return rc;
+        if (v > OSAFE_PEER_RETRIES_MAX)
+            return cli_usage_error("peer sync", "--retries must be 0..%u",
+                                   OSAFE_PEER_RETRIES_MAX);
+        o->retries = (int)v;
+    }
+    return 0;
 }
 
 static int peer_sync(int argc, char **argv)
 {
-    const char *db = NULL, *url;
-    struct opt opts[] = {{"db", OPT_STRING, &db}, {NULL, 0, NULL}};
+    const char *db = NULL, *url, *rate = NULL, *retries = NULL;
+    struct opt opts[] = {{"db", OPT_STRING, &db},
+                         {"rate", OPT_STRING, &rate},
+                         {"retries", OPT_STRING, &retries},
+                         {NULL, 0, NULL}};
     int rc = parse("peer sync", argc, argv, opts, 0, 1, &url);
     if (rc)
         return rc < 0 ? EXIT_OK : rc;
+    fed_sync_opts o;
+    if ((rc = sync_opts(rate, retries, &o)))
+        return rc;
     osafe_store *s;
     if ((rc = open_db("peer sync", db, &s)))
         return rc;
     if (url) {
-        rc = sync_one(s, url);
+        rc = sync_one(s, url, &o);
         s->ops->close(s);
         return rc;
     }
@@ -223,7 +273,7 @@ static int peer_sync(int argc, char **argv)
     }
     /* Every peer is tried: one that is down does not stop the others. */
     for (size_t i = 0; i < n; i++) {
-        if (sync_one(s, p[i].url))
+        if (sync_one(s, p[i].url, &o))
             rc = EXIT_FAIL;
         store_peer_release(&p[i]);
     }

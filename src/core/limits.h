@@ -527,6 +527,27 @@
 /* `osafe serve --sync-interval S`: at most a day between pulls (a longer
  * pause is no mirroring at all). */
 #define OSAFE_PEER_SYNC_INTERVAL_MAX 86400u
+/* Requests per second one sync makes to one peer (`--sync-rate`, `peer
+ * sync --rate`): a 100,000-record catch-up needs about 800 requests, so
+ * 200/s costs it 4 s at most while a node syncing many peers cannot
+ * flood any of them; settable up to OSAFE_PEER_RATE_MAX. */
+#define OSAFE_PEER_RATE_DEFAULT 200u
+#define OSAFE_PEER_RATE_MAX 100000u
+/* Retries of one request that failed transiently (network error, 429,
+ * 5xx), waiting a random time up to BASE * 2^attempt (full jitter),
+ * capped at MAX: 4 retries ride out a restart of a few seconds; a peer
+ * down longer is reported and tried again at the next sync. */
+#define OSAFE_PEER_RETRIES 4u
+/* `--retries`: 16 doublings are far past the cap; more only hides a peer
+ * that is down. */
+#define OSAFE_PEER_RETRIES_MAX 16u
+#define OSAFE_PEER_BACKOFF_BASE_MS 250u
+#define OSAFE_PEER_BACKOFF_MAX_MS 8000u
+/* The gossip route (GET /federation/checkpoints): the latest checkpoint
+ * accepted from each peer; a node reads at most this many bytes of one
+ * peer's list, and checks at most OSAFE_GOSSIP_CHECKPOINTS_MAX notes. */
+#define OSAFE_GOSSIP_BYTES_MAX (4u << 20)
+#define OSAFE_GOSSIP_CHECKPOINTS_MAX 1024u
 /* ---- GGUF model files (infer/gguf.c, issue 14) ---- */
 
 /* Tensor names: ggml keeps them in a 64-byte field with its NUL, so a

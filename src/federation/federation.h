@@ -59,8 +59,21 @@ typedef struct fed_sync_stats {
     uint64_t skipped;  /* entries not mirrored (statements, commitments) */
     uint64_t requests; /* HTTP requests made */
     uint64_t bytes;    /* bytes received */
+    uint64_t retried;  /* requests retried after a transient failure */
     int split;         /* 1: a split view was found, the peer is frozen */
+    /* Gossip (gossip.c): checkpoints of our other peers that this peer
+     * accepted, compared with ours; each split view found froze one. */
+    uint64_t gossip_checked;
+    uint64_t gossip_split;
 } fed_sync_stats;
+
+/* How a sync treats the peer's server: requests per second at most
+ * (0: OSAFE_PEER_RATE_DEFAULT) and retries of a transient failure
+ * (negative: OSAFE_PEER_RETRIES). */
+typedef struct fed_sync_opts {
+    unsigned rate;
+    int retries;
+} fed_sync_opts;
 
 /* Pull once from the peer at url.  Every outcome is also written to the
  * peer's row (last_sync, last_error, seen size), so `osafe peer list`
@@ -69,6 +82,11 @@ typedef struct fed_sync_stats {
  * the peer is frozen. */
 OSAFE_MUST_USE int fed_sync(osafe_store *s, const char *url,
                             fed_sync_stats *st, osafe_err *e);
+/* fed_sync with options (NULL: the defaults). */
+OSAFE_MUST_USE int fed_sync_with(osafe_store *s, const char *url,
+                                 const fed_sync_opts *o, fed_sync_stats *st,
+                                 osafe_err *e);
+
 
 /*
  * The C2SP tlog-witness add-checkpoint request (witness.c): body is

@@ -1,11 +1,17 @@
 /*
  * fetch.c - a peer's log over HTTP (libcurl): the checkpoint, hash tiles
- * and entry bundles, and a tlog_reader over the tiles.
+ * and entry bundles, and a tlog_reader over the tiles.  Requests to one
+ * peer are paced (a rate limit per sync) and a transient failure is
+ * retried with exponential backoff and full jitter, so that a peer that
+ * restarts or sheds load is neither hammered nor given up on at once.
  */
 #include <curl/curl.h>
+#include <errno.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "federation/fed_int.h"
 
@@ -20,9 +26,60 @@ int fed__http_open(fed__http *h, const char *url, osafe_err *e)
                           OSAFE_PEER_URL_MAX);
     memcpy(h->base, url, n);
     h->base[n] = '\0';
+    h->rate = OSAFE_PEER_RATE_DEFAULT;
+    h->retries = OSAFE_PEER_RETRIES;
     if (!(h->curl = curl_easy_init()))
         return osafe_errf(e, OSAFE_ENOMEM, "out of memory");
     return 0;
+}
+
+static void sleep_ms(uint64_t ms)
+{
+    struct timespec t = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
+    while (nanosleep(&t, &t) != 0 && errno == EINTR)
+        ;
+}
+
+uint64_t fed__backoff_ms(unsigned attempt, uint64_t retry_after_ms,
+                         uint32_t rnd)
+{
+    uint64_t cap = OSAFE_PEER_BACKOFF_BASE_MS;
+    for (unsigned i = 0; i < attempt && cap < OSAFE_PEER_BACKOFF_MAX_MS; i++)
+        cap *= 2;
+    if (cap > OSAFE_PEER_BACKOFF_MAX_MS)
+        cap = OSAFE_PEER_BACKOFF_MAX_MS;
+    /* Full jitter: nodes that lost the same peer at the same instant
+     * spread their retries instead of arriving together. */
+    uint64_t wait = (uint64_t)rnd % (cap + 1);
+    /* The peer's own Retry-After is a floor (it knows its load), capped
+     * so that one answer cannot stall a sync. */
+    if (retry_after_ms > OSAFE_PEER_BACKOFF_MAX_MS)
+        retry_after_ms = OSAFE_PEER_BACKOFF_MAX_MS;
+    return wait < retry_after_ms ? retry_after_ms : wait;
+}
+
+static uint64_t now_us(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)t.tv_sec * 1000000u + (uint64_t)t.tv_nsec / 1000u;
+}
+
+/* The rate limit: requests start at least 1/rate s apart. */
+static void pace(fed__http *h)
+{
+    if (!h->rate)
+        return;
+    uint64_t gap = 1000000u / h->rate, t = now_us();
+    if (h->next_us > t) {
+        uint64_t d = h->next_us - t;
+        struct timespec ts = {(time_t)(d / 1000000u),
+                              (long)(d % 1000000u) * 1000L};
+        while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+            ;
+    }
+    t = now_us();
+    h->next_us = (h->next_us > t ? h->next_us : t) + gap;
 }
 
 void fed__http_close(fed__http *h)
@@ -48,12 +105,16 @@ static size_t collect(char *p, size_t sz, size_t n, void *ud)
     return buf_append(k->b, p, sz * n) ? 0 : sz * n;
 }
 
-int fed__get(fed__http *h, const char *path, size_t max, osafe_buf *out,
-             osafe_err *e)
+/* One attempt; *transient says whether another may succeed (a network
+ * error, 429 or a 5xx), *retry_after_ms the peer's Retry-After. */
+static int get_once(fed__http *h, const char *url, size_t max,
+                    osafe_buf *out, int *transient, uint64_t *retry_after_ms,
+                    osafe_err *e)
 {
-    char url[OSAFE_PEER_URL_MAX + TLOG_TILE_PATH_MAX + 16];
     char err[CURL_ERROR_SIZE] = "";
-    snprintf(url, sizeof url, "%s/log/%s", h->base, path);
+    *transient = 0;
+    *retry_after_ms = 0;
+    pace(h);
     buf_reset(out);
     struct sink k = {out, max, 0};
     CURL *c = h->curl;
@@ -79,14 +140,56 @@ int fed__get(fed__http *h, const char *path, size_t max, osafe_buf *out,
     if (k.over)
         return osafe_errf(e, OSAFE_ETOOBIG, "%s: more than %zu bytes", url,
                           max);
-    if (cr != CURLE_OK)
+    if (cr != CURLE_OK) {
+        *transient = cr != CURLE_OUT_OF_MEMORY;
         return osafe_errf(e, OSAFE_EIO, "%s: %s", url,
                           err[0] ? err : curl_easy_strerror(cr));
+    }
     if (code == 404)
         return osafe_errf(e, OSAFE_ENOTFOUND, "%s: not found (404)", url);
-    if (code != 200)
+    if (code != 200) {
+        *transient = code == 429 || code >= 500;
+        curl_off_t ra = 0;
+        if (*transient &&
+            curl_easy_getinfo(c, CURLINFO_RETRY_AFTER, &ra) == CURLE_OK &&
+            ra > 0)
+            *retry_after_ms = (uint64_t)ra * 1000u;
         return osafe_errf(e, OSAFE_EIO, "%s answered %ld", url, code);
+    }
     return buf_status(out) ? osafe_errf(e, OSAFE_ENOMEM, "out of memory") : 0;
+}
+
+static int get_retrying(fed__http *h, const char *url, size_t max,
+                        osafe_buf *out, osafe_err *e)
+{
+    for (unsigned attempt = 0;; attempt++) {
+        int transient;
+        uint64_t ra;
+        int rc = get_once(h, url, max, out, &transient, &ra, e);
+        if (!rc || !transient || attempt >= h->retries) {
+            if (rc && transient && attempt)
+                osafe_errprefix(e, "after %u retries: ", attempt);
+            return rc;
+        }
+        h->retried++;
+        sleep_ms(fed__backoff_ms(attempt, ra, randombytes_random()));
+    }
+}
+
+int fed__get(fed__http *h, const char *path, size_t max, osafe_buf *out,
+             osafe_err *e)
+{
+    char url[OSAFE_PEER_URL_MAX + TLOG_TILE_PATH_MAX + 16];
+    snprintf(url, sizeof url, "%s/log/%s", h->base, path);
+    return get_retrying(h, url, max, out, e);
+}
+
+int fed__get_path(fed__http *h, const char *path, size_t max, osafe_buf *out,
+                  osafe_err *e)
+{
+    char url[OSAFE_PEER_URL_MAX + TLOG_TILE_PATH_MAX + 16];
+    snprintf(url, sizeof url, "%s/%s", h->base, path);
+    return get_retrying(h, url, max, out, e);
 }
 
 int fed__tile(fed__http *h, int level, uint64_t index, unsigned width,

@@ -357,6 +357,12 @@ static int run_sync(struct sync *y, osafe_err *e)
 int fed_sync(osafe_store *s, const char *url, fed_sync_stats *st,
              osafe_err *e)
 {
+    return fed_sync_with(s, url, NULL, st, e);
+}
+
+int fed_sync_with(osafe_store *s, const char *url, const fed_sync_opts *o,
+                  fed_sync_stats *st, osafe_err *e)
+{
     memset(st, 0, sizeof *st);
     store_peer p;
     int rc = s->ops->peer_get(s, url, &p, e);
@@ -377,11 +383,21 @@ int fed_sync(osafe_store *s, const char *url, fed_sync_stats *st,
     rc = tlog_verifier_parse(p.vkey, strlen(p.vkey), &v, e);
     if (!rc)
         rc = fed__http_open(&h, p.url, e);
+    if (!rc && o && o->rate)
+        h.rate = o->rate;
+    if (!rc && o && o->retries >= 0)
+        h.retries = (unsigned)o->retries;
     struct sync y = {.s = s, .p = &p, .v = &v, .h = &h, .st = st};
     if (!rc)
         rc = run_sync(&y, e);
+    /* What this peer accepted from our other peers, compared with ours
+     * (gossip.c), even when its own log failed a check. */
+    osafe_err ge;
+    if (h.curl && fed__gossip(s, &h, p.url, st, rc ? &ge : e) && !rc)
+        rc = e->code;
     st->requests = h.requests;
     st->bytes = h.bytes;
+    st->retried = h.retried;
     fed__http_close(&h);
     /* Whatever happened is the peer's status in `osafe peer list`. */
     store_now(p.last_sync);
