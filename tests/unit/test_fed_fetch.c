@@ -1,0 +1,271 @@
+/*
+ * test_fed_fetch.c - how a sync treats a peer's server (federation/
+ * fetch.c, issue 12): a transient failure (503, 429, a dropped
+ * connection) is retried with a growing, jittered wait and the sync goes
+ * on; a 404 is not retried; requests are paced by the rate limit.  The
+ * peer is a scripted HTTP server on loopback, answering each request with
+ * the next status of its script and closing the connection.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "federation/fed_int.h"
+
+struct peer {
+    int fd;
+    int port;
+    const int *script; /* statuses, then 200 for ever; 0 ends the script */
+    int served;
+    _Atomic int stop;
+    pthread_t th;
+};
+
+static void answer(int c, int status)
+{
+    char req[4096];
+    size_t n = 0;
+    /* the request head only: these are GETs */
+    while (n < sizeof req - 1) {
+        ssize_t r = read(c, req + n, sizeof req - 1 - n);
+        if (r <= 0)
+            return;
+        n += (size_t)r;
+        req[n] = '\0';
+        if (strstr(req, "\r\n\r\n"))
+            break;
+    }
+    char resp[256];
+    const char *body = status == 200 ? "hello" : "busy";
+    int len = snprintf(resp, sizeof resp,
+                       "HTTP/1.1 %d X\r\nContent-Length: %zu\r\n%s"
+                       "Connection: close\r\n\r\n%s",
+                       status, strlen(body),
+                       status == 429 ? "Retry-After: 0\r\n" : "", body);
+    ssize_t w = write(c, resp, (size_t)len);
+    (void)w; /* the client judges what it got */
+}
+
+static void *serve(void *arg)
+{
+    struct peer *p = arg;
+    for (;;) {
+        int c = accept(p->fd, NULL, NULL);
+        if (c < 0 || p->stop) {
+            if (c >= 0)
+                close(c);
+            return NULL;
+        }
+        int status = 200;
+        if (p->script && p->script[p->served])
+            status = p->script[p->served];
+        else
+            p->script = NULL;
+        p->served++;
+        answer(c, status);
+        close(c);
+    }
+}
+
+static void peer_start(struct peer *p, const int *script)
+{
+    memset(p, 0, sizeof *p);
+    p->script = script;
+    p->fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(p->fd >= 0);
+    struct sockaddr_in a;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(bind(p->fd, (struct sockaddr *)&a, sizeof a), 0);
+    socklen_t al = sizeof a;
+    assert_int_equal(getsockname(p->fd, (struct sockaddr *)&a, &al), 0);
+    p->port = ntohs(a.sin_port);
+    assert_int_equal(listen(p->fd, 16), 0);
+    assert_int_equal(pthread_create(&p->th, NULL, serve, p), 0);
+}
+
+static void peer_stop(struct peer *p)
+{
+    p->stop = 1;
+    /* wake accept() */
+    int c = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a;
+    memset(&a, 0, sizeof a);
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = htons((uint16_t)p->port);
+    if (connect(c, (struct sockaddr *)&a, sizeof a) != 0)
+        fail_msg("cannot wake the scripted peer");
+    close(c);
+    pthread_join(p->th, NULL);
+    close(p->fd);
+}
+
+static void open_peer(fed__http *h, const struct peer *p)
+{
+    char url[64];
+    osafe_err e;
+    snprintf(url, sizeof url, "http://127.0.0.1:%d", p->port);
+    assert_int_equal(fed__http_open(h, url, &e), 0);
+    h->rate = 0; /* unpaced unless the test says */
+}
+
+static void test_transient_failures_are_retried(void **state)
+{
+    (void)state;
+    static const int script[] = {503, 429, 502, 0};
+    struct peer p;
+    peer_start(&p, script);
+    fed__http h;
+    open_peer(&h, &p);
+    osafe_buf b = OSAFE_BUF_INIT;
+    osafe_err e;
+    assert_int_equal(fed__get(&h, "checkpoint", 100, &b, &e), 0);
+    assert_string_equal(b.data, "hello");
+    assert_int_equal(h.retried, 3);
+    assert_int_equal(h.requests, 4);
+    fed__http_close(&h);
+    peer_stop(&p);
+    assert_int_equal(p.served, 4);
+    buf_release(&b);
+}
+
+static void test_retries_are_bounded(void **state)
+{
+    (void)state;
+    static const int script[] = {503, 503, 503, 503, 0};
+    struct peer p;
+    peer_start(&p, script);
+    fed__http h;
+    open_peer(&h, &p);
+    h.retries = 1;
+    osafe_buf b = OSAFE_BUF_INIT;
+    osafe_err e;
+    assert_int_equal(fed__get(&h, "checkpoint", 100, &b, &e), OSAFE_EIO);
+    assert_non_null(strstr(e.msg, "after 1 retries"));
+    assert_non_null(strstr(e.msg, "answered 503"));
+    fed__http_close(&h);
+    peer_stop(&p);
+    assert_int_equal(p.served, 2);
+    buf_release(&b);
+}
+
+static void test_not_found_is_not_retried(void **state)
+{
+    (void)state;
+    static const int script[] = {404, 0};
+    struct peer p;
+    peer_start(&p, script);
+    fed__http h;
+    open_peer(&h, &p);
+    osafe_buf b = OSAFE_BUF_INIT;
+    osafe_err e;
+    assert_int_equal(fed__get(&h, "tile/0/000", 100, &b, &e),
+                     OSAFE_ENOTFOUND);
+    assert_int_equal(h.retried, 0);
+    fed__http_close(&h);
+    peer_stop(&p);
+    assert_int_equal(p.served, 1);
+    buf_release(&b);
+}
+
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* A lower bound only: a loaded machine makes it slower, never faster. */
+static void test_rate_limit_paces_requests(void **state)
+{
+    (void)state;
+    struct peer p;
+    peer_start(&p, NULL);
+    fed__http h;
+    open_peer(&h, &p);
+    h.rate = 40; /* 25 ms apart */
+    osafe_buf b = OSAFE_BUF_INIT;
+    osafe_err e;
+    double t0 = now_s();
+    for (int i = 0; i < 9; i++)
+        assert_int_equal(fed__get(&h, "checkpoint", 100, &b, &e), 0);
+    double dt = now_s() - t0;
+    assert_true(dt >= 8 * 0.025 - 0.002);
+    fed__http_close(&h);
+    peer_stop(&p);
+    buf_release(&b);
+}
+
+static void test_backoff_is_jittered_and_capped(void **state)
+{
+    (void)state;
+    assert_int_equal(fed__backoff_ms(0, 0, 0), 0);
+    assert_int_equal(fed__backoff_ms(0, 0, OSAFE_PEER_BACKOFF_BASE_MS),
+                     OSAFE_PEER_BACKOFF_BASE_MS);
+    /* the window doubles per attempt... */
+    assert_int_equal(fed__backoff_ms(2, 0, 4 * OSAFE_PEER_BACKOFF_BASE_MS),
+                     4 * OSAFE_PEER_BACKOFF_BASE_MS);
+    assert_true(fed__backoff_ms(1, 0, 4 * OSAFE_PEER_BACKOFF_BASE_MS) <=
+                2 * OSAFE_PEER_BACKOFF_BASE_MS);
+    /* ...up to the cap, whatever the attempt */
+    for (uint32_t r = 0; r < 100000; r += 997)
+        assert_true(fed__backoff_ms(40, 0, r * 7919u) <=
+                    OSAFE_PEER_BACKOFF_MAX_MS);
+    /* jitter: different draws, different waits */
+    assert_true(fed__backoff_ms(3, 0, 17) != fed__backoff_ms(3, 0, 1234));
+    /* the peer's Retry-After is a floor, capped */
+    assert_int_equal(fed__backoff_ms(0, 3000, 1), 3000);
+    assert_int_equal(fed__backoff_ms(0, 1000000, 1),
+                     OSAFE_PEER_BACKOFF_MAX_MS);
+}
+
+static void test_dropped_connection_is_retried(void **state)
+{
+    (void)state;
+    /* a peer that is not listening yet: connection refused, retried, and
+     * reported as such once the retries are spent */
+    struct peer p;
+    peer_start(&p, NULL);
+    int port = p.port;
+    peer_stop(&p);
+    fed__http h;
+    char url[64];
+    osafe_err e;
+    snprintf(url, sizeof url, "http://127.0.0.1:%d", port);
+    assert_int_equal(fed__http_open(&h, url, &e), 0);
+    h.rate = 0;
+    h.retries = 2;
+    osafe_buf b = OSAFE_BUF_INIT;
+    assert_int_equal(fed__get(&h, "checkpoint", 100, &b, &e), OSAFE_EIO);
+    assert_int_equal(h.retried, 2);
+    assert_non_null(strstr(e.msg, "after 2 retries"));
+    fed__http_close(&h);
+    buf_release(&b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_transient_failures_are_retried),
+        cmocka_unit_test(test_retries_are_bounded),
+        cmocka_unit_test(test_not_found_is_not_retried),
+        cmocka_unit_test(test_rate_limit_paces_requests),
+        cmocka_unit_test(test_backoff_is_jittered_and_capped),
+        cmocka_unit_test(test_dropped_connection_is_retried),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
