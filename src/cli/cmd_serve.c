@@ -69,6 +69,8 @@ const char usage_serve[] =
     "--sync-interval S  pull from every active peer (`osafe peer`) every S\n"
     "                 seconds, 1..86400, in the background (default: never;\n"
     "                 docs/FEDERATION.md)\n"
+    "--sync-rate N    requests per second to one peer while syncing, 1..\n"
+    "                 100000 (default 200)\n"
     "\n"
     "Accounts: `osafe token create`.  Stop with SIGINT or SIGTERM.\n";
 
@@ -251,7 +253,8 @@ int cmd_serve(int argc, char **argv)
                *policy_path = NULL, *write_rate = NULL, *read_rate = NULL,
                *max_conns = NULL, *per_addr = NULL, *proxies = NULL,
                *batch_max = NULL, *batch_wait = NULL,
-               *sync_interval = NULL, *witness_key = NULL;
+               *sync_interval = NULL, *witness_key = NULL,
+               *sync_rate = NULL;
     struct opt opts[] = {{"db", OPT_STRING, &db},
                          {"listen", OPT_STRING, &listen},
                          {"log", OPT_STRING, &logdir},
@@ -267,6 +270,7 @@ int cmd_serve(int argc, char **argv)
                          {"batch-max", OPT_STRING, &batch_max},
                          {"batch-wait-ms", OPT_STRING, &batch_wait},
                          {"sync-interval", OPT_STRING, &sync_interval},
+                         {"sync-rate", OPT_STRING, &sync_rate},
                          {"witness-key", OPT_STRING, &witness_key},
                          {NULL, 0, NULL}};
     int np, rc = opts_parse("serve", argc, argv, opts, &np);
@@ -294,6 +298,12 @@ int cmd_serve(int argc, char **argv)
     unsigned long long sync_s = 0;
     if ((rc = sync_opt(sync_interval, &sync_s)))
         return rc;
+    unsigned long long sync_r = 0;
+    if (sync_rate && (rc = cli_u64("serve", "--sync-rate", sync_rate, &sync_r)))
+        return rc;
+    if (sync_rate && (sync_r < 1 || sync_r > OSAFE_PEER_RATE_MAX))
+        return cli_usage_error("serve", "--sync-rate must be 1..%u",
+                               OSAFE_PEER_RATE_MAX);
     http_opts ho;
     http_opts_default(&ho);
     if ((rc = conn_opts(max_conns, per_addr, &ho)) != 0)
@@ -369,7 +379,8 @@ int cmd_serve(int argc, char **argv)
     }
     struct serve_sync *puller = NULL;
     int sig = 0, status = EXIT_OK;
-    if (sync_s && serve_sync_start(db, (unsigned)sync_s, &puller, &e) != 0) {
+    if (sync_s && serve_sync_start_rate(db, (unsigned)sync_s, (unsigned)sync_r,
+                                        &puller, &e) != 0) {
         status = cli_fail("serve", &e);
     } else {
         /* The bound port is printed on its own so that scripts (and tests

@@ -541,6 +541,10 @@
 /* `--retries`: 16 doublings are far past the cap; more only hides a peer
  * that is down. */
 #define OSAFE_PEER_RETRIES_MAX 16u
+/* `serve --sync-interval`: a peer that failed several syncs in a row is
+ * tried less often, the wait doubling up to an hour (it is still listed
+ * with its error; one success resets it). */
+#define OSAFE_PEER_DOWN_BACKOFF_MAX_S 3600u
 #define OSAFE_PEER_BACKOFF_BASE_MS 250u
 #define OSAFE_PEER_BACKOFF_MAX_MS 8000u
 /* The gossip route (GET /federation/checkpoints): the latest checkpoint

@@ -82,6 +82,13 @@ typedef struct fed_sync_opts {
  * the peer is frozen. */
 OSAFE_MUST_USE int fed_sync(osafe_store *s, const char *url,
                             fed_sync_stats *st, osafe_err *e);
+/* A peer whose last `fails` interval syncs (--sync-interval) all failed
+ * is next tried after this many seconds: the interval doubled per
+ * failure, capped at OSAFE_PEER_DOWN_BACKOFF_MAX_S, with the upper half
+ * jittered by rnd so that the nodes that lost one peer together do not
+ * return together.  fails 0: the interval. */
+unsigned fed_down_wait_s(unsigned interval, unsigned fails, uint32_t rnd);
+
 /* fed_sync with options (NULL: the defaults). */
 OSAFE_MUST_USE int fed_sync_with(osafe_store *s, const char *url,
                                  const fed_sync_opts *o, fed_sync_stats *st,

@@ -65,6 +65,20 @@ static uint64_t now_us(void)
     return (uint64_t)t.tv_sec * 1000000u + (uint64_t)t.tv_nsec / 1000u;
 }
 
+unsigned fed_down_wait_s(unsigned interval, unsigned fails, uint32_t rnd)
+{
+    if (!fails || interval >= OSAFE_PEER_DOWN_BACKOFF_MAX_S)
+        return interval;
+    uint64_t w = interval ? interval : 1;
+    for (unsigned i = 0; i < fails && w < OSAFE_PEER_DOWN_BACKOFF_MAX_S; i++)
+        w *= 2;
+    if (w > OSAFE_PEER_DOWN_BACKOFF_MAX_S)
+        w = OSAFE_PEER_DOWN_BACKOFF_MAX_S;
+    uint64_t half = w / 2;
+    w = half + (uint64_t)rnd % (w - half + 1);
+    return (unsigned)(w < interval ? interval : w);
+}
+
 /* The rate limit: requests start at least 1/rate s apart. */
 static void pace(fed__http *h)
 {

@@ -233,6 +233,27 @@ static void test_backoff_is_jittered_and_capped(void **state)
                      OSAFE_PEER_BACKOFF_MAX_MS);
 }
 
+/* serve --sync-interval: a peer failing sync after sync is tried less
+ * often, never more often than the interval, never later than the cap. */
+static void test_down_peer_waits_grow(void **state)
+{
+    (void)state;
+    assert_int_equal(fed_down_wait_s(60, 0, 12345), 60);
+    for (uint32_t r = 0; r < 50000; r += 101) {
+        unsigned w1 = fed_down_wait_s(60, 1, r * 2654435761u);
+        unsigned w3 = fed_down_wait_s(60, 3, r * 2654435761u);
+        assert_true(w1 >= 60 && w1 <= 120);
+        assert_true(w3 >= 240 && w3 <= 480);
+        assert_true(fed_down_wait_s(60, 30, r) <=
+                    OSAFE_PEER_DOWN_BACKOFF_MAX_S);
+        assert_true(fed_down_wait_s(60, 30, r) >=
+                    OSAFE_PEER_DOWN_BACKOFF_MAX_S / 2);
+    }
+    assert_true(fed_down_wait_s(60, 3, 1) != fed_down_wait_s(60, 3, 200));
+    /* an interval longer than the cap is never shortened */
+    assert_int_equal(fed_down_wait_s(86400, 5, 7), 86400);
+}
+
 static void test_dropped_connection_is_retried(void **state)
 {
     (void)state;
@@ -266,6 +287,7 @@ int main(void)
         cmocka_unit_test(test_rate_limit_paces_requests),
         cmocka_unit_test(test_backoff_is_jittered_and_capped),
         cmocka_unit_test(test_dropped_connection_is_retried),
+        cmocka_unit_test(test_down_peer_waits_grow),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
