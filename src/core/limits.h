@@ -545,6 +545,10 @@
  * tried less often, the wait doubling up to an hour (it is still listed
  * with its error; one success resets it). */
 #define OSAFE_PEER_DOWN_BACKOFF_MAX_S 3600u
+/* Hash tiles a sync keeps per tile level (16 KiB each with the levels
+ * computed inside): the proofs of one sync touch the full tiles left of
+ * the path and the partial one at the edge, a handful per level. */
+#define OSAFE_PEER_TILE_CACHE 8
 #define OSAFE_PEER_BACKOFF_BASE_MS 250u
 #define OSAFE_PEER_BACKOFF_MAX_MS 8000u
 /* The gossip route (GET /federation/checkpoints): the latest checkpoint

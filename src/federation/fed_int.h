@@ -47,13 +47,17 @@ OSAFE_MUST_USE int fed__get_path(fed__http *h, const char *path, size_t max,
 uint64_t fed__backoff_ms(unsigned attempt, uint64_t retry_after_ms,
                          uint32_t rnd);
 
-/* The peer's hash tiles for a tree of `size` entries: one cached tile per
- * tile level (proofs walk one path, so one is enough). */
+/* The peer's hash tiles for a tree of `size` entries: a few cached tiles
+ * per tile level (OSAFE_PEER_TILE_CACHE), least recently used replaced.
+ * A sync's proofs, one per bundle, alternate between the full tile left
+ * of the path and the partial one at the right edge: one slot per level
+ * refetched both for every bundle. */
 struct fed__slot;
 typedef struct fed__tiles {
     fed__http *h;
     uint64_t size;
-    struct fed__slot *slot[OSAFE_TILE_LEVELS_MAX];
+    uint64_t clock; /* for the least recently used */
+    struct fed__slot *slot[OSAFE_TILE_LEVELS_MAX][OSAFE_PEER_TILE_CACHE];
 } fed__tiles;
 
 void fed__tiles_init(fed__tiles *t, fed__http *h, uint64_t size);

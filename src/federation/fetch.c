@@ -239,6 +239,7 @@ int fed__tile(fed__http *h, int level, uint64_t index, unsigned width,
 struct fed__slot {
     uint64_t index;
     unsigned width;
+    uint64_t used; /* fed__tiles.clock when last read */
     /* h[0..256) the tile's hashes; the levels above follow, level k of
      * the tile from 512 - (512 >> k), as in tlog/log.c's cache */
     tlog_hash h[2 * OSAFE_TILE_WIDTH];
@@ -253,19 +254,33 @@ void fed__tiles_init(fed__tiles *t, fed__http *h, uint64_t size)
 
 void fed__tiles_free(fed__tiles *t)
 {
-    for (int L = 0; L < OSAFE_TILE_LEVELS_MAX; L++) {
-        free(t->slot[L]);
-        t->slot[L] = NULL;
-    }
+    for (int L = 0; L < OSAFE_TILE_LEVELS_MAX; L++)
+        for (int k = 0; k < OSAFE_PEER_TILE_CACHE; k++) {
+            free(t->slot[L][k]);
+            t->slot[L][k] = NULL;
+        }
 }
 
+/* The slot of level L holding tile (index, width), loaded if absent into
+ * an empty or the least recently used slot. */
 static int load_slot(fed__tiles *t, int L, uint64_t index, unsigned width,
-                     osafe_err *e)
+                     struct fed__slot **out, osafe_err *e)
 {
-    struct fed__slot *sl = t->slot[L];
-    if (sl && sl->index == index && sl->width == width)
-        return 0;
-    if (!sl && !(sl = t->slot[L] = malloc(sizeof *sl)))
+    int victim = 0;
+    t->clock++;
+    for (int k = 0; k < OSAFE_PEER_TILE_CACHE; k++) {
+        struct fed__slot *c = t->slot[L][k];
+        if (c && c->width && c->index == index && c->width == width) {
+            c->used = t->clock;
+            *out = c;
+            return 0;
+        }
+        struct fed__slot *v = t->slot[L][victim];
+        if (v && (!c || !c->width || c->used < v->used))
+            victim = k;
+    }
+    struct fed__slot *sl = t->slot[L][victim];
+    if (!sl && !(sl = t->slot[L][victim] = malloc(sizeof *sl)))
         return osafe_errf(e, OSAFE_ENOMEM, "out of memory");
     sl->width = 0;
     osafe_buf b = OSAFE_BUF_INIT;
@@ -280,6 +295,8 @@ static int load_slot(fed__tiles *t, int L, uint64_t index, unsigned width,
         }
         sl->index = index;
         sl->width = width;
+        sl->used = t->clock;
+        *out = sl;
     }
     buf_release(&b);
     return rc;
@@ -300,10 +317,11 @@ static int read_node(void *ctx, int level, uint64_t index, tlog_hash *out,
                           "node %d/%llu is not complete at size %llu", level,
                           (unsigned long long)index,
                           (unsigned long long)t->size);
-    int rc = load_slot(t, L, ti, width, e);
+    struct fed__slot *sl = NULL;
+    int rc = load_slot(t, L, ti, width, &sl, e);
     if (rc)
         return rc;
-    *out = t->slot[L]->h[512 - (512 >> r) + (off >> r)];
+    *out = sl->h[512 - (512 >> r) + (off >> r)];
     return 0;
 }
 
