@@ -72,6 +72,11 @@ static void sync_peer(struct serve_sync *ss, const store_peer *p)
     int rc = fed_sync_with(ss->s, p->url, &ss->opts, &st, &e);
     if (rc)
         fprintf(stderr, "osafe serve: peer sync: %s: %s\n", p->url, e.msg);
+    if (st.gossip_split)
+        fprintf(stderr, "osafe serve: peer sync: %s: its gossip showed %llu "
+                        "split view(s) of other peers' logs; they are "
+                        "frozen\n",
+                p->url, (unsigned long long)st.gossip_split);
     if (!d)
         return;
     /* A split view freezes the peer: it waits for its operator, not for
