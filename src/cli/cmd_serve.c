@@ -212,6 +212,17 @@ static int sync_opt(const char *text, unsigned long long *out)
     return rc;
 }
 
+/* --sync-rate: 1..OSAFE_PEER_RATE_MAX requests per second, 0 if absent
+ * (the default). */
+static int sync_rate_opt(const char *text, unsigned long long *out)
+{
+    int rc = text ? cli_u64("serve", "--sync-rate", text, out) : 0;
+    if (!rc && text && (*out < 1 || *out > OSAFE_PEER_RATE_MAX))
+        rc = cli_usage_error("serve", "--sync-rate must be 1..%u",
+                             OSAFE_PEER_RATE_MAX);
+    return rc;
+}
+
 /* --batch-max N (1..OSAFE_BATCH_MAX_MAX) and --batch-wait-ms MS
  * (0..OSAFE_BATCH_WAIT_MS_MAX): the group commit's batches. */
 static int batch_opts(const char *max_text, const char *wait_text,
@@ -253,8 +264,7 @@ int cmd_serve(int argc, char **argv)
                *policy_path = NULL, *write_rate = NULL, *read_rate = NULL,
                *max_conns = NULL, *per_addr = NULL, *proxies = NULL,
                *batch_max = NULL, *batch_wait = NULL,
-               *sync_interval = NULL, *witness_key = NULL,
-               *sync_rate = NULL;
+               *sync_interval = NULL, *witness_key = NULL, *sync_rate = NULL;
     struct opt opts[] = {{"db", OPT_STRING, &db},
                          {"listen", OPT_STRING, &listen},
                          {"log", OPT_STRING, &logdir},
@@ -295,15 +305,10 @@ int cmd_serve(int argc, char **argv)
         (rc = rate_opt("--read-rate", read_rate, OSAFE_RATE_READS_PER_MIN,
                        &rrate)))
         return rc;
-    unsigned long long sync_s = 0;
-    if ((rc = sync_opt(sync_interval, &sync_s)))
+    unsigned long long sync_s = 0, sync_r = 0;
+    if ((rc = sync_opt(sync_interval, &sync_s)) ||
+        (rc = sync_rate_opt(sync_rate, &sync_r)))
         return rc;
-    unsigned long long sync_r = 0;
-    if (sync_rate && (rc = cli_u64("serve", "--sync-rate", sync_rate, &sync_r)))
-        return rc;
-    if (sync_rate && (sync_r < 1 || sync_r > OSAFE_PEER_RATE_MAX))
-        return cli_usage_error("serve", "--sync-rate must be 1..%u",
-                               OSAFE_PEER_RATE_MAX);
     http_opts ho;
     http_opts_default(&ho);
     if ((rc = conn_opts(max_conns, per_addr, &ho)) != 0)
@@ -379,8 +384,7 @@ int cmd_serve(int argc, char **argv)
     }
     struct serve_sync *puller = NULL;
     int sig = 0, status = EXIT_OK;
-    if (sync_s && serve_sync_start_rate(db, (unsigned)sync_s, (unsigned)sync_r,
-                                        &puller, &e) != 0) {
+    if (sync_s && serve_sync_start_rate(db, sync_s, sync_r, &puller, &e)) {
         status = cli_fail("serve", &e);
     } else {
         /* The bound port is printed on its own so that scripts (and tests

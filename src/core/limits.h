@@ -549,6 +549,10 @@
  * computed inside): the proofs of one sync touch the full tiles left of
  * the path and the partial one at the edge, a handful per level. */
 #define OSAFE_PEER_TILE_CACHE 8
+/* Entry bundles a sync requests ahead while it verifies and stores one
+ * (each on its own connection): enough to keep the serving node busy
+ * while this one computes; memory is at most this many bundles more. */
+#define OSAFE_PEER_PREFETCH 4
 #define OSAFE_PEER_BACKOFF_BASE_MS 250u
 #define OSAFE_PEER_BACKOFF_MAX_MS 8000u
 /* The gossip route (GET /federation/checkpoints): the latest checkpoint

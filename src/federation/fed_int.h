@@ -41,6 +41,23 @@ OSAFE_MUST_USE int fed__get(fed__http *h, const char *path, size_t max,
 OSAFE_MUST_USE int fed__get_path(fed__http *h, const char *path, size_t max,
                                  osafe_buf *out, osafe_err *e);
 
+/* Wait until the rate limit lets the next request to h start. */
+void fed__pace(fed__http *h);
+/* 1 (and counted as started) if the rate limit lets a request start now,
+ * else 0 without waiting. */
+int fed__pace_try(fed__http *h);
+
+/* Entry bundles fetched ahead (ahead.c): fed__ahead_get returns bundle
+ * `index` of a tree of `size` entries (the path as wide as size makes
+ * it), as fed__get would, with the next OSAFE_PEER_PREFETCH bundles
+ * already requested.  Anything but a 200 is fetched again by fed__get. */
+typedef struct fed__ahead fed__ahead;
+OSAFE_MUST_USE int fed__ahead_open(fed__http *h, uint64_t size,
+                                   fed__ahead **out, osafe_err *e);
+void fed__ahead_close(fed__ahead *a);
+OSAFE_MUST_USE int fed__ahead_get(fed__ahead *a, uint64_t index, size_t max,
+                                  osafe_buf *out, osafe_err *e);
+
 /* How long to wait before retry number attempt + 1 (attempt 0: the first
  * retry): uniformly in [0, min(BACKOFF_MAX, BACKOFF_BASE * 2^attempt)]
  * by rnd, and no less than the peer's Retry-After (capped). */

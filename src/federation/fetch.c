@@ -79,8 +79,19 @@ unsigned fed_down_wait_s(unsigned interval, unsigned fails, uint32_t rnd)
     return (unsigned)(w < interval ? interval : w);
 }
 
+int fed__pace_try(fed__http *h)
+{
+    if (!h->rate)
+        return 1;
+    uint64_t t = now_us();
+    if (h->next_us > t)
+        return 0;
+    h->next_us = t + 1000000u / h->rate;
+    return 1;
+}
+
 /* The rate limit: requests start at least 1/rate s apart. */
-static void pace(fed__http *h)
+void fed__pace(fed__http *h)
 {
     if (!h->rate)
         return;
@@ -128,7 +139,7 @@ static int get_once(fed__http *h, const char *url, size_t max,
     char err[CURL_ERROR_SIZE] = "";
     *transient = 0;
     *retry_after_ms = 0;
-    pace(h);
+    fed__pace(h);
     buf_reset(out);
     struct sink k = {out, max, 0};
     CURL *c = h->curl;

@@ -31,6 +31,7 @@ struct sync {
     uint8_t done_root[32];
     fed_sync_stats pend; /* counts of the open transaction */
     fed__tiles tiles;    /* the peer's tiles at the accepted size (cached) */
+    fed__ahead *ahead;   /* bundles requested ahead (NULL: one at a time) */
 };
 
 /* Write p's mutable fields in one transaction together with whatever the
@@ -214,7 +215,8 @@ static int fetch_bundle(struct sync *y, uint64_t index, unsigned width,
     unsigned want = width;
     tlog_tile_path(rel, TLOG_TILE_ENTRIES, index,
                    width == OSAFE_TILE_WIDTH ? 0 : width);
-    int rc = fed__get(y->h, rel, max, data, e);
+    int rc = y->ahead ? fed__ahead_get(y->ahead, index, max, data, e)
+                      : fed__get(y->h, rel, max, data, e);
     if (rc == OSAFE_ENOTFOUND && width < OSAFE_TILE_WIDTH) {
         want = OSAFE_TILE_WIDTH; /* the full bundle starts the same way */
         tlog_tile_path(rel, TLOG_TILE_ENTRIES, index, 0);
@@ -337,6 +339,8 @@ static int run_sync(struct sync *y, osafe_err *e)
     fed__tiles_init(&y->tiles, y->h, y->c.size);
     if (!rc)
         rc = load_edge(y, e);
+    if (!rc)
+        rc = fed__ahead_open(y->h, y->c.size, &y->ahead, e);
     while (!rc && (uint64_t)y->p->taken < y->c.size)
         rc = take_bundle(y, &data, ents, e);
     /* Bundles verified before a failure are kept: the next sync goes on
@@ -346,6 +350,8 @@ static int run_sync(struct sync *y, osafe_err *e)
     if (frc && !rc)
         rc = frc;
     fed__tiles_free(&y->tiles);
+    fed__ahead_close(y->ahead);
+    y->ahead = NULL;
     buf_release(&data);
     free(ents);
     free(y->edge);
