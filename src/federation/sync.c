@@ -397,9 +397,11 @@ int fed_sync_with(osafe_store *s, const char *url, const fed_sync_opts *o,
     if (!rc)
         rc = run_sync(&y, e);
     /* What this peer accepted from our other peers, compared with ours
-     * (gossip.c), even when its own log failed a check. */
+     * (gossip.c), even when its own log failed a check; not when it did
+     * not answer (its retries are spent already). */
     osafe_err ge;
-    if (h.curl && fed__gossip(s, &h, p.url, st, rc ? &ge : e) && !rc)
+    if (h.curl && rc != OSAFE_EIO &&
+        fed__gossip(s, &h, p.url, st, rc ? &ge : e) && !rc)
         rc = e->code;
     st->requests = h.requests;
     st->bytes = h.bytes;
