@@ -142,6 +142,9 @@ int peer_mirrored(int argc, char **argv);
 struct serve_sync;
 int serve_sync_start(const char *db, unsigned interval,
                      struct serve_sync **out, osafe_err *e);
+/* ... with --sync-rate: requests per second to one peer (0: default). */
+int serve_sync_start_rate(const char *db, unsigned interval, unsigned rate,
+                          struct serve_sync **out, osafe_err *e);
 void serve_sync_stop(struct serve_sync *ss);
 extern const char usage_peer[];
 

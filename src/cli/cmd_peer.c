@@ -17,7 +17,8 @@ const char usage_peer[] =
     "usage: osafe peer add URL --vkey FILE.vkey --db FILE [--token-env VAR]\n"
     "       osafe peer list --db FILE\n"
     "       osafe peer remove URL --db FILE\n"
-    "       osafe peer sync --db FILE [URL] [--witness W.vkey]... [--quorum K]\n"
+    "       osafe peer sync --db FILE [URL] [--rate N] [--retries N]\n"
+    "                       [--witness W.vkey]... [--quorum K]\n"
     "       osafe peer unfreeze URL --db FILE\n"
     "       osafe peer evidence URL --db FILE --out DIR\n"
     "       osafe peer mirrored --db FILE [--origin ORIGIN]\n"
@@ -48,6 +49,13 @@ const char usage_peer[] =
     "          taken only if it carries valid cosignatures of at least K\n"
     "          of those witnesses (default: all); else nothing is taken\n"
     "          and the error says how many verified.\n"
+    "          --rate: requests per second to one peer at most (default\n"
+    "          200); --retries: of a request that failed with a network\n"
+    "          error, 429 or 5xx, after a random wait growing 2x each time\n"
+    "          (default 4).  Gossip: the checkpoints each peer accepted of\n"
+    "          our other peers' logs (its /federation/checkpoints) are\n"
+    "          compared with ours; a log that showed it another history is\n"
+    "          frozen here too.\n"
     "unfreeze  Let a peer frozen after a split view be synced again.\n"
     "evidence  Write the newest split-view evidence against URL into DIR:\n"
     "          peer.vkey, old.checkpoint, new.checkpoint, proof.json (when\n"
@@ -192,18 +200,25 @@ static int peer_unfreeze(int argc, char **argv)
                        "unfrozen peer");
 }
 
-/* The witness policy of `peer sync` (none when n is 0). */
+/* The options of `peer sync`: the server's treatment and the witness
+ * policy (none when o.nw is 0; o.w points into w). */
 struct sync_policy {
+    fed_sync_opts o;
     tlog_verifier w[OSAFE_WITNESS_MAX];
-    size_t n, k;
 };
 
-static int sync_one(osafe_store *s, const char *url,
-                    const struct sync_policy *pol)
+static int sync_one(osafe_store *s, const char *url, const fed_sync_opts *o)
 {
     osafe_err e;
     fed_sync_stats st;
-    if (fed_sync_witnessed(s, url, pol->w, pol->n, pol->k, &st, &e) != 0) {
+    int rc = fed_sync_with(s, url, o, &st, &e);
+    if (st.gossip_split)
+        fprintf(stderr,
+                "osafe peer sync: %s: gossip showed %llu split view(s) of "
+                "other peers' logs: they are frozen (`osafe peer list`, "
+                "`osafe peer evidence`)\n",
+                url, (unsigned long long)st.gossip_split);
+    if (rc != 0) {
         fprintf(stderr, "osafe peer sync: %s: %s\n", url, e.msg);
         return EXIT_FAIL;
     }
@@ -218,29 +233,66 @@ static int sync_one(osafe_store *s, const char *url,
                "shared with us\n",
                (unsigned long long)st.fetched,
                (unsigned long long)st.not_shared);
-    return EXIT_OK;
+    if (st.retried || st.gossip_checked)
+        printf("  %llu retries, %llu gossiped checkpoints compared\n",
+               (unsigned long long)st.retried,
+               (unsigned long long)st.gossip_checked);
+    return st.gossip_split ? EXIT_FAIL : EXIT_OK;
+}
+
+/* --rate and --retries of `peer sync`. */
+static int sync_opts(const char *rate, const char *retries, fed_sync_opts *o)
+{
+    unsigned long long v;
+    int rc;
+    o->rate = 0;
+    o->retries = -1;
+    if (rate) {
+        if ((rc = cli_u64("peer sync", "--rate", rate, &v)))
+            return rc;
+        if (!v || v > OSAFE_PEER_RATE_MAX)
+            return cli_usage_error("peer sync", "--rate must be 1..%u "
+                                                "requests per second",
+                                   OSAFE_PEER_RATE_MAX);
+        o->rate = (unsigned)v;
+    }
+    if (retries) {
+        if ((rc = cli_u64("peer sync", "--retries", retries, &v)))
+            return rc;
+        if (v > OSAFE_PEER_RETRIES_MAX)
+            return cli_usage_error("peer sync", "--retries must be 0..%u",
+                                   OSAFE_PEER_RETRIES_MAX);
+        o->retries = (int)v;
+    }
+    return 0;
 }
 
 static int peer_sync(int argc, char **argv)
 {
-    const char *db = NULL, *url, *quorum = NULL;
+    const char *db = NULL, *url, *quorum = NULL, *rate = NULL,
+               *retries = NULL;
     struct opt_list wfiles = {{NULL}, 0};
     struct opt opts[] = {{"db", OPT_STRING, &db},
                          {"witness", OPT_LIST, &wfiles},
                          {"quorum", OPT_STRING, &quorum},
+                         {"rate", OPT_STRING, &rate},
+                         {"retries", OPT_STRING, &retries},
                          {NULL, 0, NULL}};
     int rc = parse("peer sync", argc, argv, opts, 0, 1, &url);
     if (rc)
         return rc < 0 ? EXIT_OK : rc;
     struct sync_policy pol;
-    if ((rc = cli_witness_policy("peer sync", &wfiles, quorum, pol.w, &pol.n,
-                                 &pol.k)))
+    if ((rc = sync_opts(rate, retries, &pol.o)))
+        return rc;
+    pol.o.w = pol.w;
+    if ((rc = cli_witness_policy("peer sync", &wfiles, quorum, pol.w,
+                                 &pol.o.nw, &pol.o.quorum)))
         return rc;
     osafe_store *s;
     if ((rc = open_db("peer sync", db, &s)))
         return rc;
     if (url) {
-        rc = sync_one(s, url, &pol);
+        rc = sync_one(s, url, &pol.o);
         s->ops->close(s);
         return rc;
     }
@@ -253,7 +305,7 @@ static int peer_sync(int argc, char **argv)
     }
     /* Every peer is tried: one that is down does not stop the others. */
     for (size_t i = 0; i < n; i++) {
-        if (sync_one(s, p[i].url, &pol))
+        if (sync_one(s, p[i].url, &pol.o))
             rc = EXIT_FAIL;
         store_peer_release(&p[i]);
     }

@@ -69,6 +69,8 @@ const char usage_serve[] =
     "--sync-interval S  pull from every active peer (`osafe peer`) every S\n"
     "                 seconds, 1..86400, in the background (default: never;\n"
     "                 docs/FEDERATION.md)\n"
+    "--sync-rate N    requests per second to one peer while syncing, 1..\n"
+    "                 100000 (default 200)\n"
     "\n"
     "Accounts: `osafe token create`.  Witnesses of this log: `osafe witness\n"
     "add` (each new checkpoint is sent to them in the background and served\n"
@@ -213,6 +215,17 @@ static int sync_opt(const char *text, unsigned long long *out)
     return rc;
 }
 
+/* --sync-rate: 1..OSAFE_PEER_RATE_MAX requests per second, 0 if absent
+ * (the default). */
+static int sync_rate_opt(const char *text, unsigned long long *out)
+{
+    int rc = text ? cli_u64("serve", "--sync-rate", text, out) : 0;
+    if (!rc && text && (*out < 1 || *out > OSAFE_PEER_RATE_MAX))
+        rc = cli_usage_error("serve", "--sync-rate must be 1..%u",
+                             OSAFE_PEER_RATE_MAX);
+    return rc;
+}
+
 /* --batch-max N (1..OSAFE_BATCH_MAX_MAX) and --batch-wait-ms MS
  * (0..OSAFE_BATCH_WAIT_MS_MAX): the group commit's batches. */
 static int batch_opts(const char *max_text, const char *wait_text,
@@ -250,12 +263,14 @@ static void block_signals(sigset_t *set)
  * when 0) and the collector of our witnesses' cosignatures (`osafe
  * witness add`; idle without witnesses). */
 static int threads_start(const char *db, const char *logdir,
-                         unsigned long long sync_s, struct serve_sync **puller,
+                         unsigned long long sync_s, unsigned long long sync_r,
+                         struct serve_sync **puller,
                          fed_cosign_thread **cosign, osafe_err *e)
 {
     *puller = NULL;
     *cosign = NULL;
-    if (sync_s && serve_sync_start(db, (unsigned)sync_s, puller, e) != 0)
+    if (sync_s && serve_sync_start_rate(db, (unsigned)sync_s,
+                                        (unsigned)sync_r, puller, e) != 0)
         return -1;
     return fed_cosign_start(db, logdir, cosign, e);
 }
@@ -268,7 +283,7 @@ int cmd_serve(int argc, char **argv)
                *policy_path = NULL, *write_rate = NULL, *read_rate = NULL,
                *max_conns = NULL, *per_addr = NULL, *proxies = NULL,
                *batch_max = NULL, *batch_wait = NULL,
-               *sync_interval = NULL, *witness_key = NULL;
+               *sync_interval = NULL, *witness_key = NULL, *sync_rate = NULL;
     struct opt opts[] = {{"db", OPT_STRING, &db},
                          {"listen", OPT_STRING, &listen},
                          {"log", OPT_STRING, &logdir},
@@ -284,6 +299,7 @@ int cmd_serve(int argc, char **argv)
                          {"batch-max", OPT_STRING, &batch_max},
                          {"batch-wait-ms", OPT_STRING, &batch_wait},
                          {"sync-interval", OPT_STRING, &sync_interval},
+                         {"sync-rate", OPT_STRING, &sync_rate},
                          {"witness-key", OPT_STRING, &witness_key},
                          {NULL, 0, NULL}};
     int np, rc = opts_parse("serve", argc, argv, opts, &np);
@@ -308,8 +324,9 @@ int cmd_serve(int argc, char **argv)
         (rc = rate_opt("--read-rate", read_rate, OSAFE_RATE_READS_PER_MIN,
                        &rrate)))
         return rc;
-    unsigned long long sync_s = 0;
-    if ((rc = sync_opt(sync_interval, &sync_s)))
+    unsigned long long sync_s = 0, sync_r = 0;
+    if ((rc = sync_opt(sync_interval, &sync_s)) ||
+        (rc = sync_rate_opt(sync_rate, &sync_r)))
         return rc;
     http_opts ho;
     http_opts_default(&ho);
@@ -387,7 +404,7 @@ int cmd_serve(int argc, char **argv)
     struct serve_sync *puller;
     fed_cosign_thread *cosign;
     int sig = 0, status = EXIT_OK;
-    if (threads_start(db, logdir, sync_s, &puller, &cosign, &e) != 0) {
+    if (threads_start(db, logdir, sync_s, sync_r, &puller, &cosign, &e) != 0) {
         status = cli_fail("serve", &e);
     } else {
         /* The bound port is printed on its own so that scripts (and tests

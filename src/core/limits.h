@@ -535,6 +535,39 @@
  * `osafe peer add --token-env`): ours are 70 bytes ("osafe_" and 64 hex);
  * room for another implementation's longer ones, refused beyond. */
 #define OSAFE_PEER_TOKEN_MAX 512u
+/* Requests per second one sync makes to one peer (`--sync-rate`, `peer
+ * sync --rate`): a 100,000-record catch-up needs about 800 requests, so
+ * 200/s costs it 4 s at most while a node syncing many peers cannot
+ * flood any of them; settable up to OSAFE_PEER_RATE_MAX. */
+#define OSAFE_PEER_RATE_DEFAULT 200u
+#define OSAFE_PEER_RATE_MAX 100000u
+/* Retries of one request that failed transiently (network error, 429,
+ * 5xx), waiting a random time up to BASE * 2^attempt (full jitter),
+ * capped at MAX: 4 retries ride out a restart of a few seconds; a peer
+ * down longer is reported and tried again at the next sync. */
+#define OSAFE_PEER_RETRIES 4u
+/* `--retries`: 16 doublings are far past the cap; more only hides a peer
+ * that is down. */
+#define OSAFE_PEER_RETRIES_MAX 16u
+/* `serve --sync-interval`: a peer that failed several syncs in a row is
+ * tried less often, the wait doubling up to an hour (it is still listed
+ * with its error; one success resets it). */
+#define OSAFE_PEER_DOWN_BACKOFF_MAX_S 3600u
+/* Hash tiles a sync keeps per tile level (16 KiB each with the levels
+ * computed inside): the proofs of one sync touch the full tiles left of
+ * the path and the partial one at the edge, a handful per level. */
+#define OSAFE_PEER_TILE_CACHE 8
+/* Entry bundles a sync requests ahead while it verifies and stores one
+ * (each on its own connection): enough to keep the serving node busy
+ * while this one computes; memory is at most this many bundles more. */
+#define OSAFE_PEER_PREFETCH 4
+#define OSAFE_PEER_BACKOFF_BASE_MS 250u
+#define OSAFE_PEER_BACKOFF_MAX_MS 8000u
+/* The gossip route (GET /federation/checkpoints): the latest checkpoint
+ * accepted from each peer; a node reads at most this many bytes of one
+ * peer's list, and checks at most OSAFE_GOSSIP_CHECKPOINTS_MAX notes. */
+#define OSAFE_GOSSIP_BYTES_MAX (4u << 20)
+#define OSAFE_GOSSIP_CHECKPOINTS_MAX 1024u
 /* ---- GGUF model files (infer/gguf.c, issue 14) ---- */
 
 /* Tensor names: ggml keeps them in a 64-byte field with its NUL, so a

@@ -10,6 +10,7 @@
 #include "core/buf.h"
 #include "core/limits.h"
 #include "core/status.h"
+#include "federation/federation.h"
 #include "store/store.h"
 #include "tlog/merkle.h"
 #include "tlog/tile.h"
@@ -19,24 +20,61 @@ typedef struct fed__http {
     void *curl; /* CURL * */
     char base[OSAFE_PEER_URL_MAX + 1]; /* the peer's URL without a final / */
     uint64_t requests, bytes;
+    unsigned rate;    /* requests per second at most; 0: unpaced */
+    unsigned retries; /* of one request that failed transiently */
+    uint64_t next_us; /* the earliest start of the next request */
+    uint64_t retried; /* retries made */
 } fed__http;
 
 OSAFE_MUST_USE int fed__http_open(fed__http *h, const char *url,
                                   osafe_err *e);
 void fed__http_close(fed__http *h);
 
-/* GET <base>/log/<path> into out (replaced); at most max bytes.
- * OSAFE_ENOTFOUND for a 404, OSAFE_EIO for anything else but a 200. */
+/* GET <base>/log/<path> into out (replaced); at most max bytes.  Paced
+ * by h->rate; a network error, 429 or 5xx is retried up to h->retries
+ * times (fed__backoff_ms).  OSAFE_ENOTFOUND for a 404, OSAFE_EIO for
+ * anything else but a 200. */
 OSAFE_MUST_USE int fed__get(fed__http *h, const char *path, size_t max,
                             osafe_buf *out, osafe_err *e);
 
-/* The peer's hash tiles for a tree of `size` entries: one cached tile per
- * tile level (proofs walk one path, so one is enough). */
+/* GET <base>/<path> (outside the log: the gossip route), as fed__get. */
+OSAFE_MUST_USE int fed__get_path(fed__http *h, const char *path, size_t max,
+                                 osafe_buf *out, osafe_err *e);
+
+/* Wait until the rate limit lets the next request to h start. */
+void fed__pace(fed__http *h);
+/* 1 (and counted as started) if the rate limit lets a request start now,
+ * else 0 without waiting. */
+int fed__pace_try(fed__http *h);
+
+/* Entry bundles fetched ahead (ahead.c): fed__ahead_get returns bundle
+ * `index` of a tree of `size` entries (the path as wide as size makes
+ * it), as fed__get would, with the next OSAFE_PEER_PREFETCH bundles
+ * already requested.  Anything but a 200 is fetched again by fed__get. */
+typedef struct fed__ahead fed__ahead;
+OSAFE_MUST_USE int fed__ahead_open(fed__http *h, uint64_t size,
+                                   fed__ahead **out, osafe_err *e);
+void fed__ahead_close(fed__ahead *a);
+OSAFE_MUST_USE int fed__ahead_get(fed__ahead *a, uint64_t index, size_t max,
+                                  osafe_buf *out, osafe_err *e);
+
+/* How long to wait before retry number attempt + 1 (attempt 0: the first
+ * retry): uniformly in [0, min(BACKOFF_MAX, BACKOFF_BASE * 2^attempt)]
+ * by rnd, and no less than the peer's Retry-After (capped). */
+uint64_t fed__backoff_ms(unsigned attempt, uint64_t retry_after_ms,
+                         uint32_t rnd);
+
+/* The peer's hash tiles for a tree of `size` entries: a few cached tiles
+ * per tile level (OSAFE_PEER_TILE_CACHE), least recently used replaced.
+ * A sync's proofs, one per bundle, alternate between the full tile left
+ * of the path and the partial one at the right edge: one slot per level
+ * refetched both for every bundle. */
 struct fed__slot;
 typedef struct fed__tiles {
     fed__http *h;
     uint64_t size;
-    struct fed__slot *slot[OSAFE_TILE_LEVELS_MAX];
+    uint64_t clock; /* for the least recently used */
+    struct fed__slot *slot[OSAFE_TILE_LEVELS_MAX][OSAFE_PEER_TILE_CACHE];
 } fed__tiles;
 
 void fed__tiles_init(fed__tiles *t, fed__http *h, uint64_t size);
@@ -49,6 +87,15 @@ tlog_reader fed__tiles_reader(fed__tiles *t);
  * tile's prefix when the partial one is gone; out gets width * 32 bytes. */
 OSAFE_MUST_USE int fed__tile(fed__http *h, int level, uint64_t index,
                              unsigned width, osafe_buf *out, osafe_err *e);
+
+/* Gossip (gossip.c): read the peer's GET /federation/checkpoints over h
+ * and compare each note of another of our peers' logs with the one we
+ * accepted; a split view keeps both notes and freezes that peer
+ * (st->gossip_split).  A peer that serves no gossip is not an error; an
+ * error is the store's. */
+OSAFE_MUST_USE int fed__gossip(osafe_store *s, fed__http *h,
+                               const char *from_url, fed_sync_stats *st,
+                               osafe_err *e);
 
 /* Apply the verified entries [first, first + n) of the peer's log
  * (apply.c), inside the caller's transaction. */

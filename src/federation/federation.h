@@ -59,12 +59,31 @@ typedef struct fed_sync_stats {
     uint64_t skipped;  /* entries not mirrored (statements, commitments) */
     uint64_t requests; /* HTTP requests made */
     uint64_t bytes;    /* bytes received */
+    uint64_t retried;  /* requests retried after a transient failure */
     int split;         /* 1: a split view was found, the peer is frozen */
     /* GREEN/AMBER records through the peer's API (with a token): */
     uint64_t fetched;    /* matched their commitment and stored */
     uint64_t not_shared; /* the peer does not share them with us */
     uint64_t refused;    /* did not match: nothing stored, see last_error */
+    /* Gossip (gossip.c): checkpoints of our other peers that this peer
+     * accepted, compared with ours; each split view found froze one. */
+    uint64_t gossip_checked;
+    uint64_t gossip_split;
 } fed_sync_stats;
+
+/* How a sync treats the peer's server: requests per second at most
+ * (0: OSAFE_PEER_RATE_DEFAULT) and retries of a transient failure
+ * (negative: OSAFE_PEER_RETRIES); and the witness policy: when nw > 0 the
+ * peer's checkpoint is taken only if it also carries valid cosignatures by
+ * at least quorum of the nw witness keys w (tlog_cosig_quorum), otherwise
+ * nothing is taken and the error (also the peer's last_error) names how
+ * many verified.  w is the caller's and must outlive the call. */
+typedef struct fed_sync_opts {
+    unsigned rate;
+    int retries;
+    const tlog_verifier *w;
+    size_t nw, quorum;
+} fed_sync_opts;
 
 /* Pull once from the peer at url.  Every outcome is also written to the
  * peer's row (last_sync, last_error, seen size), so `osafe peer list`
@@ -77,15 +96,18 @@ typedef struct fed_sync_stats {
  * from the environment variable named at fed_peer_add, at each sync. */
 OSAFE_MUST_USE int fed_sync(osafe_store *s, const char *url,
                             fed_sync_stats *st, osafe_err *e);
+/* A peer whose last `fails` interval syncs (--sync-interval) all failed
+ * is next tried after this many seconds: the interval doubled per
+ * failure, capped at OSAFE_PEER_DOWN_BACKOFF_MAX_S, with the upper half
+ * jittered by rnd so that the nodes that lost one peer together do not
+ * return together.  fails 0: the interval. */
+unsigned fed_down_wait_s(unsigned interval, unsigned fails, uint32_t rnd);
 
-/* fed_sync with a witness policy: the peer's checkpoint is taken only if
- * it also carries valid cosignatures by at least quorum of the nw witness
- * keys w (tlog_cosig_quorum); otherwise nothing is taken and the error
- * (also the peer's last_error) names how many verified. */
-OSAFE_MUST_USE int fed_sync_witnessed(osafe_store *s, const char *url,
-                                      const tlog_verifier *w, size_t nw,
-                                      size_t quorum, fed_sync_stats *st,
-                                      osafe_err *e);
+/* fed_sync with options (NULL: the defaults). */
+OSAFE_MUST_USE int fed_sync_with(osafe_store *s, const char *url,
+                                 const fed_sync_opts *o, fed_sync_stats *st,
+                                 osafe_err *e);
+
 
 /*
  * The C2SP tlog-witness add-checkpoint request (witness.c): body is

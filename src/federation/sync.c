@@ -38,6 +38,7 @@ struct sync {
     size_t nw, quorum;
     const char *token;   /* the peer's token for GREEN/AMBER, or NULL */
     char refusal[OSAFE_ERR_MAX]; /* the last GREEN/AMBER record refused */
+    fed__ahead *ahead;   /* bundles requested ahead (NULL: one at a time) */
 };
 
 /* Write p's mutable fields in one transaction together with whatever the
@@ -233,7 +234,8 @@ static int fetch_bundle(struct sync *y, uint64_t index, unsigned width,
     unsigned want = width;
     tlog_tile_path(rel, TLOG_TILE_ENTRIES, index,
                    width == OSAFE_TILE_WIDTH ? 0 : width);
-    int rc = fed__get(y->h, rel, max, data, e);
+    int rc = y->ahead ? fed__ahead_get(y->ahead, index, max, data, e)
+                      : fed__get(y->h, rel, max, data, e);
     if (rc == OSAFE_ENOTFOUND && width < OSAFE_TILE_WIDTH) {
         want = OSAFE_TILE_WIDTH; /* the full bundle starts the same way */
         tlog_tile_path(rel, TLOG_TILE_ENTRIES, index, 0);
@@ -366,6 +368,8 @@ static int run_sync(struct sync *y, osafe_err *e)
     fed__tiles_init(&y->tiles, y->h, y->c.size);
     if (!rc)
         rc = load_edge(y, e);
+    if (!rc)
+        rc = fed__ahead_open(y->h, y->c.size, &y->ahead, e);
     while (!rc && (uint64_t)y->p->taken < y->c.size)
         rc = take_bundle(y, &data, ents, e);
     /* Bundles verified before a failure are kept: the next sync goes on
@@ -375,6 +379,8 @@ static int run_sync(struct sync *y, osafe_err *e)
     if (frc && !rc)
         rc = frc;
     fed__tiles_free(&y->tiles);
+    fed__ahead_close(y->ahead);
+    y->ahead = NULL;
     buf_release(&data);
     free(ents);
     free(y->edge);
@@ -386,12 +392,11 @@ static int run_sync(struct sync *y, osafe_err *e)
 int fed_sync(osafe_store *s, const char *url, fed_sync_stats *st,
              osafe_err *e)
 {
-    return fed_sync_witnessed(s, url, NULL, 0, 0, st, e);
+    return fed_sync_with(s, url, NULL, st, e);
 }
 
-int fed_sync_witnessed(osafe_store *s, const char *url,
-                       const tlog_verifier *w, size_t nw, size_t quorum,
-                       fed_sync_stats *st, osafe_err *e)
+int fed_sync_with(osafe_store *s, const char *url, const fed_sync_opts *o,
+                  fed_sync_stats *st, osafe_err *e)
 {
     memset(st, 0, sizeof *st);
     store_peer p;
@@ -413,14 +418,29 @@ int fed_sync_witnessed(osafe_store *s, const char *url,
     rc = tlog_verifier_parse(p.vkey, strlen(p.vkey), &v, e);
     if (!rc)
         rc = fed__http_open(&h, p.url, e);
-    struct sync y = {.s = s, .p = &p, .v = &v, .h = &h, .st = st,
-                     .w = w, .nw = nw, .quorum = quorum};
+    if (!rc && o && o->rate)
+        h.rate = o->rate;
+    if (!rc && o && o->retries >= 0)
+        h.retries = (unsigned)o->retries;
+    struct sync y = {.s = s, .p = &p, .v = &v, .h = &h, .st = st};
+    if (o) {
+        y.w = o->w;
+        y.nw = o->nw;
+        y.quorum = o->quorum;
+    }
     /* GREEN/AMBER only with a token the peer issued us (role peer) */
     y.token = p.token_env[0] ? getenv(p.token_env) : NULL;
     if (y.token && !y.token[0])
         y.token = NULL;
     if (!rc)
         rc = run_sync(&y, e);
+    /* What this peer accepted from our other peers, compared with ours
+     * (gossip.c), even when its own log failed a check; not when it did
+     * not answer (its retries are spent already). */
+    osafe_err ge;
+    if (h.curl && rc != OSAFE_EIO &&
+        fed__gossip(s, &h, p.url, st, rc ? &ge : e) && !rc)
+        rc = e->code;
     if (!rc && st->refused)
         rc = osafe_errf(e, OSAFE_EVERIFY,
                         "%llu GREEN/AMBER record(s) served by the peer's API "
@@ -429,6 +449,7 @@ int fed_sync_witnessed(osafe_store *s, const char *url,
                         (unsigned long long)st->refused, y.refusal);
     st->requests = h.requests;
     st->bytes = h.bytes;
+    st->retried = h.retried;
     fed__http_close(&h);
     /* Whatever happened is the peer's status in `osafe peer list`. */
     store_now(p.last_sync);

@@ -180,6 +180,10 @@ OSAFE_MUST_USE int reg_peer_status(registry *r, char **out, osafe_err *e);
  * caller releases each with store_cosigner_release, then frees *out. */
 OSAFE_MUST_USE int reg_witness_list(registry *r, store_cosigner **out,
                                     size_t *n, osafe_err *e);
+/* Gossip (peer_gossip.c): the latest checkpoint accepted from each peer
+ * origin, as JSON {"checkpoints":[{"origin", "note"}]}, the note the
+ * peer's signed text verbatim; *out is malloc'd, the caller frees it. */
+OSAFE_MUST_USE int reg_peer_gossip(registry *r, char **out, osafe_err *e);
 /* Call fn with every record mirrored from an active peer, withdrawn ones
  * left out (the risk ranking's incidents.mirrored: include); *n the
  * number passed.  fn returns 0 to go on, or a status that stops the walk

@@ -669,6 +669,18 @@ static void witness_add(api_ctx *a, const http_req *q, http_resp *w)
     buf_release(&out);
 }
 
+/* GET /federation/checkpoints: gossip (docs/FEDERATION.md), public like
+ * /log/: the notes are the peers' signed statements. */
+static void gossip(api_ctx *a, const http_req *q, http_resp *w)
+{
+    if (strcmp(http_req_method(q), "GET") && strcmp(http_req_method(q), "HEAD"))
+        return method_not_allowed(w, "GET, HEAD");
+    osafe_err e;
+    char *out = NULL;
+    int rc = reg_peer_gossip(a->reg, &out, &e);
+    reply(w, 200, rc, out, &e);
+}
+
 void api_handle(void *ctx, const http_req *q, http_resp *w)
 {
     api_ctx *a = ctx;
@@ -678,6 +690,8 @@ void api_handle(void *ctx, const http_req *q, http_resp *w)
         return serve_log(a, q, w, path + 5);
     if (!strcmp(path, "/witness/add-checkpoint"))
         return witness_add(a, q, w);
+    if (!strcmp(path, "/federation/checkpoints"))
+        return gossip(a, q, w);
     /* Everything outside the API is the HTML interface; "/" stays the
      * JSON descriptor for a client that asks for JSON. */
     if (strncmp(path, "/api/", 5) && strcmp(path, "/api") &&

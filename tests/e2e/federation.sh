@@ -164,11 +164,19 @@ taken=$(cat "$T/taken")
 echo "   killed after $taken entries"
 ok "$OSAFE" peer sync --db "$CDB"
 out_has "size 1000, $((1000 - taken)) new entries"
+# refetched only what it lacked: the checkpoint, the bundles from the
+# committed position on, at most 3 hash tiles (the verified edge and the
+# proofs' path), the gossip route
+req=$(grep "^synced $A:" "$T/out" | sed 's/.* \([0-9]*\) requests.*/\1/')
+[ "$req" -le $((1 + (1000 - taken + 255) / 256 + 3 + 1)) ] ||
+    fail "resumed after $taken entries with $req requests"
+_checks=$((_checks + 1))
 out_has "synced http://127.0.0.1:$PB: size 0, 0 new entries"
 [ "$(mirrored "$CDB")" -eq 900 ] || fail "C mirrors $(mirrored "$CDB")"
 ok "$OSAFE" peer sync --db "$CDB" "$A"
 out_has "size 1000, 0 new entries"
-out_has ", 1 requests,"
+# the checkpoint and the gossip route, nothing else
+out_has ", 2 requests,"
 
 say "a withdrawal on A reaches B"
 "$OSAFE" token create --db "$ADB" --name admin --role admin \
