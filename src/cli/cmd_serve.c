@@ -358,15 +358,22 @@ int cmd_serve(int argc, char **argv)
     sigset_t set;
     block_signals(&set);
 
-    /* The witness's key is checked before anything else is opened. */
+    /* The witness's key is checked before anything else is opened.  Every
+     * object below starts NULL and every release takes NULL, so a failure
+     * at any step leaves through the one cleanup at the end. */
     fed_witness *wit = NULL;
-    if (witness_key && fed_witness_open(db, witness_key, &wit, &e) != 0)
-        return cli_fail("serve", &e);
-    registry *reg;
+    registry *reg = NULL;
+    web *webui = NULL;
+    ratelimit *writes = NULL, *reads = NULL;
+    http_server *srv = NULL;
+    struct serve_sync *puller = NULL;
+    fed_cosign_thread *cosign = NULL;
+    int sig = 0, status = EXIT_OK;
     reg_opts ro = {db, logdir, key, "OSAFE", origin, (unsigned)nthreads + 1};
-    if (reg_open(&ro, &reg, &e) != 0) {
-        fed_witness_close(wit);
-        return cli_fail("serve", &e);
+    if ((witness_key && fed_witness_open(db, witness_key, &wit, &e) != 0) ||
+        reg_open(&ro, &reg, &e) != 0) {
+        status = cli_fail("serve", &e);
+        goto out;
     }
     reg_set_batch(reg, (unsigned)bmax, (unsigned)bwait);
     if (reg_open_warning(reg)[0])
@@ -374,49 +381,30 @@ int cmd_serve(int argc, char **argv)
     ho.max_conns = fit_fd_limit(ho.max_conns);
     if (ho.per_ip_conns > ho.max_conns)
         ho.per_ip_conns = ho.max_conns;
-    web *webui;
-    if (web_open(reg, logdir, &webui, &e) != 0) {
-        fed_witness_close(wit);
-        reg_close(reg);
-        return cli_fail("serve", &e);
+    if (web_open(reg, logdir, &webui, &e) != 0 ||
+        ratelimit_new(wrate, OSAFE_RATE_KEYS_MAX, &writes, &e) != 0 ||
+        ratelimit_new(rrate, OSAFE_RATE_KEYS_MAX, &reads, &e) != 0) {
+        status = cli_fail("serve", &e);
+        goto out;
     }
     web_set_risk_policy(webui, &policy);
-    ratelimit *writes = NULL, *reads = NULL;
-    if (ratelimit_new(wrate, OSAFE_RATE_KEYS_MAX, &writes, &e) != 0 ||
-        ratelimit_new(rrate, OSAFE_RATE_KEYS_MAX, &reads, &e) != 0) {
-        fed_witness_close(wit);
-        ratelimit_free(writes);
-        web_close(webui);
-        reg_close(reg);
-        return cli_fail("serve", &e);
-    }
     web_set_ratelimits(webui, writes, reads);
     api_ctx ctx = {reg, logdir, webui, writes, wit};
-    http_server *srv;
-    if (http_server_start(&ho, api_handle, &ctx, &srv, &e) != 0) {
-        fed_witness_close(wit);
-        ratelimit_free(writes);
-        ratelimit_free(reads);
-        web_close(webui);
-        reg_close(reg);
-        return cli_fail("serve", &e);
-    }
-    struct serve_sync *puller;
-    fed_cosign_thread *cosign;
-    int sig = 0, status = EXIT_OK;
-    if (threads_start(db, logdir, sync_s, sync_r, &puller, &cosign, &e) != 0) {
+    if (http_server_start(&ho, api_handle, &ctx, &srv, &e) != 0 ||
+        threads_start(db, logdir, sync_s, sync_r, &puller, &cosign, &e) != 0) {
         status = cli_fail("serve", &e);
-    } else {
-        /* The bound port is printed on its own so that scripts (and tests
-         * using port 0) can read it. */
-        char shown[OSAFE_PATH_MAX];
-        store_spec_redact(db, shown, sizeof shown); /* no password in logs */
-        fprintf(stderr, "osafe serve: database %s, log %s\n", shown, logdir);
-        printf("listening on port %u\n", http_server_port(srv));
-        fflush(stdout);
-        sigwait(&set, &sig);
-        fprintf(stderr, "osafe serve: signal %d, stopping\n", sig);
+        goto out;
     }
+    /* The bound port is printed on its own so that scripts (and tests
+     * using port 0) can read it. */
+    char shown[OSAFE_PATH_MAX];
+    store_spec_redact(db, shown, sizeof shown); /* no password in logs */
+    fprintf(stderr, "osafe serve: database %s, log %s\n", shown, logdir);
+    printf("listening on port %u\n", http_server_port(srv));
+    fflush(stdout);
+    sigwait(&set, &sig);
+    fprintf(stderr, "osafe serve: signal %d, stopping\n", sig);
+out:
     serve_sync_stop(puller);
     fed_cosign_stop(cosign);
     http_server_stop(srv);
