@@ -151,19 +151,15 @@ static void matvec_rows(void *arg, size_t b, size_t e)
 {
     const matvec *mv = arg;
     const model__mat *w = mv->w;
-    for (size_t r = b; r < e; r++) {
-        if (mv->xbs)
-            quant_dot_q8k_batch(w->type, w->data + r * w->row_bytes, mv->xq,
-                                mv->xd, mv->xbs, w->cols, mv->nb, mv->y + r,
-                                w->rows, w->cols, mv->path);
-        else if (mv->xq)
-            quant_dot_q8_batch(w->type, w->data + r * w->row_bytes, mv->xq,
-                               mv->xd, w->cols, mv->nb, mv->y + r, w->rows,
-                               w->cols, mv->path);
-        else
-            quant_dot_batch(w->type, w->data + r * w->row_bytes, mv->x,
-                            w->cols, mv->nb, mv->y + r, w->rows, w->cols);
+    if (mv->xq) {
+        quant_acts a = {mv->xq, mv->xd, mv->xbs, w->cols, mv->nb};
+        quant_gemm(w->type, w->data, w->row_bytes, b, e, w->cols, &a, mv->y,
+                   w->rows, mv->path);
+        return;
     }
+    for (size_t r = b; r < e; r++)
+        quant_dot_batch(w->type, w->data + r * w->row_bytes, mv->x, w->cols,
+                        mv->nb, mv->y + r, w->rows, w->cols);
 }
 
 static void mat_mul(infer_ctx *c, const model__mat *w, const float *x,

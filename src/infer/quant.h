@@ -67,8 +67,8 @@ int quant_q8_supported(uint32_t type);
 /* Quantize x[0..n) (n a multiple of 32) to q[0..n) and the block scales
  * d[0..n/32): d = max|x|/127 rounded to f16, q = round(x/d), as ggml does. */
 void quant_act_q8_0(const float *x, size_t n, int8_t *q, float *d);
-/* y[b·y_stride] = Σ over blocks k of (Σ qw·qx)·(dw·dx[k]), block by block
- * in float, for the nb (<= QUANT_BATCH_MAX) quantized activation rows at
+/* y[b·y_stride] = the dot product (in quant_gemm's order) of the weight
+ * row w and the nb (<= QUANT_BATCH_MAX) quantized activation rows at
  * xq + b·x_stride and xd + b·x_stride/32, against the weight row w of n
  * elements of a quant_q8_supported type.  path: QUANT_PATH_*; AVX2 only
  * where quant_path_best says so. */
@@ -83,11 +83,46 @@ void quant_dot_q8_batch(uint32_t type, const void *w, const int8_t *xq,
 int quant_q8k_supported(uint32_t type);
 void quant_act_q8_k(const float *x, size_t n, int8_t *q, float *d,
                     int16_t *bsum);
-/* y[b·y_stride] = Σ blocks (dw·dx)·Σ_g sc·Σ qw·qx − (dminw·dx)·Σ_g mn·bsum,
- * for rows at xq + b·x_stride, xd + b·x_stride/256, xbs + b·x_stride/16. */
+/* y[b·y_stride] = Σ blocks (dw·dx)·Σ_g sc·Σ qw·qx − (dminw·dx)·Σ_g mn·bsum
+ * (in quant_gemm's order), for rows at xq + b·x_stride,
+ * xd + b·x_stride/256, xbs + b·x_stride/16. */
 void quant_dot_q8k_batch(uint32_t type, const void *w, const int8_t *xq,
                          const float *xd, const int16_t *xbs, size_t x_stride,
                          size_t nb, float *y, size_t y_stride, size_t n,
                          int path);
+
+/* ---- tiled products of a weight matrix and a batch (quant_q8.c, with
+ * the AVX2 tiles in quant_avx2.c) ----
+ *
+ * The reduction order, for every quant_q8_supported and quant_q8k_supported
+ * type, is fixed so that the 8-lane AVX2 kernels and the scalar ones give
+ * the same bits: block by block, lane i (i < 8) holds the exact int32
+ * Σ sc·Σ qw·qx over the elements 4i..4i+3 of each 32 of the block (sc the
+ * group's integer scale, 1 for Q8_0/Q4_0/Q5_0), and a float accumulator
+ * L[i] = L[i] + (float)lane_i·(dw·dx) per lane; Q4_K's mins go to one more
+ * accumulator M = M + (float)Σ mn·bsum·(dmin·dx).  The result is
+ * ((L0+L4)+(L2+L6)) + ((L1+L5)+(L3+L7)) − M.  No FMA: each step rounds
+ * the product and then the sum, in both paths. */
+
+/* A batch of activation rows quantized for one weight type: nb rows of
+ * stride quants at q, their block scales at d (stride/32 a row for Q8_0,
+ * stride/256 for Q8_K) and, for Q8_K, the sums of 16 quants at bsum
+ * (stride/16 a row).  Borrowed pointers. */
+typedef struct quant_acts {
+    const int8_t *q;
+    const float *d;
+    const int16_t *bsum;
+    size_t stride, nb;
+} quant_acts;
+
+/* Whether quant_gemm takes weights of type. */
+int quant_gemm_supported(uint32_t type);
+/* y[b·y_stride + r] = row r of w · activation row b, for rows r0 <= r < r1
+ * of n elements (row_bytes apart) and every row b of a.  Each output is
+ * computed in the order above whatever tile computes it, so the split of
+ * rows between threads and the batch size never change a bit. */
+void quant_gemm(uint32_t type, const uint8_t *w, size_t row_bytes, size_t r0,
+                size_t r1, size_t n, const quant_acts *a, float *y,
+                size_t y_stride, int path);
 
 #endif

@@ -1,0 +1,23 @@
+/*
+ * quant_int.h - shared by quant_q8.c (scalar kernels, dispatch) and
+ * quant_avx2.c (the AVX2 tiles).  Private to infer/.
+ */
+#ifndef OSAFE_INFER_QUANT_INT_H
+#define OSAFE_INFER_QUANT_INT_H
+
+#include "infer/quant.h"
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define QUANT_HAVE_AVX2 1
+#else
+#define QUANT_HAVE_AVX2 0
+#endif
+
+#if QUANT_HAVE_AVX2
+/* quant_gemm on the AVX2 path (the CPU has AVX2 and F16C). */
+void quant__gemm_avx2(uint32_t type, const uint8_t *w, size_t row_bytes,
+                      size_t r0, size_t r1, size_t n, const quant_acts *a,
+                      float *y, size_t y_stride);
+#endif
+
+#endif
