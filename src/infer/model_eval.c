@@ -169,8 +169,9 @@ static void mat_mul(infer_ctx *c, const model__mat *w, const float *x,
     if (quant_q8_supported(w->type)) {
         /* once per batch row, before the workers share it */
         for (size_t b = 0; b < nb; b++)
-            quant_act_q8_0(x + b * w->cols, w->cols, c->xq + b * w->cols,
-                           c->xd + b * (w->cols / 32));
+            quant_act_q8_0_path(x + b * w->cols, w->cols,
+                                c->xq + b * w->cols,
+                                c->xd + b * (w->cols / 32), c->path);
         mv.xq = c->xq;
         mv.xd = c->xd;
     } else if (quant_q8k_supported(w->type)) {

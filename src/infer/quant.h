@@ -65,8 +65,12 @@ int quant_path_best(void);
 /* Whether weights of type take the Q8_0-activation dot products. */
 int quant_q8_supported(uint32_t type);
 /* Quantize x[0..n) (n a multiple of 32) to q[0..n) and the block scales
- * d[0..n/32): d = max|x|/127 rounded to f16, q = round(x/d), as ggml does. */
+ * d[0..n/32): d = max|x|/127 rounded to f16, q = x·(127/max|x|) rounded
+ * to nearest with halves to even, as ggml's x86 kernels do.  The _path
+ * form takes QUANT_PATH_* (same bits on both). */
 void quant_act_q8_0(const float *x, size_t n, int8_t *q, float *d);
+void quant_act_q8_0_path(const float *x, size_t n, int8_t *q, float *d,
+                         int path);
 /* y[b·y_stride] = the dot product (in quant_gemm's order) of the weight
  * row w and the nb (<= QUANT_BATCH_MAX) quantized activation rows at
  * xq + b·x_stride and xd + b·x_stride/32, against the weight row w of n

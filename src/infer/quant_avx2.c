@@ -252,6 +252,51 @@ INL void tile_q6k(const uint8_t *w, const quant_acts *a, size_t t0, int NT,
         y[t * ys] = hsum_ps(L[t]) - 0.0f; /* as the scalar row: − M, M = 0 */
 }
 
+/* quant_act_q8_0, eight floats at a time.  The rounding is the one
+ * nearbyintf makes in the scalar block (nearest, halves to even, the
+ * default MXCSR mode) and MAXPS picks as the scalar loop does; a block
+ * holding a NaN or an infinity goes to the scalar code, which handles it. */
+AVX void quant__act_q8_0_avx2(const float *x, size_t n, int8_t *q, float *d)
+{
+    const __m256 sign = _mm256_set1_ps(-0.0f);
+    const __m256 hi = _mm256_set1_ps(127.0f), lo = _mm256_set1_ps(-127.0f);
+    for (size_t k = 0; k < n / 32; k++) {
+        const float *xb = x + 32 * k;
+        __m256 v[4], m = _mm256_setzero_ps(), nan = _mm256_setzero_ps();
+        for (int i = 0; i < 4; i++) {
+            v[i] = _mm256_loadu_ps(xb + 8 * i);
+            m = _mm256_max_ps(m, _mm256_andnot_ps(sign, v[i]));
+            nan = _mm256_or_ps(nan, _mm256_cmp_ps(v[i], v[i], _CMP_UNORD_Q));
+        }
+        __m128 m4 = _mm_max_ps(_mm256_castps256_ps128(m),
+                               _mm256_extractf128_ps(m, 1));
+        m4 = _mm_max_ps(m4, _mm_movehl_ps(m4, m4));
+        m4 = _mm_max_ss(m4, _mm_movehdup_ps(m4));
+        float amax = _mm_cvtss_f32(m4);
+        if (!(amax <= 3.4028235e38f) || _mm256_movemask_ps(nan)) {
+            quant__act_q8_0_block(xb, q + 32 * k, d + k);
+            continue;
+        }
+        float id = amax != 0 ? 127.0f / amax : 0.0f;
+        d[k] = _cvtsh_ss(_cvtss_sh(amax / 127.0f, _MM_FROUND_TO_NEAREST_INT));
+        __m256i r[4];
+        for (int i = 0; i < 4; i++) {
+            __m256 s = _mm256_mul_ps(v[i], _mm256_set1_ps(id));
+            s = _mm256_round_ps(s, _MM_FROUND_TO_NEAREST_INT |
+                                       _MM_FROUND_NO_EXC);
+            s = _mm256_min_ps(_mm256_max_ps(s, lo), hi);
+            r[i] = _mm256_cvtps_epi32(s);
+        }
+        /* int32 -> int8 with the lanes put back in order */
+        __m256i p16a = _mm256_packs_epi32(r[0], r[1]);
+        __m256i p16b = _mm256_packs_epi32(r[2], r[3]);
+        __m256i p8 = _mm256_packs_epi16(p16a, p16b);
+        p8 = _mm256_permutevar8x32_epi32(p8,
+                                         _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+        _mm256_storeu_si256((__m256i *)(void *)(q + 32 * k), p8);
+    }
+}
+
 /* The Q8_0-family tile of nr rows by nt activation rows, shapes as
  * constants. */
 #define Q8_CASE(T, R, N)                                                     \

@@ -13,7 +13,12 @@
 #define QUANT_HAVE_AVX2 0
 #endif
 
+/* One block of quant_act_q8_0 (the AVX2 path hands it blocks that hold
+ * an infinity or a NaN). */
+void quant__act_q8_0_block(const float *xb, int8_t *q, float *d);
+
 #if QUANT_HAVE_AVX2
+void quant__act_q8_0_avx2(const float *x, size_t n, int8_t *q, float *d);
 /* quant_gemm on the AVX2 path (the CPU has AVX2 and F16C). */
 void quant__gemm_avx2(uint32_t type, const uint8_t *w, size_t row_bytes,
                       size_t r0, size_t r1, size_t n, const quant_acts *a,

@@ -42,28 +42,46 @@ int quant_path_best(void)
     return QUANT_PATH_SCALAR;
 }
 
+/* One block of 32 as llama.cpp's x86 kernels quantize it: the scale
+ * amax/127 kept as f16, the quants x·(127/amax) rounded to nearest, halves
+ * to even (as _mm256_round_ps does).  An infinite or NaN activation (a
+ * hostile file can make one) must not reach the float-to-int conversion,
+ * where it would be undefined: the clamps and the NaN test keep it out. */
+void quant__act_q8_0_block(const float *xb, int8_t *q, float *d)
+{
+    float amax = 0;
+    for (int j = 0; j < 32; j++) {
+        float ax = fabsf(xb[j]);
+        amax = amax > ax ? amax : ax;
+    }
+    float id = amax != 0 ? 127.0f / amax : 0.0f;
+    *d = quant_f16_to_f32(quant_f32_to_f16(amax / 127.0f));
+    for (int j = 0; j < 32; j++) {
+        float v = xb[j] * id;
+        q[j] = (int8_t)(v >= 127.0f    ? 127
+                        : v <= -127.0f ? -127
+                        : v == v       ? (int)nearbyintf(v)
+                                       : 0);
+    }
+}
+
+void quant_act_q8_0_path(const float *x, size_t n, int8_t *q, float *d,
+                         int path)
+{
+#if QUANT_HAVE_AVX2
+    if (path == QUANT_PATH_AVX2) {
+        quant__act_q8_0_avx2(x, n, q, d);
+        return;
+    }
+#endif
+    (void)path;
+    for (size_t k = 0; k < n / 32; k++)
+        quant__act_q8_0_block(x + 32 * k, q + 32 * k, d + k);
+}
+
 void quant_act_q8_0(const float *x, size_t n, int8_t *q, float *d)
 {
-    for (size_t k = 0; k < n / 32; k++) {
-        const float *xb = x + 32 * k;
-        float amax = 0;
-        for (int j = 0; j < 32; j++)
-            amax = fmaxf(amax, fabsf(xb[j]));
-        float dk = amax / 127.0f, id = dk ? 1.0f / dk : 0.0f;
-        /* the scale is stored as f16 (as ggml's block_q8_0 does) while
-         * the quants use the unrounded inverse */
-        d[k] = quant_f16_to_f32(quant_f32_to_f16(dk));
-        for (int j = 0; j < 32; j++) {
-            /* halves away from zero, as ggml rounds; an infinite or NaN
-             * activation (a hostile file can make one) must not reach the
-             * float-to-int conversion, where it would be undefined */
-            float v = xb[j] * id;
-            q[32 * k + j] = (int8_t)(v >= 127.0f    ? 127
-                                     : v <= -127.0f ? -127
-                                     : v == v       ? (int)roundf(v)
-                                                    : 0);
-        }
-    }
+    quant_act_q8_0_path(x, n, q, d, QUANT_PATH_SCALAR);
 }
 
 static float blk_d(const uint8_t *b)
