@@ -56,8 +56,8 @@ void quant_q8_0_from_f32(const float *x, void *dst, size_t n);
  * Q8_0, Q4_0 or Q5_0 weights; doing the same makes results closer to it
  * and lets the block sums be exact integers. */
 
-/* Kernels: the portable one, and AVX2 (x86-64, chosen at run time).  Both
- * give the same bits. */
+/* Kernels: the portable one, and AVX2 with FMA and F16C (x86-64, chosen at
+ * run time).  Both give the same bits. */
 #define QUANT_PATH_SCALAR 0
 #define QUANT_PATH_AVX2 1
 /* The fastest path this CPU runs. */
@@ -103,10 +103,10 @@ void quant_dot_q8k_batch(uint32_t type, const void *w, const int8_t *xq,
  * the same bits: block by block, lane i (i < 8) holds the exact int32
  * Σ sc·Σ qw·qx over the elements 4i..4i+3 of each 32 of the block (sc the
  * group's integer scale, 1 for Q8_0/Q4_0/Q5_0), and a float accumulator
- * L[i] = L[i] + (float)lane_i·(dw·dx) per lane; Q4_K's mins go to one more
- * accumulator M = M + (float)Σ mn·bsum·(dmin·dx).  The result is
- * ((L0+L4)+(L2+L6)) + ((L1+L5)+(L3+L7)) − M.  No FMA: each step rounds
- * the product and then the sum, in both paths. */
+ * L[i] = fma((float)lane_i, dw·dx, L[i]) per lane; Q4_K's mins go to one
+ * more accumulator M = fma((float)Σ mn·bsum, dmin·dx, M).  The result is
+ * ((L0+L4)+(L2+L6)) + ((L1+L5)+(L3+L7)) − M.  The AVX2 path needs FMA
+ * and F16C too (every AVX2 CPU has them). */
 
 /* A batch of activation rows quantized for one weight type: nb rows of
  * stride quants at q, their block scales at d (stride/32 a row for Q8_0,

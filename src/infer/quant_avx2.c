@@ -6,8 +6,8 @@
  * activation block once for its weight rows, which is what makes a
  * prompt batch faster per token than one token at a time.  Every (row,
  * activation) pair still runs its own accumulators through the blocks in
- * the order quant.h fixes (8 int32 lanes a block, then a float multiply
- * and add per lane), so a tile's shape never changes a result and the
+ * the order quant.h fixes (8 int32 lanes a block, then a fused float
+ * multiply-add per lane), so a tile's shape never changes a result and the
  * scalar kernels in quant_q8.c give the same bits.
  *
  * The tile shapes are compile-time constants (always_inline helpers
@@ -18,12 +18,14 @@
 #if QUANT_HAVE_AVX2
 
 #include <immintrin.h>
+#include <math.h>
 #include <string.h>
 
 #include "infer/gguf.h"
 
-#define AVX __attribute__((target("avx2,f16c")))
-#define INL __attribute__((target("avx2,f16c"), always_inline)) static inline
+#define AVX __attribute__((target("avx2,f16c,fma")))
+#define INL                                                                  \
+    __attribute__((target("avx2,f16c,fma"), always_inline)) static inline
 
 /* Tile sizes: weight rows by activation rows.  Q8_0-family blocks are
  * small, so two rows share each activation load; one activation row
@@ -104,28 +106,28 @@ INL void tile_q8(uint32_t type, const uint8_t *w, size_t rb, int NR,
             acc[r][t] = _mm256_setzero_ps();
     for (size_t k = 0; k < nblk; k++) {
         __m256i wq[Q8_ROWS_GEN], wa[Q8_ROWS_GEN];
-        float dw[Q8_ROWS_GEN];
+        __m256 dw[Q8_ROWS_GEN];
 #pragma GCC unroll 4
         for (int r = 0; r < NR; r++) {
             const uint8_t *b = w + r * rb + k * bb;
             wq[r] = unpack_q8(type, b);
             wa[r] = _mm256_sign_epi8(wq[r], wq[r]);
-            dw[r] = f16_at(b);
+            dw[r] = _mm256_set1_ps(f16_at(b));
         }
 #pragma GCC unroll 4
         for (int t = 0; t < NT; t++) {
             /* activations are within ±127, so the |w|·(±x) pairs of
              * maddubs stay inside int16 */
             __m256i xv = load32(xq + t * xs + 32 * k);
-            float dx = xd[t * (xs / 32) + k];
+            __m256 dx = _mm256_set1_ps(xd[t * (xs / 32) + k]);
 #pragma GCC unroll 4
             for (int r = 0; r < NR; r++) {
                 __m256i p = _mm256_madd_epi16(
                     _mm256_maddubs_epi16(wa[r], _mm256_sign_epi8(xv, wq[r])),
                     ones);
-                acc[r][t] = _mm256_add_ps(
-                    acc[r][t], _mm256_mul_ps(_mm256_cvtepi32_ps(p),
-                                             _mm256_set1_ps(dw[r] * dx)));
+                acc[r][t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p),
+                                            _mm256_mul_ps(dw[r], dx),
+                                            acc[r][t]);
             }
         }
     }
@@ -185,9 +187,10 @@ INL void tile_q4k(const uint8_t *w, const quant_acts *a, size_t t0, int NT,
             float dx = a->d[(t0 + t) * (xs / 256) + k];
             __m256i bs = load32(a->bsum + (t0 + t) * (xs / 16) + 16 * k);
             int32_t sm = hsum_epi32(_mm256_madd_epi16(bs, mn));
-            L[t] = _mm256_add_ps(L[t], _mm256_mul_ps(_mm256_cvtepi32_ps(is[t]),
-                                                     _mm256_set1_ps(d * dx)));
-            M[t] = M[t] + (float)sm * (dmin * dx);
+            L[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(is[t]),
+                                   _mm256_set1_ps(d * dx), L[t]);
+            /* fmaf here is the FMA instruction (this function's target) */
+            M[t] = fmaf((float)sm, dmin * dx, M[t]);
         }
     }
 #pragma GCC unroll 4
@@ -243,8 +246,8 @@ INL void tile_q6k(const uint8_t *w, const quant_acts *a, size_t t0, int NT,
 #pragma GCC unroll 4
         for (int t = 0; t < NT; t++) {
             float dx = a->d[(t0 + t) * (xs / 256) + k];
-            L[t] = _mm256_add_ps(L[t], _mm256_mul_ps(_mm256_cvtepi32_ps(is[t]),
-                                                     _mm256_set1_ps(d * dx)));
+            L[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(is[t]),
+                                   _mm256_set1_ps(d * dx), L[t]);
         }
     }
 #pragma GCC unroll 4

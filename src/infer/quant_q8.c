@@ -7,8 +7,8 @@
  * so the AVX2 tiles (quant_avx2.c, chosen at run time, compiled with a
  * target attribute rather than a global -mavx2) compute the same 8 int32
  * lanes as the scalar code here; the float part is the same operations in
- * the same order, with no FMA in either (C17 mode: no contraction), so
- * both paths give the same bits (test_quant.c).
+ * the same order (fused multiply-adds: fmaf here, vfmadd there; C17 mode
+ * contracts nothing else), so both paths give the same bits (test_quant.c).
  */
 #include "infer/quant.h"
 
@@ -36,7 +36,8 @@ int quant_gemm_supported(uint32_t type)
 int quant_path_best(void)
 {
 #if QUANT_HAVE_AVX2
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("f16c"))
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("f16c") &&
+        __builtin_cpu_supports("fma"))
         return QUANT_PATH_AVX2;
 #endif
     return QUANT_PATH_SCALAR;
@@ -196,12 +197,13 @@ static void unpack_k(uint32_t type, const uint8_t *b, kblk *o)
     }
 }
 
-/* L[i] += lane i · scale, one rounding for the product and one for the
- * sum, as _mm256_mul_ps then _mm256_add_ps do. */
+/* L[i] += lane i · scale with one rounding, as _mm256_fmadd_ps does
+ * (fmaf is exact-then-rounded on every CPU; where there is no FMA
+ * instruction it is slower, but that is the scalar fallback). */
 static void lanes_add(float *L, const int32_t *s, float scale)
 {
     for (int i = 0; i < 8; i++)
-        L[i] = L[i] + (float)s[i] * scale;
+        L[i] = fmaf((float)s[i], scale, L[i]);
 }
 
 /* The AVX2 horizontal sum's order: halves, then pairs, then the last two. */
@@ -255,7 +257,7 @@ static float row_q8k_scalar(uint32_t type, const uint8_t *w,
         for (int g = 0; g < 8 && o.ng == 8; g++)
             sm += o.mn[g] * (bs[2 * g] + bs[2 * g + 1]);
         lanes_add(L, s, o.d * dx);
-        M = M + (float)sm * (o.dmin * dx);
+        M = fmaf((float)sm, o.dmin * dx, M);
     }
     return lanes_sum(L) - M;
 }
