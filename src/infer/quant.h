@@ -129,4 +129,17 @@ void quant_gemm(uint32_t type, const uint8_t *w, size_t row_bytes, size_t r0,
                 size_t r1, size_t n, const quant_acts *a, float *y,
                 size_t y_stride, int path);
 
+/* ---- f16 rows of the KV cache (quant_q8.c, AVX2 in quant_avx2.c) ----
+ * Same bits on both paths: the f16 values convert exactly, and every sum
+ * runs in one order, with fused multiply-adds. */
+
+/* h[i] = x[i] as f16, nearest even (quant_f32_to_f16). */
+void quant_row_to_f16(const float *x, uint16_t *h, size_t n);
+/* Σ q[i]·k[i] for k in f16: lane i mod 8 takes fma(q, k, lane) in order
+ * of i, and the lanes are added as quant_gemm adds them. */
+float quant_dot_f16(const float *q, const uint16_t *k, size_t n, int path);
+/* o[i] = fma(w, v[i], o[i]) for v in f16. */
+void quant_axpy_f16(float w, const uint16_t *v, float *o, size_t n,
+                    int path);
+
 #endif

@@ -300,6 +300,41 @@ AVX void quant__act_q8_0_avx2(const float *x, size_t n, int8_t *q, float *d)
     }
 }
 
+/* quant_dot_f16: the lanes of the vector are the lanes i mod 8; a tail
+ * of fewer than 8 goes on in scalar code into the same lanes. */
+AVX float quant__dot_f16_avx2(const float *q, const uint16_t *k, size_t n)
+{
+    __m256 acc = _mm256_setzero_ps();
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        acc = _mm256_fmadd_ps(
+            _mm256_loadu_ps(q + i),
+            _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(const void *)(k + i))),
+            acc);
+    if (i == n)
+        return hsum_ps(acc);
+    float L[8];
+    _mm256_storeu_ps(L, acc);
+    for (; i < n; i++)
+        L[i % 8] = fmaf(q[i], _cvtsh_ss(k[i]), L[i % 8]);
+    return hsum_ps(_mm256_loadu_ps(L));
+}
+
+AVX void quant__axpy_f16_avx2(float w, const uint16_t *v, float *o, size_t n)
+{
+    __m256 wv = _mm256_set1_ps(w);
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8)
+        _mm256_storeu_ps(
+            o + i,
+            _mm256_fmadd_ps(wv,
+                            _mm256_cvtph_ps(_mm_loadu_si128(
+                                (const __m128i *)(const void *)(v + i))),
+                            _mm256_loadu_ps(o + i)));
+    for (; i < n; i++)
+        o[i] = fmaf(w, _cvtsh_ss(v[i]), o[i]);
+}
+
 /* The Q8_0-family tile of nr rows by nt activation rows, shapes as
  * constants. */
 #define Q8_CASE(T, R, N)                                                     \

@@ -297,3 +297,35 @@ void quant_dot_q8k_batch(uint32_t type, const void *w, const int8_t *xq,
     quant_acts a = {xq, xd, xbs, x_stride, nb};
     quant_gemm(type, w, 0, 0, 1, n, &a, y, y_stride, path);
 }
+
+void quant_row_to_f16(const float *x, uint16_t *h, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        h[i] = quant_f32_to_f16(x[i]);
+}
+
+float quant_dot_f16(const float *q, const uint16_t *k, size_t n, int path)
+{
+#if QUANT_HAVE_AVX2
+    if (path == QUANT_PATH_AVX2)
+        return quant__dot_f16_avx2(q, k, n);
+#endif
+    (void)path;
+    float L[8] = {0};
+    for (size_t i = 0; i < n; i++)
+        L[i % 8] = fmaf(q[i], quant_f16_to_f32(k[i]), L[i % 8]);
+    return lanes_sum(L);
+}
+
+void quant_axpy_f16(float w, const uint16_t *v, float *o, size_t n, int path)
+{
+#if QUANT_HAVE_AVX2
+    if (path == QUANT_PATH_AVX2) {
+        quant__axpy_f16_avx2(w, v, o, n);
+        return;
+    }
+#endif
+    (void)path;
+    for (size_t i = 0; i < n; i++)
+        o[i] = fmaf(w, quant_f16_to_f32(v[i]), o[i]);
+}
