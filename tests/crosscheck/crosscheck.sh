@@ -13,7 +13,7 @@ set -eu
 : "${NODE:?}" "${MODELS:?}" "${PROBE:?}" "${WORK:?}" "${CROSSCHECK:?}"
 NLC_VERSION=3.22.1
 TOL=${CROSSCHECK_TOL:-1e-2}
-EXACT_TOL=${CROSSCHECK_EXACT_TOL:-1e-4}
+EXACT_TOL=${CROSSCHECK_EXACT_TOL:-2e-3}
 
 skip() {
     echo "SKIP: $*"
@@ -68,8 +68,11 @@ llamacpp "$WORK/out" $(cat "$WORK/models/list")
 # 2. llama.cpp with the engine's attention numerics (f16 KV cache, q and
 #    the softmax weights in f16, no flash attention): the F32 models,
 #    whose products llama.cpp computes in f32 too, and the models with
-#    only output.weight quantized, within EXACT_TOL (or an architecture's
-#    known gap) - a check of the engine's arithmetic to float rounding.
+#    only output.weight quantized, within EXACT_TOL (or a known gap).  Both
+#    sides round q, K, V and the softmax weights to f16, so a float
+#    difference of 1e-7 upstream (summation order) flips an f16 rounding
+#    now and then: 2e-3 rather than the 1e-4 an f32 cache allowed (see
+#    docs/INFERENCE.md, cross-check).
 # shellcheck disable=SC2086
 CROSSCHECK_KV=F16 CROSSCHECK_FA=off llamacpp "$WORK/exact" $exact
 echo "== llama.cpp defaults (f16 KV cache, flash attention auto), tolerance $TOL"
