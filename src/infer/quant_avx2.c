@@ -152,16 +152,23 @@ INL void tile_q4k(const uint8_t *w, const quant_acts *a, size_t t0, int NT,
         M[t] = 0;
     }
     for (size_t k = 0; k < nblk; k++) {
-        const uint8_t *b = w + k * 144, *sc = b + 4;
+        const uint8_t *b = w + k * 144;
         float d = f16_at(b), dmin = f16_at(b + 2);
-        int16_t s[8], m[16];
-        for (int i = 0; i < 8; i++) {
-            s[i] = (int16_t)(i < 4 ? sc[i] & 63
-                                   : (sc[i + 4] & 15) | (sc[i - 4] >> 6) << 4);
-            m[2 * i] = m[2 * i + 1] = (int16_t)(
-                i < 4 ? sc[i + 4] & 63 : (sc[i + 4] >> 4) | (sc[i] >> 6) << 4);
-        }
-        __m256i mn = _mm256_loadu_si256((const __m256i *)(const void *)m);
+        /* the 6-bit scales and mins, unpacked in registers (scalar
+         * stores read back as one vector would stall the load): u[0..1]
+         * the eight scales, u[2..3] the eight mins, as bytes */
+        uint32_t u[4];
+        memcpy(u, b + 4, 12);
+        const uint32_t m6 = 0x3f3f3f3fu, m4l = 0x0f0f0f0fu, m2 = 0x03030303u;
+        u[3] = ((u[2] >> 4) & m4l) | (((u[1] >> 6) & m2) << 4);
+        uint32_t mins_lo = u[1] & m6;
+        u[1] = (u[2] & m4l) | (((u[0] >> 6) & m2) << 4);
+        u[2] = mins_lo;
+        u[0] &= m6;
+        __m256i ms = _mm256_cvtepu8_epi16(
+            _mm_set_epi32((int)u[3], (int)u[2], (int)u[1], (int)u[0]));
+        __m256i sc = _mm256_broadcastsi128_si256(_mm256_castsi256_si128(ms));
+        __m128i mn = _mm256_extracti128_si256(ms, 1);
         __m256i is[TOKS];
 #pragma GCC unroll 4
         for (int t = 0; t < NT; t++)
@@ -170,8 +177,11 @@ INL void tile_q4k(const uint8_t *w, const quant_acts *a, size_t t0, int NT,
             __m256i raw = load32(b + 16 + 32 * c);
             __m256i lo = _mm256_and_si256(raw, m4);
             __m256i hi = _mm256_and_si256(_mm256_srli_epi16(raw, 4), m4);
-            __m256i slo = _mm256_set1_epi16(s[2 * c]);
-            __m256i shi = _mm256_set1_epi16(s[2 * c + 1]);
+            /* int16 lanes 2c and 2c+1 of the scales, broadcast */
+            __m256i slo = _mm256_shuffle_epi8(
+                sc, _mm256_set1_epi16((short)((4 * c + 1) << 8 | 4 * c)));
+            __m256i shi = _mm256_shuffle_epi8(
+                sc, _mm256_set1_epi16((short)((4 * c + 3) << 8 | (4 * c + 2))));
 #pragma GCC unroll 4
             for (int t = 0; t < NT; t++) {
                 const int8_t *x = a->q + (t0 + t) * xs + 256 * k + 64 * c;
@@ -185,8 +195,15 @@ INL void tile_q4k(const uint8_t *w, const quant_acts *a, size_t t0, int NT,
 #pragma GCC unroll 4
         for (int t = 0; t < NT; t++) {
             float dx = a->d[(t0 + t) * (xs / 256) + k];
+            /* Σ_s mn[s]·(bsum[2s] + bsum[2s+1]), the pair sums within
+             * int16 (|bsum| <= 16·127) */
             __m256i bs = load32(a->bsum + (t0 + t) * (xs / 16) + 16 * k);
-            int32_t sm = hsum_epi32(_mm256_madd_epi16(bs, mn));
+            __m128i pair = _mm_hadd_epi16(_mm256_castsi256_si128(bs),
+                                          _mm256_extracti128_si256(bs, 1));
+            __m128i pm = _mm_madd_epi16(mn, pair);
+            pm = _mm_add_epi32(pm, _mm_shuffle_epi32(pm, 0x4e));
+            pm = _mm_add_epi32(pm, _mm_shuffle_epi32(pm, 0xb1));
+            int32_t sm = _mm_cvtsi128_si32(pm);
             L[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(is[t]),
                                    _mm256_set1_ps(d * dx), L[t]);
             /* fmaf here is the FMA instruction (this function's target) */

@@ -2,7 +2,8 @@
  * test_infer.c - the forward pass (infer/model.h) on tiny llama and qwen2
  * models written by the tests' GGUF writer with random weights of every
  * tensor type, against a plain double-precision reference written here
- * from the equations (per-index pow for RoPE, whole softmax); logits
+ * from the equations (per-index pow for RoPE, whole softmax, with the f16
+ * roundings of the KV cache and attention that llama.cpp makes); logits
  * bit-identical for any thread count and any split of the prompt; greedy
  * decoding; models with missing or misshapen tensors refused.
  */
