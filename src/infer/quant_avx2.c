@@ -110,6 +110,8 @@ INL void tile_q8(uint32_t type, const uint8_t *w, size_t rb, int NR,
 #pragma GCC unroll 4
         for (int r = 0; r < NR; r++) {
             const uint8_t *b = w + r * rb + k * bb;
+            if (NT == 1) /* one token: the rows stream from memory */
+                _mm_prefetch((const char *)(b + 8 * bb), _MM_HINT_T0);
             wq[r] = unpack_q8(type, b);
             wa[r] = _mm256_sign_epi8(wq[r], wq[r]);
             dw[r] = _mm256_set1_ps(f16_at(b));
