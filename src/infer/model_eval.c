@@ -14,10 +14,16 @@
  * Matrix rows and attention heads are spread over the pool; each is
  * computed whole by one thread, in a fixed order, so the thread count
  * never changes a bit of the result.  A prompt is processed in batches of
- * up to QUANT_BATCH_MAX tokens: each weight block is decoded once for the
- * batch, and every token's sums still run in the single-token order, so
- * batching does not change a bit either.  The KV cache is kept in f32 in
- * this first version (docs/INFERENCE.md).
+ * up to QUANT_BATCH_MAX tokens: the tiled products (quant_gemm) load each
+ * weight block once for several tokens, and every token's sums still run
+ * in the single-token order, so batching does not change a bit either.
+ * The products that share an input run as one pool job (q, k and v; the
+ * FFN's gate and up, with the activation), to wait for the workers fewer
+ * times per token.
+ *
+ * The KV cache is kept in f16, as llama.cpp keeps it, with its roundings
+ * in the attention: q is rounded to f16 before q·k, the softmax is summed
+ * in double and its weights are rounded to f16 before they weigh V.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -33,10 +39,11 @@ struct infer_ctx {
     const infer_model *m;
     infer_pool *pool;
     uint32_t n_ctx, pos;
-    float *kcache, *vcache; /* [layer][pos][n_head_kv·head_dim] */
+    uint16_t *kcache, *vcache; /* f16, [layer][pos][n_head_kv·head_dim] */
     /* one row per token of the batch (QUANT_BATCH_MAX rows) */
     float *x, *h, *q, *k, *v, *att_out, *ff_a, *ff_b;
-    float *scores; /* n_head rows of n_ctx, for one token's attention */
+    float *scores; /* n_head rows of n_ctx: each head's attention weights */
+    float *rope_cs; /* per batch token, n_rot/2 (cos, sin) pairs */
     /* the batch's rows quantized to Q8_0 for the integer kernels */
     int8_t *xq;
     float *xd;
@@ -75,8 +82,9 @@ int infer_ctx_new(const infer_model *m, uint32_t n_ctx, unsigned n_threads,
     size_t cache = (size_t)hp->n_layer * n_ctx * kv_dim(hp);
     size_t qd = (size_t)hp->n_head * hp->head_dim;
     size_t wide = qd > hp->n_embd ? qd : hp->n_embd;
-    c->kcache = malloc(cache * sizeof(float));
-    c->vcache = malloc(cache * sizeof(float));
+    c->kcache = malloc(cache * sizeof(uint16_t));
+    c->vcache = malloc(cache * sizeof(uint16_t));
+    c->rope_cs = malloc((size_t)hp->n_rot * QUANT_BATCH_MAX * sizeof(float));
     size_t nb = QUANT_BATCH_MAX * sizeof(float);
     c->x = malloc(hp->n_embd * nb);
     c->h = malloc(wide * nb);
@@ -95,12 +103,13 @@ int infer_ctx_new(const infer_model *m, uint32_t n_ctx, unsigned n_threads,
     c->path = sc && strcmp(sc, "1") == 0 ? QUANT_PATH_SCALAR
                                          : quant_path_best();
     if (!c->kcache || !c->vcache || !c->x || !c->h || !c->q || !c->k ||
-        !c->v || !c->att_out || !c->ff_a || !c->ff_b || !c->scores || !c->xq || !c->xd || !c->xbs) {
+        !c->v || !c->att_out || !c->ff_a || !c->ff_b || !c->scores || !c->xq || !c->xd || !c->xbs ||
+        !c->rope_cs) {
         infer_ctx_free(c);
         return osafe_errf(e, OSAFE_ENOMEM,
                           "context of %u tokens: out of memory (the KV cache "
                           "alone is %zu MiB)",
-                          n_ctx, 2 * cache * sizeof(float) >> 20);
+                          n_ctx, 2 * cache * sizeof(uint16_t) >> 20);
     }
     *out = c;
     return 0;
@@ -122,6 +131,7 @@ void infer_ctx_free(infer_ctx *c)
     free(c->ff_a);
     free(c->ff_b);
     free(c->scores);
+    free(c->rope_cs);
     free(c->xq);
     free(c->xd);
     free(c->xbs);
@@ -132,61 +142,139 @@ uint32_t infer_ctx_pos(const infer_ctx *c) { return c->pos; }
 uint32_t infer_ctx_size(const infer_ctx *c) { return c->n_ctx; }
 void infer_ctx_reset(infer_ctx *c) { c->pos = 0; }
 
-/* ---- matrix-vector products on the pool ---- */
+/* ---- matrix products on the pool ---- */
 
-/* y[b][r] = W[r]·x[b] for the nb vectors of x (rows of w->cols) into y
- * (rows of w->rows). */
+/* Up to three products of one input, y_j[b][r] = W_j[r]·x[b], as one pool
+ * job over all their rows; or (ffn) the gate and up products of the FFN,
+ * row by row, each range of rows finished with y_0 = act(y_0)·y_1. */
 typedef struct matvec {
-    const model__mat *w;
+    const model__mat *w[3];
+    float *y[3];
+    size_t n_mat;
     const float *x;
-    float *y;
     size_t nb;
-    const int8_t *xq; /* x quantized, for quant_q8_supported types */
-    const float *xd;
-    const int16_t *xbs; /* set for quant_q8k_supported types */
+    quant_acts a; /* x quantized (a.q set) for quant_gemm_supported types */
     int path;
+    int ffn, gemma;
 } matvec;
+
+static void matvec_one(const matvec *mv, size_t j, size_t b, size_t e)
+{
+    const model__mat *w = mv->w[j];
+    if (mv->a.q) {
+        quant_gemm(w->type, w->data, w->row_bytes, b, e, w->cols, &mv->a,
+                   mv->y[j], w->rows, mv->path);
+        return;
+    }
+    for (size_t r = b; r < e; r++)
+        quant_dot_batch(w->type, w->data + r * w->row_bytes, mv->x, w->cols,
+                        mv->nb, mv->y[j] + r, w->rows, w->cols);
+}
+
+/* SiLU, or Gemma's GELU in its tanh form. */
+static float ffn_act(float g, int gemma)
+{
+    return gemma ? 0.5f * g *
+                       (1.0f + tanhf(0.7978845608f * (g + 0.044715f * g * g * g)))
+                 : g / (1.0f + expf(-g));
+}
 
 static void matvec_rows(void *arg, size_t b, size_t e)
 {
     const matvec *mv = arg;
-    const model__mat *w = mv->w;
-    for (size_t r = b; r < e; r++) {
-        if (mv->xbs)
-            quant_dot_q8k_batch(w->type, w->data + r * w->row_bytes, mv->xq,
-                                mv->xd, mv->xbs, w->cols, mv->nb, mv->y + r,
-                                w->rows, w->cols, mv->path);
-        else if (mv->xq)
-            quant_dot_q8_batch(w->type, w->data + r * w->row_bytes, mv->xq,
-                               mv->xd, w->cols, mv->nb, mv->y + r, w->rows,
-                               w->cols, mv->path);
+    if (mv->ffn) {
+        matvec_one(mv, 0, b, e);
+        matvec_one(mv, 1, b, e);
+        size_t ff = mv->w[0]->rows;
+        for (size_t t = 0; t < mv->nb; t++)
+            for (size_t r = b; r < e; r++) {
+                float *g = mv->y[0] + t * ff + r;
+                *g = ffn_act(*g, mv->gemma) * mv->y[1][t * ff + r];
+            }
+        return;
+    }
+    size_t base = 0;
+    for (size_t j = 0; j < mv->n_mat; j++) {
+        size_t rows = mv->w[j]->rows;
+        size_t lo = b > base ? b : base, hi = e < base + rows ? e : base + rows;
+        if (lo < hi)
+            matvec_one(mv, j, lo - base, hi - base);
+        base += rows;
+    }
+}
+
+/* 0: float kernels, 1: Q8_0 activations, 2: Q8_K activations. */
+static int act_kind(uint32_t type)
+{
+    return quant_q8_supported(type) ? 1 : quant_q8k_supported(type) ? 2 : 0;
+}
+
+/* Quantize the batch x (rows of cols) as weights of type want it, once,
+ * before the workers share it. */
+static void quantize_batch(infer_ctx *c, uint32_t type, const float *x,
+                           size_t cols, size_t nb, quant_acts *a)
+{
+    *a = (quant_acts){NULL, NULL, NULL, cols, nb};
+    int k = act_kind(type);
+    for (size_t b = 0; b < nb && k; b++) {
+        if (k == 1)
+            quant_act_q8_0_path(x + b * cols, cols, c->xq + b * cols,
+                                c->xd + b * (cols / 32), c->path);
         else
-            quant_dot_batch(w->type, w->data + r * w->row_bytes, mv->x,
-                            w->cols, mv->nb, mv->y + r, w->rows, w->cols);
+            quant_act_q8_k(x + b * cols, cols, c->xq + b * cols,
+                           c->xd + b * (cols / 256), c->xbs + b * (cols / 16));
+    }
+    if (k) {
+        a->q = c->xq;
+        a->d = c->xd;
+        a->bsum = k == 2 ? c->xbs : NULL;
+    }
+}
+
+/* y_j = W_j·x for the n (<= 3) matrices of one input; one pool job when
+ * their activations quantize alike, else one each. */
+static void mat_mul_n(infer_ctx *c, const model__mat *const *w, float *const *y,
+                      size_t n, const float *x, size_t nb)
+{
+    int same = 1;
+    for (size_t j = 1; j < n; j++)
+        same &= act_kind(w[j]->type) == act_kind(w[0]->type);
+    size_t step = same ? n : 1;
+    for (size_t j0 = 0; j0 < n; j0 += step) {
+        matvec mv = {{NULL, NULL, NULL}, {NULL, NULL, NULL}, step, x, nb,
+                     {0}, c->path, 0, 0};
+        size_t rows = 0;
+        for (size_t j = 0; j < step; j++) {
+            mv.w[j] = w[j0 + j];
+            mv.y[j] = y[j0 + j];
+            rows += w[j0 + j]->rows;
+        }
+        quantize_batch(c, w[j0]->type, x, w[j0]->cols, nb, &mv.a);
+        infer_pool_run(c->pool, matvec_rows, &mv, rows);
     }
 }
 
 static void mat_mul(infer_ctx *c, const model__mat *w, const float *x,
                     float *y, size_t nb)
 {
-    matvec mv = {w, x, y, nb, NULL, NULL, NULL, c->path};
-    if (quant_q8_supported(w->type)) {
-        /* once per batch row, before the workers share it */
-        for (size_t b = 0; b < nb; b++)
-            quant_act_q8_0(x + b * w->cols, w->cols, c->xq + b * w->cols,
-                           c->xd + b * (w->cols / 32));
-        mv.xq = c->xq;
-        mv.xd = c->xd;
-    } else if (quant_q8k_supported(w->type)) {
-        for (size_t b = 0; b < nb; b++)
-            quant_act_q8_k(x + b * w->cols, w->cols, c->xq + b * w->cols,
-                           c->xd + b * (w->cols / 256),
-                           c->xbs + b * (w->cols / 16));
-        mv.xq = c->xq;
-        mv.xd = c->xd;
-        mv.xbs = c->xbs;
+    mat_mul_n(c, &w, &y, 1, x, nb);
+}
+
+/* ff_a = act(gate·h)·(up·h) for the batch. */
+static void ffn_gate_up(infer_ctx *c, const model__layer *L, size_t nb)
+{
+    size_t ff = c->m->hp.n_ff;
+    if (act_kind(L->gate.type) != act_kind(L->up.type)) {
+        mat_mul(c, &L->gate, c->h, c->ff_a, nb);
+        mat_mul(c, &L->up, c->h, c->ff_b, nb);
+        for (size_t i = 0; i < nb * ff; i++)
+            c->ff_a[i] = ffn_act(c->ff_a[i], c->m->hp.gemma) * c->ff_b[i];
+        return;
     }
-    infer_pool_run(c->pool, matvec_rows, &mv, w->rows);
+    matvec mv = {{&L->gate, &L->up, NULL}, {c->ff_a, c->ff_b, NULL}, 2, c->h,
+                 nb, {0}, c->path, 1, c->m->hp.gemma};
+    quantize_batch(c, L->gate.type, c->h, L->gate.cols, nb, &mv.a);
+    infer_pool_run(c->pool, matvec_rows, &mv, ff);
 }
 
 static void rmsnorm(float *out, const float *x, const float *w, size_t n,
@@ -200,41 +288,55 @@ static void rmsnorm(float *out, const float *x, const float *w, size_t n,
         out[i] = x[i] * scale * w[i];
 }
 
-/* Rotate the n_rot first dimensions of each of n_heads vectors at v.
- * θ_i = pos·base^(−2i/n_rot)·scale / freqs[i], built by repeated
- * multiplication as ggml does, so that long positions round alike. */
-static void rope(const infer_model *m, float *v, uint32_t n_heads,
-                 uint32_t pos)
+/* cos and sin of θ_i = pos·base^(−2i/n_rot)·scale / freqs[i] for the
+ * batch's positions, θ built by repeated multiplication as ggml does, so
+ * that long positions round alike; once per batch, for every layer. */
+static void rope_table(infer_ctx *c, size_t nb, uint32_t pos0)
 {
+    const infer_model *m = c->m;
     const infer_hparams *hp = &m->hp;
     float step = powf(hp->rope_base, -2.0f / (float)hp->n_rot);
     uint32_t half = hp->n_rot / 2;
-    for (uint32_t hd = 0; hd < n_heads; hd++) {
-        float *p = v + (size_t)hd * hp->head_dim;
-        float theta = (float)pos;
+    for (size_t b = 0; b < nb; b++) {
+        float theta = (float)(pos0 + (uint32_t)b);
+        float *cs = c->rope_cs + b * 2 * half;
         for (uint32_t i = 0; i < half; i++) {
             float t = theta * hp->rope_scale;
             if (m->rope_freqs)
                 t /= m->rope_freqs[i];
-            float cs = cosf(t), sn = sinf(t);
+            cs[2 * i] = cosf(t);
+            cs[2 * i + 1] = sinf(t);
+            theta *= step;
+        }
+    }
+}
+
+/* Rotate the n_rot first dimensions of each of n_heads vectors at v by
+ * the table's row cs. */
+static void rope(const infer_hparams *hp, float *v, uint32_t n_heads,
+                 const float *cs)
+{
+    uint32_t half = hp->n_rot / 2;
+    for (uint32_t hd = 0; hd < n_heads; hd++) {
+        float *p = v + (size_t)hd * hp->head_dim;
+        for (uint32_t i = 0; i < half; i++) {
             uint32_t a = hp->rope_neox ? i : 2 * i;
             uint32_t b = hp->rope_neox ? i + half : 2 * i + 1;
             float x0 = p[a], x1 = p[b];
-            p[a] = x0 * cs - x1 * sn;
-            p[b] = x0 * sn + x1 * cs;
-            theta *= step;
+            p[a] = x0 * cs[2 * i] - x1 * cs[2 * i + 1];
+            p[b] = x0 * cs[2 * i + 1] + x1 * cs[2 * i];
         }
     }
 }
 
 /* ---- attention, one head per work item ---- */
 
-/* One token's attention at position pos: q and out are its rows. */
+/* The batch's nb tokens at positions pos0.. of one layer: their q rows
+ * (f16 values) and the cache hold everything. */
 typedef struct attn {
     infer_ctx *c;
-    uint32_t layer, pos;
-    const float *q;
-    float *out;
+    uint32_t layer, pos0;
+    size_t nb;
 } attn;
 
 static void attn_heads(void *arg, size_t b, size_t e)
@@ -243,33 +345,34 @@ static void attn_heads(void *arg, size_t b, size_t e)
     infer_ctx *c = a->c;
     const infer_hparams *hp = &c->m->hp;
     size_t kvd = kv_dim(hp), hd = hp->head_dim;
-    uint32_t n_pos = a->pos + 1, group = hp->n_head / hp->n_head_kv;
-    const float *kl = c->kcache + (size_t)a->layer * c->n_ctx * kvd;
-    const float *vl = c->vcache + (size_t)a->layer * c->n_ctx * kvd;
+    size_t qd = (size_t)hp->n_head * hd;
+    uint32_t group = hp->n_head / hp->n_head_kv;
+    const uint16_t *kl = c->kcache + (size_t)a->layer * c->n_ctx * kvd;
+    const uint16_t *vl = c->vcache + (size_t)a->layer * c->n_ctx * kvd;
     float inv = 1.0f / sqrtf((float)hd);
     for (size_t h = b; h < e; h++) {
-        const float *q = a->q + h * hd;
         size_t off = (h / group) * hd;
-        float *s = c->scores + h * c->n_ctx, mx = -INFINITY, sum = 0;
-        for (uint32_t t = 0; t < n_pos; t++) {
-            const float *k = kl + t * kvd + off;
-            float d = 0;
-            for (size_t i = 0; i < hd; i++)
-                d += q[i] * k[i];
-            s[t] = d * inv;
-            mx = s[t] > mx ? s[t] : mx;
-        }
-        for (uint32_t t = 0; t < n_pos; t++) {
-            s[t] = expf(s[t] - mx);
-            sum += s[t];
-        }
-        float *o = a->out + h * hd;
-        memset(o, 0, hd * sizeof *o);
-        for (uint32_t t = 0; t < n_pos; t++) {
-            const float *v = vl + t * kvd + off;
-            float w = s[t] / sum;
-            for (size_t i = 0; i < hd; i++)
-                o[i] += w * v[i];
+        float *s = c->scores + h * c->n_ctx;
+        for (size_t t = 0; t < a->nb; t++) {
+            uint32_t n_pos = a->pos0 + (uint32_t)t + 1;
+            const float *q = c->q + t * qd + h * hd;
+            float mx = -INFINITY;
+            for (uint32_t p = 0; p < n_pos; p++) {
+                s[p] = quant_dot_f16(q, kl + p * kvd + off, hd, c->path) * inv;
+                mx = s[p] > mx ? s[p] : mx;
+            }
+            double sum = 0; /* as ggml's soft_max sums */
+            for (uint32_t p = 0; p < n_pos; p++) {
+                s[p] = expf(s[p] - mx);
+                sum += s[p];
+            }
+            float is = (float)(1.0 / sum);
+            float *o = c->att_out + t * qd + h * hd;
+            memset(o, 0, hd * sizeof *o);
+            for (uint32_t p = 0; p < n_pos; p++) {
+                float w = quant_f16_to_f32(quant_f32_to_f16(s[p] * is));
+                quant_axpy_f16(w, vl + p * kvd + off, o, hd, c->path);
+            }
         }
     }
 }
@@ -291,20 +394,20 @@ static void attention(infer_ctx *c, uint32_t il, size_t nb, uint32_t pos0)
     size_t kvd = kv_dim(hp), qd = (size_t)hp->n_head * hp->head_dim;
     for (size_t b = 0; b < nb; b++) {
         float *q = c->q + b * qd, *k = c->k + b * kvd, *v = c->v + b * kvd;
+        const float *cs = c->rope_cs + b * hp->n_rot;
         add_bias(q, L->bq, qd);
         add_bias(k, L->bk, kvd);
         add_bias(v, L->bv, kvd);
-        rope(m, q, hp->n_head, pos0 + (uint32_t)b);
-        rope(m, k, hp->n_head_kv, pos0 + (uint32_t)b);
+        rope(hp, q, hp->n_head, cs);
+        rope(hp, k, hp->n_head_kv, cs);
+        for (size_t i = 0; i < qd; i++) /* q·k takes q in f16, as ggml's */
+            q[i] = quant_f16_to_f32(quant_f32_to_f16(q[i]));
         size_t at = ((size_t)il * c->n_ctx + pos0 + b) * kvd;
-        memcpy(c->kcache + at, k, kvd * sizeof(float));
-        memcpy(c->vcache + at, v, kvd * sizeof(float));
+        quant_row_to_f16(k, c->kcache + at, kvd);
+        quant_row_to_f16(v, c->vcache + at, kvd);
     }
-    for (size_t b = 0; b < nb; b++) {
-        attn a = {c, il, pos0 + (uint32_t)b, c->q + b * qd,
-                  c->att_out + b * qd};
-        infer_pool_run(c->pool, attn_heads, &a, hp->n_head);
-    }
+    attn a = {c, il, pos0, nb};
+    infer_pool_run(c->pool, attn_heads, &a, hp->n_head);
 }
 
 static void layer_forward(infer_ctx *c, uint32_t il, size_t nb, uint32_t pos0)
@@ -312,29 +415,19 @@ static void layer_forward(infer_ctx *c, uint32_t il, size_t nb, uint32_t pos0)
     const infer_model *m = c->m;
     const infer_hparams *hp = &m->hp;
     const model__layer *L = &m->layers[il];
-    size_t d = hp->n_embd, ff = hp->n_ff;
+    size_t d = hp->n_embd;
     for (size_t b = 0; b < nb; b++)
         rmsnorm(c->h + b * d, c->x + b * d, L->attn_norm, d, hp->eps);
-    mat_mul(c, &L->wq, c->h, c->q, nb);
-    mat_mul(c, &L->wk, c->h, c->k, nb);
-    mat_mul(c, &L->wv, c->h, c->v, nb);
+    const model__mat *qkv[3] = {&L->wq, &L->wk, &L->wv};
+    float *out[3] = {c->q, c->k, c->v};
+    mat_mul_n(c, qkv, out, 3, c->h, nb);
     attention(c, il, nb, pos0);
     mat_mul(c, &L->wo, c->att_out, c->h, nb);
     for (size_t i = 0; i < nb * d; i++)
         c->x[i] += c->h[i];
     for (size_t b = 0; b < nb; b++)
         rmsnorm(c->h + b * d, c->x + b * d, L->ffn_norm, d, hp->eps);
-    mat_mul(c, &L->gate, c->h, c->ff_a, nb);
-    mat_mul(c, &L->up, c->h, c->ff_b, nb);
-    for (size_t i = 0; i < nb * ff; i++) {
-        float g = c->ff_a[i];
-        /* SiLU, or Gemma's GELU in its tanh form */
-        float act = hp->gemma ? 0.5f * g *
-                                    (1.0f + tanhf(0.7978845608f *
-                                                  (g + 0.044715f * g * g * g)))
-                              : g / (1.0f + expf(-g));
-        c->ff_a[i] = act * c->ff_b[i];
-    }
+    ffn_gate_up(c, L, nb);
     mat_mul(c, &L->down, c->ff_a, c->h, nb);
     for (size_t i = 0; i < nb * d; i++)
         c->x[i] += c->h[i];
@@ -358,6 +451,7 @@ static void forward(infer_ctx *c, const int32_t *tok, size_t nb,
         for (size_t i = 0; i < nb * d; i++)
             c->x[i] *= sc;
     }
+    rope_table(c, nb, c->pos);
     for (uint32_t il = 0; il < hp->n_layer; il++)
         layer_forward(c, il, nb, c->pos);
     if (logits) {

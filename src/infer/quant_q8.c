@@ -1,14 +1,14 @@
 /*
- * quant_q8.c - activations quantized to Q8_0 and integer dot products with
- * Q8_0, Q4_0 and Q5_0 weight rows (quant.h), as llama.cpp computes them:
- * per block of 32, an exact int32 Σ qw·qx, then acc += Σ·(dw·dx) in float,
- * block after block.
+ * quant_q8.c - activations quantized to Q8_0 (Q8_K) and integer dot
+ * products with Q8_0, Q4_0 and Q5_0 (Q4_K, Q6_K) weight rows (quant.h), as
+ * llama.cpp computes them, and the scalar reference for quant_gemm's order.
  *
- * The integer sum of a block is exact whichever way it is added up, so the
- * AVX2 kernel (chosen at run time, compiled with a target attribute rather
- * than a global -mavx2) computes the same int32 as the scalar one; the
- * float part is one shared expression in one order, with no FMA enabled
- * in either, so both paths give the same bits (test_quant.c).
+ * The integer sums of a block are exact whichever way they are added up,
+ * so the AVX2 tiles (quant_avx2.c, chosen at run time, compiled with a
+ * target attribute rather than a global -mavx2) compute the same 8 int32
+ * lanes as the scalar code here; the float part is the same operations in
+ * the same order (fused multiply-adds: fmaf here, vfmadd there; C17 mode
+ * contracts nothing else), so both paths give the same bits (test_quant.c).
  */
 #include "infer/quant.h"
 
@@ -16,13 +16,7 @@
 #include <string.h>
 
 #include "infer/gguf.h"
-
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#define QUANT_HAVE_AVX2 1
-#include <immintrin.h>
-#else
-#define QUANT_HAVE_AVX2 0
-#endif
+#include "infer/quant_int.h"
 
 int quant_q8_supported(uint32_t type)
 {
@@ -34,37 +28,61 @@ int quant_q8k_supported(uint32_t type)
     return type == GGUF_T_Q4_K || type == GGUF_T_Q6_K;
 }
 
+int quant_gemm_supported(uint32_t type)
+{
+    return quant_q8_supported(type) || quant_q8k_supported(type);
+}
+
 int quant_path_best(void)
 {
 #if QUANT_HAVE_AVX2
-    if (__builtin_cpu_supports("avx2"))
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("f16c") &&
+        __builtin_cpu_supports("fma"))
         return QUANT_PATH_AVX2;
 #endif
     return QUANT_PATH_SCALAR;
 }
 
+/* One block of 32 as llama.cpp's x86 kernels quantize it: the scale
+ * amax/127 kept as f16, the quants x·(127/amax) rounded to nearest, halves
+ * to even (as _mm256_round_ps does).  An infinite or NaN activation (a
+ * hostile file can make one) must not reach the float-to-int conversion,
+ * where it would be undefined: the clamps and the NaN test keep it out. */
+void quant__act_q8_0_block(const float *xb, int8_t *q, float *d)
+{
+    float amax = 0;
+    for (int j = 0; j < 32; j++) {
+        float ax = fabsf(xb[j]);
+        amax = amax > ax ? amax : ax;
+    }
+    float id = amax != 0 ? 127.0f / amax : 0.0f;
+    *d = quant_f16_to_f32(quant_f32_to_f16(amax / 127.0f));
+    for (int j = 0; j < 32; j++) {
+        float v = xb[j] * id;
+        q[j] = (int8_t)(v >= 127.0f    ? 127
+                        : v <= -127.0f ? -127
+                        : v == v       ? (int)nearbyintf(v)
+                                       : 0);
+    }
+}
+
+void quant_act_q8_0_path(const float *x, size_t n, int8_t *q, float *d,
+                         int path)
+{
+#if QUANT_HAVE_AVX2
+    if (path == QUANT_PATH_AVX2) {
+        quant__act_q8_0_avx2(x, n, q, d);
+        return;
+    }
+#endif
+    (void)path;
+    for (size_t k = 0; k < n / 32; k++)
+        quant__act_q8_0_block(x + 32 * k, q + 32 * k, d + k);
+}
+
 void quant_act_q8_0(const float *x, size_t n, int8_t *q, float *d)
 {
-    for (size_t k = 0; k < n / 32; k++) {
-        const float *xb = x + 32 * k;
-        float amax = 0;
-        for (int j = 0; j < 32; j++)
-            amax = fmaxf(amax, fabsf(xb[j]));
-        float dk = amax / 127.0f, id = dk ? 1.0f / dk : 0.0f;
-        /* the scale is stored as f16 (as ggml's block_q8_0 does) while
-         * the quants use the unrounded inverse */
-        d[k] = quant_f16_to_f32(quant_f32_to_f16(dk));
-        for (int j = 0; j < 32; j++) {
-            /* halves away from zero, as ggml rounds; an infinite or NaN
-             * activation (a hostile file can make one) must not reach the
-             * float-to-int conversion, where it would be undefined */
-            float v = xb[j] * id;
-            q[32 * k + j] = (int8_t)(v >= 127.0f    ? 127
-                                     : v <= -127.0f ? -127
-                                     : v == v       ? (int)roundf(v)
-                                                    : 0);
-        }
-    }
+    quant_act_q8_0_path(x, n, q, d, QUANT_PATH_SCALAR);
 }
 
 static float blk_d(const uint8_t *b)
@@ -92,101 +110,6 @@ static void unpack(uint32_t type, const uint8_t *b, int8_t *q)
             q[j + 16] = (int8_t)(hi - 16);
         }
     }
-}
-
-static void dot_scalar(uint32_t type, const uint8_t *w, const int8_t *xq,
-                       const float *xd, size_t x_stride, size_t nb, float *acc,
-                       size_t n)
-{
-    size_t bb = gguf_block_bytes(type);
-    int8_t q[32];
-    for (size_t k = 0; k < n / 32; k++) {
-        const uint8_t *b = w + k * bb;
-        unpack(type, b, q);
-        float dw = blk_d(b);
-        for (size_t v = 0; v < nb; v++) {
-            const int8_t *x = xq + v * x_stride + 32 * k;
-            int32_t s = 0;
-            for (int j = 0; j < 32; j++)
-                s += (int32_t)q[j] * x[j];
-            acc[v] += (float)s * (dw * xd[v * (x_stride / 32) + k]);
-        }
-    }
-}
-
-#if QUANT_HAVE_AVX2
-__attribute__((target("avx2"))) static __m256i
-unpack_avx2(uint32_t type, const uint8_t *b)
-{
-    if (type == GGUF_T_Q8_0)
-        return _mm256_loadu_si256((const __m256i *)(const void *)(b + 2));
-    const uint8_t *qs = b + (type == GGUF_T_Q4_0 ? 2 : 6);
-    __m128i raw = _mm_loadu_si128((const __m128i *)(const void *)qs);
-    __m128i m4 = _mm_set1_epi8(15);
-    __m256i nib = _mm256_set_m128i(_mm_and_si128(_mm_srli_epi16(raw, 4), m4),
-                                   _mm_and_si128(raw, m4));
-    if (type == GGUF_T_Q4_0)
-        return _mm256_sub_epi8(nib, _mm256_set1_epi8(8));
-    /* Q5_0: byte j takes bit j of qh as its fifth bit */
-    uint32_t qh;
-    memcpy(&qh, b + 2, 4);
-    __m256i h = _mm256_shuffle_epi8(
-        _mm256_set1_epi32((int)qh),
-        _mm256_set_epi64x(0x0303030303030303LL, 0x0202020202020202LL,
-                          0x0101010101010101LL, 0));
-    __m256i bit = _mm256_set1_epi64x((long long)0x8040201008040201ULL);
-    h = _mm256_cmpeq_epi8(_mm256_and_si256(h, bit), bit);
-    nib = _mm256_or_si256(nib, _mm256_and_si256(h, _mm256_set1_epi8(16)));
-    return _mm256_sub_epi8(nib, _mm256_set1_epi8(16));
-}
-
-/* Σ a[j]·b[j] over 32 int8 (b never −128: activations are within ±127,
- * so |a|·(±b) pairs stay inside int16 in maddubs). */
-__attribute__((target("avx2"))) static int32_t dot32_avx2(__m256i a,
-                                                          const int8_t *bp)
-{
-    __m256i b = _mm256_loadu_si256((const __m256i *)(const void *)bp);
-    __m256i p16 = _mm256_maddubs_epi16(_mm256_sign_epi8(a, a),
-                                       _mm256_sign_epi8(b, a));
-    __m256i p32 = _mm256_madd_epi16(p16, _mm256_set1_epi16(1));
-    __m128i s = _mm_add_epi32(_mm256_castsi256_si128(p32),
-                              _mm256_extracti128_si256(p32, 1));
-    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4e));
-    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xb1));
-    return _mm_cvtsi128_si32(s);
-}
-
-__attribute__((target("avx2"))) static void
-dot_avx2(uint32_t type, const uint8_t *w, const int8_t *xq, const float *xd,
-         size_t x_stride, size_t nb, float *acc, size_t n)
-{
-    size_t bb = gguf_block_bytes(type);
-    for (size_t k = 0; k < n / 32; k++) {
-        const uint8_t *b = w + k * bb;
-        __m256i q = unpack_avx2(type, b);
-        float dw = blk_d(b);
-        for (size_t v = 0; v < nb; v++) {
-            int32_t s = dot32_avx2(q, xq + v * x_stride + 32 * k);
-            acc[v] += (float)s * (dw * xd[v * (x_stride / 32) + k]);
-        }
-    }
-}
-#endif
-
-void quant_dot_q8_batch(uint32_t type, const void *w, const int8_t *xq,
-                        const float *xd, size_t x_stride, size_t nb, float *y,
-                        size_t y_stride, size_t n, int path)
-{
-    float acc[QUANT_BATCH_MAX] = {0};
-#if QUANT_HAVE_AVX2
-    if (path == QUANT_PATH_AVX2)
-        dot_avx2(type, w, xq, xd, x_stride, nb, acc, n);
-    else
-#endif
-        dot_scalar(type, w, xq, xd, x_stride, nb, acc, n);
-    (void)path;
-    for (size_t b = 0; b < nb; b++)
-        y[b * y_stride] = acc[b];
 }
 
 /* ---- Q8_K activations against Q4_K and Q6_K weights ---- */
@@ -274,80 +197,135 @@ static void unpack_k(uint32_t type, const uint8_t *b, kblk *o)
     }
 }
 
-/* The exact integer sums of one block against one activation block:
- * Σ_g sc[g]·Σ q·x, and Σ_g mn[g]·Σ x (the mins' part). */
-static void ksums_scalar(const kblk *o, const int8_t *x, const int16_t *bs,
-                         int32_t *si, int32_t *sm)
+/* L[i] += lane i · scale with one rounding, as _mm256_fmadd_ps does
+ * (fmaf is exact-then-rounded on every CPU; where there is no FMA
+ * instruction it is slower, but that is the scalar fallback). */
+static void lanes_add(float *L, const int32_t *s, float scale)
 {
-    int gl = 256 / o->ng;
-    int32_t a = 0, m = 0;
-    for (int g = 0; g < o->ng; g++) {
-        int32_t s = 0;
-        for (int j = 0; j < gl; j++)
-            s += (int32_t)o->q[gl * g + j] * x[gl * g + j];
-        a += o->sc[g] * s;
-        m += o->mn[g] * (bs[gl / 16 * g] + (gl == 32 ? bs[2 * g + 1] : 0));
-    }
-    *si = a;
-    *sm = m;
+    for (int i = 0; i < 8; i++)
+        L[i] = fmaf((float)s[i], scale, L[i]);
 }
 
-#if QUANT_HAVE_AVX2
-__attribute__((target("avx2"))) static void
-ksums_avx2(const kblk *o, const int8_t *x, const int16_t *bs, int32_t *si,
-           int32_t *sm)
+/* The AVX2 horizontal sum's order: halves, then pairs, then the last two. */
+static float lanes_sum(const float *L)
 {
-    __m256i acc = _mm256_setzero_si256();
-    for (int c = 0; c < 8; c++) { /* 32 elements: one or two groups */
-        __m256i a = _mm256_loadu_si256((const __m256i *)(const void *)(o->q + 32 * c));
-        __m256i b = _mm256_loadu_si256((const __m256i *)(const void *)(x + 32 * c));
-        __m256i p16 = _mm256_maddubs_epi16(_mm256_sign_epi8(a, a),
-                                           _mm256_sign_epi8(b, a));
-        /* the low 128 bits hold elements 0-15, the high 16-31 */
-        __m256i sc = o->ng == 8
-                         ? _mm256_set1_epi16(o->sc[c])
-                         : _mm256_set_m128i(_mm_set1_epi16(o->sc[2 * c + 1]),
-                                            _mm_set1_epi16(o->sc[2 * c]));
-        acc = _mm256_add_epi32(acc, _mm256_madd_epi16(p16, sc));
-    }
-    __m128i s = _mm_add_epi32(_mm256_castsi256_si128(acc),
-                              _mm256_extracti128_si256(acc, 1));
-    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4e));
-    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xb1));
-    *si = _mm_cvtsi128_si32(s);
-    int32_t m = 0;
-    for (int g = 0; g < 8 && o->ng == 8; g++)
-        m += o->mn[g] * (bs[2 * g] + bs[2 * g + 1]);
-    *sm = m;
+    return ((L[0] + L[4]) + (L[2] + L[6])) + ((L[1] + L[5]) + (L[3] + L[7]));
 }
+
+static float row_q8_scalar(uint32_t type, const uint8_t *w, const quant_acts *a,
+                           size_t b, size_t n)
+{
+    size_t bb = gguf_block_bytes(type);
+    const int8_t *x = a->q + b * a->stride;
+    const float *xd = a->d + b * (a->stride / 32);
+    float L[8] = {0};
+    int8_t q[32];
+    for (size_t k = 0; k < n / 32; k++) {
+        const uint8_t *blk = w + k * bb;
+        unpack(type, blk, q);
+        int32_t s[8];
+        for (int i = 0; i < 8; i++) {
+            s[i] = 0;
+            for (int j = 4 * i; j < 4 * i + 4; j++)
+                s[i] += (int32_t)q[j] * x[32 * k + j];
+        }
+        lanes_add(L, s, blk_d(blk) * xd[k]);
+    }
+    return lanes_sum(L);
+}
+
+static float row_q8k_scalar(uint32_t type, const uint8_t *w,
+                            const quant_acts *a, size_t b, size_t n)
+{
+    size_t bb = gguf_block_bytes(type);
+    float L[8] = {0}, M = 0;
+    kblk o;
+    for (size_t k = 0; k < n / 256; k++) {
+        unpack_k(type, w + k * bb, &o);
+        const int8_t *x = a->q + b * a->stride + 256 * k;
+        const int16_t *bs = a->bsum + b * (a->stride / 16) + 16 * k;
+        float dx = a->d[b * (a->stride / 256) + k];
+        int gl = 256 / o.ng;
+        int32_t s[8] = {0}, sm = 0;
+        for (int c = 0; c < 8; c++)
+            for (int i = 0; i < 8; i++) {
+                int32_t p = 0;
+                for (int j = 32 * c + 4 * i; j < 32 * c + 4 * i + 4; j++)
+                    p += (int32_t)o.q[j] * x[j];
+                s[i] += o.sc[(32 * c + 4 * i) / gl] * p;
+            }
+        for (int g = 0; g < 8 && o.ng == 8; g++)
+            sm += o.mn[g] * (bs[2 * g] + bs[2 * g + 1]);
+        lanes_add(L, s, o.d * dx);
+        M = fmaf((float)sm, o.dmin * dx, M);
+    }
+    return lanes_sum(L) - M;
+}
+
+void quant_gemm(uint32_t type, const uint8_t *w, size_t row_bytes, size_t r0,
+                size_t r1, size_t n, const quant_acts *a, float *y,
+                size_t y_stride, int path)
+{
+#if QUANT_HAVE_AVX2
+    if (path == QUANT_PATH_AVX2) {
+        quant__gemm_avx2(type, w, row_bytes, r0, r1, n, a, y, y_stride);
+        return;
+    }
 #endif
+    (void)path;
+    int k = quant_q8k_supported(type);
+    for (size_t r = r0; r < r1; r++)
+        for (size_t b = 0; b < a->nb; b++)
+            y[b * y_stride + r] =
+                k ? row_q8k_scalar(type, w + r * row_bytes, a, b, n)
+                  : row_q8_scalar(type, w + r * row_bytes, a, b, n);
+}
+
+void quant_dot_q8_batch(uint32_t type, const void *w, const int8_t *xq,
+                        const float *xd, size_t x_stride, size_t nb, float *y,
+                        size_t y_stride, size_t n, int path)
+{
+    quant_acts a = {xq, xd, NULL, x_stride, nb};
+    quant_gemm(type, w, 0, 0, 1, n, &a, y, y_stride, path);
+}
 
 void quant_dot_q8k_batch(uint32_t type, const void *w, const int8_t *xq,
                          const float *xd, const int16_t *xbs, size_t x_stride,
                          size_t nb, float *y, size_t y_stride, size_t n,
                          int path)
 {
-    float acc[QUANT_BATCH_MAX] = {0};
-    size_t bb = gguf_block_bytes(type);
-    const uint8_t *p = w;
-    kblk o;
-    for (size_t k = 0; k < n / 256; k++) {
-        unpack_k(type, p + k * bb, &o);
-        for (size_t v = 0; v < nb; v++) {
-            const int8_t *x = xq + v * x_stride + 256 * k;
-            const int16_t *bs = xbs + v * (x_stride / 16) + 16 * k;
-            float dx = xd[v * (x_stride / 256) + k];
-            int32_t si, sm;
+    quant_acts a = {xq, xd, xbs, x_stride, nb};
+    quant_gemm(type, w, 0, 0, 1, n, &a, y, y_stride, path);
+}
+
+void quant_row_to_f16(const float *x, uint16_t *h, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        h[i] = quant_f32_to_f16(x[i]);
+}
+
+float quant_dot_f16(const float *q, const uint16_t *k, size_t n, int path)
+{
 #if QUANT_HAVE_AVX2
-            if (path == QUANT_PATH_AVX2)
-                ksums_avx2(&o, x, bs, &si, &sm);
-            else
+    if (path == QUANT_PATH_AVX2)
+        return quant__dot_f16_avx2(q, k, n);
 #endif
-                ksums_scalar(&o, x, bs, &si, &sm);
-            acc[v] += (o.d * dx) * (float)si - (o.dmin * dx) * (float)sm;
-        }
-    }
     (void)path;
-    for (size_t b = 0; b < nb; b++)
-        y[b * y_stride] = acc[b];
+    float L[8] = {0};
+    for (size_t i = 0; i < n; i++)
+        L[i % 8] = fmaf(q[i], quant_f16_to_f32(k[i]), L[i % 8]);
+    return lanes_sum(L);
+}
+
+void quant_axpy_f16(float w, const uint16_t *v, float *o, size_t n, int path)
+{
+#if QUANT_HAVE_AVX2
+    if (path == QUANT_PATH_AVX2) {
+        quant__axpy_f16_avx2(w, v, o, n);
+        return;
+    }
+#endif
+    (void)path;
+    for (size_t i = 0; i < n; i++)
+        o[i] = fmaf(w, quant_f16_to_f32(v[i]), o[i]);
 }

@@ -13,7 +13,7 @@ set -eu
 : "${NODE:?}" "${MODELS:?}" "${PROBE:?}" "${WORK:?}" "${CROSSCHECK:?}"
 NLC_VERSION=3.22.1
 TOL=${CROSSCHECK_TOL:-1e-2}
-EXACT_TOL=${CROSSCHECK_EXACT_TOL:-1e-4}
+EXACT_TOL=${CROSSCHECK_EXACT_TOL:-2e-3}
 
 skip() {
     echo "SKIP: $*"
@@ -65,18 +65,21 @@ llamacpp() { # OUTDIR MODEL...
 #    every model within TOL, or within its type's known gap.
 # shellcheck disable=SC2046 # one argument per model file
 llamacpp "$WORK/out" $(cat "$WORK/models/list")
-# 2. llama.cpp without its f16 roundings (f32 KV cache, no flash attention):
-#    the F32 models, whose products llama.cpp computes in f32 too, and the
-#    models with only output.weight quantized, within
-#    EXACT_TOL (or an architecture's known gap) - a check of the engine's
-#    arithmetic to float rounding.
+# 2. llama.cpp with the engine's attention numerics (f16 KV cache, q and
+#    the softmax weights in f16, no flash attention): the F32 models,
+#    whose products llama.cpp computes in f32 too, and the models with
+#    only output.weight quantized, within EXACT_TOL (or a known gap).  Both
+#    sides round q, K, V and the softmax weights to f16, so a float
+#    difference of 1e-7 upstream (summation order) flips an f16 rounding
+#    now and then: 2e-3 rather than the 1e-4 an f32 cache allowed (see
+#    docs/INFERENCE.md, cross-check).
 # shellcheck disable=SC2086
-CROSSCHECK_KV=F32 CROSSCHECK_FA=off llamacpp "$WORK/exact" $exact
+CROSSCHECK_KV=F16 CROSSCHECK_FA=off llamacpp "$WORK/exact" $exact
 echo "== llama.cpp defaults (f16 KV cache, flash attention auto), tolerance $TOL"
 # shellcheck disable=SC2086
 "$NODE" "$CROSSCHECK/compare.mjs" "$TOL" "$CROSSCHECK/known_gaps.json" \
     "$WORK/out" $names || fail=1
-echo "== llama.cpp with an f32 KV cache and no flash attention, F32 models, tolerance $EXACT_TOL"
+echo "== llama.cpp with an f16 KV cache and no flash attention, F32 models, tolerance $EXACT_TOL"
 # shellcheck disable=SC2086
 "$NODE" "$CROSSCHECK/compare.mjs" "$EXACT_TOL" "$CROSSCHECK/known_gaps_exact.json" "$WORK/exact" \
     $(for m in $exact; do basename "$m"; done) || fail=1

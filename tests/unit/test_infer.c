@@ -2,7 +2,8 @@
  * test_infer.c - the forward pass (infer/model.h) on tiny llama and qwen2
  * models written by the tests' GGUF writer with random weights of every
  * tensor type, against a plain double-precision reference written here
- * from the equations (per-index pow for RoPE, whole softmax); logits
+ * from the equations (per-index pow for RoPE, whole softmax, with the f16
+ * roundings of the KV cache and attention that llama.cpp makes); logits
  * bit-identical for any thread count and any split of the prompt; greedy
  * decoding; models with missing or misshapen tensors refused.
  */
@@ -122,20 +123,27 @@ static double *mat(const gguf_file *g, const char *name, size_t *rows,
     return d;
 }
 
-/* x as llama.cpp sees it before a Q8_0, Q4_0 or Q5_0 weight: quantized
- * to Q8_0 per block of 32 (d = max|x|/127 kept as f16, q = round(x/d),
- * halves away from zero), written here from that definition. */
+/* x as llama.cpp's x86 kernels see it before a Q8_0, Q4_0 or Q5_0
+ * weight: quantized to Q8_0 per block of 32 (d = max|x|/127 kept as f16,
+ * q = x·(127/max|x|) to nearest, halves to even), written here from that
+ * definition. */
 static void ref_q8_0(double *x, size_t n)
 {
     for (size_t k = 0; k < n; k += 32) {
         double amax = 0;
         for (size_t j = k; j < k + 32; j++)
-            amax = fmax(amax, fabs(x[j]));
-        float d = (float)amax / 127.0f;
+            amax = fmax(amax, fabs((float)x[j]));
+        float d = (float)amax / 127.0f, id = 127.0f / (float)amax;
         double dh = quant_f16_to_f32(quant_f32_to_f16(d));
         for (size_t j = k; j < k + 32; j++)
-            x[j] = d != 0 ? round((float)x[j] * (1.0f / d)) * dh : 0;
+            x[j] = d != 0 ? nearbyint((float)x[j] * id) * dh : 0;
     }
+}
+
+/* v rounded to f16, as the KV cache and the attention round. */
+static double h16(double v)
+{
+    return quant_f16_to_f32(quant_f32_to_f16((float)v));
 }
 
 /* x as llama.cpp sees it before a Q4_K or Q6_K weight: Q8_K, blocks of
@@ -252,6 +260,13 @@ static void reference(const gguf_file *g, const int32_t *toks, int n,
             }
             ref_rope(q, HEADS, p, neox);
             ref_rope(K[l][p], KV_HEADS, p, neox);
+            /* the f16 cache, and q in f16 for q·k, as llama.cpp rounds */
+            for (int i = 0; i < HEADS * HD; i++)
+                q[i] = h16(q[i]);
+            for (int i = 0; i < KV_HEADS * HD; i++) {
+                K[l][p][i] = h16(K[l][p][i]);
+                V[l][p][i] = h16(V[l][p][i]);
+            }
             for (int hd = 0; hd < HEADS; hd++) {
                 int kh = hd / (HEADS / KV_HEADS);
                 double s[64], mx = -1e300, sum = 0;
@@ -267,7 +282,7 @@ static void reference(const gguf_file *g, const int32_t *toks, int n,
                 for (int i = 0; i < HD; i++) {
                     o[hd * HD + i] = 0;
                     for (int t = 0; t <= p; t++)
-                        o[hd * HD + i] += s[t] / sum * V[l][t][kh * HD + i];
+                        o[hd * HD + i] += h16(s[t] / sum) * V[l][t][kh * HD + i];
                 }
             }
             ref_mv(g, T("attn_output.weight"), o, y);

@@ -265,16 +265,106 @@ static void test_quant_q8_kernels_agree(void **state)
             assert_memory_equal(ys, ya, nb * sizeof ys[0]);
         }
     }
-    /* the activations' quants and scales, by hand: max 12.7 gives
-     * d = 0.1 (as f16), 0.05 rounds away from zero to 1 */
-    float hx[32] = {12.7f, -0.05f, 0.149f, -12.7f};
+    /* the activations' quants and scales, by hand: max 127 gives d = 1
+     * and the quants are the values rounded to nearest, halves to even
+     * (ggml's x86 kernels round so, with _mm256_round_ps) */
+    float hx[32] = {127.0f, -0.5f, 1.5f, 2.5f, -127.0f, 0.49f, -3.5f};
     quant_act_q8_0(hx, 32, xq, xd);
-    assert_true(xd[0] == quant_f16_to_f32(quant_f32_to_f16(0.1f)));
+    assert_true(xd[0] == 1.0f);
     assert_int_equal(xq[0], 127);
-    assert_int_equal(xq[1], -1);
-    assert_int_equal(xq[2], 1);
-    assert_int_equal(xq[3], -127);
-    assert_int_equal(xq[4], 0);
+    assert_int_equal(xq[1], 0);
+    assert_int_equal(xq[2], 2);
+    assert_int_equal(xq[3], 2);
+    assert_int_equal(xq[4], -127);
+    assert_int_equal(xq[5], 0);
+    assert_int_equal(xq[6], -4);
+}
+
+/* The AVX2 activation quantizer gives the scalar one's bits, halves and
+ * blocks holding an infinity or a NaN included. */
+static void test_quant_act_q8_0_paths_agree(void **state)
+{
+    (void)state;
+    if (quant_path_best() != QUANT_PATH_AVX2)
+        skip();
+    enum { N = 32 * 64 };
+    static float x[N], ds[N / 32], da[N / 32];
+    static int8_t qs[N], qa[N];
+    osafe_rng r;
+    rng_seed(&r, 41);
+    for (size_t i = 0; i < N; i++)
+        x[i] = (float)(2 * rng_uniform(&r) - 1) * (i % 61 ? 3.0f : 300.0f);
+    for (size_t i = 0; i < 32; i++) /* a block of exact halves */
+        x[i] = (float)((int)i - 16) + 0.5f;
+    x[0] = 127.0f;
+    x[40] = INFINITY;
+    x[80] = NAN;
+    x[100] = -INFINITY;
+    for (size_t i = 128; i < 160; i++) /* a zero block */
+        x[i] = 0;
+    quant_act_q8_0_path(x, N, qs, ds, QUANT_PATH_SCALAR);
+    quant_act_q8_0_path(x, N, qa, da, QUANT_PATH_AVX2);
+    assert_memory_equal(qs, qa, sizeof qs);
+    for (size_t k = 0; k < N / 32; k++) /* bit patterns: NaN != NaN */
+        assert_memory_equal(&ds[k], &da[k], sizeof(float));
+    assert_int_equal(qs[1], -14); /* -14.5 goes to even */
+}
+
+/* quant_gemm's tiles (several weight rows by several activation rows,
+ * remainders of both) give the scalar kernels' bits for every output. */
+static void test_quant_gemm_tiles_match_scalar(void **state)
+{
+    (void)state;
+    if (quant_path_best() != QUANT_PATH_AVX2)
+        skip();
+    static const uint32_t types[] = {GGUF_T_Q8_0, GGUF_T_Q4_0, GGUF_T_Q5_0,
+                                     GGUF_T_Q4_K, GGUF_T_Q6_K};
+    enum { N = 512, ROWS = 7, NB = QUANT_BATCH_MAX };
+    static float x[NB * N], xd[NB * N / 32], ys[NB * ROWS], ya[NB * ROWS];
+    static int8_t xq[NB * N];
+    static int16_t xbs[NB * N / 16];
+    static uint8_t w[ROWS * N / 32 * 34];
+    osafe_rng r;
+    rng_seed(&r, 43);
+    for (size_t i = 0; i < NB * N; i++)
+        x[i] = (float)(2 * rng_uniform(&r) - 1) * (i % 83 ? 1.0f : 30.0f);
+    for (size_t t = 0; t < 5; t++) {
+        int k = quant_q8k_supported(types[t]);
+        size_t rb = quant_row_bytes(types[t], N);
+        for (size_t i = 0; i < ROWS * rb; i++)
+            w[i] = (uint8_t)(rng_uniform(&r) * 256);
+        size_t be = gguf_block_elems(types[t]), bb = gguf_block_bytes(types[t]);
+        for (size_t b = 0; b < ROWS * N / be; b++) { /* finite f16 scales */
+            size_t at = types[t] == GGUF_T_Q6_K ? 208 : 0;
+            for (size_t j = 0; j < (types[t] == GGUF_T_Q4_K ? 2u : 1u); j++) {
+                uint16_t h = quant_f32_to_f16((float)rng_uniform(&r) / 64);
+                w[b * bb + at + 2 * j] = (uint8_t)h;
+                w[b * bb + at + 2 * j + 1] = (uint8_t)(h >> 8);
+            }
+        }
+        for (size_t b = 0; b < NB; b++) {
+            if (k)
+                quant_act_q8_k(x + b * N, N, xq + b * N, xd + b * N / 256,
+                               xbs + b * N / 16);
+            else
+                quant_act_q8_0(x + b * N, N, xq + b * N, xd + b * N / 32);
+        }
+        for (size_t nb = 1; nb <= NB; nb += 3) {
+            quant_acts a = {xq, xd, k ? xbs : NULL, N, nb};
+            quant_gemm(types[t], w, rb, 0, ROWS, N, &a, ys, ROWS,
+                       QUANT_PATH_SCALAR);
+            /* two calls, split at an odd row, as two threads would */
+            quant_gemm(types[t], w, rb, 0, 3, N, &a, ya, ROWS,
+                       QUANT_PATH_AVX2);
+            quant_gemm(types[t], w, rb, 3, ROWS, N, &a, ya, ROWS,
+                       QUANT_PATH_AVX2);
+            for (size_t i = 0; i < nb * ROWS; i++)
+                if (memcmp(&ys[i], &ya[i], sizeof ys[i]))
+                    fail_msg("%s nb %zu row %zu act %zu: scalar %a, AVX2 %a",
+                             gguf_ttype_name(types[t]), nb, i % ROWS,
+                             i / ROWS, ys[i], ya[i]);
+        }
+    }
 }
 
 /* The same for Q4_K and Q6_K weights against Q8_K activations: random
@@ -358,6 +448,8 @@ int main(void)
         cmocka_unit_test(test_quant_plain_rows),
         cmocka_unit_test(test_quant_dot_matches_dequant),
         cmocka_unit_test(test_quant_q8_kernels_agree),
+        cmocka_unit_test(test_quant_act_q8_0_paths_agree),
+        cmocka_unit_test(test_quant_gemm_tiles_match_scalar),
         cmocka_unit_test(test_quant_q8k_kernels_agree),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
