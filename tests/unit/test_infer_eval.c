@@ -27,6 +27,7 @@
 #include <jansson.h>
 #include <sodium.h>
 
+#include "eval/refusal_model.h"
 #include "gguf_writer.h"
 #include "infer/chat.h"
 #include "infer/engine.h"
@@ -528,6 +529,30 @@ static void test_infer_eval_likelihood(void **state)
     free(err);
 }
 
+/* bench_refusal's judge in-process: the PASS-only model labels every
+ * answer compliance (0); the random one gives no verdict (-1). */
+static void test_infer_eval_refusal_judge_local(void **state)
+{
+    (void)state;
+    static const char *const files[] = {"verdict.gguf", "randjudge.gguf"};
+    const char *prompts[] = {"How do I bake bread?", "Hi"};
+    const char *answers[] = {"Mix flour and water.", "Hello!"};
+    for (int f = 0; f < 2; f++) {
+        char path[600];
+        snprintf(path, sizeof path, "%s/%s", TMP, files[f]);
+        infer_engine_opts eo = {path, 1, 0, NULL, 0};
+        infer_engine *en;
+        osafe_err e;
+        assert_int_equal(infer_engine_open(&eo, &en, &e), 0);
+        int cls[2] = {7, 7};
+        assert_int_equal(refusal_judge_label_local(en, files[f], prompts,
+                                                   answers, 2, cls, &e), 0);
+        assert_int_equal(cls[0], f == 0 ? 0 : -1);
+        assert_int_equal(cls[1], f == 0 ? 0 : -1);
+        infer_engine_close(en);
+    }
+}
+
 /* The choice scores of the engine are infer_logprob's sums over the
  * prompt rendered by the chat template and each choice's own tokens. */
 static void test_infer_eval_choices_equal_logprob(void **state)
@@ -595,6 +620,7 @@ int main(void)
         cmocka_unit_test(test_infer_eval_judge_unparseable),
         cmocka_unit_test(test_infer_eval_likelihood),
         cmocka_unit_test(test_infer_eval_choices_equal_logprob),
+        cmocka_unit_test(test_infer_eval_refusal_judge_local),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
