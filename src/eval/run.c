@@ -442,6 +442,31 @@ static int scan_suite(const char *dir, suite *meta, size_t *count,
     return rc;
 }
 
+/* What the scorer needs of the options, before anything is written. */
+static int check_scorer(const run_opts *o, score_kind kind, osafe_err *e)
+{
+    if (kind == SCORE_JUDGE && !o->judge_model_file &&
+        (!o->judge_endpoint || !o->judge_model))
+        return osafe_errf(e, OSAFE_EINVAL, "the judge scorer needs "
+                                           "--judge-endpoint and "
+                                           "--judge-model, or "
+                                           "--judge-model-file");
+    /* An endpoint returns text, not the probability of a given
+     * continuation: refuse rather than silently score another way. */
+    if (kind == SCORE_LIKELIHOOD && !o->engine)
+        return osafe_errf(e, OSAFE_EINVAL,
+                          "the likelihood scorer needs --model-file (an "
+                          "endpoint gives no log-probabilities of given "
+                          "choices); with an endpoint, score multiple-choice "
+                          "items by generation with --scorer choice");
+    if (o->logprob_norm && strcmp(o->logprob_norm, "sum") &&
+        strcmp(o->logprob_norm, "token") && strcmp(o->logprob_norm, "byte"))
+        return osafe_errf(e, OSAFE_EINVAL, "--likelihood-norm must be sum, "
+                                           "token or byte, not '%s'",
+                          o->logprob_norm);
+    return 0;
+}
+
 void run_opts_init(run_opts *o)
 {
     memset(o, 0, sizeof *o);
@@ -496,32 +521,9 @@ int eval_run(const run_opts *o, osafe_err *e)
                         scorer ? scorer : "(none)");
         goto out;
     }
-    if (r.kind == SCORE_JUDGE && !o->judge_model_file &&
-        (!o->judge_endpoint || !o->judge_model)) {
-        rc = osafe_errf(e, OSAFE_EINVAL, "the judge scorer needs "
-                                         "--judge-endpoint and --judge-model, "
-                                         "or --judge-model-file");
-        goto out;
-    }
-    if (r.kind == SCORE_LIKELIHOOD && !o->engine) {
-        /* An endpoint returns text, not the probability of a given
-         * continuation: refuse rather than silently score another way. */
-        rc = osafe_errf(e, OSAFE_EINVAL,
-                        "the likelihood scorer needs --model-file (an "
-                        "endpoint gives no log-probabilities of given "
-                        "choices); with an endpoint, score multiple-choice "
-                        "items by generation with --scorer choice");
-        goto out;
-    }
-    if (o->logprob_norm && strcmp(o->logprob_norm, "sum") &&
-        strcmp(o->logprob_norm, "token") && strcmp(o->logprob_norm, "byte")) {
-        rc = osafe_errf(e, OSAFE_EINVAL, "--likelihood-norm must be sum, "
-                                         "token or byte, not '%s'",
-                        o->logprob_norm);
-        goto out;
-    }
-    if (r.kind == SCORE_JUDGE && o->judge_model_file &&
-        (rc = run__judge_open(&local, &judge, e)))
+    if ((rc = check_scorer(o, r.kind, e)) ||
+        (r.kind == SCORE_JUDGE && o->judge_model_file &&
+         (rc = run__judge_open(&local, &judge, e))))
         goto out;
     if ((rc = fsx_mkdirs(o->out_dir, e)) ||
         (rc = run__manifest_begin(o, &meta, scorer, &manifest, e)))
