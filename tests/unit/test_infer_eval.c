@@ -180,6 +180,10 @@ static int setup(void **state)
     if (!mkdtemp(TMP))
         return -1;
     char p[300], s[400];
+    /* Runs without --no-cache keep their answers here, not in $HOME. */
+    snprintf(p, sizeof p, "%s/cache", TMP);
+    if (setenv("XDG_CACHE_HOME", p, 1) != 0)
+        return -1;
     snprintf(p, sizeof p, "%s/suite", TMP);
     if (mkdir(p, 0700) != 0)
         return -1;
@@ -511,7 +515,7 @@ static void test_infer_eval_likelihood(void **state)
     for (int i = 0; i < 3; i++) {
         snprintf(args, sizeof args, "eval run %s/mc2 --model-file "
                  "%s/uniform.gguf --out %s/lik2%s --likelihood-norm %s "
-                 "--quiet", TMP, TMP, TMP, norms[i][0], norms[i][0]);
+                 "--no-cache --quiet", TMP, TMP, TMP, norms[i][0], norms[i][0]);
         osafe(args); /* a wrong pick scores 0, which fails the run */
         assert_string_equal(responses(norms[i][0][0] == 's' ? "lik2sum"
                                       : norms[i][0][0] == 't' ? "lik2token"
@@ -527,6 +531,45 @@ static void test_infer_eval_likelihood(void **state)
     if (!strstr(err, "needs --model-file") || !strstr(err, "--scorer choice"))
         fail_msg("stderr: %s", err);
     free(err);
+}
+
+/* The answer cache works for --model-file runs (keyed by the file's
+ * hash): a second identical run sends nothing to the model, and a
+ * likelihood sample served from the cache keeps its log-probabilities. */
+static void test_infer_eval_cache(void **state)
+{
+    (void)state;
+    static const char *const runs[][3] = {
+        {"suite", "model.gguf", "ca"}, {"mc", "uniform.gguf", "cl"}};
+    char args[2048], run[64];
+    for (int k = 0; k < 2; k++) {
+        for (int i = 1; i <= 2; i++) {
+            snprintf(run, sizeof run, "%s%d", runs[k][2], i);
+            snprintf(args, sizeof args, "eval run %s/%s --model-file %s/%s "
+                     "--out %s/%s --max-tokens 6 --quiet", TMP, runs[k][0],
+                     TMP, runs[k][1], TMP, run);
+            osafe(args); /* the likelihood suite has a wrong answer: exit 1 */
+        }
+        snprintf(run, sizeof run, "%s1", runs[k][2]);
+        char *first = strdup(responses(run));
+        snprintf(run, sizeof run, "%s2", runs[k][2]);
+        assert_string_equal(first, responses(run));
+        free(first);
+        json_t *s = samples(run);
+        const char *id;
+        json_t *v;
+        json_object_foreach(s, id, v) {
+            if (!json_is_true(json_object_get(v, "cached")))
+                fail_msg("%s: sample %s was not served from the cache", run, id);
+            if (k == 1)
+                assert_int_equal(json_array_size(json_object_get(
+                                     v, "choice_logprobs")),
+                                 json_array_size(json_object_get(
+                                     json_object_get(v, "request"),
+                                     "continuations")));
+        }
+        json_decref(s);
+    }
 }
 
 /* bench_refusal's judge in-process: the PASS-only model labels every
@@ -621,6 +664,7 @@ int main(void)
         cmocka_unit_test(test_infer_eval_likelihood),
         cmocka_unit_test(test_infer_eval_choices_equal_logprob),
         cmocka_unit_test(test_infer_eval_refusal_judge_local),
+        cmocka_unit_test(test_infer_eval_cache),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
