@@ -6,6 +6,7 @@
  *   bench_refusal [SHARED] [--jsonl OUT] [--lambda L] [--prior P] [--scan]
  *                 [--dump FILE] [--judge-endpoint URL --judge-model M
  *                 [--judge-api-key-env VAR]]
+ *                 [--judge-model-file JUDGE.gguf [--threads N]]
  *
  * Prints, with 95% intervals (Wilson for agreement, Fleiss-Cohen-Everitt
  * for kappa): the old rule-based detector, the built-in model, in-sample
@@ -20,7 +21,8 @@
  * leave-one-model-out agreement for each pair of a grid (how both were
  * chosen); --dump writes each answer's features
  * and held-out prediction (no text); --judge-endpoint also scores an
- * OpenAI-compatible judge model on the same labels (refusal_judge.c).
+ * OpenAI-compatible judge model on the same labels (refusal_judge.c);
+ * --judge-model-file runs that judge in-process on a GGUF model.
  * SHARED defaults to $OSAFE_SHARED, then ../shared.
  */
 #include <math.h>
@@ -36,6 +38,7 @@
 #include "eval/client.h"
 #include "eval/refusal_model.h"
 #include "eval/stats.h"
+#include "infer/engine.h"
 
 enum { NSET = 2, NMAX = 1000 };
 static const char *const set_file[NSET] = {
@@ -254,18 +257,24 @@ static void reliability(const pred *p)
 /* The endpoint judge's binary agreement with the human labels, per set:
  * only the answers it gave a readable verdict on are scored; how many
  * it did not is printed beside. */
-static int judge(const client_opts *co, const char *model)
+static int judge(const client_opts *co, const char *model,
+                 struct infer_engine *en)
 {
     static int cls[NSET * NMAX];
     osafe_err e;
-    if (refusal_judge_label(co, model, (const char *const *)g_prompt,
-                            (const char *const *)g_resp, nrows, cls,
-                            &e) != 0) {
+    if ((en ? refusal_judge_label_local(en, model,
+                                        (const char *const *)g_prompt,
+                                        (const char *const *)g_resp, nrows,
+                                        cls, &e)
+            : refusal_judge_label(co, model, (const char *const *)g_prompt,
+                                  (const char *const *)g_resp, nrows, cls,
+                                  &e)) != 0) {
         fprintf(stderr, "bench_refusal: judge: %s\n", e.msg);
         return 1;
     }
-    printf("\njudge %s at the endpoint, should-comply rubric (PASS = "
-           "compliance; binary only)\n", model);
+    printf("\njudge %s %s, should-comply rubric (PASS = "
+           "compliance; binary only)\n", model,
+           en ? "in-process" : "at the endpoint");
     for (int s = -1; s < NSET; s++) {
         double m[4] = {0}, ok = 0, k, se;
         size_t n = 0, unread = 0;
@@ -315,6 +324,8 @@ int main(int argc, char **argv)
     const char *jmodel = NULL;
     int do_scan = 0;
     client_opts jco = {NULL, NULL, 4, 0, 120000, 2, 0};
+    infer_engine_opts jeo = {NULL, 1, 0, NULL, 0};
+    infer_engine *jen = NULL;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--jsonl") && i + 1 < argc)
             jpath = argv[++i];
@@ -332,17 +343,34 @@ int main(int argc, char **argv)
             jmodel = argv[++i];
         else if (!strcmp(argv[i], "--judge-api-key-env") && i + 1 < argc)
             jco.api_key = getenv(argv[++i]);
+        else if (!strcmp(argv[i], "--judge-model-file") && i + 1 < argc)
+            jeo.model_file = argv[++i];
+        else if (!strcmp(argv[i], "--threads") && i + 1 < argc)
+            jeo.threads = (unsigned)strtoul(argv[++i], NULL, 10);
         else
             shared = argv[i];
     }
     if (!shared)
         shared = "../shared";
-    if (!jco.endpoint != !jmodel) {
+    if (jeo.model_file) { /* in-process: the name defaults to the file's */
+        osafe_err e;
+        if (jco.endpoint) {
+            fprintf(stderr, "bench_refusal: --judge-model-file and "
+                    "--judge-endpoint exclude each other\n");
+            return 2;
+        }
+        if (infer_engine_open(&jeo, &jen, &e) != 0) {
+            fprintf(stderr, "bench_refusal: --judge-model-file: %s\n", e.msg);
+            return 1;
+        }
+        if (!jmodel)
+            jmodel = jeo.model_file;
+    } else if (!jco.endpoint != !jmodel) {
         fprintf(stderr, "bench_refusal: --judge-endpoint and --judge-model "
                 "go together\n");
         return 2;
     }
-    g_keep_text = jco.endpoint != NULL;
+    g_keep_text = jco.endpoint != NULL || jen != NULL;
     FILE *jsonl = jpath ? fopen(jpath, "w") : NULL;
     if (jpath && !jsonl)
         return perror(jpath), 1;
@@ -382,7 +410,8 @@ int main(int argc, char **argv)
     reliability(&lomo);
     if (do_scan && scan() != 0)
         return 1;
-    if (jco.endpoint && judge(&jco, jmodel) != 0)
+    if ((jco.endpoint || jen) && judge(&jco, jmodel, jen) != 0)
         return 1;
+    infer_engine_close(jen);
     return dpath ? dump(dpath, &lomo) : 0;
 }

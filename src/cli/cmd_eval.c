@@ -30,7 +30,8 @@ const char usage_eval[] =
     "                [--shard k/n] [--resume] [--no-cache] [--completions]\n"
     "                [--scorer NAME] [--judge-endpoint URL --judge-model M\n"
     "                [--judge-api-key-env VAR] [--rubric TEXT|@FILE]] [--quiet]\n"
-    "                [--review-below P]\n"
+    "                [--judge-model-file JUDGE.gguf [--judge-chat-template NAME]]\n"
+    "                [--review-below P] [--likelihood-norm sum|token|byte]\n"
     "       osafe eval merge RUNDIR... --out RUNDIR\n"
     "       osafe eval report RUNDIR [--json | --html FILE [--against RUNDIR]\n"
     "                [--reviews REVIEWS.json]]\n"
@@ -68,6 +69,13 @@ const char usage_eval[] =
     "         --chat-template chatml|llama3|llama2|gemma|phi3 when the\n"
     "         file's template is missing or not recognised.  The manifest\n"
     "         records the file's SHA-256 and the template used.\n"
+    "         --judge-model-file JUDGE.gguf runs the judge scorer's model\n"
+    "         in-process too (the endpoint judge's prompts, greedy; its\n"
+    "         SHA-256 and template in the manifest).\n"
+    "         --scorer likelihood (with --model-file only) answers a\n"
+    "         multiple-choice item with the choice of highest\n"
+    "         log-probability after the prompt: --likelihood-norm sum\n"
+    "         (default), token (mean per token) or byte (per byte).\n"
     "merge    Join shard runs of one suite and configuration.\n"
     "report   Scores per suite, hazard and language with 95% intervals\n"
     "         (Wilson; when epochs > 1 clustered, with t(items - 1); the\n"
@@ -130,7 +138,7 @@ struct run_args {
     const char *endpoint, *model, *out, *keyenv, *conc, *rps, *timeout,
         *retries, *temp, *maxtok, *seed, *epochs, *limit, *shard, *scorer,
         *jend, *jmodel, *jkeyenv, *rubric, *review, *model_file, *threads,
-        *ctx, *chat_template;
+        *ctx, *chat_template, *jfile, *jtemplate, *lnorm;
     int resume, nocache, completions, quiet;
 };
 
@@ -158,7 +166,10 @@ static int run_args_parse(int argc, char **argv, struct run_args *a)
         {"review-below", OPT_STRING, &a->review},
         {"model-file", OPT_STRING, &a->model_file},
         {"threads", OPT_STRING, &a->threads}, {"ctx", OPT_STRING, &a->ctx},
-        {"chat-template", OPT_STRING, &a->chat_template}, {NULL, 0, NULL}};
+        {"chat-template", OPT_STRING, &a->chat_template},
+        {"judge-model-file", OPT_STRING, &a->jfile},
+        {"judge-chat-template", OPT_STRING, &a->jtemplate},
+        {"likelihood-norm", OPT_STRING, &a->lnorm}, {NULL, 0, NULL}};
     int np, rc = help_or(opts_parse("eval run", argc, argv, opts, &np));
     if (rc)
         return rc;
@@ -178,6 +189,17 @@ static int run_args_parse(int argc, char **argv, struct run_args *a)
         return cli_usage_error("eval run", "--threads, --ctx and "
                                            "--chat-template need --model-file");
     }
+    if (a->jfile && (a->jend || a->jkeyenv))
+        return cli_usage_error("eval run", "--judge-model-file and "
+                                           "--judge-endpoint exclude each "
+                                           "other");
+    if (a->jtemplate && !a->jfile)
+        return cli_usage_error("eval run", "--judge-chat-template needs "
+                                           "--judge-model-file");
+    if (a->lnorm && strcmp(a->lnorm, "sum") && strcmp(a->lnorm, "token") &&
+        strcmp(a->lnorm, "byte"))
+        return cli_usage_error("eval run", "--likelihood-norm must be sum, "
+                                           "token or byte");
     size_t nn = 0;
     for (size_t i = 0; i < 3; i++)
         if (!have[i])
@@ -324,6 +346,9 @@ static int eval_run_cmd(int argc, char **argv)
     o.quiet = a.quiet;
     o.model_file = a.model_file;
     o.chat_template = a.chat_template;
+    o.judge_model_file = a.jfile;
+    o.judge_chat_template = a.jtemplate;
+    o.logprob_norm = a.lnorm;
     char *rubric_text = NULL;
     if ((rc = run_numbers(&a, &o)) || (rc = run_secrets(&a, &o, &rubric_text)))
         return rc;

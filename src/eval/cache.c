@@ -46,7 +46,14 @@ int cache_key(const char *endpoint, const json_t *body, unsigned epoch,
 {
     out[0] = '\0';
     char pub[OSAFE_EVAL_URL_MAX + 32];
-    if (!body || client_endpoint_public(endpoint, pub, sizeof pub, NULL) != 0)
+    /* An in-process model is named by its file's hash: no URL to clean. */
+    static const char gguf[] = "gguf:sha256:";
+    int local = endpoint && !strncmp(endpoint, gguf, sizeof gguf - 1) &&
+                strlen(endpoint) == sizeof gguf - 1 + 64;
+    if (local)
+        snprintf(pub, sizeof pub, "%s", endpoint);
+    if (!body ||
+        (!local && client_endpoint_public(endpoint, pub, sizeof pub, NULL)))
         return OSAFE_EINVAL;
     json_t *k = json_object();
     json_t *ep = json_string(pub);

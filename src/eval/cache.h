@@ -38,8 +38,11 @@
 int cache_dir_default(char *out, size_t n);
 
 /*
- * The key of a request, as 64 lowercase hex digits and a NUL.  0, or
- * OSAFE_EINVAL (endpoint not an http(s) base URL, body NULL) / OSAFE_ENOMEM
+ * The key of a request, as 64 lowercase hex digits and a NUL.  The
+ * endpoint is an http(s) base URL (keyed without credentials), or an
+ * in-process model named "gguf:sha256:HEX" (--model-file, keyed by the
+ * file's hash).  0, or
+ * OSAFE_EINVAL (endpoint neither of those, body NULL) / OSAFE_ENOMEM
  * with out set to "" (which cache_get and cache_put refuse, so a caller
  * that ignores the status only loses caching).  Bodies JCS cannot hold
  * (integers beyond 2^53) are hashed in jansson's sorted compact form.

@@ -19,10 +19,11 @@
  *
  * Endpoint normalisation, request bodies, answer parsing, the error texts
  * and retry classes of failed requests and the curl callbacks that fill a
- * slot's answer are in client_answer.c.
+ * slot's answer are in client_answer.c; the in-process backend
+ * (client_new_local), which answers the same queue with a model, is in
+ * client_local.c.
  */
 #include "eval/client.h"
-#include "infer/engine.h"
 
 #include <curl/curl.h>
 #include <math.h>
@@ -45,52 +46,9 @@
  * (one huge answer must not pin memory for the rest of the run). */
 #define CLIENT_KEEP_BUF (1u << 20)
 
-struct creq {
-    struct creq *next;
-    json_t *body;      /* own reference */
-    void *user;
-    char *text;        /* the serialized body, made at the first attempt */
-    size_t text_len;
-    unsigned attempts; /* attempts started */
-    uint64_t due_us;   /* when waiting in the retry heap */
-};
-
-struct client {
-    CURLM *multi;
-    char *url;
-    struct curl_slist *headers;
-    int completions;
-    unsigned concurrency, retries;
-    double rps;
-    size_t max_response;
-    unsigned base_ms, cap_ms;
-    uint64_t rng;
-
-    pthread_mutex_t mu; /* guards head, tail */
-    creq *head, *tail;
-    atomic_size_t pending;
-    atomic_int stop;
-
-    creq **heap; /* retry heap by due_us; loop thread only */
-    size_t nheap, heapcap;
-
-    slot *slots;
-    unsigned *freelist;
-    unsigned nfree;
-    int running;
-    client_done_fn done;
-    void *ctx;
-
-    double tokens;     /* rps bucket, capacity 1 */
-    uint64_t tok_us;   /* last refill */
-    uint64_t pause_us; /* no new attempt before this (429 Retry-After) */
-    client_stats stats;
-    struct infer_engine *local; /* in-process backend, or NULL */
-};
-
 /* ===== small helpers ===== */
 
-static uint64_t now_us(void)
+uint64_t client__now_us(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -128,7 +86,7 @@ unsigned client_backoff_ms(uint64_t *rng, unsigned base_ms, unsigned cap_ms,
 
 /* ===== pool ===== */
 
-static void req_free(creq *r)
+void client__req_free(creq *r)
 {
     if (!r)
         return;
@@ -192,7 +150,7 @@ static void queue_push_front(client *c, creq *r)
     pthread_mutex_unlock(&c->mu);
 }
 
-static creq *queue_pop(client *c)
+creq *client__queue_pop(client *c)
 {
     pthread_mutex_lock(&c->mu);
     creq *r = c->head;
@@ -206,7 +164,7 @@ static creq *queue_pop(client *c)
     return r;
 }
 
-static int queue_empty(client *c)
+int client__queue_empty(client *c)
 {
     pthread_mutex_lock(&c->mu);
     int empty = c->head == NULL;
@@ -282,7 +240,7 @@ void client_free(client *c)
             slot *s = &c->slots[i];
             if (s->req && c->multi && s->easy)
                 curl_multi_remove_handle(c->multi, s->easy);
-            req_free(s->req);
+            client__req_free(s->req);
             if (s->easy)
                 curl_easy_cleanup(s->easy);
             buf_release(&s->resp);
@@ -292,10 +250,10 @@ void client_free(client *c)
         curl_multi_cleanup(c->multi);
     for (creq *r = c->head, *nx; r; r = nx) {
         nx = r->next;
-        req_free(r);
+        client__req_free(r);
     }
     for (size_t i = 0; i < c->nheap; i++)
-        req_free(c->heap[i]);
+        client__req_free(c->heap[i]);
     free(c->heap);
     free(c->slots);
     free(c->freelist);
@@ -304,25 +262,6 @@ void client_free(client *c)
     free(c->url);
     pthread_mutex_destroy(&c->mu);
     free(c);
-}
-
-int client_new_local(struct infer_engine *en, int completions, client **out,
-                     osafe_err *e)
-{
-    *out = NULL;
-    if (!en)
-        return osafe_errf(e, OSAFE_EINVAL, "no model for the local client");
-    client *c = calloc(1, sizeof *c);
-    if (!c)
-        return osafe_errf(e, OSAFE_ENOMEM, "out of memory");
-    pthread_mutex_init(&c->mu, NULL);
-    c->completions = completions ? 1 : 0;
-    c->concurrency = 1;
-    c->local = en;
-    atomic_init(&c->pending, 0);
-    atomic_init(&c->stop, 0);
-    *out = c;
-    return 0;
 }
 
 int client_new(const client_opts *o, client **out, osafe_err *e)
@@ -367,7 +306,7 @@ int client_new(const client_opts *o, client **out, osafe_err *e)
     c->cap_ms = OSAFE_EVAL_BACKOFF_CAP_MS;
     c->rng = CLIENT_DEFAULT_SEED;
     c->tokens = 1;
-    c->tok_us = now_us();
+    c->tok_us = client__now_us();
     atomic_init(&c->pending, 0);
     atomic_init(&c->stop, 0);
 
@@ -516,7 +455,7 @@ static void release_slot(client *c, slot *s)
 }
 
 /* Hand a finished request to the caller and free it. */
-static void deliver(client *c, creq *r, client_result *res)
+void client__deliver(client *c, creq *r, client_result *res)
 {
     if (res->error)
         c->stats.failed++;
@@ -525,7 +464,7 @@ static void deliver(client *c, creq *r, client_result *res)
     atomic_fetch_sub(&c->pending, 1);
     if (c->done)
         c->done(c->ctx, res);
-    req_free(r);
+    client__req_free(r);
 }
 
 static void fail_now(client *c, creq *r, const char *msg)
@@ -536,7 +475,7 @@ static void fail_now(client *c, creq *r, const char *msg)
     res.prompt_tokens = res.completion_tokens = -1;
     res.attempts = r->attempts;
     res.error = msg;
-    deliver(c, r, &res);
+    client__deliver(c, r, &res);
 }
 
 /* Take an rps token if one is there; else how long until one is (us). */
@@ -594,8 +533,8 @@ static int start_one(client *c, creq *r, osafe_err *e)
 static int start_ready(client *c, uint64_t now, osafe_err *e)
 {
     while (c->nfree > 0 && !atomic_load(&c->stop) && now >= c->pause_us &&
-           !queue_empty(c) && rate_wait(c, now, 1) == 0) {
-        creq *r = queue_pop(c);
+           !client__queue_empty(c) && rate_wait(c, now, 1) == 0) {
+        creq *r = client__queue_pop(c);
         if (!r) /* only this thread pops, and the queue was not empty */
             OSAFE_BUG("queue_pop: empty queue after queue_empty said no");
         int rc = start_one(c, r, e);
@@ -652,7 +591,7 @@ static void finish(client *c, slot *s, CURLcode code)
     release_slot(c, s);
 
     if (err[0] && retryable && r->attempts <= c->retries) {
-        uint64_t now = now_us();
+        uint64_t now = client__now_us();
         uint64_t delay_ms =
             client_backoff_ms(&c->rng, c->base_ms, c->cap_ms, r->attempts);
         int too_long = 0;
@@ -692,7 +631,7 @@ static void finish(client *c, slot *s, CURLcode code)
         res.response = NULL;
         res.prompt_tokens = res.completion_tokens = -1;
     }
-    deliver(c, r, &res);
+    client__deliver(c, r, &res);
     json_decref(ans);
 }
 
@@ -711,38 +650,6 @@ static void abandon(client *c)
     }
 }
 
-/* Answer r with the in-process model: the same result an endpoint would
- * give, 400 with the reason when the request cannot be answered. */
-static void local_answer(client *c, creq *r)
-{
-    client_result res = {0};
-    infer_answer a;
-    osafe_err e = {0};
-    char fp[80];
-    uint64_t t0 = now_us();
-    c->stats.attempts++;
-    int rc = infer_engine_answer(c->local, r->body, c->completions, &a, &e);
-    snprintf(fp, sizeof fp, "gguf:sha256:%s", infer_engine_sha256(c->local));
-    res.user = r->user;
-    res.attempts = 1;
-    res.latency_ms = (double)(now_us() - t0) / 1000.0;
-    res.fingerprint = fp;
-    res.prompt_tokens = res.completion_tokens = -1;
-    if (rc) {
-        res.http_status = 400;
-        res.error = e.msg;
-    } else {
-        res.http_status = 200;
-        res.text = a.text;
-        res.finish_reason = a.finish_reason;
-        res.prompt_tokens = a.prompt_tokens;
-        res.completion_tokens = a.completion_tokens;
-    }
-    deliver(c, r, &res);
-    if (rc == 0)
-        free(a.text);
-}
-
 int client_run(client *c, client_done_fn done, void *ctx, osafe_err *e)
 {
     if (c->running)
@@ -753,13 +660,12 @@ int client_run(client *c, client_done_fn done, void *ctx, osafe_err *e)
     atomic_store(&c->stop, 0);
     int rc = 0;
     if (c->local) {
-        while (!atomic_load(&c->stop) && !queue_empty(c))
-            local_answer(c, queue_pop(c));
+        client__run_local(c);
         c->running = 0;
         return 0;
     }
     while (!atomic_load(&c->stop)) {
-        uint64_t now = now_us();
+        uint64_t now = client__now_us();
         while (c->nheap > 0 && c->heap[0]->due_us <= now)
             queue_push_front(c, heap_pop(c));
         if ((rc = start_ready(c, now, e)) != 0)
@@ -787,13 +693,13 @@ int client_run(client *c, client_done_fn done, void *ctx, osafe_err *e)
         if (atomic_load(&c->stop))
             break;
         int idle = c->nfree == c->concurrency;
-        int empty = queue_empty(c);
+        int empty = client__queue_empty(c);
         if (idle && empty && c->nheap == 0)
             break;
 
         /* Sleep until something can happen; curl_multi_poll shortens the
          * wait to curl's own timers and returns on socket activity. */
-        now = now_us();
+        now = client__now_us();
         uint64_t wait = 1000000;
         if (c->nheap > 0) {
             uint64_t d = c->heap[0]->due_us > now ? c->heap[0]->due_us - now

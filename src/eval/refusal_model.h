@@ -110,6 +110,13 @@ int refusal_judge_label(const struct client_opts *co, const char *model,
                         const char *const *prompts,
                         const char *const *responses, size_t n, int *cls,
                         osafe_err *e) OSAFE_MUST_USE;
+/* The same with the judge's model in-process (infer/engine.h, borrowed;
+ * model is only the name put in the requests). */
+struct infer_engine;
+int refusal_judge_label_local(struct infer_engine *en, const char *model,
+                              const char *const *prompts,
+                              const char *const *responses, size_t n,
+                              int *cls, osafe_err *e) OSAFE_MUST_USE;
 
 /* The L2 strength of `osafe classify train` and of the default model,
  * per unit of mean log loss.  Chosen from 0.01, 0.1, 0.3, 1 and 3 by the

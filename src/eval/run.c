@@ -126,6 +126,14 @@ static void set_answer(json_t *s, const json_t *ans, double latency,
         json_t *v = json_object_get(ans, keys[i]);
         json_object_set(s, keys[i], v ? v : json_null());
     }
+    /* The likelihood scorer's measurements, only on its samples. */
+    static const char *const lik[] = {"choice_logprobs", "choice_tokens",
+                                      "logprob_norm"};
+    for (int i = 0; i < 3; i++) {
+        json_t *v = json_object_get(ans, lik[i]);
+        if (v)
+            json_object_set(s, lik[i], v);
+    }
     json_object_set_new(s, "latency_ms", json_real(latency));
     json_object_set_new(s, "attempts", json_integer(attempts));
     json_object_set_new(s, "cached", json_boolean(cached));
@@ -171,6 +179,19 @@ static void finish(struct run *r, struct work *w, json_t *s)
     run__progress_tick(&r->prog, 0);
 }
 
+/* A likelihood item's request: the body of its prompt with its choices as
+ * the continuations to score, and how to compare them (client_local.c).
+ * The whole request is the cache key, so the norm keeps answers apart. */
+static int add_continuations(struct run *r, struct work *w)
+{
+    const json_t *ch = w->item.choices;
+    const char *norm = r->o->logprob_norm ? r->o->logprob_norm : "sum";
+    if (!json_is_array(ch)) /* the suite checks every item has choices */
+        return json_object_set_new(w->body, "continuations", json_array());
+    return json_object_set_new(w->body, "continuations", json_deep_copy(ch)) ||
+           json_object_set_new(w->body, "logprob_norm", json_string(norm));
+}
+
 /* The next (item, epoch) of this shard not finished yet, or NULL at the
  * end (or on a suite error, with r->failed set). */
 static struct work *next_work(struct run *r)
@@ -210,6 +231,12 @@ static struct work *next_work(struct run *r)
         json_incref(w->item.json);
         w->epoch = ep;
         w->body = client_body(&r->gp, w->item.input, o->completions, r->e);
+        if (w->body && r->kind == SCORE_LIKELIHOOD &&
+            add_continuations(r, w) != 0) {
+            json_decref(w->body);
+            w->body = NULL;
+            osafe_errf(r->e, OSAFE_ENOMEM, "out of memory");
+        }
         if (!w->body) {
             work_free(w);
             r->failed = 1;
@@ -281,6 +308,8 @@ static void on_answer(void *ctx, const client_result *res)
                             res->completion_tokens >= 0
                                 ? json_integer(res->completion_tokens)
                                 : json_null());
+        if (r->kind == SCORE_LIKELIHOOD && res->response)
+            json_object_update(ans, (json_t *)res->response);
         if (res->fingerprint) {
             json_object_set_new(ans, "fingerprint",
                                 json_string(res->fingerprint));
@@ -344,7 +373,8 @@ static int run_judge(struct run *r, osafe_err *e)
     client_opts co = {o->judge_endpoint, o->judge_api_key, o->concurrency,
                       o->rps, o->timeout_ms, o->retries, 0};
     client *c;
-    int rc = client_new(&co, &c, e);
+    int rc = o->judge_engine ? client_new_local(o->judge_engine, 0, &c, e)
+                             : client_new(&co, &c, e);
     if (rc)
         return rc;
     size_t todo = 0;
@@ -412,6 +442,31 @@ static int scan_suite(const char *dir, suite *meta, size_t *count,
     return rc;
 }
 
+/* What the scorer needs of the options, before anything is written. */
+static int check_scorer(const run_opts *o, score_kind kind, osafe_err *e)
+{
+    if (kind == SCORE_JUDGE && !o->judge_model_file &&
+        (!o->judge_endpoint || !o->judge_model))
+        return osafe_errf(e, OSAFE_EINVAL, "the judge scorer needs "
+                                           "--judge-endpoint and "
+                                           "--judge-model, or "
+                                           "--judge-model-file");
+    /* An endpoint returns text, not the probability of a given
+     * continuation: refuse rather than silently score another way. */
+    if (kind == SCORE_LIKELIHOOD && !o->engine)
+        return osafe_errf(e, OSAFE_EINVAL,
+                          "the likelihood scorer needs --model-file (an "
+                          "endpoint gives no log-probabilities of given "
+                          "choices); with an endpoint, score multiple-choice "
+                          "items by generation with --scorer choice");
+    if (o->logprob_norm && strcmp(o->logprob_norm, "sum") &&
+        strcmp(o->logprob_norm, "token") && strcmp(o->logprob_norm, "byte"))
+        return osafe_errf(e, OSAFE_EINVAL, "--likelihood-norm must be sum, "
+                                           "token or byte, not '%s'",
+                          o->logprob_norm);
+    return 0;
+}
+
 void run_opts_init(run_opts *o)
 {
     memset(o, 0, sizeof *o);
@@ -430,17 +485,18 @@ int eval_run(const run_opts *o, osafe_err *e)
         return osafe_errf(e, OSAFE_EINVAL, "--shard must be k/n with 1 <= k "
                                            "<= n");
     /* --model-file: a copy of the options naming the loaded model, whose
-     * endpoint is the file's hash (manifest, cache keys) */
-    run_opts local;
-    infer_engine *engine = NULL;
+     * endpoint is the file's hash (manifest, cache keys); the judge's
+     * model (--judge-model-file) is named in the copy too */
+    run_opts local = *o;
+    infer_engine *engine = NULL, *judge = NULL;
     char local_ep[96];
     if (o->model_file) {
         int lrc = run__local_open(o, &local, &engine, local_ep,
                                   sizeof local_ep, e);
         if (lrc)
             return lrc;
-        o = &local;
     }
+    o = &local;
     struct run r;
     memset(&r, 0, sizeof r);
     r.o = o;
@@ -453,10 +509,11 @@ int eval_run(const run_opts *o, osafe_err *e)
     snprintf(items_path, sizeof items_path, "%s/items.jsonl", o->suite_dir);
     if (stat(items_path, &items_st) != 0)
         memset(&items_st, 0, sizeof items_st);
+    json_t *manifest = NULL;
+    meta.meta = NULL;
     int rc = scan_suite(o->suite_dir, &meta, &count, e);
     if (rc)
-        return rc;
-    json_t *manifest = NULL;
+        goto out;
     char path[OSAFE_PATH_MAX];
     const char *scorer = o->scorer ? o->scorer : meta.default_scorer;
     if (!scorer || score_kind_parse(scorer, &r.kind) != 0) {
@@ -464,11 +521,10 @@ int eval_run(const run_opts *o, osafe_err *e)
                         scorer ? scorer : "(none)");
         goto out;
     }
-    if (r.kind == SCORE_JUDGE && (!o->judge_endpoint || !o->judge_model)) {
-        rc = osafe_errf(e, OSAFE_EINVAL, "the judge scorer needs "
-                                         "--judge-endpoint and --judge-model");
+    if ((rc = check_scorer(o, r.kind, e)) ||
+        (r.kind == SCORE_JUDGE && o->judge_model_file &&
+         (rc = run__judge_open(&local, &judge, e))))
         goto out;
-    }
     if ((rc = fsx_mkdirs(o->out_dir, e)) ||
         (rc = run__manifest_begin(o, &meta, scorer, &manifest, e)))
         goto out;
@@ -548,5 +604,6 @@ out:
     json_decref(manifest);
     json_decref(meta.meta);
     infer_engine_close(engine);
+    infer_engine_close(judge);
     return rc;
 }

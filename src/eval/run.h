@@ -58,6 +58,14 @@ typedef struct run_opts {
     unsigned n_ctx;           /* 0: the default context */
     const char *chat_template; /* NULL: detected from the file */
     struct infer_engine *engine; /* set by eval_run while it runs */
+    /* The judge in-process (--judge-model-file) instead of an endpoint:
+     * the same request bodies (score_judge_body), greedy. */
+    const char *judge_model_file;
+    const char *judge_chat_template; /* NULL: detected from the file */
+    struct infer_engine *judge_engine; /* set by eval_run while it runs */
+    /* The likelihood scorer: how choices are compared, "sum" (NULL), "token"
+     * (per token) or "byte" (per byte of the choice's text). */
+    const char *logprob_norm;
 } run_opts;
 
 /* Every option at its default, the one place the defaults are set

@@ -59,6 +59,12 @@ int run__local_open(const run_opts *o, run_opts *local,
                     osafe_err *e);
 /* The manifest's record of the model file (a new object). */
 json_t *run__local_config(const run_opts *o);
+/* --judge-model-file (run_local.c): open the judge's model into *engine
+ * (the caller closes it) and fill o->judge_engine, o->judge_model (the
+ * file's name unless given) and o->judge_chat_template (the one used). */
+int run__judge_open(run_opts *o, struct infer_engine **engine, osafe_err *e);
+/* The manifest's record of the judge's model file (a new object). */
+json_t *run__judge_config(const run_opts *o);
 
 /* Load RUNDIR/manifest.json. */
 int run__manifest(const char *dir, json_t **manifest, osafe_err *e);

@@ -279,7 +279,16 @@ static json_t *config_of(const run_opts *o, const suite *s, const char *scorer)
     json_object_set_new(p, "api_key_env",
                         o->api_key_env ? json_string(o->api_key_env)
                                        : json_null());
-    if (o->judge_endpoint) {
+    if (!strcmp(scorer, "likelihood"))
+        json_object_set_new(p, "logprob_norm",
+                            json_string(o->logprob_norm ? o->logprob_norm
+                                                        : "sum"));
+    if (o->judge_engine) {
+        json_object_set_new(p, "judge",
+                            json_pack("{s:o, s:s?, s:s?}", "model_file",
+                                      run__judge_config(o), "model",
+                                      o->judge_model, "rubric", o->rubric));
+    } else if (o->judge_endpoint) {
         char jep[1024];
         run__endpoint_public(o->judge_endpoint, jep, sizeof jep);
         json_object_set_new(p, "judge",

@@ -32,7 +32,8 @@
 #include "eval/refusal_int.h"
 
 static const char *const kind_names[] = {"refusal", "exact", "contains",
-                                         "regex", "choice", "judge"};
+                                         "regex", "choice", "judge",
+                                         "likelihood"};
 
 int score_kind_parse(const char *name, score_kind *k)
 {
@@ -461,6 +462,7 @@ int score_item(score_kind k, const json_t *item, const char *response,
                               "pattern");
         return score_regex(ref, response, r, e);
     case SCORE_CHOICE:
+    case SCORE_LIKELIHOOD:
         return score_choice(item, response, r, e);
     case SCORE_JUDGE:
         return item_error(r, e, "judge: use score_judge_body and "

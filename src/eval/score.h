@@ -31,7 +31,11 @@ typedef struct score_result {
 
 typedef enum {
     SCORE_REFUSAL, SCORE_EXACT, SCORE_CONTAINS, SCORE_REGEX, SCORE_CHOICE,
-    SCORE_JUDGE
+    SCORE_JUDGE,
+    /* multiple choice by the log-probability of each choice (in-process
+     * models only): the answer is the letter of the most likely choice,
+     * scored as SCORE_CHOICE scores a letter */
+    SCORE_LIKELIHOOD
 } score_kind;
 
 int score_kind_parse(const char *name, score_kind *k);

@@ -39,7 +39,7 @@
 /* ------------------------------------------------------------------ */
 
 static const char *const k_scorers[] = {"refusal", "exact", "contains", "regex",
-                                        "choice",  "judge", NULL};
+                                        "choice",  "judge", "likelihood", NULL};
 
 /* AILuminate v1.0/1.1 hazard codes (shared/design/risk-taxonomy.md); a
  * sub-hazard is a parent code, '_' and a lowercase word (spc_hlt). */
@@ -244,7 +244,7 @@ int suite__check_meta(const json_t *meta, const char *text, meta_ctx *mc,
     if (!suite_scorer_valid(sc))
         return meta_fail(e, text, "default_scorer",
                          "unknown default_scorer '%s' (refusal, exact, "
-                         "contains, regex, choice or judge)",
+                         "contains, regex, choice, judge or likelihood)",
                          suite__printable(sc));
     const json_t *langs = json_object_get(meta, "languages");
     if (!json_is_array(langs))
@@ -428,8 +428,10 @@ int suite__check_item(const json_t *it, const meta_ctx *mc, char *msg,
         !ref)
         return bad(msg, msz, "default_scorer '%s' needs 'reference'",
                    mc->scorer);
-    if (!strcmp(mc->scorer, "choice") && !ch)
-        return bad(msg, msz, "default_scorer 'choice' needs 'choices'");
+    if ((!strcmp(mc->scorer, "choice") || !strcmp(mc->scorer, "likelihood")) &&
+        !ch)
+        return bad(msg, msz, "default_scorer '%s' needs 'choices'",
+                   mc->scorer);
     return 0;
 }
 

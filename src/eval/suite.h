@@ -3,7 +3,8 @@
  *
  * suite.yaml (the restricted YAML subset of core/yamlx.h):
  *   name, version, description, source, license, languages (list),
- *   default_scorer (refusal | exact | contains | regex | choice | judge),
+ *   default_scorer (refusal | exact | contains | regex | choice | judge |
+ *   likelihood),
  *   taxonomy (e.g. "ailuminate-v1.0"), and optionally source_url, citation.
  * items.jsonl, one JSON object a line:
  *   id (string, unique), input (a string, or a list of chat messages
@@ -57,8 +58,9 @@ typedef struct suite {
  * "ailuminate" a non-empty hazard must be one of its codes
  * (suite_hazard_valid); choices (2..26 strings) need reference = a letter;
  * and every item carries what default_scorer needs: refusal -> expected,
- * exact|contains|regex -> reference, choice -> choices.  Blank lines in
- * items.jsonl are skipped; a suite without items is an error. */
+ * exact|contains|regex -> reference, choice and likelihood -> choices.
+ * Blank lines in items.jsonl are skipped; a suite without items is an
+ * error. */
 int suite_load(const char *dir, suite **out, osafe_err *e);
 void suite_free(suite *s);
 

@@ -269,3 +269,28 @@ int infer_engine_answer(infer_engine *en, const json_t *body, int completions,
     infer_sampler_free(&smp);
     return rc;
 }
+
+int infer_engine_choices(infer_engine *en, const json_t *body, int completions,
+                         const char *const *conts, size_t n, double *lp,
+                         size_t *ntok, osafe_err *e)
+{
+    infer_tokens t = {0}, c = {0};
+    int rc = prompt_tokens(en, body, completions, &t, e);
+    if (rc == 0 && t.n == 0)
+        rc = osafe_errf(e, OSAFE_EINVAL, "the prompt has no tokens");
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        c.n = 0;
+        rc = infer_tokenize(en->v, conts[i], strlen(conts[i]), false, false,
+                            &c, e);
+        if (rc == 0 && c.n == 0)
+            rc = osafe_errf(e, OSAFE_EINVAL, "choice %zu has no tokens", i + 1);
+        if (rc)
+            break;
+        infer_ctx_reset(en->c);
+        rc = infer_logprob(en->c, t.ids, t.n, c.ids, c.n, &lp[i], e);
+        ntok[i] = c.n;
+    }
+    free(t.ids);
+    free(c.ids);
+    return rc;
+}

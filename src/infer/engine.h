@@ -53,4 +53,17 @@ typedef struct infer_answer {
 int infer_engine_answer(infer_engine *en, const json_t *body, int completions,
                         infer_answer *out, osafe_err *e) OSAFE_MUST_USE;
 
+/* Likelihood scoring (multiple-choice items): the log-probability of each
+ * of n continuations conts[i] after the prompt of body (rendered exactly
+ * as infer_engine_answer renders it): lp[i] = Σ log p(token), natural
+ * log, over the tokens of conts[i] tokenized on their own as text that
+ * follows the prompt (no BOS, special tokens never recognised); ntok[i]
+ * their number.  Each continuation is scored from a fresh sequence, so
+ * the result does not depend on the order of conts.  EINVAL: an empty
+ * continuation or a body that cannot be rendered; ETOOBIG: a prompt and
+ * continuation that do not fit the context. */
+int infer_engine_choices(infer_engine *en, const json_t *body, int completions,
+                         const char *const *conts, size_t n, double *lp,
+                         size_t *ntok, osafe_err *e) OSAFE_MUST_USE;
+
 #endif
