@@ -26,7 +26,7 @@ int reg__log_next_index(registry *r, osafe_store *s, int64_t *index,
                         osafe_err *e)
 {
     pthread_mutex_lock(&r->log_mu);
-    int rc = r->log ? reg__log_catch_up(r, s, e) : no_log(e);
+    int rc = r->log ? reg__log_catch_up(r, s, 1, e) : no_log(e);
     if (!rc)
         *index = (int64_t)tlog_log_head(r->log)->size;
     pthread_mutex_unlock(&r->log_mu);
@@ -56,8 +56,9 @@ int reg__log_append_n(registry *r, osafe_store *s, const tlog_entry *ents,
         pthread_mutex_unlock(&r->log_mu);
         return no_log(e);
     }
-    /* expect >= 0: the caller caught up when it read the index */
-    int rc = expect < 0 ? reg__log_catch_up(r, s, e) : 0;
+    /* expect >= 0: the caller caught up when it read the index; < 0: the
+     * caller's rows may already hold the index this append will get */
+    int rc = expect < 0 ? reg__log_catch_up(r, s, 0, e) : 0;
     if (!rc)
         rc = at_expected(r, expect, e);
     if (!rc)
@@ -72,7 +73,7 @@ int reg__log_append_n(registry *r, osafe_store *s, const tlog_entry *ents,
             tlog_log_open(dir, r->log_shared ? TLOG_OPEN_SHARED
                                              : TLOG_OPEN_WRITE,
                           NULL, &r->log, e) == 0 &&
-            (rc = expect < 0 ? reg__log_catch_up(r, s, e) : 0) == 0 &&
+            (rc = expect < 0 ? reg__log_catch_up(r, s, 0, e) : 0) == 0 &&
             (rc = at_expected(r, expect, e)) == 0)
             rc = tlog_log_append(r->log, ents, n, first, e);
         free(dir);

@@ -53,7 +53,7 @@ int reg__record_abandoned(registry *r, osafe_store *s, uint64_t index,
     return rc;
 }
 
-int reg__log_catch_up(registry *r, osafe_store *s, osafe_err *e)
+int reg__log_catch_up(registry *r, osafe_store *s, int strict, osafe_err *e)
 {
     if (!r->log_shared || !s)
         return 0;
@@ -62,7 +62,7 @@ int reg__log_catch_up(registry *r, osafe_store *s, osafe_err *e)
     if (!rc)
         rc = s->ops->max_log_index(s, &maxi, e);
     uint64_t size = tlog_log_head(r->log)->size;
-    if (!rc && (uint64_t)(maxi + 1) > size)
+    if (!rc && strict && (uint64_t)(maxi + 1) > size)
         return osafe_errf(e, OSAFE_ESTATE,
                           "the database holds log entries up to index %lld "
                           "but the log in %s has %llu: every osafe process "
@@ -87,7 +87,7 @@ int reg__reconcile(registry *r, osafe_err *e)
         if (rc)
             return rc;
         pthread_mutex_lock(&r->log_mu);
-        rc = reg__log_catch_up(r, s, e);
+        rc = reg__log_catch_up(r, s, 1, e);
         pthread_mutex_unlock(&r->log_mu);
         return reg__end_tx(s, rc, e);
     }

@@ -164,10 +164,12 @@ int reg__reconcile(registry *r, osafe_err *e);
  * transaction, which holds the database's write lock, so that no other
  * process is between its append and its commit: read what the others
  * appended (tlog_log_sync), refuse a log behind the database (another
- * process appends to another directory), and record the entries beyond
- * the database's last as abandoned (a process that died, or lost its
- * database, between its append and its commit).  A no-op otherwise. */
-OSAFE_MUST_USE int reg__log_catch_up(registry *r, osafe_store *s,
+ * process appends to another directory; strict only: a transaction that
+ * stored its rows before its append is ahead of the log by them), and
+ * record the entries beyond the database's last as abandoned (a process
+ * that died, or lost its database, between its append and its commit).
+ * A no-op otherwise. */
+OSAFE_MUST_USE int reg__log_catch_up(registry *r, osafe_store *s, int strict,
                                      osafe_err *e);
 /* Inside s's write transaction: record log entry index, which no row
  * holds, as abandoned (or as the withdrawal it is). */

@@ -228,6 +228,13 @@ const char *const pg__migrations[] = {
     "  root bytea NOT NULL,"
     "  note text NOT NULL,"
     "  updated text NOT NULL);",
+    /* 7: max_log_index runs in every write transaction of a registry
+     * that several processes publish into (reg__log_catch_up): each of
+     * its max() an index lookup, not a scan */
+    "CREATE INDEX evidence_log ON evidence(log_index);"
+    "CREATE INDEX evaluations_log ON evaluations(log_index);"
+    "CREATE INDEX evaluations_withdraw_log ON "
+    "evaluations(withdraw_log_index);",
 };
 
 const size_t pg__n_migrations = sizeof pg__migrations / sizeof pg__migrations[0];
