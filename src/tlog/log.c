@@ -336,8 +336,11 @@ int tlog_log_open(const char *dir, int mode, const char *key_path,
     int rc = config_read(dir, &cfg, e);
     if (!rc && (mode == TLOG_OPEN_WRITE || mode == TLOG_OPEN_SHARED)) {
         tlog_verifier v;
-        /* shared: only checks that no single writer holds the log */
-        if (!(rc = tlog__log_take_lock(log, e)) &&
+        /* shared: .lock is taken by each append (another process may be
+         * appending now, which must not fail this open) */
+        if (mode == TLOG_OPEN_WRITE)
+            rc = tlog__log_take_lock(log, e);
+        if (!rc &&
             !(rc = tlog_signer_load(key_path ? key_path : cfg.key,
                                     &log->signer, e)) &&
             !(rc = tlog_verifier_parse(cfg.vkey, strlen(cfg.vkey), &v, e))) {
@@ -347,12 +350,12 @@ int tlog_log_open(const char *dir, int mode, const char *key_path,
                                 "%s: not the key of log %s (its key is %s)",
                                 key_path ? key_path : cfg.key, dir, cfg.vkey);
         }
-        if (!rc)
+        if (!rc && mode == TLOG_OPEN_SHARED)
+            rc = tlog_log_sync(log, e);
+        else if (!rc)
             rc = read_checkpoint(log, &log->signer.v, e);
-        if (!rc)
+        if (!rc && mode == TLOG_OPEN_WRITE)
             rc = load_edge(log, e);
-        if (mode == TLOG_OPEN_SHARED)
-            tlog__log_drop_lock(log);
     } else if (!rc) {
         rc = read_checkpoint(log, NULL, e);
     }
@@ -402,19 +405,25 @@ int tlog_log_sync(tlog_log *log, osafe_err *e)
 {
     if (log->mode != TLOG_OPEN_SHARED)
         return 0; /* a lone writer's view is always current */
-    int changed = 0;
-    int rc = tlog__log_disk_changed(log, &changed, e);
-    if (rc || !changed)
-        return rc;
-    /* Another process appended: its checkpoint must be signed by the
-     * log's key before anything is appended after it. */
-    if ((rc = read_checkpoint(log, &log->signer.v, e)) ||
-        (rc = load_edge(log, e))) {
+    int rc = 0;
+    /* Twice: an append by another process may remove the partial tiles
+     * of the checkpoint just read (a tile filled up); its own checkpoint,
+     * read next, names the files that replace them. */
+    for (int tries = 0; tries < 2; tries++) {
+        int changed = 0;
+        rc = tlog__log_disk_changed(log, &changed, e);
+        if (rc || (!changed && !log->broken))
+            return rc;
+        /* Another process appended: its checkpoint must be signed by the
+         * log's key before anything is appended after it. */
         log->broken = 1;
-        return rc;
+        if (!(rc = read_checkpoint(log, &log->signer.v, e)) &&
+            !(rc = load_edge(log, e))) {
+            log->broken = 0;
+            return 0;
+        }
     }
-    log->broken = 0;
-    return 0;
+    return rc;
 }
 
 int tlog_log_refresh(tlog_log *log, osafe_err *e)

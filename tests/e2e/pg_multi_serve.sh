@@ -201,7 +201,11 @@ start_serve 1
 start_serve 2
 say "both processes publish, reads served by both"
 start_clients "$port1" "$port2"
-sleep 1
+w=0
+while [ "$w" -lt 60 ] && [ "$(nacked)" -lt "$CLIENTS" ]; do
+    sleep 0.5
+    w=$((w + 1))
+done
 [ "$(nacked)" -gt 0 ] || fail "nothing published through two processes"
 
 say "1. the sequencer role's holder killed with -9 under writes"
