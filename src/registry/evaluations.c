@@ -72,12 +72,12 @@ static int put_new(registry *r, osafe_store *s, int64_t author, json_t *j,
     if (!rc)
         rc = reg__evaluation_entry(id, canon.data, canon.len, &entry, e);
     if (!rc)
-        rc = reg__log_next_index(r, index, e);
+        rc = reg__log_next_index(r, s, index, e);
     if (!rc)
         rc = s->ops->evaluation_put(s, id, canon.data, canon.len, author,
                                     *index, entry.data, entry.len, e);
     int64_t got;
-    if (!rc && !(rc = reg__log_append(r, entry.data, entry.len, &got, e)) &&
+    if (!rc && !(rc = reg__log_append(r, s, entry.data, entry.len, &got, e)) &&
         got != *index)
         rc = osafe_errf(e, OSAFE_ESTATE, "log index moved under a write "
                                          "transaction");

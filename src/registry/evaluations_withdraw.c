@@ -60,7 +60,7 @@ int reg_evaluation_withdraw(registry *r, const reg_caller *c, const char *id,
             json_decref(st);
         }
         if (!rc)
-            rc = reg__log_append(r, entry.data, entry.len, &index, e);
+            rc = reg__log_append(r, s, entry.data, entry.len, &index, e);
         if (!rc)
             rc = s->ops->evaluation_withdraw(s, id, reason, c->acct.id, index,
                                              entry.data, entry.len, e);

@@ -21,6 +21,12 @@ int reg_log_head(registry *r, reg_log_info *out, osafe_err *e)
     memset(out, 0, sizeof *out);
     pthread_mutex_lock(&r->log_mu);
     int rc = 0;
+    /* A shared log: the checkpoint another process may have written.  If
+     * it cannot be read, the last one this process read or wrote, signed
+     * all the same, is shown. */
+    osafe_err stale;
+    if (r->log)
+        OSAFE_IGNORE(tlog_log_refresh(r->log, &stale));
     if (!r->log) {
         rc = osafe_errf(e, OSAFE_ENOTFOUND, "this node has no transparency "
                                             "log");

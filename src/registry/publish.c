@@ -22,10 +22,11 @@ static int no_log(osafe_err *e)
                                        "nothing can be published");
 }
 
-int reg__log_next_index(registry *r, int64_t *index, osafe_err *e)
+int reg__log_next_index(registry *r, osafe_store *s, int64_t *index,
+                        osafe_err *e)
 {
     pthread_mutex_lock(&r->log_mu);
-    int rc = r->log ? 0 : no_log(e);
+    int rc = r->log ? reg__log_catch_up(r, s, 1, e) : no_log(e);
     if (!rc)
         *index = (int64_t)tlog_log_head(r->log)->size;
     pthread_mutex_unlock(&r->log_mu);
@@ -47,15 +48,19 @@ static int at_expected(registry *r, int64_t expect, osafe_err *e)
                       r->log_dir);
 }
 
-int reg__log_append_n(registry *r, const tlog_entry *ents, size_t n,
-                      int64_t expect, uint64_t *first, osafe_err *e)
+int reg__log_append_n(registry *r, osafe_store *s, const tlog_entry *ents,
+                      size_t n, int64_t expect, uint64_t *first, osafe_err *e)
 {
     pthread_mutex_lock(&r->log_mu);
     if (!r->log) {
         pthread_mutex_unlock(&r->log_mu);
         return no_log(e);
     }
-    int rc = at_expected(r, expect, e);
+    /* expect >= 0: the caller caught up when it read the index; < 0: the
+     * caller's rows may already hold the index this append will get */
+    int rc = expect < 0 ? reg__log_catch_up(r, s, 0, e) : 0;
+    if (!rc)
+        rc = at_expected(r, expect, e);
     if (!rc)
         rc = tlog_log_append(r->log, ents, n, first, e);
     if (rc == OSAFE_ESTATE) {
@@ -65,7 +70,10 @@ int reg__log_append_n(registry *r, const tlog_entry *ents, size_t n,
         tlog_log_close(r->log);
         r->log = NULL;
         if (dir &&
-            tlog_log_open(dir, TLOG_OPEN_WRITE, NULL, &r->log, e) == 0 &&
+            tlog_log_open(dir, r->log_shared ? TLOG_OPEN_SHARED
+                                             : TLOG_OPEN_WRITE,
+                          NULL, &r->log, e) == 0 &&
+            (rc = expect < 0 ? reg__log_catch_up(r, s, 0, e) : 0) == 0 &&
             (rc = at_expected(r, expect, e)) == 0)
             rc = tlog_log_append(r->log, ents, n, first, e);
         free(dir);
@@ -74,12 +82,12 @@ int reg__log_append_n(registry *r, const tlog_entry *ents, size_t n,
     return rc;
 }
 
-int reg__log_append(registry *r, const void *entry, size_t len,
-                   int64_t *index, osafe_err *e)
+int reg__log_append(registry *r, osafe_store *s, const void *entry,
+                    size_t len, int64_t *index, osafe_err *e)
 {
     tlog_entry ent = {entry, len};
     uint64_t first;
-    int rc = reg__log_append_n(r, &ent, 1, -1, &first, e);
+    int rc = reg__log_append_n(r, s, &ent, 1, -1, &first, e);
     if (rc == 0)
         *index = (int64_t)first;
     return rc;
@@ -94,7 +102,7 @@ int reg__log_statement(registry *r, osafe_store *s, json_t *st,
                 : osafe_errf(e, OSAFE_ENOMEM, "out of memory");
     json_decref(st);
     if (!rc)
-        rc = reg__log_append(r, entry.data, entry.len, index, e);
+        rc = reg__log_append(r, s, entry.data, entry.len, index, e);
     if (!rc)
         rc = s->ops->log_extra_put(s, *index, kind, record_id, version,
                                    entry.data, entry.len, e);
@@ -218,7 +226,7 @@ int reg__publish_at(registry *r, osafe_store *s, const reg_caller *c,
         v->log_index = taken >= 0 ? taken : at;
         *reused = taken >= 0;
         if (v->log_index < 0)
-            rc = reg__log_next_index(r, &v->log_index, e);
+            rc = reg__log_next_index(r, s, &v->log_index, e);
         if (!rc)
             rc = s->ops->version_put(s, v, e);
     }
@@ -344,6 +352,11 @@ int reg__inclusion(registry *r, int64_t index, const void *entry,
     *o = NULL;
     pthread_mutex_lock(&r->log_mu);
     int rc = r->log ? 0 : no_log(e);
+    /* a shared log: what the other processes appended too (else the last
+     * checkpoint this process knows, as valid a proof) */
+    osafe_err stale;
+    if (!rc)
+        OSAFE_IGNORE(tlog_log_refresh(r->log, &stale));
     tlog_reader rd;
     if (!rc) {
         size = tlog_log_head(r->log)->size;

@@ -53,9 +53,44 @@ int reg__record_abandoned(registry *r, osafe_store *s, uint64_t index,
     return rc;
 }
 
+int reg__log_catch_up(registry *r, osafe_store *s, int strict, osafe_err *e)
+{
+    if (!r->log_shared || !s)
+        return 0;
+    int64_t maxi = -1;
+    int rc = tlog_log_sync(r->log, e);
+    if (!rc)
+        rc = s->ops->max_log_index(s, &maxi, e);
+    uint64_t size = tlog_log_head(r->log)->size;
+    if (!rc && strict && (uint64_t)(maxi + 1) > size)
+        return osafe_errf(e, OSAFE_ESTATE,
+                          "the database holds log entries up to index %lld "
+                          "but the log in %s has %llu: every osafe process "
+                          "on one PostgreSQL registry must append to the "
+                          "same log directory (shared storage)",
+                          (long long)maxi, r->log_dir,
+                          (unsigned long long)size);
+    osafe_buf ent = OSAFE_BUF_INIT;
+    for (uint64_t i = (uint64_t)(maxi + 1); !rc && i < size; i++)
+        if (!(rc = tlog_log_read_entry(r->log, i, &ent, e)))
+            rc = record_tail_entry(r, s, i, &ent, e);
+    buf_release(&ent);
+    return rc;
+}
+
 int reg__reconcile(registry *r, osafe_err *e)
 {
     osafe_store *s = r->pool[0];
+    if (r->log_shared) {
+        /* under the write lock: another process may be appending now */
+        int rc = s->ops->begin(s, e);
+        if (rc)
+            return rc;
+        pthread_mutex_lock(&r->log_mu);
+        rc = reg__log_catch_up(r, s, 1, e);
+        pthread_mutex_unlock(&r->log_mu);
+        return reg__end_tx(s, rc, e);
+    }
     int64_t maxi = -1;
     uint64_t size = tlog_log_head(r->log)->size;
     int rc = s->ops->max_log_index(s, &maxi, e);

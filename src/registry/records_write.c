@@ -292,7 +292,7 @@ int reg_evidence(registry *r, const reg_caller *c, const char *id,
             rc = evidence_allowed(c, &rec, e);
         if (!rc && rec.published_version > 0 &&
             !(rc = evidence_entry(&rec, &canon, &entry, salt, &salted, e)))
-            rc = reg__log_append(r, entry.data, entry.len, &index, e);
+            rc = reg__log_append(r, s, entry.data, entry.len, &index, e);
         if (!rc)
             rc = s->ops->evidence_put(s, id, canon.data, canon.len,
                                       c->acct.id, index,

@@ -41,9 +41,10 @@ struct registry {
      * every batch fails until a restart */
     struct { uint64_t first; unsigned n; } seq_lost[OSAFE_BATCH_LOST_MAX];
     unsigned seq_nlost;
-    /* PostgreSQL with a log to write: the claim that no other process
-     * appends (store_pg_claim_writer); NULL otherwise */
-    osafe_store *writer_claim;
+    /* PostgreSQL with a log: every osafe process on the database appends
+     * to the one log directory in turn, under the database's write lock
+     * (reg__log_catch_up); the log is open TLOG_OPEN_SHARED */
+    int log_shared;
 };
 
 /* tlp.c: the one definition of who reads and changes what */
@@ -136,9 +137,10 @@ OSAFE_MUST_USE int reg__seq_add(reg__seq_batch *b, void *entry, size_t len,
 /* Append n entries durably under log_mu (reopening the log once after a
  * failed append); *first receives the first one's index.  expect >= 0:
  * only if the log's size is expect (else OSAFE_ESTATE, nothing written). */
-OSAFE_MUST_USE int reg__log_append_n(registry *r, const tlog_entry *ents,
-                                     size_t n, int64_t expect,
-                                     uint64_t *first, osafe_err *e);
+OSAFE_MUST_USE int reg__log_append_n(registry *r, osafe_store *s,
+                                     const tlog_entry *ents, size_t n,
+                                     int64_t expect, uint64_t *first,
+                                     osafe_err *e);
 
 /* publish.c: make version v (stored as submitted) the published one,
  * inside the sequencer's write transaction: its entry joins batch b (the
@@ -148,8 +150,10 @@ int reg__publish(registry *r, osafe_store *s, const reg_caller *c,
                 store_record *rec, store_version *v, reg__seq_batch *b,
                 int64_t *index, osafe_err *e);
 /* The index the next append will get (the log's size), read under
- * log_mu; OSAFE_ESTATE without a log. */
-int reg__log_next_index(registry *r, int64_t *index, osafe_err *e);
+ * log_mu inside s's write transaction (a shared log first catches up,
+ * reg__log_catch_up); OSAFE_ESTATE without a log. */
+OSAFE_MUST_USE int reg__log_next_index(registry *r, osafe_store *s,
+                                       int64_t *index, osafe_err *e);
 /* Inclusion proof of the entry at index against the latest checkpoint, with
  * the checkpoint note and the entry (base64); *o is the caller's. */
 /* The log entry of a run's canonical bytes (evaluations_proof.c). */
@@ -169,6 +173,17 @@ int reg__publish_at(registry *r, osafe_store *s, const reg_caller *c,
 /* reconcile.c: record the log entries beyond the database's last (left by
  * a crash between append and commit), at open. */
 int reg__reconcile(registry *r, osafe_err *e);
+/* A shared log (r->log_shared), under log_mu and inside s's write
+ * transaction, which holds the database's write lock, so that no other
+ * process is between its append and its commit: read what the others
+ * appended (tlog_log_sync), refuse a log behind the database (another
+ * process appends to another directory; strict only: a transaction that
+ * stored its rows before its append is ahead of the log by them), and
+ * record the entries beyond the database's last as abandoned (a process
+ * that died, or lost its database, between its append and its commit).
+ * A no-op otherwise. */
+OSAFE_MUST_USE int reg__log_catch_up(registry *r, osafe_store *s, int strict,
+                                     osafe_err *e);
 /* Inside s's write transaction: record log entry index, which no row
  * holds, as abandoned (or as the withdrawal it is). */
 int reg__record_abandoned(registry *r, osafe_store *s, uint64_t index,
@@ -180,8 +195,9 @@ int reg__adopt_abandoned(osafe_store *s, const char *id, int version,
                          json_t *j, char now[32], int64_t *at, osafe_err *e);
 /* Append one entry to the log inside the caller's write transaction;
  * *index receives its position. */
-int reg__log_append(registry *r, const void *entry, size_t len,
-                   int64_t *index, osafe_err *e);
+OSAFE_MUST_USE int reg__log_append(registry *r, osafe_store *s,
+                                   const void *entry, size_t len,
+                                   int64_t *index, osafe_err *e);
 /* Log statement st (consumed; NULL counts as out of memory) inside the
  * caller's write transaction on s, and account for it in the database as a
  * log entry of that kind for record_id's version (reconcile.c reads them):

@@ -30,18 +30,19 @@ int reg_open(const reg_opts *o, registry **out, osafe_err *e)
     if (r->npool > REG_POOL_MAX)
         r->npool = REG_POOL_MAX;
     int rc = 0;
-    /* before anything reads the log's tail: the log a PostgreSQL registry
-     * is published into has one writer, wherever its files are */
-    if (o->log_dir && store_is_pg(o->db_path))
-        rc = store_pg_claim_writer(o->db_path, &r->writer_claim, e);
+    /* Several processes may publish into a PostgreSQL registry: they take
+     * turns under the database's write lock, in one shared log directory
+     * (reg__log_catch_up). */
+    r->log_shared = o->log_dir && store_is_pg(o->db_path);
     for (unsigned i = 0; rc == 0 && i < r->npool; i++) {
         rc = store_open(o->db_path, &r->pool[i], e);
         if (rc == 0)
             r->free[r->nfree++] = r->pool[i];
     }
     if (rc == 0 && o->log_dir)
-        rc = tlog_log_open(o->log_dir, TLOG_OPEN_WRITE, o->key_path, &r->log,
-                           e);
+        rc = tlog_log_open(o->log_dir,
+                           r->log_shared ? TLOG_OPEN_SHARED : TLOG_OPEN_WRITE,
+                           o->key_path, &r->log, e);
     /* Entries beyond what the database knows were appended by a write
      * whose commit never happened (a crash in between): recorded, once, so
      * that a retry can take its own (reconcile.c). */
@@ -68,8 +69,6 @@ void reg_close(registry *r)
         if (r->pool[i])
             r->pool[i]->ops->close(r->pool[i]);
     tlog_log_close(r->log);
-    if (r->writer_claim)
-        r->writer_claim->ops->close(r->writer_claim);
     pthread_mutex_destroy(&r->pool_mu);
     pthread_cond_destroy(&r->pool_cv);
     pthread_mutex_destroy(&r->log_mu);

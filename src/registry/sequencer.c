@@ -168,7 +168,9 @@ static unsigned run_batch(registry *r, struct reg__seq_job *head,
      * (reg__seq_add refuses their entries). */
     if (!rc && r->seq_nlost)
         rc = record_lost(r, s, &be);
-    if (!rc && reg__log_next_index(r, &b.base, &ignored))
+    if (!rc && r->log_shared)
+        rc = reg__log_next_index(r, s, &b.base, &be);
+    else if (!rc && reg__log_next_index(r, s, &b.base, &ignored))
         b.base = -1;
     struct reg__seq_job *j = head;
     unsigned ran = 0;
@@ -181,7 +183,7 @@ static unsigned run_batch(registry *r, struct reg__seq_job *head,
     uint64_t first = 0;
     int appended = 0;
     if (!rc && b.n) {
-        rc = reg__log_append_n(r, b.ents, b.n, b.base, &first, &be);
+        rc = reg__log_append_n(r, s, b.ents, b.n, b.base, &first, &be);
         appended = !rc;
         if (!rc && (int64_t)first != b.base)
             rc = osafe_errf(&be, OSAFE_ESTATE,

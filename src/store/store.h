@@ -553,14 +553,6 @@ OSAFE_MUST_USE int store_pg_open(const char *conninfo, osafe_store **out,
 /* What --db names: "postgresql://..." or "postgres://..." (PostgreSQL),
  * else an SQLite file, optionally written "sqlite:FILE". */
 OSAFE_MUST_USE int store_open(const char *spec, osafe_store **out, osafe_err *e);
-/* The one process that publishes into the log of a PostgreSQL registry
- * (serve, import --publish) holds this claim for its life: a session
- * advisory lock on a connection of its own (*holder, the caller's: its
- * close releases the claim; a crashed holder's ends with its connection).
- * OSAFE_ELOCKED when another process holds it: two writers would each
- * append their own log. */
-OSAFE_MUST_USE int store_pg_claim_writer(const char *conninfo,
-                                         osafe_store **holder, osafe_err *e);
 /* spec as it may be shown (logs, messages): a PostgreSQL URL's password
  * replaced by "***"; truncated to n - 1 bytes. */
 void store_spec_redact(const char *spec, char *out, size_t n);

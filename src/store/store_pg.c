@@ -29,9 +29,6 @@
  * ASCII (0x6f73616665), so that it stays clear of locks other software
  * takes. */
 #define PG_WRITE_LOCK "478677132901"
-/* Held for its life by the one process that appends to the registry's log
- * (store_pg_claim_writer): "osafw" (0x6f73616677). */
-#define PG_WRITER_LOCK "478677132919"
 
 static int pg_fail(struct pg_store *s, osafe_err *e, const PGresult *r,
                    const char *what)
@@ -608,32 +605,6 @@ int store_pg_open(const char *conninfo, osafe_store **out, osafe_err *e)
     }
     *out = &s->base;
     return 0;
-}
-
-int store_pg_claim_writer(const char *conninfo, osafe_store **holder,
-                          osafe_err *e)
-{
-    *holder = NULL;
-    osafe_store *base;
-    int rc = store_pg_open(conninfo, &base, e);
-    if (rc)
-        return rc;
-    PGresult *r;
-    rc = pg__run((struct pg_store *)base, e, &r, 0,
-                 "SELECT pg_try_advisory_lock(" PG_WRITER_LOCK ")", "");
-    if (!rc && strcmp(PQgetvalue(r, 0, 0), "t"))
-        rc = osafe_errf(e, OSAFE_ELOCKED,
-                        "another osafe process writes to this PostgreSQL "
-                        "database (serve, or import --publish); only one may "
-                        "at a time until several processes share one "
-                        "sequencer (docs/DEPLOY.md)");
-    if (r)
-        PQclear(r);
-    if (rc)
-        base->ops->close(base);
-    else
-        *holder = base;
-    return rc;
 }
 
 int store_is_pg(const char *spec)

@@ -237,8 +237,7 @@ const char *const pg__migrations[] = {
     "  DEFAULT 'CLEAR';"
     "ALTER TABLE mirrored_records ADD COLUMN org text NOT NULL DEFAULT '';"
     "ALTER TABLE mirrored_records ADD COLUMN salt text NOT NULL DEFAULT '';",
-    /* 5 (SQLite 12, issue 12; reserved number, renumbered at merge if
-     * needed): the witnesses this node asks to cosign its own checkpoints
+    /* 5 (as SQLite's 12): the witnesses this node asks to cosign its own checkpoints
      * and the latest cosignature each gave. */
     "CREATE TABLE cosigners("
     "  url text PRIMARY KEY,"
@@ -251,6 +250,13 @@ const char *const pg__migrations[] = {
     "  last_try text NOT NULL DEFAULT '',"
     "  last_error text NOT NULL DEFAULT '',"
     "  added text NOT NULL);",
+    /* 6: max_log_index runs in every write transaction of a registry
+     * that several processes publish into (reg__log_catch_up): each of
+     * its max() an index lookup, not a scan */
+    "CREATE INDEX evidence_log ON evidence(log_index);"
+    "CREATE INDEX evaluations_log ON evaluations(log_index);"
+    "CREATE INDEX evaluations_withdraw_log ON "
+    "evaluations(withdraw_log_index);",
 };
 
 const size_t pg__n_migrations = sizeof pg__migrations / sizeof pg__migrations[0];

@@ -304,7 +304,7 @@ const char *const sq__migrations[] = {
     "  DEFAULT 'CLEAR';"
     "ALTER TABLE mirrored_records ADD COLUMN org TEXT NOT NULL DEFAULT '';"
     "ALTER TABLE mirrored_records ADD COLUMN salt TEXT NOT NULL DEFAULT '';",
-    /* 12 (issue 12, reserved number; renumbered at merge if needed): the
+    /* 12 (issue 12): the
      * witnesses this node asks to cosign its own checkpoints, and the
      * latest cosignature each gave (served with the checkpoint). */
     "CREATE TABLE cosigners("

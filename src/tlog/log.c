@@ -143,7 +143,7 @@ static int log_read_node(void *ctx, int level, uint64_t index, tlog_hash *out,
                          osafe_err *e)
 {
     tlog_log *log = ctx;
-    if (log->mode == TLOG_OPEN_WRITE &&
+    if (log->mode != TLOG_OPEN_READ && !log->broken &&
         tlog_edge_node(&log->edge, level, index, out))
         return 0;
     int L = level / OSAFE_TILE_HEIGHT, r = level % OSAFE_TILE_HEIGHT;
@@ -235,7 +235,7 @@ static int read_checkpoint(tlog_log *log, const tlog_verifier *v, osafe_err *e)
     return 0;
 }
 
-static int take_lock(tlog_log *log, osafe_err *e)
+int tlog__log_take_lock(tlog_log *log, osafe_err *e)
 {
     char path[OSAFE_PATH_MAX];
     join(path, sizeof path, log->dir, ".lock");
@@ -334,9 +334,13 @@ int tlog_log_open(const char *dir, int mode, const char *key_path,
     buf_init(&log->bundle, 0);
     struct config cfg;
     int rc = config_read(dir, &cfg, e);
-    if (!rc && mode == TLOG_OPEN_WRITE) {
+    if (!rc && (mode == TLOG_OPEN_WRITE || mode == TLOG_OPEN_SHARED)) {
         tlog_verifier v;
-        if (!(rc = take_lock(log, e)) &&
+        /* shared: .lock is taken by each append (another process may be
+         * appending now, which must not fail this open) */
+        if (mode == TLOG_OPEN_WRITE)
+            rc = tlog__log_take_lock(log, e);
+        if (!rc &&
             !(rc = tlog_signer_load(key_path ? key_path : cfg.key,
                                     &log->signer, e)) &&
             !(rc = tlog_verifier_parse(cfg.vkey, strlen(cfg.vkey), &v, e))) {
@@ -346,9 +350,11 @@ int tlog_log_open(const char *dir, int mode, const char *key_path,
                                 "%s: not the key of log %s (its key is %s)",
                                 key_path ? key_path : cfg.key, dir, cfg.vkey);
         }
-        if (!rc)
+        if (!rc && mode == TLOG_OPEN_SHARED)
+            rc = tlog_log_sync(log, e);
+        else if (!rc)
             rc = read_checkpoint(log, &log->signer.v, e);
-        if (!rc)
+        if (!rc && mode == TLOG_OPEN_WRITE)
             rc = load_edge(log, e);
     } else if (!rc) {
         rc = read_checkpoint(log, NULL, e);
@@ -365,8 +371,7 @@ void tlog_log_close(tlog_log *log)
 {
     if (!log)
         return;
-    if (log->lockfd >= 0)
-        close(log->lockfd); /* releases the flock */
+    tlog__log_drop_lock(log);
     tlog_signer_wipe(&log->signer);
     for (int i = 0; i < OSAFE_TILE_LEVELS_MAX; i++)
         free(log->cache[i]);
@@ -376,10 +381,57 @@ void tlog_log_close(tlog_log *log)
     free(log);
 }
 
+void tlog__log_drop_lock(tlog_log *log)
+{
+    if (log->lockfd >= 0)
+        close(log->lockfd); /* releases the flock */
+    log->lockfd = -1;
+}
+
+int tlog__log_disk_changed(tlog_log *log, int *changed, osafe_err *e)
+{
+    char path[OSAFE_PATH_MAX], *text;
+    size_t len;
+    join(path, sizeof path, log->dir, "checkpoint");
+    int rc = fsx_read_file(path, OSAFE_NOTE_MAX, &text, &len, e);
+    if (rc)
+        return rc;
+    *changed = len != log->note.len || memcmp(text, log->note.data, len);
+    free(text);
+    return 0;
+}
+
+int tlog_log_sync(tlog_log *log, osafe_err *e)
+{
+    if (log->mode != TLOG_OPEN_SHARED)
+        return 0; /* a lone writer's view is always current */
+    int rc = 0;
+    /* Twice: an append by another process may remove the partial tiles
+     * of the checkpoint just read (a tile filled up); its own checkpoint,
+     * read next, names the files that replace them. */
+    for (int tries = 0; tries < 2; tries++) {
+        int changed = 0;
+        rc = tlog__log_disk_changed(log, &changed, e);
+        if (rc || (!changed && !log->broken))
+            return rc;
+        /* Another process appended: its checkpoint must be signed by the
+         * log's key before anything is appended after it. */
+        log->broken = 1;
+        if (!(rc = read_checkpoint(log, &log->signer.v, e)) &&
+            !(rc = load_edge(log, e))) {
+            log->broken = 0;
+            return 0;
+        }
+    }
+    return rc;
+}
+
 int tlog_log_refresh(tlog_log *log, osafe_err *e)
 {
     if (log->mode == TLOG_OPEN_WRITE)
         return 0; /* the writer's view is always current */
+    if (log->mode == TLOG_OPEN_SHARED)
+        return tlog_log_sync(log, e);
     return read_checkpoint(log, NULL, e);
 }
 
@@ -396,7 +448,7 @@ const char *tlog_log_checkpoint_note(const tlog_log *log, size_t *len)
 
 int tlog_log_vkey(const tlog_log *log, osafe_buf *out, osafe_err *e)
 {
-    if (log->mode != TLOG_OPEN_WRITE)
+    if (log->mode == TLOG_OPEN_READ)
         return osafe_errf(e, OSAFE_ESTATE, "log %s is open for reading: its "
                                            "key is not loaded",
                           log->dir);

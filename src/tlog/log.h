@@ -39,6 +39,11 @@ typedef struct tlog_log tlog_log;
 
 #define TLOG_OPEN_READ 0
 #define TLOG_OPEN_WRITE 1
+/* A writer among several processes that take turns appending to one
+ * directory (shared storage) under a lock of their own, a database's:
+ * .lock is held only during each append, and tlog_log_sync picks up what
+ * the others appended before this one appends in its turn. */
+#define TLOG_OPEN_SHARED 2
 
 /*
  * Create a new, empty log in dir (created if missing; refused if it already
@@ -59,8 +64,15 @@ OSAFE_MUST_USE int tlog_log_open(const char *dir, int mode, const char *key_path
                   tlog_log **out, osafe_err *e);
 void tlog_log_close(tlog_log *log);
 
-/* Re-read the checkpoint (readers following a live writer). */
+/* Re-read the checkpoint (readers following a live writer; a shared
+ * writer syncs as below). */
 OSAFE_MUST_USE int tlog_log_refresh(tlog_log *log, osafe_err *e);
+
+/* TLOG_OPEN_SHARED: if the checkpoint on disk is no longer the one in
+ * memory (another process appended), check its signature and reload the
+ * edge from the partial tiles, so that the next append follows it.  A
+ * no-op for the other modes.  On failure the handle refuses appends. */
+OSAFE_MUST_USE int tlog_log_sync(tlog_log *log, osafe_err *e);
 
 const tlog_checkpoint *tlog_log_head(const tlog_log *log);
 /* The signed checkpoint note, exactly as on disk. */

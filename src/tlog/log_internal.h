@@ -51,6 +51,13 @@ struct batch {
     size_t n, cap;
 };
 
+/* .lock (flock, non-blocking): OSAFE_ELOCKED while another process
+ * holds it; dropped by tlog__log_drop_lock or close. */
+int tlog__log_take_lock(tlog_log *log, osafe_err *e);
+void tlog__log_drop_lock(tlog_log *log);
+/* *changed: the checkpoint on disk is not the one in memory. */
+int tlog__log_disk_changed(tlog_log *log, int *changed, osafe_err *e);
+
 /* Forget cached tiles (their widths change when the log grows). */
 void tlog__log_drop_cache(tlog_log *log);
 

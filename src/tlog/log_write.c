@@ -185,10 +185,36 @@ static int write_batch(tlog_log *log, struct batch *b, osafe_err *e)
     return rc;
 }
 
+static int append_locked(tlog_log *log, const tlog_entry *entries,
+                         size_t n, uint64_t *first, osafe_err *e);
+
 int tlog_log_append(tlog_log *log, const tlog_entry *entries, size_t n,
                     uint64_t *first, osafe_err *e)
 {
-    if (log->mode != TLOG_OPEN_WRITE)
+    if (log->mode != TLOG_OPEN_SHARED)
+        return append_locked(log, entries, n, first, e);
+    /* A shared writer appends only after the last checkpoint it knows:
+     * one appended since without a tlog_log_sync is refused, not
+     * overwritten. */
+    int changed = 0;
+    int rc = tlog__log_take_lock(log, e);
+    if (!rc)
+        rc = tlog__log_disk_changed(log, &changed, e);
+    if (!rc && changed)
+        rc = osafe_errf(e, OSAFE_ESTATE,
+                        "log %s was appended to by another process since "
+                        "this one last read it",
+                        log->dir);
+    if (!rc)
+        rc = append_locked(log, entries, n, first, e);
+    tlog__log_drop_lock(log);
+    return rc;
+}
+
+static int append_locked(tlog_log *log, const tlog_entry *entries,
+                         size_t n, uint64_t *first, osafe_err *e)
+{
+    if (log->mode == TLOG_OPEN_READ)
         return osafe_errf(e, OSAFE_ESTATE, "log opened read-only");
     if (log->broken)
         return osafe_errf(e, OSAFE_ESTATE,

@@ -166,12 +166,12 @@ snapshot "$T/after"
 cmp -s "$T/before" "$T/after" ||
     fail "answers differ after the migration: $(diff "$T/before" "$T/after" | head -c 600)"
 _checks=$((_checks + 1))
-say "a second process publishing into the same PostgreSQL registry is refused"
+say "a second process publishing into the same PostgreSQL registry from another log directory is refused"
 mkdir "$T/log2"
 run "$OSAFE" serve --db "$PG" --log "$T/log2/l" --key "$T/log2/k" \
     --listen 127.0.0.1:0
-[ "$rc" -eq 1 ] && grep -q 'another osafe process writes to this PostgreSQL database' "$T/err" ||
-    fail "a second serve on $PG was not refused (exit $rc): $(cat "$T/err")"
+[ "$rc" -eq 1 ] && grep -q 'must append to the same log directory' "$T/err" ||
+    fail "a second serve on $PG with another log was not refused (exit $rc): $(cat "$T/err")"
 say "new records and accounts come after the copied ones"
 publish "Published on PostgreSQL" 7 CLEAR
 case " $ids " in *" $id "*) fail "id $id minted twice" ;; esac

@@ -662,6 +662,96 @@ static void test_failed_append(void **state)
     grown_free(&g);
 }
 
+/* ---- writers taking turns (TLOG_OPEN_SHARED, issue 13) ------------------ */
+
+/* Append count entries through log (a shared handle, synced first), into
+ * g's reference tree too. */
+static void shared_append(tlog_log *log, struct grown *g, uint64_t count)
+{
+    osafe_err e = {0};
+    if (tlog_log_sync(log, &e) != 0)
+        fail_msg("sync: %s", e.msg);
+    uint64_t start = tlog_log_head(log)->size;
+    assert_int_equal(start, g->mt.size);
+    tlog_entry ents[300];
+    char data[300][64];
+    assert_true(count <= 300);
+    for (uint64_t i = 0; i < count; i++) {
+        ents[i].data = data[i];
+        ents[i].len = make_entry(start + i, data[i]);
+        tlog_hash h;
+        tlog_leaf_hash(&h, ents[i].data, ents[i].len);
+        assert_int_equal(tlog_memtree_append(&g->mt, &h), 0);
+    }
+    uint64_t first;
+    if (tlog_log_append(log, ents, count, &first, &e) != 0)
+        fail_msg("shared append: %s", e.msg);
+    assert_int_equal(first, start);
+    g->sizes[g->nsizes] = start + count;
+    tlog_reader m = tlog_memtree_reader(&g->mt);
+    assert_int_equal(tlog_tree_hash(&m, start + count,
+                                     &g->roots[g->nsizes++], NULL),
+                     0);
+}
+
+/* Two processes' handles on one directory append in turn (the database's
+ * lock orders them): each picks up the other's entries, across partial and
+ * full tiles, and one that has not caught up is refused instead of
+ * overwriting the other's checkpoint. */
+static void test_shared_writers_take_turns(void **state)
+{
+    (void)state;
+    struct grown g;
+    grown_init(&g, "example.org/shared");
+    append_batch(&g, 10);
+    tlog_log *a = open_log(g.t.log, TLOG_OPEN_SHARED);
+    tlog_log *b = open_log(g.t.log, TLOG_OPEN_SHARED);
+    shared_append(a, &g, 200);
+    shared_append(b, &g, 100); /* crosses the first tile: 310 */
+    shared_append(a, &g, 1);
+    shared_append(b, &g, 250);
+    shared_append(a, &g, 3);
+    assert_int_equal(g.mt.size, 564);
+
+    /* b has not read a's last append: refused, nothing written. */
+    size_t before_len;
+    char *before = slurp(g.t.log, "checkpoint", &before_len);
+    tlog_entry late = {"late", 4};
+    uint64_t first = 99;
+    osafe_err e = {0};
+    assert_int_equal(tlog_log_append(b, &late, 1, &first, &e), OSAFE_ESTATE);
+    assert_non_null(strstr(e.msg, "another process"));
+    assert_int_equal(first, 99);
+    file_equals(g.t.log, "checkpoint", before, before_len);
+    free(before);
+
+    /* A reader's view (refresh) and proofs from the other handle. */
+    assert_int_equal(tlog_log_refresh(b, &e), 0);
+    assert_int_equal(tlog_log_head(b)->size, 564);
+    check_proofs(b, &g);
+    shared_append(b, &g, 1);
+
+    /* A lone writer (TLOG_OPEN_WRITE, e.g. an SQLite registry's serve)
+     * holds .lock for its life: the shared ones cannot append meanwhile
+     * (they open: another one may be appending while one starts). */
+    tlog_log *w = open_log(g.t.log, TLOG_OPEN_WRITE);
+    assert_int_equal(tlog_log_sync(a, &e), 0);
+    assert_int_equal(tlog_log_append(a, &late, 1, &first, &e), OSAFE_ELOCKED);
+    tlog_log *c = open_log(g.t.log, TLOG_OPEN_SHARED);
+    assert_int_equal(tlog_log_append(c, &late, 1, &first, &e), OSAFE_ELOCKED);
+    tlog_log_close(c);
+    tlog_log_close(w);
+    tlog_log_close(a);
+    tlog_log_close(b);
+
+    tlog_audit_stats st;
+    if (tlog_log_audit(g.t.log, &g.s.v, &st, &e) != 0)
+        fail_msg("audit: %s", e.msg);
+    assert_int_equal(st.size, 565);
+    append_batch(&g, 1); /* a lone writer goes on after them */
+    grown_free(&g);
+}
+
 int main(void)
 {
     if (sodium_init() < 0)
@@ -671,6 +761,7 @@ int main(void)
         cmocka_unit_test_teardown(test_boundaries, teardown),
         cmocka_unit_test_teardown(test_refusals_and_reopen, teardown),
         cmocka_unit_test_teardown(test_failed_append, teardown),
+        cmocka_unit_test_teardown(test_shared_writers_take_turns, teardown),
     };
     return vec_exit(cmocka_run_group_tests(tests, NULL, NULL));
 }

@@ -166,7 +166,7 @@ static int job_work(registry *r, osafe_store *s, reg__seq_batch *b,
      * append lands at the wrong index and the batch must fail whole. */
     if (!rc && j->kind == STRAY_JOB) {
         int64_t at;
-        rc = reg__log_append(r, "stray", 5, &at, e);
+        rc = reg__log_append(r, NULL, "stray", 5, &at, e);
     }
     return rc;
 }
