@@ -4,9 +4,11 @@
  *   bench_api [--records N] [--clients C] [--seconds S] [--threads T]
  *             [--batch-max B] [--batch-wait-ms MS] [--import N]
  *             [--pg scripts/pg-cluster | --db postgresql://...]
+ *             [--http-pool]
  *
  * Starts the real server stack in-process (registry + HTTP on a loopback
- * port, as `osafe serve` does, T HTTP threads, default 4) on a temporary
+ * port, as `osafe serve` does: a thread per connection, T database
+ * connections, default 4; --http-pool: a pool of T HTTP threads) on a temporary
  * database and log, then over HTTP with libcurl (keep-alive, one
  * connection per client thread):
  * 1. ingest: create + submit + accept (publication into the log included)
@@ -57,6 +59,7 @@ static void die(const char *what, const char *msg)
 }
 
 static unsigned port;
+static int http_pool; /* --http-pool: as `osafe serve --http-pool` */
 static char reporter[96], reviewer[96];
 static const char *example;
 
@@ -303,6 +306,7 @@ static void run_bench(const char *pgurl, int records, int clients,
     http_opts_default(&ho);
     ho.listen = "127.0.0.1:0";
     ho.threads = (unsigned)threads;
+    ho.thread_per_conn = !http_pool;
     web *webui;
     if (web_open(reg, logdir, &webui, &e))
         die("web", e.msg);
@@ -321,9 +325,12 @@ static void run_bench(const char *pgurl, int records, int clients,
     double *pub_ms = calloc((size_t)records * (size_t)nruns, sizeof(double));
     printf("== %s\n", pgurl ? "PostgreSQL" : "SQLite");
     printf("registry ingest through the API (create + submit + accept, "
-           "durable publication into the log), %d records a run, %d HTTP "
-           "threads, batches of at most %d, wait %d ms:\n",
-           records, threads, bmax, bwait);
+           "durable publication into the log), %d records a run, %s %d, "
+           "batches of at most %d, wait %d ms:\n",
+           records,
+           http_pool ? "HTTP pool threads" : "thread per connection, "
+                                             "database connections",
+           threads, bmax, bwait);
     int nids = 0;
     for (int k = 0; k < nruns; k++) {
         ingest_line(reg, records, counts[k], ids, nids, pub_ms);
@@ -414,7 +421,14 @@ int main(int argc, char **argv)
     int bmax = OSAFE_BATCH_MAX, bwait = OSAFE_BATCH_WAIT_MS;
     double seconds = 10;
     const char *pgurl = NULL, *cluster = NULL;
-    for (int i = 1; i + 1 < argc; i += 2) {
+    for (int i = 1; i < argc; i += 2) {
+        if (!strcmp(argv[i], "--http-pool")) {
+            http_pool = 1;
+            i--;
+            continue;
+        }
+        if (i + 1 >= argc)
+            die("arguments", argv[i]);
         if (!strcmp(argv[i], "--records"))
             records = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--clients"))

@@ -41,7 +41,13 @@ const char usage_serve[] =
     "                 if absent, and its path printed)\n"
     "--origin ORIGIN  the log's origin when it is created (default: the\n"
     "                 name of an existing --key, else localhost/osafe-log)\n"
-    "--threads N      HTTP worker threads (default 4)\n"
+    "--threads N      database connections for requests (default 4); with\n"
+    "                 --http-pool also the HTTP worker threads\n"
+    "--http-pool      serve connections from a pool of --threads threads\n"
+    "                 instead of a thread for each connection (at most\n"
+    "                 1024 connections then): fewer threads, but a write\n"
+    "                 waiting for its group commit holds up the other\n"
+    "                 connections of its thread, so batches stay small\n"
     "--batch-max N    group commit: writes (create, submit, review,\n"
     "                 import) committed and logged together, one signed\n"
     "                 checkpoint for all, at most (default 256, 1..4096)\n"
@@ -252,6 +258,7 @@ int cmd_serve(int argc, char **argv)
                *max_conns = NULL, *per_addr = NULL, *proxies = NULL,
                *batch_max = NULL, *batch_wait = NULL,
                *sync_interval = NULL, *witness_key = NULL;
+    int http_pool = 0;
     struct opt opts[] = {{"db", OPT_STRING, &db},
                          {"listen", OPT_STRING, &listen},
                          {"log", OPT_STRING, &logdir},
@@ -268,6 +275,7 @@ int cmd_serve(int argc, char **argv)
                          {"batch-wait-ms", OPT_STRING, &batch_wait},
                          {"sync-interval", OPT_STRING, &sync_interval},
                          {"witness-key", OPT_STRING, &witness_key},
+                         {"http-pool", OPT_FLAG, &http_pool},
                          {NULL, 0, NULL}};
     int np, rc = opts_parse("serve", argc, argv, opts, &np);
     if (rc == -1) {
@@ -300,6 +308,7 @@ int cmd_serve(int argc, char **argv)
         return rc;
     ho.listen = listen;
     ho.threads = (unsigned)nthreads;
+    ho.thread_per_conn = !http_pool;
     ho.trusted_proxies = proxies;
     char keybuf[OSAFE_PATH_MAX];
     if (!key) {
