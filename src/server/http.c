@@ -2,7 +2,9 @@
  * http.c - http.h over libmicrohttpd 0.9.75.
  *
  * Engine setup: one internal polling thread per pool worker on epoll
- * (MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL + THREAD_POOL_SIZE),
+ * (MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL + THREAD_POOL_SIZE), or
+ * with thread_per_conn a thread for each connection (on poll(), which MHD
+ * requires in that mode), under OSAFE_HTTP_CONN_THREADS_MAX connections,
  * every limit set explicitly from core/limits.h because MHD's defaults are
  * "none" (timeout 0, no per-IP cap), strict parsing for clients
  * (STRICT_FOR_CLIENT=1: 400 for a missing Host and similar), and our own

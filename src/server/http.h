@@ -5,8 +5,8 @@
  * (libmicrohttpd 0.9.75 today, MHD 1.x or evhttp later) never leaks out of
  * http.c and http_resp.c.
  *
- * Threads: the handler runs on the server's pool threads, several requests
- * at once.  Whatever the handler touches through ctx must be thread-safe
+ * Threads: the handler runs on the server's pool threads, or on the
+ * connection's own thread (thread_per_conn), several requests at once.  Whatever the handler touches through ctx must be thread-safe
  * (give each thread its own sqlite3 handle, or serialize).  One request is
  * handled by one thread from start to end.
  *
