@@ -238,6 +238,17 @@ static int batch_opts(const char *max_text, const char *wait_text,
     return 0;
 }
 
+/* --threads: 1..64, default 4. */
+static int threads_opt(const char *text, unsigned long long *n)
+{
+    int rc = 0;
+    *n = 4;
+    if (text && ((rc = cli_u64("serve", "--threads", text, n)) || *n < 1 ||
+                 *n > 64))
+        return rc ? rc : cli_usage_error("serve", "--threads must be 1..64");
+    return 0;
+}
+
 /* Signals are taken synchronously (sigwait); they are blocked before any
  * thread starts so that the workers inherit the mask. */
 static void block_signals(sigset_t *set)
@@ -286,10 +297,9 @@ int cmd_serve(int argc, char **argv)
         return rc;
     if (np)
         return cli_usage_error("serve", "unexpected argument '%s'", argv[1]);
-    unsigned long long nthreads = 4;
-    if (threads && ((rc = cli_u64("serve", "--threads", threads, &nthreads)) ||
-                    nthreads < 1 || nthreads > 64))
-        return rc ? rc : cli_usage_error("serve", "--threads must be 1..64");
+    unsigned long long nthreads;
+    if ((rc = threads_opt(threads, &nthreads)))
+        return rc;
     unsigned long long bmax, bwait;
     if ((rc = batch_opts(batch_max, batch_wait, &bmax, &bwait)))
         return rc;
@@ -308,7 +318,7 @@ int cmd_serve(int argc, char **argv)
         return rc;
     ho.listen = listen;
     ho.threads = (unsigned)nthreads;
-    ho.thread_per_conn = !http_pool;
+    ho.thread_per_conn = !http_pool; /* see --http-pool */
     ho.trusted_proxies = proxies;
     char keybuf[OSAFE_PATH_MAX];
     if (!key) {
