@@ -111,9 +111,12 @@ static unsigned fit_fd_limit(unsigned max_conns)
 }
 
 /* --max-conns and --max-conns-per-addr into o (1..UINT_MAX/2, per-addr
- * at most the total).  0 or the usage error's exit status. */
-static int conn_opts(const char *total, const char *per_addr, http_opts *o)
+ * at most the total), and --http-pool.  0 or the usage error's exit
+ * status. */
+static int conn_opts(const char *total, const char *per_addr, int http_pool,
+                     http_opts *o)
 {
+    o->thread_per_conn = !http_pool;
     unsigned long long t = o->max_conns, p = o->per_ip_conns;
     int rc;
     if (total && ((rc = cli_u64("serve", "--max-conns", total, &t)) ||
@@ -314,11 +317,10 @@ int cmd_serve(int argc, char **argv)
         return rc;
     http_opts ho;
     http_opts_default(&ho);
-    if ((rc = conn_opts(max_conns, per_addr, &ho)) != 0)
+    if ((rc = conn_opts(max_conns, per_addr, http_pool, &ho)) != 0)
         return rc;
     ho.listen = listen;
     ho.threads = (unsigned)nthreads;
-    ho.thread_per_conn = !http_pool; /* see --http-pool */
     ho.trusted_proxies = proxies;
     char keybuf[OSAFE_PATH_MAX];
     if (!key) {
