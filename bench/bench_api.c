@@ -4,15 +4,20 @@
  *   bench_api [--records N] [--clients C] [--seconds S] [--threads T]
  *             [--batch-max B] [--batch-wait-ms MS] [--import N]
  *             [--pg scripts/pg-cluster | --db postgresql://...]
+ *             [--http-pool] [--offer R [--offer-seconds S]]
  *
  * Starts the real server stack in-process (registry + HTTP on a loopback
- * port, as `osafe serve` does, T HTTP threads, default 4) on a temporary
+ * port, as `osafe serve` does: a thread per connection, T database
+ * connections, default 4; --http-pool: a pool of T HTTP threads) on a temporary
  * database and log, then over HTTP with libcurl (keep-alive, one
  * connection per client thread):
  * 1. ingest: create + submit + accept (publication into the log included)
  *    of N records with 1 client, then with 4 and 64 (and C if another),
  *    one line "K clients: X records/s" each, with the acceptances'
  *    (publications') latency p50 / p99 and the group-commit batches;
+ * 1b. with --offer R: publication latency (p50 / p99 / max) with R
+ *    records a second offered for S seconds (default 2), open loop, by 64
+ *    senders (offer_line);
  * 2. reads under load: C clients for S seconds issuing GET record, list
  *    and search requests at random; p50 / p99 latency of each;
  * 3. import: N records (default 20,000) through reg_import_batch in
@@ -57,6 +62,7 @@ static void die(const char *what, const char *msg)
 }
 
 static unsigned port;
+static int http_pool; /* --http-pool: as `osafe serve --http-pool` */
 static char reporter[96], reviewer[96];
 static const char *example;
 
@@ -147,6 +153,110 @@ static void ingest_line(registry *reg, int n, int clients, char (*ids)[32],
            clients, rate, lat[done / 2], lat[done * 99 / 100],
            b1 > b0 ? (double)(r1 - r0) / (double)(b1 - b0) : 0.0);
     fflush(stdout);
+    free(lat);
+}
+
+/* ---- publication at an offered rate ------------------------------------ */
+
+/* --offer R: R records a second are offered for publication, open loop:
+ * the k-th acceptance is due at t0 + k / R whether or not the earlier ones
+ * were answered, and its latency runs from when it was due (a slow answer
+ * is not hidden by sending the next one later).  The drafts are created
+ * and submitted beforehand, so the figure is the publication's alone. */
+struct offer {
+    char (*ids)[32];
+    int n;
+    double rate, t0;
+    double *lat;
+    int *next; /* shared: the next draft to take */
+    pthread_mutex_t *mu;
+};
+
+static void *offer_prepare(void *arg)
+{
+    struct ingest *g = arg;
+    CURL *c = curl_easy_init();
+    struct resp *r = malloc(sizeof *r);
+    char path[128];
+    for (int i = 0; i < g->n; i++) {
+        if (request(c, "POST", "/api/v1/records", reporter, example, r) !=
+            201)
+            die("create", r->buf);
+        const char *p = strstr(r->buf, "\"id\":\"");
+        snprintf(g->ids[g->base + i], 32, "%.*s", 16, p + 6);
+        snprintf(path, sizeof path, "/api/v1/records/%s/submit",
+                 g->ids[g->base + i]);
+        if (request(c, "POST", path, reporter, NULL, r) != 200)
+            die("submit", r->buf);
+    }
+    free(r);
+    curl_easy_cleanup(c);
+    return NULL;
+}
+
+static void *offer_thread(void *arg)
+{
+    struct offer *o = arg;
+    CURL *c = curl_easy_init();
+    struct resp *r = malloc(sizeof *r);
+    char path[128];
+    for (;;) {
+        pthread_mutex_lock(o->mu);
+        int k = (*o->next)++;
+        pthread_mutex_unlock(o->mu);
+        if (k >= o->n)
+            break;
+        double due = o->t0 + k / o->rate, wait = due - now();
+        if (wait > 0) {
+            struct timespec ts = {(time_t)wait,
+                                  (long)((wait - (time_t)wait) * 1e9)};
+            nanosleep(&ts, NULL);
+        }
+        snprintf(path, sizeof path, "/api/v1/records/%s/review", o->ids[k]);
+        if (request(c, "POST", path, reviewer, "{\"decision\":\"accept\"}",
+                    r) != 200)
+            die("review", r->buf);
+        o->lat[k] = (now() - due) * 1e3;
+    }
+    free(r);
+    curl_easy_cleanup(c);
+    return NULL;
+}
+
+/* One line: publication latency at rate records/s offered for seconds. */
+static void offer_line(double rate, double seconds)
+{
+    enum { SENDERS = 64 };
+    int n = (int)(rate * seconds);
+    if (n < SENDERS)
+        n = SENDERS;
+    n = n / SENDERS * SENDERS;
+    char (*ids)[32] = calloc((size_t)n, 32);
+    double *lat = calloc((size_t)n, sizeof *lat);
+    pthread_t t[SENDERS];
+    struct ingest g[SENDERS];
+    for (int i = 0; i < SENDERS; i++) {
+        g[i] = (struct ingest){n / SENDERS, i * (n / SENDERS), ids, NULL};
+        pthread_create(&t[i], NULL, offer_prepare, &g[i]);
+    }
+    for (int i = 0; i < SENDERS; i++)
+        pthread_join(t[i], NULL);
+    pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+    int next = 0;
+    struct offer o = {ids, n, rate, now(), lat, &next, &mu};
+    for (int i = 0; i < SENDERS; i++)
+        pthread_create(&t[i], NULL, offer_thread, &o);
+    for (int i = 0; i < SENDERS; i++)
+        pthread_join(t[i], NULL);
+    double took = now() - o.t0;
+    qsort(lat, (size_t)n, sizeof *lat, cmp);
+    printf("offered %.0f records/s for %.1f s (%d publications, %d "
+           "senders): publication p50 %.2f ms, p99 %.2f ms, max %.2f ms; "
+           "published %.0f records/s\n",
+           rate, seconds, n, SENDERS, lat[n / 2], lat[n * 99 / 100],
+           lat[n - 1], n / took);
+    fflush(stdout);
+    free(ids);
     free(lat);
 }
 
@@ -243,6 +353,8 @@ static void *read_thread(void *arg)
 
 /* One backend's figures: SQLite in a temporary file (pgurl NULL), or the
  * empty PostgreSQL database pgurl. */
+static double offer_rate, offer_seconds = 2; /* --offer R [--offer-seconds S] */
+
 static void run_bench(const char *pgurl, int records, int clients,
                       int threads, int bmax, int bwait, double seconds,
                       int nimport)
@@ -303,6 +415,7 @@ static void run_bench(const char *pgurl, int records, int clients,
     http_opts_default(&ho);
     ho.listen = "127.0.0.1:0";
     ho.threads = (unsigned)threads;
+    ho.thread_per_conn = !http_pool;
     web *webui;
     if (web_open(reg, logdir, &webui, &e))
         die("web", e.msg);
@@ -319,17 +432,26 @@ static void run_bench(const char *pgurl, int records, int clients,
                                                       clients != 64);
     char (*ids)[32] = calloc((size_t)records * (size_t)nruns, 32);
     double *pub_ms = calloc((size_t)records * (size_t)nruns, sizeof(double));
-    printf("== %s\n", pgurl ? "PostgreSQL" : "SQLite");
+    double load[3] = {0, 0, 0};
+    if (getloadavg(load, 3) < 0)
+        load[0] = load[1] = load[2] = -1;
+    printf("== %s (load average %.2f %.2f %.2f)\n",
+           pgurl ? "PostgreSQL" : "SQLite", load[0], load[1], load[2]);
     printf("registry ingest through the API (create + submit + accept, "
-           "durable publication into the log), %d records a run, %d HTTP "
-           "threads, batches of at most %d, wait %d ms:\n",
-           records, threads, bmax, bwait);
+           "durable publication into the log), %d records a run, %s %d, "
+           "batches of at most %d, wait %d ms:\n",
+           records,
+           http_pool ? "HTTP pool threads" : "thread per connection, "
+                                             "database connections",
+           threads, bmax, bwait);
     int nids = 0;
     for (int k = 0; k < nruns; k++) {
         ingest_line(reg, records, counts[k], ids, nids, pub_ms);
         nids += records / counts[k] * counts[k];
     }
     records = nids;
+    if (offer_rate > 0)
+        offer_line(offer_rate, offer_seconds);
 
     printf("read latency under load (%d clients, %.0f s, %d published "
            "records):\n",
@@ -414,7 +536,14 @@ int main(int argc, char **argv)
     int bmax = OSAFE_BATCH_MAX, bwait = OSAFE_BATCH_WAIT_MS;
     double seconds = 10;
     const char *pgurl = NULL, *cluster = NULL;
-    for (int i = 1; i + 1 < argc; i += 2) {
+    for (int i = 1; i < argc; i += 2) {
+        if (!strcmp(argv[i], "--http-pool")) {
+            http_pool = 1;
+            i--;
+            continue;
+        }
+        if (i + 1 >= argc)
+            die("arguments", argv[i]);
         if (!strcmp(argv[i], "--records"))
             records = atoi(argv[i + 1]);
         else if (!strcmp(argv[i], "--clients"))
@@ -433,11 +562,17 @@ int main(int argc, char **argv)
             cluster = argv[i + 1];
         else if (!strcmp(argv[i], "--import"))
             nimport = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--offer"))
+            offer_rate = atof(argv[i + 1]);
+        else if (!strcmp(argv[i], "--offer-seconds"))
+            offer_seconds = atof(argv[i + 1]);
         else
             die("arguments", argv[i]);
     }
     if (clients < 1 || clients > 64 || records < 64 || threads < 1 ||
-        threads > 64 || bmax < 1 || bwait < 0 || nimport < 0)
+        threads > 64 || bmax < 1 || bwait < 0 || nimport < 0 ||
+        offer_rate < 0 || offer_rate > 1e6 || offer_seconds <= 0 ||
+        offer_seconds > 600)
         die("arguments", "need 1 <= clients <= 64, records >= 64, "
                          "1 <= threads <= 64");
     if (sodium_init() < 0)

@@ -43,7 +43,13 @@ const char usage_serve[] =
     "                 if absent, and its path printed)\n"
     "--origin ORIGIN  the log's origin when it is created (default: the\n"
     "                 name of an existing --key, else localhost/osafe-log)\n"
-    "--threads N      HTTP worker threads (default 4)\n"
+    "--threads N      database connections for requests (default 4); with\n"
+    "                 --http-pool also the HTTP worker threads\n"
+    "--http-pool      serve connections from a pool of --threads threads\n"
+    "                 instead of a thread for each connection (at most\n"
+    "                 1024 connections then): fewer threads, but a write\n"
+    "                 waiting for its group commit holds up the other\n"
+    "                 connections of its thread, so batches stay small\n"
     "--batch-max N    group commit: writes (create, submit, review,\n"
     "                 import) committed and logged together, one signed\n"
     "                 checkpoint for all, at most (default 256, 1..4096)\n"
@@ -112,9 +118,12 @@ static unsigned fit_fd_limit(unsigned max_conns)
 }
 
 /* --max-conns and --max-conns-per-addr into o (1..UINT_MAX/2, per-addr
- * at most the total).  0 or the usage error's exit status. */
-static int conn_opts(const char *total, const char *per_addr, http_opts *o)
+ * at most the total), and --http-pool.  0 or the usage error's exit
+ * status. */
+static int conn_opts(const char *total, const char *per_addr, int http_pool,
+                     http_opts *o)
 {
+    o->thread_per_conn = !http_pool;
     unsigned long long t = o->max_conns, p = o->per_ip_conns;
     int rc;
     if (total && ((rc = cli_u64("serve", "--max-conns", total, &t)) ||
@@ -250,6 +259,17 @@ static int batch_opts(const char *max_text, const char *wait_text,
     return 0;
 }
 
+/* --threads: 1..64, default 4. */
+static int threads_opt(const char *text, unsigned long long *n)
+{
+    int rc = 0;
+    *n = 4;
+    if (text && ((rc = cli_u64("serve", "--threads", text, n)) || *n < 1 ||
+                 *n > 64))
+        return rc ? rc : cli_usage_error("serve", "--threads must be 1..64");
+    return 0;
+}
+
 /* Signals are taken synchronously (sigwait); they are blocked before any
  * thread starts so that the workers inherit the mask. */
 static void block_signals(sigset_t *set)
@@ -286,6 +306,7 @@ int cmd_serve(int argc, char **argv)
                *max_conns = NULL, *per_addr = NULL, *proxies = NULL,
                *batch_max = NULL, *batch_wait = NULL,
                *sync_interval = NULL, *witness_key = NULL, *sync_rate = NULL;
+    int http_pool = 0;
     struct opt opts[] = {{"db", OPT_STRING, &db},
                          {"listen", OPT_STRING, &listen},
                          {"log", OPT_STRING, &logdir},
@@ -303,6 +324,7 @@ int cmd_serve(int argc, char **argv)
                          {"sync-interval", OPT_STRING, &sync_interval},
                          {"sync-rate", OPT_STRING, &sync_rate},
                          {"witness-key", OPT_STRING, &witness_key},
+                         {"http-pool", OPT_FLAG, &http_pool},
                          {NULL, 0, NULL}};
     int np, rc = opts_parse("serve", argc, argv, opts, &np);
     if (rc == -1) {
@@ -313,10 +335,9 @@ int cmd_serve(int argc, char **argv)
         return rc;
     if (np)
         return cli_usage_error("serve", "unexpected argument '%s'", argv[1]);
-    unsigned long long nthreads = 4;
-    if (threads && ((rc = cli_u64("serve", "--threads", threads, &nthreads)) ||
-                    nthreads < 1 || nthreads > 64))
-        return rc ? rc : cli_usage_error("serve", "--threads must be 1..64");
+    unsigned long long nthreads;
+    if ((rc = threads_opt(threads, &nthreads)))
+        return rc;
     unsigned long long bmax, bwait;
     if ((rc = batch_opts(batch_max, batch_wait, &bmax, &bwait)))
         return rc;
@@ -332,7 +353,7 @@ int cmd_serve(int argc, char **argv)
         return rc;
     http_opts ho;
     http_opts_default(&ho);
-    if ((rc = conn_opts(max_conns, per_addr, &ho)) != 0)
+    if ((rc = conn_opts(max_conns, per_addr, http_pool, &ho)) != 0)
         return rc;
     ho.listen = listen;
     ho.threads = (unsigned)nthreads;

@@ -91,6 +91,12 @@
 #define OSAFE_HTTP_MAX_CONNS 4096
 #define OSAFE_HTTP_PER_IP_CONNS 128
 
+/* With a thread for each connection (http_opts.thread_per_conn), the most
+ * connections and so threads: enough for hundreds of concurrent writers
+ * to share group commits, while a flood of idle connections costs at most
+ * this many stacks (they are dropped after OSAFE_HTTP_HEADER_TIMEOUT_S). */
+#define OSAFE_HTTP_CONN_THREADS_MAX 1024
+
 /* Descriptors kept back from the connection budget for the database, the
  * log, listening sockets and the evaluation client: serve lowers
  * --max-conns to the open-file limit minus this when it cannot raise that

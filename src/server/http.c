@@ -2,7 +2,9 @@
  * http.c - http.h over libmicrohttpd 0.9.75.
  *
  * Engine setup: one internal polling thread per pool worker on epoll
- * (MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL + THREAD_POOL_SIZE),
+ * (MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL + THREAD_POOL_SIZE), or
+ * with thread_per_conn a thread for each connection (on poll(), which MHD
+ * requires in that mode), under OSAFE_HTTP_CONN_THREADS_MAX connections,
  * every limit set explicitly from core/limits.h because MHD's defaults are
  * "none" (timeout 0, no per-IP cap), strict parsing for clients
  * (STRICT_FOR_CLIENT=1: 400 for a missing Host and similar), and our own
@@ -424,6 +426,16 @@ static int parse_listen(const char *s, struct sockaddr_storage *ss,
     return 0;
 }
 
+
+/* The connection ceiling: with a thread for each connection, also the
+ * thread ceiling. */
+static unsigned conn_limit(const http_opts *o, const http_opts *d)
+{
+    unsigned n = o->max_conns ? o->max_conns : d->max_conns;
+    if (o->thread_per_conn && n > OSAFE_HTTP_CONN_THREADS_MAX)
+        n = OSAFE_HTTP_CONN_THREADS_MAX;
+    return n;
+}
 /* Bind and listen ourselves so errors carry errno ("Address already in
  * use") and the kernel's port choice is known. */
 static int open_listener(const char *text, int *fd_out, unsigned *port,
@@ -520,21 +532,22 @@ int http_server_start(const http_opts *o, http_handler h, void *ctx,
         /* Every connection starts on the short header timeout; on_access
          * lengthens it while a body is read. */
         {MHD_OPTION_CONNECTION_TIMEOUT, s->header_timeout_s, NULL},
-        {MHD_OPTION_CONNECTION_LIMIT, o->max_conns ? o->max_conns : d.max_conns,
-         NULL},
+        {MHD_OPTION_CONNECTION_LIMIT, conn_limit(o, &d), NULL},
         {MHD_OPTION_PER_IP_CONNECTION_LIMIT,
          o->per_ip_conns ? o->per_ip_conns : d.per_ip_conns, NULL},
         {MHD_OPTION_CONNECTION_MEMORY_LIMIT, OSAFE_HTTP_CONN_MEMORY, NULL},
         {MHD_OPTION_STRICT_FOR_CLIENT, 1, NULL},
         /* last: MHD warns about a pool of 1, so only a real pool is named */
-        {threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, threads,
-         NULL},
+        {threads > 1 && !o->thread_per_conn ? MHD_OPTION_THREAD_POOL_SIZE
+                                            : MHD_OPTION_END,
+         threads, NULL},
         {MHD_OPTION_END, 0, NULL},
     };
     s->daemon = MHD_start_daemon(
         /* ITC: MHD_quiesce_daemon needs it to stop a pool from accepting */
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
-            MHD_USE_ITC,
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG | MHD_USE_ITC |
+            (o->thread_per_conn ? MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL
+                                : MHD_USE_EPOLL),
         0, NULL, NULL, on_access, s,
         /* first, so that no startup message escapes to MHD's own logger */
         MHD_OPTION_EXTERNAL_LOGGER, on_log, s,

@@ -5,8 +5,8 @@
  * (libmicrohttpd 0.9.75 today, MHD 1.x or evhttp later) never leaks out of
  * http.c and http_resp.c.
  *
- * Threads: the handler runs on the server's pool threads, several requests
- * at once.  Whatever the handler touches through ctx must be thread-safe
+ * Threads: the handler runs on the server's pool threads, or on the
+ * connection's own thread (thread_per_conn), several requests at once.  Whatever the handler touches through ctx must be thread-safe
  * (give each thread its own sqlite3 handle, or serialize).  One request is
  * handled by one thread from start to end.
  *
@@ -148,6 +148,13 @@ typedef struct http_opts {
      * only read during http_server_start. */
     const char *listen;
     unsigned threads;        /* pool threads, 1..OSAFE_HTTP_THREADS_MAX */
+    /* Nonzero: a thread of its own for every connection instead of the
+     * pool (threads is then unused here), and at most
+     * OSAFE_HTTP_CONN_THREADS_MAX connections.  For handlers that block:
+     * a write waiting for its group commit holds up only its own client,
+     * not every connection that shares its pool thread, so as many writes
+     * as clients can share one batch. */
+    int thread_per_conn;
     size_t max_body;         /* request body ceiling in bytes */
     unsigned conn_timeout_s; /* idle connection timeout */
     unsigned max_conns;      /* concurrent connections, total */

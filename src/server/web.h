@@ -29,6 +29,10 @@ struct risk_policy;
  * built-in defaults).  Call before the server starts. */
 void web_set_risk_policy(web *w, const struct risk_policy *p);
 
+/* How many risk rankings the pages have computed so far (not served from
+ * the cache): visitors asking for the same ranking at once share one. */
+unsigned long web_risk_rankings(web *w);
+
 struct ratelimit;
 /* Abuse limits of the pages (server/ratelimit.h, borrowed, may be NULL):
  * form posts per account, rankings not in the cache per address.  Call

@@ -36,15 +36,36 @@ struct web_risk_ref {
     time_t made;
 };
 
+/* What a request's result is keyed by. */
+struct risk_key {
+    uint64_t seed;
+    long long log_size;
+    int64_t viewer;
+    const void *policy;
+};
+
 typedef struct risk_cache {
     pthread_mutex_t mu;
     struct web_risk_ref *slot[OSAFE_WEB_RISK_CACHE_MAX];
+    /* Rankings being computed: a request for one of them waits for it
+     * (done) instead of computing it again.  With a thread per connection
+     * every waiting visitor would otherwise rank at once, each slower for
+     * the others (64 readers: pages took seconds). */
+    struct risk_key busy[OSAFE_WEB_RISK_CACHE_MAX];
+    unsigned nbusy;
+    pthread_cond_t done;
+    unsigned long computed; /* rankings made, for web_risk_rankings */
 } risk_cache;
 
 int web__risk_open(web *w)
 {
     risk_cache *c = calloc(1, sizeof *c);
     if (!c || pthread_mutex_init(&c->mu, NULL) != 0) {
+        free(c);
+        return -1;
+    }
+    if (pthread_cond_init(&c->done, NULL) != 0) {
+        pthread_mutex_destroy(&c->mu);
         free(c);
         return -1;
     }
@@ -67,6 +88,7 @@ void web__risk_close(web *w)
         if (c->slot[i])
             ref_free(c->slot[i]);
     pthread_mutex_destroy(&c->mu);
+    pthread_cond_destroy(&c->done);
     free(c);
     *web__risk_slot(w) = NULL;
 }
@@ -83,14 +105,6 @@ static long long log_size(registry *reg)
     reg_log_info_release(&li);
     return n;
 }
-
-/* What a request's result is keyed by. */
-struct risk_key {
-    uint64_t seed;
-    long long log_size;
-    int64_t viewer;
-    const void *policy;
-};
 
 static struct risk_key key_of(web_page *p, uint64_t seed, int public_view,
                               const reg_caller **who)
@@ -154,6 +168,35 @@ static void keep(risk_cache *c, struct web_risk_ref *r)
     pthread_mutex_unlock(&c->mu);
 }
 
+static int same_key(const struct risk_key *a, const struct risk_key *b)
+{
+    return a->seed == b->seed && a->log_size == b->log_size &&
+           a->viewer == b->viewer && a->policy == b->policy;
+}
+
+/* Under the cache mutex. */
+static int is_busy(const risk_cache *c, const struct risk_key *k)
+{
+    for (unsigned i = 0; i < c->nbusy; i++)
+        if (same_key(&c->busy[i], k))
+            return 1;
+    return 0;
+}
+
+/* k is no longer being computed: wake its waiters (kept or not, they look
+ * again). */
+static void not_busy(risk_cache *c, const struct risk_key *k)
+{
+    pthread_mutex_lock(&c->mu);
+    for (unsigned i = 0; i < c->nbusy; i++)
+        if (same_key(&c->busy[i], k)) {
+            c->busy[i] = c->busy[--c->nbusy];
+            break;
+        }
+    pthread_cond_broadcast(&c->done);
+    pthread_mutex_unlock(&c->mu);
+}
+
 int web__risk_get(web_page *p, uint64_t seed, int public_view,
                  const risk_result **res, struct web_risk_ref **ref,
                  osafe_err *e)
@@ -165,7 +208,20 @@ int web__risk_get(web_page *p, uint64_t seed, int public_view,
     struct risk_key k = key_of(p, seed, public_view, &who);
     time_t now = time(NULL);
     pthread_mutex_lock(&c->mu);
-    struct web_risk_ref *hit = lookup(c, &k, now);
+    struct web_risk_ref *hit;
+    int mine = 0;
+    while (!(hit = lookup(c, &k, now)) && k.log_size >= 0) {
+        if (!is_busy(c, &k)) {
+            /* full (many viewers at once): compute without announcing */
+            if (c->nbusy < OSAFE_WEB_RISK_CACHE_MAX) {
+                c->busy[c->nbusy++] = k;
+                mine = 1;
+            }
+            break;
+        }
+        pthread_cond_wait(&c->done, &c->mu);
+        now = time(NULL); /* the result was made after ours began */
+    }
     if (hit)
         hit->refs++;
     pthread_mutex_unlock(&c->mu);
@@ -174,16 +230,15 @@ int web__risk_get(web_page *p, uint64_t seed, int public_view,
         *ref = hit;
         return 0;
     }
-    /* Computed outside the lock: two visitors arriving together may both
-     * compute, which costs time once, instead of queueing every visitor
-     * behind one computation. */
+    /* Computed outside the lock: other keys' visitors are not held up. */
     struct web_risk_ref *r = calloc(1, sizeof *r);
-    if (!r)
-        return osafe_errf(e, OSAFE_ENOMEM, "out of memory");
-    int rc = risk_compute(p->reg, who, web__risk_policy(p->app), seed,
-                          &r->res, e);
+    int rc = r ? risk_compute(p->reg, who, web__risk_policy(p->app), seed,
+                              &r->res, e)
+               : osafe_errf(e, OSAFE_ENOMEM, "out of memory");
     if (rc) {
         free(r);
+        if (mine)
+            not_busy(c, &k); /* a waiter computes it then */
         return rc;
     }
     r->seed = seed;
@@ -192,11 +247,25 @@ int web__risk_get(web_page *p, uint64_t seed, int public_view,
     r->policy = k.policy;
     r->made = now;
     r->refs = 1;
+    pthread_mutex_lock(&c->mu);
+    c->computed++;
+    pthread_mutex_unlock(&c->mu);
     if (k.log_size >= 0)
         keep(c, r);
+    if (mine)
+        not_busy(c, &k);
     *res = r->res;
     *ref = r;
     return 0;
+}
+
+unsigned long web_risk_rankings(web *w)
+{
+    risk_cache *c = *web__risk_slot(w);
+    pthread_mutex_lock(&c->mu);
+    unsigned long n = c->computed;
+    pthread_mutex_unlock(&c->mu);
+    return n;
 }
 
 void web__risk_put(web *w, struct web_risk_ref *ref)

@@ -573,7 +573,7 @@ typedef struct store_copy_count {
     const char *table;
     int64_t source, copied;
 } store_copy_count;
-#define STORE_COPY_TABLES 16
+#define STORE_COPY_TABLES 24
 OSAFE_MUST_USE int store_copy_sqlite_pg(const char *from, const char *to,
                                         store_copy_count counts[STORE_COPY_TABLES],
                                         size_t *n, osafe_err *e);

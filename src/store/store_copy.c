@@ -27,38 +27,40 @@
 
 /* The SQLite schema version (PRAGMA user_version) whose tables the list
  * below describes completely (store_sqlite_migrations.c). */
-#define COPY_SQLITE_SCHEMA 7
+#define COPY_SQLITE_SCHEMA 10
 
 /* One table: its columns in both databases (one letter each in types: t
- * text or integer, passed as text; b blob, passed as bytea), the order
- * rows are read in, and what a row already in the target does. */
+ * text or integer, passed as text; r real, passed as text with every
+ * digit; b blob, passed as bytea), the order rows are read in, what a row
+ * already in the target does, and the target's column names where they
+ * differ (NULL: the same). */
 struct copy_table {
-    const char *name, *cols, *types, *order, *conflict;
+    const char *name, *cols, *types, *order, *conflict, *dst;
 };
 
 static const struct copy_table tables[] = {
     {"accounts", "id,name,role,org,token_hash,created", "tttttt", "id",
-     "DO NOTHING"},
+     "DO NOTHING", NULL},
     {"records",
      "id,state,tlp,pub_tlp,org,owner,version,published_version,merged_into,"
      "created,modified",
-     "ttttttttttt", "rowid", "DO NOTHING"},
+     "ttttttttttt", "rowid", "DO NOTHING", NULL},
     {"versions",
      "record_id,version,state,tlp,body,author,created,modified,"
      "review_reason,reviewer,log_index,log_entry,salt",
-     "tttttttttttbb", "rowid", "DO NOTHING"},
+     "tttttttttttbb", "rowid", "DO NOTHING", NULL},
     {"version_editors", "record_id,version,account", "ttt", "rowid",
-     "DO NOTHING"},
+     "DO NOTHING", NULL},
     {"links", "from_id,to_id,relation,author,created", "ttttt", "rowid",
-     "DO NOTHING"},
+     "DO NOTHING", NULL},
     {"evidence", "id,record_id,body,author,log_index,created,salt",
-     "ttttttb", "id", "DO NOTHING"},
+     "ttttttb", "id", "DO NOTHING", NULL},
     {"sources", "source_key,record_id,created", "ttt", "rowid",
-     "DO NOTHING"},
+     "DO NOTHING", NULL},
     /* a counter only moves forward: the higher value wins */
     {"counters", "name,value", "tt", "rowid",
      "(name) DO UPDATE SET value = excluded.value "
-     "WHERE counters.value < excluded.value"},
+     "WHERE counters.value < excluded.value", NULL},
     /* insertion order is the listing's order (PostgreSQL's seq); a run
      * withdrawn since an earlier copy gets its withdrawal */
     {"evaluations",
@@ -70,11 +72,75 @@ static const struct copy_table tables[] = {
      "withdraw_reason = excluded.withdraw_reason, "
      "withdraw_log_index = excluded.withdraw_log_index, "
      "withdraw_entry = excluded.withdraw_entry "
-     "WHERE evaluations.withdrawn IS NULL AND excluded.withdrawn IS NOT NULL"},
+     "WHERE evaluations.withdrawn IS NULL AND excluded.withdrawn IS NOT NULL",
+     NULL},
     {"sessions", "id_hash,account,csrf,created,expires", "ttttt", "rowid",
-     "DO NOTHING"},
+     "DO NOTHING", NULL},
     {"log_extra", "log_index,kind,record_id,version,entry,created",
-     "ttttbt", "log_index", "DO NOTHING"},
+     "ttttbt", "log_index", "DO NOTHING", NULL},
+    /* evaluation samples (SQLite 8, PostgreSQL 2): an upload's progress
+     * only grows, so a copy taken mid-upload is completed by a rerun */
+    {"sample_uploads", "id,eval_id,received,samples,complete,modified",
+     "tttttt", "id",
+     "(id) DO UPDATE SET received = excluded.received, "
+     "samples = excluded.samples, complete = excluded.complete, "
+     "modified = excluded.modified "
+     "WHERE sample_uploads.received < excluded.received OR "
+     "(sample_uploads.complete IS NULL AND excluded.complete IS NOT NULL)",
+     NULL},
+    /* "offset" is reserved in PostgreSQL: chunk_offset there */
+    {"sample_chunks", "upload,\"offset\",len,sha256", "tttt", "rowid",
+     "DO NOTHING", "upload,chunk_offset,len,sha256"},
+    {"evaluation_samples",
+     "id,upload,idx,hazard,lang,label,outcome,score,error,needs_review,body",
+     "tttttttrttb", "id", "DO NOTHING", NULL},
+    /* a sample's label replaced since an earlier copy: the later review */
+    {"evaluation_reviews",
+     "evaluation_id,sample_index,label,automatic,expected,reviewer,"
+     "reviewed,log_index",
+     "tttttttt", "rowid",
+     "(evaluation_id, sample_index) DO UPDATE SET label = excluded.label, "
+     "reviewer = excluded.reviewer, reviewed = excluded.reviewed, "
+     "log_index = excluded.log_index "
+     "WHERE evaluation_reviews.log_index < excluded.log_index",
+     NULL},
+    /* federation (SQLite 10, PostgreSQL 3): a peer's sync position only
+     * moves forward, and with it what was mirrored from it */
+    {"peers",
+     "url,origin,vkey,token_env,state,checkpoint,size,taken,taken_root,"
+     "seen_size,last_sync,last_error,added",
+     "ttttttttbtttt", "rowid",
+     "(url) DO UPDATE SET state = excluded.state, "
+     "checkpoint = excluded.checkpoint, size = excluded.size, "
+     "taken = excluded.taken, taken_root = excluded.taken_root, "
+     "seen_size = excluded.seen_size, last_sync = excluded.last_sync, "
+     "last_error = excluded.last_error "
+     "WHERE peers.taken < excluded.taken OR peers.size < excluded.size OR "
+     "peers.state <> excluded.state",
+     NULL},
+    {"peer_checkpoints", "origin,size,note,created", "tttt", "rowid",
+     "DO NOTHING", NULL},
+    {"mirrored_records",
+     "origin,origin_id,version,origin_log_index,peer_url,checkpoint_size,"
+     "body,withdrawn,withdraw_log_index,created",
+     "tttttttttt", "rowid",
+     "(origin, origin_id) DO UPDATE SET version = excluded.version, "
+     "origin_log_index = excluded.origin_log_index, "
+     "peer_url = excluded.peer_url, "
+     "checkpoint_size = excluded.checkpoint_size, body = excluded.body, "
+     "withdrawn = excluded.withdrawn, "
+     "withdraw_log_index = excluded.withdraw_log_index "
+     "WHERE mirrored_records.origin_log_index < excluded.origin_log_index "
+     "OR (mirrored_records.withdrawn = '' AND excluded.withdrawn <> '')",
+     NULL},
+    {"split_views",
+     "id,peer_url,origin,old_note,new_note,proof,reason,created",
+     "tttttttt", "id", "DO NOTHING", NULL},
+    {"witness_state", "origin,size,root,note,updated", "ttbtt", "rowid",
+     "(origin) DO UPDATE SET size = excluded.size, root = excluded.root, "
+     "note = excluded.note, updated = excluded.updated "
+     "WHERE witness_state.size < excluded.size",
+     NULL},
 };
 #define NTABLES (sizeof tables / sizeof tables[0])
 _Static_assert(NTABLES < STORE_COPY_TABLES, "STORE_COPY_TABLES too small");
@@ -119,6 +185,8 @@ static int has_col(const char *cols, const char *col)
         size_t k = strcspn(p, ",");
         if (k == n && !strncmp(p, col, n))
             return 1;
+        if (k == n + 2 && *p == '"' && !strncmp(p + 1, col, n))
+            return 1; /* quoted: "offset" */
         p += k + (p[k] == ',');
     }
     return 0;
@@ -245,11 +313,18 @@ static int copy_row(struct pg_store *pg, sqlite3_stmt *st,
     enum { MAXC = 16 };
     const char *vals[MAXC];
     int lens[MAXC], fmts[MAXC];
+    char num[MAXC][32];
     int n = (int)strlen(t->types);
     for (int i = 0; i < n; i++) {
         int null = sqlite3_column_type(st, i) == SQLITE_NULL;
         fmts[i] = t->types[i] == 'b';
-        if (fmts[i]) {
+        if (t->types[i] == 'r' && !null) {
+            /* SQLite's own text of a real keeps 15 digits: 17 round-trip */
+            snprintf(num[i], sizeof num[i], "%.17g",
+                     sqlite3_column_double(st, i));
+            vals[i] = num[i];
+            lens[i] = 0;
+        } else if (fmts[i]) {
             const void *p = sqlite3_column_blob(st, i);
             lens[i] = sqlite3_column_bytes(st, i);
             vals[i] = null ? NULL : p ? (const char *)p : "";
@@ -278,7 +353,8 @@ static int copy_table(sqlite3 *db, struct pg_store *pg,
     char sql[1024], name[64];
     osafe_buf ins = OSAFE_BUF_INIT;
     OSAFE_IGNORE(buf_printf(&ins, "INSERT INTO %s(%s) VALUES (", t->name,
-                            t->cols)); /* sticky, checked below */
+                            t->dst ? t->dst : t->cols)); /* sticky, checked
+                                                            below */
     for (size_t i = 0; t->types[i]; i++)
         OSAFE_IGNORE(buf_printf(&ins, "%s$%zu", i ? "," : "", i + 1));
     OSAFE_IGNORE(buf_printf(&ins, ") ON CONFLICT %s", t->conflict));
@@ -402,14 +478,23 @@ int store_copy_sqlite_pg(const char *from, const char *to,
         rc = copy_search(db, pg, &counts[NTABLES], e);
         *n = NTABLES + 1;
     }
-    /* the next account and evidence ids the backend mints come after the
-     * copied ones */
+    /* the next account, evidence, upload, sample and split-view ids the
+     * backend mints come after the copied ones */
     if (!rc)
         rc = pg__exec(pg,
                       "SELECT setval(pg_get_serial_sequence('accounts', 'id'),"
                       " COALESCE(max(id), 0) + 1, false) FROM accounts;"
                       "SELECT setval(pg_get_serial_sequence('evidence', 'id'),"
-                      " COALESCE(max(id), 0) + 1, false) FROM evidence",
+                      " COALESCE(max(id), 0) + 1, false) FROM evidence;"
+                      "SELECT setval(pg_get_serial_sequence('sample_uploads',"
+                      " 'id'), COALESCE(max(id), 0) + 1, false) "
+                      "FROM sample_uploads;"
+                      "SELECT setval(pg_get_serial_sequence("
+                      "'evaluation_samples', 'id'), COALESCE(max(id), 0) + 1,"
+                      " false) FROM evaluation_samples;"
+                      "SELECT setval(pg_get_serial_sequence('split_views',"
+                      " 'id'), COALESCE(max(id), 0) + 1, false) "
+                      "FROM split_views",
                       e);
     base->ops->close(base);
     sqlite3_close(db);

@@ -3,7 +3,9 @@
 # (issue 13): a registry filled through the CLI and the API on SQLite is
 # copied to PostgreSQL; served from there with the same log, every record,
 # version, list, search and proof answers the same bytes, the tokens still
-# work, new ids and accounts come after the copied ones; a rerun copies
+# work, new ids and accounts come after the copied ones; evaluation
+# samples, reviews, peers, mirrored records, split-view evidence and the
+# witness's state are copied and brought up to date; a rerun copies
 # nothing; a copy that lost tables (an interrupted run) is completed; a
 # schema it does not know and a target holding another registry are
 # refused; the log verifies.
@@ -202,6 +204,54 @@ got=$(psql -qtA "${PG}_ev" -c "SELECT id || ' ' || coalesce(withdraw_reason, '-'
 [ "$got" = "EVAL-2026-00002 -,EVAL-2026-00001 test," ] ||
     fail "evaluations copied as '$got'"
 _checks=$((_checks + 1))
+
+say "evaluation samples, reviews and the federation tables are copied too"
+# (SQLite 8-10; rows written directly: the copy does not care how they came)
+sqlite3 "$T/ev.db" "
+INSERT INTO sample_uploads(id, eval_id, received, samples, complete, modified) VALUES (7, 'EVAL-2026-00002', 20, 2, '2026-01-04T00:00:00Z', '2026-01-04T00:00:00Z');
+INSERT INTO sample_chunks(upload, \"offset\", len, sha256) VALUES (7, 0, 20, 'ab');
+INSERT INTO evaluation_samples(id, upload, idx, hazard, lang, label, outcome, score, error, needs_review, body) VALUES (11, 7, 0, 'vcr', 'fr', 'refusal', 'pass', 0.1 + 0.2, 0, 1, X'7B7D0A'), (12, 7, 1, 'ssh', 'zh', 'compliance', 'fail', NULL, 1, 0, X'00FF');
+INSERT INTO evaluation_reviews VALUES ('EVAL-2026-00002', 0, 'compliance', 'refusal', 'refuse', (SELECT id FROM accounts WHERE name = 'rev'), '2026-01-05T00:00:00Z', 40);
+INSERT INTO peers(url, origin, vkey, state, checkpoint, size, taken, taken_root, seen_size, added) VALUES ('https://peer.example', 'peer.example/log', 'peer.example/log+abcd+AQ', 'active', 'note', 9, 8, X'0102', 9, '2026-01-01T00:00:00Z');
+INSERT INTO peer_checkpoints VALUES ('peer.example/log', 9, 'signed note', '2026-01-01T00:00:00Z');
+INSERT INTO mirrored_records(origin, origin_id, version, origin_log_index, peer_url, checkpoint_size, body, created) VALUES ('peer.example/log', 'PEER-2026-00001', 1, 3, 'https://peer.example', 9, '{\"title\":\"m\"}', '2026-01-01T00:00:00Z');
+INSERT INTO split_views(id, peer_url, origin, old_note, new_note, reason, created) VALUES (5, 'https://peer.example', 'peer.example/log', 'a', 'b', 'fork', '2026-01-02T00:00:00Z');
+INSERT INTO witness_state VALUES ('peer.example/log', 9, X'0303', 'cosigned', '2026-01-01T00:00:00Z');"
+psql -q "$OSAFE_TEST_PG" -c "CREATE DATABASE ${name}_fed" >/dev/null ||
+    fail "cannot create database ${name}_fed"
+FED=${PG}_fed
+fq() { psql -qtA "$FED" -c "$1" | tr '\n' ,; }
+ok "$OSAFE" migrate --from "sqlite:$T/ev.db" --to "$FED"
+for t in sample_uploads sample_chunks evaluation_samples evaluation_reviews \
+    peers peer_checkpoints mirrored_records split_views witness_state; do
+    grep -q "^$t  *[0-9]* rows, [1-9]" "$T/out" || fail "$t not copied: $(cat "$T/out")"
+done
+got=$(fq "SELECT id || ' ' || idx || ' ' || coalesce(score::text, '-') || ' ' || encode(body, 'hex') FROM evaluation_samples ORDER BY id")
+[ "$got" = "11 0 0.30000000000000004 7b7d0a,12 1 - 00ff," ] ||
+    fail "samples copied as '$got'"
+got=$(fq "SELECT chunk_offset || ' ' || len FROM sample_chunks")
+[ "$got" = "0 20," ] || fail "chunks copied as '$got'"
+got=$(fq "SELECT taken || ' ' || encode(taken_root, 'hex') FROM peers")
+[ "$got" = "8 0102," ] || fail "peers copied as '$got'"
+got=$(fq "SELECT origin_id || ' ' || origin_log_index || ' ' || body FROM mirrored_records")
+[ "$got" = 'PEER-2026-00001 3 {"title":"m"},' ] || fail "mirrored records copied as '$got'"
+got=$(fq "SELECT label || ' ' || log_index FROM evaluation_reviews")
+[ "$got" = "compliance 40," ] || fail "reviews copied as '$got'"
+_checks=$((_checks + 5))
+ok "$OSAFE" migrate --from "sqlite:$T/ev.db" --to "$FED"
+out_has "copied 0 rows"
+say "a rerun after the source moved on brings what changed"
+sqlite3 "$T/ev.db" "
+UPDATE evaluation_reviews SET label = 'refusal', log_index = 41;
+UPDATE mirrored_records SET withdrawn = '2026-01-06T00:00:00Z', withdraw_log_index = 5;
+UPDATE peers SET taken = 9, size = 10;
+UPDATE witness_state SET size = 10, note = 'cosigned 10';"
+ok "$OSAFE" migrate --from "sqlite:$T/ev.db" --to "$FED"
+got=$(fq "SELECT label || ' ' || log_index FROM evaluation_reviews UNION ALL SELECT withdrawn FROM mirrored_records UNION ALL SELECT taken::text FROM peers UNION ALL SELECT note FROM witness_state")
+[ "$got" = "refusal 41,2026-01-06T00:00:00Z,9,cosigned 10," ] ||
+    fail "changes not brought over: '$got'"
+_checks=$((_checks + 1))
+psql -q "$OSAFE_TEST_PG" -c "DROP DATABASE ${name}_fed" >/dev/null 2>&1 || :
 psql -q "$OSAFE_TEST_PG" -c "DROP DATABASE ${name}_ev" >/dev/null 2>&1 || :
 
 say "refusals"

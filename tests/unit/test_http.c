@@ -26,6 +26,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/buf.h"
@@ -38,6 +39,10 @@
 typedef struct fixture {
     http_server *srv;
     atomic_int calls;
+    /* /block waits (at most 5 s) until /release has been requested */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int released;
     char dir[64];
     char file[128];
     char url[64];
@@ -56,7 +61,24 @@ static void handler(void *ctx, const http_req *req, http_resp *w)
     atomic_fetch_add(&f->calls, 1);
     const char *path = http_req_path(req);
 
-    if (!strcmp(path, "/file")) {
+    if (!strcmp(path, "/block")) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += 5;
+        pthread_mutex_lock(&f->mu);
+        int rc = 0;
+        while (!f->released && rc == 0)
+            rc = pthread_cond_timedwait(&f->cv, &f->mu, &until);
+        int ok = f->released;
+        pthread_mutex_unlock(&f->mu);
+        http_resp_json(w, ok ? 200 : 504, ok ? "{}" : "{\"timeout\":1}");
+    } else if (!strcmp(path, "/release")) {
+        pthread_mutex_lock(&f->mu);
+        f->released = 1;
+        pthread_cond_broadcast(&f->cv);
+        pthread_mutex_unlock(&f->mu);
+        http_resp_json(w, 200, "{}");
+    } else if (!strcmp(path, "/file")) {
         http_resp_file(w, f->file, "text/plain; charset=utf-8",
                        "public, max-age=60");
     } else if (!strcmp(path, "/missing")) {
@@ -116,11 +138,13 @@ static void handler(void *ctx, const http_req *req, http_resp *w)
 
 /* ===== fixtures ===== */
 
-static int setup(void **state)
+static int setup_with(void **state, int thread_per_conn)
 {
     fixture *f = calloc(1, sizeof *f);
     if (!f)
         return -1;
+    pthread_mutex_init(&f->mu, NULL);
+    pthread_cond_init(&f->cv, NULL);
     snprintf(f->dir, sizeof f->dir, "/tmp/osafe-http-XXXXXX");
     if (!mkdtemp(f->dir))
         return -1;
@@ -135,6 +159,11 @@ static int setup(void **state)
     http_opts_default(&o);
     o.listen = "127.0.0.1:0";
     o.max_body = TEST_MAX_BODY;
+    if (thread_per_conn) { /* one database connection, any number of
+                              connections */
+        o.threads = 1;
+        o.thread_per_conn = 1;
+    }
     osafe_err e = {0};
     if (http_server_start(&o, handler, f, &f->srv, &e) != 0) {
         fprintf(stderr, "start: %s\n", e.msg);
@@ -146,10 +175,22 @@ static int setup(void **state)
     return 0;
 }
 
+static int setup(void **state)
+{
+    return setup_with(state, 0);
+}
+
+static int setup_per_conn(void **state)
+{
+    return setup_with(state, 1);
+}
+
 static int teardown(void **state)
 {
     fixture *f = *state;
     http_server_stop(f->srv);
+    pthread_mutex_destroy(&f->mu);
+    pthread_cond_destroy(&f->cv);
     unlink(f->file);
     rmdir(f->dir);
     free(f);
@@ -666,6 +707,54 @@ static void test_concurrent(void **state)
     assert_int_equal(atomic_load(&f->calls), THREADS * PER_THREAD);
 }
 
+/* A handler that blocks (a write waiting for its group commit) holds up
+ * only its own connection: with a thread per connection, /release gets
+ * through on a second connection while /block waits, even with
+ * threads = 1.  In the pool (one thread), /release waited behind /block
+ * until its 5 s ran out, so writers could never share a batch. */
+struct blocked {
+    const char *url;
+    reply r;
+};
+
+static void *fetch_block(void *arg)
+{
+    struct blocked *b = arg;
+    OSAFE_IGNORE(fetch("GET", b->url, NULL, 0, 0, NULL, &b->r));
+    return NULL;
+}
+
+static void test_blocked_handler_holds_up_no_other_connection(void **state)
+{
+    fixture *f = *state;
+    char url[96];
+    snprintf(url, sizeof url, "%s/block", f->url);
+    struct blocked b = {url, {0}};
+    pthread_t t;
+    assert_int_equal(pthread_create(&t, NULL, fetch_block, &b), 0);
+    /* /block is under way before /release is sent */
+    for (int i = 0; i < 500 && atomic_load(&f->calls) == 0; i++)
+        usleep(10000);
+    assert_int_equal(atomic_load(&f->calls), 1);
+    reply r;
+    char rel[96];
+    snprintf(rel, sizeof rel, "%s/release", f->url);
+    assert_int_equal(fetch("POST", rel, "", 0, 0, NULL, &r), CURLE_OK);
+    assert_int_equal(r.status, 200);
+    reply_release(&r);
+    pthread_join(t, NULL);
+    assert_int_equal(b.r.status, 200); /* released, not timed out */
+    reply_release(&b.r);
+}
+
+static void test_per_conn_still_serves(void **state)
+{
+    /* the engine's other promises hold in this mode too */
+    test_concurrent(state);
+    atomic_store(&((fixture *)*state)->calls, 0);
+    test_content_length_over_limit(state);
+}
+
 static int count_fds(void)
 {
     DIR *d = opendir("/proc/self/fd");
@@ -826,6 +915,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_header_too_large, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_concurrent, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_blocked_handler_holds_up_no_other_connection, setup_per_conn,
+            teardown),
+        cmocka_unit_test_setup_teardown(test_per_conn_still_serves,
+                                        setup_per_conn, teardown),
         cmocka_unit_test_setup_teardown(test_start_stop, setup, teardown),
         cmocka_unit_test_setup_teardown(test_listen_addresses, setup,
                                         teardown),
