@@ -27,7 +27,7 @@
 
 /* The SQLite schema version (PRAGMA user_version) whose tables the list
  * below describes completely (store_sqlite_migrations.c). */
-#define COPY_SQLITE_SCHEMA 10
+#define COPY_SQLITE_SCHEMA 12
 
 /* One table: its columns in both databases (one letter each in types: t
  * text or integer, passed as text; r real, passed as text with every
@@ -122,9 +122,10 @@ static const struct copy_table tables[] = {
      "DO NOTHING", NULL},
     {"mirrored_records",
      "origin,origin_id,version,origin_log_index,peer_url,checkpoint_size,"
-     "body,withdrawn,withdraw_log_index,created",
-     "tttttttttt", "rowid",
+     "body,withdrawn,withdraw_log_index,created,tlp,org,salt",
+     "ttttttttttttt", "rowid",
      "(origin, origin_id) DO UPDATE SET version = excluded.version, "
+     "tlp = excluded.tlp, org = excluded.org, salt = excluded.salt, "
      "origin_log_index = excluded.origin_log_index, "
      "peer_url = excluded.peer_url, "
      "checkpoint_size = excluded.checkpoint_size, body = excluded.body, "
@@ -140,6 +141,17 @@ static const struct copy_table tables[] = {
      "(origin) DO UPDATE SET size = excluded.size, root = excluded.root, "
      "note = excluded.note, updated = excluded.updated "
      "WHERE witness_state.size < excluded.size",
+     NULL},
+    /* our own witnesses (SQLite 12, PostgreSQL 5): a later cosignature
+     * replaces an earlier one */
+    {"cosigners",
+     "url,vkey,name,size,note,cosig,cosig_time,last_try,last_error,added",
+     "tttttttttt", "rowid",
+     "(url) DO UPDATE SET size = excluded.size, note = excluded.note, "
+     "cosig = excluded.cosig, cosig_time = excluded.cosig_time, "
+     "last_try = excluded.last_try, last_error = excluded.last_error "
+     "WHERE cosigners.size < excluded.size OR "
+     "cosigners.cosig_time < excluded.cosig_time",
      NULL},
 };
 #define NTABLES (sizeof tables / sizeof tables[0])
