@@ -16,62 +16,13 @@
 # fresh PostgreSQL database in that cluster.
 set -eu
 . "${OSAFE_TESTS:-$(dirname "$0")/..}/e2e/lib.sh.inc"
+. "${OSAFE_TESTS:-$(dirname "$0")/..}/e2e/nodes.sh.inc"
 
 command -v curl >/dev/null 2>&1 || {
     echo "SKIP: federation needs curl"
     exit 77
 }
 
-# free_port: a port nothing answers on, below the ephemeral range.
-free_port() {
-    _i=0
-    while :; do
-        _p=$((20000 + $(rand 12000)))
-        _prc=0
-        curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$_p/" || _prc=$?
-        [ "$_prc" -eq 7 ] && break
-        _i=$((_i + 1))
-        [ "$_i" -lt 50 ] || fail "no free port found"
-    done
-    echo "$_p"
-}
-
-# serve NAME PORT DB LOG KEY [ARG...]: start `osafe serve`, wait for its
-# log; the pid lands in $T/NAME.pid.
-serve() {
-    _n=$1 _port=$2 _db=$3 _log=$4 _key=$5
-    shift 5
-    "$OSAFE" serve --db "$_db" --log "$_log" --key "$_key" \
-        --listen "127.0.0.1:$_port" "$@" >"$T/$_n.out" 2>"$T/$_n.err" &
-    echo $! >"$T/$_n.pid"
-    bg_register "$(cat "$T/$_n.pid")"
-    _i=0
-    until curl -s -o /dev/null "http://127.0.0.1:$_port/log/checkpoint"; do
-        _i=$((_i + 1))
-        [ "$_i" -le 200 ] || fail "$_n did not start: $(cat "$T/$_n.err")"
-        sleep 0.1
-    done
-}
-
-stop() {
-    kill "$(cat "$T/$1.pid")" 2>/dev/null || :
-    wait "$(cat "$T/$1.pid")" 2>/dev/null || :
-}
-
-# newdb NAME: a fresh database for a node: a file in $T, or, when
-# OSAFE_TEST_PG names a PostgreSQL cluster (the ctest fixture "pg", entry
-# pg_federation), a new database in it, named after $T so that runs never
-# share one.
-newdb() {
-    if [ -z "${OSAFE_TEST_PG:-}" ]; then
-        echo "$T/$1.db"
-        return
-    fi
-    _dbn=f_$(basename "$T" | tr -cd 'A-Za-z0-9' | tr 'A-Z' 'a-z')_$1
-    psql -q -X "$OSAFE_TEST_PG" -c "CREATE DATABASE $_dbn" >/dev/null ||
-        fail "OSAFE_TEST_PG: cannot create database $_dbn"
-    echo "${OSAFE_TEST_PG%/*}/$_dbn"
-}
 ADB=$(newdb a)
 BDB=$(newdb b)
 CDB=$(newdb c)

@@ -11,23 +11,11 @@
 # caught with a consistency proof from A's own tiles.
 set -eu
 . "${OSAFE_TESTS:-$(dirname "$0")/..}/e2e/lib.sh.inc"
+. "${OSAFE_TESTS:-$(dirname "$0")/..}/e2e/nodes.sh.inc"
 
 command -v curl >/dev/null 2>&1 || {
     echo "SKIP: federation_gossip needs curl"
     exit 77
-}
-
-free_port() {
-    _i=0
-    while :; do
-        _p=$((20000 + $(rand 12000)))
-        _prc=0
-        curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$_p/" || _prc=$?
-        [ "$_prc" -eq 7 ] && break
-        _i=$((_i + 1))
-        [ "$_i" -lt 50 ] || fail "no free port found"
-    done
-    echo "$_p"
 }
 
 # serve NAME LOG KEY: start `osafe serve` on a fresh port with database
@@ -46,11 +34,6 @@ serve() {
         sleep 0.1
     done
     echo "http://127.0.0.1:$_port" >"$T/$_n.url"
-}
-
-stop() {
-    kill "$(cat "$T/$1.pid")" 2>/dev/null || :
-    wait "$(cat "$T/$1.pid")" 2>/dev/null || :
 }
 
 # state DB URL: the peer's state in `peer list`.

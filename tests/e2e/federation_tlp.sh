@@ -11,35 +11,13 @@
 # Under OSAFE_TEST_PG every node's database is a fresh PostgreSQL database.
 set -eu
 . "${OSAFE_TESTS:-$(dirname "$0")/..}/e2e/lib.sh.inc"
+. "${OSAFE_TESTS:-$(dirname "$0")/..}/e2e/nodes.sh.inc"
 
 command -v curl >/dev/null 2>&1 || {
     echo "SKIP: federation_tlp needs curl"
     exit 77
 }
 
-free_port() {
-    _i=0
-    while :; do
-        _p=$((20000 + $(rand 12000)))
-        _prc=0
-        curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$_p/" || _prc=$?
-        [ "$_prc" -eq 7 ] && break
-        _i=$((_i + 1))
-        [ "$_i" -lt 50 ] || fail "no free port found"
-    done
-    echo "$_p"
-}
-
-newdb() {
-    if [ -z "${OSAFE_TEST_PG:-}" ]; then
-        echo "$T/$1.db"
-        return
-    fi
-    _dbn=t_$(basename "$T" | tr -cd 'A-Za-z0-9' | tr 'A-Z' 'a-z')_$1
-    psql -q -X "$OSAFE_TEST_PG" -c "CREATE DATABASE $_dbn" >/dev/null ||
-        fail "OSAFE_TEST_PG: cannot create database $_dbn"
-    echo "${OSAFE_TEST_PG%/*}/$_dbn"
-}
 ADB=$(newdb a)
 BDB=$(newdb b)
 CDB=$(newdb c)

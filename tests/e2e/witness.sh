@@ -16,54 +16,11 @@
 # (ctest pg_witness) every node's database is a fresh PostgreSQL one.
 set -eu
 . "${OSAFE_TESTS:-$(dirname "$0")/..}/e2e/lib.sh.inc"
+. "${OSAFE_TESTS:-$(dirname "$0")/..}/e2e/nodes.sh.inc"
 
 command -v curl >/dev/null 2>&1 || {
     echo "SKIP: witness.sh needs curl"
     exit 77
-}
-
-free_port() {
-    _i=0
-    while :; do
-        _p=$((20000 + $(rand 12000)))
-        _prc=0
-        curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$_p/" || _prc=$?
-        [ "$_prc" -eq 7 ] && break
-        _i=$((_i + 1))
-        [ "$_i" -lt 50 ] || fail "no free port found"
-    done
-    echo "$_p"
-}
-
-serve() {
-    _n=$1 _port=$2 _db=$3 _log=$4 _key=$5
-    shift 5
-    "$OSAFE" serve --db "$_db" --log "$_log" --key "$_key" \
-        --listen "127.0.0.1:$_port" "$@" >"$T/$_n.out" 2>"$T/$_n.err" &
-    echo $! >"$T/$_n.pid"
-    bg_register "$(cat "$T/$_n.pid")"
-    _i=0
-    until curl -s -o /dev/null "http://127.0.0.1:$_port/log/checkpoint"; do
-        _i=$((_i + 1))
-        [ "$_i" -le 200 ] || fail "$_n did not start: $(cat "$T/$_n.err")"
-        sleep 0.1
-    done
-}
-
-stop() {
-    kill "$(cat "$T/$1.pid")" 2>/dev/null || :
-    wait "$(cat "$T/$1.pid")" 2>/dev/null || :
-}
-
-newdb() {
-    if [ -z "${OSAFE_TEST_PG:-}" ]; then
-        echo "$T/$1.db"
-        return
-    fi
-    _dbn=w_$(basename "$T" | tr -cd 'A-Za-z0-9' | tr 'A-Z' 'a-z')_$1
-    psql -q -X "$OSAFE_TEST_PG" -c "CREATE DATABASE $_dbn" >/dev/null ||
-        fail "OSAFE_TEST_PG: cannot create database $_dbn"
-    echo "${OSAFE_TEST_PG%/*}/$_dbn"
 }
 
 # cosigned N SIZE: wait until A serves a checkpoint of SIZE with N
