@@ -72,6 +72,44 @@ void sq__release(struct sq_store *s, sqlite3_stmt *st)
     s->cache[i] = st;
 }
 
+int sq__collect(struct sq_store *s, sqlite3_stmt *st, size_t size,
+                sq_row_fn *row, void (*release)(void *), void **out,
+                size_t *n, osafe_err *e)
+{
+    char *arr = NULL;
+    size_t cap = 0, k = 0;
+    int rc = 0, r = SQLITE_DONE;
+    while (!rc && (r = sqlite3_step(st)) == SQLITE_ROW) {
+        if (k == cap) {
+            size_t nc = cap ? 2 * cap : 8;
+            char *na = realloc(arr, nc * size);
+            if (!na) {
+                rc = osafe_errf(e, OSAFE_ENOMEM, "out of memory");
+                break;
+            }
+            arr = na;
+            cap = nc;
+        }
+        /* a row that fails has released what it took itself */
+        rc = row(st, arr + k * size, e);
+        if (!rc)
+            k++;
+    }
+    if (!rc && r != SQLITE_DONE)
+        rc = osafe_errf(e, OSAFE_EIO, "database: %s", sqlite3_errmsg(s->db));
+    sq__release(s, st);
+    if (rc) {
+        for (size_t i = 0; release && i < k; i++)
+            release(arr + i * size);
+        free(arr);
+        arr = NULL;
+        k = 0;
+    }
+    *out = arr;
+    *n = k;
+    return rc;
+}
+
 /* Run a statement that returns no rows; finalizes it. */
 int sq__done(struct sq_store *s, sqlite3_stmt *st, osafe_err *e)
 {

@@ -34,8 +34,14 @@ int sq__cosigner_put(osafe_store *base, const store_cosigner *c, int create,
     return rc;
 }
 
-static int row(sqlite3_stmt *st, store_cosigner *c, osafe_err *e)
+static void release_one(void *c)
 {
+    store_cosigner_release(c);
+}
+
+static int row(sqlite3_stmt *st, void *dst, osafe_err *e)
+{
+    store_cosigner *c = dst;
     memset(c, 0, sizeof *c);
     sq__text(c->url, sizeof c->url, st, 0);
     sq__text(c->vkey, sizeof c->vkey, st, 1);
@@ -66,33 +72,9 @@ int sq__cosigner_list(osafe_store *base, store_cosigner **out, size_t *n,
                          e);
     if (rc)
         return rc;
-    size_t cap = 0;
-    int r = SQLITE_DONE;
-    while (!rc && (r = sqlite3_step(st)) == SQLITE_ROW) {
-        if (*n == cap) {
-            size_t nc = cap ? 2 * cap : 4;
-            store_cosigner *nw = realloc(*out, nc * sizeof *nw);
-            if (!nw) {
-                rc = osafe_errf(e, OSAFE_ENOMEM, "out of memory");
-                break;
-            }
-            *out = nw;
-            cap = nc;
-        }
-        rc = row(st, &(*out)[*n], e);
-        if (!rc)
-            (*n)++;
-    }
-    if (!rc && r != SQLITE_DONE)
-        rc = osafe_errf(e, OSAFE_EIO, "database: %s", sqlite3_errmsg(s->db));
-    sq__release(s, st);
-    if (rc) {
-        for (size_t i = 0; i < *n; i++)
-            store_cosigner_release(&(*out)[i]);
-        free(*out);
-        *out = NULL;
-        *n = 0;
-    }
+    void *rows;
+    rc = sq__collect(s, st, sizeof **out, row, release_one, &rows, n, e);
+    *out = rows;
     return rc;
 }
 

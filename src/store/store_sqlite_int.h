@@ -35,6 +35,17 @@ void sq__release(struct sq_store *s, sqlite3_stmt *st);
 void sq__text(char *out, size_t n, sqlite3_stmt *st, int col);
 int sq__write(struct sq_store *s, osafe_err *e, const char *sql,
              const char *types, ...);
+/* One row of a result into the element at dst (0, or an error having
+ * released whatever the row took). */
+typedef int sq_row_fn(sqlite3_stmt *st, void *dst, osafe_err *e);
+/* Step st (from sq__prepare) to its end, each row one element of size
+ * bytes filled by row, and release st.  On success *out is a malloc'd
+ * array of *n elements (NULL when none) the caller owns; on failure the
+ * elements made so far are given to release (may be NULL), freed, and
+ * *out is NULL. */
+int sq__collect(struct sq_store *s, sqlite3_stmt *st, size_t size,
+                sq_row_fn *row, void (*release)(void *), void **out,
+                size_t *n, osafe_err *e);
 
 /* store_sqlite_discard.c */
 int sq__record_discard(osafe_store *s, const char *id, osafe_err *e);

@@ -54,8 +54,14 @@ int sq__peer_put(osafe_store *base, const store_peer *p, int create,
     "SELECT url, origin, vkey, token_env, state, checkpoint, size, taken,"  \
     " taken_root, seen_size, last_sync, last_error, added FROM peers"
 
-static int peer_row(sqlite3_stmt *st, store_peer *p, osafe_err *e)
+static void peer_free(void *p)
 {
+    store_peer_release(p);
+}
+
+static int peer_row(sqlite3_stmt *st, void *dst, osafe_err *e)
+{
+    store_peer *p = dst;
     memset(p, 0, sizeof *p);
     sq__text(p->url, sizeof p->url, st, 0);
     sq__text(p->origin, sizeof p->origin, st, 1);
@@ -109,33 +115,9 @@ int sq__peer_list(osafe_store *base, store_peer **out, size_t *n,
     int rc = sq__prepare(s, &st, PEER_COLUMNS " ORDER BY url", e);
     if (rc)
         return rc;
-    size_t cap = 0;
-    int r = SQLITE_DONE;
-    while (!rc && (r = sqlite3_step(st)) == SQLITE_ROW) {
-        if (*n == cap) {
-            size_t nc = cap ? 2 * cap : 8;
-            store_peer *np = realloc(*out, nc * sizeof *np);
-            if (!np) {
-                rc = osafe_errf(e, OSAFE_ENOMEM, "out of memory");
-                break;
-            }
-            *out = np;
-            cap = nc;
-        }
-        rc = peer_row(st, &(*out)[*n], e);
-        if (!rc)
-            (*n)++;
-    }
-    if (!rc && r != SQLITE_DONE)
-        rc = osafe_errf(e, OSAFE_EIO, "database: %s", sqlite3_errmsg(s->db));
-    sq__release(s, st);
-    if (rc) {
-        for (size_t i = 0; i < *n; i++)
-            store_peer_release(&(*out)[i]);
-        free(*out);
-        *out = NULL;
-        *n = 0;
-    }
+    void *rows;
+    rc = sq__collect(s, st, sizeof **out, peer_row, peer_free, &rows, n, e);
+    *out = rows;
     return rc;
 }
 
@@ -195,8 +177,14 @@ int sq__mirror_put(osafe_store *base, const store_mirror *m, osafe_err *e)
     " checkpoint_size, body, withdrawn, created, tlp, org, salt"          \
     " FROM mirrored_records"
 
-static int mirror_row(sqlite3_stmt *st, store_mirror *m, osafe_err *e)
+static void mirror_free(void *m)
 {
+    free(((store_mirror *)m)->body);
+}
+
+static int mirror_row(sqlite3_stmt *st, void *dst, osafe_err *e)
+{
+    store_mirror *m = dst;
     memset(m, 0, sizeof *m);
     sq__text(m->origin, sizeof m->origin, st, 0);
     sq__text(m->origin_id, sizeof m->origin_id, st, 1);
@@ -277,31 +265,10 @@ int sq__mirror_list(osafe_store *base, const char *origin, const char *after,
         sqlite3_bind_text(st, 1, origin, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int(st, 2, limit);
     sqlite3_bind_text(st, 3, after ? after : "", -1, SQLITE_TRANSIENT);
-    size_t cap = 0;
-    int r = SQLITE_DONE;
-    while (!rc && (r = sqlite3_step(st)) == SQLITE_ROW) {
-        if (*n == cap) {
-            size_t nc = cap ? 2 * cap : 16;
-            store_mirror *nm = realloc(*out, nc * sizeof *nm);
-            if (!nm) {
-                rc = osafe_errf(e, OSAFE_ENOMEM, "out of memory");
-                break;
-            }
-            *out = nm;
-            cap = nc;
-        }
-        rc = mirror_row(st, &(*out)[*n], e);
-        if (!rc)
-            (*n)++;
-    }
-    if (!rc && r != SQLITE_DONE)
-        rc = osafe_errf(e, OSAFE_EIO, "database: %s", sqlite3_errmsg(s->db));
-    sq__release(s, st);
-    if (rc) {
-        store_mirror_list_release(*out, *n);
-        *out = NULL;
-        *n = 0;
-    }
+    void *rows;
+    rc = sq__collect(s, st, sizeof **out, mirror_row, mirror_free, &rows, n,
+                     e);
+    *out = rows;
     return rc;
 }
 
