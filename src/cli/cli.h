@@ -14,6 +14,7 @@
 
 #include "core/limits.h"
 #include "core/status.h"
+#include "store/store.h"
 #include "tlog/note.h"
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
@@ -79,6 +80,10 @@ int log_verify(int argc, char **argv);
 
 /* Print "osafe WHAT: message" to stderr and return EXIT_FAIL. */
 int cli_fail(const char *what, const osafe_err *e);
+/* Open the registry database named by --db for command cmd: 0 with *s
+ * (the caller closes it), or the exit status after saying why (--db
+ * missing, or the open failed). */
+int cli_store_open(const char *cmd, const char *db, osafe_store **s);
 /* Print "osafe WHAT: <formatted>" to stderr and return EXIT_USAGE. */
 int cli_usage_error(const char *what, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

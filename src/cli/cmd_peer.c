@@ -95,16 +95,6 @@ static int parse(const char *cmd, int argc, char **argv, struct opt *opts,
     return 0;
 }
 
-static int open_db(const char *cmd, const char *db, osafe_store **s)
-{
-    osafe_err e;
-    if (!db)
-        return cli_usage_error(cmd, "--db is required");
-    if (store_open(db, s, &e) != 0)
-        return cli_fail(cmd, &e);
-    return 0;
-}
-
 static int peer_add(int argc, char **argv)
 {
     const char *db = NULL, *vkey = NULL, *tenv = NULL, *url;
@@ -121,7 +111,7 @@ static int peer_add(int argc, char **argv)
     char *text = NULL;
     size_t len;
     osafe_store *s = NULL;
-    if ((rc = open_db("peer add", db, &s)))
+    if ((rc = cli_store_open("peer add", db, &s)))
         return rc;
     if (fsx_read_file(vkey, OSAFE_KEY_NAME_MAX + 128, &text, &len, &e) ||
         fed_peer_add(s, url, text, tenv, &e))
@@ -141,7 +131,7 @@ static int peer_list(int argc, char **argv)
     if (rc)
         return rc < 0 ? EXIT_OK : rc;
     osafe_store *s;
-    if ((rc = open_db("peer list", db, &s)))
+    if ((rc = cli_store_open("peer list", db, &s)))
         return rc;
     osafe_err e;
     store_peer *p;
@@ -177,7 +167,7 @@ static int peer_simple(const char *cmd, int argc, char **argv,
     if (rc)
         return rc < 0 ? EXIT_OK : rc;
     osafe_store *s;
-    if ((rc = open_db(cmd, db, &s)))
+    if ((rc = cli_store_open(cmd, db, &s)))
         return rc;
     osafe_err e;
     if (fn(s, url, &e))
@@ -289,7 +279,7 @@ static int peer_sync(int argc, char **argv)
                                  &pol.o.nw, &pol.o.quorum)))
         return rc;
     osafe_store *s;
-    if ((rc = open_db("peer sync", db, &s)))
+    if ((rc = cli_store_open("peer sync", db, &s)))
         return rc;
     if (url) {
         rc = sync_one(s, url, &pol.o);

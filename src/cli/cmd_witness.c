@@ -94,16 +94,6 @@ int cli_witness_check(const char *cmd, const char *note, size_t len,
     return EXIT_OK;
 }
 
-static int open_db(const char *cmd, const char *db, osafe_store **s)
-{
-    osafe_err e;
-    if (!db)
-        return cli_usage_error(cmd, "--db is required");
-    if (store_open(db, s, &e) != 0)
-        return cli_fail(cmd, &e);
-    return 0;
-}
-
 /* Options, then exactly npos positional arguments (the URL). */
 static int parse(const char *cmd, int argc, char **argv, struct opt *opts,
                  int npos)
@@ -132,7 +122,7 @@ static int witness_add(int argc, char **argv)
     if (!vkey)
         return cli_usage_error(cmd, "--vkey FILE.vkey is required");
     osafe_store *s;
-    if ((rc = open_db(cmd, db, &s)))
+    if ((rc = cli_store_open(cmd, db, &s)))
         return rc;
     osafe_err e;
     char *text = NULL;
@@ -155,7 +145,7 @@ static int witness_list(int argc, char **argv)
     if (rc)
         return rc < 0 ? EXIT_OK : rc;
     osafe_store *s;
-    if ((rc = open_db(cmd, db, &s)))
+    if ((rc = cli_store_open(cmd, db, &s)))
         return rc;
     osafe_err e;
     store_cosigner *w;
@@ -185,7 +175,7 @@ static int witness_remove(int argc, char **argv)
     if (rc)
         return rc < 0 ? EXIT_OK : rc;
     osafe_store *s;
-    if ((rc = open_db(cmd, db, &s)))
+    if ((rc = cli_store_open(cmd, db, &s)))
         return rc;
     osafe_err e;
     if (s->ops->cosigner_remove(s, argv[1], &e))

@@ -11,6 +11,16 @@ int cli_fail(const char *what, const osafe_err *e)
     return EXIT_FAIL;
 }
 
+int cli_store_open(const char *cmd, const char *db, osafe_store **s)
+{
+    osafe_err e;
+    if (!db)
+        return cli_usage_error(cmd, "--db is required");
+    if (store_open(db, s, &e) != 0)
+        return cli_fail(cmd, &e);
+    return 0;
+}
+
 int cli_usage_error(const char *what, const char *fmt, ...)
 {
     va_list ap;
