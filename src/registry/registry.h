@@ -180,6 +180,16 @@ OSAFE_MUST_USE int reg_mirror_get(registry *r, const reg_caller *c,
 OSAFE_MUST_USE int reg_mirror_eval_list(registry *r, const char *origin,
                                         int limit, const char *cursor,
                                         char **out, osafe_err *e);
+/* fn(ctx, origin id, the run's JSON) for each mirrored evaluation still
+ * published whose entry is the run itself (not a digest), of every
+ * active peer; *n_out counts them (the risk ranking's
+ * evals.mirrored: include). */
+OSAFE_MUST_USE int reg_mirror_eval_each(registry *r,
+                                        int (*fn)(void *ctx, const char *id,
+                                                  const char *body,
+                                                  size_t len),
+                                        void *ctx, size_t *n_out,
+                                        osafe_err *e);
 /* The peers this node mirrors and the split-view evidence held against
  * each (mirrored.c), as JSON {"peers":[{url, origin, state, size,
  * seen_size, last_sync, last_error, split: null | {reason,

@@ -18,6 +18,8 @@
 #include "federation/fed_int.h"
 #include "federation/federation.h"
 #include "registry/registry.h"
+#include "risk/risk.h"
+#include "risk/risk_policy.h"
 #include "store/store.h"
 #include "tlog/log.h"
 #include "tlog/note.h"
@@ -31,22 +33,25 @@ struct node_a {
     reg_caller rep, rev;
 };
 
-static void node_a_open(struct node_a *a)
+static void node_open(struct node_a *a, const char *origin)
 {
     snprintf(a->dir, sizeof a->dir, "/tmp/osafe-fedev-XXXXXX");
     assert_non_null(mkdtemp(a->dir));
     char key[320], keydir[256], db[256];
     snprintf(keydir, sizeof keydir, "%s/keys", a->dir);
-    snprintf(key, sizeof key, "%s/a.example_log.key", keydir);
+    snprintf(key, sizeof key, "%s/%s.key", keydir, origin);
+    for (char *c = key + strlen(keydir) + 1; *c; c++)
+        if (*c == '/')
+            *c = '_';
     snprintf(a->logd, sizeof a->logd, "%s/log", a->dir);
     snprintf(db, sizeof db, "%s/a.db", a->dir);
-    char *gen[] = {(char *)api_osafe(), "key", "generate", A_ORIGIN,
+    char *gen[] = {(char *)api_osafe(), "key", "generate", (char *)origin,
                    "--out", keydir, NULL};
     assert_int_equal(api_run(gen, NULL, NULL), 0);
     char *init[] = {(char *)api_osafe(), "log", "init", a->logd, "--origin",
-                    A_ORIGIN, "--key", key, NULL};
+                    (char *)origin, "--key", key, NULL};
     assert_int_equal(api_run(init, NULL, NULL), 0);
-    reg_opts o = {db, a->logd, key, "OSAFE", A_ORIGIN, 2};
+    reg_opts o = {db, a->logd, key, "OSAFE", origin, 2};
     osafe_err e;
     if (reg_open(&o, &a->reg, &e))
         fail_msg("%s", e.msg);
@@ -117,7 +122,7 @@ static void test_published_eval_mirrored_then_withdrawn(void **state)
 {
     (void)state;
     struct node_a A;
-    node_a_open(&A);
+    node_open(&A, A_ORIGIN);
     char id[32], vk[512];
     int64_t pub_index, wd_index;
     node_a_publish(&A, id, &pub_index);
@@ -270,11 +275,70 @@ static void test_api_lists_mirrored_evaluations(void **state)
     api_fini(&S);
 }
 
+/* B's risk ranking counts A's run only with evals.mirrored: include, and
+ * says which it did. */
+static void test_risk_mirrored_evaluations_policy(void **state)
+{
+    (void)state;
+    struct node_a A, B;
+    node_open(&A, A_ORIGIN);
+    node_open(&B, "b.example/log");
+    char id[32], vk[512];
+    int64_t index;
+    node_a_publish(&A, id, &index);
+    osafe_err e;
+    assert_int_equal(reg_log_vkey(A.reg, vk, sizeof vk, &e), 0);
+    osafe_buf pub = OSAFE_BUF_INIT;
+    node_a_entry(&A, index, &pub);
+    char db[256];
+    snprintf(db, sizeof db, "%s/a.db", B.dir);
+    osafe_store *s;
+    assert_int_equal(store_open(db, &s, &e), 0);
+    assert_int_equal(fed_peer_add(s, PEER, vk, NULL, &e), 0);
+    store_peer p;
+    assert_int_equal(s->ops->peer_get(s, PEER, &p, &e), 0);
+    fed__apply a = {.peer = &p, .checkpoint_size = index + 1};
+    apply(s, &a, (uint64_t)index, pub.data, pub.len);
+    assert_int_equal(a.mirrored, 1);
+    store_peer_release(&p);
+    s->ops->close(s);
+    buf_release(&pub);
+
+    reg_caller anyone = {0};
+    struct risk_policy pol;
+    risk_policy_default(&pol);
+    risk_result *res;
+    assert_int_equal(risk_compute(B.reg, &anyone, &pol, 1, &res, &e), 0);
+    assert_int_equal(res->evaluations, 0);
+    assert_int_equal(res->evals_mirrored_included, 0);
+    assert_int_equal(res->evals_mirrored, 0);
+    risk_result_free(res);
+    pol.evals_mirrored = 1;
+    assert_int_equal(risk_compute(B.reg, &anyone, &pol, 1, &res, &e), 0);
+    assert_int_equal(res->evaluations, 1);
+    assert_int_equal(res->evals_mirrored_included, 1);
+    assert_int_equal(res->evals_mirrored, 1);
+    risk_result_free(res);
+    /* the policy file's key */
+    const char *inc = "evals:\n  mirrored: include\n";
+    const char *bad = "evals:\n  mirrored: yes\n";
+    risk_policy_default(&pol);
+    assert_int_equal(risk_policy_parse(&pol, inc, strlen(inc), &e), 0);
+    assert_int_equal(pol.evals_mirrored, 1);
+    assert_int_not_equal(risk_policy_parse(&pol, bad, strlen(bad), &e), 0);
+    assert_non_null(strstr(e.msg, "evals.mirrored"));
+    reg_close(B.reg);
+    api_rmrf(B.dir);
+    reg_close(A.reg);
+    api_rmrf(A.dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_published_eval_mirrored_then_withdrawn),
         cmocka_unit_test(test_api_lists_mirrored_evaluations),
+        cmocka_unit_test(test_risk_mirrored_evaluations_policy),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
