@@ -271,6 +271,15 @@ static void test_api_lists_mirrored_evaluations(void **state)
     api_get(&S, "/api/v1/evaluations?origin=", NULL, &r);
     assert_int_equal(r.status, 400);
     api_reply_release(&r);
+    /* the CLI lists them too, one JSON object a line, with provenance */
+    osafe_buf out = OSAFE_BUF_INIT;
+    char *cli[] = {(char *)api_osafe(), "peer", "mirrored", "--db", S.db,
+                   "--evaluations", NULL};
+    assert_int_equal(api_run(cli, &out, NULL), 0);
+    assert_non_null(strstr(out.data, "\"origin_id\":\"EVAL-2026-00031\""));
+    assert_non_null(strstr(out.data, "\"origin_log_index\":13"));
+    assert_non_null(strstr(out.data, "\"peer\":\"" PEER "\""));
+    buf_release(&out);
     api_stop_clean(&S);
     api_fini(&S);
 }
