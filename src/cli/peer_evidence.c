@@ -88,13 +88,16 @@ int peer_evidence(int argc, char **argv)
     return EXIT_OK;
 }
 
-/* `osafe peer mirrored --db FILE [--origin ORIGIN]`: the mirrored records
- * with their provenance, one JSON object a line. */
+/* `osafe peer mirrored --db FILE [--origin ORIGIN] [--evaluations]`: the
+ * mirrored records (or evaluations) with their provenance, one JSON
+ * object a line. */
 int peer_mirrored(int argc, char **argv)
 {
     const char *db = NULL, *origin = NULL;
+    int evals = 0;
     struct opt opts[] = {{"db", OPT_STRING, &db},
                          {"origin", OPT_STRING, &origin},
+                         {"evaluations", OPT_FLAG, &evals},
                          {NULL, 0, NULL}};
     const char *cmd = "peer mirrored";
     int np, rc = opts_parse(cmd, argc, argv, opts, &np);
@@ -114,13 +117,21 @@ int peer_mirrored(int argc, char **argv)
     size_t n;
     if (store_open(db, &s, &e) != 0)
         return cli_fail(cmd, &e);
-    rc = s->ops->mirror_list(s, origin, NULL, INT32_MAX, &m, &n, &e);
+    rc = evals ? s->ops->meval_list(s, origin, NULL, INT32_MAX, &m, &n, &e)
+               : s->ops->mirror_list(s, origin, NULL, INT32_MAX, &m, &n, &e);
     s->ops->close(s);
     if (rc)
         return cli_fail(cmd, &e);
     for (size_t i = 0; i < n && !rc; i++) {
         json_error_t je;
-        json_t *o = json_pack(
+        json_t *o = evals ? json_pack(
+            "{s:s, s:s, s:I, s:s, s:I, s:s, s:o}", "origin", m[i].origin,
+            "origin_id", m[i].origin_id, "origin_log_index",
+            (json_int_t)m[i].origin_log_index, "peer", m[i].peer_url,
+            "checkpoint_size", (json_int_t)m[i].checkpoint_size, "withdrawn",
+            m[i].withdrawn, "evaluation",
+            json_loadb(m[i].body, m[i].body_len, 0, &je))
+            : json_pack(
             "{s:s, s:s, s:i, s:I, s:s, s:I, s:s, s:o, s:s, s:s, s:s}",
             "origin",
             m[i].origin, "origin_id", m[i].origin_id, "version", m[i].version,

@@ -4,8 +4,8 @@
  * one held; a commitment to a GREEN or AMBER record, when the peer issued
  * us a token, fetches the record through its API and stores it only if it
  * matches the commitment (fetch_api.c); everything else is counted and
- * left (RED never leaves its node; evaluations and merges are not mirrored
- * yet).
+ * left (RED never leaves its node; merges are not mirrored yet).
+ * Published evaluations and their withdrawals: apply_eval.c.
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -133,14 +133,18 @@ int fed__apply_entry(osafe_store *s, fed__apply *a, uint64_t index,
     json_t *ver = json_object_get(j, "version");
     store_mirror m;
     memset(&m, 0, sizeof m);
-    if (type && !strcmp(type, "osafe.withdrawal/v1")) {
+    int taken = 0;
+    if ((rc = fed__apply_evaluation(s, a, j, index, data, len, &taken, e)) ||
+        taken) {
+        /* an evaluation, its digest or its withdrawal (apply_eval.c) */
+    } else if (type && !strcmp(type, "osafe.withdrawal/v1")) {
         rc = apply_withdrawal(s, a, j, index, e);
     } else if (type && !strcmp(type, "osafe.record/v1")) {
         rc = apply_commitment(s, a, j, index, e);
     } else if (type || !tlp || strcmp(tlp, "CLEAR") || !json_is_integer(ver) ||
                str_field(j, "id", m.origin_id, sizeof m.origin_id)) {
-        /* Digests of CLEAR records too big for an entry, evaluations,
-         * merges: not mirrored in this stage. */
+        /* Digests of CLEAR records too big for an entry, merges: not
+         * mirrored in this stage. */
         a->skipped++;
     } else {
         snprintf(m.origin, sizeof m.origin, "%s", a->peer->origin);

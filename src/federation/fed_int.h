@@ -113,6 +113,15 @@ typedef struct fed__apply {
     char refusal[OSAFE_ERR_MAX]; /* why the last one was refused */
 } fed__apply;
 
+struct json_t;
+/* apply_eval.c: if j (the parsed entry at index, data its bytes) is a
+ * published evaluation, its digest or its withdrawal, apply it and set
+ * *taken; else *taken is 0 and nothing is done. */
+OSAFE_MUST_USE int fed__apply_evaluation(osafe_store *s, fed__apply *a,
+                                         struct json_t *j, uint64_t index,
+                                         const void *data, size_t len,
+                                         int *taken, osafe_err *e);
+
 /* A verified commitment entry of the peer's log (osafe.record/v1). */
 typedef struct fed__commitment {
     char id[32];

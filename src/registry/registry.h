@@ -169,6 +169,27 @@ OSAFE_MUST_USE int reg_mirror_list(registry *r, const reg_caller *c,
 OSAFE_MUST_USE int reg_mirror_get(registry *r, const reg_caller *c,
                                   const char *origin, const char *id,
                                   char **out, osafe_err *e);
+/* Up to limit (1..OSAFE_PAGE_MAX) evaluations mirrored from peers' logs
+ * (of origin, or NULL: every origin), by origin then id, after origin id
+ * cursor (NULL or ""), as JSON {"evaluations":[{id, state, digest_only,
+ * log_index, evaluation (the peer's log entry: the run, or its digest
+ * when digest_only), origin:{name, peer, log_index, checkpoint_size
+ * [, withdrawn]}}], "next_cursor" ("" on the last page)}; *out is
+ * malloc'd, the caller frees it.  Anyone may read them: published evaluations are public results
+ * (mirrored_evals.c). */
+OSAFE_MUST_USE int reg_mirror_eval_list(registry *r, const char *origin,
+                                        int limit, const char *cursor,
+                                        char **out, osafe_err *e);
+/* fn(ctx, origin id, the run's JSON) for each mirrored evaluation still
+ * published whose entry is the run itself (not a digest), of every
+ * active peer; *n_out counts them (the risk ranking's
+ * evals.mirrored: include). */
+OSAFE_MUST_USE int reg_mirror_eval_each(registry *r,
+                                        int (*fn)(void *ctx, const char *id,
+                                                  const char *body,
+                                                  size_t len),
+                                        void *ctx, size_t *n_out,
+                                        osafe_err *e);
 /* The peers this node mirrors and the split-view evidence held against
  * each (mirrored.c), as JSON {"peers":[{url, origin, state, size,
  * seen_size, last_sync, last_error, split: null | {reason,

@@ -144,6 +144,8 @@ typedef struct risk_result {
     size_t n_over;
     int mirrored_included; /* the policy's incidents.mirrored: 1 include */
     size_t mirrored;      /* records mirrored from peers among incidents */
+    int evals_mirrored_included; /* the policy's evals.mirrored */
+    size_t evals_mirrored; /* runs mirrored from peers among evaluations */
 } risk_result;
 
 typedef struct risk_policy risk_policy; /* defined in risk_policy.h */

@@ -277,6 +277,26 @@ static int on_eval(struct collect *k, const char *id, const char *body,
     return rc;
 }
 
+/* A run mirrored from a peer (evals.mirrored: include): never one of
+ * the policy's reference runs, whose ids are ours. */
+struct mirror_evals {
+    struct collect *k;
+    size_t *n;
+};
+
+static int on_mirror_eval(void *ctx, const char *id, const char *body,
+                          size_t len)
+{
+    struct mirror_evals *m = ctx;
+    (void)id;
+    if (*m->n >= OSAFE_RISK_EVALS_MAX)
+        return 0;
+    int rc = on_eval(m->k, "", body, len);
+    if (!rc)
+        ++*m->n;
+    return rc;
+}
+
 static int collect_evals(registry *r, struct collect *k, size_t *n)
 {
     char cursor[32] = "";
@@ -345,6 +365,11 @@ int risk_compute(registry *r, const reg_caller *c, const risk_policy *policy,
         rc = reg_mirror_each(r, on_record, &k, &nmir, e);
     if (!rc)
         rc = collect_evals(r, &k, &nev);
+    size_t nmev = 0, before = nev;
+    struct mirror_evals me = {&k, &nev};
+    if (!rc && policy->evals_mirrored)
+        rc = reg_mirror_eval_each(r, on_mirror_eval, &me, &nmev, e);
+    nmev = nev - before; /* those within OSAFE_RISK_EVALS_MAX */
     if (!rc) {
         risk__acc_count(acc, k.records, nev, 0, as_of);
         rc = risk__acc_finish(acc, seed, out, e);
@@ -357,6 +382,8 @@ int risk_compute(registry *r, const reg_caller *c, const risk_policy *policy,
         (*out)->left_out = k.out;
         (*out)->mirrored_included = policy->mirrored;
         (*out)->mirrored = nmir;
+        (*out)->evals_mirrored_included = policy->evals_mirrored;
+        (*out)->evals_mirrored = nmev;
         risk__over_finish(&k.over, *out);
     }
     risk__over_free(&k.over);

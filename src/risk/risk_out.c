@@ -119,6 +119,12 @@ int risk_result_json(const risk_result *res, char **out, osafe_err *e)
             json_pack("{s:s, s:I}", "policy",
                       res->mirrored_included ? "include" : "exclude",
                       "counted", (json_int_t)res->mirrored));
+    if (r) /* whether peers' evaluations were counted (issue 12) */
+        json_object_set_new(
+            r, "mirrored_evaluations",
+            json_pack("{s:s, s:I}", "policy",
+                      res->evals_mirrored_included ? "include" : "exclude",
+                      "counted", (json_int_t)res->evals_mirrored));
     *out = r ? json_dumps(r, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
                                  JSON_REAL_PRECISION(6))
              : NULL;
@@ -252,6 +258,14 @@ int risk_result_table(const risk_result *res, osafe_buf *out, osafe_err *e)
                               res->mirrored)
                  : buf_puts(out, "Records mirrored from peers: excluded "
                                  "(policy incidents.mirrored)\n");
+    if (!rc)
+        rc = res->evals_mirrored_included
+                 ? buf_printf(out, "Evaluations mirrored from peers: "
+                                   "included (%zu counted; policy "
+                                   "evals.mirrored)\n",
+                              res->evals_mirrored)
+                 : buf_puts(out, "Evaluations mirrored from peers: excluded "
+                                 "(policy evals.mirrored)\n");
     if (!rc)
         rc = buf_printf(out,
                         "\n%-4s %-6s %-24s %-3s %-6s %-15s %-9s %-5s %-22s "

@@ -73,6 +73,10 @@ void risk_policy_default(struct risk_policy *p)
      * deduplication yet): left out unless a policy says include
      * (docs/RISK.md "Mirrored records") */
     p->mirrored = 0;
+    /* evaluations mirrored from peers: another registry's runs, which
+     * may be the same run published on both (no cross-registry
+     * deduplication): left out unless a policy says include */
+    p->evals_mirrored = 0;
     p->eval_prior = RISK_PRIOR_EB;
     p->beta_a = 0.5;
     p->beta_b = 0.5;
@@ -149,6 +153,7 @@ static const struct key keys[] = {
     {"evals.tolerance.I4", K_DOUBLE, TOL(4), 1e-9, 1},
     {"evals.tolerance.I5", K_DOUBLE, TOL(5), 1e-9, 1},
     {"evals.icc", K_DOUBLE, F(icc), 0, 1},
+    {"evals.mirrored", K_MIRRORED, F(evals_mirrored), 0, 0},
     {"evals.eb_kappa_max", K_DOUBLE, F(eb_kappa_max), 1, 1e9},
     {"tiers.high", K_DOUBLE, F(tier_high), 0, 1},
     {"tiers.medium", K_DOUBLE, F(tier_medium), 0, 1},

@@ -42,6 +42,8 @@ struct risk_policy {
     int min_incidents;         /* realized incidents that count as coverage */
     int mirrored;              /* 1: count records mirrored from peers
                                 * (incidents.mirrored: include) */
+    int evals_mirrored;        /* 1: count evaluations mirrored from peers
+                                * (evals.mirrored: include) */
 
     int eval_prior;            /* enum risk_prior (ranking only) */
     double beta_a, beta_b;     /* Jeffreys prior for grades */

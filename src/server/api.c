@@ -581,8 +581,16 @@ static void evaluations(api_ctx *a, const http_req *q, http_resp *w,
         if (cur && *cur && !reg_id_valid(cur, strlen(cur)))
             return (void)http_resp_error(w, 400, "bad_request", "cursor",
                                          "cursor: not an evaluation id");
+        /* origin: the evaluations mirrored from that peer's log, never
+         * mixed with ours */
+        const char *origin = http_req_query(q, "origin");
+        if (origin && !*origin)
+            return (void)http_resp_error(w, 400, "bad_request", "origin",
+                                         "origin must name a peer's log");
         char *out = NULL;
-        int rc = reg_evaluation_list(a->reg, limit, cur, &out, &e);
+        int rc = origin ? reg_mirror_eval_list(a->reg, origin, limit, cur,
+                                               &out, &e)
+                        : reg_evaluation_list(a->reg, limit, cur, &out, &e);
         return reply(w, 200, rc, out, &e);
     }
     if (!*rest) {

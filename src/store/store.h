@@ -534,6 +534,22 @@ struct store_ops {
     /* OSAFE_ENOTFOUND if none. */
     OSAFE_MUST_USE int (*cosigner_remove)(osafe_store *s, const char *url,
                                           osafe_err *e);
+    /* ---- evaluations mirrored from peers' logs (store_*_mevals.c,
+     * issue 12): a store_mirror again, version 1, tlp/org/salt unused ----
+     * Store one; OSAFE_EEXIST if (origin, origin_id) is held (a replay:
+     * a published evaluation is never amended). */
+    OSAFE_MUST_USE int (*meval_put)(osafe_store *s, const store_mirror *m,
+                                    osafe_err *e);
+    /* Mark (origin, origin_id) withdrawn by the entry at log_index
+     * (OSAFE_ENOTFOUND if not held or withdrawn already). */
+    OSAFE_MUST_USE int (*meval_withdraw)(osafe_store *s, const char *origin,
+                                         const char *origin_id,
+                                         int64_t log_index, osafe_err *e);
+    /* As mirror_list, over the mirrored evaluations. */
+    OSAFE_MUST_USE int (*meval_list)(osafe_store *s, const char *origin,
+                                     const char *after, int limit,
+                                     store_mirror **out, size_t *n,
+                                     osafe_err *e);
 };
 
 enum { STORE_SP_MARK, STORE_SP_KEEP, STORE_SP_UNDO };

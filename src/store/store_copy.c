@@ -27,7 +27,7 @@
 
 /* The SQLite schema version (PRAGMA user_version) whose tables the list
  * below describes completely (store_sqlite_migrations.c). */
-#define COPY_SQLITE_SCHEMA 12
+#define COPY_SQLITE_SCHEMA 13
 
 /* One table: its columns in both databases (one letter each in types: t
  * text or integer, passed as text; r real, passed as text with every
@@ -133,6 +133,17 @@ static const struct copy_table tables[] = {
      "withdraw_log_index = excluded.withdraw_log_index "
      "WHERE mirrored_records.origin_log_index < excluded.origin_log_index "
      "OR (mirrored_records.withdrawn = '' AND excluded.withdrawn <> '')",
+     NULL},
+    /* SQLite 13, PostgreSQL 7: a mirrored evaluation only gains its
+     * withdrawal */
+    {"mirrored_evaluations",
+     "origin,origin_id,origin_log_index,peer_url,checkpoint_size,body,"
+     "withdrawn,withdraw_log_index,created",
+     "ttttttttt", "rowid",
+     "(origin, origin_id) DO UPDATE SET withdrawn = excluded.withdrawn, "
+     "withdraw_log_index = excluded.withdraw_log_index "
+     "WHERE mirrored_evaluations.withdrawn = '' AND "
+     "excluded.withdrawn <> ''",
      NULL},
     {"split_views",
      "id,peer_url,origin,old_note,new_note,proof,reason,created",

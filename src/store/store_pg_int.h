@@ -163,4 +163,12 @@ extern const struct store_ops pg__ops;
 extern const char *const pg__migrations[];
 extern const size_t pg__n_migrations;
 
+/* store_pg_mevals.c: mirrored evaluations (issue 12) */
+int pg__meval_put(osafe_store *s, const store_mirror *m, osafe_err *e);
+int pg__meval_withdraw(osafe_store *s, const char *origin,
+                       const char *origin_id, int64_t log_index,
+                       osafe_err *e);
+int pg__meval_list(osafe_store *s, const char *origin, const char *after,
+                   int limit, store_mirror **out, size_t *n, osafe_err *e);
+
 #endif

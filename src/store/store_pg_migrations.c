@@ -257,6 +257,18 @@ const char *const pg__migrations[] = {
     "CREATE INDEX evaluations_log ON evaluations(log_index);"
     "CREATE INDEX evaluations_withdraw_log ON "
     "evaluations(withdraw_log_index);",
+    /* 7 (as SQLite's 13): evaluations mirrored from peers' logs */
+    "CREATE TABLE mirrored_evaluations("
+    "  origin text NOT NULL,"
+    "  origin_id text NOT NULL,"
+    "  origin_log_index bigint NOT NULL,"
+    "  peer_url text NOT NULL,"
+    "  checkpoint_size bigint NOT NULL,"
+    "  body text NOT NULL,"
+    "  withdrawn text NOT NULL DEFAULT '',"
+    "  withdraw_log_index bigint,"
+    "  created text NOT NULL,"
+    "  PRIMARY KEY (origin, origin_id));",
 };
 
 const size_t pg__n_migrations = sizeof pg__migrations / sizeof pg__migrations[0];

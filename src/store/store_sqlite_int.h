@@ -156,4 +156,12 @@ int sq__cosigner_list(osafe_store *s, store_cosigner **out, size_t *n,
                       osafe_err *e);
 int sq__cosigner_remove(osafe_store *s, const char *url, osafe_err *e);
 
+/* store_sqlite_mevals.c: mirrored evaluations (issue 12) */
+int sq__meval_put(osafe_store *s, const store_mirror *m, osafe_err *e);
+int sq__meval_withdraw(osafe_store *s, const char *origin,
+                       const char *origin_id, int64_t log_index,
+                       osafe_err *e);
+int sq__meval_list(osafe_store *s, const char *origin, const char *after,
+                   int limit, store_mirror **out, size_t *n, osafe_err *e);
+
 #endif

@@ -318,6 +318,20 @@ const char *const sq__migrations[] = {
     "  last_try TEXT NOT NULL DEFAULT '',"
     "  last_error TEXT NOT NULL DEFAULT '',"
     "  added TEXT NOT NULL);",
+    /* 13 (issue 12): evaluations mirrored from peers' logs, with their
+     * provenance; the body is the peer's log entry, exact (the run, or
+     * only its digest when the run was too big for an entry). */
+    "CREATE TABLE mirrored_evaluations("
+    "  origin TEXT NOT NULL,"
+    "  origin_id TEXT NOT NULL,"
+    "  origin_log_index INTEGER NOT NULL,"
+    "  peer_url TEXT NOT NULL,"
+    "  checkpoint_size INTEGER NOT NULL,"
+    "  body TEXT NOT NULL,"
+    "  withdrawn TEXT NOT NULL DEFAULT '',"
+    "  withdraw_log_index INTEGER,"
+    "  created TEXT NOT NULL,"
+    "  PRIMARY KEY (origin, origin_id));",
 };
 
 const size_t sq__n_migrations = sizeof sq__migrations / sizeof sq__migrations[0];

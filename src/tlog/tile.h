@@ -41,8 +41,6 @@ int tlog_tile_parse(const char *path, int *level, uint64_t *index,
  */
 unsigned tlog_tile_width(int level, uint64_t index, uint64_t size);
 
-#endif
-
 /* ---- entry bundles ----------------------------------------------------- */
 
 #include "core/status.h"
@@ -97,3 +95,5 @@ int tlog_edge_node(const tlog_edge *edge, int level, uint64_t index,
 
 /* MTH of `count` (a power of two, <= 256) consecutive hashes of one tile. */
 void tlog_subtree_root(const tlog_hash *h, unsigned count, tlog_hash *out);
+
+#endif
