@@ -554,6 +554,7 @@ const struct store_ops pg__ops = {
     pg__mirror_withdraw, pg__mirror_list, pg__split_put, pg__split_get,
     pg__witness_get, pg__witness_put,
     pg__cosigner_put, pg__cosigner_list, pg__cosigner_remove,
+    pg__refused_put, pg__refused_list, pg__refused_drop,
 };
 
 /* What the readers assume of a connection: UTF-8 text, hex bytea, UTC,

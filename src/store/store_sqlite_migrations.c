@@ -318,6 +318,21 @@ const char *const sq__migrations[] = {
     "  last_try TEXT NOT NULL DEFAULT '',"
     "  last_error TEXT NOT NULL DEFAULT '',"
     "  added TEXT NOT NULL);",
+    /* 14 (issue 12; h9's 13 comes before it): GREEN/AMBER records of a
+     * peer refused because the served bytes did not match the commitment
+     * in its log, fetched again by later syncs (federation/retry.c). */
+    "CREATE TABLE peer_refused("
+    "  peer_url TEXT NOT NULL,"
+    "  log_index INTEGER NOT NULL,"
+    "  origin TEXT NOT NULL,"
+    "  origin_id TEXT NOT NULL,"
+    "  version INTEGER NOT NULL,"
+    "  tlp TEXT NOT NULL,"
+    "  commitment TEXT NOT NULL,"
+    "  why TEXT NOT NULL,"
+    "  tries INTEGER NOT NULL DEFAULT 1,"
+    "  first TEXT NOT NULL,"
+    "  PRIMARY KEY (peer_url, log_index));",
 };
 
 const size_t sq__n_migrations = sizeof sq__migrations / sizeof sq__migrations[0];
