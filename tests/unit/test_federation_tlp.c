@@ -405,10 +405,11 @@ static void origin_sql(const struct origin *o, const char *sql, char *out,
     sqlite3_close(db);
 }
 
-/* The origin's server serves the GREEN record with another salt (its
- * bytes no longer match the commitment in its log), or, salt_hex given,
- * the right one again. */
-static void origin_salt(const struct origin *o, char *salt_hex, int restore)
+/* The origin's server serves record id with another salt (its bytes no
+ * longer match the commitment in its log; the right one saved into
+ * salt_hex), or with restore, salt_hex again. */
+static void origin_salt(const struct origin *o, const char *id,
+                        char *salt_hex, int restore)
 {
     char sql[256];
     int pg = store_is_pg(o->S.db);
@@ -418,7 +419,7 @@ static void origin_salt(const struct origin *o, char *salt_hex, int restore)
                       "record_id = '%s'"
                     : "SELECT lower(hex(salt)) FROM versions WHERE "
                       "record_id = '%s'",
-                 o->green);
+                 id);
         origin_sql(o, sql, salt_hex, 65);
         assert_int_equal(strlen(salt_hex), 64);
     }
@@ -429,7 +430,7 @@ static void origin_salt(const struct origin *o, char *salt_hex, int restore)
              pg ? "UPDATE versions SET salt = decode('%s', 'hex') WHERE "
                   "record_id = '%s'"
                 : "UPDATE versions SET salt = X'%s' WHERE record_id = '%s'",
-             v, o->green);
+             v, id);
     origin_sql(o, sql, NULL, 0);
 }
 
@@ -458,7 +459,7 @@ static void test_refused_fetched_again(void **state)
     api_init(&M);
     fed_sync_stats st;
     char err[OSAFE_ERR_MAX], salt[65];
-    origin_salt(&o, salt, 0);
+    origin_salt(&o, o.green, salt, 0);
     setenv(TOKEN_ENV, o.peer, 1);
     assert_int_equal(sync_into(M.db, &o, TOKEN_ENV, &st, err, sizeof err),
                      OSAFE_EVERIFY);
@@ -485,7 +486,7 @@ static void test_refused_fetched_again(void **state)
     assert_int_equal(rows[0].tries, 2);
     free(rows);
     /* the honest server again: the same entry, no new one, is stored */
-    origin_salt(&o, salt, 1);
+    origin_salt(&o, o.green, salt, 1);
     assert_int_equal(fed_sync(s, o.S.base, &st, &e), 0);
     assert_int_equal(st.entries, 0);
     assert_int_equal(st.fetched, 1);
@@ -496,8 +497,23 @@ static void test_refused_fetched_again(void **state)
     free(m.body);
     assert_int_equal(fed_sync(s, o.S.base, &st, &e), 0);
     assert_int_equal(st.fetched, 0); /* nothing fetched twice */
-    s->ops->close(s);
+    /* a new GREEN record refused, then withdrawn by its origin: the
+     * withdrawal in the log forgets it (synced without the token, so that
+     * no fetch could) */
+    char late[32];
+    publish_level(&o, o.alice, "GREEN", late);
+    origin_salt(&o, late, salt, 0);
+    assert_int_equal(fed_sync(s, o.S.base, &st, &e), OSAFE_EVERIFY);
+    assert_int_equal(refused_pending(s, o.S.base, NULL, NULL), 1);
+    api_reply r;
+    assert_int_equal(api_action(&o.S, o.alice, late, "withdraw",
+                                "{\"reason\":\"filed twice\"}", &r),
+                     200);
+    api_reply_release(&r);
     unsetenv(TOKEN_ENV);
+    assert_int_equal(fed_sync(s, o.S.base, &st, &e), 0);
+    assert_int_equal(refused_pending(s, o.S.base, NULL, NULL), 0);
+    s->ops->close(s);
     api_fini(&M);
     api_stop_clean(&o.S);
     api_fini(&o.S);
