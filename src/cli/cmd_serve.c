@@ -265,6 +265,9 @@ static int sync_cfg_parse(struct sync_cfg *c)
     if (!c->s && (c->wfiles.n || c->quorum))
         return cli_usage_error("serve", "--sync-witness and --sync-quorum "
                                         "need --sync-interval");
+    if (c->quorum && !c->wfiles.n)
+        return cli_usage_error("serve", "--sync-quorum needs at least one "
+                                        "--sync-witness FILE.vkey");
     c->o = (fed_sync_opts){(unsigned)r, -1, c->w, 0, 0};
     if ((rc = cli_witness_policy("serve", &c->wfiles, c->quorum, c->w,
                                  &c->o.nw, &c->o.quorum)))

@@ -186,6 +186,8 @@ SVDB=$(newdb sviewer)
 ok "$OSAFE" peer add "$A" --vkey "$AVKEY" --db "$SVDB"
 expect_fail 2 "need --sync-interval" "$OSAFE" serve --db "$SVDB" \
     --sync-witness "$WD"
+expect_fail 2 "needs at least one --sync-witness" "$OSAFE" serve \
+    --db "$SVDB" --sync-interval 1 --sync-quorum 1
 PS=$(free_port)
 serve s "$PS" "$SVDB" "$T/s.log" "$K/s.key" --sync-interval 1 \
     --sync-witness "$WD"
