@@ -15,6 +15,7 @@
 #include "core/limits.h"
 #include "core/status.h"
 #include "store/store.h"
+#include "federation/federation.h"
 #include "tlog/note.h"
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2 };
@@ -150,6 +151,11 @@ int serve_sync_start(const char *db, unsigned interval,
 /* ... with --sync-rate: requests per second to one peer (0: default). */
 int serve_sync_start_rate(const char *db, unsigned interval, unsigned rate,
                           struct serve_sync **out, osafe_err *e);
+/* ... with all of `peer sync`'s options, the witness policy included
+ * (--sync-witness, --sync-quorum); o and its keys are copied. */
+int serve_sync_start_with(const char *db, unsigned interval,
+                          const fed_sync_opts *o, struct serve_sync **out,
+                          osafe_err *e);
 void serve_sync_stop(struct serve_sync *ss);
 extern const char usage_peer[];
 

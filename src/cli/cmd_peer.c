@@ -34,7 +34,9 @@ const char usage_peer[] =
     "          the salted commitments in its log.\n"
     "list      One line per peer: URL, origin, state (active|frozen), the\n"
     "          size of the last accepted checkpoint, entries taken, the\n"
-    "          latest size seen, the lag, the last sync and its error.\n"
+    "          latest size seen, the lag, the last sync and its error,\n"
+    "          and how many refused GREEN/AMBER records later syncs will\n"
+    "          fetch again.\n"
     "remove    Forget a peer; its mirrored records and evidence stay.\n"
     "sync      Pull once from URL, or from every peer: the checkpoint's\n"
     "          signature and its consistency with the last one accepted\n"
@@ -145,19 +147,29 @@ static int peer_list(int argc, char **argv)
         return cli_fail("peer list", &e);
     }
     printf("url\torigin\tstate\tcheckpoint\ttaken\tseen\tlag\tlast_sync\t"
-           "last_error\n");
+           "last_error\trefused\n");
     for (size_t i = 0; i < n; i++) {
         long long lag = (long long)p[i].seen_size - (long long)p[i].taken;
-        printf("%s\t%s\t%s\t%lld\t%lld\t%lld\t%lld\t%s\t%s\n", p[i].url,
-               p[i].origin, p[i].state, (long long)p[i].size,
-               (long long)p[i].taken, (long long)p[i].seen_size,
-               lag > 0 ? lag : 0, p[i].last_sync[0] ? p[i].last_sync : "-",
-               p[i].last_error[0] ? p[i].last_error : "-");
+        /* refused GREEN/AMBER records the next syncs fetch again */
+        store_refused *none;
+        size_t k;
+        int64_t pending = 0;
+        if (!rc && s->ops->refused_list(s, p[i].url, 0, &none, &k, &pending,
+                                        &e))
+            rc = cli_fail("peer list", &e);
+        if (!rc)
+            printf("%s\t%s\t%s\t%lld\t%lld\t%lld\t%lld\t%s\t%s\t%lld\n",
+                   p[i].url, p[i].origin, p[i].state, (long long)p[i].size,
+                   (long long)p[i].taken, (long long)p[i].seen_size,
+                   lag > 0 ? lag : 0,
+                   p[i].last_sync[0] ? p[i].last_sync : "-",
+                   p[i].last_error[0] ? p[i].last_error : "-",
+                   (long long)pending);
         store_peer_release(&p[i]);
     }
     free(p);
     s->ops->close(s);
-    return EXIT_OK;
+    return rc;
 }
 
 /* remove and unfreeze: URL --db FILE, one call. */

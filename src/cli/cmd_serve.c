@@ -79,6 +79,12 @@ const char usage_serve[] =
     "                 docs/FEDERATION.md)\n"
     "--sync-rate N    requests per second to one peer while syncing, 1..\n"
     "                 100000 (default 200)\n"
+    "--sync-witness FILE.vkey  (repeatable) take a peer's checkpoint only\n"
+    "                 if it carries valid cosignatures by these witnesses,\n"
+    "                 as `osafe peer sync --witness`; otherwise nothing is\n"
+    "                 taken and `osafe peer list` shows why\n"
+    "--sync-quorum K  how many of the --sync-witness keys must cosign\n"
+    "                 (default: all of them)\n"
     "\n"
     "Accounts: `osafe token create`.  Witnesses of this log: `osafe witness\n"
     "add` (each new checkpoint is sent to them in the background and served\n"
@@ -237,6 +243,38 @@ static int sync_rate_opt(const char *text, unsigned long long *out)
     return rc;
 }
 
+/* The background sync's options, as `peer sync` takes them: interval 0
+ * is no sync; o.w points into w. */
+struct sync_cfg {
+    const char *interval, *rate, *quorum;
+    struct opt_list wfiles;
+    unsigned long long s;
+    fed_sync_opts o;
+    tlog_verifier w[OSAFE_WITNESS_MAX];
+};
+
+/* --sync-interval, --sync-rate, --sync-witness (repeated), --sync-quorum:
+ * the witness policy is parsed by the code of `peer sync --witness`. */
+static int sync_cfg_parse(struct sync_cfg *c)
+{
+    unsigned long long r = 0;
+    int rc;
+    if ((rc = sync_opt(c->interval, &c->s)) ||
+        (rc = sync_rate_opt(c->rate, &r)))
+        return rc;
+    if (!c->s && (c->wfiles.n || c->quorum))
+        return cli_usage_error("serve", "--sync-witness and --sync-quorum "
+                                        "need --sync-interval");
+    if (c->quorum && !c->wfiles.n)
+        return cli_usage_error("serve", "--sync-quorum needs at least one "
+                                        "--sync-witness FILE.vkey");
+    c->o = (fed_sync_opts){(unsigned)r, -1, c->w, 0, 0};
+    if ((rc = cli_witness_policy("serve", &c->wfiles, c->quorum, c->w,
+                                 &c->o.nw, &c->o.quorum)))
+        return rc;
+    return 0;
+}
+
 /* --batch-max N (1..OSAFE_BATCH_MAX_MAX) and --batch-wait-ms MS
  * (0..OSAFE_BATCH_WAIT_MS_MAX): the group commit's batches. */
 static int batch_opts(const char *max_text, const char *wait_text,
@@ -285,14 +323,13 @@ static void block_signals(sigset_t *set)
  * when 0) and the collector of our witnesses' cosignatures (`osafe
  * witness add`; idle without witnesses). */
 static int threads_start(const char *db, const char *logdir,
-                         unsigned long long sync_s, unsigned long long sync_r,
-                         struct serve_sync **puller,
+                         const struct sync_cfg *sc, struct serve_sync **puller,
                          fed_cosign_thread **cosign, osafe_err *e)
 {
     *puller = NULL;
     *cosign = NULL;
-    if (sync_s && serve_sync_start_rate(db, (unsigned)sync_s,
-                                        (unsigned)sync_r, puller, e) != 0)
+    if (sc->s && serve_sync_start_with(db, (unsigned)sc->s, &sc->o, puller,
+                                       e) != 0)
         return -1;
     return fed_cosign_start(db, logdir, cosign, e);
 }
@@ -304,8 +341,8 @@ int cmd_serve(int argc, char **argv)
                *origin = NULL, *threads = NULL,
                *policy_path = NULL, *write_rate = NULL, *read_rate = NULL,
                *max_conns = NULL, *per_addr = NULL, *proxies = NULL,
-               *batch_max = NULL, *batch_wait = NULL,
-               *sync_interval = NULL, *witness_key = NULL, *sync_rate = NULL;
+               *batch_max = NULL, *batch_wait = NULL, *witness_key = NULL;
+    struct sync_cfg sc = {0};
     int http_pool = 0;
     struct opt opts[] = {{"db", OPT_STRING, &db},
                          {"listen", OPT_STRING, &listen},
@@ -321,8 +358,10 @@ int cmd_serve(int argc, char **argv)
                          {"trusted-proxy", OPT_STRING, &proxies},
                          {"batch-max", OPT_STRING, &batch_max},
                          {"batch-wait-ms", OPT_STRING, &batch_wait},
-                         {"sync-interval", OPT_STRING, &sync_interval},
-                         {"sync-rate", OPT_STRING, &sync_rate},
+                         {"sync-interval", OPT_STRING, &sc.interval},
+                         {"sync-rate", OPT_STRING, &sc.rate},
+                         {"sync-witness", OPT_LIST, &sc.wfiles},
+                         {"sync-quorum", OPT_STRING, &sc.quorum},
                          {"witness-key", OPT_STRING, &witness_key},
                          {"http-pool", OPT_FLAG, &http_pool},
                          {NULL, 0, NULL}};
@@ -347,9 +386,7 @@ int cmd_serve(int argc, char **argv)
         (rc = rate_opt("--read-rate", read_rate, OSAFE_RATE_READS_PER_MIN,
                        &rrate)))
         return rc;
-    unsigned long long sync_s = 0, sync_r = 0;
-    if ((rc = sync_opt(sync_interval, &sync_s)) ||
-        (rc = sync_rate_opt(sync_rate, &sync_r)))
+    if ((rc = sync_cfg_parse(&sc)))
         return rc;
     http_opts ho;
     http_opts_default(&ho);
@@ -414,7 +451,7 @@ int cmd_serve(int argc, char **argv)
     web_set_ratelimits(webui, writes, reads);
     api_ctx ctx = {reg, logdir, webui, writes, wit};
     if (http_server_start(&ho, api_handle, &ctx, &srv, &e) != 0 ||
-        threads_start(db, logdir, sync_s, sync_r, &puller, &cosign, &e) != 0) {
+        threads_start(db, logdir, &sc, &puller, &cosign, &e) != 0) {
         status = cli_fail("serve", &e);
         goto out;
     }

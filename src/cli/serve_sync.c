@@ -33,6 +33,9 @@ struct serve_sync {
     int stop;
     unsigned interval;
     fed_sync_opts opts;
+    /* the witness policy's keys (opts.w points here): a copy, so that the
+     * caller's may go */
+    tlog_verifier w[OSAFE_WITNESS_MAX];
     osafe_store *s;
     struct down *down;
     size_t ndown;
@@ -142,13 +145,27 @@ int serve_sync_start(const char *db, unsigned interval, struct serve_sync **out,
 int serve_sync_start_rate(const char *db, unsigned interval, unsigned rate,
                           struct serve_sync **out, osafe_err *e)
 {
+    fed_sync_opts o = {rate, -1, NULL, 0, 0};
+    return serve_sync_start_with(db, interval, &o, out, e);
+}
+
+int serve_sync_start_with(const char *db, unsigned interval,
+                          const fed_sync_opts *o, struct serve_sync **out,
+                          osafe_err *e)
+{
     *out = NULL;
+    if (o->nw > OSAFE_WITNESS_MAX || o->quorum > o->nw)
+        return osafe_errf(e, OSAFE_EINVAL, "a witness policy of %zu of %zu "
+                                           "keys (at most %u)",
+                          o->quorum, o->nw, OSAFE_WITNESS_MAX);
     struct serve_sync *ss = calloc(1, sizeof *ss);
     if (!ss)
         return osafe_errf(e, OSAFE_ENOMEM, "out of memory");
     ss->interval = interval;
-    ss->opts.rate = rate;
-    ss->opts.retries = -1;
+    ss->opts = *o;
+    if (o->nw)
+        memcpy(ss->w, o->w, o->nw * sizeof *ss->w);
+    ss->opts.w = o->nw ? ss->w : NULL;
     int rc = store_open(db, &ss->s, e);
     if (rc) {
         free(ss);

@@ -534,6 +534,11 @@
  * entry sync wait on the disk four times longer than it computed; a crash
  * refetches at most this many. */
 #define OSAFE_PEER_COMMIT_ENTRIES 4096u
+/* Refused GREEN/AMBER records of one peer fetched again at the start of
+ * each sync (federation/retry.c): two requests each, so a peer that keeps
+ * serving bad bytes for many records delays its sync by a bounded amount;
+ * the rest wait for the following syncs, oldest first. */
+#define OSAFE_PEER_REFUSED_RETRY_MAX 64u
 /* `osafe serve --sync-interval S`: at most a day between pulls (a longer
  * pause is no mirroring at all). */
 #define OSAFE_PEER_SYNC_INTERVAL_MAX 86400u

@@ -32,7 +32,10 @@ static int apply_withdrawal(osafe_store *s, fed__apply *a, json_t *j,
         a->skipped++;
         return 0;
     }
-    int rc = s->ops->mirror_withdraw(s, a->peer->origin, id,
+    /* a refused copy of it is no longer wanted (retry.c) */
+    int rc = s->ops->refused_drop(s, a->peer->url, -1, id, e);
+    if (!rc)
+        rc = s->ops->mirror_withdraw(s, a->peer->origin, id,
                                      (int)json_integer_value(ver),
                                      (int64_t)index, e);
     if (rc == OSAFE_ENOTFOUND) { /* not one we hold: nothing to withdraw */
@@ -84,34 +87,60 @@ static int apply_commitment(osafe_store *s, fed__apply *a, json_t *j,
         a->not_shared++;
         return 0;
     }
-    if (f.status == FED__REFUSED) {
-        a->refused++;
-        /* the reason names the record; the message may be cut short */
-        int n = snprintf(a->refusal, sizeof a->refusal, "entry %llu: ",
-                         (unsigned long long)index);
-        if (n > 0 && (size_t)n < sizeof a->refusal)
-            memcpy(a->refusal + n, f.why,
-                   strnlen(f.why, sizeof a->refusal - (size_t)n - 1) + 1);
-        a->refusal[sizeof a->refusal - 1] = '\0';
-        return 0;
-    }
+    if (f.status == FED__REFUSED)
+        return fed__refused(s, a, &cm, index, f.why, e);
+    rc = fed__store_fetched(s, a, &cm, index, &f, e);
+    free(f.body);
+    return rc;
+}
+
+int fed__refused(osafe_store *s, fed__apply *a, const fed__commitment *cm,
+                 uint64_t index, const char *why, osafe_err *e)
+{
+    a->refused++;
+    /* the reason names the record; the message may be cut short */
+    int n = snprintf(a->refusal, sizeof a->refusal, "entry %llu: ",
+                     (unsigned long long)index);
+    if (n > 0 && (size_t)n < sizeof a->refusal)
+        memcpy(a->refusal + n, why,
+               strnlen(why, sizeof a->refusal - (size_t)n - 1) + 1);
+    a->refusal[sizeof a->refusal - 1] = '\0';
+    /* kept with the entry's position, so that later syncs fetch it again
+     * (retry.c) */
+    store_refused r;
+    memset(&r, 0, sizeof r);
+    snprintf(r.peer_url, sizeof r.peer_url, "%s", a->peer->url);
+    r.log_index = (int64_t)index;
+    snprintf(r.origin, sizeof r.origin, "%s", a->peer->origin);
+    snprintf(r.origin_id, sizeof r.origin_id, "%s", cm->id);
+    r.version = cm->version;
+    snprintf(r.tlp, sizeof r.tlp, "%s", cm->tlp);
+    snprintf(r.commitment, sizeof r.commitment, "%s", cm->commitment);
+    snprintf(r.why, sizeof r.why, "%s", why);
+    return s->ops->refused_put(s, &r, e);
+}
+
+int fed__store_fetched(osafe_store *s, fed__apply *a,
+                       const fed__commitment *cm, uint64_t index,
+                       const fed__fetched *f, osafe_err *e)
+{
     store_mirror m;
     memset(&m, 0, sizeof m);
-    snprintf(m.origin_id, sizeof m.origin_id, "%s", cm.id);
-    m.version = cm.version;
+    snprintf(m.origin_id, sizeof m.origin_id, "%s", cm->id);
+    m.version = cm->version;
     m.origin_log_index = (int64_t)index;
-    m.body = f.body;
-    m.body_len = f.body_len;
-    snprintf(m.tlp, sizeof m.tlp, "%s", cm.tlp);
+    m.body = f->body;
+    m.body_len = f->body_len;
+    snprintf(m.tlp, sizeof m.tlp, "%s", cm->tlp);
     /* the organisation AMBER is shown to here (tlp.c); a GREEN record
      * needs none */
-    snprintf(m.org, sizeof m.org, "%s", strcmp(cm.tlp, "GREEN") ? f.org : "");
-    snprintf(m.salt, sizeof m.salt, "%s", f.salt);
+    snprintf(m.org, sizeof m.org, "%s",
+             strcmp(cm->tlp, "GREEN") ? f->org : "");
+    snprintf(m.salt, sizeof m.salt, "%s", f->salt);
     uint64_t before = a->skipped;
-    rc = put_mirror(s, a, &m, e);
+    int rc = put_mirror(s, a, &m, e);
     if (!rc && a->skipped == before)
         a->fetched++;
-    free(f.body);
     return rc;
 }
 

@@ -159,4 +159,24 @@ OSAFE_MUST_USE int fed__apply_entry(osafe_store *s, fed__apply *a,
                                     uint64_t index, const void *data,
                                     size_t len, osafe_err *e);
 
+/* A refusal of cm (log entry index): counted in a, named in a->refusal,
+ * and kept (store refused_put) for later syncs to fetch again. */
+OSAFE_MUST_USE int fed__refused(osafe_store *s, fed__apply *a,
+                                const fed__commitment *cm, uint64_t index,
+                                const char *why, osafe_err *e);
+/* Store f (FED__MATCHED) as the mirrored record cm (a->fetched, or
+ * a->skipped when a newer version is held); the caller frees f->body. */
+OSAFE_MUST_USE int fed__store_fetched(osafe_store *s, fed__apply *a,
+                                      const fed__commitment *cm,
+                                      uint64_t index, const fed__fetched *f,
+                                      osafe_err *e);
+/* At the start of a sync (retry.c): fetch again up to
+ * OSAFE_PEER_REFUSED_RETRY_MAX of the peer's refused records, each in its
+ * own transaction; one that now matches is stored and forgotten, one not
+ * shared with us any more is forgotten, one refused again stays (its tries
+ * counted).  Counts go to a; an error (I/O, the token refused) stops the
+ * retries and leaves the rest for the next sync. */
+OSAFE_MUST_USE int fed__retry_refused(osafe_store *s, fed__apply *a,
+                                      osafe_err *e);
+
 #endif

@@ -39,7 +39,27 @@ struct sync {
     const char *token;   /* the peer's token for GREEN/AMBER, or NULL */
     char refusal[OSAFE_ERR_MAX]; /* the last GREEN/AMBER record refused */
     fed__ahead *ahead;   /* bundles requested ahead (NULL: one at a time) */
+    int retry_rc;        /* why refused records could not be fetched again */
+    osafe_err retry_err;
 };
+
+/* Refused GREEN/AMBER records fetched again (retry.c), under the
+ * checkpoint just accepted.  A failure (the peer's API down) does not
+ * stop the new entries: it is the sync's answer if nothing worse comes. */
+static void retry_refused(struct sync *y)
+{
+    if (!y->token)
+        return;
+    fed__apply a = {.peer = y->p, .checkpoint_size = (int64_t)y->c.size,
+                    .h = y->h, .token = y->token};
+    y->retry_rc = fed__retry_refused(y->s, &a, &y->retry_err);
+    y->st->fetched += a.fetched;
+    y->st->not_shared += a.not_shared;
+    y->st->skipped += a.skipped;
+    y->st->refused += a.refused;
+    if (a.refused)
+        snprintf(y->refusal, sizeof y->refusal, "%s", a.refusal);
+}
 
 /* Write p's mutable fields in one transaction together with whatever the
  * caller has done since begin. */
@@ -356,6 +376,7 @@ static int run_sync(struct sync *y, osafe_err *e)
     int rc = take_checkpoint(y, e);
     if (rc)
         return rc;
+    retry_refused(y);
     y->st->size = y->c.size;
     if ((uint64_t)y->p->taken >= y->c.size)
         return 0;
@@ -441,6 +462,9 @@ int fed_sync_with(osafe_store *s, const char *url, const fed_sync_opts *o,
     if (h.curl && rc != OSAFE_EIO &&
         fed__gossip(s, &h, p.url, st, rc ? &ge : e) && !rc)
         rc = e->code;
+    if (!rc && y.retry_rc)
+        rc = osafe_errf(e, y.retry_rc, "refused records fetched again: %s",
+                        y.retry_err.msg);
     if (!rc && st->refused)
         rc = osafe_errf(e, OSAFE_EVERIFY,
                         "%llu GREEN/AMBER record(s) served by the peer's API "

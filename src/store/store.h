@@ -251,6 +251,23 @@ typedef struct store_cosigner {
 
 void store_cosigner_release(store_cosigner *c);
 
+/* A GREEN/AMBER record of a peer whose served bytes did not match the
+ * commitment in its (verified) log: kept so that later syncs fetch it
+ * again (federation/retry.c) until it matches or its origin withdraws it.
+ * The commitment fields are copied from the verified log entry. */
+typedef struct store_refused {
+    char peer_url[512];
+    int64_t log_index;
+    char origin[257];
+    char origin_id[32];
+    int version;
+    char tlp[16];
+    char commitment[65];
+    char why[512];   /* the last refusal */
+    int64_t tries;   /* fetches refused so far */
+    char first[32];  /* when it was first refused */
+} store_refused;
+
 /* A record mirrored from a peer: the latest CLEAR version its log holds,
  * with its provenance. */
 typedef struct store_mirror {
@@ -550,6 +567,23 @@ struct store_ops {
                                      const char *after, int limit,
                                      store_mirror **out, size_t *n,
                                      osafe_err *e);
+    /* ---- refused GREEN/AMBER records (store_*_peers.c, issue 12) ---- */
+    /* Insert r (tries 1), or for (peer_url, log_index) already there,
+     * replace why and count one more try. */
+    OSAFE_MUST_USE int (*refused_put)(osafe_store *s, const store_refused *r,
+                                      osafe_err *e);
+    /* The first limit of peer_url's by log index into *out (malloc'd, the
+     * caller frees; NULL when none) and *total, how many it has in all
+     * (limit 0: only the total). */
+    OSAFE_MUST_USE int (*refused_list)(osafe_store *s, const char *peer_url,
+                                       size_t limit, store_refused **out,
+                                       size_t *n, int64_t *total,
+                                       osafe_err *e);
+    /* Forget peer_url's entry at log_index, or (log_index < 0) every
+     * entry of origin_id; none is not an error. */
+    OSAFE_MUST_USE int (*refused_drop)(osafe_store *s, const char *peer_url,
+                                       int64_t log_index,
+                                       const char *origin_id, osafe_err *e);
 };
 
 enum { STORE_SP_MARK, STORE_SP_KEEP, STORE_SP_UNDO };

@@ -27,7 +27,7 @@
 
 /* The SQLite schema version (PRAGMA user_version) whose tables the list
  * below describes completely (store_sqlite_migrations.c). */
-#define COPY_SQLITE_SCHEMA 13
+#define COPY_SQLITE_SCHEMA 14
 
 /* One table: its columns in both databases (one letter each in types: t
  * text or integer, passed as text; r real, passed as text with every
@@ -163,6 +163,14 @@ static const struct copy_table tables[] = {
      "last_try = excluded.last_try, last_error = excluded.last_error "
      "WHERE cosigners.size < excluded.size OR "
      "cosigners.cosig_time < excluded.cosig_time",
+     NULL},
+    /* refused GREEN/AMBER records to fetch again (SQLite 14, PG 8) */
+    {"peer_refused",
+     "peer_url,log_index,origin,origin_id,version,tlp,commitment,why,tries,"
+     "first",
+     "tttttttttt", "rowid",
+     "(peer_url, log_index) DO UPDATE SET why = excluded.why, "
+     "tries = excluded.tries WHERE peer_refused.tries < excluded.tries",
      NULL},
 };
 #define NTABLES (sizeof tables / sizeof tables[0])

@@ -555,6 +555,7 @@ const struct store_ops pg__ops = {
     pg__witness_get, pg__witness_put,
     pg__cosigner_put, pg__cosigner_list, pg__cosigner_remove,
     pg__meval_put, pg__meval_withdraw, pg__meval_list,
+    pg__refused_put, pg__refused_list, pg__refused_drop,
 };
 
 /* What the readers assume of a connection: UTF-8 text, hex bytea, UTC,

@@ -155,6 +155,13 @@ int pg__cosigner_put(osafe_store *s, const store_cosigner *c, int create,
 int pg__cosigner_list(osafe_store *s, store_cosigner **out, size_t *n,
                       osafe_err *e);
 int pg__cosigner_remove(osafe_store *s, const char *url, osafe_err *e);
+/* store_pg_refused.c: refused GREEN/AMBER records (issue 12) */
+int pg__refused_put(osafe_store *s, const store_refused *r, osafe_err *e);
+int pg__refused_list(osafe_store *s, const char *url, size_t limit,
+                     store_refused **out, size_t *n, int64_t *total,
+                     osafe_err *e);
+int pg__refused_drop(osafe_store *s, const char *url, int64_t log_index,
+                     const char *origin_id, osafe_err *e);
 
 /* The backend's table of operations (store_pg.c). */
 extern const struct store_ops pg__ops;

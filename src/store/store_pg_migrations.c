@@ -269,6 +269,20 @@ const char *const pg__migrations[] = {
     "  withdraw_log_index bigint,"
     "  created text NOT NULL,"
     "  PRIMARY KEY (origin, origin_id));",
+    /* 8 (as SQLite's 14; after the mirrored evaluations): GREEN/AMBER records of
+     * a peer refused, fetched again by later syncs */
+    "CREATE TABLE peer_refused("
+    "  peer_url text NOT NULL,"
+    "  log_index bigint NOT NULL,"
+    "  origin text NOT NULL,"
+    "  origin_id text NOT NULL,"
+    "  version bigint NOT NULL,"
+    "  tlp text NOT NULL,"
+    "  commitment text NOT NULL,"
+    "  why text NOT NULL,"
+    "  tries bigint NOT NULL DEFAULT 1,"
+    "  first text NOT NULL,"
+    "  PRIMARY KEY (peer_url, log_index));",
 };
 
 const size_t pg__n_migrations = sizeof pg__migrations / sizeof pg__migrations[0];

@@ -717,6 +717,7 @@ static const struct store_ops sq_ops = {
     sq__witness_get, sq__witness_put,
     sq__cosigner_put, sq__cosigner_list, sq__cosigner_remove,
     sq__meval_put, sq__meval_withdraw, sq__meval_list,
+    sq__refused_put, sq__refused_list, sq__refused_drop,
 };
 
 int store_sqlite_open(const char *path, osafe_store **out, osafe_err *e)

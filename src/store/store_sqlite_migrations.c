@@ -332,6 +332,21 @@ const char *const sq__migrations[] = {
     "  withdraw_log_index INTEGER,"
     "  created TEXT NOT NULL,"
     "  PRIMARY KEY (origin, origin_id));",
+    /* 14 (issue 12; after the mirrored evaluations): GREEN/AMBER records of a
+     * peer refused because the served bytes did not match the commitment
+     * in its log, fetched again by later syncs (federation/retry.c). */
+    "CREATE TABLE peer_refused("
+    "  peer_url TEXT NOT NULL,"
+    "  log_index INTEGER NOT NULL,"
+    "  origin TEXT NOT NULL,"
+    "  origin_id TEXT NOT NULL,"
+    "  version INTEGER NOT NULL,"
+    "  tlp TEXT NOT NULL,"
+    "  commitment TEXT NOT NULL,"
+    "  why TEXT NOT NULL,"
+    "  tries INTEGER NOT NULL DEFAULT 1,"
+    "  first TEXT NOT NULL,"
+    "  PRIMARY KEY (peer_url, log_index));",
 };
 
 const size_t sq__n_migrations = sizeof sq__migrations / sizeof sq__migrations[0];

@@ -138,6 +138,37 @@ ok "$OSAFE" peer sync --db "$EVDB" --witness "$WB" --witness "$WC" \
     --quorum 2
 out_has "size 20, 20 new entries (20 mirrored"
 
+say "serve --sync-interval under a policy: the same refusal, then the quorum"
+SVDB=$(newdb sviewer)
+ok "$OSAFE" peer add "$A" --vkey "$AVKEY" --db "$SVDB"
+expect_fail 2 "need --sync-interval" "$OSAFE" serve --db "$SVDB" \
+    --sync-witness "$WD"
+expect_fail 2 "needs at least one --sync-witness" "$OSAFE" serve \
+    --db "$SVDB" --sync-interval 1 --sync-quorum 1
+PS=$(free_port)
+serve s "$PS" "$SVDB" "$T/s.log" "$K/s.key" --sync-interval 1 \
+    --sync-witness "$WD"
+_i=0
+until grep -q "0 of 1 witness cosignatures verified" "$T/s.err"; do
+    _i=$((_i + 1))
+    [ "$_i" -le 100 ] || fail "the interval sync did not apply the policy: $(cat "$T/s.err")"
+    sleep 0.1
+done
+stop s
+ok "$OSAFE" peer list --db "$SVDB"
+grep -q "	active	0	0	20	" "$T/out" ||
+    fail "serve took a checkpoint without the quorum: $(cat "$T/out")"
+out_has "0 of 1 witness cosignatures verified"
+serve s "$PS" "$SVDB" "$T/s.log" "$K/s.key" --sync-interval 1 \
+    --sync-witness "$WB" --sync-witness "$WC" --sync-quorum 2
+_i=0
+until "$OSAFE" peer list --db "$SVDB" | grep -q "	active	20	"; do
+    _i=$((_i + 1))
+    [ "$_i" -le 100 ] || fail "the interval sync did not take a cosigned checkpoint: $(cat "$T/s.err")"
+    sleep 0.1
+done
+stop s
+
 say "A grows: the next checkpoint is cosigned from size 20 with a proof"
 stop a
 csv 21 25 >"$T/more.csv"

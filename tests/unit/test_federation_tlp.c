@@ -13,6 +13,8 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+#include <libpq-fe.h>
+#include <sqlite3.h>
 
 #include "api_client.h"
 #include "core/fsx.h"
@@ -371,6 +373,152 @@ static void test_sync_green_amber(void **state)
     api_fini(&o.S);
 }
 
+/* One SQL statement on the origin's database, behind its server's back
+ * (SQLite or PostgreSQL); the first column of the first row into out. */
+static void origin_sql(const struct origin *o, const char *sql, char *out,
+                       size_t n)
+{
+    if (out)
+        out[0] = '\0';
+    if (store_is_pg(o->S.db)) {
+        PGconn *c = PQconnectdb(o->S.db);
+        PGresult *r = PQexec(c, sql);
+        ExecStatusType t = PQresultStatus(r);
+        if (t != PGRES_COMMAND_OK && t != PGRES_TUPLES_OK)
+            fail_msg("%s: %s", sql, PQerrorMessage(c));
+        if (out && PQntuples(r) > 0)
+            snprintf(out, n, "%s", PQgetvalue(r, 0, 0));
+        PQclear(r);
+        PQfinish(c);
+        return;
+    }
+    sqlite3 *db;
+    sqlite3_stmt *st;
+    assert_int_equal(sqlite3_open(o->S.db, &db), SQLITE_OK);
+    sqlite3_busy_timeout(db, 5000);
+    assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+    int rc = sqlite3_step(st);
+    assert_true(rc == SQLITE_ROW || rc == SQLITE_DONE);
+    if (out && rc == SQLITE_ROW)
+        snprintf(out, n, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+}
+
+/* The origin's server serves record id with another salt (its bytes no
+ * longer match the commitment in its log; the right one saved into
+ * salt_hex), or with restore, salt_hex again. */
+static void origin_salt(const struct origin *o, const char *id,
+                        char *salt_hex, int restore)
+{
+    char sql[256];
+    int pg = store_is_pg(o->S.db);
+    if (!restore) {
+        snprintf(sql, sizeof sql,
+                 pg ? "SELECT encode(salt, 'hex') FROM versions WHERE "
+                      "record_id = '%s'"
+                    : "SELECT lower(hex(salt)) FROM versions WHERE "
+                      "record_id = '%s'",
+                 id);
+        origin_sql(o, sql, salt_hex, 65);
+        assert_int_equal(strlen(salt_hex), 64);
+    }
+    const char *bad = "00000000000000000000000000000000"
+                      "00000000000000000000000000000000";
+    const char *v = restore ? salt_hex : bad;
+    snprintf(sql, sizeof sql,
+             pg ? "UPDATE versions SET salt = decode('%s', 'hex') WHERE "
+                  "record_id = '%s'"
+                : "UPDATE versions SET salt = X'%s' WHERE record_id = '%s'",
+             v, id);
+    origin_sql(o, sql, NULL, 0);
+}
+
+static int64_t refused_pending(osafe_store *s, const char *url,
+                               store_refused **rows, size_t *n)
+{
+    int64_t total;
+    osafe_err e;
+    assert_int_equal(s->ops->refused_list(s, url, rows ? 8 : 0,
+                                          rows ? rows : &(store_refused *){0},
+                                          n ? n : &(size_t){0}, &total, &e),
+                     0);
+    return total;
+}
+
+/* A GREEN record refused because the peer's server served bytes that do
+ * not match its log is kept, fetched again by the next sync, and stored
+ * once the server serves the committed bytes; a refused record the
+ * origin then withdraws is forgotten. */
+static void test_refused_fetched_again(void **state)
+{
+    (void)state;
+    struct origin o;
+    origin_start(&o);
+    api_srv M; /* only its database */
+    api_init(&M);
+    fed_sync_stats st;
+    char err[OSAFE_ERR_MAX], salt[65];
+    origin_salt(&o, o.green, salt, 0);
+    setenv(TOKEN_ENV, o.peer, 1);
+    assert_int_equal(sync_into(M.db, &o, TOKEN_ENV, &st, err, sizeof err),
+                     OSAFE_EVERIFY);
+    assert_int_equal(st.refused, 1);
+    assert_int_equal(st.fetched, 1); /* acme's AMBER */
+    assert_non_null(strstr(err, o.green));
+    osafe_store *s;
+    osafe_err e;
+    assert_int_equal(store_open(M.db, &s, &e), 0);
+    store_refused *rows;
+    size_t n;
+    assert_int_equal(refused_pending(s, o.S.base, &rows, &n), 1);
+    assert_int_equal(n, 1);
+    assert_string_equal(rows[0].origin_id, o.green);
+    assert_int_equal(rows[0].tries, 1);
+    free(rows);
+    store_mirror m;
+    assert_int_equal(s->ops->mirror_get(s, o.origin, o.green, &m, &e),
+                     OSAFE_ENOTFOUND);
+    /* still tampered: refused again, still pending, its tries counted */
+    assert_int_equal(fed_sync(s, o.S.base, &st, &e), OSAFE_EVERIFY);
+    assert_int_equal(st.refused, 1);
+    assert_int_equal(refused_pending(s, o.S.base, &rows, &n), 1);
+    assert_int_equal(rows[0].tries, 2);
+    free(rows);
+    /* the honest server again: the same entry, no new one, is stored */
+    origin_salt(&o, o.green, salt, 1);
+    assert_int_equal(fed_sync(s, o.S.base, &st, &e), 0);
+    assert_int_equal(st.entries, 0);
+    assert_int_equal(st.fetched, 1);
+    assert_int_equal(st.refused, 0);
+    assert_int_equal(refused_pending(s, o.S.base, NULL, NULL), 0);
+    assert_int_equal(s->ops->mirror_get(s, o.origin, o.green, &m, &e), 0);
+    assert_string_equal(m.tlp, "GREEN");
+    free(m.body);
+    assert_int_equal(fed_sync(s, o.S.base, &st, &e), 0);
+    assert_int_equal(st.fetched, 0); /* nothing fetched twice */
+    /* a new GREEN record refused, then withdrawn by its origin: the
+     * withdrawal in the log forgets it (synced without the token, so that
+     * no fetch could) */
+    char late[32];
+    publish_level(&o, o.alice, "GREEN", late);
+    origin_salt(&o, late, salt, 0);
+    assert_int_equal(fed_sync(s, o.S.base, &st, &e), OSAFE_EVERIFY);
+    assert_int_equal(refused_pending(s, o.S.base, NULL, NULL), 1);
+    api_reply r;
+    assert_int_equal(api_action(&o.S, o.alice, late, "withdraw",
+                                "{\"reason\":\"filed twice\"}", &r),
+                     200);
+    api_reply_release(&r);
+    unsetenv(TOKEN_ENV);
+    assert_int_equal(fed_sync(s, o.S.base, &st, &e), 0);
+    assert_int_equal(refused_pending(s, o.S.base, NULL, NULL), 0);
+    s->ops->close(s);
+    api_fini(&M);
+    api_stop_clean(&o.S);
+    api_fini(&o.S);
+}
+
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -378,6 +526,7 @@ int main(void)
         cmocka_unit_test(test_commitment_check),
         cmocka_unit_test(test_peer_role),
         cmocka_unit_test(test_sync_green_amber),
+        cmocka_unit_test(test_refused_fetched_again),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     curl_global_cleanup();
