@@ -18,6 +18,18 @@
 #include "infer/gguf.h"
 #include "infer/quant_int.h"
 
+#if QUANT_HAVE_AVX2
+#include <cpuid.h>
+
+/* F16C (the f16 KV cache's conversions) is CPUID leaf 1, ECX bit 29,
+ * asked directly: clang 14's __builtin_cpu_supports knows no "f16c". */
+static int have_f16c(void)
+{
+    unsigned a, b, c, d;
+    return __get_cpuid(1, &a, &b, &c, &d) && (c & bit_F16C) != 0;
+}
+#endif
+
 int quant_q8_supported(uint32_t type)
 {
     return type == GGUF_T_Q8_0 || type == GGUF_T_Q4_0 || type == GGUF_T_Q5_0;
@@ -36,8 +48,8 @@ int quant_gemm_supported(uint32_t type)
 int quant_path_best(void)
 {
 #if QUANT_HAVE_AVX2
-    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("f16c") &&
-        __builtin_cpu_supports("fma"))
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") &&
+        have_f16c())
         return QUANT_PATH_AVX2;
 #endif
     return QUANT_PATH_SCALAR;
