@@ -58,42 +58,11 @@
 #include "core/enc.h"
 #include "core/limits.h"
 #include "registry/exchange.h"
+#include "registry/exchange_csv_int.h"
 #include "registry/validate.h"
 
-enum {
-    C_ID,
-    C_TYPE,
-    C_LANG,
-    C_TITLE,
-    C_DESC,
-    C_REL,
-    C_OCC,
-    C_CTRY,
-    C_SEV,
-    C_HARM,
-    C_HAZ,
-    C_SYS,
-    C_REFS,
-    C_ALIAS,
-    C_TLP,
-    C_LIC,
-    C_STATE,
-    C_WDRAWN,
-    C_USE,
-    C_OCC_END,
-    C_DETECTED,
-    C_LIFE,
-    C_DESCS,
-    C_ENT,
-    C_CRED,
-    C_CLASS,
-    C_SCORES,
-    C_METRICS,
-    C_RELATED,
-    C_N
-};
 
-static const char *const cols[C_N] = {
+const char *const exch__csv_cols[C_N] = {
     "id",          "record_type",      "lang",
     "title",       "description",      "ai_relation",
     "occurred_start", "countries_occurred", "severity",
@@ -106,8 +75,21 @@ static const char *const cols[C_N] = {
     "metrics",     "related"};
 
 /* Columns holding a record member as a JSON array, verbatim. */
-static const int json_cols[] = {C_ENT,    C_CRED,    C_CLASS,
+const int exch__csv_json_cols[] = {C_ENT,    C_CRED,    C_CLASS,
                                 C_SCORES, C_METRICS, C_RELATED};
+const size_t exch__csv_n_json_cols =
+    sizeof exch__csv_json_cols / sizeof *exch__csv_json_cols;
+
+/* The ';'-separated list columns and the record members they hold (export
+ * and import). */
+const struct exch__csv_list_col exch__csv_list_cols[] = {
+    {C_CTRY, "countries_occurred"},
+    {C_HARM, "harm_types"},
+    {C_HAZ, "hazards"},
+    {C_ALIAS, "aliases"},
+    {C_LIFE, "lifecycle_stages"}};
+const size_t exch__csv_n_list_cols =
+    sizeof exch__csv_list_cols / sizeof *exch__csv_list_cols;
 
 static const char *const kinds[] = {"system", "model", "dataset", "agent",
                                     "component"};
@@ -129,22 +111,6 @@ static const char *const relations[] = {
     "misused", "targeted",    "unclear"};
 
 /* ---- list cells --------------------------------------------------------- */
-
-static int put_escaped(osafe_buf *b, const char *s, const char *special)
-{
-    int rc = 0;
-    const char *first = s, *last = *s ? s + strlen(s) - 1 : s;
-    for (; *s && !rc; s++) {
-        /* Spaces at an item's ends are escaped: unescaped ones are
-         * trimmed on import. */
-        int edge_space = (*s == ' ' || *s == '\t') && (s == first || s == last);
-        if (*s == '\\' || strchr(special, *s) || edge_space)
-            rc = buf_putc(b, '\\');
-        if (!rc)
-            rc = buf_putc(b, *s);
-    }
-    return rc;
-}
 
 /* Split on unescaped ';' into raw (still escaped) trimmed items. */
 static json_t *split_raw(const char *cell)
@@ -193,7 +159,7 @@ static char *unescape(const char *s, long *last_at)
     return out;
 }
 
-static int token_ok(const char *s, int upper)
+int exch__csv_token_ok(const char *s, int upper)
 {
     if (!*s)
         return 0;
@@ -206,217 +172,6 @@ static int token_ok(const char *s, int upper)
             return 0;
     }
     return 1;
-}
-
-/* ---- export ------------------------------------------------------------- */
-
-int exch_csv_header(osafe_buf *out)
-{
-    return csv_write_row(out, cols, C_N);
-}
-
-static int join_strings(osafe_buf *b, const json_t *arr)
-{
-    size_t i;
-    const json_t *x;
-    int rc = 0;
-    json_array_foreach (arr, i, x) {
-        if (!json_is_string(x))
-            continue;
-        if (b->len)
-            rc |= buf_putc(b, ';');
-        rc |= put_escaped(b, json_string_value(x), ";");
-    }
-    return rc;
-}
-
-/* A non-empty array member as compact JSON (sorted keys: stable rows). */
-static int put_json(osafe_buf *b, const json_t *v)
-{
-    if (!json_is_array(v) || !json_array_size(v))
-        return 0;
-    char *s = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS);
-    int rc = s ? buf_puts(b, s) : OSAFE_ENOMEM;
-    free(s);
-    return rc;
-}
-
-/* Does any item hold members other than those listed (the short form)? */
-static int beyond_short(const json_t *arr, const char *const *short_keys)
-{
-    size_t i;
-    const json_t *x;
-    json_array_foreach (arr, i, x) {
-        const char *k;
-        const json_t *v;
-        if (!json_is_object(x))
-            return 1;
-        json_object_foreach ((json_t *)x, k, v) {
-            const char *const *p = short_keys;
-            while (*p && strcmp(*p, k))
-                p++;
-            if (!*p || !json_is_string(v))
-                return 1;
-        }
-    }
-    return 0;
-}
-
-static int put_systems(osafe_buf *b, const json_t *arr)
-{
-    static const char *const short_keys[] = {"kind", "name", "version", NULL};
-    if (beyond_short(arr, short_keys))
-        return put_json(b, arr);
-    size_t i;
-    const json_t *x;
-    int rc = 0;
-    json_array_foreach (arr, i, x) {
-        const char *kind = exch__str(x, "kind"), *name = exch__str(x, "name");
-        const char *ver = exch__str(x, "version");
-        if (!name)
-            continue;
-        if (b->len)
-            rc |= buf_putc(b, ';');
-        rc |= buf_printf(b, "%s:", kind ? kind : "system");
-        rc |= put_escaped(b, name, ";@");
-        if (ver && *ver) {
-            rc |= buf_putc(b, '@');
-            rc |= put_escaped(b, ver, ";@");
-        }
-    }
-    return rc;
-}
-
-static int put_refs(osafe_buf *b, const json_t *arr)
-{
-    static const char *const short_keys[] = {"url", "type", NULL};
-    if (beyond_short(arr, short_keys))
-        return put_json(b, arr);
-    size_t i;
-    const json_t *x;
-    int rc = 0;
-    json_array_foreach (arr, i, x) {
-        const char *url = exch__str(x, "url"), *t = exch__str(x, "type");
-        if (!url)
-            continue;
-        if (b->len)
-            rc |= buf_putc(b, ';');
-        if (t && token_ok(t, 1))
-            rc |= buf_printf(b, "%s ", t);
-        rc |= put_escaped(b, url, ";");
-    }
-    return rc;
-}
-
-/* The ';'-separated list columns and the record members they hold (export
- * and import). */
-static const struct {
-    int col;
-    const char *field;
-} list_cols[] = {{C_CTRY, "countries_occurred"},
-                 {C_HARM, "harm_types"},
-                 {C_HAZ, "hazards"},
-                 {C_ALIAS, "aliases"},
-                 {C_LIFE, "lifecycle_stages"}};
-
-/* The description in lang (else the first); *all = 1 when the column
- * cannot say everything (more than one, or not written by a human). */
-static const char *main_desc(const json_t *rec, const char *lang, int *all)
-{
-    const json_t *arr = json_object_get(rec, "description"), *x;
-    const char *desc = NULL;
-    size_t i;
-    json_array_foreach (arr, i, x) {
-        const char *l = exch__str(x, "lang"), *t = exch__str(x, "text");
-        if (t && !desc)
-            desc = t;
-        if (t && l && lang && !strcmp(l, lang)) {
-            desc = t;
-            break;
-        }
-    }
-    const char *m = exch__str(json_array_get(arr, 0), "method");
-    *all = json_array_size(arr) > 1 || (m && strcmp(m, "human"));
-    return desc;
-}
-
-static const char *pdate(const json_t *rec, const char *field)
-{
-    const json_t *d = json_object_get(rec, field);
-    const char *prec = exch__str(d, "precision");
-    return prec && !strcmp(prec, "unknown") ? NULL : exch__str(d, "date");
-}
-
-static int fill_cells(const json_t *rec, const char *tlp, osafe_buf *cell)
-{
-    const char *lang = exch__str(rec, "lang");
-    int all_desc;
-    const char *state = exch__str(rec, "state");
-    const char *simple[C_N] = {
-        [C_ID] = exch__str(rec, "id"),
-        [C_TYPE] = exch__str(rec, "record_type"),
-        [C_LANG] = lang,
-        [C_TITLE] = exch__str(json_object_get(rec, "title"), "text"),
-        [C_DESC] = main_desc(rec, lang, &all_desc),
-        [C_REL] = exch__str(rec, "ai_relation"),
-        [C_OCC] = pdate(rec, "occurred_start"),
-        [C_SEV] = exch__str(json_object_get(rec, "severity"), "level"),
-        [C_TLP] = tlp,
-        [C_LIC] = exch__str(rec, "license"),
-        [C_STATE] = state,
-        [C_WDRAWN] = exch__str(rec, "withdrawn"),
-        [C_USE] = exch__str(rec, "use_mode"),
-        [C_OCC_END] = pdate(rec, "occurred_end"),
-        [C_DETECTED] = pdate(rec, "detected"),
-    };
-    int rc = 0;
-    for (int k = 0; k < C_N; k++)
-        if (simple[k])
-            rc |= buf_puts(&cell[k], simple[k]);
-    for (size_t l = 0; l < sizeof list_cols / sizeof *list_cols; l++)
-        rc |= join_strings(&cell[list_cols[l].col],
-                           json_object_get(rec, list_cols[l].field));
-    for (size_t j = 0; j < sizeof json_cols / sizeof *json_cols; j++)
-        rc |= put_json(&cell[json_cols[j]],
-                       json_object_get(rec, cols[json_cols[j]]));
-    if (all_desc)
-        rc |= put_json(&cell[C_DESCS], json_object_get(rec, "description"));
-    rc |= put_systems(&cell[C_SYS], json_object_get(rec, "ai_systems"));
-    rc |= put_refs(&cell[C_REFS], json_object_get(rec, "references"));
-    return rc;
-}
-
-int exch_export_csv_row(const json_t *in, osafe_buf *out, osafe_err *e)
-{
-    if (!json_is_object(in))
-        return osafe_errf(e, OSAFE_EINVAL,
-                          "csv export: record is not a JSON "
-                          "object");
-    const char *tlp = exch__str(in, "tlp");
-    if (exch__tlp_rank(tlp) < 0)
-        return osafe_errf(e, OSAFE_EINVAL,
-                          "csv export: tlp missing or "
-                          "unknown");
-    json_t *rec;
-    int rc = exch__redact(in, tlp, &rec, e);
-    if (rc)
-        return rc;
-    osafe_buf cell[C_N];
-    for (int i = 0; i < C_N; i++)
-        buf_init(&cell[i], 0);
-    rc = fill_cells(rec, tlp, cell);
-    const char *fields[C_N];
-    for (int k = 0; k < C_N; k++)
-        fields[k] = cell[k].data ? cell[k].data : "";
-    if (!rc)
-        rc = csv_write_row(out, fields, C_N);
-    for (int k = 0; k < C_N; k++)
-        buf_release(&cell[k]);
-    json_decref(rec);
-    if (rc)
-        return osafe_errf(e, rc == OSAFE_ETOOBIG ? OSAFE_ETOOBIG : OSAFE_ENOMEM,
-                          "csv export: %s", osafe_strerror(rc));
-    return 0;
 }
 
 /* ---- import ------------------------------------------------------------- */
@@ -460,7 +215,7 @@ static int check_dates(exch_item *it, const char *const *cell, csv_row *r)
             v = "";
         if (*v && !exch__date_precision(v)) {
             exch__reject(it, "%s: not YYYY, YYYY-MM or YYYY-MM-DD",
-                         cols[date_cols[d]]);
+                         exch__csv_cols[date_cols[d]]);
             return 1;
         }
         r->dates[d] = v;
@@ -508,8 +263,9 @@ static int check_simple(exch_item *it, const char *const *cell,
 /* The ';' lists of codes and ids. */
 static int add_lists(exch_item *it, json_t *rec, const char *const *cell)
 {
-    for (size_t l = 0; l < sizeof list_cols / sizeof *list_cols; l++) {
-        json_t *items = split_raw(CELL(list_cols[l].col));
+    for (size_t l = 0; l < exch__csv_n_list_cols; l++) {
+        const struct exch__csv_list_col *lc = &exch__csv_list_cols[l];
+        json_t *items = split_raw(CELL(lc->col));
         size_t i;
         json_t *x;
         int rc = items ? 0 : -1;
@@ -519,17 +275,17 @@ static int add_lists(exch_item *it, json_t *rec, const char *const *cell)
             const char *why = NULL;
             if (!v)
                 rc = -1;
-            else if (list_cols[l].col == C_CTRY &&
+            else if (lc->col == C_CTRY &&
                      (strlen(v) != 2 || v[0] < 'A' || v[0] > 'Z' ||
                       v[1] < 'A' || v[1] > 'Z'))
                 why = "not an ISO 3166-1 alpha-2 code";
-            else if (list_cols[l].col != C_ALIAS &&
-                     list_cols[l].col != C_CTRY && !token_ok(v, 0))
+            else if (lc->col != C_ALIAS && lc->col != C_CTRY &&
+                     !exch__csv_token_ok(v, 0))
                 why = "not a lower-case code";
             if (why) {
-                exch__reject(it, "%s[%zu]: %s", list_cols[l].field, i, why);
+                exch__reject(it, "%s[%zu]: %s", lc->field, i, why);
                 rc = 1;
-            } else if (v && exch__add_unique(rec, list_cols[l].field, v)) {
+            } else if (v && exch__add_unique(rec, lc->field, v)) {
                 rc = -1;
             }
             free(v);
@@ -637,7 +393,7 @@ static int add_ref(exch_item *it, json_t *rec, char *v, long at, size_t i)
         while (*url == ' ')
             url++;
     }
-    if (!token_ok(type_tok, 1) || !exch__url_ok(url)) {
+    if (!exch__csv_token_ok(type_tok, 1) || !exch__url_ok(url)) {
         exch__reject(it,
                      "references[%zu]: not \"TYPE url\" with an "
                      "http(s) URL",
@@ -652,11 +408,11 @@ static int add_json_cols(exch_item *it, json_t *rec, const char *const *cell)
 {
     json_t *arr;
     int rc;
-    for (size_t j = 0; j < sizeof json_cols / sizeof *json_cols; j++) {
-        int c = json_cols[j];
-        if ((rc = json_cell(it, cols[c], CELL(c), &arr)))
+    for (size_t j = 0; j < exch__csv_n_json_cols; j++) {
+        int c = exch__csv_json_cols[j];
+        if ((rc = json_cell(it, exch__csv_cols[c], CELL(c), &arr)))
             return rc;
-        if (arr && json_object_set_new(rec, cols[c], arr))
+        if (arr && json_object_set_new(rec, exch__csv_cols[c], arr))
             return -1;
     }
     if ((rc = json_cell(it, "descriptions", CELL(C_DESCS), &arr)))
@@ -745,7 +501,7 @@ int exch__import_csv(const char *text, size_t len, const char *hint,
     for (size_t i = 0; i < nf; i++) {
         map[i] = -1;
         for (int k = 0; k < C_N; k++)
-            if (!strcmp(csv_unguard(f[i]), cols[k]))
+            if (!strcmp(csv_unguard(f[i]), exch__csv_cols[k]))
                 map[i] = k;
         if (map[i] < 0 || seen[map[i]]++) {
             csv_reader_free(r);
@@ -762,7 +518,7 @@ int exch__import_csv(const char *text, size_t len, const char *hint,
             return osafe_errf(e, OSAFE_EINVAL,
                               "csv: header lacks the %s "
                               "column",
-                              cols[need[k]]);
+                              exch__csv_cols[need[k]]);
         }
     while ((rc = csv_next(r, &f, &nf, e)) == 1) {
         exch_item it;
@@ -776,7 +532,7 @@ int exch__import_csv(const char *text, size_t len, const char *hint,
             json_t *raw = json_object();
             for (size_t i = 0; i < nf; i++) {
                 cell[map[i]] = csv_unguard(f[i]);
-                json_object_set_new(raw, cols[map[i]],
+                json_object_set_new(raw, exch__csv_cols[map[i]],
                                     json_string(cell[map[i]]));
             }
             int m = raw ? csv_map(&it, cell, hint, raw) : -1;
