@@ -193,11 +193,15 @@ int reg_peer_status(registry *r, char **out, osafe_err *e)
     return *out ? 0 : osafe_errf(e, OSAFE_ENOMEM, "out of memory");
 }
 
-/* One origin's records, a page at a time. */
-static int mirror_each_origin(registry *r, const char *origin,
-                              int (*fn)(void *ctx, const char *id,
-                                        const char *body, size_t len),
-                              void *ctx, size_t *n_out, osafe_err *e)
+/* One origin's mirrored records (evals 0) or evaluations (evals 1) that
+ * the ranking counts, a page at a time.  The ranking is shown to anyone:
+ * only CLEAR mirrored records count (GREEN and AMBER ones stay with their
+ * readers), and of evaluations only runs logged in full (a digest says
+ * nothing the ranking can use). */
+static int each_origin(registry *r, const char *origin, int evals,
+                       int (*fn)(void *ctx, const char *id, const char *body,
+                                 size_t len),
+                       void *ctx, size_t *n_out, osafe_err *e)
 {
     char after[32] = "";
     reg_caller anyone;
@@ -206,18 +210,23 @@ static int mirror_each_origin(registry *r, const char *origin,
         store_mirror *m;
         size_t n;
         osafe_store *s = reg__store_get(r);
-        int rc = s->ops->mirror_list(s, origin, after, OSAFE_PAGE_MAX, &m,
-                                     &n, e);
+        int rc = evals ? s->ops->meval_list(s, origin, after, OSAFE_PAGE_MAX,
+                                            &m, &n, e)
+                       : s->ops->mirror_list(s, origin, after, OSAFE_PAGE_MAX,
+                                             &m, &n, e);
         reg__store_put(r, s);
         if (rc)
             return rc;
-        /* The ranking is shown to anyone: only CLEAR mirrored records
-         * count in it (GREEN and AMBER ones stay with their readers). */
-        for (size_t i = 0; !rc && i < n; i++)
-            if (!m[i].withdrawn[0] && reg__mirror_visible(&anyone, &m[i])) {
+        for (size_t i = 0; !rc && i < n; i++) {
+            int counted =
+                !m[i].withdrawn[0] &&
+                (evals ? !strstr(m[i].body, "\"osafe.evaluation-digest/v1\"")
+                       : reg__mirror_visible(&anyone, &m[i]));
+            if (counted) {
                 rc = fn(ctx, m[i].origin_id, m[i].body, m[i].body_len);
                 (*n_out)++;
             }
+        }
         if (n)
             snprintf(after, sizeof after, "%s", m[n - 1].origin_id);
         store_mirror_list_release(m, n);
@@ -226,10 +235,10 @@ static int mirror_each_origin(registry *r, const char *origin,
     }
 }
 
-int reg_mirror_each(registry *r,
-                    int (*fn)(void *ctx, const char *id, const char *body,
-                              size_t len),
-                    void *ctx, size_t *n_out, osafe_err *e)
+int reg__mirror_walk(registry *r, int evals,
+                     int (*fn)(void *ctx, const char *id, const char *body,
+                               size_t len),
+                     void *ctx, size_t *n_out, osafe_err *e)
 {
     *n_out = 0;
     store_peer *peers = NULL;
@@ -238,16 +247,25 @@ int reg_mirror_each(registry *r,
     int rc = s->ops->peer_list(s, &peers, &n, e);
     reg__store_put(r, s);
     for (size_t i = 0; !rc && i < n; i++) {
-        /* a frozen peer showed two histories: nothing of it is counted */
+        /* a frozen peer showed two histories: nothing of it is counted;
+         * an origin two peers serve is counted once */
         int dup = strcmp(peers[i].state, "active") != 0;
         for (size_t j = 0; !dup && j < i; j++)
             dup = !strcmp(peers[j].state, "active") &&
                   !strcmp(peers[j].origin, peers[i].origin);
         if (!dup)
-            rc = mirror_each_origin(r, peers[i].origin, fn, ctx, n_out, e);
+            rc = each_origin(r, peers[i].origin, evals, fn, ctx, n_out, e);
     }
     for (size_t i = 0; i < n; i++)
         store_peer_release(&peers[i]);
     free(peers);
     return rc;
+}
+
+int reg_mirror_each(registry *r,
+                    int (*fn)(void *ctx, const char *id, const char *body,
+                              size_t len),
+                    void *ctx, size_t *n_out, osafe_err *e)
+{
+    return reg__mirror_walk(r, 0, fn, ctx, n_out, e);
 }

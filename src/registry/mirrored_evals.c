@@ -77,61 +77,10 @@ int reg_mirror_eval_list(registry *r, const char *origin, int limit,
     return rc;
 }
 
-/* One origin's runs still published whose entry is the run itself, a page
- * at a time. */
-static int meval_each_origin(registry *r, const char *origin,
-                             int (*fn)(void *ctx, const char *id,
-                                       const char *body, size_t len),
-                             void *ctx, size_t *n_out, osafe_err *e)
-{
-    char after[32] = "";
-    for (;;) {
-        store_mirror *m;
-        size_t n;
-        osafe_store *s = reg__store_get(r);
-        int rc = s->ops->meval_list(s, origin, after, OSAFE_PAGE_MAX, &m, &n,
-                                    e);
-        reg__store_put(r, s);
-        if (rc)
-            return rc;
-        /* a digest says nothing the ranking can use */
-        for (size_t i = 0; !rc && i < n; i++)
-            if (!m[i].withdrawn[0] &&
-                !strstr(m[i].body, "\"osafe.evaluation-digest/v1\"")) {
-                rc = fn(ctx, m[i].origin_id, m[i].body, m[i].body_len);
-                (*n_out)++;
-            }
-        if (n)
-            snprintf(after, sizeof after, "%s", m[n - 1].origin_id);
-        store_mirror_list_release(m, n);
-        if (rc || n < OSAFE_PAGE_MAX)
-            return rc;
-    }
-}
-
 int reg_mirror_eval_each(registry *r,
                          int (*fn)(void *ctx, const char *id,
                                    const char *body, size_t len),
                          void *ctx, size_t *n_out, osafe_err *e)
 {
-    *n_out = 0;
-    store_peer *peers = NULL;
-    size_t n = 0;
-    osafe_store *s = reg__store_get(r);
-    int rc = s->ops->peer_list(s, &peers, &n, e);
-    reg__store_put(r, s);
-    for (size_t i = 0; !rc && i < n; i++) {
-        /* as reg_mirror_each: a frozen peer's runs are not counted, and an
-         * origin two peers serve is counted once */
-        int dup = strcmp(peers[i].state, "active") != 0;
-        for (size_t j = 0; !dup && j < i; j++)
-            dup = !strcmp(peers[j].state, "active") &&
-                  !strcmp(peers[j].origin, peers[i].origin);
-        if (!dup)
-            rc = meval_each_origin(r, peers[i].origin, fn, ctx, n_out, e);
-    }
-    for (size_t i = 0; i < n; i++)
-        store_peer_release(&peers[i]);
-    free(peers);
-    return rc;
+    return reg__mirror_walk(r, 1, fn, ctx, n_out, e);
 }

@@ -74,6 +74,13 @@ int reg__reads_mirror(const reg_caller *c, const char *tlp, const char *org);
  * NULL when its body is not JSON), and whether c may read it. */
 json_t *reg__mirror_item(const store_mirror *m);
 int reg__mirror_visible(const reg_caller *c, const store_mirror *m);
+/* reg_mirror_each (evals 0) and reg_mirror_eval_each (evals 1): the
+ * mirrored items the ranking counts, over every active peer's origin once
+ * (mirrored.c). */
+int reg__mirror_walk(registry *r, int evals,
+                     int (*fn)(void *ctx, const char *id, const char *body,
+                               size_t len),
+                     void *ctx, size_t *n_out, osafe_err *e);
 
 /* Borrow / return a pooled database connection. */
 osafe_store *reg__store_get(registry *r);
