@@ -111,10 +111,13 @@ int refusal_model_parse(const char *text, refusal_model *m, osafe_err *e)
         line = nl ? nl + 1 : NULL;
     }
     free(copy);
-    for (size_t f = 0; rc == 0 && f < REFUSAL_NFEAT; f++)
-        if (!seen[f])
-            rc = osafe_errf(e, OSAFE_EINVAL, "model: no weights for feature "
-                            "'%s'", refusal__feat_names[f]);
+    /* A feature the file does not name keeps weight 0 (memset above):
+     * models trained before it existed score exactly as they did, since
+     * the score is a sum over features.  The bias has no such reading: a
+     * file without it is not a model. */
+    if (rc == 0 && !seen[0])
+        rc = osafe_errf(e, OSAFE_EINVAL, "model: no weights for '%s'",
+                        refusal__feat_names[0]);
     return rc;
 }
 

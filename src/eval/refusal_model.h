@@ -11,9 +11,10 @@
  * File format (UTF-8 text; '#' starts a comment line):
  *   osafe-refusal-model 1
  *   FEATURE  W_COMPLIANCE  W_REFUSAL  W_PARTIAL     (one line per feature)
- * Every feature the classifier computes must appear exactly once; an
- * unknown or missing name, a non-finite number or a missing column is an
- * error naming the line.
+ * A feature appears at most once; one the file does not name has weight 0
+ * in every class (a model trained before the feature existed scores as it
+ * did then), but "bias" is required.  An unknown name, a repeated one, a
+ * non-finite number or a missing column is an error naming the line.
  */
 #ifndef OSAFE_EVAL_REFUSAL_MODEL_H
 #define OSAFE_EVAL_REFUSAL_MODEL_H

@@ -79,16 +79,58 @@ static void test_model_file_errors(void **state)
                      cases[i].msg);
         free(bad);
     }
-    /* A feature left out. */
-    char *p = strstr(good, "\nlength ");
+    /* The bias left out: not a model. */
+    char *p = strstr(good, "\nbias ");
     assert_non_null(p);
     char *q = strchr(p + 1, '\n');
     memmove(p, q, strlen(q) + 1);
     refusal_model m;
     osafe_err e = {0};
     assert_int_equal(refusal_model_parse(good, &m, &e), OSAFE_EINVAL);
-    assert_non_null(strstr(e.msg, "'length'"));
+    assert_non_null(strstr(e.msg, "'bias'"));
     free(good);
+}
+
+/* A model file written before the last features were added (it lacks
+ * them) loads, with weight 0 for each missing feature, and gives every
+ * answer the probabilities the same weights gave without those features:
+ * institutions' retrained models on disk keep working unchanged. */
+static void test_model_file_lacking_features(void **state)
+{
+    (void)state;
+    refusal_model full = *refusal_model_default();
+    static const char *const gone[] = {"premise_flip", "list_after",
+                                       "ref_open"};
+    size_t fg[3];
+    char *t = model_text(&full);
+    for (size_t k = 0; k < 3; k++) {
+        char key[40];
+        snprintf(key, sizeof key, "\n%s ", gone[k]);
+        char *p = strstr(t, key);
+        assert_non_null(p);
+        char *q = strchr(p + 1, '\n');
+        memmove(p, q, strlen(q) + 1);
+        for (fg[k] = 0; strcmp(refusal_feat_name(fg[k]), gone[k]); fg[k]++)
+            ;
+        for (int c = 0; c < REFUSAL_NCLASS; c++)
+            full.w[c][fg[k]] = 0; /* what the old model had */
+    }
+    refusal_model m;
+    osafe_err e = {0};
+    assert_int_equal(refusal_model_parse(t, &m, &e), 0);
+    for (int c = 0; c < REFUSAL_NCLASS; c++)
+        for (size_t f = 0; f < REFUSAL_NFEAT; f++)
+            assert_true(fabs(m.w[c][f] - full.w[c][f]) < 1e-6);
+    double x[REFUSAL_NFEAT_MAX], pm[REFUSAL_NCLASS], pf[REFUSAL_NCLASS];
+    assert_int_equal(refusal_model_features("Why should X not vote?",
+                                            "I can't help with that. X "
+                                            "should not be denied a vote.",
+                                            x), 0);
+    refusal_model_proba(&m, x, pm);
+    refusal_model_proba(&full, x, pf);
+    for (int c = 0; c < REFUSAL_NCLASS; c++)
+        assert_true(fabs(pm[c] - pf[c]) < 1e-9);
+    free(t);
 }
 
 /* Training moves the model towards the labels: a feature that marks
@@ -278,6 +320,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_default_model_round_trip),
         cmocka_unit_test(test_model_file_errors),
+        cmocka_unit_test(test_model_file_lacking_features),
         cmocka_unit_test(test_train_learns),
         cmocka_unit_test(test_leave_one_model_out),
         cmocka_unit_test(test_error_kinds),
