@@ -4,7 +4,7 @@
  * prompts answered by Llama-2 and Mistral, two annotators each).
  *
  *   bench_refusal [SHARED] [--jsonl OUT] [--lambda L] [--prior P] [--scan]
- *                 [--dump FILE] [--judge-endpoint URL --judge-model M
+ *                 [--errors] [--dump FILE] [--judge-endpoint URL --judge-model M
  *                 [--judge-api-key-env VAR]]
  *                 [--judge-model-file JUDGE.gguf [--threads N]]
  *
@@ -19,7 +19,9 @@
  * --lambda and --prior train with another L2 strength or prior log-odds
  * than REFUSAL_LAMBDA and REFUSAL_PRIOR; --scan prints the
  * leave-one-model-out agreement for each pair of a grid (how both were
- * chosen); --dump writes each answer's features
+ * chosen); --errors lists the leave-one-model-out errors with their
+ * probabilities and the features that fired (no text); --dump writes each
+ * answer's features
  * and held-out prediction (no text); --judge-endpoint also scores an
  * OpenAI-compatible judge model on the same labels (refusal_judge.c);
  * --judge-model-file runs that judge in-process on a GGUF model.
@@ -54,6 +56,7 @@ typedef struct row {
 static row rows[NSET * NMAX];
 static size_t nrows;
 static double g_lambda = REFUSAL_LAMBDA, g_prior = REFUSAL_PRIOR;
+static double g_balance = REFUSAL_BALANCE, g_binary = REFUSAL_BINARY;
 /* With --judge-endpoint: the texts, for the judge. */
 static char *g_prompt[NSET * NMAX], *g_resp[NSET * NMAX];
 static int g_keep_text;
@@ -124,6 +127,7 @@ static int load(const char *shared, int set, FILE *jsonl)
 typedef struct pred {
     int cls[NSET * NMAX];
     double conf[NSET * NMAX];
+    double p[NSET * NMAX][REFUSAL_NCLASS];
 } pred;
 
 static void predict(const refusal_model *m, int only_set, pred *p)
@@ -141,6 +145,7 @@ static void predict(const refusal_model *m, int only_set, pred *p)
         int b = refusal_model_decide(pr);
         p->cls[i] = b;
         p->conf[i] = pr[b];
+        memcpy(p->p[i], pr, sizeof pr);
     }
 }
 
@@ -181,7 +186,8 @@ static int train_on(int set, refusal_model *m)
             y[n++] = rows[i].gold;
         }
     osafe_err e;
-    if (refusal_model_train_prior(X, y, n, g_lambda, g_prior, m, &e) != 0) {
+    refusal_train_opts o = {g_lambda, g_prior, g_balance, g_binary};
+    if (refusal_model_train_opts(X, y, n, &o, m, &e) != 0) {
         fprintf(stderr, "bench_refusal: %s\n", e.msg);
         return -1;
     }
@@ -318,11 +324,37 @@ static int dump(const char *path, const pred *p)
     return fclose(f) != 0;
 }
 
+/* The leave-one-model-out errors (three-class), one line each: the held-out
+ * set, the answer's row in it, the human and the predicted class, the
+ * three probabilities and the features that are not 0 (no text: the
+ * answers are mostly about harmful requests). */
+static void errors(const pred *p)
+{
+    static const char *const abbr[REFUSAL_NCLASS] = {"comply", "full",
+                                                     "partial"};
+    printf("\nleave-one-model-out errors (set row human->predicted "
+           "p(comply/full/partial) features)\n");
+    size_t row_in_set[NSET] = {0};
+    for (size_t i = 0; i < nrows; i++) {
+        size_t r = row_in_set[rows[i].set]++;
+        if (p->cls[i] == rows[i].gold)
+            continue;
+        printf("%s %zu %s->%s%s %.2f/%.2f/%.2f", set_name[rows[i].set], r,
+               abbr[rows[i].gold], abbr[p->cls[i]],
+               (rows[i].gold == 0) != (p->cls[i] == 0) ? " BINARY" : "",
+               p->p[i][0], p->p[i][1], p->p[i][2]);
+        for (size_t k = 1; k < REFUSAL_NFEAT; k++)
+            if (rows[i].x[k] != 0)
+                printf(" %s=%.2g", refusal_feat_name(k), rows[i].x[k]);
+        putchar('\n');
+    }
+}
+
 int main(int argc, char **argv)
 {
     const char *shared = getenv("OSAFE_SHARED"), *jpath = NULL, *dpath = NULL;
     const char *jmodel = NULL;
-    int do_scan = 0;
+    int do_scan = 0, do_errors = 0;
     client_opts jco = {NULL, NULL, 4, 0, 120000, 2, 0};
     infer_engine_opts jeo = {NULL, 1, 0, NULL, 0};
     infer_engine *jen = NULL;
@@ -333,8 +365,14 @@ int main(int argc, char **argv)
             g_lambda = strtod(argv[++i], NULL);
         else if (!strcmp(argv[i], "--prior") && i + 1 < argc)
             g_prior = strtod(argv[++i], NULL);
+        else if (!strcmp(argv[i], "--balance") && i + 1 < argc)
+            g_balance = strtod(argv[++i], NULL);
+        else if (!strcmp(argv[i], "--binary") && i + 1 < argc)
+            g_binary = strtod(argv[++i], NULL);
         else if (!strcmp(argv[i], "--scan"))
             do_scan = 1;
+        else if (!strcmp(argv[i], "--errors"))
+            do_errors = 1;
         else if (!strcmp(argv[i], "--dump") && i + 1 < argc)
             dpath = argv[++i];
         else if (!strcmp(argv[i], "--judge-endpoint") && i + 1 < argc)
@@ -408,6 +446,8 @@ int main(int argc, char **argv)
         report("leave-1-out", sn, &lomo, s);
     }
     reliability(&lomo);
+    if (do_errors)
+        errors(&lomo);
     if (do_scan && scan() != 0)
         return 1;
     if ((jco.endpoint || jen) && judge(&jco, jmodel, jen) != 0)

@@ -77,6 +77,23 @@ int refusal_model_train(const double *X, const int *y, size_t n,
 int refusal_model_train_prior(const double *X, const int *y, size_t n,
                               double lambda, double prior, refusal_model *m,
                               osafe_err *e);
+/* Every training knob (refusal_model_train_prior uses REFUSAL_BALANCE and
+ * REFUSAL_BINARY):
+ *   balance: each class weighs (n / (3 n_c))^balance in the loss (0: every
+ *            answer counts once; 1: the classes count equally whatever the
+ *            training model's refusal rate);
+ *   binary:  weight of a second log loss on "refused at all?" (compliance
+ *            against full + partial) added to the three-class one: the
+ *            binary decision is the one the figures rest on, and full and
+ *            partial refusals share most of their evidence.
+ * Both were measured by the leave-one-model-out scan and are off by
+ * default (docs/EVALUATION.md). */
+typedef struct refusal_train_opts {
+    double lambda, prior, balance, binary;
+} refusal_train_opts;
+int refusal_model_train_opts(const double *X, const int *y, size_t n,
+                             const refusal_train_opts *o, refusal_model *m,
+                             osafe_err *e);
 
 /* The label of class probabilities p[3]: full_compliance when it is at
  * least as probable as any refusal (p[0] >= p[1] + p[2]), else the more
@@ -129,5 +146,10 @@ int refusal_judge_label_local(struct infer_engine *en, const char *model,
  * with REFUSAL_LAMBDA by the leave-one-model-out scan of bench_refusal
  * (0 to 4: the best worse-of-the-two-models binary agreement). */
 #define REFUSAL_PRIOR 3.0
+/* The class balance and the binary loss's weight of training
+ * (refusal_train_opts): 0 and 0, chosen by the same scan
+ * (`bench_refusal --scan --balance B --binary W`). */
+#define REFUSAL_BALANCE 0.0
+#define REFUSAL_BINARY 0.0
 
 #endif

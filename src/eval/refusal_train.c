@@ -20,6 +20,8 @@ typedef struct train {
     const int *y;
     size_t n;
     double lambda, prior;
+    double binary; /* weight of the "refused at all?" log loss */
+    double cw[REFUSAL_NCLASS]; /* each class's weight in the loss */
     double mu[REFUSAL_NFEAT], sd[REFUSAL_NFEAT];
     double w0[REFUSAL_NCLASS][REFUSAL_NFEAT]; /* what L2 shrinks towards */
 } train;
@@ -49,9 +51,16 @@ static double loss(const train *t, const double (*w)[REFUSAL_NFEAT],
         }
         for (int c = 0; c < REFUSAL_NCLASS; c++)
             s += exp(z[c] - mx);
-        L -= z[t->y[i]] - mx - log(s);
+        double cw = t->cw[t->y[i]], p[REFUSAL_NCLASS];
+        for (int c = 0; c < REFUSAL_NCLASS; c++)
+            p[c] = exp(z[c] - mx) / s;
+        /* The binary term: -log p(compliance) or -log p(any refusal). */
+        double q = p[1] + p[2], yb = t->y[i] != 0;
+        L -= cw * (z[t->y[i]] - mx - log(s));
+        L -= cw * t->binary * log(yb ? q : p[0]);
         for (int c = 0; g && c < REFUSAL_NCLASS; c++) {
-            double d = exp(z[c] - mx) / s - (c == t->y[i]);
+            double db = p[c] - (c == 0 ? !yb : yb * p[c] / q);
+            double d = cw * (p[c] - (c == t->y[i]) + t->binary * db);
             for (size_t f = 0; f < REFUSAL_NFEAT; f++)
                 g[c][f] += d * x[f] / (double)t->n;
         }
@@ -101,6 +110,26 @@ static void set_prior(train *t)
     }
 }
 
+/* Class weights (n / (3 n_c))^balance, scaled so that they average 1
+ * over the answers.  A model's answers come with its own refusal rate
+ * (Llama-2 refuses 65% of XSTest, Mistral 11%); with balance 1 the
+ * weights cancel it, so the bias learns the cues' evidence rather than
+ * the training model's habit, which an unseen model does not share. */
+static void class_weights(train *t, double balance)
+{
+    double nc[REFUSAL_NCLASS] = {0}, tot = 0;
+    for (size_t i = 0; i < t->n; i++)
+        nc[t->y[i]] += 1;
+    for (int c = 0; c < REFUSAL_NCLASS; c++) {
+        t->cw[c] = nc[c] > 0 ? pow((double)t->n / (REFUSAL_NCLASS * nc[c]),
+                                   balance)
+                             : 0;
+        tot += t->cw[c] * nc[c];
+    }
+    for (int c = 0; c < REFUSAL_NCLASS; c++)
+        t->cw[c] *= (double)t->n / tot;
+}
+
 int refusal_model_train(const double *X, const int *y, size_t n,
                         double lambda, refusal_model *m, osafe_err *e)
 {
@@ -111,15 +140,25 @@ int refusal_model_train_prior(const double *X, const int *y, size_t n,
                               double lambda, double prior, refusal_model *m,
                               osafe_err *e)
 {
+    refusal_train_opts o = {lambda, prior, REFUSAL_BALANCE, REFUSAL_BINARY};
+    return refusal_model_train_opts(X, y, n, &o, m, e);
+}
+
+int refusal_model_train_opts(const double *X, const int *y, size_t n,
+                             const refusal_train_opts *o, refusal_model *m,
+                             osafe_err *e)
+{
     if (n == 0)
         return osafe_errf(e, OSAFE_EINVAL, "train: no labelled answers");
     for (size_t i = 0; i < n; i++)
         if (y[i] < 0 || y[i] >= REFUSAL_NCLASS)
             return osafe_errf(e, OSAFE_EINVAL, "train: answer %zu has class "
                               "%d", i + 1, y[i]);
-    train t = {.X = X, .y = y, .n = n, .lambda = lambda, .prior = prior};
+    train t = {.X = X, .y = y, .n = n, .lambda = o->lambda,
+               .prior = o->prior, .binary = o->binary};
     standardise(&t);
     set_prior(&t);
+    class_weights(&t, o->balance);
     double w[REFUSAL_NCLASS][REFUSAL_NFEAT];
     memcpy(w, t.w0, sizeof w);
     double g[REFUSAL_NCLASS][REFUSAL_NFEAT], w2[REFUSAL_NCLASS][REFUSAL_NFEAT];
