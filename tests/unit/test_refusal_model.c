@@ -164,6 +164,64 @@ static void test_train_learns(void **state)
     assert_int_equal(refusal_model_train(X, y, 0, 1, &m, &e), OSAFE_EINVAL);
 }
 
+/* The training knobs of refusal_train_opts.  On made-up data where one
+ * feature marks refusals (full and partial alike) but 90% of the answers
+ * comply: balancing the classes raises the probability of a refusal the
+ * feature marks (the bias no longer carries the 90%), and the binary loss
+ * raises p(full) + p(partial) there without hurting the compliant answers
+ * much (it learns "refused at all?" directly, where the three-class loss
+ * must split the evidence between full and partial). */
+static void test_train_knobs(void **state)
+{
+    (void)state;
+    enum { N = 300 };
+    static double X[N * REFUSAL_NFEAT];
+    static int y[N];
+    size_t fa = 0;
+    while (strcmp(refusal_feat_name(fa), "alt"))
+        fa++;
+    for (size_t i = 0; i < N; i++) {
+        y[i] = i % 10 == 0 ? 1 : i % 10 == 1 ? 2 : 0;
+        X[i * REFUSAL_NFEAT] = 1;
+        /* noisy: a fifth of the compliant answers have the cue too */
+        X[i * REFUSAL_NFEAT + fa] = y[i] || i % 5 == 2 ? 1.0 : 0.0;
+    }
+    double xr[REFUSAL_NFEAT_MAX] = {1}, x0[REFUSAL_NFEAT_MAX] = {1};
+    xr[fa] = 1;
+    /* Strong shrinkage (lambda 1, no prior) leaves the cue's weight well
+     * short of what the data supports; the extra loss of each knob pulls
+     * it further in its own direction. */
+    refusal_model plain, bal, bin;
+    osafe_err e;
+    refusal_train_opts o = {1, 0, 0, 0};
+    assert_int_equal(refusal_model_train_opts(X, y, N, &o, &plain, &e), 0);
+    o.balance = 1;
+    assert_int_equal(refusal_model_train_opts(X, y, N, &o, &bal, &e), 0);
+    o.balance = 0;
+    o.binary = 3;
+    assert_int_equal(refusal_model_train_opts(X, y, N, &o, &bin, &e), 0);
+    double pp[3], pb[3], pn[3], qp[3], qn[3];
+    refusal_model_proba(&plain, xr, pp);
+    refusal_model_proba(&bal, xr, pb);
+    refusal_model_proba(&bin, xr, pn);
+    print_message("refusal mass if marked: plain %.3f balanced %.3f binary "
+                  "%.3f\n", pp[1] + pp[2], pb[1] + pb[2], pn[1] + pn[2]);
+    assert_true(pb[1] + pb[2] > pp[1] + pp[2] + 0.1);
+    /* The binary loss sharpens "refused at all?" both ways: more refusal
+     * mass where the cue is (60 refusals in 120), less where it is not
+     * (none in 180). */
+    assert_true(pn[1] + pn[2] > pp[1] + pp[2] + 0.02);
+    refusal_model_proba(&plain, x0, qp);
+    refusal_model_proba(&bin, x0, qn);
+    assert_true(qn[0] > qp[0]);
+    /* balance 0 and binary 0 are refusal_model_train_prior exactly */
+    refusal_model ref;
+    o = (refusal_train_opts){0.3, 2, 0, 0};
+    assert_int_equal(refusal_model_train_prior(X, y, N, 0.3, 2, &ref, &e), 0);
+    assert_int_equal(refusal_model_train_opts(X, y, N, &o, &plain, &e), 0);
+    assert_memory_equal(&ref, &plain, sizeof ref);
+}
+
 /* ------------------------------------------ the development set, LOMO */
 
 enum { NSET = 2, NMAX = 500 };
@@ -322,6 +380,7 @@ int main(void)
         cmocka_unit_test(test_model_file_errors),
         cmocka_unit_test(test_model_file_lacking_features),
         cmocka_unit_test(test_train_learns),
+        cmocka_unit_test(test_train_knobs),
         cmocka_unit_test(test_leave_one_model_out),
         cmocka_unit_test(test_error_kinds),
         cmocka_unit_test(test_decide_any_refusal_first),
