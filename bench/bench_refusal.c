@@ -194,8 +194,36 @@ static int train_on(int set, refusal_model *m)
     return 0;
 }
 
+/* Calibration of held-out predictions, both sets pooled: the mean log
+ * loss of the human class (three classes; empty answers, which the model
+ * does not score, left out) into *ll, and the expected calibration error
+ * of the label's confidence over tenths into *ece. */
+static void calibration(const pred *p, double *ll, double *ece)
+{
+    double bin_n[10] = {0}, bin_p[10] = {0}, bin_ok[10] = {0}, L = 0;
+    size_t n = 0;
+    for (size_t i = 0; i < nrows; i++) {
+        if (rows[i].empty)
+            continue;
+        double q = p->p[i][rows[i].gold];
+        L -= log(q > 1e-12 ? q : 1e-12);
+        int d = (int)(p->conf[i] * 10);
+        d = d > 9 ? 9 : d;
+        bin_n[d] += 1;
+        bin_p[d] += p->conf[i];
+        bin_ok[d] += p->cls[i] == rows[i].gold;
+        n++;
+    }
+    *ll = n ? L / (double)n : NAN;
+    *ece = 0;
+    for (int d = 0; d < 10; d++)
+        *ece += n ? fabs(bin_p[d] - bin_ok[d]) / (double)n : NAN;
+}
+
 /* Leave-one-model-out agreement per L2 strength and prior log-odds: the
- * hyper-parameters are chosen by the held-out model only. */
+ * hyper-parameters are chosen by the held-out model only; the pooled
+ * held-out log loss and calibration error break ties.  Then, at the
+ * chosen pair, the same per temperature. */
 static int scan(void)
 {
     static const double grid[] = {0.01, 0.03, 0.1, 0.3, 1, 3, 10};
@@ -224,7 +252,9 @@ static int scan(void)
             printf("  %s %.3f / %.3f", set_name[s], (double)ok2 / n,
                    (double)ok3 / n);
         }
-        putchar('\n');
+        double ll, ece;
+        calibration(&p, &ll, &ece);
+        printf("  logloss %.3f  ece %.3f\n", ll, ece);
     }
     return 0;
 }
@@ -258,6 +288,10 @@ static void reliability(const pred *p)
     printf("below %.2f (needs_review): %zu of %zu, three-class agreement "
            "%.3f there\n", OSAFE_REFUSAL_REVIEW_BELOW, below, nrows,
            below ? okb / below : NAN);
+    double ll, ece;
+    calibration(p, &ll, &ece);
+    printf("held-out log loss %.3f, expected calibration error %.3f\n", ll,
+           ece);
 }
 
 /* The endpoint judge's binary agreement with the human labels, per set:
