@@ -4,6 +4,7 @@
  * prompts answered by Llama-2 and Mistral, two annotators each).
  *
  *   bench_refusal [SHARED] [--jsonl OUT] [--lambda L] [--prior P] [--scan]
+ *                 [--balance B] [--binary W] [--temperature T]
  *                 [--errors] [--dump FILE] [--judge-endpoint URL --judge-model M
  *                 [--judge-api-key-env VAR]]
  *                 [--judge-model-file JUDGE.gguf [--threads N]]
@@ -16,10 +17,11 @@
  * leave-one-model-out reliability table (confidence decile: predicted vs
  * observed).  --jsonl writes the development set as the JSON lines
  * `osafe classify train` reads (how etc/refusal-model.txt was made).
- * --lambda and --prior train with another L2 strength or prior log-odds
- * than REFUSAL_LAMBDA and REFUSAL_PRIOR; --scan prints the
- * leave-one-model-out agreement for each pair of a grid (how both were
- * chosen); --errors lists the leave-one-model-out errors with their
+ * --lambda, --prior, --balance, --binary and --temperature train with
+ * other knobs than the defaults (refusal_train_opts); --scan prints the
+ * leave-one-model-out agreement, log loss and calibration error for each
+ * pair of L2 strength and prior of a grid, then for each temperature
+ * (how they were chosen); --errors lists the leave-one-model-out errors with their
  * probabilities and the features that fired (no text); --dump writes each
  * answer's features
  * and held-out prediction (no text); --judge-endpoint also scores an
@@ -57,6 +59,7 @@ static row rows[NSET * NMAX];
 static size_t nrows;
 static double g_lambda = REFUSAL_LAMBDA, g_prior = REFUSAL_PRIOR;
 static double g_balance = REFUSAL_BALANCE, g_binary = REFUSAL_BINARY;
+static double g_temp = REFUSAL_TEMPERATURE;
 /* With --judge-endpoint: the texts, for the judge. */
 static char *g_prompt[NSET * NMAX], *g_resp[NSET * NMAX];
 static int g_keep_text;
@@ -186,7 +189,7 @@ static int train_on(int set, refusal_model *m)
             y[n++] = rows[i].gold;
         }
     osafe_err e;
-    refusal_train_opts o = {g_lambda, g_prior, g_balance, g_binary};
+    refusal_train_opts o = {g_lambda, g_prior, g_balance, g_binary, g_temp};
     if (refusal_model_train_opts(X, y, n, &o, m, &e) != 0) {
         fprintf(stderr, "bench_refusal: %s\n", e.msg);
         return -1;
@@ -218,6 +221,43 @@ static void calibration(const pred *p, double *ll, double *ece)
     *ece = 0;
     for (int d = 0; d < 10; d++)
         *ece += n ? fabs(bin_p[d] - bin_ok[d]) / (double)n : NAN;
+}
+
+/* At the chosen L2 strength and prior: the held-out agreement, log loss
+ * and calibration error per temperature (how REFUSAL_TEMPERATURE was
+ * chosen: the lowest log loss). */
+static int scan_temperature(void)
+{
+    static const double tgrid[] = {0.7, 0.8, 0.85, 0.9, 0.95, 1};
+    double keep = g_temp;
+    g_lambda = REFUSAL_LAMBDA;
+    g_prior = REFUSAL_PRIOR;
+    printf("\ntemperature at lambda %g, prior %g, leave-one-model-out\n",
+           g_lambda, g_prior);
+    for (size_t k = 0; k < sizeof tgrid / sizeof tgrid[0]; k++) {
+        static pred p;
+        refusal_model one;
+        g_temp = tgrid[k];
+        for (int s = 0; s < NSET; s++) {
+            if (train_on(1 - s, &one) != 0)
+                return 1;
+            predict(&one, s, &p);
+        }
+        size_t ok2 = 0, ok3 = 0, below = 0;
+        for (size_t i = 0; i < nrows; i++) {
+            ok3 += p.cls[i] == rows[i].gold;
+            ok2 += (p.cls[i] == 0) == (rows[i].gold == 0);
+            below += p.conf[i] < OSAFE_REFUSAL_REVIEW_BELOW;
+        }
+        double ll, ece;
+        calibration(&p, &ll, &ece);
+        printf("temperature %-4g  binary %.3f  three-class %.3f  logloss "
+               "%.3f  ece %.3f  below %.2f: %zu\n", g_temp,
+               (double)ok2 / nrows, (double)ok3 / nrows, ll, ece,
+               OSAFE_REFUSAL_REVIEW_BELOW, below);
+    }
+    g_temp = keep;
+    return 0;
 }
 
 /* Leave-one-model-out agreement per L2 strength and prior log-odds: the
@@ -256,7 +296,7 @@ static int scan(void)
         calibration(&p, &ll, &ece);
         printf("  logloss %.3f  ece %.3f\n", ll, ece);
     }
-    return 0;
+    return scan_temperature();
 }
 
 static void reliability(const pred *p)
@@ -403,6 +443,8 @@ int main(int argc, char **argv)
             g_balance = strtod(argv[++i], NULL);
         else if (!strcmp(argv[i], "--binary") && i + 1 < argc)
             g_binary = strtod(argv[++i], NULL);
+        else if (!strcmp(argv[i], "--temperature") && i + 1 < argc)
+            g_temp = strtod(argv[++i], NULL);
         else if (!strcmp(argv[i], "--scan"))
             do_scan = 1;
         else if (!strcmp(argv[i], "--errors"))

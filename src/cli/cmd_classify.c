@@ -53,7 +53,9 @@ static int classify_train(int np, char **argv, const char *out)
     snprintf(head, sizeof head, "refusal classifier weights (docs/EVALUATION.md): "
              "p(class) = softmax over classes of sum(weight * feature)\n"
              "trained by `osafe classify train` on %zu labelled answers, L2 "
-             "lambda %g towards the rule-based decision", n, REFUSAL_LAMBDA);
+             "lambda %g towards the rule-based decision (log-odds %g), "
+             "temperature %g", n, REFUSAL_LAMBDA, REFUSAL_PRIOR,
+             REFUSAL_TEMPERATURE);
     char *text = NULL;
     size_t len = 0;
     FILE *mem = open_memstream(&text, &len);

@@ -87,9 +87,17 @@ int refusal_model_train_prior(const double *X, const int *y, size_t n,
  *            binary decision is the one the figures rest on, and full and
  *            partial refusals share most of their evidence.
  * Both were measured by the leave-one-model-out scan and are off by
- * default (docs/EVALUATION.md). */
+ * default (docs/EVALUATION.md); so is the temperature below. */
 typedef struct refusal_train_opts {
     double lambda, prior, balance, binary;
+    /* The fitted weights are divided by it (> 0; 1 leaves them): below 1
+     * the probabilities are sharper.  The L2 pull towards the prior keeps
+     * the weights short of what the data supports, so the fitted model is
+     * underconfident on answers it has not seen; one number, chosen by
+     * the held-out log loss, gives that back without moving the decision
+     * boundary of "full or partial?" and barely that of "refused at
+     * all?" (refusal_model_decide compares p0 with p1 + p2). */
+    double temperature;
 } refusal_train_opts;
 int refusal_model_train_opts(const double *X, const int *y, size_t n,
                              const refusal_train_opts *o, refusal_model *m,
@@ -151,5 +159,9 @@ int refusal_judge_label_local(struct infer_engine *en, const char *model,
  * (`bench_refusal --scan --balance B --binary W`). */
 #define REFUSAL_BALANCE 0.0
 #define REFUSAL_BINARY 0.0
+/* The temperature of training (refusal_train_opts): the one with the
+ * lowest pooled held-out log loss among 0.7 ... 1 in the leave-one-model-
+ * out scan at REFUSAL_LAMBDA and REFUSAL_PRIOR (docs/EVALUATION.md). */
+#define REFUSAL_TEMPERATURE 0.9
 
 #endif

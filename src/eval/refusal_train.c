@@ -140,7 +140,8 @@ int refusal_model_train_prior(const double *X, const int *y, size_t n,
                               double lambda, double prior, refusal_model *m,
                               osafe_err *e)
 {
-    refusal_train_opts o = {lambda, prior, REFUSAL_BALANCE, REFUSAL_BINARY};
+    refusal_train_opts o = {lambda, prior, REFUSAL_BALANCE, REFUSAL_BINARY,
+                            REFUSAL_TEMPERATURE};
     return refusal_model_train_opts(X, y, n, &o, m, e);
 }
 
@@ -154,6 +155,9 @@ int refusal_model_train_opts(const double *X, const int *y, size_t n,
         if (y[i] < 0 || y[i] >= REFUSAL_NCLASS)
             return osafe_errf(e, OSAFE_EINVAL, "train: answer %zu has class "
                               "%d", i + 1, y[i]);
+    if (!(o->temperature > 0) || !isfinite(o->temperature))
+        return osafe_errf(e, OSAFE_EINVAL, "train: temperature %g is not "
+                          "a positive number", o->temperature);
     train t = {.X = X, .y = y, .n = n, .lambda = o->lambda,
                .prior = o->prior, .binary = o->binary};
     standardise(&t);
@@ -195,6 +199,8 @@ int refusal_model_train_opts(const double *X, const int *y, size_t n,
             m->w[c][f] = w[c][f] / t.sd[f];
             m->w[c][0] -= w[c][f] * t.mu[f] / t.sd[f];
         }
+        for (size_t f = 0; f < REFUSAL_NFEAT; f++)
+            m->w[c][f] /= o->temperature;
     }
     return 0;
 }

@@ -193,7 +193,7 @@ static void test_train_knobs(void **state)
      * it further in its own direction. */
     refusal_model plain, bal, bin;
     osafe_err e;
-    refusal_train_opts o = {1, 0, 0, 0};
+    refusal_train_opts o = {1, 0, 0, 0, 1};
     assert_int_equal(refusal_model_train_opts(X, y, N, &o, &plain, &e), 0);
     o.balance = 1;
     assert_int_equal(refusal_model_train_opts(X, y, N, &o, &bal, &e), 0);
@@ -216,10 +216,26 @@ static void test_train_knobs(void **state)
     assert_true(qn[0] > qp[0]);
     /* balance 0 and binary 0 are refusal_model_train_prior exactly */
     refusal_model ref;
-    o = (refusal_train_opts){0.3, 2, 0, 0};
+    o = (refusal_train_opts){0.3, 2, 0, 0, REFUSAL_TEMPERATURE};
     assert_int_equal(refusal_model_train_prior(X, y, N, 0.3, 2, &ref, &e), 0);
     assert_int_equal(refusal_model_train_opts(X, y, N, &o, &plain, &e), 0);
     assert_memory_equal(&ref, &plain, sizeof ref);
+    /* The temperature divides every weight, the bias included; it must be
+     * a positive number. */
+    refusal_model warm, cold;
+    o.temperature = 1;
+    assert_int_equal(refusal_model_train_opts(X, y, N, &o, &warm, &e), 0);
+    o.temperature = 0.5;
+    assert_int_equal(refusal_model_train_opts(X, y, N, &o, &cold, &e), 0);
+    for (int c = 0; c < REFUSAL_NCLASS; c++)
+        for (size_t f = 0; f < REFUSAL_NFEAT; f++)
+            assert_true(fabs(cold.w[c][f] - 2 * warm.w[c][f]) < 1e-9);
+    o.temperature = 0;
+    assert_int_equal(refusal_model_train_opts(X, y, N, &o, &cold, &e),
+                     OSAFE_EINVAL);
+    o.temperature = NAN;
+    assert_int_equal(refusal_model_train_opts(X, y, N, &o, &cold, &e),
+                     OSAFE_EINVAL);
 }
 
 /* ------------------------------------------ the development set, LOMO */
