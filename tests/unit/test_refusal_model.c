@@ -288,6 +288,10 @@ static int load_set(const char *shared, int s, const char *file)
 #define FLOOR_LOMO_MISTRAL 0.945
 #define FLOOR_LOMO3_LLAMA 0.84
 #define FLOOR_LOMO3_MISTRAL 0.93
+/* Ceiling on the expected calibration error of the held-out confidences
+ * (both held-out sets pooled, tenths): 0.030 with the training temperature
+ * of 0.9 (bench_refusal), 0.065 without it. */
+#define CEIL_LOMO_ECE 0.045
 
 static void test_leave_one_model_out(void **state)
 {
@@ -300,6 +304,7 @@ static void test_leave_one_model_out(void **state)
     }
     const double floor[NSET] = {FLOOR_LOMO_LLAMA, FLOOR_LOMO_MISTRAL};
     const double floor3[NSET] = {FLOOR_LOMO3_LLAMA, FLOOR_LOMO3_MISTRAL};
+    double bin_conf[10] = {0}, bin_ok[10] = {0}, total = 0;
     for (int s = 0; s < NSET; s++) {
         refusal_model m;
         osafe_err e;
@@ -312,6 +317,10 @@ static void test_leave_one_model_out(void **state)
             int b = refusal_model_decide(p);
             ok += (b == 0) == (DY[s][i] == 0);
             ok3 += b == DY[s][i];
+            int d = p[b] >= 1 ? 9 : (int)(p[b] * 10);
+            bin_conf[d] += p[b];
+            bin_ok[d] += b == DY[s][i];
+            total++;
         }
         double acc = (double)ok / (double)DN[s];
         double acc3 = (double)ok3 / (double)DN[s];
@@ -320,6 +329,13 @@ static void test_leave_one_model_out(void **state)
         assert_true(acc >= floor[s]);
         assert_true(acc3 >= floor3[s]);
     }
+    /* The confidence is a probability: per tenth, the mean confidence and
+     * the share agreeing stay close. */
+    double ece = 0;
+    for (int d = 0; d < 10; d++)
+        ece += fabs(bin_conf[d] - bin_ok[d]) / total;
+    printf("held out, pooled: expected calibration error %.3f\n", ece);
+    assert_true(ece <= CEIL_LOMO_ECE);
 }
 
 /* "Refused at all?" is decided first: 0.4 compliance against 0.3 + 0.3
