@@ -77,8 +77,8 @@ int refusal_model_train(const double *X, const int *y, size_t n,
 int refusal_model_train_prior(const double *X, const int *y, size_t n,
                               double lambda, double prior, refusal_model *m,
                               osafe_err *e);
-/* Every training knob (refusal_model_train_prior uses REFUSAL_BALANCE and
- * REFUSAL_BINARY):
+/* Every training knob (refusal_model_train_prior uses REFUSAL_BALANCE,
+ * REFUSAL_BINARY and REFUSAL_TEMPERATURE):
  *   balance: each class weighs (n / (3 n_c))^balance in the loss (0: every
  *            answer counts once; 1: the classes count equally whatever the
  *            training model's refusal rate);
@@ -87,7 +87,7 @@ int refusal_model_train_prior(const double *X, const int *y, size_t n,
  *            binary decision is the one the figures rest on, and full and
  *            partial refusals share most of their evidence.
  * Both were measured by the leave-one-model-out scan and are off by
- * default (docs/EVALUATION.md); so is the temperature below. */
+ * default (docs/EVALUATION.md); the temperature below is on (0.9). */
 typedef struct refusal_train_opts {
     double lambda, prior, balance, binary;
     /* The fitted weights are divided by it (> 0; 1 leaves them): below 1

@@ -32,6 +32,26 @@ static double xs(const train *t, size_t i, size_t f)
     return f == 0 ? 1 : (t->X[i * REFUSAL_NFEAT + f] - t->mu[f]) / t->sd[f];
 }
 
+/* The "refused at all?" log loss of one answer, -log p(compliance) or
+ * -log (p(full) + p(partial)), from its logits z (max mx, ez = e^(z - mx),
+ * s their sum) and class y; its gradient with respect to z into db.
+ * Written on ez rather than on probabilities so that a refusal mass that
+ * underflows gives a large finite loss, not log 0 or 0 / 0. */
+static double binary_term(const double *z, double mx, const double *ez,
+                          double s, int y, double *db)
+{
+    if (y == 0) {
+        for (int c = 0; c < REFUSAL_NCLASS; c++)
+            db[c] = ez[c] / s - (c == 0);
+        return log(s) - (z[0] - mx);
+    }
+    double r = ez[1] + ez[2];
+    db[0] = ez[0] / s;
+    for (int c = 1; c < REFUSAL_NCLASS; c++)
+        db[c] = ez[c] / s - (r > 0 ? ez[c] / r : 0.5);
+    return log(s) - (r > 0 ? log(r) : (z[1] > z[2] ? z[1] : z[2]) - mx);
+}
+
 /* Loss at w; the gradient into g when g != NULL. */
 static double loss(const train *t, const double (*w)[REFUSAL_NFEAT],
                    double (*g)[REFUSAL_NFEAT])
@@ -49,18 +69,15 @@ static double loss(const train *t, const double (*w)[REFUSAL_NFEAT],
                 z[c] += w[c][f] * x[f];
             mx = z[c] > mx ? z[c] : mx;
         }
+        double ez[REFUSAL_NCLASS], db[REFUSAL_NCLASS] = {0};
         for (int c = 0; c < REFUSAL_NCLASS; c++)
-            s += exp(z[c] - mx);
-        double cw = t->cw[t->y[i]], p[REFUSAL_NCLASS];
-        for (int c = 0; c < REFUSAL_NCLASS; c++)
-            p[c] = exp(z[c] - mx) / s;
-        /* The binary term: -log p(compliance) or -log p(any refusal). */
-        double q = p[1] + p[2], yb = t->y[i] != 0;
+            s += (ez[c] = exp(z[c] - mx));
+        double cw = t->cw[t->y[i]];
         L -= cw * (z[t->y[i]] - mx - log(s));
-        L -= cw * t->binary * log(yb ? q : p[0]);
+        if (t->binary > 0)
+            L += cw * t->binary * binary_term(z, mx, ez, s, t->y[i], db);
         for (int c = 0; g && c < REFUSAL_NCLASS; c++) {
-            double db = p[c] - (c == 0 ? !yb : yb * p[c] / q);
-            double d = cw * (p[c] - (c == t->y[i]) + t->binary * db);
+            double d = cw * (ez[c] / s - (c == t->y[i]) + t->binary * db[c]);
             for (size_t f = 0; f < REFUSAL_NFEAT; f++)
                 g[c][f] += d * x[f] / (double)t->n;
         }
@@ -112,7 +129,7 @@ static void set_prior(train *t)
 
 /* Class weights (n / (3 n_c))^balance, scaled so that they average 1
  * over the answers.  A model's answers come with its own refusal rate
- * (Llama-2 refuses 65% of XSTest, Mistral 11%); with balance 1 the
+ * (Llama-2 refuses 78% of XSTest, Mistral 17%); with balance 1 the
  * weights cancel it, so the bias learns the cues' evidence rather than
  * the training model's habit, which an unseen model does not share. */
 static void class_weights(train *t, double balance)
