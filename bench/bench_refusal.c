@@ -203,7 +203,7 @@ static int train_on(int set, refusal_model *m)
  * of the label's confidence over tenths into *ece. */
 static void calibration(const pred *p, double *ll, double *ece)
 {
-    double bin_n[10] = {0}, bin_p[10] = {0}, bin_ok[10] = {0}, L = 0;
+    double bin_p[10] = {0}, bin_ok[10] = {0}, L = 0;
     size_t n = 0;
     for (size_t i = 0; i < nrows; i++) {
         if (rows[i].empty)
@@ -212,7 +212,6 @@ static void calibration(const pred *p, double *ll, double *ece)
         L -= log(q > 1e-12 ? q : 1e-12);
         int d = (int)(p->conf[i] * 10);
         d = d > 9 ? 9 : d;
-        bin_n[d] += 1;
         bin_p[d] += p->conf[i];
         bin_ok[d] += p->cls[i] == rows[i].gold;
         n++;
