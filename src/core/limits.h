@@ -250,6 +250,11 @@
  * name is 31 bytes, the key at most OSAFE_HAZARD_KEY_MAX; a longer pair
  * shows the key alone. */
 #define OSAFE_HAZARD_LABEL_MAX 96
+/* A hazard as the report's sample browser shows it in one of the six
+ * languages, "name (key)" with the web pages' name: the longest catalogue
+ * name (an MIT subdomain in Russian) is 165 bytes, the key at most
+ * OSAFE_HAZARD_KEY_MAX; a longer pair shows the key alone. */
+#define OSAFE_HAZARD_LABEL_I18N_MAX 256
 /* by_hazard groups of one published run: 12 hazards with their
  * sub-hazards plus the 24 MIT subdomains fit many times over; thousands of
  * keys are an attempt to flood the ranking, not a run. */
