@@ -392,6 +392,10 @@
 #define OSAFE_WEB_PAGE_MAX (8u << 20)
 /* Records one list page shows (the API's default page). */
 #define OSAFE_WEB_LIST_LIMIT 50
+/* A compared run's model in the comparison chart's legend ("model \u00b7
+ * run id", web_evals.c): the legend starts 160 px into a 680 px chart, so
+ * 60 bytes of model plus the id still fit at the chart's font size. */
+#define OSAFE_WEB_SERIES_MODEL_MAX 60
 /* Accept-Language entries considered (a real browser sends under ten). */
 #define OSAFE_WEB_ACCEPT_LANG_MAX 32
 
