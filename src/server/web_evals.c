@@ -16,6 +16,8 @@
  * detail: <article id="eval" data-id data-log-index>, <dl id="eval-manifest">,
  * <section id="eval-overall">, <section id="eval-hazards">,
  * <section id="eval-languages">, <section id="eval-comparison">.
+ * Runs mirrored from peers: web_evals_mirror.c (?origin=, and a section
+ * of the first page).
  */
 #include <jansson.h>
 #include <math.h>
@@ -248,6 +250,12 @@ static void compare_form(web_page *p, const json_t *runs)
 
 void web__page_evals(web_page *p)
 {
+    /* a peer's runs: never mixed into our own list */
+    const char *origin = web__page_query(p, "origin");
+    if (origin && *origin) {
+        web__page_evals_mirrored(p, origin);
+        return;
+    }
     const char *a = web__page_query(p, "a"), *b = web__page_query(p, "b");
     int same = 0;
     if (id_ok(a) && id_ok(b)) {
@@ -304,6 +312,8 @@ void web__page_evals(web_page *p)
         web__page_t(p, "evals.next");
         web__page_raw(p, "</a></nav>\n");
     }
+    if (!cursor)
+        web__evals_mirrored_section(p);
     json_decref(doc);
     web__page_end(p, NULL);
 }
