@@ -293,5 +293,7 @@ void web__log_peers(web_page *p);
 /* /risks: whether records mirrored from peers were counted (the policy's
  * incidents.mirrored) and how many. */
 void web__risk_mirrored(web_page *p, const risk_result *res);
+/* /risks: the same for evaluations mirrored from peers (evals.mirrored). */
+void web__risk_evals_mirrored(web_page *p, const risk_result *res);
 
 #endif
