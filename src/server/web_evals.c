@@ -541,25 +541,6 @@ static void diff_cell(web_page *p, const svg_bar *x, const svg_bar *y)
     web__page_raw(p, "]");
 }
 
-/* A compared run as the evaluations chart names it, "model \u00b7 run id"
- * (issue 16 item 9: "this run / other run" said nothing); the model cut
- * to OSAFE_WEB_SERIES_MODEL_MAX bytes on a character boundary so that the
- * legend stays inside the chart. */
-static void series_label(web_page *p, const char *model, const char *id,
-                         char *out, size_t n)
-{
-    if (!model || !*model)
-        model = web__t(p, "evals.cmp.no_model");
-    size_t len = strlen(model), cut = len;
-    if (cut > OSAFE_WEB_SERIES_MODEL_MAX) {
-        cut = OSAFE_WEB_SERIES_MODEL_MAX;
-        while (cut && ((unsigned char)model[cut] & 0xC0) == 0x80)
-            cut--;
-    }
-    snprintf(out, n, "%.*s%s \xC2\xB7 %s", (int)cut, model,
-             cut < len ? "\xE2\x80\xA6" : "", id);
-}
-
 /* Chart and table of one grouping; with other, both runs side by side,
  * named series[0] and series[1], and the difference (this minus other)
  * in points. */
@@ -775,14 +756,14 @@ void web__page_eval(web_page *p, const char *id)
         web__eval_review_figures(p, id, res);
     char sa[OSAFE_WEB_SERIES_MODEL_MAX + 64], sb[sizeof sa];
     const char *series[2] = {sa, sb};
-    series_label(p, model, id, sa, sizeof sa);
+    web__evals_series_label(p, model, id, sa, sizeof sa);
     if (odoc)
-        series_label(p,
-                     web__json_str(json_object_get(json_object_get(odoc,
-                                                                   "manifest"),
-                                                   "params"),
-                                   "model"),
-                     oid, sb, sizeof sb);
+        web__evals_series_label(
+            p,
+            web__json_str(json_object_get(json_object_get(odoc, "manifest"),
+                                          "params"),
+                          "model"),
+            oid, sb, sizeof sb);
     groups(p, res, ores, series, "by_hazard", "eval-hazards",
            odoc ? "evals.cmp.chart.hazard" : "evals.chart.hazard",
            "evals.col.hazard");

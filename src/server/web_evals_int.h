@@ -20,6 +20,12 @@ void web__evals_suite_key(const json_t *run, char *out, size_t n);
 void web__evals_list_charts(web_page *p, const json_t *runs,
                             svg_chart_opts o);
 
+/* A compared run's series as the chart names runs, "model \u00b7 run id"
+ * (the model cut on a character boundary; none: the page's words for a
+ * run without one), written into out. */
+void web__evals_series_label(web_page *p, const char *model, const char *id,
+                             char *out, size_t n);
+
 /* Evaluations mirrored from peers' logs (web_evals_mirror.c): the
  * <section id="mirrored-evals"> of /evals (nothing when none is held),
  * and the page /evals?origin=ORIGIN. */
