@@ -1,13 +1,18 @@
 # Embed every file of a folder matching a pattern as one table of
 # {name, data, len, hash} (web_int.h: web_file), so that the server carries
 # its assets and catalogues and reads nothing from disk at run time.
-#   cmake -DDIR=folder -DPATTERN="*.txt" -DOUT=file.c -DNAME=symbol -P embed_dir.cmake
+#   cmake -DDIR=folder -DPATTERN="*.txt" -DOUT=file.c -DNAME=symbol
+#         [-DHEADER=core/i18n.h] -P embed_dir.cmake
+# HEADER declares web_file (default server/web_int.h, which includes it).
 # The hash (first 16 hex digits of SHA-256) versions the asset URLs, so a
 # changed file is never served from a stale browser cache.
+if(NOT HEADER)
+  set(HEADER server/web_int.h)
+endif()
 file(GLOB files RELATIVE ${DIR} ${DIR}/${PATTERN})
 list(SORT files)
 set(out "/* generated from ${DIR} by cmake/embed_dir.cmake; do not edit */\n")
-string(APPEND out "#include \"server/web_int.h\"\n\n")
+string(APPEND out "#include \"${HEADER}\"\n\n")
 set(table "")
 set(i 0)
 foreach(f ${files})

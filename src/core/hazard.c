@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "core/i18n.h"
 #include "core/limits.h"
 
 static const char *const ail[] = {"vcr", "ncr", "src", "cse", "ssh", "iwp",
@@ -102,4 +103,23 @@ const char *hazard_name_en(const char *key)
         if (!strcmp(key, names_en[i].key))
             return names_en[i].name;
     return NULL;
+}
+
+const char *hazard_name(const char *lang, const char *key, char *buf,
+                        size_t n)
+{
+    char k[OSAFE_HAZARD_KEY_MAX + 8] = "hazard.";
+    size_t kl = key ? strlen(key) : 0;
+    if (!kl || kl > OSAFE_HAZARD_KEY_MAX || !buf || !n)
+        return NULL;
+    for (size_t i = 0; i <= kl; i++) /* with the NUL */
+        k[7 + i] = (char)(key[i] >= 'A' && key[i] <= 'Z' ? key[i] + 32
+                                                           : key[i]);
+    const char *t;
+    size_t tl;
+    if (!i18n_text(lang, k, &t, &tl) || tl >= n)
+        return NULL;
+    memcpy(buf, t, tl);
+    buf[tl] = 0;
+    return buf;
 }

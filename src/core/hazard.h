@@ -9,6 +9,8 @@
 #ifndef OSAFE_CORE_HAZARD_H
 #define OSAFE_CORE_HAZARD_H
 
+#include <stddef.h>
+
 /* 1 if key is an AILuminate hazard uid or a sub-hazard of one
  * ("uid_" then [a-z0-9]+, at most OSAFE_HAZARD_KEY_MAX bytes). */
 int hazard_ail_valid(const char *key);
@@ -19,7 +21,15 @@ int hazard_key_valid(const char *key);
 /* The English name of an AILuminate hazard uid or of a known sub-hazard
  * ("spc_ele" -> "Specialized advice: elections"), for the outputs that are
  * English only (the HTML report); NULL for any other key.  A static string.
- * The web pages take theirs from src/server/i18n/core.<lang>.txt. */
+ * The web pages take theirs from src/server/i18n/core.<lang>.txt, which
+ * hazard_name reads. */
 const char *hazard_name_en(const char *key);
+
+/* The name of a hazard key in language lang ("en", "ar", ...), the one
+ * the web pages show: the catalogues' "hazard.<key>" (core/i18n.h; MIT
+ * keys lowercased, "M1.1" -> "hazard.m1.1").  Copied NUL-terminated into
+ * buf; NULL when lang has no name for key or it does not fit in n. */
+const char *hazard_name(const char *lang, const char *key, char *buf,
+                        size_t n);
 
 #endif

@@ -250,6 +250,11 @@
  * name is 31 bytes, the key at most OSAFE_HAZARD_KEY_MAX; a longer pair
  * shows the key alone. */
 #define OSAFE_HAZARD_LABEL_MAX 96
+/* A hazard as the report's sample browser shows it in one of the six
+ * languages, "name (key)" with the web pages' name: the longest catalogue
+ * name (an MIT subdomain in Russian) is 165 bytes, the key at most
+ * OSAFE_HAZARD_KEY_MAX; a longer pair shows the key alone. */
+#define OSAFE_HAZARD_LABEL_I18N_MAX 256
 /* by_hazard groups of one published run: 12 hazards with their
  * sub-hazards plus the 24 MIT subdomains fit many times over; thousands of
  * keys are an attempt to flood the ranking, not a run. */
@@ -387,6 +392,10 @@
 #define OSAFE_WEB_PAGE_MAX (8u << 20)
 /* Records one list page shows (the API's default page). */
 #define OSAFE_WEB_LIST_LIMIT 50
+/* A compared run's model in the comparison chart's legend ("model \u00b7
+ * run id", web_evals.c): the legend starts 160 px into a 680 px chart, so
+ * 60 bytes of model plus the id still fit at the chart's font size. */
+#define OSAFE_WEB_SERIES_MODEL_MAX 60
 /* Accept-Language entries considered (a real browser sends under ten). */
 #define OSAFE_WEB_ACCEPT_LANG_MAX 32
 

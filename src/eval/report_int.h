@@ -71,6 +71,11 @@ int run__report_words(osafe_buf *o);
  * runs.  Written into out (at least 160 bytes). */
 int run__report_csp(char *out, size_t n);
 
+/* The six languages of the browser's chooser, in its order: "en", "zh",
+ * "es", "fr", "ar", "ru" (the columns of run__report_words_tab). */
+extern const char *const run__report_langs[];
+extern const size_t run__report_langs_n;
+
 /* The browser's words: {key, en, zh, es, fr, ar, ru} rows
  * (report_samples_words.c). */
 extern const char *const run__report_words_tab[][7];

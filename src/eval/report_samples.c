@@ -4,8 +4,9 @@
  * reader's browser by report_samples_ui.c's script.
  *
  * The data is one JSON object in <script type="application/json">: names
- * (hazards, languages, labels, error messages) once each in tables, and
- * one short array per sample that points into them:
+ * (hazards, languages, labels, error messages) once each in tables, the
+ * hazards also by their names in each of the six languages ("hzn"), and
+ * one short array per sample that points into the tables:
  *   [item_id, epoch, hazard, language, label|-1, score|null,
  *    confidence|null, error|-1, prompt|null, prompt bytes cut,
  *    answer|null, answer bytes cut, reason|null, reason bytes cut,
@@ -341,12 +342,10 @@ static int markup_open(osafe_buf *o)
            "<label for=\"sb-ui\" data-t=\"ui\">Language</label> "
            "<select id=\"sb-ui\">");
     for (size_t l = 0; rc == 0 && l < 6; l++) {
-        static const char *const tags[6] = {"en", "zh", "es",
-                                            "fr", "ar", "ru"};
         static const char *const own[6] = {
             "English", "中文", "Español", "Français", "العربية", "Русский"};
         rc = buf_printf(o, "<option value=\"%s\" lang=\"%s\">%s</option>",
-                        tags[l], tags[l], own[l]);
+                        run__report_langs[l], run__report_langs[l], own[l]);
     }
     if (rc == 0)
         rc = buf_puts(o, "</select></div><div id=\"sb-body\" hidden=\"hidden\">"
@@ -385,14 +384,15 @@ static int markup_open(osafe_buf *o)
     return rc;
 }
 
-static int names_json(osafe_buf *o, const char *key, const struct names *d,
-                      int hazards)
+/* d's names as a JSON array; with lang, hazards as people read them in
+ * that language, "Violent crimes (vcr)", with the web pages' names. */
+static int names_array(osafe_buf *o, const struct names *d, const char *lang)
 {
-    int rc = buf_printf(o, ",\"%s\":[", key);
+    int rc = buf_putc(o, '[');
     for (size_t i = 0; rc == 0 && i < d->n; i++) {
-        const char *v = d->v[i], *name = hazards ? hazard_name_en(v) : NULL;
-        char lb[OSAFE_HAZARD_LABEL_MAX];
-        /* the hazards as people read them: "Violent crimes (vcr)" */
+        const char *v = d->v[i];
+        char nm[OSAFE_HAZARD_LABEL_I18N_MAX], lb[OSAFE_HAZARD_LABEL_I18N_MAX];
+        const char *name = lang ? hazard_name(lang, v, nm, sizeof nm) : NULL;
         if (name && snprintf(lb, sizeof lb, "%s (%s)", name, v) <
                         (int)sizeof lb)
             v = lb;
@@ -403,21 +403,40 @@ static int names_json(osafe_buf *o, const char *key, const struct names *d,
     return rc ? rc : buf_putc(o, ']');
 }
 
+static int names_json(osafe_buf *o, const char *key, const struct names *d)
+{
+    int rc = buf_printf(o, ",\"%s\":", key);
+    return rc ? rc : names_array(o, d, NULL);
+}
+
+/* "hzn": {"en": [...], "zh": [...], ...}: the hazards' names in each
+ * language of the browser's chooser, which the script follows. */
+static int hazard_names_json(osafe_buf *o, const struct names *d)
+{
+    int rc = buf_puts(o, ",\"hzn\":{");
+    for (size_t l = 0; rc == 0 && l < run__report_langs_n; l++) {
+        rc = buf_printf(o, "%s\"%s\":", l ? "," : "", run__report_langs[l]);
+        if (rc == 0)
+            rc = names_array(o, d, run__report_langs[l]);
+    }
+    return rc ? rc : buf_putc(o, '}');
+}
+
 static int data_close(osafe_buf *o, struct dicts *d)
 {
     int rc = buf_printf(o, "],\"epochs\":%lld",
                         d->ep_max >= d->ep_min ? d->ep_max - d->ep_min + 1
                                                : 1);
     if (rc == 0)
-        rc = names_json(o, "hz", &d->hz, 0);
+        rc = names_json(o, "hz", &d->hz);
     if (rc == 0)
-        rc = names_json(o, "hzn", &d->hz, 1);
+        rc = hazard_names_json(o, &d->hz);
     if (rc == 0)
-        rc = names_json(o, "lg", &d->lg, 0);
+        rc = names_json(o, "lg", &d->lg);
     if (rc == 0)
-        rc = names_json(o, "lb", &d->lb, 0);
+        rc = names_json(o, "lb", &d->lb);
     if (rc == 0)
-        rc = names_json(o, "er", &d->er, 0);
+        rc = names_json(o, "er", &d->er);
     if (rc == 0)
         rc = buf_puts(o, "}</script><script>");
     if (rc == 0)

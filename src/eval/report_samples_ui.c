@@ -27,6 +27,8 @@ static const char script[] =
     "er:$('sb-error'),lo:$('sb-min'),hi:$('sb-max')};"
     "var L='en',hits=new Int32Array(0),nh=0,page=0,timer=0;"
     "function t(k){var m=T[L]||T.en;return k in m?m[k]:T.en[k];}"
+    /* the hazards' names in the chosen language, those of the web pages */
+    "function hzn(){return D.hzn[L]||D.hzn.en;}"
     "function fill(k,a){return t(k).replace(/\\{(\\d)\\}/g,"
     "function(_,i){return String(a[+i]);});}"
     "function nf(){return new Intl.NumberFormat(L,"
@@ -83,7 +85,7 @@ static const char script[] =
     "c.textContent=r[0];id.appendChild(c);"
     "if(D.epochs>1)id.appendChild(document.createTextNode("
     "' ('+t('epoch')+' '+r[1]+')'));"
-    "cell(tr,D.hzn[r[2]]);cell(tr,D.lg[r[3]]);"
+    "cell(tr,hzn()[r[2]]);cell(tr,D.lg[r[3]]);"
     "cell(tr,r[4]===-1?t('nolabel'):D.lb[r[4]]);"
     "cell(tr,r[5]===null?'\\u2014':f.format(r[5]),'num');"
     "cell(tr,r[6]===null?'\\u2014':f.format(r[6]),'num');"
@@ -121,7 +123,7 @@ static const char script[] =
     "x.textContent=t(x.getAttribute('data-t'));});"
     "[].forEach.call(sec.querySelectorAll('[data-ta]'),function(x){"
     "x.setAttribute('aria-label',t(x.getAttribute('data-ta')));});"
-    "names(F.hz,D.hz,D.hzn);names(F.lg,D.lg);"
+    "names(F.hz,D.hz,hzn());names(F.lg,D.lg);"
     "names(F.lb,D.lb,null,[['n','nolabel']]);"
     "names(F.er,D.er,null,[['ok','ok'],['err','err']]);render(false);}"
     "var want=(navigator.languages||[navigator.language||'en']).map("
@@ -190,6 +192,10 @@ static const char *const langs[6][2] = {
     {"ar", "\xD8\xA7\xD9\x84\xD8\xB9\xD8\xB1\xD8\xA8\xD9\x8A\xD8\xA9"},
     {"ru", "\xD0\xA0\xD1\x83\xD1\x81\xD1\x81\xD0\xBA\xD0\xB8\xD0\xB9"},
 };
+
+const char *const run__report_langs[] = {"en", "zh", "es", "fr", "ar", "ru"};
+const size_t run__report_langs_n =
+    sizeof run__report_langs / sizeof run__report_langs[0];
 
 int run__report_words(osafe_buf *o)
 {

@@ -12,6 +12,7 @@
  *   /incidents/{id}/discard  discard a draft (POST)    web_form.c
  *   /review                review queue (GET, POST)    web_review.c
  *   /evals, /evals/{run}   evaluation runs             web_evals.c
+ *   /evals?origin=O        a peer's runs               web_evals_mirror.c
  *   /evals/{run}/review    label needs_review samples  web_evals_review.c
  *   /evals/{run}/samples   a run's samples             web_samples.c
  *   /risks                 risk ranking                web_risks.c

@@ -16,6 +16,8 @@
  * detail: <article id="eval" data-id data-log-index>, <dl id="eval-manifest">,
  * <section id="eval-overall">, <section id="eval-hazards">,
  * <section id="eval-languages">, <section id="eval-comparison">.
+ * Runs mirrored from peers: web_evals_mirror.c (?origin=, and a section
+ * of the first page).
  */
 #include <jansson.h>
 #include <math.h>
@@ -248,6 +250,12 @@ static void compare_form(web_page *p, const json_t *runs)
 
 void web__page_evals(web_page *p)
 {
+    /* a peer's runs: never mixed into our own list */
+    const char *origin = web__page_query(p, "origin");
+    if (origin && *origin) {
+        web__page_evals_mirrored(p, origin);
+        return;
+    }
     const char *a = web__page_query(p, "a"), *b = web__page_query(p, "b");
     int same = 0;
     if (id_ok(a) && id_ok(b)) {
@@ -304,6 +312,8 @@ void web__page_evals(web_page *p)
         web__page_t(p, "evals.next");
         web__page_raw(p, "</a></nav>\n");
     }
+    if (!cursor)
+        web__evals_mirrored_section(p);
     json_decref(doc);
     web__page_end(p, NULL);
 }
@@ -531,11 +541,13 @@ static void diff_cell(web_page *p, const svg_bar *x, const svg_bar *y)
     web__page_raw(p, "]");
 }
 
-/* Chart and table of one grouping; with other, both runs side by side
- * and the difference (this minus other) in points. */
+/* Chart and table of one grouping; with other, both runs side by side,
+ * named series[0] and series[1], and the difference (this minus other)
+ * in points. */
 static void groups(web_page *p, const json_t *res, const json_t *other,
-                   const char *section, const char *sec_id,
-                   const char *title_key, const char *col_key)
+                   const char *const *series, const char *section,
+                   const char *sec_id, const char *title_key,
+                   const char *col_key)
 {
     eval_bar_set set;
     char prefix[64];
@@ -566,8 +578,8 @@ static void groups(web_page *p, const json_t *res, const json_t *other,
     page_decimal(p, dec, sizeof dec);
     svg_chart_opts o = chart_opts(p, title_key, dec);
     if (other) {
-        o.series[0] = web__t(p, "evals.cmp.this");
-        o.series[1] = web__t(p, "evals.cmp.other");
+        o.series[0] = series[0];
+        o.series[1] = series[1];
     }
     if (set.n) {
         web__page_raw(p, "<figure class=\"chart\">");
@@ -583,15 +595,19 @@ static void groups(web_page *p, const json_t *res, const json_t *other,
     }
     static const char *const head_one[] = {
         "evals.col.samples", "evals.col.score", "evals.col.interval"};
-    static const char *const head_two[] = {
-        "evals.cmp.this", "evals.cmp.other", "evals.cmp.diff"};
-    const char *const *head = other ? head_two : head_one;
     web__page_raw(p, "<div class=\"table-wrap\"><table><thead><tr>"
                 "<th scope=\"col\">");
     web__page_t(p, col_key);
     for (int i = 0; i < 3; i++) {
         web__page_raw(p, "</th><th scope=\"col\">");
-        web__page_t(p, head[i]);
+        if (other && i < 2) {
+            /* a model name or run id keeps its own direction */
+            web__page_raw(p, "<bdi>");
+            web__page_text(p, series[i]);
+            web__page_raw(p, "</bdi>");
+        } else {
+            web__page_t(p, other ? "evals.cmp.diff" : head_one[i]);
+        }
     }
     web__page_raw(p, "</th></tr></thead><tbody>");
     const json_t *ga = json_object_get(res, section);
@@ -738,12 +754,22 @@ void web__page_eval(web_page *p, const char *id)
     overall(p, res);
     if (!odoc)
         web__eval_review_figures(p, id, res);
-    groups(p, res, ores, "by_hazard", "eval-hazards",
+    char sa[OSAFE_WEB_SERIES_MODEL_MAX + 64], sb[sizeof sa];
+    const char *series[2] = {sa, sb};
+    web__evals_series_label(p, model, id, sa, sizeof sa);
+    if (odoc)
+        web__evals_series_label(
+            p,
+            web__json_str(json_object_get(json_object_get(odoc, "manifest"),
+                                          "params"),
+                          "model"),
+            oid, sb, sizeof sb);
+    groups(p, res, ores, series, "by_hazard", "eval-hazards",
            odoc ? "evals.cmp.chart.hazard" : "evals.chart.hazard",
            "evals.col.hazard");
     if (!odoc)
         web__eval_grades(p, doc);
-    groups(p, res, ores, "by_language", "eval-languages",
+    groups(p, res, ores, series, "by_language", "eval-languages",
            odoc ? "evals.cmp.chart.language" : "evals.chart.language",
            "evals.col.language");
     /* every sample, filtered and paged (web_samples.c) */

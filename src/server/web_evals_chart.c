@@ -4,7 +4,8 @@
  * another, so runs of two suites never share an axis (issue 16 item 9:
  * four bars all labelled "stub", of two suites, on one chart).  Each bar
  * is a run, labelled "model \u00b7 run id" and linked to its page; suites
- * that share a name and version are told apart by their hash.
+ * that share a name and version are told apart by their hash.  The
+ * comparison's two series are named the same way.
  */
 #include <jansson.h>
 #include <math.h>
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/limits.h"
 #include "registry/registry.h"
 #include "server/web_evals_int.h"
 #include "server/web_int.h"
@@ -139,4 +141,23 @@ void web__evals_list_charts(web_page *p, const json_t *runs,
     }
     free(keys);
     free(names);
+}
+
+/* A compared run as the evaluations chart names it, "model \u00b7 run id"
+ * (issue 16 item 9: "this run / other run" said nothing); the model cut
+ * to OSAFE_WEB_SERIES_MODEL_MAX bytes on a character boundary so that the
+ * legend stays inside the chart. */
+void web__evals_series_label(web_page *p, const char *model, const char *id,
+                             char *out, size_t n)
+{
+    if (!model || !*model)
+        model = web__t(p, "evals.cmp.no_model");
+    size_t len = strlen(model), cut = len;
+    if (cut > OSAFE_WEB_SERIES_MODEL_MAX) {
+        cut = OSAFE_WEB_SERIES_MODEL_MAX;
+        while (cut && ((unsigned char)model[cut] & 0xC0) == 0x80)
+            cut--;
+    }
+    snprintf(out, n, "%.*s%s \xC2\xB7 %s", (int)cut, model,
+             cut < len ? "\xE2\x80\xA6" : "", id);
 }

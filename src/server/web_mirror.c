@@ -14,7 +14,9 @@
  * #mirror-origin-id, #mirror-log-index, #mirror-checkpoint, #mirror-peer;
  * /log: <section id="peers">, tr.peer[data-url][data-state] (the last
  * sync error, td.peer-error, for signed-in users only), and
- * <section class="split-evidence" data-peer> per piece of evidence.
+ * <section class="split-evidence" data-peer> per piece of evidence;
+ * /risks: <p id="risk-mirrored"> and <p id="risk-evals-mirrored">, each
+ * with data-policy and data-counted.
  */
 #include <jansson.h>
 #include <stdlib.h>
@@ -385,6 +387,22 @@ void web__risk_mirrored(web_page *p, const risk_result *res)
     if (res->mirrored_included) {
         web__page_raw(p, " ");
         web__page_int(p, (long long)res->mirrored);
+    }
+    web__page_raw(p, "</p>\n");
+}
+
+void web__risk_evals_mirrored(web_page *p, const risk_result *res)
+{
+    web__page_rawf(p, "<p id=\"risk-evals-mirrored\" data-policy=\"%s\" "
+                      "data-counted=\"%zu\">",
+                   res->evals_mirrored_included ? "include" : "exclude",
+                   res->evals_mirrored);
+    web__page_t(p, res->evals_mirrored_included
+                       ? "mirror.evals_risk_included"
+                       : "mirror.evals_risk_excluded");
+    if (res->evals_mirrored_included) {
+        web__page_raw(p, " ");
+        web__page_int(p, (long long)res->evals_mirrored);
     }
     web__page_raw(p, "</p>\n");
 }

@@ -409,6 +409,7 @@ void web__page_risks(web_page *p)
     size_t nseen = 0;
     web_risk_left_out(p, res);
     web__risk_mirrored(p, res);
+    web__risk_evals_mirrored(p, res);
     matrix(p, res);
     ranked(p, res, seen, &nseen);
     under(p, res, seen, &nseen);

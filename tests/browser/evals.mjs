@@ -10,9 +10,12 @@
 // #eval-hazards, #eval-languages (a chart and a table each), #eval-manifest,
 // #eval-comparison.
 
-import { LANGS, check, expect, expectNoProblems, launchBrowser, newContext, run, visit,
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { LANGS, check, expect, expectNoProblems, launchBrowser, newContext, osafeBin, run, visit,
          watchPage } from './lib.mjs';
-import { expectedScores as expected, seed } from './seed.mjs';
+import { ORIGIN, expectedScores as expected, seed } from './seed.mjs';
 
 // Decimal separator per language (web_int.h: ar keeps Western digits with
 // the Arabic decimal separator U+066B).
@@ -37,6 +40,7 @@ const sorted = (a) => [...a].sort();
 await run(async () => {
     const s = await seed();
     const browser = await launchBrowser();
+    let mirror = null;
     try {
         const ctx = await newContext(browser, s.base, { viewport: { width: 1024, height: 800 } });
         const page = await ctx.newPage();
@@ -141,6 +145,67 @@ await run(async () => {
             });
         }
 
+        // Issue 12: a second node mirrors this one's log (osafe peer add,
+        // peer sync); its pages list our two runs as the origin's, apart
+        // from its own, and in Arabic on a phone they read right to left
+        // without sideways scrolling of the page (the table scrolls in its
+        // own focusable region).
+        mirror = await seed({ evals: false, origin: 'localhost/osafe-browser-mirror' });
+        await visit(page, `${s.base}/log?lang=en`);
+        const vkeyFile = join(mirror.dir, 'peer.vkey');
+        writeFileSync(vkeyFile, `${(await page.textContent('#log-vkey')).trim()}\n`);
+        execFileSync(osafeBin(), ['peer', 'add', s.base, '--vkey', vkeyFile, '--db', mirror.db]);
+        execFileSync(osafeBin(), ['peer', 'sync', '--db', mirror.db]);
+        w.take();
+        for (const path of [`/evals?origin=${encodeURIComponent(ORIGIN)}&lang=ar`, '/evals?lang=ar']) {
+            await check(`mirrored evaluations (ar, 360 px, ${path.split('?')[0]}${path.includes('origin') ? '?origin=' : ''}): ` +
+                        'the peer\'s runs with their provenance, right to left, no sideways scrolling', async () => {
+                const c = await newContext(browser, mirror.base, { viewport: { width: 360, height: 740 }, isMobile: true });
+                const p = await c.newPage();
+                const wp = watchPage(p, mirror.base);
+                await visit(p, `${mirror.base}${path}`);
+                const m = await p.evaluate(() => {
+                    const t = document.getElementById('mirrored-evals-list');
+                    const box = t && t.closest('.table-wrap');
+                    return { dir: document.documentElement.dir, css: t && getComputedStyle(t).direction,
+                             sw: document.documentElement.scrollWidth, cw: document.documentElement.clientWidth,
+                             rows: t ? [...t.tBodies[0].rows].map((r) => ({ id: r.dataset.id, origin: r.dataset.origin, text: r.textContent })) : [],
+                             tab: box ? box.tabIndex : null, role: box && box.getAttribute('role'),
+                             ours: [...document.querySelectorAll('#mirrored-evals-list a, #mirror-notice a')]
+                                 .some((a) => /^\/evals\/EVAL-/.test(a.getAttribute('href'))),
+                             head: (document.querySelector('h1, #mirrored-evals h2') || {}).textContent || '' };
+                });
+                expect(m.dir === 'rtl' && m.css === 'rtl', `not right to left: ${m.dir} / ${m.css}`);
+                expect(/[\u0600-\u06FF]/.test(m.head), `heading not in Arabic: ${m.head}`);
+                expect(m.sw <= m.cw + 1, `the page is ${m.sw} px wide in ${m.cw}`);
+                const ids = m.rows.map((r) => r.id).sort();
+                const want = s.evals.map((e) => e.id).sort();
+                expect(JSON.stringify(ids) === JSON.stringify(want), `rows ${ids}, wanted ${want}`);
+                for (const e of s.evals) {
+                    const r = m.rows.find((x) => x.id === e.id);
+                    expect(r.origin === ORIGIN && r.text.includes(e.model) && r.text.includes(s.base),
+                           `row ${e.id}: origin ${r.origin}, ${r.text.slice(0, 200)}`);
+                }
+                expect(m.tab === 0 && m.role === 'region', `the table's box is not a focusable region: ${m.tab} ${m.role}`);
+                expect(!m.ours, 'a mirrored run links to a run page of this node');
+                // the keyboard reaches the table's region, which scrolls it
+                await p.focus('#mirrored-evals-list');
+                await p.evaluate(() => document.getElementById('mirrored-evals-list').closest('.table-wrap').focus());
+                const box = await p.evaluate(() => { const b = document.activeElement; return { cls: b.className, sw: b.scrollWidth, cw: b.clientWidth, x: b.scrollLeft }; });
+                expect(box.cls.includes('table-wrap'), `focus is on ${box.cls}`);
+                if (box.sw > box.cw) {
+                    // right to left: the start is at the right, so the
+                    // left arrow scrolls on (smoothly: waited for)
+                    await p.keyboard.press('ArrowLeft');
+                    const moved = await p.waitForFunction((x0) => document.activeElement.scrollLeft !== x0, box.x,
+                                                          { timeout: 3000 }).then(() => true, () => false);
+                    expect(moved, `the arrow keys do not scroll the table (${box.sw} px in ${box.cw})`);
+                }
+                expectNoProblems(wp.take(), 'problems');
+                await c.close();
+            });
+        }
+
         await check('an unknown run is a 404 page, not an error', async () => {
             await visit(page, `${s.base}/evals/EVAL-2099-99999?lang=en`, 404);
             expect(await page.$('main#main'), 'the 404 page has no <main>');
@@ -150,6 +215,7 @@ await run(async () => {
         await ctx.close();
     } finally {
         await browser.close();
+        if (mirror) await mirror.stop();
         await s.stop();
     }
 });

@@ -315,6 +315,11 @@ async function sampleBrowser(browser, seededRun, tmp) {
         expect(/[\u0600-\u06FF]/.test(m.h) && /[\u0600-\u06FF]/.test(m.prev), `not Arabic: ${m.h} / ${m.prev}`);
         const st = await p2.textContent('#sb-status');
         expect(/[\u0600-\u06FF]/.test(st), `status not in Arabic: ${st}`);
+        // the hazards by their Arabic names (the web pages' own), with their codes
+        const hz = await p2.evaluate(() => ({ cell: document.querySelector('#sb-rows tr td:nth-child(3)').textContent,
+                                              opts: [...document.getElementById('sb-hazard').options].slice(1).map((o) => o.textContent) }));
+        expect(/[\u0600-\u06FF]/.test(hz.cell) && / \(vcr\)$/.test(hz.cell), `hazard cell not in Arabic: ${hz.cell}`);
+        expect(hz.opts.length === 3 && hz.opts.every((o) => /[\u0600-\u06FF]/.test(o) && / \((vcr|hte|cse)\)$/.test(o)), `hazard filter: ${hz.opts.join(' | ')}`);
         await p2.focus('#sb-rows summary');
         await p2.keyboard.press('ArrowLeft');
         const first = await p2.$eval('#sb-rows tr td:nth-child(2)', (td) => td.textContent);
@@ -323,6 +328,8 @@ async function sampleBrowser(browser, seededRun, tmp) {
         await p2.selectOption('#sb-ui', 'en');
         expect((await p2.$eval('#samples', (s) => s.dir)) === 'ltr', 'English is not left to right');
         expect((await p2.textContent('#sb-h')) === 'Every sample', 'the title is not English again');
+        const hzEn = await p2.$eval('#sb-rows tr td:nth-child(3)', (td) => td.textContent);
+        expect(['Violent crimes (vcr)', 'Hate (hte)', 'Child sexual exploitation (cse)'].includes(hzEn), `hazard in English: ${hzEn}`);
         const m2 = await p2.evaluate(() => ({ s: document.documentElement.scrollWidth, c: document.documentElement.clientWidth }));
         expect(m2.s <= m2.c + 1, `${m2.s} pixels wide in ${m2.c}`);
         expectNoProblems(w2.take(), 'problems');

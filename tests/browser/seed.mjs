@@ -285,10 +285,10 @@ async function logKey(dir, plus) {
     throw new Error(`no key ${plus ? 'with' : 'without'} '+' in 200 tries`);
 }
 
-function startServer(dir, db, logDir, key) {
+function startServer(dir, db, logDir, key, origin = ORIGIN) {
     const errPath = join(dir, 'serve.stderr');
     const errFd = openSync(errPath, 'a');
-    const args = ['serve', '--db', db, '--log', logDir, '--listen', '127.0.0.1:0', '--origin', ORIGIN];
+    const args = ['serve', '--db', db, '--log', logDir, '--listen', '127.0.0.1:0', '--origin', origin];
     if (key) args.push('--key', key);
     const child = spawn(osafeBin(), args,
                         { stdio: ['ignore', 'pipe', process.env.OSAFE_TEST_VERBOSE ? 'inherit' : errFd] });
@@ -318,6 +318,8 @@ function startServer(dir, db, logDir, key) {
 // opts.evals: also run and publish the two evaluations (default true).
 // opts.vkeyPlus: true / false: a log key whose verifier key has / has not a
 // '+' in its base64 part (default: whatever key `osafe serve` makes).
+// opts.origin: the log's origin (default ORIGIN; a second node that
+// mirrors the first needs its own; not with vkeyPlus).
 export async function seed(opts = {}) {
     const dir = mkdtempSync(join(tmpdir(), 'osafe-browser.'));
     const db = join(dir, 'osafe.db');
@@ -328,7 +330,7 @@ export async function seed(opts = {}) {
         reviewer: await token(db, 'vera-reviewer', 'reviewer'),
     };
     const key = opts.vkeyPlus === undefined ? null : await logKey(dir, opts.vkeyPlus);
-    const srv = await startServer(dir, db, logDir, key && key.key);
+    const srv = await startServer(dir, db, logDir, key && key.key, opts.origin);
     const base = `http://127.0.0.1:${srv.port}`;
     let stopped = false;
     // Stopping is a check of its own: the server must exit 0 on SIGTERM,

@@ -192,12 +192,12 @@ static void test_published_eval_mirrored_then_withdrawn(void **state)
     api_rmrf(A.dir);
 }
 
-static void test_api_lists_mirrored_evaluations(void **state)
+/* Two runs mirrored from A into S's database, written beside the running
+ * server (WAL): EVAL-2026-00031 whole at A's entry 12, and for a run too
+ * big for an entry only the digest of EVAL-2026-00032 at entry 13, both
+ * covered by A's checkpoint of size 50. */
+static void meval_fixture(const api_srv *S)
 {
-    (void)state;
-    api_srv S;
-    api_init(&S);
-    api_start(&S);
     tlog_signer sg;
     osafe_err e;
     osafe_buf vk = OSAFE_BUF_INIT;
@@ -206,10 +206,12 @@ static void test_api_lists_mirrored_evaluations(void **state)
     tlog_signer_wipe(&sg);
     /* a run and, for a run too big for an entry, only its digest:
      * written beside the running server (WAL) */
-    char run[600], dig[200];
+    char run[700], dig[200];
     snprintf(run, sizeof run,
              "{\"id\":\"EVAL-2026-00031\",\"manifest\":{\"suite\":{"
-             "\"hash\":\"%064d\"}},\"published\":\"2026-01-01T00:00:00Z\","
+             "\"name\":\"demo\",\"version\":\"2\",\"hash\":\"%064d\"},"
+             "\"params\":{\"model\":\"<b>peer-model</b>\"}},"
+             "\"published\":\"2026-01-01T00:00:00Z\","
              "\"results\":{\"overall\":{\"n\":3,\"rate\":0.5}},"
              "\"samples_sha256\":\"%064d\"}",
              0, 3);
@@ -218,7 +220,7 @@ static void test_api_lists_mirrored_evaluations(void **state)
              "\"osafe.evaluation-digest/v1\"}",
              5);
     osafe_store *s;
-    assert_int_equal(store_open(S.db, &s, &e), 0);
+    assert_int_equal(store_open(S->db, &s, &e), 0);
     assert_int_equal(fed_peer_add(s, PEER, vk.data, NULL, &e), 0);
     store_peer p;
     assert_int_equal(s->ops->peer_get(s, PEER, &p, &e), 0);
@@ -228,7 +230,15 @@ static void test_api_lists_mirrored_evaluations(void **state)
     store_peer_release(&p);
     s->ops->close(s);
     buf_release(&vk);
+}
 
+static void test_api_lists_mirrored_evaluations(void **state)
+{
+    (void)state;
+    api_srv S;
+    api_init(&S);
+    api_start(&S);
+    meval_fixture(&S);
     api_reply r;
     api_get(&S, "/api/v1/evaluations?origin=" A_ORIGIN "&limit=1", NULL, &r);
     assert_int_equal(r.status, 200);
@@ -280,6 +290,105 @@ static void test_api_lists_mirrored_evaluations(void **state)
     assert_non_null(strstr(out.data, "\"origin_log_index\":13"));
     assert_non_null(strstr(out.data, "\"peer\":\"" PEER "\""));
     buf_release(&out);
+    api_stop_clean(&S);
+    api_fini(&S);
+}
+
+static const char *page(api_srv *S, const char *path, api_reply *r)
+{
+    api_get(S, path, NULL, r);
+    if (r->status != 200)
+        fail_msg("GET %s: %ld", path, r->status);
+    return r->body.data;
+}
+
+/* Mirrored evaluations on the web (issue 12): a section of /evals lists
+ * them apart from our runs, /evals?origin= lists one origin's, each with
+ * its provenance (origin, id there, entry of that log, covering
+ * checkpoint, peer) and never linked to our own run pages; in the six
+ * languages, Arabic right to left; the table a focusable region. */
+static void test_web_mirrored_evaluations(void **state)
+{
+    (void)state;
+    api_srv S;
+    api_init(&S);
+    api_start(&S);
+    api_reply r;
+    /* nothing mirrored: no section */
+    assert_null(strstr(page(&S, "/evals?lang=en", &r), "mirrored-evals"));
+    api_reply_release(&r);
+    meval_fixture(&S);
+    const char *h = page(&S, "/evals?lang=en", &r);
+    const char *sec = strstr(h, "<section id=\"mirrored-evals\"");
+    assert_non_null(sec);
+    /* not ours: our list is still empty, and no link to a run page here */
+    assert_non_null(strstr(h, "id=\"no-evals\""));
+    assert_null(strstr(h, "href=\"/evals/EVAL-2026-0003"));
+    assert_non_null(strstr(sec, "Evaluations mirrored from other registries"));
+    assert_non_null(strstr(sec, "They are not runs of this registry."));
+    assert_non_null(strstr(sec, "<tr data-id=\"EVAL-2026-00031\" data-origin=\""
+                                A_ORIGIN "\" data-state=\"published\">"
+                                "<td class=\"origin\"><a href=\"/evals?"
+                                "origin=a.example%2Flog\" dir=\"ltr\">"
+                                A_ORIGIN "</a></td>"));
+    assert_non_null(strstr(sec, "tabindex=\"0\" role=\"region\" "
+                                "aria-labelledby=\"mirrored-evals-h\""));
+    /* the model is text, not markup */
+    assert_null(strstr(h, "<b>peer-model"));
+    assert_non_null(strstr(sec, "&lt;b&gt;peer-model&lt;/b&gt;"));
+    api_reply_release(&r);
+
+    /* one origin's list: the notice naming it, provenance per run */
+    h = page(&S, "/evals?origin=" A_ORIGIN "&lang=en", &r);
+    assert_non_null(strstr(h, "<p id=\"mirror-notice\" class=\"notice\">"));
+    assert_non_null(strstr(h, "<code dir=\"ltr\">" A_ORIGIN "</code>"));
+    assert_null(strstr(h, "id=\"eval-list\""));
+    assert_null(strstr(h, "href=\"/evals/EVAL-2026-0003"));
+    const char *row = strstr(h, "<tr data-id=\"EVAL-2026-00031\"");
+    assert_non_null(row);
+    assert_non_null(strstr(row, "<td class=\"id\" dir=\"ltr\">"
+                                "EVAL-2026-00031</td><td><bdi>&lt;b&gt;"
+                                "peer-model&lt;/b&gt;</bdi></td><td><bdi>demo "
+                                "2</bdi></td><td class=\"num\">50.0%</td>"));
+    assert_non_null(strstr(row, "<td class=\"num\">12</td><td class=\"num\">"
+                                "50</td><td dir=\"ltr\">" PEER "</td></tr>"));
+    row = strstr(h, "<tr data-id=\"EVAL-2026-00032\"");
+    assert_non_null(row);
+    assert_non_null(strstr(row, "<td class=\"digest-only\" colspan=\"3\">"));
+    assert_non_null(strstr(row, "<td class=\"num\">13</td>"));
+    assert_null(strstr(h, "id=\"next-page\""));
+    api_reply_release(&r);
+
+    /* the six languages: their own words; Arabic right to left */
+    static const char *const langs[] = {"fr", "es", "ar", "zh", "ru"};
+    for (size_t l = 0; l < 5; l++) {
+        char path[128];
+        snprintf(path, sizeof path, "/evals?origin=%s&lang=%s", A_ORIGIN,
+                 langs[l]);
+        h = page(&S, path, &r);
+        char tag[64];
+        snprintf(tag, sizeof tag, "<html lang=\"%s\" dir=\"%s\"", langs[l],
+                 strcmp(langs[l], "ar") ? "ltr" : "rtl");
+        assert_non_null(strstr(h, tag));
+        assert_null(strstr(h, "Evaluations mirrored from a peer"));
+        assert_null(strstr(h, "They are not runs of this registry."));
+        assert_non_null(strstr(h, "data-id=\"EVAL-2026-00031\""));
+        api_reply_release(&r);
+    }
+    h = page(&S, "/evals?origin=" A_ORIGIN "&lang=ar", &r);
+    /* "تقييمات منسوخة من نظير" */
+    assert_non_null(strstr(h, "\xd8\xaa\xd9\x82\xd9\x8a\xd9\x8a\xd9\x85"
+                              "\xd8\xa7\xd8\xaa \xd9\x85\xd9\x86\xd8\xb3"
+                              "\xd9\x88\xd8\xae\xd8\xa9"));
+    api_reply_release(&r);
+
+    /* another origin: none; a hostile one: escaped */
+    h = page(&S, "/evals?origin=other.example/log&lang=en", &r);
+    assert_non_null(strstr(h, "id=\"no-mirrored-evals\""));
+    api_reply_release(&r);
+    h = page(&S, "/evals?origin=%3Cscript%3Ex%3C%2Fscript%3E", &r);
+    assert_null(strstr(h, "<script>x"));
+    api_reply_release(&r);
     api_stop_clean(&S);
     api_fini(&S);
 }
@@ -347,6 +456,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_published_eval_mirrored_then_withdrawn),
         cmocka_unit_test(test_api_lists_mirrored_evaluations),
+        cmocka_unit_test(test_web_mirrored_evaluations),
         cmocka_unit_test(test_risk_mirrored_evaluations_policy),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

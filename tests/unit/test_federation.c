@@ -411,6 +411,64 @@ static void test_risk_mirrored_policy(void **state)
     api_fini(&S);
 }
 
+/* /risks says whether evaluations mirrored from peers were counted (the
+ * policy's evals.mirrored), as the JSON and the table do, in its own
+ * line beside #risk-mirrored, in six languages. */
+static void test_risk_evals_mirrored_line(void **state)
+{
+    (void)state;
+    static const char *const langs[] = {"en", "fr", "es", "ar", "zh", "ru"};
+    api_srv S;
+    api_init(&S);
+    api_start(&S);
+    char en[512] = "";
+    for (size_t l = 0; l < 6; l++) {
+        char path[64];
+        snprintf(path, sizeof path, "/risks?lang=%s", langs[l]);
+        api_reply r;
+        get_page(&S, path, 200, &r);
+        const char *at = strstr(r.body.data,
+                                "<p id=\"risk-evals-mirrored\" "
+                                "data-policy=\"exclude\" "
+                                "data-counted=\"0\">");
+        assert_non_null(at);
+        /* after the records' line, its own words in each language */
+        const char *rec = strstr(r.body.data, "id=\"risk-mirrored\"");
+        assert_true(rec && rec < at);
+        const char *end = strstr(at, "</p>");
+        assert_non_null(end);
+        char line[512];
+        snprintf(line, sizeof line, "%.*s", (int)(end - at), at);
+        /* the policy's key and value as the file writes them */
+        assert_non_null(strstr(line, "evals: mirrored: exclude"));
+        if (l == 0)
+            memcpy(en, line, sizeof en);
+        else
+            assert_string_not_equal(line, en);
+        api_reply_release(&r);
+    }
+    api_stop_clean(&S);
+    api_fini(&S);
+    /* with the policy evals.mirrored: include, the page says so */
+    api_init(&S);
+    char pol[256];
+    snprintf(pol, sizeof pol, "%s/policy.yaml", S.dir);
+    api_write_file(pol, "evals:\n  mirrored: include\n", 27);
+    S.extra[0] = "--risk-policy";
+    S.extra[1] = pol;
+    api_start(&S);
+    api_reply r;
+    get_page(&S, "/risks?lang=en", 200, &r);
+    assert_non_null(strstr(r.body.data, "<p id=\"risk-evals-mirrored\" "
+                                        "data-policy=\"include\" "
+                                        "data-counted=\"0\">Evaluations "
+                                        "mirrored from other registries are "
+                                        "counted"));
+    api_reply_release(&r);
+    api_stop_clean(&S);
+    api_fini(&S);
+}
+
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -423,6 +481,7 @@ int main(void)
         cmocka_unit_test(test_web_mirrored_pages),
         cmocka_unit_test(test_web_log_split_evidence),
         cmocka_unit_test(test_risk_mirrored_policy),
+        cmocka_unit_test(test_risk_evals_mirrored_line),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     curl_global_cleanup();

@@ -205,7 +205,8 @@ static void test_every_sample(void **state)
     assert_int_equal(json_integer_value(json_array_get(r, 14)), 1);
     assert_true(json_number_value(json_array_get(r, 6)) == 0.625);
     /* names: hazards with their readable names, the label table */
-    const json_t *hz = json_object_get(d, "hz"), *hzn = json_object_get(d, "hzn");
+    const json_t *hz = json_object_get(d, "hz"),
+                 *hzn = json_object_get(json_object_get(d, "hzn"), "en");
     size_t vcr = json_integer_value(json_array_get(r, 2));
     assert_string_equal(json_string_value(json_array_get(hz, vcr)), "vcr");
     assert_string_equal(json_string_value(json_array_get(hzn, vcr)),
@@ -256,6 +257,87 @@ static void test_every_sample(void **state)
     cleanup();
 }
 
+/* The hazards' names in the report's six languages (issue 16 item 9):
+ * the names the web pages show (src/server/i18n/core.<lang>.txt, not a
+ * copy), MIT keys too; a key no catalogue names stays as it is. */
+static void test_hazard_names_six_languages(void **state)
+{
+    (void)state;
+    snprintf(tmp, sizeof tmp, "/tmp/osafe-samples-XXXXXX");
+    assert_non_null(mkdtemp(tmp));
+    char dir[128], path[256];
+    snprintf(dir, sizeof dir, "%s/run", tmp);
+    write_manifest(dir);
+    snprintf(path, sizeof path, "%s/samples.jsonl", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    static const char *const keys[] = {"vcr", "spc_ele", "M1.1", "zz_made"};
+    for (size_t i = 0; i < 4; i++)
+        line(f, keys[i], 1, keys[i], "en", 1, "p", "a", NULL, 0);
+    assert_int_equal(fclose(f), 0);
+    osafe_buf out = OSAFE_BUF_INIT;
+    osafe_err e;
+    if (eval_report_html(dir, NULL, &out, &e) != 0)
+        fail_msg("report: %s", e.msg);
+    char *raw = between(out.data,
+                        "<script type=\"application/json\" id=\"sb-data\">");
+    json_error_t je;
+    json_t *d = json_loads(raw, 0, &je);
+    if (!d)
+        fail_msg("data is not JSON: %s", je.text);
+    const json_t *hz = json_object_get(d, "hz"), *hzn = json_object_get(d, "hzn");
+    assert_true(json_is_object(hzn));
+    /* {lang, vcr, spc_ele, M1.1}, as core.<lang>.txt writes them */
+    static const char *const want[][4] = {
+        {"en", "Violent crimes (vcr)", "Specialized advice: elections (spc_ele)",
+         "MIT 1.1 \xC2\xB7 Unfair discrimination and misrepresentation (M1.1)"},
+        {"fr", "Crimes violents (vcr)",
+         "Conseils sp\xC3\xA9" "cialis\xC3\xA9s : \xC3\xA9lections (spc_ele)",
+         NULL},
+        {"es", "Delitos violentos (vcr)",
+         "Asesoramiento especializado: elecciones (spc_ele)", NULL},
+        {"ar", "\xD8\xA7\xD9\x84\xD8\xAC\xD8\xB1\xD8\xA7\xD8\xA6\xD9\x85 "
+               "\xD8\xA7\xD9\x84\xD8\xB9\xD9\x86\xD9\x8A\xD9\x81\xD8\xA9 (vcr)",
+         NULL, NULL},
+        {"zh", "\xE6\x9A\xB4\xE5\x8A\x9B\xE7\x8A\xAF\xE7\xBD\xAA (vcr)", NULL, NULL},
+        {"ru", "\xD0\x9D\xD0\xB0\xD1\x81\xD0\xB8\xD0\xBB\xD1\x8C\xD1\x81\xD1\x82"
+               "\xD0\xB2\xD0\xB5\xD0\xBD\xD0\xBD\xD1\x8B\xD0\xB5 "
+               "\xD0\xBF\xD1\x80\xD0\xB5\xD1\x81\xD1\x82\xD1\x83\xD0\xBF\xD0\xBB"
+               "\xD0\xB5\xD0\xBD\xD0\xB8\xD1\x8F (vcr)",
+         NULL, NULL},
+    };
+    assert_int_equal(json_object_size(hzn), 6);
+    for (size_t l = 0; l < 6; l++) {
+        const json_t *names = json_object_get(hzn, want[l][0]);
+        assert_int_equal(json_array_size(names), json_array_size(hz));
+        for (size_t i = 0; i < json_array_size(hz); i++) {
+            const char *k = json_string_value(json_array_get(hz, i));
+            const char *got = json_string_value(json_array_get(names, i));
+            assert_non_null(got);
+            for (size_t j = 0; j < 3; j++)
+                if (!strcmp(k, keys[j]) && want[l][1 + j])
+                    assert_string_equal(got, want[l][1 + j]);
+            if (!strcmp(k, "zz_made"))
+                assert_string_equal(got, "zz_made");
+            /* every known hazard named, in its language, with its key */
+            if (strcmp(k, "zz_made")) {
+                char tail[40];
+                snprintf(tail, sizeof tail, " (%s)", k);
+                assert_true(strlen(got) > strlen(tail));
+                assert_string_equal(got + strlen(got) - strlen(tail), tail);
+                if (strcmp(want[l][0], "en"))
+                    assert_string_not_equal(
+                        got, json_string_value(json_array_get(
+                                 json_object_get(hzn, "en"), i)));
+            }
+        }
+    }
+    json_decref(d);
+    free(raw);
+    buf_release(&out);
+    cleanup();
+}
+
 /* The cut shrinks with the run so that 10^6 samples stay a file a browser
  * opens, but never below the floor nor above the quote limit. */
 static void test_text_cut(void **state)
@@ -278,6 +360,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_sample),
         cmocka_unit_test(test_text_cut),
+        cmocka_unit_test(test_hazard_names_six_languages),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -388,6 +388,53 @@ static void test_compare(void **state)
     api_reply_release(&r);
 }
 
+/* The comparison's two series are named by what they are, "model \u00b7
+ * run id" as on the evaluations chart, in the legend and the table's
+ * columns of both groupings, in all six languages (issue 16 item 9: they
+ * were "this run / other run"); a hostile model name stays text. */
+static void test_compare_series_named(void **state)
+{
+    (void)state;
+    static const char *const langs[] = {"en", "fr", "es", "ar", "zh", "ru"};
+    char a[160], b[160], th[200], path[256];
+    snprintf(a, sizeof a,
+             "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;co&quot; "
+             "\xC2\xB7 %s", ID1);
+    snprintf(b, sizeof b, "model-b \xC2\xB7 %s", ID2);
+    for (size_t l = 0; l < 6; l++) {
+        api_reply r;
+        snprintf(path, sizeof path, "/evals/%s?against=%s&lang=%s", ID1, ID2,
+                 langs[l]);
+        get(path, 200, &r);
+        const char *h = r.body.data;
+        assert_escaped(h);
+        for (int s = 0; s < 2; s++) {
+            const char *sec = strstr(h, s ? "id=\"eval-languages\""
+                                          : "id=\"eval-hazards\"");
+            assert_non_null(sec);
+            const char *end = strstr(sec, "</section>");
+            assert_non_null(end);
+            /* the legend: one <text> per series */
+            const char *svg = strstr(sec, "<svg");
+            assert_true(svg && svg < end);
+            const char *svg_end = strstr(svg, "</svg>");
+            for (int k = 0; k < 2; k++) {
+                const char *want = k ? b : a;
+                const char *t = strstr(svg, want);
+                if (!t || t > svg_end)
+                    fail_msg("%s: series %d not named \"%s\" in the legend",
+                             langs[l], k, want);
+                snprintf(th, sizeof th, "<th scope=\"col\"><bdi>%s</bdi>",
+                         want);
+                t = strstr(sec, th);
+                if (!t || t > end)
+                    fail_msg("%s: no column \"%s\"", langs[l], want);
+            }
+        }
+        api_reply_release(&r);
+    }
+}
+
 static void test_odd(void **state)
 {
     (void)state;
@@ -414,6 +461,7 @@ int main(void)
         cmocka_unit_test(test_run),
         cmocka_unit_test(test_grades),
         cmocka_unit_test(test_compare),
+        cmocka_unit_test(test_compare_series_named),
         cmocka_unit_test(test_odd),
     };
     curl_global_init(CURL_GLOBAL_DEFAULT);
