@@ -44,6 +44,15 @@ INL __m256i load32(const void *p)
     return _mm256_loadu_si256((const __m256i *)p);
 }
 
+/* One token: a K-quant row is one stream and the next rows follow it, so
+ * the block K_AHEAD bytes on (a row or two) is asked for now. */
+enum { K_AHEAD = 4096 };
+INL void prefetch_block(const uint8_t *b, size_t bb)
+{
+    for (size_t o = 0; o < bb; o += 64)
+        _mm_prefetch((const char *)(b + K_AHEAD + o), _MM_HINT_T0);
+}
+
 /* The fixed order of quant.h: ((L0+L4)+(L2+L6)) + ((L1+L5)+(L3+L7)). */
 INL float hsum_ps(__m256 v)
 {
@@ -107,11 +116,19 @@ INL void tile_q8(uint32_t type, const uint8_t *w, size_t rb, int NR,
     for (size_t k = 0; k < nblk; k++) {
         __m256i wq[Q8_ROWS_GEN], wa[Q8_ROWS_GEN];
         __m256 dw[Q8_ROWS_GEN];
+        if (NT == 1) {
+            /* one token: the rows stream from memory.  The tile's rows
+             * are 4 short streams the hardware prefetcher barely starts
+             * on; the next tile's rows (contiguous after these) are
+             * fetched instead, NR·bb bytes of them a block. */
+            const char *nx = (const char *)(w + NR * rb + k * NR * bb);
+            _mm_prefetch(nx, _MM_HINT_T0);
+            _mm_prefetch(nx + 64, _MM_HINT_T0);
+            _mm_prefetch(nx + 128, _MM_HINT_T0);
+        }
 #pragma GCC unroll 4
         for (int r = 0; r < NR; r++) {
             const uint8_t *b = w + r * rb + k * bb;
-            if (NT == 1) /* one token: the rows stream from memory */
-                _mm_prefetch((const char *)(b + 8 * bb), _MM_HINT_T0);
             wq[r] = unpack_q8(type, b);
             wa[r] = _mm256_sign_epi8(wq[r], wq[r]);
             dw[r] = _mm256_set1_ps(f16_at(b));
@@ -155,6 +172,8 @@ INL void tile_q4k(const uint8_t *w, const quant_acts *a, size_t t0, int NT,
     }
     for (size_t k = 0; k < nblk; k++) {
         const uint8_t *b = w + k * 144;
+        if (NT == 1)
+            prefetch_block(b, 144);
         float d = f16_at(b), dmin = f16_at(b + 2);
         /* the 6-bit scales and mins, unpacked in registers (scalar
          * stores read back as one vector would stall the load): u[0..1]
@@ -232,6 +251,8 @@ INL void tile_q6k(const uint8_t *w, const quant_acts *a, size_t t0, int NT,
         L[t] = _mm256_setzero_ps();
     for (size_t k = 0; k < nblk; k++) {
         const uint8_t *b = w + k * 210;
+        if (NT == 1)
+            prefetch_block(b, 210);
         const int8_t *sc = (const int8_t *)(b + 192);
         float d = f16_at(b + 208);
         __m256i is[TOKS];
