@@ -237,8 +237,10 @@ INL void tile_q4k(const uint8_t *w, const quant_acts *a, size_t t0, int NT,
 }
 
 /* One Q6_K weight row by NT activation rows.  The quants are unpacked
- * without their −32; maddubs(q, x) − maddubs(32, x) puts it back exactly
- * in int16 (|pairs| <= 2·63·127). */
+ * with their −32 (|q| <= 32); as for Q8_0, maddubs takes |q| and the
+ * activations with q's sign (|pairs| <= 2·32·127, inside int16), so the
+ * per-token work is a sign and a maddubs, and the exact integer sums are
+ * those of the scalar row. */
 INL void tile_q6k(const uint8_t *w, const quant_acts *a, size_t t0, int NT,
                   size_t nblk, float *y, size_t ys)
 {
@@ -253,7 +255,10 @@ INL void tile_q6k(const uint8_t *w, const quant_acts *a, size_t t0, int NT,
         const uint8_t *b = w + k * 210;
         if (NT == 1)
             prefetch_block(b, 210);
-        const int8_t *sc = (const int8_t *)(b + 192);
+        /* the 16 int8 scales as int16, each half of the block's scales
+         * in both 128-bit lanes for the shuffles below */
+        __m256i sc16 = _mm256_cvtepi8_epi16(
+            _mm_loadu_si128((const __m128i *)(const void *)(b + 192)));
         float d = f16_at(b + 208);
         __m256i is[TOKS];
 #pragma GCC unroll 4
@@ -262,6 +267,8 @@ INL void tile_q6k(const uint8_t *w, const quant_acts *a, size_t t0, int NT,
         for (int n = 0; n < 2; n++) {
             __m256i l0 = load32(b + 64 * n), l1 = load32(b + 64 * n + 32);
             __m256i h = load32(b + 128 + 32 * n), q[4];
+            __m256i sh = n ? _mm256_permute2x128_si256(sc16, sc16, 0x11)
+                           : _mm256_permute2x128_si256(sc16, sc16, 0x00);
             q[0] = _mm256_or_si256(_mm256_and_si256(l0, m4),
                                    _mm256_and_si256(_mm256_slli_epi16(h, 4), m30));
             q[1] = _mm256_or_si256(_mm256_and_si256(l1, m4),
@@ -270,15 +277,22 @@ INL void tile_q6k(const uint8_t *w, const quant_acts *a, size_t t0, int NT,
                                    _mm256_and_si256(h, m30));
             q[3] = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(l1, 4), m4),
                                    _mm256_and_si256(_mm256_srli_epi16(h, 2), m30));
+#pragma GCC unroll 4
             for (int j = 0; j < 4; j++) {
-                int c = 4 * n + j; /* elements 32c.., groups 2c and 2c+1 */
-                __m256i s = _mm256_set_m128i(_mm_set1_epi16(sc[2 * c + 1]),
-                                             _mm_set1_epi16(sc[2 * c]));
+                /* elements 32c.. (c = 4n + j), groups 2c and 2c+1: the
+                 * int16 scale 2j of this half in the low lane, 2j+1 in
+                 * the high one */
+                __m256i s = _mm256_shuffle_epi8(
+                    sh, _mm256_set_m128i(
+                            _mm_set1_epi16((short)((4 * j + 3) << 8 | (4 * j + 2))),
+                            _mm_set1_epi16((short)((4 * j + 1) << 8 | 4 * j))));
+                __m256i qs = _mm256_sub_epi8(q[j], m32);
+                __m256i qa = _mm256_sign_epi8(qs, qs);
 #pragma GCC unroll 4
                 for (int t = 0; t < NT; t++) {
-                    __m256i xv = load32(a->q + (t0 + t) * xs + 256 * k + 32 * c);
-                    __m256i p = _mm256_sub_epi16(_mm256_maddubs_epi16(q[j], xv),
-                                                 _mm256_maddubs_epi16(m32, xv));
+                    __m256i xv = load32(a->q + (t0 + t) * xs + 256 * k +
+                                        32 * (4 * n + j));
+                    __m256i p = _mm256_maddubs_epi16(qa, _mm256_sign_epi8(xv, qs));
                     is[t] = _mm256_add_epi32(is[t], _mm256_madd_epi16(p, s));
                 }
             }
