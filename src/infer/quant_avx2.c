@@ -163,13 +163,11 @@ INL void tile_q4k(const uint8_t *w, const quant_acts *a, size_t t0, int NT,
 {
     size_t xs = a->stride;
     __m256 L[TOKS];
-    float M[TOKS];
+    __m128 M = _mm_setzero_ps(); /* lane t: token t's mins */
     const __m256i m4 = _mm256_set1_epi8(15);
 #pragma GCC unroll 4
-    for (int t = 0; t < NT; t++) {
+    for (int t = 0; t < NT; t++)
         L[t] = _mm256_setzero_ps();
-        M[t] = 0;
-    }
     for (size_t k = 0; k < nblk; k++) {
         const uint8_t *b = w + k * 144;
         if (NT == 1)
@@ -213,27 +211,46 @@ INL void tile_q4k(const uint8_t *w, const quant_acts *a, size_t t0, int NT,
                 is[t] = _mm256_add_epi32(is[t], _mm256_add_epi32(pl, ph));
             }
         }
+        /* Σ_s mn[s]·(bsum[2s] + bsum[2s+1]) for the NT tokens at once,
+         * token t in lane t (exact int32 sums: the pair sums stay within
+         * int16, |bsum| <= 16·127); then lane t of M takes the same
+         * fused multiply-add as the scalar row's M */
+        __m128i pm[TOKS];
+        float dxs[TOKS] = {0};
 #pragma GCC unroll 4
-        for (int t = 0; t < NT; t++) {
-            float dx = a->d[(t0 + t) * (xs / 256) + k];
-            /* Σ_s mn[s]·(bsum[2s] + bsum[2s+1]), the pair sums within
-             * int16 (|bsum| <= 16·127) */
+        for (int t = 0; t < TOKS; t++) {
+            if (t >= NT) {
+                pm[t] = _mm_setzero_si128();
+                continue;
+            }
+            dxs[t] = a->d[(t0 + t) * (xs / 256) + k];
             __m256i bs = load32(a->bsum + (t0 + t) * (xs / 16) + 16 * k);
             __m128i pair = _mm_hadd_epi16(_mm256_castsi256_si128(bs),
                                           _mm256_extracti128_si256(bs, 1));
-            __m128i pm = _mm_madd_epi16(mn, pair);
-            pm = _mm_add_epi32(pm, _mm_shuffle_epi32(pm, 0x4e));
-            pm = _mm_add_epi32(pm, _mm_shuffle_epi32(pm, 0xb1));
-            int32_t sm = _mm_cvtsi128_si32(pm);
-            L[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(is[t]),
-                                   _mm256_set1_ps(d * dx), L[t]);
-            /* fmaf here is the FMA instruction (this function's target) */
-            M[t] = fmaf((float)sm, dmin * dx, M[t]);
+            pm[t] = _mm_madd_epi16(mn, pair);
         }
+        if (NT == 1) { /* one token: a shorter sum, the same fma */
+            __m128i p = _mm_add_epi32(pm[0], _mm_shuffle_epi32(pm[0], 0x4e));
+            p = _mm_add_epi32(p, _mm_shuffle_epi32(p, 0xb1));
+            M = _mm_set_ss(fmaf((float)_mm_cvtsi128_si32(p), dmin * dxs[0],
+                                _mm_cvtss_f32(M)));
+        } else {
+            __m128i sm = _mm_hadd_epi32(_mm_hadd_epi32(pm[0], pm[1]),
+                                        _mm_hadd_epi32(pm[2], pm[3]));
+            __m128 dxv = _mm_loadu_ps(dxs);
+            M = _mm_fmadd_ps(_mm_cvtepi32_ps(sm),
+                             _mm_mul_ps(_mm_set1_ps(dmin), dxv), M);
+        }
+#pragma GCC unroll 4
+        for (int t = 0; t < NT; t++)
+            L[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(is[t]),
+                                   _mm256_set1_ps(d * dxs[t]), L[t]);
     }
+    float Ms[TOKS];
+    _mm_storeu_ps(Ms, M);
 #pragma GCC unroll 4
     for (int t = 0; t < NT; t++)
-        y[t * ys] = hsum_ps(L[t]) - M[t];
+        y[t * ys] = hsum_ps(L[t]) - Ms[t];
 }
 
 /* One Q6_K weight row by NT activation rows.  The quants are unpacked
