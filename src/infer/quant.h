@@ -135,6 +135,11 @@ void quant_gemm(uint32_t type, const uint8_t *w, size_t row_bytes, size_t r0,
 
 /* h[i] = x[i] as f16, nearest even (quant_f32_to_f16). */
 void quant_row_to_f16(const float *x, uint16_t *h, size_t n);
+/* The same on path (F16C eight at a time on AVX2; the same bits, NaNs
+ * included: a group of eight holding one goes the scalar way). */
+void quant_row_to_f16_path(const float *x, uint16_t *h, size_t n, int path);
+/* x[i] = x[i] rounded to f16 and back (the attention's roundings). */
+void quant_round_f16(float *x, size_t n, int path);
 /* Σ q[i]·k[i] for k in f16: lane i mod 8 takes fma(q, k, lane) in order
  * of i, and the lanes are added as quant_gemm adds them. */
 float quant_dot_f16(const float *q, const uint16_t *k, size_t n, int path);

@@ -406,6 +406,37 @@ AVX void quant__axpy_f16_avx2(float w, const uint16_t *v, float *o, size_t n)
         o[i] = fmaf(w, _cvtsh_ss(v[i]), o[i]);
 }
 
+/* Eight floats to f16 at a time, nearest even as quant_f32_to_f16; that
+ * function makes every NaN 0x7e00 (sign kept) where F16C keeps payload
+ * bits, so a group holding a NaN goes the scalar way. */
+AVX void quant__to_f16_avx2(const float *x, uint16_t *h, size_t n)
+{
+    for (size_t i = 0; i + 8 <= n; i += 8) {
+        __m256 v = _mm256_loadu_ps(x + i);
+        if (_mm256_movemask_ps(_mm256_cmp_ps(v, v, _CMP_UNORD_Q))) {
+            for (size_t j = i; j < i + 8; j++)
+                h[j] = quant_f32_to_f16(x[j]);
+            continue;
+        }
+        _mm_storeu_si128((__m128i *)(void *)(h + i),
+                         _mm256_cvtps_ph(v, _MM_FROUND_TO_NEAREST_INT));
+    }
+}
+
+AVX void quant__round_f16_avx2(float *x, size_t n)
+{
+    for (size_t i = 0; i + 8 <= n; i += 8) {
+        __m256 v = _mm256_loadu_ps(x + i);
+        if (_mm256_movemask_ps(_mm256_cmp_ps(v, v, _CMP_UNORD_Q))) {
+            for (size_t j = i; j < i + 8; j++)
+                x[j] = quant_f16_to_f32(quant_f32_to_f16(x[j]));
+            continue;
+        }
+        _mm256_storeu_ps(x + i, _mm256_cvtph_ps(_mm256_cvtps_ph(
+                                    v, _MM_FROUND_TO_NEAREST_INT)));
+    }
+}
+
 /* The Q8_0-family tile of nr rows by nt activation rows, shapes as
  * constants. */
 #define Q8_CASE(T, R, N)                                                     \

@@ -316,6 +316,33 @@ void quant_row_to_f16(const float *x, uint16_t *h, size_t n)
         h[i] = quant_f32_to_f16(x[i]);
 }
 
+void quant_row_to_f16_path(const float *x, uint16_t *h, size_t n, int path)
+{
+    size_t i = 0;
+#if QUANT_HAVE_AVX2
+    if (path == QUANT_PATH_AVX2) {
+        quant__to_f16_avx2(x, h, n);
+        i = n - n % 8;
+    }
+#endif
+    (void)path;
+    quant_row_to_f16(x + i, h + i, n - i);
+}
+
+void quant_round_f16(float *x, size_t n, int path)
+{
+    size_t i = 0;
+#if QUANT_HAVE_AVX2
+    if (path == QUANT_PATH_AVX2) {
+        quant__round_f16_avx2(x, n);
+        i = n - n % 8;
+    }
+#endif
+    (void)path;
+    for (; i < n; i++)
+        x[i] = quant_f16_to_f32(quant_f32_to_f16(x[i]));
+}
+
 float quant_dot_f16(const float *q, const uint16_t *k, size_t n, int path)
 {
 #if QUANT_HAVE_AVX2

@@ -436,6 +436,40 @@ static void test_quant_q8k_kernels_agree(void **state)
     assert_int_equal(xbs[0], 2);
 }
 
+/* The f16 roundings of the attention (the KV cache rows, q and the
+ * softmax weights) give the scalar bits on the F16C path: random bit
+ * patterns (NaNs with payloads, infinities, subnormals), halves between
+ * two f16 values, and a length that leaves a tail. */
+static void test_quant_f16_rows_paths_agree(void **state)
+{
+    (void)state;
+    if (quant_path_best() != QUANT_PATH_AVX2)
+        skip();
+    enum { N = 4099 };
+    static float x[N], rs[N], ra[N];
+    static uint16_t hs[N], ha[N];
+    osafe_rng r;
+    rng_seed(&r, 71);
+    for (size_t i = 0; i < N; i++) {
+        uint32_t bits = (uint32_t)(rng_uniform(&r) * 4294967296.0);
+        if (i % 3 == 1) /* a half way between two f16 values */
+            bits = (bits & 0x8fffe000u) | 0x00001000u;
+        else if (i % 3 == 2) /* around the f16 range and its subnormals */
+            bits = (bits & 0x87ffffffu) | (i % 2 ? 0x30000000u : 0x40000000u);
+        memcpy(&x[i], &bits, 4);
+    }
+    quant_row_to_f16_path(x, hs, N, QUANT_PATH_SCALAR);
+    quant_row_to_f16_path(x, ha, N, QUANT_PATH_AVX2);
+    assert_memory_equal(hs, ha, sizeof hs);
+    memcpy(rs, x, sizeof x);
+    memcpy(ra, x, sizeof x);
+    quant_round_f16(rs, N, QUANT_PATH_SCALAR);
+    quant_round_f16(ra, N, QUANT_PATH_AVX2);
+    assert_memory_equal(rs, ra, sizeof rs);
+    for (size_t i = 0; i < N; i++) /* and the scalar is the reference */
+        assert_int_equal(hs[i], quant_f32_to_f16(x[i]));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -451,6 +485,7 @@ int main(void)
         cmocka_unit_test(test_quant_act_q8_0_paths_agree),
         cmocka_unit_test(test_quant_gemm_tiles_match_scalar),
         cmocka_unit_test(test_quant_q8k_kernels_agree),
+        cmocka_unit_test(test_quant_f16_rows_paths_agree),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
