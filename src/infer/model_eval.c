@@ -232,8 +232,9 @@ static void quantize_batch(infer_ctx *c, uint32_t type, const float *x,
             quant_act_q8_0_path(x + b * cols, cols, c->xq + b * cols,
                                 c->xd + b * (cols / 32), c->path);
         else
-            quant_act_q8_k(x + b * cols, cols, c->xq + b * cols,
-                           c->xd + b * (cols / 256), c->xbs + b * (cols / 16));
+            quant_act_q8_k_path(x + b * cols, cols, c->xq + b * cols,
+                                c->xd + b * (cols / 256),
+                                c->xbs + b * (cols / 16), c->path);
     }
     if (k) {
         a->q = c->xq;

@@ -87,6 +87,9 @@ void quant_dot_q8_batch(uint32_t type, const void *w, const int8_t *xq,
 int quant_q8k_supported(uint32_t type);
 void quant_act_q8_k(const float *x, size_t n, int8_t *q, float *d,
                     int16_t *bsum);
+/* The same on path (same bits on both). */
+void quant_act_q8_k_path(const float *x, size_t n, int8_t *q, float *d,
+                         int16_t *bsum, int path);
 /* y[b·y_stride] = Σ blocks (dw·dx)·Σ_g sc·Σ qw·qx − (dminw·dx)·Σ_g mn·bsum
  * (in quant_gemm's order), for rows at xq + b·x_stride,
  * xd + b·x_stride/256, xbs + b·x_stride/16. */

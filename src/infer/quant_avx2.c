@@ -371,6 +371,56 @@ AVX void quant__act_q8_0_avx2(const float *x, size_t n, int8_t *q, float *d)
     }
 }
 
+/* One block of quant_act_q8_k.  The extreme: MAXPS returns its second
+ * operand when the first is NaN, so NaNs are skipped as the scalar
+ * loop's > skips them, and the signed value taken is the first one of
+ * that magnitude, as there.  The quants: is·x converted in the rounding
+ * mode (as lrintf converts it: nearest, halves to even); what is out of
+ * the int32 range, or NaN, becomes INT32_MIN there as lrintf's LONG_MIN
+ * does in the scalar code (both then clamp to -127, the packs saturating
+ * first). */
+AVX void quant__act_q8_k_block_avx2(const float *x, int8_t *q, float *d)
+{
+    const __m256 sign = _mm256_set1_ps(-0.0f);
+    __m256 m = _mm256_setzero_ps();
+    for (int j = 0; j < 256; j += 8)
+        m = _mm256_max_ps(_mm256_andnot_ps(sign, _mm256_loadu_ps(x + j)), m);
+    __m128 m4 = _mm_max_ps(_mm256_castps256_ps128(m),
+                           _mm256_extractf128_ps(m, 1));
+    m4 = _mm_max_ps(m4, _mm_movehl_ps(m4, m4));
+    m4 = _mm_max_ss(m4, _mm_movehdup_ps(m4));
+    float amax = _mm_cvtss_f32(m4), max = 0;
+    if (amax == 0) {
+        *d = 0;
+        memset(q, 0, 256);
+        return;
+    }
+    __m256 am = _mm256_set1_ps(amax);
+    for (int j = 0; j < 256; j += 8) {
+        int hit = _mm256_movemask_ps(_mm256_cmp_ps(
+            _mm256_andnot_ps(sign, _mm256_loadu_ps(x + j)), am, _CMP_EQ_OQ));
+        if (hit) {
+            max = x[j + __builtin_ctz((unsigned)hit)];
+            break;
+        }
+    }
+    float is = -127.0f / max;
+    const __m256 s = _mm256_set1_ps(is);
+    const __m256i lo = _mm256_set1_epi8(-127);
+    for (int j = 0; j < 256; j += 32) {
+        __m256i r[4];
+        for (int i = 0; i < 4; i++)
+            r[i] = _mm256_cvtps_epi32(
+                _mm256_mul_ps(s, _mm256_loadu_ps(x + j + 8 * i)));
+        __m256i p8 = _mm256_packs_epi16(_mm256_packs_epi32(r[0], r[1]),
+                                        _mm256_packs_epi32(r[2], r[3]));
+        p8 = _mm256_permutevar8x32_epi32(p8,
+                                         _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7));
+        _mm256_storeu_si256((__m256i *)(void *)(q + j), _mm256_max_epi8(p8, lo));
+    }
+    *d = 1.0f / is;
+}
+
 /* quant_dot_f16: the lanes of the vector are the lanes i mod 8; a tail
  * of fewer than 8 goes on in scalar code into the same lanes. */
 AVX float quant__dot_f16_avx2(const float *q, const uint16_t *k, size_t n)

@@ -19,6 +19,8 @@ void quant__act_q8_0_block(const float *xb, int8_t *q, float *d);
 
 #if QUANT_HAVE_AVX2
 void quant__act_q8_0_avx2(const float *x, size_t n, int8_t *q, float *d);
+/* One Q8_K block (256 floats) of quant_act_q8_k: its quants and scale. */
+void quant__act_q8_k_block_avx2(const float *x, int8_t *q, float *d);
 float quant__dot_f16_avx2(const float *q, const uint16_t *k, size_t n);
 void quant__axpy_f16_avx2(float w, const uint16_t *v, float *o, size_t n);
 /* quant_row_to_f16_path and quant_round_f16 on AVX2: the first n - n % 8
