@@ -19,6 +19,7 @@
 
 #include <immintrin.h>
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "infer/gguf.h"
@@ -44,13 +45,21 @@ INL __m256i load32(const void *p)
     return _mm256_loadu_si256((const __m256i *)p);
 }
 
+/* A prefetch of the line at p + off.  The address may lie past the end
+ * of the weights (the last rows): a prefetch never faults, and it is
+ * formed as an integer so that no out-of-bounds pointer is made. */
+INL void prefetch_at(const void *p, size_t off)
+{
+    _mm_prefetch((const char *)(uintptr_t)((uintptr_t)p + off), _MM_HINT_T0);
+}
+
 /* One token: a K-quant row is one stream and the next rows follow it, so
  * the block K_AHEAD bytes on (a row or two) is asked for now. */
 enum { K_AHEAD = 4096 };
 INL void prefetch_block(const uint8_t *b, size_t bb)
 {
     for (size_t o = 0; o < bb; o += 64)
-        _mm_prefetch((const char *)(b + K_AHEAD + o), _MM_HINT_T0);
+        prefetch_at(b, K_AHEAD + o);
 }
 
 /* The fixed order of quant.h: ((L0+L4)+(L2+L6)) + ((L1+L5)+(L3+L7)). */
@@ -121,10 +130,10 @@ INL void tile_q8(uint32_t type, const uint8_t *w, size_t rb, int NR,
              * are 4 short streams the hardware prefetcher barely starts
              * on; the next tile's rows (contiguous after these) are
              * fetched instead, NR·bb bytes of them a block. */
-            const char *nx = (const char *)(w + NR * rb + k * NR * bb);
-            _mm_prefetch(nx, _MM_HINT_T0);
-            _mm_prefetch(nx + 64, _MM_HINT_T0);
-            _mm_prefetch(nx + 128, _MM_HINT_T0);
+            size_t nx = NR * rb + k * NR * bb;
+            prefetch_at(w, nx);
+            prefetch_at(w, nx + 64);
+            prefetch_at(w, nx + 128);
         }
 #pragma GCC unroll 4
         for (int r = 0; r < NR; r++) {
@@ -157,6 +166,44 @@ INL void tile_q8(uint32_t type, const uint8_t *w, size_t rb, int NR,
             y[t * ys + r] = hsum_ps(acc[r][t]);
 }
 
+/* Q4_K's mins of block k for the tile's NT tokens: M (lane t: token t)
+ * after this block; dxs[t] set to token t's activation scale. */
+INL __m128 q4k_mins(const quant_acts *a, size_t t0, int NT, size_t k,
+                    __m128i mn, float dmin, float *dxs, __m128 M)
+{
+    size_t xs = a->stride;
+    /* Σ_s mn[s]·(bsum[2s] + bsum[2s+1]) for the NT tokens at once,
+     * token t in lane t (exact int32 sums: the pair sums stay within
+     * int16, |bsum| <= 16·127); then lane t of M takes the same
+     * fused multiply-add as the scalar row's M */
+    __m128i pm[TOKS];
+#pragma GCC unroll 4
+    for (int t = 0; t < TOKS; t++) {
+        if (t >= NT) {
+            pm[t] = _mm_setzero_si128();
+            continue;
+        }
+        dxs[t] = a->d[(t0 + t) * (xs / 256) + k];
+        __m256i bs = load32(a->bsum + (t0 + t) * (xs / 16) + 16 * k);
+        __m128i pair = _mm_hadd_epi16(_mm256_castsi256_si128(bs),
+                                      _mm256_extracti128_si256(bs, 1));
+        pm[t] = _mm_madd_epi16(mn, pair);
+    }
+    if (NT == 1) { /* one token: a shorter sum, the same fma */
+        __m128i p = _mm_add_epi32(pm[0], _mm_shuffle_epi32(pm[0], 0x4e));
+        p = _mm_add_epi32(p, _mm_shuffle_epi32(p, 0xb1));
+        M = _mm_set_ss(fmaf((float)_mm_cvtsi128_si32(p), dmin * dxs[0],
+                            _mm_cvtss_f32(M)));
+    } else {
+        __m128i sm = _mm_hadd_epi32(_mm_hadd_epi32(pm[0], pm[1]),
+                                    _mm_hadd_epi32(pm[2], pm[3]));
+        __m128 dxv = _mm_loadu_ps(dxs);
+        M = _mm_fmadd_ps(_mm_cvtepi32_ps(sm),
+                         _mm_mul_ps(_mm_set1_ps(dmin), dxv), M);
+    }
+    return M;
+}
+
 /* One Q4_K weight row by NT activation rows. */
 INL void tile_q4k(const uint8_t *w, const quant_acts *a, size_t t0, int NT,
                   size_t nblk, float *y, size_t ys)
@@ -173,19 +220,20 @@ INL void tile_q4k(const uint8_t *w, const quant_acts *a, size_t t0, int NT,
         if (NT == 1)
             prefetch_block(b, 144);
         float d = f16_at(b), dmin = f16_at(b + 2);
-        /* the 6-bit scales and mins, unpacked in registers (scalar
-         * stores read back as one vector would stall the load): u[0..1]
-         * the eight scales, u[2..3] the eight mins, as bytes */
-        uint32_t u[4];
-        memcpy(u, b + 4, 12);
-        const uint32_t m6 = 0x3f3f3f3fu, m4l = 0x0f0f0f0fu, m2 = 0x03030303u;
-        u[3] = ((u[2] >> 4) & m4l) | (((u[1] >> 6) & m2) << 4);
-        uint32_t mins_lo = u[1] & m6;
-        u[1] = (u[2] & m4l) | (((u[0] >> 6) & m2) << 4);
-        u[2] = mins_lo;
-        u[0] &= m6;
-        __m256i ms = _mm256_cvtepu8_epi16(
-            _mm_set_epi32((int)u[3], (int)u[2], (int)u[1], (int)u[0]));
+        /* the 6-bit scales and mins, unpacked in one vector of the 12
+         * bytes' words v0..v2 (the load's fourth word is unused): lane 0
+         * v0 & 0x3f.. (scales 0-3), lane 1 (v2 & 0x0f..) | top bits of v0
+         * (scales 4-7), lane 2 v1 & 0x3f.. (mins 0-3), lane 3
+         * (v2 >> 4 & 0x0f..) | top bits of v1 (mins 4-7), as bytes */
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(b + 4));
+        __m128i ux = _mm_and_si128(
+            _mm_srlv_epi32(_mm_shuffle_epi32(v, _MM_SHUFFLE(2, 1, 2, 0)),
+                           _mm_set_epi32(4, 0, 0, 0)),
+            _mm_set_epi32(0x0f0f0f0f, 0x3f3f3f3f, 0x0f0f0f0f, 0x3f3f3f3f));
+        __m128i uy = _mm_and_si128(
+            _mm_srli_epi32(_mm_shuffle_epi32(v, _MM_SHUFFLE(1, 0, 0, 0)), 2),
+            _mm_set_epi32(0x30303030, 0, 0x30303030, 0));
+        __m256i ms = _mm256_cvtepu8_epi16(_mm_or_si128(ux, uy));
         __m256i sc = _mm256_broadcastsi128_si256(_mm256_castsi256_si128(ms));
         __m128i mn = _mm256_extracti128_si256(ms, 1);
         __m256i is[TOKS];
@@ -211,36 +259,8 @@ INL void tile_q4k(const uint8_t *w, const quant_acts *a, size_t t0, int NT,
                 is[t] = _mm256_add_epi32(is[t], _mm256_add_epi32(pl, ph));
             }
         }
-        /* Σ_s mn[s]·(bsum[2s] + bsum[2s+1]) for the NT tokens at once,
-         * token t in lane t (exact int32 sums: the pair sums stay within
-         * int16, |bsum| <= 16·127); then lane t of M takes the same
-         * fused multiply-add as the scalar row's M */
-        __m128i pm[TOKS];
         float dxs[TOKS] = {0};
-#pragma GCC unroll 4
-        for (int t = 0; t < TOKS; t++) {
-            if (t >= NT) {
-                pm[t] = _mm_setzero_si128();
-                continue;
-            }
-            dxs[t] = a->d[(t0 + t) * (xs / 256) + k];
-            __m256i bs = load32(a->bsum + (t0 + t) * (xs / 16) + 16 * k);
-            __m128i pair = _mm_hadd_epi16(_mm256_castsi256_si128(bs),
-                                          _mm256_extracti128_si256(bs, 1));
-            pm[t] = _mm_madd_epi16(mn, pair);
-        }
-        if (NT == 1) { /* one token: a shorter sum, the same fma */
-            __m128i p = _mm_add_epi32(pm[0], _mm_shuffle_epi32(pm[0], 0x4e));
-            p = _mm_add_epi32(p, _mm_shuffle_epi32(p, 0xb1));
-            M = _mm_set_ss(fmaf((float)_mm_cvtsi128_si32(p), dmin * dxs[0],
-                                _mm_cvtss_f32(M)));
-        } else {
-            __m128i sm = _mm_hadd_epi32(_mm_hadd_epi32(pm[0], pm[1]),
-                                        _mm_hadd_epi32(pm[2], pm[3]));
-            __m128 dxv = _mm_loadu_ps(dxs);
-            M = _mm_fmadd_ps(_mm_cvtepi32_ps(sm),
-                             _mm_mul_ps(_mm_set1_ps(dmin), dxv), M);
-        }
+        M = q4k_mins(a, t0, NT, k, mn, dmin, dxs, M);
 #pragma GCC unroll 4
         for (int t = 0; t < NT; t++)
             L[t] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(is[t]),
