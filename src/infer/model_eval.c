@@ -171,12 +171,23 @@ static void matvec_one(const matvec *mv, size_t j, size_t b, size_t e)
                         mv->nb, mv->y[j] + r, w->rows, w->cols);
 }
 
+/* e^x for the softmax and SiLU: below EXP_ZERO expf is +0 and above
+ * EXP_INF +infinity, the same values, but libm reaches them through its
+ * slow under/overflow path (and errno), which random and real activations
+ * hit often. */
+#define EXP_ZERO (-104.0f) /* e^-104 < half the smallest subnormal */
+#define EXP_INF 89.0f      /* e^89 > FLT_MAX */
+static float exp_act(float x)
+{
+    return x < EXP_ZERO ? 0.0f : x > EXP_INF ? INFINITY : expf(x);
+}
+
 /* SiLU, or Gemma's GELU in its tanh form. */
 static float ffn_act(float g, int gemma)
 {
     return gemma ? 0.5f * g *
                        (1.0f + tanhf(0.7978845608f * (g + 0.044715f * g * g * g)))
-                 : g / (1.0f + expf(-g));
+                 : g / (1.0f + exp_act(-g));
 }
 
 static void matvec_rows(void *arg, size_t b, size_t e)
@@ -221,8 +232,9 @@ static void quantize_batch(infer_ctx *c, uint32_t type, const float *x,
             quant_act_q8_0_path(x + b * cols, cols, c->xq + b * cols,
                                 c->xd + b * (cols / 32), c->path);
         else
-            quant_act_q8_k(x + b * cols, cols, c->xq + b * cols,
-                           c->xd + b * (cols / 256), c->xbs + b * (cols / 16));
+            quant_act_q8_k_path(x + b * cols, cols, c->xq + b * cols,
+                                c->xd + b * (cols / 256),
+                                c->xbs + b * (cols / 16), c->path);
     }
     if (k) {
         a->q = c->xq;
@@ -363,16 +375,17 @@ static void attn_heads(void *arg, size_t b, size_t e)
             }
             double sum = 0; /* as ggml's soft_max sums */
             for (uint32_t p = 0; p < n_pos; p++) {
-                s[p] = expf(s[p] - mx);
+                s[p] = exp_act(s[p] - mx);
                 sum += s[p];
             }
             float is = (float)(1.0 / sum);
             float *o = c->att_out + t * qd + h * hd;
             memset(o, 0, hd * sizeof *o);
-            for (uint32_t p = 0; p < n_pos; p++) {
-                float w = quant_f16_to_f32(quant_f32_to_f16(s[p] * is));
-                quant_axpy_f16(w, vl + p * kvd + off, o, hd, c->path);
-            }
+            for (uint32_t p = 0; p < n_pos; p++)
+                s[p] *= is;
+            quant_round_f16(s, n_pos, c->path);
+            for (uint32_t p = 0; p < n_pos; p++)
+                quant_axpy_f16(s[p], vl + p * kvd + off, o, hd, c->path);
         }
     }
 }
@@ -400,11 +413,10 @@ static void attention(infer_ctx *c, uint32_t il, size_t nb, uint32_t pos0)
         add_bias(v, L->bv, kvd);
         rope(hp, q, hp->n_head, cs);
         rope(hp, k, hp->n_head_kv, cs);
-        for (size_t i = 0; i < qd; i++) /* q·k takes q in f16, as ggml's */
-            q[i] = quant_f16_to_f32(quant_f32_to_f16(q[i]));
+        quant_round_f16(q, qd, c->path); /* q·k takes q in f16, as ggml's */
         size_t at = ((size_t)il * c->n_ctx + pos0 + b) * kvd;
-        quant_row_to_f16(k, c->kcache + at, kvd);
-        quant_row_to_f16(v, c->vcache + at, kvd);
+        quant_row_to_f16_path(k, c->kcache + at, kvd, c->path);
+        quant_row_to_f16_path(v, c->vcache + at, kvd, c->path);
     }
     attn a = {c, il, pos0, nb};
     infer_pool_run(c->pool, attn_heads, &a, hp->n_head);

@@ -87,6 +87,9 @@ void quant_dot_q8_batch(uint32_t type, const void *w, const int8_t *xq,
 int quant_q8k_supported(uint32_t type);
 void quant_act_q8_k(const float *x, size_t n, int8_t *q, float *d,
                     int16_t *bsum);
+/* The same on path (same bits on both). */
+void quant_act_q8_k_path(const float *x, size_t n, int8_t *q, float *d,
+                         int16_t *bsum, int path);
 /* y[b·y_stride] = Σ blocks (dw·dx)·Σ_g sc·Σ qw·qx − (dminw·dx)·Σ_g mn·bsum
  * (in quant_gemm's order), for rows at xq + b·x_stride,
  * xd + b·x_stride/256, xbs + b·x_stride/16. */
@@ -135,6 +138,11 @@ void quant_gemm(uint32_t type, const uint8_t *w, size_t row_bytes, size_t r0,
 
 /* h[i] = x[i] as f16, nearest even (quant_f32_to_f16). */
 void quant_row_to_f16(const float *x, uint16_t *h, size_t n);
+/* The same on path (F16C eight at a time on AVX2; the same bits, NaNs
+ * included: a group of eight holding one goes the scalar way). */
+void quant_row_to_f16_path(const float *x, uint16_t *h, size_t n, int path);
+/* x[i] = x[i] rounded to f16 and back (the attention's roundings). */
+void quant_round_f16(float *x, size_t n, int path);
 /* Σ q[i]·k[i] for k in f16: lane i mod 8 takes fma(q, k, lane) in order
  * of i, and the lanes are added as quant_gemm adds them. */
 float quant_dot_f16(const float *q, const uint16_t *k, size_t n, int path);

@@ -126,31 +126,42 @@ static void unpack(uint32_t type, const uint8_t *b, int8_t *q)
 
 /* ---- Q8_K activations against Q4_K and Q6_K weights ---- */
 
-void quant_act_q8_k(const float *x, size_t n, int8_t *q, float *d,
-                    int16_t *bsum)
+/* One Q8_K block of quant_act_q8_k. */
+static void act_q8_k_block(const float *xb, int8_t *qb, float *d)
 {
-    for (size_t k = 0; k < n / 256; k++) {
-        const float *xb = x + 256 * k;
-        int8_t *qb = q + 256 * k;
-        float amax = 0, max = 0;
-        for (int j = 0; j < 256; j++)
-            if (fabsf(xb[j]) > amax) {
-                amax = fabsf(xb[j]);
-                max = xb[j];
-            }
-        if (amax == 0) {
-            d[k] = 0;
-            memset(qb, 0, 256);
-        } else {
-            /* the signed extreme maps to -127 and the scale is kept in
-             * f32, as ggml's block_q8_K does; nearest, halves to even */
-            float is = -127.0f / max;
-            for (int j = 0; j < 256; j++) {
-                long v = lrintf(is * xb[j]);
-                qb[j] = (int8_t)(v > 127 ? 127 : v < -127 ? -127 : v);
-            }
-            d[k] = 1.0f / is;
+    float amax = 0, max = 0;
+    for (int j = 0; j < 256; j++)
+        if (fabsf(xb[j]) > amax) {
+            amax = fabsf(xb[j]);
+            max = xb[j];
         }
+    if (amax == 0) {
+        *d = 0;
+        memset(qb, 0, 256);
+        return;
+    }
+    /* the signed extreme maps to -127 and the scale is kept in f32, as
+     * ggml's block_q8_K does; nearest, halves to even */
+    float is = -127.0f / max;
+    for (int j = 0; j < 256; j++) {
+        long v = lrintf(is * xb[j]);
+        qb[j] = (int8_t)(v > 127 ? 127 : v < -127 ? -127 : v);
+    }
+    *d = 1.0f / is;
+}
+
+void quant_act_q8_k_path(const float *x, size_t n, int8_t *q, float *d,
+                         int16_t *bsum, int path)
+{
+    (void)path;
+    for (size_t k = 0; k < n / 256; k++) {
+        int8_t *qb = q + 256 * k;
+#if QUANT_HAVE_AVX2
+        if (path == QUANT_PATH_AVX2)
+            quant__act_q8_k_block_avx2(x + 256 * k, qb, d + k);
+        else
+#endif
+            act_q8_k_block(x + 256 * k, qb, d + k);
         for (int g = 0; g < 16; g++) {
             int sm = 0;
             for (int j = 0; j < 16; j++)
@@ -158,6 +169,12 @@ void quant_act_q8_k(const float *x, size_t n, int8_t *q, float *d,
             bsum[16 * k + g] = (int16_t)sm;
         }
     }
+}
+
+void quant_act_q8_k(const float *x, size_t n, int8_t *q, float *d,
+                    int16_t *bsum)
+{
+    quant_act_q8_k_path(x, n, q, d, bsum, QUANT_PATH_SCALAR);
 }
 
 /* A K-quant weight block as integers: value j = d·sc[g]·q[j] − dmin·mn[g]
@@ -314,6 +331,33 @@ void quant_row_to_f16(const float *x, uint16_t *h, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         h[i] = quant_f32_to_f16(x[i]);
+}
+
+void quant_row_to_f16_path(const float *x, uint16_t *h, size_t n, int path)
+{
+    size_t i = 0;
+#if QUANT_HAVE_AVX2
+    if (path == QUANT_PATH_AVX2) {
+        quant__to_f16_avx2(x, h, n);
+        i = n - n % 8;
+    }
+#endif
+    (void)path;
+    quant_row_to_f16(x + i, h + i, n - i);
+}
+
+void quant_round_f16(float *x, size_t n, int path)
+{
+    size_t i = 0;
+#if QUANT_HAVE_AVX2
+    if (path == QUANT_PATH_AVX2) {
+        quant__round_f16_avx2(x, n);
+        i = n - n % 8;
+    }
+#endif
+    (void)path;
+    for (; i < n; i++)
+        x[i] = quant_f16_to_f32(quant_f32_to_f16(x[i]));
 }
 
 float quant_dot_f16(const float *q, const uint16_t *k, size_t n, int path)

@@ -436,6 +436,80 @@ static void test_quant_q8k_kernels_agree(void **state)
     assert_int_equal(xbs[0], 2);
 }
 
+/* The f16 roundings of the attention (the KV cache rows, q and the
+ * softmax weights) give the scalar bits on the F16C path: random bit
+ * patterns (NaNs with payloads, infinities, subnormals), halves between
+ * two f16 values, and a length that leaves a tail. */
+static void test_quant_f16_rows_paths_agree(void **state)
+{
+    (void)state;
+    if (quant_path_best() != QUANT_PATH_AVX2)
+        skip();
+    enum { N = 4099 };
+    static float x[N], rs[N], ra[N];
+    static uint16_t hs[N], ha[N];
+    osafe_rng r;
+    rng_seed(&r, 71);
+    for (size_t i = 0; i < N; i++) {
+        uint32_t bits = (uint32_t)(rng_uniform(&r) * 4294967296.0);
+        if (i % 3 == 1) /* a half way between two f16 values */
+            bits = (bits & 0x8fffe000u) | 0x00001000u;
+        else if (i % 3 == 2) /* around the f16 range and its subnormals */
+            bits = (bits & 0x87ffffffu) | (i % 2 ? 0x30000000u : 0x40000000u);
+        memcpy(&x[i], &bits, 4);
+    }
+    quant_row_to_f16_path(x, hs, N, QUANT_PATH_SCALAR);
+    quant_row_to_f16_path(x, ha, N, QUANT_PATH_AVX2);
+    assert_memory_equal(hs, ha, sizeof hs);
+    memcpy(rs, x, sizeof x);
+    memcpy(ra, x, sizeof x);
+    quant_round_f16(rs, N, QUANT_PATH_SCALAR);
+    quant_round_f16(ra, N, QUANT_PATH_AVX2);
+    assert_memory_equal(rs, ra, sizeof rs);
+    for (size_t i = 0; i < N; i++) /* and the scalar is the reference */
+        assert_int_equal(hs[i], quant_f32_to_f16(x[i]));
+}
+
+/* quant_act_q8_k gives the same quants, scales and sums on both paths:
+ * ordinary blocks, a block whose extreme magnitude appears with both
+ * signs (the first one sets the sign), one with NaNs, with an infinity,
+ * with a subnormal extreme (an infinite 1/d), all zeros, and random bit
+ * patterns. */
+static void test_quant_act_q8_k_paths_agree(void **state)
+{
+    (void)state;
+    if (quant_path_best() != QUANT_PATH_AVX2)
+        skip();
+    enum { NBLK = 10, N = 256 * NBLK };
+    static float x[N], ds[NBLK], da[NBLK];
+    static int8_t qs[N], qa[N];
+    static int16_t bs_s[N / 16], bs_a[N / 16];
+    osafe_rng r;
+    rng_seed(&r, 83);
+    for (size_t i = 0; i < N; i++)
+        x[i] = (float)(2 * rng_uniform(&r) - 1) * (i % 37 ? 1.0f : 9.0f);
+    x[256 + 5] = -12.5f; /* block 1: the first of ±12.5 is negative */
+    x[256 + 9] = 12.5f;
+    x[256 + 10] = 0.5f * 12.5f / 127.0f * 3; /* near a half */
+    x[512 + 3] = NAN;
+    x[512 + 200] = -NAN;
+    x[768 + 17] = INFINITY;
+    for (size_t i = 1024; i < 1280; i++) /* block 4: subnormal extreme */
+        x[i] = (float)(i % 7) * 0x1p-140f;
+    memset(x + 1280, 0, 256 * sizeof(float)); /* block 5: zeros */
+    for (size_t i = 1536; i < N; i++) { /* blocks 6..9: any bits */
+        uint32_t bits = (uint32_t)(rng_uniform(&r) * 4294967296.0);
+        memcpy(&x[i], &bits, 4);
+    }
+    quant_act_q8_k_path(x, N, qs, ds, bs_s, QUANT_PATH_SCALAR);
+    quant_act_q8_k_path(x, N, qa, da, bs_a, QUANT_PATH_AVX2);
+    assert_memory_equal(qs, qa, sizeof qs);
+    assert_memory_equal(ds, da, sizeof ds); /* bit patterns */
+    assert_memory_equal(bs_s, bs_a, sizeof bs_s);
+    assert_int_equal(qs[256 + 5], -127);
+    assert_int_equal(qs[256 + 9], 127);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -451,6 +525,8 @@ int main(void)
         cmocka_unit_test(test_quant_act_q8_0_paths_agree),
         cmocka_unit_test(test_quant_gemm_tiles_match_scalar),
         cmocka_unit_test(test_quant_q8k_kernels_agree),
+        cmocka_unit_test(test_quant_f16_rows_paths_agree),
+        cmocka_unit_test(test_quant_act_q8_k_paths_agree),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
