@@ -127,11 +127,7 @@ static void list_table(web_page *p, const json_t *runs)
         "evals.col.run",      "evals.col.model",     "evals.col.suite",
         "evals.col.score",    "evals.col.interval",  "evals.col.samples",
         "evals.col.errors",   "evals.col.published", "evals.col.log"};
-    for (size_t i = 0; i < sizeof cols / sizeof *cols; i++) {
-        web__page_raw(p, "<th scope=\"col\">");
-        web__page_t(p, cols[i]);
-        web__page_raw(p, "</th>");
-    }
+    web__page_th_cols(p, NULL, cols, sizeof cols / sizeof *cols);
     web__page_raw(p, "</tr></thead><tbody>\n");
     size_t i;
     json_t *r;

@@ -124,16 +124,8 @@ static void table(web_page *p, const json_t *evals, int each_origin,
                      "role=\"region\" aria-labelledby=\"");
     web__page_text(p, label_id);
     web__page_raw(p, "\"><table id=\"mirrored-evals-list\"><thead><tr>");
-    if (each_origin) {
-        web__page_raw(p, "<th scope=\"col\">");
-        web__page_t(p, "mirror.origin");
-        web__page_raw(p, "</th>");
-    }
-    for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++) {
-        web__page_raw(p, "<th scope=\"col\">");
-        web__page_t(p, cols[i]);
-        web__page_raw(p, "</th>");
-    }
+    web__page_th_cols(p, each_origin ? "mirror.origin" : NULL, cols,
+                      sizeof cols / sizeof cols[0]);
     web__page_raw(p, "</tr></thead><tbody>\n");
     rows(p, evals, each_origin);
     web__page_raw(p, "</tbody></table></div>\n");

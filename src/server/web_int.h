@@ -209,6 +209,10 @@ void web__sessions_close(web *w);
 const char *web__t(const web_page *p, const char *key);
 /* Append web__t(p, key), escaped. */
 void web__page_t(web_page *p, const char *key);
+/* Append one <th scope="col"> per key, translated: first (if not NULL)
+ * then keys[0..n). */
+void web__page_th_cols(web_page *p, const char *first,
+                       const char *const *keys, size_t n);
 
 /* ---- building the page --------------------------------------------------- */
 

@@ -105,16 +105,8 @@ static void list_head(web_page *p, int with_origin)
                      "aria-label=\"");
     web__page_t(p, "mirror.list_title");
     web__page_raw(p, "\"><table id=\"mirrored-list\"><thead><tr>");
-    if (with_origin) {
-        web__page_raw(p, "<th scope=\"col\">");
-        web__page_t(p, "mirror.origin");
-        web__page_raw(p, "</th>");
-    }
-    for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++) {
-        web__page_raw(p, "<th scope=\"col\">");
-        web__page_t(p, cols[i]);
-        web__page_raw(p, "</th>");
-    }
+    web__page_th_cols(p, with_origin ? "mirror.origin" : NULL, cols,
+                      sizeof cols / sizeof cols[0]);
     web__page_raw(p, "</tr></thead><tbody>\n");
 }
 

@@ -66,6 +66,21 @@ void web__page_t(web_page *p, const char *key)
     web__page_text(p, web__t(p, key));
 }
 
+void web__page_th_cols(web_page *p, const char *first,
+                       const char *const *keys, size_t n)
+{
+    if (first) {
+        web__page_raw(p, "<th scope=\"col\">");
+        web__page_t(p, first);
+        web__page_raw(p, "</th>");
+    }
+    for (size_t i = 0; i < n; i++) {
+        web__page_raw(p, "<th scope=\"col\">");
+        web__page_t(p, keys[i]);
+        web__page_raw(p, "</th>");
+    }
+}
+
 void web__page_attr(web_page *p, const char *value)
 {
     web__page_text(p, value);
