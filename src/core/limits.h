@@ -210,18 +210,23 @@
  * review, imports) wait in a queue and one sequencer runs them as one
  * batch: one SQLite commit, one log append, one signed checkpoint, each
  * fsync paid once for the batch.  A batch closes when it holds BATCH_MAX
- * requests or BATCH_WAIT_MS after its first; the sequencer waits at all
- * only while the previous batch held more than one request, so a lone
- * client pays no delay.  256: the log appends batches of 64 entries at
- * ~16,000 entries/s and of 1,024 at ~68,000/s (docs/PERFORMANCE.md), so
- * 256 requests already amortise the fsyncs while a batch's memory stays
- * small; 2 ms: under one log fsync, so a wait never doubles a
- * publication's latency.
+ * requests, when the writers the previous batch answered are back, or
+ * after BATCH_WAIT_MS and never later than half the previous batch's
+ * write (sequencer.c wait_us); the sequencer waits at all only while the
+ * previous batch held more than one request, so a lone client pays no
+ * delay.  256: the log appends batches of 64 entries at ~16,000 entries/s
+ * and of 1,024 at ~68,000/s (docs/PERFORMANCE.md), so 256 requests
+ * already amortise the fsyncs while a batch's memory stays small; 50 ms:
+ * a ceiling only, the half-batch bound decides (a batch of 64 on this
+ * project's shared disk takes ~100 ms, where 2 ms split 64 clients into
+ * two alternating halves; on a fast disk a batch takes ~1 ms and its
+ * writers wait under 0.5 ms), so a wait never adds more than half a
+ * write to a publication's latency.
  * `osafe serve --batch-max N --batch-wait-ms MS` set them, up to the
  * ceilings (a typo must not hold requests for minutes). */
 #define OSAFE_BATCH_MAX 256u
 #define OSAFE_BATCH_MAX_MAX 4096u
-#define OSAFE_BATCH_WAIT_MS 2u
+#define OSAFE_BATCH_WAIT_MS 50u
 #define OSAFE_BATCH_WAIT_MS_MAX 1000u
 /* A batch stops taking requests once its log entries reach either bound
  * (the others wait for the next batch): it is held in memory until it is

@@ -31,6 +31,13 @@ struct registry {
     pthread_cond_t seq_done; /* a batch ended: its requests have results */
     struct reg__seq_job *seq_head, *seq_tail;
     unsigned seq_queued, seq_max, seq_wait_ms, seq_last;
+    /* the adaptive close (lead): writers in the queue or in the last
+     * batch when it ended, how long it took, and the queue length that
+     * wakes a waiting sequencer (seq_max when none waits) */
+    unsigned seq_round, seq_target;
+    uint64_t seq_last_us;
+    int seq_careful; /* the next batch runs each request under a savepoint
+                        (a request of the last one failed); the leader's */
     int seq_leader;                     /* a request is writing a batch */
     uint64_t seq_batches, seq_requests; /* reg_batch_stats */
     char warning[OSAFE_ERR_MAX]; /* reg_open_warning; "" none */
@@ -122,7 +129,10 @@ typedef struct reg__seq_batch {
 /* A request's work, run by the sequencer inside its write transaction on
  * s; its log entries go through reg__seq_add.  Non-zero: this request
  * failed (its rows and entries are undone, e filled; a positive value is
- * passed back as is). */
+ * passed back as is).  It may run twice for one request (a batch's first
+ * try, without savepoints, is rolled back whole and run again when one of
+ * its requests fails): it must change nothing but the transaction, the
+ * batch and its own arg, and set every result it gives back each time. */
 typedef int (*reg__seq_work)(registry *r, osafe_store *s, reg__seq_batch *b,
                              void *arg, osafe_err *e);
 /* Initial result of a request its batch never ran (not a status). */

@@ -51,6 +51,7 @@ void reg_set_batch(registry *r, unsigned batch_max, unsigned wait_ms)
     r->seq_max = batch_max ? batch_max : OSAFE_BATCH_MAX;
     if (r->seq_max > OSAFE_BATCH_MAX_MAX)
         r->seq_max = OSAFE_BATCH_MAX_MAX;
+    r->seq_target = r->seq_max;
     r->seq_wait_ms = wait_ms > OSAFE_BATCH_WAIT_MS_MAX
                          ? OSAFE_BATCH_WAIT_MS_MAX
                          : wait_ms;
@@ -152,32 +153,84 @@ static int record_lost(registry *r, osafe_store *s, osafe_err *e)
     return rc;
 }
 
-/* The batch: jobs from head, up to count of them while its entries stay
- * under OSAFE_BATCH_ENTRIES_MAX / _BYTES_MAX; each job run is given its
- * rc.  Returns how many ran (at least one); the others wait for the next
- * batch. */
+/* Not a status: a request failed in a batch's first try, run without
+ * savepoints; the try is rolled back whole and the batch runs again, each
+ * request under its own savepoint. */
+#define RETRY_CAREFUL 0x7ffd
+
+/* One try of a batch's work in its write transaction: the entries lost
+ * by earlier batches, the log's next index, then the jobs from head, up
+ * to count of them while the entries stay under OSAFE_BATCH_ENTRIES_MAX /
+ * _BYTES_MAX; *ran receives how many ran.  careful: each under a
+ * savepoint, a failure undone alone; else none (a savepoint makes SQLite's
+ * FTS5 flush its pending terms into a new segment: one per request, then
+ * merged, was most of a batch's CPU) and the first failure stops the try
+ * with RETRY_CAREFUL. */
+static int try_batch(registry *r, osafe_store *s, reg__seq_batch *b,
+                     struct reg__seq_job *head, unsigned count, int careful,
+                     unsigned *ran, osafe_err *be)
+{
+    osafe_err ignored;
+    int rc = s->ops->begin(s, be);
+    /* Without a log only the requests that publish fail, each alone
+     * (reg__seq_add refuses their entries). */
+    if (!rc && r->seq_nlost)
+        rc = record_lost(r, s, be);
+    if (!rc && r->log_shared)
+        rc = reg__log_next_index(r, s, &b->base, be);
+    else if (!rc && reg__log_next_index(r, s, &b->base, &ignored))
+        b->base = -1;
+    struct reg__seq_job *j = head;
+    for (*ran = 0; *ran < count && !rc && b->n < OSAFE_BATCH_ENTRIES_MAX &&
+                   b->bytes < OSAFE_BATCH_BYTES_MAX;
+         (*ran)++, j = j->next) {
+        if (careful)
+            rc = run_one(r, s, b, j, be);
+        else if ((j->rc = j->fn(r, s, b, j->arg, j->e)) != 0)
+            rc = RETRY_CAREFUL;
+    }
+    return rc;
+}
+
+/* The batch's work: a first try without savepoints, unless the last batch
+ * had a request fail (then failures are likely, and each would cost the
+ * batch a second run); after a failure in it, the careful try.  Returns
+ * the status of the batch; *ran as try_batch. */
+static int batch_work(registry *r, osafe_store *s, reg__seq_batch *b,
+                      struct reg__seq_job *head, unsigned count,
+                      unsigned *ran, osafe_err *be)
+{
+    int careful = r->seq_careful;
+    int rc = try_batch(r, s, b, head, count, careful, ran, be);
+    if (rc == RETRY_CAREFUL) {
+        s->ops->rollback(s);
+        batch_truncate(b, 0);
+        struct reg__seq_job *j = head;
+        for (unsigned i = 0; i < *ran; i++, j = j->next)
+            j->rc = REG__SEQ_NOT_RUN;
+        careful = 1;
+        rc = try_batch(r, s, b, head, count, 1, ran, be);
+    }
+    /* careful again next time only if a request failed on its own */
+    int failed = 0;
+    struct reg__seq_job *j = head;
+    for (unsigned i = 0; i < *ran; i++, j = j->next)
+        failed |= j->rc != 0 && j->rc != REG__SEQ_NOT_RUN;
+    r->seq_careful = careful && failed;
+    return rc;
+}
+
+/* The batch: jobs from head, up to count of them (see try_batch); each
+ * job run is given its rc.  Returns how many ran (at least one); the
+ * others wait for the next batch. */
 static unsigned run_batch(registry *r, struct reg__seq_job *head,
                           unsigned count)
 {
     reg__seq_batch b = {0, NULL, 0, 0, 0};
     osafe_err be;
     osafe_store *s = reg__store_get(r);
-    int rc = s->ops->begin(s, &be);
-    osafe_err ignored;
-    /* Without a log only the requests that publish fail, each alone
-     * (reg__seq_add refuses their entries). */
-    if (!rc && r->seq_nlost)
-        rc = record_lost(r, s, &be);
-    if (!rc && r->log_shared)
-        rc = reg__log_next_index(r, s, &b.base, &be);
-    else if (!rc && reg__log_next_index(r, s, &b.base, &ignored))
-        b.base = -1;
-    struct reg__seq_job *j = head;
-    unsigned ran = 0;
-    for (; ran < count && !rc && b.n < OSAFE_BATCH_ENTRIES_MAX &&
-           b.bytes < OSAFE_BATCH_BYTES_MAX;
-         ran++, j = j->next)
-        rc = run_one(r, s, &b, j, &be);
+    unsigned ran;
+    int rc = batch_work(r, s, &b, head, count, &ran, &be);
     if (ran == 0) /* begin failed: the first request fails with it */
         ran = 1;
     uint64_t first = 0;
@@ -206,7 +259,7 @@ static unsigned run_batch(registry *r, struct reg__seq_job *head,
     reg__store_put(r, s);
     batch_truncate(&b, 0);
     free(b.ents);
-    j = head;
+    struct reg__seq_job *j = head;
     for (unsigned i = 0; i < ran; i++, j = j->next)
         if (rc && (j->rc == 0 || j->rc == REG__SEQ_NOT_RUN)) {
             j->rc = rc;
@@ -216,27 +269,55 @@ static unsigned run_batch(registry *r, struct reg__seq_job *head,
     return ran;
 }
 
-static void deadline_in(struct timespec *t, unsigned ms)
+static void deadline_in(struct timespec *t, uint64_t us)
 {
     clock_gettime(CLOCK_REALTIME, t);
-    t->tv_nsec += (long)(ms % 1000) * 1000000L;
-    t->tv_sec += ms / 1000 + t->tv_nsec / 1000000000L;
+    t->tv_nsec += (long)(us % 1000000u) * 1000L;
+    t->tv_sec += (time_t)(us / 1000000u) + t->tv_nsec / 1000000000L;
     t->tv_nsec %= 1000000000L;
 }
 
-/* As the sequencer, under seq_mu: wait for the batch to fill (only when
- * the last one was shared: a lone writer waits for nobody), take it off
- * the queue, write it unlocked, then wake its requests. */
+static uint64_t mono_us(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)t.tv_sec * 1000000u + (uint64_t)t.tv_nsec / 1000u;
+}
+
+/* How long the batch about to close may wait for more requests: only
+ * after a shared batch (a lone writer waits for nobody), never longer than
+ * --batch-wait-ms nor than half the last batch's write: a batch costs
+ * nearly the same whether it holds 30 requests or 60 (its fsyncs and its
+ * checkpoint), so merging the writers answered by the last batch (who send
+ * their next write at once) into this one instead of the next one halves
+ * the batches, while a wait stays a fraction of the write it saves. */
+static uint64_t wait_us(const registry *r)
+{
+    if (!r->seq_wait_ms || r->seq_last <= 1 || r->seq_queued >= r->seq_max)
+        return 0;
+    uint64_t us = (uint64_t)r->seq_wait_ms * 1000u;
+    return us < r->seq_last_us / 2 ? us : r->seq_last_us / 2;
+}
+
+/* As the sequencer, under seq_mu: wait for the batch to fill (until the
+ * writers of the last round are back, see wait_us), take it off the queue,
+ * write it unlocked, then wake its requests. */
 static void lead(registry *r)
 {
     r->seq_leader = 1;
-    if (r->seq_wait_ms && r->seq_last > 1 && r->seq_queued < r->seq_max) {
+    /* the last round's writers: those queued when the last batch ended,
+     * and those it answered, who may be on their way back */
+    unsigned want = r->seq_round < r->seq_max ? r->seq_round : r->seq_max;
+    uint64_t us = want > r->seq_queued ? wait_us(r) : 0;
+    if (us) {
+        r->seq_target = want;
         struct timespec t;
-        deadline_in(&t, r->seq_wait_ms);
-        while (r->seq_queued < r->seq_max &&
+        deadline_in(&t, us);
+        while (r->seq_queued < r->seq_target &&
                pthread_cond_timedwait(&r->seq_more, &r->seq_mu, &t) !=
                    ETIMEDOUT)
             ;
+        r->seq_target = r->seq_max;
     }
     struct reg__seq_job *head = r->seq_head, *last = head;
     unsigned n = 1;
@@ -250,8 +331,11 @@ static void lead(registry *r)
     last->next = NULL;
     r->seq_queued -= n;
     pthread_mutex_unlock(&r->seq_mu);
+    uint64_t t0 = mono_us();
     unsigned ran = run_batch(r, head, n);
+    uint64_t took = mono_us() - t0;
     pthread_mutex_lock(&r->seq_mu);
+    r->seq_last_us = took;
     struct reg__seq_job *j = head;
     for (unsigned i = 0; i < ran; i++, j = j->next)
         j->done = 1;
@@ -267,6 +351,7 @@ static void lead(registry *r)
     r->seq_batches++;
     r->seq_requests += ran;
     r->seq_last = ran;
+    r->seq_round = ran + r->seq_queued;
     r->seq_leader = 0;
     pthread_cond_broadcast(&r->seq_done);
 }
@@ -280,7 +365,7 @@ int reg__seq_run(registry *r, reg__seq_work fn, void *arg, osafe_err *e)
     else
         r->seq_head = &j;
     r->seq_tail = &j;
-    if (++r->seq_queued >= r->seq_max)
+    if (++r->seq_queued >= r->seq_target)
         pthread_cond_signal(&r->seq_more);
     while (!j.done) {
         if (!r->seq_leader)
