@@ -255,7 +255,9 @@ static void end_tx(struct sq_store *s)
 static int sq_commit(osafe_store *base, osafe_err *e)
 {
     struct sq_store *s = (struct sq_store *)base;
-    int rc = sq__exec(s, "COMMIT", e);
+    int rc = sq__fts_flush(s, e);
+    if (!rc)
+        rc = sq__exec(s, "COMMIT", e);
     if (rc == 0 || sqlite3_get_autocommit(s->db))
         end_tx(s); /* a failed COMMIT leaves the transaction to rollback */
     return rc;
@@ -266,6 +268,7 @@ static void sq_rollback(osafe_store *base)
     struct sq_store *s = (struct sq_store *)base;
     if (!sqlite3_get_autocommit(s->db))
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    s->fts_staged = 0; /* the staged rows went with the rest */
     end_tx(s);
 }
 
@@ -753,6 +756,8 @@ int store_sqlite_open(const char *path, osafe_store **out, osafe_err *e)
         rc = sq__register_functions(s, e);
     if (!rc)
         rc = migrate(s, e);
+    if (!rc)
+        rc = sq__fts_stage_init(s, e);
     if (rc) {
         osafe_errprefix(e, "%s: ", path);
         sq_close(&s->base);
