@@ -97,12 +97,19 @@ static int import_work(registry *r, osafe_store *s, reg__seq_batch *b,
         return osafe_errf(e, OSAFE_ESTATE,
                           "opened without its transparency log: nothing "
                           "can be published");
-    int rc = 0;
+    /* The batch's inserts may go to the database together (PostgreSQL:
+     * a round trip for many, store.h defer); a failure among them fails
+     * the batch as one of its own would. */
+    int rc = s->ops->defer(s, STORE_DEFER_ON, e);
     for (size_t i = 0; i < j->n && !rc; i++) {
         rc = import_one(r, s, j->c, &j->items[i], j->publish, b, e);
         if (rc == OSAFE_EINVAL && j->n > 1)
             rc = ONE_BY_ONE;
     }
+    if (rc)
+        OSAFE_IGNORE(s->ops->defer(s, STORE_DEFER_DROP, e)); /* cannot fail */
+    else
+        rc = s->ops->defer(s, STORE_DEFER_FLUSH, e);
     return rc;
 }
 

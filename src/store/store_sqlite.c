@@ -293,6 +293,14 @@ static int sq_savepoint(osafe_store *base, int op, osafe_err *e)
     return rc;
 }
 
+/* store.h's defer: SQLite's statements are function calls, nothing to
+ * gather. */
+static int sq_defer(osafe_store *base, int mode, osafe_err *e)
+{
+    (void)base, (void)mode, (void)e;
+    return 0;
+}
+
 /* ---- accounts ----------------------------------------------------------- */
 
 static int sq_account_create(osafe_store *base, const char *name,
@@ -721,6 +729,7 @@ static const struct store_ops sq_ops = {
     sq__cosigner_put, sq__cosigner_list, sq__cosigner_remove,
     sq__meval_put, sq__meval_withdraw, sq__meval_list,
     sq__refused_put, sq__refused_list, sq__refused_drop,
+    sq_defer,
 };
 
 int store_sqlite_open(const char *path, osafe_store **out, osafe_err *e)
