@@ -179,7 +179,9 @@ int reg__publish_json(registry *r, osafe_store *s, const reg_caller *c,
     *reused = 0;
     char now[32];
     store_now(now);
-    int rc = rec_validate(j, 1, 0, e);
+    /* a fresh import was checked for publication, stricter (as client
+     * input), before its server fields were added */
+    int rc = fresh ? 0 : rec_validate(j, 1, 0, e);
     const char *tlp = json_string_value(json_object_get(j, "tlp"));
     /* Chain amendments: each published version names the digest of the
      * one it replaces, so history cannot be rewritten unnoticed. */

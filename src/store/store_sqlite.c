@@ -220,6 +220,8 @@ static void sq_close(osafe_store *base)
     for (unsigned i = 0; i < SQ_CACHE_SLOTS; i++)
         sqlite3_finalize(s->cache[i]);
     sqlite3_close_v2(s->db);
+    free(s->fold_in);
+    free(s->fold_out);
     free(s);
 }
 
@@ -269,6 +271,7 @@ static void sq_rollback(osafe_store *base)
     if (!sqlite3_get_autocommit(s->db))
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
     s->fts_staged = 0; /* the staged rows went with the rest */
+    s->pub_id[0] = '\0'; /* and the published text it may have indexed */
     end_tx(s);
 }
 
@@ -284,6 +287,7 @@ static int sq_savepoint(osafe_store *base, int op, osafe_err *e)
         return sq__exec(s, "SAVEPOINT osafe_job", e);
     if (op == STORE_SP_KEEP)
         return sq__exec(s, "RELEASE osafe_job", e);
+    s->pub_id[0] = '\0'; /* the published text may go with the rest */
     int rc = sq__exec(s, "ROLLBACK TO osafe_job", e);
     if (!rc)
         rc = sq__exec(s, "RELEASE osafe_job", e);

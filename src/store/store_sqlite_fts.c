@@ -16,6 +16,12 @@
  * into both indexes in four statements just before COMMIT.  Outside a
  * transaction it goes straight in.  Nothing searches on a connection
  * inside its own write transaction, the only reader the wait would miss.
+ *
+ * A record's working version (published 0) whose text is its published
+ * version's has no row of its own: the search reads the published row
+ * for it (store_sqlite_query.c, and store_copy.c copies that row as
+ * both).  A publication indexes the same text as both, and tokenizing it
+ * twice, into two indexes each, was a third of an import's CPU.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,7 +38,7 @@ int sq__fts_stage_init(struct sq_store *s, osafe_err *e)
                     "  key INTEGER PRIMARY KEY,"
                     "  record_id TEXT NOT NULL,"
                     "  published INTEGER NOT NULL,"
-                    "  text TEXT NOT NULL)",
+                    "  text TEXT)", /* NULL: only delete the key's rows */
                     e);
 }
 
@@ -112,18 +118,69 @@ static int index_rows(struct sq_store *s, const char *id, int published,
     return rc;
 }
 
+/* The working version of id reads as its published one: its own key and
+ * rows, if any, go. */
+static int drop_working(struct sq_store *s, const char *id, osafe_err *e)
+{
+    sqlite3_stmt *st;
+    int rc = sq__prepare(s, &st,
+                        "SELECT id FROM fts_keys WHERE record_id = ? AND "
+                        "published = 0",
+                        e);
+    if (rc)
+        return rc;
+    sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+    int step = sqlite3_step(st);
+    sqlite3_int64 key = step == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sq__release(s, st);
+    if (step == SQLITE_DONE)
+        return 0; /* a fresh record, an import's */
+    if (step != SQLITE_ROW)
+        return osafe_errf(e, OSAFE_EIO, "database: text index key of %s: %s",
+                          id, sqlite3_errmsg(s->db));
+    if (sqlite3_get_autocommit(s->db))
+        rc = sq__write(s, e, "DELETE FROM fts_words WHERE rowid = ?", "I",
+                       (int64_t)key) ||
+             sq__write(s, e, "DELETE FROM fts_tri WHERE rowid = ?", "I",
+                       (int64_t)key);
+    else if (!(rc = sq__write(s, e,
+                              "INSERT OR REPLACE INTO temp.fts_stage(key, "
+                              "record_id, published, text) VALUES "
+                              "(?,?,0,NULL)",
+                              "Is", (int64_t)key, id)))
+        s->fts_staged = 1;
+    if (rc)
+        return rc < 0 ? rc : OSAFE_EIO;
+    return sq__write(s, e, "DELETE FROM fts_keys WHERE id = ?", "I",
+                     (int64_t)key);
+}
+
 int sq__index_put(osafe_store *base, const char *id, int published,
                   const char *text, osafe_err *e)
 {
     struct sq_store *s = (struct sq_store *)base;
-    osafe_buf folded = OSAFE_BUF_INIT;
-    if (store__fold(text, &folded)) {
+    int same = s->fold_in && !strcmp(s->fold_in, text);
+    /* the published text just indexed, again as the working version's */
+    int alias = !published && same && !strcmp(s->pub_id, id);
+    snprintf(s->pub_id, sizeof s->pub_id, "%s", published ? id : "");
+    if (alias)
+        return drop_working(s, id, e);
+    if (!same) {
+        osafe_buf folded = OSAFE_BUF_INIT;
+        free(s->fold_in);
+        free(s->fold_out);
+        s->fold_in = strdup(text);
+        s->fold_out = NULL;
+        if (!store__fold(text, &folded))
+            s->fold_out = buf_detach(&folded, NULL);
         buf_release(&folded);
-        return osafe_errf(e, OSAFE_ENOMEM, "out of memory");
+        if (!s->fold_in || !s->fold_out) {
+            free(s->fold_in);
+            s->fold_in = NULL;
+            return osafe_errf(e, OSAFE_ENOMEM, "out of memory");
+        }
     }
-    int rc = index_rows(s, id, published, folded.data ? folded.data : "", e);
-    buf_release(&folded);
-    return rc;
+    return index_rows(s, id, published, s->fold_out, e);
 }
 
 int sq__fts_flush(struct sq_store *s, osafe_err *e)
@@ -133,9 +190,11 @@ int sq__fts_flush(struct sq_store *s, osafe_err *e)
         "temp.fts_stage)",
         "DELETE FROM fts_tri WHERE rowid IN (SELECT key FROM temp.fts_stage)",
         "INSERT INTO fts_words(rowid, record_id, published, text) "
-        "SELECT key, record_id, published, text FROM temp.fts_stage",
+        "SELECT key, record_id, published, text FROM temp.fts_stage "
+        "WHERE text IS NOT NULL",
         "INSERT INTO fts_tri(rowid, record_id, published, text) "
-        "SELECT key, record_id, published, text FROM temp.fts_stage",
+        "SELECT key, record_id, published, text FROM temp.fts_stage "
+        "WHERE text IS NOT NULL",
         "DELETE FROM temp.fts_stage",
     };
     if (!s->fts_staged)

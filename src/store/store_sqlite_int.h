@@ -20,6 +20,10 @@ struct sq_store {
     unsigned next_slot; /* round-robin eviction */
     int in_tx;          /* holds the process's write mutex */
     int fts_staged;     /* search text waits in temp.fts_stage */
+    /* the last text indexed and its folding (a publication indexes the
+     * same text twice, published and as the latest version), malloc'd */
+    char *fold_in, *fold_out;
+    char pub_id[32]; /* that text was id's published version's ("": not) */
 };
 
 /* The pointer type under which a store_visibility is bound for

@@ -323,7 +323,9 @@ int sq__search(osafe_store *base, const store_visibility *vis,
              ") SELECT DISTINCT vis.id, vis.v FROM vis JOIN m ON "
              "m.record_id = vis.id WHERE vis.v > 0 AND "
              "((vis.w AND m.published = 0) OR (NOT vis.w AND m.published = "
-             "1)) ORDER BY vis.id LIMIT ?7");
+             "1) OR (vis.w AND m.published = 1 AND NOT EXISTS (SELECT 1 "
+             "FROM fts_keys z WHERE z.record_id = m.record_id AND "
+             "z.published = 0))) ORDER BY vis.id LIMIT ?7");
     sqlite3_stmt *st;
     int rc = sq__prepare(s, &st, sql, e);
     if (!rc) {
