@@ -159,6 +159,11 @@
  * statement binds (the filtered listing's 15, with room). */
 #define OSAFE_PG_PREPARED_MAX 96
 #define OSAFE_PG_PARAMS_MAX 20
+/* Statements an import batch holds back (store.h defer) are sent once
+ * they pass this size, so that a batch of large records does not build
+ * one query of unbounded size: 1 MiB is hundreds of records' rows, and
+ * the round trips saved are already nearly all. */
+#define OSAFE_PG_HELD_BYTES_MAX (1u << 20)
 
 /* Search words shorter than three characters (two-character Chinese words,
  * say) fall back to a LIKE scan each; a query may carry this many. */

@@ -162,15 +162,26 @@ int reg__publish_at(registry *r, osafe_store *s, const reg_caller *c,
                    store_record *rec, store_version *v, int64_t at,
                    int *reused, osafe_err *e)
 {
-    *reused = 0;
     json_error_t je;
     json_t *j = json_loadb(v->body, v->body_len, 0, &je);
     if (!j)
         return osafe_errf(e, OSAFE_ECORRUPT, "stored version %s/%d: %s",
                           rec->id, v->version, je.text);
+    int rc = reg__publish_json(r, s, c, rec, v, j, 0, at, reused, e);
+    json_decref(j);
+    return rc;
+}
+
+int reg__publish_json(registry *r, osafe_store *s, const reg_caller *c,
+                      store_record *rec, store_version *v, json_t *j,
+                      int fresh, int64_t at, int *reused, osafe_err *e)
+{
+    *reused = 0;
     char now[32];
     store_now(now);
-    int rc = rec_validate(j, 1, 0, e);
+    /* a fresh import was checked for publication, stricter (as client
+     * input), before its server fields were added */
+    int rc = fresh ? 0 : rec_validate(j, 1, 0, e);
     const char *tlp = json_string_value(json_object_get(j, "tlp"));
     /* Chain amendments: each published version names the digest of the
      * one it replaces, so history cannot be rewritten unnoticed. */
@@ -227,25 +238,29 @@ int reg__publish_at(registry *r, osafe_store *s, const reg_caller *c,
         *reused = taken >= 0;
         if (v->log_index < 0)
             rc = reg__log_next_index(r, s, &v->log_index, e);
-        if (!rc)
-            rc = s->ops->version_put(s, v, e);
     }
-    if (!rc && !(rc = reg__search_text(j, &text)) &&
-        !(rc = s->ops->index_put(s, rec->id, 1, text.data, e)))
-        rc = s->ops->index_put(s, rec->id, 0, text.data, e);
     if (!rc) {
         snprintf(rec->state, sizeof rec->state, "published");
         snprintf(rec->pub_tlp, sizeof rec->pub_tlp, "%s", tlp);
         snprintf(rec->tlp, sizeof rec->tlp, "%s", tlp);
         rec->published_version = v->version;
         snprintf(rec->modified, sizeof rec->modified, "%s", now);
-        rc = s->ops->record_update(s, rec, e);
+        /* A fresh record's row goes in once, as published, before the
+         * version that refers to it. */
+        if (fresh)
+            rc = s->ops->record_insert(s, rec, e);
     }
+    if (!rc)
+        rc = s->ops->version_put(s, v, e);
+    if (!rc && !(rc = reg__search_text(j, &text)) &&
+        !(rc = s->ops->index_put(s, rec->id, 1, text.data, e)))
+        rc = s->ops->index_put(s, rec->id, 0, text.data, e);
+    if (!rc && !fresh)
+        rc = s->ops->record_update(s, rec, e);
     (void)c;
     buf_release(&body);
     buf_release(&entry);
     buf_release(&text);
-    json_decref(j);
     return rc;
 }
 

@@ -569,3 +569,39 @@ int reg__create_locked(registry *r, osafe_store *s, const reg_caller *c,
 {
     return create_locked(r, s, c, rec, id, index, e);
 }
+
+int reg__create_fresh(registry *r, osafe_store *s, const reg_caller *c,
+                      json_t *rec, store_record *row, store_version *v,
+                      osafe_err *e)
+{
+    char now[32];
+    store_now(now);
+    memset(row, 0, sizeof *row);
+    memset(v, 0, sizeof *v);
+    /* store_now is "YYYY-MM-DDThh:mm:ssZ": the year leads */
+    int rc = s->ops->next_id(s, r->prefix, (int)strtol(now, NULL, 10),
+                             row->id, e);
+    if (rc)
+        return rc;
+    /* the row and version create_locked would store, the draft that the
+     * publication then turns into version 1 */
+    snprintf(row->state, sizeof row->state, "draft");
+    snprintf(row->tlp, sizeof row->tlp, "%s", tlp_of(rec));
+    snprintf(row->org, sizeof row->org, "%s", c->acct.org);
+    row->owner = c->acct.id;
+    row->version = 1;
+    snprintf(row->created, sizeof row->created, "%s", now);
+    snprintf(row->modified, sizeof row->modified, "%s", now);
+    snprintf(v->record_id, sizeof v->record_id, "%s", row->id);
+    v->version = 1;
+    snprintf(v->state, sizeof v->state, "draft");
+    snprintf(v->tlp, sizeof v->tlp, "%s", row->tlp);
+    v->author = c->acct.id;
+    v->reviewer = c->acct.id;
+    snprintf(v->created, sizeof v->created, "%s", now);
+    snprintf(v->modified, sizeof v->modified, "%s", now);
+    v->log_index = -1;
+    if (finish(r, rec, row->id, 1, "draft", now, now))
+        return osafe_errf(e, OSAFE_ENOMEM, "out of memory");
+    return 0;
+}

@@ -186,6 +186,20 @@ int reg__inclusion(registry *r, int64_t index, const void *entry,
 int reg__publish_at(registry *r, osafe_store *s, const reg_caller *c,
                    store_record *rec, store_version *v, int64_t at,
                    int *reused, osafe_err *e);
+/* reg__publish_at on j, v's content already parsed (borrowed, changed:
+ * it becomes the published body).  fresh: rec and v are not stored yet
+ * (reg__create_fresh): rec's row is inserted, as published, instead of
+ * updated, so that an import stores each record once instead of as a
+ * draft it reads back, parses again and replaces. */
+int reg__publish_json(registry *r, osafe_store *s, const reg_caller *c,
+                      store_record *rec, store_version *v, json_t *j,
+                      int fresh, int64_t at, int *reused, osafe_err *e);
+/* records.c: rec (client content, checked for publication) as version 1
+ * of a new record, for reg__publish_json(fresh): a new id in row and the
+ * server's fields in rec; v and row are filled, nothing else is stored. */
+int reg__create_fresh(registry *r, osafe_store *s, const reg_caller *c,
+                      json_t *rec, store_record *row, store_version *v,
+                      osafe_err *e);
 
 /* reconcile.c: record the log entries beyond the database's last (left by
  * a crash between append and commit), at open. */

@@ -584,9 +584,19 @@ struct store_ops {
     OSAFE_MUST_USE int (*refused_drop)(osafe_store *s, const char *peer_url,
                                        int64_t log_index,
                                        const char *origin_id, osafe_err *e);
+    /* Bulk writes inside a write transaction (an import batch): after
+     * STORE_DEFER_ON the backend may hold back the statements that return
+     * nothing (inserts, updates) and send them together, before the next
+     * statement that reads, savepoint or commit, or at STORE_DEFER_FLUSH
+     * (which ends the mode; a held-back failure is reported there or by
+     * that next statement).  STORE_DEFER_DROP ends it dropping what is
+     * held (the caller then undoes its savepoint or rolls back).
+     * SQLite: nothing to gain (a statement is a function call), a no-op. */
+    OSAFE_MUST_USE int (*defer)(osafe_store *s, int mode, osafe_err *e);
 };
 
 enum { STORE_SP_MARK, STORE_SP_KEEP, STORE_SP_UNDO };
+enum { STORE_DEFER_ON, STORE_DEFER_FLUSH, STORE_DEFER_DROP };
 
 void store_mirror_list_release(store_mirror *m, size_t n);
 

@@ -441,9 +441,17 @@ static int copy_search(sqlite3 *db, struct pg_store *pg, store_copy_count *c,
                        osafe_err *e)
 {
     sqlite3_stmt *st;
+    /* A record without a working-version row searches as its published
+     * one (store_sqlite_fts.c): that row is copied as both. */
     if (sqlite3_prepare_v2(db, "SELECT k.record_id, k.published, w.text "
                                "FROM fts_keys k JOIN fts_words w "
-                               "ON w.rowid = k.id ORDER BY k.id", -1, &st,
+                               "ON w.rowid = k.id UNION ALL "
+                               "SELECT k.record_id, 0, w.text "
+                               "FROM fts_keys k JOIN fts_words w "
+                               "ON w.rowid = k.id WHERE k.published = 1 AND "
+                               "NOT EXISTS (SELECT 1 FROM fts_keys z WHERE "
+                               "z.record_id = k.record_id AND "
+                               "z.published = 0) ORDER BY 1, 2", -1, &st,
                            NULL) != SQLITE_OK)
         return sq_fail(db, e, "search text");
     int rc = 0, step = SQLITE_DONE;

@@ -89,6 +89,97 @@ static int pg_ready(struct pg_store *s, osafe_err *e)
     return pg_session(s, e);
 }
 
+/* Send what defer held, in one round trip (PQexec runs the statements in
+ * order and stops at the first failure, which it returns). */
+static int flush_held(struct pg_store *s, osafe_err *e)
+{
+    if (!s->held.len)
+        return 0;
+    int rc = buf_status(&s->held);
+    PGresult *r = rc ? NULL : PQexec(s->c, s->held.data);
+    buf_reset(&s->held);
+    if (rc)
+        return osafe_errf(e, rc, "database: held statements: out of memory");
+    ExecStatusType st = PQresultStatus(r);
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
+        rc = pg_fail(s, e, r, "held statements");
+    PQclear(r);
+    return rc;
+}
+
+/* One parameter as an SQL literal: libpq quotes and escapes it for this
+ * connection (text as PQescapeLiteral, bytea as PQescapeByteaConn). */
+static void put_literal(struct pg_store *s, const char *v, int len, int bin)
+{
+    osafe_buf *b = &s->held;
+    char *q = NULL;
+    unsigned char *x = NULL;
+    size_t xn = 0;
+    if (!v)
+        OSAFE_IGNORE(buf_puts(b, "NULL")); /* sticky, checked by hold */
+    else if (bin && (x = PQescapeByteaConn(s->c, (const unsigned char *)v,
+                                           (size_t)len, &xn)))
+        OSAFE_IGNORE(buf_printf(b, "'%s'::bytea", (const char *)x));
+    else if (!bin && (q = PQescapeLiteral(s->c, v, strlen(v))))
+        OSAFE_IGNORE(buf_puts(b, q));
+    else
+        b->err = b->err ? b->err : OSAFE_ENOMEM;
+    PQfreemem(q);
+    PQfreemem(x);
+}
+
+/* Under defer: sql with its parameters inlined goes to s->held, sent
+ * with the next statement that is not held (or, unless last, once it
+ * grows past OSAFE_PG_HELD_BYTES_MAX). */
+static int hold(struct pg_store *s, const char *sql, int n,
+                const char *const *val, const int *len, const int *fmt,
+                int last, osafe_err *e)
+{
+    for (const char *p = sql; *p;) {
+        if (*p == '$' && p[1] >= '1' && p[1] <= '9') {
+            char *end;
+            long k = strtol(p + 1, &end, 10);
+            if (k > n)
+                return osafe_errf(e, OSAFE_EINVAL,
+                                  "database: parameter $%ld of %d", k, n);
+            put_literal(s, val[k - 1], len[k - 1], fmt[k - 1]);
+            p = end;
+        } else {
+            OSAFE_IGNORE(buf_putc(&s->held, *p++)); /* sticky */
+        }
+    }
+    int rc = buf_puts(&s->held, ";\n");
+    if (rc)
+        return osafe_errf(e, rc, "database: held statements: out of memory");
+    return !last && s->held.len > OSAFE_PG_HELD_BYTES_MAX ? flush_held(s, e)
+                                                            : 0;
+}
+
+/* A statement with a result after held ones: all in one round trip, the
+ * result being the last statement's (PQexec's). */
+static int run_after_held(struct pg_store *s, const char *sql, int n,
+                          const char *const *val, const int *len,
+                          const int *fmt, PGresult **res, osafe_err *e)
+{
+    int rc = hold(s, sql, n, val, len, fmt, 1, e);
+    if (!rc)
+        rc = buf_status(&s->held);
+    if (rc) {
+        buf_reset(&s->held);
+        return osafe_errf(e, rc, "database: held statements: out of memory");
+    }
+    PGresult *r = PQexec(s->c, s->held.data);
+    buf_reset(&s->held);
+    ExecStatusType st = PQresultStatus(r);
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+        rc = pg_fail(s, e, r, "query");
+        PQclear(r);
+        return rc;
+    }
+    *res = r;
+    return 0;
+}
+
 int pg__run(struct pg_store *s, osafe_err *e, PGresult **res, int prepared,
             const char *sql, const char *types, ...)
 {
@@ -142,8 +233,14 @@ int pg__run(struct pg_store *s, osafe_err *e, PGresult **res, int prepared,
         }
     }
     va_end(ap);
+    if (s->defer && !res)
+        return hold(s, sql, n, val, len, fmt, 0, e);
+    if (s->held.len && res)
+        return run_after_held(s, sql, n, val, len, fmt, res, e);
+    int rc = flush_held(s, e);
+    if (rc)
+        return rc;
     char name[16];
-    int rc = 0;
     const char *nm = prepared ? prep_name(s, sql, n, name, e, &rc) : NULL;
     if (rc)
         return rc;
@@ -165,6 +262,8 @@ int pg__run(struct pg_store *s, osafe_err *e, PGresult **res, int prepared,
 int pg__exec(struct pg_store *s, const char *sql, osafe_err *e)
 {
     int ready = strncmp(sql, "SET ", 4) ? pg_ready(s, e) : 0;
+    if (!ready)
+        ready = flush_held(s, e);
     if (ready)
         return ready;
     PGresult *r = PQexec(s->c, sql);
@@ -268,6 +367,7 @@ static void pg_close(osafe_store *base)
     if (!s)
         return;
     PQfinish(s->c);
+    buf_release(&s->held);
     free(s);
 }
 
@@ -295,6 +395,8 @@ static int pg_commit(osafe_store *base, osafe_err *e)
 static void pg_rollback(osafe_store *base)
 {
     struct pg_store *s = (struct pg_store *)base;
+    s->defer = 0;
+    buf_reset(&s->held); /* what was held goes with the rest */
     if (PQtransactionStatus(s->c) != PQTRANS_IDLE)
         OSAFE_IGNORE(pg__exec(s, "ROLLBACK", NULL)); /* nothing to report */
     s->in_tx = 0;
@@ -320,6 +422,25 @@ static int pg_savepoint(osafe_store *base, int op, osafe_err *e)
         rc = osafe_errf(e, OSAFE_EIO, "the write transaction ended while "
                                       "undoing one publication");
     return rc;
+}
+
+/* store.h's defer: an import batch's inserts go in a few round trips
+ * instead of one each (each was a round trip to a server on the same
+ * cores: 324 records/s).  Only inside a write transaction, so that a held
+ * failure still fails the transaction that made it. */
+static int pg_defer(osafe_store *base, int mode, osafe_err *e)
+{
+    struct pg_store *s = (struct pg_store *)base;
+    if (mode == STORE_DEFER_ON) {
+        s->defer = s->in_tx;
+        return 0;
+    }
+    s->defer = 0;
+    if (mode == STORE_DEFER_DROP) {
+        buf_reset(&s->held);
+        return 0;
+    }
+    return flush_held(s, e);
 }
 
 /* ---- accounts ----------------------------------------------------------- */
@@ -556,6 +677,7 @@ const struct store_ops pg__ops = {
     pg__cosigner_put, pg__cosigner_list, pg__cosigner_remove,
     pg__meval_put, pg__meval_withdraw, pg__meval_list,
     pg__refused_put, pg__refused_list, pg__refused_drop,
+    pg_defer,
 };
 
 /* What the readers assume of a connection: UTF-8 text, hex bytea, UTC,

@@ -24,6 +24,8 @@ struct pg_store {
     const char *prep[OSAFE_PG_PREPARED_MAX]; /* SQL text of prepared slot i */
     unsigned nprep;
     int in_tx;
+    int defer;     /* store.h's defer: statements without a result held */
+    osafe_buf held; /* those statements, parameters inlined, ';' apart */
 };
 
 /*

@@ -220,6 +220,8 @@ static void sq_close(osafe_store *base)
     for (unsigned i = 0; i < SQ_CACHE_SLOTS; i++)
         sqlite3_finalize(s->cache[i]);
     sqlite3_close_v2(s->db);
+    free(s->fold_in);
+    free(s->fold_out);
     free(s);
 }
 
@@ -255,7 +257,9 @@ static void end_tx(struct sq_store *s)
 static int sq_commit(osafe_store *base, osafe_err *e)
 {
     struct sq_store *s = (struct sq_store *)base;
-    int rc = sq__exec(s, "COMMIT", e);
+    int rc = sq__fts_flush(s, e);
+    if (!rc)
+        rc = sq__exec(s, "COMMIT", e);
     if (rc == 0 || sqlite3_get_autocommit(s->db))
         end_tx(s); /* a failed COMMIT leaves the transaction to rollback */
     return rc;
@@ -266,6 +270,8 @@ static void sq_rollback(osafe_store *base)
     struct sq_store *s = (struct sq_store *)base;
     if (!sqlite3_get_autocommit(s->db))
         sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+    s->fts_staged = 0; /* the staged rows went with the rest */
+    s->pub_id[0] = '\0'; /* and the published text it may have indexed */
     end_tx(s);
 }
 
@@ -281,6 +287,7 @@ static int sq_savepoint(osafe_store *base, int op, osafe_err *e)
         return sq__exec(s, "SAVEPOINT osafe_job", e);
     if (op == STORE_SP_KEEP)
         return sq__exec(s, "RELEASE osafe_job", e);
+    s->pub_id[0] = '\0'; /* the published text may go with the rest */
     int rc = sq__exec(s, "ROLLBACK TO osafe_job", e);
     if (!rc)
         rc = sq__exec(s, "RELEASE osafe_job", e);
@@ -288,6 +295,14 @@ static int sq_savepoint(osafe_store *base, int op, osafe_err *e)
         rc = osafe_errf(e, OSAFE_EIO, "the write transaction ended while "
                                       "undoing one publication");
     return rc;
+}
+
+/* store.h's defer: SQLite's statements are function calls, nothing to
+ * gather. */
+static int sq_defer(osafe_store *base, int mode, osafe_err *e)
+{
+    (void)base, (void)mode, (void)e;
+    return 0;
 }
 
 /* ---- accounts ----------------------------------------------------------- */
@@ -718,6 +733,7 @@ static const struct store_ops sq_ops = {
     sq__cosigner_put, sq__cosigner_list, sq__cosigner_remove,
     sq__meval_put, sq__meval_withdraw, sq__meval_list,
     sq__refused_put, sq__refused_list, sq__refused_drop,
+    sq_defer,
 };
 
 int store_sqlite_open(const char *path, osafe_store **out, osafe_err *e)
@@ -753,6 +769,8 @@ int store_sqlite_open(const char *path, osafe_store **out, osafe_err *e)
         rc = sq__register_functions(s, e);
     if (!rc)
         rc = migrate(s, e);
+    if (!rc)
+        rc = sq__fts_stage_init(s, e);
     if (rc) {
         osafe_errprefix(e, "%s: ", path);
         sq_close(&s->base);

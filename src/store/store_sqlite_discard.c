@@ -23,6 +23,10 @@ int sq__record_discard(osafe_store *base, const char *id, osafe_err *e)
         "DELETE FROM versions WHERE record_id = ?",
         "DELETE FROM records WHERE id = ?",
     };
+    /* its search text may still wait for the commit (store_sqlite_fts.c) */
+    int frc = sq__fts_forget(s, id, e);
+    if (frc)
+        return frc;
     for (size_t i = 0; i < sizeof sql / sizeof sql[0]; i++) {
         int rc = sq__write(s, e, sql[i], "s", id);
         if (rc)

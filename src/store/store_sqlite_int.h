@@ -19,6 +19,11 @@ struct sq_store {
     sqlite3_stmt *cache[SQ_CACHE_SLOTS];
     unsigned next_slot; /* round-robin eviction */
     int in_tx;          /* holds the process's write mutex */
+    int fts_staged;     /* search text waits in temp.fts_stage */
+    /* the last text indexed and its folding (a publication indexes the
+     * same text twice, published and as the latest version), malloc'd */
+    char *fold_in, *fold_out;
+    char pub_id[32]; /* that text was id's published version's ("": not) */
 };
 
 /* The pointer type under which a store_visibility is bound for
@@ -50,9 +55,16 @@ int sq__collect(struct sq_store *s, sqlite3_stmt *st, size_t size,
 /* store_sqlite_discard.c */
 int sq__record_discard(osafe_store *s, const char *id, osafe_err *e);
 
-/* store_sqlite_query.c */
+/* store_sqlite_fts.c: inside a write transaction the search text is
+ * staged and sq__fts_flush writes it into both indexes (before COMMIT);
+ * sq__fts_forget drops a record's staged text (a discarded draft). */
 int sq__index_put(osafe_store *s, const char *id, int published,
                  const char *text, osafe_err *e);
+int sq__fts_stage_init(struct sq_store *s, osafe_err *e);
+int sq__fts_flush(struct sq_store *s, osafe_err *e);
+int sq__fts_forget(struct sq_store *s, const char *id, osafe_err *e);
+
+/* store_sqlite_query.c */
 int sq__list(osafe_store *s, const store_visibility *vis,
             const store_filter *f, store_page *out, osafe_err *e);
 int sq__evaluation_list(osafe_store *s, int limit, const char *cursor,

@@ -75,77 +75,6 @@ int sq__register_functions(struct sq_store *s, osafe_err *e)
     return 0;
 }
 
-static int index_rows(struct sq_store *s, const char *id, int published,
-                      const char *text, osafe_err *e);
-
-int sq__index_put(osafe_store *base, const char *id, int published,
-                 const char *text, osafe_err *e)
-{
-    struct sq_store *s = (struct sq_store *)base;
-    osafe_buf folded = OSAFE_BUF_INIT;
-    if (store__fold(text, &folded)) {
-        buf_release(&folded);
-        return osafe_errf(e, OSAFE_ENOMEM, "out of memory");
-    }
-    int rc = index_rows(s, id, published, folded.data ? folded.data : "", e);
-    buf_release(&folded);
-    return rc;
-}
-
-static int index_rows(struct sq_store *s, const char *id, int published,
-                      const char *text, osafe_err *e)
-{
-    static const char *const tables[] = {"fts_words", "fts_tri"};
-    /* The rows' rowid is their fts_keys id (migration 3): found through
-     * an index, where record_id, UNINDEXED in FTS5, would scan it all. */
-    sqlite3_stmt *st;
-    int rc = sq__prepare(s, &st,
-                        "INSERT OR IGNORE INTO fts_keys(record_id, published) "
-                        "VALUES (?, ?)",
-                        e);
-    if (rc)
-        return rc;
-    sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int(st, 2, published);
-    if ((rc = sq__done(s, st, e)) ||
-        (rc = sq__prepare(s, &st,
-                         "SELECT id FROM fts_keys WHERE record_id = ? AND "
-                         "published = ?",
-                         e)))
-        return rc;
-    sqlite3_bind_text(st, 1, id, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int(st, 2, published);
-    int step = sqlite3_step(st);
-    sqlite3_int64 key = step == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    sq__release(s, st);
-    if (step != SQLITE_ROW)
-        return osafe_errf(e, OSAFE_EIO, "database: no text index key for %s",
-                          id);
-    for (int t = 0; t < 2; t++) {
-        char sql[160];
-        snprintf(sql, sizeof sql, "DELETE FROM %s WHERE rowid = ?",
-                 tables[t]);
-        if ((rc = sq__prepare(s, &st, sql, e)))
-            return rc;
-        sqlite3_bind_int64(st, 1, key);
-        if ((rc = sq__done(s, st, e)))
-            return rc;
-        snprintf(sql, sizeof sql,
-                 "INSERT INTO %s(rowid, record_id, published, text) "
-                 "VALUES (?,?,?,?)",
-                 tables[t]);
-        if ((rc = sq__prepare(s, &st, sql, e)))
-            return rc;
-        sqlite3_bind_int64(st, 1, key);
-        sqlite3_bind_text(st, 2, id, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int(st, 3, published);
-        sqlite3_bind_text(st, 4, text, -1, SQLITE_TRANSIENT);
-        if ((rc = sq__done(s, st, e)))
-            return rc;
-    }
-    return 0;
-}
-
 void store_page_release(store_page *p)
 {
     free(p->ids);
@@ -394,7 +323,9 @@ int sq__search(osafe_store *base, const store_visibility *vis,
              ") SELECT DISTINCT vis.id, vis.v FROM vis JOIN m ON "
              "m.record_id = vis.id WHERE vis.v > 0 AND "
              "((vis.w AND m.published = 0) OR (NOT vis.w AND m.published = "
-             "1)) ORDER BY vis.id LIMIT ?7");
+             "1) OR (vis.w AND m.published = 1 AND NOT EXISTS (SELECT 1 "
+             "FROM fts_keys z WHERE z.record_id = m.record_id AND "
+             "z.published = 0))) ORDER BY vis.id LIMIT ?7");
     sqlite3_stmt *st;
     int rc = sq__prepare(s, &st, sql, e);
     if (!rc) {

@@ -1,0 +1,182 @@
+/*
+ * bench_import.c - the rate of `osafe import --publish` (issue 13).
+ *
+ *   bench_import [--records N] [--pg scripts/pg-cluster | --db URL]
+ *
+ * Imports N records (default 20,000; ../shared's minimal incident, each
+ * under its own source key) through reg_import_batch in batches of
+ * OSAFE_IMPORT_BATCH_MAX with publication into a fresh log, as `osafe
+ * import --publish` does, on a temporary SQLite database and then (with
+ * --pg) on a throwaway PostgreSQL cluster that the script starts and
+ * removes (--db URL: only on that empty database).  One line per backend:
+ *   import: X records/s (N records, CPU Y ms a record, batches of B)
+ * CPU is the process's user + system time, so that a run on a machine
+ * shared with others says what a record costs apart from waiting.
+ */
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/fsx.h"
+#include "core/limits.h"
+#include "registry/registry.h"
+#include "tlog/log.h"
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static double cpu_now(void)
+{
+    struct rusage u;
+    getrusage(RUSAGE_SELF, &u);
+    return (double)u.ru_utime.tv_sec + (double)u.ru_utime.tv_usec / 1e6 +
+           (double)u.ru_stime.tv_sec + (double)u.ru_stime.tv_usec / 1e6;
+}
+
+static void die(const char *what, const char *msg)
+{
+    fprintf(stderr, "bench_import: %s: %s\n", what, msg);
+    exit(1);
+}
+
+static void run(const char *label, const char *pgurl, const char *example,
+                int n)
+{
+    osafe_err e;
+    char dir[] = "/tmp/osafe-bench-import-XXXXXX";
+    if (!mkdtemp(dir))
+        die("mkdtemp", "failed");
+    char db[512], logdir[256], key[256];
+    snprintf(db, sizeof db, "%s", pgurl ? pgurl : "");
+    if (!pgurl)
+        snprintf(db, sizeof db, "%s/osafe.db", dir);
+    snprintf(logdir, sizeof logdir, "%s/log", dir);
+    snprintf(key, sizeof key, "%s/log.key", dir);
+    tlog_signer s;
+    osafe_buf kb = OSAFE_BUF_INIT;
+    int krc = tlog_signer_generate("bench.osafe.dev/registry", &s, &e);
+    if (!krc)
+        krc = tlog_signer_format(&s, &kb);
+    tlog_signer_wipe(&s);
+    if (krc || fsx_write_new(key, kb.data, kb.len, 0600, &e) ||
+        tlog_log_init(logdir, "bench.osafe.dev/registry", key, &e))
+        die("log", e.msg);
+    buf_release(&kb);
+    registry *reg;
+    reg_opts ro = {db, logdir, key, "OSAFE", "bench", 1};
+    reg_caller c;
+    if (reg_open(&ro, &reg, &e) ||
+        reg_import_caller(reg, "bench-import", &c, &e))
+        die("registry", e.msg);
+    size_t chunk = OSAFE_IMPORT_BATCH_MAX;
+    reg_import_item *items = calloc(chunk, sizeof *items);
+    char (*keys)[32] = calloc(chunk, 32);
+    if (!items || !keys)
+        die("memory", "out of memory");
+    double t0 = now(), c0 = cpu_now();
+    for (int done = 0; done < n;) {
+        size_t k = 0;
+        for (; k < chunk && done + (int)k < n; k++) {
+            snprintf(keys[k], 32, "bench:%d", done + (int)k);
+            items[k] = (reg_import_item){.source_key = keys[k],
+                                         .json = example,
+                                         .len = strlen(example)};
+        }
+        if (reg_import_batch(reg, &c, items, k, 1, &e))
+            die("import", e.msg);
+        for (size_t i = 0; i < k; i++)
+            if (items[i].status != 0)
+                die("import item", items[i].err.msg);
+        done += (int)k;
+    }
+    double took = now() - t0, cpu = cpu_now() - c0;
+    double load[3] = {-1, -1, -1};
+    if (getloadavg(load, 3) < 0)
+        load[0] = -1;
+    printf("%s import: %.0f records/s (%d records, CPU %.3f ms a record, "
+           "batches of %u, load average %.1f)\n",
+           label, (double)n / took, n, cpu * 1e3 / n,
+           (unsigned)OSAFE_IMPORT_BATCH_MAX, load[0]);
+    fflush(stdout);
+    free(items);
+    free(keys);
+    reg_close(reg);
+    if (fsx_remove_tree(dir, &e))
+        fprintf(stderr, "bench_import: %s\n", e.msg);
+}
+
+/* --pg SCRIPT: a throwaway cluster that SCRIPT starts and removes. */
+static void pg_run(const char *script, const char *example, int n)
+{
+    char dir[] = "/tmp/osafe-bench-pg-XXXXXX", cmd[1024], url[512] = "";
+    /* the server runs as "nobody" when we are root: it must reach DIR/c */
+    if (!mkdtemp(dir) || chmod(dir, 0755))
+        die("mkdtemp", "failed");
+    fflush(stdout);
+    snprintf(cmd, sizeof cmd, "'%s' start '%s/c'", script, dir);
+    FILE *f = popen(cmd, "r");
+    if (!f || !fgets(url, sizeof url, f))
+        url[0] = 0;
+    int st = f ? pclose(f) : -1;
+    url[strcspn(url, "\n")] = 0;
+    if (st != 0 || strncmp(url, "postgresql://", 13))
+        die("--pg", "the cluster did not start (see above)");
+    run("PostgreSQL", url, example, n);
+    snprintf(cmd, sizeof cmd, "'%s' stop '%s/c'; rmdir '%s'", script, dir,
+             dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "bench_import: could not remove the cluster in %s\n",
+                dir);
+}
+
+int main(int argc, char **argv)
+{
+    int n = 20000;
+    const char *pgurl = NULL, *cluster = NULL;
+    for (int i = 1; i < argc; i += 2) {
+        if (i + 1 >= argc)
+            die("arguments", argv[i]);
+        if (!strcmp(argv[i], "--records"))
+            n = atoi(argv[i + 1]);
+        else if (!strcmp(argv[i], "--db"))
+            pgurl = argv[i + 1];
+        else if (!strcmp(argv[i], "--pg"))
+            cluster = argv[i + 1];
+        else
+            die("arguments", argv[i]);
+    }
+    if (n < 1)
+        die("arguments", "--records N, N >= 1");
+    if (pgurl && strncmp(pgurl, "postgresql://", 13))
+        die("--db", "a postgresql:// URL (SQLite is the default)");
+    if (sodium_init() < 0)
+        return 1;
+    const char *shared = getenv("OSAFE_SHARED") ? getenv("OSAFE_SHARED")
+                                                  : "../shared";
+    char ex[512];
+    snprintf(ex, sizeof ex, "%s/design/examples/minimal-incident.json",
+             shared);
+    char *text;
+    size_t len;
+    osafe_err e;
+    if (fsx_read_file(ex, 1 << 20, &text, &len, &e))
+        die("example record", e.msg);
+    if (pgurl) {
+        run("PostgreSQL", pgurl, text, n);
+    } else {
+        run("SQLite", NULL, text, n);
+        if (cluster)
+            pg_run(cluster, text, n);
+    }
+    free(text);
+    return 0;
+}
