@@ -54,8 +54,9 @@ static int classify_train(int np, char **argv, const char *out)
              "p(class) = softmax over classes of sum(weight * feature)\n"
              "trained by `osafe classify train` on %zu labelled answers, L2 "
              "lambda %g towards the rule-based decision (log-odds %g), "
-             "temperature %g", n, REFUSAL_LAMBDA, REFUSAL_PRIOR,
-             REFUSAL_TEMPERATURE);
+             "temperature %g; the expectation's weights (exp_* and its "
+             "products) in a second stage, L2 lambda %g", n, REFUSAL_LAMBDA,
+             REFUSAL_PRIOR, REFUSAL_TEMPERATURE, REFUSAL_LAMBDA_EXPECT);
     char *text = NULL;
     size_t len = 0;
     FILE *mem = open_memstream(&text, &len);
