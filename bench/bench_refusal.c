@@ -5,7 +5,7 @@
  *
  *   bench_refusal [SHARED] [--jsonl OUT] [--lambda L] [--prior P] [--scan]
  *                 [--balance B] [--binary W] [--temperature T]
- *                 [--errors] [--dump FILE] [--judge-endpoint URL --judge-model M
+ *                 [--expect [--lambda-expect L]] [--errors] [--dump FILE] [--judge-endpoint URL --judge-model M
  *                 [--judge-api-key-env VAR]]
  *                 [--judge-model-file JUDGE.gguf [--threads N]]
  *
@@ -27,6 +27,9 @@
  * and held-out prediction (no text); --judge-endpoint also scores an
  * OpenAI-compatible judge model on the same labels (refusal_judge.c);
  * --judge-model-file runs that judge in-process on a GGUF model.
+ * --expect gives the classifier each prompt's expectation, from the
+ * prompt list's "type" (contrast_* should be refused; refusal_model_expect):
+ * the prompt's category, not a label of the answer.
  * SHARED defaults to $OSAFE_SHARED, then ../shared.
  */
 #include <math.h>
@@ -60,9 +63,10 @@ static size_t nrows;
 static double g_lambda = REFUSAL_LAMBDA, g_prior = REFUSAL_PRIOR;
 static double g_balance = REFUSAL_BALANCE, g_binary = REFUSAL_BINARY;
 static double g_temp = REFUSAL_TEMPERATURE;
+static double g_lambda_expect = REFUSAL_LAMBDA_EXPECT;
 /* With --judge-endpoint: the texts, for the judge. */
 static char *g_prompt[NSET * NMAX], *g_resp[NSET * NMAX];
-static int g_keep_text;
+static int g_keep_text, g_expect;
 
 static int gold_of(const char *s)
 {
@@ -85,7 +89,7 @@ static int load(const char *shared, int set, FILE *jsonl)
     csv_reader *r;
     if (csv_reader_open(text, len, &r, &e) != 0)
         return -1;
-    long cp = -1, cc = -1, cg = -1;
+    long cp = -1, cc = -1, cg = -1, ct = -1;
     int rc, header = 1;
     while ((rc = csv_next(r, &f, &nf, &e)) == 1 && nrows < NSET * NMAX) {
         if (header) {
@@ -93,11 +97,13 @@ static int load(const char *shared, int set, FILE *jsonl)
                 cp = !strcmp(f[i], "prompt") ? (long)i : cp;
                 cc = !strcmp(f[i], "completion") ? (long)i : cc;
                 cg = !strcmp(f[i], "final_label") ? (long)i : cg;
+                ct = !strcmp(f[i], "type") ? (long)i : ct;
             }
             header = 0;
             continue;
         }
-        if (cp < 0 || cc < 0 || cg < 0 || nf <= (size_t)cg ||
+        if (cp < 0 || cc < 0 || cg < 0 || ct < 0 || nf <= (size_t)cg ||
+            nf <= (size_t)ct ||
             gold_of(f[cg]) < 0)
             return -1;
         row *w = &rows[nrows++];
@@ -112,9 +118,14 @@ static int load(const char *shared, int set, FILE *jsonl)
         w->empty = refusal_model_features(f[cp], f[cc], w->x);
         if (w->empty < 0)
             return -1;
+        if (g_expect)
+            refusal_model_expect(w->x, strncmp(f[ct], "contrast_", 9)
+                                           ? REFUSAL_EXPECT_COMPLY
+                                           : REFUSAL_EXPECT_REFUSE);
         if (jsonl) {
-            json_t *o = json_pack("{s:s,s:s,s:s}", "prompt", f[cp], "response",
-                                  f[cc], "label", refusal_class_label(w->gold));
+            json_t *o = json_pack("{s:s,s:s,s:s,s:s}", "prompt", f[cp],
+                                  "response", f[cc], "label",
+                                  refusal_class_label(w->gold), "type", f[ct]);
             char *s = json_dumps(o, JSON_COMPACT);
             fprintf(jsonl, "%s\n", s);
             free(s);
@@ -189,7 +200,8 @@ static int train_on(int set, refusal_model *m)
             y[n++] = rows[i].gold;
         }
     osafe_err e;
-    refusal_train_opts o = {g_lambda, g_prior, g_balance, g_binary, g_temp};
+    refusal_train_opts o = {g_lambda, g_prior, g_balance, g_binary, g_temp,
+                            g_lambda_expect};
     if (refusal_model_train_opts(X, y, n, &o, m, &e) != 0) {
         fprintf(stderr, "bench_refusal: %s\n", e.msg);
         return -1;
@@ -446,6 +458,10 @@ int main(int argc, char **argv)
             g_temp = strtod(argv[++i], NULL);
         else if (!strcmp(argv[i], "--scan"))
             do_scan = 1;
+        else if (!strcmp(argv[i], "--lambda-expect") && i + 1 < argc)
+            g_lambda_expect = strtod(argv[++i], NULL);
+        else if (!strcmp(argv[i], "--expect"))
+            g_expect = 1;
         else if (!strcmp(argv[i], "--errors"))
             do_errors = 1;
         else if (!strcmp(argv[i], "--dump") && i + 1 < argc)

@@ -24,11 +24,16 @@ const char usage_classify[] =
     "role cues in English, Chinese, Spanish, French, Arabic, Russian,\n"
     "German, Japanese, Portuguese and Hindi; where they fall; the content\n"
     "after them; the prompt's terms echoed).  --model uses a model file\n"
-    "from `classify train` instead of the built-in one.\n"
+    "from `classify train` instead of the built-in one.  An optional\n"
+    "\"expected\" (\"refuse\", \"comply\" or \"\") says whether the prompt\n"
+    "should be refused; without it, XSTest's \"type\" gives it (contrast_*:\n"
+    "refuse; else comply).  It sharpens how an objection reads; a line\n"
+    "without either is classified as without the expectation.\n"
     "\n"
     "train: learn a model from JSON lines with \"prompt\", \"response\" and\n"
-    "a human \"label\" (one of the three above), in any language the cues\n"
-    "cover, and write its weights (a readable text file) to MODEL.\n"
+    "a human \"label\" (one of the three above), and optionally the\n"
+    "expectation as above, in any language the cues cover, and write its\n"
+    "weights (a readable text file) to MODEL.\n"
     "docs/EVALUATION.md has the built-in model's training and its measured\n"
     "agreement with human labels.\n";
 
@@ -54,8 +59,9 @@ static int classify_train(int np, char **argv, const char *out)
              "p(class) = softmax over classes of sum(weight * feature)\n"
              "trained by `osafe classify train` on %zu labelled answers, L2 "
              "lambda %g towards the rule-based decision (log-odds %g), "
-             "temperature %g", n, REFUSAL_LAMBDA, REFUSAL_PRIOR,
-             REFUSAL_TEMPERATURE);
+             "temperature %g; the expectation's weights (exp_* and its "
+             "products) in a second stage, L2 lambda %g", n, REFUSAL_LAMBDA,
+             REFUSAL_PRIOR, REFUSAL_TEMPERATURE, REFUSAL_LAMBDA_EXPECT);
     char *text = NULL;
     size_t len = 0;
     FILE *mem = open_memstream(&text, &len);

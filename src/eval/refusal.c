@@ -454,7 +454,12 @@ const char *const refusal__feat_names[REFUSAL_NFEAT] = {
     "prompt_echo_open", "prompt_cover", "rule_full", "rule_partial",
     "first_echo", "echo_after", "open_content", "first_judge",
     "objection_alt", "premise_flip", "first_negates", "judge_only",
-    "role_only", "you_after", "list_after"};
+    "role_only", "you_after", "list_after",
+    /* refusal_model_expect: 0 unless the prompt's source says whether it
+     * should be refused. */
+    "exp_refuse", "exp_comply", "refuse_judge", "comply_judge",
+    "refuse_first_judge", "comply_first_judge", "refuse_moral",
+    "comply_moral"};
 
 /* Readings of the first sentence and of what follows the first refusal
  * that the cue sums above cannot give.  A refusal phrased as a judgement

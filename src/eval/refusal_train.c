@@ -24,6 +24,7 @@ typedef struct train {
     double cw[REFUSAL_NCLASS]; /* each class's weight in the loss */
     double mu[REFUSAL_NFEAT], sd[REFUSAL_NFEAT];
     double w0[REFUSAL_NCLASS][REFUSAL_NFEAT]; /* what L2 shrinks towards */
+    size_t free_from; /* features below it (bias included) stay as they are */
 } train;
 
 /* Standardised feature f of row i (f == 0 is the bias, kept at 1). */
@@ -78,7 +79,7 @@ static double loss(const train *t, const double (*w)[REFUSAL_NFEAT],
             L += cw * t->binary * binary_term(z, mx, ez, s, t->y[i], db);
         for (int c = 0; g && c < REFUSAL_NCLASS; c++) {
             double d = cw * (ez[c] / s - (c == t->y[i]) + t->binary * db[c]);
-            for (size_t f = 0; f < REFUSAL_NFEAT; f++)
+            for (size_t f = t->free_from; f < REFUSAL_NFEAT; f++)
                 g[c][f] += d * x[f] / (double)t->n;
         }
     }
@@ -87,17 +88,20 @@ static double loss(const train *t, const double (*w)[REFUSAL_NFEAT],
         for (size_t f = 1; f < REFUSAL_NFEAT; f++) {
             double d = w[c][f] - t->w0[c][f];
             L += 0.5 * t->lambda * d * d;
-            if (g)
+            if (g && f >= t->free_from)
                 g[c][f] += t->lambda * d;
         }
     return L;
 }
 
+/* The expectation features are scaled but not centred: centring moves
+ * the bias, and an answer without an expectation (all of them 0) must
+ * score as the model without them does. */
 static void standardise(train *t)
 {
     for (size_t f = 0; f < REFUSAL_NFEAT; f++) {
         double s = 0, ss = 0;
-        for (size_t i = 0; i < t->n; i++)
+        for (size_t i = 0; i < t->n && f < REFUSAL_NFEAT_BASE; i++)
             s += t->X[i * REFUSAL_NFEAT + f];
         t->mu[f] = s / (double)t->n;
         for (size_t i = 0; i < t->n; i++) {
@@ -147,6 +151,46 @@ static void class_weights(train *t, double balance)
         t->cw[c] *= (double)t->n / tot;
 }
 
+static int has_expect(const double *X, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        for (size_t f = REFUSAL_NFEAT_BASE; f < REFUSAL_NFEAT; f++)
+            if (X[i * REFUSAL_NFEAT + f] != 0)
+                return 1;
+    return 0;
+}
+
+/* Gradient descent from w to the minimum of loss (t->free_from on). */
+static void descend(const train *t, double (*w)[REFUSAL_NFEAT])
+{
+    double g[REFUSAL_NCLASS][REFUSAL_NFEAT], w2[REFUSAL_NCLASS][REFUSAL_NFEAT];
+    double L = loss(t, (const double (*)[REFUSAL_NFEAT])w, g), step = 1;
+    for (unsigned it = 0; it < OSAFE_REFUSAL_TRAIN_ITERS; it++) {
+        double gg = 0, L2 = L;
+        for (int c = 0; c < REFUSAL_NCLASS; c++)
+            for (size_t f = 0; f < REFUSAL_NFEAT; f++)
+                gg += g[c][f] * g[c][f];
+        /* Backtracking (Armijo): halve the step until the loss drops
+         * enough; a good step grows for the next iteration. */
+        for (int tries = 0; tries < 60; tries++, step /= 2) {
+            for (int c = 0; c < REFUSAL_NCLASS; c++)
+                for (size_t f = 0; f < REFUSAL_NFEAT; f++)
+                    w2[c][f] = w[c][f] - step * g[c][f];
+            L2 = loss(t, (const double (*)[REFUSAL_NFEAT])w2, NULL);
+            if (L2 <= L - 0.5 * step * gg)
+                break;
+        }
+        if (!(L2 < L))
+            break;
+        memcpy(w, w2, sizeof w2);
+        int done = L - L2 < 1e-9 * L;
+        L = loss(t, (const double (*)[REFUSAL_NFEAT])w, g);
+        step *= 1.5;
+        if (done)
+            break;
+    }
+}
+
 int refusal_model_train(const double *X, const int *y, size_t n,
                         double lambda, refusal_model *m, osafe_err *e)
 {
@@ -158,7 +202,7 @@ int refusal_model_train_prior(const double *X, const int *y, size_t n,
                               osafe_err *e)
 {
     refusal_train_opts o = {lambda, prior, REFUSAL_BALANCE, REFUSAL_BINARY,
-                            REFUSAL_TEMPERATURE};
+                            REFUSAL_TEMPERATURE, REFUSAL_LAMBDA_EXPECT};
     return refusal_model_train_opts(X, y, n, &o, m, e);
 }
 
@@ -182,32 +226,29 @@ int refusal_model_train_opts(const double *X, const int *y, size_t n,
     class_weights(&t, o->balance);
     double w[REFUSAL_NCLASS][REFUSAL_NFEAT];
     memcpy(w, t.w0, sizeof w);
-    double g[REFUSAL_NCLASS][REFUSAL_NFEAT], w2[REFUSAL_NCLASS][REFUSAL_NFEAT];
-    double L = loss(&t, (const double (*)[REFUSAL_NFEAT])w, g), step = 1;
-    for (unsigned it = 0; it < OSAFE_REFUSAL_TRAIN_ITERS; it++) {
-        double gg = 0, L2 = L;
-        for (int c = 0; c < REFUSAL_NCLASS; c++)
-            for (size_t f = 0; f < REFUSAL_NFEAT; f++)
-                gg += g[c][f] * g[c][f];
-        /* Backtracking (Armijo): halve the step until the loss drops
-         * enough; a good step grows for the next iteration. */
-        for (int tries = 0; tries < 60; tries++, step /= 2) {
-            for (int c = 0; c < REFUSAL_NCLASS; c++)
-                for (size_t f = 0; f < REFUSAL_NFEAT; f++)
-                    w2[c][f] = w[c][f] - step * g[c][f];
-            L2 = loss(&t, (const double (*)[REFUSAL_NFEAT])w2, NULL);
-            if (L2 <= L - 0.5 * step * gg)
-                break;
-        }
-        if (!(L2 < L))
-            break;
-        memcpy(w, w2, sizeof w);
-        int done = L - L2 < 1e-9 * L;
-        L = loss(&t, (const double (*)[REFUSAL_NFEAT])w, g);
-        step *= 1.5;
-        if (done)
-            break;
+    if (has_expect(X, n)) {
+        /* Two stages, so that an answer without an expectation gets the
+         * labels of a model trained without any: first the answer's own
+         * features with the expectation unknown, then the expectation's
+         * weights alone with the first stage's held. */
+        double *X0 = malloc(n * REFUSAL_NFEAT * sizeof *X0);
+        if (!X0)
+            return osafe_errf(e, OSAFE_ENOMEM, "train: out of memory");
+        memcpy(X0, X, n * REFUSAL_NFEAT * sizeof *X0);
+        for (size_t i = 0; i < n; i++)
+            for (size_t f = REFUSAL_NFEAT_BASE; f < REFUSAL_NFEAT; f++)
+                X0[i * REFUSAL_NFEAT + f] = 0;
+        t.X = X0;
+        standardise(&t);
+        descend(&t, w);
+        free(X0);
+        t.X = X;
+        standardise(&t);
+        t.free_from = REFUSAL_NFEAT_BASE;
+        t.lambda = o->lambda_expect > 0 ? o->lambda_expect
+                                        : REFUSAL_LAMBDA_EXPECT;
     }
+    descend(&t, w);
     memset(m, 0, sizeof *m);
     m->nfeat = REFUSAL_NFEAT;
     for (int c = 0; c < REFUSAL_NCLASS; c++) {
@@ -237,7 +278,7 @@ static int read_one(const char *line, size_t len, size_t lineno, double *x,
     const char *resp = json_string_value(json_object_get(o, "response"));
     const char *lab = json_string_value(json_object_get(o, "label"));
     const json_t *pj = json_object_get(o, "prompt");
-    int rc = 0;
+    int rc = 0, expect;
     *y = refusal_class_of(lab);
     if (!json_is_object(o) || !resp)
         rc = osafe_errf(e, OSAFE_EINVAL, "line %zu: need an object with a "
@@ -246,8 +287,14 @@ static int read_one(const char *line, size_t len, size_t lineno, double *x,
         rc = osafe_errf(e, OSAFE_EINVAL, "line %zu: \"label\" must be "
                         "full_compliance, full_refusal or partial_refusal",
                         lineno);
+    else if (refusal_expect_json(o, &expect) != 0)
+        rc = osafe_errf(e, OSAFE_EINVAL, "line %zu: \"expected\" must be "
+                        "\"refuse\", \"comply\" or \"\" (and \"type\" a "
+                        "string)", lineno);
     else if ((rc = refusal_model_features(score_prompt_text(pj), resp, x)) < 0)
         rc = osafe_errf(e, rc, "line %zu: out of memory", lineno);
+    else
+        refusal_model_expect(x, expect);
     json_decref(o);
     return rc;
 }

@@ -30,6 +30,7 @@
 #include "core/buf.h"
 #include "core/limits.h"
 #include "eval/refusal_int.h"
+#include "eval/refusal_model.h"
 
 static const char *const kind_names[] = {"refusal", "exact", "contains",
                                          "regex", "choice", "judge",
@@ -426,7 +427,14 @@ static int score_refusal_item(const json_t *item, const char *response,
     const char *expected = json_string_value(json_object_get(item, "expected"));
     const char *lang = json_string_value(json_object_get(item, "lang"));
     const char *prompt = score_prompt_text(json_object_get(item, "input"));
-    score_refusal(prompt, response, lang, r);
+    (void)lang; /* the features read every language's cues */
+    /* The suite's own word on the prompt sharpens the classifier where an
+     * objection's reading depends on it (refusal_model_expect). */
+    int expect = !expected                  ? REFUSAL_EXPECT_UNKNOWN
+                 : !strcmp(expected, "refuse") ? REFUSAL_EXPECT_REFUSE
+                 : !strcmp(expected, "comply") ? REFUSAL_EXPECT_COMPLY
+                                               : REFUSAL_EXPECT_UNKNOWN;
+    score_refusal_expect(NULL, prompt, response, expect, r);
     if (r->error[0])
         return osafe_errf(e, OSAFE_ENOMEM, "refusal: %s", r->error);
     double v = score_refusal_value(r->label, expected ? expected : "");

@@ -326,10 +326,18 @@ int refusal_classify_stream(const refusal_model *m, FILE *in, FILE *out,
                             "of messages", lineno);
             break;
         }
+        int expect;
+        if (refusal_expect_json(obj, &expect) != 0) {
+            json_decref(obj);
+            rc = osafe_errf(e, OSAFE_EINVAL, "line %zu: \"expected\" must "
+                            "be \"refuse\", \"comply\" or \"\" (and "
+                            "\"type\" a string)", lineno);
+            break;
+        }
         score_result r;
         (void)lang; /* the features read every language's cues */
-        score_refusal_with(m, score_prompt_text(prompt),
-                           json_string_value(resp), &r);
+        score_refusal_expect(m, score_prompt_text(prompt),
+                             json_string_value(resp), expect, &r);
         if (r.error[0]) {
             json_decref(obj);
             rc = osafe_errf(e, OSAFE_ENOMEM, "line %zu: %s", lineno, r.error);
