@@ -30,6 +30,28 @@ OSAFE_MUST_USE int fsx_read_file(const char *path, size_t max, char **out, size_
 OSAFE_MUST_USE int fsx_write_atomic(const char *path, const void *data, size_t len, int mode,
                      int sync_dir, osafe_err *e);
 
+/* One file of fsx_write_atomic_many; the caller owns path and data. */
+typedef struct fsx_file {
+    const char *path;
+    const void *data;
+    size_t len;
+} fsx_file;
+
+/*
+ * Replace n files (distinct paths) at the cost of a few journal commits
+ * instead of a few per file: every file is written to a temporary name,
+ * all of them are flushed (writeback started for all before the first
+ * fdatasync, OSAFE_FSX_MANY_OPEN_MAX at a time), and only then renamed.
+ * A failure before the renames removes every temporary file and leaves
+ * every target as it was.  A failure during the renames (the disk does
+ * not refuse a rename in a directory it just wrote in, but a caller must
+ * not assume it) leaves the files renamed so far replaced, each whole.
+ * Directories are not fsynced: the caller fsyncs each distinct parent once
+ * (and the parents of directories it created) before relying on the names.
+ */
+OSAFE_MUST_USE int fsx_write_atomic_many(const fsx_file *files, size_t n, int mode,
+                          osafe_err *e);
+
 /* Create a new file that must not exist yet (O_EXCL), durably. */
 OSAFE_MUST_USE int fsx_write_new(const char *path, const void *data, size_t len, int mode,
                   osafe_err *e);

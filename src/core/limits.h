@@ -37,6 +37,12 @@
  * a literal 4096 in others). */
 #define OSAFE_PATH_MAX 4096
 
+/* fsx_write_atomic_many keeps this many temporary files open between
+ * writing them and fsyncing them (a log append writes ~10; a bulk import's
+ * batch more): well under the usual 1024 descriptors, with room for the
+ * server's sockets. */
+#define OSAFE_FSX_MANY_OPEN_MAX 64
+
 /* Key files and vkey files are one line. */
 #define OSAFE_KEYFILE_MAX 4096
 
