@@ -47,6 +47,7 @@
 #include "server/web.h"
 #include "tlog/log.h"
 #include "bench_http.h"
+#include "bench_import_loop.h"
 
 static double now(void)
 {
@@ -267,29 +268,10 @@ static double import_rate(registry *reg, int n)
     osafe_err e;
     if (reg_import_caller(reg, "bench-import", &c, &e))
         die("import caller", e.msg);
-    size_t chunk = OSAFE_IMPORT_BATCH_MAX;
-    reg_import_item *items = calloc(chunk, sizeof *items);
-    char (*keys)[32] = calloc(chunk, 32);
     double t0 = now();
-    for (int done = 0; done < n;) {
-        size_t k = 0;
-        for (; k < chunk && done + (int)k < n; k++) {
-            snprintf(keys[k], 32, "bench:%d", done + (int)k);
-            items[k] = (reg_import_item){.source_key = keys[k],
-                                         .json = example,
-                                         .len = strlen(example)};
-        }
-        if (reg_import_batch(reg, &c, items, k, 1, &e))
-            die("import", e.msg);
-        for (size_t i = 0; i < k; i++)
-            if (items[i].status != 0)
-                die("import item", items[i].err.msg);
-        done += (int)k;
-    }
-    double rate = (double)n / (now() - t0);
-    free(items);
-    free(keys);
-    return rate;
+    if (bench_import_n(reg, &c, n, example, &e))
+        die("import", e.msg);
+    return (double)n / (now() - t0);
 }
 
 /* ---- reads under load --------------------------------------------------- */

@@ -26,6 +26,7 @@
 #include "core/limits.h"
 #include "registry/registry.h"
 #include "tlog/log.h"
+#include "bench_import_loop.h"
 
 static double now(void)
 {
@@ -77,27 +78,9 @@ static void run(const char *label, const char *pgurl, const char *example,
     if (reg_open(&ro, &reg, &e) ||
         reg_import_caller(reg, "bench-import", &c, &e))
         die("registry", e.msg);
-    size_t chunk = OSAFE_IMPORT_BATCH_MAX;
-    reg_import_item *items = calloc(chunk, sizeof *items);
-    char (*keys)[32] = calloc(chunk, 32);
-    if (!items || !keys)
-        die("memory", "out of memory");
     double t0 = now(), c0 = cpu_now();
-    for (int done = 0; done < n;) {
-        size_t k = 0;
-        for (; k < chunk && done + (int)k < n; k++) {
-            snprintf(keys[k], 32, "bench:%d", done + (int)k);
-            items[k] = (reg_import_item){.source_key = keys[k],
-                                         .json = example,
-                                         .len = strlen(example)};
-        }
-        if (reg_import_batch(reg, &c, items, k, 1, &e))
-            die("import", e.msg);
-        for (size_t i = 0; i < k; i++)
-            if (items[i].status != 0)
-                die("import item", items[i].err.msg);
-        done += (int)k;
-    }
+    if (bench_import_n(reg, &c, n, example, &e))
+        die("import", e.msg);
     double took = now() - t0, cpu = cpu_now() - c0;
     double load[3] = {-1, -1, -1};
     if (getloadavg(load, 3) < 0)
@@ -107,8 +90,6 @@ static void run(const char *label, const char *pgurl, const char *example,
            label, (double)n / took, n, cpu * 1e3 / n,
            (unsigned)OSAFE_IMPORT_BATCH_MAX, load[0]);
     fflush(stdout);
-    free(items);
-    free(keys);
     reg_close(reg);
     if (fsx_remove_tree(dir, &e))
         fprintf(stderr, "bench_import: %s\n", e.msg);
