@@ -48,6 +48,7 @@
 #include "tlog/log.h"
 #include "bench_http.h"
 #include "bench_import_loop.h"
+#include "bench_pg.h"
 
 static double now(void)
 {
@@ -491,25 +492,13 @@ static void pg_run(const char *script, int records, int clients,
                    int threads, int bmax, int bwait, double seconds,
                    int nimport)
 {
-    char dir[] = "/tmp/osafe-bench-pg-XXXXXX", cmd[1024], url[512] = "";
-    /* the server runs as "nobody" when we are root: it must reach DIR/c */
-    if (!mkdtemp(dir) || chmod(dir, 0755))
-        die("mkdtemp", "failed");
-    fflush(stdout);
-    snprintf(cmd, sizeof cmd, "'%s' start '%s/c'", script, dir);
-    FILE *f = popen(cmd, "r");
-    if (!f || !fgets(url, sizeof url, f))
-        url[0] = 0;
-    int st = f ? pclose(f) : -1;
-    url[strcspn(url, "\n")] = 0;
-    if (st != 0 || strncmp(url, "postgresql://", 13))
+    bench_pg pg;
+    if (bench_pg_start(&pg, script))
         die("--pg", "the cluster did not start (see above)");
-    run_bench(url, records, clients, threads, bmax, bwait, seconds, nimport);
-    snprintf(cmd, sizeof cmd, "'%s' stop '%s/c'; rmdir '%s'", script, dir,
-             dir);
-    if (system(cmd) != 0)
+    run_bench(pg.url, records, clients, threads, bmax, bwait, seconds, nimport);
+    if (bench_pg_stop(&pg, script))
         fprintf(stderr, "bench_api: could not remove the cluster in %s\n",
-                dir);
+                pg.dir);
 }
 
 int main(int argc, char **argv)

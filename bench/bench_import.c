@@ -27,6 +27,7 @@
 #include "registry/registry.h"
 #include "tlog/log.h"
 #include "bench_import_loop.h"
+#include "bench_pg.h"
 
 static double now(void)
 {
@@ -98,25 +99,13 @@ static void run(const char *label, const char *pgurl, const char *example,
 /* --pg SCRIPT: a throwaway cluster that SCRIPT starts and removes. */
 static void pg_run(const char *script, const char *example, int n)
 {
-    char dir[] = "/tmp/osafe-bench-pg-XXXXXX", cmd[1024], url[512] = "";
-    /* the server runs as "nobody" when we are root: it must reach DIR/c */
-    if (!mkdtemp(dir) || chmod(dir, 0755))
-        die("mkdtemp", "failed");
-    fflush(stdout);
-    snprintf(cmd, sizeof cmd, "'%s' start '%s/c'", script, dir);
-    FILE *f = popen(cmd, "r");
-    if (!f || !fgets(url, sizeof url, f))
-        url[0] = 0;
-    int st = f ? pclose(f) : -1;
-    url[strcspn(url, "\n")] = 0;
-    if (st != 0 || strncmp(url, "postgresql://", 13))
+    bench_pg pg;
+    if (bench_pg_start(&pg, script))
         die("--pg", "the cluster did not start (see above)");
-    run("PostgreSQL", url, example, n);
-    snprintf(cmd, sizeof cmd, "'%s' stop '%s/c'; rmdir '%s'", script, dir,
-             dir);
-    if (system(cmd) != 0)
+    run("PostgreSQL", pg.url, example, n);
+    if (bench_pg_stop(&pg, script))
         fprintf(stderr, "bench_import: could not remove the cluster in %s\n",
-                dir);
+                pg.dir);
 }
 
 int main(int argc, char **argv)
