@@ -27,7 +27,6 @@
 #include "core/fsx.h"
 #include "registry/registry.h"
 #include "tlog/log.h"
-#include "vectors.h"
 
 static int version_writes, record_updates;
 
@@ -68,7 +67,7 @@ static void test_import_publish_stores_each_record_once(void **state)
     assert_int_equal(fsx_write_new(key, kb.data, kb.len, 0600, &e), 0);
     buf_release(&kb);
     assert_int_equal(tlog_log_init(logdir, "t.osafe.dev/r", key, &e), 0);
-    vec_require("design/examples/minimal-incident.json", ex, sizeof ex);
+    api_fixture("records/minimal-incident.json", ex, sizeof ex);
     char *text;
     size_t len;
     assert_int_equal(fsx_read_file(ex, 1 << 20, &text, &len, &e), 0);
@@ -157,5 +156,5 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_import_publish_stores_each_record_once),
     };
-    return vec_exit(cmocka_run_group_tests(tests, NULL, NULL));
+    return cmocka_run_group_tests(tests, NULL, NULL);
 }
