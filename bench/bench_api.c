@@ -49,6 +49,7 @@
 #include "bench_http.h"
 #include "bench_import_loop.h"
 #include "bench_pg.h"
+#include "bench_regdir.h"
 
 static double now(void)
 {
@@ -343,29 +344,10 @@ static void run_bench(const char *pgurl, int records, int clients,
                       int nimport)
 {
     osafe_err e;
-    char dir[] = "/tmp/osafe-bench-api-XXXXXX";
-    if (!mkdtemp(dir))
-        die("mkdtemp", "failed");
-    char db[512], logdir[256], key[256];
-    if (pgurl)
-        snprintf(db, sizeof db, "%s", pgurl);
-    else
-        snprintf(db, sizeof db, "%s/osafe.db", dir);
-    snprintf(logdir, sizeof logdir, "%s/log", dir);
-    snprintf(key, sizeof key, "%s/log.key", dir);
-
-    tlog_signer s;
-    osafe_buf kb = OSAFE_BUF_INIT;
-    int krc = tlog_signer_generate("bench.osafe.dev/registry", &s, &e);
-    if (!krc)
-        krc = tlog_signer_format(&s, &kb);
-    tlog_signer_wipe(&s);
-    if (krc)
-        die("key", e.msg);
-    if (fsx_write_new(key, kb.data, kb.len, 0600, &e) ||
-        tlog_log_init(logdir, "bench.osafe.dev/registry", key, &e))
+    bench_regdir where;
+    if (bench_regdir_make(&where, "api", pgurl, &e))
         die("log", e.msg);
-    buf_release(&kb);
+    const char *db = where.db, *logdir = where.logdir, *key = where.key;
     registry *rg;
     reg_opts tro = {.db_path = db, .connections = 1};
     if (reg_open(&tro, &rg, &e) ||
@@ -482,7 +464,7 @@ static void run_bench(const char *pgurl, int records, int clients,
     reg_close(reg);
     free(ids);
     free(text);
-    if (fsx_remove_tree(dir, &e))
+    if (fsx_remove_tree(where.dir, &e))
         fprintf(stderr, "bench_api: %s\n", e.msg);
 }
 

@@ -28,6 +28,7 @@
 #include "tlog/log.h"
 #include "bench_import_loop.h"
 #include "bench_pg.h"
+#include "bench_regdir.h"
 
 static double now(void)
 {
@@ -54,25 +55,10 @@ static void run(const char *label, const char *pgurl, const char *example,
                 int n)
 {
     osafe_err e;
-    char dir[] = "/tmp/osafe-bench-import-XXXXXX";
-    if (!mkdtemp(dir))
-        die("mkdtemp", "failed");
-    char db[512], logdir[256], key[256];
-    snprintf(db, sizeof db, "%s", pgurl ? pgurl : "");
-    if (!pgurl)
-        snprintf(db, sizeof db, "%s/osafe.db", dir);
-    snprintf(logdir, sizeof logdir, "%s/log", dir);
-    snprintf(key, sizeof key, "%s/log.key", dir);
-    tlog_signer s;
-    osafe_buf kb = OSAFE_BUF_INIT;
-    int krc = tlog_signer_generate("bench.osafe.dev/registry", &s, &e);
-    if (!krc)
-        krc = tlog_signer_format(&s, &kb);
-    tlog_signer_wipe(&s);
-    if (krc || fsx_write_new(key, kb.data, kb.len, 0600, &e) ||
-        tlog_log_init(logdir, "bench.osafe.dev/registry", key, &e))
+    bench_regdir rd;
+    if (bench_regdir_make(&rd, "import", pgurl, &e))
         die("log", e.msg);
-    buf_release(&kb);
+    const char *db = rd.db, *logdir = rd.logdir, *key = rd.key;
     registry *reg;
     reg_opts ro = {db, logdir, key, "OSAFE", "bench", 1};
     reg_caller c;
@@ -92,7 +78,7 @@ static void run(const char *label, const char *pgurl, const char *example,
            (unsigned)OSAFE_IMPORT_BATCH_MAX, load[0]);
     fflush(stdout);
     reg_close(reg);
-    if (fsx_remove_tree(dir, &e))
+    if (fsx_remove_tree(rd.dir, &e))
         fprintf(stderr, "bench_import: %s\n", e.msg);
 }
 
