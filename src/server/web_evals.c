@@ -299,14 +299,8 @@ void web__page_evals(web_page *p)
     }
     const char *next = web__json_str(doc, "next_cursor");
     if (id_ok(next)) {
-        web__page_raw(p, "<nav aria-label=\"");
-        web__page_t(p, "evals.paging");
-        web__page_raw(p, "\"><a id=\"next-page\" rel=\"next\" "
-                    "href=\"/evals?cursor=");
-        web__page_text(p, next);
-        web__page_raw(p, "\">");
-        web__page_t(p, "evals.next");
-        web__page_raw(p, "</a></nav>\n");
+        web__page_next_nav(p, "evals.paging", "evals.next", "/evals", NULL,
+                           next);
     }
     if (!cursor)
         web__evals_mirrored_section(p);

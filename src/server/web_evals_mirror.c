@@ -197,17 +197,9 @@ void web__page_evals_mirrored(web_page *p, const char *origin)
     }
     const char *next = nonempty(web__json_str(doc, "next_cursor"));
     if (next) {
-        web__page_raw(p, "<nav aria-label=\"");
-        web__page_t(p, "incidents.paging");
-        web__page_raw(p, "\"><a id=\"next-page\" rel=\"next\" "
-                         "href=\"/evals?origin=");
-        web__page_urlenc(p, origin);
-        web__page_raw(p, "&amp;cursor=");
-        web__page_urlenc(p, next);
-        web__page_raw(p, "\">");
         /* in id order, not newest first: "next", not "older" */
-        web__page_t(p, "incidents.next");
-        web__page_raw(p, "</a></nav>\n");
+        web__page_next_nav(p, "incidents.paging", "incidents.next", "/evals",
+                           origin, next);
     }
     json_decref(doc);
     web__page_end(p, NULL);

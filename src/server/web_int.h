@@ -213,6 +213,12 @@ void web__page_t(web_page *p, const char *key);
  * then keys[0..n). */
 void web__page_th_cols(web_page *p, const char *first,
                        const char *const *keys, size_t n);
+/* The cursor pager of a list: <nav aria-label=T(nav_key)><a id="next-page"
+ * rel="next" href="PATH?[origin=ORIGIN&]cursor=NEXT">T(text_key)</a></nav>,
+ * origin and next URL-encoded (origin NULL: none). */
+void web__page_next_nav(web_page *p, const char *nav_key,
+                        const char *text_key, const char *path,
+                        const char *origin, const char *next);
 
 /* ---- building the page --------------------------------------------------- */
 

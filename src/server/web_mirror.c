@@ -141,16 +141,8 @@ void web__page_mirrored_list(web_page *p, const char *origin)
     }
     const char *next = web__json_str(doc, "next_cursor");
     if (next && *next) {
-        web__page_raw(p, "<nav aria-label=\"");
-        web__page_t(p, "incidents.paging");
-        web__page_raw(p, "\"><a id=\"next-page\" rel=\"next\" "
-                         "href=\"/incidents?origin=");
-        web__page_urlenc(p, origin);
-        web__page_raw(p, "&amp;cursor=");
-        web__page_urlenc(p, next);
-        web__page_raw(p, "\">");
-        web__page_t(p, "incidents.next");
-        web__page_raw(p, "</a></nav>\n");
+        web__page_next_nav(p, "incidents.paging", "incidents.next",
+                           "/incidents", origin, next);
     }
     json_decref(doc);
     web__page_end(p, NULL);

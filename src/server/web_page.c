@@ -81,6 +81,27 @@ void web__page_th_cols(web_page *p, const char *first,
     }
 }
 
+void web__page_next_nav(web_page *p, const char *nav_key,
+                        const char *text_key, const char *path,
+                        const char *origin, const char *next)
+{
+    web__page_raw(p, "<nav aria-label=\"");
+    web__page_t(p, nav_key);
+    web__page_raw(p, "\"><a id=\"next-page\" rel=\"next\" href=\"");
+    web__page_raw(p, path);
+    web__page_raw(p, "?");
+    if (origin) {
+        web__page_raw(p, "origin=");
+        web__page_urlenc(p, origin);
+        web__page_raw(p, "&amp;");
+    }
+    web__page_raw(p, "cursor=");
+    web__page_urlenc(p, next);
+    web__page_raw(p, "\">");
+    web__page_t(p, text_key);
+    web__page_raw(p, "</a></nav>\n");
+}
+
 void web__page_attr(web_page *p, const char *value)
 {
     web__page_text(p, value);
